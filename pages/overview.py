@@ -1,0 +1,198 @@
+"""Executive overview: headline numbers against the previous period, monthly trend, the
+weakest components and the branches furthest below the network."""
+
+import math
+
+import streamlit as st
+
+from servicequality import charts, measures, ui
+
+filters = ui.current_filters()
+previous = filters.previous_period()
+
+st.title("Executive overview")
+st.caption(
+    f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y}."
+)
+
+now = measures.headline(ui.query, filters)
+before = measures.headline(ui.query, previous)
+
+
+def delta(current: float, prior: float, digits: int = 2, suffix: str = "") -> str | None:
+    if any(v is None or math.isnan(v) for v in (current, prior)):
+        return None
+    return f"{current - prior:+,.{digits}f}{suffix} vs previous"
+
+
+row1 = st.columns(4)
+with row1[0]:
+    ui.metric(
+        "SERVQUAL score (unweighted)",
+        ui.fmt_number(now.servqual_unweighted),
+        delta=delta(now.servqual_unweighted, before.servqual_unweighted),
+        n=f"{ui.fmt_n(now.respondents)} respondents",
+        help="Mean of the ten component gaps, perception − expectation on a 1-7 scale. Below 0: customers "
+        "get less than they expect.",
+    )
+with row1[1]:
+    ui.metric(
+        "SERVQUAL score (weighted)",
+        ui.fmt_number(now.servqual_weighted),
+        delta=delta(now.servqual_weighted, before.servqual_weighted),
+        n=f"{ui.fmt_n(now.importance_n)} respondents gave importance points",
+        help="Σ weight × component gap, with each component's weight the mean share of importance points "
+        "customers gave it (normalised to sum 1).",
+    )
+with row1[2]:
+    ui.metric(
+        "CSAT (satisfied, 4-5 of 5)",
+        ui.fmt_number(100 * now.csat, 1, " %"),
+        delta=delta(100 * now.csat, 100 * before.csat, 1, " pts"),
+        n=ui.fmt_n(now.csat_n),
+        help="Share of survey answers of 4 or 5 to overall satisfaction.",
+    )
+with row1[3]:
+    ui.metric(
+        "Net Promoter Score",
+        ui.fmt_number(now.nps, 1),
+        delta=delta(now.nps, before.nps, 1),
+        n=ui.fmt_n(now.nps_n),
+        help="% promoters (9-10) − % detractors (0-6) on the 0-10 recommendation question.",
+    )
+
+row2 = st.columns(4)
+with row2[0]:
+    ui.metric(
+        "Complaints per 1,000 served",
+        ui.fmt_number(now.complaint_rate, 2),
+        delta=delta(now.complaint_rate, before.complaint_rate),
+        delta_color="inverse",
+        n=f"{now.complaints:,} complaints / {now.customers_served:,} customers",
+    )
+with row2[1]:
+    ui.metric(
+        "Median first response",
+        ui.fmt_minutes(now.median_first_response),
+        delta=f"target (median) {ui.fmt_minutes(now.median_first_response_target)}",
+        delta_color="off",
+        n=f"{ui.fmt_n(now.first_response_n)} answered complaints",
+    )
+with row2[2]:
+    ui.metric(
+        "Median resolution time",
+        ui.fmt_minutes(now.median_resolution),
+        delta=f"target (median) {ui.fmt_minutes(now.median_resolution_target)}",
+        delta_color="off",
+        n=f"{ui.fmt_n(now.resolution_n)} resolved complaints",
+    )
+with row2[3]:
+    ui.metric(
+        "Within target: answered / resolved",
+        f"{ui.fmt_number(100 * now.first_response_within, 0, ' %')} / "
+        f"{ui.fmt_number(100 * now.resolution_within, 0, ' %')}",
+        delta=delta(100 * now.resolution_within, 100 * before.resolution_within, 1, " pts resolved"),
+        n=f"{ui.fmt_n(now.first_response_n)} answered, {ui.fmt_n(now.resolution_n)} resolved",
+        help="Targets per channel and priority (service_targets).",
+    )
+ui.how_computed(
+    "Component gap = mean over respondents of (mean perception − mean expectation over the component's "
+    "items). SERVQUAL score = mean of the component gaps; weighted = Σ w·gap with w the mean normalised "
+    "importance share. CSAT = answers 4-5 ÷ answers. NPS = % 9-10 − % 0-6. Complaint rate = complaints ÷ "
+    "customers served × 1,000. Response and resolution times are measured from opening; a complaint counts "
+    "as within target when its time is at most the target for its channel and priority.",
+    filters,
+    f"{now.respondents:,} survey respondents, {now.complaints:,} complaints, "
+    f"{now.customers_served:,} customers served",
+    [
+        "customers served are counted per branch and day, so the channel and segment filters narrow the "
+        "complaints but not the customers served",
+        "complaints not yet answered or resolved are left out of the time medians and the within-target shares",
+    ],
+)
+
+st.subheader("Monthly trend")
+months = measures.monthly(ui.query, filters)
+if months.empty:
+    st.info("No tickets or survey responses in this period.")
+else:
+    st.plotly_chart(
+        charts.monthly_trend(
+            months,
+            [
+                ("complaint_rate", "Complaints per 1,000 customers served", "per 1,000"),
+                ("mean_gap", "SERVQUAL gap (P − E)", "points"),
+                ("csat_pct", "CSAT: satisfied (4-5)", "%"),
+                ("nps", "Net Promoter Score", "NPS"),
+            ],
+            title="Month by month",
+        ),
+        key="overview_trend",
+    )
+    ui.how_computed(
+        "Each point is one calendar month inside the filter; partial months at the ends count only their "
+        "days inside the period.",
+        filters,
+        f"{int(months['n_mean_gap'].sum()):,} respondents, {int(months['n_complaint_rate'].sum()):,} complaints",
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Three weakest components")
+    gaps = measures.with_gap_intervals(ui.query("component_gaps", filters))
+    answered = gaps[gaps["n"] > 0].sort_values("mean_gap")
+    weakest = answered.head(3)
+    if weakest.empty:
+        st.info("No survey scores in this period.")
+    else:
+        st.plotly_chart(
+            charts.gap_bars(weakest, label="component_name", title="Largest shortfalls against expectation"),
+            key="overview_weakest",
+        )
+        st.dataframe(
+            weakest[["component_name", "rater_group", "mean_gap", "ci_low", "ci_high", "n"]].rename(
+                columns={
+                    "component_name": "Component",
+                    "rater_group": "RATER group",
+                    "mean_gap": "Gap (P − E)",
+                    "ci_low": "95% CI low",
+                    "ci_high": "95% CI high",
+                    "n": "n",
+                }
+            ),
+            hide_index=True,
+            column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("Gap (P − E)", "95% CI low", "95% CI high")},
+        )
+    ui.how_computed(
+        "Gap = mean over respondents of (mean P − mean E over the component's items); 95% interval from the "
+        "paired t distribution with n − 1 degrees of freedom.",
+        filters,
+        f"{int(answered['n'].max()) if len(answered) else 0:,} respondents",
+        [f"{10 - len(answered)} components without answers"] if len(answered) < len(gaps) else [],
+    )
+
+with right:
+    st.subheader("Branches furthest below the network")
+    below, network, left_out = measures.branches_below_network(ui.query, filters, limit=8)
+    if below.empty:
+        st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
+    else:
+        st.plotly_chart(
+            charts.gap_bars(
+                below,
+                label="label",
+                value="difference",
+                low="difference_low",
+                high="difference_high",
+                title=f"Overall gap minus the network's ({network:+.2f})",
+                value_title="Branch gap − network gap (points on a 1-7 scale)",
+            ),
+            key="overview_branches",
+        )
+    ui.how_computed(
+        "Branch gap = mean over its respondents of their mean component gap; the network gap is the same over "
+        "all respondents in the filter. Bars show the difference with the branch's 95% t interval.",
+        filters,
+        f"{int(below['n'].sum()) if len(below) else 0:,} respondents in the branches shown",
+        [f"{left_out} branches with fewer than {filters.min_n} responses are not ranked"] if left_out else [],
+    )

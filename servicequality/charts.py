@@ -1,0 +1,102 @@
+"""Chart builders: a DataFrame in, a labelled plotly Figure out. No Streamlit here.
+
+Every axis has a title in plain words and every hover shows n, so a chart read out of
+context still says what it measures.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+SHORTFALL = "#c0392b"  # P < E: perception below expectation
+SURPLUS = "#2471a3"  # P >= E
+NEUTRAL = "#5d6d7e"
+FONT = dict(family="Source Sans Pro, sans-serif", size=13)
+
+
+def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left"),
+        height=height,
+        margin=dict(l=10, r=10, t=50, b=10),
+        font=FONT,
+        hoverlabel=dict(font_size=12),
+    )
+    return fig
+
+
+def gap_bars(
+    df: pd.DataFrame,
+    *,
+    label: str,
+    value: str = "mean_gap",
+    low: str = "ci_low",
+    high: str = "ci_high",
+    n: str = "n",
+    title: str,
+    value_title: str = "Gap: perception − expectation (points on a 1-7 scale)",
+    height: int | None = None,
+) -> go.Figure:
+    """Horizontal bars of a gap with its 95% interval; shortfalls red, surpluses blue."""
+    colours = [SHORTFALL if v < 0 else SURPLUS for v in df[value]]
+    fig = go.Figure(
+        go.Bar(
+            x=df[value],
+            y=df[label],
+            orientation="h",
+            marker_color=colours,
+            error_x=dict(
+                type="data",
+                symmetric=False,
+                array=(df[high] - df[value]).tolist(),
+                arrayminus=(df[value] - df[low]).tolist(),
+                color="#333",
+                thickness=1.2,
+            ),
+            customdata=df[[n, low, high]].to_numpy(),
+            hovertemplate="%{y}<br>gap %{x:.2f} (95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f})"
+            "<br>n = %{customdata[0]:,}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=0, line_color="#222", line_width=1)
+    fig.update_xaxes(title_text=value_title, zeroline=False)
+    fig.update_yaxes(title_text=None, autorange="reversed", automargin=True)
+    return _layout(fig, title, height or max(220, 60 + 34 * len(df)))
+
+
+def monthly_trend(months: pd.DataFrame, panels: list[tuple[str, str, str]], *, title: str) -> go.Figure:
+    """Stacked line panels sharing the month axis: (column, panel title, y-axis title) each.
+
+    `months` needs a `month` column and, for the hover, an `n_<column>` column per panel.
+    """
+    fig = make_subplots(
+        rows=len(panels),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        subplot_titles=[p[1] for p in panels],
+    )
+    for row, (column, panel_title, axis_title) in enumerate(panels, start=1):
+        n_col = f"n_{column}"
+        fig.add_trace(
+            go.Scatter(
+                x=months["month"],
+                y=months[column],
+                mode="lines+markers",
+                name=panel_title,
+                line=dict(color=NEUTRAL if row % 2 else SURPLUS, width=2),
+                marker=dict(size=5),
+                customdata=months[[n_col]].to_numpy() if n_col in months else None,
+                hovertemplate="%{x|%b %Y}: %{y:.2f}"
+                + ("<br>n = %{customdata[0]:,}" if n_col in months else "")
+                + "<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+        fig.update_yaxes(title_text=axis_title, row=row, col=1)
+    fig.update_xaxes(title_text="Month", row=len(panels), col=1)
+    fig.update_layout(showlegend=False)
+    return _layout(fig, title, 190 * len(panels) + 60)

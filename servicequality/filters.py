@@ -1,0 +1,75 @@
+"""The shared filter: one frozen value from the sidebar to every query.
+
+Every query in `queries/` takes the same parameter set (see `Filters.params`), with optional
+filters written once in SQL as `($regions is null or list_contains($regions, region))`:
+"nothing selected" is `null`, never an empty list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+def _clean(values: Any) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    return tuple(sorted({str(v) for v in values}))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Date range (inclusive) plus optional selections; an empty selection means "all"."""
+
+    start: dt.date
+    end: dt.date
+    regions: tuple[str, ...] = ()
+    branches: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    min_n: int = field(default=30)
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"The period ends ({self.end}) before it starts ({self.start}).")
+        for name in ("regions", "branches", "channels", "segments"):
+            object.__setattr__(self, name, _clean(getattr(self, name)))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous_period(self) -> Filters:
+        """The period of equal length that ends the day before this one starts."""
+        end = self.start - dt.timedelta(days=1)
+        return replace(self, start=end - dt.timedelta(days=self.days - 1), end=end)
+
+    def params(self) -> dict[str, Any]:
+        """Bound parameters shared by every query; `None` where nothing is selected."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "regions": list(self.regions) or None,
+            "branches": list(self.branches) or None,
+            "channels": list(self.channels) or None,
+            "segments": list(self.segments) or None,
+            "min_n": self.min_n,
+        }
+
+    def cache_key(self) -> tuple:
+        return (self.start, self.end, self.regions, self.branches, self.channels, self.segments, self.min_n)
+
+    def describe(self) -> str:
+        """Plain words for the 'How is this computed?' notes."""
+        parts = [f"{self.start:%d %b %Y} to {self.end:%d %b %Y} ({self.days} days)"]
+        for label, values in (
+            ("regions", self.regions),
+            ("branches", self.branches),
+            ("channels", self.channels),
+            ("segments", self.segments),
+        ):
+            parts.append(f"{label}: {', '.join(values) if values else 'all'}")
+        return "; ".join(parts)

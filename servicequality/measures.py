@@ -1,0 +1,131 @@
+"""From query results to the numbers pages show. Pure: a query runner is passed in, so the
+same code serves the dashboard (cached queries) and the tests (a plain connection)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from servicequality import stats
+from servicequality.filters import Filters
+
+Runner = Callable[[str, Filters], pd.DataFrame]
+
+
+def with_gap_intervals(df: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Add the paired-t interval of each row's mean gap (columns mean_gap, sd_gap, n)."""
+    out = df.copy()
+    intervals = [
+        stats.mean_confidence_interval(_f(m), _f(s), int(n or 0), level)
+        for m, s, n in zip(out["mean_gap"], out["sd_gap"], out["n"])
+    ]
+    out["ci_low"] = [i.low for i in intervals]
+    out["ci_high"] = [i.high for i in intervals]
+    return out
+
+
+def _f(value) -> float:
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
+def _row(df: pd.DataFrame) -> dict:
+    return {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].to_dict().items()}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The executive overview's numbers for one period, each with its n."""
+
+    respondents: int
+    servqual_unweighted: float
+    servqual_weighted: float
+    importance_n: int
+    csat: float  # share of answers 4-5 on the 1-5 scale
+    csat_n: int
+    nps: float
+    nps_n: int
+    complaints: int
+    customers_served: int
+    complaint_rate: float  # per 1,000 customers served
+    median_first_response: float  # minutes
+    median_first_response_target: float
+    first_response_within: float  # share
+    first_response_n: int
+    median_resolution: float
+    median_resolution_target: float
+    resolution_within: float
+    resolution_n: int
+
+
+def headline(run: Runner, filters: Filters) -> Headline:
+    gaps = run("component_gaps", filters)
+    importance = run("component_importance", filters)
+    survey = _row(run("survey_summary", filters))
+    complaints = _row(run("complaint_summary", filters))
+    handling = _row(run("handling_summary", filters))
+
+    answered = gaps[gaps["n"] > 0]
+    gap_by_component = dict(zip(answered["component_key"], answered["mean_gap"].astype(float)))
+    weights = dict(zip(importance["component_key"], importance["mean_share"].astype(float)))
+    first_n = int(handling["targeted_first_n"] or 0)
+    resolution_n = int(handling["targeted_resolution_n"] or 0)
+    return Headline(
+        respondents=int(gaps["n"].max() if len(gaps) else 0),
+        servqual_unweighted=stats.servqual_score(gap_by_component),
+        servqual_weighted=stats.servqual_score(gap_by_component, weights) if weights else math.nan,
+        importance_n=int(importance["n"].max()) if len(importance) else 0,
+        csat=(survey["csat_satisfied"] or 0) / survey["csat_n"] if survey["csat_n"] else math.nan,
+        csat_n=int(survey["csat_n"] or 0),
+        nps=stats.net_promoter_score(survey["promoters"] or 0, survey["detractors"] or 0, survey["nps_n"]),
+        nps_n=int(survey["nps_n"] or 0),
+        complaints=int(complaints["complaints"] or 0),
+        customers_served=int(complaints["customers_served"] or 0),
+        complaint_rate=stats.rate_per_1000(complaints["complaints"] or 0, complaints["customers_served"]),
+        median_first_response=_f(handling["median_first_response_minutes"]),
+        median_first_response_target=_f(handling["median_first_response_target"]),
+        first_response_within=(handling["first_response_within_target"] or 0) / first_n if first_n else math.nan,
+        first_response_n=first_n,
+        median_resolution=_f(handling["median_resolution_minutes"]),
+        median_resolution_target=_f(handling["median_resolution_target"]),
+        resolution_within=(handling["resolution_within_target"] or 0) / resolution_n if resolution_n else math.nan,
+        resolution_n=resolution_n,
+    )
+
+
+def monthly(run: Runner, filters: Filters) -> pd.DataFrame:
+    """One row per month: complaint rate, mean gap, CSAT share and NPS, each with its n."""
+    complaints = run("monthly_complaints", filters)
+    survey = run("monthly_survey", filters)
+    m = complaints.merge(survey, on="month", how="outer").sort_values("month")
+    m["complaint_rate"] = [stats.rate_per_1000(c, s) for c, s in zip(m["complaints"].fillna(0), m["customers_served"])]
+    m["n_complaint_rate"] = m["complaints"].fillna(0).astype(int)
+    m["n_mean_gap"] = m["gap_n"].fillna(0).astype(int)
+    m["csat_pct"] = 100 * m["csat_satisfied"] / m["csat_n"].where(m["csat_n"] > 0)
+    m["n_csat_pct"] = m["csat_n"].fillna(0).astype(int)
+    m["nps"] = [
+        stats.net_promoter_score(p, d, n) if n else math.nan
+        for p, d, n in zip(m["promoters"].fillna(0), m["detractors"].fillna(0), m["nps_n"].fillna(0))
+    ]
+    m["n_nps"] = m["nps_n"].fillna(0).astype(int)
+    m["month"] = pd.to_datetime(m["month"])
+    return m.reset_index(drop=True)
+
+
+def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tuple[pd.DataFrame, float, int]:
+    """Branches whose overall gap lies furthest below the network's, among those with at least
+    `filters.min_n` respondents. Returns (rows, network gap, number of branches left out)."""
+    branches = with_gap_intervals(run("branch_gaps", filters))
+    if branches.empty:
+        return branches, math.nan, 0
+    network = float((branches["mean_gap"] * branches["n"]).sum() / branches["n"].sum())
+    ranked = branches[branches["n"] >= filters.min_n].copy()
+    left_out = len(branches) - len(ranked)
+    ranked["difference"] = ranked["mean_gap"] - network
+    ranked["difference_low"] = ranked["ci_low"] - network
+    ranked["difference_high"] = ranked["ci_high"] - network
+    ranked = ranked.sort_values("difference").head(limit)
+    ranked["label"] = ranked["branch_name"] + " (" + ranked["region"] + ")"
+    return ranked.reset_index(drop=True), network, left_out

@@ -1,0 +1,199 @@
+"""Access to the DuckDB store: atomic builds, read-only connections, named queries.
+
+Concurrency rule (DuckDB file locks): while a process holds a database file read-write no
+other process can open it at all. So nothing ever writes to the file the dashboard reads:
+a build or import writes a new file beside it and renames it into place (an atomic rename on
+POSIX). The dashboard opens read-only and reconnects when the file's identity changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from servicequality import domain
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = PROJECT_ROOT / "queries"
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+DEFAULT_DB = PROJECT_ROOT / "data" / "demo.duckdb"
+
+# Tables that must hold rows for the dashboard to have anything to show.
+CORE_TABLES = ("branches", "tickets", "survey_responses")
+
+
+class StoreError(RuntimeError):
+    """The database is missing, unreadable or empty: a message for the user, not a traceback."""
+
+
+def database_path() -> Path:
+    """The database the dashboard reads: $SQ_DATABASE, else the demo database."""
+    return Path(os.environ.get("SQ_DATABASE", DEFAULT_DB))
+
+
+def connect_read_only(path: Path | str) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(
+            f"No database at {path}. Run `make run` to build the demo database, "
+            "or import your own data (see README)."
+        )
+    try:
+        return duckdb.connect(
+            str(path), read_only=True, config={"autoinstall_known_extensions": False}
+        )
+    except duckdb.Error as exc:  # corrupt file, not a DuckDB file, locked by a writer
+        raise StoreError(f"Cannot open the database at {path}: {exc}") from exc
+
+
+def connect_read_write(path: Path | str) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(
+        str(path), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and seed the reference data (components, taxonomy, targets)."""
+    con.execute(SCHEMA_FILE.read_text())
+    con.executemany(
+        "insert into components values ($1, $2, $3, $4, $5) on conflict do nothing",
+        [(c.key, c.name, c.rater_group, c.description, i + 1) for i, c in enumerate(domain.COMPONENTS)],
+    )
+    con.executemany(
+        "insert into complaint_categories values ($1, $2, $3, $4) on conflict do nothing",
+        [tuple(c) for c in domain.COMPLAINT_CATEGORIES],
+    )
+    con.executemany(
+        "insert into service_targets values ($1, $2, $3, $4) on conflict do nothing",
+        domain.service_targets(),
+    )
+
+
+def build_atomically(
+    target: Path | str,
+    fill: Callable[[duckdb.DuckDBPyConnection], None],
+    *,
+    start_from_existing: bool = False,
+) -> Path:
+    """Write a database to a temporary file beside `target`, then rename it into place.
+
+    A failure or a kill before the rename leaves `target` exactly as it was. With
+    `start_from_existing`, the new file starts as a copy of the current one (an import adds
+    to what is there); otherwise it starts empty with the schema and reference data.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp_name)  # DuckDB must create the file itself
+    tmp = Path(tmp_name)
+    try:
+        con = connect_read_write(tmp)
+        try:
+            if start_from_existing and target.exists():
+                # Attach read-only and copy every table; the source is never opened read-write.
+                con.execute("attach $p as previous (read_only)", {"p": str(target)})
+                con.execute("copy from database previous to " + _current_catalog(con))
+                con.execute("detach previous")
+            create_schema(con)
+            fill(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _current_catalog(con: duckdb.DuckDBPyConnection) -> str:
+    # An identifier cannot be bound as a parameter; it is DuckDB's own catalog name, not user input.
+    (name,) = con.execute("select current_database()").fetchone()
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- named queries -------------------------------------------------------------------------
+
+_PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One `.sql` file in `queries/`: its text, the parameters it binds and its header."""
+
+    name: str
+    sql: str
+    parameters: frozenset[str]
+    header: str
+
+
+def load_query(name: str) -> Query:
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.exists():
+        raise KeyError(f"No query named {name!r} in {QUERIES_DIR}")
+    sql = path.read_text()
+    header = "\n".join(line for line in sql.splitlines() if line.startswith("--"))
+    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return Query(name, sql, frozenset(_PARAM.findall(body)), header)
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
+def run_query(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]
+) -> pd.DataFrame:
+    """Run `queries/<name>.sql` on a fresh cursor, binding only the parameters it names.
+
+    Every value travels as a bound `$parameter`; nothing is pasted into SQL text.
+    """
+    query = load_query(name)
+    missing = query.parameters - params.keys()
+    if missing:
+        raise KeyError(f"Query {name!r} needs parameters {sorted(missing)}")
+    bound = {k: params[k] for k in query.parameters}
+    cursor = con.cursor()
+    try:
+        return cursor.execute(query.sql, bound).df()
+    finally:
+        cursor.close()
+
+
+def check_store(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise StoreError with a plain message when the store lacks tables or rows."""
+    cursor = con.cursor()
+    try:
+        present = {
+            r[0]
+            for r in cursor.execute(
+                "select table_name from information_schema.tables where table_schema = 'main'"
+            ).fetchall()
+        }
+        missing = [t for t in CORE_TABLES if t not in present]
+        if missing:
+            raise StoreError(
+                f"The database has no {', '.join(missing)} table: it is not a service-quality store. "
+                "Build the demo (`make run`) or import data (see README)."
+            )
+        # Table names come from the constant CORE_TABLES above, never from input.
+        empty = [
+            t for t in CORE_TABLES if cursor.execute("select count(*) from " + t).fetchone()[0] == 0
+        ]
+        if len(empty) == len(CORE_TABLES) or "branches" in empty:
+            raise StoreError(
+                "The database is empty: import branches, tickets and surveys (see README), "
+                "or delete it and run `make run` to rebuild the demo."
+            )
+    finally:
+        cursor.close()

@@ -1,0 +1,207 @@
+"""Streamlit glue shared by the frame and every page: connection, cached queries, the filter
+sidebar, metric cards and the "How is this computed?" notes.
+
+The only module here that imports Streamlit; statistics and chart builders stay pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from servicequality import store
+from servicequality.filters import Filters
+
+FILTERS_KEY = "filters"
+DEFAULT_MIN_N = 30
+
+
+def _identity(path: Path) -> tuple:
+    """Changes whenever an import or rebuild renames a new file into place."""
+    try:
+        s = path.stat()
+    except FileNotFoundError:
+        return (str(path), None)
+    return (str(path), s.st_ino, s.st_mtime_ns, s.st_size)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(identity: tuple) -> duckdb.DuckDBPyConnection:
+    con = store.connect_read_only(identity[0])
+    store.check_store(con)
+    return con
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """One read-only connection per database file version, shared across sessions."""
+    return _connection(_identity(store.database_path()))
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached(name: str, params: dict[str, Any], identity: tuple) -> pd.DataFrame:
+    return store.run_query(_connection(identity), name, params)
+
+
+def query(name: str, filters: Filters | None = None, **extra: Any) -> pd.DataFrame:
+    """Run a named query with the shared filter parameters (plus any extra ones)."""
+    params = filters.params() if filters is not None else {}
+    params.update(extra)
+    return _cached(name, params, _identity(store.database_path()))
+
+
+def require_store() -> None:
+    """Stop the page with a plain message when the database is missing or empty."""
+    try:
+        connection()
+    except store.StoreError as exc:
+        st.error(str(exc), icon="🗄️")
+        st.stop()
+
+
+# --- the shared filter sidebar ---------------------------------------------------------------
+
+
+def default_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The last 12 months of data (or all of it when there is less)."""
+    return max(first, last - dt.timedelta(days=364)), last
+
+
+def sidebar_filters() -> Filters:
+    """Render the filters every page shares; their values live in the URL (bind='query-params'),
+    so they survive page switches and a pasted link reproduces the view."""
+    bounds = query("date_bounds").iloc[0]
+    first, last = bounds["first_day"], bounds["last_day"]
+    if pd.isna(first):
+        st.error("The database holds no tickets or survey responses yet: import some (see README).")
+        st.stop()
+    first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    branches = query("filter_branches")
+    values = query("filter_values")
+    branch_label = dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")"))
+
+    with st.sidebar:
+        st.header("Filters")
+        period = st.date_input(
+            "Period",
+            value=default_period(first, last),
+            # Whole calendar years around the data, so a period like "all of 2024" can be picked.
+            min_value=first.replace(month=1, day=1),
+            max_value=last.replace(month=12, day=31),
+            key="period",
+            bind="query-params",
+            help="Inclusive date range. Headline changes compare with the period of equal length just before.",
+        )
+        regions = st.multiselect(
+            "Region",
+            sorted(branches["region"].unique()),
+            key="region",
+            bind="query-params",
+            placeholder="All regions",
+        )
+        chosen_branches = st.multiselect(
+            "Branch",
+            list(branch_label),
+            format_func=lambda b: branch_label.get(b, b),
+            key="branch",
+            bind="query-params",
+            placeholder="All branches",
+        )
+        channels = st.multiselect(
+            "Channel",
+            values.loc[values["dimension"] == "channel", "value"].tolist(),
+            key="channel",
+            bind="query-params",
+            placeholder="All channels",
+        )
+        segments = st.multiselect(
+            "Customer segment",
+            values.loc[values["dimension"] == "segment", "value"].tolist(),
+            key="segment",
+            bind="query-params",
+            placeholder="All segments",
+        )
+        min_n = st.number_input(
+            "Minimum responses to show a branch or cell",
+            min_value=2,
+            max_value=1000,
+            value=DEFAULT_MIN_N,
+            step=5,
+            key="min_n",
+            bind="query-params",
+            help="Branches and cells with fewer survey responses are suppressed, not ranked on noise.",
+        )
+    start, end = _period_bounds(period, first, last)
+    filters = Filters(start, end, regions, chosen_branches, channels, segments, int(min_n))
+    st.session_state[FILTERS_KEY] = filters
+    return filters
+
+
+def _period_bounds(period: Any, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """A half-picked range (one date) counts as that single day; an empty one as all data."""
+    if isinstance(period, dt.date):
+        return period, period
+    chosen = [p for p in (period or ()) if p is not None]
+    if not chosen:
+        return first, last
+    if len(chosen) == 1:
+        return chosen[0], chosen[0]
+    return min(chosen), max(chosen)
+
+
+def current_filters() -> Filters:
+    """The filters the frame rendered for this run."""
+    return st.session_state[FILTERS_KEY]
+
+
+# --- small display helpers --------------------------------------------------------------------
+
+
+def fmt_number(value: float, digits: int = 2, suffix: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def fmt_minutes(minutes: float) -> str:
+    """42 min, 3.5 h or 2.1 days: whichever reads naturally."""
+    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
+        return "–"
+    if minutes < 90:
+        return f"{minutes:,.0f} min"
+    if minutes < 60 * 48:
+        return f"{minutes / 60:,.1f} h"
+    return f"{minutes / 1440:,.1f} days"
+
+
+def fmt_n(n: float) -> str:
+    return "n = 0" if not n or (isinstance(n, float) and math.isnan(n)) else f"n = {int(n):,}"
+
+
+def metric(
+    label: str,
+    value: str,
+    *,
+    n: str,
+    delta: str | None = None,
+    delta_color: str = "normal",
+    help: str | None = None,
+) -> None:
+    """A headline number with its n underneath; every number on the dashboard shows its n."""
+    st.metric(label, value, delta=delta, delta_color=delta_color, help=help, border=True)
+    st.caption(n)
+
+
+def how_computed(formula: str, filters: Filters, n: str, left_out: Sequence[str] = ()) -> None:
+    """The note under every chart: formula, filters in force, n, and what was left out."""
+    with st.expander("How is this computed?"):
+        st.markdown(formula)
+        st.markdown(f"**Filters:** {filters.describe()}")
+        st.markdown(f"**n:** {n}")
+        st.markdown("**Left out:** " + ("; ".join(left_out) if left_out else "nothing"))

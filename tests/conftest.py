@@ -1,0 +1,73 @@
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from servicequality import store
+from servicequality.filters import Filters
+from tests import fixture_db
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+FIXTURE_PERIOD = Filters(dt.date(2024, 1, 1), dt.date(2024, 2, 29))
+
+# As in servicequality.serve: pages/ holds st.navigation pages, not Streamlit's older
+# directory-based multipage scheme, so every run (AppTest's too) goes through app.py.
+PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(scope="session")
+def fixture_db_path(tmp_path_factory) -> Path:
+    return fixture_db.build(tmp_path_factory.mktemp("fixture") / "fixture.duckdb")
+
+
+@pytest.fixture()
+def fixture_con(fixture_db_path):
+    con = store.connect_read_only(fixture_db_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """The default-scale demo database, built once per test session."""
+    from servicequality import demo
+
+    return demo.build(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+
+
+@pytest.fixture()
+def demo_con(demo_db_path):
+    con = store.connect_read_only(demo_db_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def require_or_skip(condition: bool, reason: str) -> None:
+    """Skip outside CI with a clear reason; in CI the missing piece is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"Required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    require_or_skip(Path(path).exists(), "no Chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    return path
