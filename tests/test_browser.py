@@ -11,8 +11,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(fixture_db_path):
-    with browser.streamlit_server(fixture_db_path) as url:
+def server(demo_db_path):
+    with browser.streamlit_server(demo_db_path) as url:
         yield url
 
 
