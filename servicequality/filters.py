@@ -11,6 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+# Peer groups for the branch manager view: key -> words for labels.
+PEER_GROUPS: dict[str, str] = {"region": "Same region", "type": "Same branch type", "size": "Same size band"}
+
 
 def _clean(values: Any) -> tuple[str, ...]:
     if values is None:
@@ -31,12 +34,19 @@ class Filters:
     channels: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
     min_n: int = field(default=30)
+    # The branch manager view: "my branch" (None = not chosen) and the peer group it is compared
+    # with ('region', 'type' or 'size': same region, branch type or size band). They change what
+    # pages show beside the network, never which rows a query selects, so params() leaves them out.
+    my_branch: str | None = None
+    peers: str = "region"
 
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"The period ends ({self.end}) before it starts ({self.start}).")
         for name in ("regions", "branches", "channels", "segments"):
             object.__setattr__(self, name, _clean(getattr(self, name)))
+        if self.peers not in PEER_GROUPS:
+            raise ValueError(f"Unknown peer group {self.peers!r}; expected one of {sorted(PEER_GROUPS)}.")
 
     @property
     def days(self) -> int:
@@ -60,7 +70,15 @@ class Filters:
         }
 
     def cache_key(self) -> tuple:
-        return (self.start, self.end, self.regions, self.branches, self.channels, self.segments, self.min_n)
+        return (
+            self.start, self.end, self.regions, self.branches, self.channels, self.segments, self.min_n,
+            self.my_branch, self.peers,
+        )
+
+    def network_wide(self) -> Filters:
+        """The same period, channels and segments over every region and branch: what "my branch
+        against its peers and the network" needs, whatever the region and branch filters say."""
+        return replace(self, regions=(), branches=())
 
     def describe(self) -> str:
         """Plain words for the 'How is this computed?' notes."""
@@ -72,4 +90,6 @@ class Filters:
             ("segments", self.segments),
         ):
             parts.append(f"{label}: {', '.join(values) if values else 'all'}")
+        if self.my_branch:
+            parts.append(f"my branch: {self.my_branch} ({PEER_GROUPS[self.peers].lower()} as peers)")
         return "; ".join(parts)

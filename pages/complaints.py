@@ -1,0 +1,403 @@
+"""Complaints: what customers complain about (Pareto by category, family and component), through
+which channels, how often per customer served (by branch and region, over time), and how well
+the complaints are handled against the targets."""
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from servicequality import charts_consistency as cc
+from servicequality import consistency, measures, stats, ui
+
+filters = ui.current_filters()
+
+st.title("Complaints")
+st.caption(filters.describe())
+
+summary = ui.query("complaint_summary", filters).iloc[0]
+handling = ui.query("handling_summary", filters).iloc[0]
+quality = ui.query("handling_quality", filters).iloc[0]
+complaints_n = int(summary["complaints"] or 0)
+served = int(summary["customers_served"] or 0)
+if complaints_n == 0:
+    st.info(
+        "No complaints in this period and filter: nothing to chart. Widen the period or the filters, "
+        "or import tickets (Data page)."
+    )
+    st.stop()
+
+
+def share(part: float, whole: float) -> float:
+    return float(part) / float(whole) if whole and not pd.isna(part) else math.nan
+
+
+def pct(value: float) -> str:
+    return ui.fmt_number(100 * value, 1, " %")
+
+
+row = st.columns(4)
+with row[0]:
+    ui.metric(
+        "Complaints per 1,000 served",
+        ui.fmt_number(stats.rate_per_1000(complaints_n, served), 2),
+        n=f"{complaints_n:,} complaints / {served:,} customers",
+    )
+with row[1]:
+    ui.metric(
+        "Reopened",
+        pct(share(quality["reopened"], quality["complaints"])),
+        n=f"{int(quality['reopened'] or 0):,} of {int(quality['complaints']):,} complaints",
+        help="Complaints reopened at least once after being resolved.",
+    )
+with row[2]:
+    ui.metric(
+        "Escalated",
+        pct(share(quality["escalated"], quality["complaints"])),
+        n=f"{int(quality['escalated'] or 0):,} of {int(quality['complaints']):,} complaints",
+    )
+with row[3]:
+    ui.metric(
+        "Satisfied with the handling (4-5 of 5)",
+        pct(share(quality["satisfied"], quality["satisfaction_n"])),
+        delta=f"mean {ui.fmt_number(quality['mean_satisfaction'], 2)} of 5",
+        delta_color="off",
+        n=ui.fmt_n(quality["satisfaction_n"]) + " scored complaints",
+    )
+
+if filters.my_branch:
+    st.subheader("My branch")
+    ui.my_branch_strip(filters, key="complaints", measures=("complaint_rate", "within_target"))
+
+# --- what customers complain about ------------------------------------------------------------
+st.subheader("What customers complain about")
+pareto = ui.query("complaint_pareto", filters)
+if pareto.empty:
+    st.info("No complaints in this period.")
+else:
+    colour_by = st.radio(
+        "Colour the categories by",
+        ["family", "component"],
+        format_func={"family": "Family (product or service)", "component": "Component the category points at"}.get,
+        horizontal=True,
+        key="complaints_colour_by",
+    )
+    st.plotly_chart(
+        cc.pareto(pareto, colour_by=colour_by, title="Complaint categories, most frequent first (Pareto)"),
+        key="complaints_pareto",
+    )
+    total = int(pareto["complaints"].sum())
+    top = pareto.sort_values("complaints", ascending=False)
+    cumulative = top["complaints"].cumsum() / total
+    vital_few = int((cumulative < 0.8).sum()) + 1
+    st.markdown(
+        f"**{vital_few} of {len(top)} categories** account for 80% of the complaints "
+        f"(led by {', '.join(top['category'].head(min(vital_few, 3)))})."
+    )
+    ui.how_computed(
+        "Bars: complaints per category, sorted descending. Line: cumulative share of all complaints. Each category "
+        "belongs to a family (product or service) and points at one of the ten components; the mapping is data "
+        "(the complaint_categories table), so your own categories can map differently.",
+        filters,
+        f"{total:,} complaints",
+        ["complaints without a mapped category appear as 'Unmapped'"] if "Unmapped" in set(pareto["category"]) else [],
+    )
+
+left, right = st.columns(2)
+with left:
+    channels = ui.query("complaint_channels", filters)
+    channels = channels[channels["complaints"] > 0]
+    if channels.empty:
+        st.info("No complaints in this period.")
+    else:
+        st.plotly_chart(cc.channel_bars(channels, title="Complaints by channel"), key="complaints_channels")
+        ui.how_computed(
+            "Complaints opened through each channel, split by the family of their category.",
+            filters,
+            f"{int(channels['complaints'].sum()):,} complaints of {int(channels['tickets'].sum()):,} tickets",
+        )
+with right:
+    monthly = measures.monthly(ui.query, filters)
+    by_family = ui.query("complaint_monthly_family", filters)
+    if by_family.empty:
+        st.info("No complaints in this period.")
+    else:
+        rates = monthly[["month", "complaints", "customers_served", "complaint_rate"]].dropna(subset=["complaint_rate"])
+        st.plotly_chart(
+            cc.monthly_complaints(by_family, rates, title="Complaints month by month"), key="complaints_trend"
+        )
+        ui.how_computed(
+            "Complaints opened per calendar month by family; rate = complaints ÷ customers served × 1,000 in the "
+            "same month. Partial months at the ends of the period count only their days inside it.",
+            filters,
+            f"{int(by_family['complaints'].sum()):,} complaints",
+            ["customers served are not recorded per channel or segment, so those filters narrow only the complaints"],
+        )
+
+# --- complaint rate by branch and region --------------------------------------------------------
+st.subheader("Complaint rate by branch and region")
+branch_rows = ui.query("consistency_branch_measures", filters)
+rate = consistency.branch_measure(branch_rows, "complaint_rate")
+rate = rate[rate["volume"] > 0]
+if rate.empty:
+    st.info("No customers served are recorded in this period.")
+else:
+    network_rate = consistency.pooled(branch_rows, "complaint_rate")["value"]
+    my_label = None
+    if filters.my_branch:
+        mine = rate.loc[rate["branch_id"] == filters.my_branch, "label"]
+        my_label = mine.iloc[0] if len(mine) else None
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(
+            cc.interval_bars(
+                rate.sort_values("value", ascending=False),
+                label="label",
+                n_words="customers served",
+                title="Complaints per 1,000 customers served, by branch",
+                value_title="Complaints per 1,000 customers served (95% interval)",
+                reference=network_rate,
+                highlight=my_label,
+                higher_is_better=False,
+            ),
+            key="complaints_branch_rates",
+        )
+    with right:
+        regions = consistency.grouped_rates(branch_rows, "region", "complaint_rate")
+        regions = regions[regions["volume"] > 0]
+        regions["label"] = regions["region"] + " (" + regions["branches"].astype(str) + " branches)"
+        st.plotly_chart(
+            cc.interval_bars(
+                regions.sort_values("value", ascending=False),
+                label="label",
+                n_words="customers served",
+                title="Complaints per 1,000 customers served, by region",
+                value_title="Complaints per 1,000 customers served (95% interval)",
+                reference=network_rate,
+                higher_is_better=False,
+                label_title="Region",
+            ),
+            key="complaints_region_rates",
+        )
+        st.dataframe(
+            regions[["region", "value", "events", "volume"]].rename(
+                columns={
+                    "region": "Region",
+                    "value": "Per 1,000 served",
+                    "events": "Complaints",
+                    "volume": "Customers served",
+                }
+            ),
+            hide_index=True,
+            column_config={
+                "Per 1,000 served": st.column_config.NumberColumn(format="%.2f"),
+                "Complaints": st.column_config.NumberColumn(format="%d"),
+                "Customers served": st.column_config.NumberColumn(format="%d"),
+            },
+        )
+    ui.how_computed(
+        "Rate = complaints ÷ customers served × 1,000 per branch (pooled over branches for a region); 95% interval "
+        "exact Poisson (Garwood). The dashed line is the network rate. Raw counts would punish big branches; "
+        "see Branch consistency for the funnel plot and the ranking.",
+        filters,
+        f"{int(rate['events'].sum()):,} complaints / {int(rate['volume'].sum()):,} customers served in "
+        f"{len(rate)} branches",
+        ["branches with no customers served recorded in the period"] if len(rate) < len(branch_rows) else [],
+    )
+
+# --- handling -----------------------------------------------------------------------------------
+st.subheader("How complaints are handled")
+targets = ui.query("handling_targets", filters)
+row = st.columns(4)
+first_n = int(handling["targeted_first_n"] or 0)
+resolution_n = int(handling["targeted_resolution_n"] or 0)
+with row[0]:
+    ui.metric(
+        "Median first response",
+        ui.fmt_minutes(handling["median_first_response_minutes"]),
+        delta=f"90th percentile {ui.fmt_minutes(quality['p90_first_response_minutes'])}",
+        delta_color="off",
+        n=f"{ui.fmt_n(handling['responded_n'])} answered complaints",
+    )
+with row[1]:
+    ui.metric(
+        "Answered within target",
+        pct(share(handling["first_response_within_target"], first_n)),
+        n=f"{ui.fmt_n(first_n)} answered complaints with a target",
+    )
+with row[2]:
+    ui.metric(
+        "Median resolution time",
+        ui.fmt_minutes(handling["median_resolution_minutes"]),
+        delta=f"90th percentile {ui.fmt_minutes(quality['p90_resolution_minutes'])}",
+        delta_color="off",
+        n=f"{ui.fmt_n(handling['resolved_n'])} resolved complaints",
+    )
+with row[3]:
+    ui.metric(
+        "Resolved within target",
+        pct(share(handling["resolution_within_target"], resolution_n)),
+        n=f"{ui.fmt_n(resolution_n)} resolved complaints with a target",
+    )
+
+if targets.empty:
+    st.info("No complaints in this period.")
+else:
+    priorities = [p for p in ("low", "normal", "high", "urgent") if p in set(targets["priority"])]
+    priority = st.radio(
+        "Priority",
+        priorities,
+        index=priorities.index("normal") if "normal" in priorities else 0,
+        horizontal=True,
+        key="complaints_priority",
+    )
+    chosen = targets[targets["priority"] == priority]
+    left, right = st.columns(2)
+    with left:
+        answered = chosen[chosen["responded_n"] > 0]
+        if answered.empty:
+            st.info("No answered complaints at this priority.")
+        else:
+            st.plotly_chart(
+                cc.handling_vs_target(
+                    answered,
+                    stage="first_response",
+                    title=f"Time to first response against target ({priority} priority)",
+                ),
+                key="complaints_first_vs_target",
+            )
+    with right:
+        resolved = chosen[chosen["resolved_n"] > 0]
+        if resolved.empty:
+            st.info("No resolved complaints at this priority.")
+        else:
+            st.plotly_chart(
+                cc.handling_vs_target(
+                    resolved, stage="resolution", title=f"Time to resolution against target ({priority} priority)"
+                ),
+                key="complaints_resolution_vs_target",
+            )
+    by_channel = targets.groupby("channel", as_index=False)[
+        ["targeted_first_n", "first_response_within_target", "targeted_resolution_n", "resolution_within_target"]
+    ].sum()
+    by_channel["first_pct"] = (
+        100
+        * by_channel["first_response_within_target"]
+        / by_channel["targeted_first_n"].where(by_channel["targeted_first_n"] > 0)
+    )
+    by_channel["resolution_pct"] = (
+        100
+        * by_channel["resolution_within_target"]
+        / by_channel["targeted_resolution_n"].where(by_channel["targeted_resolution_n"] > 0)
+    )
+    by_channel = by_channel.rename(columns={"targeted_first_n": "first_n", "targeted_resolution_n": "resolution_n"})
+    st.plotly_chart(
+        cc.within_target_bars(by_channel, title="Share within target by channel (all priorities)"),
+        key="complaints_within_target",
+    )
+    table = targets.rename(
+        columns={
+            "channel": "Channel",
+            "priority": "Priority",
+            "complaints": "Complaints",
+            "first_response_target": "First response target (min)",
+            "median_first_response_minutes": "Median first response (min)",
+            "p90_first_response_minutes": "P90 first response (min)",
+            "resolution_target": "Resolution target (min)",
+            "median_resolution_minutes": "Median resolution (min)",
+            "p90_resolution_minutes": "P90 resolution (min)",
+        }
+    )
+    table["Answered within target (%)"] = (
+        100
+        * targets["first_response_within_target"]
+        / targets["targeted_first_n"].where(targets["targeted_first_n"] > 0)
+    )
+    table["Resolved within target (%)"] = (
+        100
+        * targets["resolution_within_target"]
+        / targets["targeted_resolution_n"].where(targets["targeted_resolution_n"] > 0)
+    )
+    shown = [
+        "Channel",
+        "Priority",
+        "Complaints",
+        "First response target (min)",
+        "Median first response (min)",
+        "P90 first response (min)",
+        "Answered within target (%)",
+        "Resolution target (min)",
+        "Median resolution (min)",
+        "P90 resolution (min)",
+        "Resolved within target (%)",
+    ]
+    with st.expander("Every channel and priority"):
+        st.dataframe(
+            table[shown],
+            hide_index=True,
+            column_config={c: st.column_config.NumberColumn(format="%.1f") for c in shown[3:]},
+        )
+    ui.how_computed(
+        "Times are minutes from opening to the first response and to resolution; median and 90th percentile "
+        "(percentile_cont) over the complaints that got one. Targets per channel and priority come from "
+        "service_targets; a complaint is within target when its time is at most its target.",
+        filters,
+        f"{int(targets['responded_n'].sum()):,} answered and {int(targets['resolved_n'].sum()):,} resolved "
+        f"complaints of {int(targets['complaints'].sum()):,}",
+        [
+            "complaints not yet answered or resolved are left out of the times and the within-target shares "
+            "(they are in the backlog below)"
+        ],
+    )
+
+left, right = st.columns(2)
+with left:
+    backlog = ui.query("handling_backlog", filters)
+    open_n = int(backlog["open_complaints"].sum())
+    st.markdown(f"**Open backlog at {filters.end:%d %b %Y}: {open_n:,} complaints**")
+    if open_n == 0:
+        st.info("No complaint was open at the end of the period.")
+    else:
+        st.plotly_chart(
+            cc.count_bars(
+                backlog,
+                x="age_bucket",
+                y="open_complaints",
+                colour="#d68910",
+                title=f"Open complaints by age at {filters.end:%d %b %Y}",
+                x_title="Age at the end of the period",
+                y_title="Open complaints",
+            ),
+            key="complaints_backlog",
+        )
+    ui.how_computed(
+        "Open at the end of the period = opened before the end of its last day and not resolved by then. Age = "
+        "time from opening to the end of the period.",
+        filters,
+        f"{open_n:,} open complaints, {int(backlog['opened_before_period'].sum()):,} of them opened before the period",
+    )
+with right:
+    scores = ui.query("handling_satisfaction", filters)
+    scored = int(scores["complaints"].sum())
+    st.markdown(f"**Satisfaction with the handling: {scored:,} scored complaints**")
+    if scored == 0:
+        st.info("No complaint in this period has a satisfaction score.")
+    else:
+        st.plotly_chart(
+            cc.count_bars(
+                scores,
+                x="satisfaction",
+                y="complaints",
+                colour="#2471a3",
+                title="Complainants' satisfaction with the handling",
+                x_title="Satisfaction score (1 = very dissatisfied, 5 = very satisfied)",
+                y_title="Complaints",
+            ),
+            key="complaints_satisfaction",
+        )
+    ui.how_computed(
+        "The score (1-5) a complainant gave the handling of their complaint; satisfied = 4 or 5.",
+        filters,
+        f"{scored:,} scored complaints of {int(quality['complaints']):,}",
+        ["complaints without a score"],
+    )

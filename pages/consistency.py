@@ -1,0 +1,328 @@
+"""Branch consistency: how far branches differ from each other and from the network on one
+measure: branch against network, funnel plot with limits, control chart over time, ranking with
+shrinkage, and the spread across branches."""
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from servicequality import charts_consistency as cc
+from servicequality import consistency, ui
+
+filters = ui.current_filters()
+
+st.title("Branch consistency")
+st.caption(filters.describe())
+
+ADJUSTMENTS = {
+    "auto": "Automatic: widen by φ only when overdispersed",
+    "none": "None: sampling noise only (exact limits)",
+    "multiplicative": "Multiplicative φ (always)",
+    "additive": "Additive random effects τ²",
+}
+CHART_NAMES = {"proportion": "Laney p′ chart", "rate": "Laney u′ chart", "mean": "XmR chart (individuals)"}
+
+left, right = st.columns([2, 3])
+with left:
+    key = st.selectbox(
+        "Measure",
+        list(consistency.MEASURES),
+        format_func=lambda k: consistency.MEASURES[k].label,
+        key="measure",
+        bind="query-params",
+    )
+with right:
+    adjustment = st.selectbox(
+        "Overdispersion adjustment of the funnel limits",
+        list(ADJUSTMENTS),
+        format_func=ADJUSTMENTS.get,
+        key="funnel_adjustment",
+        help="Spiegelhalter (2005): when branches differ by more than sampling noise for reasons nobody can act on, "
+        "plain limits flag too many; φ (multiplicative) or τ² (additive) widens them.",
+    )
+m = consistency.MEASURES[key]
+suffix = " %" if m.unit == "%" else ""
+min_volume = consistency.minimum_volume(key, filters.min_n)
+
+rows = ui.query("consistency_branch_measures", filters)
+measure = consistency.branch_measure(rows, key)
+present = measure[(measure["volume"] > 0) & measure["raw"].notna()].reset_index(drop=True)
+my_label = None
+if filters.my_branch:
+    mine = measure.loc[measure["branch_id"] == filters.my_branch, "label"]
+    my_label = mine.iloc[0] if len(mine) else None
+
+if present.empty:
+    st.info(f"No branch has {m.volume_label} in this period: nothing to compare.")
+    st.stop()
+
+funnel = consistency.funnel(m.kind, present["volume"], present["raw"], sd=present["sd"], adjustment=adjustment)
+flags = present.assign(
+    outside=funnel.points["outside_99.8"].to_numpy(), outside95=funnel.points["outside_95"].to_numpy()
+)
+worse_sign = -1 if m.higher_is_better else 1
+worse = flags[flags["outside"] == worse_sign]["label"].tolist()
+better = flags[flags["outside"] == -worse_sign]["label"].tolist()
+ranked, not_ranked = consistency.ranking(measure, key, min_volume)
+
+row = st.columns(4)
+with row[0]:
+    ui.metric(
+        f"Network: {m.short}",
+        ui.fmt_number(funnel.target * m.scale, m.digits, suffix),
+        n=f"n = {int(present['volume'].sum()):,} {m.volume_label}",
+    )
+with row[1]:
+    ui.metric(
+        "Outside 99.8% limits",
+        f"{len(worse) + len(better)} of {len(present)}",
+        n=f"{len(worse)} worse, {len(better)} better than the network",
+        help="Funnel plot limits: a branch outside them differs from the network by more than chance would "
+        "explain (about 1 in 500 by chance alone).",
+    )
+with row[2]:
+    cv = consistency.coefficient_of_variation(ranked["value"]) if len(ranked) else math.nan
+    spread = consistency.percentile_spread(ranked["value"]) if len(ranked) else math.nan
+    if m.kind == "mean":
+        sd_branches = ranked["value"].std() if len(ranked) > 1 else math.nan
+        ui.metric(
+            "Spread: SD / P80 − P50",
+            f"{ui.fmt_number(sd_branches, 2)} / {ui.fmt_number(spread, 2)}",
+            n=f"{len(ranked)} ranked branches",
+            help="A coefficient of variation is meaningless for a gap near 0, so the standard deviation of the "
+            "branch gaps is shown instead.",
+        )
+    else:
+        ui.metric(
+            "Spread: CV / P80 − P50",
+            f"{ui.fmt_number(100 * cv, 1, ' %')} / {ui.fmt_number(spread, m.digits)}",
+            n=f"{len(ranked)} ranked branches",
+            help="Coefficient of variation = SD of the branch values ÷ their mean. P80 − P50: how far the fifth "
+            "of branches at the top sits from the median branch.",
+        )
+with row[3]:
+    ui.metric(
+        "Overdispersion φ",
+        ui.fmt_number(funnel.phi, 2),
+        delta="overdispersed" if funnel.overdispersed else "within sampling noise",
+        delta_color="off",
+        n=f"{len(present)} branches; τ = {ui.fmt_number(math.sqrt(funnel.tau2) * m.scale, m.digits)}",
+        help="Mean squared winsorised z-score: about 1 when branches differ only by chance. Tested with "
+        "I·φ against χ² on I − 1 degrees of freedom.",
+    )
+
+if filters.my_branch:
+    st.subheader("My branch")
+    ui.my_branch_strip(filters, key="consistency")
+
+# --- branch against network ----------------------------------------------------------------------
+st.subheader("Each branch against the network")
+st.plotly_chart(
+    cc.interval_bars(
+        present.sort_values("value", ascending=not m.higher_is_better),
+        label="label",
+        n_words=m.volume_label,
+        title=f"{m.short} by branch, best first",
+        value_title=f"{m.label}, 95% interval",
+        reference=funnel.target * m.scale,
+        highlight=my_label,
+        higher_is_better=m.higher_is_better,
+        digits=m.digits,
+        dots=True,
+    ),
+    key="consistency_branches",
+)
+ui.how_computed(
+    "Each branch's raw value with its 95% interval (Wilson for shares, exact Poisson for rates, t for gaps); "
+    "the dashed line is the network value pooled over all branches. Blue: better than the network, red: worse.",
+    filters,
+    f"{int(present['volume'].sum()):,} {m.volume_label} in {len(present)} branches",
+    [f"{len(measure) - len(present)} branches without {m.volume_label}"] if len(present) < len(measure) else [],
+)
+
+# --- funnel plot -----------------------------------------------------------------------------------
+st.subheader("Funnel plot: who is outside the limits?")
+st.plotly_chart(
+    cc.funnel_plot(
+        funnel, present["label"], m, title=f"{m.short} against volume, with 95% and 99.8% limits", highlight=my_label
+    ),
+    key="consistency_funnel",
+)
+if worse or better:
+    if worse:
+        st.markdown(f"**Worse than the network, outside the 99.8% limits:** {', '.join(worse)}")
+    if better:
+        st.markdown(f"**Better than the network, outside the 99.8% limits:** {', '.join(better)}")
+else:
+    st.markdown("**No branch is outside the 99.8% limits**: the differences are within what chance would explain.")
+between = flags[(flags["outside"] == 0) & (flags["outside95"] != 0)]["label"].tolist()
+if between:
+    st.caption(f"Between the 95% and 99.8% limits (watch, do not act yet): {', '.join(between)}")
+limits_words = {
+    "none": {"proportion": "exact binomial", "rate": "exact Poisson", "mean": "normal (σ/√n)"}[m.kind],
+    "multiplicative": f"normal, widened by √φ = {math.sqrt(max(funnel.phi, 1)):.2f}",
+    "additive": "normal with the between-branch variance τ² added "
+    f"(τ = {math.sqrt(funnel.tau2) * m.scale:.{m.digits}g})",
+}[funnel.adjustment]
+ui.how_computed(
+    f"Each dot is a branch: its value against its volume ({m.volume_label}, log scale). The centre line is the network "
+    f"value θ₀ = {funnel.target * m.scale:.{m.digits}f}; the limits are where a branch with that volume would fall 95% "
+    f"and 99.8% of the time if it were really at θ₀: **{limits_words}** limits (Spiegelhalter 2005, with the "
+    f"interpolation of the discrete quantiles). Overdispersion φ = {funnel.phi:.2f}: the mean squared z-score after "
+    "winsorising the top and bottom 10%, so the outliers themselves do not widen the limits"
+    + (" (significant: I·φ > χ²₀.₉₅ on I − 1 df)." if funnel.overdispersed else " (not significant)."),
+    filters,
+    f"{len(present)} branches, {int(present['volume'].sum()):,} {m.volume_label}",
+)
+
+# --- control chart ---------------------------------------------------------------------------------
+st.subheader("Control chart over time")
+options = present["branch_id"].tolist()
+default_branch = (
+    filters.my_branch
+    if filters.my_branch in options
+    else (flags.loc[flags["outside"] != 0, "branch_id"].iloc[0] if (flags["outside"] != 0).any() else options[0])
+)
+labels = dict(zip(present["branch_id"], present["label"], strict=False))
+left, right = st.columns([2, 1])
+with left:
+    branch = st.selectbox(
+        "Branch", options, index=options.index(default_branch), format_func=labels.get, key="consistency_branch"
+    )
+with right:
+    laney = st.checkbox(
+        "Laney adjustment for large samples",
+        value=True,
+        key="consistency_laney",
+        disabled=m.kind == "mean",
+        help="With hundreds of customers a month, plain p/u limits are so narrow that every month "
+        "looks special; Laney's p′/u′ widens them by the month-to-month variation.",
+    )
+months = ui.query("consistency_branch_months", filters)
+series = consistency.branch_measure(months[months["branch_id"] == branch], key)
+series["month"] = months.loc[months["branch_id"] == branch, "month"].to_numpy()
+series = series[(series["volume"] > 0) & series["raw"].notna()].reset_index(drop=True)
+if series.empty:
+    st.info("No months with data for this branch in the period.")
+else:
+    if m.kind == "proportion":
+        chart = consistency.p_chart(series["events"], series["volume"], laney=laney)
+        chart_name = "Laney p′ chart" if laney else "p chart"
+    elif m.kind == "rate":
+        chart = consistency.u_chart(series["events"], series["volume"], laney=laney)
+        chart_name = "Laney u′ chart" if laney else "u chart"
+    else:
+        chart = consistency.xmr_chart(series["raw"])
+        chart_name = "XmR chart"
+    chart["n"] = series["volume"].to_numpy()
+    st.plotly_chart(
+        cc.control_chart(chart, series["month"], m, title=f"{labels[branch]}: {m.short} month by month ({chart_name})"),
+        key="consistency_control",
+    )
+    beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"]
+    runs = int(chart["run_of_8"].sum())
+    if len(beyond):
+        st.markdown("**Special causes beyond the limits:** " + ", ".join(f"{pd.Timestamp(x):%b %Y}" for x in beyond))
+    else:
+        st.markdown("**No month beyond the control limits.**")
+    if runs:
+        st.markdown(f"**{runs} months are part of a run of 8 or more on one side of the centre line** (a shift).")
+    formula = {
+        "p chart": "p̄ ± 3·√(p̄(1 − p̄)/nᵢ)",
+        "Laney p′ chart": "p̄ ± 3·σ_z·√(p̄(1 − p̄)/nᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
+        "u chart": "ū ± 3·√(ū/Eᵢ)",
+        "Laney u′ chart": "ū ± 3·σ_z·√(ū/Eᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
+        "XmR chart": "X̄ ± 2.66·MR̄ (moving ranges above 3.267·MR̄ signal a jump)",
+    }[chart_name]
+    ui.how_computed(
+        f"One point per month for this branch; centre line = the branch's own value over the period; limits {formula}. "
+        "Marked: points beyond the limits (special causes) and runs of 8 or more on one side of the centre line.",
+        filters,
+        f"{len(series)} months, {int(series['volume'].sum()):,} {m.volume_label}",
+        ["months with no volume"],
+    )
+
+# --- ranking -----------------------------------------------------------------------------------------
+st.subheader("Ranking, with shrinkage toward the network")
+if ranked.empty:
+    st.info(f"No branch has at least {min_volume:,} {m.volume_label} in this period, so none is ranked.")
+else:
+    st.plotly_chart(
+        cc.ranking_chart(
+            ranked, m, title=f"Branches ranked on {m.short} (1 = best), shrunk toward the network", highlight=my_label
+        ),
+        key="consistency_ranking",
+    )
+    tau = float(ranked["tau"].iloc[0])
+    st.caption(
+        f"Between-branch standard deviation τ = {tau:.{m.digits}g} {m.unit}; a branch's estimate is pulled toward the "
+        "network by its share of noise, s² / (s² + τ²), so small branches move most."
+    )
+ui.how_computed(
+    "Empirical Bayes (normal-normal): τ² by the method of moments (DerSimonian-Laird); each branch's estimate "
+    "θ̂ = B·μ + (1 − B)·y with B = s²/(s² + τ²), s² its sampling variance at the network value; 95% interval "
+    "θ̂ ± 1.96·√((1 − B)s² + B²/Σw). Ranked on θ̂; the open circle is the raw value.",
+    filters,
+    f"{len(ranked)} ranked branches",
+    [
+        f"{len(not_ranked)} branches with fewer than {min_volume:,} {m.volume_label} are not ranked"
+        + (
+            f" ({', '.join(not_ranked['label'].head(8))}{'…' if len(not_ranked) > 8 else ''})"
+            if len(not_ranked)
+            else ""
+        )
+    ]
+    if len(not_ranked)
+    else [],
+)
+
+# --- spread --------------------------------------------------------------------------------------------
+st.subheader("Spread across branches")
+if len(ranked) < 2:
+    st.info("Fewer than two ranked branches: no spread to show.")
+else:
+    st.plotly_chart(
+        cc.spread_strip(ranked, m, title=f"{m.short}: every ranked branch", highlight=my_label),
+        key="consistency_spread",
+    )
+if key == "survey_gap":
+    sums = ui.query("consistency_gap_rank_sums", filters)
+    ties = ui.query("consistency_gap_ties", filters).iloc[0]
+    kw = consistency.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], float(ties["tie_sum"]))
+    st.markdown("**Do branches differ on the survey gap?** " + consistency.kruskal_wallis_in_words(kw))
+    how = (
+        "Kruskal-Wallis test on every respondent's overall gap (mean of their component gaps), ranked over all "
+        "branches in SQL (average ranks for ties); H = [12/(N(N+1))·Σ Rᵢ²/nᵢ − 3(N+1)] ÷ (1 − Σ(t³ − t)/(N³ − N)), "
+        "χ² on k − 1 df. ε² = H/(N − 1) says how large the difference is, not only whether it exists."
+    )
+    n_text = f"{kw.n:,} respondents in {kw.df + 1} branches"
+else:
+    test = consistency.heterogeneity_test(funnel.points["z"])
+    p_words = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.3f}"
+    together = (
+        "differ by more than chance would explain"
+        if test.p_value < 0.05
+        else "do not differ by more than chance would explain"
+    )
+    rest = (
+        "and even without the most extreme tenth at each end they differ more than chance allows"
+        if funnel.overdispersed
+        else "but without the most extreme tenth at each end the rest are as alike as chance allows"
+    )
+    st.markdown(
+        f"**Do branches differ on {m.short.lower()}?** Taken together, the {len(present)} branches {together} "
+        f"(χ² = {test.chi2:,.1f} on {test.df} df, {p_words}), {rest} (winsorised overdispersion φ = {funnel.phi:.2f}; "
+        "1 means pure chance)."
+    )
+    how = (
+        "Heterogeneity: Σ z² against χ² on I − 1 degrees of freedom, z each branch's standardised difference from "
+        "the network (Pearson's χ² for shares and rates). Overdispersion φ: the same after winsorising the top and "
+        "bottom 10% of z, tested with I·φ against χ² on I − 1 df (Spiegelhalter 2005)."
+    )
+    n_text = f"{len(present)} branches"
+ui.how_computed(
+    how + " Spread: coefficient of variation (SD ÷ mean of the ranked branch values; not for gaps) and P80 − P50.",
+    filters,
+    n_text,
+)
