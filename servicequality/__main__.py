@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from servicequality import store
+from servicequality import importing, store
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,14 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Command] = {
     "demo": Command("build the deterministic demo database", _configure_demo, _run_demo),
+    "import": Command(
+        "import an export (CSV, .xlsx, Parquet) through a mapping file",
+        importing.configure_import,
+        importing.run_import_command,
+    ),
+    "rejected": Command(
+        "print the rows an import rejected, and why", importing.configure_rejected, importing.run_rejected_command
+    ),
 }
 
 

@@ -154,3 +154,47 @@ create or replace view customers_served_facts as
 select cs.branch_id, b.region, b.branch_type, b.size_band, cs.served_on, cs.customers
 from customers_served as cs
 join branches as b on b.branch_id = cs.branch_id;
+
+-- Imports (servicequality/importing.py).
+-- Attributes an export carries beyond the tickets columns, kept beside them (not as new tickets
+-- columns, so the positional inserts of the demo generator and the test fixture stay valid).
+create table if not exists ticket_sources (
+    ticket_id       varchar primary key references tickets (ticket_id),
+    run_id          integer not null,            -- import_runs.run_id that stored the ticket
+    source          varchar not null,            -- the mapping's name, e.g. 'cfpb_complaints'
+    timely_response boolean                      -- the source's own "answered in time?" flag, or null
+);
+
+create table if not exists survey_sources (
+    response_id varchar primary key references survey_responses (response_id),
+    run_id      integer not null,
+    source      varchar not null
+);
+
+-- One row per import: what was read, stored and rejected. Every row read is either stored or rejected.
+create table if not exists import_runs (
+    run_id         integer primary key,
+    started_at     timestamp not null,
+    finished_at    timestamp not null,
+    target         varchar not null,             -- tickets, surveys, branches, customers-served, targets, categories
+    file_name      varchar not null,
+    file_sha256    varchar not null,
+    mapping_name   varchar not null,
+    mapping_sha256 varchar not null,
+    rows_read      integer not null check (rows_read >= 0),
+    rows_stored    integer not null check (rows_stored >= 0),
+    rows_rejected  integer not null check (rows_rejected >= 0),
+    branches_created integer not null default 0,
+    check (rows_read = rows_stored + rows_rejected)
+);
+
+-- One row per rejected source row: where it was, which column and value, and why.
+create table if not exists rejected_rows (
+    run_id      integer not null references import_runs (run_id),
+    file_name   varchar not null,
+    line        integer not null,                -- line in the file where the row starts (spreadsheets: row number)
+    column_name varchar,                         -- the source column at fault, or null for the whole row
+    value       varchar,                         -- the offending value, stored as text (never evaluated)
+    reason      varchar not null,
+    row_json    varchar                          -- the whole source row as JSON text
+);

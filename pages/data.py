@@ -1,0 +1,209 @@
+"""Data: import an export by upload (the same import as `python -m servicequality import`),
+and see the last imports and the rows they rejected.
+
+The import runs in a separate process: it writes a new database file beside the current one
+and renames it into place, so this dashboard keeps answering and shows the new data once the
+import has committed. This page reads the import tables through importing.open_current, which
+opens the file as it is now, even when it holds no data yet.
+"""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from servicequality import importing, store
+from servicequality.mapping import TARGETS, MappingError
+from servicequality.mapping import load as load_mapping
+
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet"]
+IMPORT_TIMEOUT_S = 30 * 60
+
+st.title("Data")
+database = store.database_path()
+st.caption(f"Database: `{database}`. Imports add to it; the previous version stays intact until an import commits.")
+
+
+def shipped_mappings(target: str) -> dict[str, Path]:
+    """Shipped mapping files for this target, by file name (a broken one is left out)."""
+    found = {}
+    for path in sorted(importing.MAPPINGS_DIR.glob("*.toml")):
+        try:
+            if load_mapping(path).target == target:
+                found[path.name] = path
+        except MappingError:
+            continue
+    return found
+
+
+def save_upload(upload, folder: Path) -> Path:
+    # Only the base name of what the browser sent: no path components from the client.
+    name = Path(upload.name).name or "upload"
+    path = folder / name
+    path.write_bytes(upload.getvalue())
+    return path
+
+
+st.header("Import a file")
+left, right = st.columns(2)
+with left:
+    target = st.selectbox(
+        "What the file holds",
+        list(TARGETS),
+        key="data_import_target",
+        help="tickets, surveys, branches, customers-served (the denominator of complaint rates), "
+        "targets (per channel and priority) or categories (the complaint taxonomy).",
+    )
+    upload = st.file_uploader("Export file", type=UPLOAD_TYPES, key="data_import_file")
+with right:
+    choices = shipped_mappings(target)
+    own = "Upload my own mapping…"
+    chosen = st.selectbox(
+        "Mapping",
+        [*choices, own],
+        key=f"data_import_mapping_{target}",
+        help="How the export's columns become the store's fields: see mappings/README.md.",
+    )
+    mapping_upload = (
+        st.file_uploader("Mapping file (.toml)", type=["toml"], key="data_import_mapping_file")
+        if chosen == own
+        else None
+    )
+
+ready = upload is not None and (chosen != own or mapping_upload is not None)
+if st.button("Import", type="primary", disabled=not ready, key="data_import_go"):
+    with tempfile.TemporaryDirectory(prefix="sq-upload-") as folder:
+        folder = Path(folder)
+        file_path = save_upload(upload, folder)
+        mapping_path = save_upload(mapping_upload, folder) if chosen == own else choices[chosen]
+        command = [
+            sys.executable,
+            "-m",
+            "servicequality",
+            "import",
+            target,
+            str(file_path),
+            "--mapping",
+            str(mapping_path),
+            "--db",
+            str(database),
+        ]
+        with st.spinner(f"Importing {file_path.name}… the dashboard keeps answering meanwhile."):
+            try:
+                done = subprocess.run(
+                    command, capture_output=True, text=True, timeout=IMPORT_TIMEOUT_S, cwd=store.PROJECT_ROOT
+                )
+                outcome = (done.returncode, done.stdout.strip(), done.stderr.strip())
+            except subprocess.TimeoutExpired:
+                outcome = (
+                    1,
+                    "",
+                    f"The import took longer than {IMPORT_TIMEOUT_S // 60} minutes and was stopped; "
+                    "the database is unchanged.",
+                )
+    code, out, err = outcome
+    if code == 0:
+        st.success(out.replace("\n", "  \n"), icon=":material/check_circle:")
+    else:
+        # One line from the importer says what is wrong and how to fix it.
+        st.warning(
+            err.removeprefix("import: error: ") or "The import failed; the database is unchanged.",
+            icon=":material/report:",
+        )
+
+st.header("What the store holds")
+try:
+    # Not ui.connection(): it refuses an empty store, and this page must work before the first import.
+    con = importing.open_current(database)
+except store.StoreError as exc:
+    st.info(str(exc))
+    st.stop()
+counts = importing.store_counts(con)
+st.plotly_chart(importing.store_counts_chart(counts), key="data_store_counts")
+if counts.set_index("table").loc["customers_served", "rows"] == 0:
+    st.caption(
+        "No customers-served data: complaint rates per 1,000 served cannot be computed until it is "
+        "imported (`import customers-served`)."
+    )
+runs = importing.recent_runs(con)
+if runs.empty:
+    st.info(
+        "No imports into this database yet: the data came from the demo generator. Import a file above, "
+        "or from the command line: `python -m servicequality import tickets FILE --mapping MAPPING.toml`."
+    )
+    st.stop()
+
+last = runs.iloc[0]
+st.markdown(
+    f"Last import: run {last['run_id']}, {last['target']} from **{importing.safe_cell(last['file_name'])}** "
+    f"({last['mapping_name']}): read {last['rows_read']:,}, stored {last['rows_stored']:,}, "
+    f"rejected {last['rows_rejected']:,}."
+)
+st.header("Last imports")
+runs_shown = runs.assign(
+    file_name=runs["file_name"].map(importing.safe_cell),
+    mapping_name=runs["mapping_name"].map(importing.safe_cell),
+)
+st.dataframe(
+    runs_shown,
+    hide_index=True,
+    column_config={
+        "run_id": st.column_config.NumberColumn("Run", format="%d"),
+        "finished_at": st.column_config.DatetimeColumn("Finished", format="YYYY-MM-DD HH:mm"),
+        "target": "Holds",
+        "file_name": "File",
+        "mapping_name": "Mapping",
+        "rows_read": st.column_config.NumberColumn("Read", format="%d"),
+        "rows_stored": st.column_config.NumberColumn("Stored", format="%d"),
+        "rows_rejected": st.column_config.NumberColumn("Rejected", format="%d"),
+        "branches_created": st.column_config.NumberColumn("Branches created", format="%d"),
+    },
+    key="data_runs",
+)
+st.caption("Every row read is either stored or rejected: read = stored + rejected for each import.")
+
+st.header("Rejected rows")
+run_ids = runs["run_id"].tolist()
+run_id = st.selectbox(
+    "Import run",
+    run_ids,
+    format_func=lambda r: (
+        f"Run {r}: {runs.loc[runs['run_id'] == r, 'file_name'].iloc[0]} "
+        f"({int(runs.loc[runs['run_id'] == r, 'rows_rejected'].iloc[0]):,} rejected)"
+    ),
+    key="data_rejected_run",
+)
+rejected = importing.rejected_rows(con, int(run_id), limit=10_000)
+con.close()
+if rejected.empty:
+    st.info(f"Run {run_id} rejected no rows.")
+else:
+    # Formula-like text carries a leading quote here (and in the CSV) so no spreadsheet runs it.
+    st.dataframe(
+        rejected.drop(columns=["run_id"]),
+        hide_index=True,
+        column_config={
+            "file_name": "File",
+            "line": st.column_config.NumberColumn("Line", format="%d"),
+            "column_name": "Column",
+            "value": "Value",
+            "reason": "Why",
+            "row_json": "The whole row",
+        },
+        key="data_rejected_rows",
+    )
+    total = int(runs.loc[runs["run_id"] == run_id, "rows_rejected"].iloc[0])
+    if total > len(rejected):
+        st.caption(
+            f"The first {len(rejected):,} of {total:,}; `python -m servicequality rejected --run {run_id} "
+            "--csv rejected.csv` writes them all."
+        )
+    st.download_button(
+        "Download the rejected rows (CSV)",
+        rejected.to_csv(index=False).encode("utf-8"),
+        file_name=f"rejected_run_{run_id}.csv",
+        mime="text/csv",
+        key="data_rejected_download",
+    )

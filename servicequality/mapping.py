@@ -1,0 +1,449 @@
+"""Mapping files: how one customer's export becomes rows of the store.
+
+A mapping is a TOML file (read with tomllib), documented with examples in mappings/README.md.
+This module only reads and checks it: every mistake becomes one `MappingError` line that names
+the file, the section and the fix. Nothing here touches the database or the export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from servicequality import domain
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used; str() is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of the store that an import fills."""
+
+    name: str
+    kind: str  # text | timestamp | date | int | float | bool
+    required: bool = False
+    low: float | None = None  # inclusive range for int and float
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+def _f(name: str, kind: str = "text", required: bool = False, low=None, high=None, choices=()) -> Field:
+    return Field(name, kind, required, low, high, tuple(choices))
+
+
+# What each import target fills: the store's columns (README, "Data dictionary").
+TARGETS: dict[str, tuple[Field, ...]] = {
+    "tickets": (
+        _f("ticket_id", required=True),
+        _f("branch_id", required=True),
+        _f("channel", required=True),
+        _f("kind", required=True, choices=domain.TICKET_KINDS),
+        _f("category"),
+        _f("priority", required=True, choices=domain.PRIORITIES),
+        _f("opened_at", "timestamp", required=True),
+        _f("first_response_at", "timestamp"),
+        _f("resolved_at", "timestamp"),
+        _f("status", required=True, choices=("open", "resolved", "closed")),
+        _f("reopened_count", "int", low=0, high=10_000),
+        _f("escalated", "bool"),
+        _f("satisfaction", "int", low=1, high=5),
+        _f("segment", required=True),
+        _f("timely_response", "bool"),
+    ),
+    "surveys": (
+        _f("response_id", required=True),
+        _f("branch_id", required=True),
+        _f("submitted_at", "timestamp", required=True),
+        _f("channel", required=True),
+        _f("segment", required=True),
+        _f("nps", "int", low=0, high=10),
+        _f("overall_satisfaction", "int", low=1, high=5),
+        _f("comment"),
+    ),
+    "branches": (
+        _f("branch_id", required=True),
+        _f("name", required=True),
+        _f("region", required=True),
+        _f("city", required=True),
+        _f("branch_type", required=True),
+        _f("size_band", required=True),
+        _f("opened_on", "date"),
+    ),
+    "customers-served": (
+        _f("branch_id", required=True),
+        _f("served_on", "date", required=True),
+        _f("customers", "int", required=True, low=0, high=100_000_000),
+    ),
+    "targets": (
+        _f("channel", required=True),
+        _f("priority", required=True, choices=domain.PRIORITIES),
+        _f("first_response_minutes", "int", required=True, low=1, high=10_000_000),
+        _f("resolution_minutes", "int", required=True, low=1, high=10_000_000),
+    ),
+    "categories": (
+        _f("category", required=True),
+        _f("family", required=True, choices=("product", "service")),
+        _f("component_key", required=True, choices=tuple(c.key for c in domain.COMPONENTS)),
+        _f("description", required=True),
+    ),
+}
+
+# The key (within the file and against the store) that makes a row a duplicate.
+KEYS: dict[str, tuple[str, ...]] = {
+    "tickets": ("ticket_id",),
+    "surveys": ("response_id",),
+    "branches": ("branch_id",),
+    "customers-served": ("branch_id", "served_on"),
+    "targets": ("channel", "priority"),
+    "categories": ("category",),
+}
+
+SURVEY_ROLES = ("expectation", "perception", "adequate", "importance")
+SURVEY_SCALE = (1, 7)  # survey_scores CHECK constraints
+COMPONENT_KEYS = tuple(c.key for c in domain.COMPONENTS)
+FORMATS = ("csv", "xlsx", "parquet")
+
+_TOP_KEYS = {
+    "name",
+    "target",
+    "description",
+    "channels",
+    "source",
+    "columns",
+    "constants",
+    "defaults",
+    "values",
+    "dates",
+    "id",
+    "new_branches",
+    "category",
+    "survey",
+}
+_SOURCE_KEYS = {"format", "encoding", "delimiter", "skip_rows", "sheet"}
+_NEW_BRANCH_KEYS = {"name", "region", "city", "branch_type", "size_band"}
+
+
+@dataclass(frozen=True)
+class CategoryRule:
+    pattern: re.Pattern
+    family: str
+    component: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SurveyItem:
+    """One questionnaire item: its component and the source column of each role it has."""
+
+    item: str
+    component: str
+    columns: dict[str, str]  # role -> source column
+
+
+@dataclass(frozen=True)
+class SurveySpec:
+    items: tuple[SurveyItem, ...] = ()
+    patterns: dict[str, re.Pattern] = field(default_factory=dict)  # role -> regex with (?P<item>...)
+    item_components: dict[str, str] = field(default_factory=dict)  # item code -> component
+
+
+@dataclass(frozen=True)
+class NewBranches:
+    """How to create a branch the export names but the store lacks."""
+
+    name: dict[str, str]  # branch_id -> name (else the id)
+    region: dict[str, str]  # branch_id -> region (else the id)
+    city: dict[str, str]
+    branch_type: str
+    size_band: str
+
+
+@dataclass(frozen=True)
+class Mapping:
+    path: Path
+    name: str
+    target: str
+    sha256: str
+    description: str = ""
+    format: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    skip_rows: int | None = None
+    sheet: str | int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # field -> source column
+    constants: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {source value: stored value}
+    date_formats: tuple[str, ...] = ()
+    id_field: str | None = None
+    id_template: str | None = None
+    channels: tuple[str, ...] = ()
+    new_branches: NewBranches | None = None
+    category_rules: tuple[CategoryRule, ...] = ()
+    survey: SurveySpec | None = None
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return TARGETS[self.target]
+
+    def source_columns(self) -> set[str]:
+        """Every source column named explicitly (regex survey columns are matched later)."""
+        cols = set(self.columns.values())
+        if self.survey:
+            for it in self.survey.items:
+                cols.update(it.columns.values())
+        return cols
+
+
+def load(path: Path | str) -> Mapping:
+    """Read and check a mapping file; raise MappingError with one line saying what to fix."""
+    path = Path(path)
+    where = path.name
+    if not path.exists():
+        raise MappingError(f"mapping file {path} does not exist: pick one of mappings/*.toml or write your own")
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise MappingError(f"{where} is not UTF-8 text: save the mapping file as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"{where} is not valid TOML ({exc}): fix the syntax, see mappings/README.md") from None
+
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise MappingError(
+            f"{where}: unknown setting {unknown[0]!r}; "
+            f"known top-level keys and sections: {', '.join(sorted(_TOP_KEYS))}"
+        )
+    target = data.get("target")
+    if target not in TARGETS:
+        raise MappingError(f"{where}: target = {target!r} must be one of {', '.join(TARGETS)}")
+    fields = {f.name: f for f in TARGETS[target]}
+    known_fields = ", ".join(fields)
+
+    def _table(key: str) -> dict:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise MappingError(f"{where}: [{key}] must be a table (a [{key}] section), not {type(value).__name__}")
+        return value
+
+    def _check_fields(section: str, names) -> None:
+        for name in names:
+            if name not in fields:
+                raise MappingError(
+                    f"{where}: unknown field {name!r} in [{section}] for target {target}; known fields: {known_fields}"
+                )
+
+    source = _table("source")
+    bad = sorted(set(source) - _SOURCE_KEYS)
+    if bad:
+        raise MappingError(f"{where}: unknown key {bad[0]!r} in [source]; known: {', '.join(sorted(_SOURCE_KEYS))}")
+    fmt = source.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise MappingError(f"{where}: [source] format = {fmt!r} must be one of {', '.join(FORMATS)}")
+    encoding = source.get("encoding")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except (LookupError, TypeError):
+            raise MappingError(
+                f"{where}: [source] encoding = {encoding!r} is not an encoding Python knows "
+                "(use e.g. utf-8, utf-8-sig, cp949, cp1252)"
+            ) from None
+    delimiter = source.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise MappingError(f'{where}: [source] delimiter must be one character, e.g. "," or ";" or "\\t"')
+    skip_rows = source.get("skip_rows")
+    if skip_rows is not None and (not isinstance(skip_rows, int) or isinstance(skip_rows, bool) or skip_rows < 0):
+        raise MappingError(f"{where}: [source] skip_rows must be a whole number >= 0")
+
+    columns = _table("columns")
+    _check_fields("columns", columns)
+    for name, col in columns.items():
+        if not isinstance(col, str) or not col.strip():
+            raise MappingError(f"{where}: [columns] {name} must name a source column (a non-empty string)")
+    constants = _table("constants")
+    _check_fields("constants", constants)
+    defaults = _table("defaults")
+    _check_fields("defaults", defaults)
+    values = _table("values")
+    _check_fields("values", values)
+    for name, table in values.items():
+        if not isinstance(table, dict):
+            raise MappingError(f'{where}: [values.{name}] must be a table of "source value" = "stored value"')
+
+    dates = _table("dates")
+    formats = dates.get("formats", [])
+    if set(dates) - {"formats"} or not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
+        raise MappingError(f'{where}: [dates] takes one key, formats = ["%Y-%m-%d", ...] (strftime codes)')
+
+    id_table = _table("id")
+    id_field = id_template = None
+    if id_table:
+        id_field, id_template = id_table.get("field"), id_table.get("template")
+        if id_field not in fields or not isinstance(id_template, str) or "{row" not in id_template:
+            raise MappingError(
+                f'{where}: [id] needs field = one of {known_fields} and template = "prefix-{{row}}" '
+                "(the data row number fills {row})"
+            )
+        try:
+            id_template.format(row=1)
+        except (ValueError, KeyError, IndexError) as exc:
+            raise MappingError(f"{where}: [id] template {id_template!r} is not a valid format string ({exc})") from None
+
+    channels = data.get("channels", [])
+    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+        raise MappingError(f'{where}: channels must be a list of channel names, e.g. channels = ["Kiosk"]')
+
+    new_branches = None
+    nb = _table("new_branches")
+    if "new_branches" in data:  # an empty [new_branches] table means: create with the defaults
+        bad = sorted(set(nb) - _NEW_BRANCH_KEYS)
+        if bad:
+            raise MappingError(
+                f"{where}: unknown key {bad[0]!r} in [new_branches]; known: {', '.join(sorted(_NEW_BRANCH_KEYS))}"
+            )
+        for key in ("name", "region", "city"):
+            if not isinstance(nb.get(key, {}), dict):
+                raise MappingError(f"{where}: [new_branches.{key}] must be a table of branch id = {key}")
+        new_branches = NewBranches(
+            {str(k): str(v) for k, v in nb.get("name", {}).items()},
+            {str(k): str(v) for k, v in nb.get("region", {}).items()},
+            {str(k): str(v) for k, v in nb.get("city", {}).items()},
+            str(nb.get("branch_type", "Imported")),
+            str(nb.get("size_band", "Unknown")),
+        )
+
+    rules = []
+    cat = _table("category")
+    if cat:
+        if target != "tickets":
+            raise MappingError(f'{where}: [category] rules only apply to target = "tickets"')
+        if set(cat) - {"rules"}:
+            raise MappingError(f"{where}: [category] takes only [[category.rules]] entries")
+        for i, rule in enumerate(cat.get("rules", []), 1):
+            rules.append(_category_rule(where, i, rule))
+
+    survey = None
+    sv = _table("survey")
+    if sv:
+        if target != "surveys":
+            raise MappingError(f'{where}: [survey] item columns only apply to target = "surveys"')
+        survey = _survey_spec(where, sv)
+    elif target == "surveys":
+        raise MappingError(f"{where}: a survey mapping needs a [survey] section naming the item columns")
+
+    mapping = Mapping(
+        path=path,
+        name=str(data.get("name") or path.stem),
+        target=target,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        description=str(data.get("description", "")),
+        format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        skip_rows=skip_rows,
+        sheet=source.get("sheet"),
+        columns=dict(columns),
+        constants=dict(constants),
+        defaults=dict(defaults),
+        values={k: {str(a): b for a, b in v.items()} for k, v in values.items()},
+        date_formats=tuple(formats),
+        id_field=id_field,
+        id_template=id_template,
+        channels=tuple(channels),
+        new_branches=new_branches,
+        category_rules=tuple(rules),
+        survey=survey,
+    )
+    missing = [
+        f.name
+        for f in mapping.fields
+        if f.required and f.name not in columns and f.name not in constants and f.name != id_field
+    ]
+    if missing:
+        raise MappingError(
+            f"{where}: required field {missing[0]!r} has no source: add it to [columns] (a column of the export) "
+            "or [constants] (one value for every row)"
+        )
+    both = sorted(set(columns) & set(constants))
+    if both:
+        raise MappingError(f"{where}: field {both[0]!r} is in both [columns] and [constants]: keep one")
+    return mapping
+
+
+def _category_rule(where: str, i: int, rule: Any) -> CategoryRule:
+    if not isinstance(rule, dict) or set(rule) - {"match", "family", "component", "description"}:
+        raise MappingError(f"{where}: [[category.rules]] #{i} takes match, family, component and description")
+    try:
+        pattern = re.compile(str(rule.get("match", "")))
+    except re.error as exc:
+        raise MappingError(
+            f"{where}: [[category.rules]] #{i} match is not a valid regular expression ({exc})"
+        ) from None
+    family, component = rule.get("family"), rule.get("component")
+    if family not in ("product", "service"):
+        raise MappingError(f"{where}: [[category.rules]] #{i} family = {family!r} must be product or service")
+    if component not in COMPONENT_KEYS:
+        raise MappingError(
+            f"{where}: [[category.rules]] #{i} component = {component!r} must be one of {', '.join(COMPONENT_KEYS)}"
+        )
+    return CategoryRule(pattern, family, component, str(rule.get("description", "")))
+
+
+def _survey_spec(where: str, sv: dict) -> SurveySpec:
+    allowed = set(SURVEY_ROLES) | {"items", "item"}
+    bad = sorted(set(sv) - allowed)
+    if bad:
+        raise MappingError(f"{where}: unknown key {bad[0]!r} in [survey]; known: {', '.join(sorted(allowed))}")
+    patterns = {}
+    for role in SURVEY_ROLES:
+        if role in sv:
+            try:
+                pattern = re.compile(str(sv[role]))
+            except re.error as exc:
+                raise MappingError(f"{where}: [survey] {role} is not a valid regular expression ({exc})") from None
+            if "item" not in pattern.groupindex:
+                raise MappingError(
+                    f"{where}: [survey] {role} regex needs a named group (?P<item>...) for the item code"
+                )
+            patterns[role] = pattern
+    item_components = sv.get("items", {})
+    if not isinstance(item_components, dict):
+        raise MappingError(f'{where}: [survey.items] must be a table of "item code" = "component"')
+    for code, comp in item_components.items():
+        if comp not in COMPONENT_KEYS:
+            raise MappingError(
+                f"{where}: [survey.items] {code} = {comp!r}: component must be one of {', '.join(COMPONENT_KEYS)}"
+            )
+    items = []
+    for i, entry in enumerate(sv.get("item", []), 1):
+        if not isinstance(entry, dict) or set(entry) - ({"item", "component"} | set(SURVEY_ROLES)):
+            raise MappingError(f"{where}: [[survey.item]] #{i} takes item, component and {', '.join(SURVEY_ROLES)}")
+        if entry.get("component") not in COMPONENT_KEYS or not entry.get("item"):
+            raise MappingError(
+                f'{where}: [[survey.item]] #{i} needs item = "code" and component = one of {", ".join(COMPONENT_KEYS)}'
+            )
+        cols = {r: str(entry[r]) for r in SURVEY_ROLES if r in entry}
+        if "expectation" not in cols or "perception" not in cols:
+            raise MappingError(f"{where}: [[survey.item]] #{i} needs both an expectation and a perception column")
+        items.append(SurveyItem(str(entry["item"]), entry["component"], cols))
+    if not items and not ("expectation" in patterns and "perception" in patterns):
+        raise MappingError(
+            f"{where}: [survey] needs expectation and perception column regexes, or [[survey.item]] entries"
+        )
+    if patterns and not item_components:
+        raise MappingError(f'{where}: [survey.items] must give each item code its component, e.g. "1" = "reliability"')
+    return SurveySpec(tuple(items), patterns, {str(k): v for k, v in item_components.items()})
+
+
+def shipped_mappings(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.toml"))
