@@ -3,13 +3,21 @@
 import streamlit as st
 
 from servicequality import ui
-from servicequality.navigation import PAGES
+from servicequality.navigation import DATA_PAGE, PAGES
 
-st.set_page_config(page_title="Service quality", page_icon="📊", layout="wide")
+st.set_page_config(page_title="Service quality", page_icon=":material/analytics:", layout="wide")
 
+problem = ui.store_problem()
+# Without a usable store only the Data page is offered, so a first import can be made from it.
+available = PAGES if problem is None else (DATA_PAGE,)
 navigation = st.navigation(
-    [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=i == 0) for i, p in enumerate(PAGES)]
+    [
+        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=i == 0)
+        for i, p in enumerate(available)
+    ]
 )
-ui.require_store()
-ui.sidebar_filters()
+if problem is None:
+    ui.sidebar_filters()
+else:
+    st.error(problem, icon=":material/database:")
 navigation.run()

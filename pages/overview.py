@@ -68,7 +68,9 @@ with row2[0]:
         ui.fmt_number(now.complaint_rate, 2),
         delta=delta(now.complaint_rate, before.complaint_rate),
         delta_color="inverse",
-        n=f"{now.complaints:,} complaints / {now.customers_served:,} customers",
+        n=f"{now.complaints:,} complaints / {now.customers_served:,} customers"
+        if now.customers_served
+        else f"{now.complaints:,} complaints; no customers-served data to divide by (import customers-served)",
     )
 with row2[1]:
     ui.metric(
@@ -88,7 +90,7 @@ with row2[2]:
     )
 with row2[3]:
     ui.metric(
-        "Within target: answered / resolved",
+        "Answered / resolved on time",
         f"{ui.fmt_number(100 * now.first_response_within, 0, ' %')} / "
         f"{ui.fmt_number(100 * now.resolution_within, 0, ' %')}",
         delta=delta(100 * now.resolution_within, 100 * before.resolution_within, 1, " pts resolved"),
@@ -113,22 +115,25 @@ ui.how_computed(
 
 st.subheader("Monthly trend")
 months = measures.monthly(ui.query, filters)
-if months.empty:
+TREND_PANELS = [
+    ("complaint_rate", "Complaints per 1,000 customers served", "per 1,000"),
+    ("mean_gap", "SERVQUAL gap (P − E)", "points"),
+    ("csat_pct", "CSAT: satisfied (4-5)", "%"),
+    ("nps", "Net Promoter Score", "NPS"),
+]
+if not months.empty and months["complaint_rate"].isna().all() and months["complaints"].fillna(0).sum() > 0:
+    # Complaints but no customers served to divide by: show the count rather than nothing.
+    months["n_complaints"] = months["complaints"].fillna(0).astype(int)
+    TREND_PANELS[0] = ("complaints", "Complaints (no customers-served data for a rate)", "complaints")
+# A panel whose measure has no value in any month (e.g. no survey) is left out and said so.
+panels = [p for p in TREND_PANELS if not months.empty and months[p[0]].notna().any()]
+missing_panels = [p[1] for p in TREND_PANELS if p not in panels]
+if not panels:
     st.info("No tickets or survey responses in this period.")
 else:
-    st.plotly_chart(
-        charts.monthly_trend(
-            months,
-            [
-                ("complaint_rate", "Complaints per 1,000 customers served", "per 1,000"),
-                ("mean_gap", "SERVQUAL gap (P − E)", "points"),
-                ("csat_pct", "CSAT: satisfied (4-5)", "%"),
-                ("nps", "Net Promoter Score", "NPS"),
-            ],
-            title="Month by month",
-        ),
-        key="overview_trend",
-    )
+    st.plotly_chart(charts.monthly_trend(months, panels, title="Month by month"), key="overview_trend")
+    if missing_panels:
+        st.caption("Not shown, no data in this period: " + "; ".join(missing_panels) + ".")
     ui.how_computed(
         "Each point is one calendar month inside the filter; partial months at the ends count only their "
         "days inside the period.",
@@ -161,7 +166,9 @@ with left:
                 }
             ),
             hide_index=True,
-            column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("Gap (P − E)", "95% CI low", "95% CI high")},
+            column_config={
+                c: st.column_config.NumberColumn(format="%.2f") for c in ("Gap (P − E)", "95% CI low", "95% CI high")
+            },
         )
     ui.how_computed(
         "Gap = mean over respondents of (mean P − mean E over the component's items); 95% interval from the "
@@ -196,3 +203,8 @@ with right:
         f"{int(below['n'].sum()) if len(below) else 0:,} respondents in the branches shown",
         [f"{left_out} branches with fewer than {filters.min_n} responses are not ranked"] if left_out else [],
     )
+
+# --- branch manager view (appended: a separate strip, nothing above depends on it) ----------------
+st.divider()
+st.subheader("My branch")
+ui.my_branch_strip(filters, key="overview")

@@ -16,7 +16,8 @@ NEUTRAL = "#5d6d7e"
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
 
 
-def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    """The house layout: left-aligned title, tight margins, one font."""
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left"),
         height=height,
@@ -63,7 +64,7 @@ def gap_bars(
     fig.add_vline(x=0, line_color="#222", line_width=1)
     fig.update_xaxes(title_text=value_title, zeroline=False)
     fig.update_yaxes(title_text=None, autorange="reversed", automargin=True)
-    return _layout(fig, title, height or max(220, 60 + 34 * len(df)))
+    return layout(fig, title, height or max(220, 60 + 34 * len(df)))
 
 
 def monthly_trend(months: pd.DataFrame, panels: list[tuple[str, str, str]], *, title: str) -> go.Figure:
@@ -97,6 +98,8 @@ def monthly_trend(months: pd.DataFrame, panels: list[tuple[str, str, str]], *, t
             col=1,
         )
         fig.update_yaxes(title_text=axis_title, row=row, col=1)
+    # Month ticks even when the data hold a single month (plotly would otherwise label hours).
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1" if len(months) <= 12 else None)
     fig.update_xaxes(title_text="Month", row=len(panels), col=1)
     fig.update_layout(showlegend=False)
-    return _layout(fig, title, 190 * len(panels) + 60)
+    return layout(fig, title, 190 * len(panels) + 60)

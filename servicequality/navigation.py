@@ -6,7 +6,7 @@ from typing import NamedTuple
 class PageSpec(NamedTuple):
     path: str  # file under the project root
     title: str
-    icon: str
+    icon: str  # Material icon: the headless test browser has no emoji font
     url_path: str  # the first page is the default and is served at "/"
 
     @property
@@ -15,5 +15,12 @@ class PageSpec(NamedTuple):
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Executive overview", "📈", "overview"),
+    PageSpec("pages/overview.py", "Executive overview", ":material/insights:", "overview"),
+    PageSpec("pages/components.py", "Ten components", ":material/extension:", "components"),
+    PageSpec("pages/gaps.py", "SERVQUAL gaps", ":material/straighten:", "gaps"),
+    PageSpec("pages/complaints.py", "Complaints", ":material/campaign:", "complaints"),
+    PageSpec("pages/consistency.py", "Branch consistency", ":material/store:", "consistency"),
+    PageSpec("pages/data.py", "Data", ":material/upload_file:", "data"),
 )
+
+DATA_PAGE = next(p for p in PAGES if p.url_path == "data")

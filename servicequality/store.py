@@ -39,19 +39,43 @@ def database_path() -> Path:
     return Path(os.environ.get("SQ_DATABASE", DEFAULT_DB))
 
 
+STORE_CATALOG = "sq_store"
+
+
 def connect_read_only(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file at `path` as it is now.
+
+    `duckdb.connect(path)` reuses the database instance already open for that path in this
+    process, so after an import renamed a new file into place it would keep serving the old
+    one while any old connection lives. Attaching the file to a fresh in-memory instance opens
+    it anew. Cursors start in the in-memory catalog: take them with `cursor(con)`.
+    """
     path = Path(path)
     if not path.exists():
         raise StoreError(
             f"No database at {path}. Run `make run` to build the demo database, "
             "or import your own data (see README)."
         )
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
     try:
-        return duckdb.connect(
-            str(path), read_only=True, config={"autoinstall_known_extensions": False}
-        )
+        # The catalog name is the constant above (identifiers cannot be bound); the path is bound.
+        con.execute("attach $path as " + STORE_CATALOG + " (read_only)", {"path": str(path)})
+        con.execute("use " + STORE_CATALOG)
     except duckdb.Error as exc:  # corrupt file, not a DuckDB file, locked by a writer
+        con.close()
         raise StoreError(f"Cannot open the database at {path}: {exc}") from exc
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A new cursor on `con`, pointed at the attached store when there is one."""
+    cur = con.cursor()
+    attached = cur.execute(
+        "select count(*) from duckdb_databases() where database_name = $name", {"name": STORE_CATALOG}
+    ).fetchone()[0]
+    if attached:
+        cur.execute("use " + STORE_CATALOG)
+    return cur
 
 
 def connect_read_write(path: Path | str) -> duckdb.DuckDBPyConnection:
@@ -163,21 +187,22 @@ def run_query(
     if missing:
         raise KeyError(f"Query {name!r} needs parameters {sorted(missing)}")
     bound = {k: params[k] for k in query.parameters}
-    cursor = con.cursor()
+    cur = cursor(con)
     try:
-        return cursor.execute(query.sql, bound).df()
+        return cur.execute(query.sql, bound).df()
     finally:
-        cursor.close()
+        cur.close()
 
 
 def check_store(con: duckdb.DuckDBPyConnection) -> None:
     """Raise StoreError with a plain message when the store lacks tables or rows."""
-    cursor = con.cursor()
+    cur = cursor(con)
     try:
         present = {
             r[0]
-            for r in cursor.execute(
-                "select table_name from information_schema.tables where table_schema = 'main'"
+            for r in cur.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = current_database() and table_schema = 'main'"
             ).fetchall()
         }
         missing = [t for t in CORE_TABLES if t not in present]
@@ -188,7 +213,7 @@ def check_store(con: duckdb.DuckDBPyConnection) -> None:
             )
         # Table names come from the constant CORE_TABLES above, never from input.
         empty = [
-            t for t in CORE_TABLES if cursor.execute("select count(*) from " + t).fetchone()[0] == 0
+            t for t in CORE_TABLES if cur.execute("select count(*) from " + t).fetchone()[0] == 0
         ]
         if len(empty) == len(CORE_TABLES) or "branches" in empty:
             raise StoreError(
@@ -196,4 +221,4 @@ def check_store(con: duckdb.DuckDBPyConnection) -> None:
                 "or delete it and run `make run` to rebuild the demo."
             )
     finally:
-        cursor.close()
+        cur.close()

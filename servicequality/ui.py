@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from servicequality import store
-from servicequality.filters import Filters
+from servicequality import charts_consistency, consistency, store
+from servicequality.filters import PEER_GROUPS, Filters
 
 FILTERS_KEY = "filters"
 DEFAULT_MIN_N = 30
@@ -56,13 +56,13 @@ def query(name: str, filters: Filters | None = None, **extra: Any) -> pd.DataFra
     return _cached(name, params, _identity(store.database_path()))
 
 
-def require_store() -> None:
-    """Stop the page with a plain message when the database is missing or empty."""
+def store_problem() -> str | None:
+    """A plain sentence when the database is missing, unreadable or empty; None when it is usable."""
     try:
         connection()
     except store.StoreError as exc:
-        st.error(str(exc), icon="🗄️")
-        st.stop()
+        return str(exc)
+    return None
 
 
 # --- the shared filter sidebar ---------------------------------------------------------------
@@ -137,8 +137,32 @@ def sidebar_filters() -> Filters:
             bind="query-params",
             help="Branches and cells with fewer survey responses are suppressed, not ranked on noise.",
         )
+        st.divider()
+        st.subheader("Branch manager view")
+        my_branch = st.selectbox(
+            "My branch",
+            list(branch_label),
+            index=None,
+            format_func=lambda b: branch_label.get(b, b),
+            key="my_branch",
+            bind="query-params",
+            placeholder="Choose your branch",
+            help="Pick your branch once: every page then shows it against its peers and the network, "
+            "and the link keeps the choice.",
+        )
+        peers = st.selectbox(
+            "Peer group",
+            list(PEER_GROUPS),
+            format_func=PEER_GROUPS.get,
+            key="peers",
+            bind="query-params",
+            help="The branches my branch is compared with: same region, same branch type or same size band.",
+        )
     start, end = _period_bounds(period, first, last)
-    filters = Filters(start, end, regions, chosen_branches, channels, segments, int(min_n))
+    filters = Filters(
+        start, end, regions, chosen_branches, channels, segments, int(min_n),
+        my_branch=my_branch, peers=peers or "region",
+    )
     st.session_state[FILTERS_KEY] = filters
     return filters
 
@@ -193,8 +217,12 @@ def metric(
     delta_color: str = "normal",
     help: str | None = None,
 ) -> None:
-    """A headline number with its n underneath; every number on the dashboard shows its n."""
-    st.metric(label, value, delta=delta, delta_color=delta_color, help=help, border=True)
+    """A headline number with its n underneath; every number on the dashboard shows its n.
+
+    With delta_color="off" the delta is a reference (e.g. the target), shown without an arrow.
+    """
+    arrow = "off" if delta_color == "off" else "auto"
+    st.metric(label, value, delta=delta, delta_color=delta_color, delta_arrow=arrow, help=help, border=True)
     st.caption(n)
 
 
@@ -205,3 +233,67 @@ def how_computed(formula: str, filters: Filters, n: str, left_out: Sequence[str]
         st.markdown(f"**Filters:** {filters.describe()}")
         st.markdown(f"**n:** {n}")
         st.markdown("**Left out:** " + ("; ".join(left_out) if left_out else "nothing"))
+
+
+# --- the branch manager view ------------------------------------------------------------------
+
+MY_BRANCH_MEASURES = ("complaint_rate", "within_target", "csat", "survey_gap")
+
+
+def my_branch_comparison(filters: Filters, measures: Sequence[str] = MY_BRANCH_MEASURES) -> dict[str, pd.DataFrame]:
+    """My branch, its peers and the network on each measure (consistency.peer_comparison).
+
+    Uses the period, channel and segment filters but every region and branch, so the peer group
+    and the network are complete whatever the region and branch filters say. Empty when no
+    branch is chosen.
+    """
+    if not filters.my_branch:
+        return {}
+    rows = query("consistency_branch_measures", filters.network_wide())
+    return {key: consistency.peer_comparison(rows, filters.my_branch, filters.peers, key) for key in measures}
+
+
+def my_branch_strip(filters: Filters, *, key: str, measures: Sequence[str] = MY_BRANCH_MEASURES) -> None:
+    """A small, self-contained "My branch vs peers vs network" section; a hint when none is chosen."""
+    if not filters.my_branch:
+        st.caption("Choose **My branch** in the sidebar to compare it with its peers and the network here.")
+        return
+    comparisons = my_branch_comparison(filters, measures)
+    if not comparisons or all(df.empty for df in comparisons.values()):
+        st.info(f"Branch {filters.my_branch} is not in the store.")
+        return
+    first = next(iter(comparisons.values()))
+    mine_words, peer_words = first["group"].iloc[0], first["group"].iloc[1]
+    st.markdown(f"**{mine_words}** against its {peer_words[0].lower() + peer_words[1:]} and the whole network")
+    columns = st.columns(len(comparisons))
+    for column, (measure_key, df) in zip(columns, comparisons.items(), strict=True):
+        m = consistency.MEASURES[measure_key]
+        mine, peers_row = df.iloc[0], df.iloc[1]
+        suffix = " %" if m.unit == "%" else ""
+        difference = mine["value"] - peers_row["value"]
+        with column:
+            metric(
+                m.mine,
+                fmt_number(mine["value"], m.digits, suffix),
+                delta=None if math.isnan(difference) else f"{difference:+,.{m.digits}f} vs peers",
+                delta_color="normal" if m.higher_is_better else "inverse",
+                n=f"n = {int(mine['volume']):,} {m.volume_label}",
+                help=f"Peers: {fmt_number(peers_row['value'], m.digits, suffix)}; network: "
+                f"{fmt_number(df.iloc[2]['value'], m.digits, suffix)}.",
+            )
+    st.plotly_chart(
+        charts_consistency.peer_panels(comparisons, title="My branch, its peers and the network (95% intervals)"),
+        key=f"{key}_my_branch",
+    )
+    how_computed(
+        "Each group is pooled: complaints ÷ customers served × 1,000; complaints resolved within target ÷ "
+        "resolved complaints with a target; survey answers 4-5 ÷ answers; the SERVQUAL gap as the mean over "
+        "all the group's respondents of their mean component gap. Intervals: exact Poisson (rate), Wilson "
+        "(shares), t (gap). Peers exclude my branch.",
+        filters,
+        "; ".join(
+            f"{consistency.MEASURES[k].short}: {int(df.iloc[0]['volume']):,} {consistency.MEASURES[k].volume_label}"
+            for k, df in comparisons.items()
+        ),
+        ["the region and branch filters: peers and network always cover every branch"],
+    )

@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 60_000  # 2 cores parse plotly slowly; more under load
 
 
 def free_port() -> int:
@@ -106,7 +106,8 @@ def page_report(page) -> dict:
             exceptions: [...document.querySelectorAll('[data-testid="stException"]')].map(e => e.innerText),
             errors: [...document.querySelectorAll('[data-testid="stAlertContentError"]')].map(e => e.innerText),
             charts: [...document.querySelectorAll('.js-plotly-plot')].map(p => ({
-                points: (p.calcdata || []).reduce((s, t) => s + t.filter(pt => pt && (pt.y !== undefined || pt.z !== undefined || pt.x !== undefined)).length, 0),
+                points: (p.calcdata || []).reduce((s, t) => s + t.filter(
+                    pt => pt && (pt.y !== undefined || pt.z !== undefined || pt.x !== undefined)).length, 0),
                 title: (p.layout && p.layout.title && (p.layout.title.text || p.layout.title)) || '',
             })),
             title: (document.querySelector('h1') || {}).innerText || '',
