@@ -287,3 +287,8 @@ ui.how_computed(
     f"{respondents:,} respondents",
     [f"{10 - len(components)} components without answers"] if len(components) < 10 else [],
 )
+
+# --- branch manager view: my branch against its peers and the network on the survey measures ----
+if filters.my_branch:
+    st.header("My branch")
+    ui.my_branch_strip(filters, key="gaps", measures=("survey_gap", "csat"))

@@ -188,3 +188,14 @@ def test_demo_gaps_equal_a_direct_computation_from_raw_scores(monkeypatch, demo_
     shown = at.dataframe[0].value.set_index("Component")
     assert shown["Gap (P − E)"].sort_index().to_numpy() == pytest.approx(direct["mean"].sort_index().to_numpy())
     assert shown["n"].sort_index().tolist() == direct["count"].sort_index().tolist()
+
+
+def test_gaps_page_shows_my_branch_against_peers(monkeypatch, fixture_db_path):
+    at = open_page(
+        monkeypatch, fixture_db_path, GAPS, {"period": ["2024-01-01", "2024-02-29"], "my_branch": "Alpha (B1)"}
+    )
+    card = next(m for m in at.metric if m.label == "My survey gap")
+    # B1's respondents: R1 (-1.5 + 1) / 2 = -0.25 and R2 (-1 + 0) / 2 = -0.5 -> -0.375
+    assert card.value == "-0.38"
+    # peers (North without B1) = B2's R3: +0.25 -> difference -0.625
+    assert card.delta == "-0.62 vs peers"
