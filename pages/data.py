@@ -3,13 +3,14 @@ and see the last imports and the rows they rejected.
 
 The import runs in a separate process: it writes a new database file beside the current one
 and renames it into place, so this dashboard keeps answering and shows the new data once the
-import has committed. This page reads the import tables through importing.open_current, which
+import has committed. This page reads the import tables through store.connect_read_only, which
 opens the file as it is now, even when it holds no data yet.
 """
 
 import subprocess
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import streamlit as st
@@ -116,18 +117,19 @@ if st.button("Import", type="primary", disabled=not ready, key="data_import_go")
 st.header("What the store holds")
 try:
     # Not ui.connection(): it refuses an empty store, and this page must work before the first import.
-    con = importing.open_current(database)
+    # Each read opens and closes its own connection, so no path through st.stop() leaves one open.
+    with closing(store.connect_read_only(database)) as con:
+        counts = importing.store_counts(con)
+        runs = importing.recent_runs(con)
 except store.StoreError as exc:
     st.info(str(exc))
     st.stop()
-counts = importing.store_counts(con)
 st.plotly_chart(importing.store_counts_chart(counts), key="data_store_counts")
 if counts.set_index("table").loc["customers_served", "rows"] == 0:
     st.caption(
         "No customers-served data: complaint rates per 1,000 served cannot be computed until it is "
         "imported (`import customers-served`)."
     )
-runs = importing.recent_runs(con)
 if runs.empty:
     st.info(
         "No imports into this database yet: the data came from the demo generator. Import a file above, "
@@ -175,8 +177,8 @@ run_id = st.selectbox(
     ),
     key="data_rejected_run",
 )
-rejected = importing.rejected_rows(con, int(run_id), limit=10_000)
-con.close()
+with closing(store.connect_read_only(database)) as con:
+    rejected = importing.rejected_rows(con, int(run_id), limit=10_000)
 if rejected.empty:
     st.info(f"Run {run_id} rejected no rows.")
 else:

@@ -982,16 +982,8 @@ def run_import(
 # --- reading imports back ------------------------------------------------------------------------
 
 
-def open_current(db: Path | str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the file at `db` now (see store.connect_read_only)."""
-    return store.connect_read_only(db)
-
-
-_cursor = store.cursor
-
-
 def _has_import_tables(con: duckdb.DuckDBPyConnection) -> bool:
-    cur = _cursor(con)
+    cur = store.cursor(con)
     try:
         names = {
             r[0]
@@ -1020,7 +1012,7 @@ def store_counts(con: duckdb.DuckDBPyConnection):
     """Rows per table of the store (a DataFrame: table, rows)."""
     import pandas as pd
 
-    cur = _cursor(con)
+    cur = store.cursor(con)
     try:
         # Table names come from the constant STORE_TABLES, never from input.
         rows = [(t, cur.execute("select count(*) from " + t).fetchone()[0]) for t in STORE_TABLES]
@@ -1060,7 +1052,7 @@ def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20):
 
     if not _has_import_tables(con):
         return pd.DataFrame()
-    cur = _cursor(con)
+    cur = store.cursor(con)
     try:
         return cur.execute(
             "select run_id, finished_at, target, file_name, mapping_name, rows_read, rows_stored, rows_rejected, "
@@ -1077,7 +1069,7 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, run_id: int | None = None, lim
 
     if not _has_import_tables(con):
         return pd.DataFrame()
-    cur = _cursor(con)
+    cur = store.cursor(con)
     try:
         if run_id is None:
             run_id = cur.execute("select max(run_id) from import_runs").fetchone()[0]
