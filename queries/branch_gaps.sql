@@ -2,16 +2,18 @@
 -- A respondent's overall gap is the mean of their component gaps; the branch's is the mean
 -- over its respondents, with the sample standard deviation for the t interval.
 -- Grain: one row per branch with at least one scored response.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns: branch_id, branch_name, region, n, mean_gap, sd_gap
 with respondent_gap as (
     select s.response_id, s.branch_id, avg(s.gap) as gap
     from response_component_scores as s
     where s.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, s.region))
+        and ($branch_types is null or list_contains($branch_types, s.branch_type))
         and ($branches is null or list_contains($branches, s.branch_id))
         and ($channels is null or list_contains($channels, s.channel))
         and ($segments is null or list_contains($segments, s.segment))
+        and ($components is null or list_contains($components, s.component_key))
     group by s.response_id, s.branch_id
 )
 

@@ -1,7 +1,7 @@
 -- component_complaints: how many complaints point at each component, through the complaint
 -- taxonomy (complaint_categories.component_key, joined in the ticket_facts view).
 -- Grain: one row per component of the `components` table (complaints = 0 when none point at it).
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
 --   component_key, component_name, sort_order
 --   complaints            complaints in the filter whose category maps to the component
@@ -13,9 +13,12 @@ with complaints as (
     where tf.kind = 'complaint'
         and tf.opened_on between $start and $end
         and ($regions is null or list_contains($regions, tf.region))
+        and ($branch_types is null or list_contains($branch_types, tf.branch_type))
         and ($branches is null or list_contains($branches, tf.branch_id))
         and ($channels is null or list_contains($channels, tf.channel))
         and ($segments is null or list_contains($segments, tf.segment))
+        and ($categories is null or list_contains($categories, tf.category))
+        and ($components is null or list_contains($components, tf.component_key))
 ),
 
 totals as (

@@ -1,6 +1,6 @@
 -- component_gap_quarterly: SERVQUAL gap per component and calendar quarter (the trend chart).
 -- Grain: one row per quarter and component with scored responses in the filter.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns:
 --   period          first day of the quarter (date)
 --   component_key, component_name, sort_order
@@ -12,9 +12,11 @@ with scored as (
     from response_component_scores as s
     where s.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, s.region))
+        and ($branch_types is null or list_contains($branch_types, s.branch_type))
         and ($branches is null or list_contains($branches, s.branch_id))
         and ($channels is null or list_contains($channels, s.channel))
         and ($segments is null or list_contains($segments, s.segment))
+        and ($components is null or list_contains($components, s.component_key))
 )
 
 select

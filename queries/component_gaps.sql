@@ -1,6 +1,6 @@
 -- component_gaps: SERVQUAL gap per component (Parasuraman et al. 1988).
 -- Grain: one row per component of the `components` table (n = 0 when nobody answered).
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns:
 --   component_key, component_name, rater_group, sort_order
 --   n                respondents who scored the component
@@ -15,9 +15,11 @@ with scored as (
     from response_component_scores as s
     where s.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, s.region))
+        and ($branch_types is null or list_contains($branch_types, s.branch_type))
         and ($branches is null or list_contains($branches, s.branch_id))
         and ($channels is null or list_contains($channels, s.channel))
         and ($segments is null or list_contains($segments, s.segment))
+        and ($components is null or list_contains($components, s.component_key))
 )
 
 select

@@ -2,7 +2,7 @@
 -- Each respondent's points are normalised to sum 1 over the components they weighted; the
 -- component weight is the mean of those shares over the respondents who gave points.
 -- Grain: one row per component that received importance points.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
 -- Columns: component_key, n (respondents who gave points), mean_share (0-1)
 with points as (
     select i.response_id, i.component_key, i.points
@@ -11,6 +11,7 @@ with points as (
     join branches as b on b.branch_id = r.branch_id
     where cast(r.submitted_at as date) between $start and $end
         and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, r.branch_id))
         and ($channels is null or list_contains($channels, r.channel))
         and ($segments is null or list_contains($segments, r.segment))

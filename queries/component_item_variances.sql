@@ -3,7 +3,7 @@
 -- every item of the component that appears in the filter count (k = items seen in the filter).
 -- Variances use the n - 1 divisor; alpha is a ratio, so the divisor cancels out.
 -- Grain: one row per component of the `components` table (k = 0 when nobody answered).
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
 -- Columns:
 --   component_key, component_name, sort_order
 --   k                    distinct items of the component answered in the filter
@@ -26,6 +26,7 @@ with scored as (
     join branches as b on b.branch_id = r.branch_id
     where cast(r.submitted_at as date) between $start and $end
         and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, r.branch_id))
         and ($channels is null or list_contains($channels, r.channel))
         and ($segments is null or list_contains($segments, r.segment))

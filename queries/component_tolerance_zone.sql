@@ -2,7 +2,7 @@
 -- Only respondents who gave an adequate (minimum acceptable) level for the component count, so
 -- adequate, desired and perceived levels are means over the same people.
 -- Grain: one row per component with at least one adequate level in the filter.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns:
 --   component_key, component_name, sort_order
 --   n                respondents with an adequate level for the component
@@ -17,9 +17,11 @@ with scored as (
     where s.submitted_on between $start and $end
         and s.adequate is not null
         and ($regions is null or list_contains($regions, s.region))
+        and ($branch_types is null or list_contains($branch_types, s.branch_type))
         and ($branches is null or list_contains($branches, s.branch_id))
         and ($channels is null or list_contains($channels, s.channel))
         and ($segments is null or list_contains($segments, s.segment))
+        and ($components is null or list_contains($components, s.component_key))
 )
 
 select

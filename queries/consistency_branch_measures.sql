@@ -3,7 +3,7 @@
 -- The channel and segment filters narrow complaints and survey answers; customers served are
 -- counted per branch and day, not per channel or segment.
 -- Grain: one row per branch in the region and branch filter (zeros when it has nothing).
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
 --   branch_id, branch_name, region, branch_type, size_band
 --   customers_served, complaints                    complaint rate = complaints / customers_served
@@ -15,6 +15,7 @@ with branch_list as (
     select b.branch_id, b.name as branch_name, b.region, b.branch_type, b.size_band
     from branches as b
     where ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, b.branch_id))
 ),
 
@@ -36,6 +37,8 @@ complaints as (
         and tf.opened_on between $start and $end
         and ($channels is null or list_contains($channels, tf.channel))
         and ($segments is null or list_contains($segments, tf.segment))
+        and ($categories is null or list_contains($categories, tf.category))
+        and ($components is null or list_contains($components, tf.component_key))
     group by tf.branch_id
 ),
 
@@ -57,6 +60,7 @@ respondent_gap as (
     where s.submitted_on between $start and $end
         and ($channels is null or list_contains($channels, s.channel))
         and ($segments is null or list_contains($segments, s.segment))
+        and ($components is null or list_contains($components, s.component_key))
     group by s.response_id, s.branch_id
 ),
 

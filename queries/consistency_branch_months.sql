@@ -2,13 +2,14 @@
 -- for control charts over time (same definitions as consistency_branch_measures).
 -- Grain: one row per branch in the filter and month that has customers served, complaints or
 -- survey answers in the period.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: branch_id, month (first day, date), customers_served, complaints,
 --   targeted_resolution_n, resolution_within_target, csat_n, csat_satisfied, gap_n, mean_gap, sd_gap
 with branch_list as (
     select b.branch_id
     from branches as b
     where ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, b.branch_id))
 ),
 
@@ -31,6 +32,8 @@ complaints as (
         and tf.opened_on between $start and $end
         and ($channels is null or list_contains($channels, tf.channel))
         and ($segments is null or list_contains($segments, tf.segment))
+        and ($categories is null or list_contains($categories, tf.category))
+        and ($components is null or list_contains($components, tf.component_key))
     group by tf.branch_id, cast(date_trunc('month', tf.opened_on) as date)
 ),
 
@@ -53,6 +56,7 @@ respondent_gap as (
     where s.submitted_on between $start and $end
         and ($channels is null or list_contains($channels, s.channel))
         and ($segments is null or list_contains($segments, s.segment))
+        and ($components is null or list_contains($components, s.component_key))
     group by s.response_id, s.branch_id, cast(date_trunc('month', s.submitted_on) as date)
 ),
 

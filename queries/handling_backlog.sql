@@ -4,7 +4,7 @@
 -- complaint is still backlog; opened_before_period says how many of them there are.
 -- Age = days from opening to the end of day $end.
 -- Grain: one row per age bucket (all five, zero when empty), youngest first.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: bucket_order, age_bucket, open_complaints, opened_before_period, mean_age_days
 with buckets (bucket_order, age_bucket, min_days, max_days) as (
     values
@@ -28,9 +28,15 @@ open_at_end as (
             or (t.resolved_at is null and t.status = 'open')
         )
         and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, t.branch_id))
         and ($channels is null or list_contains($channels, t.channel))
         and ($segments is null or list_contains($segments, t.segment))
+        and ($categories is null or list_contains($categories, t.category))
+        and ($components is null or t.category in (
+            select cc.category from complaint_categories as cc
+            where list_contains($components, cc.component_key)
+        ))
 )
 
 select

@@ -1,7 +1,7 @@
 -- handling_quality: how complaints opened in the period were handled, beyond the medians of
 -- handling_summary: 90th percentiles, reopening, escalation and satisfaction with the handling.
 -- Grain: one row.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
 --   complaints                    complaints opened in the period
 --   p90_first_response_minutes    90th percentile of minutes to first response (answered ones)
@@ -24,6 +24,9 @@ from ticket_facts as tf
 where tf.kind = 'complaint'
     and tf.opened_on between $start and $end
     and ($regions is null or list_contains($regions, tf.region))
+    and ($branch_types is null or list_contains($branch_types, tf.branch_type))
     and ($branches is null or list_contains($branches, tf.branch_id))
     and ($channels is null or list_contains($channels, tf.channel))
     and ($segments is null or list_contains($segments, tf.segment))
+    and ($categories is null or list_contains($categories, tf.category))
+    and ($components is null or list_contains($components, tf.component_key))

@@ -1,7 +1,7 @@
 -- handling_summary: how fast complaints are answered and resolved, against their targets.
 -- Targets come from service_targets for the ticket's channel and priority.
 -- Grain: one row.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
 --   complaints                    complaints opened in the period
 --   responded_n                   of those, with a first response
@@ -17,9 +17,12 @@ with complaints as (
     where tf.kind = 'complaint'
         and tf.opened_on between $start and $end
         and ($regions is null or list_contains($regions, tf.region))
+        and ($branch_types is null or list_contains($branch_types, tf.branch_type))
         and ($branches is null or list_contains($branches, tf.branch_id))
         and ($channels is null or list_contains($channels, tf.channel))
         and ($segments is null or list_contains($segments, tf.segment))
+        and ($categories is null or list_contains($categories, tf.category))
+        and ($components is null or list_contains($components, tf.component_key))
 )
 
 select

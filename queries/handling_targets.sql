@@ -2,7 +2,7 @@
 -- Times are minutes from opening; unanswered or unresolved complaints are left out of the
 -- time percentiles and the within-target counts (they are in complaints and the backlog).
 -- Grain: one row per channel and priority with complaints in the filter.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
 --   channel, priority, complaints
 --   first_response_target, resolution_target      target minutes for the pair (service_targets)
@@ -31,8 +31,11 @@ from ticket_facts as tf
 where tf.kind = 'complaint'
     and tf.opened_on between $start and $end
     and ($regions is null or list_contains($regions, tf.region))
+    and ($branch_types is null or list_contains($branch_types, tf.branch_type))
     and ($branches is null or list_contains($branches, tf.branch_id))
     and ($channels is null or list_contains($channels, tf.channel))
     and ($segments is null or list_contains($segments, tf.segment))
+    and ($categories is null or list_contains($categories, tf.category))
+    and ($components is null or list_contains($components, tf.component_key))
 group by tf.channel, tf.priority
 order by tf.channel, tf.priority

@@ -1,6 +1,6 @@
 -- monthly_survey: survey results per calendar month.
 -- Grain: one row per month with responses in the filter.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
 -- Columns:
 --   month (first day, date), responses
 --   gap_n, mean_gap   respondents with scores; mean over them of their own mean component gap
@@ -23,6 +23,7 @@ responses as (
     left join respondent_gap as g on g.response_id = r.response_id
     where cast(r.submitted_at as date) between $start and $end
         and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, r.branch_id))
         and ($channels is null or list_contains($channels, r.channel))
         and ($segments is null or list_contains($segments, r.segment))

@@ -2,7 +2,7 @@
 -- A respondent's group score is the mean of their component scores in that group; the group gap
 -- is the mean over respondents of (group P - group E), with its sample standard deviation.
 -- Grain: one row per RATER group with scored responses in the filter.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns:
 --   rater_group, components (how many of the ten belong to it), group_order (first sort_order)
 --   n                respondents who scored at least one component of the group
@@ -14,9 +14,11 @@ with scored as (
     join components as c on c.component_key = s.component_key
     where s.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, s.region))
+        and ($branch_types is null or list_contains($branch_types, s.branch_type))
         and ($branches is null or list_contains($branches, s.branch_id))
         and ($channels is null or list_contains($channels, s.channel))
         and ($segments is null or list_contains($segments, s.segment))
+        and ($components is null or list_contains($components, s.component_key))
 ),
 
 respondent_group as (

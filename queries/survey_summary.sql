@@ -1,6 +1,6 @@
 -- survey_summary: headline survey numbers for the filtered period.
 -- Grain: one row.
--- Parameters: $start, $end, $regions, $branches, $channels, $segments
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
 -- Columns:
 --   responses      survey responses in the filter
 --   csat_n         responses that answered overall satisfaction (1-5)
@@ -18,6 +18,7 @@ from survey_responses as r
 join branches as b on b.branch_id = r.branch_id
 where cast(r.submitted_at as date) between $start and $end
     and ($regions is null or list_contains($regions, b.region))
+    and ($branch_types is null or list_contains($branch_types, b.branch_type))
     and ($branches is null or list_contains($branches, r.branch_id))
     and ($channels is null or list_contains($channels, r.channel))
     and ($segments is null or list_contains($segments, r.segment))

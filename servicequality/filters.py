@@ -11,6 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+# The multi-value selections, in the order they are described and bound as `$name` parameters.
+SELECTIONS: tuple[str, ...] = ("regions", "branch_types", "branches", "channels", "segments", "categories", "components")
+
+# Selections described only when set, so the usual description stays short.
+OPTIONAL_IN_DESCRIPTION = frozenset({"branch_types", "categories", "components"})
+
 # Peer groups for the branch manager view: key -> words for labels.
 PEER_GROUPS: dict[str, str] = {"region": "Same region", "type": "Same branch type", "size": "Same size band"}
 
@@ -39,11 +45,17 @@ class Filters:
     # pages show beside the network, never which rows a query selects, so params() leaves them out.
     my_branch: str | None = None
     peers: str = "region"
+    # Narrower selections, mostly set by clicking a chart (cross-filtering): branch types (a branch
+    # attribute, so every measure follows), complaint categories (tickets only) and components
+    # (survey scores of those components, and complaints whose category points at them).
+    branch_types: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"The period ends ({self.end}) before it starts ({self.start}).")
-        for name in ("regions", "branches", "channels", "segments"):
+        for name in SELECTIONS:
             object.__setattr__(self, name, _clean(getattr(self, name)))
         if self.peers not in PEER_GROUPS:
             raise ValueError(f"Unknown peer group {self.peers!r}; expected one of {sorted(PEER_GROUPS)}.")
@@ -59,36 +71,30 @@ class Filters:
 
     def params(self) -> dict[str, Any]:
         """Bound parameters shared by every query; `None` where nothing is selected."""
-        return {
-            "start": self.start,
-            "end": self.end,
-            "regions": list(self.regions) or None,
-            "branches": list(self.branches) or None,
-            "channels": list(self.channels) or None,
-            "segments": list(self.segments) or None,
-            "min_n": self.min_n,
-        }
+        params: dict[str, Any] = {"start": self.start, "end": self.end}
+        params.update({name: list(getattr(self, name)) or None for name in SELECTIONS})
+        params["min_n"] = self.min_n
+        return params
 
     def cache_key(self) -> tuple:
         return (
-            self.start, self.end, self.regions, self.branches, self.channels, self.segments, self.min_n,
+            self.start, self.end, *(getattr(self, name) for name in SELECTIONS), self.min_n,
             self.my_branch, self.peers,
         )
 
     def network_wide(self) -> Filters:
-        """The same period, channels and segments over every region and branch: what "my branch
-        against its peers and the network" needs, whatever the region and branch filters say."""
-        return replace(self, regions=(), branches=())
+        """The same period, channels and segments over every region, branch type and branch: what
+        "my branch against its peers and the network" needs, whatever the branch filters say."""
+        return replace(self, regions=(), branch_types=(), branches=())
 
     def describe(self) -> str:
         """Plain words for the 'How is this computed?' notes."""
         parts = [f"{self.start:%d %b %Y} to {self.end:%d %b %Y} ({self.days} days)"]
-        for label, values in (
-            ("regions", self.regions),
-            ("branches", self.branches),
-            ("channels", self.channels),
-            ("segments", self.segments),
-        ):
+        for name in SELECTIONS:
+            values = getattr(self, name)
+            if name in OPTIONAL_IN_DESCRIPTION and not values:
+                continue
+            label = name.replace("_", " ")
             parts.append(f"{label}: {', '.join(values) if values else 'all'}")
         if self.my_branch:
             parts.append(f"my branch: {self.my_branch} ({PEER_GROUPS[self.peers].lower()} as peers)")

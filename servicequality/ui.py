@@ -84,6 +84,7 @@ def sidebar_filters() -> Filters:
     first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
     branches = query("filter_branches")
     values = query("filter_values")
+    component_values = values[values["dimension"] == "component"]
     branch_label = dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")"))
 
     with st.sidebar:
@@ -127,6 +128,31 @@ def sidebar_filters() -> Filters:
             bind="query-params",
             placeholder="All segments",
         )
+        branch_types = st.multiselect(
+            "Branch type",
+            values.loc[values["dimension"] == "branch_type", "value"].tolist(),
+            key="branch_type",
+            bind="query-params",
+            placeholder="All branch types",
+        )
+        categories = st.multiselect(
+            "Complaint category",
+            values.loc[values["dimension"] == "category", "value"].tolist(),
+            key="category",
+            bind="query-params",
+            placeholder="All categories",
+            help="Narrows complaints and other tickets only; survey answers have no category.",
+        )
+        component_label = dict(zip(component_values["value"], component_values["label"]))
+        components = st.multiselect(
+            "Service component",
+            list(component_label),
+            format_func=lambda c: component_label.get(c, c),
+            key="component",
+            bind="query-params",
+            placeholder="All components",
+            help="Narrows survey scores to these components and complaints to categories that point at them.",
+        )
         min_n = st.number_input(
             "Minimum responses to show a branch or cell",
             min_value=2,
@@ -162,6 +188,7 @@ def sidebar_filters() -> Filters:
     filters = Filters(
         start, end, regions, chosen_branches, channels, segments, int(min_n),
         my_branch=my_branch, peers=peers or "region",
+        branch_types=branch_types, categories=categories, components=components,
     )
     st.session_state[FILTERS_KEY] = filters
     return filters

@@ -180,3 +180,32 @@ def test_hostile_filter_values_are_bound_not_pasted(fixture_con):
     row = run(fixture_con, "complaint_summary", evil).iloc[0]
     assert row["complaints"] == 0
     assert run(fixture_con, "complaint_summary").iloc[0]["complaints"] == 4  # table intact
+
+
+def test_branch_type_category_and_component_filters_narrow_complaints(fixture_con):
+    # Standard branches = B1 only: complaints T1, T2 in the period; served 100 + 200 = 300.
+    row = run(fixture_con, "complaint_summary", replace(P, branch_types=("Standard",))).iloc[0]
+    assert (row["complaints"], row["tickets"], row["customers_served"]) == (2, 2, 300)
+    # Category Attitude: only T1 in the period (T7 is 2023); customers served stay all 1,000.
+    row = run(fixture_con, "complaint_summary", replace(P, categories=("Attitude",))).iloc[0]
+    assert (row["complaints"], row["tickets"], row["customers_served"]) == (1, 1, 1000)
+    # Component courtesy: categories Attitude and Etiquette point at it -> T1 and T5.
+    row = run(fixture_con, "complaint_summary", replace(P, components=("courtesy",))).iloc[0]
+    assert (row["complaints"], row["tickets"]) == (2, 2)
+
+
+def test_component_filter_narrows_survey_scores(fixture_con):
+    df = run(fixture_con, "component_gaps", replace(P, components=("tangibles",))).set_index("component_key")
+    assert df.loc["reliability", "n"] == 0
+    # Tangibles gaps R1..R4: 6-5 = 1, 4-4 = 0, 7-6 = 1, 3-6 = -3 -> mean -0.25 over n = 4.
+    assert df.loc["tangibles", "n"] == 4
+    assert df.loc["tangibles", "mean_gap"] == pytest.approx(-0.25)
+
+
+def test_filter_values_offer_branch_types_categories_and_components(fixture_con):
+    df = run(fixture_con, "filter_values")
+    assert df.loc[df["dimension"] == "branch_type", "value"].tolist() == ["Express", "Flagship", "Standard"]
+    components = df[df["dimension"] == "component"]
+    assert len(components) == 10  # the ten components of good service, labelled by name
+    assert "Understanding the customer" in components["label"].tolist()
+    assert {"Attitude", "Delivery", "Function", "Etiquette"} <= set(df.loc[df["dimension"] == "category", "value"])
