@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 # The multi-value selections, in the order they are described and bound as `$name` parameters.
-SELECTIONS: tuple[str, ...] = ("regions", "branch_types", "branches", "channels", "segments", "categories", "components")
+SELECTIONS: tuple[str, ...] = (
+    "regions", "branch_types", "branches", "channels", "segments", "categories", "components",
+)
 
 # Selections described only when set, so the usual description stays short.
 OPTIONAL_IN_DESCRIPTION = frozenset({"branch_types", "categories", "components"})
