@@ -10,13 +10,13 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from servicequality import charts_consistency, consistency, store
+from servicequality import charts_consistency, consistency, export, store
 from servicequality.filters import PEER_GROUPS, Filters
 
 FILTERS_KEY = "filters"
@@ -260,6 +260,41 @@ def how_computed(formula: str, filters: Filters, n: str, left_out: Sequence[str]
         st.markdown(f"**Filters:** {filters.describe()}")
         st.markdown(f"**n:** {n}")
         st.markdown("**Left out:** " + ("; ".join(left_out) if left_out else "nothing"))
+
+
+# --- charts and tables: every chart can be clicked and saved, every table downloaded ----------
+
+
+class CrossFilter(NamedTuple):
+    """How a click on a chart's point turns into a dashboard filter.
+
+    dimension: the sidebar selection it sets ('region', 'branch', 'branch_type', 'channel',
+        'segment', 'category', 'component'; 'month' sets the period to that month).
+    source: where the value sits on the clicked point: 'x', 'y' or 'customdata:<i>'.
+    """
+
+    dimension: str
+    source: str = "x"
+
+
+def chart(fig: Any, *, key: str, select: CrossFilter | None = None, filename: str | None = None) -> None:
+    """A plotly chart with a PNG download (the mode bar's camera) and, with `select`, cross-filtering."""
+    config = {"toImageButtonOptions": {"format": "png", "filename": filename or key, "scale": 2}}
+    st.plotly_chart(fig, key=key, config=config)
+
+
+def table(df: pd.DataFrame, *, key: str, filename: str | None = None, **dataframe_kwargs: Any) -> None:
+    """A table with a CSV download beside it (text cells a spreadsheet would run are escaped)."""
+    dataframe_kwargs.setdefault("hide_index", True)
+    st.dataframe(df, key=key, **dataframe_kwargs)
+    st.download_button(
+        "Download CSV",
+        data=export.to_csv(df),
+        file_name=f"{filename or key}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
 
 
 # --- the branch manager view ------------------------------------------------------------------
