@@ -20,6 +20,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/gaps.py", "SERVQUAL gaps", ":material/straighten:", "gaps"),
     PageSpec("pages/complaints.py", "Complaints", ":material/campaign:", "complaints"),
     PageSpec("pages/consistency.py", "Branch consistency", ":material/store:", "consistency"),
+    PageSpec("pages/explore.py", "Explore", ":material/explore:", "explore"),
+    PageSpec("pages/rows.py", "Rows behind the numbers", ":material/table_rows:", "rows"),
     PageSpec("pages/data.py", "Data", ":material/upload_file:", "data"),
 )
 

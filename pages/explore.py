@@ -1,0 +1,122 @@
+"""Explore: any measure by one or two dimensions, as a chart and a pivot table, each cell with its
+n (survey cells below the minimum suppressed), and a way down to the rows behind a cell.
+
+The measure and dimensions live in the URL (explore_measure, dim1, dim2; `measure` belongs to the
+consistency page), so a copied link reopens the view."""
+
+import streamlit as st
+
+from servicequality import charts_explore, drilldown, explore, ui
+
+filters = ui.current_filters()
+
+st.title("Explore")
+st.caption(filters.describe())
+
+# A bound selectbox keeps its label in the URL ('Region') and silently drops a value it does not
+# know; say what a hand-edited or outdated link asked for before the widgets fall back.
+labels = {
+    "explore_measure": explore.measure_labels(),
+    "dim1": explore.dimension_labels(),
+    "dim2": explore.dimension_labels(with_none=True),
+}
+for message in explore.link_messages({key: st.query_params.get(key) for key in labels}):
+    st.warning(f"The link asked for something this page does not know. {message}", icon=":material/link_off:")
+
+columns = st.columns(3)
+with columns[0]:
+    measure = st.selectbox(
+        "Measure",
+        list(labels["explore_measure"]),
+        format_func=labels["explore_measure"].get,
+        key="explore_measure",
+        bind="query-params",
+    )
+with columns[1]:
+    dim1 = st.selectbox("By", list(labels["dim1"]), format_func=labels["dim1"].get, key="dim1", bind="query-params")
+with columns[2]:
+    dim2 = st.selectbox(
+        "And by (optional)", list(labels["dim2"]), format_func=labels["dim2"].get, key="dim2", bind="query-params"
+    )
+
+choice = explore.resolve(measure, dim1, dim2)
+for message in choice.messages:
+    st.info(message)
+if choice.problem:
+    st.warning(choice.problem, icon=":material/block:")
+    st.stop()
+
+m = explore.MEASURES[choice.measure]
+branches = ui.query("filter_branches")
+values = ui.query("filter_values")
+components = values[values["dimension"] == "component"]
+names = {
+    "branch": dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")")),
+    "component": dict(zip(components["value"], components["label"])),
+}
+cells = explore.cells(ui.query, filters, choice, names)
+if cells.empty:
+    st.info(
+        f"Nothing to show: no {m.n_words} in this period and filter. Widen the period or the filters in the sidebar."
+    )
+    st.stop()
+
+if choice.measure == "complaint_rate" and not (cells["extra"].fillna(0) > 0).any():
+    st.info(
+        f"{int(cells['n'].sum()):,} complaints, but no customers served recorded for this period and filter: no "
+        "rate per 1,000 to compute. Import customers served (Data page) or choose the complaint count."
+    )
+    st.stop()
+
+selectable = choice.dim1 in explore.CROSS_FILTERABLE
+ui.chart(
+    charts_explore.explore_chart(cells, choice),
+    key="explore_chart",
+    select=ui.CrossFilter(choice.dim1, "customdata:0") if selectable else None,
+    filename=f"explore_{choice.measure}_by_{choice.dim1}" + (f"_and_{choice.dim2}" if choice.dim2 else ""),
+)
+suppressed = int(cells["suppressed"].sum())
+if suppressed:
+    st.caption(
+        f"{suppressed:,} cell{'s' if suppressed > 1 else ''} with fewer than {filters.min_n} responses "
+        f"{'are' if suppressed > 1 else 'is'} suppressed: left blank or marked ×, with their n in the hover and "
+        "the pivot table."
+    )
+left_out = []
+if suppressed:
+    left_out.append(
+        f"{suppressed} cell{'s' if suppressed > 1 else ''} with fewer than {filters.min_n} responses "
+        "(suppressed: their n is shown, never their value; change the minimum in the sidebar)"
+    )
+if choice.measure == "complaint_rate" and (cells["extra"].fillna(0) == 0).any():
+    left_out.append("cells without customers served recorded have no rate")
+ui.how_computed(
+    f"{m.formula} 95% interval: {m.interval}.",
+    filters,
+    f"{int(cells['n'].sum()):,} {m.n_words} in {len(cells):,} cells",
+    left_out,
+)
+
+st.subheader("Pivot table")
+st.caption("Every cell with its n." + (" Survey cells below the minimum show their n only." if m.survey else ""))
+stem = f"explore_{choice.measure}_{choice.dim1}" + (f"_{choice.dim2}" if choice.dim2 else "")
+if choice.dim2:
+    ui.table(explore.wide_table(cells, choice), key="explore_pivot", filename=f"{stem}_pivot")
+ui.table(explore.long_table(cells, choice), key="explore_cells", filename=f"{stem}_cells")
+
+st.subheader("Rows behind a number")
+labels = {
+    i: " · ".join(x for x in (row["label1"], row["label2"]) if x) + f" (n = {int(row['n']):,})"
+    for i, row in cells.iterrows()
+}
+picked = st.selectbox("Cell", list(labels), format_func=labels.get, key="explore_rows_cell")
+row = cells.loc[picked]
+cell = {choice.dim1: row["key1"]}
+if choice.dim2:
+    cell[choice.dim2] = row["key2"]
+kind_words = "survey responses" if m.rows == "responses" else "complaints"
+rows_columns = st.columns(2)
+with rows_columns[0]:
+    drilldown.rows_link(m.rows, f"Show the {kind_words} behind {labels[picked]}", **cell)
+with rows_columns[1]:
+    drilldown.rows_link(m.rows, f"Show every {kind_words[:-1]} behind this chart")

@@ -1,0 +1,84 @@
+"""Rows behind the numbers: the complaints, tickets or survey responses matching the sidebar
+filters (and the cell a link came from), a page at a time, sortable, personal data masked.
+
+Everything but "show personal data" lives in the URL, so a link reopens the same rows."""
+
+import streamlit as st
+
+from servicequality import drilldown, explore, ui
+
+filters = ui.current_filters()
+
+st.title("Rows behind the numbers")
+st.caption(filters.describe())
+
+# What the link asked for, before the widgets silently drop values they do not know.
+request = drilldown.parse_request({key: st.query_params.get_all(key) for key in st.query_params})
+for problem in request.problems:
+    st.warning(f"The link asked for something this page does not know. {problem}", icon=":material/link_off:")
+
+controls = st.columns([2, 2, 1])
+with controls[0]:
+    kind = st.segmented_control(
+        "Rows",
+        list(drilldown.KINDS),
+        default=drilldown.DEFAULT_KIND,
+        format_func=drilldown.KINDS.get,
+        key="rows",
+        bind="query-params",
+        required=True,
+        help="All tickets: complaints, requests and compliments.",
+    )
+kind = kind if kind in drilldown.KINDS else drilldown.DEFAULT_KIND
+sorts = drilldown.SORTS[kind]
+with controls[1]:
+    sort = st.selectbox("Sort by", list(sorts), format_func=sorts.get, key="rows_sort", bind="query-params")
+with controls[2]:
+    descending = st.toggle("Largest or latest first", value=True, key="rows_desc", bind="query-params")
+    reveal = st.toggle(
+        "Show personal data",
+        value=False,
+        key="rows_reveal_personal",
+        help="Names after titles, e-mail addresses, phone numbers and long numbers in identifiers and comments "
+        "are masked by default. Revealing them is never kept in the link.",
+    )
+
+# The cell a link came from, on top of the sidebar filters.
+cell = {dim: value for dim, value in request.cell if dim in drilldown.KIND_DIMENSIONS[kind]}
+if cell:
+    branches = ui.query("filter_branches")
+    values = ui.query("filter_values")
+    components = values[values["dimension"] == "component"]
+    names = {
+        "branch": dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")")),
+        "component": dict(zip(components["value"], components["label"])),
+    }
+    words = " · ".join(
+        f"{drilldown.CELL_DIMENSIONS[dim]}: **{explore.label_for(dim, value, names)}**" for dim, value in cell.items()
+    )
+    st.markdown(f"Behind the number for {words}, within the sidebar filters.")
+    drilldown.rows_link(kind, "Show every row in the sidebar filters instead")
+
+page_number = st.number_input("Page", min_value=1, value=1, step=1, key="rows_page", bind="query-params", width=160)
+page = drilldown.fetch_page(ui.query, filters, kind, cell, sort, descending, int(page_number))
+if page.asked_page > page.pages:
+    st.info(
+        f"There {'is' if page.pages == 1 else 'are'} only {page.pages:,} page{'s' if page.pages > 1 else ''}: "
+        f"showing page {page.page:,}."
+    )
+if page.total == 0:
+    words = {"complaints": "complaints", "tickets": "tickets", "responses": "survey responses"}[kind]
+    st.info(f"No {words} match these filters. Widen the period or the filters in the sidebar.")
+    st.stop()
+
+st.caption(
+    f"{drilldown.range_words(page.page, page.total)} · page {page.page:,} of {page.pages:,} · sorted by "
+    f"{sorts[sort].lower()}, {'descending' if descending else 'ascending'}"
+    + ("" if reveal else " · personal data masked")
+)
+ui.table(
+    drilldown.for_display(page.rows, kind, reveal),
+    key="rows_table",
+    filename=f"{kind}_page_{page.page}",
+    height=min(36 * (len(page.rows) + 1) + 3, 36 * 21 + 3),  # up to 20 rows in view, then scroll
+)
