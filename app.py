@@ -1,4 +1,5 @@
-"""The frame: page config, the shared filter sidebar, navigation. Pages are layout only."""
+"""The frame: page config, navigation, the shared filter sidebar with the link to the view, and
+the chips of the active filters above every page. Pages are layout only."""
 
 import streamlit as st
 
@@ -11,13 +12,18 @@ problem = ui.store_problem()
 # Without a usable store only the Data page is offered, so a first import can be made from it.
 available = PAGES if problem is None else (DATA_PAGE,)
 navigation = st.navigation(
-    [
-        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=i == 0)
-        for i, p in enumerate(available)
-    ]
+    [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=i == 0) for i, p in enumerate(available)]
 )
 if problem is None:
     ui.sidebar_filters()
+    # The Data page ignores the filters, so it shows no chips.
+    if navigation.url_path != DATA_PAGE.url_path:
+        ui.filter_chips()
 else:
     st.error(problem, icon=":material/database:")
-navigation.run()
+try:
+    navigation.run()
+finally:
+    # After the page, so the link also carries the parameters the page binds (e.g. Explore's).
+    if problem is None:
+        ui.share_link()

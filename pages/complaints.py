@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from servicequality import charts_consistency as cc
-from servicequality import consistency, measures, stats, ui
+from servicequality import consistency, drilldown, measures, stats, ui
 
 filters = ui.current_filters()
 
@@ -64,6 +64,7 @@ with row[3]:
         delta_color="off",
         n=ui.fmt_n(quality["satisfaction_n"]) + " scored complaints",
     )
+drilldown.rows_link("complaints", "See the complaints behind these numbers")
 
 if filters.my_branch:
     st.subheader("My branch")
@@ -82,9 +83,12 @@ else:
         horizontal=True,
         key="complaints_colour_by",
     )
-    st.plotly_chart(
+    ui.chart(
         cc.pareto(pareto, colour_by=colour_by, title="Complaint categories, most frequent first (Pareto)"),
         key="complaints_pareto",
+        filename="complaint_categories_pareto",
+        select=ui.CrossFilter("category", "x"),
+        hint="Click a category's bar to filter the dashboard by it.",
     )
     total = int(pareto["complaints"].sum())
     top = pareto.sort_values("complaints", ascending=False)
@@ -110,7 +114,13 @@ with left:
     if channels.empty:
         st.info("No complaints in this period.")
     else:
-        st.plotly_chart(cc.channel_bars(channels, title="Complaints by channel"), key="complaints_channels")
+        ui.chart(
+            cc.channel_bars(channels, title="Complaints by channel"),
+            key="complaints_channels",
+            filename="complaints_by_channel",
+            select=ui.CrossFilter("channel", "y"),
+            hint="Click a channel's bar to filter the dashboard by it.",
+        )
         ui.how_computed(
             "Complaints opened through each channel, split by the family of their category.",
             filters,
@@ -123,8 +133,11 @@ with right:
         st.info("No complaints in this period.")
     else:
         rates = monthly[["month", "complaints", "customers_served", "complaint_rate"]].dropna(subset=["complaint_rate"])
-        st.plotly_chart(
-            cc.monthly_complaints(by_family, rates, title="Complaints month by month"), key="complaints_trend"
+        ui.chart(
+            cc.monthly_complaints(by_family, rates, title="Complaints month by month"),
+            key="complaints_trend",
+            filename="complaints_by_month",
+            select=ui.CrossFilter("month", "x"),
         )
         ui.how_computed(
             "Complaints opened per calendar month by family; rate = complaints ÷ customers served × 1,000 in the "
@@ -149,7 +162,7 @@ else:
         my_label = mine.iloc[0] if len(mine) else None
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(
+        ui.chart(
             cc.interval_bars(
                 rate.sort_values("value", ascending=False),
                 label="label",
@@ -159,14 +172,17 @@ else:
                 reference=network_rate,
                 highlight=my_label,
                 higher_is_better=False,
+                ids="branch_id",
             ),
             key="complaints_branch_rates",
+            filename="complaint_rate_by_branch",
+            select=ui.CrossFilter("branch", "customdata:-1"),
         )
     with right:
         regions = consistency.grouped_rates(branch_rows, "region", "complaint_rate")
         regions = regions[regions["volume"] > 0]
         regions["label"] = regions["region"] + " (" + regions["branches"].astype(str) + " branches)"
-        st.plotly_chart(
+        ui.chart(
             cc.interval_bars(
                 regions.sort_values("value", ascending=False),
                 label="label",
@@ -176,11 +192,16 @@ else:
                 reference=network_rate,
                 higher_is_better=False,
                 label_title="Region",
+                ids="region",
             ),
             key="complaints_region_rates",
+            filename="complaint_rate_by_region",
+            select=ui.CrossFilter("region", "customdata:-1"),
         )
-        st.dataframe(
-            regions[["region", "value", "events", "volume"]].rename(
+        ui.table(
+            regions[["region", "value", "events", "volume"]]
+            .astype({"events": "int64", "volume": "int64"})
+            .rename(
                 columns={
                     "region": "Region",
                     "value": "Per 1,000 served",
@@ -188,7 +209,8 @@ else:
                     "volume": "Customers served",
                 }
             ),
-            hide_index=True,
+            key="complaints_region_table",
+            filename="complaint_rate_by_region",
             column_config={
                 "Per 1,000 served": st.column_config.NumberColumn(format="%.2f"),
                 "Complaints": st.column_config.NumberColumn(format="%d"),
@@ -258,24 +280,30 @@ else:
         if answered.empty:
             st.info("No answered complaints at this priority.")
         else:
-            st.plotly_chart(
+            ui.chart(
                 cc.handling_vs_target(
                     answered,
                     stage="first_response",
                     title=f"Time to first response against target ({priority} priority)",
                 ),
                 key="complaints_first_vs_target",
+                filename=f"first_response_vs_target_{priority}",
+                select=ui.CrossFilter("channel", "y"),
+                hint="Click a channel's marker to filter the dashboard by it.",
             )
     with right:
         resolved = chosen[chosen["resolved_n"] > 0]
         if resolved.empty:
             st.info("No resolved complaints at this priority.")
         else:
-            st.plotly_chart(
+            ui.chart(
                 cc.handling_vs_target(
                     resolved, stage="resolution", title=f"Time to resolution against target ({priority} priority)"
                 ),
                 key="complaints_resolution_vs_target",
+                filename=f"resolution_vs_target_{priority}",
+                select=ui.CrossFilter("channel", "y"),
+                hint="Click a channel's marker to filter the dashboard by it.",
             )
     by_channel = targets.groupby("channel", as_index=False)[
         ["targeted_first_n", "first_response_within_target", "targeted_resolution_n", "resolution_within_target"]
@@ -291,9 +319,12 @@ else:
         / by_channel["targeted_resolution_n"].where(by_channel["targeted_resolution_n"] > 0)
     )
     by_channel = by_channel.rename(columns={"targeted_first_n": "first_n", "targeted_resolution_n": "resolution_n"})
-    st.plotly_chart(
+    ui.chart(
         cc.within_target_bars(by_channel, title="Share within target by channel (all priorities)"),
         key="complaints_within_target",
+        filename="within_target_by_channel",
+        select=ui.CrossFilter("channel", "x"),
+        hint="Click a channel's bar to filter the dashboard by it.",
     )
     table = targets.rename(
         columns={
@@ -332,9 +363,10 @@ else:
         "Resolved within target (%)",
     ]
     with st.expander("Every channel and priority"):
-        st.dataframe(
+        ui.table(
             table[shown],
-            hide_index=True,
+            key="complaints_targets_table",
+            filename="handling_by_channel_and_priority",
             column_config={c: st.column_config.NumberColumn(format="%.1f") for c in shown[3:]},
         )
     ui.how_computed(
@@ -358,7 +390,7 @@ with left:
     if open_n == 0:
         st.info("No complaint was open at the end of the period.")
     else:
-        st.plotly_chart(
+        ui.chart(
             cc.count_bars(
                 backlog,
                 x="age_bucket",
@@ -369,6 +401,7 @@ with left:
                 y_title="Open complaints",
             ),
             key="complaints_backlog",
+            filename="open_backlog_by_age",
         )
     ui.how_computed(
         "Open at the end of the period = opened before the end of its last day and not resolved by then. Age = "
@@ -383,7 +416,7 @@ with right:
     if scored == 0:
         st.info("No complaint in this period has a satisfaction score.")
     else:
-        st.plotly_chart(
+        ui.chart(
             cc.count_bars(
                 scores,
                 x="satisfaction",
@@ -394,6 +427,7 @@ with right:
                 y_title="Complaints",
             ),
             key="complaints_satisfaction",
+            filename="handling_satisfaction",
         )
     ui.how_computed(
         "The score (1-5) a complainant gave the handling of their complaint; satisfied = 4 or 5.",

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from servicequality import charts, charts_servqual, servqual, ui
+from servicequality import charts, charts_servqual, drilldown, servqual, ui
 
 filters = ui.current_filters()
 
@@ -46,19 +46,25 @@ if not rater:
 if table.empty:
     st.info("No survey scores in this filter.")
 else:
-    st.plotly_chart(
+    ui.chart(
         charts.gap_bars(
             table,
             label="label",
             title=("RATER groups" if rater else "Components") + ", sorted by gap (largest shortfall first)",
+            ids=None if rater else "component_key",
         ),
         key="components_gaps",
+        filename="rater_group_gaps" if rater else "component_gaps",
+        # A RATER group is not a filter; a component is.
+        select=None if rater else ui.CrossFilter("component", "customdata:-1"),
     )
-    st.dataframe(
+    ui.table(
         table[list(LABELS)].rename(columns=LABELS | ({"label": "RATER group"} if rater else {})),
-        hide_index=True,
+        key="components_gaps_table",
+        filename="rater_group_gaps" if rater else "component_gaps",
         column_config=TWO_DECIMALS,
     )
+    drilldown.rows_link("responses", "See the survey responses behind these gaps")
 ui.how_computed(
     GAP_FORMULA
     + (
@@ -80,11 +86,14 @@ trend = servqual.gap_trend(ui.query, filters, quarterly=grain == "Quarter")
 if trend.empty:
     st.info("No survey scores in this filter.")
 else:
-    st.plotly_chart(
+    ui.chart(
         charts_servqual.gap_trend_panels(
             trend, period_label=grain, title=f"Each component's gap by {grain.lower()}, with its 95% interval"
         ),
         key="components_trend",
+        filename=f"component_gaps_by_{grain.lower()}",
+        # A month is a period filter; a quarter is not one of the sidebar's choices.
+        select=ui.CrossFilter("month", "x") if grain == "Month" else None,
     )
 ui.how_computed(
     GAP_FORMULA + f" One point per calendar {grain.lower()}; the grey band is the 95% interval. Partial "
@@ -140,11 +149,13 @@ else:
             f"{selection_label} has only {selection_n} responses (fewer than {filters.min_n}): "
             "read its gaps with their wide intervals in mind."
         )
-    st.plotly_chart(
+    ui.chart(
         charts_servqual.selection_vs_network(
             compared, selection_label=selection_label, title=f"{selection_label} against the whole network"
         ),
         key="components_vs_network",
+        filename="selection_vs_network",
+        select=ui.CrossFilter("component", "customdata:-1"),
     )
     biggest = compared.dropna(subset=["difference"]).sort_values("difference")
     if len(biggest):
@@ -181,13 +192,15 @@ single = alphas[(alphas["k"] == 1)]
 if with_alpha.empty:
     st.info("No component has two or more items answered in this filter, so alpha cannot be computed.")
 else:
-    st.plotly_chart(
+    ui.chart(
         charts_servqual.alpha_bars(
             with_alpha,
             threshold=servqual.ALPHA_THRESHOLD,
             title=f"Cronbach's alpha of the items, scored as {SCORE_WORDS[score]}",
         ),
         key="components_alpha",
+        filename="cronbach_alpha",
+        select=ui.CrossFilter("component", "customdata:-1"),
     )
     weak = with_alpha[with_alpha["below_threshold"]]
     if len(weak):
@@ -220,9 +233,11 @@ all_complaints = int(both["complaints_all"].max()) if len(both) else 0
 if both.empty or mapped == 0:
     st.info("No complaints with a category mapped to a component in this filter.")
 else:
-    st.plotly_chart(
+    ui.chart(
         charts_servqual.complaints_beside_gaps(both, title="What complaints point at, and what the survey says"),
         key="components_complaints",
+        filename="complaints_beside_survey",
+        select=ui.CrossFilter("component", "customdata:-1"),
     )
     findings = servqual.complaint_survey_findings(both)
     if findings:

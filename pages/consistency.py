@@ -118,7 +118,7 @@ if filters.my_branch:
 
 # --- branch against network ----------------------------------------------------------------------
 st.subheader("Each branch against the network")
-st.plotly_chart(
+ui.chart(
     cc.interval_bars(
         present.sort_values("value", ascending=not m.higher_is_better),
         label="label",
@@ -130,8 +130,11 @@ st.plotly_chart(
         higher_is_better=m.higher_is_better,
         digits=m.digits,
         dots=True,
+        ids="branch_id",
     ),
     key="consistency_branches",
+    filename=f"{key}_by_branch",
+    select=ui.CrossFilter("branch", "customdata:-1"),
 )
 ui.how_computed(
     "Each branch's raw value with its 95% interval (Wilson for shares, exact Poisson for rates, t for gaps); "
@@ -143,11 +146,19 @@ ui.how_computed(
 
 # --- funnel plot -----------------------------------------------------------------------------------
 st.subheader("Funnel plot: who is outside the limits?")
-st.plotly_chart(
+ui.chart(
     cc.funnel_plot(
-        funnel, present["label"], m, title=f"{m.short} against volume, with 95% and 99.8% limits", highlight=my_label
+        funnel,
+        present["label"],
+        m,
+        title=f"{m.short} against volume, with 95% and 99.8% limits",
+        highlight=my_label,
+        ids=present["branch_id"],
     ),
     key="consistency_funnel",
+    filename=f"{key}_funnel",
+    select=ui.CrossFilter("branch", "customdata:-1"),
+    hint="Click a branch's dot to filter the dashboard by it.",
 )
 if worse or better:
     if worse:
@@ -216,9 +227,11 @@ else:
         chart = consistency.xmr_chart(series["raw"])
         chart_name = "XmR chart"
     chart["n"] = series["volume"].to_numpy()
-    st.plotly_chart(
+    ui.chart(
         cc.control_chart(chart, series["month"], m, title=f"{labels[branch]}: {m.short} month by month ({chart_name})"),
         key="consistency_control",
+        filename=f"{key}_control_chart_{branch}",
+        select=ui.CrossFilter("month", "x"),
     )
     beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"]
     runs = int(chart["run_of_8"].sum())
@@ -248,11 +261,13 @@ st.subheader("Ranking, with shrinkage toward the network")
 if ranked.empty:
     st.info(f"No branch has at least {min_volume:,} {m.volume_label} in this period, so none is ranked.")
 else:
-    st.plotly_chart(
+    ui.chart(
         cc.ranking_chart(
             ranked, m, title=f"Branches ranked on {m.short} (1 = best), shrunk toward the network", highlight=my_label
         ),
         key="consistency_ranking",
+        filename=f"{key}_ranking",
+        select=ui.CrossFilter("branch", "customdata:-1"),
     )
     tau = float(ranked["tau"].iloc[0])
     st.caption(
@@ -282,9 +297,12 @@ st.subheader("Spread across branches")
 if len(ranked) < 2:
     st.info("Fewer than two ranked branches: no spread to show.")
 else:
-    st.plotly_chart(
+    ui.chart(
         cc.spread_strip(ranked, m, title=f"{m.short}: every ranked branch", highlight=my_label),
         key="consistency_spread",
+        filename=f"{key}_spread",
+        select=ui.CrossFilter("branch", "customdata:-1"),
+        hint="Click a branch's dot to filter the dashboard by it.",
     )
 if key == "survey_gap":
     sums = ui.query("consistency_gap_rank_sums", filters)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from servicequality import importing, store
+from servicequality import importing, store, ui
 from servicequality.mapping import TARGETS, MappingError
 from servicequality.mapping import load as load_mapping
 
@@ -124,7 +124,7 @@ try:
 except store.StoreError as exc:
     st.info(str(exc))
     st.stop()
-st.plotly_chart(importing.store_counts_chart(counts), key="data_store_counts")
+ui.chart(importing.store_counts_chart(counts), key="data_store_counts", filename="store_rows_per_table")
 if counts.set_index("table").loc["customers_served", "rows"] == 0:
     st.caption(
         "No customers-served data: complaint rates per 1,000 served cannot be computed until it is "
@@ -148,9 +148,9 @@ runs_shown = runs.assign(
     file_name=runs["file_name"].map(importing.safe_cell),
     mapping_name=runs["mapping_name"].map(importing.safe_cell),
 )
-st.dataframe(
+ui.table(
     runs_shown,
-    hide_index=True,
+    filename="last_imports",
     column_config={
         "run_id": st.column_config.NumberColumn("Run", format="%d"),
         "finished_at": st.column_config.DatetimeColumn("Finished", format="YYYY-MM-DD HH:mm"),
@@ -183,9 +183,9 @@ if rejected.empty:
     st.info(f"Run {run_id} rejected no rows.")
 else:
     # Formula-like text carries a leading quote here (and in the CSV) so no spreadsheet runs it.
-    st.dataframe(
+    ui.table(
         rejected.drop(columns=["run_id"]),
-        hide_index=True,
+        filename=f"rejected_run_{run_id}",
         column_config={
             "file_name": "File",
             "line": st.column_config.NumberColumn("Line", format="%d"),
@@ -202,10 +202,3 @@ else:
             f"The first {len(rejected):,} of {total:,}; `python -m servicequality rejected --run {run_id} "
             "--csv rejected.csv` writes them all."
         )
-    st.download_button(
-        "Download the rejected rows (CSV)",
-        rejected.to_csv(index=False).encode("utf-8"),
-        file_name=f"rejected_run_{run_id}.csv",
-        mime="text/csv",
-        key="data_rejected_download",
-    )

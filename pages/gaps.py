@@ -5,7 +5,7 @@ import math
 
 import streamlit as st
 
-from servicequality import charts_servqual, servqual, ui
+from servicequality import charts_servqual, drilldown, servqual, ui
 
 filters = ui.current_filters()
 
@@ -33,14 +33,21 @@ suppressed = grid[grid["suppressed"]]
 if grid.empty:
     st.info("No survey scores in this filter.")
 else:
-    st.plotly_chart(
+    ui.chart(
         charts_servqual.gap_heatmap(
             grid,
             unit_title=by,
             title=f"Gap (P − E) per component and {by.lower()}; grey cells have fewer than {filters.min_n} responses",
             min_n=filters.min_n,
+            unit_id="branch_id" if by == "Branch" else "region",
         ),
         key="gaps_heatmap",
+        filename=f"gap_by_component_and_{by.lower()}",
+        select=(
+            ui.CrossFilter("branch" if by == "Branch" else "region", "customdata:0"),
+            ui.CrossFilter("component", "customdata:1"),
+        ),
+        hint=f"Click a cell to filter the dashboard by its {by.lower()} and component.",
     )
     if len(suppressed):
         units = suppressed["unit"].nunique()
@@ -98,12 +105,15 @@ with cols[2]:
             else "no importance points"
         ),
     )
+drilldown.rows_link("responses", "See the survey responses behind these numbers")
 if parts.empty:
     st.info("No importance points in this filter, so there is no weighted score.")
 else:
-    st.plotly_chart(
+    ui.chart(
         charts_servqual.contribution_bars(parts, title="Each component's contribution to the overall score"),
         key="gaps_contributions",
+        filename="contributions_to_the_score",
+        select=ui.CrossFilter("component", "customdata:-1"),
     )
     moved = parts[parts["rank_change"] != 0].sort_values("rank_change", ascending=False)
     if moved.empty:
@@ -139,11 +149,13 @@ if zone.empty:
         "MSA and MSS cannot be shown."
     )
 else:
-    st.plotly_chart(
+    ui.chart(
         charts_servqual.tolerance_zone(
             zone, title="Perceived service against the band from adequate to desired service"
         ),
         key="gaps_tolerance",
+        filename="zone_of_tolerance",
+        select=ui.CrossFilter("component", "customdata:-1"),
     )
     below = zone[zone["position"] == "below the zone"]["component_name"].tolist()
     above = zone[zone["position"] == "above the zone"]["component_name"].tolist()
@@ -159,7 +171,7 @@ else:
             else "No component exceeds the desired level."
         )
     )
-    st.dataframe(
+    ui.table(
         zone[
             [
                 "component_name",
@@ -190,7 +202,8 @@ else:
                 "position": "Perceived service is",
             }
         ),
-        hide_index=True,
+        key="gaps_tolerance_table",
+        filename="zone_of_tolerance",
         column_config={
             c: st.column_config.NumberColumn(format="%.2f")
             for c in (
@@ -223,7 +236,7 @@ ipa, imp_split, perf_split = servqual.importance_performance(ui.query, filters)
 if ipa.empty:
     st.info("No importance points in this filter, so there is no importance-performance matrix.")
 else:
-    st.plotly_chart(
+    ui.chart(
         charts_servqual.importance_performance_matrix(
             ipa,
             importance_split=imp_split,
@@ -231,6 +244,8 @@ else:
             title="Importance against performance, split at the means",
         ),
         key="gaps_ipa",
+        filename="importance_performance",
+        select=ui.CrossFilter("component", "customdata:-1"),
     )
     focus = ipa[ipa["quadrant"] == servqual.CONCENTRATE]["component_name"].tolist()
     overkill = ipa[ipa["quadrant"] == servqual.OVERKILL]["component_name"].tolist()
@@ -258,7 +273,7 @@ else:
             f"- {servqual.describe_gap_test(r.component_name, r.mean_gap, r.p, r.n)}" for r in components.itertuples()
         )
     )
-    st.dataframe(
+    ui.table(
         components[["component_name", "mean_gap", "ci_low", "ci_high", "t", "df", "p", "n"]].rename(
             columns={
                 "component_name": "Component",
@@ -270,7 +285,8 @@ else:
                 "p": "p (two-sided)",
             }
         ),
-        hide_index=True,
+        key="gaps_tests_table",
+        filename="gap_tests",
         column_config={
             "Gap (P − E)": st.column_config.NumberColumn(format="%.2f"),
             "95% CI low": st.column_config.NumberColumn(format="%.2f"),

@@ -5,15 +5,13 @@ import math
 
 import streamlit as st
 
-from servicequality import charts, measures, ui
+from servicequality import charts, drilldown, measures, ui
 
 filters = ui.current_filters()
 previous = filters.previous_period()
 
 st.title("Executive overview")
-st.caption(
-    f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y}."
-)
+st.caption(f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y}.")
 
 now = measures.headline(ui.query, filters)
 before = measures.headline(ui.query, previous)
@@ -97,6 +95,9 @@ with row2[3]:
         n=f"{ui.fmt_n(now.first_response_n)} answered, {ui.fmt_n(now.resolution_n)} resolved",
         help="Targets per channel and priority (service_targets).",
     )
+with st.container(horizontal=True, gap="medium"):
+    drilldown.rows_link("responses", "See the survey responses behind these numbers")
+    drilldown.rows_link("complaints", "See the complaints behind these numbers")
 ui.how_computed(
     "Component gap = mean over respondents of (mean perception − mean expectation over the component's "
     "items). SERVQUAL score = mean of the component gaps; weighted = Σ w·gap with w the mean normalised "
@@ -104,8 +105,7 @@ ui.how_computed(
     "customers served × 1,000. Response and resolution times are measured from opening; a complaint counts "
     "as within target when its time is at most the target for its channel and priority.",
     filters,
-    f"{now.respondents:,} survey respondents, {now.complaints:,} complaints, "
-    f"{now.customers_served:,} customers served",
+    f"{now.respondents:,} survey respondents, {now.complaints:,} complaints, {now.customers_served:,} customers served",
     [
         "customers served are counted per branch and day, so the channel and segment filters narrow the "
         "complaints but not the customers served",
@@ -131,7 +131,12 @@ missing_panels = [p[1] for p in TREND_PANELS if p not in panels]
 if not panels:
     st.info("No tickets or survey responses in this period.")
 else:
-    st.plotly_chart(charts.monthly_trend(months, panels, title="Month by month"), key="overview_trend")
+    ui.chart(
+        charts.monthly_trend(months, panels, title="Month by month"),
+        key="overview_trend",
+        filename="monthly_trend",
+        select=ui.CrossFilter("month", "x"),
+    )
     if missing_panels:
         st.caption("Not shown, no data in this period: " + "; ".join(missing_panels) + ".")
     ui.how_computed(
@@ -150,11 +155,15 @@ with left:
     if weakest.empty:
         st.info("No survey scores in this period.")
     else:
-        st.plotly_chart(
-            charts.gap_bars(weakest, label="component_name", title="Largest shortfalls against expectation"),
+        ui.chart(
+            charts.gap_bars(
+                weakest, label="component_name", title="Largest shortfalls against expectation", ids="component_key"
+            ),
             key="overview_weakest",
+            filename="weakest_components",
+            select=ui.CrossFilter("component", "customdata:-1"),
         )
-        st.dataframe(
+        ui.table(
             weakest[["component_name", "rater_group", "mean_gap", "ci_low", "ci_high", "n"]].rename(
                 columns={
                     "component_name": "Component",
@@ -165,7 +174,8 @@ with left:
                     "n": "n",
                 }
             ),
-            hide_index=True,
+            key="overview_weakest_table",
+            filename="weakest_components",
             column_config={
                 c: st.column_config.NumberColumn(format="%.2f") for c in ("Gap (P − E)", "95% CI low", "95% CI high")
             },
@@ -184,7 +194,7 @@ with right:
     if below.empty:
         st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
     else:
-        st.plotly_chart(
+        ui.chart(
             charts.gap_bars(
                 below,
                 label="label",
@@ -193,8 +203,11 @@ with right:
                 high="difference_high",
                 title=f"Overall gap minus the network's ({network:+.2f})",
                 value_title="Branch gap − network gap (points on a 1-7 scale)",
+                ids="branch_id",
             ),
             key="overview_branches",
+            filename="branches_below_network",
+            select=ui.CrossFilter("branch", "customdata:-1"),
         )
     ui.how_computed(
         "Branch gap = mean over its respondents of their mean component gap; the network gap is the same over "

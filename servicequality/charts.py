@@ -6,14 +6,24 @@ context still says what it measures.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 SHORTFALL = "#c0392b"  # P < E: perception below expectation
 SURPLUS = "#2471a3"  # P >= E
-NEUTRAL = "#5d6d7e"
+NEUTRAL = "#708090"  # slate: reads on white and on the dark theme
+# Lines, whiskers and reference marks: a mid-tone that reads on the light and the dark theme
+# (backgrounds and text colours come from the Streamlit theme, so none are set here).
+INK = "#8c8c8c"
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
+
+
+def stack(*columns) -> np.ndarray:
+    """Columns side by side as a customdata array that keeps each column's type (np.column_stack
+    would turn every number into text as soon as one column is text, e.g. an id)."""
+    return pd.concat([pd.Series(np.asarray(c)) for c in columns], axis=1).to_numpy(dtype=object)
 
 
 def layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
@@ -39,8 +49,12 @@ def gap_bars(
     title: str,
     value_title: str = "Gap: perception − expectation (points on a 1-7 scale)",
     height: int | None = None,
+    ids: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars of a gap with its 95% interval; shortfalls red, surpluses blue."""
+    """Horizontal bars of a gap with its 95% interval; shortfalls red, surpluses blue.
+
+    ids: a column (component_key, branch_id) carried as the last customdata item, so a click on
+    a bar can filter the dashboard by it."""
     colours = [SHORTFALL if v < 0 else SURPLUS for v in df[value]]
     fig = go.Figure(
         go.Bar(
@@ -53,15 +67,15 @@ def gap_bars(
                 symmetric=False,
                 array=(df[high] - df[value]).tolist(),
                 arrayminus=(df[value] - df[low]).tolist(),
-                color="#333",
+                color=INK,
                 thickness=1.2,
             ),
-            customdata=df[[n, low, high]].to_numpy(),
+            customdata=df[[n, low, high] + ([ids] if ids else [])].to_numpy(),
             hovertemplate="%{y}<br>gap %{x:.2f} (95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f})"
             "<br>n = %{customdata[0]:,}<extra></extra>",
         )
     )
-    fig.add_vline(x=0, line_color="#222", line_width=1)
+    fig.add_vline(x=0, line_color=INK, line_width=1)
     fig.update_xaxes(title_text=value_title, zeroline=False)
     fig.update_yaxes(title_text=None, autorange="reversed", automargin=True)
     return layout(fig, title, height or max(220, 60 + 34 * len(df)))

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from servicequality.charts import NEUTRAL, SHORTFALL, SURPLUS, layout
+from servicequality.charts import INK, NEUTRAL, SHORTFALL, SURPLUS, layout, stack
 from servicequality.consistency import Funnel, Measure
 
 FAMILY_COLOURS = {"product": "#2471a3", "service": "#d68910", "unmapped": "#95a5a6"}
@@ -30,7 +30,12 @@ PALETTE = [
 ]
 HIGHLIGHT = "#8e44ad"  # my branch
 LIMIT_95 = "#7f8c8d"
-LIMIT_998 = "#34495e"
+LIMIT_998 = "#6f87a6"  # mid-tone: reads on the light and the dark theme
+
+
+def _ids(d: pd.DataFrame) -> np.ndarray:
+    """Branch ids, carried as the last customdata item so a click can filter by the branch."""
+    return (d["branch_id"] if "branch_id" in d else d["label"]).astype(str).to_numpy()
 
 
 def pareto(df: pd.DataFrame, *, colour_by: str = "family", title: str) -> go.Figure:
@@ -68,7 +73,7 @@ def pareto(df: pd.DataFrame, *, colour_by: str = "family", title: str) -> go.Fig
             y=d["cumulative_pct"],
             name="Cumulative share",
             mode="lines+markers",
-            line=dict(color="#222", width=2),
+            line=dict(color=INK, width=2),
             hovertemplate="up to %{x}: %{y:.1f}% of complaints<extra></extra>",
         ),
         secondary_y=True,
@@ -160,6 +165,10 @@ def monthly_complaints(by_family: pd.DataFrame, rates: pd.DataFrame, *, title: s
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.15, title_text=None))
     fig.update_yaxes(title_text="Complaints", row=1, col=1)
     fig.update_yaxes(title_text="Per 1,000 served", rangemode="tozero", row=2, col=1)
+    # Month ticks even for a single month (a click on a month narrows the period to one), where
+    # plotly would otherwise label hours.
+    months = pd.concat([by_family["month"], rates["month"]]).nunique()
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1" if months <= 12 else None)
     fig.update_xaxes(title_text="Month", row=2, col=1)
     return layout(fig, title, 520)
 
@@ -182,10 +191,12 @@ def interval_bars(
     digits: int = 2,
     dots: bool = False,
     label_title: str = "Branch",
+    ids: str | None = None,
 ) -> go.Figure:
     """Horizontal bars (or dots, for values that do not start at 0) with 95% intervals; better
     than `reference` blue, worse red, the highlighted row (my branch) purple; a dashed line at
-    the reference."""
+    the reference. ids: a column (branch_id, region) carried as the last customdata item, so a
+    click can filter the dashboard by it."""
     d = df.reset_index(drop=True)
     if reference is None:
         colours = [NEUTRAL] * len(d)
@@ -209,10 +220,10 @@ def interval_bars(
                 symmetric=False,
                 array=(d[high] - d[value]).fillna(0).tolist(),
                 arrayminus=(d[value] - d[low]).fillna(0).tolist(),
-                color="#333",
+                color=INK,
                 thickness=1.2,
             ),
-            customdata=np.column_stack([d[n].fillna(0), d[low], d[high]]),
+            customdata=stack(d[n].fillna(0), d[low], d[high], *([d[ids].astype(str)] if ids else [])),
             hovertemplate="%{y}<br>%{x:"
             + fmt
             + "} (95% interval %{customdata[1]:"
@@ -228,7 +239,7 @@ def interval_bars(
         fig.add_vline(
             x=reference,
             line_dash="dash",
-            line_color="#222",
+            line_color=INK,
             annotation_text=f"{reference_name} {reference:{fmt}}",
             annotation_position="bottom right",
         )
@@ -245,7 +256,7 @@ def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure
     n_col = "responded_n" if stage == "first_response" else "resolved_n"
     fig = go.Figure()
     for column, name, symbol, colour in (
-        (target, "Target", "line-ns", "#222"),
+        (target, "Target", "line-ns", INK),
         (median, "Median", "circle", SURPLUS),
         (p90, "90th percentile", "diamond", SHORTFALL),
     ):
@@ -320,11 +331,15 @@ def funnel_plot(
     *,
     title: str,
     highlight: str | None = None,
+    ids: pd.Series | None = None,
 ) -> go.Figure:
     """Branch values against volume with the target line and the 95% / 99.8% limits; branches
-    outside the 99.8% limits are named on the chart."""
+    outside the 99.8% limits are named on the chart. ids (branch ids, aligned with `labels`) are
+    the last customdata item of each branch's dot."""
     s = measure.scale
-    pts = funnel.points.assign(label=labels.to_numpy())
+    pts = funnel.points.assign(
+        label=labels.to_numpy(), branch_id=(ids if ids is not None else labels).astype(str).to_numpy()
+    )
     pts = pts[pts["volume"] > 0]
     curve = funnel.curve
     fig = go.Figure()
@@ -344,7 +359,7 @@ def funnel_plot(
             )
     fig.add_hline(
         y=funnel.target * s,
-        line_color="#222",
+        line_color=INK,
         line_width=1,
         annotation_text=f"Network {funnel.target * s:.{measure.digits}f}",
         annotation_position="top left",
@@ -366,7 +381,7 @@ def funnel_plot(
             textfont=dict(size=11),
             marker=dict(size=9, color=colours, line=dict(color="white", width=0.5)),
             name="Branches",
-            customdata=np.column_stack([pts["label"], pts["z"]]),
+            customdata=stack(pts["label"], pts["z"], pts["branch_id"]),
             hovertemplate="%{customdata[0]}<br>"
             + measure.short
             + " %{y:."
@@ -426,7 +441,7 @@ def control_chart(chart: pd.DataFrame, months: pd.Series, measure: Measure, *, t
             x=x,
             y=chart["centre"] * s,
             mode="lines",
-            line=dict(color="#222", width=1),
+            line=dict(color=INK, width=1),
             name="Centre line",
             hovertemplate="centre %{y:.2f}<extra></extra>",
         )
@@ -471,7 +486,7 @@ def control_chart(chart: pd.DataFrame, months: pd.Series, measure: Measure, *, t
                 hovertemplate="%{x|%b %Y}: %{y:.2f}, beyond the limits<extra></extra>",
             )
         )
-    fig.update_xaxes(title_text="Month")
+    fig.update_xaxes(title_text="Month", tickformat="%b %Y", dtick="M1" if len(x) <= 12 else None)
     fig.update_yaxes(title_text=f"{measure.short} ({measure.unit})")
     fig.update_layout(legend=dict(orientation="h", y=-0.25, title_text=None))
     return layout(fig, title, 440)
@@ -491,7 +506,7 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
             mode="markers",
             name="Raw branch value",
             marker=dict(symbol="circle-open", size=8, color=NEUTRAL),
-            customdata=d[["volume"]].to_numpy(),
+            customdata=stack(d["volume"], _ids(d)),
             hovertemplate="%{y}: raw %{x:"
             + fmt
             + "}<br>"
@@ -511,10 +526,10 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
                 symmetric=False,
                 array=(d["shrunk_high"] - d["shrunk"]).tolist(),
                 arrayminus=(d["shrunk"] - d["shrunk_low"]).tolist(),
-                color="#555",
+                color=INK,
                 thickness=1,
             ),
-            customdata=d[["shrunk_low", "shrunk_high", "shrinkage"]].to_numpy(),
+            customdata=stack(d["shrunk_low"], d["shrunk_high"], d["shrinkage"], _ids(d)),
             hovertemplate="%{y}: %{x:" + fmt + "} (%{customdata[0]:" + fmt + "} to %{customdata[1]:" + fmt + "})"
             "<br>pulled %{customdata[2]:.0%} of the way to the network<extra></extra>",
         )
@@ -533,7 +548,7 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
         )
     if len(d):
         net = float(d["network"].iloc[0])
-        fig.add_vline(x=net, line_dash="dash", line_color="#222", annotation_text=f"Network {net:{fmt}}")
+        fig.add_vline(x=net, line_dash="dash", line_color=INK, annotation_text=f"Network {net:{fmt}}")
     fig.update_xaxes(title_text=measure.label)
     fig.update_yaxes(title_text="Branch, in rank order", autorange="reversed", automargin=True)
     fig.update_layout(legend=dict(orientation="h", y=-0.08, title_text=None))
@@ -553,7 +568,7 @@ def spread_strip(values: pd.DataFrame, measure: Measure, *, title: str, highligh
             mode="markers",
             name="Branches",
             marker=dict(size=10, color=colours, opacity=0.8),
-            customdata=d[["label", "volume"]].to_numpy(),
+            customdata=stack(d["label"], d["volume"], _ids(d)),
             hovertemplate="%{customdata[0]}: %{x:."
             + str(measure.digits)
             + "f}<br>"
@@ -562,7 +577,7 @@ def spread_strip(values: pd.DataFrame, measure: Measure, *, title: str, highligh
         )
     )
     for x, name, where in ((p50, "P50", "top left"), (p80, "P80", "top right")):
-        fig.add_vline(x=x, line_dash="dot", line_color="#222", annotation_text=name, annotation_position=where)
+        fig.add_vline(x=x, line_dash="dot", line_color=INK, annotation_text=name, annotation_position=where)
     fig.update_xaxes(title_text=measure.label)
     fig.update_yaxes(title_text="Branches", showticklabels=False, range=[-0.6, 0.6])
     return layout(fig, title, 300)
@@ -593,10 +608,10 @@ def peer_panels(comparisons: dict[str, pd.DataFrame], *, title: str) -> go.Figur
                     symmetric=False,
                     array=(df["ci_high"] - df["value"]).fillna(0).tolist(),
                     arrayminus=(df["value"] - df["ci_low"]).fillna(0).tolist(),
-                    color="#333",
+                    color=INK,
                     thickness=1.2,
                 ),
-                customdata=np.column_stack([df["group"], df["volume"]]),
+                customdata=stack(df["group"], df["volume"]),
                 hovertemplate="%{customdata[0]}<br>%{y:."
                 + str(m.digits)
                 + "f}<br>"

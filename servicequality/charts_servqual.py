@@ -11,12 +11,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from servicequality.charts import NEUTRAL, SHORTFALL, SURPLUS, layout
+from servicequality.charts import INK, NEUTRAL, SHORTFALL, SURPLUS, layout, stack
 
 GAP_AXIS = "Gap: perception − expectation (points on a 1-7 scale)"
-SUPPRESSED = "#d5d8dc"
+SUPPRESSED = "#aeb6bf"  # mid grey with dark text: a readable cell on either theme
 WARNING = "#ca6f1e"
 GAP_COLOURSCALE = [[0.0, "#922b21"], [0.25, "#e6b0aa"], [0.5, "#f7f7f7"], [0.75, "#a9cce3"], [1.0, "#1a5276"]]
+
+
+def _keys(df: pd.DataFrame) -> np.ndarray:
+    """The component keys, carried as the last customdata item so a click can filter by them."""
+    return (df["component_key"] if "component_key" in df else pd.Series([""] * len(df))).astype(str).to_numpy()
 
 
 def _gap_colours(values) -> list[str]:
@@ -50,7 +55,8 @@ def gap_trend_panels(df: pd.DataFrame, *, period_label: str, title: str) -> go.F
                 x=pd.concat([band["period"], band["period"][::-1]]),
                 y=pd.concat([band["ci_high"], band["ci_low"][::-1]]),
                 fill="toself",
-                fillcolor="rgba(93,109,126,0.18)",
+                fillcolor="rgba(112,128,144,0.25)",
+                mode="lines",  # with few periods plotly would also mark the band's corners
                 line=dict(width=0),
                 hoverinfo="skip",
                 showlegend=False,
@@ -74,11 +80,13 @@ def gap_trend_panels(df: pd.DataFrame, *, period_label: str, title: str) -> go.F
             row=r,
             col=c,
         )
-        fig.add_hline(y=0, line_color="#222", line_width=0.8, row=r, col=c)
+        fig.add_hline(y=0, line_color=INK, line_width=0.8, row=r, col=c)
     for r in range(1, rows + 1):
         fig.update_yaxes(title_text="Gap (P − E)", row=r, col=1)
     for c in range(1, cols + 1):
         fig.update_xaxes(title_text=period_label, row=rows, col=c)
+    if df["period"].nunique() <= 2:  # plotly would label hours around a single period
+        fig.update_xaxes(tickformat="%b %Y", dtick="M1")
     return layout(fig, title, 260 * rows + 90)
 
 
@@ -100,15 +108,15 @@ def selection_vs_network(df: pd.DataFrame, *, selection_label: str, title: str) 
                     symmetric=False,
                     array=(df[high] - df[value]).tolist(),
                     arrayminus=(df[value] - df[low]).tolist(),
-                    color="#333",
+                    color=INK,
                     thickness=1,
                 ),
-                customdata=np.column_stack([df[n], df[low], df[high]]),
+                customdata=stack(df[n], df[low], df[high], _keys(df)),
                 hovertemplate=f"{label}<br>%{{y}}: gap %{{x:.2f}}"
                 "<br>95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f}<br>n = %{customdata[0]:,}<extra></extra>",
             )
         )
-    fig.add_vline(x=0, line_color="#222", line_width=1)
+    fig.add_vline(x=0, line_color=INK, line_width=1)
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12, x=0))
     fig.update_xaxes(title_text=GAP_AXIS)
     fig.update_yaxes(title_text=None, autorange="reversed", automargin=True)
@@ -127,7 +135,7 @@ def alpha_bars(df: pd.DataFrame, *, threshold: float, title: str) -> go.Figure:
             marker_color=colours,
             text=[f"{a:.2f}" + (" (below 0.70)" if a < threshold else "") for a in d["alpha"]],
             textposition="outside",
-            customdata=np.column_stack([d["k"], d["n_complete"]]),
+            customdata=stack(d["k"], d["n_complete"], _keys(d)),
             hovertemplate="%{y}: α = %{x:.3f}<br>%{customdata[0]} items, n = %{customdata[1]:,} respondents"
             "<extra></extra>",
         )
@@ -161,7 +169,7 @@ def complaints_beside_gaps(df: pd.DataFrame, *, title: str) -> go.Figure:
             y=d["component_name"],
             orientation="h",
             marker_color=NEUTRAL,
-            customdata=d[["complaints"]].to_numpy(),
+            customdata=stack(d["complaints"], _keys(d)),
             hovertemplate="%{y}: %{x:.1f}% of complaints<br>n = %{customdata[0]:,} complaints<extra></extra>",
             showlegend=False,
         ),
@@ -179,28 +187,31 @@ def complaints_beside_gaps(df: pd.DataFrame, *, title: str) -> go.Figure:
                 symmetric=False,
                 array=(d["ci_high"] - d["mean_gap"]).tolist(),
                 arrayminus=(d["mean_gap"] - d["ci_low"]).tolist(),
-                color="#333",
+                color=INK,
                 thickness=1,
             ),
-            customdata=d[["n"]].fillna(0).to_numpy(),
+            customdata=stack(d["n"].fillna(0), _keys(d)),
             hovertemplate="%{y}: gap %{x:.2f}<br>n = %{customdata[0]:,} respondents<extra></extra>",
             showlegend=False,
         ),
         row=1,
         col=2,
     )
-    fig.add_vline(x=0, line_color="#222", line_width=1, row=1, col=2)
+    fig.add_vline(x=0, line_color=INK, line_width=1, row=1, col=2)
     fig.update_xaxes(title_text="% of complaints with a category mapped to a component", row=1, col=1)
     fig.update_xaxes(title_text="Gap (points on a 1-7 scale)", row=1, col=2)
     fig.update_yaxes(autorange="reversed", automargin=True, row=1, col=1)
     return layout(fig, title, 120 + 36 * len(d))
 
 
-def gap_heatmap(df: pd.DataFrame, *, unit_title: str, title: str, min_n: int) -> go.Figure:
+def gap_heatmap(df: pd.DataFrame, *, unit_title: str, title: str, min_n: int, unit_id: str | None = None) -> go.Figure:
     """Gap per unit (branch or region, rows) and component (columns). Each cell shows its gap
     and n; cells with `suppressed` set are a grey 'suppressed (n = 7)' cell, not a colour.
 
     `df`: unit, component_name, sort_order, n, mean_gap, suppressed (from servqual.gap_grid).
+    Heatmap cells cannot be selected in plotly, so an invisible marker sits on each cell and
+    carries the hover and, as customdata, [the unit's id (`unit_id` column: branch_id or
+    region), the component_key, the hover text]: a click on a cell can filter by both.
     """
     components = df.sort_values("sort_order")["component_name"].drop_duplicates().tolist()
     units = df["unit"].drop_duplicates().tolist()
@@ -244,9 +255,8 @@ def gap_heatmap(df: pd.DataFrame, *, unit_title: str, title: str, min_n: int) ->
             ygap=2,
             text=text,
             texttemplate="%{text}",
-            textfont=dict(size=10, color="#555"),
-            customdata=hover,
-            hovertemplate="%{y}<br>%{x}<br>%{customdata}<extra></extra>",
+            textfont=dict(size=10, color="#1c2833"),
+            hoverinfo="skip",
             name="suppressed",
         )
     )
@@ -265,9 +275,31 @@ def gap_heatmap(df: pd.DataFrame, *, unit_title: str, title: str, min_n: int) ->
             text=np.where(hidden.to_numpy(), "", text),
             texttemplate="%{text}",
             textfont=dict(size=10),
-            customdata=hover,
-            hovertemplate="%{y}<br>%{x}<br>%{customdata}<extra></extra>",
+            hoverinfo="skip",
             name="gap",
+        )
+    )
+    unit_ids = df.drop_duplicates("unit").set_index("unit")[unit_id if unit_id in df else "unit"].astype(str)
+    component_keys = (
+        df.drop_duplicates("component_name").set_index("component_name")["component_key"].astype(str)
+        if "component_key" in df
+        else pd.Series(components, index=components)
+    )
+    cells_y, cells_x = np.meshgrid(units, components, indexing="ij")
+    fig.add_trace(
+        go.Scatter(
+            x=cells_x.ravel(),
+            y=cells_y.ravel(),
+            mode="markers",
+            marker=dict(symbol="square", size=26, color="rgba(0,0,0,0)"),
+            customdata=stack(
+                unit_ids.reindex(cells_y.ravel()).to_numpy(),
+                component_keys.reindex(cells_x.ravel()).to_numpy(),
+                hover.ravel(),
+            ),
+            hovertemplate="%{y}<br>%{x}<br>%{customdata[2]}<extra></extra>",
+            showlegend=False,
+            name="cells",
         )
     )
     fig.update_xaxes(
@@ -300,12 +332,12 @@ def contribution_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
                 orientation="h",
                 name=label,
                 marker_color=colour or _gap_colours(d[column]),
-                customdata=np.column_stack([d["gap"], 100 * d["weight"], d["n"]]),
+                customdata=stack(d["gap"], 100 * d["weight"], d["n"], _keys(d)),
                 hovertemplate=f"{label}<br>%{{y}}: %{{x:+.3f}}<br>gap %{{customdata[0]:.2f}}, "
                 "importance weight %{customdata[1]:.1f}%<br>n = %{customdata[2]:,}<extra></extra>",
             )
         )
-    fig.add_vline(x=0, line_color="#222", line_width=1)
+    fig.add_vline(x=0, line_color=INK, line_width=1)
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15, x=0))
     fig.update_xaxes(title_text="Contribution to the overall score (points on a 1-7 scale)")
     fig.update_yaxes(title_text=None, autorange="reversed", automargin=True)
@@ -327,7 +359,7 @@ def tolerance_zone(df: pd.DataFrame, *, title: str) -> go.Figure:
             marker_color="rgba(36,113,163,0.22)",
             marker_line=dict(color=SURPLUS, width=1),
             name="Zone of tolerance (adequate to desired)",
-            customdata=d[["mean_adequate", "mean_desired", "n"]].to_numpy(),
+            customdata=stack(d["mean_adequate"], d["mean_desired"], d["n"], _keys(d)),
             hovertemplate="%{y}<br>adequate %{customdata[0]:.2f} to desired %{customdata[1]:.2f}"
             "<br>n = %{customdata[2]:,}<extra></extra>",
         )
@@ -342,9 +374,9 @@ def tolerance_zone(df: pd.DataFrame, *, title: str) -> go.Figure:
                 symbol="diamond",
                 size=13,
                 color=[colours.get(p, NEUTRAL) for p in d["position"]],
-                line=dict(color="#222", width=1),
+                line=dict(color=INK, width=1),
             ),
-            customdata=np.column_stack([d["mean_msa"], d["mean_mss"], d["n"], d["position"]]),
+            customdata=stack(d["mean_msa"], d["mean_mss"], d["n"], d["position"], _keys(d)),
             hovertemplate="%{y}: perceived %{x:.2f} (%{customdata[3]})<br>MSA %{customdata[0]:+.2f}, "
             "MSS %{customdata[1]:+.2f}<br>n = %{customdata[2]:,}<extra></extra>",
         )
@@ -380,14 +412,14 @@ def importance_performance_matrix(
             text=df["component_name"],
             textposition=_label_positions(df["importance_pct"], df["mean_perception"], df["component_name"], xr, yr),
             marker=dict(size=12, color=[colours[q] for q in df["quadrant"]]),
-            customdata=np.column_stack([df["quadrant"], df["n"], df["importance_n"]]),
+            customdata=stack(df["quadrant"], df["n"], df["importance_n"], _keys(df)),
             hovertemplate="%{text}: %{customdata[0]}<br>importance %{x:.1f}% of points "
             "(n = %{customdata[2]:,})<br>mean perception %{y:.2f} (n = %{customdata[1]:,})<extra></extra>",
             showlegend=False,
         )
     )
-    fig.add_vline(x=importance_split, line_dash="dot", line_color="#555")
-    fig.add_hline(y=performance_split, line_dash="dot", line_color="#555")
+    fig.add_vline(x=importance_split, line_dash="dot", line_color=INK)
+    fig.add_hline(y=performance_split, line_dash="dot", line_color=INK)
     for text, x, y, xa, ya in (
         (servqual.CONCENTRATE, xr[1], yr[0], "right", "bottom"),
         (servqual.KEEP_UP, xr[1], yr[1], "right", "top"),

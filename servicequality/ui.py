@@ -10,16 +10,21 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from servicequality import charts_consistency, consistency, export, store
+from servicequality import charts_consistency, consistency, crossfilter, export, store
+from servicequality.crossfilter import CrossFilter, FilterOptions
 from servicequality.filters import PEER_GROUPS, Filters
 
 FILTERS_KEY = "filters"
+OPTIONS_KEY = "filter_options"  # what the sidebar offers, for cross-filter clicks and chips
+CHART_GENERATIONS_KEY = "chart_generations"  # bumped when a click was turned into a filter
+SELECTION_KEYS = tuple(crossfilter.SELECTION_WORDS)
 DEFAULT_MIN_N = 30
 
 
@@ -86,6 +91,20 @@ def sidebar_filters() -> Filters:
     values = query("filter_values")
     component_values = values[values["dimension"] == "component"]
     branch_label = dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")"))
+    component_label = dict(zip(component_values["value"], component_values["label"]))
+    st.session_state[OPTIONS_KEY] = FilterOptions(
+        values={
+            "region": sorted(branches["region"].unique()),
+            "branch": list(branch_label),
+            **{
+                key: values.loc[values["dimension"] == key, "value"].tolist()
+                for key in ("branch_type", "channel", "segment", "category", "component")
+            },
+        },
+        first=first,
+        last=last,
+        labels={"branch": branch_label, "component": component_label},
+    )
 
     with st.sidebar:
         st.header("Filters")
@@ -143,7 +162,6 @@ def sidebar_filters() -> Filters:
             placeholder="All categories",
             help="Narrows complaints and other tickets only; survey answers have no category.",
         )
-        component_label = dict(zip(component_values["value"], component_values["label"]))
         components = st.multiselect(
             "Service component",
             list(component_label),
@@ -186,9 +204,18 @@ def sidebar_filters() -> Filters:
         )
     start, end = _period_bounds(period, first, last)
     filters = Filters(
-        start, end, regions, chosen_branches, channels, segments, int(min_n),
-        my_branch=my_branch, peers=peers or "region",
-        branch_types=branch_types, categories=categories, components=components,
+        start,
+        end,
+        regions,
+        chosen_branches,
+        channels,
+        segments,
+        int(min_n),
+        my_branch=my_branch,
+        peers=peers or "region",
+        branch_types=branch_types,
+        categories=categories,
+        components=components,
     )
     st.session_state[FILTERS_KEY] = filters
     return filters
@@ -265,22 +292,134 @@ def how_computed(formula: str, filters: Filters, n: str, left_out: Sequence[str]
 # --- charts and tables: every chart can be clicked and saved, every table downloaded ----------
 
 
-class CrossFilter(NamedTuple):
-    """How a click on a chart's point turns into a dashboard filter.
-
-    dimension: the sidebar selection it sets ('region', 'branch', 'branch_type', 'channel',
-        'segment', 'category', 'component'; 'month' sets the period to that month).
-    source: where the value sits on the clicked point: 'x', 'y' or 'customdata:<i>'.
-    """
-
-    dimension: str
-    source: str = "x"
+HINTS = {
+    "month": "Click a point or bar to narrow the period to that month.",
+    "branch": "Click a branch to filter the dashboard by it.",
+    "region": "Click a region to filter the dashboard by it.",
+}
 
 
-def chart(fig: Any, *, key: str, select: CrossFilter | None = None, filename: str | None = None) -> None:
-    """A plotly chart with a PNG download (the mode bar's camera) and, with `select`, cross-filtering."""
-    config = {"toImageButtonOptions": {"format": "png", "filename": filename or key, "scale": 2}}
-    st.plotly_chart(fig, key=key, config=config)
+def chart(
+    fig: Any,
+    *,
+    key: str,
+    select: CrossFilter | Sequence[CrossFilter] | None = None,
+    filename: str | None = None,
+    hint: str | None = None,
+) -> None:
+    """A plotly chart with a PNG download (the mode bar's camera) and, with `select`, cross-filtering:
+    a click on a point adds its value to the matching sidebar filter on every page (see
+    servicequality.crossfilter), with a caption saying so."""
+    config = {"toImageButtonOptions": {"format": "png", "filename": filename or key, "scale": 2}, "displaylogo": False}
+    if not select:
+        st.plotly_chart(fig, key=key, config=config)
+        return
+    selects = (select,) if isinstance(select, CrossFilter) else tuple(select)
+    for s in selects:
+        s.check()
+    # A fresh widget key once a click has been used: the spent selection does not linger on the chart.
+    generation = st.session_state.setdefault(CHART_GENERATIONS_KEY, {}).get(key, 0)
+    widget_key = f"{key}__{generation}" if generation else key
+    st.plotly_chart(
+        fig,
+        key=widget_key,
+        config=config,
+        on_select=lambda: _on_chart_select(widget_key, key, selects),
+        selection_mode="points",
+    )
+    st.caption(":material/touch_app: " + (hint or _hint(selects)))
+
+
+def _hint(selects: Sequence[CrossFilter]) -> str:
+    if len(selects) == 1 and selects[0].dimension in HINTS:
+        return HINTS[selects[0].dimension]
+    words = " and ".join(crossfilter.SELECTION_WORDS.get(s.dimension, "period").lower() for s in selects)
+    return f"Click a bar or point to filter the dashboard by its {words}."
+
+
+def _on_chart_select(widget_key: str, chart_key: str, selects: Sequence[CrossFilter]) -> None:
+    """Runs before the script: turn the clicked points into sidebar values (bound to the URL)."""
+    event = st.session_state.get(widget_key)
+    options: FilterOptions | None = st.session_state.get(OPTIONS_KEY)
+    try:
+        points = list(event["selection"]["points"]) if event else []
+    except (KeyError, TypeError):
+        points = []
+    if not points or options is None:
+        return
+    state = {k: st.session_state.get(k) for k in SELECTION_KEYS}
+    outcome = crossfilter.selection_to_filters(points, selects, state, options)
+    for k, value in outcome.updates.items():
+        st.session_state[k] = value
+    generations = st.session_state.setdefault(CHART_GENERATIONS_KEY, {})
+    generations[chart_key] = generations.get(chart_key, 0) + 1
+    if outcome.updates:
+        st.toast("Filtered by " + "; ".join(outcome.applied), icon=":material/filter_alt:")
+    if outcome.ignored:
+        st.toast("Not a filter value, ignored: " + "; ".join(outcome.ignored), icon=":material/info:")
+
+
+def filter_chips() -> None:
+    """The active filters as removable chips ("Channel: Phone ✕"), plus "Clear all"; nothing when
+    no filter is set. The sidebar shows the same selections; chips make click-set ones obvious."""
+    options: FilterOptions | None = st.session_state.get(OPTIONS_KEY)
+    filters: Filters | None = st.session_state.get(FILTERS_KEY)
+    if options is None or filters is None:
+        return
+    state = {k: st.session_state.get(k) for k in SELECTION_KEYS}
+    found = crossfilter.chips(state, options, (filters.start, filters.end), default_period(options.first, options.last))
+    if not found:
+        return
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", key="filter_chips"):
+        st.markdown(":material/filter_alt: **Filtered by**", width="content")
+        for chip in found:
+            st.button(
+                chip.text,
+                key=f"chip_{chip.key}_{chip.value or ''}",
+                icon=":material/close:",
+                icon_position="right",
+                on_click=_remove_chip,
+                args=(chip,),
+                help="Remove this filter",
+            )
+        if len(found) > 1:
+            st.button("Clear all", key="chip_clear_all", type="tertiary", on_click=_clear_all)
+
+
+def _remove_chip(chip: crossfilter.Chip) -> None:
+    if chip.key == crossfilter.PERIOD:
+        options: FilterOptions = st.session_state[OPTIONS_KEY]
+        st.session_state[crossfilter.PERIOD] = default_period(options.first, options.last)
+    else:
+        st.session_state[chip.key] = crossfilter.without({chip.key: st.session_state.get(chip.key)}, chip)
+
+
+def _clear_all() -> None:
+    options: FilterOptions = st.session_state[OPTIONS_KEY]
+    for k in SELECTION_KEYS:
+        if st.session_state.get(k):
+            st.session_state[k] = []
+    st.session_state[crossfilter.PERIOD] = default_period(options.first, options.last)
+
+
+def view_link() -> str:
+    """The full URL of the current view: the page's address plus every query parameter."""
+    base = st.context.url or ""
+    if base and not urlsplit(base).path:
+        base += "/"
+    pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    return base + ("?" + urlencode(pairs) if pairs else "")
+
+
+def share_link() -> None:
+    """The "Link to this view" box: the current URL in a code block, whose copy button copies it."""
+    with st.sidebar:
+        st.divider()
+        st.markdown(
+            "**Link to this view**",
+            help="Copy it (button at the right of the box) to reopen or share exactly this page with these filters.",
+        )
+        st.code(view_link(), language=None, wrap_lines=True)
 
 
 def table(df: pd.DataFrame, *, key: str, filename: str | None = None, **dataframe_kwargs: Any) -> None:
@@ -289,12 +428,22 @@ def table(df: pd.DataFrame, *, key: str, filename: str | None = None, **datafram
     st.dataframe(df, key=key, **dataframe_kwargs)
     st.download_button(
         "Download CSV",
-        data=export.to_csv(df),
+        data=export.to_csv(df.rename(columns=_column_labels(dataframe_kwargs.get("column_config")))),
         file_name=f"{filename or key}.csv",
         mime="text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
     )
+
+
+def _column_labels(column_config: dict[str, Any] | None) -> dict[str, str]:
+    """Column -> the label the table shows (a column_config entry is a label or a config dict)."""
+    labels = {}
+    for column, config in (column_config or {}).items():
+        label = config if isinstance(config, str) else (config or {}).get("label")
+        if label:
+            labels[column] = label
+    return labels
 
 
 # --- the branch manager view ------------------------------------------------------------------
@@ -343,9 +492,10 @@ def my_branch_strip(filters: Filters, *, key: str, measures: Sequence[str] = MY_
                 help=f"Peers: {fmt_number(peers_row['value'], m.digits, suffix)}; network: "
                 f"{fmt_number(df.iloc[2]['value'], m.digits, suffix)}.",
             )
-    st.plotly_chart(
+    chart(
         charts_consistency.peer_panels(comparisons, title="My branch, its peers and the network (95% intervals)"),
         key=f"{key}_my_branch",
+        filename="my_branch_vs_peers",
     )
     how_computed(
         "Each group is pooled: complaints ÷ customers served × 1,000; complaints resolved within target ÷ "

@@ -9,6 +9,9 @@ from tests import browser
 
 pytestmark = pytest.mark.browser
 
+# The rows behind the numbers are a table, not a chart.
+PAGES_WITHOUT_CHARTS = {"rows"}
+
 
 @pytest.fixture(scope="module")
 def server(demo_db_path):
@@ -36,6 +39,8 @@ def test_every_page_shows_charts_with_data_and_no_error(server, page, spec):
     report = browser.page_report(page)
     assert report["exceptions"] == [] and report["errors"] == []
     assert report["title"] == spec.title
+    if spec.url_path in PAGES_WITHOUT_CHARTS:
+        return
     assert report["charts"], "no chart on the page"
     for chart in report["charts"]:
         assert chart["title"], "a chart without a title"

@@ -22,7 +22,6 @@ EXPORTS = {
 }
 
 
-
 @pytest.fixture(scope="module", params=list(EXPORTS))
 def imported(request, tmp_path_factory, chromium_path):
     name = request.param

@@ -59,7 +59,7 @@ def all_titled(at) -> None:
 def heatmap_texts(at) -> list[str]:
     heat = [s for s in specs(at).values() if any(t["type"] == "heatmap" for t in s["data"])]
     assert len(heat) == 1
-    return [cell for trace in heat[0]["data"] for row in trace["text"] for cell in row]
+    return [cell for trace in heat[0]["data"] if trace["type"] == "heatmap" for row in trace["text"] for cell in row]
 
 
 def markdown(at) -> str:
