@@ -24,6 +24,17 @@ run: $(BIN)/.installed $(DB)
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
+# Builds data/bench.duckdb (10M tickets, ~10 min) or reuses it, refreshes its rollups, times every
+# page against the bare scan and pandas, the browser and the import; writes BENCHMARKS.md.
+# Faster partial runs: make bench BENCH_ARGS="--skip-import" (see python -m servicequality.bench -h).
+# The pages' reads are recorded on the medium demo (same branches and dates, 1M tickets): the pages'
+# own unoptimised queries (Explore, Rows) make recording on 10M rows slow; the timing is on BENCH_DB.
+BENCH_DB ?= data/bench.duckdb
+BENCH_ARGS ?=
+bench: $(BIN)/.installed
+	$(BIN)/python -m servicequality demo --scale medium --out data/medium.duckdb --if-missing
+	$(BIN)/python -m servicequality.bench --db $(BENCH_DB) --record-db data/medium.duckdb $(BENCH_ARGS)
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 

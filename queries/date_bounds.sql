@@ -1,14 +1,15 @@
 -- date_bounds: the first and last day that holds tickets, survey responses or customers served.
 -- Grain: one row.
 -- Parameters: none.
+-- Reads the day rollups (servicequality/rollups.py) instead of every ticket and response.
 -- Columns: first_day, last_day (dates; null when the store is empty)
 select
     min(first_day) as first_day,
     max(last_day) as last_day
 from (
-    select cast(min(opened_at) as date) as first_day, cast(max(opened_at) as date) as last_day from tickets
+    select min(opened_on) as first_day, max(opened_on) as last_day from rollup_ticket_days
     union all
-    select cast(min(submitted_at) as date), cast(max(submitted_at) as date) from survey_responses
+    select min(submitted_on), max(submitted_on) from rollup_survey_days
     union all
     select min(served_on), max(served_on) from customers_served
 ) as bounds

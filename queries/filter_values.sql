@@ -2,6 +2,8 @@
 -- that occur in tickets or surveys, branch types, complaint categories and service components.
 -- Grain: one row per (dimension, value).
 -- Parameters: none.
+-- Reads rollup_dimension_values (servicequality/rollups.py) for the channels and segments found
+-- in tickets and surveys, instead of scanning every ticket.
 -- Columns:
 --   dimension   'channel' | 'segment' | 'branch_type' | 'category' | 'component'
 --   value       what the filter binds (the component's key for components)
@@ -9,13 +11,7 @@
 --   sort_order  display order within the dimension (components in their canonical order)
 select dimension, value, label, sort_order
 from (
-    select 'channel' as dimension, channel as value, channel as label, 0 as sort_order from tickets
-    union
-    select 'channel', channel, channel, 0 from survey_responses
-    union
-    select 'segment', segment, segment, 0 from tickets
-    union
-    select 'segment', segment, segment, 0 from survey_responses
+    select dimension, value, value as label, 0 as sort_order from rollup_dimension_values
     union
     select 'branch_type', branch_type, branch_type, 0 from branches
     union

@@ -72,7 +72,50 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_refresh(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=store.DEFAULT_DB, help="database file (default: %(default)s)")
+    parser.add_argument(
+        "--if-stale", action="store_true", help="do nothing when the rollups match the base tables' row counts"
+    )
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="rebuild inside the file instead of writing a new one and renaming it (only when no dashboard reads it)",
+    )
+
+
+def _run_refresh(args: argparse.Namespace) -> int:
+    from servicequality import rollups
+
+    db: Path = args.db
+    if not db.exists():
+        print(f"refresh: no database at {db}", file=sys.stderr)
+        return 1
+    if args.if_stale:
+        con = store.connect_read_only(db)
+        try:
+            fresh = rollups.is_fresh(con)
+        finally:
+            con.close()
+        if fresh:
+            print(f"refresh: the rollups in {db} are up to date")
+            return 0
+    started = time.perf_counter()
+    if args.in_place:
+        con = store.connect_read_write(db)
+        try:
+            rollups.refresh(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+    else:
+        store.build_atomically(db, lambda con: None, start_from_existing=True)  # refreshes on the way
+    print(f"refresh: rebuilt the rollups of {db} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
+    "refresh": Command("rebuild the pre-aggregated rollup tables the queries read", _configure_refresh, _run_refresh),
     "demo": Command("build the deterministic demo database", _configure_demo, _run_demo),
     "import": Command(
         "import an export (CSV, .xlsx, Parquet) through a mapping file",

@@ -335,13 +335,22 @@ _FALSE = {"false", "no", "n", "0", "f"}
 def parse_timestamp(text: str, formats: tuple[str, ...]) -> dt.datetime:
     """The first format that parses the whole text wins, then ISO 8601; ValueError otherwise."""
     for fmt in formats:
+        # The two commonest formats on zero-padded text: fromisoformat gives strptime's result
+        # ten times faster (anything else, e.g. "2024-1-5", still goes through strptime).
+        fast = _ISO_FAST.get(fmt)
         try:
+            if fast is not None and fast.match(text):
+                return dt.datetime.fromisoformat(text)  # ValueError on a day that does not exist, as strptime
             return dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
     return dt.datetime.fromisoformat(text).replace(tzinfo=None) if _ISO.match(text) else _fail(text)
 
 
+_ISO_FAST = {
+    "%Y-%m-%d %H:%M:%S": re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\Z", re.ASCII),
+    "%Y-%m-%d": re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII),
+}
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?([+-]\d{2}:?\d{2}|Z)?$")
 
 

@@ -23,6 +23,9 @@ from servicequality import domain
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
+# The plain reference queries: the same names, parameters and columns, written straight against
+# the tables and views with no rollups. The benchmark and tests/test_rollups.py compare with them.
+PLAIN_QUERIES_DIR = QUERIES_DIR / "plain"
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 DEFAULT_DB = PROJECT_ROOT / "data" / "demo.duckdb"
 
@@ -53,10 +56,9 @@ def connect_read_only(path: Path | str) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not path.exists():
         raise StoreError(
-            f"No database at {path}. Run `make run` to build the demo database, "
-            "or import your own data (see README)."
+            f"No database at {path}. Run `make run` to build the demo database, or import your own data (see README)."
         )
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
+    con = duckdb.connect(":memory:", config=read_only_config())
     try:
         # The catalog name is the constant above (identifiers cannot be bound); the path is bound.
         con.execute("attach $path as " + STORE_CATALOG + " (read_only)", {"path": str(path)})
@@ -65,6 +67,20 @@ def connect_read_only(path: Path | str) -> duckdb.DuckDBPyConnection:
         con.close()
         raise StoreError(f"Cannot open the database at {path}: {exc}") from exc
     return con
+
+
+def read_only_config() -> dict[str, str | bool]:
+    """DuckDB settings of the dashboard's connections.
+
+    A memory limit keeps the dashboard process small on a big store (DuckDB would otherwise let
+    its buffer pool grow to 80 % of the machine's memory); what does not fit spills to a
+    temporary directory. $SQ_DUCKDB_MEMORY overrides it (e.g. "1GB").
+    """
+    return {
+        "autoinstall_known_extensions": False,
+        "memory_limit": os.environ.get("SQ_DUCKDB_MEMORY", "1GB"),
+        "temp_directory": str(Path(tempfile.gettempdir()) / "servicequality-duckdb"),
+    }
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -79,9 +95,7 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def connect_read_write(path: Path | str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(
-        str(path), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    )
+    return duckdb.connect(str(path), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -129,6 +143,9 @@ def build_atomically(
                 con.execute("detach previous")
             create_schema(con)
             fill(con)
+            from servicequality import rollups  # imports store: imported here, not at the top
+
+            rollups.refresh(con)
             con.execute("checkpoint")
         finally:
             con.close()
@@ -161,28 +178,30 @@ class Query:
     header: str
 
 
-def load_query(name: str) -> Query:
-    path = QUERIES_DIR / f"{name}.sql"
+def load_query(name: str, *, plain: bool = False) -> Query:
+    directory = PLAIN_QUERIES_DIR if plain else QUERIES_DIR
+    path = directory / f"{name}.sql"
     if not path.exists():
-        raise KeyError(f"No query named {name!r} in {QUERIES_DIR}")
+        raise KeyError(f"No query named {name!r} in {directory}")
     sql = path.read_text()
     header = "\n".join(line for line in sql.splitlines() if line.startswith("--"))
     body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
     return Query(name, sql, frozenset(_PARAM.findall(body)), header)
 
 
-def query_names() -> list[str]:
-    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+def query_names(*, plain: bool = False) -> list[str]:
+    return sorted(p.stem for p in (PLAIN_QUERIES_DIR if plain else QUERIES_DIR).glob("*.sql"))
 
 
 def run_query(
-    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *, plain: bool = False
 ) -> pd.DataFrame:
     """Run `queries/<name>.sql` on a fresh cursor, binding only the parameters it names.
 
-    Every value travels as a bound `$parameter`; nothing is pasted into SQL text.
+    Every value travels as a bound `$parameter`; nothing is pasted into SQL text. With `plain`,
+    the reference version in `queries/plain/` (no rollups) runs instead.
     """
-    query = load_query(name)
+    query = load_query(name, plain=plain)
     missing = query.parameters - params.keys()
     if missing:
         raise KeyError(f"Query {name!r} needs parameters {sorted(missing)}")
@@ -190,6 +209,12 @@ def run_query(
     cur = cursor(con)
     try:
         return cur.execute(query.sql, bound).df()
+    except duckdb.CatalogException as exc:
+        # A store written before the rollups existed: answer from the plain query (slower, the
+        # same result) until `python -m servicequality refresh` adds them.
+        if plain or "rollup_" not in str(exc):
+            raise
+        return run_query(con, name, params, plain=True)
     finally:
         cur.close()
 
@@ -212,9 +237,7 @@ def check_store(con: duckdb.DuckDBPyConnection) -> None:
                 "Build the demo (`make run`) or import data (see README)."
             )
         # Table names come from the constant CORE_TABLES above, never from input.
-        empty = [
-            t for t in CORE_TABLES if cur.execute("select count(*) from " + t).fetchone()[0] == 0
-        ]
+        empty = [t for t in CORE_TABLES if cur.execute("select count(*) from " + t).fetchone()[0] == 0]
         if len(empty) == len(CORE_TABLES) or "branches" in empty:
             raise StoreError(
                 "The database is empty: import branches, tickets and surveys (see README), "

@@ -1,0 +1,26 @@
+-- filter_values: the values the sidebar offers for each selection: channels and customer segments
+-- that occur in tickets or surveys, branch types, complaint categories and service components.
+-- Grain: one row per (dimension, value).
+-- Parameters: none.
+-- Columns:
+--   dimension   'channel' | 'segment' | 'branch_type' | 'category' | 'component'
+--   value       what the filter binds (the component's key for components)
+--   label       what the sidebar shows (the component's name; the value otherwise)
+--   sort_order  display order within the dimension (components in their canonical order)
+select dimension, value, label, sort_order
+from (
+    select 'channel' as dimension, channel as value, channel as label, 0 as sort_order from tickets
+    union
+    select 'channel', channel, channel, 0 from survey_responses
+    union
+    select 'segment', segment, segment, 0 from tickets
+    union
+    select 'segment', segment, segment, 0 from survey_responses
+    union
+    select 'branch_type', branch_type, branch_type, 0 from branches
+    union
+    select 'category', category, category, 0 from complaint_categories
+    union
+    select 'component', component_key, name, sort_order from components
+) as v
+order by dimension, sort_order, value

@@ -1,0 +1,32 @@
+-- handling_quality: how complaints opened in the period were handled, beyond the medians of
+-- handling_summary: 90th percentiles, reopening, escalation and satisfaction with the handling.
+-- Grain: one row.
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
+-- Columns:
+--   complaints                    complaints opened in the period
+--   p90_first_response_minutes    90th percentile of minutes to first response (answered ones)
+--   p90_resolution_minutes        90th percentile of minutes to resolution (resolved ones)
+--   reopened                      complaints reopened at least once
+--   escalated                     complaints escalated
+--   satisfaction_n                complaints with a satisfaction score (1-5) for the handling
+--   mean_satisfaction             mean of those scores
+--   satisfied                     scores of 4 or 5
+select
+    count(*) as complaints,
+    percentile_cont(0.9) within group (order by tf.first_response_minutes) as p90_first_response_minutes,
+    percentile_cont(0.9) within group (order by tf.resolution_minutes) as p90_resolution_minutes,
+    sum(case when tf.reopened_count > 0 then 1 else 0 end) as reopened,
+    sum(case when tf.escalated then 1 else 0 end) as escalated,
+    count(tf.satisfaction) as satisfaction_n,
+    avg(tf.satisfaction) as mean_satisfaction,
+    sum(case when tf.satisfaction >= 4 then 1 else 0 end) as satisfied
+from ticket_facts as tf
+where tf.kind = 'complaint'
+    and tf.opened_on between $start and $end
+    and ($regions is null or list_contains($regions, tf.region))
+    and ($branch_types is null or list_contains($branch_types, tf.branch_type))
+    and ($branches is null or list_contains($branches, tf.branch_id))
+    and ($channels is null or list_contains($channels, tf.channel))
+    and ($segments is null or list_contains($segments, tf.segment))
+    and ($categories is null or list_contains($categories, tf.category))
+    and ($components is null or list_contains($components, tf.component_key))
