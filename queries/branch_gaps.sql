@@ -4,61 +4,29 @@
 -- Grain: one row per branch with at least one scored response.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns: branch_id, branch_name, region, n, mean_gap, sd_gap
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel, segment or component is selected;
--- otherwise the plain form (queries/plain/branch_gaps.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    with sums as (
-        select d.branch_id, sum(d.gap_n) as n, sum(d.sum_x) as sx, sum(d.sum_xx) as sxx
-        from rollup_survey_days as d
-        join branches as b on b.branch_id = d.branch_id
-        where d.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-        group by d.branch_id
-        having sum(d.gap_n) > 0
-    )
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/branch_gaps.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments, $components
+with sums as (
+    select d.branch_id, sum(d.gap_n) as n, sum(d.sum_x) as sx, sum(d.sum_xx) as sxx
+    from rollup_survey_days as d
+    join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+    group by d.branch_id
+    having sum(d.gap_n) > 0
+)
 
-    select
-        b.branch_id,
-        b.name as branch_name,
-        b.region,
-        cast(s.n as bigint) as n,
-        cast(s.sx as double) / (s.n * st.respondent_scale) as mean_gap,
-        case when s.n > 1 then sqrt(cast(s.n * s.sxx - s.sx * s.sx as double) / (s.n * (s.n - 1))) / st.respondent_scale end as sd_gap
-    from sums as s
-    join branches as b on b.branch_id = s.branch_id
-    cross join rollup_settings as st
-) as fast_path
-where $channels is null and $segments is null and $components is null
-
-union all
-
-select * from (
-    with respondent_gap as (
-        select s.response_id, s.branch_id, avg(s.gap) as gap
-        from response_component_scores as s
-        where s.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, s.region))
-            and ($branch_types is null or list_contains($branch_types, s.branch_type))
-            and ($branches is null or list_contains($branches, s.branch_id))
-            and ($channels is null or list_contains($channels, s.channel))
-            and ($segments is null or list_contains($segments, s.segment))
-            and ($components is null or list_contains($components, s.component_key))
-        group by s.response_id, s.branch_id
-    )
-
-    select
-        b.branch_id,
-        b.name as branch_name,
-        b.region,
-        count(*) as n,
-        avg(g.gap) as mean_gap,
-        stddev_samp(g.gap) as sd_gap
-    from respondent_gap as g
-    join branches as b on b.branch_id = g.branch_id
-    group by b.branch_id, b.name, b.region
-) as plain_path
-where not ($channels is null and $segments is null and $components is null)
+select
+    b.branch_id,
+    b.name as branch_name,
+    b.region,
+    cast(s.n as bigint) as n,
+    cast(s.sx as double) / (s.n * st.respondent_scale) as mean_gap,
+    case when s.n > 1 then sqrt(cast(s.n * s.sxx - s.sx * s.sx as double) / (s.n * (s.n - 1))) / st.respondent_scale end as sd_gap
+from sums as s
+join branches as b on b.branch_id = s.branch_id
+cross join rollup_settings as st
 order by branch_id

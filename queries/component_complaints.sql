@@ -7,86 +7,41 @@
 --   complaints            complaints in the filter whose category maps to the component
 --   complaints_mapped     complaints in the filter whose category maps to any component
 --   complaints_all        all complaints in the filter (unmapped or uncategorised included)
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel, segment, category or component is selected;
--- otherwise the plain form (queries/plain/component_complaints.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    with complaints as (
-        select cc.component_key, d.complaints
-        from rollup_ticket_categories as d
-    left join complaint_categories as cc on cc.category = d.category
-    join branches as b on b.branch_id = d.branch_id
-        where d.opened_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-    ),
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/component_complaints.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments, $categories, $components
+with complaints as (
+    select cc.component_key, d.complaints
+    from rollup_ticket_categories as d
+left join complaint_categories as cc on cc.category = d.category
+join branches as b on b.branch_id = d.branch_id
+    where d.opened_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+),
 
-    totals as (
-        select cast(coalesce(sum(complaints), 0) as bigint) as complaints_all,
-            cast(coalesce(sum(case when component_key is not null then complaints end), 0) as bigint) as complaints_mapped
-        from complaints
-    ),
+totals as (
+    select cast(coalesce(sum(complaints), 0) as bigint) as complaints_all,
+        cast(coalesce(sum(case when component_key is not null then complaints end), 0) as bigint) as complaints_mapped
+    from complaints
+),
 
-    per_component as (
-        select component_key, sum(complaints) as complaints
-        from complaints
-        where component_key is not null
-        group by component_key
-    )
+per_component as (
+    select component_key, sum(complaints) as complaints
+    from complaints
+    where component_key is not null
+    group by component_key
+)
 
-    select
-        c.component_key,
-        c.name as component_name,
-        c.sort_order,
-        cast(coalesce(p.complaints, 0) as bigint) as complaints,
-        t.complaints_mapped,
-        t.complaints_all
-    from components as c
-    cross join totals as t
-    left join per_component as p on p.component_key = c.component_key
-) as fast_path
-where $channels is null and $segments is null and $categories is null and $components is null
-
-union all
-
-select * from (
-    with complaints as (
-        select tf.component_key
-        from ticket_facts as tf
-        where tf.kind = 'complaint'
-            and tf.opened_on between $start and $end
-            and ($regions is null or list_contains($regions, tf.region))
-            and ($branch_types is null or list_contains($branch_types, tf.branch_type))
-            and ($branches is null or list_contains($branches, tf.branch_id))
-            and ($channels is null or list_contains($channels, tf.channel))
-            and ($segments is null or list_contains($segments, tf.segment))
-            and ($categories is null or list_contains($categories, tf.category))
-            and ($components is null or list_contains($components, tf.component_key))
-    ),
-
-    totals as (
-        select count(*) as complaints_all, count(component_key) as complaints_mapped
-        from complaints
-    ),
-
-    per_component as (
-        select component_key, count(*) as complaints
-        from complaints
-        where component_key is not null
-        group by component_key
-    )
-
-    select
-        c.component_key,
-        c.name as component_name,
-        c.sort_order,
-        coalesce(p.complaints, 0) as complaints,
-        t.complaints_mapped,
-        t.complaints_all
-    from components as c
-    cross join totals as t
-    left join per_component as p on p.component_key = c.component_key
-) as plain_path
-where not ($channels is null and $segments is null and $categories is null and $components is null)
+select
+    c.component_key,
+    c.name as component_name,
+    c.sort_order,
+    cast(coalesce(p.complaints, 0) as bigint) as complaints,
+    t.complaints_mapped,
+    t.complaints_all
+from components as c
+cross join totals as t
+left join per_component as p on p.component_key = c.component_key
 order by sort_order

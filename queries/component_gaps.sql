@@ -10,73 +10,37 @@
 --   sd_gap           sample standard deviation of the respondent gaps (for the t interval)
 --   mean_adequate    mean adequate (minimum acceptable) level; null when the survey lacks it
 --   n_adequate       respondents with an adequate level
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel or segment is selected;
--- otherwise the plain form (queries/plain/component_gaps.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    with sums as (
-        select
-            d.component_key,
-            sum(d.n) as n, sum(d.sum_p) as sp, sum(d.sum_e) as se, sum(d.sum_g) as sg, sum(d.sum_gg) as sgg,
-            sum(d.n_a) as n_a, sum(d.sum_a) as sa
-        from rollup_component_days as d
-        join branches as b on b.branch_id = d.branch_id
-        where d.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-            and ($components is null or list_contains($components, d.component_key))
-        group by d.component_key
-    )
-
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/component_gaps.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments
+with sums as (
     select
-        c.component_key,
-        c.name as component_name,
-        c.rater_group,
-        c.sort_order,
-        cast(coalesce(s.n, 0) as bigint) as n,
-        cast(s.sp as double) / (s.n * st.gap_scale) as mean_perception,
-        cast(s.se as double) / (s.n * st.gap_scale) as mean_expectation,
-        cast(s.sg as double) / (s.n * st.gap_scale) as mean_gap,
-        case when s.n > 1 then sqrt(cast(s.n * s.sgg - s.sg * s.sg as double) / (s.n * (s.n - 1))) / st.gap_scale end as sd_gap,
-        cast(s.sa as double) / (nullif(s.n_a, 0) * st.gap_scale) as mean_adequate,
-        cast(coalesce(s.n_a, 0) as bigint) as n_adequate
-    from components as c
-    cross join rollup_settings as st
-    left join sums as s on s.component_key = c.component_key
-) as fast_path
-where $channels is null and $segments is null
+        d.component_key,
+        sum(d.n) as n, sum(d.sum_p) as sp, sum(d.sum_e) as se, sum(d.sum_g) as sg, sum(d.sum_gg) as sgg,
+        sum(d.n_a) as n_a, sum(d.sum_a) as sa
+    from rollup_component_days as d
+    join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+        and ($components is null or list_contains($components, d.component_key))
+    group by d.component_key
+)
 
-union all
-
-select * from (
-    with scored as (
-        select s.component_key, s.perception, s.expectation, s.adequate, s.gap
-        from response_component_scores as s
-        where s.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, s.region))
-            and ($branch_types is null or list_contains($branch_types, s.branch_type))
-            and ($branches is null or list_contains($branches, s.branch_id))
-            and ($channels is null or list_contains($channels, s.channel))
-            and ($segments is null or list_contains($segments, s.segment))
-            and ($components is null or list_contains($components, s.component_key))
-    )
-
-    select
-        c.component_key,
-        c.name as component_name,
-        c.rater_group,
-        c.sort_order,
-        count(s.gap) as n,
-        avg(s.perception) as mean_perception,
-        avg(s.expectation) as mean_expectation,
-        avg(s.gap) as mean_gap,
-        stddev_samp(s.gap) as sd_gap,
-        avg(s.adequate) as mean_adequate,
-        count(s.adequate) as n_adequate
-    from components as c
-    left join scored as s on s.component_key = c.component_key
-    group by c.component_key, c.name, c.rater_group, c.sort_order
-) as plain_path
-where not ($channels is null and $segments is null)
+select
+    c.component_key,
+    c.name as component_name,
+    c.rater_group,
+    c.sort_order,
+    cast(coalesce(s.n, 0) as bigint) as n,
+    cast(s.sp as double) / (s.n * st.gap_scale) as mean_perception,
+    cast(s.se as double) / (s.n * st.gap_scale) as mean_expectation,
+    cast(s.sg as double) / (s.n * st.gap_scale) as mean_gap,
+    case when s.n > 1 then sqrt(cast(s.n * s.sgg - s.sg * s.sg as double) / (s.n * (s.n - 1))) / st.gap_scale end as sd_gap,
+    cast(s.sa as double) / (nullif(s.n_a, 0) * st.gap_scale) as mean_adequate,
+    cast(coalesce(s.n_a, 0) as bigint) as n_adequate
+from components as c
+cross join rollup_settings as st
+left join sums as s on s.component_key = c.component_key
 order by sort_order

@@ -4,54 +4,18 @@
 -- Grain: one row per component that received importance points.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
 -- Columns: component_key, n (respondents who gave points), mean_share (0-1)
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel or segment is selected;
--- otherwise the plain form (queries/plain/component_importance.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    select
-        d.component_key,
-        cast(sum(d.n) as bigint) as n,
-        sum(d.sum_share) / sum(d.n) as mean_share
-    from rollup_importance_days as d
-    join branches as b on b.branch_id = d.branch_id
-        where d.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-    group by d.component_key
-) as fast_path
-where $channels is null and $segments is null
-
-union all
-
-select * from (
-    with points as (
-        select i.response_id, i.component_key, i.points
-        from survey_importance as i
-        join survey_responses as r on r.response_id = i.response_id
-        join branches as b on b.branch_id = r.branch_id
-        where cast(r.submitted_at as date) between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, r.branch_id))
-            and ($channels is null or list_contains($channels, r.channel))
-            and ($segments is null or list_contains($segments, r.segment))
-    ),
-
-    totals as (
-        select response_id, sum(points) as total_points
-        from points
-        group by response_id
-        having sum(points) > 0
-    )
-
-    select
-        p.component_key,
-        count(*) as n,
-        avg(p.points / t.total_points) as mean_share
-    from points as p
-    join totals as t on t.response_id = p.response_id
-    group by p.component_key
-) as plain_path
-where not ($channels is null and $segments is null)
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/component_importance.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments
+select
+    d.component_key,
+    cast(sum(d.n) as bigint) as n,
+    sum(d.sum_share) / sum(d.n) as mean_share
+from rollup_importance_days as d
+join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+group by d.component_key
 order by component_key

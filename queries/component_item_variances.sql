@@ -13,197 +13,88 @@
 --   perception_total_var variance over respondents of the sum of their k perception scores
 --   expectation_item_var, expectation_total_var   likewise for the expectation score
 --   gap_item_var, gap_total_var                   likewise for the item gap P - E
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel or segment is selected;
--- otherwise the plain form (queries/plain/component_item_variances.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    with item_rows as (
-        select d.component_key, d.item, d.n_items, d.n, d.sp, d.spp, d.se, d.see, d.sg, d.sgg
-        from rollup_item_days as d
-        join branches as b on b.branch_id = d.branch_id
-        where d.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-    ),
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/component_item_variances.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments
+with item_rows as (
+    select d.component_key, d.item, d.n_items, d.n, d.sp, d.spp, d.se, d.see, d.sg, d.sgg
+    from rollup_item_days as d
+    join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+),
 
-    respondent_rows as (
-        select d.component_key, d.n_items, d.n, d.sp, d.spp, d.se, d.see, d.sg, d.sgg
-        from rollup_item_totals as d
-        join branches as b on b.branch_id = d.branch_id
-        where d.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-    ),
+respondent_rows as (
+    select d.component_key, d.n_items, d.n, d.sp, d.spp, d.se, d.see, d.sg, d.sgg
+    from rollup_item_totals as d
+    join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+),
 
-    items as (
-        select component_key, count(distinct item) as k
-        from item_rows
-        group by component_key
-    ),
+items as (
+    select component_key, count(distinct item) as k
+    from item_rows
+    group by component_key
+),
 
-    item_variances as (
-        select
-            r.component_key,
-            r.item,
-            sum(r.n) as n, sum(r.sp) as sp, sum(r.spp) as spp, sum(r.se) as se, sum(r.see) as see,
-            sum(r.sg) as sg, sum(r.sgg) as sgg
-        from item_rows as r
-        join items as i on i.component_key = r.component_key and r.n_items = i.k
-        group by r.component_key, r.item
-    ),
-
-    item_sums as (
-        select
-            component_key,
-            sum(case when n > 1 then cast(n * spp - sp * sp as double) / (n * (n - 1)) end) as perception_item_var,
-            sum(case when n > 1 then cast(n * see - se * se as double) / (n * (n - 1)) end) as expectation_item_var,
-            sum(case when n > 1 then cast(n * sgg - sg * sg as double) / (n * (n - 1)) end) as gap_item_var
-        from item_variances
-        group by component_key
-    ),
-
-    totals as (
-        select
-            r.component_key,
-            sum(r.n) as n, sum(r.sp) as sp, sum(r.spp) as spp, sum(r.se) as se, sum(r.see) as see,
-            sum(r.sg) as sg, sum(r.sgg) as sgg
-        from respondent_rows as r
-        join items as i on i.component_key = r.component_key and r.n_items = i.k
-        group by r.component_key
-    ),
-
-    answered as (
-        select component_key, sum(n) as n_answered
-        from respondent_rows
-        group by component_key
-    )
-
+item_variances as (
     select
-        c.component_key,
-        c.name as component_name,
-        c.sort_order,
-        cast(coalesce(i.k, 0) as bigint) as k,
-        cast(coalesce(a.n_answered, 0) as bigint) as n_answered,
-        cast(coalesce(t.n, 0) as bigint) as n_complete,
-        s.perception_item_var,
-        case when t.n > 1 then cast(t.n * t.spp - t.sp * t.sp as double) / (t.n * (t.n - 1)) end as perception_total_var,
-        s.expectation_item_var,
-        case when t.n > 1 then cast(t.n * t.see - t.se * t.se as double) / (t.n * (t.n - 1)) end as expectation_total_var,
-        s.gap_item_var,
-        case when t.n > 1 then cast(t.n * t.sgg - t.sg * t.sg as double) / (t.n * (t.n - 1)) end as gap_total_var
-    from components as c
-    left join items as i on i.component_key = c.component_key
-    left join answered as a on a.component_key = c.component_key
-    left join totals as t on t.component_key = c.component_key
-    left join item_sums as s on s.component_key = c.component_key
-) as fast_path
-where $channels is null and $segments is null
+        r.component_key,
+        r.item,
+        sum(r.n) as n, sum(r.sp) as sp, sum(r.spp) as spp, sum(r.se) as se, sum(r.see) as see,
+        sum(r.sg) as sg, sum(r.sgg) as sgg
+    from item_rows as r
+    join items as i on i.component_key = r.component_key and r.n_items = i.k
+    group by r.component_key, r.item
+),
 
-union all
-
-select * from (
-    with scored as (
-        select
-            sc.response_id,
-            sc.component_key,
-            sc.item,
-            sc.perception,
-            sc.expectation,
-            sc.perception - sc.expectation as gap
-        from survey_scores as sc
-        join survey_responses as r on r.response_id = sc.response_id
-        join branches as b on b.branch_id = r.branch_id
-        where cast(r.submitted_at as date) between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, r.branch_id))
-            and ($channels is null or list_contains($channels, r.channel))
-            and ($segments is null or list_contains($segments, r.segment))
-    ),
-
-    items as (
-        select component_key, count(distinct item) as k
-        from scored
-        group by component_key
-    ),
-
-    respondent_sums as (
-        select
-            response_id,
-            component_key,
-            count(*) as n_items,
-            sum(perception) as perception,
-            sum(expectation) as expectation,
-            sum(gap) as gap
-        from scored
-        group by response_id, component_key
-    ),
-
-    complete as (
-        select s.*
-        from respondent_sums as s
-        join items as i on i.component_key = s.component_key and s.n_items = i.k
-    ),
-
-    item_variances as (
-        select
-            s.component_key,
-            s.item,
-            var_samp(s.perception) as perception_var,
-            var_samp(s.expectation) as expectation_var,
-            var_samp(s.gap) as gap_var
-        from scored as s
-        join complete as c on c.response_id = s.response_id and c.component_key = s.component_key
-        group by s.component_key, s.item
-    ),
-
-    item_sums as (
-        select
-            component_key,
-            sum(perception_var) as perception_item_var,
-            sum(expectation_var) as expectation_item_var,
-            sum(gap_var) as gap_item_var
-        from item_variances
-        group by component_key
-    ),
-
-    totals as (
-        select
-            component_key,
-            count(*) as n_complete,
-            var_samp(perception) as perception_total_var,
-            var_samp(expectation) as expectation_total_var,
-            var_samp(gap) as gap_total_var
-        from complete
-        group by component_key
-    ),
-
-    answered as (
-        select component_key, count(*) as n_answered
-        from respondent_sums
-        group by component_key
-    )
-
+item_sums as (
     select
-        c.component_key,
-        c.name as component_name,
-        c.sort_order,
-        coalesce(i.k, 0) as k,
-        coalesce(a.n_answered, 0) as n_answered,
-        coalesce(t.n_complete, 0) as n_complete,
-        s.perception_item_var,
-        t.perception_total_var,
-        s.expectation_item_var,
-        t.expectation_total_var,
-        s.gap_item_var,
-        t.gap_total_var
-    from components as c
-    left join items as i on i.component_key = c.component_key
-    left join answered as a on a.component_key = c.component_key
-    left join totals as t on t.component_key = c.component_key
-    left join item_sums as s on s.component_key = c.component_key
-) as plain_path
-where not ($channels is null and $segments is null)
+        component_key,
+        sum(case when n > 1 then cast(n * spp - sp * sp as double) / (n * (n - 1)) end) as perception_item_var,
+        sum(case when n > 1 then cast(n * see - se * se as double) / (n * (n - 1)) end) as expectation_item_var,
+        sum(case when n > 1 then cast(n * sgg - sg * sg as double) / (n * (n - 1)) end) as gap_item_var
+    from item_variances
+    group by component_key
+),
+
+totals as (
+    select
+        r.component_key,
+        sum(r.n) as n, sum(r.sp) as sp, sum(r.spp) as spp, sum(r.se) as se, sum(r.see) as see,
+        sum(r.sg) as sg, sum(r.sgg) as sgg
+    from respondent_rows as r
+    join items as i on i.component_key = r.component_key and r.n_items = i.k
+    group by r.component_key
+),
+
+answered as (
+    select component_key, sum(n) as n_answered
+    from respondent_rows
+    group by component_key
+)
+
+select
+    c.component_key,
+    c.name as component_name,
+    c.sort_order,
+    cast(coalesce(i.k, 0) as bigint) as k,
+    cast(coalesce(a.n_answered, 0) as bigint) as n_answered,
+    cast(coalesce(t.n, 0) as bigint) as n_complete,
+    s.perception_item_var,
+    case when t.n > 1 then cast(t.n * t.spp - t.sp * t.sp as double) / (t.n * (t.n - 1)) end as perception_total_var,
+    s.expectation_item_var,
+    case when t.n > 1 then cast(t.n * t.see - t.se * t.se as double) / (t.n * (t.n - 1)) end as expectation_total_var,
+    s.gap_item_var,
+    case when t.n > 1 then cast(t.n * t.sgg - t.sg * t.sg as double) / (t.n * (t.n - 1)) end as gap_total_var
+from components as c
+left join items as i on i.component_key = c.component_key
+left join answered as a on a.component_key = c.component_key
+left join totals as t on t.component_key = c.component_key
+left join item_sums as s on s.component_key = c.component_key
 order by sort_order

@@ -5,65 +5,33 @@
 --   region, component_key, component_name, sort_order
 --   n                respondents in the region who scored the component
 --   mean_gap, sd_gap mean and sample standard deviation of their gaps (mean P - mean E)
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel or segment is selected;
--- otherwise the plain form (queries/plain/component_region_gaps.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    with sums as (
-        select
-            b.region,
-            d.component_key,
-            sum(d.n) as n, sum(d.sum_g) as sg, sum(d.sum_gg) as sgg
-        from rollup_component_days as d
-        join branches as b on b.branch_id = d.branch_id
-        where d.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-            and ($components is null or list_contains($components, d.component_key))
-        group by b.region, d.component_key
-    )
-
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/component_region_gaps.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments
+with sums as (
     select
-        s.region,
-        c.component_key,
-        c.name as component_name,
-        c.sort_order,
-        cast(s.n as bigint) as n,
-        cast(s.sg as double) / (s.n * st.gap_scale) as mean_gap,
-        case when s.n > 1 then sqrt(cast(s.n * s.sgg - s.sg * s.sg as double) / (s.n * (s.n - 1))) / st.gap_scale end as sd_gap
-    from sums as s
-    join components as c on c.component_key = s.component_key
-    cross join rollup_settings as st
-) as fast_path
-where $channels is null and $segments is null
+        b.region,
+        d.component_key,
+        sum(d.n) as n, sum(d.sum_g) as sg, sum(d.sum_gg) as sgg
+    from rollup_component_days as d
+    join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+        and ($components is null or list_contains($components, d.component_key))
+    group by b.region, d.component_key
+)
 
-union all
-
-select * from (
-    with scored as (
-        select s.region, s.component_key, s.gap
-        from response_component_scores as s
-        where s.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, s.region))
-            and ($branch_types is null or list_contains($branch_types, s.branch_type))
-            and ($branches is null or list_contains($branches, s.branch_id))
-            and ($channels is null or list_contains($channels, s.channel))
-            and ($segments is null or list_contains($segments, s.segment))
-            and ($components is null or list_contains($components, s.component_key))
-    )
-
-    select
-        s.region,
-        c.component_key,
-        c.name as component_name,
-        c.sort_order,
-        count(*) as n,
-        avg(s.gap) as mean_gap,
-        stddev_samp(s.gap) as sd_gap
-    from scored as s
-    join components as c on c.component_key = s.component_key
-    group by s.region, c.component_key, c.name, c.sort_order
-) as plain_path
-where not ($channels is null and $segments is null)
+select
+    s.region,
+    c.component_key,
+    c.name as component_name,
+    c.sort_order,
+    cast(s.n as bigint) as n,
+    cast(s.sg as double) / (s.n * st.gap_scale) as mean_gap,
+    case when s.n > 1 then sqrt(cast(s.n * s.sgg - s.sg * s.sg as double) / (s.n * (s.n - 1))) / st.gap_scale end as sd_gap
+from sums as s
+join components as c on c.component_key = s.component_key
+cross join rollup_settings as st
 order by region, sort_order

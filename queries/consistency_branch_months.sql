@@ -5,186 +5,88 @@
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: branch_id, month (first day, date), customers_served, complaints,
 --   targeted_resolution_n, resolution_within_target, csat_n, csat_satisfied, gap_n, mean_gap, sd_gap
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel, segment, category or component is selected;
--- otherwise the plain form (queries/plain/consistency_branch_months.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    with branch_list as (
-        select b.branch_id
-        from branches as b
-        where ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, b.branch_id))
-    ),
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/consistency_branch_months.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments, $categories, $components
+with branch_list as (
+    select b.branch_id
+    from branches as b
+    where ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, b.branch_id))
+),
 
-    served as (
-        select f.branch_id, cast(date_trunc('month', f.served_on) as date) as month, sum(f.customers) as customers_served
-        from customers_served as f
-        where f.served_on between $start and $end
-        group by f.branch_id, cast(date_trunc('month', f.served_on) as date)
-    ),
+served as (
+    select f.branch_id, cast(date_trunc('month', f.served_on) as date) as month, sum(f.customers) as customers_served
+    from customers_served as f
+    where f.served_on between $start and $end
+    group by f.branch_id, cast(date_trunc('month', f.served_on) as date)
+),
 
-    complaints as (
-        select
-            d.branch_id,
-            cast(date_trunc('month', d.opened_on) as date) as month,
-            cast(sum(d.complaints) as bigint) as complaints,
-            cast(sum(d.targeted_resolution_n) as bigint) as targeted_resolution_n,
-            sum(d.resolution_within_target) as resolution_within_target
-        from rollup_ticket_days as d
-        where d.opened_on between $start and $end
-        group by d.branch_id, cast(date_trunc('month', d.opened_on) as date)
-        having sum(d.complaints) > 0
-    ),
-
-    satisfaction as (
-        select
-            d.branch_id,
-            cast(date_trunc('month', d.submitted_on) as date) as month,
-            cast(sum(d.csat_n) as bigint) as csat_n,
-            sum(d.csat_satisfied) as csat_satisfied
-        from rollup_survey_days as d
-        where d.submitted_on between $start and $end
-        group by d.branch_id, cast(date_trunc('month', d.submitted_on) as date)
-    ),
-
-    gaps as (
-        select
-            d.branch_id,
-            cast(date_trunc('month', d.submitted_on) as date) as month,
-            sum(d.gap_n) as gap_n,
-            sum(d.sum_x) as sx,
-            sum(d.sum_xx) as sxx
-        from rollup_survey_days as d
-        where d.submitted_on between $start and $end
-        group by d.branch_id, cast(date_trunc('month', d.submitted_on) as date)
-        having sum(d.gap_n) > 0
-    ),
-
-    branch_months as (
-        select branch_id, month from served
-        union
-        select branch_id, month from complaints
-        union
-        select branch_id, month from satisfaction
-        union
-        select branch_id, month from gaps
-    )
-
+complaints as (
     select
-        bm.branch_id,
-        bm.month,
-        coalesce(served.customers_served, 0) as customers_served,
-        coalesce(complaints.complaints, 0) as complaints,
-        coalesce(complaints.targeted_resolution_n, 0) as targeted_resolution_n,
-        coalesce(complaints.resolution_within_target, 0) as resolution_within_target,
-        coalesce(satisfaction.csat_n, 0) as csat_n,
-        coalesce(satisfaction.csat_satisfied, 0) as csat_satisfied,
-        cast(coalesce(gaps.gap_n, 0) as bigint) as gap_n,
-        cast(gaps.sx as double) / (gaps.gap_n * st.respondent_scale) as mean_gap,
-        case when gaps.gap_n > 1 then sqrt(cast(gaps.gap_n * gaps.sxx - gaps.sx * gaps.sx as double) / (gaps.gap_n * (gaps.gap_n - 1))) / st.respondent_scale end as sd_gap
-    from branch_months as bm
-    join branch_list as bl on bl.branch_id = bm.branch_id
-    cross join rollup_settings as st
-    left join served on served.branch_id = bm.branch_id and served.month = bm.month
-    left join complaints on complaints.branch_id = bm.branch_id and complaints.month = bm.month
-    left join satisfaction on satisfaction.branch_id = bm.branch_id and satisfaction.month = bm.month
-    left join gaps on gaps.branch_id = bm.branch_id and gaps.month = bm.month
-) as fast_path
-where $channels is null and $segments is null and $categories is null and $components is null
+        d.branch_id,
+        cast(date_trunc('month', d.opened_on) as date) as month,
+        cast(sum(d.complaints) as bigint) as complaints,
+        cast(sum(d.targeted_resolution_n) as bigint) as targeted_resolution_n,
+        sum(d.resolution_within_target) as resolution_within_target
+    from rollup_ticket_days as d
+    where d.opened_on between $start and $end
+    group by d.branch_id, cast(date_trunc('month', d.opened_on) as date)
+    having sum(d.complaints) > 0
+),
 
-union all
-
-select * from (
-    with branch_list as (
-        select b.branch_id
-        from branches as b
-        where ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, b.branch_id))
-    ),
-
-    served as (
-        select f.branch_id, cast(date_trunc('month', f.served_on) as date) as month, sum(f.customers) as customers_served
-        from customers_served_facts as f
-        where f.served_on between $start and $end
-        group by f.branch_id, cast(date_trunc('month', f.served_on) as date)
-    ),
-
-    complaints as (
-        select
-            tf.branch_id,
-            cast(date_trunc('month', tf.opened_on) as date) as month,
-            count(*) as complaints,
-            count(case when tf.resolution_target is not null then tf.resolution_minutes end) as targeted_resolution_n,
-            sum(case when tf.resolution_minutes <= tf.resolution_target then 1 else 0 end) as resolution_within_target
-        from ticket_facts as tf
-        where tf.kind = 'complaint'
-            and tf.opened_on between $start and $end
-            and ($channels is null or list_contains($channels, tf.channel))
-            and ($segments is null or list_contains($segments, tf.segment))
-            and ($categories is null or list_contains($categories, tf.category))
-            and ($components is null or list_contains($components, tf.component_key))
-        group by tf.branch_id, cast(date_trunc('month', tf.opened_on) as date)
-    ),
-
-    satisfaction as (
-        select
-            r.branch_id,
-            cast(date_trunc('month', r.submitted_at) as date) as month,
-            count(r.overall_satisfaction) as csat_n,
-            sum(case when r.overall_satisfaction >= 4 then 1 else 0 end) as csat_satisfied
-        from survey_responses as r
-        where cast(r.submitted_at as date) between $start and $end
-            and ($channels is null or list_contains($channels, r.channel))
-            and ($segments is null or list_contains($segments, r.segment))
-        group by r.branch_id, cast(date_trunc('month', r.submitted_at) as date)
-    ),
-
-    respondent_gap as (
-        select s.response_id, s.branch_id, cast(date_trunc('month', s.submitted_on) as date) as month, avg(s.gap) as gap
-        from response_component_scores as s
-        where s.submitted_on between $start and $end
-            and ($channels is null or list_contains($channels, s.channel))
-            and ($segments is null or list_contains($segments, s.segment))
-            and ($components is null or list_contains($components, s.component_key))
-        group by s.response_id, s.branch_id, cast(date_trunc('month', s.submitted_on) as date)
-    ),
-
-    gaps as (
-        select branch_id, month, count(*) as gap_n, avg(gap) as mean_gap, stddev_samp(gap) as sd_gap
-        from respondent_gap
-        group by branch_id, month
-    ),
-
-    branch_months as (
-        select branch_id, month from served
-        union
-        select branch_id, month from complaints
-        union
-        select branch_id, month from satisfaction
-        union
-        select branch_id, month from gaps
-    )
-
+satisfaction as (
     select
-        bm.branch_id,
-        bm.month,
-        coalesce(served.customers_served, 0) as customers_served,
-        coalesce(complaints.complaints, 0) as complaints,
-        coalesce(complaints.targeted_resolution_n, 0) as targeted_resolution_n,
-        coalesce(complaints.resolution_within_target, 0) as resolution_within_target,
-        coalesce(satisfaction.csat_n, 0) as csat_n,
-        coalesce(satisfaction.csat_satisfied, 0) as csat_satisfied,
-        coalesce(gaps.gap_n, 0) as gap_n,
-        gaps.mean_gap,
-        gaps.sd_gap
-    from branch_months as bm
-    join branch_list as bl on bl.branch_id = bm.branch_id
-    left join served on served.branch_id = bm.branch_id and served.month = bm.month
-    left join complaints on complaints.branch_id = bm.branch_id and complaints.month = bm.month
-    left join satisfaction on satisfaction.branch_id = bm.branch_id and satisfaction.month = bm.month
-    left join gaps on gaps.branch_id = bm.branch_id and gaps.month = bm.month
-) as plain_path
-where not ($channels is null and $segments is null and $categories is null and $components is null)
+        d.branch_id,
+        cast(date_trunc('month', d.submitted_on) as date) as month,
+        cast(sum(d.csat_n) as bigint) as csat_n,
+        sum(d.csat_satisfied) as csat_satisfied
+    from rollup_survey_days as d
+    where d.submitted_on between $start and $end
+    group by d.branch_id, cast(date_trunc('month', d.submitted_on) as date)
+),
+
+gaps as (
+    select
+        d.branch_id,
+        cast(date_trunc('month', d.submitted_on) as date) as month,
+        sum(d.gap_n) as gap_n,
+        sum(d.sum_x) as sx,
+        sum(d.sum_xx) as sxx
+    from rollup_survey_days as d
+    where d.submitted_on between $start and $end
+    group by d.branch_id, cast(date_trunc('month', d.submitted_on) as date)
+    having sum(d.gap_n) > 0
+),
+
+branch_months as (
+    select branch_id, month from served
+    union
+    select branch_id, month from complaints
+    union
+    select branch_id, month from satisfaction
+    union
+    select branch_id, month from gaps
+)
+
+select
+    bm.branch_id,
+    bm.month,
+    coalesce(served.customers_served, 0) as customers_served,
+    coalesce(complaints.complaints, 0) as complaints,
+    coalesce(complaints.targeted_resolution_n, 0) as targeted_resolution_n,
+    coalesce(complaints.resolution_within_target, 0) as resolution_within_target,
+    coalesce(satisfaction.csat_n, 0) as csat_n,
+    coalesce(satisfaction.csat_satisfied, 0) as csat_satisfied,
+    cast(coalesce(gaps.gap_n, 0) as bigint) as gap_n,
+    cast(gaps.sx as double) / (gaps.gap_n * st.respondent_scale) as mean_gap,
+    case when gaps.gap_n > 1 then sqrt(cast(gaps.gap_n * gaps.sxx - gaps.sx * gaps.sx as double) / (gaps.gap_n * (gaps.gap_n - 1))) / st.respondent_scale end as sd_gap
+from branch_months as bm
+join branch_list as bl on bl.branch_id = bm.branch_id
+cross join rollup_settings as st
+left join served on served.branch_id = bm.branch_id and served.month = bm.month
+left join complaints on complaints.branch_id = bm.branch_id and complaints.month = bm.month
+left join satisfaction on satisfaction.branch_id = bm.branch_id and satisfaction.month = bm.month
+left join gaps on gaps.branch_id = bm.branch_id and gaps.month = bm.month
 order by branch_id, month

@@ -3,58 +3,26 @@
 -- Grain: one row.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns: n (respondents), tie_sum (sum over groups of equal gaps of t^3 - t, t the group size)
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel, segment or component is selected;
--- otherwise the plain form (queries/plain/consistency_gap_ties.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    with respondent_gap as (
-        select g.branch_id, g.gap_key as gap
-        from rollup_respondent_gaps as g
-        join branches as b on b.branch_id = g.branch_id
-        where g.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, g.branch_id))
-    ),
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/consistency_gap_ties.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments, $components
+with respondent_gap as (
+    select g.branch_id, g.gap_key as gap
+    from rollup_respondent_gaps as g
+    join branches as b on b.branch_id = g.branch_id
+    where g.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, g.branch_id))
+),
 
-    tie_groups as (
-        select gap, count(*) as t
-        from respondent_gap
-        group by gap
-    )
+tie_groups as (
+    select gap, count(*) as t
+    from respondent_gap
+    group by gap
+)
 
-    select
-        coalesce(sum(t), 0) as n,
-        coalesce(sum(cast(t as double) * t * t - t), 0) as tie_sum
-    from tie_groups
-) as fast_path
-where $channels is null and $segments is null and $components is null
-
-union all
-
-select * from (
-    with respondent_gap as (
-        select s.response_id, round(avg(s.gap), 9) as gap
-        from response_component_scores as s
-        where s.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, s.region))
-            and ($branch_types is null or list_contains($branch_types, s.branch_type))
-            and ($branches is null or list_contains($branches, s.branch_id))
-            and ($channels is null or list_contains($channels, s.channel))
-            and ($segments is null or list_contains($segments, s.segment))
-            and ($components is null or list_contains($components, s.component_key))
-        group by s.response_id
-    ),
-
-    tie_groups as (
-        select gap, count(*) as t
-        from respondent_gap
-        group by gap
-    )
-
-    select
-        coalesce(sum(t), 0) as n,
-        coalesce(sum(cast(t as double) * t * t - t), 0) as tie_sum
-    from tie_groups
-) as plain_path
-where not ($channels is null and $segments is null and $components is null)
+select
+    coalesce(sum(t), 0) as n,
+    coalesce(sum(cast(t as double) * t * t - t), 0) as tie_sum
+from tie_groups

@@ -11,72 +11,44 @@
 --   satisfaction_n                complaints with a satisfaction score (1-5) for the handling
 --   mean_satisfaction             mean of those scores
 --   satisfied                     scores of 4 or 5
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel, segment, category or component is selected;
--- otherwise the plain form (queries/plain/handling_quality.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    with counts as (
-        select
-            cast(coalesce(sum(d.complaints), 0) as bigint) as complaints,
-            sum(d.reopened) as reopened,
-            sum(d.escalated) as escalated,
-            cast(coalesce(sum(d.satisfaction_n), 0) as bigint) as satisfaction_n,
-            cast(sum(d.satisfaction_sum) as double) / sum(d.satisfaction_n) as mean_satisfaction,
-            sum(d.satisfied) as satisfied
-        from rollup_ticket_days as d
-        join branches as b on b.branch_id = d.branch_id
-        where d.opened_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-    ),
-
-    p90 as (
-        select
-            percentile_cont(0.9) within group (order by h.first_response_minutes) as p90_first_response_minutes,
-            percentile_cont(0.9) within group (order by h.resolution_minutes) as p90_resolution_minutes
-        from rollup_complaint_handling as h
-    join branches as b on b.branch_id = h.branch_id
-        where h.opened_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, h.branch_id))
-    )
-
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/handling_quality.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments, $categories, $components
+with counts as (
     select
-        c.complaints,
-        p.p90_first_response_minutes,
-        p.p90_resolution_minutes,
-        c.reopened,
-        c.escalated,
-        c.satisfaction_n,
-        c.mean_satisfaction,
-        c.satisfied
-    from counts as c cross join p90 as p
-) as fast_path
-where $channels is null and $segments is null and $categories is null and $components is null
+        cast(coalesce(sum(d.complaints), 0) as bigint) as complaints,
+        sum(d.reopened) as reopened,
+        sum(d.escalated) as escalated,
+        cast(coalesce(sum(d.satisfaction_n), 0) as bigint) as satisfaction_n,
+        cast(sum(d.satisfaction_sum) as double) / sum(d.satisfaction_n) as mean_satisfaction,
+        sum(d.satisfied) as satisfied
+    from rollup_ticket_days as d
+    join branches as b on b.branch_id = d.branch_id
+    where d.opened_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+),
 
-union all
-
-select * from (
+p90 as (
     select
-        count(*) as complaints,
-        percentile_cont(0.9) within group (order by tf.first_response_minutes) as p90_first_response_minutes,
-        percentile_cont(0.9) within group (order by tf.resolution_minutes) as p90_resolution_minutes,
-        sum(case when tf.reopened_count > 0 then 1 else 0 end) as reopened,
-        sum(case when tf.escalated then 1 else 0 end) as escalated,
-        count(tf.satisfaction) as satisfaction_n,
-        avg(tf.satisfaction) as mean_satisfaction,
-        sum(case when tf.satisfaction >= 4 then 1 else 0 end) as satisfied
-    from ticket_facts as tf
-    where tf.kind = 'complaint'
-        and tf.opened_on between $start and $end
-        and ($regions is null or list_contains($regions, tf.region))
-        and ($branch_types is null or list_contains($branch_types, tf.branch_type))
-        and ($branches is null or list_contains($branches, tf.branch_id))
-        and ($channels is null or list_contains($channels, tf.channel))
-        and ($segments is null or list_contains($segments, tf.segment))
-        and ($categories is null or list_contains($categories, tf.category))
-        and ($components is null or list_contains($components, tf.component_key))
-) as plain_path
-where not ($channels is null and $segments is null and $categories is null and $components is null)
+        percentile_cont(0.9) within group (order by h.first_response_minutes) as p90_first_response_minutes,
+        percentile_cont(0.9) within group (order by h.resolution_minutes) as p90_resolution_minutes
+    from rollup_complaint_handling as h
+join branches as b on b.branch_id = h.branch_id
+    where h.opened_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, h.branch_id))
+)
+
+select
+    c.complaints,
+    p.p90_first_response_minutes,
+    p.p90_resolution_minutes,
+    c.reopened,
+    c.escalated,
+    c.satisfaction_n,
+    c.mean_satisfaction,
+    c.satisfied
+from counts as c cross join p90 as p

@@ -5,70 +5,25 @@
 --   month (first day, date), responses
 --   gap_n, mean_gap   respondents with scores; mean over them of their own mean component gap
 --   csat_n, csat_satisfied, nps_n, promoters, detractors (as in survey_summary)
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel or segment is selected;
--- otherwise the plain form (queries/plain/monthly_survey.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    select
-        cast(date_trunc('month', d.submitted_on) as date) as month,
-        cast(sum(d.responses) as bigint) as responses,
-        cast(sum(d.gap_n) as bigint) as gap_n,
-        cast(sum(d.sum_x) as double) / (sum(d.gap_n) * max(st.respondent_scale)) as mean_gap,
-        cast(sum(d.csat_n) as bigint) as csat_n,
-        cast(sum(d.csat_satisfied) as bigint) as csat_satisfied,
-        cast(sum(d.nps_n) as bigint) as nps_n,
-        cast(sum(d.promoters) as bigint) as promoters,
-        cast(sum(d.detractors) as bigint) as detractors
-    from rollup_survey_days as d
-    cross join rollup_settings as st
-    join branches as b on b.branch_id = d.branch_id
-        where d.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-    group by cast(date_trunc('month', d.submitted_on) as date)
-) as fast_path
-where $channels is null and $segments is null
-
-union all
-
-select * from (
-    with respondent_gap as (
-        select response_id, avg(gap) as gap
-        from response_component_scores
-        where submitted_on between $start and $end
-        group by response_id
-    ),
-
-    responses as (
-        select
-            cast(date_trunc('month', r.submitted_at) as date) as month,
-            r.overall_satisfaction,
-            r.nps,
-            g.gap
-        from survey_responses as r
-        join branches as b on b.branch_id = r.branch_id
-        left join respondent_gap as g on g.response_id = r.response_id
-        where cast(r.submitted_at as date) between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, r.branch_id))
-            and ($channels is null or list_contains($channels, r.channel))
-            and ($segments is null or list_contains($segments, r.segment))
-    )
-
-    select
-        month,
-        count(*) as responses,
-        count(gap) as gap_n,
-        avg(gap) as mean_gap,
-        count(overall_satisfaction) as csat_n,
-        sum(case when overall_satisfaction >= 4 then 1 else 0 end) as csat_satisfied,
-        count(nps) as nps_n,
-        sum(case when nps >= 9 then 1 else 0 end) as promoters,
-        sum(case when nps <= 6 then 1 else 0 end) as detractors
-    from responses
-    group by month
-) as plain_path
-where not ($channels is null and $segments is null)
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/monthly_survey.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments
+select
+    cast(date_trunc('month', d.submitted_on) as date) as month,
+    cast(sum(d.responses) as bigint) as responses,
+    cast(sum(d.gap_n) as bigint) as gap_n,
+    cast(sum(d.sum_x) as double) / (sum(d.gap_n) * max(st.respondent_scale)) as mean_gap,
+    cast(sum(d.csat_n) as bigint) as csat_n,
+    cast(sum(d.csat_satisfied) as bigint) as csat_satisfied,
+    cast(sum(d.nps_n) as bigint) as nps_n,
+    cast(sum(d.promoters) as bigint) as promoters,
+    cast(sum(d.detractors) as bigint) as detractors
+from rollup_survey_days as d
+cross join rollup_settings as st
+join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+group by cast(date_trunc('month', d.submitted_on) as date)
 order by month

@@ -7,43 +7,19 @@
 --   csat_satisfied of those, answers 4 or 5 (top-two box)
 --   nps_n          responses that answered the 0-10 recommendation question
 --   promoters      answers 9-10;  detractors: answers 0-6
--- Fast path: the rollups of servicequality/rollups.py (branch x day) when no channel or segment is selected;
--- otherwise the plain form (queries/plain/survey_summary.sql). Both give the same rows; DuckDB
--- folds the bound-parameter tests, so only one of the two runs.
-select * from (
-    select
-        cast(coalesce(sum(d.responses), 0) as bigint) as responses,
-        cast(coalesce(sum(d.csat_n), 0) as bigint) as csat_n,
-        cast(sum(d.csat_satisfied) as bigint) as csat_satisfied,
-        cast(coalesce(sum(d.nps_n), 0) as bigint) as nps_n,
-        cast(sum(d.promoters) as bigint) as promoters,
-        cast(sum(d.detractors) as bigint) as detractors
-    from rollup_survey_days as d
-    join branches as b on b.branch_id = d.branch_id
-        where d.submitted_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-) as fast_path
-where $channels is null and $segments is null
-
-union all
-
-select * from (
-    select
-        count(*) as responses,
-        count(r.overall_satisfaction) as csat_n,
-        sum(case when r.overall_satisfaction >= 4 then 1 else 0 end) as csat_satisfied,
-        count(r.nps) as nps_n,
-        sum(case when r.nps >= 9 then 1 else 0 end) as promoters,
-        sum(case when r.nps <= 6 then 1 else 0 end) as detractors
-    from survey_responses as r
-    join branches as b on b.branch_id = r.branch_id
-    where cast(r.submitted_at as date) between $start and $end
+-- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- store.run_query runs queries/plain/survey_summary.sql instead (same rows, no rollups).
+-- Plain when set: $channels, $segments
+select
+    cast(coalesce(sum(d.responses), 0) as bigint) as responses,
+    cast(coalesce(sum(d.csat_n), 0) as bigint) as csat_n,
+    cast(sum(d.csat_satisfied) as bigint) as csat_satisfied,
+    cast(coalesce(sum(d.nps_n), 0) as bigint) as nps_n,
+    cast(sum(d.promoters) as bigint) as promoters,
+    cast(sum(d.detractors) as bigint) as detractors
+from rollup_survey_days as d
+join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, r.branch_id))
-        and ($channels is null or list_contains($channels, r.channel))
-        and ($segments is null or list_contains($segments, r.segment))
-) as plain_path
-where not ($channels is null and $segments is null)
+        and ($branches is null or list_contains($branches, d.branch_id))

@@ -20,8 +20,8 @@ Only importance shares (points / a respondent's total) are summed as doubles.
 Grain: branch and day, so any period of whole days and any set of branches, regions or branch
 types is answered exactly. The narrower selections (channel, segment, complaint category,
 component) are not dimensions of the day rollups (that would multiply their size by ~30): a
-query given one of them runs its plain form instead (each query file holds both, and DuckDB
-folds the `$channels is null ...` tests on bound parameters, so the other branch costs nothing).
+query given one of them runs its plain twin in queries/plain/ instead: the query file names
+them on its "-- Plain when set:" line and store.run_query switches.
 """
 
 from __future__ import annotations

@@ -166,6 +166,7 @@ def _current_catalog(con: duckdb.DuckDBPyConnection) -> str:
 # --- named queries -------------------------------------------------------------------------
 
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
+PLAIN_WHEN = "-- Plain when set:"
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,9 @@ class Query:
     sql: str
     parameters: frozenset[str]
     header: str
+    # Selections the query's rollups cannot answer (its "-- Plain when set:" header line): with
+    # any of them set, run_query runs the plain twin in queries/plain/ instead.
+    plain_when: frozenset[str] = frozenset()
 
 
 def load_query(name: str, *, plain: bool = False) -> Query:
@@ -186,7 +190,10 @@ def load_query(name: str, *, plain: bool = False) -> Query:
     sql = path.read_text()
     header = "\n".join(line for line in sql.splitlines() if line.startswith("--"))
     body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
-    return Query(name, sql, frozenset(_PARAM.findall(body)), header)
+    plain_when = frozenset(
+        param for line in header.splitlines() if line.startswith(PLAIN_WHEN) for param in _PARAM.findall(line)
+    )
+    return Query(name, sql, frozenset(_PARAM.findall(body)), header, plain_when)
 
 
 def query_names(*, plain: bool = False) -> list[str]:
@@ -199,9 +206,12 @@ def run_query(
     """Run `queries/<name>.sql` on a fresh cursor, binding only the parameters it names.
 
     Every value travels as a bound `$parameter`; nothing is pasted into SQL text. With `plain`,
-    the reference version in `queries/plain/` (no rollups) runs instead.
+    or when a selection the query's rollups cannot answer is set (its `plain_when`), the
+    reference version in `queries/plain/` (no rollups) runs instead: the same rows, slower.
     """
     query = load_query(name, plain=plain)
+    if not plain and any(params.get(p) is not None for p in query.plain_when):
+        return run_query(con, name, params, plain=True)
     missing = query.parameters - params.keys()
     if missing:
         raise KeyError(f"Query {name!r} needs parameters {sorted(missing)}")

@@ -18,6 +18,7 @@ import pytest
 
 from servicequality import rollups, store
 from servicequality.filters import Filters
+from tests.conftest import FIXTURE_PERIOD
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -93,8 +94,23 @@ def test_every_plain_reference_has_its_query():
 
 
 def test_optimised_queries_keep_the_plain_parameters():
+    # A rollup query binds the plain query's parameters, except the selections it hands over to the
+    # plain query (its "-- Plain when set:" line), which it never needs to bind itself.
     for name in optimised_queries():
-        assert store.load_query(name).parameters == store.load_query(name, plain=True).parameters, name
+        fast = store.load_query(name)
+        assert fast.parameters | fast.plain_when == store.load_query(name, plain=True).parameters, name
+
+
+def test_a_selection_the_rollups_cannot_answer_runs_the_plain_query(fixture_con, monkeypatch):
+    ran = []
+    original = store.load_query
+    monkeypatch.setattr(store, "load_query", lambda name, plain=False: ran.append(plain) or original(name, plain=plain))
+    params = FIXTURE_PERIOD.params()
+    store.run_query(fixture_con, "complaint_summary", params)
+    assert ran == [False]  # no channel selected: the rollups answer
+    ran.clear()
+    store.run_query(fixture_con, "complaint_summary", {**params, "channels": ["Phone"]})
+    assert ran == [False, True]  # a channel is selected: handed to queries/plain/
 
 
 def test_optimised_equals_plain_on_the_fixture(fixture_con):

@@ -35,10 +35,10 @@ select
     count(gap) as gap_n,
     avg(gap) as mean_gap,
     count(overall_satisfaction) as csat_n,
-    sum(case when overall_satisfaction >= 4 then 1 else 0 end) as csat_satisfied,
+    cast(sum(case when overall_satisfaction >= 4 then 1 else 0 end) as bigint) as csat_satisfied,
     count(nps) as nps_n,
-    sum(case when nps >= 9 then 1 else 0 end) as promoters,
-    sum(case when nps <= 6 then 1 else 0 end) as detractors
+    cast(sum(case when nps >= 9 then 1 else 0 end) as bigint) as promoters,
+    cast(sum(case when nps <= 6 then 1 else 0 end) as bigint) as detractors
 from responses
 group by month
 order by month

@@ -10,10 +10,10 @@
 select
     count(*) as responses,
     count(r.overall_satisfaction) as csat_n,
-    sum(case when r.overall_satisfaction >= 4 then 1 else 0 end) as csat_satisfied,
+    cast(sum(case when r.overall_satisfaction >= 4 then 1 else 0 end) as bigint) as csat_satisfied,
     count(r.nps) as nps_n,
-    sum(case when r.nps >= 9 then 1 else 0 end) as promoters,
-    sum(case when r.nps <= 6 then 1 else 0 end) as detractors
+    cast(sum(case when r.nps >= 9 then 1 else 0 end) as bigint) as promoters,
+    cast(sum(case when r.nps <= 6 then 1 else 0 end) as bigint) as detractors
 from survey_responses as r
 join branches as b on b.branch_id = r.branch_id
 where cast(r.submitted_at as date) between $start and $end
