@@ -97,6 +97,8 @@ def chromium(executable: str = "/usr/bin/chromium", height: int = 1000, **contex
 SETTLED = """() => {
     if (!document.querySelector('[data-test-script-state="notRunning"]')) return false;
     if (document.querySelector('[data-stale="true"]')) return false;
+    // A new session's page is drawn as grey placeholders until its first run has sent the elements.
+    if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')) return false;
     const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
     const plots = [...document.querySelectorAll('.js-plotly-plot')];
     return plots.length >= charts && plots.every(p => p._fullLayout);
