@@ -18,7 +18,9 @@ $(DB): | $(BIN)/.installed
 
 demo: $(DB)
 
+# A database built by an older version gets its rollups rebuilt first (a no-op when they are current).
 run: $(BIN)/.installed $(DB)
+	$(BIN)/python -m servicequality refresh --db $(DB) --if-stale
 	$(BIN)/python -m servicequality.serve --port $(PORT) --db $(DB)
 
 test: $(BIN)/.installed

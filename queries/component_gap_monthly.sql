@@ -7,22 +7,35 @@
 --   n               respondents who scored the component that month
 --   mean_gap        mean over respondents of (mean P - mean E over the component's items)
 --   sd_gap          sample standard deviation of the respondent gaps
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/component_gap_monthly.sql instead (same rows, no rollups).
+-- Reads the rollups of servicequality/rollups.py: the whole months of the period from the month
+-- rollups (branch x month), the days of the months it cuts (at most two) from the day rollups
+-- (branch x day). With any selection below set, store.run_query runs
+-- queries/plain/component_gap_monthly.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments
-with sums as (
-    select
-        cast(date_trunc('month', d.submitted_on) as date) as period,
-        d.component_key,
-        sum(d.n) as n, sum(d.sum_g) as sg, sum(d.sum_gg) as sgg
-    from rollup_component_days as d
+with days as (
+    select m.branch_id, m.month_start as period, m.component_key, m.n, m.sum_g, m.sum_gg
+    from rollup_component_months as m
+    -- the months that lie wholly inside the period
+    where m.month_start >= $start and m.month_end <= $end
+    union all
+    select e.branch_id, cast(date_trunc('month', e.submitted_on) as date) as period, e.component_key, e.n, e.sum_g, e.sum_gg
+    from rollup_component_days as e
+    -- the days of the first and last month of the period, unless that month lies wholly inside it
+    where (e.submitted_on between $start and last_day(cast($start as date))
+            or e.submitted_on between cast(date_trunc('month', cast($end as date)) as date) and $end)
+        and e.submitted_on between $start and $end
+        and not (cast(date_trunc('month', e.submitted_on) as date) >= $start and last_day(e.submitted_on) <= $end)
+),
+
+sums as (
+    select d.period, d.component_key, sum(d.n) as n, sum(d.sum_g) as sg, sum(d.sum_gg) as sgg
+    from days as d
     join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
+    where ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))
         and ($components is null or list_contains($components, d.component_key))
-    group by cast(date_trunc('month', d.submitted_on) as date), d.component_key
+    group by d.period, d.component_key
 )
 
 select

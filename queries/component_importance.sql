@@ -7,15 +7,54 @@
 -- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/component_importance.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments
-select
-    d.component_key,
-    cast(sum(d.n) as bigint) as n,
-    sum(d.sum_share) / sum(d.n) as mean_share
-from rollup_importance_days as d
-join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on between $start and $end
+-- Whole months of the period from rollup_importance_months, its other days from
+-- rollup_importance_days. The whole months are [first_full, after_full): first_full = $start when
+-- it is the 1st of a month, else the 1st of the next month; after_full = the 1st of the month of
+-- $end + 1 day.
+with parts as (
+    select m.component_key, m.n, m.sum_share
+    from rollup_importance_months as m
+    where m.month_start >= case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and m.month_start < cast(date_trunc('month', $end + interval 1 day) as date)
+        and ($regions is null or list_contains($regions, m.region))
+        and ($branch_types is null or list_contains($branch_types, m.branch_type))
+        and ($branches is null or list_contains($branches, m.branch_id))
+    union all
+    select d.component_key, d.n, d.sum_share
+    from rollup_importance_days as d
+    join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on >= $start
+        and d.submitted_on <= $end
+        and d.submitted_on < case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))
-group by d.component_key
+    union all
+    select d.component_key, d.n, d.sum_share
+    from rollup_importance_days as d
+    join branches as b on b.branch_id = d.branch_id
+    where d.submitted_on >= $start
+        and d.submitted_on <= $end
+        and d.submitted_on >= cast(date_trunc('month', $end + interval 1 day) as date)
+        and d.submitted_on >= case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+)
+
+select
+    component_key,
+    cast(sum(n) as bigint) as n,
+    sum(sum_share) / sum(n) as mean_share
+from parts
+group by component_key
 order by component_key

@@ -13,25 +13,51 @@
 --   perception_total_var variance over respondents of the sum of their k perception scores
 --   expectation_item_var, expectation_total_var   likewise for the expectation score
 --   gap_item_var, gap_total_var                   likewise for the item gap P - E
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/component_item_variances.sql instead (same rows, no rollups).
+-- Reads the rollups of servicequality/rollups.py: the whole months of the period from the month
+-- rollups (branch x month), the days of the months it cuts (at most two) from the day rollups
+-- (branch x day). With any selection below set, store.run_query runs
+-- queries/plain/component_item_variances.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments
 with item_rows as (
     select d.component_key, d.item, d.n_items, d.n, d.sp, d.spp, d.se, d.see, d.sg, d.sgg
-    from rollup_item_days as d
+    from (
+        select m.branch_id, m.component_key, m.item, m.n_items, m.n, m.sp, m.spp, m.se, m.see, m.sg, m.sgg
+        from rollup_item_months as m
+        -- the months that lie wholly inside the period
+        where m.month_start >= $start and m.month_end <= $end
+        union all
+        select e.branch_id, e.component_key, e.item, e.n_items, e.n, e.sp, e.spp, e.se, e.see, e.sg, e.sgg
+        from rollup_item_days as e
+        -- the days of the first and last month of the period, unless that month lies wholly inside it
+        where (e.submitted_on between $start and last_day(cast($start as date))
+            or e.submitted_on between cast(date_trunc('month', cast($end as date)) as date) and $end)
+        and e.submitted_on between $start and $end
+        and not (cast(date_trunc('month', e.submitted_on) as date) >= $start and last_day(e.submitted_on) <= $end)
+    ) as d
     join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
+    where ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))
 ),
 
 respondent_rows as (
     select d.component_key, d.n_items, d.n, d.sp, d.spp, d.se, d.see, d.sg, d.sgg
-    from rollup_item_totals as d
+    from (
+        select m.branch_id, m.component_key, m.n_items, m.n, m.sp, m.spp, m.se, m.see, m.sg, m.sgg
+        from rollup_item_total_months as m
+        -- the months that lie wholly inside the period
+        where m.month_start >= $start and m.month_end <= $end
+        union all
+        select e.branch_id, e.component_key, e.n_items, e.n, e.sp, e.spp, e.se, e.see, e.sg, e.sgg
+        from rollup_item_totals as e
+        -- the days of the first and last month of the period, unless that month lies wholly inside it
+        where (e.submitted_on between $start and last_day(cast($start as date))
+            or e.submitted_on between cast(date_trunc('month', cast($end as date)) as date) and $end)
+        and e.submitted_on between $start and $end
+        and not (cast(date_trunc('month', e.submitted_on) as date) >= $start and last_day(e.submitted_on) <= $end)
+    ) as d
     join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
+    where ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))
 ),

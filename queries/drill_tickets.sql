@@ -13,53 +13,284 @@
 --   category, family, component_name, priority, status, first_response_minutes,
 --   resolution_minutes, resolution_target (minutes), within_target (resolved within the target;
 --   null when unresolved or without a target), reopened_count, escalated, satisfaction, segment
-select
-    tf.ticket_id,
-    tf.opened_at,
-    tf.branch_id,
-    tf.branch_name,
-    tf.region,
-    tf.branch_type,
-    tf.channel,
-    tf.kind,
-    tf.category,
-    tf.family,
-    c.name as component_name,
-    tf.priority,
-    tf.status,
-    tf.first_response_minutes,
-    tf.resolution_minutes,
-    tf.resolution_target,
-    case
-        when tf.resolution_minutes is null or tf.resolution_target is null then null
-        else tf.resolution_minutes <= tf.resolution_target
-    end as within_target,
-    tf.reopened_count,
-    tf.escalated,
-    tf.satisfaction,
-    tf.segment
-from ticket_facts as tf
-left join components as c on c.component_key = tf.component_key
-where
-    tf.opened_on between $start and $end
-    and ($only_complaints is null or not $only_complaints or tf.kind = 'complaint')
-    and ($regions is null or list_contains($regions, tf.region))
-    and ($branch_types is null or list_contains($branch_types, tf.branch_type))
-    and ($branches is null or list_contains($branches, tf.branch_id))
-    and ($channels is null or list_contains($channels, tf.channel))
-    and ($segments is null or list_contains($segments, tf.segment))
-    and ($categories is null or list_contains($categories, tf.category))
-    and ($components is null or list_contains($components, tf.component_key))
-    and ($cell_branch is null or tf.branch_id = $cell_branch)
-    and ($cell_region is null or tf.region = $cell_region)
-    and ($cell_branch_type is null or tf.branch_type = $cell_branch_type)
-    and ($cell_channel is null or tf.channel = $cell_channel)
-    and ($cell_category is null or coalesce(tf.category, 'Unmapped') = $cell_category)
-    and ($cell_family is null or coalesce(tf.family, 'unmapped') = $cell_family)
-    and ($cell_component is null or coalesce(tf.component_key, 'unmapped') = $cell_component)
-    and ($cell_segment is null or tf.segment = $cell_segment)
-    and ($cell_month is null or substring(cast(tf.opened_on as varchar), 1, 7) = $cell_month)
-    and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', tf.opened_on) % 7) + 7) % 7 + 1 = $cell_weekday)
+--
+-- Optimised: sorted by opening time, the page lies within the last (or first) few days of the
+-- period. The ticket counts per day (rollup_ticket_days, or rollup_ticket_channels for a channel
+-- selection) give the latest (earliest) day from which at least $offset + $limit tickets of the
+-- filter remain, and the query reads only tickets opened from (until) that day: the same rows,
+-- from a few row groups. Selections the rollups do not count (segment, category, component) and
+-- the other sort keys read the whole period, as the plain query does.
+with day_counts as (
+    select d.opened_on, sum(case when $only_complaints then d.complaints else d.tickets end) as n
+    from rollup_ticket_days as d
+    join branches as b on b.branch_id = d.branch_id
+    where $channels is null and $cell_channel is null
+        and d.opened_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+        and ($cell_branch is null or d.branch_id = $cell_branch)
+        and ($cell_region is null or b.region = $cell_region)
+        and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
+        and ($cell_month is null or substring(cast(d.opened_on as varchar), 1, 7) = $cell_month)
+        and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', d.opened_on) % 7) + 7) % 7 + 1 = $cell_weekday)
+    group by d.opened_on
+    union all
+    select d.opened_on, sum(case when $only_complaints then d.complaints else d.tickets end) as n
+    from rollup_ticket_channels as d
+    join branches as b on b.branch_id = d.branch_id
+    where not ($channels is null and $cell_channel is null)
+        and d.opened_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, d.branch_id))
+        and ($channels is null or list_contains($channels, d.channel))
+        and ($cell_branch is null or d.branch_id = $cell_branch)
+        and ($cell_region is null or b.region = $cell_region)
+        and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
+        and ($cell_channel is null or d.channel = $cell_channel)
+        and ($cell_month is null or substring(cast(d.opened_on as varchar), 1, 7) = $cell_month)
+        and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', d.opened_on) % 7) + 7) % 7 + 1 = $cell_weekday)
+    group by d.opened_on
+),
+
+running as (
+    select
+        opened_on,
+        sum(n) over (order by opened_on desc rows between unbounded preceding and current row) as from_last,
+        sum(n) over (order by opened_on asc rows between unbounded preceding and current row) as from_first
+    from day_counts
+),
+
+-- [first_at, after_at): the opening times that can hold the page. Counted days only bound it
+-- when every selection is one the rollups count.
+bounds as (
+    select
+        cast(case
+            when coalesce($sort = 'opened_at', false) and coalesce($descending, false)
+                and $segments is null and $categories is null and $components is null
+                and $cell_category is null and $cell_family is null and $cell_component is null
+                and $cell_segment is null
+                then coalesce(max(case when from_last >= $offset + $limit then opened_on end), $start)
+            else $start
+        end as timestamp) as first_at,
+        cast(case
+            when coalesce($sort = 'opened_at', false) and not coalesce($descending, false)
+                and $segments is null and $categories is null and $components is null
+                and $cell_category is null and $cell_family is null and $cell_component is null
+                and $cell_segment is null
+                then coalesce(min(case when from_first >= $offset + $limit then opened_on end), $end)
+            else $end
+        end as timestamp) + interval 1 day as after_at
+    from running
+),
+
+-- The page when sorted by opening time: the plain query within [first_at, after_at).
+opened_rows as (
+    select
+        tf.ticket_id,
+        tf.opened_at,
+        tf.branch_id,
+        tf.branch_name,
+        tf.region,
+        tf.branch_type,
+        tf.channel,
+        tf.kind,
+        tf.category,
+        tf.family,
+        tf.component_key,
+        tf.priority,
+        tf.status,
+        tf.first_response_minutes,
+        tf.resolution_minutes,
+        tf.resolution_target,
+        case
+            when tf.resolution_minutes is null or tf.resolution_target is null then null
+            else tf.resolution_minutes <= tf.resolution_target
+        end as within_target,
+        tf.reopened_count,
+        tf.escalated,
+        tf.satisfaction,
+        tf.segment
+    from ticket_facts as tf
+    where
+        coalesce($sort = 'opened_at', false)
+        and tf.opened_at >= (select first_at from bounds)
+        and tf.opened_at < (select after_at from bounds)
+        and tf.opened_on between $start and $end
+        and ($only_complaints is null or not $only_complaints or tf.kind = 'complaint')
+        and ($regions is null or list_contains($regions, tf.region))
+        and ($branch_types is null or list_contains($branch_types, tf.branch_type))
+        and ($branches is null or list_contains($branches, tf.branch_id))
+        and ($channels is null or list_contains($channels, tf.channel))
+        and ($segments is null or list_contains($segments, tf.segment))
+        and ($categories is null or list_contains($categories, tf.category))
+        and ($components is null or list_contains($components, tf.component_key))
+        and ($cell_branch is null or tf.branch_id = $cell_branch)
+        and ($cell_region is null or tf.region = $cell_region)
+        and ($cell_branch_type is null or tf.branch_type = $cell_branch_type)
+        and ($cell_channel is null or tf.channel = $cell_channel)
+        and ($cell_category is null or coalesce(tf.category, 'Unmapped') = $cell_category)
+        and ($cell_family is null or coalesce(tf.family, 'unmapped') = $cell_family)
+        and ($cell_component is null or coalesce(tf.component_key, 'unmapped') = $cell_component)
+        and ($cell_segment is null or tf.segment = $cell_segment)
+        and ($cell_month is null or substring(cast(tf.opened_on as varchar), 1, 7) = $cell_month)
+        and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', tf.opened_on) % 7) + 7) % 7 + 1 = $cell_weekday)
+    order by
+        case when $descending then null else case $sort
+            when 'ticket_id' then tf.ticket_id
+            when 'branch' then tf.branch_name
+            when 'channel' then tf.channel
+            when 'category' then tf.category
+        end end asc nulls last,
+        case when $descending then case $sort
+            when 'ticket_id' then tf.ticket_id
+            when 'branch' then tf.branch_name
+            when 'channel' then tf.channel
+            when 'category' then tf.category
+        end end desc nulls last,
+        case when $descending then null else case $sort
+            when 'first_response_minutes' then tf.first_response_minutes
+            when 'resolution_minutes' then tf.resolution_minutes
+            when 'satisfaction' then tf.satisfaction
+            when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
+        end end asc nulls last,
+        case when $descending then case $sort
+            when 'first_response_minutes' then tf.first_response_minutes
+            when 'resolution_minutes' then tf.resolution_minutes
+            when 'satisfaction' then tf.satisfaction
+            when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
+        end end desc nulls last,
+        case when $descending then null else case $sort
+            when 'opened_at' then tf.opened_at
+        end end asc nulls last,
+        case when $descending then case $sort
+            when 'opened_at' then tf.opened_at
+        end end desc nulls last,
+        tf.ticket_id
+    limit $limit offset $offset
+),
+
+opened_page as (
+    select
+        r.ticket_id,
+        r.opened_at,
+        r.branch_id,
+        r.branch_name,
+        r.region,
+        r.branch_type,
+        r.channel,
+        r.kind,
+        r.category,
+        r.family,
+        c.name as component_name,
+        r.priority,
+        r.status,
+        r.first_response_minutes,
+        r.resolution_minutes,
+        r.resolution_target,
+        r.within_target,
+        r.reopened_count,
+        r.escalated,
+        r.satisfaction,
+        r.segment
+    from opened_rows as r
+    left join components as c on c.component_key = r.component_key
+),
+
+-- Any other sort: the plain query.
+other_page as (
+    select
+        tf.ticket_id,
+        tf.opened_at,
+        tf.branch_id,
+        tf.branch_name,
+        tf.region,
+        tf.branch_type,
+        tf.channel,
+        tf.kind,
+        tf.category,
+        tf.family,
+        c.name as component_name,
+        tf.priority,
+        tf.status,
+        tf.first_response_minutes,
+        tf.resolution_minutes,
+        tf.resolution_target,
+        case
+            when tf.resolution_minutes is null or tf.resolution_target is null then null
+            else tf.resolution_minutes <= tf.resolution_target
+        end as within_target,
+        tf.reopened_count,
+        tf.escalated,
+        tf.satisfaction,
+        tf.segment
+    from ticket_facts as tf
+    left join components as c on c.component_key = tf.component_key
+    where
+        not coalesce($sort = 'opened_at', false)
+        and tf.opened_on between $start and $end
+        and ($only_complaints is null or not $only_complaints or tf.kind = 'complaint')
+        and ($regions is null or list_contains($regions, tf.region))
+        and ($branch_types is null or list_contains($branch_types, tf.branch_type))
+        and ($branches is null or list_contains($branches, tf.branch_id))
+        and ($channels is null or list_contains($channels, tf.channel))
+        and ($segments is null or list_contains($segments, tf.segment))
+        and ($categories is null or list_contains($categories, tf.category))
+        and ($components is null or list_contains($components, tf.component_key))
+        and ($cell_branch is null or tf.branch_id = $cell_branch)
+        and ($cell_region is null or tf.region = $cell_region)
+        and ($cell_branch_type is null or tf.branch_type = $cell_branch_type)
+        and ($cell_channel is null or tf.channel = $cell_channel)
+        and ($cell_category is null or coalesce(tf.category, 'Unmapped') = $cell_category)
+        and ($cell_family is null or coalesce(tf.family, 'unmapped') = $cell_family)
+        and ($cell_component is null or coalesce(tf.component_key, 'unmapped') = $cell_component)
+        and ($cell_segment is null or tf.segment = $cell_segment)
+        and ($cell_month is null or substring(cast(tf.opened_on as varchar), 1, 7) = $cell_month)
+        and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', tf.opened_on) % 7) + 7) % 7 + 1 = $cell_weekday)
+    order by
+        case when $descending then null else case $sort
+            when 'ticket_id' then tf.ticket_id
+            when 'branch' then tf.branch_name
+            when 'channel' then tf.channel
+            when 'category' then tf.category
+        end end asc nulls last,
+        case when $descending then case $sort
+            when 'ticket_id' then tf.ticket_id
+            when 'branch' then tf.branch_name
+            when 'channel' then tf.channel
+            when 'category' then tf.category
+        end end desc nulls last,
+        case when $descending then null else case $sort
+            when 'first_response_minutes' then tf.first_response_minutes
+            when 'resolution_minutes' then tf.resolution_minutes
+            when 'satisfaction' then tf.satisfaction
+            when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
+        end end asc nulls last,
+        case when $descending then case $sort
+            when 'first_response_minutes' then tf.first_response_minutes
+            when 'resolution_minutes' then tf.resolution_minutes
+            when 'satisfaction' then tf.satisfaction
+            when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
+        end end desc nulls last,
+        case when $descending then null else case $sort
+            when 'opened_at' then tf.opened_at
+        end end asc nulls last,
+        case when $descending then case $sort
+            when 'opened_at' then tf.opened_at
+        end end desc nulls last,
+        tf.ticket_id
+    limit $limit offset $offset
+),
+
+page as (
+    select * from opened_page
+    union all
+    select * from other_page
+)
+
+select *
+from page as tf
 order by
     case when $descending then null else case $sort
         when 'ticket_id' then tf.ticket_id
@@ -92,4 +323,3 @@ order by
         when 'opened_at' then tf.opened_at
     end end desc nulls last,
     tf.ticket_id
-limit $limit offset $offset

@@ -17,7 +17,46 @@
 --   median_resolution_minutes     median minutes to resolution
 --   targeted_resolution_n         resolved complaints with a resolution target (the share's denominator)
 --   resolution_within_target      of those, resolved within their target
+--
+-- Optimised: the complaints with their handling times (rollup_complaint_handling, in date order)
+-- answer the branch, region, branch type, channel, month and weekday dimensions and the period,
+-- branch and channel selections. Other dimensions (category, family, component, segment), and a
+-- segment, category or component selection, read ticket_facts as the plain query does. An unknown
+-- dimension gives the same null key either way.
 with cells as (
+    select
+        case $dim1
+            when 'branch' then h.branch_id
+            when 'region' then b.region
+            when 'branch_type' then b.branch_type
+            when 'channel' then h.channel
+            when 'month' then substring(cast(h.opened_on as varchar), 1, 7)
+            when 'weekday' then cast(((date_diff('day', date '2000-01-03', h.opened_on) % 7) + 7) % 7 + 1 as varchar)
+        end as key1,
+        case $dim2
+            when 'branch' then h.branch_id
+            when 'region' then b.region
+            when 'branch_type' then b.branch_type
+            when 'channel' then h.channel
+            when 'month' then substring(cast(h.opened_on as varchar), 1, 7)
+            when 'weekday' then cast(((date_diff('day', date '2000-01-03', h.opened_on) % 7) + 7) % 7 + 1 as varchar)
+        end as key2,
+        h.first_response_minutes,
+        h.resolution_minutes,
+        h.resolution_target
+    from rollup_complaint_handling as h
+    join branches as b on b.branch_id = h.branch_id
+    where coalesce($dim1 in ('branch', 'region', 'branch_type', 'channel', 'month', 'weekday'), true)
+        and coalesce($dim2 in ('branch', 'region', 'branch_type', 'channel', 'month', 'weekday'), true)
+        and $segments is null and $categories is null and $components is null
+        and h.opened_on between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, h.branch_id))
+        and ($channels is null or list_contains($channels, h.channel))
+
+    union all
+
     select
         case $dim1
             when 'branch' then tf.branch_id
@@ -47,7 +86,10 @@ with cells as (
         tf.resolution_minutes,
         tf.resolution_target
     from ticket_facts as tf
-    where tf.kind = 'complaint'
+    where not (coalesce($dim1 in ('branch', 'region', 'branch_type', 'channel', 'month', 'weekday'), true)
+            and coalesce($dim2 in ('branch', 'region', 'branch_type', 'channel', 'month', 'weekday'), true)
+            and $segments is null and $categories is null and $components is null)
+        and tf.kind = 'complaint'
         and tf.opened_on between $start and $end
         and ($regions is null or list_contains($regions, tf.region))
         and ($branch_types is null or list_contains($branch_types, tf.branch_type))

@@ -9,26 +9,53 @@
 -- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/handling_backlog.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
-with buckets (bucket_order, age_bucket, min_days, max_days) as (
+with buckets (bucket_order, age_bucket) as (
     values
-        (1, 'Under 1 day', 0.0, 1.0),
-        (2, '1-3 days', 1.0, 3.0),
-        (3, '3-7 days', 3.0, 7.0),
-        (4, '7-30 days', 7.0, 30.0),
-        (5, '30 days or more', 30.0, 1000000.0)
+        (1, 'Under 1 day'),
+        (2, '1-3 days'),
+        (3, '3-7 days'),
+        (4, '7-30 days'),
+        (5, '30 days or more')
+),
+
+-- Open at the end of the period: opened before it ends and closed after it (or never). The rollup
+-- is ordered by closes_at, so the two cases below each read only their own row groups.
+open_rows as (
+    select o.branch_id, o.region, o.branch_type, o.opened_at
+    from rollup_complaint_open as o
+    where o.closes_at >= cast($end as timestamp) + interval 1 day
+        and o.opened_at < cast($end as timestamp) + interval 1 day
+    union all
+    select o.branch_id, o.region, o.branch_type, o.opened_at
+    from rollup_complaint_open as o
+    where o.closes_at is null
+        and o.opened_at < cast($end as timestamp) + interval 1 day
 ),
 
 open_at_end as (
     select
         o.opened_at,
         date_diff('second', o.opened_at, cast($end as timestamp) + interval 1 day) / 86400.0 as age_days
-    from rollup_complaint_open as o
-    join branches as b on b.branch_id = o.branch_id
-    where o.opened_at < cast($end as timestamp) + interval 1 day
-        and (o.closes_at >= cast($end as timestamp) + interval 1 day or o.closes_at is null)
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+    from open_rows as o
+    where ($regions is null or list_contains($regions, o.region))
+        and ($branch_types is null or list_contains($branch_types, o.branch_type))
         and ($branches is null or list_contains($branches, o.branch_id))
+),
+
+-- Each complaint's age bucket (days, lower bound included), joined to its label by key (a
+-- range join to the buckets is far slower).
+bucketed as (
+    select
+        o.opened_at,
+        o.age_days,
+        case
+            when o.age_days >= 0.0 and o.age_days < 1.0 then 1
+            when o.age_days >= 1.0 and o.age_days < 3.0 then 2
+            when o.age_days >= 3.0 and o.age_days < 7.0 then 3
+            when o.age_days >= 7.0 and o.age_days < 30.0 then 4
+            when o.age_days >= 30.0 and o.age_days < 1000000.0 then 5
+        end as bucket_order
+    from open_at_end as o
 )
 
 select
@@ -38,6 +65,6 @@ select
     sum(case when o.opened_at < cast($start as timestamp) then 1 else 0 end) as opened_before_period,
     avg(o.age_days) as mean_age_days
 from buckets as bk
-left join open_at_end as o on o.age_days >= bk.min_days and o.age_days < bk.max_days
+left join bucketed as o on o.bucket_order = bk.bucket_order
 group by bk.bucket_order, bk.age_bucket
 order by bucket_order

@@ -11,6 +11,8 @@
 --   resolved_n                    complaints with a resolution time
 --   median_resolution_minutes, median_resolution_target, resolution_within_target
 --   targeted_first_n, targeted_resolution_n  complaints that have a target (denominators)
+-- Measures (rollup_handling_buckets): 1 minutes to first response, 2 to resolution, 3 and 4
+-- their targets.
 -- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/handling_summary.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
@@ -31,79 +33,151 @@ with counts as (
         and ($branches is null or list_contains($branches, d.branch_id))
 ),
 
-medians as (
-    select
-        percentile_cont(0.5) within group (order by h.first_response_minutes) as median_first_response_minutes,
-        percentile_cont(0.5) within group (order by h.resolution_minutes) as median_resolution_minutes
+-- Exact percentiles in two steps (servicequality/rollups.py, _refresh_complaint_handling): the
+-- count of each series' values per bucket in the filter gives the bucket holding each wanted
+-- rank and the rank inside it; only those buckets' values are sorted. Counts come from whole
+-- months (rollup_handling_network_months with no branch selection, rollup_handling_months with
+-- one) and from the other days of the period (rollup_complaint_handling). The whole months are
+-- [first_full, after_full): first_full = $start when it is the 1st of a month, else the 1st of
+-- the next month; after_full = the 1st of the month of $end + 1 day.
+edge_days as (
+    select h.*
     from rollup_complaint_handling as h
-join branches as b on b.branch_id = h.branch_id
-    where h.opened_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+    where h.opened_on >= $start
+        and h.opened_on <= $end
+        and h.opened_on < case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and ($regions is null or list_contains($regions, h.region))
+        and ($branch_types is null or list_contains($branch_types, h.branch_type))
         and ($branches is null or list_contains($branches, h.branch_id))
-),
-
-pairs as (
-    select h.channel, h.priority, count(*) as complaints
-    from rollup_complaint_handling as h
-join branches as b on b.branch_id = h.branch_id
-    where h.opened_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, h.branch_id))
-    group by h.channel, h.priority
-),
-
-target_values as (
-    select 'first' as which, s.first_response_minutes as value, sum(pr.complaints) as n
-    from pairs as pr
-    join service_targets as s on s.channel = pr.channel and s.priority = pr.priority
-    group by s.first_response_minutes
     union all
-    select 'resolution', s.resolution_minutes, sum(pr.complaints)
-    from pairs as pr
-    join service_targets as s on s.channel = pr.channel and s.priority = pr.priority
-    group by s.resolution_minutes
+    select h.*
+    from rollup_complaint_handling as h
+    where h.opened_on >= $start
+        and h.opened_on <= $end
+        and h.opened_on >= cast(date_trunc('month', $end + interval 1 day) as date)
+        and h.opened_on >= case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and ($regions is null or list_contains($regions, h.region))
+        and ($branch_types is null or list_contains($branch_types, h.branch_type))
+        and ($branches is null or list_contains($branches, h.branch_id))
 ),
 
-ranked as (
+bucket_counts as (
+    select m.bucket, m.n
+    from rollup_handling_network_months as m
+    where $regions is null and $branch_types is null and $branches is null
+        and m.month >= case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and m.month < cast(date_trunc('month', $end + interval 1 day) as date)
+        and m.measure in (1, 2, 3, 4)
+    union all
+    select m.bucket, m.n
+    from rollup_handling_months as m
+    where not ($regions is null and $branch_types is null and $branches is null)
+        and m.month >= case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and m.month < cast(date_trunc('month', $end + interval 1 day) as date)
+        and m.measure in (1, 2, 3, 4)
+        and ($regions is null or list_contains($regions, m.region))
+        and ($branch_types is null or list_contains($branch_types, m.branch_type))
+        and ($branches is null or list_contains($branches, m.branch_id))
+    union all
+    select first_response_bucket as bucket, count(*) from edge_days where first_response_bucket is not null group by first_response_bucket
+    union all
+    select resolution_bucket as bucket, count(*) from edge_days where resolution_bucket is not null group by resolution_bucket
+    union all
+    select first_response_target_bucket as bucket, count(*) from edge_days where first_response_target_bucket is not null group by first_response_target_bucket
+    union all
+    select resolution_target_bucket as bucket, count(*) from edge_days where resolution_target_bucket is not null group by resolution_target_bucket
+),
+cumulative as (
     select
-        which,
-        value,
-        sum(n) over (partition by which order by value rows between unbounded preceding and current row) as upto,
-        sum(n) over (partition by which) as total
-    from target_values
+        k.series,
+        k.measure,
+        k.channel,
+        k.priority,
+        c.bucket,
+        c.n,
+        k.low,
+        k.high,
+        sum(c.n) over (partition by k.series order by c.bucket rows between unbounded preceding and current row) as upto,
+        sum(c.n) over (partition by k.series) as total
+    from (select bucket, sum(n) as n from bucket_counts group by bucket) as c
+    join rollup_handling_buckets as k on k.bucket = c.bucket
 ),
 
--- percentile_cont(0.5): the values at 0-based ranks floor(h) and ceil(h), h = (total - 1) / 2,
--- and lo + (hi - lo) * (h - floor(h)) between them.
-target_medians as (
-    select
-        which,
-        min(case when upto > floor((total - 1) / 2.0) then value end) as lo,
-        min(case when upto > ceil((total - 1) / 2.0) then value end) as hi,
-        max((total - 1) / 2.0 - floor((total - 1) / 2.0)) as frac
-    from ranked
-    group by which
+-- percentile_cont(q) of total values: h = (total - 1) q, the values at 0-based ranks floor(h)
+-- and ceil(h), and lo + (hi - lo) (h - floor(h)) between them (SQL:2003, as DuckDB computes it).
+positions as (
+    select distinct series, measure, channel, priority, q, cast(total - 1 as double) * q as h
+    from cumulative
+    cross join (select cast(0.5 as double) as q) as quantiles
 ),
 
-targets as (
+ranks as (
+    select series, floor(h) as r from positions
+    union
+    select series, ceil(h) from positions
+),
+
+wanted as (
+    select k.series, k.r, c.bucket, k.r - (c.upto - c.n) + 1 as position, c.low, c.high
+    from ranks as k
+    join cumulative as c on c.series = k.series and k.r >= c.upto - c.n and k.r < c.upto
+),
+
+bucket_values as (
     select
-        max(case when which = 'first' then cast(lo as double) + (hi - lo) * frac end) as median_first_response_target,
-        max(case when which = 'resolution' then cast(lo as double) + (hi - lo) * frac end) as median_resolution_target
-    from target_medians
+        v.bucket,
+        v.value,
+        row_number() over (partition by v.bucket order by v.value) as position
+    from rollup_handling_values as v
+    where v.opened_on >= $start
+        and v.opened_on <= $end
+        and ($regions is null or list_contains($regions, v.region))
+        and ($branch_types is null or list_contains($branch_types, v.branch_type))
+        and ($branches is null or list_contains($branches, v.branch_id))
+        and v.bucket in (select bucket from wanted where low < high)
+),
+
+picked as (
+    select w.series, w.r, w.low as value
+    from wanted as w
+    where w.low = w.high
+    union all
+    select w.series, w.r, v.value
+    from wanted as w
+    join bucket_values as v on v.bucket = w.bucket and v.position = w.position
+    where w.low < w.high
+),
+
+percentiles as (
+    select p.measure, p.channel, p.priority, p.q, lo.value + (hi.value - lo.value) * (p.h - floor(p.h)) as value
+    from positions as p
+    join picked as lo on lo.series = p.series and lo.r = floor(p.h)
+    join picked as hi on hi.series = p.series and hi.r = ceil(p.h)
 )
+
 
 select
     c.complaints,
     c.responded_n,
-    m.median_first_response_minutes,
-    t.median_first_response_target,
+    (select value from percentiles where measure = 1) as median_first_response_minutes,
+    (select value from percentiles where measure = 3) as median_first_response_target,
     c.first_response_within_target,
     c.targeted_first_n,
     c.resolved_n,
-    m.median_resolution_minutes,
-    t.median_resolution_target,
+    (select value from percentiles where measure = 2) as median_resolution_minutes,
+    (select value from percentiles where measure = 4) as median_resolution_target,
     c.resolution_within_target,
     c.targeted_resolution_n
-from counts as c cross join medians as m cross join targets as t
+from counts as c

@@ -10,31 +10,207 @@
 --   targeted_first_n, first_response_within_target  answered complaints with a target; of those within it
 --   resolved_n, median_resolution_minutes, p90_resolution_minutes
 --   targeted_resolution_n, resolution_within_target
+-- Percentiles per pair: measures 5 (minutes to first response) and 6 (to resolution) of
+-- rollup_handling_buckets, one series per channel and priority.
 -- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/handling_targets.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
-select
-    h.channel,
-    h.priority,
-    count(*) as complaints,
-    max(h.first_response_target) as first_response_target,
-    max(h.resolution_target) as resolution_target,
-    count(h.first_response_minutes) as responded_n,
-    percentile_cont(0.5) within group (order by h.first_response_minutes) as median_first_response_minutes,
-    percentile_cont(0.9) within group (order by h.first_response_minutes) as p90_first_response_minutes,
-    count(case when h.first_response_target is not null then h.first_response_minutes end) as targeted_first_n,
-    sum(case when h.first_response_minutes <= h.first_response_target then 1 else 0 end)
-        as first_response_within_target,
-    count(h.resolution_minutes) as resolved_n,
-    percentile_cont(0.5) within group (order by h.resolution_minutes) as median_resolution_minutes,
-    percentile_cont(0.9) within group (order by h.resolution_minutes) as p90_resolution_minutes,
-    count(case when h.resolution_target is not null then h.resolution_minutes end) as targeted_resolution_n,
-    sum(case when h.resolution_minutes <= h.resolution_target then 1 else 0 end) as resolution_within_target
-from rollup_complaint_handling as h
-join branches as b on b.branch_id = h.branch_id
-    where h.opened_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+-- Exact percentiles in two steps (servicequality/rollups.py, _refresh_complaint_handling): the
+-- count of each series' values per bucket in the filter gives the bucket holding each wanted
+-- rank and the rank inside it; only those buckets' values are sorted. With no branch selection
+-- the counts come from whole months (rollup_handling_network_months) and the other days of the
+-- period (rollup_complaint_handling); with one, from every day of the period. The whole months are
+-- [first_full, after_full): first_full = $start when it is the 1st of a month, else the 1st of
+-- the next month; after_full = the 1st of the month of $end + 1 day.
+with partial_days as (
+    select h.*
+    from rollup_complaint_handling as h
+    where h.opened_on >= $start
+        and h.opened_on <= $end
+        and h.opened_on < case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and ($regions is null or list_contains($regions, h.region))
+        and ($branch_types is null or list_contains($branch_types, h.branch_type))
         and ($branches is null or list_contains($branches, h.branch_id))
-group by h.channel, h.priority
+    union all
+    select h.*
+    from rollup_complaint_handling as h
+    where h.opened_on >= $start
+        and h.opened_on <= $end
+        and h.opened_on >= cast(date_trunc('month', $end + interval 1 day) as date)
+        and h.opened_on >= case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and ($regions is null or list_contains($regions, h.region))
+        and ($branch_types is null or list_contains($branch_types, h.branch_type))
+        and ($branches is null or list_contains($branches, h.branch_id))
+),
+
+-- The complaints counted day by day: with no branch selection the days outside whole months,
+-- with one every day of the period (the per-pair month counts exist for the network only).
+counted_days as (
+    select d.*
+    from partial_days as d
+    where ($regions is null and $branch_types is null and $branches is null)
+    union all
+    select h.*
+    from rollup_complaint_handling as h
+    where not ($regions is null and $branch_types is null and $branches is null)
+        and h.opened_on >= $start
+        and h.opened_on <= $end
+        and h.branch_id in (
+            select b.branch_id
+            from branches as b
+            where ($regions is null or list_contains($regions, b.region))
+                and ($branch_types is null or list_contains($branch_types, b.branch_type))
+                and ($branches is null or list_contains($branches, b.branch_id))
+        )
+),
+
+bucket_counts as (
+    select m.bucket, m.n
+    from rollup_handling_network_months as m
+    where ($regions is null and $branch_types is null and $branches is null)
+        and m.month >= case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and m.month < cast(date_trunc('month', $end + interval 1 day) as date)
+        and m.measure in (5, 6)
+    union all
+    select first_response_pair_bucket as bucket, count(*) from counted_days
+    where first_response_pair_bucket is not null group by first_response_pair_bucket
+    union all
+    select resolution_pair_bucket as bucket, count(*) from counted_days
+    where resolution_pair_bucket is not null group by resolution_pair_bucket
+),
+
+pair_counts as (
+    select
+        m.channel, m.priority, m.complaints, m.first_response_target, m.resolution_target, m.responded_n,
+        m.targeted_first_n, m.first_response_within_target, m.resolved_n, m.targeted_resolution_n,
+        m.resolution_within_target
+    from rollup_complaint_pair_months as m
+    where m.month >= case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and m.month < cast(date_trunc('month', $end + interval 1 day) as date)
+        and ($regions is null or list_contains($regions, m.region))
+        and ($branch_types is null or list_contains($branch_types, m.branch_type))
+        and ($branches is null or list_contains($branches, m.branch_id))
+    union all
+    select
+        h.channel,
+        h.priority,
+        count(*),
+        max(h.first_response_target),
+        max(h.resolution_target),
+        count(h.first_response_minutes),
+        count(case when h.first_response_target is not null then h.first_response_minutes end),
+        sum(case when h.first_response_minutes <= h.first_response_target then 1 else 0 end),
+        count(h.resolution_minutes),
+        count(case when h.resolution_target is not null then h.resolution_minutes end),
+        sum(case when h.resolution_minutes <= h.resolution_target then 1 else 0 end)
+    from partial_days as h
+    group by h.channel, h.priority
+),
+
+cumulative as (
+    select
+        k.series,
+        k.measure,
+        k.channel,
+        k.priority,
+        c.bucket,
+        c.n,
+        k.low,
+        k.high,
+        sum(c.n) over (partition by k.series order by c.bucket rows between unbounded preceding and current row) as upto,
+        sum(c.n) over (partition by k.series) as total
+    from (select bucket, sum(n) as n from bucket_counts group by bucket) as c
+    join rollup_handling_buckets as k on k.bucket = c.bucket
+),
+
+-- percentile_cont(q) of total values: h = (total - 1) q, the values at 0-based ranks floor(h)
+-- and ceil(h), and lo + (hi - lo) (h - floor(h)) between them (SQL:2003, as DuckDB computes it).
+positions as (
+    select distinct series, measure, channel, priority, q, cast(total - 1 as double) * q as h
+    from cumulative
+    cross join (select cast(0.5 as double) as q union all select cast(0.9 as double)) as quantiles
+),
+
+ranks as (
+    select series, floor(h) as r from positions
+    union
+    select series, ceil(h) from positions
+),
+
+wanted as (
+    select k.series, k.r, c.bucket, k.r - (c.upto - c.n) + 1 as position, c.low, c.high
+    from ranks as k
+    join cumulative as c on c.series = k.series and k.r >= c.upto - c.n and k.r < c.upto
+),
+
+bucket_values as (
+    select
+        v.bucket,
+        v.value,
+        row_number() over (partition by v.bucket order by v.value) as position
+    from rollup_handling_values as v
+    where v.opened_on >= $start
+        and v.opened_on <= $end
+        and ($regions is null or list_contains($regions, v.region))
+        and ($branch_types is null or list_contains($branch_types, v.branch_type))
+        and ($branches is null or list_contains($branches, v.branch_id))
+        and v.bucket in (select bucket from wanted where low < high)
+),
+
+picked as (
+    select w.series, w.r, w.low as value
+    from wanted as w
+    where w.low = w.high
+    union all
+    select w.series, w.r, v.value
+    from wanted as w
+    join bucket_values as v on v.bucket = w.bucket and v.position = w.position
+    where w.low < w.high
+),
+
+percentiles as (
+    select p.measure, p.channel, p.priority, p.q, lo.value + (hi.value - lo.value) * (p.h - floor(p.h)) as value
+    from positions as p
+    join picked as lo on lo.series = p.series and lo.r = floor(p.h)
+    join picked as hi on hi.series = p.series and hi.r = ceil(p.h)
+)
+
+select
+    c.channel,
+    c.priority,
+    cast(sum(c.complaints) as bigint) as complaints,
+    max(c.first_response_target) as first_response_target,
+    max(c.resolution_target) as resolution_target,
+    cast(sum(c.responded_n) as bigint) as responded_n,
+    (select p.value from percentiles as p
+        where p.measure = 5 and p.channel = c.channel and p.priority = c.priority and p.q = 0.5)
+        as median_first_response_minutes,
+    (select p.value from percentiles as p
+        where p.measure = 5 and p.channel = c.channel and p.priority = c.priority and p.q = 0.9)
+        as p90_first_response_minutes,
+    cast(sum(c.targeted_first_n) as bigint) as targeted_first_n,
+    sum(c.first_response_within_target) as first_response_within_target,
+    cast(sum(c.resolved_n) as bigint) as resolved_n,
+    (select p.value from percentiles as p
+        where p.measure = 6 and p.channel = c.channel and p.priority = c.priority and p.q = 0.5)
+        as median_resolution_minutes,
+    (select p.value from percentiles as p
+        where p.measure = 6 and p.channel = c.channel and p.priority = c.priority and p.q = 0.9)
+        as p90_resolution_minutes,
+    cast(sum(c.targeted_resolution_n) as bigint) as targeted_resolution_n,
+    sum(c.resolution_within_target) as resolution_within_target
+from pair_counts as c
+group by c.channel, c.priority
 order by channel, priority

@@ -229,10 +229,17 @@ DEFAULT_DIM1 = "region"
 
 QUERY = {
     "tickets": "explore_tickets",
-    "rate": "explore_tickets",
+    "rate": "explore_complaints",
     "survey": "explore_survey",
     "responses": "explore_responses",
 }
+# Measures that need only complaint counts read explore_complaints (no handling-time medians).
+MEASURE_QUERY = {"count": "explore_complaints", "complaint_rate": "explore_complaints"}
+
+
+def query_name(measure: str) -> str:
+    """The explore_* query behind a measure."""
+    return MEASURE_QUERY.get(measure, QUERY[MEASURES[measure].source])
 
 
 def unsupported(measure: str, dim: str | None) -> str | None:
@@ -380,7 +387,7 @@ def cells(run: Runner, filters: Filters, choice: Choice, names: Mapping[str, Map
     their value and interval are NaN, their n stays."""
     m = MEASURES[choice.measure]
     dims = {"dim1": choice.dim1, "dim2": choice.dim2}
-    rows = run(QUERY[m.source], filters, **dims)
+    rows = run(query_name(m.key), filters, **dims)
     if m.source == "rate":
         rows = _with_served(rows, run("explore_served", filters, **dims), choice)
     out = pd.DataFrame({"key1": rows["key1"], "key2": rows["key2"]})

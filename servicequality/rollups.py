@@ -18,7 +18,10 @@ doubles in whatever order DuckDB's threads meet them, so they are no more exact 
 Only importance shares (points / a respondent's total) are summed as doubles.
 
 Grain: branch and day, so any period of whole days and any set of branches, regions or branch
-types is answered exactly. The narrower selections (channel, segment, complaint category,
+types is answered exactly. The larger tables also have a branch x month twin: a query reads the
+period's whole months there and only its partial first and last months from the day table (two
+date ranges, so DuckDB skips the other row groups). Exact percentiles of the complaint handling
+times use value buckets (see _refresh_complaint_handling). The narrower selections (channel, segment, complaint category,
 component) are not dimensions of the day rollups (that would multiply their size by ~30): a
 query given one of them runs its plain twin in queries/plain/ instead: the query file names
 them on its "-- Plain when set:" line and store.run_query switches.
@@ -26,11 +29,15 @@ them on its "-- Plain when set:" line and store.run_query switches.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from functools import reduce
+from pathlib import Path
 
 import duckdb
+
+from servicequality import rollups_tickets
 
 # Every table this module writes; refresh drops and rebuilds them all.
 TABLES = (
@@ -39,16 +46,26 @@ TABLES = (
     "rollup_ticket_channels",
     "rollup_ticket_categories",
     "rollup_complaint_handling",
+    "rollup_handling_buckets",
+    "rollup_handling_months",
+    "rollup_handling_network_months",
+    "rollup_handling_values",
+    "rollup_complaint_pair_months",
     "rollup_complaint_open",
     "rollup_response_components",
     "rollup_survey_days",
     "rollup_component_days",
     "rollup_respondent_gaps",
     "rollup_importance_days",
+    "rollup_importance_months",
     "rollup_item_days",
     "rollup_item_totals",
+    "rollup_item_months",
+    "rollup_item_total_months",
+    "rollup_component_months",
+    "rollup_complaint_category_months",
     "rollup_dimension_values",
-)
+) + rollups_tickets.TABLES
 
 MAX_SCALE = 10**12  # guard: beyond this the squared sums could overflow HUGEINT at 10^9 rows
 
@@ -76,15 +93,31 @@ def source_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: con.execute("select count(*) from " + t).fetchone()[0] for t in SOURCES}
 
 
+def definition() -> str:
+    """A fingerprint of the code that builds the rollups: a file built by other code is stale."""
+    digest = hashlib.sha256()
+    for module in (__file__, rollups_tickets.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
 def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when every rollup exists and was built from base tables of today's row counts.
+    """True when every rollup exists, was built by this code, from base tables of today's row counts.
 
     Every write goes through store.build_atomically, which refreshes, so this only guards
     files written by older versions or by hand."""
     if not has_rollups(con):
         return False
-    recorded = con.execute("select source_counts from rollup_settings").fetchone()[0]
-    return recorded == json.dumps(source_counts(con), sort_keys=True)
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_name = 'rollup_settings'"
+        ).fetchall()
+    }
+    if "definition" not in columns:
+        return False
+    recorded, built_by = con.execute("select source_counts, definition from rollup_settings").fetchone()
+    return built_by == definition() and recorded == json.dumps(source_counts(con), sort_keys=True)
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
@@ -122,8 +155,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         raise ValueError(f"Survey item counts give a scale of {respondent_scale}; rollups need at most {MAX_SCALE}.")
     con.execute(
         "create table rollup_settings as select cast($g as bigint) as gap_scale, "
-        "cast($r as bigint) as respondent_scale, cast($c as varchar) as source_counts",
-        {"g": gap_scale, "r": respondent_scale, "c": counts},
+        "cast($r as bigint) as respondent_scale, cast($c as varchar) as source_counts, "
+        "cast($d as varchar) as definition",
+        {"g": gap_scale, "r": respondent_scale, "c": counts, "d": definition()},
     )
 
     # Per response and component, scaled: p = mean perception * gap_scale, and so on.
@@ -236,51 +270,131 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         order by p.submitted_on, p.branch_id, p.component_key
         """
     )
+    con.execute(
+        """
+        create table rollup_importance_months as
+        select
+            cast(date_trunc('month', d.submitted_on) as date) as month_start,
+            d.branch_id, b.region, b.branch_type, d.component_key,
+            sum(d.n) as n,
+            sum(d.sum_share) as sum_share
+        from rollup_importance_days as d
+        join branches as b on b.branch_id = d.branch_id
+        group by cast(date_trunc('month', d.submitted_on) as date), d.branch_id, b.region, b.branch_type,
+            d.component_key
+        order by month_start, d.branch_id, d.component_key
+        """
+    )
 
     # Cronbach's alpha: item score sums per item, split by how many items the respondent
     # answered in that component (the query keeps those with all k items seen in the filter).
+    # Each respondent's item count and sums per component once, for both tables below (a join
+    # costs about half the CPU of a window count over every score at 46M scores).
+    con.execute(
+        """
+        create temporary table tmp_item_respondents as
+        select sc.response_id, sc.component_key, count(*) as n_items,
+               sum(sc.perception) as p, sum(sc.expectation) as e,
+               sum(sc.perception - sc.expectation) as g
+        from survey_scores as sc
+        group by sc.response_id, sc.component_key
+        """
+    )
     con.execute(
         """
         create table rollup_item_days as
-        with scored as (
-            select sc.response_id, sc.component_key, sc.item, sc.perception, sc.expectation,
-                   r.branch_id, cast(r.submitted_at as date) as submitted_on,
-                   count(*) over (partition by sc.response_id, sc.component_key) as n_items
-            from survey_scores as sc
-            join survey_responses as r on r.response_id = sc.response_id
-        )
         select
-            branch_id, submitted_on, component_key, item, n_items,
+            r.branch_id, cast(r.submitted_at as date) as submitted_on, sc.component_key, sc.item, x.n_items,
             count(*) as n,
-            sum(perception) as sp, sum(perception * perception) as spp,
-            sum(expectation) as se, sum(expectation * expectation) as see,
-            sum(perception - expectation) as sg,
-            sum((perception - expectation) * (perception - expectation)) as sgg
-        from scored
-        group by branch_id, submitted_on, component_key, item, n_items
-        order by submitted_on, branch_id, component_key, item
+            cast(sum(sc.perception) as bigint) as sp,
+            cast(sum(sc.perception * sc.perception) as bigint) as spp,
+            cast(sum(sc.expectation) as bigint) as se,
+            cast(sum(sc.expectation * sc.expectation) as bigint) as see,
+            cast(sum(sc.perception - sc.expectation) as bigint) as sg,
+            cast(sum((sc.perception - sc.expectation) * (sc.perception - sc.expectation)) as bigint) as sgg
+        from survey_scores as sc
+        join tmp_item_respondents as x on x.response_id = sc.response_id and x.component_key = sc.component_key
+        join survey_responses as r on r.response_id = sc.response_id
+        group by r.branch_id, cast(r.submitted_at as date), sc.component_key, sc.item, x.n_items
+        order by submitted_on, r.branch_id, sc.component_key, sc.item
         """
     )
     con.execute(
         """
         create table rollup_item_totals as
-        with respondent as (
-            select sc.response_id, sc.component_key, count(*) as n_items,
-                   sum(sc.perception) as p, sum(sc.expectation) as e,
-                   sum(sc.perception - sc.expectation) as g
-            from survey_scores as sc
-            group by sc.response_id, sc.component_key
-        )
         select
             r.branch_id, cast(r.submitted_at as date) as submitted_on, x.component_key, x.n_items,
             count(*) as n,
-            sum(x.p) as sp, sum(x.p * x.p) as spp,
-            sum(x.e) as se, sum(x.e * x.e) as see,
-            sum(x.g) as sg, sum(x.g * x.g) as sgg
-        from respondent as x
+            cast(sum(x.p) as bigint) as sp, cast(sum(x.p * x.p) as bigint) as spp,
+            cast(sum(x.e) as bigint) as se, cast(sum(x.e * x.e) as bigint) as see,
+            cast(sum(x.g) as bigint) as sg, cast(sum(x.g * x.g) as bigint) as sgg
+        from tmp_item_respondents as x
         join survey_responses as r on r.response_id = x.response_id
         group by r.branch_id, cast(r.submitted_at as date), x.component_key, x.n_items
         order by submitted_on, r.branch_id, x.component_key
+        """
+    )
+    con.execute("drop table tmp_item_respondents")
+    # Month grain beside the day grain: a query reads the whole months of its period here and
+    # only the days of the (at most two) months the period cuts from the day tables, about 30x
+    # fewer rows (queries/component_*.sql). month_end = the month's last day, so a month lies in
+    # the period when month_start >= $start and month_end <= $end. The item sums stay BIGINT:
+    # scores are 1-7, so even 10^9 rows sum far below 2^63, and a cast overflow would raise.
+    for source, target, keys in (
+        ("rollup_item_days", "rollup_item_months", "component_key, item, n_items"),
+        ("rollup_item_totals", "rollup_item_total_months", "component_key, n_items"),
+    ):
+        # Table and column names from the constants above, never from input.
+        con.execute(
+            "create table " + target + " as select branch_id, "
+            "cast(date_trunc('month', submitted_on) as date) as month_start, "
+            "last_day(submitted_on) as month_end, " + keys + ", "
+            "cast(sum(n) as bigint) as n, cast(sum(sp) as bigint) as sp, cast(sum(spp) as bigint) as spp, "
+            "cast(sum(se) as bigint) as se, cast(sum(see) as bigint) as see, "
+            "cast(sum(sg) as bigint) as sg, cast(sum(sgg) as bigint) as sgg "
+            "from " + source + " group by all order by month_start, branch_id, " + keys
+        )
+    con.execute(
+        """
+        create table rollup_component_months as
+        select
+            branch_id,
+            cast(date_trunc('month', submitted_on) as date) as month_start,
+            last_day(submitted_on) as month_end,
+            component_key,
+            cast(sum(n) as bigint) as n,
+            sum(sum_p) as sum_p,
+            sum(sum_e) as sum_e,
+            sum(sum_g) as sum_g,
+            sum(sum_gg) as sum_gg,
+            cast(sum(n_a) as bigint) as n_a,
+            sum(sum_a) as sum_a,
+            sum(sum_p_a) as sum_p_a,
+            sum(sum_e_a) as sum_e_a,
+            sum(sum_msa) as sum_msa,
+            sum(sum_msa2) as sum_msa2,
+            sum(sum_mss) as sum_mss,
+            sum(sum_mss2) as sum_mss2
+        from rollup_component_days
+        group by all
+        order by month_start, branch_id, component_key
+        """
+    )
+    # Complaints per branch, month and category (rollup_ticket_categories by month; counted from
+    # the tickets here because that day table is built further down).
+    con.execute(
+        """
+        create table rollup_complaint_category_months as
+        select
+            t.branch_id,
+            cast(date_trunc('month', t.opened_at) as date) as month_start,
+            last_day(cast(t.opened_at as date)) as month_end,
+            t.category,
+            count(*) as complaints
+        from tickets as t
+        where t.kind = 'complaint'
+        group by all
+        order by month_start, t.branch_id, t.category
         """
     )
 
@@ -344,32 +458,15 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         order by opened_on, t.branch_id, t.category
         """
     )
-    # Complaints with their handling times, as ticket_facts computes them, in date order: the
-    # percentiles need the values themselves.
-    con.execute(
-        """
-        create table rollup_complaint_handling as
-        select
-            tf.opened_on,
-            tf.branch_id,
-            tf.channel,
-            tf.priority,
-            tf.first_response_minutes,
-            tf.resolution_minutes,
-            tf.first_response_target,
-            tf.resolution_target
-        from ticket_facts as tf
-        where tf.kind = 'complaint'
-        order by tf.opened_on, tf.branch_id
-        """
-    )
+    _refresh_complaint_handling(con)
     # Complaints that can be open at the end of some day: every complaint except those closed
     # without a resolution time. closes_at = when it stopped being open (null: still open).
     con.execute(
         """
         create table rollup_complaint_open as
-        select t.branch_id, t.opened_at, t.resolved_at as closes_at
+        select t.branch_id, b.region, b.branch_type, t.opened_at, t.resolved_at as closes_at
         from tickets as t
+        join branches as b on b.branch_id = t.branch_id
         where t.kind = 'complaint'
             and (t.resolved_at is not null or t.status = 'open')
         order by t.resolved_at nulls last, t.opened_at
@@ -385,6 +482,196 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         select distinct 'segment' as dimension, segment as value from tickets
         union
         select distinct 'segment' as dimension, segment as value from survey_responses
+        """
+    )
+    rollups_tickets.refresh(con)
+
+
+# Handling times as "measures" of the exact-percentile tables (see _refresh_complaint_handling):
+# measure number: (column of rollup_complaint_handling, its bucket column there, per channel and
+# priority). A measure per channel and priority is one series per pair; any other is one series.
+HANDLING_MEASURES = {
+    1: ("first_response_minutes", "first_response_bucket", False),
+    2: ("resolution_minutes", "resolution_bucket", False),
+    3: ("first_response_target", "first_response_target_bucket", False),
+    4: ("resolution_target", "resolution_target_bucket", False),
+    5: ("first_response_minutes", "first_response_pair_bucket", True),
+    6: ("resolution_minutes", "resolution_pair_bucket", True),
+}
+HANDLING_BUCKETS = 128  # per series
+
+
+def _refresh_complaint_handling(con: duckdb.DuckDBPyConnection) -> None:
+    """Complaints with their handling times, and tables for their exact percentiles.
+
+    rollup_complaint_handling: every complaint's times and targets as ticket_facts computes them,
+    with its branch's region and type (the filters need no join), in date order (a period reads
+    only its row groups).
+
+    Exact percentiles without sorting every value. The values of each series (a measure of
+    HANDLING_MEASURES, or of one channel and priority for the measures kept per pair) are put in
+    HANDLING_BUCKETS buckets of about equal size, in value order. A value is always in one bucket
+    (ties join the bucket where their first copy fell), so a series' buckets are disjoint value
+    ranges; bucket numbers are unique across series ((series - 1) * HANDLING_BUCKETS + 1 onwards).
+    - rollup_complaint_handling carries each value's bucket per measure;
+    - rollup_handling_buckets: per bucket, its series, measure, channel and priority (pair
+      series), lowest and highest value;
+    - rollup_handling_months: values per branch, month and bucket (measures 1-4);
+      rollup_handling_network_months: per month and bucket (every series), read when no branch,
+      region or branch type is selected;
+    - rollup_handling_values: the values of the buckets holding more than one distinct value,
+      ordered by bucket, so a query reads only the buckets it needs.
+    The k-th smallest value of a series in a filter is found in two steps: its counts per bucket in
+    the filter (whole months from the month tables, other days from rollup_complaint_handling) give
+    the bucket and the rank inside it; that bucket's values in the filter, sorted, give the value
+    (or the bucket's only value, without reading any). A percentile_cont is two such values
+    interpolated as percentile_cont does, so the queries return what percentile_cont over the same
+    rows returns.
+    """
+    con.execute(
+        """
+        create temporary table tmp_complaints as
+        select
+            row_number() over () as complaint_no,
+            tf.opened_on,
+            tf.branch_id,
+            tf.region,
+            tf.branch_type,
+            tf.channel,
+            tf.priority,
+            tf.first_response_minutes,
+            tf.resolution_minutes,
+            tf.first_response_target,
+            tf.resolution_target
+        from ticket_facts as tf
+        where tf.kind = 'complaint'
+        """
+    )
+    # Measure numbers and column names come from the constant HANDLING_MEASURES, never from input.
+    pair = {True: "channel, priority", False: "cast(null as varchar) as channel, cast(null as varchar) as priority"}
+    values = " union all ".join(
+        f"select cast({m} as smallint) as measure, complaint_no, {pair[by_pair]}, "
+        f"cast({column} as double) as value from tmp_complaints where {column} is not null"
+        for m, (column, _, by_pair) in HANDLING_MEASURES.items()
+    )
+    con.execute(
+        f"""
+        create temporary table tmp_handling_values as
+        with series as (
+            select
+                v.*,
+                dense_rank() over (order by v.measure, v.channel nulls first, v.priority nulls first) as series
+            from ({values}) as v
+        ),
+        tiled as (
+            select s.*, ntile($buckets) over (partition by s.series order by s.value) as tile
+            from series as s
+        )
+        select
+            series, measure, channel, priority, complaint_no, value,
+            cast((series - 1) * $buckets + min(tile) over (partition by series, value) as smallint) as bucket
+        from tiled
+        """,
+        {"buckets": HANDLING_BUCKETS},
+    )
+    bucket_columns = ", ".join(f"b{m}.bucket as {bucket}" for m, (_, bucket, _) in HANDLING_MEASURES.items())
+    bucket_joins = " ".join(
+        f"left join tmp_handling_values as b{m} on b{m}.complaint_no = c.complaint_no and b{m}.measure = {m}"
+        for m in HANDLING_MEASURES
+    )
+    con.execute(
+        f"""
+        create table rollup_complaint_handling as
+        select
+            c.opened_on, c.branch_id, c.region, c.branch_type, c.channel, c.priority,
+            c.first_response_minutes, c.resolution_minutes, c.first_response_target, c.resolution_target,
+            {bucket_columns}
+        from tmp_complaints as c
+        {bucket_joins}
+        order by c.opened_on, c.branch_id
+        """
+    )
+    con.execute(
+        """
+        create table rollup_handling_buckets as
+        select
+            bucket, series, measure, channel, priority,
+            min(value) as low, max(value) as high, count(*) as n
+        from tmp_handling_values
+        group by bucket, series, measure, channel, priority
+        order by bucket
+        """
+    )
+    con.execute(
+        """
+        create table rollup_handling_months as
+        select
+            cast(date_trunc('month', c.opened_on) as date) as month,
+            c.branch_id, c.region, c.branch_type, v.series, v.measure, v.bucket,
+            count(*) as n
+        from tmp_handling_values as v
+        join tmp_complaints as c on c.complaint_no = v.complaint_no
+        where v.channel is null
+        group by cast(date_trunc('month', c.opened_on) as date), c.branch_id, c.region, c.branch_type,
+            v.series, v.measure, v.bucket
+        order by month, c.branch_id, v.bucket
+        """
+    )
+    con.execute(
+        """
+        create table rollup_handling_network_months as
+        select
+            cast(date_trunc('month', c.opened_on) as date) as month,
+            v.series, v.measure, v.bucket,
+            count(*) as n
+        from tmp_handling_values as v
+        join tmp_complaints as c on c.complaint_no = v.complaint_no
+        group by cast(date_trunc('month', c.opened_on) as date), v.series, v.measure, v.bucket
+        order by month, v.bucket
+        """
+    )
+    con.execute(
+        """
+        create table rollup_handling_values as
+        select v.bucket, c.opened_on, c.branch_id, c.region, c.branch_type, v.value
+        from tmp_handling_values as v
+        join tmp_complaints as c on c.complaint_no = v.complaint_no
+        join rollup_handling_buckets as k on k.bucket = v.bucket
+        where k.low < k.high
+        order by v.bucket, c.opened_on, c.branch_id
+        """
+    )
+    con.execute("drop table tmp_handling_values")
+    con.execute("drop table tmp_complaints")
+    # Counts per channel and priority (handling_targets), per branch and month; the period's
+    # partial months come from rollup_complaint_handling.
+    con.execute(
+        """
+        create table rollup_complaint_pair_months as
+        select
+            cast(date_trunc('month', h.opened_on) as date) as month,
+            h.branch_id,
+            h.region,
+            h.branch_type,
+            h.channel,
+            h.priority,
+            count(*) as complaints,
+            max(h.first_response_target) as first_response_target,
+            max(h.resolution_target) as resolution_target,
+            count(h.first_response_minutes) as responded_n,
+            count(case when h.first_response_target is not null then h.first_response_minutes end)
+                as targeted_first_n,
+            sum(case when h.first_response_minutes <= h.first_response_target then 1 else 0 end)
+                as first_response_within_target,
+            count(h.resolution_minutes) as resolved_n,
+            count(case when h.resolution_target is not null then h.resolution_minutes end)
+                as targeted_resolution_n,
+            sum(case when h.resolution_minutes <= h.resolution_target then 1 else 0 end)
+                as resolution_within_target
+        from rollup_complaint_handling as h
+        group by cast(date_trunc('month', h.opened_on) as date), h.branch_id, h.region, h.branch_type,
+            h.channel, h.priority
+        order by month, h.branch_id
         """
     )
 
