@@ -82,7 +82,16 @@ def gap_trend_panels(df: pd.DataFrame, *, period_label: str, title: str) -> go.F
         positions += [(r, c), (r, c)]
         axis = "" if i == 0 else str(i + 1)  # make_subplots numbers the panels row by row
         zero_lines.append(
-            dict(type="line", x0=0, x1=1, xref=f"x{axis} domain", y0=0, y1=0, yref=f"y{axis}", line=dict(color=INK, width=0.8))
+            dict(
+                type="line",
+                x0=0,
+                x1=1,
+                xref=f"x{axis} domain",
+                y0=0,
+                y1=0,
+                yref=f"y{axis}",
+                line=dict(color=INK, width=0.8),
+            )
         )
     fig.add_traces(traces, rows=[p[0] for p in positions], cols=[p[1] for p in positions])
     fig.update_layout(shapes=zero_lines)

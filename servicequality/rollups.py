@@ -21,10 +21,12 @@ Grain: branch and day, so any period of whole days and any set of branches, regi
 types is answered exactly. The larger tables also have a branch x month twin: a query reads the
 period's whole months there and only its partial first and last months from the day table (two
 date ranges, so DuckDB skips the other row groups). Exact percentiles of the complaint handling
-times use value buckets (see _refresh_complaint_handling). The narrower selections (channel, segment, complaint category,
-component) are not dimensions of the day rollups (that would multiply their size by ~30): a
-query given one of them runs its plain twin in queries/plain/ instead: the query file names
-them on its "-- Plain when set:" line and store.run_query switches.
+times use value buckets (see _refresh_complaint_handling).
+
+The narrower selections (channel, segment, complaint category, component) are not dimensions of
+the day rollups (that would multiply their size by ~30): a query given one of them runs its plain
+twin in queries/plain/ instead: the query file names them on its "-- Plain when set:" line and
+store.run_query switches.
 """
 
 from __future__ import annotations
@@ -36,8 +38,6 @@ from functools import reduce
 from pathlib import Path
 
 import duckdb
-
-from servicequality import rollups_tickets
 
 # Every table this module writes; refresh drops and rebuilds them all.
 TABLES = (
@@ -65,7 +65,7 @@ TABLES = (
     "rollup_component_months",
     "rollup_complaint_category_months",
     "rollup_dimension_values",
-) + rollups_tickets.TABLES
+)
 
 MAX_SCALE = 10**12  # guard: beyond this the squared sums could overflow HUGEINT at 10^9 rows
 
@@ -95,10 +95,7 @@ def source_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def definition() -> str:
     """A fingerprint of the code that builds the rollups: a file built by other code is stale."""
-    digest = hashlib.sha256()
-    for module in (__file__, rollups_tickets.__file__):
-        digest.update(Path(module).read_bytes())
-    return digest.hexdigest()
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -484,7 +481,6 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         select distinct 'segment' as dimension, segment as value from survey_responses
         """
     )
-    rollups_tickets.refresh(con)
 
 
 # Handling times as "measures" of the exact-percentile tables (see _refresh_complaint_handling):
