@@ -10,10 +10,28 @@
 -- Columns: response_id, submitted_at, branch_id, branch_name, region, branch_type, channel,
 --   segment, nps (0-10), overall_satisfaction (1-5), mean_perception, mean_gap (over the components
 --   the respondent scored, of the component filter), comment (free text: mask before showing)
+--
+-- Optimised: each respondent's means over their components come from rollup_response_components
+-- (scaled integer sums per response and component: one division each) instead of averaging
+-- every survey item through response_component_scores. Sorted by mean_gap, the view's
+-- doubles are kept (responses with equal gaps must keep the plain query's order to the last bit).
 with scores as (
+    select s.response_id, sum(s.p - s.e) / (st.gap_scale * count(*)) as mean_gap,
+        sum(s.p) / (st.gap_scale * count(*)) as mean_perception
+    from rollup_response_components as s
+    cross join rollup_settings as st
+    where s.submitted_on between $start and $end
+        and ($components is null or list_contains($components, s.component_key))
+        and ($cell_component is null or s.component_key = $cell_component)
+        and coalesce($sort <> 'mean_gap', true)
+    group by s.response_id, st.gap_scale
+
+    union all
+
     select s.response_id, avg(s.gap) as mean_gap, avg(s.perception) as mean_perception
     from response_component_scores as s
-    where ($components is null or list_contains($components, s.component_key))
+    where $sort = 'mean_gap'
+        and ($components is null or list_contains($components, s.component_key))
         and ($cell_component is null or s.component_key = $cell_component)
     group by s.response_id
 )

@@ -290,7 +290,9 @@ def check_ticket_queries(con, only: tuple[str, ...] | None = None) -> int:
                     p = {**params, "sort": sort, "descending": descending, "limit": limit, "offset": offset}
                     fast = store.run_query(con, "drill_tickets", p)
                     plain = store.run_query(con, "drill_tickets", p, plain=True)
-                    assert_same(fast, plain, f"drill_tickets {cell} {sort} desc={descending} {limit}@{offset} [{label}]")
+                    assert_same(
+                        fast, plain, f"drill_tickets {cell} {sort} desc={descending} {limit}@{offset} [{label}]"
+                    )
                     compared += 1
     return compared
 
@@ -336,7 +338,9 @@ def check_explore_complaints(con, only: tuple[str, ...] | None = None) -> int:
             assert_same(fast, plain, f"explore_complaints {dim1}/{dim2} [{label}]")
             # The same complaints as explore_tickets counts (the query the count used to read).
             tickets = store.run_query(con, "explore_tickets", params, plain=True)
-            assert_same(fast, tickets[["key1", "key2", "complaints"]], f"explore_complaints ~ tickets {dim1}/{dim2} [{label}]")
+            assert_same(
+                fast, tickets[["key1", "key2", "complaints"]], f"explore_complaints ~ tickets {dim1}/{dim2} [{label}]"
+            )
             compared += 1
     return compared
 
@@ -349,7 +353,9 @@ def test_explore_complaints_equal_plain_on_the_fixture(fixture_con):
 def test_explore_complaints_equal_plain_on_the_medium_database(medium_db_path):
     con = store.connect_read_only(medium_db_path)
     try:
-        assert check_explore_complaints(con, ("all", "odd days", "branch type", "channel", "categories", "components")) > 0
+        assert (
+            check_explore_complaints(con, ("all", "odd days", "branch type", "channel", "categories", "components")) > 0
+        )
     finally:
         con.close()
 
@@ -422,7 +428,9 @@ def check_response_queries(con, only: tuple[str, ...] | None = None) -> int:
         for i, cell in enumerate(_response_cells(con, filters)):
             params = {**base, **cell}
             count = store.run_query(con, "drill_responses_count", params)
-            assert_same(count, store.run_query(con, "drill_responses_count", params, plain=True), f"count {cell} [{label}]")
+            assert_same(
+                count, store.run_query(con, "drill_responses_count", params, plain=True), f"count {cell} [{label}]"
+            )
             compared += 1
             pages = _pages(int(count.iloc[0]["total_rows"]))
             sorts = list(drilldown.SORTS["responses"]) + ["no such key"] if i == 0 else ["submitted_at", "mean_gap"]
@@ -432,7 +440,9 @@ def check_response_queries(con, only: tuple[str, ...] | None = None) -> int:
                         p = {**params, "sort": sort, "descending": descending, "limit": limit, "offset": offset}
                         fast = store.run_query(con, "drill_responses", p)
                         plain = store.run_query(con, "drill_responses", p, plain=True)
-                        assert_same(fast, plain, f"drill_responses {cell} {sort} desc={descending} {limit}@{offset} [{label}]")
+                        assert_same(
+                            fast, plain, f"drill_responses {cell} {sort} desc={descending} {limit}@{offset} [{label}]"
+                        )
                         compared += 1
     return compared
 

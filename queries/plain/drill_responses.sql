@@ -1,0 +1,83 @@
+-- drill_responses: the survey responses behind a number, one page of them, for "Rows behind the
+-- numbers". Sorting as in drill_tickets: a bound key from a fixed list, never SQL text.
+-- Grain: one row per survey response in the filter (and cell), at most $limit rows from $offset.
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components,
+--   $cell_branch, $cell_region, $cell_branch_type, $cell_channel, $cell_component, $cell_segment, $cell_month ('YYYY-MM'), $cell_weekday (1-7, Monday = 1):
+--   the explore cell the rows are behind, each null for "any" (keys as in explore_tickets)
+--   ($cell_component or the component filter: only responses that scored one of them)
+--   $sort: response_id, branch, channel, segment, nps, overall_satisfaction, mean_gap or
+--   submitted_at; $descending (boolean); $limit, $offset (rows)
+-- Columns: response_id, submitted_at, branch_id, branch_name, region, branch_type, channel,
+--   segment, nps (0-10), overall_satisfaction (1-5), mean_perception, mean_gap (over the components
+--   the respondent scored, of the component filter), comment (free text: mask before showing)
+with scores as (
+    select s.response_id, avg(s.gap) as mean_gap, avg(s.perception) as mean_perception
+    from response_component_scores as s
+    where ($components is null or list_contains($components, s.component_key))
+        and ($cell_component is null or s.component_key = $cell_component)
+    group by s.response_id
+)
+
+select
+    r.response_id,
+    r.submitted_at,
+    r.branch_id,
+    b.name as branch_name,
+    b.region,
+    b.branch_type,
+    r.channel,
+    r.segment,
+    r.nps,
+    r.overall_satisfaction,
+    g.mean_perception,
+    g.mean_gap,
+    r.comment
+from survey_responses as r
+join branches as b on b.branch_id = r.branch_id
+left join scores as g on g.response_id = r.response_id
+where
+    cast(r.submitted_at as date) between $start and $end
+    and ($regions is null or list_contains($regions, b.region))
+    and ($branch_types is null or list_contains($branch_types, b.branch_type))
+    and ($branches is null or list_contains($branches, r.branch_id))
+    and ($channels is null or list_contains($channels, r.channel))
+    and ($segments is null or list_contains($segments, r.segment))
+    and (($components is null and $cell_component is null) or g.response_id is not null)
+    and ($cell_branch is null or r.branch_id = $cell_branch)
+    and ($cell_region is null or b.region = $cell_region)
+    and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
+    and ($cell_channel is null or r.channel = $cell_channel)
+    and ($cell_segment is null or r.segment = $cell_segment)
+    and ($cell_month is null or substring(cast(cast(r.submitted_at as date) as varchar), 1, 7) = $cell_month)
+    and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', cast(r.submitted_at as date)) % 7) + 7) % 7 + 1 = $cell_weekday)
+order by
+    case when $descending then null else case $sort
+        when 'response_id' then r.response_id
+        when 'branch' then b.name
+        when 'channel' then r.channel
+        when 'segment' then r.segment
+    end end asc nulls last,
+    case when $descending then case $sort
+        when 'response_id' then r.response_id
+        when 'branch' then b.name
+        when 'channel' then r.channel
+        when 'segment' then r.segment
+    end end desc nulls last,
+    case when $descending then null else case $sort
+        when 'nps' then r.nps
+        when 'overall_satisfaction' then r.overall_satisfaction
+        when 'mean_gap' then g.mean_gap
+    end end asc nulls last,
+    case when $descending then case $sort
+        when 'nps' then r.nps
+        when 'overall_satisfaction' then r.overall_satisfaction
+        when 'mean_gap' then g.mean_gap
+    end end desc nulls last,
+    case when $descending then null else case $sort
+        when 'submitted_at' then r.submitted_at
+    end end asc nulls last,
+    case when $descending then case $sort
+        when 'submitted_at' then r.submitted_at
+    end end desc nulls last,
+    r.response_id
+limit $limit offset $offset
