@@ -390,6 +390,16 @@ def report(data: dict) -> str:
         f"{', '.join(f'{x:.1f}' for x in data['load'][0])}, at the end {', '.join(f'{x:.1f}' for x in data['load'][1])}"
         " (other work on the machine slows every figure alike).",
         "",
+        *(
+            [
+                "**Phases:** "
+                + "; ".join(f"{name} from {p['at']} (1-min load {p['load']:.1f})" for name, p in data["phases"].items())
+                + ".",
+                "",
+            ]
+            if data.get("phases")
+            else []
+        ),
         f"**Data:** `{data['db']}`: {data['counts']}.",
         "",
         "Each page's reads are recorded by running the page itself (AppTest, the frame's sidebar included), then timed "
@@ -546,6 +556,11 @@ def _guarded(phase, *args) -> dict:
         return {"skipped": f"{phase.__name__} failed: {type(exc).__name__}: {str(exc)[:300]}"}
 
 
+def _phase(data: dict, name: str) -> None:
+    """Record when a phase started and the machine's load then (shown in BENCHMARKS.md)."""
+    data["phases"][name] = {"at": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "load": os.getloadavg()[0]}
+
+
 def _save(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, default=str))
@@ -577,6 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse-queries", action="store_true", help="keep the query timings of the last run (--json) and redo the rest"
     )
+    parser.add_argument("--redo-browser", action="store_true", help="with --redo-queries: time the browser again too")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--report-only", action="store_true", help="rewrite --out from the figures in --json")
@@ -612,12 +628,16 @@ def main(argv: list[str] | None = None) -> int:
         calls_file = args.json.with_suffix(".calls.pickle")
         kept = json.loads(args.json.read_text()) if args.redo_queries and args.json.exists() else {}
         previous = json.loads(args.json.read_text()) if args.reuse_queries and args.json.exists() else None
+        data["phases"] = {}
         if previous and calls_file.exists():
             log(f"reusing the query timings of {previous['when']} from {args.json}")
             for key in ("queries", "record_db", "when", "scenarios", "load_before"):
                 if key in previous:
                     data[key] = previous[key]
+            if "queries" in previous.get("phases", {}):
+                data["phases"]["queries"] = previous["phases"]["queries"]
         else:
+            _phase(data, "queries")
             data["queries"] = measure_queries(
                 args.db, scenario_list, args.runs, args.plain_runs, calls_file, args.record_db
             )
@@ -625,10 +645,14 @@ def main(argv: list[str] | None = None) -> int:
             data["load_before"] = load_before
             _save(args.json, data)
         if kept:
-            data.update({k: kept[k] for k in ("pandas", "browser", "import") if k in kept})
-            args.skip_pandas = args.skip_browser = args.skip_import = True
+            redo = {"browser"} if args.redo_browser else set()
+            data.update({k: kept[k] for k in ("pandas", "browser", "import") if k in kept and k not in redo})
+            data["phases"].update({k: v for k, v in kept.get("phases", {}).items() if k not in redo | {"queries"}})
+            args.skip_pandas = args.skip_import = True
+            args.skip_browser = not args.redo_browser
         if not args.skip_pandas:
             log("pandas baseline (child process)")
+            _phase(data, "pandas")
             subprocess.run(
                 [
                     sys.executable,
@@ -650,6 +674,7 @@ def main(argv: list[str] | None = None) -> int:
             _save(args.json, data)
         if not args.skip_browser:
             log("browser timings")
+            _phase(data, "browser")
             if not args.demo_db.exists():
                 subprocess.run(
                     [sys.executable, "-m", "servicequality", "demo", "--out", str(args.demo_db)], check=True, cwd=ROOT
@@ -658,6 +683,7 @@ def main(argv: list[str] | None = None) -> int:
             _save(args.json, data)
         if not args.skip_import:
             log(f"import speed ({args.import_rows:,} tickets)")
+            _phase(data, "import")
             data["import"] = _guarded(import_phase, args.db, args.import_rows, work)
     data["seconds"] = time.perf_counter() - started
     data["load"] = (data.get("load_before", load_before), os.getloadavg())
