@@ -593,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse-queries", action="store_true", help="keep the query timings of the last run (--json) and redo the rest"
     )
     parser.add_argument("--redo-browser", action="store_true", help="with --redo-queries: time the browser again too")
+    parser.add_argument("--redo-pandas", action="store_true", help="with --redo-queries: time pandas again too")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--report-only", action="store_true", help="rewrite --out from the figures in --json")
@@ -645,11 +646,12 @@ def main(argv: list[str] | None = None) -> int:
             data["load_before"] = load_before
             _save(args.json, data)
         if kept:
-            redo = {"browser"} if args.redo_browser else set()
+            redo = {name for name in ("browser", "pandas") if getattr(args, f"redo_{name}")}
             data.update({k: kept[k] for k in ("pandas", "browser", "import") if k in kept and k not in redo})
             data["phases"].update({k: v for k, v in kept.get("phases", {}).items() if k not in redo | {"queries"}})
-            args.skip_pandas = args.skip_import = True
+            args.skip_import = True
             args.skip_browser = not args.redo_browser
+            args.skip_pandas = not args.redo_pandas
         if not args.skip_pandas:
             log("pandas baseline (child process)")
             _phase(data, "pandas")
