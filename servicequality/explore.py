@@ -76,7 +76,7 @@ class Measure:
     key: str
     label: str  # selectbox and chart title
     axis: str  # value axis title, in words with the unit
-    source: str  # 'tickets' (complaints), 'rate', 'survey' (gap, perception), 'responses' (CSAT, NPS)
+    source: str  # 'complaints' (counts), 'rate', 'tickets' (handling), 'survey' (gap, perception), 'responses'
     dims: frozenset[str]
     survey: bool  # survey measures: cells below the minimum number of responses are suppressed
     digits: int
@@ -95,7 +95,7 @@ MEASURES: dict[str, Measure] = {
             "count",
             "Complaints (count)",
             "Complaints",
-            "tickets",
+            "complaints",
             TICKET_DIMS,
             False,
             0,
@@ -227,19 +227,20 @@ MEASURES: dict[str, Measure] = {
 DEFAULT_MEASURE = "count"
 DEFAULT_DIM1 = "region"
 
+# The explore_* query behind each measure source. Counts and the rate need only complaint counts
+# (explore_complaints, from the day rollups); the handling measures need explore_tickets' medians.
 QUERY = {
-    "tickets": "explore_tickets",
+    "complaints": "explore_complaints",
     "rate": "explore_complaints",
+    "tickets": "explore_tickets",
     "survey": "explore_survey",
     "responses": "explore_responses",
 }
-# Measures that need only complaint counts read explore_complaints (no handling-time medians).
-MEASURE_QUERY = {"count": "explore_complaints", "complaint_rate": "explore_complaints"}
 
 
 def query_name(measure: str) -> str:
     """The explore_* query behind a measure."""
-    return MEASURE_QUERY.get(measure, QUERY[MEASURES[measure].source])
+    return QUERY[MEASURES[measure].source]
 
 
 def unsupported(measure: str, dim: str | None) -> str | None:
