@@ -13,7 +13,13 @@ from typing import Any
 
 # The multi-value selections, in the order they are described and bound as `$name` parameters.
 SELECTIONS: tuple[str, ...] = (
-    "regions", "branch_types", "branches", "channels", "segments", "categories", "components",
+    "regions",
+    "branch_types",
+    "branches",
+    "channels",
+    "segments",
+    "categories",
+    "components",
 )
 
 # Selections described only when set, so the usual description stays short.
@@ -80,8 +86,12 @@ class Filters:
 
     def cache_key(self) -> tuple:
         return (
-            self.start, self.end, *(getattr(self, name) for name in SELECTIONS), self.min_n,
-            self.my_branch, self.peers,
+            self.start,
+            self.end,
+            *(getattr(self, name) for name in SELECTIONS),
+            self.min_n,
+            self.my_branch,
+            self.peers,
         )
 
     def network_wide(self) -> Filters:

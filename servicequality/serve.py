@@ -31,9 +31,17 @@ def main(argv: list[str] | None = None) -> None:
     from streamlit.web import cli
 
     sys.argv = [
-        "streamlit", "run", str(ROOT / "app.py"),
-        "--server.address", args.address, "--server.port", str(args.port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.address",
+        args.address,
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     sys.exit(cli.main())
 

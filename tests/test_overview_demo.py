@@ -32,7 +32,7 @@ def direct(con, f: Filters) -> dict:
             select s.response_id, s.component_key, avg(s.perception) - avg(s.expectation) as gap
             from survey_scores s join survey_responses r using (response_id) join branches b using (branch_id)
             where cast(r.submitted_at as date) between $start and $end and {region_ok}
-              and {channel_ok.format(col='r.channel')}
+              and {channel_ok.format(col="r.channel")}
             group by s.response_id, s.component_key
         )
         select component_key, avg(gap), count(*) from per_respondent group by component_key
@@ -48,7 +48,7 @@ def direct(con, f: Filters) -> dict:
                        sum(i.points) over (partition by i.response_id) as total
                 from survey_importance i join survey_responses r using (response_id) join branches b using (branch_id)
                 where cast(r.submitted_at as date) between $start and $end and {region_ok}
-                  and {channel_ok.format(col='r.channel')}
+                  and {channel_ok.format(col="r.channel")}
             )
             select component_key, avg(points / total) from pts where total > 0 group by component_key
             """,
@@ -62,7 +62,7 @@ def direct(con, f: Filters) -> dict:
                100.0 * (count(*) filter (where nps >= 9) - count(*) filter (where nps <= 6)) / count(nps)
         from survey_responses r join branches b using (branch_id)
         where cast(r.submitted_at as date) between $start and $end and {region_ok}
-          and {channel_ok.format(col='r.channel')}
+          and {channel_ok.format(col="r.channel")}
         """,
         p,
     ).fetchone()
@@ -70,7 +70,7 @@ def direct(con, f: Filters) -> dict:
         f"""
         select count(*) from tickets t join branches b using (branch_id)
         where t.kind = 'complaint' and cast(t.opened_at as date) between $start and $end and {region_ok}
-          and {channel_ok.format(col='t.channel')}
+          and {channel_ok.format(col="t.channel")}
         """,
         p,
     ).fetchone()[0]
@@ -89,7 +89,7 @@ def direct(con, f: Filters) -> dict:
             from tickets t join branches b using (branch_id)
             left join service_targets g on g.channel = t.channel and g.priority = t.priority
             where t.kind = 'complaint' and cast(t.opened_at as date) between $start and $end and {region_ok}
-              and {channel_ok.format(col='t.channel')}
+              and {channel_ok.format(col="t.channel")}
         )
         select median(fr), median(rs),
                avg(case when fr <= fr_target then 1.0 else 0.0 end) filter (where fr is not null),
