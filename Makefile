@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 DB ?= data/demo.duckdb
 
-.PHONY: run test demo lint bench clean
+.PHONY: run test test-fast demo lint bench clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,21 +21,25 @@ demo: $(DB)
 # A database built by an older version gets its rollups rebuilt first (a no-op when they are current).
 run: $(BIN)/.installed $(DB)
 	$(BIN)/python -m servicequality refresh --db $(DB) --if-stale
-	$(BIN)/python -m servicequality.serve --port $(PORT) --db $(DB)
+	$(BIN)/python -m servicequality.ui.serve --port $(PORT) --db $(DB)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
+# The fast tier while developing (under 2 min): no browser, no whole pages, no medium store.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
 # Builds data/bench.duckdb (10M tickets, ~10 min) or reuses it, refreshes its rollups, times every
 # page against the bare scan and pandas, the browser and the import; writes BENCHMARKS.md.
-# Faster partial runs: make bench BENCH_ARGS="--skip-import" (see python -m servicequality.bench -h).
+# Faster partial runs: make bench BENCH_ARGS="--skip-import" (see python -m tools.bench.run -h).
 # The pages' reads are recorded on the medium demo (same branches and dates, 1M tickets): the pages'
 # own unoptimised queries (Explore, Rows) make recording on 10M rows slow; the timing is on BENCH_DB.
 BENCH_DB ?= data/bench.duckdb
 BENCH_ARGS ?=
 bench: $(BIN)/.installed
 	$(BIN)/python -m servicequality demo --scale medium --out data/medium.duckdb --if-missing
-	$(BIN)/python -m servicequality.bench --db $(BENCH_DB) --record-db data/medium.duckdb $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench.run --db $(BENCH_DB) --record-db data/medium.duckdb $(BENCH_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

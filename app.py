@@ -4,7 +4,7 @@ the chips of the active filters above every page. Pages are layout only."""
 import streamlit as st
 
 from servicequality import ui
-from servicequality.navigation import DATA_PAGE, PAGES
+from servicequality.ui.navigation import DATA_PAGE, PAGES
 
 st.set_page_config(page_title="Service quality", page_icon=":material/analytics:", layout="wide")
 

@@ -7,8 +7,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from servicequality import charts_consistency as cc
-from servicequality import consistency, drilldown, measures, stats, ui
+from servicequality import stats, ui
+from servicequality.charts import consistency as cc
+from servicequality.metrics import consistency, drilldown, overview
 
 filters = ui.current_filters()
 
@@ -127,7 +128,7 @@ with left:
             f"{int(channels['complaints'].sum()):,} complaints of {int(channels['tickets'].sum()):,} tickets",
         )
 with right:
-    monthly = measures.monthly(ui.query, filters)
+    monthly = overview.monthly(ui.query, filters)
     by_family = ui.query("complaint_monthly_family", filters)
     if by_family.empty:
         st.info("No complaints in this period.")

@@ -5,7 +5,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from servicequality import charts, charts_servqual, drilldown, servqual, ui
+from servicequality import ui
+from servicequality.charts import common as charts
+from servicequality.charts import servqual as charts_servqual
+from servicequality.metrics import drilldown, servqual
+from servicequality.stats import servqual as servqual_stats
 
 filters = ui.current_filters()
 
@@ -195,7 +199,7 @@ else:
     ui.chart(
         charts_servqual.alpha_bars(
             with_alpha,
-            threshold=servqual.ALPHA_THRESHOLD,
+            threshold=servqual_stats.ALPHA_THRESHOLD,
             title=f"Cronbach's alpha of the items, scored as {SCORE_WORDS[score]}",
         ),
         key="components_alpha",

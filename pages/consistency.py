@@ -7,8 +7,10 @@ import math
 import pandas as pd
 import streamlit as st
 
-from servicequality import charts_consistency as cc
-from servicequality import consistency, ui
+from servicequality import ui
+from servicequality.charts import consistency as cc
+from servicequality.metrics import consistency
+from servicequality.stats import consistency as consistency_stats
 
 filters = ui.current_filters()
 
@@ -57,7 +59,7 @@ if present.empty:
     st.info(f"No branch has {m.volume_label} in this period: nothing to compare.")
     st.stop()
 
-funnel = consistency.funnel(m.kind, present["volume"], present["raw"], sd=present["sd"], adjustment=adjustment)
+funnel = consistency_stats.funnel(m.kind, present["volume"], present["raw"], sd=present["sd"], adjustment=adjustment)
 flags = present.assign(
     outside=funnel.points["outside_99.8"].to_numpy(), outside95=funnel.points["outside_95"].to_numpy()
 )
@@ -82,8 +84,8 @@ with row[1]:
         "explain (about 1 in 500 by chance alone).",
     )
 with row[2]:
-    cv = consistency.coefficient_of_variation(ranked["value"]) if len(ranked) else math.nan
-    spread = consistency.percentile_spread(ranked["value"]) if len(ranked) else math.nan
+    cv = consistency_stats.coefficient_of_variation(ranked["value"]) if len(ranked) else math.nan
+    spread = consistency_stats.percentile_spread(ranked["value"]) if len(ranked) else math.nan
     if m.kind == "mean":
         sd_branches = ranked["value"].std() if len(ranked) > 1 else math.nan
         ui.metric(
@@ -218,13 +220,13 @@ if series.empty:
     st.info("No months with data for this branch in the period.")
 else:
     if m.kind == "proportion":
-        chart = consistency.p_chart(series["events"], series["volume"], laney=laney)
+        chart = consistency_stats.p_chart(series["events"], series["volume"], laney=laney)
         chart_name = "Laney p′ chart" if laney else "p chart"
     elif m.kind == "rate":
-        chart = consistency.u_chart(series["events"], series["volume"], laney=laney)
+        chart = consistency_stats.u_chart(series["events"], series["volume"], laney=laney)
         chart_name = "Laney u′ chart" if laney else "u chart"
     else:
-        chart = consistency.xmr_chart(series["raw"])
+        chart = consistency_stats.xmr_chart(series["raw"])
         chart_name = "XmR chart"
     chart["n"] = series["volume"].to_numpy()
     ui.chart(
@@ -307,8 +309,8 @@ else:
 if key == "survey_gap":
     sums = ui.query("consistency_gap_rank_sums", filters)
     ties = ui.query("consistency_gap_ties", filters).iloc[0]
-    kw = consistency.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], float(ties["tie_sum"]))
-    st.markdown("**Do branches differ on the survey gap?** " + consistency.kruskal_wallis_in_words(kw))
+    kw = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], float(ties["tie_sum"]))
+    st.markdown("**Do branches differ on the survey gap?** " + consistency_stats.kruskal_wallis_in_words(kw))
     how = (
         "Kruskal-Wallis test on every respondent's overall gap (mean of their component gaps), ranked over all "
         "branches in SQL (average ranks for ties); H = [12/(N(N+1))·Σ Rᵢ²/nᵢ − 3(N+1)] ÷ (1 − Σ(t³ − t)/(N³ − N)), "
@@ -316,7 +318,7 @@ if key == "survey_gap":
     )
     n_text = f"{kw.n:,} respondents in {kw.df + 1} branches"
 else:
-    test = consistency.heterogeneity_test(funnel.points["z"])
+    test = consistency_stats.heterogeneity_test(funnel.points["z"])
     p_words = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.3f}"
     together = (
         "differ by more than chance would explain"

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from servicequality import importing, store, ui
-from servicequality.mapping import TARGETS, MappingError
-from servicequality.mapping import load as load_mapping
+from servicequality import ingest, store, ui
+from servicequality.charts import data as charts_data
+from servicequality.ingest.mapping import TARGETS, MappingError
+from servicequality.ingest.mapping import load as load_mapping
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet"]
 IMPORT_TIMEOUT_S = 30 * 60
@@ -30,7 +31,7 @@ st.caption(f"Database: `{database}`. Imports add to it; the previous version sta
 def shipped_mappings(target: str) -> dict[str, Path]:
     """Shipped mapping files for this target, by file name (a broken one is left out)."""
     found = {}
-    for path in sorted(importing.MAPPINGS_DIR.glob("*.toml")):
+    for path in sorted(ingest.MAPPINGS_DIR.glob("*.toml")):
         try:
             if load_mapping(path).target == target:
                 found[path.name] = path
@@ -119,12 +120,12 @@ try:
     # Not ui.connection(): it refuses an empty store, and this page must work before the first import.
     # Each read opens and closes its own connection, so no path through st.stop() leaves one open.
     with closing(store.connect_read_only(database)) as con:
-        counts = importing.store_counts(con)
-        runs = importing.recent_runs(con)
+        counts = ingest.store_counts(con)
+        runs = ingest.recent_runs(con)
 except store.StoreError as exc:
     st.info(str(exc))
     st.stop()
-ui.chart(importing.store_counts_chart(counts), key="data_store_counts", filename="store_rows_per_table")
+ui.chart(charts_data.store_counts_chart(counts), key="data_store_counts", filename="store_rows_per_table")
 if counts.set_index("table").loc["customers_served", "rows"] == 0:
     st.caption(
         "No customers-served data: complaint rates per 1,000 served cannot be computed until it is "
@@ -139,14 +140,14 @@ if runs.empty:
 
 last = runs.iloc[0]
 st.markdown(
-    f"Last import: run {last['run_id']}, {last['target']} from **{importing.safe_cell(last['file_name'])}** "
+    f"Last import: run {last['run_id']}, {last['target']} from **{ingest.safe_cell(last['file_name'])}** "
     f"({last['mapping_name']}): read {last['rows_read']:,}, stored {last['rows_stored']:,}, "
     f"rejected {last['rows_rejected']:,}."
 )
 st.header("Last imports")
 runs_shown = runs.assign(
-    file_name=runs["file_name"].map(importing.safe_cell),
-    mapping_name=runs["mapping_name"].map(importing.safe_cell),
+    file_name=runs["file_name"].map(ingest.safe_cell),
+    mapping_name=runs["mapping_name"].map(ingest.safe_cell),
 )
 ui.table(
     runs_shown,
@@ -178,7 +179,7 @@ run_id = st.selectbox(
     key="data_rejected_run",
 )
 with closing(store.connect_read_only(database)) as con:
-    rejected = importing.rejected_rows(con, int(run_id), limit=10_000)
+    rejected = ingest.rejected_rows(con, int(run_id), limit=10_000)
 if rejected.empty:
     st.info(f"Run {run_id} rejected no rows.")
 else:

@@ -6,7 +6,9 @@ consistency page), so a copied link reopens the view."""
 
 import streamlit as st
 
-from servicequality import charts_explore, drilldown, explore, ui
+from servicequality import ui
+from servicequality.charts import explore as charts_explore
+from servicequality.metrics import drilldown, explore
 
 filters = ui.current_filters()
 

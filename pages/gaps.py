@@ -5,7 +5,10 @@ import math
 
 import streamlit as st
 
-from servicequality import charts_servqual, drilldown, servqual, ui
+from servicequality import ui
+from servicequality.charts import servqual as charts_servqual
+from servicequality.metrics import drilldown, servqual
+from servicequality.stats import servqual as servqual_stats
 
 filters = ui.current_filters()
 
@@ -247,11 +250,11 @@ else:
         filename="importance_performance",
         select=ui.CrossFilter("component", "customdata:-1"),
     )
-    focus = ipa[ipa["quadrant"] == servqual.CONCENTRATE]["component_name"].tolist()
-    overkill = ipa[ipa["quadrant"] == servqual.OVERKILL]["component_name"].tolist()
+    focus = ipa[ipa["quadrant"] == servqual_stats.CONCENTRATE]["component_name"].tolist()
+    overkill = ipa[ipa["quadrant"] == servqual_stats.OVERKILL]["component_name"].tolist()
     st.markdown(
-        f"**{servqual.CONCENTRATE}:** {', '.join(focus) or 'none'}. "
-        f"**{servqual.OVERKILL}:** {', '.join(overkill) or 'none'}."
+        f"**{servqual_stats.CONCENTRATE}:** {', '.join(focus) or 'none'}. "
+        f"**{servqual_stats.OVERKILL}:** {', '.join(overkill) or 'none'}."
     )
 ui.how_computed(
     "Importance = mean share of the importance points a respondent gave the component (%); performance = mean "
@@ -270,7 +273,8 @@ if components.empty:
 else:
     st.markdown(
         "\n".join(
-            f"- {servqual.describe_gap_test(r.component_name, r.mean_gap, r.p, r.n)}" for r in components.itertuples()
+            f"- {servqual_stats.describe_gap_test(r.component_name, r.mean_gap, r.p, r.n)}"
+            for r in components.itertuples()
         )
     )
     ui.table(
@@ -297,7 +301,7 @@ else:
     )
 ui.how_computed(
     "Paired t test of perception against expectation per respondent: t = mean(P − E) / (sd(P − E) / √n), "
-    f"n − 1 degrees of freedom, two-sided p; a gap 'differs from zero' at p < {servqual.SIGNIFICANCE}. With "
+    f"n − 1 degrees of freedom, two-sided p; a gap 'differs from zero' at p < {servqual_stats.SIGNIFICANCE}. With "
     "thousands of respondents even small gaps are significant: read the size of the gap too.",
     filters,
     f"{respondents:,} respondents",

@@ -5,7 +5,9 @@ import math
 
 import streamlit as st
 
-from servicequality import charts, drilldown, measures, ui
+from servicequality import ui
+from servicequality.charts import common as charts
+from servicequality.metrics import drilldown, overview
 
 filters = ui.current_filters()
 previous = filters.previous_period()
@@ -13,8 +15,8 @@ previous = filters.previous_period()
 st.title("Executive overview")
 st.caption(f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y}.")
 
-now = measures.headline(ui.query, filters)
-before = measures.headline(ui.query, previous)
+now = overview.headline(ui.query, filters)
+before = overview.headline(ui.query, previous)
 
 
 def delta(current: float, prior: float, digits: int = 2, suffix: str = "") -> str | None:
@@ -114,7 +116,7 @@ ui.how_computed(
 )
 
 st.subheader("Monthly trend")
-months = measures.monthly(ui.query, filters)
+months = overview.monthly(ui.query, filters)
 TREND_PANELS = [
     ("complaint_rate", "Complaints per 1,000 customers served", "per 1,000"),
     ("mean_gap", "SERVQUAL gap (P − E)", "points"),
@@ -149,7 +151,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("Three weakest components")
-    gaps = measures.with_gap_intervals(ui.query("component_gaps", filters))
+    gaps = overview.with_gap_intervals(ui.query("component_gaps", filters))
     answered = gaps[gaps["n"] > 0].sort_values("mean_gap")
     weakest = answered.head(3)
     if weakest.empty:
@@ -190,7 +192,7 @@ with left:
 
 with right:
     st.subheader("Branches furthest below the network")
-    below, network, left_out = measures.branches_below_network(ui.query, filters, limit=8)
+    below, network, left_out = overview.branches_below_network(ui.query, filters, limit=8)
     if below.empty:
         st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
     else:

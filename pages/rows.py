@@ -5,7 +5,8 @@ Everything but "show personal data" lives in the URL, so a link reopens the same
 
 import streamlit as st
 
-from servicequality import drilldown, explore, ui
+from servicequality import ui
+from servicequality.metrics import drilldown, explore
 
 filters = ui.current_filters()
 

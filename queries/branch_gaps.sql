@@ -4,7 +4,7 @@
 -- Grain: one row per branch with at least one scored response.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns: branch_id, branch_name, region, n, mean_gap, sd_gap
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/branch_gaps.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $components
 with sums as (

@@ -2,7 +2,7 @@
 -- Grain: one row per channel with tickets in the filter, most complaints first.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: channel, tickets (all kinds), complaints, product_complaints, service_complaints
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/complaint_channels.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 select

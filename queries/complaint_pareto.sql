@@ -5,7 +5,7 @@
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: category, family ('product', 'service' or 'unmapped'), component_key,
 --   component_name, complaints
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/complaint_pareto.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 -- Whole months of the period from rollup_complaint_category_months, its other days from

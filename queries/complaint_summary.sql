@@ -4,7 +4,7 @@
 -- Grain: one row.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: complaints, customers_served, tickets
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/complaint_summary.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 with served as (

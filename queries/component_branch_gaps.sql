@@ -5,7 +5,7 @@
 --   branch_id, branch_name, region, component_key, component_name, sort_order
 --   n                respondents of the branch who scored the component
 --   mean_gap, sd_gap mean and sample standard deviation of their gaps (mean P - mean E)
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/component_branch_gaps.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments
 with sums as (

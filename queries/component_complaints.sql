@@ -7,7 +7,7 @@
 --   complaints            complaints in the filter whose category maps to the component
 --   complaints_mapped     complaints in the filter whose category maps to any component
 --   complaints_all        all complaints in the filter (unmapped or uncategorised included)
--- Reads the rollups of servicequality/rollups.py: the whole months of the period from the month
+-- Reads the rollups of servicequality/store/rollups.py: the whole months of the period from the month
 -- rollups (branch x month), the days of the months it cuts (at most two) from the day rollups
 -- (branch x day). With any selection below set, store.run_query runs
 -- queries/plain/component_complaints.sql instead (same rows, no rollups).

@@ -7,7 +7,7 @@
 --   n               respondents who scored the component that month
 --   mean_gap        mean over respondents of (mean P - mean E over the component's items)
 --   sd_gap          sample standard deviation of the respondent gaps
--- Reads the rollups of servicequality/rollups.py: the whole months of the period from the month
+-- Reads the rollups of servicequality/store/rollups.py: the whole months of the period from the month
 -- rollups (branch x month), the days of the months it cuts (at most two) from the day rollups
 -- (branch x day). With any selection below set, store.run_query runs
 -- queries/plain/component_gap_monthly.sql instead (same rows, no rollups).

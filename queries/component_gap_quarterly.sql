@@ -7,7 +7,7 @@
 --   n               respondents who scored the component that quarter
 --   mean_gap        mean over respondents of (mean P - mean E over the component's items)
 --   sd_gap          sample standard deviation of the respondent gaps
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/component_gap_quarterly.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments
 with sums as (

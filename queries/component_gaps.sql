@@ -10,7 +10,7 @@
 --   sd_gap           sample standard deviation of the respondent gaps (for the t interval)
 --   mean_adequate    mean adequate (minimum acceptable) level; null when the survey lacks it
 --   n_adequate       respondents with an adequate level
--- Reads the rollups of servicequality/rollups.py: the whole months of the period from the month
+-- Reads the rollups of servicequality/store/rollups.py: the whole months of the period from the month
 -- rollups (branch x month), the days of the months it cuts (at most two) from the day rollups
 -- (branch x day). With any selection below set, store.run_query runs
 -- queries/plain/component_gaps.sql instead (same rows, no rollups).

@@ -4,7 +4,7 @@
 -- Grain: one row per component that received importance points.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
 -- Columns: component_key, n (respondents who gave points), mean_share (0-1)
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/component_importance.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments
 -- Whole months of the period from rollup_importance_months, its other days from

@@ -13,7 +13,7 @@
 --   perception_total_var variance over respondents of the sum of their k perception scores
 --   expectation_item_var, expectation_total_var   likewise for the expectation score
 --   gap_item_var, gap_total_var                   likewise for the item gap P - E
--- Reads the rollups of servicequality/rollups.py: the whole months of the period from the month
+-- Reads the rollups of servicequality/store/rollups.py: the whole months of the period from the month
 -- rollups (branch x month), the days of the months it cuts (at most two) from the day rollups
 -- (branch x day). With any selection below set, store.run_query runs
 -- queries/plain/component_item_variances.sql instead (same rows, no rollups).

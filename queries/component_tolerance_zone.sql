@@ -11,7 +11,7 @@
 --   mean_perception  mean perceived level
 --   mean_msa, sd_msa measure of service adequacy, per respondent P - adequate
 --   mean_mss, sd_mss measure of service superiority, per respondent P - desired
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/component_tolerance_zone.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments
 with sums as (

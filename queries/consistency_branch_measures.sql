@@ -11,7 +11,7 @@
 --   csat_n, csat_satisfied                           overall satisfaction answers; of those 4-5
 --   gap_n, mean_gap, sd_gap                          respondents with scores; mean and sample sd of
 --                                                    each respondent's mean component gap
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/consistency_branch_measures.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 with branch_list as (

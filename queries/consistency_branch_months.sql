@@ -5,7 +5,7 @@
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: branch_id, month (first day, date), customers_served, complaints,
 --   targeted_resolution_n, resolution_within_target, csat_n, csat_satisfied, gap_n, mean_gap, sd_gap
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/consistency_branch_months.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 with branch_list as (

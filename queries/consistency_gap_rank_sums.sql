@@ -1,12 +1,12 @@
 -- consistency_gap_rank_sums: rank sums of respondents' overall SERVQUAL gaps per branch, for
--- the Kruskal-Wallis test across branches (H is computed in Python, servicequality.consistency).
+-- the Kruskal-Wallis test across branches (H is computed in Python, servicequality.stats.consistency).
 -- Every respondent in the filter is ranked once over all branches; tied gaps get their average
 -- rank: rank() + (ties - 1) / 2. Gaps are rounded to 9 decimals first so that equal answers
 -- computed in a different order still tie.
 -- Grain: one row per branch with at least one scored response.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns: branch_id, n (respondents), rank_sum (sum of their average ranks)
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/consistency_gap_rank_sums.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $components
 with respondent_gap as (

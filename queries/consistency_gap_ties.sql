@@ -3,7 +3,7 @@
 -- Grain: one row.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns: n (respondents), tie_sum (sum over groups of equal gaps of t^3 - t, t the group size)
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/consistency_gap_ties.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $components
 with respondent_gap as (

@@ -2,7 +2,7 @@
 -- that occur in tickets or surveys, branch types, complaint categories and service components.
 -- Grain: one row per (dimension, value).
 -- Parameters: none.
--- Reads rollup_dimension_values (servicequality/rollups.py) for the channels and segments found
+-- Reads rollup_dimension_values (servicequality/store/rollups.py) for the channels and segments found
 -- in tickets and surveys, instead of scanning every ticket.
 -- Columns:
 --   dimension   'channel' | 'segment' | 'branch_type' | 'category' | 'component'

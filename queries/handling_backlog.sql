@@ -6,7 +6,7 @@
 -- Grain: one row per age bucket (all five, zero when empty), youngest first.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: bucket_order, age_bucket, open_complaints, opened_before_period, mean_age_days
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/handling_backlog.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 with buckets (bucket_order, age_bucket) as (

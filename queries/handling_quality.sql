@@ -12,7 +12,7 @@
 --   mean_satisfaction             mean of those scores
 --   satisfied                     scores of 4 or 5
 -- Measures (rollup_handling_buckets): 1 minutes to first response, 2 to resolution.
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/handling_quality.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 with counts as (
@@ -31,7 +31,7 @@ with counts as (
         and ($branches is null or list_contains($branches, d.branch_id))
 ),
 
--- Exact percentiles in two steps (servicequality/rollups.py, _refresh_complaint_handling): the
+-- Exact percentiles in two steps (servicequality/store/rollups.py, _refresh_complaint_handling): the
 -- count of each series' values per bucket in the filter gives the bucket holding each wanted
 -- rank and the rank inside it; only those buckets' values are sorted. Counts come from whole
 -- months (rollup_handling_network_months with no branch selection, rollup_handling_months with

@@ -2,7 +2,7 @@
 -- Grain: one row per satisfaction score (1-5), zero when no complaint got that score.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: satisfaction (1-5), complaints (complaints opened in the period with that score)
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/handling_satisfaction.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 with sums as (

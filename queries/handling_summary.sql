@@ -13,7 +13,7 @@
 --   targeted_first_n, targeted_resolution_n  complaints that have a target (denominators)
 -- Measures (rollup_handling_buckets): 1 minutes to first response, 2 to resolution, 3 and 4
 -- their targets.
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/handling_summary.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 with counts as (
@@ -33,7 +33,7 @@ with counts as (
         and ($branches is null or list_contains($branches, d.branch_id))
 ),
 
--- Exact percentiles in two steps (servicequality/rollups.py, _refresh_complaint_handling): the
+-- Exact percentiles in two steps (servicequality/store/rollups.py, _refresh_complaint_handling): the
 -- count of each series' values per bucket in the filter gives the bucket holding each wanted
 -- rank and the rank inside it; only those buckets' values are sorted. Counts come from whole
 -- months (rollup_handling_network_months with no branch selection, rollup_handling_months with

@@ -12,10 +12,10 @@
 --   targeted_resolution_n, resolution_within_target
 -- Percentiles per pair: measures 5 (minutes to first response) and 6 (to resolution) of
 -- rollup_handling_buckets, one series per channel and priority.
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/handling_targets.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
--- Exact percentiles in two steps (servicequality/rollups.py, _refresh_complaint_handling): the
+-- Exact percentiles in two steps (servicequality/store/rollups.py, _refresh_complaint_handling): the
 -- count of each series' values per bucket in the filter gives the bucket holding each wanted
 -- rank and the rank inside it; only those buckets' values are sorted. With no branch selection
 -- the counts come from whole months (rollup_handling_network_months) and the other days of the

@@ -2,7 +2,7 @@
 -- Grain: one row per month that has customers served or tickets in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: month (first day, date), complaints, customers_served
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/monthly_complaints.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
 with served as (

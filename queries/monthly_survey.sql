@@ -5,7 +5,7 @@
 --   month (first day, date), responses
 --   gap_n, mean_gap   respondents with scores; mean over them of their own mean component gap
 --   csat_n, csat_satisfied, nps_n, promoters, detractors (as in survey_summary)
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/monthly_survey.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments
 select

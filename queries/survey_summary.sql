@@ -7,7 +7,7 @@
 --   csat_satisfied of those, answers 4 or 5 (top-two box)
 --   nps_n          responses that answered the 0-10 recommendation question
 --   promoters      answers 9-10;  detractors: answers 0-6
--- Reads the rollups of servicequality/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/survey_summary.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments
 select

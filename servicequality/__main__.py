@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from servicequality import importing, store
+from servicequality import ingest, store
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def table_counts(path: Path, tables: Sequence[str] = SUMMARY_TABLES) -> dict[str
 
 
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
-    from servicequality.demo import SCALES
+    from servicequality.demo.generator import SCALES
 
     parser.add_argument("--out", type=Path, default=store.DEFAULT_DB, help="database file (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same database")
@@ -85,7 +85,7 @@ def _configure_refresh(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_refresh(args: argparse.Namespace) -> int:
-    from servicequality import rollups
+    from servicequality.store import rollups
 
     db: Path = args.db
     if not db.exists():
@@ -119,11 +119,11 @@ COMMANDS: dict[str, Command] = {
     "demo": Command("build the deterministic demo database", _configure_demo, _run_demo),
     "import": Command(
         "import an export (CSV, .xlsx, Parquet) through a mapping file",
-        importing.configure_import,
-        importing.run_import_command,
+        ingest.configure_import,
+        ingest.run_import_command,
     ),
     "rejected": Command(
-        "print the rows an import rejected, and why", importing.configure_rejected, importing.run_rejected_command
+        "print the rows an import rejected, and why", ingest.configure_rejected, ingest.run_rejected_command
     ),
 }
 

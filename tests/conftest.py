@@ -16,9 +16,31 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 FIXTURE_PERIOD = Filters(dt.date(2024, 1, 1), dt.date(2024, 2, 29))
 
-# As in servicequality.serve: pages/ holds st.navigation pages, not Streamlit's older
+# As in servicequality.ui.serve: pages/ holds st.navigation pages, not Streamlit's older
 # directory-based multipage scheme, so every run (AppTest's too) goes through app.py.
 PagesManager.uses_pages_directory = False
+
+
+# The tiers: `make test-fast` runs neither; `make test` (CI) runs all three.
+# - browser: real Chromium against a served dashboard (tests/browser/);
+# - slow: whole pages under AppTest, the import corpus, real exports and kill/concurrency checks,
+#   the demo build, and anything marked @pytest.mark.slow (the medium-store equality checks).
+SLOW_PATHS = (
+    "tests/pages/",
+    "tests/demo/",
+    "tests/ingest/test_import_corpus.py",
+    "tests/ingest/test_import_real.py",
+    "tests/ingest/test_import_safety.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(str(item.fspath)).relative_to(ROOT).as_posix()
+        if path.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.browser)
+        elif path.startswith(SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

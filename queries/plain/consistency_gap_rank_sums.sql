@@ -1,5 +1,5 @@
 -- consistency_gap_rank_sums: rank sums of respondents' overall SERVQUAL gaps per branch, for
--- the Kruskal-Wallis test across branches (H is computed in Python, servicequality.consistency).
+-- the Kruskal-Wallis test across branches (H is computed in Python, servicequality.stats.consistency).
 -- Every respondent in the filter is ranked once over all branches; tied gaps get their average
 -- rank: rank() + (ties - 1) / 2. Gaps are rounded to 9 decimals first so that equal answers
 -- computed in a different order still tie.

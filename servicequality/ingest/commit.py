@@ -1,0 +1,618 @@
+"""Import a customer's export (CSV, Excel .xlsx, Parquet) into the store, through a mapping file.
+
+Guarantees (GitHub issue 5):
+- every row read is either stored or rejected with its file, line, column, value and reason
+  (`rejected_rows`); read = stored + rejected is asserted here and enforced by a CHECK in
+  `import_runs`;
+- the import is atomic: `store.build_atomically(..., start_from_existing=True)` writes a new file
+  beside the database and renames it into place, so a failure or a kill leaves the previous data
+  intact and the running dashboard (which holds the file read-only) never waits on a lock;
+- the same file with the same mapping is recognised by sha256 and adds nothing; rows whose key
+  is already stored are rejected as duplicates;
+- cell text is never evaluated: spreadsheet formula text (=, +, -, @ ...) is stored as text and
+  shown or exported with a leading quote (`safe_cell`);
+- a file or mapping that cannot be imported at all raises `ImportProblem`, one line saying what is
+  wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from servicequality import domain, store
+from servicequality.ingest.convert import Reject, convert
+from servicequality.ingest.mapping import SURVEY_SCALE, TARGETS, Field, Mapping, MappingError
+from servicequality.ingest.mapping import load as load_mapping
+from servicequality.ingest.read import FUTURE_TOLERANCE, ImportProblem, Table, _list, read_table
+
+# --- the import --------------------------------------------------------------------------------
+
+
+@dataclass
+class Rejection:
+    line: int
+    column: str | None
+    value: str | None
+    reason: str
+    row: dict[str, str]
+
+
+@dataclass
+class ImportResult:
+    target: str
+    file_name: str
+    mapping_name: str
+    database: Path
+    run_id: int | None = None
+    rows_read: int = 0
+    rows_stored: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    branches_created: int = 0
+    categories_created: int = 0
+    already_imported: tuple[int, str] | None = None  # (run_id, finished_at) of the identical earlier import
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+    def summary(self) -> str:
+        if self.already_imported:
+            run, when = self.already_imported
+            return (
+                f"import {self.target}: {self.file_name} with mapping {self.mapping_name} was already imported "
+                f"(run {run}, {when}): nothing added to {self.database}"
+            )
+        lines = [
+            f"import {self.target}: {self.file_name} with mapping {self.mapping_name} into {self.database} "
+            f"(run {self.run_id})",
+            f"  rows read {self.rows_read:,}, stored {self.rows_stored:,}, rejected {self.rows_rejected:,}",
+        ]
+        extra = []
+        if self.branches_created:
+            extra.append(f"branches created {self.branches_created:,}")
+        if self.categories_created:
+            extra.append(f"complaint categories created {self.categories_created:,}")
+        if extra:
+            lines.append("  " + ", ".join(extra))
+        if self.rejected:
+            reasons: dict[str, int] = {}
+            for r in self.rejected:
+                key = _reason_kind(r.reason)
+                reasons[key] = reasons.get(key, 0) + 1
+            top = sorted(reasons.items(), key=lambda kv: -kv[1])[:5]
+            lines.append("  top reasons: " + "; ".join(f"{n:,} × {k}" for k, n in top))
+            lines.append(
+                f"  see them: python -m servicequality rejected --run {self.run_id} --db {self.database}"
+                " (or the Data page)"
+            )
+        return "\n".join(lines)
+
+
+@dataclass
+class _StoreState:
+    """What the store already holds, for validation."""
+
+    keys: set
+    branches: set
+    categories: set
+    channels: set
+    components: set
+    next_run: int
+
+
+def _store_state(con: duckdb.DuckDBPyConnection, target: str) -> _StoreState:
+    def col(sql: str) -> set:
+        return {r[0] for r in con.execute(sql).fetchall()}
+
+    key_sql = {
+        "tickets": "select ticket_id from tickets",
+        "surveys": "select response_id from survey_responses",
+        "branches": "select branch_id from branches",
+        "customers-served": "select branch_id, served_on from customers_served",
+    }
+    # targets and categories are settings: a row with an existing key replaces the old one.
+    keys: set = set()
+    if target in key_sql:
+        rows = con.execute(key_sql[target]).fetchall()
+        keys = {r if len(r) > 1 else r[0] for r in rows}
+    return _StoreState(
+        keys=keys,
+        branches=col("select branch_id from branches"),
+        categories=col("select category from complaint_categories"),
+        channels=set(domain.CHANNELS) | col("select channel from service_targets"),
+        components=col("select component_key from components"),
+        next_run=con.execute("select coalesce(max(run_id), 0) + 1 from import_runs").fetchone()[0],
+    )
+
+
+class _Importer:
+    """Turns the table's rows into store rows or rejections (no database access)."""
+
+    def __init__(self, mapping: Mapping, table: Table, state: _StoreState):
+        self.m, self.t, self.state = mapping, table, state
+        self.fields = TARGETS[mapping.target]
+        self.index = {name: i for i, name in reversed(list(enumerate(table.header)))}
+        self.col_of = dict(mapping.columns)
+        missing = [c for c in self.col_of.values() if c.strip() not in self.index]
+        if missing:
+            raise ImportProblem(
+                f"{table.file_name}: column {missing[0]!r} named in [columns] of {mapping.path.name} is not in the "
+                f"file (its columns: {_list(table.header)}); fix the name in the mapping"
+            )
+        dupes = {c for c in self.col_of.values() if table.header.count(c.strip()) > 1}
+        if dupes:
+            raise ImportProblem(
+                f"{table.file_name}: column {sorted(dupes)[0]!r} appears twice in the header: rename one"
+            )
+        self.items = self._survey_items() if mapping.survey else []
+        self.seen: dict[Any, int] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.scores: list[dict[str, Any]] = []
+        self.importance: list[dict[str, Any]] = []
+        self.rejected: list[Rejection] = []
+        self.new_branches: dict[str, dict[str, Any]] = {}
+        self.new_categories: dict[str, dict[str, Any]] = {}
+        self.read = 0
+        self.now = dt.datetime.now()
+
+    def _survey_items(self) -> list[tuple[str, str, dict[str, int]]]:
+        """(item, component, {role: column index}) for every item the mapping names."""
+        spec = self.m.survey
+        found: dict[str, dict[str, int]] = {}
+        for role, pattern in spec.patterns.items():
+            for i, name in enumerate(self.t.header):
+                match = pattern.search(name)
+                if match:
+                    code = match.group("item")
+                    if role in found.setdefault(code, {}):
+                        raise ImportProblem(
+                            f"{self.t.file_name}: two columns match the {role} regex for item {code!r} "
+                            f"({self.t.header[found[code][role]]!r} and {name!r}); make the regex stricter"
+                        )
+                    found[code][role] = i
+        items = []
+        for code, roles in sorted(found.items(), key=lambda kv: _natural(kv[0])):
+            if code not in spec.item_components:
+                raise ImportProblem(
+                    f"{self.t.file_name}: item {code!r} matched by the [survey] regexes has no component in "
+                    f'[survey.items] of {self.m.path.name}: add "{code}" = "<component>"'
+                )
+            if "expectation" not in roles or "perception" not in roles:
+                half = "perception" if "expectation" in roles else "expectation"
+                raise ImportProblem(
+                    f"{self.t.file_name}: item {code!r} has no {half} column; check the [survey] regexes"
+                )
+            items.append((code, spec.item_components[code], roles))
+        unmatched = sorted(set(spec.item_components) - set(found), key=_natural)
+        if spec.patterns and unmatched:
+            raise ImportProblem(
+                f"{self.t.file_name}: item {unmatched[0]!r} of [survey.items] has no column matching the [survey] "
+                "regexes; check the column names or remove the item"
+            )
+        for it in spec.items:
+            roles = {}
+            for role, col in it.columns.items():
+                if col.strip() not in self.index:
+                    raise ImportProblem(
+                        f"{self.t.file_name}: column {col!r} of survey item {it.item!r} is not in the file; "
+                        "fix the name in [[survey.item]]"
+                    )
+                roles[role] = self.index[col.strip()]
+            items.append((it.item, it.component, roles))
+        if not items:
+            raise ImportProblem(f"{self.t.file_name}: no survey item columns found; check the [survey] section")
+        return items
+
+    # One source row -> stored rows, or a Reject.
+    def _value(self, f: Field, cells: list[str], row_number: int) -> tuple[Any, str | None, str | None]:
+        m = self.m
+        column = self.col_of.get(f.name)
+        if m.id_field == f.name and column is None:
+            return m.id_template.format(row=row_number), None, None
+        if column is None:
+            raw = m.constants.get(f.name)
+        else:
+            raw = cells[self.index[column.strip()]].strip()
+        if column is not None and f.name in m.values and raw in m.values[f.name]:
+            raw = m.values[f.name][raw]
+        if (raw is None or raw == "") and f.name in m.defaults:
+            raw = m.defaults[f.name]
+        return raw, column, (cells[self.index[column.strip()]] if column is not None else None)
+
+    def process(self, line: int, cells: list[str]) -> None:
+        self.read += 1
+        row_number = self.read
+        try:
+            if len(cells) != len(self.t.header):
+                raise Reject(
+                    f"row has {len(cells)} fields, the header has {len(self.t.header)}: a stray delimiter or quote",
+                    None,
+                    None,
+                )
+            if not any(c.strip() for c in cells):
+                raise Reject("empty row")
+            record = self._record(cells, row_number)
+            self._check_row(record, cells)
+        except Reject as r:
+            self.rejected.append(
+                Rejection(line, r.column, None if r.value is None else str(r.value), r.reason, self._row_dict(cells))
+            )
+
+    def _row_dict(self, cells: list[str]) -> dict[str, str]:
+        header = self.t.header
+        out = {header[i] if i < len(header) else f"(extra {i + 1})": c for i, c in enumerate(cells)}
+        return out
+
+    def _record(self, cells: list[str], row_number: int) -> dict[str, Any]:
+        record = {}
+        for f in self.fields:
+            raw, column, original = self._value(f, cells, row_number)
+            if raw is None or raw == "":
+                if f.required:
+                    raise Reject(f"{f.name} is required but blank", column, original)
+                record[f.name] = None
+                continue
+            try:
+                record[f.name] = convert(f, raw, self.m.date_formats)
+            except ValueError as exc:
+                raise Reject(str(exc), column, original if original is not None else raw) from None
+        return record
+
+    def _check_row(self, record: dict[str, Any], cells: list[str]) -> None:
+        m, target = self.m, self.m.target
+        col = self.col_of.get
+
+        def original(name: str, value: Any) -> Any:
+            """The cell as the export wrote it (not as parsed), when the field comes from a column."""
+            column = col(name)
+            return cells[self.index[column.strip()]] if column is not None else value
+
+        for name, value in record.items():
+            if isinstance(value, dt.date):  # datetime is a date too
+                stamp = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+                if stamp > self.now + FUTURE_TOLERANCE:
+                    raise Reject(f"{name} is in the future ({value})", col(name), original(name, value))
+                if stamp.year < 1900:
+                    raise Reject(
+                        f"{name} is before 1900 ({value}): a wrong date format?", col(name), original(name, value)
+                    )
+        if target == "tickets":
+            opened = record["opened_at"]
+            for name in ("first_response_at", "resolved_at"):
+                if record[name] is not None and record[name] < opened:
+                    word = "closed" if name == "resolved_at" else "answered"
+                    raise Reject(
+                        f"{word} before opened ({name} {record[name]} < opened_at {opened})",
+                        col(name),
+                        original(name, record[name]),
+                    )
+            if record["reopened_count"] is None:
+                record["reopened_count"] = 0
+            if record["escalated"] is None:
+                record["escalated"] = False
+            category = record["category"]
+            if category is not None and category not in self.state.categories and category not in self.new_categories:
+                rule = next((r for r in m.category_rules if r.pattern.search(category)), None)
+                if rule is None:
+                    raise Reject(
+                        f"unknown complaint category {category!r}: import it (categories) or add a [[category.rules]] "
+                        "entry that matches it",
+                        col("category"),
+                        category,
+                    )
+                self.new_categories[category] = {
+                    "category": category,
+                    "family": rule.family,
+                    "component_key": rule.component,
+                    "description": rule.description or f"Imported from {m.name}",
+                }
+        if target in ("tickets", "surveys"):
+            channel = record["channel"]
+            if channel not in self.state.channels and channel not in m.channels:
+                raise Reject(
+                    f"unknown channel {channel!r}: map it in [values.channel] or list it in channels = [...]",
+                    col("channel"),
+                    channel,
+                )
+        if target == "categories" and record["component_key"] not in self.state.components:
+            raise Reject(
+                f"unknown component {record['component_key']!r}", col("component_key"), record["component_key"]
+            )
+        if target in ("tickets", "surveys", "customers-served"):
+            self._check_branch(record["branch_id"], col("branch_id"))
+        scores, importance = self._survey(record, cells) if target == "surveys" else ([], [])
+
+        from servicequality.ingest.mapping import KEYS
+
+        key = tuple(record[k] for k in KEYS[target])
+        key = key[0] if len(key) == 1 else key
+        shown = key if not isinstance(key, tuple) else ", ".join(str(k) for k in key)
+        key_column = col(KEYS[target][0]) or m.id_field
+        if key in self.seen:
+            raise Reject(f"duplicate id {shown!r} in the file (first at line {self.seen[key]})", key_column, shown)
+        if key in self.state.keys:
+            raise Reject(f"duplicate id {shown!r}: already in the store", key_column, shown)
+        self.seen[key] = self._line_of_current
+        if target in ("tickets", "surveys", "customers-served"):
+            branch = record["branch_id"]
+            if branch not in self.state.branches and branch not in self.new_branches:
+                nb = m.new_branches
+                self.new_branches[branch] = {
+                    "branch_id": branch,
+                    "name": nb.name.get(branch, branch),
+                    "region": nb.region.get(branch, branch),
+                    "city": nb.city.get(branch, nb.name.get(branch, branch)),
+                    "branch_type": nb.branch_type,
+                    "size_band": nb.size_band,
+                    "opened_on": None,
+                }
+        self.rows.append(record)
+        self.scores.extend(scores)
+        self.importance.extend(importance)
+
+    def _check_branch(self, branch: str, column: str | None) -> None:
+        if branch in self.state.branches or branch in self.new_branches or self.m.new_branches is not None:
+            return
+        raise Reject(
+            f"unknown branch {branch!r}: import branches first, or add [new_branches] to the mapping", column, branch
+        )
+
+    def _survey(self, record: dict[str, Any], cells: list[str]) -> tuple[list[dict], list[dict]]:
+        low, high = SURVEY_SCALE
+        scores, weights = [], {}
+        for code, component, roles in self.items:
+            values = {}
+            for role, index in roles.items():
+                text = cells[index].strip()
+                if role == "expectation" and "expectation" in self.m.values:
+                    text = str(self.m.values["expectation"].get(text, text))
+                if text == "":
+                    values[role] = None
+                    continue
+                try:
+                    number = float(text)
+                except ValueError:
+                    raise Reject(f"{role} of item {code} is not a number", self.t.header[index], text) from None
+                if role == "importance":
+                    if number < 0 or math.isnan(number):
+                        raise Reject(f"importance of item {code} is negative", self.t.header[index], text)
+                elif number != int(number) or not low <= number <= high:
+                    raise Reject(f"{role} of item {code} out of range {low}-{high}", self.t.header[index], text)
+                values[role] = number
+            e, p = values.get("expectation"), values.get("perception")
+            if e is None and p is None:
+                continue  # item not answered
+            if e is None or p is None:
+                missing = "expectation" if e is None else "perception"
+                raise Reject(
+                    f"item {code} has a {'perception' if e is None else 'expectation'} but no {missing}",
+                    self.t.header[roles[missing]],
+                    "",
+                )
+            scores.append(
+                {
+                    "response_id": record["response_id"],
+                    "component_key": component,
+                    "item": code,
+                    "expectation": int(e),
+                    "perception": int(p),
+                    "adequate": None if values.get("adequate") is None else int(values["adequate"]),
+                }
+            )
+            if values.get("importance") is not None:
+                weights.setdefault(component, []).append(values["importance"])
+        if not scores:
+            raise Reject("no SERVQUAL item answered (every expectation and perception is blank)")
+        importance = [
+            {"response_id": record["response_id"], "component_key": c, "points": sum(v) / len(v)}
+            for c, v in weights.items()
+        ]
+        return scores, importance
+
+    def run(self) -> None:
+        for line, cells in self.t.rows:
+            self._line_of_current = line
+            self.process(line, cells)
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason without its particular values, so that like reasons are counted together."""
+    text = re.sub(r"\([^)]*\)|'[^']*'", "…", reason)
+    return text.split(": ")[0][:80]
+
+
+def _natural(code: str):
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code)]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _previous_import(db: Path, file_hash: str, mapping_hash: str, target: str) -> tuple[int, str] | None:
+    if not db.exists():
+        return None
+    con = store.connect_read_only(db)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        if "import_runs" not in tables:
+            return None
+        row = con.execute(
+            "select run_id, strftime(finished_at, '%Y-%m-%d %H:%M') from import_runs "
+            "where file_sha256 = $f and mapping_sha256 = $m and target = $t order by run_id desc limit 1",
+            {"f": file_hash, "m": mapping_hash, "t": target},
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+    finally:
+        con.close()
+
+
+# Columns inserted per target, in the store's tables.
+_STORE_TABLE = {
+    "tickets": "tickets",
+    "surveys": "survey_responses",
+    "branches": "branches",
+    "customers-served": "customers_served",
+    "targets": "service_targets",
+    "categories": "complaint_categories",
+}
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]], columns: list[str], replace: bool = False
+) -> None:
+    if not rows:
+        return
+    import pyarrow as pa
+
+    data = pa.table({c: pa.array([r.get(c) for r in rows]) for c in columns})
+    con.register("import_rows", data)
+    try:
+        verb = "insert or replace into" if replace else "insert into"
+        # Table and column names come from the constants above, never from the file or mapping.
+        cols = ", ".join(columns)
+        con.execute(f"{verb} {table} ({cols}) select {cols} from import_rows")
+    finally:
+        con.unregister("import_rows")
+
+
+def run_import(
+    target: str, file: Path | str, mapping_path: Path | str, db: Path | str, *, progress=None
+) -> ImportResult:
+    """Import `file` into the database `db` through the mapping; see the module docstring."""
+    file, db = Path(file), Path(db)
+    if target not in TARGETS:
+        raise ImportProblem(f"unknown import target {target!r}: use one of {', '.join(TARGETS)}")
+    try:
+        mapping = load_mapping(mapping_path)
+    except MappingError as exc:
+        raise ImportProblem(str(exc)) from None
+    if mapping.target != target:
+        raise ImportProblem(
+            f"{mapping.path.name} maps {mapping.target}, not {target}: run `import {mapping.target}` or pick a "
+            f"{target} mapping"
+        )
+    table = read_table(file, mapping)  # checks the file before any database work
+    result = ImportResult(target, file.name, mapping.name, db, encoding=table.encoding, delimiter=table.delimiter)
+    file_hash = file_sha256(file)
+    try:
+        earlier = _previous_import(db, file_hash, mapping.sha256, target)
+    except store.StoreError as exc:
+        raise ImportProblem(f"{exc}"[:300]) from None
+    if earlier:
+        result.already_imported = earlier
+        return result
+    started = dt.datetime.now()
+
+    def fill(con: duckdb.DuckDBPyConnection) -> None:
+        state = _store_state(con, target)
+        importer = _Importer(mapping, table, state)
+        importer.run()
+        if importer.read == 0:
+            raise ImportProblem(f"{file.name} has a header but no data rows: nothing to import")
+        result.run_id = state.next_run
+        result.rows_read = importer.read
+        result.rows_stored = len(importer.rows)
+        result.rejected = importer.rejected
+        result.branches_created = len(importer.new_branches)
+        result.categories_created = len(importer.new_categories)
+        assert result.rows_read == result.rows_stored + result.rows_rejected, "a row was neither stored nor rejected"
+        if progress:
+            progress(f"validated {importer.read:,} rows; writing")
+
+        con.execute(
+            "insert into import_runs values ($run, $started, $finished, $target, $file, $fh, $mapping, $mh, "
+            "$read, $stored, $rejected, $branches)",
+            {
+                "run": result.run_id,
+                "started": started,
+                "finished": dt.datetime.now(),
+                "target": target,
+                "file": file.name,
+                "fh": file_hash,
+                "mapping": mapping.name,
+                "mh": mapping.sha256,
+                "read": result.rows_read,
+                "stored": result.rows_stored,
+                "rejected": result.rows_rejected,
+                "branches": result.branches_created,
+            },
+        )
+        _insert(
+            con,
+            "branches",
+            list(importer.new_branches.values()),
+            ["branch_id", "name", "region", "city", "branch_type", "size_band", "opened_on"],
+        )
+        _insert(
+            con,
+            "complaint_categories",
+            list(importer.new_categories.values()),
+            ["category", "family", "component_key", "description"],
+        )
+        fields = [f.name for f in TARGETS[target] if f.name != "timely_response"]
+        replace = target in ("targets", "categories")
+        _insert(con, _STORE_TABLE[target], importer.rows, fields, replace=replace)
+        if target == "tickets":
+            for r in importer.rows:
+                r["run_id"], r["source"] = result.run_id, mapping.name
+            _insert(con, "ticket_sources", importer.rows, ["ticket_id", "run_id", "source", "timely_response"])
+        if target == "surveys":
+            for r in importer.rows:
+                r["run_id"], r["source"] = result.run_id, mapping.name
+            _insert(con, "survey_sources", importer.rows, ["response_id", "run_id", "source"])
+            _insert(
+                con,
+                "survey_scores",
+                importer.scores,
+                ["response_id", "component_key", "item", "expectation", "perception", "adequate"],
+            )
+            _insert(con, "survey_importance", importer.importance, ["response_id", "component_key", "points"])
+        _insert(
+            con,
+            "rejected_rows",
+            [
+                {
+                    "run_id": result.run_id,
+                    "file_name": file.name,
+                    "line": r.line,
+                    "column_name": r.column,
+                    "value": r.value,
+                    "reason": r.reason,
+                    "row_json": json.dumps(r.row, ensure_ascii=False)[:20000],
+                }
+                for r in importer.rejected
+            ],
+            ["run_id", "file_name", "line", "column_name", "value", "reason", "row_json"],
+        )
+        (stored,) = con.execute(
+            "select rows_read - rows_stored - rows_rejected from import_runs where run_id = $r", {"r": result.run_id}
+        ).fetchone()
+        assert stored == 0
+
+    try:
+        store.build_atomically(db, fill, start_from_existing=True)
+    except duckdb.ConstraintException as exc:
+        raise ImportProblem(
+            f"the store refused the rows ({str(exc).splitlines()[0][:200]}); nothing was changed"
+        ) from None
+    except duckdb.IOException as exc:
+        raise ImportProblem(
+            f"cannot write beside {db} ({str(exc).splitlines()[0][:200]}); nothing was changed"
+        ) from None
+    return result

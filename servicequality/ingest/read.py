@@ -1,0 +1,295 @@
+"""Reading a customer's export (CSV, Excel .xlsx, Parquet) into text rows, safely."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from servicequality import store
+from servicequality.ingest.mapping import Mapping
+
+MAPPINGS_DIR = store.PROJECT_ROOT / "mappings"
+MAX_FIELD = 10 * 1024 * 1024  # a single CSV cell larger than this is a broken file, not data
+DETECT_LINES = 30  # leading lines searched for the header row
+FUTURE_TOLERANCE = dt.timedelta(days=1)  # exports in another time zone may run a day ahead
+
+csv.field_size_limit(MAX_FIELD)
+
+
+class ImportProblem(ValueError):
+    """The file or mapping cannot be imported at all; str() is one line saying what to fix."""
+
+
+# --- formula text ------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?")
+
+
+def is_formula_like(value: Any) -> bool:
+    """Text a spreadsheet would run as a formula (OWASP "CSV injection"): =, @, tab or CR first,
+    or + / - first when the text is not simply a number."""
+    if not isinstance(value, str) or not value:
+        return False
+    first = value[0]
+    if first in "=@\t\r":
+        return True
+    return first in "+-" and not _NUMBER.fullmatch(value.strip())
+
+
+def safe_cell(value: Any) -> Any:
+    """A value fit to show or export: formula-like text gets a leading quote, nothing else changes."""
+    return "'" + value if is_formula_like(value) else value
+
+
+# --- reading files ----------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """The export as text cells: a header and rows, each with the line it starts on."""
+
+    file_name: str
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]  # (line, cells)
+    header_line: int
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def file_format(path: Path, mapping: Mapping) -> str:
+    if mapping.format:
+        return mapping.format
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix == ".xls":
+        raise ImportProblem(f"{path.name}: old .xls workbooks are not read; save it as .xlsx or CSV")
+    return "csv"
+
+
+def read_table(path: Path, mapping: Mapping) -> Table:
+    if not path.exists():
+        raise ImportProblem(f"{path} does not exist: check the file name")
+    if path.is_dir():
+        raise ImportProblem(f"{path} is a folder: give the export file itself")
+    if path.stat().st_size == 0:
+        raise ImportProblem(f"{path.name} is empty (0 bytes): export it again with a header row and data")
+    fmt = file_format(path, mapping)
+    if fmt == "xlsx":
+        return _read_xlsx(path, mapping)
+    if fmt == "parquet":
+        return _read_parquet(path)
+    return _read_csv(path, mapping)
+
+
+def decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
+    """Text and the encoding used: the declared one strictly, else utf-8(-sig), cp949, cp1252."""
+    if declared:
+        try:
+            return data.decode(declared), declared
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ImportProblem(
+                f"{name} is not {declared} text (bad byte at line {line}): fix encoding in [source] "
+                "or remove it to detect the encoding"
+            ) from None
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp949")
+        # cp949 decodes many Western byte pairs as rare hanja; real Korean text is mostly Hangul.
+        wide = [c for c in text if ord(c) > 0x7F]
+        hangul = sum(1 for c in wide if "\uac00" <= c <= "\ud7a3" or "\u3131" <= c <= "\u318e")
+        if wide and hangul / len(wide) >= 0.6:
+            return text, "cp949"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise ImportProblem(
+            f"{name}: cannot tell its encoding (not UTF-8, CP949 or Windows-1252): "
+            'set encoding = "..." in [source] of the mapping'
+        ) from None
+
+
+def _looks_binary(head: bytes) -> str | None:
+    if head.startswith(b"PK\x03\x04"):
+        return "is a zip or Excel workbook, not CSV: save it with the .xlsx extension or export CSV"
+    if head.startswith(b"PAR1"):
+        return "is a Parquet file, not CSV: give it the .parquet extension"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 'is UTF-16 text: save it as UTF-8 ("CSV UTF-8" in Excel)'
+    if b"\x00" in head:
+        return "is binary, not CSV text: export the data as CSV, .xlsx or Parquet"
+    return None
+
+
+def _expected_columns(mapping: Mapping) -> set[str]:
+    return {c.strip() for c in mapping.source_columns()}
+
+
+def _header_score(header: list[str], mapping: Mapping) -> int:
+    names = {h.strip() for h in header}
+    score = len(_expected_columns(mapping) & names)
+    if mapping.survey and mapping.survey.patterns:
+        score += sum(1 for h in names for p in mapping.survey.patterns.values() if p.search(h))
+    return score
+
+
+def _read_csv(path: Path, mapping: Mapping) -> Table:
+    data = path.read_bytes()
+    problem = _looks_binary(data[:8192])
+    if problem:
+        raise ImportProblem(f"{path.name} {problem}")
+    text, encoding = decode(data, path.name, mapping.encoding)
+    if not text.strip():
+        raise ImportProblem(f"{path.name} holds only blank lines: export it again with a header row and data")
+    lines = text.splitlines(keepends=True)
+
+    # Find the header: the line (after any junk) and delimiter under which the mapped columns appear.
+    starts = [mapping.skip_rows] if mapping.skip_rows is not None else range(min(DETECT_LINES, len(lines)))
+    delimiters = [mapping.delimiter] if mapping.delimiter else [",", ";", "\t", "|"]
+    best = None  # (score, fields, start, delimiter, header)
+    for start in starts:
+        if start >= len(lines):
+            raise ImportProblem(f"{path.name}: skip_rows = {start} skips every line of the file ({len(lines)} lines)")
+        for delim in delimiters:
+            try:
+                header = next(csv.reader(io.StringIO("".join(lines[start : start + 50]), newline=""), delimiter=delim))
+            except (StopIteration, csv.Error):
+                continue
+            score = _header_score(header, mapping)
+            candidate = (score, len(header), -start, delim, header)
+            if best is None or candidate[:3] > best[:3]:
+                best = candidate
+    if best is None:
+        raise ImportProblem(f"{path.name}: no header row found in the first {DETECT_LINES} lines")
+    score, _, neg_start, delim, header = best
+    start = -neg_start
+    if score == 0:
+        first = lines[start].strip()[:80]
+        hint = ""
+        if len(header) == 1 and any(d in first for d in ",;\t|"):
+            hint = "; is the delimiter right? set delimiter in [source]"
+        raise ImportProblem(
+            f"{path.name}: none of the columns the mapping names ({_list(_expected_columns(mapping))}) is in the "
+            f"header {first!r}{hint}; fix [columns] or skip_rows"
+        )
+    body = io.StringIO("".join(lines[start:]), newline="")
+    reader = csv.reader(body, delimiter=delim, strict=False)
+    next(reader)  # the header, already parsed
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        previous = reader.line_num
+        try:
+            for cells in reader:
+                line = start + previous + 1
+                previous = reader.line_num
+                if not cells:  # a blank line is not a row
+                    continue
+                yield line, cells
+        except csv.Error as exc:
+            raise ImportProblem(
+                f"{path.name} line {start + previous + 1}: broken CSV ({exc}); check the quoting there"
+            ) from None
+
+    return Table(path.name, [h.strip() for h in header], rows(), start + 1, encoding, delim)
+
+
+def _cell_text(value: Any) -> str:
+    """A spreadsheet or Parquet cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):  # pandas Timestamp
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _read_xlsx(path: Path, mapping: Mapping) -> Table:
+    import pandas as pd
+
+    head = path.read_bytes()[:4]
+    if head != b"PK\x03\x04":
+        raise ImportProblem(f"{path.name} is not an Excel .xlsx workbook (it is not a zip file): export it again")
+    try:
+        sheet = mapping.sheet if mapping.sheet is not None else 0
+        frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="calamine")
+    except ValueError as exc:
+        if "not found" in str(exc).lower() or "worksheet" in str(exc).lower():
+            raise ImportProblem(f"{path.name}: no sheet {mapping.sheet!r}; fix sheet in [source]") from None
+        raise ImportProblem(f"{path.name}: cannot read the workbook ({str(exc).splitlines()[0]})") from None
+    except Exception as exc:  # calamine raises its own errors for corrupt workbooks
+        raise ImportProblem(f"{path.name}: cannot read the workbook ({str(exc).splitlines()[0][:200]})") from None
+    grid = [[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    if not grid:
+        raise ImportProblem(f"{path.name}: the sheet is empty: put a header row and data on it")
+    starts = [mapping.skip_rows] if mapping.skip_rows is not None else range(min(DETECT_LINES, len(grid)))
+    best = max(((_header_score(grid[s], mapping), -s) for s in starts if s < len(grid)), default=(0, 0))
+    if best[0] == 0:
+        raise ImportProblem(
+            f"{path.name}: none of the columns the mapping names ({_list(_expected_columns(mapping))}) is on the "
+            "sheet; fix [columns], skip_rows or sheet"
+        )
+    start = -best[1]
+    header = [h.strip() for h in grid[start]]
+    width = len(header)
+    while width and not header[width - 1]:
+        width -= 1
+    header = header[:width]
+
+    def rows():
+        for i in range(start + 1, len(grid)):
+            cells = grid[i]
+            extra = [c for c in cells[width:] if c]
+            if not any(cells):
+                continue
+            yield i + 1, cells[:width] + extra  # extra non-empty cells make the row ragged
+
+    return Table(path.name, header, rows(), start + 1)
+
+
+def _read_parquet(path: Path) -> Table:
+    import pyarrow.parquet as pq
+
+    if path.read_bytes()[:4] != b"PAR1":
+        raise ImportProblem(f"{path.name} is not a Parquet file (no PAR1 magic bytes): export it again")
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid and OSError variants for corrupt files
+        raise ImportProblem(f"{path.name}: cannot read the Parquet file ({str(exc).splitlines()[0][:200]})") from None
+    header = [str(n).strip() for n in table.column_names]
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+
+    def rows():
+        for i in range(table.num_rows):
+            yield i + 1, [_cell_text(col[i]) for col in columns]
+
+    return Table(path.name, header, rows(), 0)
+
+
+def _list(names) -> str:
+    names = sorted(names)
+    shown = ", ".join(repr(n) for n in names[:5])
+    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")

@@ -1,0 +1,235 @@
+"""From per-branch query rows to one measure per branch (value, volume, interval), pooled
+groups, peer comparisons and rankings; the statistics themselves are in `stats.consistency`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from servicequality import stats
+from servicequality.stats.consistency import (
+    MIN_CUSTOMERS_SERVED,
+    MIN_TARGETED_COMPLAINTS,
+    Kind,
+    poisson_rate_interval,
+    pooled_sd,
+    shrink,
+    standard_error,
+)
+
+# --- from per-branch query rows to one measure ---------------------------------------------------
+
+
+class Measure(NamedTuple):
+    key: str
+    label: str  # plain words, with the unit
+    short: str
+    mine: str  # metric label in the branch manager strip
+    kind: Kind
+    scale: float  # display multiplier: per 1,000 or percent
+    unit: str
+    higher_is_better: bool
+    volume_label: str
+    digits: int
+
+
+MEASURES: dict[str, Measure] = {
+    "survey_gap": Measure(
+        "survey_gap",
+        "Overall SERVQUAL gap (perception − expectation, 1-7 scale)",
+        "Survey gap (P − E)",
+        "My survey gap",
+        "mean",
+        1.0,
+        "points",
+        True,
+        "respondents",
+        2,
+    ),
+    "complaint_rate": Measure(
+        "complaint_rate",
+        "Complaints per 1,000 customers served",
+        "Complaints per 1,000 served",
+        "My complaint rate",
+        "rate",
+        1000.0,
+        "per 1,000",
+        False,
+        "customers served",
+        2,
+    ),
+    "within_target": Measure(
+        "within_target",
+        "Complaints resolved within target (%)",
+        "Resolved within target",
+        "My share within target",
+        "proportion",
+        100.0,
+        "%",
+        True,
+        "complaints with a target",
+        1,
+    ),
+    "csat": Measure(
+        "csat",
+        "CSAT: survey answers satisfied, 4-5 of 5 (%)",
+        "CSAT (4-5 of 5)",
+        "My CSAT",
+        "proportion",
+        100.0,
+        "%",
+        True,
+        "survey answers",
+        1,
+    ),
+}
+
+# Columns of consistency_branch_measures that feed each measure: (events or mean, volume, sd).
+_SOURCES: dict[str, tuple[str, str, str | None]] = {
+    "survey_gap": ("mean_gap", "gap_n", "sd_gap"),
+    "complaint_rate": ("complaints", "customers_served", None),
+    "within_target": ("resolution_within_target", "targeted_resolution_n", None),
+    "csat": ("csat_satisfied", "csat_n", None),
+}
+
+
+def minimum_volume(key: str, min_responses: int) -> int:
+    """The volume a branch needs to be ranked: the sidebar's minimum responses for survey
+    measures, fixed documented minimums for the complaint measures."""
+    if key == "complaint_rate":
+        return MIN_CUSTOMERS_SERVED
+    if key == "within_target":
+        return MIN_TARGETED_COMPLAINTS
+    return min_responses
+
+
+def branch_measure(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One measure per branch: columns events (None for means), volume, raw (unscaled) value,
+    sd (means only), value (display units), ci_low/ci_high (display units), plus the branch labels."""
+    num, vol, sd = _SOURCES[key]
+    m = MEASURES[key]
+    out = rows[[c for c in ("branch_id", "branch_name", "region", "branch_type", "size_band") if c in rows]].copy()
+    out["volume"] = rows[vol].fillna(0).astype(float)
+    if m.kind == "mean":
+        out["events"] = np.nan
+        out["raw"] = rows[num].astype(float)
+        out["sd"] = rows[sd].astype(float)
+    else:
+        out["events"] = rows[num].fillna(0).astype(float)
+        out["raw"] = out["events"] / out["volume"].where(out["volume"] > 0)
+        out["sd"] = np.nan
+    columns = zip(out["events"], out["volume"], out["raw"], out["sd"], strict=True)
+    intervals = [_interval(m.kind, e, v, r, s) for e, v, r, s in columns]
+    out["value"] = out["raw"] * m.scale
+    out["ci_low"] = [i.low * m.scale for i in intervals]
+    out["ci_high"] = [i.high * m.scale for i in intervals]
+    if "branch_name" in out:
+        out["label"] = out["branch_name"] + " (" + out["branch_id"] + ")"
+    return out.reset_index(drop=True)
+
+
+def _interval(kind: Kind, events: float, volume: float, raw: float, sd: float) -> stats.Interval:
+    if not volume or not np.isfinite(raw):
+        return stats.NAN_INTERVAL
+    if kind == "proportion":
+        return stats.wilson_interval(int(events), int(volume))
+    if kind == "rate":
+        return poisson_rate_interval(events, volume)
+    return stats.mean_confidence_interval(raw, sd, int(volume))
+
+
+def pooled(rows: pd.DataFrame, key: str) -> dict:
+    """Pool branch rows into one group: Σ events / Σ volume, or for means the n-weighted mean with
+    the total sd √((Σ (n_i − 1)s_i² + Σ n_i (m_i − m)²) / (N − 1)). Returns value (display
+    units), ci_low, ci_high, volume, branches."""
+    num, vol, sd_col = _SOURCES[key]
+    m = MEASURES[key]
+    volume = float(rows[vol].fillna(0).sum())
+    if m.kind == "mean":
+        ok = rows[rows[vol].fillna(0) > 0]
+        n = ok[vol].astype(float)
+        means = ok[num].astype(float)
+        mean = float((n * means).sum() / n.sum()) if n.sum() else math.nan
+        ss = float(
+            ((n - 1).clip(lower=0) * ok[sd_col].astype(float).fillna(0) ** 2).sum() + (n * (means - mean) ** 2).sum()
+        )
+        sd = math.sqrt(ss / (n.sum() - 1)) if n.sum() > 1 else math.nan
+        raw, events = mean, math.nan
+        interval = stats.mean_confidence_interval(mean, sd, int(n.sum()))
+    else:
+        events = float(rows[num].fillna(0).sum())
+        raw = events / volume if volume else math.nan
+        interval = _interval(m.kind, events, volume, raw, math.nan)
+    return {
+        "value": raw * m.scale,
+        "ci_low": interval.low * m.scale,
+        "ci_high": interval.high * m.scale,
+        "volume": volume,
+        "events": events,
+        "branches": int(len(rows)),
+    }
+
+
+PEER_GROUPS: dict[str, tuple[str, str]] = {
+    # key -> (branch column, words)
+    "region": ("region", "same region"),
+    "type": ("branch_type", "same type"),
+    "size": ("size_band", "same size band"),
+}
+
+
+def peer_comparison(rows: pd.DataFrame, my_branch: str, peers: str, key: str) -> pd.DataFrame:
+    """My branch, its peer group (same region, type or size band, without my branch) and the
+    network, pooled the same way. Empty when my branch is not among the rows."""
+    mine = rows[rows["branch_id"] == my_branch]
+    if mine.empty:
+        return pd.DataFrame(columns=["group", "value", "ci_low", "ci_high", "volume", "events", "branches"])
+    column, words = PEER_GROUPS.get(peers, PEER_GROUPS["region"])
+    group_value = mine.iloc[0][column]
+    peer_rows = rows[(rows[column] == group_value) & (rows["branch_id"] != my_branch)]
+    name = mine.iloc[0].get("branch_name", my_branch)
+    out = [
+        {"group": f"My branch: {name}", **pooled(mine, key)},
+        {"group": f"Peers ({words}: {group_value}, {len(peer_rows)} branches)", **pooled(peer_rows, key)},
+        {"group": f"Network ({len(rows)} branches)", **pooled(rows, key)},
+    ]
+    return pd.DataFrame(out)
+
+
+def grouped_rates(rows: pd.DataFrame, by: str, key: str = "complaint_rate") -> pd.DataFrame:
+    """Pool branch rows per value of `by` (e.g. region): one row each with value and interval."""
+    out = [{by: group, **pooled(part, key)} for group, part in rows.groupby(by, sort=True)]
+    return pd.DataFrame(out)
+
+
+def ranking(measure: pd.DataFrame, key: str, min_volume: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shrink the eligible branches toward the network and rank them (1 = best).
+
+    s_i² from `standard_error` at the pooled value (pooled sd for means), so a branch with no
+    events still has a sampling variance. Returns (ranked rows, rows not ranked for low volume).
+    """
+    m = MEASURES[key]
+    ok = measure["volume"] > 0
+    eligible = measure[ok & (measure["volume"] >= min_volume) & measure["raw"].notna()].copy()
+    left_out = measure[~measure.index.isin(eligible.index)].copy()
+    if eligible.empty:
+        return eligible, left_out
+    if m.kind == "mean":
+        sigma = pooled_sd(eligible["volume"], eligible["raw"], eligible["sd"])
+        target = float((eligible["raw"] * eligible["volume"]).sum() / eligible["volume"].sum())
+    else:
+        sigma = math.nan
+        target = float(eligible["events"].sum() / eligible["volume"].sum())
+    se = standard_error(m.kind, target, eligible["volume"].to_numpy(), sigma)
+    shrunk = shrink(eligible["raw"].to_numpy(), se * se)
+    for column in ("shrunk", "shrunk_low", "shrunk_high"):
+        eligible[column] = shrunk[column].to_numpy() * m.scale
+    eligible["shrinkage"] = shrunk["shrinkage"].to_numpy()
+    eligible["network"] = target * m.scale
+    eligible["tau"] = math.sqrt(float(shrunk["tau2"].iloc[0])) * m.scale
+    eligible["rank"] = eligible["shrunk"].rank(ascending=not m.higher_is_better, method="min").astype(int)
+    return eligible.sort_values("rank").reset_index(drop=True), left_out.reset_index(drop=True)

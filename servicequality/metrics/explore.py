@@ -1,0 +1,557 @@
+"""The Explore page's logic: which measures and dimensions there are, which go together, and
+from query rows to a long table of cells (value, 95% interval, n, suppression) and a pivot.
+
+Pure: a query runner is passed in (the dashboard's cached `ui.query`, or a plain connection in
+the tests), as in servicequality.metrics.overview. Dimension keys reach SQL only as bound parameters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from servicequality import stats
+from servicequality.filters import Filters
+from servicequality.stats.consistency import poisson_rate_interval
+
+# run(query_name, filters, **extra_params) -> rows, e.g. ui.query
+Runner = Callable[..., pd.DataFrame]
+
+# Extra parameters of the explore_* queries, for callers that run every query with defaults.
+QUERY_DEFAULTS: dict[str, object] = {"dim1": None, "dim2": None}
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str  # words for the UI
+    served: bool  # customers served split by it (branch attributes and time only)
+    ordinal: bool = False  # keep the natural order (time) rather than sort by value
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.key: d
+    for d in (
+        Dimension("region", "Region", True),  # first: the default first dimension
+        Dimension("branch", "Branch", True),
+        Dimension("branch_type", "Branch type", True),
+        Dimension("channel", "Channel", False),
+        Dimension("category", "Complaint category", False),
+        Dimension("family", "Category family", False),
+        Dimension("component", "Service component", False),
+        Dimension("segment", "Customer segment", False),
+        Dimension("month", "Month", True, ordinal=True),
+        Dimension("weekday", "Weekday", True, ordinal=True),
+    )
+}
+NO_DIMENSION = "none"  # the second dimension's "no split" choice
+
+WEEKDAYS = {
+    "1": "Monday",
+    "2": "Tuesday",
+    "3": "Wednesday",
+    "4": "Thursday",
+    "5": "Friday",
+    "6": "Saturday",
+    "7": "Sunday",
+}
+FAMILIES = {"product": "Product", "service": "Service", "unmapped": "Unmapped"}
+
+# Dimensions a click on a chart can turn into a dashboard filter (ui.CrossFilter).
+CROSS_FILTERABLE = frozenset(
+    {"region", "branch", "branch_type", "channel", "segment", "category", "component", "month"}
+)
+
+TICKET_DIMS = frozenset(DIMENSIONS)
+SURVEY_DIMS = frozenset(DIMENSIONS) - {"category", "family"}
+RESPONSE_DIMS = SURVEY_DIMS - {"component"}
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str  # selectbox and chart title
+    axis: str  # value axis title, in words with the unit
+    source: str  # 'complaints' (counts), 'rate', 'tickets' (handling), 'survey' (gap, perception), 'responses'
+    dims: frozenset[str]
+    survey: bool  # survey measures: cells below the minimum number of responses are suppressed
+    digits: int
+    n_words: str  # what n counts
+    rows: str  # drilldown kind behind a cell
+    formula: str
+    interval: str  # how the 95% interval is computed, or why there is none
+    unit: str = ""  # ' %' or ''
+    bounds: tuple[float, float] | None = None  # the scale's range: intervals are clipped to it
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure(
+            "count",
+            "Complaints (count)",
+            "Complaints",
+            "complaints",
+            TICKET_DIMS,
+            False,
+            0,
+            "complaints",
+            "complaints",
+            "Complaints opened in the period, counted per cell.",
+            "none: a count of every complaint, not a sample",
+        ),
+        Measure(
+            "complaint_rate",
+            "Complaints per 1,000 customers served",
+            "Complaints per 1,000 customers served",
+            "rate",
+            TICKET_DIMS,
+            False,
+            2,
+            "complaints",
+            "complaints",
+            "Complaints ÷ customers served × 1,000. Customers served are counted per branch and day, so "
+            "branch, region, branch type, month and weekday split them; channel, segment, category, family and "
+            "component split the complaints only (each cell's complaints over all the customers served in its "
+            "branch and time cell, so the cells add up to the total rate).",
+            "exact Poisson (Garwood)",
+        ),
+        Measure(
+            "gap",
+            "SERVQUAL gap (perception − expectation)",
+            "Gap: perception − expectation (points, 1-7 scale)",
+            "survey",
+            SURVEY_DIMS,
+            True,
+            2,
+            "respondents",
+            "responses",
+            "Each respondent's gap is the mean over the components they scored of (mean perception − mean "
+            "expectation over the component's items); the cell's gap is the mean over its respondents. With "
+            "component as a dimension, the respondent's gap on that component.",
+            "t interval on the respondents' gaps",
+            bounds=(-6.0, 6.0),
+        ),
+        Measure(
+            "perception",
+            "Perception (1-7)",
+            "Mean perception (1-7 scale)",
+            "survey",
+            SURVEY_DIMS,
+            True,
+            2,
+            "respondents",
+            "responses",
+            "Each respondent's perception is the mean over the components they scored of their mean item "
+            "perception; the cell's value is the mean over its respondents.",
+            "t interval on the respondents' perceptions",
+            bounds=(1.0, 7.0),
+        ),
+        Measure(
+            "first_response",
+            "Median first response (minutes)",
+            "Median minutes to first response",
+            "tickets",
+            TICKET_DIMS,
+            False,
+            1,
+            "complaints answered",
+            "complaints",
+            "Median minutes from opening to the first response, over complaints that have one.",
+            "none shown for a median",
+        ),
+        Measure(
+            "resolution",
+            "Median resolution time (hours)",
+            "Median hours to resolution",
+            "tickets",
+            TICKET_DIMS,
+            False,
+            1,
+            "complaints resolved",
+            "complaints",
+            "Median hours from opening to resolution, over resolved complaints.",
+            "none shown for a median",
+        ),
+        Measure(
+            "within_target",
+            "Resolved within target (%)",
+            "Resolved within target (% of resolved complaints)",
+            "tickets",
+            TICKET_DIMS,
+            False,
+            1,
+            "resolved complaints with a target",
+            "complaints",
+            "Complaints resolved within the resolution target of their channel and priority ÷ resolved "
+            "complaints that have a target.",
+            "Wilson score",
+            " %",
+            (0.0, 100.0),
+        ),
+        Measure(
+            "csat",
+            "CSAT (% satisfied, 4-5 of 5)",
+            "Satisfied (% answering 4 or 5 of 5)",
+            "responses",
+            RESPONSE_DIMS,
+            True,
+            1,
+            "answers",
+            "responses",
+            "Survey answers 4 or 5 to overall satisfaction ÷ all answers to it.",
+            "Wilson score",
+            " %",
+            (0.0, 100.0),
+        ),
+        Measure(
+            "nps",
+            "Net Promoter Score",
+            "Net Promoter Score (% promoters − % detractors)",
+            "responses",
+            RESPONSE_DIMS,
+            True,
+            1,
+            "answers",
+            "responses",
+            "% answering 9-10 minus % answering 0-6 to the 0-10 recommendation question.",
+            "normal approximation for a three-valued score",
+            bounds=(-100.0, 100.0),
+        ),
+    )
+}
+DEFAULT_MEASURE = "count"
+DEFAULT_DIM1 = "region"
+
+# The explore_* query behind each measure source. Counts and the rate need only complaint counts
+# (explore_complaints, from the day rollups); the handling measures need explore_tickets' medians.
+QUERY = {
+    "complaints": "explore_complaints",
+    "rate": "explore_complaints",
+    "tickets": "explore_tickets",
+    "survey": "explore_survey",
+    "responses": "explore_responses",
+}
+
+
+def query_name(measure: str) -> str:
+    """The explore_* query behind a measure."""
+    return QUERY[MEASURES[measure].source]
+
+
+def unsupported(measure: str, dim: str | None) -> str | None:
+    """Why `dim` cannot split `measure`, in words; None when it can."""
+    if dim is None or dim == NO_DIMENSION:
+        return None
+    m, d = MEASURES[measure], DIMENSIONS[dim]
+    if dim in m.dims:
+        return None
+    if dim in ("category", "family"):
+        return (
+            f"{m.label} comes from survey responses, which have no complaint category: choose another "
+            f"dimension than {d.label.lower()}."
+        )
+    if dim == "component":
+        return (
+            f"{m.label} is one answer per survey response, not one per service component: choose another "
+            "dimension, or the SERVQUAL gap or perception to compare components."
+        )
+    return f"{m.label} cannot be split by {d.label.lower()}."
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The page's measure and dimensions after cleaning; `messages` say what was changed and why."""
+
+    measure: str
+    dim1: str
+    dim2: str | None
+    messages: tuple[str, ...] = ()
+    problem: str | None = None  # an unsupported combination: say so instead of a chart
+
+
+def resolve(measure: object, dim1: object, dim2: object) -> Choice:
+    """Clean a (possibly hand-edited) choice. Never raises."""
+    messages: list[str] = []
+    measure, dim1, dim2 = _text(measure), _text(dim1), _text(dim2)
+    if measure not in MEASURES:
+        messages.append(f"Unknown measure {_quote(measure)}: showing {MEASURES[DEFAULT_MEASURE].label.lower()}.")
+        measure = DEFAULT_MEASURE
+    if dim1 not in DIMENSIONS:
+        messages.append(f"Unknown dimension {_quote(dim1)}: showing {DIMENSIONS[DEFAULT_DIM1].label.lower()}.")
+        dim1 = DEFAULT_DIM1
+    if dim2 in (None, "", NO_DIMENSION):
+        dim2 = None
+    elif dim2 not in DIMENSIONS:
+        messages.append(f"Unknown second dimension {_quote(dim2)}: none used.")
+        dim2 = None
+    elif dim2 == dim1:
+        messages.append("The second dimension is the same as the first: none used.")
+        dim2 = None
+    problem = unsupported(measure, dim1) or unsupported(measure, dim2)
+    return Choice(str(measure), str(dim1), dim2, tuple(messages), problem)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else value if isinstance(value, str) else str(value)
+
+
+def link_messages(link: Mapping[str, object]) -> list[str]:
+    """What a link asks for that the page does not know, in words. `link` holds the URL values of
+    explore_measure, dim1 and dim2: the labels Streamlit writes for the bound selectboxes."""
+    checks = (
+        ("explore_measure", measure_labels(), "measure", MEASURES[DEFAULT_MEASURE].label.lower()),
+        ("dim1", dimension_labels(), "dimension", DIMENSIONS[DEFAULT_DIM1].label.lower()),
+        ("dim2", dimension_labels(with_none=True), "second dimension", "none"),
+    )
+    messages = []
+    for key, labels, words, fallback in checks:
+        value = _text(link.get(key))
+        if value is not None and value not in labels.values():
+            messages.append(f"Unknown {words} {_quote(value)}: showing {fallback}.")
+    return messages
+
+
+def measure_labels() -> dict[str, str]:
+    return {k: m.label for k, m in MEASURES.items()}
+
+
+def dimension_labels(with_none: bool = False) -> dict[str, str]:
+    labels = {NO_DIMENSION: "Nothing"} if with_none else {}
+    labels.update({k: d.label for k, d in DIMENSIONS.items()})
+    return labels
+
+
+def _quote(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+# --- labels -------------------------------------------------------------------------------
+
+
+def label_for(dim: str, key: object, names: Mapping[str, Mapping[str, str]]) -> str:
+    """Words for a cell key: branch ids and component keys through `names`, weekday numbers as
+    day names, months as 'Jan 2024'."""
+    if key is None or (isinstance(key, float) and math.isnan(key)):
+        return "All"
+    key = str(key)
+    if dim == "weekday":
+        return WEEKDAYS.get(key, key)
+    if dim == "month":
+        try:
+            return pd.Timestamp(key + "-01").strftime("%b %Y")
+        except ValueError:
+            return key
+    if dim == "family":
+        return FAMILIES.get(key, key)
+    if dim == "component" and key == "unmapped":
+        return "Unmapped"
+    return names.get(dim, {}).get(key, key)
+
+
+def _order(dim: str, keys: pd.Series, names: Mapping[str, Mapping[str, str]]) -> pd.Series:
+    """A sort key that keeps months and weekdays in time order and components in their order."""
+    if dim in ("month", "weekday"):
+        return keys.astype(str)
+    if dim == "component" and dim in names:
+        position = {k: i for i, k in enumerate(names[dim])}
+        return keys.map(lambda k: f"{position.get(k, 999):04d}")
+    return keys.map(lambda k: label_for(dim, k, names).lower())
+
+
+# --- from query rows to cells ---------------------------------------------------------------
+
+CELL_COLUMNS = [
+    "key1",
+    "key2",
+    "label1",
+    "label2",
+    "value",
+    "low",
+    "high",
+    "n",
+    "suppressed",
+    "extra",
+    "order1",
+    "order2",
+]
+
+
+def cells(run: Runner, filters: Filters, choice: Choice, names: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """One row per cell: keys, labels, value, 95% interval (low, high), n, suppressed flag and
+    `extra` (customers served for the rate). Survey cells with n < filters.min_n are suppressed:
+    their value and interval are NaN, their n stays."""
+    m = MEASURES[choice.measure]
+    dims = {"dim1": choice.dim1, "dim2": choice.dim2}
+    rows = run(query_name(m.key), filters, **dims)
+    if m.source == "rate":
+        rows = _with_served(rows, run("explore_served", filters, **dims), choice)
+    out = pd.DataFrame({"key1": rows["key1"], "key2": rows["key2"]})
+    value, low, high, n, extra = _values(m.key, rows)
+    out["value"], out["low"], out["high"], out["n"], out["extra"] = value, low, high, n, extra
+    out["n"] = out["n"].fillna(0).astype(int)
+    # A rate cell with customers served but no complaint is a real 0; other cells need an n.
+    out = out[(out["n"] > 0) | (out["extra"].fillna(0) > 0)]
+    if m.bounds:  # a t or normal interval can run past the scale on few answers
+        out["low"] = out["low"].clip(lower=m.bounds[0])
+        out["high"] = out["high"].clip(upper=m.bounds[1])
+    out["suppressed"] = m.survey & (out["n"] < filters.min_n)
+    for column in ("value", "low", "high"):
+        out.loc[out["suppressed"], column] = np.nan
+    out["label1"] = [label_for(choice.dim1, k, names) for k in out["key1"]]
+    out["label2"] = [label_for(choice.dim2, k, names) if choice.dim2 else "" for k in out["key2"]]
+    if out.empty:
+        return pd.DataFrame(columns=CELL_COLUMNS)
+    out["order1"] = _order(choice.dim1, out["key1"], names)
+    out["order2"] = _order(choice.dim2, out["key2"], names) if choice.dim2 else ""
+    out = out.sort_values(["order1", "order2"])
+    return out[CELL_COLUMNS].reset_index(drop=True)
+
+
+def _with_served(tickets: pd.DataFrame, served: pd.DataFrame, choice: Choice) -> pd.DataFrame:
+    """Complaints beside the customers served of their cell. When every chosen dimension splits
+    customers served, cells with customers but no complaints are kept (rate 0)."""
+    sentinel = ""
+    t = tickets[["key1", "key2", "complaints"]].copy()
+    s = served[["key1", "key2", "customers_served"]].copy()
+    for df in (t, s):
+        df["key1"] = df["key1"].fillna(sentinel)
+        df["key2"] = df["key2"].fillna(sentinel)
+    split = [d is not None and DIMENSIONS[d].served for d in (choice.dim1, choice.dim2)]
+    if all(split[i] or d is None for i, d in enumerate((choice.dim1, choice.dim2))):
+        merged = t.merge(s, on=["key1", "key2"], how="outer")
+    else:
+        t["s1"] = t["key1"] if split[0] else sentinel
+        t["s2"] = t["key2"] if split[1] else sentinel
+        merged = t.merge(s.rename(columns={"key1": "s1", "key2": "s2"}), on=["s1", "s2"], how="left")
+        merged = merged.drop(columns=["s1", "s2"])
+    merged["complaints"] = merged["complaints"].fillna(0)
+    for key in ("key1", "key2"):
+        merged[key] = merged[key].replace(sentinel, None)
+    return merged
+
+
+def _values(measure: str, rows: pd.DataFrame) -> tuple:
+    """(value, low, high, n, extra) columns for a measure from its query rows."""
+    nan = pd.Series(np.nan, index=rows.index)
+
+    def num(column: str) -> pd.Series:
+        return pd.to_numeric(rows[column], errors="coerce").astype(float)
+
+    if measure == "count":
+        return num("complaints"), nan, nan, num("complaints"), nan
+    if measure == "complaint_rate":
+        events, exposure = num("complaints"), num("customers_served")
+        value = pd.Series(
+            [stats.rate_per_1000(e, x if x == x else 0) for e, x in zip(events, exposure)], index=rows.index
+        )
+        intervals = [
+            poisson_rate_interval(e, x) if x == x and x > 0 else stats.NAN_INTERVAL for e, x in zip(events, exposure)
+        ]
+        low = pd.Series([1000 * i.low for i in intervals], index=rows.index)
+        high = pd.Series([1000 * i.high for i in intervals], index=rows.index)
+        return value, low, high, events, exposure
+    if measure == "first_response":
+        return num("median_first_response_minutes"), nan, nan, num("responded_n"), nan
+    if measure == "resolution":
+        return num("median_resolution_minutes") / 60, nan, nan, num("resolved_n"), nan
+    if measure == "within_target":
+        k, n = num("resolution_within_target").fillna(0), num("targeted_resolution_n")
+        return _shares(k, n)
+    if measure in ("gap", "perception"):
+        mean, sd, n = num(f"mean_{measure}"), num(f"sd_{measure}"), num("n")
+        intervals = [stats.mean_confidence_interval(a, b, int(c)) for a, b, c in zip(mean, sd, n.fillna(0))]
+        return (
+            mean,
+            pd.Series([i.low for i in intervals], index=rows.index),
+            pd.Series([i.high for i in intervals], index=rows.index),
+            n,
+            nan,
+        )
+    if measure == "csat":
+        return _shares(num("csat_satisfied").fillna(0), num("csat_n"))
+    if measure == "nps":
+        p, d, n = num("promoters").fillna(0), num("detractors").fillna(0), num("nps_n")
+        value = pd.Series(
+            [stats.net_promoter_score(a, b, int(c)) for a, b, c in zip(p, d, n.fillna(0))], index=rows.index
+        )
+        intervals = [stats.nps_interval(int(a), int(b), int(c)) for a, b, c in zip(p, d, n.fillna(0))]
+        return (
+            value,
+            pd.Series([i.low for i in intervals], index=rows.index),
+            pd.Series([i.high for i in intervals], index=rows.index),
+            n,
+            nan,
+        )
+    raise KeyError(measure)
+
+
+def _shares(k: pd.Series, n: pd.Series) -> tuple:
+    value = pd.Series([100 * a / b if b else np.nan for a, b in zip(k, n.fillna(0))], index=k.index)
+    intervals = [stats.wilson_interval(int(a), int(b)) for a, b in zip(k, n.fillna(0))]
+    return (
+        value,
+        pd.Series([100 * i.low for i in intervals], index=k.index),
+        pd.Series([100 * i.high for i in intervals], index=k.index),
+        n,
+        pd.Series(np.nan, index=k.index),
+    )
+
+
+# --- tables for people ------------------------------------------------------------------------
+
+
+def format_value(value: float, measure: str) -> str:
+    m = MEASURES[measure]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{m.digits}f}{m.unit}"
+
+
+def cell_text(row: pd.Series, measure: str) -> str:
+    """'−0.52 (n = 41)', 'suppressed (n = 3)' or, for the rate, '5.00 (2 of 400 served)'."""
+    if row["suppressed"]:
+        return f"suppressed (n = {int(row['n']):,})"
+    if measure == "complaint_rate":
+        served = 0 if pd.isna(row["extra"]) else int(row["extra"])
+        return f"{format_value(row['value'], measure)} ({int(row['n']):,} of {served:,} served)"
+    return f"{format_value(row['value'], measure)} (n = {int(row['n']):,})"
+
+
+def long_table(df: pd.DataFrame, choice: Choice) -> pd.DataFrame:
+    """The cells as a table with words for headers: dimensions, value, interval, n, a note."""
+    m = MEASURES[choice.measure]
+    out = pd.DataFrame({DIMENSIONS[choice.dim1].label: df["label1"]})
+    if choice.dim2:
+        out[DIMENSIONS[choice.dim2].label] = df["label2"]
+    out[m.label] = df["value"].round(0).astype("int64") if m.key == "count" else df["value"].round(m.digits + 2)
+    if not m.interval.startswith("none"):
+        out["95% interval, low"] = df["low"].round(m.digits + 2)
+        out["95% interval, high"] = df["high"].round(m.digits + 2)
+    out[f"n ({m.n_words})"] = df["n"].astype(int)
+    if choice.measure == "complaint_rate":
+        out["Customers served"] = df["extra"].fillna(0).astype("int64")
+    if m.survey:
+        out["Note"] = np.where(df["suppressed"], "suppressed: fewer responses than the minimum", "")
+    if choice.measure == "complaint_rate":
+        out["Note"] = np.where(df["extra"].fillna(0) > 0, "", "no customers served recorded in this cell")
+    return out.reset_index(drop=True)
+
+
+def wide_table(df: pd.DataFrame, choice: Choice) -> pd.DataFrame:
+    """Rows = first dimension, columns = second, each cell 'value (n = …)' or 'suppressed (n = …)'."""
+    if not choice.dim2 or df.empty:
+        return pd.DataFrame()
+    text = df.assign(text=[cell_text(r, choice.measure) for _, r in df.iterrows()])
+    rows = list(dict.fromkeys(text["label1"]))
+    columns = list(dict.fromkeys(text.sort_values("order2", kind="stable")["label2"]))
+    wide = text.pivot_table(index="label1", columns="label2", values="text", aggfunc="first")
+    wide = wide.reindex(index=rows, columns=columns).fillna("–")
+    wide.index.name = DIMENSIONS[choice.dim1].label
+    wide.columns.name = None
+    return wide.reset_index()

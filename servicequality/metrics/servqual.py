@@ -1,0 +1,247 @@
+"""The tables the components and gaps pages show, assembled from named queries.
+
+Like `metrics.overview`, each function takes a query runner, so the dashboard (cached queries) and
+the tests (a plain connection) share the code. No raw survey rows are fetched: every query returns
+one row per component (or per component and branch, month, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from typing import NamedTuple
+
+import pandas as pd
+
+from servicequality import stats
+from servicequality.filters import Filters
+from servicequality.stats.servqual import (
+    ALPHA_THRESHOLD,
+    Contribution,
+    _missing,
+    assign_quadrants,
+    cronbach_alpha,
+    gap_with_interval,
+    paired_t_test,
+    score_contributions,
+    tolerance_position,
+)
+
+Runner = Callable[[str, Filters], pd.DataFrame]
+
+
+class Finding(NamedTuple):
+    component_key: str
+    text: str
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def complaint_survey_findings(rows: pd.DataFrame) -> list[Finding]:
+    """Where complaints and the survey disagree about a component.
+
+    `rows`: component_key, component_name, complaint_share (0-1 of mapped complaints),
+    mean_gap, ci_low, ci_high. With K components, a share of at least 1/K (more than an even
+    split) means complaints point at the component; under 1/(2K) means they hardly do. The
+    survey shows a shortfall when the 95% interval lies below 0, a surplus when above 0.
+    Disagreements: many complaints but a surplus, no clear gap, or one of the smaller shortfalls
+    (gap rank in the better half); few complaints but one of the larger shortfalls.
+    A rule of thumb, not a test: it says where to look.
+    """
+    df = rows.dropna(subset=["mean_gap", "complaint_share"]).copy()
+    if df.empty:
+        return []
+    k = len(df)
+    df["gap_rank"] = df["mean_gap"].rank(method="first").astype(int)  # 1 = largest shortfall
+    df["complaint_rank"] = df["complaint_share"].rank(method="first", ascending=False).astype(int)
+    findings = []
+    for r in df.sort_values("complaint_share", ascending=False).itertuples():
+        share = f"{100 * r.complaint_share:.0f}%"
+        gap = f"{r.mean_gap:+.2f}".replace("-", "−")
+        shortfall = not _missing(r.ci_high) and r.ci_high < 0
+        surplus = not _missing(r.ci_low) and r.ci_low > 0
+        if r.complaint_share >= 1 / k:
+            lead = f"{r.component_name}: {share} of complaints ({_ordinal(r.complaint_rank)} most)"
+            if surplus:
+                findings.append(Finding(r.component_key, f"{lead} but a surplus in the survey (gap {gap})"))
+            elif not shortfall:
+                findings.append(Finding(r.component_key, f"{lead} but no clear gap in the survey (gap {gap})"))
+            elif r.gap_rank > k / 2:
+                findings.append(
+                    Finding(
+                        r.component_key,
+                        f"{lead} but only the {_ordinal(r.gap_rank)} largest of {k} shortfalls in the survey "
+                        f"(gap {gap})",
+                    )
+                )
+        elif r.complaint_share < 1 / (2 * k) and shortfall and r.gap_rank <= k / 2:
+            findings.append(
+                Finding(
+                    r.component_key,
+                    f"{r.component_name}: only {share} of complaints but the {_ordinal(r.gap_rank)} largest of "
+                    f"{k} shortfalls in the survey (gap {gap}): customers who do not complain still notice",
+                )
+            )
+    return findings
+
+
+# --- page tables ----------------------------------------------------------------------------
+
+
+def _with_intervals(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    estimates = [gap_with_interval(m, s, n) for m, s, n in zip(out["mean_gap"], out["sd_gap"], out["n"], strict=True)]
+    out["ci_low"] = [e.low for e in estimates]
+    out["ci_high"] = [e.high for e in estimates]
+    tests = [paired_t_test(e.gap, s, e.n) for e, s in zip(estimates, out["sd_gap"], strict=True)]
+    out["t"] = [t.t for t in tests]
+    out["df"] = [t.df for t in tests]
+    out["p"] = [t.p for t in tests]
+    return out
+
+
+def component_table(run: Runner, filters: Filters) -> pd.DataFrame:
+    """One row per answered component: mean P, mean E, gap with 95% CI, t test; sorted by gap."""
+    df = run("component_gaps", filters)
+    df = df[df["n"] > 0]
+    return _with_intervals(df).sort_values("mean_gap").reset_index(drop=True)
+
+
+def rater_table(run: Runner, filters: Filters) -> pd.DataFrame:
+    """One row per answered RATER group, as component_table; `label` is the group name."""
+    df = run("servqual_rater_gaps", filters)
+    df = df[df["n"] > 0].copy()
+    df["label"] = df["rater_group"]
+    return _with_intervals(df).sort_values("mean_gap").reset_index(drop=True)
+
+
+def gap_trend(run: Runner, filters: Filters, quarterly: bool = False) -> pd.DataFrame:
+    """Gap per component and month (or quarter) with its 95% CI."""
+    df = run("component_gap_quarterly" if quarterly else "component_gap_monthly", filters)
+    out = _with_intervals(df)
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+def network_filters(filters: Filters) -> Filters:
+    """The same filter without its branch and region selection: the whole network."""
+    return replace(filters, regions=(), branches=())
+
+
+def selection_vs_network(run: Runner, selection: Filters, network: Filters) -> pd.DataFrame:
+    """Component gaps of a selection beside the network's: one row per component answered in
+    the network, columns gap/ci/n for each (suffixes _selection, _network) and the difference."""
+    cols = ["component_key", "component_name", "sort_order", "n", "mean_gap", "ci_low", "ci_high"]
+    sel = _with_intervals(run("component_gaps", selection))[cols]
+    net = _with_intervals(run("component_gaps", network))[cols]
+    net = net[net["n"] > 0]
+    out = net.merge(sel, on=["component_key", "component_name", "sort_order"], suffixes=("_network", "_selection"))
+    out["difference"] = out["mean_gap_selection"] - out["mean_gap_network"]
+    return out.sort_values("sort_order").reset_index(drop=True)
+
+
+SCORES = {"perception": "Perception", "expectation": "Expectation", "gap": "Gap (P − E)"}
+
+
+def alpha_table(run: Runner, filters: Filters, score: str = "perception") -> pd.DataFrame:
+    """Cronbach's alpha per component for the chosen item score (perception, expectation or gap);
+    `alpha` is NaN for single-item components; `below_threshold` flags α < 0.70."""
+    if score not in SCORES:
+        raise ValueError(f"score must be one of {sorted(SCORES)}")
+    df = run("component_item_variances", filters).copy()
+    df["alpha"] = [
+        cronbach_alpha(int(k), _f(i), _f(t))
+        for k, i, t in zip(df["k"], df[f"{score}_item_var"], df[f"{score}_total_var"], strict=True)
+    ]
+    df["below_threshold"] = df["alpha"] < ALPHA_THRESHOLD
+    return df.reset_index(drop=True)
+
+
+def complaints_vs_survey(run: Runner, filters: Filters) -> pd.DataFrame:
+    """Share of complaints pointing at each component beside its survey gap (components
+    answered in the survey or named by complaints)."""
+    complaints = run("component_complaints", filters)
+    gaps = _with_intervals(run("component_gaps", filters))[["component_key", "n", "mean_gap", "ci_low", "ci_high"]]
+    out = complaints.merge(gaps, on="component_key", how="left")
+    mapped = out["complaints_mapped"].where(out["complaints_mapped"] > 0)
+    out["complaint_share"] = out["complaints"] / mapped
+    out = out[(out["complaints"] > 0) | (out["n"] > 0)]
+    return out.sort_values("sort_order").reset_index(drop=True)
+
+
+def gap_grid(run: Runner, filters: Filters, by: str = "branch") -> pd.DataFrame:
+    """Gap per component and branch (or region), with `suppressed` set where n < filters.min_n.
+    Suppressed cells keep their n (to say how many) but lose their gap."""
+    if by not in ("branch", "region"):
+        raise ValueError("by must be 'branch' or 'region'")
+    df = run("component_branch_gaps" if by == "branch" else "component_region_gaps", filters).copy()
+    if by == "branch":
+        df["unit"] = df["branch_name"] + " (" + df["branch_id"] + "), " + df["region"]
+    else:
+        df["unit"] = df["region"]
+    df["suppressed"] = df["n"] < filters.min_n
+    df.loc[df["suppressed"], ["mean_gap", "sd_gap"]] = math.nan
+    return df.reset_index(drop=True)
+
+
+def score_table(run: Runner, filters: Filters) -> tuple[pd.DataFrame, float, float, int]:
+    """Unweighted and weighted SERVQUAL scores and each component's contribution.
+
+    Returns (rows, unweighted score, weighted score, respondents who gave importance points)."""
+    gaps = run("component_gaps", filters)
+    gaps = gaps[gaps["n"] > 0]
+    importance = run("component_importance", filters)
+    gap_by = dict(zip(gaps["component_key"], gaps["mean_gap"].astype(float), strict=True))
+    weights = dict(zip(importance["component_key"], importance["mean_share"].astype(float), strict=True))
+    unweighted = stats.servqual_score(gap_by)
+    weighted = stats.servqual_score(gap_by, weights) if weights else math.nan
+    parts = score_contributions(gap_by, weights) if weights else {}
+    rows = pd.DataFrame(
+        [{"component_key": k, **c._asdict()} for k, c in parts.items()],
+        columns=["component_key", *Contribution._fields],
+    )
+    rows = rows.merge(gaps[["component_key", "component_name", "n"]], on="component_key")
+    rows["rank_change"] = rows["unweighted_rank"] - rows["weighted_rank"]  # > 0: more urgent when weighted
+    importance_n = int(importance["n"].max()) if len(importance) else 0
+    return rows.sort_values("weighted").reset_index(drop=True), unweighted, weighted, importance_n
+
+
+def tolerance_table(run: Runner, filters: Filters) -> pd.DataFrame:
+    """Zone of tolerance per component with MSA and MSS (and their 95% intervals)."""
+    df = run("component_tolerance_zone", filters).copy()
+    for measure in ("msa", "mss"):
+        est = [
+            gap_with_interval(m, s, n)
+            for m, s, n in zip(df[f"mean_{measure}"], df[f"sd_{measure}"], df["n"], strict=True)
+        ]
+        df[f"{measure}_low"] = [e.low for e in est]
+        df[f"{measure}_high"] = [e.high for e in est]
+    df["position"] = [
+        tolerance_position(p, a, d)
+        for p, a, d in zip(df["mean_perception"], df["mean_adequate"], df["mean_desired"], strict=True)
+    ]
+    return df.reset_index(drop=True)
+
+
+def importance_performance(run: Runner, filters: Filters) -> tuple[pd.DataFrame, float, float]:
+    """Importance (mean share of points, %) and performance (mean perception) per component,
+    with its quadrant. Returns (rows, importance split, performance split)."""
+    gaps = run("component_gaps", filters)
+    gaps = gaps[gaps["n"] > 0][["component_key", "component_name", "n", "mean_perception"]]
+    importance = run("component_importance", filters).rename(columns={"n": "importance_n"})
+    df = gaps.merge(importance, on="component_key")
+    if df.empty:
+        return df.assign(importance_pct=[], quadrant=[]), math.nan, math.nan
+    df["importance_pct"] = 100 * df["mean_share"]
+    imp = dict(zip(df["component_key"], df["importance_pct"], strict=True))
+    perf = dict(zip(df["component_key"], df["mean_perception"], strict=True))
+    df["quadrant"] = df["component_key"].map(assign_quadrants(imp, perf))
+    return df.reset_index(drop=True), float(df["importance_pct"].mean()), float(df["mean_perception"].mean())
+
+
+def _f(value) -> float:
+    return math.nan if _missing(value) else float(value)

@@ -1,0 +1,46 @@
+"""The DuckDB store: connections and atomic builds (`connection`), named queries (`runner`),
+rollup tables (`rollups`) and the schema (`schema.sql`).
+
+Callers use this front door: `store.connect_read_only(path)`, `store.run_query(con, name, params)`.
+"""
+
+from servicequality.store.connection import (
+    CORE_TABLES,
+    DEFAULT_DB,
+    PROJECT_ROOT,
+    SCHEMA_FILE,
+    STORE_CATALOG,
+    StoreError,
+    build_atomically,
+    check_store,
+    connect_read_only,
+    connect_read_write,
+    create_schema,
+    cursor,
+    database_path,
+    read_only_config,
+)
+from servicequality.store.runner import PLAIN_QUERIES_DIR, QUERIES_DIR, Query, load_query, query_names, run_query
+
+__all__ = [
+    "CORE_TABLES",
+    "DEFAULT_DB",
+    "PLAIN_QUERIES_DIR",
+    "PROJECT_ROOT",
+    "QUERIES_DIR",
+    "SCHEMA_FILE",
+    "STORE_CATALOG",
+    "Query",
+    "StoreError",
+    "build_atomically",
+    "check_store",
+    "connect_read_only",
+    "connect_read_write",
+    "create_schema",
+    "cursor",
+    "database_path",
+    "load_query",
+    "query_names",
+    "read_only_config",
+    "run_query",
+]

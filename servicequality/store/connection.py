@@ -1,0 +1,185 @@
+"""Opening the DuckDB store: atomic builds, read-only connections, the schema, store checks.
+
+Concurrency rule (DuckDB file locks): while a process holds a database file read-write no
+other process can open it at all. So nothing ever writes to the file the dashboard reads:
+a build or import writes a new file beside it and renames it into place (an atomic rename on
+POSIX). The dashboard opens read-only and reconnects when the file's identity changes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from servicequality import domain
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+DEFAULT_DB = PROJECT_ROOT / "data" / "demo.duckdb"
+
+# Tables that must hold rows for the dashboard to have anything to show.
+CORE_TABLES = ("branches", "tickets", "survey_responses")
+
+
+class StoreError(RuntimeError):
+    """The database is missing, unreadable or empty: a message for the user, not a traceback."""
+
+
+def database_path() -> Path:
+    """The database the dashboard reads: $SQ_DATABASE, else the demo database."""
+    return Path(os.environ.get("SQ_DATABASE", DEFAULT_DB))
+
+
+STORE_CATALOG = "sq_store"
+
+
+def connect_read_only(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file at `path` as it is now.
+
+    `duckdb.connect(path)` reuses the database instance already open for that path in this
+    process, so after an import renamed a new file into place it would keep serving the old
+    one while any old connection lives. Attaching the file to a fresh in-memory instance opens
+    it anew. Cursors start in the in-memory catalog: take them with `cursor(con)`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(
+            f"No database at {path}. Run `make run` to build the demo database, or import your own data (see README)."
+        )
+    con = duckdb.connect(":memory:", config=read_only_config())
+    try:
+        # The catalog name is the constant above (identifiers cannot be bound); the path is bound.
+        con.execute("attach $path as " + STORE_CATALOG + " (read_only)", {"path": str(path)})
+        con.execute("use " + STORE_CATALOG)
+    except duckdb.Error as exc:  # corrupt file, not a DuckDB file, locked by a writer
+        con.close()
+        raise StoreError(f"Cannot open the database at {path}: {exc}") from exc
+    return con
+
+
+def read_only_config() -> dict[str, str | bool]:
+    """DuckDB settings of the dashboard's connections.
+
+    A memory limit keeps the dashboard process small on a big store (DuckDB would otherwise let
+    its buffer pool grow to 80 % of the machine's memory); what does not fit spills to a
+    temporary directory. 500 MB: on the 10M-ticket bench store every page's plain queries (the
+    heaviest path) still run, and the server's peak RSS drops from ~1.2 GB (1 GB limit) to
+    ~0.7 GB; 300 MB made some plain queries fail. $SQ_DUCKDB_MEMORY overrides it (e.g. "1GB").
+    """
+    return {
+        "autoinstall_known_extensions": False,
+        "memory_limit": os.environ.get("SQ_DUCKDB_MEMORY", "500MB"),
+        "temp_directory": str(Path(tempfile.gettempdir()) / "servicequality-duckdb"),
+    }
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A new cursor on `con`, pointed at the attached store when there is one."""
+    cur = con.cursor()
+    try:
+        # One statement, not a catalog lookup first: every query of a page pays for this.
+        cur.execute("use " + STORE_CATALOG)
+    except duckdb.CatalogException:
+        pass  # a connection straight to the file (imports, tests): its catalog is the default
+    return cur
+
+
+def connect_read_write(path: Path | str) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and seed the reference data (components, taxonomy, targets)."""
+    con.execute(SCHEMA_FILE.read_text())
+    con.executemany(
+        "insert into components values ($1, $2, $3, $4, $5) on conflict do nothing",
+        [(c.key, c.name, c.rater_group, c.description, i + 1) for i, c in enumerate(domain.COMPONENTS)],
+    )
+    con.executemany(
+        "insert into complaint_categories values ($1, $2, $3, $4) on conflict do nothing",
+        [tuple(c) for c in domain.COMPLAINT_CATEGORIES],
+    )
+    con.executemany(
+        "insert into service_targets values ($1, $2, $3, $4) on conflict do nothing",
+        domain.service_targets(),
+    )
+
+
+def build_atomically(
+    target: Path | str,
+    fill: Callable[[duckdb.DuckDBPyConnection], None],
+    *,
+    start_from_existing: bool = False,
+) -> Path:
+    """Write a database to a temporary file beside `target`, then rename it into place.
+
+    A failure or a kill before the rename leaves `target` exactly as it was. With
+    `start_from_existing`, the new file starts as a copy of the current one (an import adds
+    to what is there); otherwise it starts empty with the schema and reference data.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp_name)  # DuckDB must create the file itself
+    tmp = Path(tmp_name)
+    try:
+        con = connect_read_write(tmp)
+        try:
+            if start_from_existing and target.exists():
+                # Attach read-only and copy every table; the source is never opened read-write.
+                con.execute("attach $p as previous (read_only)", {"p": str(target)})
+                con.execute("copy from database previous to " + _current_catalog(con))
+                con.execute("detach previous")
+            create_schema(con)
+            fill(con)
+            from servicequality.store import rollups  # imports store: imported here, not at the top
+
+            rollups.refresh(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _current_catalog(con: duckdb.DuckDBPyConnection) -> str:
+    # An identifier cannot be bound as a parameter; it is DuckDB's own catalog name, not user input.
+    (name,) = con.execute("select current_database()").fetchone()
+    return '"' + name.replace('"', '""') + '"'
+
+
+def check_store(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise StoreError with a plain message when the store lacks tables or rows."""
+    cur = cursor(con)
+    try:
+        present = {
+            r[0]
+            for r in cur.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = current_database() and table_schema = 'main'"
+            ).fetchall()
+        }
+        missing = [t for t in CORE_TABLES if t not in present]
+        if missing:
+            raise StoreError(
+                f"The database has no {', '.join(missing)} table: it is not a service-quality store. "
+                "Build the demo (`make run`) or import data (see README)."
+            )
+        # Table names come from the constant CORE_TABLES above, never from input.
+        empty = [t for t in CORE_TABLES if cur.execute("select count(*) from " + t).fetchone()[0] == 0]
+        if len(empty) == len(CORE_TABLES) or "branches" in empty:
+            raise StoreError(
+                "The database is empty: import branches, tickets and surveys (see README), "
+                "or delete it and run `make run` to rebuild the demo."
+            )
+    finally:
+        cur.close()

@@ -1,0 +1,84 @@
+"""Named queries: one `.sql` file in `queries/` per result, run with bound parameters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from servicequality.store.connection import PROJECT_ROOT, cursor
+
+QUERIES_DIR = PROJECT_ROOT / "queries"
+# The plain reference queries: the same names, parameters and columns, written straight against
+# the tables and views with no rollups. The benchmark and the rollup tests compare with them.
+PLAIN_QUERIES_DIR = QUERIES_DIR / "plain"
+
+
+# --- named queries -------------------------------------------------------------------------
+
+_PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
+PLAIN_WHEN = "-- Plain when set:"
+
+
+@dataclass(frozen=True)
+class Query:
+    """One `.sql` file in `queries/`: its text, the parameters it binds and its header."""
+
+    name: str
+    sql: str
+    parameters: frozenset[str]
+    header: str
+    # Selections the query's rollups cannot answer (its "-- Plain when set:" header line): with
+    # any of them set, run_query runs the plain twin in queries/plain/ instead.
+    plain_when: frozenset[str] = frozenset()
+
+
+def load_query(name: str, *, plain: bool = False) -> Query:
+    directory = PLAIN_QUERIES_DIR if plain else QUERIES_DIR
+    path = directory / f"{name}.sql"
+    if not path.exists():
+        raise KeyError(f"No query named {name!r} in {directory}")
+    sql = path.read_text()
+    header = "\n".join(line for line in sql.splitlines() if line.startswith("--"))
+    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    plain_when = frozenset(
+        param for line in header.splitlines() if line.startswith(PLAIN_WHEN) for param in _PARAM.findall(line)
+    )
+    return Query(name, sql, frozenset(_PARAM.findall(body)), header, plain_when)
+
+
+def query_names(*, plain: bool = False) -> list[str]:
+    return sorted(p.stem for p in (PLAIN_QUERIES_DIR if plain else QUERIES_DIR).glob("*.sql"))
+
+
+def run_query(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *, plain: bool = False
+) -> pd.DataFrame:
+    """Run `queries/<name>.sql` on a fresh cursor, binding only the parameters it names.
+
+    Every value travels as a bound `$parameter`; nothing is pasted into SQL text. With `plain`,
+    or when a selection the query's rollups cannot answer is set (its `plain_when`), the
+    reference version in `queries/plain/` (no rollups) runs instead: the same rows, slower.
+    """
+    query = load_query(name, plain=plain)
+    if not plain and any(params.get(p) is not None for p in query.plain_when):
+        return run_query(con, name, params, plain=True)
+    missing = query.parameters - params.keys()
+    if missing:
+        raise KeyError(f"Query {name!r} needs parameters {sorted(missing)}")
+    bound = {k: params[k] for k in query.parameters}
+    cur = cursor(con)
+    try:
+        return cur.execute(query.sql, bound).df()
+    except duckdb.CatalogException as exc:
+        # A store written before the rollups existed: answer from the plain query (slower, the
+        # same result) until `python -m servicequality refresh` adds them.
+        if plain or "rollup_" not in str(exc):
+            raise
+        return run_query(con, name, params, plain=True)
+    finally:
+        cur.close()

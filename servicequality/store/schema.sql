@@ -1,0 +1,200 @@
+-- Schema of the service-quality store (one DuckDB file).
+-- Documented column by column in README.md ("Data dictionary").
+-- Standard SQL DDL; the CHECK constraints are the first line of validation.
+
+create table if not exists components (
+    component_key varchar primary key,          -- 'security', 'courtesy', ...
+    name          varchar not null,             -- 'Understanding the customer'
+    rater_group   varchar not null,             -- Reliability, Assurance, Tangibles, Empathy, Responsiveness
+    description   varchar not null,
+    sort_order    integer not null
+);
+
+create table if not exists branches (
+    branch_id   varchar primary key,
+    name        varchar not null,
+    region      varchar not null,
+    city        varchar not null,
+    branch_type varchar not null,               -- e.g. 'Flagship', 'Standard', 'Express'
+    size_band   varchar not null,               -- 'Small', 'Medium', 'Large'
+    opened_on   date
+);
+
+-- Denominator of complaint rates: customers served per branch per day.
+create table if not exists customers_served (
+    branch_id varchar not null references branches (branch_id),
+    served_on date    not null,
+    customers integer not null check (customers >= 0),
+    primary key (branch_id, served_on)
+);
+
+-- The complaint taxonomy as data: a customer's own categories map to a family and a component.
+create table if not exists complaint_categories (
+    category      varchar primary key,
+    family        varchar not null check (family in ('product', 'service')),
+    component_key varchar not null references components (component_key),
+    description   varchar not null
+);
+
+-- Targets per channel and priority, in minutes.
+create table if not exists service_targets (
+    channel                  varchar not null,
+    priority                 varchar not null,
+    first_response_minutes   integer not null check (first_response_minutes > 0),
+    resolution_minutes       integer not null check (resolution_minutes > 0),
+    primary key (channel, priority)
+);
+
+create table if not exists tickets (
+    ticket_id         varchar primary key,
+    branch_id         varchar not null references branches (branch_id),
+    channel           varchar not null,
+    kind              varchar not null check (kind in ('complaint', 'request', 'compliment')),
+    category          varchar,                  -- complaint_categories.category for complaints
+    priority          varchar not null check (priority in ('low', 'normal', 'high', 'urgent')),
+    opened_at         timestamp not null,
+    first_response_at timestamp,
+    resolved_at       timestamp,
+    status            varchar not null check (status in ('open', 'resolved', 'closed')),
+    reopened_count    integer not null default 0 check (reopened_count >= 0),
+    escalated         boolean not null default false,
+    satisfaction      smallint check (satisfaction between 1 and 5),
+    segment           varchar not null,
+    check (first_response_at is null or first_response_at >= opened_at),
+    check (resolved_at is null or resolved_at >= opened_at)
+);
+
+create table if not exists survey_responses (
+    response_id          varchar primary key,
+    branch_id            varchar not null references branches (branch_id),
+    submitted_at         timestamp not null,
+    channel              varchar not null,      -- touchpoint the survey is about
+    segment              varchar not null,
+    nps                  smallint check (nps between 0 and 10),
+    overall_satisfaction smallint check (overall_satisfaction between 1 and 5),
+    comment              varchar
+);
+
+-- One row per response, component and questionnaire item.
+create table if not exists survey_scores (
+    response_id   varchar not null references survey_responses (response_id),
+    component_key varchar not null references components (component_key),
+    item          varchar not null,             -- questionnaire item code, e.g. 'REL1'
+    expectation   smallint not null check (expectation between 1 and 7),
+    perception    smallint not null check (perception between 1 and 7),
+    adequate      smallint check (adequate between 1 and 7),  -- minimum acceptable level, optional
+    primary key (response_id, component_key, item)
+);
+
+-- Optional: importance points a respondent allocates across components (e.g. 100 in all).
+create table if not exists survey_importance (
+    response_id   varchar not null references survey_responses (response_id),
+    component_key varchar not null references components (component_key),
+    points        double  not null check (points >= 0),
+    primary key (response_id, component_key)
+);
+
+-- Views: the joins every query needs, written once. Durations are in minutes.
+create or replace view ticket_facts as
+select
+    t.ticket_id,
+    t.branch_id,
+    b.name as branch_name,
+    b.region,
+    b.branch_type,
+    b.size_band,
+    t.channel,
+    t.kind,
+    t.category,
+    c.family,
+    c.component_key,
+    t.priority,
+    t.segment,
+    t.opened_at,
+    cast(t.opened_at as date) as opened_on,
+    t.status,
+    t.reopened_count,
+    t.escalated,
+    t.satisfaction,
+    date_diff('second', t.opened_at, t.first_response_at) / 60.0 as first_response_minutes,
+    date_diff('second', t.opened_at, t.resolved_at) / 60.0 as resolution_minutes,
+    s.first_response_minutes as first_response_target,
+    s.resolution_minutes as resolution_target
+from tickets as t
+join branches as b on b.branch_id = t.branch_id
+left join complaint_categories as c on c.category = t.category
+left join service_targets as s on s.channel = t.channel and s.priority = t.priority;
+
+-- One row per response and component: the mean over the component's items.
+create or replace view response_component_scores as
+select
+    r.response_id,
+    r.branch_id,
+    b.region,
+    b.branch_type,
+    b.size_band,
+    r.channel,
+    r.segment,
+    r.submitted_at,
+    cast(r.submitted_at as date) as submitted_on,
+    sc.component_key,
+    count(*) as n_items,
+    avg(sc.perception) as perception,
+    avg(sc.expectation) as expectation,
+    avg(sc.adequate) as adequate,
+    avg(sc.perception) - avg(sc.expectation) as gap
+from survey_scores as sc
+join survey_responses as r on r.response_id = sc.response_id
+join branches as b on b.branch_id = r.branch_id
+group by
+    r.response_id, r.branch_id, b.region, b.branch_type, b.size_band,
+    r.channel, r.segment, r.submitted_at, sc.component_key;
+
+create or replace view customers_served_facts as
+select cs.branch_id, b.region, b.branch_type, b.size_band, cs.served_on, cs.customers
+from customers_served as cs
+join branches as b on b.branch_id = cs.branch_id;
+
+-- Imports (servicequality/ingest/).
+-- Attributes an export carries beyond the tickets columns, kept beside them (not as new tickets
+-- columns, so the positional inserts of the demo generator and the test fixture stay valid).
+create table if not exists ticket_sources (
+    ticket_id       varchar primary key references tickets (ticket_id),
+    run_id          integer not null,            -- import_runs.run_id that stored the ticket
+    source          varchar not null,            -- the mapping's name, e.g. 'cfpb_complaints'
+    timely_response boolean                      -- the source's own "answered in time?" flag, or null
+);
+
+create table if not exists survey_sources (
+    response_id varchar primary key references survey_responses (response_id),
+    run_id      integer not null,
+    source      varchar not null
+);
+
+-- One row per import: what was read, stored and rejected. Every row read is either stored or rejected.
+create table if not exists import_runs (
+    run_id         integer primary key,
+    started_at     timestamp not null,
+    finished_at    timestamp not null,
+    target         varchar not null,             -- tickets, surveys, branches, customers-served, targets, categories
+    file_name      varchar not null,
+    file_sha256    varchar not null,
+    mapping_name   varchar not null,
+    mapping_sha256 varchar not null,
+    rows_read      integer not null check (rows_read >= 0),
+    rows_stored    integer not null check (rows_stored >= 0),
+    rows_rejected  integer not null check (rows_rejected >= 0),
+    branches_created integer not null default 0,
+    check (rows_read = rows_stored + rows_rejected)
+);
+
+-- One row per rejected source row: where it was, which column and value, and why.
+create table if not exists rejected_rows (
+    run_id      integer not null references import_runs (run_id),
+    file_name   varchar not null,
+    line        integer not null,                -- line in the file where the row starts (spreadsheets: row number)
+    column_name varchar,                         -- the source column at fault, or null for the whole row
+    value       varchar,                         -- the offending value, stored as text (never evaluated)
+    reason      varchar not null,
+    row_json    varchar                          -- the whole source row as JSON text
+);

@@ -1,0 +1,47 @@
+"""Streamlit glue shared by the frame and every page; the only room that imports Streamlit.
+
+- `data`: the cached read-only connection and cached named queries.
+- `sidebar`: the filter sidebar (its values live in the URL).
+- `widgets`: number formats, metric cards, "How is this computed?", clickable charts, chips, tables.
+- `my_branch`: my branch against its peers and the network.
+- `crossfilter` (pure): a chart click becomes a filter; `export` (pure): safe CSV;
+  `navigation`: the page registry; `serve`: `make run`'s server.
+
+Pages use this front door: `ui.query(...)`, `ui.metric(...)`, `ui.chart(...)`.
+"""
+
+from servicequality.ui.crossfilter import CrossFilter
+from servicequality.ui.data import connection, query, store_problem
+from servicequality.ui.my_branch import my_branch_strip
+from servicequality.ui.sidebar import current_filters, default_period, sidebar_filters
+from servicequality.ui.widgets import (
+    chart,
+    filter_chips,
+    fmt_minutes,
+    fmt_n,
+    fmt_number,
+    how_computed,
+    metric,
+    share_link,
+    table,
+)
+
+__all__ = [
+    "CrossFilter",
+    "chart",
+    "connection",
+    "current_filters",
+    "default_period",
+    "filter_chips",
+    "fmt_minutes",
+    "fmt_n",
+    "fmt_number",
+    "how_computed",
+    "metric",
+    "my_branch_strip",
+    "query",
+    "share_link",
+    "sidebar_filters",
+    "store_problem",
+    "table",
+]

@@ -1,0 +1,180 @@
+"""The filter sidebar every page shares; its values live in the URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from servicequality.filters import PEER_GROUPS, Filters
+from servicequality.ui.crossfilter import FilterOptions
+from servicequality.ui.data import DEFAULT_MIN_N, FILTERS_KEY, OPTIONS_KEY, query
+
+# --- the shared filter sidebar ---------------------------------------------------------------
+
+
+def default_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The last 12 months of data (or all of it when there is less)."""
+    return max(first, last - dt.timedelta(days=364)), last
+
+
+def sidebar_filters() -> Filters:
+    """Render the filters every page shares; their values live in the URL (bind='query-params'),
+    so they survive page switches and a pasted link reproduces the view."""
+    bounds = query("date_bounds").iloc[0]
+    first, last = bounds["first_day"], bounds["last_day"]
+    if pd.isna(first):
+        st.error("The database holds no tickets or survey responses yet: import some (see README).")
+        st.stop()
+    first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    branches = query("filter_branches")
+    values = query("filter_values")
+    component_values = values[values["dimension"] == "component"]
+    branch_label = dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")"))
+    component_label = dict(zip(component_values["value"], component_values["label"]))
+    st.session_state[OPTIONS_KEY] = FilterOptions(
+        values={
+            "region": sorted(branches["region"].unique()),
+            "branch": list(branch_label),
+            **{
+                key: values.loc[values["dimension"] == key, "value"].tolist()
+                for key in ("branch_type", "channel", "segment", "category", "component")
+            },
+        },
+        first=first,
+        last=last,
+        labels={"branch": branch_label, "component": component_label},
+    )
+
+    with st.sidebar:
+        st.header("Filters")
+        period = st.date_input(
+            "Period",
+            value=default_period(first, last),
+            # Whole calendar years around the data, so a period like "all of 2024" can be picked.
+            min_value=first.replace(month=1, day=1),
+            max_value=last.replace(month=12, day=31),
+            key="period",
+            bind="query-params",
+            help="Inclusive date range. Headline changes compare with the period of equal length just before.",
+        )
+        regions = st.multiselect(
+            "Region",
+            sorted(branches["region"].unique()),
+            key="region",
+            bind="query-params",
+            placeholder="All regions",
+        )
+        chosen_branches = st.multiselect(
+            "Branch",
+            list(branch_label),
+            format_func=lambda b: branch_label.get(b, b),
+            key="branch",
+            bind="query-params",
+            placeholder="All branches",
+        )
+        channels = st.multiselect(
+            "Channel",
+            values.loc[values["dimension"] == "channel", "value"].tolist(),
+            key="channel",
+            bind="query-params",
+            placeholder="All channels",
+        )
+        segments = st.multiselect(
+            "Customer segment",
+            values.loc[values["dimension"] == "segment", "value"].tolist(),
+            key="segment",
+            bind="query-params",
+            placeholder="All segments",
+        )
+        branch_types = st.multiselect(
+            "Branch type",
+            values.loc[values["dimension"] == "branch_type", "value"].tolist(),
+            key="branch_type",
+            bind="query-params",
+            placeholder="All branch types",
+        )
+        categories = st.multiselect(
+            "Complaint category",
+            values.loc[values["dimension"] == "category", "value"].tolist(),
+            key="category",
+            bind="query-params",
+            placeholder="All categories",
+            help="Narrows complaints and other tickets only; survey answers have no category.",
+        )
+        components = st.multiselect(
+            "Service component",
+            list(component_label),
+            format_func=lambda c: component_label.get(c, c),
+            key="component",
+            bind="query-params",
+            placeholder="All components",
+            help="Narrows survey scores to these components and complaints to categories that point at them.",
+        )
+        min_n = st.number_input(
+            "Minimum responses to show a branch or cell",
+            min_value=2,
+            max_value=1000,
+            value=DEFAULT_MIN_N,
+            step=5,
+            key="min_n",
+            bind="query-params",
+            help="Branches and cells with fewer survey responses are suppressed, not ranked on noise.",
+        )
+        st.divider()
+        st.subheader("Branch manager view")
+        my_branch = st.selectbox(
+            "My branch",
+            list(branch_label),
+            index=None,
+            format_func=lambda b: branch_label.get(b, b),
+            key="my_branch",
+            bind="query-params",
+            placeholder="Choose your branch",
+            help="Pick your branch once: every page then shows it against its peers and the network, "
+            "and the link keeps the choice.",
+        )
+        peers = st.selectbox(
+            "Peer group",
+            list(PEER_GROUPS),
+            format_func=PEER_GROUPS.get,
+            key="peers",
+            bind="query-params",
+            help="The branches my branch is compared with: same region, same branch type or same size band.",
+        )
+    start, end = _period_bounds(period, first, last)
+    filters = Filters(
+        start,
+        end,
+        regions,
+        chosen_branches,
+        channels,
+        segments,
+        int(min_n),
+        my_branch=my_branch,
+        peers=peers or "region",
+        branch_types=branch_types,
+        categories=categories,
+        components=components,
+    )
+    st.session_state[FILTERS_KEY] = filters
+    return filters
+
+
+def _period_bounds(period: Any, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """A half-picked range (one date) counts as that single day; an empty one as all data."""
+    if isinstance(period, dt.date):
+        return period, period
+    chosen = [p for p in (period or ()) if p is not None]
+    if not chosen:
+        return first, last
+    if len(chosen) == 1:
+        return chosen[0], chosen[0]
+    return min(chosen), max(chosen)
+
+
+def current_filters() -> Filters:
+    """The filters the frame rendered for this run."""
+    return st.session_state[FILTERS_KEY]

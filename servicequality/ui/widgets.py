@@ -1,0 +1,224 @@
+"""Display helpers: numbers, metric cards, "How is this computed?", clickable charts, chips, tables."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from servicequality.filters import Filters
+from servicequality.ui import crossfilter, export
+from servicequality.ui.crossfilter import CrossFilter, FilterOptions
+from servicequality.ui.data import CHART_GENERATIONS_KEY, FILTERS_KEY, OPTIONS_KEY, SELECTION_KEYS
+from servicequality.ui.sidebar import default_period
+
+# --- small display helpers --------------------------------------------------------------------
+
+
+def fmt_number(value: float, digits: int = 2, suffix: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def fmt_minutes(minutes: float) -> str:
+    """42 min, 3.5 h or 2.1 days: whichever reads naturally."""
+    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
+        return "–"
+    if minutes < 90:
+        return f"{minutes:,.0f} min"
+    if minutes < 60 * 48:
+        return f"{minutes / 60:,.1f} h"
+    return f"{minutes / 1440:,.1f} days"
+
+
+def fmt_n(n: float) -> str:
+    return "n = 0" if not n or (isinstance(n, float) and math.isnan(n)) else f"n = {int(n):,}"
+
+
+def metric(
+    label: str,
+    value: str,
+    *,
+    n: str,
+    delta: str | None = None,
+    delta_color: str = "normal",
+    help: str | None = None,
+) -> None:
+    """A headline number with its n underneath; every number on the dashboard shows its n.
+
+    With delta_color="off" the delta is a reference (e.g. the target), shown without an arrow.
+    """
+    arrow = "off" if delta_color == "off" else "auto"
+    st.metric(label, value, delta=delta, delta_color=delta_color, delta_arrow=arrow, help=help, border=True)
+    st.caption(n)
+
+
+def how_computed(formula: str, filters: Filters, n: str, left_out: Sequence[str] = ()) -> None:
+    """The note under every chart: formula, filters in force, n, and what was left out."""
+    with st.expander("How is this computed?"):
+        st.markdown(formula)
+        st.markdown(f"**Filters:** {filters.describe()}")
+        st.markdown(f"**n:** {n}")
+        st.markdown("**Left out:** " + ("; ".join(left_out) if left_out else "nothing"))
+
+
+# --- charts and tables: every chart can be clicked and saved, every table downloaded ----------
+
+
+HINTS = {
+    "month": "Click a point or bar to narrow the period to that month.",
+    "branch": "Click a branch to filter the dashboard by it.",
+    "region": "Click a region to filter the dashboard by it.",
+}
+
+
+def chart(
+    fig: Any,
+    *,
+    key: str,
+    select: CrossFilter | Sequence[CrossFilter] | None = None,
+    filename: str | None = None,
+    hint: str | None = None,
+) -> None:
+    """A plotly chart with a PNG download (the mode bar's camera) and, with `select`, cross-filtering:
+    a click on a point adds its value to the matching sidebar filter on every page (see
+    servicequality.ui.crossfilter), with a caption saying so."""
+    config = {"toImageButtonOptions": {"format": "png", "filename": filename or key, "scale": 2}, "displaylogo": False}
+    if not select:
+        st.plotly_chart(fig, key=key, config=config)
+        return
+    selects = (select,) if isinstance(select, CrossFilter) else tuple(select)
+    for s in selects:
+        s.check()
+    # A fresh widget key once a click has been used: the spent selection does not linger on the chart.
+    generation = st.session_state.setdefault(CHART_GENERATIONS_KEY, {}).get(key, 0)
+    widget_key = f"{key}__{generation}" if generation else key
+    st.plotly_chart(
+        fig,
+        key=widget_key,
+        config=config,
+        on_select=lambda: _on_chart_select(widget_key, key, selects),
+        selection_mode="points",
+    )
+    st.caption(":material/touch_app: " + (hint or _hint(selects)))
+
+
+def _hint(selects: Sequence[CrossFilter]) -> str:
+    if len(selects) == 1 and selects[0].dimension in HINTS:
+        return HINTS[selects[0].dimension]
+    words = " and ".join(crossfilter.SELECTION_WORDS.get(s.dimension, "period").lower() for s in selects)
+    return f"Click a bar or point to filter the dashboard by its {words}."
+
+
+def _on_chart_select(widget_key: str, chart_key: str, selects: Sequence[CrossFilter]) -> None:
+    """Runs before the script: turn the clicked points into sidebar values (bound to the URL)."""
+    event = st.session_state.get(widget_key)
+    options: FilterOptions | None = st.session_state.get(OPTIONS_KEY)
+    try:
+        points = list(event["selection"]["points"]) if event else []
+    except (KeyError, TypeError):
+        points = []
+    if not points or options is None:
+        return
+    state = {k: st.session_state.get(k) for k in SELECTION_KEYS}
+    outcome = crossfilter.selection_to_filters(points, selects, state, options)
+    for k, value in outcome.updates.items():
+        st.session_state[k] = value
+    generations = st.session_state.setdefault(CHART_GENERATIONS_KEY, {})
+    generations[chart_key] = generations.get(chart_key, 0) + 1
+    if outcome.updates:
+        st.toast("Filtered by " + "; ".join(outcome.applied), icon=":material/filter_alt:")
+    if outcome.ignored:
+        st.toast("Not a filter value, ignored: " + "; ".join(outcome.ignored), icon=":material/info:")
+
+
+def filter_chips() -> None:
+    """The active filters as removable chips ("Channel: Phone ✕"), plus "Clear all"; nothing when
+    no filter is set. The sidebar shows the same selections; chips make click-set ones obvious."""
+    options: FilterOptions | None = st.session_state.get(OPTIONS_KEY)
+    filters: Filters | None = st.session_state.get(FILTERS_KEY)
+    if options is None or filters is None:
+        return
+    state = {k: st.session_state.get(k) for k in SELECTION_KEYS}
+    found = crossfilter.chips(state, options, (filters.start, filters.end), default_period(options.first, options.last))
+    if not found:
+        return
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", key="filter_chips"):
+        st.markdown(":material/filter_alt: **Filtered by**", width="content")
+        for chip in found:
+            st.button(
+                chip.text,
+                key=f"chip_{chip.key}_{chip.value or ''}",
+                icon=":material/close:",
+                icon_position="right",
+                on_click=_remove_chip,
+                args=(chip,),
+                help="Remove this filter",
+            )
+        if len(found) > 1:
+            st.button("Clear all", key="chip_clear_all", type="tertiary", on_click=_clear_all)
+
+
+def _remove_chip(chip: crossfilter.Chip) -> None:
+    if chip.key == crossfilter.PERIOD:
+        options: FilterOptions = st.session_state[OPTIONS_KEY]
+        st.session_state[crossfilter.PERIOD] = default_period(options.first, options.last)
+    else:
+        st.session_state[chip.key] = crossfilter.without({chip.key: st.session_state.get(chip.key)}, chip)
+
+
+def _clear_all() -> None:
+    options: FilterOptions = st.session_state[OPTIONS_KEY]
+    for k in SELECTION_KEYS:
+        if st.session_state.get(k):
+            st.session_state[k] = []
+    st.session_state[crossfilter.PERIOD] = default_period(options.first, options.last)
+
+
+def view_link() -> str:
+    """The full URL of the current view: the page's address plus every query parameter."""
+    base = st.context.url or ""
+    if base and not urlsplit(base).path:
+        base += "/"
+    pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    return base + ("?" + urlencode(pairs) if pairs else "")
+
+
+def share_link() -> None:
+    """The "Link to this view" box: the current URL in a code block, whose copy button copies it."""
+    with st.sidebar:
+        st.divider()
+        st.markdown(
+            "**Link to this view**",
+            help="Copy it (button at the right of the box) to reopen or share exactly this page with these filters.",
+        )
+        st.code(view_link(), language=None, wrap_lines=True)
+
+
+def table(df: pd.DataFrame, *, key: str, filename: str | None = None, **dataframe_kwargs: Any) -> None:
+    """A table with a CSV download beside it (text cells a spreadsheet would run are escaped)."""
+    dataframe_kwargs.setdefault("hide_index", True)
+    st.dataframe(df, key=key, **dataframe_kwargs)
+    st.download_button(
+        "Download CSV",
+        data=export.to_csv(df.rename(columns=_column_labels(dataframe_kwargs.get("column_config")))),
+        file_name=f"{filename or key}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
+
+
+def _column_labels(column_config: dict[str, Any] | None) -> dict[str, str]:
+    """Column -> the label the table shows (a column_config entry is a label or a config dict)."""
+    labels = {}
+    for column, config in (column_config or {}).items():
+        label = config if isinstance(config, str) else (config or {}).get("label")
+        if label:
+            labels[column] = label
+    return labels

@@ -1,0 +1,148 @@
+"""The importer's parts: formula text, encodings, dates, mappings, the `rejected` command and the
+Data page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from servicequality import ingest
+from servicequality.ingest import mapping
+from tests.conftest import ROOT
+
+MAPPING = """
+target = "tickets"
+[columns]
+ticket_id = "id"
+branch_id = "branch"
+channel = "channel"
+opened_at = "opened"
+status = "status"
+satisfaction = "csat"
+[constants]
+kind = "complaint"
+priority = "normal"
+segment = "Individual"
+[new_branches]
+[values.channel]
+"Customer Care Call" = "Phone"
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "formula"),
+    [
+        ("=1+1", True),
+        ("@SUM(A1)", True),
+        ("+cmd|' /C calc'!A0", True),
+        ("-2+3", True),
+        ("\t=x", True),
+        ("-5", False),
+        ("+3.5", False),
+        ("1e5", False),
+        ("Attitude", False),
+        ("", False),
+        ("-10%", False),
+        ("- late", True),
+    ],
+)
+def test_formula_like_text(value, formula):
+    assert ingest.is_formula_like(value) is formula
+    assert ingest.safe_cell(value) == ("'" + value if formula else value)
+
+
+def test_encodings_are_detected_in_order():
+    korean = "지점,불친절".encode("cp949")
+    assert ingest.decode(korean, "f", None) == ("지점,불친절", "cp949")
+    western = "Café Zoë, Müller – ok".encode("cp1252")
+    assert ingest.decode(western, "f", None) == ("Café Zoë, Müller – ok", "cp1252")
+    assert ingest.decode(b"\xef\xbb\xbfid,x", "f", None) == ("id,x", "utf-8")
+    with pytest.raises(ingest.ImportProblem, match="is not utf-8 text"):
+        ingest.decode(korean, "f", "utf-8")
+
+
+def test_date_formats_are_tried_in_order_then_iso():
+    formats = ("%d/%m/%Y", "%m/%d/%Y %H:%M")
+    assert ingest.parse_timestamp("05/01/2024", formats) == dt.datetime(2024, 1, 5)
+    assert ingest.parse_timestamp("01/31/2024 10:30", formats) == dt.datetime(2024, 1, 31, 10, 30)
+    assert ingest.parse_timestamp("2024-02-03T04:05:06", formats) == dt.datetime(2024, 2, 3, 4, 5, 6)
+    with pytest.raises(ValueError):
+        ingest.parse_timestamp("31/31/2024", formats)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "mappings").glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_mappings_load(path):
+    m = mapping.load(path)
+    assert m.target in mapping.TARGETS
+
+
+def test_a_value_map_and_new_branches(tmp_path):
+    (tmp_path / "m.toml").write_text(MAPPING)
+    (tmp_path / "t.csv").write_text(
+        "id,branch,channel,opened,status,csat\nT1,North,Customer Care Call,2024-01-05,open,5\n"
+    )
+    db = tmp_path / "s.duckdb"
+    result = ingest.run_import("tickets", tmp_path / "t.csv", tmp_path / "m.toml", db)
+    assert (result.rows_stored, result.branches_created) == (1, 1)
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select channel, branch_id, satisfaction from tickets").fetchone() == ("Phone", "North", 5)
+        assert con.execute("select source, run_id from ticket_sources").fetchone() == ("m", 1)
+    finally:
+        con.close()
+
+
+@pytest.fixture()
+def db_with_rejections(tmp_path):
+    (tmp_path / "m.toml").write_text(MAPPING)
+    (tmp_path / "t.csv").write_text(
+        "id,branch,channel,opened,status,csat\nT1,B1,Phone,2024-01-05,open,5\nT2,B1,Phone,2024-01-05,open,=1+9\n"
+    )
+    db = tmp_path / "s.duckdb"
+    result = ingest.run_import("tickets", tmp_path / "t.csv", tmp_path / "m.toml", db)
+    assert (result.rows_stored, result.rows_rejected) == (1, 1)
+    return db
+
+
+def test_the_rejected_command_prints_and_exports_with_quotes(db_with_rejections, tmp_path):
+    out_csv = tmp_path / "rejected.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "servicequality", "rejected", "--db", str(db_with_rejections), "--csv", str(out_csv)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "run 1: tickets from t.csv" in done.stdout and "read 2, stored 1, rejected 1" in done.stdout
+    assert "t.csv line 3, column 'csat', value \"'=1+9\": satisfaction must be a number" in done.stdout
+    exported = out_csv.read_text()
+    assert "'=1+9" in exported and ",=1+9" not in exported
+
+
+def test_the_data_page_shows_imports_and_rejected_rows(monkeypatch, db_with_rejections):
+    monkeypatch.setenv("SQ_DATABASE", str(db_with_rejections))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Data"
+    runs, rejected = (d.value for d in at.dataframe)
+    assert runs[["rows_read", "rows_stored", "rows_rejected"]].iloc[0].tolist() == [2, 1, 1]
+    assert rejected["value"].tolist() == ["'=1+9"]
+    assert rejected["line"].tolist() == [3]
+
+
+def test_the_data_page_on_a_store_without_imports(monkeypatch, fixture_db_path):
+    monkeypatch.setenv("SQ_DATABASE", str(fixture_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert any("No imports into this database yet" in i.value for i in at.info)

@@ -1,0 +1,550 @@
+"""A corpus of malformed and hostile files: each gets ONE clear line (what is wrong, how to fix
+it) or its exact stored and rejected counts. The files are generated here, byte by byte."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from servicequality import ingest
+from tests.conftest import ROOT
+
+HEADER = "id,branch,channel,opened,resolved,status,csat,category\n"
+GOOD_ROWS = (
+    "T1,B1,Phone,2024-01-05 09:00,2024-01-05 10:00,resolved,4,Attitude\n"
+    "T2,B2,Email,2024-01-06 09:00,,open,,Delivery\n"
+    "T3,B1,Web,2024-01-07 09:00,2024-01-08 09:00,closed,5,\n"
+)
+
+TICKETS_MAPPING = """
+target = "tickets"
+[columns]
+ticket_id = "id"
+branch_id = "branch"
+channel = "channel"
+opened_at = "opened"
+resolved_at = "resolved"
+status = "status"
+satisfaction = "csat"
+category = "category"
+[constants]
+kind = "complaint"
+priority = "normal"
+segment = "Individual"
+[dates]
+formats = ["%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d"]
+"""
+
+SURVEY_MAPPING = """
+target = "surveys"
+[columns]
+response_id = "rid"
+branch_id = "branch"
+submitted_at = "date"
+[constants]
+channel = "Web"
+segment = "Individual"
+[survey]
+expectation = '^E(?P<item>\\d+)$'
+perception = '^P(?P<item>\\d+)$'
+[survey.items]
+"1" = "reliability"
+"2" = "courtesy"
+"""
+
+BRANCHES_CSV = (
+    "branch_id,name,region,city,branch_type,size_band\n"
+    "B1,One,North,Oslo,Standard,Small\nB2,Two,South,Rome,Standard,Large\n"
+)
+BRANCHES_MAPPING = """
+target = "branches"
+[columns]
+branch_id = "branch_id"
+name = "name"
+region = "region"
+city = "city"
+branch_type = "branch_type"
+size_band = "size_band"
+"""
+
+
+def xlsx(rows: list[list[str]], formulas: dict[tuple[int, int], tuple[str, str]] | None = None) -> bytes:
+    """A minimal .xlsx (inline strings); `formulas` puts a formula with its cached value in a cell."""
+    formulas = formulas or {}
+
+    def col(i: int) -> str:
+        return chr(ord("A") + i)
+
+    cells = []
+    for r, row in enumerate(rows, 1):
+        out = []
+        for c, value in enumerate(row):
+            ref = f"{col(c)}{r}"
+            if (r, c) in formulas:
+                f, v = formulas[(r, c)]
+                out.append(f'<c r="{ref}"><f>{escape(f)}</f><v>{v}</v></c>')
+            else:
+                out.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
+        cells.append(f'<row r="{r}">{"".join(out)}</row>')
+    files = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',  # noqa: E501
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',  # noqa: E501
+        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Tickets" sheetId="1" r:id="rId1"/></sheets></workbook>',  # noqa: E501
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',  # noqa: E501
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'  # noqa: E501
+        + "".join(cells)
+        + "</sheetData></worksheet>",
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buffer.getvalue()
+
+
+def parquet(rows: list[dict]) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), buffer)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # the file name (its extension picks the reader)
+    content: bytes
+    error: str | None = None  # a fragment of the one-line error
+    stored: int | None = None
+    rejected: int | None = None
+    mapping: str = TICKETS_MAPPING
+    target: str = "tickets"
+    reasons: tuple[str, ...] = ()  # fragments each found in some rejection reason
+
+
+def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:
+    return text.encode(encoding)
+
+
+CASES = [
+    # --- files that cannot be imported at all: one line, exit code 2 -----------------------------
+    Case("empty.csv", b"", error="is empty (0 bytes)"),
+    Case("blank_lines.csv", b"\n\n   \r\n\n", error="holds only blank lines"),
+    Case("binary.csv", bytes(range(256)) * 20, error="is binary, not CSV text"),
+    Case("workbook_named_csv.csv", xlsx([["id"]]), error="is a zip or Excel workbook, not CSV"),
+    Case("utf16.csv", (HEADER + GOOD_ROWS).encode("utf-16"), error="is UTF-16 text"),
+    Case(
+        "wrong_delimiter.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING + '[source]\ndelimiter = ";"\n',
+        error="is the delimiter right?",
+    ),
+    Case(
+        "missing_column.csv",
+        csv_bytes("id,branch,channel,opened,status,csat,category\nT1,B1,Phone,2024-01-05 09:00,open,4,Attitude\n"),
+        error="column 'resolved' named in [columns]",
+    ),
+    Case("header_only.csv", csv_bytes(HEADER), error="has a header but no data rows"),
+    Case(
+        "bad_toml.csv", csv_bytes(HEADER + GOOD_ROWS), mapping="target = tickets\n[columns\n", error="is not valid TOML"
+    ),
+    Case(
+        "unknown_field.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING.replace("[constants]", 'customer_name = "name"\n[constants]'),
+        error="unknown field 'customer_name' in [columns]",
+    ),
+    Case(
+        "unknown_section.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING + '[colums]\nx = "y"\n',
+        error="unknown setting 'colums'",
+    ),
+    Case(
+        "wrong_target.csv",
+        csv_bytes("rid,branch,date,E1,P1\n"),
+        mapping=SURVEY_MAPPING,
+        error="maps surveys, not tickets",
+    ),
+    Case(
+        "no_status_source.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING.replace('status = "status"\n', ""),
+        error="required field 'status' has no source",
+    ),
+    Case(
+        "declared_utf8_but_cp949.csv",
+        csv_bytes(HEADER + "T1,지점,Phone,2024-01-05 09:00,,open,,\n", "cp949"),
+        mapping=TICKETS_MAPPING + '[source]\nencoding = "utf-8"\n',
+        error="is not utf-8 text (bad byte at line 2)",
+    ),
+    Case("corrupt.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50, error="cannot read the workbook"),
+    Case("csv_named_xlsx.xlsx", csv_bytes(HEADER + GOOD_ROWS), error="is not an Excel .xlsx workbook"),
+    Case("corrupt.parquet", b"PAR1" + b"\x01\x02garbage" * 40, error="cannot read the Parquet file"),
+    Case("old_excel.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, error="old .xls workbooks are not read"),
+    Case(
+        "duplicate_header.csv",
+        csv_bytes(
+            "id,branch,channel,opened,resolved,status,csat,category,id\nT1,B1,Phone,2024-01-05 09:00,,open,,,T9\n"
+        ),
+        error="column 'id' appears twice",
+    ),
+    Case(
+        "bad_category_regex.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING
+        + '[[category.rules]]\nmatch = "(unclosed"\nfamily = "service"\ncomponent = "courtesy"\n',
+        error="match is not a valid regular expression",
+    ),
+    Case(
+        "bad_encoding_name.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING + '[source]\nencoding = "klingon-8"\n',
+        error="is not an encoding Python knows",
+    ),
+    Case(
+        "skip_everything.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING + "[source]\nskip_rows = 40\n",
+        error="skips every line of the file",
+    ),
+    Case(
+        "bad_component.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING + '[[category.rules]]\nmatch = "x"\nfamily = "service"\ncomponent = "happiness"\n',
+        error="component = 'happiness' must be one of",
+    ),
+    Case(
+        "survey_regex_without_item.csv",
+        csv_bytes("rid,branch,date,E1,P1\nR1,B1,2024-01-01,5,6\n"),
+        mapping=SURVEY_MAPPING.replace("(?P<item>", "(", 1),
+        target="surveys",
+        error="needs a named group (?P<item>...)",
+    ),
+    Case("no_known_column.csv", csv_bytes("a,b,c\n1,2,3\n"), error="none of the columns the mapping names"),
+    Case(
+        "survey_item_without_component.csv",
+        csv_bytes("rid,branch,date,E1,P1,E2,P2,E3,P3\nR1,B1,2024-01-01,5,6,5,6,5,6\n"),
+        mapping=SURVEY_MAPPING,
+        target="surveys",
+        error="item '3' matched by the [survey] regexes has no component",
+    ),
+    # --- partly good files: exact stored and rejected counts -------------------------------------
+    Case("good.csv", csv_bytes(HEADER + GOOD_ROWS), stored=3, rejected=0),
+    Case(
+        "out_of_range.csv",
+        csv_bytes(
+            HEADER + GOOD_ROWS + "T4,B1,Phone,2024-01-05 09:00,,open,9,\nT5,B1,Phone,2024-01-05 09:00,,open,0,\n"
+        ),
+        stored=3,
+        rejected=2,
+        reasons=("satisfaction out of range 1-5",),
+    ),
+    Case(
+        "unknown_branch.csv",
+        csv_bytes(HEADER + GOOD_ROWS + "T4,B99,Phone,2024-01-05 09:00,,open,,\n"),
+        stored=3,
+        rejected=1,
+        reasons=("unknown branch 'B99'",),
+    ),
+    Case(
+        "closed_before_opened.csv",
+        csv_bytes(HEADER + GOOD_ROWS + "T4,B1,Phone,2024-01-05 09:00,2024-01-04 09:00,closed,,\n"),
+        stored=3,
+        rejected=1,
+        reasons=("closed before opened",),
+    ),
+    Case(
+        "future_date.csv",
+        csv_bytes(HEADER + GOOD_ROWS + "T4,B1,Phone,2099-01-05 09:00,,open,,\n"),
+        stored=3,
+        rejected=1,
+        reasons=("opened_at is in the future",),
+    ),
+    Case(
+        "duplicate_ids.csv",
+        csv_bytes(HEADER + GOOD_ROWS + "T2,B1,Phone,2024-01-05 09:00,,open,,\nT2,B2,Phone,2024-01-05 09:00,,open,,\n"),
+        stored=3,
+        rejected=2,
+        reasons=("duplicate id 'T2' in the file (first at line 3)",),
+    ),
+    Case(
+        "unparseable_dates.csv",
+        csv_bytes(HEADER + GOOD_ROWS + "T4,B1,Phone,yesterday,,open,,\nT5,B1,Phone,2024-13-45 09:00,,open,,\n"),
+        stored=3,
+        rejected=2,
+        reasons=("unparseable date for opened_at",),
+    ),
+    Case(
+        "mixed_date_formats.csv",
+        csv_bytes(
+            HEADER
+            + "T1,B1,Phone,2024-01-05 09:00,,open,,\n"
+            + "T2,B1,Phone,06/01/2024 09:00,,open,,\n"
+            + "T3,B1,Phone,2024-01-07,,open,,\n"
+        ),
+        stored=3,
+        rejected=0,
+    ),
+    Case(
+        "formula_text.csv",
+        csv_bytes(
+            HEADER
+            + '"=HYPERLINK(""http://evil"",""x"")",B1,Phone,2024-01-05 09:00,,open,,\n'
+            + "T5,B1,Phone,2024-01-05 09:00,,open,=1+1,\n"
+            + "T6,B1,Phone,2024-01-05 09:00,,open,,@SUM(A1)\n"
+        ),
+        stored=1,
+        rejected=2,
+        reasons=("satisfaction must be a number", "unknown complaint category '@SUM(A1)'"),
+    ),
+    Case(
+        "ragged_rows.csv",
+        csv_bytes(HEADER + GOOD_ROWS + "T4,B1,Phone,2024-01-05 09:00,,open,,,extra\nT5,B1\n"),
+        stored=3,
+        rejected=2,
+        reasons=("row has 9 fields, the header has 8", "row has 2 fields"),
+    ),
+    Case(
+        "unterminated_quote.csv",
+        csv_bytes(
+            HEADER
+            + GOOD_ROWS
+            + 'T4,B1,Phone,2024-01-05 09:00,,open,,"never closed\nT5,B1,Phone,2024-01-05 09:00,,open,,\n'
+        ),
+        stored=3,
+        rejected=1,
+    ),
+    Case(
+        "junk_lines_semicolon_multiline.csv",
+        csv_bytes(
+            "Archive: export.zip\n  inflating: export.csv\n"
+            + HEADER.replace(",", ";")
+            + 'T1;B1;Phone;2024-01-05 09:00;;open;;"Attitude"\n'
+            + 'T2;B1;Phone;2024-01-05 09:00;;open;;"Delivery"\n'
+        ),
+        stored=2,
+        rejected=0,
+    ),
+    Case(
+        "tab_delimited_bom.csv",
+        b"\xef\xbb\xbf" + csv_bytes(HEADER.replace(",", "\t") + GOOD_ROWS.replace(",", "\t")),
+        stored=3,
+        rejected=0,
+    ),
+    Case(
+        "cp949_detected.csv",
+        csv_bytes(
+            HEADER + "T1,B1,Phone,2024-01-05 09:00,,open,,불친절한 직원\nT2,B1,Phone,2024-01-05 09:00,,open,,\n",
+            "cp949",
+        ),
+        stored=1,
+        rejected=1,
+        reasons=("unknown complaint category '불친절한 직원'",),
+    ),
+    Case(
+        "cp1252_detected.csv",
+        csv_bytes(HEADER + "T1,B1,Phone,2024-01-05 09:00,,open,,Caf\u00e9 Zo\u00eb \u2013 M\u00fcller\n", "cp1252"),
+        stored=0,
+        rejected=1,
+        reasons=("unknown complaint category 'Café Zoë – Müller'",),
+    ),
+    Case(
+        "empty_rows_and_blank_required.csv",
+        csv_bytes(HEADER + GOOD_ROWS + ",,,,,,,\nT4,B1,Phone,2024-01-05 09:00,,,,\n"),
+        stored=3,
+        rejected=2,
+        reasons=("empty row", "status is required but blank"),
+    ),
+    Case(
+        "unknown_channel.csv",
+        csv_bytes(HEADER + GOOD_ROWS + "T4,B1,Carrier pigeon,2024-01-05 09:00,,open,,\n"),
+        stored=3,
+        rejected=1,
+        reasons=("unknown channel 'Carrier pigeon'",),
+    ),
+    Case(
+        "tickets.xlsx",
+        xlsx(
+            [
+                ["Exported by CRM"],
+                HEADER.strip().split(","),
+                *[r.split(",") for r in GOOD_ROWS.strip().split("\n")],
+                ["T4", "B1", "Phone", "2024-01-05 09:00", "", "open", "", ""],
+            ],
+            formulas={(6, 6): ("1+2", "3")},  # csat cell holds =1+2 with cached value 3: the value is read, not run
+        ),
+        stored=4,
+        rejected=0,
+    ),
+    Case(
+        "tickets.parquet",
+        parquet(
+            [
+                {
+                    "id": "T1",
+                    "branch": "B1",
+                    "channel": "Phone",
+                    "opened": "2024-01-05 09:00",
+                    "resolved": None,
+                    "status": "open",
+                    "csat": 4,
+                    "category": None,
+                },
+                {
+                    "id": "T2",
+                    "branch": "B1",
+                    "channel": "Phone",
+                    "opened": "2024-01-05 09:00",
+                    "resolved": None,
+                    "status": "open",
+                    "csat": 7,
+                    "category": None,
+                },
+            ]
+        ),
+        stored=1,
+        rejected=1,
+        reasons=("satisfaction out of range",),
+    ),
+    Case(
+        "survey_scores.csv",
+        csv_bytes(
+            "rid,branch,date,E1,P1,E2,P2\nR1,B1,2024-01-01,6,5,7,7\nR2,B1,2024-01-01,8,5,7,7\nR3,B1,2024-01-01,6,,7,7\n"
+            "R4,B1,2024-01-01,,,,\n"
+        ),
+        mapping=SURVEY_MAPPING,
+        target="surveys",
+        stored=1,
+        rejected=3,
+        reasons=(
+            "expectation of item 1 out of range 1-7",
+            "item 1 has a expectation but no perception",
+            "no SERVQUAL item answered",
+        ),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory) -> Path:
+    """A store holding branches B1 and B2 only."""
+    folder = tmp_path_factory.mktemp("corpus_base")
+    (folder / "branches.csv").write_text(BRANCHES_CSV)
+    (folder / "branches.toml").write_text(BRANCHES_MAPPING)
+    db = folder / "base.duckdb"
+    result = ingest.run_import("branches", folder / "branches.csv", folder / "branches.toml", db)
+    assert (result.rows_stored, result.rows_rejected) == (2, 0)
+    return db
+
+
+def test_the_corpus_has_at_least_25_hostile_files():
+    assert len(CASES) >= 25
+    assert len([c for c in CASES if c.error]) >= 25
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_corpus_file(case: Case, base_db: Path, tmp_path: Path):
+    db = tmp_path / "store.duckdb"
+    shutil.copy(base_db, db)
+    file = tmp_path / case.name
+    file.write_bytes(case.content)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(case.mapping)
+    before = _counts(db)
+    if case.error:
+        with pytest.raises(ingest.ImportProblem) as excinfo:
+            ingest.run_import(case.target, file, mapping, db)
+        message = str(excinfo.value)
+        assert case.error in message
+        assert "\n" not in message and len(message) < 400
+        assert _counts(db) == before, "a failed import changed the store"
+        return
+    result = ingest.run_import(case.target, file, mapping, db)
+    assert (result.rows_stored, result.rows_rejected) == (case.stored, case.rejected), [
+        r.reason for r in result.rejected
+    ]
+    assert result.rows_read == result.rows_stored + result.rows_rejected
+    for fragment in case.reasons:
+        assert any(fragment in r.reason for r in result.rejected), (fragment, [r.reason for r in result.rejected])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        run = con.execute(
+            "select rows_read, rows_stored, rows_rejected from import_runs where run_id = $r", {"r": result.run_id}
+        ).fetchone()
+        (logged,) = con.execute("select count(*) from rejected_rows where run_id = $r", {"r": result.run_id}).fetchone()
+    finally:
+        con.close()
+    assert run == (result.rows_read, case.stored, case.rejected)
+    assert logged == case.rejected
+
+
+def _counts(db: Path) -> tuple:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return tuple(
+            con.execute("select count(*) from " + t).fetchone()[0]  # constant table names
+            for t in ("branches", "tickets", "survey_responses", "import_runs", "rejected_rows")
+        )
+    finally:
+        con.close()
+
+
+def test_formula_text_is_stored_as_text_and_shown_with_a_quote(base_db, tmp_path):
+    case = next(c for c in CASES if c.name == "formula_text.csv")
+    db, file, mapping = tmp_path / "s.duckdb", tmp_path / case.name, tmp_path / "m.toml"
+    shutil.copy(base_db, db)
+    file.write_bytes(case.content)
+    mapping.write_text(case.mapping)
+    result = ingest.run_import("tickets", file, mapping, db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (stored_id,) = con.execute("select ticket_id from tickets").fetchone()
+        shown = ingest.rejected_rows(con, result.run_id)
+    finally:
+        con.close()
+    assert stored_id == '=HYPERLINK("http://evil","x")'  # kept verbatim, never evaluated
+    assert ingest.safe_cell(stored_id).startswith("'=")
+    assert set(shown["value"]) == {"'=1+1", "'@SUM(A1)"}
+    assert shown["row_json"].str.startswith("{").all()
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "bad_toml.csv", "unknown_field.csv", "binary.csv"])
+def test_the_command_line_prints_one_line_and_exits_2(name, base_db, tmp_path):
+    case = next(c for c in CASES if c.name == name)
+    db, file, mapping = tmp_path / "s.duckdb", tmp_path / case.name, tmp_path / "m.toml"
+    shutil.copy(base_db, db)
+    file.write_bytes(case.content)
+    mapping.write_text(case.mapping)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "servicequality",
+            "import",
+            case.target,
+            str(file),
+            "--mapping",
+            str(mapping),
+            "--db",
+            str(db),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("import: error: ") and case.error in lines[0]
+    assert "Traceback" not in done.stderr + done.stdout

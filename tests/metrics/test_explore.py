@@ -1,0 +1,274 @@
+"""The Explore page: every measure by one and two dimensions (AppTest), and its numbers against
+hand-worked values on the fixture (tests/fixture_db.py) and an independent SQL query on the demo."""
+
+import json
+import math
+from dataclasses import replace
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from servicequality import store
+from servicequality.charts import explore as charts_explore
+from servicequality.metrics import drilldown, explore
+from tests import fixture_db
+from tests.conftest import FIXTURE_PERIOD, ROOT
+
+PERIOD = {"period": ["2024-01-01", "2024-02-29"], "min_n": "2"}
+
+# Every measure with one dimension and a second one it supports.
+COMBOS = {
+    "count": ("region", "category"),
+    "complaint_rate": ("branch", "month"),
+    "gap": ("component", "segment"),
+    "perception": ("channel", "branch_type"),
+    "first_response": ("category", "weekday"),
+    "resolution": ("month", "channel"),
+    "within_target": ("family", "region"),
+    "csat": ("segment", "month"),
+    "nps": ("weekday", "branch"),
+}
+
+
+def open_explore(monkeypatch, db, state, query=PERIOD) -> AppTest:
+    """The frame once (URL filters), then the explore page with its choices in session state:
+    AppTest clears the URL on a page switch, as a click in the navigation does."""
+    monkeypatch.setenv("SQ_DATABASE", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page("pages/explore.py").run()
+    return at
+
+
+def assert_clean(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_every_measure_with_one_and_two_dimensions(monkeypatch, fixture_db_path):
+    for measure, (dim1, dim2) in COMBOS.items():
+        at = open_explore(monkeypatch, fixture_db_path, {"explore_measure": measure, "dim1": dim1})
+        assert_clean(at)
+        assert at.title[0].value == "Explore"
+        (spec,) = specs(at)
+        label = explore.MEASURES[measure].label
+        assert spec["layout"]["title"]["text"].startswith(label), measure
+        assert spec["data"], f"{measure}: empty chart"
+        (cells,) = at.dataframe  # one dimension: the table of cells
+        assert list(cells.value.columns[:2]) == [explore.DIMENSIONS[dim1].label, label]
+        assert any(c.startswith("n (") for c in cells.value.columns), measure
+
+        at.selectbox(key="dim2").set_value(dim2).run()
+        assert_clean(at)
+        (spec,) = specs(at)
+        assert explore.DIMENSIONS[dim2].label.lower() in spec["layout"]["title"]["text"], measure
+        pivot, cells = at.dataframe  # two dimensions: the wide pivot, then the cells
+        assert pivot.value.columns[0] == explore.DIMENSIONS[dim1].label
+        assert all("n = " in v or "served" in v or v == "–" for v in pivot.value.iloc[:, 1:].to_numpy().ravel())
+        assert list(cells.value.columns[:3]) == [explore.DIMENSIONS[dim1].label, explore.DIMENSIONS[dim2].label, label]
+
+
+def test_pivot_numbers_on_the_fixture_page(monkeypatch, fixture_db_path):
+    at = open_explore(
+        monkeypatch, fixture_db_path, {"explore_measure": "complaint_rate", "dim1": "region", "dim2": "month"}
+    )
+    assert_clean(at)
+    pivot = at.dataframe[0].value.set_index("Region")
+    # North January: T1, T2 (B1) over 100 (B1) + 300 (B2) served -> 5.00; February: T3 (B2) over 200 (B1).
+    # South January: T5 over 400 (B3); South February has neither complaints nor customers served.
+    assert pivot.loc["North", "Jan 2024"] == "5.00 (2 of 400 served)"
+    assert pivot.loc["North", "Feb 2024"] == "5.00 (1 of 200 served)"
+    assert pivot.loc["South", "Jan 2024"] == "2.50 (1 of 400 served)"
+    assert pivot.loc["South", "Feb 2024"] == "–"
+
+
+def test_survey_cells_below_the_minimum_show_n_not_value(monkeypatch, fixture_db_path):
+    at = open_explore(monkeypatch, fixture_db_path, {"explore_measure": "gap", "dim1": "branch", "dim2": "component"})
+    assert_clean(at)
+    pivot = at.dataframe[0].value.set_index("Branch")
+    # B1: reliability R1 (6.5 -> 5) -1.5, R2 (6 -> 5) -1 -> -1.25; tangibles R1 +1, R2 0 -> +0.50
+    assert pivot.loc["Alpha (B1)", "Reliability"] == "-1.25 (n = 2)"
+    assert pivot.loc["Alpha (B1)", "Tangibles"] == "0.50 (n = 2)"
+    # B2 and B3 have one respondent each: below min_n = 2, so only n is shown
+    assert pivot.loc["Beta (B2)", "Reliability"] == "suppressed (n = 1)"
+    assert pivot.loc["Gamma (B3)", "Tangibles"] == "suppressed (n = 1)"
+    cells = at.dataframe[1].value
+    suppressed = cells[cells["Note"] != ""]
+    assert suppressed["SERVQUAL gap (perception − expectation)"].isna().all()
+    assert suppressed["n (respondents)"].tolist() == [1, 1, 1, 1]
+
+
+def fixture_runner(con):
+    return lambda name, filters, **extra: store.run_query(con, name, {**filters.params(), **extra})
+
+
+def cells_by(con, filters, measure, dim1, dim2=None):
+    choice = explore.resolve(measure, dim1, dim2)
+    df = explore.cells(fixture_runner(con), filters, choice, {})
+    return {(k1, k2) if dim2 else k1: row for (k1, k2), (_, row) in zip(zip(df["key1"], df["key2"]), df.iterrows())}
+
+
+def test_measures_by_hand_on_the_fixture(fixture_con):
+    p = replace(FIXTURE_PERIOD, min_n=2)
+    # CSAT by region: North R1 5, R2 3, R3 4 -> 2 of 3 satisfied; South R4 has no answer (no cell).
+    csat = cells_by(fixture_con, p, "csat", "region")
+    assert set(csat) == {"North"}
+    assert csat["North"]["value"] == pytest.approx(200 / 3)
+    assert csat["North"]["n"] == 3
+    # Wilson 95% for 2 of 3: (0.2077, 0.9385)
+    assert (csat["North"]["low"], csat["North"]["high"]) == pytest.approx((20.77, 93.85), abs=0.01)
+    # Within target by channel: Phone T1 720 <= 1440 (T3 unresolved); Email T2 2880 > 2160; Chat T5 60 <= 720
+    within = cells_by(fixture_con, p, "within_target", "channel")
+    assert {k: (v["value"], v["n"]) for k, v in within.items()} == {
+        "Chat": (100.0, 1),
+        "Email": (0.0, 1),
+        "Phone": (100.0, 1),
+    }
+    # NPS by branch: B1 R1 10 (promoter), R2 6 (detractor) -> 0 over n = 2; B2 R3 8 (passive) n = 1 suppressed
+    nps = cells_by(fixture_con, p, "nps", "branch")
+    assert (nps["B1"]["value"], nps["B1"]["n"]) == (0.0, 2)
+    assert nps["B2"]["suppressed"] and math.isnan(nps["B2"]["value"]) and nps["B2"]["n"] == 1
+    # Complaints by component (via category): Attitude T1 + Etiquette T5 -> courtesy 2;
+    # Delivery T2 -> responsiveness 1; Function T3 -> reliability 1
+    count = cells_by(fixture_con, p, "count", "component")
+    assert {k: v["value"] for k, v in count.items()} == {"courtesy": 2, "responsiveness": 1, "reliability": 1}
+    # Median first response by weekday: Monday T2 360 and T3 3 -> 181.5; Wednesday T1 1; Saturday T5 0.5
+    first = cells_by(fixture_con, p, "first_response", "weekday")
+    assert {k: v["value"] for k, v in first.items()} == {"1": 181.5, "3": 1.0, "6": 0.5}
+    # Perception by segment: Individual R1 (5 + 5 + 6) / 3... per respondent: mean over components of the
+    # component's mean perception: R1 (5 + 6) / 2 = 5.5, R3 (5.5 + 7) / 2 = 6.25 -> 5.875
+    perception = cells_by(fixture_con, p, "perception", "segment")
+    assert perception["Individual"]["value"] == pytest.approx(5.875)
+    # two respondents: sd = 0.75 / sqrt(2), se = 0.375, t(0.975; 1) = 12.706 -> 5.875 ± 4.765, i.e.
+    # 1.110 to 10.640: the upper end runs past the 1-7 scale and is clipped to 7
+    assert perception["Individual"]["low"] == pytest.approx(1.110, abs=0.001)
+    assert perception["Individual"]["high"] == 7.0
+    # Complaint rate by branch: B1 2 / 300, B2 1 / 300, B3 1 / 400 (per 1,000)
+    rate = cells_by(fixture_con, p, "complaint_rate", "branch")
+    assert {k: round(v["value"], 4) for k, v in rate.items()} == {"B1": 6.6667, "B2": 3.3333, "B3": 2.5}
+    # Resolution hours by family: product T2 48 h (T3 unresolved); service T1 12 h, T5 1 h -> median 6.5
+    resolution = cells_by(fixture_con, p, "resolution", "family")
+    assert {k: v["value"] for k, v in resolution.items()} == {"product": 48.0, "service": 6.5}
+
+
+def test_rate_split_by_channel_uses_all_customers_served(fixture_con):
+    # Channel does not split customers served: each channel's complaints over all 1,000 served.
+    rate = cells_by(fixture_con, FIXTURE_PERIOD, "complaint_rate", "channel")
+    # Phone T1, T3; Email T2; Chat T5
+    assert {k: (v["value"], v["extra"]) for k, v in rate.items()} == {
+        "Chat": (1.0, 1000),
+        "Email": (1.0, 1000),
+        "Phone": (2.0, 1000),
+    }
+
+
+def test_pivots_match_independent_sql_on_the_demo(demo_con):
+    con = demo_con
+    (first, last) = con.execute(
+        "select min(cast(submitted_at as date)), max(cast(submitted_at as date)) from survey_responses"
+    ).fetchone()
+    filters = replace(FIXTURE_PERIOD, start=first, end=last, min_n=30)
+    run = fixture_runner(con)
+    # CSAT by region and channel, straight from survey_responses.
+    expected = con.execute(
+        """
+        select b.region, r.channel, count(r.overall_satisfaction) as n,
+               100.0 * count(case when r.overall_satisfaction in (4, 5) then 1 end)
+                   / count(r.overall_satisfaction) as csat
+        from survey_responses r join branches b using (branch_id)
+        where r.overall_satisfaction is not null
+        group by 1, 2
+        """
+    ).df()
+    choice = explore.resolve("csat", "region", "channel")
+    got = explore.cells(run, filters, choice, {}).set_index(["key1", "key2"])
+    assert len(got) == len(expected)
+    for row in expected.itertuples():
+        cell = got.loc[(row.region, row.channel)]
+        assert cell["n"] == row.n
+        if row.n >= 30:
+            assert cell["value"] == pytest.approx(row.csat)
+        else:
+            assert cell["suppressed"] and math.isnan(cell["value"])
+    # Complaints per 1,000 served by branch type, from the base tables.
+    expected = con.execute(
+        """
+        with c as (select b.branch_type, count(*) as complaints from tickets t join branches b using (branch_id)
+                   where t.kind = 'complaint' and cast(t.opened_at as date) between $first and $last group by 1),
+             s as (select b.branch_type, sum(customers) as served from customers_served cs join branches b
+                   using (branch_id) where served_on between $first and $last group by 1)
+        select s.branch_type, 1000.0 * coalesce(c.complaints, 0) / s.served as rate, c.complaints
+        from s left join c using (branch_type)
+        """,
+        {"first": first, "last": last},
+    ).df()
+    got = explore.cells(run, filters, explore.resolve("complaint_rate", "branch_type", None), {}).set_index("key1")
+    assert sorted(got.index) == sorted(expected["branch_type"])
+    for row in expected.itertuples():
+        assert got.loc[row.branch_type, "value"] == pytest.approx(row.rate)
+        assert got.loc[row.branch_type, "n"] == row.complaints
+
+
+def test_unsupported_combination_says_why(monkeypatch, fixture_db_path):
+    at = open_explore(monkeypatch, fixture_db_path, {"explore_measure": "csat", "dim1": "component"})
+    assert_clean(at)
+    assert not at.get("plotly_chart")
+    assert "one answer per survey response" in at.warning[0].value
+    at = open_explore(monkeypatch, fixture_db_path, {"explore_measure": "gap", "dim1": "region", "dim2": "category"})
+    assert "no complaint category" in at.warning[0].value
+
+
+def test_unknown_choices_in_the_link_fall_back_with_a_message(monkeypatch, fixture_db_path):
+    at = open_explore(monkeypatch, fixture_db_path, {})
+    at.query_params.update({**PERIOD, "explore_measure": "x'--", "dim1": "region; drop table tickets", "dim2": "Month"})
+    at.run()
+    assert_clean(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Unknown measure" in warnings and "Unknown dimension" in warnings
+    assert specs(at)  # the default view still renders
+
+
+def test_a_store_without_customers_served_says_why_there_is_no_rate(monkeypatch, tmp_path):
+    def fill(con):
+        con.executemany("insert into branches values ($1, $2, $3, $4, $5, $6, $7)", fixture_db.BRANCHES)
+        con.execute(
+            "insert into tickets values ('X1', 'B1', 'Fax', 'complaint', 'Delivery', 'normal',"
+            " timestamp '2024-01-10 09:00', null, null, 'open', 0, false, null, 'Individual')"
+        )
+
+    db = store.build_atomically(tmp_path / "tickets_only.duckdb", fill)
+    at = open_explore(monkeypatch, db, {"explore_measure": "complaint_rate", "dim1": "region"}, query={})
+    assert_clean(at)
+    assert "no customers served recorded" in at.info[0].value
+    at = open_explore(monkeypatch, db, {"explore_measure": "gap", "dim1": "region"}, query={})
+    assert_clean(at)
+    assert "no respondents" in at.info[0].value
+
+
+def test_choices_and_links_are_checked():
+    assert explore.link_messages({"explore_measure": "SERVQUAL gap (perception − expectation)", "dim1": "Branch"}) == []
+    assert explore.link_messages({"explore_measure": "gap", "dim1": ["x"], "dim2": "Nothing"}) == [
+        "Unknown measure 'gap': showing complaints (count).",
+        "Unknown dimension \"['x']\": showing region.",
+    ]
+    choice = explore.resolve("nope", "region", "region")
+    assert (choice.measure, choice.dim1, choice.dim2) == ("count", "region", None)
+    assert len(choice.messages) == 2 and choice.problem is None
+    assert explore.resolve("csat", "category", None).problem
+    assert explore.resolve("count", "component", "weekday").problem is None
+
+
+def test_every_measure_lists_supported_dimensions_and_its_drilldown():
+    for m in explore.MEASURES.values():
+        assert m.dims <= set(explore.DIMENSIONS)
+        assert m.rows in drilldown.KINDS
+        assert m.source in explore.QUERY
+    assert charts_explore.title_for(explore.resolve("gap", "region", "month")).endswith("(95% intervals)")

@@ -1,0 +1,55 @@
+"""Page-level numbers on the fixture, worked out by hand from tests/fixture_db.py."""
+
+import math
+
+import pytest
+
+from servicequality import store
+from servicequality.metrics import overview
+from tests.conftest import FIXTURE_PERIOD as P
+
+
+def runner(con):
+    return lambda name, filters: store.run_query(con, name, filters.params())
+
+
+def test_headline_on_fixture(fixture_con):
+    h = overview.headline(runner(fixture_con), P)
+    assert h.respondents == 4
+    assert h.servqual_unweighted == pytest.approx(-0.5)  # (-0.75 + -0.25) / 2
+    assert h.servqual_weighted == pytest.approx(-0.5875)  # 0.675 * -0.75 + 0.325 * -0.25
+    assert h.importance_n == 2
+    assert h.csat == pytest.approx(2 / 3)
+    assert h.nps == pytest.approx(0.0)  # 1 promoter, 1 detractor of 3
+    assert h.complaint_rate == pytest.approx(4.0)  # 4 complaints / 1000 served * 1000
+    assert h.first_response_within == pytest.approx(0.5)
+    assert h.resolution_within == pytest.approx(2 / 3)
+
+
+def test_previous_period_is_empty_on_fixture(fixture_con):
+    # 2024-01-01..2024-02-29 is 60 days; previous: 2023-11-02..2023-12-31 holds T7 and 1000 served
+    prev = P.previous_period()
+    assert (prev.start.isoformat(), prev.end.isoformat()) == ("2023-11-02", "2023-12-31")
+    h = overview.headline(runner(fixture_con), prev)
+    assert h.complaints == 1 and h.customers_served == 1000
+    assert h.respondents == 0  # R5 is on 2023-11-01, a day before
+    assert math.isnan(h.servqual_unweighted)
+
+
+def test_branches_below_network_respects_min_n(fixture_con):
+    from dataclasses import replace
+
+    rows, network, left_out = overview.branches_below_network(runner(fixture_con), replace(P, min_n=2))
+    # network: mean of respondent gaps -0.25, -0.5, 0.25, -1.5 = -0.5; only B1 has 2 respondents
+    assert network == pytest.approx(-0.5)
+    assert rows["branch_id"].tolist() == ["B1"]
+    assert left_out == 2
+    assert rows.loc[0, "difference"] == pytest.approx(0.125)  # -0.375 - (-0.5)
+
+
+def test_monthly_on_fixture(fixture_con):
+    m = overview.monthly(runner(fixture_con), P)
+    assert m["complaint_rate"].tolist() == pytest.approx([3 / 800 * 1000, 1 / 200 * 1000])
+    # January NPS: promoter R1, detractor R2 of 2 -> 0; February: R3 (8) passive of 1 -> 0
+    assert m["nps"].tolist() == pytest.approx([0.0, 0.0])
+    assert m["csat_pct"].tolist() == pytest.approx([50.0, 100.0])

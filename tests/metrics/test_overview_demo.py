@@ -1,0 +1,142 @@
+"""The overview's numbers equal a direct SQL computation over the demo's raw tables.
+
+The expected values below are computed here from the base tables (tickets, survey_scores,
+survey_responses, survey_importance, customers_served, service_targets) without the project's
+views or queries, then compared with overview.headline and with what the page shows.
+"""
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from servicequality import store
+from servicequality.filters import Filters
+from servicequality.metrics import overview
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+YEAR = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+NORTH_PHONE = Filters(dt.date(2024, 7, 1), dt.date(2025, 6, 30), regions=("North",), channels=("Phone",))
+
+
+def direct(con, f: Filters) -> dict:
+    """Headline numbers straight from the base tables, written independently of queries/."""
+    # Constant SQL fragments spliced for brevity; every value is still a bound $parameter.
+    region_ok = "(cast($regions as varchar[]) is null or list_contains($regions, b.region))"
+    channel_ok = "(cast($channels as varchar[]) is null or list_contains($channels, {col}))"
+    p = {"start": f.start, "end": f.end, "regions": list(f.regions) or None, "channels": list(f.channels) or None}
+    comp = con.execute(
+        f"""
+        with per_respondent as (
+            select s.response_id, s.component_key, avg(s.perception) - avg(s.expectation) as gap
+            from survey_scores s join survey_responses r using (response_id) join branches b using (branch_id)
+            where cast(r.submitted_at as date) between $start and $end and {region_ok}
+              and {channel_ok.format(col="r.channel")}
+            group by s.response_id, s.component_key
+        )
+        select component_key, avg(gap), count(*) from per_respondent group by component_key
+        """,
+        p,
+    ).fetchall()
+    gaps = {k: g for k, g, _ in comp}
+    weights = dict(
+        con.execute(
+            f"""
+            with pts as (
+                select i.response_id, i.component_key, i.points,
+                       sum(i.points) over (partition by i.response_id) as total
+                from survey_importance i join survey_responses r using (response_id) join branches b using (branch_id)
+                where cast(r.submitted_at as date) between $start and $end and {region_ok}
+                  and {channel_ok.format(col="r.channel")}
+            )
+            select component_key, avg(points / total) from pts where total > 0 group by component_key
+            """,
+            p,
+        ).fetchall()
+    )
+    wsum = sum(weights[k] for k in gaps)
+    survey = con.execute(
+        f"""
+        select avg(case when overall_satisfaction >= 4 then 1.0 when overall_satisfaction is not null then 0.0 end),
+               100.0 * (count(*) filter (where nps >= 9) - count(*) filter (where nps <= 6)) / count(nps)
+        from survey_responses r join branches b using (branch_id)
+        where cast(r.submitted_at as date) between $start and $end and {region_ok}
+          and {channel_ok.format(col="r.channel")}
+        """,
+        p,
+    ).fetchone()
+    complaints = con.execute(
+        f"""
+        select count(*) from tickets t join branches b using (branch_id)
+        where t.kind = 'complaint' and cast(t.opened_at as date) between $start and $end and {region_ok}
+          and {channel_ok.format(col="t.channel")}
+        """,
+        p,
+    ).fetchone()[0]
+    served = con.execute(
+        f"""
+        select sum(customers) from customers_served c join branches b using (branch_id)
+        where c.served_on between $start and $end and {region_ok}
+        """,
+        {k: p[k] for k in ("start", "end", "regions")},
+    ).fetchone()[0]
+    handling = con.execute(
+        f"""
+        with c as (
+            select epoch(t.first_response_at - t.opened_at) / 60 as fr, epoch(t.resolved_at - t.opened_at) / 60 as rs,
+                   g.first_response_minutes as fr_target, g.resolution_minutes as rs_target
+            from tickets t join branches b using (branch_id)
+            left join service_targets g on g.channel = t.channel and g.priority = t.priority
+            where t.kind = 'complaint' and cast(t.opened_at as date) between $start and $end and {region_ok}
+              and {channel_ok.format(col="t.channel")}
+        )
+        select median(fr), median(rs),
+               avg(case when fr <= fr_target then 1.0 else 0.0 end) filter (where fr is not null),
+               avg(case when rs <= rs_target then 1.0 else 0.0 end) filter (where rs is not null)
+        from c
+        """,
+        p,
+    ).fetchone()
+    return {
+        "unweighted": sum(gaps.values()) / len(gaps),
+        "weighted": sum(weights[k] / wsum * g for k, g in gaps.items()),
+        "csat": survey[0],
+        "nps": survey[1],
+        "complaint_rate": 1000 * complaints / served,
+        "median_first_response": handling[0],
+        "median_resolution": handling[1],
+        "first_within": handling[2],
+        "resolution_within": handling[3],
+    }
+
+
+@pytest.mark.parametrize("filters", [YEAR, NORTH_PHONE], ids=["2025", "north-phone"])
+def test_headline_equals_direct_sql(demo_con, filters):
+    expected = direct(demo_con, filters)
+    got = overview.headline(lambda name, f: store.run_query(demo_con, name, f.params()), filters)
+    assert got.servqual_unweighted == pytest.approx(expected["unweighted"])
+    assert got.servqual_weighted == pytest.approx(expected["weighted"])
+    assert got.csat == pytest.approx(expected["csat"])
+    assert got.nps == pytest.approx(expected["nps"])
+    assert got.complaint_rate == pytest.approx(expected["complaint_rate"])
+    assert got.median_first_response == pytest.approx(expected["median_first_response"])
+    assert got.median_resolution == pytest.approx(expected["median_resolution"])
+    assert got.first_response_within == pytest.approx(expected["first_within"])
+    assert got.resolution_within == pytest.approx(expected["resolution_within"])
+
+
+def test_overview_page_shows_the_direct_numbers(monkeypatch, demo_db_path, demo_con):
+    expected = direct(demo_con, YEAR)
+    monkeypatch.setenv("SQ_DATABASE", str(demo_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2025-01-01", "2025-12-31"]
+    at.run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["SERVQUAL score (unweighted)"] == f"{expected['unweighted']:,.2f}"
+    assert shown["SERVQUAL score (weighted)"] == f"{expected['weighted']:,.2f}"
+    assert shown["CSAT (satisfied, 4-5 of 5)"] == f"{100 * expected['csat']:,.1f} %"
+    assert shown["Net Promoter Score"] == f"{expected['nps']:,.1f}"
+    assert shown["Complaints per 1,000 served"] == f"{expected['complaint_rate']:,.2f}"

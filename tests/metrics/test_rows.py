@@ -1,0 +1,228 @@
+"""Rows behind the numbers: pagination, the sort whitelist, cells from links and masking.
+
+Expected rows by hand from tests/fixture_db.py (period 2024-01-01 .. 2024-02-29)."""
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from servicequality import store
+from servicequality.metrics import drilldown
+from tests import fixture_db
+from tests.conftest import FIXTURE_PERIOD as P
+from tests.conftest import ROOT
+
+
+def runner(con):
+    return lambda name, filters, **extra: store.run_query(con, name, {**filters.params(), **extra})
+
+
+def ids(page) -> list[str]:
+    column = "ticket_id" if "ticket_id" in page.rows.columns else "response_id"
+    return page.rows[column].tolist()
+
+
+def test_page_arithmetic():
+    assert drilldown.page_bounds(2, 12_345) == (2, 50, 247)
+    assert drilldown.page_bounds(-3, 120) == (1, 0, 3)
+    assert drilldown.page_bounds(10**12, 120) == (3, 100, 3)
+    assert drilldown.page_bounds(5, 0) == (1, 0, 1)
+    assert drilldown.range_words(2, 12_345) == "rows 51-100 of 12,345"
+    assert drilldown.range_words(3, 120) == "rows 101-120 of 120"
+    assert drilldown.range_words(1, 0) == "no rows"
+
+
+def test_tickets_are_paginated_newest_first(fixture_con):
+    run = runner(fixture_con)
+    # every ticket in the period, newest first: T4 (6 Feb), T3 (5 Feb), T6 (21 Jan), T5 (20 Jan), T2, T1
+    pages = [drilldown.fetch_page(run, P, "tickets", {}, "opened_at", True, n, page_size=2) for n in (1, 2, 3)]
+    assert [ids(p) for p in pages] == [["T4", "T3"], ["T6", "T5"], ["T2", "T1"]]
+    assert {(p.total, p.pages) for p in pages} == {(6, 3)}
+    beyond = drilldown.fetch_page(run, P, "tickets", {}, "opened_at", True, 99, page_size=2)
+    assert (beyond.page, beyond.asked_page, ids(beyond)) == (3, 99, ["T2", "T1"])
+
+
+def test_complaints_only_and_sorting_by_each_whitelisted_key(fixture_con):
+    run = runner(fixture_con)
+    complaints = {"T1", "T2", "T3", "T5"}
+    for kind, keys in drilldown.SORTS.items():
+        expected = (
+            complaints
+            if kind == "complaints"
+            else ({"T1", "T2", "T3", "T4", "T5", "T6"} if kind == "tickets" else {"R1", "R2", "R3", "R4"})
+        )
+        for key in keys:
+            for descending in (True, False):
+                page = drilldown.fetch_page(run, P, kind, {}, key, descending, 1)
+                assert set(ids(page)) == expected, (kind, key, descending)
+    # satisfaction: T1 4, T2 2, T3 none, T5 5; missing values last both ways
+    up = drilldown.fetch_page(run, P, "complaints", {}, "satisfaction", False, 1)
+    down = drilldown.fetch_page(run, P, "complaints", {}, "satisfaction", True, 1)
+    assert (ids(up), ids(down)) == (["T2", "T1", "T5", "T3"], ["T5", "T1", "T2", "T3"])
+    # priority in its own order (low < normal < high < urgent), not alphabetical: T1, T3 normal; T2 high; T5 urgent
+    assert ids(drilldown.fetch_page(run, P, "complaints", {}, "priority", False, 1)) == ["T1", "T3", "T2", "T5"]
+    # responses by mean gap: R4 -1.5, R2 -0.5, R1 -0.25, R3 0.25
+    assert ids(drilldown.fetch_page(run, P, "responses", {}, "mean_gap", False, 1)) == ["R4", "R2", "R1", "R3"]
+
+
+def test_a_sort_key_outside_the_whitelist_sorts_by_the_default(fixture_con):
+    run = runner(fixture_con)
+    evil = drilldown.fetch_page(run, P, "complaints", {}, "1; drop table tickets; --", True, 1)
+    default = drilldown.fetch_page(run, P, "complaints", {}, "opened_at", True, 1)
+    assert ids(evil) == ids(default) == ["T3", "T5", "T2", "T1"]
+    # straight to SQL, an unknown key only leaves the tie-break (ticket id)
+    params = {**P.params(), **drilldown.QUERY_DEFAULTS, "sort": "opened_at; drop table tickets"}
+    assert store.run_query(fixture_con, "drill_tickets", params)["ticket_id"].tolist() == ["T1", "T2", "T3", "T5"]
+    assert store.run_query(fixture_con, "complaint_summary", P.params()).iloc[0]["complaints"] == 4
+
+
+def test_cells_narrow_the_rows(fixture_con):
+    run = runner(fixture_con)
+
+    def cell_ids(kind, **cell):
+        return sorted(
+            ids(drilldown.fetch_page(run, P, kind, {k: str(v) for k, v in cell.items()}, "opened_at", True, 1))
+        )
+
+    assert cell_ids("complaints", region="North", month="2024-01") == ["T1", "T2"]
+    assert cell_ids("complaints", weekday=1) == ["T2", "T3"]  # 15 Jan and 5 Feb 2024 are Mondays
+    assert cell_ids("complaints", component="courtesy") == ["T1", "T5"]  # Attitude and Etiquette
+    assert cell_ids("complaints", family="product") == ["T2", "T3"]
+    assert cell_ids("tickets", category="Unmapped") == ["T4", "T6"]  # tickets without a category
+    assert cell_ids("responses", branch="B1", channel="Phone") == ["R1"]
+    assert cell_ids("responses", component="tangibles", segment="Individual") == ["R1", "R3"]
+    # values that match nothing, however odd, give no rows rather than an error
+    assert cell_ids("complaints", month="2024-13") == []
+    assert cell_ids("complaints", weekday="8") == []
+    assert cell_ids("complaints", region="North' or '1'='1") == []
+    assert cell_ids("complaints", branch="B1" * 500) == []
+
+
+def test_the_component_filter_keeps_responses_that_scored_it(fixture_con):
+    run = runner(fixture_con)
+    page = drilldown.fetch_page(run, replace(P, components=("courtesy",)), "responses", {}, "submitted_at", True, 1)
+    assert page.total == 0  # nobody scored courtesy
+    page = drilldown.fetch_page(run, replace(P, components=("tangibles",)), "responses", {}, "submitted_at", True, 1)
+    assert page.total == 4
+
+
+def test_links_carry_the_filters_and_the_cell():
+    current = {
+        "period": ["2024-01-01", "2024-02-29"],
+        "region": ["North", "South"],
+        "rows_page": ["4"],
+        "rows_branch": ["B1"],
+    }
+    params = drilldown.link_query_params(current, "responses", month=dt.date(2024, 1, 1), weekday=3, region=None)
+    assert params == {
+        "period": ["2024-01-01", "2024-02-29"],
+        "region": ["North", "South"],
+        "rows": ["Survey responses"],
+        "rows_month": ["2024-01"],
+        "rows_weekday": ["3"],
+    }
+    with pytest.raises(ValueError, match="Unknown dimension"):
+        drilldown.cell_params("complaints", colour="red")
+
+
+def test_parse_request_names_what_it_ignored():
+    request = drilldown.parse_request(
+        {
+            "rows": ["Survey responses"],  # the labels the page's bound controls write
+            "rows_category": ["Delivery"],
+            "rows_region": ["North"],
+            "rows_sort": ["Likelihood to recommend"],
+            "rows_desc": ["false"],
+            "rows_page": ["3"],
+        }
+    )
+    assert (request.kind, request.cell, request.sort, request.descending, request.page) == (
+        "responses",
+        (("region", "North"),),
+        "nps",
+        False,
+        3,
+    )
+    assert request.problems == ("Complaint category does not apply to survey responses: ignored.",)
+    odd = drilldown.parse_request({"rows": "x'--", "rows_sort": "1; drop table", "rows_page": "abc"})
+    assert (odd.kind, odd.sort, odd.page) == ("complaints", "opened_at", 1)
+    assert len(odd.problems) == 3
+    assert drilldown.parse_request({"rows": "Survey responses", "rows_sort": "Submitted"}).problems == ()
+    # keys are not what the bound controls read: named as unknown rather than silently dropped
+    assert drilldown.parse_request({"rows": "responses"}).problems == (
+        "Unknown kind of rows 'responses': showing complaints.",
+    )
+
+
+def test_display_masks_personal_data_unless_revealed():
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        {
+            "response_id": ["R1", "4111111111111111"],
+            "comment": ["Mrs Smith: a@b.com", None],
+            "channel": ["Phone", "Web"],
+        }
+    )
+    masked = drilldown.for_display(rows, "responses")
+    assert masked["Comment"].tolist()[0] == "Mrs [name]: [email]"
+    assert masked["Response"].tolist() == ["R1", "[number]"]
+    assert list(masked.columns) == ["Response", "Comment", "Channel"]
+    shown = drilldown.for_display(rows, "responses", reveal=True)
+    assert shown["Comment"].tolist()[0] == "Mrs Smith: a@b.com"
+
+
+@pytest.fixture(scope="module")
+def personal_db(tmp_path_factory):
+    """The fixture plus a response whose comment holds personal data."""
+
+    def fill(con):
+        fixture_db.fill(con)
+        con.execute(
+            "insert into survey_responses values ('R6', 'B1', timestamp '2024-02-20 10:00', 'Email', 'Premium', 9, 5,"
+            " 'Mr John Smith (john.smith@example.com, +44 20 7946 0958) was very helpful')"
+        )
+
+    return store.build_atomically(tmp_path_factory.mktemp("personal") / "personal.duckdb", fill)
+
+
+def open_rows(monkeypatch, db, state, query=None):
+    monkeypatch.setenv("SQ_DATABASE", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in (query or {"period": ["2024-01-01", "2024-02-29"]}).items():
+        at.query_params[key] = value
+    at.run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page("pages/rows.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_rows_page_masks_by_default_and_reveals_on_request(monkeypatch, personal_db):
+    at = open_rows(monkeypatch, personal_db, {"rows": "responses", "rows_sort": "response_id"})
+    table = at.dataframe[0].value
+    assert table["Response"].tolist() == ["R6", "R4", "R3", "R2", "R1"]
+    assert table["Comment"].iloc[0] == "Mr [name] ([email], [phone]) was very helpful"
+    assert "personal data masked" in at.caption[-1].value
+    at.toggle(key="rows_reveal_personal").set_value(True).run()
+    assert not at.exception
+    assert "john.smith@example.com" in at.dataframe[0].value["Comment"].iloc[0]
+
+
+def test_rows_page_clamps_the_page_and_shows_the_range(monkeypatch, fixture_db_path):
+    at = open_rows(monkeypatch, fixture_db_path, {"rows": "tickets", "rows_page": 7})
+    assert "There is only 1 page: showing page 1." in [i.value for i in at.info]
+    assert at.caption[-1].value.startswith("rows 1-6 of 6 · page 1 of 1")
+
+
+def test_rows_page_follows_a_cell_in_the_link(monkeypatch, fixture_db_path):
+    at = open_rows(monkeypatch, fixture_db_path, {"rows": "complaints"})
+    at.query_params.update({"period": ["2024-01-01", "2024-02-29"], "rows_region": "North", "rows_month": "2024-01"})
+    at.run()
+    assert not at.exception
+    assert sorted(at.dataframe[0].value["Ticket"]) == ["T1", "T2"]
+    assert "Region: **North** · Month: **Jan 2024**" in at.markdown[0].value

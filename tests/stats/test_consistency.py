@@ -1,0 +1,296 @@
+"""servicequality.stats.consistency: each function against a hand-worked example and an independent
+reference (scipy), plus the planted truth of the demo database."""
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as st
+
+from servicequality import store
+from servicequality.filters import Filters
+from servicequality.metrics import consistency as C
+from servicequality.stats import consistency as CS
+
+# --- funnel limits --------------------------------------------------------------------------------
+
+
+def test_binomial_limits_hand_worked_n10_theta_half():
+    # Binomial(10, 0.5): F(7) = 968/1024, F(8) = 1013/1024, F(1) = 11/1024, F(2) = 56/1024.
+    # upper (p = 0.975): r = 8, α = (1013/1024 − 0.975) / (45/1024) = 14.6 / 45 -> (8 − 0.32444) / 10
+    # lower (p = 0.025): r = 2, α = (56/1024 − 0.025) / (45/1024) = 30.4 / 45 -> (2 − 0.67556) / 10
+    low, high = CS.binomial_funnel_limits([10], 0.5, 0.95)
+    assert high[0] == pytest.approx((8 - 14.6 / 45) / 10)
+    assert low[0] == pytest.approx((2 - 30.4 / 45) / 10)
+
+
+@pytest.mark.parametrize("theta", [0.05, 0.3, 0.85])
+@pytest.mark.parametrize("level", [0.95, 0.998])
+def test_binomial_limits_bracketed_by_exact_scipy_quantiles(theta, level):
+    n = np.array([5, 20, 57, 137, 1000, 25000])
+    p = (1 - level) / 2
+    low, high = CS.binomial_funnel_limits(n, theta, level)
+    r_high = st.binom.ppf(1 - p, n, theta)
+    r_low = st.binom.ppf(p, n, theta)
+    # the interpolated limit lies between (r_p − 1)/n and r_p/n, r_p the exact quantile
+    assert np.all(high * n <= r_high + 1e-9) and np.all(high * n >= r_high - 1 - 1e-9)
+    assert np.all(low * n <= r_low + 1e-9) and np.all(low * n >= np.maximum(r_low - 1, 0) - 1e-9)
+    # and for a large n it is the normal approximation
+    z = st.norm.ppf(1 - p)
+    assert high[-1] == pytest.approx(theta + z * math.sqrt(theta * (1 - theta) / n[-1]), abs=2e-4)
+
+
+@pytest.mark.parametrize("level", [0.95, 0.998])
+def test_poisson_limits_bracketed_by_exact_scipy_quantiles(level):
+    theta = 0.021  # complaints per customer served
+    exposure = np.array([100, 1_000, 14_000, 250_000])
+    p = (1 - level) / 2
+    low, high = CS.poisson_funnel_limits(exposure, theta, level)
+    r_high = st.poisson.ppf(1 - p, theta * exposure)
+    r_low = st.poisson.ppf(p, theta * exposure)
+    assert np.all(high * exposure <= r_high + 1e-9) and np.all(high * exposure >= r_high - 1 - 1e-9)
+    assert np.all(low * exposure <= r_low + 1e-9) and np.all(low * exposure >= np.maximum(r_low - 1, 0) - 1e-9)
+    z = st.norm.ppf(1 - p)
+    assert high[-1] == pytest.approx(theta + z * math.sqrt(theta / exposure[-1]), rel=3e-3)
+
+
+def test_normal_limits_with_phi_and_tau2():
+    # θ ± 1.959964·√(φ s² + τ²): s = 0.1, φ = 4 -> half = 1.959964 · 0.2; τ² = 0.03 -> √(0.01 + 0.03) = 0.2
+    z = st.norm.ppf(0.975)
+    lo, hi = CS.normal_funnel_limits([0.1], 1.0, 0.95, phi=4)
+    assert (lo[0], hi[0]) == pytest.approx((1 - 0.2 * z, 1 + 0.2 * z))
+    lo, hi = CS.normal_funnel_limits([0.1], 1.0, 0.95, tau2=0.03)
+    assert (lo[0], hi[0]) == pytest.approx((1 - 0.2 * z, 1 + 0.2 * z))
+
+
+def test_winsorised_overdispersion_hand_worked():
+    # z = −3, −1, 0, 1, 3; 20% quantiles (linear): −3 + 0.8·2 = −1.4 and 1.4
+    # winsorised: −1.4, −1, 0, 1, 1.4 -> squares 1.96 + 1 + 0 + 1 + 1.96 = 5.92 -> φ = 5.92 / 5
+    z = [-3, -1, 0, 1, 3]
+    assert CS.winsorised_overdispersion(z, fraction=0.2) == pytest.approx(1.184)
+    # additive: s = 1 for all, w = 1: τ² = (I·φ − (I − 1)) / (Σw − Σw²/Σw) = (5.92 − 4) / (5 − 1) = 0.48
+    assert CS.additive_tau2(z, [1, 1, 1, 1, 1], fraction=0.2) == pytest.approx(0.48)
+
+
+def test_overdispersion_test_uses_chi2_on_i_minus_1_df():
+    # χ²₀.₉₅ on 9 df = 16.919; I·φ = 10·1.7 = 17 > 16.919, 10·1.6 = 16 is not
+    assert CS.overdispersion_is_significant(1.7, 10)
+    assert not CS.overdispersion_is_significant(1.6, 10)
+
+
+def test_funnel_flags_the_outlier_and_not_the_rest():
+    volume = np.full(20, 1000.0)
+    events = np.full(20, 100.0)
+    events[0] = 200  # 20% against a network of about 10.5%
+    f = CS.funnel("proportion", volume, events / volume)
+    assert f.target == pytest.approx(2100 / 20000)
+    assert f.points["outside_99.8"].tolist() == [1] + [0] * 19
+    assert f.adjustment == "none"  # one outlier is winsorised away: no overdispersion
+
+
+# --- control charts -------------------------------------------------------------------------------
+
+
+def test_p_chart_hand_worked():
+    # p̄ = 12 / 300 = 0.04; σ = √(0.04·0.96/100) = 0.019596; UCL = 0.04 + 3σ = 0.098788; LCL = −0.0188 -> 0
+    chart = CS.p_chart([2, 4, 6], [100, 100, 100])
+    assert chart["centre"].iloc[0] == pytest.approx(0.04)
+    assert chart["ucl"].tolist() == pytest.approx([0.04 + 3 * math.sqrt(0.000384)] * 3)
+    assert chart["lcl"].tolist() == [0, 0, 0]
+
+
+def test_laney_p_prime_hand_worked():
+    # z = (p − p̄)/σ = −0.02/σ, 0, 0.02/σ; moving ranges 0.02/σ twice -> σ_z = (0.02/σ)/1.128
+    # UCL′ = p̄ + 3·σ·σ_z = 0.04 + 0.06/1.128 = 0.0931915
+    chart = CS.p_chart([2, 4, 6], [100, 100, 100], laney=True)
+    assert chart["ucl"].iloc[0] == pytest.approx(0.04 + 0.06 / 1.128)
+    assert chart["lcl"].iloc[0] == pytest.approx(0.0)  # 0.04 − 0.0532 < 0
+
+
+def test_u_chart_hand_worked():
+    # ū = 30 / 2000 = 0.015; σ = √(0.015/1000) = 0.003873; limits 0.015 ± 0.011619
+    chart = CS.u_chart([10, 20], [1000, 1000])
+    assert chart["ucl"].iloc[0] == pytest.approx(0.015 + 3 * math.sqrt(0.015 / 1000))
+    assert chart["lcl"].iloc[0] == pytest.approx(0.015 - 3 * math.sqrt(0.015 / 1000))
+
+
+def test_xmr_chart_hand_worked():
+    # x = 5, 7, 6, 10: X̄ = 7; MR = 2, 1, 4 -> MR̄ = 7/3
+    # limits 7 ± 2.66·7/3 = 7 ± 6.20667; MR upper limit 3.267·7/3 = 7.623
+    chart = CS.xmr_chart([5, 7, 6, 10])
+    assert chart["centre"].iloc[0] == pytest.approx(7)
+    assert chart["ucl"].iloc[0] == pytest.approx(7 + 2.66 * 7 / 3)
+    assert chart["lcl"].iloc[0] == pytest.approx(7 - 2.66 * 7 / 3)
+    assert chart["mr_ucl"].iloc[0] == pytest.approx(3.267 * 7 / 3)
+    assert chart["moving_range"].tolist()[1:] == [2, 1, 4]
+    assert not chart["beyond_limits"].any()
+
+
+def test_special_causes_beyond_limits_and_runs_of_8():
+    # 20 points: a run of 9 above the centre, one far outlier
+    values = [1, -1] * 3 + [1] * 9 + [-1, 1, -1, 1, 30]
+    chart = CS.xmr_chart(values)
+    assert chart["beyond_limits"].tolist() == [False] * 19 + [True]
+    runs = CS.runs_on_one_side(values, 0.0)
+    # points 7 to 15 (the nine 1s after 1, −1 three times) form the run
+    assert runs.tolist() == [False] * 6 + [True] * 9 + [False] * 5
+    assert not CS.runs_on_one_side([1] * 7 + [-1], 0.0).any()
+
+
+# --- shrinkage ------------------------------------------------------------------------------------
+
+
+def test_method_of_moments_tau2_hand_worked():
+    # y = 0, 2, 4 with s² = 1: ȳ = 2, Q = 4 + 0 + 4 = 8, τ² = (8 − 2) / (3 − 3/3) = 3
+    assert CS.method_of_moments_tau2([0, 2, 4], [1, 1, 1]) == pytest.approx(3)
+    # y = 0, 4 with s² = 1, 4: w = 1, 0.25; ȳ_w = 1 / 1.25 = 0.8; Q = 0.64 + 0.25·10.24 = 3.2
+    # τ² = (3.2 − 1) / (1.25 − 1.0625/1.25) = 2.2 / 0.4 = 5.5
+    assert CS.method_of_moments_tau2([0, 4], [1, 4]) == pytest.approx(5.5)
+    assert CS.method_of_moments_tau2([1, 1.1, 0.9], [1, 1, 1]) == 0  # less spread than noise
+
+
+def test_shrinkage_hand_worked():
+    # τ² = 3 (above), μ = 2, B = 1/(1 + 3) = 0.25: θ̂ = 0.25·2 + 0.75·y = 0.5, 2, 3.5
+    # var = (1 − B)·s² + B²/Σw* = 0.75 + 0.0625 / (3 · 0.25) = 0.8333
+    out = CS.shrink([0, 2, 4], [1, 1, 1])
+    assert out["shrunk"].tolist() == pytest.approx([0.5, 2, 3.5])
+    assert out["shrinkage"].tolist() == pytest.approx([0.25] * 3)
+    half = st.norm.ppf(0.975) * math.sqrt(0.75 + 0.0625 / 0.75)
+    assert out["shrunk_high"].iloc[0] == pytest.approx(0.5 + half)
+    # τ² = 0: everyone is the network mean
+    flat = CS.shrink([1, 1.1, 0.9], [1, 1, 1])
+    assert flat["shrunk"].tolist() == pytest.approx([1.0] * 3)
+
+
+def test_ranking_leaves_out_small_branches_and_ranks_best_first():
+    rows = pd.DataFrame(
+        {
+            "branch_id": ["A", "B", "C", "D"],
+            "branch_name": ["a", "b", "c", "d"],
+            "complaints": [10, 40, 25, 1],
+            "customers_served": [2000, 2000, 2000, 50],
+        }
+    )
+    measure = C.branch_measure(rows, "complaint_rate")
+    assert measure["value"].tolist() == pytest.approx([5, 20, 12.5, 20])  # per 1,000
+    ranked, left_out = C.ranking(measure, "complaint_rate", CS.MIN_CUSTOMERS_SERVED)
+    assert ranked["branch_id"].tolist() == ["A", "C", "B"]  # lower complaint rate is better
+    assert ranked["rank"].tolist() == [1, 2, 3]
+    assert left_out["branch_id"].tolist() == ["D"]
+
+
+# --- spread and Kruskal-Wallis --------------------------------------------------------------------
+
+
+def test_coefficient_of_variation_and_percentile_spread():
+    # sd(1, 2, 3) = 1, mean 2 -> 0.5;  P80 of 1..5 = 4.2, P50 = 3 -> 1.2
+    assert CS.coefficient_of_variation([1, 2, 3]) == pytest.approx(0.5)
+    assert CS.percentile_spread([1, 2, 3, 4, 5]) == pytest.approx(1.2)
+    assert math.isnan(CS.coefficient_of_variation([-1, 1]))
+
+
+def _rank_sums(groups):
+    values = np.concatenate(groups)
+    ranks = st.rankdata(values)  # average ranks for ties
+    _, counts = np.unique(values, return_counts=True)
+    sums, start = [], 0
+    for g in groups:
+        sums.append(ranks[start : start + len(g)].sum())
+        start += len(g)
+    return sums, [len(g) for g in groups], float((counts**3 - counts).sum())
+
+
+def test_kruskal_wallis_hand_worked():
+    # groups (1, 2), (3, 4, 5): ranks equal values; R = 3, 12; N = 5
+    # H = 12/30 · (9/2 + 144/3) − 18 = 0.4 · 52.5 − 18 = 3
+    kw = CS.kruskal_wallis_from_rank_sums([3, 12], [2, 3])
+    assert kw.h == pytest.approx(3.0)
+    assert kw.df == 1
+    assert kw.p_value == pytest.approx(st.chi2.sf(3.0, 1))
+
+
+def test_kruskal_wallis_matches_scipy_with_ties():
+    rng = np.random.default_rng(4)
+    groups = [np.round(rng.normal(mu, 1, n) * 2) / 2 for mu, n in ((0, 30), (0.3, 45), (0.8, 12), (0, 60))]
+    sums, sizes, tie_sum = _rank_sums(groups)
+    assert tie_sum > 0  # the rounding made ties
+    ours = CS.kruskal_wallis_from_rank_sums(sums, sizes, tie_sum)
+    reference = st.kruskal(*groups)
+    assert ours.h == pytest.approx(reference.statistic)
+    assert ours.p_value == pytest.approx(reference.pvalue)
+    assert "differ" in CS.kruskal_wallis_in_words(ours)
+
+
+# --- peers ----------------------------------------------------------------------------------------
+
+
+def test_peer_comparison_pools_peers_without_my_branch():
+    rows = pd.DataFrame(
+        {
+            "branch_id": ["A", "B", "C"],
+            "branch_name": ["Alpha", "Beta", "Gamma"],
+            "region": ["N", "N", "S"],
+            "branch_type": ["x", "y", "x"],
+            "size_band": ["Small", "Small", "Large"],
+            "complaints": [10, 30, 60],
+            "customers_served": [1000, 2000, 4000],
+        }
+    )
+    out = C.peer_comparison(rows, "A", "region", "complaint_rate")
+    # mine 10/1000 = 10 per 1,000; peers (region N without A) = B 30/2000 = 15; network 100/7000 = 14.29
+    assert out["value"].tolist() == pytest.approx([10, 15, 100 / 7])
+    assert out["group"].iloc[1].startswith("Peers (same region: N, 1 branches)")
+    by_type = C.peer_comparison(rows, "A", "type", "complaint_rate")
+    assert by_type["value"].iloc[1] == pytest.approx(15)  # C: 60/4000
+    assert C.peer_comparison(rows, "Z", "region", "complaint_rate").empty
+
+
+def test_pooled_mean_uses_total_variance():
+    # group 1: n 2, mean 0, sd 1; group 2: n 2, mean 2, sd 1 -> pooled mean 1
+    # SS = (1·1 + 1·1) + (2·1 + 2·1) = 6 -> sd = √(6/3) = √2 (the sd of −0.707, 0.707, 1.293, 2.707)
+    rows = pd.DataFrame({"mean_gap": [0.0, 2.0], "gap_n": [2, 2], "sd_gap": [1.0, 1.0]})
+    out = C.pooled(rows, "survey_gap")
+    assert out["value"] == pytest.approx(1.0)
+    half = st.t.ppf(0.975, 3) * math.sqrt(2) / 2
+    assert out["ci_high"] == pytest.approx(1 + half)
+
+
+# --- the demo's planted truth ---------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_demo_funnel_flags_the_planted_complaint_outliers_and_no_steady_branch(demo_db_path):
+    con = store.connect_read_only(demo_db_path)
+    try:
+        first, last = con.execute("select min(served_on), max(served_on) from customers_served").fetchone()
+        rows = store.run_query(con, "consistency_branch_measures", Filters(first, last).params())
+        profiles = dict(con.execute("select branch_id, profile from demo_branch_profiles").fetchall())
+    finally:
+        con.close()
+    assert (first, last) == (dt.date(2023, 1, 1), dt.date(2025, 12, 31))
+    measure = C.branch_measure(rows, "complaint_rate")
+    funnel = CS.funnel("rate", measure["volume"], measure["raw"])  # the page's default: "auto"
+    outside = dict(zip(measure["branch_id"], funnel.points["outside_99.8"], strict=False))
+    high = [b for b, p in profiles.items() if p == "high_complaints"]
+    low = [b for b, p in profiles.items() if p == "low_complaints"]
+    steady = [b for b, p in profiles.items() if p == "steady"]
+    assert high and low and len(steady) > 20
+    assert all(outside[b] == 1 for b in high), {b: outside[b] for b in high}
+    assert all(outside[b] == -1 for b in low), {b: outside[b] for b in low}
+    assert [b for b in steady if outside[b] != 0] == []
+    # winsorising keeps the planted outliers from inflating φ: steady branches differ by noise only
+    assert funnel.phi < 1.5
+
+
+def test_heterogeneity_test_is_pearson_chi2():
+    # proportions 20/100, 10/100, 30/100 at pooled p = 0.2: z = 0, −2.5, 2.5 -> Σz² = 12.5 on 2 df
+    # Pearson's χ² of the 3 × 2 table is the same number (scipy.stats.chi2_contingency, no correction)
+    f = CS.funnel("proportion", [100, 100, 100], [0.2, 0.1, 0.3])
+    test = CS.heterogeneity_test(f.points["z"])
+    assert test.chi2 == pytest.approx(12.5)
+    table = [[20, 80], [10, 90], [30, 70]]
+    reference = st.chi2_contingency(table, correction=False)
+    assert test.chi2 == pytest.approx(reference.statistic)
+    assert test.p_value == pytest.approx(reference.pvalue)

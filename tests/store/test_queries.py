@@ -1,0 +1,215 @@
+"""Every .sql file against the tiny fixture (tests/fixture_db.py); expected rows by hand."""
+
+import datetime as dt
+import math
+from dataclasses import replace
+
+import pytest
+import sqlglot
+
+from servicequality import store
+from servicequality.metrics import drilldown, explore
+from tests.conftest import FIXTURE_PERIOD as P
+
+
+def run(con, name, filters=P):
+    return store.run_query(con, name, filters.params())
+
+
+def test_filter_branches_lists_every_branch(fixture_con):
+    df = run(fixture_con, "filter_branches")
+    # ordered by region then id: North (B1, B2), South (B3)
+    assert df["branch_id"].tolist() == ["B1", "B2", "B3"]
+    assert df["branch_name"].tolist() == ["Alpha", "Beta", "Gamma"]
+
+
+def test_filter_values_unions_tickets_and_surveys(fixture_con):
+    df = run(fixture_con, "filter_values")
+    channels = df.loc[df["dimension"] == "channel", "value"].tolist()
+    segments = df.loc[df["dimension"] == "segment", "value"].tolist()
+    # tickets: Phone, Email, Web, Chat; surveys add Face to face
+    assert channels == ["Chat", "Email", "Face to face", "Phone", "Web"]
+    # tickets: Individual, Premium, Small business, Corporate; surveys add nothing new
+    assert segments == ["Corporate", "Individual", "Premium", "Small business"]
+
+
+def test_date_bounds_span_tickets_and_surveys(fixture_con):
+    row = run(fixture_con, "date_bounds").iloc[0]
+    # earliest: survey R5 on 2023-11-01; latest: B1's customers served on 2024-02-10
+    assert row["first_day"].date() == dt.date(2023, 11, 1)
+    assert row["last_day"].date() == dt.date(2024, 2, 10)
+
+
+def test_survey_summary(fixture_con):
+    row = run(fixture_con, "survey_summary").iloc[0]
+    # R1..R4 in the period (R5 is 2023); satisfaction 5, 3, 4, null -> 3 answers, 2 of them 4-5;
+    # nps 10, 6, 8, null -> 3 answers, 1 promoter (10), 1 detractor (6)
+    assert (row["responses"], row["csat_n"], row["csat_satisfied"]) == (4, 3, 2)
+    assert (row["nps_n"], row["promoters"], row["detractors"]) == (3, 1, 1)
+
+
+def test_survey_summary_channel_filter(fixture_con):
+    row = run(fixture_con, "survey_summary", replace(P, channels=("Phone",))).iloc[0]
+    # Phone responses in the period: R1, R4
+    assert row["responses"] == 2
+
+
+def test_component_gaps(fixture_con):
+    df = run(fixture_con, "component_gaps").set_index("component_key")
+    assert len(df) == 10  # every component, answered or not
+    rel, tan = df.loc["reliability"], df.loc["tangibles"]
+    # reliability per respondent: R1 P 5, E 6.5 -> -1.5; R2 P 5, E 6 -> -1; R3 P 5.5, E 6 -> -0.5; R4 0
+    assert rel["n"] == 4
+    assert rel["mean_gap"] == pytest.approx(-0.75)
+    assert rel["mean_perception"] == pytest.approx(5.625)  # (5 + 5 + 5.5 + 7) / 4
+    assert rel["mean_expectation"] == pytest.approx(6.375)  # (6.5 + 6 + 6 + 7) / 4
+    # deviations -0.75, -0.25, 0.25, 0.75: squares sum 1.25; / 3 -> sd = sqrt(0.41667)
+    assert rel["sd_gap"] == pytest.approx(math.sqrt(1.25 / 3))
+    # adequate: R1 4, R2 5, R3 and R4 none
+    assert rel["mean_adequate"] == pytest.approx(4.5)
+    assert rel["n_adequate"] == 2
+    # tangibles gaps: +1, 0, +1, -3 -> mean -0.25; deviations 1.25, .25, 1.25, -2.75 -> 10.75 / 3
+    assert tan["mean_gap"] == pytest.approx(-0.25)
+    assert tan["sd_gap"] == pytest.approx(math.sqrt(10.75 / 3))
+    assert df.loc["courtesy", "n"] == 0
+    assert math.isnan(df.loc["courtesy", "mean_gap"])
+
+
+def test_component_gaps_branch_filter(fixture_con):
+    df = run(fixture_con, "component_gaps", replace(P, branches=("B1",))).set_index("component_key")
+    # B1: R1 -1.5 and R2 -1 on reliability
+    assert df.loc["reliability", "n"] == 2
+    assert df.loc["reliability", "mean_gap"] == pytest.approx(-1.25)
+
+
+def test_component_importance(fixture_con):
+    df = run(fixture_con, "component_importance").set_index("component_key")
+    # R1: 60/100, 40/100; R2: 30/40, 10/40 -> reliability (0.6 + 0.75) / 2, tangibles (0.4 + 0.25) / 2
+    assert df.loc["reliability", "mean_share"] == pytest.approx(0.675)
+    assert df.loc["tangibles", "mean_share"] == pytest.approx(0.325)
+    assert df["n"].tolist() == [2, 2]
+
+
+def test_complaint_summary(fixture_con):
+    row = run(fixture_con, "complaint_summary").iloc[0]
+    # complaints in period: T1, T2, T3, T5 (T7 is 2023); served 100 + 200 + 300 + 400 (1000 is 2023)
+    assert (row["complaints"], row["customers_served"], row["tickets"]) == (4, 1000, 6)
+
+
+def test_complaint_summary_region_filter(fixture_con):
+    row = run(fixture_con, "complaint_summary", replace(P, regions=("North",))).iloc[0]
+    # North = B1, B2: complaints T1, T2, T3; served 100 + 200 + 300
+    assert (row["complaints"], row["customers_served"]) == (3, 600)
+
+
+def test_complaint_summary_channel_filter_narrows_complaints_only(fixture_con):
+    row = run(fixture_con, "complaint_summary", replace(P, channels=("Phone",))).iloc[0]
+    # Phone complaints: T1, T3; customers served are not per channel
+    assert (row["complaints"], row["customers_served"]) == (2, 1000)
+
+
+def test_handling_summary(fixture_con):
+    row = run(fixture_con, "handling_summary").iloc[0]
+    # first response minutes: T1 1, T2 360, T3 3, T5 0.5 -> sorted 0.5, 1, 3, 360 -> median 2
+    # targets: T1 2, T2 240, T3 2, T5 1 -> median 2; within: T1 yes, T2 no, T3 no, T5 yes
+    assert row["complaints"] == 4
+    assert row["median_first_response_minutes"] == pytest.approx(2.0)
+    assert row["median_first_response_target"] == pytest.approx(2.0)
+    assert (row["first_response_within_target"], row["targeted_first_n"]) == (2, 4)
+    # resolution: T1 720, T2 2880, T5 60 -> median 720; targets 1440, 2160, 720 -> median 1440
+    # within: T1 yes, T2 no, T5 yes; T3 is unresolved
+    assert row["median_resolution_minutes"] == pytest.approx(720.0)
+    assert (row["resolution_within_target"], row["targeted_resolution_n"]) == (2, 3)
+
+
+def test_monthly_complaints(fixture_con):
+    df = run(fixture_con, "monthly_complaints")
+    # January: T1, T2, T5 and 100 + 300 + 400 served; February: T3 and 200 served
+    assert [d.date() for d in df["month"]] == [dt.date(2024, 1, 1), dt.date(2024, 2, 1)]
+    assert df["complaints"].tolist() == [3, 1]
+    assert df["customers_served"].tolist() == [800, 200]
+
+
+def test_monthly_survey(fixture_con):
+    df = run(fixture_con, "monthly_survey")
+    # respondent overall gaps: R1 (-1.5 + 1) / 2 = -0.25, R2 -0.5, R3 0.25, R4 -1.5
+    # January R1, R2 -> -0.375; February R3, R4 -> -0.625
+    assert df["responses"].tolist() == [2, 2]
+    assert df["mean_gap"].tolist() == pytest.approx([-0.375, -0.625])
+    assert df["csat_n"].tolist() == [2, 1]
+    assert df["csat_satisfied"].tolist() == [1, 1]
+    assert df["promoters"].tolist() == [1, 0]
+    assert df["detractors"].tolist() == [1, 0]
+
+
+def test_branch_gaps(fixture_con):
+    df = run(fixture_con, "branch_gaps").set_index("branch_id")
+    # B1: R1 -0.25, R2 -0.5 -> mean -0.375, sd = 0.25 / sqrt(2); B2: R3 0.25; B3: R4 -1.5
+    assert df["n"].to_dict() == {"B1": 2, "B2": 1, "B3": 1}
+    assert df.loc["B1", "mean_gap"] == pytest.approx(-0.375)
+    assert df.loc["B1", "sd_gap"] == pytest.approx(0.25 / math.sqrt(2))
+    assert df.loc["B3", "mean_gap"] == pytest.approx(-1.5)
+
+
+def test_every_query_runs_with_default_parameters(fixture_con):
+    # The explore and drill-down queries take a few parameters beyond the filter (dimensions,
+    # sort, page); their modules name the defaults.
+    extra = {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS}
+    for name in store.query_names():
+        df = store.run_query(fixture_con, name, {**extra, **P.params()})
+        assert len(df.columns) > 0, name
+
+
+def test_every_query_has_a_header_naming_grain_parameters_and_columns():
+    for name in store.query_names():
+        header = store.load_query(name).header.lower()
+        for word in ("grain", "parameters", "columns"):
+            assert word in header, f"{name}.sql header lacks '{word}'"
+
+
+def test_every_query_transpiles_to_spark():
+    """Queries stay portable: sqlglot must turn each into Spark SQL without unsupported parts."""
+    for name in store.query_names():
+        sql = store.load_query(name).sql
+        sqlglot.transpile(sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+
+
+def test_run_query_rejects_missing_parameters(fixture_con):
+    with pytest.raises(KeyError, match="needs parameters"):
+        store.run_query(fixture_con, "survey_summary", {"start": P.start})
+
+
+def test_hostile_filter_values_are_bound_not_pasted(fixture_con):
+    evil = replace(P, regions=("North'; drop table tickets; --",), branches=("B1' or '1'='1",))
+    row = run(fixture_con, "complaint_summary", evil).iloc[0]
+    assert row["complaints"] == 0
+    assert run(fixture_con, "complaint_summary").iloc[0]["complaints"] == 4  # table intact
+
+
+def test_branch_type_category_and_component_filters_narrow_complaints(fixture_con):
+    # Standard branches = B1 only: complaints T1, T2 in the period; served 100 + 200 = 300.
+    row = run(fixture_con, "complaint_summary", replace(P, branch_types=("Standard",))).iloc[0]
+    assert (row["complaints"], row["tickets"], row["customers_served"]) == (2, 2, 300)
+    # Category Attitude: only T1 in the period (T7 is 2023); customers served stay all 1,000.
+    row = run(fixture_con, "complaint_summary", replace(P, categories=("Attitude",))).iloc[0]
+    assert (row["complaints"], row["tickets"], row["customers_served"]) == (1, 1, 1000)
+    # Component courtesy: categories Attitude and Etiquette point at it -> T1 and T5.
+    row = run(fixture_con, "complaint_summary", replace(P, components=("courtesy",))).iloc[0]
+    assert (row["complaints"], row["tickets"]) == (2, 2)
+
+
+def test_component_filter_narrows_survey_scores(fixture_con):
+    df = run(fixture_con, "component_gaps", replace(P, components=("tangibles",))).set_index("component_key")
+    assert df.loc["reliability", "n"] == 0
+    # Tangibles gaps R1..R4: 6-5 = 1, 4-4 = 0, 7-6 = 1, 3-6 = -3 -> mean -0.25 over n = 4.
+    assert df.loc["tangibles", "n"] == 4
+    assert df.loc["tangibles", "mean_gap"] == pytest.approx(-0.25)
+
+
+def test_filter_values_offer_branch_types_categories_and_components(fixture_con):
+    df = run(fixture_con, "filter_values")
+    assert df.loc[df["dimension"] == "branch_type", "value"].tolist() == ["Express", "Flagship", "Standard"]
+    components = df[df["dimension"] == "component"]
+    assert len(components) == 10  # the ten components of good service, labelled by name
+    assert "Understanding the customer" in components["label"].tolist()
+    assert {"Attitude", "Delivery", "Function", "Etiquette"} <= set(df.loc[df["dimension"] == "category", "value"])

@@ -1,0 +1,472 @@
+"""Every optimised query (queries/*.sql, reading the rollups) returns exactly what its plain
+reference (queries/plain/*.sql) returns: on the hand-checked fixture and on a generated medium
+database, under several filters.
+
+Integers must be equal. Floats must agree to 1e-9 relative (1e-12 absolute): the rollups rebuild
+means and standard deviations from exact integer sums, while the plain queries add doubles in
+whatever order DuckDB's threads meet them, so the two may differ in the last bits, never more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from servicequality import store
+from servicequality.filters import Filters
+from servicequality.store import rollups, runner
+from tests.conftest import FIXTURE_PERIOD
+
+RTOL, ATOL = 1e-9, 1e-12
+
+
+def assert_same(fast: pd.DataFrame, plain: pd.DataFrame, label: str) -> None:
+    assert list(fast.columns) == list(plain.columns), label
+    assert list(fast.dtypes.astype(str)) == list(plain.dtypes.astype(str)), f"{label}: {fast.dtypes} vs {plain.dtypes}"
+    assert len(fast) == len(plain), f"{label}: {len(fast)} rows vs {len(plain)}"
+    for column in plain.columns:
+        a, b = fast[column], plain[column]
+        if pd.api.types.is_float_dtype(b):
+            np.testing.assert_allclose(
+                a.to_numpy(dtype=float), b.to_numpy(dtype=float), rtol=RTOL, atol=ATOL, err_msg=f"{label}.{column}"
+            )
+        else:
+            assert a.isna().tolist() == b.isna().tolist(), f"{label}.{column}"
+            assert a.dropna().tolist() == b.dropna().tolist(), f"{label}.{column}"
+
+
+def scenarios(con) -> list[tuple[str, Filters]]:
+    first, last = store.run_query(con, "date_bounds", {}).iloc[0]
+    first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    branches = store.run_query(con, "filter_branches", {})
+    ids = branches["branch_id"].tolist()
+    region = branches["region"].iloc[0]
+    branch_type = branches["branch_type"].iloc[-1]
+    full = Filters(first, last)
+    year = Filters(max(first, last - dt.timedelta(days=364)), last)
+    middle = first + (last - first) / 3
+    # Month edges (the component queries read whole months from month rollups, the rest by day):
+    # the two months before the last one, whole; a period cutting both its first and its last
+    # month around a whole one; one ending on a month's last day; one inside a month.
+    month_end = last.replace(day=1) - dt.timedelta(days=1)
+    months_start = (month_end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return [
+        ("all", full),
+        ("last year", year),
+        ("odd days", Filters(middle, middle + dt.timedelta(days=40))),
+        ("one day", Filters(middle, middle)),
+        ("whole months", Filters(months_start, month_end)),
+        ("month edges", Filters(months_start + dt.timedelta(days=14), last - dt.timedelta(days=5))),
+        ("to a month end", Filters(months_start + dt.timedelta(days=14), month_end)),
+        ("inside a month", Filters(month_end.replace(day=11), month_end.replace(day=20))),
+        ("no data", Filters(dt.date(1990, 1, 1), dt.date(1990, 12, 31))),
+        ("region", replace(year, regions=(region,))),
+        ("branches", replace(full, branches=tuple(ids[: max(1, len(ids) * 5 // 6)]))),
+        ("one branch", replace(year, branches=(ids[-1],))),
+        ("branch type", replace(year, branch_types=(branch_type,))),
+        ("channel", replace(year, channels=("Phone",))),
+        ("segment", replace(full, segments=("Premium",))),
+        ("components", replace(year, components=("courtesy", "reliability"))),
+        ("categories", replace(year, categories=("Attitude",))),
+    ]
+
+
+def optimised_queries() -> list[str]:
+    return [n for n in store.query_names() if n in set(store.query_names(plain=True))]
+
+
+# On the medium database a subset of the scenarios keeps the test under a minute and a half (the
+# fixture runs them all): every day, periods that cut months, a branch attribute, and a component
+# selection (rollups for the component queries, the plain path for the respondent-level ones).
+MEDIUM_SCENARIOS = ("all", "odd days", "month edges", "branch type", "components")
+
+# The cell-level sweeps (Explore and drill-down cells, sorts, pages) on the fixture: a subset in the
+# fast tier (every day, cut months, a selection that goes to the plain path, an empty period), all
+# seventeen scenarios in the slow tier.
+FIXTURE_SWEEPS = (
+    pytest.param(("all", "month edges", "channel", "no data"), id="fast-subset"),
+    pytest.param(None, id="every-scenario", marks=pytest.mark.slow),
+)
+
+
+def check_every_query(con, only: tuple[str, ...] | None = None) -> int:
+    compared = 0
+    for label, filters in scenarios(con):
+        if only is not None and label not in only:
+            continue
+        # The explore and drill queries' own parameters at their defaults (tested further below).
+        params = {**EXTRA_DEFAULTS, **filters.params()}
+        for name in optimised_queries():
+            fast = store.run_query(con, name, params)
+            plain = store.run_query(con, name, params, plain=True)
+            assert_same(fast, plain, f"{name} [{label}]")
+            compared += 1
+    return compared
+
+
+def test_every_plain_reference_has_its_query():
+    assert set(store.query_names(plain=True)) <= set(store.query_names())
+
+
+def test_optimised_queries_keep_the_plain_parameters():
+    # A rollup query binds the plain query's parameters, except the selections it hands over to the
+    # plain query (its "-- Plain when set:" line), which it never needs to bind itself.
+    for name in optimised_queries():
+        fast = store.load_query(name)
+        assert fast.parameters | fast.plain_when == store.load_query(name, plain=True).parameters, name
+
+
+def test_a_selection_the_rollups_cannot_answer_runs_the_plain_query(fixture_con, monkeypatch):
+    ran = []
+    original = runner.load_query
+    monkeypatch.setattr(runner, "load_query", lambda name, plain=False: ran.append(plain) or original(name, plain=plain))
+    params = FIXTURE_PERIOD.params()
+    store.run_query(fixture_con, "complaint_summary", params)
+    assert ran == [False]  # no channel selected: the rollups answer
+    ran.clear()
+    store.run_query(fixture_con, "complaint_summary", {**params, "channels": ["Phone"]})
+    assert ran == [False, True]  # a channel is selected: handed to queries/plain/
+
+
+def test_optimised_equals_plain_on_the_fixture(fixture_con):
+    assert rollups.has_rollups(fixture_con)
+    assert check_every_query(fixture_con) > 0
+
+
+@pytest.fixture(scope="session")
+def medium_db_path(tmp_path_factory):
+    """The generated 'medium' database (1M tickets, 200k responses), built once per session."""
+    from servicequality import demo
+
+    return demo.build(tmp_path_factory.mktemp("medium") / "medium.duckdb", scale="medium")
+
+
+@pytest.mark.slow
+def test_optimised_equals_plain_on_the_medium_database(medium_db_path):
+    con = store.connect_read_only(medium_db_path)
+    try:
+        assert check_every_query(con, MEDIUM_SCENARIOS) > 0
+    finally:
+        con.close()
+
+
+def test_rollups_built_by_other_code_are_stale(fixture_db_path, tmp_path):
+    # A file whose rollups another version of rollups.py built (other tables, other columns) must
+    # be rebuilt before the queries read it: `refresh --if-stale` (make bench) relies on this.
+    import shutil
+
+    db = tmp_path / "older.duckdb"
+    shutil.copy(fixture_db_path, db)
+    con = store.connect_read_only(db)
+    try:
+        assert rollups.is_fresh(con)
+    finally:
+        con.close()
+    con = store.connect_read_write(db)
+    con.execute("update rollup_settings set definition = 'built by an older rollups.py'")
+    con.close()
+    con = store.connect_read_only(db)
+    try:
+        assert not rollups.is_fresh(con)
+    finally:
+        con.close()
+    con = store.connect_read_write(db)
+    con.execute("alter table rollup_settings drop column definition")  # as written before the fingerprint
+    con.close()
+    con = store.connect_read_only(db)
+    try:
+        assert not rollups.is_fresh(con)
+    finally:
+        con.close()
+
+
+def test_refresh_command_rebuilds_missing_rollups_and_queries_fall_back_meanwhile(fixture_db_path, tmp_path):
+    import shutil
+
+    from servicequality.__main__ import main
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(fixture_db_path, db)
+    con = store.connect_read_write(db)
+    con.execute("drop table rollup_survey_days")
+    con.close()
+    con = store.connect_read_only(db)
+    try:
+        assert not rollups.is_fresh(con)
+        params = Filters(dt.date(2024, 1, 1), dt.date(2024, 2, 29)).params()
+        # No rollup: the plain query answers instead of an error.
+        assert store.run_query(con, "survey_summary", params).iloc[0]["responses"] == 4
+    finally:
+        con.close()
+    assert main(["refresh", "--db", str(db), "--if-stale"]) == 0
+    con = store.connect_read_only(db)
+    try:
+        assert rollups.is_fresh(con)
+        assert store.run_query(con, "survey_summary", params).iloc[0]["responses"] == 4
+    finally:
+        con.close()
+
+
+# --- the ticket-level queries of the Explore and Rows pages (drill_tickets, drill_tickets_count,
+# explore_tickets): their own parameters too, dimension pairs, cells, sort keys both ways, offsets.
+
+
+def _extra_defaults() -> dict:
+    from servicequality.metrics import drilldown, explore
+
+    return {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS}
+
+
+EXTRA_DEFAULTS = _extra_defaults()
+
+TICKET_DIM_PAIRS = (
+    ("region", None),
+    ("branch", "month"),
+    ("weekday", "channel"),
+    ("branch_type", "region"),
+    ("category", "family"),
+    ("component", "segment"),
+    ("month", None),
+    (None, None),
+    ("no such dimension", "region"),
+)
+
+
+def _ticket_cells(con, filters) -> list[dict]:
+    branches = store.run_query(con, "filter_branches", {})
+    month = f"{filters.start:%Y-%m}"
+    return [
+        {},
+        {"cell_region": branches["region"].iloc[0]},
+        {"cell_branch": branches["branch_id"].iloc[-1], "cell_month": month},
+        {"cell_branch_type": branches["branch_type"].iloc[-1], "cell_weekday": 3},
+        {"cell_channel": "Phone"},
+        {"cell_channel": "Phone", "cell_region": branches["region"].iloc[-1]},
+        {"cell_category": "Attitude"},
+        {"cell_category": "Unmapped"},
+        {"cell_family": "service"},
+        {"cell_component": "unmapped"},
+        {"cell_segment": "Premium"},
+        {"cell_month": "0000-00"},
+    ]
+
+
+# The drill pages checked: the first, one cut across days, the last (partial) one, past the end.
+def _pages(total: int) -> tuple[tuple[int, int], ...]:
+    return ((50, 0), (2, 1), (50, max(0, total - 20)), (10, total + 5))
+
+
+# Scenarios whose drill-down pages are compared (every scenario compares explore_tickets and counts).
+DRILL_SCENARIOS = ("all", "one day", "no data", "month edges", "region", "channel", "segment")
+
+
+def check_ticket_queries(con, only: tuple[str, ...] | None = None) -> int:
+    from servicequality.metrics import drilldown
+
+    compared = 0
+    other_sorts = [k for k in drilldown.SORTS["tickets"] if k != "opened_at"] + ["no such key"]
+    for label, filters in scenarios(con):
+        if only is not None and label not in only:
+            continue
+        base = {**EXTRA_DEFAULTS, **filters.params()}
+        for dim1, dim2 in TICKET_DIM_PAIRS:
+            params = {**base, "dim1": dim1, "dim2": dim2}
+            fast = store.run_query(con, "explore_tickets", params)
+            plain = store.run_query(con, "explore_tickets", params, plain=True)
+            assert_same(fast, plain, f"explore_tickets {dim1}/{dim2} [{label}]")
+            compared += 1
+        for i, cell in enumerate(_ticket_cells(con, filters)):
+            for only_complaints in (True, False) if i == 0 else (True,):
+                params = {**base, **cell, "only_complaints": only_complaints}
+                count = store.run_query(con, "drill_tickets_count", params)
+                plain = store.run_query(con, "drill_tickets_count", params, plain=True)
+                assert_same(count, plain, f"drill_tickets_count {cell} {only_complaints} [{label}]")
+                compared += 1
+                if label not in DRILL_SCENARIOS:
+                    continue
+                pages = _pages(int(count.iloc[0]["total_rows"]))
+                # Sorted by opening time (the rollup-bounded path): every page both ways; the other
+                # keys (the plain path) once each way, without a cell.
+                views = [("opened_at", True, page) for page in pages]
+                views += [("opened_at", False, page) for page in pages[:2]]
+                if i == 0 and only_complaints:
+                    views += [(sort, d, pages[1]) for sort in other_sorts for d in (True, False)]
+                for sort, descending, (limit, offset) in views:
+                    p = {**params, "sort": sort, "descending": descending, "limit": limit, "offset": offset}
+                    fast = store.run_query(con, "drill_tickets", p)
+                    plain = store.run_query(con, "drill_tickets", p, plain=True)
+                    assert_same(
+                        fast, plain, f"drill_tickets {cell} {sort} desc={descending} {limit}@{offset} [{label}]"
+                    )
+                    compared += 1
+    return compared
+
+
+@pytest.mark.parametrize("only", FIXTURE_SWEEPS)
+def test_ticket_queries_equal_plain_on_the_fixture(fixture_con, only):
+    assert check_ticket_queries(fixture_con, only) > 0
+
+
+@pytest.mark.slow
+def test_ticket_queries_equal_plain_on_the_medium_database(medium_db_path):
+    con = store.connect_read_only(medium_db_path)
+    try:
+        assert check_ticket_queries(con, ("all", "odd days", "branch type")) > 0
+    finally:
+        con.close()
+
+
+# --- explore_complaints (the Explore page's count and complaint rate): every rollup branch (day,
+# channel, category) and the plain one, by dimension pair and selection.
+
+COMPLAINT_DIM_PAIRS = TICKET_DIM_PAIRS + (
+    ("channel", None),
+    ("region", "channel"),
+    ("category", None),
+    ("family", "month"),
+    ("weekday", "component"),
+    ("channel", "category"),
+    ("segment", None),
+    ("region", "no such dimension"),
+)
+
+
+def check_explore_complaints(con, only: tuple[str, ...] | None = None) -> int:
+    compared = 0
+    for label, filters in scenarios(con):
+        if only is not None and label not in only:
+            continue
+        base = {**EXTRA_DEFAULTS, **filters.params()}
+        for dim1, dim2 in COMPLAINT_DIM_PAIRS:
+            params = {**base, "dim1": dim1, "dim2": dim2}
+            fast = store.run_query(con, "explore_complaints", params)
+            plain = store.run_query(con, "explore_complaints", params, plain=True)
+            assert_same(fast, plain, f"explore_complaints {dim1}/{dim2} [{label}]")
+            # The same complaints as explore_tickets counts (the query the count used to read).
+            tickets = store.run_query(con, "explore_tickets", params, plain=True)
+            assert_same(
+                fast, tickets[["key1", "key2", "complaints"]], f"explore_complaints ~ tickets {dim1}/{dim2} [{label}]"
+            )
+            compared += 1
+    return compared
+
+
+@pytest.mark.parametrize("only", FIXTURE_SWEEPS)
+def test_explore_complaints_equal_plain_on_the_fixture(fixture_con, only):
+    assert check_explore_complaints(fixture_con, only) > 0
+
+
+@pytest.mark.slow
+def test_explore_complaints_equal_plain_on_the_medium_database(medium_db_path):
+    con = store.connect_read_only(medium_db_path)
+    try:
+        assert (
+            check_explore_complaints(con, ("all", "odd days", "branch type", "channel", "categories", "components")) > 0
+        )
+    finally:
+        con.close()
+
+
+# --- explore_survey (the Explore page's SERVQUAL gap and perception) by dimension pair.
+
+SURVEY_DIM_PAIRS = (
+    ("region", None),
+    ("branch", "month"),
+    ("weekday", "channel"),
+    ("component", "segment"),
+    ("branch_type", "component"),
+    (None, None),
+    ("no such dimension", "region"),
+)
+
+
+def check_explore_survey(con, only: tuple[str, ...] | None = None) -> int:
+    compared = 0
+    for label, filters in scenarios(con):
+        if only is not None and label not in only:
+            continue
+        base = {**EXTRA_DEFAULTS, **filters.params()}
+        for dim1, dim2 in SURVEY_DIM_PAIRS:
+            params = {**base, "dim1": dim1, "dim2": dim2}
+            fast = store.run_query(con, "explore_survey", params)
+            plain = store.run_query(con, "explore_survey", params, plain=True)
+            assert_same(fast, plain, f"explore_survey {dim1}/{dim2} [{label}]")
+            compared += 1
+    return compared
+
+
+def test_explore_survey_equals_plain_on_the_fixture(fixture_con):
+    assert check_explore_survey(fixture_con) > 0
+
+
+@pytest.mark.slow
+def test_explore_survey_equals_plain_on_the_medium_database(medium_db_path):
+    con = store.connect_read_only(medium_db_path)
+    try:
+        assert check_explore_survey(con, ("all", "odd days", "branch type", "segment", "components")) > 0
+    finally:
+        con.close()
+
+
+# --- drill_responses, drill_responses_count (the survey rows behind a number): cells, every sort
+# both ways, pages.
+
+
+def _response_cells(con, filters) -> list[dict]:
+    branches = store.run_query(con, "filter_branches", {})
+    return [
+        {},
+        {"cell_region": branches["region"].iloc[0]},
+        {"cell_branch": branches["branch_id"].iloc[-1], "cell_month": f"{filters.start:%Y-%m}"},
+        {"cell_component": "reliability"},
+        {"cell_component": "courtesy", "cell_weekday": 3},
+        {"cell_segment": "Premium", "cell_channel": "Phone"},
+    ]
+
+
+def check_response_queries(con, only: tuple[str, ...] | None = None) -> int:
+    from servicequality.metrics import drilldown
+
+    compared = 0
+    for label, filters in scenarios(con):
+        if only is not None and label not in only:
+            continue
+        base = {**EXTRA_DEFAULTS, **filters.params(), "sort": "submitted_at"}
+        for i, cell in enumerate(_response_cells(con, filters)):
+            params = {**base, **cell}
+            count = store.run_query(con, "drill_responses_count", params)
+            assert_same(
+                count, store.run_query(con, "drill_responses_count", params, plain=True), f"count {cell} [{label}]"
+            )
+            compared += 1
+            pages = _pages(int(count.iloc[0]["total_rows"]))
+            sorts = list(drilldown.SORTS["responses"]) + ["no such key"] if i == 0 else ["submitted_at", "mean_gap"]
+            for sort in sorts:
+                for descending in (True, False):
+                    for limit, offset in pages if sort == "submitted_at" and descending else pages[:2]:
+                        p = {**params, "sort": sort, "descending": descending, "limit": limit, "offset": offset}
+                        fast = store.run_query(con, "drill_responses", p)
+                        plain = store.run_query(con, "drill_responses", p, plain=True)
+                        assert_same(
+                            fast, plain, f"drill_responses {cell} {sort} desc={descending} {limit}@{offset} [{label}]"
+                        )
+                        compared += 1
+    return compared
+
+
+@pytest.mark.parametrize("only", FIXTURE_SWEEPS)
+def test_response_queries_equal_plain_on_the_fixture(fixture_con, only):
+    assert check_response_queries(fixture_con, only) > 0
+
+
+@pytest.mark.slow
+def test_response_queries_equal_plain_on_the_medium_database(medium_db_path):
+    con = store.connect_read_only(medium_db_path)
+    try:
+        assert check_response_queries(con, ("odd days", "components")) > 0
+    finally:
+        con.close()

@@ -1,0 +1,1 @@
+"""Developer tools outside the runtime package: the benchmark, the browser helpers, page snapshots."""

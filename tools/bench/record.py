@@ -1,0 +1,138 @@
+"""Which queries does each page run? Ask the pages themselves.
+
+Every page is run once under `streamlit.testing.v1.AppTest` (the frame, app.py, with the
+scenario's filter in the URL) while `store.run_query` and the Data page's direct store reads are
+wrapped to record each call. The benchmark then times exactly those calls, so the list of a
+page's queries can never drift from what the page really does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from servicequality import store
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass(frozen=True)
+class Call:
+    """One store read a page makes: a named query with its bound parameters, or a function of
+    `servicequality.ingest` that reads the store directly (the Data page)."""
+
+    kind: str  # 'query' or 'function'
+    name: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def param_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.params}
+
+
+def _freeze(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+
+
+class Calls(list):
+    """The calls recorded, in order; `frame` holds those the frame's sidebar made."""
+
+    frame: list[Call]
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Calls]:
+    """Record every store read made inside the block (queries and the Data page's functions)."""
+    from servicequality import ingest, ui
+
+    calls = Calls()
+    calls.frame = []
+    original_sidebar = ui.sidebar_filters
+
+    def sidebar_filters():
+        before = len(calls)
+        try:
+            return original_sidebar()
+        finally:
+            calls.frame.extend(calls[before:])
+
+    original_run = store.run_query
+    originals = {name: getattr(ingest, name) for name in ("store_counts", "recent_runs", "rejected_rows")}
+
+    def run_query(con, name, params, **kwargs):
+        query = store.load_query(name)
+        calls.append(Call("query", name, _freeze({k: params[k] for k in query.parameters if k in params})))
+        return original_run(con, name, params, **kwargs)
+
+    def wrap(name, fn):
+        def wrapped(*args, **kwargs):
+            calls.append(Call("function", name))
+            return fn(*args, **kwargs)
+
+        return wrapped
+
+    store.run_query = run_query
+    ui.sidebar_filters = sidebar_filters
+    for name, fn in originals.items():
+        setattr(ingest, name, wrap(name, fn))
+    try:
+        yield calls
+    finally:
+        store.run_query = original_run
+        ui.sidebar_filters = original_sidebar
+        for name, fn in originals.items():
+            setattr(ingest, name, fn)
+
+
+def page_calls(
+    db: Path, query_params: Mapping[str, Sequence[str] | str], timeout: float = 600
+) -> dict[str, list[Call]]:
+    """Run every page once on `db` with the filter in `query_params`; its store reads, in order.
+
+    Duplicate calls (e.g. the sidebar's and a page's identical query, which Streamlit's cache
+    would serve once) are kept once: a page pays for each distinct query once.
+    """
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    from servicequality.ui.navigation import PAGES
+
+    PagesManager.uses_pages_directory = False
+    frame: list[Call] = []
+    previous = os.environ.get("SQ_DATABASE")
+    os.environ["SQ_DATABASE"] = str(db)
+    result: dict[str, list[Call]] = {}
+    try:
+        for page in PAGES:
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+            for key, value in query_params.items():
+                at.query_params[key] = value
+            with recording() as calls:
+                at.run()
+                if page is PAGES[0]:
+                    frame = list(calls.frame)
+                else:
+                    # The page's own run: the frame's sidebar queries come from the first run.
+                    calls.clear()
+                    st.cache_data.clear()
+                    at.switch_page(page.path).run()
+                    calls[:0] = frame
+            problems = [e.value for e in at.exception] + [e.value for e in at.error]
+            if problems:
+                raise RuntimeError(f"page {page.url_path} failed: {problems}")
+            result[page.url_path] = list(dict.fromkeys(calls))
+    finally:
+        if previous is None:
+            os.environ.pop("SQ_DATABASE", None)
+        else:
+            os.environ["SQ_DATABASE"] = previous
+        st.cache_data.clear()
+        st.cache_resource.clear()
+    return result

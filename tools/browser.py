@@ -1,0 +1,221 @@
+"""A real Streamlit server and headless Chromium, for the end-to-end tests and for screenshots.
+
+As a script: `python -m tests.browser --db data/demo.duckdb --out screenshots` starts the
+dashboard, visits every page and saves a full-page PNG of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 60_000  # 2 cores parse plotly slowly; more under load
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path, port: int | None = None) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free port against `db`; yield its base URL."""
+    port = port or free_port()
+    env = dict(os.environ, SQ_DATABASE=str(db))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "servicequality.ui.serve",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                raise RuntimeError(f"Streamlit did not start on {url}:\n{out[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def chromium(executable: str = "/usr/bin/chromium", height: int = 1000, **context_args) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": height}, **context_args)
+        try:
+            yield context
+        finally:
+            context.close()
+            browser.close()
+
+
+SETTLED = """() => {
+    if (!document.querySelector('[data-test-script-state="notRunning"]')) return false;
+    if (document.querySelector('[data-stale="true"]')) return false;
+    // A new session's page is drawn as grey placeholders until its first run has sent the elements.
+    if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')) return false;
+    const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+    const plots = [...document.querySelectorAll('.js-plotly-plot')];
+    return plots.length >= charts && plots.every(p => p._fullLayout);
+}"""
+
+
+def wait_for_page(page) -> None:
+    """Wait until the page has settled: the script is not running, nothing on the page is left
+    stale from an earlier run, every plotly element has drawn its figure, and the number of
+    elements held still for half a second (a session's first load may be cut short by a rerun,
+    which would otherwise pass for a finished page)."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=TIMEOUT_MS, state="attached")
+    page.wait_for_selector("[data-testid='stMain']", timeout=TIMEOUT_MS)
+    previous = None
+    for _ in range(40):
+        page.wait_for_timeout(500)
+        page.wait_for_function(SETTLED, timeout=TIMEOUT_MS)
+        count = page.evaluate("() => document.querySelectorAll('[data-testid=\"stElementContainer\"]').length")
+        if count == previous:
+            return
+        previous = count
+
+
+def page_report(page) -> dict:
+    """What a person would check: errors shown, charts drawn and how many data points they hold."""
+    return page.evaluate(
+        """() => ({
+            exceptions: [...document.querySelectorAll('[data-testid="stException"]')].map(e => e.innerText),
+            errors: [...document.querySelectorAll('[data-testid="stAlertContentError"]')].map(e => e.innerText),
+            charts: [...document.querySelectorAll('.js-plotly-plot')].map(p => ({
+                points: (p.calcdata || []).reduce((s, t) => s + t.filter(
+                    pt => pt && (pt.y !== undefined || pt.z !== undefined || pt.x !== undefined)).length, 0),
+                title: (p.layout && p.layout.title && (p.layout.title.text || p.layout.title)) || '',
+            })),
+            title: (document.querySelector('h1') || {}).innerText || '',
+        })"""
+    )
+
+
+def chart_locator(page, key: str):
+    """The plotly chart rendered by ui.chart(key=...): its widget key may carry a generation
+    suffix (a new one after each click that filtered), so match the CSS class by prefix."""
+    return page.locator(f'[class*="st-key-{key}"] .js-plotly-plot').first
+
+
+def click_bar(page, key: str, value: str | None = None, *, axis: str = "y", trace: int = 0, index: int = 0) -> str:
+    """Click, like a person, a bar of `trace` in the chart rendered with ui.chart(key=...): the one
+    whose category on `axis` is `value`, or else the `index`-th. Returns that bar's category."""
+    plot = chart_locator(page, key)
+    plot.scroll_into_view_if_needed()
+    values = plot.evaluate(f"(gd, t) => gd.data[t].{axis}.map(String)", trace)
+    if value is not None:
+        index = values.index(value)
+    bar = plot.locator(f".barlayer .trace:nth-child({trace + 1}) .point path").nth(index)
+    # Plotly's drag layer lies over the bars and finds the bar under the pointer itself, so click
+    # where the bar is drawn (as a mouse would), centred in the viewport clear of the app header.
+    bar.evaluate("el => el.scrollIntoView({block: 'center', inline: 'center'})")
+    page.wait_for_timeout(300)
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    return values[index]
+
+
+def chip_texts(page) -> list[str]:
+    """The filter chips above the page ('Channel: Phone', …), without the close icon's name."""
+    # Streamlit draws a hidden copy of a button that has a tooltip: count the visible ones only.
+    chips = page.locator('[class*="st-key-chip_"]:not(.st-key-chip_clear_all) button:visible')
+    return [t.replace("close", "").strip() for t in chips.all_inner_texts()]
+
+
+def remove_chip(page, text: str) -> None:
+    """Click the chip whose text is `text` (its ✕ removes that filter)."""
+    page.locator('[class*="st-key-chip_"] button:visible', has_text=text).first.click()
+
+
+def view_link(page) -> str:
+    """The URL in the sidebar's "Link to this view" code block."""
+    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"] code').inner_text().strip()
+
+
+def wait_for_rerun(page, action) -> None:
+    """Do `action` (a click) and wait until the rerun it causes has finished."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=TIMEOUT_MS, state="attached")
+    action()
+    page.wait_for_timeout(500)
+    wait_for_page(page)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from servicequality.ui.navigation import PAGES
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", type=Path, default=ROOT / "data" / "demo.duckdb")
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--query", default="", help="query string to append, e.g. 'region=North'")
+    parser.add_argument("--height", type=int, default=2600)
+    parser.add_argument(
+        "--color-scheme",
+        choices=["light", "dark"],
+        default="light",
+        help="the browser's colour scheme: the app follows it (theme.light / theme.dark in .streamlit/config.toml)",
+    )
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    # Streamlit scrolls inside its own container, so a tall viewport stands in for a full-page shot.
+    with (
+        streamlit_server(args.db) as url,
+        chromium(height=args.height, color_scheme=args.color_scheme) as context,
+    ):
+        page = context.new_page()
+        for spec in PAGES:
+            page.goto(f"{url}/{spec.url}" + (f"?{args.query}" if args.query else ""))
+            wait_for_page(page)
+            shot = args.out / f"{spec.url_path}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            print(spec.url_path, page_report(page), shot)
+
+
+if __name__ == "__main__":
+    main()
