@@ -2,14 +2,11 @@
 which channels, how often per customer served (by branch and region, over time), and how well
 the complaints are handled against the targets."""
 
-import math
-
-import pandas as pd
 import streamlit as st
 
-from servicequality import stats, ui
+from servicequality import ui
 from servicequality.charts import consistency as cc
-from servicequality.metrics import consistency, drilldown, overview
+from servicequality.metrics import complaints, consistency, drilldown, overview
 
 filters = ui.current_filters()
 
@@ -19,18 +16,13 @@ st.caption(filters.describe())
 summary = ui.query("complaint_summary", filters).iloc[0]
 handling = ui.query("handling_summary", filters).iloc[0]
 quality = ui.query("handling_quality", filters).iloc[0]
-complaints_n = int(summary["complaints"] or 0)
-served = int(summary["customers_served"] or 0)
-if complaints_n == 0:
+head = complaints.headline(summary, handling, quality)
+if head.complaints == 0:
     st.info(
         "No complaints in this period and filter: nothing to chart. Widen the period or the filters, "
         "or import tickets (Data page)."
     )
     st.stop()
-
-
-def share(part: float, whole: float) -> float:
-    return float(part) / float(whole) if whole and not pd.isna(part) else math.nan
 
 
 def pct(value: float) -> str:
@@ -41,26 +33,26 @@ row = st.columns(4)
 with row[0]:
     ui.metric(
         "Complaints per 1,000 served",
-        ui.fmt_number(stats.rate_per_1000(complaints_n, served), 2),
-        n=f"{complaints_n:,} complaints / {served:,} customers",
+        ui.fmt_number(head.rate_per_1000, 2),
+        n=f"{head.complaints:,} complaints / {head.served:,} customers",
     )
 with row[1]:
     ui.metric(
         "Reopened",
-        pct(share(quality["reopened"], quality["complaints"])),
+        pct(head.reopened),
         n=f"{int(quality['reopened'] or 0):,} of {int(quality['complaints']):,} complaints",
         help="Complaints reopened at least once after being resolved.",
     )
 with row[2]:
     ui.metric(
         "Escalated",
-        pct(share(quality["escalated"], quality["complaints"])),
+        pct(head.escalated),
         n=f"{int(quality['escalated'] or 0):,} of {int(quality['complaints']):,} complaints",
     )
 with row[3]:
     ui.metric(
         "Satisfied with the handling (4-5 of 5)",
-        pct(share(quality["satisfied"], quality["satisfaction_n"])),
+        pct(head.satisfied),
         delta=f"mean {ui.fmt_number(quality['mean_satisfaction'], 2)} of 5",
         delta_color="off",
         n=ui.fmt_n(quality["satisfaction_n"]) + " scored complaints",
@@ -91,20 +83,17 @@ else:
         select=ui.CrossFilter("category", "x"),
         hint="Click a category's bar to filter the dashboard by it.",
     )
-    total = int(pareto["complaints"].sum())
-    top = pareto.sort_values("complaints", ascending=False)
-    cumulative = top["complaints"].cumsum() / total
-    vital_few = int((cumulative < 0.8).sum()) + 1
+    few = complaints.vital_few(pareto)
     st.markdown(
-        f"**{vital_few} of {len(top)} categories** account for 80% of the complaints "
-        f"(led by {', '.join(top['category'].head(min(vital_few, 3)))})."
+        f"**{few.count} of {few.categories} categories** account for 80% of the complaints "
+        f"(led by {', '.join(few.leaders)})."
     )
     ui.how_computed(
         "Bars: complaints per category, sorted descending. Line: cumulative share of all complaints. Each category "
         "belongs to a family (product or service) and points at one of the ten components; the mapping is data "
         "(the complaint_categories table), so your own categories can map differently.",
         filters,
-        f"{total:,} complaints",
+        f"{few.total:,} complaints",
         ["complaints without a mapped category appear as 'Unmapped'"] if "Unmapped" in set(pareto["category"]) else [],
     )
 
@@ -232,8 +221,7 @@ else:
 st.subheader("How complaints are handled")
 targets = ui.query("handling_targets", filters)
 row = st.columns(4)
-first_n = int(handling["targeted_first_n"] or 0)
-resolution_n = int(handling["targeted_resolution_n"] or 0)
+first_n, resolution_n = head.targeted_first_n, head.targeted_resolution_n
 with row[0]:
     ui.metric(
         "Median first response",
@@ -245,7 +233,7 @@ with row[0]:
 with row[1]:
     ui.metric(
         "Answered within target",
-        pct(share(handling["first_response_within_target"], first_n)),
+        pct(head.first_response_within_target),
         n=f"{ui.fmt_n(first_n)} answered complaints with a target",
     )
 with row[2]:
@@ -259,7 +247,7 @@ with row[2]:
 with row[3]:
     ui.metric(
         "Resolved within target",
-        pct(share(handling["resolution_within_target"], resolution_n)),
+        pct(head.resolution_within_target),
         n=f"{ui.fmt_n(resolution_n)} resolved complaints with a target",
     )
 
@@ -306,20 +294,7 @@ else:
                 select=ui.CrossFilter("channel", "y"),
                 hint="Click a channel's marker to filter the dashboard by it.",
             )
-    by_channel = targets.groupby("channel", as_index=False)[
-        ["targeted_first_n", "first_response_within_target", "targeted_resolution_n", "resolution_within_target"]
-    ].sum()
-    by_channel["first_pct"] = (
-        100
-        * by_channel["first_response_within_target"]
-        / by_channel["targeted_first_n"].where(by_channel["targeted_first_n"] > 0)
-    )
-    by_channel["resolution_pct"] = (
-        100
-        * by_channel["resolution_within_target"]
-        / by_channel["targeted_resolution_n"].where(by_channel["targeted_resolution_n"] > 0)
-    )
-    by_channel = by_channel.rename(columns={"targeted_first_n": "first_n", "targeted_resolution_n": "resolution_n"})
+    by_channel = complaints.within_target_by_channel(targets)
     ui.chart(
         cc.within_target_bars(by_channel, title="Share within target by channel (all priorities)"),
         key="complaints_within_target",
@@ -327,7 +302,7 @@ else:
         select=ui.CrossFilter("channel", "x"),
         hint="Click a channel's bar to filter the dashboard by it.",
     )
-    table = targets.rename(
+    table = complaints.targets_table(targets).rename(
         columns={
             "channel": "Channel",
             "priority": "Priority",
@@ -338,17 +313,9 @@ else:
             "resolution_target": "Resolution target (min)",
             "median_resolution_minutes": "Median resolution (min)",
             "p90_resolution_minutes": "P90 resolution (min)",
+            "first_pct": "Answered within target (%)",
+            "resolution_pct": "Resolved within target (%)",
         }
-    )
-    table["Answered within target (%)"] = (
-        100
-        * targets["first_response_within_target"]
-        / targets["targeted_first_n"].where(targets["targeted_first_n"] > 0)
-    )
-    table["Resolved within target (%)"] = (
-        100
-        * targets["resolution_within_target"]
-        / targets["targeted_resolution_n"].where(targets["targeted_resolution_n"] > 0)
     )
     shown = [
         "Channel",

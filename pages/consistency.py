@@ -10,7 +10,6 @@ import streamlit as st
 from servicequality import ui
 from servicequality.charts import consistency as cc
 from servicequality.metrics import consistency
-from servicequality.stats import consistency as consistency_stats
 
 filters = ui.current_filters()
 
@@ -49,23 +48,17 @@ min_volume = consistency.minimum_volume(key, filters.min_n)
 
 rows = ui.query("consistency_branch_measures", filters)
 measure = consistency.branch_measure(rows, key)
-present = measure[(measure["volume"] > 0) & measure["raw"].notna()].reset_index(drop=True)
+view = consistency.funnel_view(measure, key, adjustment)
 my_label = None
 if filters.my_branch:
     mine = measure.loc[measure["branch_id"] == filters.my_branch, "label"]
     my_label = mine.iloc[0] if len(mine) else None
 
-if present.empty:
+if view is None:
     st.info(f"No branch has {m.volume_label} in this period: nothing to compare.")
     st.stop()
 
-funnel = consistency_stats.funnel(m.kind, present["volume"], present["raw"], sd=present["sd"], adjustment=adjustment)
-flags = present.assign(
-    outside=funnel.points["outside_99.8"].to_numpy(), outside95=funnel.points["outside_95"].to_numpy()
-)
-worse_sign = -1 if m.higher_is_better else 1
-worse = flags[flags["outside"] == worse_sign]["label"].tolist()
-better = flags[flags["outside"] == -worse_sign]["label"].tolist()
+present, funnel, worse, better = view.present, view.funnel, view.worse, view.better
 ranked, not_ranked = consistency.ranking(measure, key, min_volume)
 
 row = st.columns(4)
@@ -84,13 +77,11 @@ with row[1]:
         "explain (about 1 in 500 by chance alone).",
     )
 with row[2]:
-    cv = consistency_stats.coefficient_of_variation(ranked["value"]) if len(ranked) else math.nan
-    spread = consistency_stats.percentile_spread(ranked["value"]) if len(ranked) else math.nan
+    spread = consistency.spread(ranked)
     if m.kind == "mean":
-        sd_branches = ranked["value"].std() if len(ranked) > 1 else math.nan
         ui.metric(
             "Spread: SD / P80 − P50",
-            f"{ui.fmt_number(sd_branches, 2)} / {ui.fmt_number(spread, 2)}",
+            f"{ui.fmt_number(spread.sd, 2)} / {ui.fmt_number(spread.p80_p50, 2)}",
             n=f"{len(ranked)} ranked branches",
             help="A coefficient of variation is meaningless for a gap near 0, so the standard deviation of the "
             "branch gaps is shown instead.",
@@ -98,7 +89,7 @@ with row[2]:
     else:
         ui.metric(
             "Spread: CV / P80 − P50",
-            f"{ui.fmt_number(100 * cv, 1, ' %')} / {ui.fmt_number(spread, m.digits)}",
+            f"{ui.fmt_number(100 * spread.cv, 1, ' %')} / {ui.fmt_number(spread.p80_p50, m.digits)}",
             n=f"{len(ranked)} ranked branches",
             help="Coefficient of variation = SD of the branch values ÷ their mean. P80 − P50: how far the fifth "
             "of branches at the top sits from the median branch.",
@@ -169,15 +160,9 @@ if worse or better:
         st.markdown(f"**Better than the network, outside the 99.8% limits:** {', '.join(better)}")
 else:
     st.markdown("**No branch is outside the 99.8% limits**: the differences are within what chance would explain.")
-between = flags[(flags["outside"] == 0) & (flags["outside95"] != 0)]["label"].tolist()
-if between:
-    st.caption(f"Between the 95% and 99.8% limits (watch, do not act yet): {', '.join(between)}")
-limits_words = {
-    "none": {"proportion": "exact binomial", "rate": "exact Poisson", "mean": "normal (σ/√n)"}[m.kind],
-    "multiplicative": f"normal, widened by √φ = {math.sqrt(max(funnel.phi, 1)):.2f}",
-    "additive": "normal with the between-branch variance τ² added "
-    f"(τ = {math.sqrt(funnel.tau2) * m.scale:.{m.digits}g})",
-}[funnel.adjustment]
+if view.between:
+    st.caption(f"Between the 95% and 99.8% limits (watch, do not act yet): {', '.join(view.between)}")
+limits_words = consistency.limits_in_words(funnel, m)
 ui.how_computed(
     f"Each dot is a branch: its value against its volume ({m.volume_label}, log scale). The centre line is the network "
     f"value θ₀ = {funnel.target * m.scale:.{m.digits}f}; the limits are where a branch with that volume would fall 95% "
@@ -192,11 +177,7 @@ ui.how_computed(
 # --- control chart ---------------------------------------------------------------------------------
 st.subheader("Control chart over time")
 options = present["branch_id"].tolist()
-default_branch = (
-    filters.my_branch
-    if filters.my_branch in options
-    else (flags.loc[flags["outside"] != 0, "branch_id"].iloc[0] if (flags["outside"] != 0).any() else options[0])
-)
+default_branch = consistency.default_control_branch(view, filters.my_branch)
 labels = dict(zip(present["branch_id"], present["label"], strict=False))
 left, right = st.columns([2, 1])
 with left:
@@ -213,43 +194,28 @@ with right:
         "looks special; Laney's p′/u′ widens them by the month-to-month variation.",
     )
 months = ui.query("consistency_branch_months", filters)
-series = consistency.branch_measure(months[months["branch_id"] == branch], key)
-series["month"] = months.loc[months["branch_id"] == branch, "month"].to_numpy()
-series = series[(series["volume"] > 0) & series["raw"].notna()].reset_index(drop=True)
-if series.empty:
+control = consistency.control_chart(months, branch, key, laney)
+if control is None:
     st.info("No months with data for this branch in the period.")
 else:
-    if m.kind == "proportion":
-        chart = consistency_stats.p_chart(series["events"], series["volume"], laney=laney)
-        chart_name = "Laney p′ chart" if laney else "p chart"
-    elif m.kind == "rate":
-        chart = consistency_stats.u_chart(series["events"], series["volume"], laney=laney)
-        chart_name = "Laney u′ chart" if laney else "u chart"
-    else:
-        chart = consistency_stats.xmr_chart(series["raw"])
-        chart_name = "XmR chart"
-    chart["n"] = series["volume"].to_numpy()
+    series, chart, chart_name = control.series, control.chart, control.name
     ui.chart(
         cc.control_chart(chart, series["month"], m, title=f"{labels[branch]}: {m.short} month by month ({chart_name})"),
         key="consistency_control",
         filename=f"{key}_control_chart_{branch}",
         select=ui.CrossFilter("month", "x"),
     )
-    beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"]
-    runs = int(chart["run_of_8"].sum())
-    if len(beyond):
-        st.markdown("**Special causes beyond the limits:** " + ", ".join(f"{pd.Timestamp(x):%b %Y}" for x in beyond))
+    if control.beyond:
+        st.markdown(
+            "**Special causes beyond the limits:** " + ", ".join(f"{pd.Timestamp(x):%b %Y}" for x in control.beyond)
+        )
     else:
         st.markdown("**No month beyond the control limits.**")
-    if runs:
-        st.markdown(f"**{runs} months are part of a run of 8 or more on one side of the centre line** (a shift).")
-    formula = {
-        "p chart": "p̄ ± 3·√(p̄(1 − p̄)/nᵢ)",
-        "Laney p′ chart": "p̄ ± 3·σ_z·√(p̄(1 − p̄)/nᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
-        "u chart": "ū ± 3·√(ū/Eᵢ)",
-        "Laney u′ chart": "ū ± 3·σ_z·√(ū/Eᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
-        "XmR chart": "X̄ ± 2.66·MR̄ (moving ranges above 3.267·MR̄ signal a jump)",
-    }[chart_name]
+    if control.runs:
+        st.markdown(
+            f"**{control.runs} months are part of a run of 8 or more on one side of the centre line** (a shift)."
+        )
+    formula = consistency.CONTROL_FORMULAS[chart_name]
     ui.how_computed(
         f"One point per month for this branch; centre line = the branch's own value over the period; limits {formula}. "
         "Marked: points beyond the limits (special causes) and runs of 8 or more on one side of the centre line.",
@@ -309,8 +275,8 @@ else:
 if key == "survey_gap":
     sums = ui.query("consistency_gap_rank_sums", filters)
     ties = ui.query("consistency_gap_ties", filters).iloc[0]
-    kw = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], float(ties["tie_sum"]))
-    st.markdown("**Do branches differ on the survey gap?** " + consistency_stats.kruskal_wallis_in_words(kw))
+    kw, words = consistency.gap_difference(sums, ties)
+    st.markdown("**Do branches differ on the survey gap?** " + words)
     how = (
         "Kruskal-Wallis test on every respondent's overall gap (mean of their component gaps), ranked over all "
         "branches in SQL (average ranks for ties); H = [12/(N(N+1))·Σ Rᵢ²/nᵢ − 3(N+1)] ÷ (1 − Σ(t³ − t)/(N³ − N)), "
@@ -318,23 +284,7 @@ if key == "survey_gap":
     )
     n_text = f"{kw.n:,} respondents in {kw.df + 1} branches"
 else:
-    test = consistency_stats.heterogeneity_test(funnel.points["z"])
-    p_words = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.3f}"
-    together = (
-        "differ by more than chance would explain"
-        if test.p_value < 0.05
-        else "do not differ by more than chance would explain"
-    )
-    rest = (
-        "and even without the most extreme tenth at each end they differ more than chance allows"
-        if funnel.overdispersed
-        else "but without the most extreme tenth at each end the rest are as alike as chance allows"
-    )
-    st.markdown(
-        f"**Do branches differ on {m.short.lower()}?** Taken together, the {len(present)} branches {together} "
-        f"(χ² = {test.chi2:,.1f} on {test.df} df, {p_words}), {rest} (winsorised overdispersion φ = {funnel.phi:.2f}; "
-        "1 means pure chance)."
-    )
+    st.markdown(consistency.difference_in_words(view, m))
     how = (
         "Heterogeneity: Σ z² against χ² on I − 1 degrees of freedom, z each branch's standardised difference from "
         "the network (Pearson's χ² for shares and rates). Overdispersion φ: the same after winsorising the top and "

@@ -7,8 +7,6 @@ import has committed. This page reads the import tables through store.connect_re
 opens the file as it is now, even when it holds no data yet.
 """
 
-import subprocess
-import sys
 import tempfile
 from contextlib import closing
 from pathlib import Path
@@ -17,11 +15,11 @@ import streamlit as st
 
 from servicequality import ingest, store, ui
 from servicequality.charts import data as charts_data
+from servicequality.ingest import upload
 from servicequality.ingest.mapping import TARGETS, MappingError
 from servicequality.ingest.mapping import load as load_mapping
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet"]
-IMPORT_TIMEOUT_S = 30 * 60
 
 st.title("Data")
 database = store.database_path()
@@ -80,31 +78,8 @@ if st.button("Import", type="primary", disabled=not ready, key="data_import_go")
         folder = Path(folder)
         file_path = save_upload(upload, folder)
         mapping_path = save_upload(mapping_upload, folder) if chosen == own else choices[chosen]
-        command = [
-            sys.executable,
-            "-m",
-            "servicequality",
-            "import",
-            target,
-            str(file_path),
-            "--mapping",
-            str(mapping_path),
-            "--db",
-            str(database),
-        ]
         with st.spinner(f"Importing {file_path.name}… the dashboard keeps answering meanwhile."):
-            try:
-                done = subprocess.run(
-                    command, capture_output=True, text=True, timeout=IMPORT_TIMEOUT_S, cwd=store.PROJECT_ROOT
-                )
-                outcome = (done.returncode, done.stdout.strip(), done.stderr.strip())
-            except subprocess.TimeoutExpired:
-                outcome = (
-                    1,
-                    "",
-                    f"The import took longer than {IMPORT_TIMEOUT_S // 60} minutes and was stopped; "
-                    "the database is unchanged.",
-                )
+            outcome = upload.import_in_subprocess(target, file_path, mapping_path, database)
     code, out, err = outcome
     if code == 0:
         st.success(out.replace("\n", "  \n"), icon=":material/check_circle:")

@@ -117,19 +117,8 @@ ui.how_computed(
 
 st.subheader("Monthly trend")
 months = overview.monthly(ui.query, filters)
-TREND_PANELS = [
-    ("complaint_rate", "Complaints per 1,000 customers served", "per 1,000"),
-    ("mean_gap", "SERVQUAL gap (P − E)", "points"),
-    ("csat_pct", "CSAT: satisfied (4-5)", "%"),
-    ("nps", "Net Promoter Score", "NPS"),
-]
-if not months.empty and months["complaint_rate"].isna().all() and months["complaints"].fillna(0).sum() > 0:
-    # Complaints but no customers served to divide by: show the count rather than nothing.
-    months["n_complaints"] = months["complaints"].fillna(0).astype(int)
-    TREND_PANELS[0] = ("complaints", "Complaints (no customers-served data for a rate)", "complaints")
 # A panel whose measure has no value in any month (e.g. no survey) is left out and said so.
-panels = [p for p in TREND_PANELS if not months.empty and months[p[0]].notna().any()]
-missing_panels = [p[1] for p in TREND_PANELS if p not in panels]
+panels, missing_panels = overview.trend_panels(months)
 if not panels:
     st.info("No tickets or survey responses in this period.")
 else:

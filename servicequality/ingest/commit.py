@@ -168,6 +168,13 @@ class _Importer:
 
     def _survey_items(self) -> list[tuple[str, str, dict[str, int]]]:
         """(item, component, {role: column index}) for every item the mapping names."""
+        items = self._pattern_items() + self._listed_items()
+        if not items:
+            raise ImportProblem(f"{self.t.file_name}: no survey item columns found; check the [survey] section")
+        return items
+
+    def _pattern_items(self) -> list[tuple[str, str, dict[str, int]]]:
+        """The items whose columns the [survey] regexes match."""
         spec = self.m.survey
         found: dict[str, dict[str, int]] = {}
         for role, pattern in spec.patterns.items():
@@ -200,7 +207,12 @@ class _Importer:
                 f"{self.t.file_name}: item {unmatched[0]!r} of [survey.items] has no column matching the [survey] "
                 "regexes; check the column names or remove the item"
             )
-        for it in spec.items:
+        return items
+
+    def _listed_items(self) -> list[tuple[str, str, dict[str, int]]]:
+        """The items named one by one in [[survey.item]]."""
+        items = []
+        for it in self.m.survey.items:
             roles = {}
             for role, col in it.columns.items():
                 if col.strip() not in self.index:
@@ -210,8 +222,6 @@ class _Importer:
                     )
                 roles[role] = self.index[col.strip()]
             items.append((it.item, it.component, roles))
-        if not items:
-            raise ImportProblem(f"{self.t.file_name}: no survey item columns found; check the [survey] section")
         return items
 
     # One source row -> stored rows, or a Reject.
@@ -270,7 +280,7 @@ class _Importer:
         return record
 
     def _check_row(self, record: dict[str, Any], cells: list[str]) -> None:
-        m, target = self.m, self.m.target
+        target = self.m.target
         col = self.col_of.get
 
         def original(name: str, value: Any) -> Any:
@@ -278,48 +288,71 @@ class _Importer:
             column = col(name)
             return cells[self.index[column.strip()]] if column is not None else value
 
-        for name, value in record.items():
-            if isinstance(value, dt.date):  # datetime is a date too
-                stamp = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-                if stamp > self.now + FUTURE_TOLERANCE:
-                    raise Reject(f"{name} is in the future ({value})", col(name), original(name, value))
-                if stamp.year < 1900:
-                    raise Reject(
-                        f"{name} is before 1900 ({value}): a wrong date format?", col(name), original(name, value)
-                    )
+        self._check_dates(record, original)
         if target == "tickets":
-            opened = record["opened_at"]
-            for name in ("first_response_at", "resolved_at"):
-                if record[name] is not None and record[name] < opened:
-                    word = "closed" if name == "resolved_at" else "answered"
-                    raise Reject(
-                        f"{word} before opened ({name} {record[name]} < opened_at {opened})",
-                        col(name),
-                        original(name, record[name]),
-                    )
-            if record["reopened_count"] is None:
-                record["reopened_count"] = 0
-            if record["escalated"] is None:
-                record["escalated"] = False
-            category = record["category"]
-            if category is not None and category not in self.state.categories and category not in self.new_categories:
-                rule = next((r for r in m.category_rules if r.pattern.search(category)), None)
-                if rule is None:
-                    raise Reject(
-                        f"unknown complaint category {category!r}: import it (categories) or add a [[category.rules]] "
-                        "entry that matches it",
-                        col("category"),
-                        category,
-                    )
-                self.new_categories[category] = {
-                    "category": category,
-                    "family": rule.family,
-                    "component_key": rule.component,
-                    "description": rule.description or f"Imported from {m.name}",
-                }
+            self._check_ticket(record, original)
+        self._check_references(record)
+        scores, importance = self._survey(record, cells) if target == "surveys" else ([], [])
+        self._check_key(record)
+        if target in ("tickets", "surveys", "customers-served"):
+            self._create_branch(record["branch_id"])
+        self.rows.append(record)
+        self.scores.extend(scores)
+        self.importance.extend(importance)
+
+    def _check_dates(self, record: dict[str, Any], original) -> None:
+        for name, value in record.items():
+            if not isinstance(value, dt.date):  # datetime is a date too
+                continue
+            stamp = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+            if stamp > self.now + FUTURE_TOLERANCE:
+                raise Reject(f"{name} is in the future ({value})", self.col_of.get(name), original(name, value))
+            if stamp.year < 1900:
+                raise Reject(
+                    f"{name} is before 1900 ({value}): a wrong date format?",
+                    self.col_of.get(name),
+                    original(name, value),
+                )
+
+    def _check_ticket(self, record: dict[str, Any], original) -> None:
+        col = self.col_of.get
+        opened = record["opened_at"]
+        for name in ("first_response_at", "resolved_at"):
+            if record[name] is not None and record[name] < opened:
+                word = "closed" if name == "resolved_at" else "answered"
+                raise Reject(
+                    f"{word} before opened ({name} {record[name]} < opened_at {opened})",
+                    col(name),
+                    original(name, record[name]),
+                )
+        if record["reopened_count"] is None:
+            record["reopened_count"] = 0
+        if record["escalated"] is None:
+            record["escalated"] = False
+        category = record["category"]
+        if category is None or category in self.state.categories or category in self.new_categories:
+            return
+        rule = next((r for r in self.m.category_rules if r.pattern.search(category)), None)
+        if rule is None:
+            raise Reject(
+                f"unknown complaint category {category!r}: import it (categories) or add a [[category.rules]] "
+                "entry that matches it",
+                col("category"),
+                category,
+            )
+        self.new_categories[category] = {
+            "category": category,
+            "family": rule.family,
+            "component_key": rule.component,
+            "description": rule.description or f"Imported from {self.m.name}",
+        }
+
+    def _check_references(self, record: dict[str, Any]) -> None:
+        """The channel, component and branch a row names exist (or may be created)."""
+        target, col = self.m.target, self.col_of.get
         if target in ("tickets", "surveys"):
             channel = record["channel"]
-            if channel not in self.state.channels and channel not in m.channels:
+            if channel not in self.state.channels and channel not in self.m.channels:
                 raise Reject(
                     f"unknown channel {channel!r}: map it in [values.channel] or list it in channels = [...]",
                     col("channel"),
@@ -331,35 +364,36 @@ class _Importer:
             )
         if target in ("tickets", "surveys", "customers-served"):
             self._check_branch(record["branch_id"], col("branch_id"))
-        scores, importance = self._survey(record, cells) if target == "surveys" else ([], [])
 
+    def _check_key(self, record: dict[str, Any]) -> None:
+        """No two rows of the file, nor a row and the store, share a key."""
         from servicequality.ingest.mapping import KEYS
 
+        target = self.m.target
         key = tuple(record[k] for k in KEYS[target])
         key = key[0] if len(key) == 1 else key
         shown = key if not isinstance(key, tuple) else ", ".join(str(k) for k in key)
-        key_column = col(KEYS[target][0]) or m.id_field
+        key_column = self.col_of.get(KEYS[target][0]) or self.m.id_field
         if key in self.seen:
             raise Reject(f"duplicate id {shown!r} in the file (first at line {self.seen[key]})", key_column, shown)
         if key in self.state.keys:
             raise Reject(f"duplicate id {shown!r}: already in the store", key_column, shown)
         self.seen[key] = self._line_of_current
-        if target in ("tickets", "surveys", "customers-served"):
-            branch = record["branch_id"]
-            if branch not in self.state.branches and branch not in self.new_branches:
-                nb = m.new_branches
-                self.new_branches[branch] = {
-                    "branch_id": branch,
-                    "name": nb.name.get(branch, branch),
-                    "region": nb.region.get(branch, branch),
-                    "city": nb.city.get(branch, nb.name.get(branch, branch)),
-                    "branch_type": nb.branch_type,
-                    "size_band": nb.size_band,
-                    "opened_on": None,
-                }
-        self.rows.append(record)
-        self.scores.extend(scores)
-        self.importance.extend(importance)
+
+    def _create_branch(self, branch: str) -> None:
+        """Note a branch the store lacks, to be created from [new_branches]."""
+        if branch in self.state.branches or branch in self.new_branches:
+            return
+        nb = self.m.new_branches
+        self.new_branches[branch] = {
+            "branch_id": branch,
+            "name": nb.name.get(branch, branch),
+            "region": nb.region.get(branch, branch),
+            "city": nb.city.get(branch, nb.name.get(branch, branch)),
+            "branch_type": nb.branch_type,
+            "size_band": nb.size_band,
+            "opened_on": None,
+        }
 
     def _check_branch(self, branch: str, column: str | None) -> None:
         if branch in self.state.branches or branch in self.new_branches or self.m.new_branches is not None:
@@ -368,28 +402,29 @@ class _Importer:
             f"unknown branch {branch!r}: import branches first, or add [new_branches] to the mapping", column, branch
         )
 
-    def _survey(self, record: dict[str, Any], cells: list[str]) -> tuple[list[dict], list[dict]]:
+    def _item_value(self, code: str, role: str, index: int, cells: list[str]) -> float | None:
+        """One survey cell as a number (None when blank); a score must be a whole number on the scale."""
         low, high = SURVEY_SCALE
+        text = cells[index].strip()
+        if role == "expectation" and "expectation" in self.m.values:
+            text = str(self.m.values["expectation"].get(text, text))
+        if text == "":
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            raise Reject(f"{role} of item {code} is not a number", self.t.header[index], text) from None
+        if role == "importance":
+            if number < 0 or math.isnan(number):
+                raise Reject(f"importance of item {code} is negative", self.t.header[index], text)
+        elif number != int(number) or not low <= number <= high:
+            raise Reject(f"{role} of item {code} out of range {low}-{high}", self.t.header[index], text)
+        return number
+
+    def _survey(self, record: dict[str, Any], cells: list[str]) -> tuple[list[dict], list[dict]]:
         scores, weights = [], {}
         for code, component, roles in self.items:
-            values = {}
-            for role, index in roles.items():
-                text = cells[index].strip()
-                if role == "expectation" and "expectation" in self.m.values:
-                    text = str(self.m.values["expectation"].get(text, text))
-                if text == "":
-                    values[role] = None
-                    continue
-                try:
-                    number = float(text)
-                except ValueError:
-                    raise Reject(f"{role} of item {code} is not a number", self.t.header[index], text) from None
-                if role == "importance":
-                    if number < 0 or math.isnan(number):
-                        raise Reject(f"importance of item {code} is negative", self.t.header[index], text)
-                elif number != int(number) or not low <= number <= high:
-                    raise Reject(f"{role} of item {code} out of range {low}-{high}", self.t.header[index], text)
-                values[role] = number
+            values = {role: self._item_value(code, role, index, cells) for role, index in roles.items()}
             e, p = values.get("expectation"), values.get("perception")
             if e is None and p is None:
                 continue  # item not answered
@@ -491,11 +526,8 @@ def _insert(
         con.unregister("import_rows")
 
 
-def run_import(
-    target: str, file: Path | str, mapping_path: Path | str, db: Path | str, *, progress=None
-) -> ImportResult:
-    """Import `file` into the database `db` through the mapping; see the module docstring."""
-    file, db = Path(file), Path(db)
+def _mapping_for(target: str, mapping_path: Path | str) -> Mapping:
+    """The mapping file, checked, for this target."""
     if target not in TARGETS:
         raise ImportProblem(f"unknown import target {target!r}: use one of {', '.join(TARGETS)}")
     try:
@@ -507,6 +539,34 @@ def run_import(
             f"{mapping.path.name} maps {mapping.target}, not {target}: run `import {mapping.target}` or pick a "
             f"{target} mapping"
         )
+    return mapping
+
+
+def _write_source_rows(con: duckdb.DuckDBPyConnection, target: str, importer: _Importer, run_id: int, source: str):
+    """Which run and mapping each stored ticket or response came from, and a survey's scores."""
+    if target not in ("tickets", "surveys"):
+        return
+    for r in importer.rows:
+        r["run_id"], r["source"] = run_id, source
+    if target == "tickets":
+        _insert(con, "ticket_sources", importer.rows, ["ticket_id", "run_id", "source", "timely_response"])
+        return
+    _insert(con, "survey_sources", importer.rows, ["response_id", "run_id", "source"])
+    _insert(
+        con,
+        "survey_scores",
+        importer.scores,
+        ["response_id", "component_key", "item", "expectation", "perception", "adequate"],
+    )
+    _insert(con, "survey_importance", importer.importance, ["response_id", "component_key", "points"])
+
+
+def run_import(
+    target: str, file: Path | str, mapping_path: Path | str, db: Path | str, *, progress=None
+) -> ImportResult:
+    """Import `file` into the database `db` through the mapping; see the module docstring."""
+    file, db = Path(file), Path(db)
+    mapping = _mapping_for(target, mapping_path)
     table = read_table(file, mapping)  # checks the file before any database work
     result = ImportResult(target, file.name, mapping.name, db, encoding=table.encoding, delimiter=table.delimiter)
     file_hash = file_sha256(file)
@@ -568,21 +628,7 @@ def run_import(
         fields = [f.name for f in TARGETS[target] if f.name != "timely_response"]
         replace = target in ("targets", "categories")
         _insert(con, _STORE_TABLE[target], importer.rows, fields, replace=replace)
-        if target == "tickets":
-            for r in importer.rows:
-                r["run_id"], r["source"] = result.run_id, mapping.name
-            _insert(con, "ticket_sources", importer.rows, ["ticket_id", "run_id", "source", "timely_response"])
-        if target == "surveys":
-            for r in importer.rows:
-                r["run_id"], r["source"] = result.run_id, mapping.name
-            _insert(con, "survey_sources", importer.rows, ["response_id", "run_id", "source"])
-            _insert(
-                con,
-                "survey_scores",
-                importer.scores,
-                ["response_id", "component_key", "item", "expectation", "perception", "adequate"],
-            )
-            _insert(con, "survey_importance", importer.importance, ["response_id", "component_key", "points"])
+        _write_source_rows(con, target, importer, result.run_id, mapping.name)
         _insert(
             con,
             "rejected_rows",

@@ -52,6 +52,36 @@ def _fail(text: str):
     raise ValueError(text)
 
 
+def _text_value(f: Field, text: str, formats: tuple[str, ...]) -> Any:
+    """A text, timestamp, date or bool field's value from its cell text."""
+    if f.kind == "text":
+        if f.choices and text not in f.choices:
+            raise ValueError(f"{f.name} must be one of {', '.join(f.choices)}")
+        return text
+    if f.kind in ("timestamp", "date"):
+        try:
+            stamp = parse_timestamp(text, formats)
+        except ValueError:
+            shown = ", ".join(formats) if formats else "ISO 8601"
+            raise ValueError(f"unparseable date for {f.name} (tried {shown}); add its format to [dates]") from None
+        return stamp.date() if f.kind == "date" else stamp
+    low = text.lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise ValueError(f"{f.name} must be yes/no or true/false; map other values in [values.{f.name}]")
+
+
+def _number(f: Field, number: float | int) -> int | float:
+    """A number checked against the field's kind and range."""
+    if f.kind == "int" and number != int(number):
+        raise ValueError(f"{f.name} must be a whole number")
+    if (f.low is not None and number < f.low) or (f.high is not None and number > f.high):
+        raise ValueError(f"{f.name} out of range {f.low:g}-{f.high:g}")
+    return int(number) if f.kind == "int" else float(number)
+
+
 def convert(f: Field, value: Any, formats: tuple[str, ...]) -> Any:
     """A mapped value as the store's type; raises ValueError with the reason."""
     if isinstance(value, bool):
@@ -59,36 +89,15 @@ def convert(f: Field, value: Any, formats: tuple[str, ...]) -> Any:
             return value
         value = str(value).lower()
     if isinstance(value, int | float) and f.kind in ("int", "float"):
-        number = value
-    else:
-        text = str(value).strip()
-        if f.kind == "text":
-            if f.choices and text not in f.choices:
-                raise ValueError(f"{f.name} must be one of {', '.join(f.choices)}")
-            return text
-        if f.kind in ("timestamp", "date"):
-            try:
-                stamp = parse_timestamp(text, formats)
-            except ValueError:
-                shown = ", ".join(formats) if formats else "ISO 8601"
-                raise ValueError(f"unparseable date for {f.name} (tried {shown}); add its format to [dates]") from None
-            return stamp.date() if f.kind == "date" else stamp
-        if f.kind == "bool":
-            low = text.lower()
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
-                return False
-            raise ValueError(f"{f.name} must be yes/no or true/false; map other values in [values.{f.name}]")
-        try:
-            number = float(text.replace(",", "")) if f.kind == "float" else _to_int(text)
-        except ValueError:
-            raise ValueError(f"{f.name} must be a number") from None
-    if f.kind == "int" and number != int(number):
-        raise ValueError(f"{f.name} must be a whole number")
-    if (f.low is not None and number < f.low) or (f.high is not None and number > f.high):
-        raise ValueError(f"{f.name} out of range {f.low:g}-{f.high:g}")
-    return int(number) if f.kind == "int" else float(number)
+        return _number(f, value)
+    text = str(value).strip()
+    if f.kind not in ("int", "float"):
+        return _text_value(f, text, formats)
+    try:
+        number = float(text.replace(",", "")) if f.kind == "float" else _to_int(text)
+    except ValueError:
+        raise ValueError(f"{f.name} must be a number") from None
+    return _number(f, number)
 
 
 def _to_int(text: str) -> int:

@@ -7,6 +7,7 @@ the file, the section and the fix. Nothing here touches the database or the expo
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import tomllib
@@ -201,46 +202,50 @@ class Mapping:
         return cols
 
 
-def load(path: Path | str) -> Mapping:
-    """Read and check a mapping file; raise MappingError with one line saying what to fix."""
-    path = Path(path)
+def _read_toml(path: Path) -> tuple[bytes, dict]:
     where = path.name
     if not path.exists():
         raise MappingError(f"mapping file {path} does not exist: pick one of mappings/*.toml or write your own")
     raw = path.read_bytes()
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
+        return raw, tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise MappingError(f"{where} is not UTF-8 text: save the mapping file as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{where} is not valid TOML ({exc}): fix the syntax, see mappings/README.md") from None
 
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise MappingError(
-            f"{where}: unknown setting {unknown[0]!r}; "
-            f"known top-level keys and sections: {', '.join(sorted(_TOP_KEYS))}"
-        )
-    target = data.get("target")
-    if target not in TARGETS:
-        raise MappingError(f"{where}: target = {target!r} must be one of {', '.join(TARGETS)}")
-    fields = {f.name: f for f in TARGETS[target]}
-    known_fields = ", ".join(fields)
 
-    def _table(key: str) -> dict:
-        value = data.get(key, {})
+@dataclass(frozen=True)
+class _Sections:
+    """A parsed mapping file's tables, each checked as it is read; errors name the file."""
+
+    where: str
+    data: dict
+    target: str
+
+    @property
+    def fields(self) -> dict[str, Field]:
+        return {f.name: f for f in TARGETS[self.target]}
+
+    def table(self, key: str) -> dict:
+        value = self.data.get(key, {})
         if not isinstance(value, dict):
-            raise MappingError(f"{where}: [{key}] must be a table (a [{key}] section), not {type(value).__name__}")
+            raise MappingError(f"{self.where}: [{key}] must be a table (a [{key}] section), not {type(value).__name__}")
         return value
 
-    def _check_fields(section: str, names) -> None:
-        for name in names:
-            if name not in fields:
+    def field_table(self, key: str) -> dict:
+        """A table keyed by the target's field names."""
+        value = self.table(key)
+        for name in value:
+            if name not in self.fields:
                 raise MappingError(
-                    f"{where}: unknown field {name!r} in [{section}] for target {target}; known fields: {known_fields}"
+                    f"{self.where}: unknown field {name!r} in [{key}] for target {self.target}; "
+                    f"known fields: {', '.join(self.fields)}"
                 )
+        return value
 
-    source = _table("source")
+
+def _source_settings(where: str, source: dict) -> dict[str, Any]:
     bad = sorted(set(source) - _SOURCE_KEYS)
     if bad:
         raise MappingError(f"{where}: unknown key {bad[0]!r} in [source]; known: {', '.join(sorted(_SOURCE_KEYS))}")
@@ -249,8 +254,6 @@ def load(path: Path | str) -> Mapping:
         raise MappingError(f"{where}: [source] format = {fmt!r} must be one of {', '.join(FORMATS)}")
     encoding = source.get("encoding")
     if encoding is not None:
-        import codecs
-
         try:
             codecs.lookup(encoding)
         except (LookupError, TypeError):
@@ -264,119 +267,160 @@ def load(path: Path | str) -> Mapping:
     skip_rows = source.get("skip_rows")
     if skip_rows is not None and (not isinstance(skip_rows, int) or isinstance(skip_rows, bool) or skip_rows < 0):
         raise MappingError(f"{where}: [source] skip_rows must be a whole number >= 0")
+    return {
+        "format": fmt,
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "skip_rows": skip_rows,
+        "sheet": source.get("sheet"),
+    }
 
-    columns = _table("columns")
-    _check_fields("columns", columns)
+
+def _field_settings(s: _Sections) -> dict[str, Any]:
+    """[columns], [constants], [defaults], [values] and [dates]."""
+    where = s.where
+    columns = s.field_table("columns")
     for name, col in columns.items():
         if not isinstance(col, str) or not col.strip():
             raise MappingError(f"{where}: [columns] {name} must name a source column (a non-empty string)")
-    constants = _table("constants")
-    _check_fields("constants", constants)
-    defaults = _table("defaults")
-    _check_fields("defaults", defaults)
-    values = _table("values")
-    _check_fields("values", values)
+    constants = s.field_table("constants")
+    defaults = s.field_table("defaults")
+    values = s.field_table("values")
     for name, table in values.items():
         if not isinstance(table, dict):
             raise MappingError(f'{where}: [values.{name}] must be a table of "source value" = "stored value"')
-
-    dates = _table("dates")
+    dates = s.table("dates")
     formats = dates.get("formats", [])
     if set(dates) - {"formats"} or not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
         raise MappingError(f'{where}: [dates] takes one key, formats = ["%Y-%m-%d", ...] (strftime codes)')
+    return {
+        "columns": dict(columns),
+        "constants": dict(constants),
+        "defaults": dict(defaults),
+        "values": {k: {str(a): b for a, b in v.items()} for k, v in values.items()},
+        "date_formats": tuple(formats),
+    }
 
-    id_table = _table("id")
-    id_field = id_template = None
-    if id_table:
-        id_field, id_template = id_table.get("field"), id_table.get("template")
-        if id_field not in fields or not isinstance(id_template, str) or "{row" not in id_template:
-            raise MappingError(
-                f'{where}: [id] needs field = one of {known_fields} and template = "prefix-{{row}}" '
-                "(the data row number fills {row})"
-            )
-        try:
-            id_template.format(row=1)
-        except (ValueError, KeyError, IndexError) as exc:
-            raise MappingError(f"{where}: [id] template {id_template!r} is not a valid format string ({exc})") from None
 
-    channels = data.get("channels", [])
-    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
-        raise MappingError(f'{where}: channels must be a list of channel names, e.g. channels = ["Kiosk"]')
-
-    new_branches = None
-    nb = _table("new_branches")
-    if "new_branches" in data:  # an empty [new_branches] table means: create with the defaults
-        bad = sorted(set(nb) - _NEW_BRANCH_KEYS)
-        if bad:
-            raise MappingError(
-                f"{where}: unknown key {bad[0]!r} in [new_branches]; known: {', '.join(sorted(_NEW_BRANCH_KEYS))}"
-            )
-        for key in ("name", "region", "city"):
-            if not isinstance(nb.get(key, {}), dict):
-                raise MappingError(f"{where}: [new_branches.{key}] must be a table of branch id = {key}")
-        new_branches = NewBranches(
-            {str(k): str(v) for k, v in nb.get("name", {}).items()},
-            {str(k): str(v) for k, v in nb.get("region", {}).items()},
-            {str(k): str(v) for k, v in nb.get("city", {}).items()},
-            str(nb.get("branch_type", "Imported")),
-            str(nb.get("size_band", "Unknown")),
+def _id_settings(s: _Sections) -> dict[str, Any]:
+    id_table = s.table("id")
+    if not id_table:
+        return {"id_field": None, "id_template": None}
+    id_field, id_template = id_table.get("field"), id_table.get("template")
+    if id_field not in s.fields or not isinstance(id_template, str) or "{row" not in id_template:
+        raise MappingError(
+            f'{s.where}: [id] needs field = one of {", ".join(s.fields)} and template = "prefix-{{row}}" '
+            "(the data row number fills {row})"
         )
+    try:
+        id_template.format(row=1)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise MappingError(f"{s.where}: [id] template {id_template!r} is not a valid format string ({exc})") from None
+    return {"id_field": id_field, "id_template": id_template}
 
-    rules = []
-    cat = _table("category")
-    if cat:
-        if target != "tickets":
-            raise MappingError(f'{where}: [category] rules only apply to target = "tickets"')
-        if set(cat) - {"rules"}:
-            raise MappingError(f"{where}: [category] takes only [[category.rules]] entries")
-        for i, rule in enumerate(cat.get("rules", []), 1):
-            rules.append(_category_rule(where, i, rule))
 
-    survey = None
-    sv = _table("survey")
-    if sv:
-        if target != "surveys":
-            raise MappingError(f'{where}: [survey] item columns only apply to target = "surveys"')
-        survey = _survey_spec(where, sv)
-    elif target == "surveys":
-        raise MappingError(f"{where}: a survey mapping needs a [survey] section naming the item columns")
+def _channels(s: _Sections) -> tuple[str, ...]:
+    channels = s.data.get("channels", [])
+    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+        raise MappingError(f'{s.where}: channels must be a list of channel names, e.g. channels = ["Kiosk"]')
+    return tuple(channels)
 
-    mapping = Mapping(
-        path=path,
-        name=str(data.get("name") or path.stem),
-        target=target,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        description=str(data.get("description", "")),
-        format=fmt,
-        encoding=encoding,
-        delimiter=delimiter,
-        skip_rows=skip_rows,
-        sheet=source.get("sheet"),
-        columns=dict(columns),
-        constants=dict(constants),
-        defaults=dict(defaults),
-        values={k: {str(a): b for a, b in v.items()} for k, v in values.items()},
-        date_formats=tuple(formats),
-        id_field=id_field,
-        id_template=id_template,
-        channels=tuple(channels),
-        new_branches=new_branches,
-        category_rules=tuple(rules),
-        survey=survey,
+
+def _new_branches(s: _Sections) -> NewBranches | None:
+    nb = s.table("new_branches")
+    if "new_branches" not in s.data:  # an empty [new_branches] table means: create with the defaults
+        return None
+    bad = sorted(set(nb) - _NEW_BRANCH_KEYS)
+    if bad:
+        raise MappingError(
+            f"{s.where}: unknown key {bad[0]!r} in [new_branches]; known: {', '.join(sorted(_NEW_BRANCH_KEYS))}"
+        )
+    for key in ("name", "region", "city"):
+        if not isinstance(nb.get(key, {}), dict):
+            raise MappingError(f"{s.where}: [new_branches.{key}] must be a table of branch id = {key}")
+    return NewBranches(
+        {str(k): str(v) for k, v in nb.get("name", {}).items()},
+        {str(k): str(v) for k, v in nb.get("region", {}).items()},
+        {str(k): str(v) for k, v in nb.get("city", {}).items()},
+        str(nb.get("branch_type", "Imported")),
+        str(nb.get("size_band", "Unknown")),
     )
+
+
+def _category_rules(s: _Sections) -> tuple[CategoryRule, ...]:
+    cat = s.table("category")
+    if not cat:
+        return ()
+    if s.target != "tickets":
+        raise MappingError(f'{s.where}: [category] rules only apply to target = "tickets"')
+    if set(cat) - {"rules"}:
+        raise MappingError(f"{s.where}: [category] takes only [[category.rules]] entries")
+    return tuple(_category_rule(s.where, i, rule) for i, rule in enumerate(cat.get("rules", []), 1))
+
+
+def _survey(s: _Sections) -> SurveySpec | None:
+    sv = s.table("survey")
+    if sv:
+        if s.target != "surveys":
+            raise MappingError(f'{s.where}: [survey] item columns only apply to target = "surveys"')
+        return _survey_spec(s.where, sv)
+    if s.target == "surveys":
+        raise MappingError(f"{s.where}: a survey mapping needs a [survey] section naming the item columns")
+    return None
+
+
+def _check_sources(where: str, mapping: Mapping) -> None:
+    """Every required field has a source, and none has two."""
     missing = [
         f.name
         for f in mapping.fields
-        if f.required and f.name not in columns and f.name not in constants and f.name != id_field
+        if f.required
+        and f.name not in mapping.columns
+        and f.name not in mapping.constants
+        and f.name != mapping.id_field
     ]
     if missing:
         raise MappingError(
             f"{where}: required field {missing[0]!r} has no source: add it to [columns] (a column of the export) "
             "or [constants] (one value for every row)"
         )
-    both = sorted(set(columns) & set(constants))
+    both = sorted(set(mapping.columns) & set(mapping.constants))
     if both:
         raise MappingError(f"{where}: field {both[0]!r} is in both [columns] and [constants]: keep one")
+
+
+def load(path: Path | str) -> Mapping:
+    """Read and check a mapping file; raise MappingError with one line saying what to fix."""
+    path = Path(path)
+    where = path.name
+    raw, data = _read_toml(path)
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise MappingError(
+            f"{where}: unknown setting {unknown[0]!r}; "
+            f"known top-level keys and sections: {', '.join(sorted(_TOP_KEYS))}"
+        )
+    target = data.get("target")
+    if target not in TARGETS:
+        raise MappingError(f"{where}: target = {target!r} must be one of {', '.join(TARGETS)}")
+    s = _Sections(where, data, target)
+    source = _source_settings(where, s.table("source"))
+    fields = _field_settings(s)
+    mapping = Mapping(
+        path=path,
+        name=str(data.get("name") or path.stem),
+        target=target,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        description=str(data.get("description", "")),
+        **source,
+        **fields,
+        **_id_settings(s),
+        channels=_channels(s),
+        new_branches=_new_branches(s),
+        category_rules=_category_rules(s),
+        survey=_survey(s),
+    )
+    _check_sources(where, mapping)
     return mapping
 
 
@@ -399,23 +443,22 @@ def _category_rule(where: str, i: int, rule: Any) -> CategoryRule:
     return CategoryRule(pattern, family, component, str(rule.get("description", "")))
 
 
-def _survey_spec(where: str, sv: dict) -> SurveySpec:
-    allowed = set(SURVEY_ROLES) | {"items", "item"}
-    bad = sorted(set(sv) - allowed)
-    if bad:
-        raise MappingError(f"{where}: unknown key {bad[0]!r} in [survey]; known: {', '.join(sorted(allowed))}")
+def _survey_patterns(where: str, sv: dict) -> dict[str, re.Pattern]:
     patterns = {}
     for role in SURVEY_ROLES:
-        if role in sv:
-            try:
-                pattern = re.compile(str(sv[role]))
-            except re.error as exc:
-                raise MappingError(f"{where}: [survey] {role} is not a valid regular expression ({exc})") from None
-            if "item" not in pattern.groupindex:
-                raise MappingError(
-                    f"{where}: [survey] {role} regex needs a named group (?P<item>...) for the item code"
-                )
-            patterns[role] = pattern
+        if role not in sv:
+            continue
+        try:
+            pattern = re.compile(str(sv[role]))
+        except re.error as exc:
+            raise MappingError(f"{where}: [survey] {role} is not a valid regular expression ({exc})") from None
+        if "item" not in pattern.groupindex:
+            raise MappingError(f"{where}: [survey] {role} regex needs a named group (?P<item>...) for the item code")
+        patterns[role] = pattern
+    return patterns
+
+
+def _survey_item_components(where: str, sv: dict) -> dict[str, str]:
     item_components = sv.get("items", {})
     if not isinstance(item_components, dict):
         raise MappingError(f'{where}: [survey.items] must be a table of "item code" = "component"')
@@ -424,25 +467,37 @@ def _survey_spec(where: str, sv: dict) -> SurveySpec:
             raise MappingError(
                 f"{where}: [survey.items] {code} = {comp!r}: component must be one of {', '.join(COMPONENT_KEYS)}"
             )
-    items = []
-    for i, entry in enumerate(sv.get("item", []), 1):
-        if not isinstance(entry, dict) or set(entry) - ({"item", "component"} | set(SURVEY_ROLES)):
-            raise MappingError(f"{where}: [[survey.item]] #{i} takes item, component and {', '.join(SURVEY_ROLES)}")
-        if entry.get("component") not in COMPONENT_KEYS or not entry.get("item"):
-            raise MappingError(
-                f'{where}: [[survey.item]] #{i} needs item = "code" and component = one of {", ".join(COMPONENT_KEYS)}'
-            )
-        cols = {r: str(entry[r]) for r in SURVEY_ROLES if r in entry}
-        if "expectation" not in cols or "perception" not in cols:
-            raise MappingError(f"{where}: [[survey.item]] #{i} needs both an expectation and a perception column")
-        items.append(SurveyItem(str(entry["item"]), entry["component"], cols))
+    return {str(k): v for k, v in item_components.items()}
+
+
+def _survey_item(where: str, i: int, entry: Any) -> SurveyItem:
+    if not isinstance(entry, dict) or set(entry) - ({"item", "component"} | set(SURVEY_ROLES)):
+        raise MappingError(f"{where}: [[survey.item]] #{i} takes item, component and {', '.join(SURVEY_ROLES)}")
+    if entry.get("component") not in COMPONENT_KEYS or not entry.get("item"):
+        raise MappingError(
+            f'{where}: [[survey.item]] #{i} needs item = "code" and component = one of {", ".join(COMPONENT_KEYS)}'
+        )
+    cols = {r: str(entry[r]) for r in SURVEY_ROLES if r in entry}
+    if "expectation" not in cols or "perception" not in cols:
+        raise MappingError(f"{where}: [[survey.item]] #{i} needs both an expectation and a perception column")
+    return SurveyItem(str(entry["item"]), entry["component"], cols)
+
+
+def _survey_spec(where: str, sv: dict) -> SurveySpec:
+    allowed = set(SURVEY_ROLES) | {"items", "item"}
+    bad = sorted(set(sv) - allowed)
+    if bad:
+        raise MappingError(f"{where}: unknown key {bad[0]!r} in [survey]; known: {', '.join(sorted(allowed))}")
+    patterns = _survey_patterns(where, sv)
+    item_components = _survey_item_components(where, sv)
+    items = [_survey_item(where, i, entry) for i, entry in enumerate(sv.get("item", []), 1)]
     if not items and not ("expectation" in patterns and "perception" in patterns):
         raise MappingError(
             f"{where}: [survey] needs expectation and perception column regexes, or [[survey.item]] entries"
         )
     if patterns and not item_components:
         raise MappingError(f'{where}: [survey.items] must give each item code its component, e.g. "1" = "reliability"')
-    return SurveySpec(tuple(items), patterns, {str(k): v for k, v in item_components.items()})
+    return SurveySpec(tuple(items), patterns, item_components)
 
 
 def shipped_mappings(directory: Path) -> list[Path]:

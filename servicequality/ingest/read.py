@@ -148,6 +148,38 @@ def _header_score(header: list[str], mapping: Mapping) -> int:
     return score
 
 
+def _find_header(name: str, lines: list[str], mapping: Mapping) -> tuple[int, str, list[str]]:
+    """The header: the line (after any junk) and delimiter under which most mapped columns appear."""
+    starts = [mapping.skip_rows] if mapping.skip_rows is not None else range(min(DETECT_LINES, len(lines)))
+    delimiters = [mapping.delimiter] if mapping.delimiter else [",", ";", "\t", "|"]
+    best = None  # (score, fields, -start, delimiter, header)
+    for start in starts:
+        if start >= len(lines):
+            raise ImportProblem(f"{name}: skip_rows = {start} skips every line of the file ({len(lines)} lines)")
+        for delim in delimiters:
+            try:
+                header = next(csv.reader(io.StringIO("".join(lines[start : start + 50]), newline=""), delimiter=delim))
+            except (StopIteration, csv.Error):
+                continue
+            candidate = (_header_score(header, mapping), len(header), -start, delim, header)
+            if best is None or candidate[:3] > best[:3]:
+                best = candidate
+    if best is None:
+        raise ImportProblem(f"{name}: no header row found in the first {DETECT_LINES} lines")
+    score, _, neg_start, delim, header = best
+    start = -neg_start
+    if score == 0:
+        first = lines[start].strip()[:80]
+        hint = ""
+        if len(header) == 1 and any(d in first for d in ",;\t|"):
+            hint = "; is the delimiter right? set delimiter in [source]"
+        raise ImportProblem(
+            f"{name}: none of the columns the mapping names ({_list(_expected_columns(mapping))}) is in the "
+            f"header {first!r}{hint}; fix [columns] or skip_rows"
+        )
+    return start, delim, header
+
+
 def _read_csv(path: Path, mapping: Mapping) -> Table:
     data = path.read_bytes()
     problem = _looks_binary(data[:8192])
@@ -158,35 +190,7 @@ def _read_csv(path: Path, mapping: Mapping) -> Table:
         raise ImportProblem(f"{path.name} holds only blank lines: export it again with a header row and data")
     lines = text.splitlines(keepends=True)
 
-    # Find the header: the line (after any junk) and delimiter under which the mapped columns appear.
-    starts = [mapping.skip_rows] if mapping.skip_rows is not None else range(min(DETECT_LINES, len(lines)))
-    delimiters = [mapping.delimiter] if mapping.delimiter else [",", ";", "\t", "|"]
-    best = None  # (score, fields, start, delimiter, header)
-    for start in starts:
-        if start >= len(lines):
-            raise ImportProblem(f"{path.name}: skip_rows = {start} skips every line of the file ({len(lines)} lines)")
-        for delim in delimiters:
-            try:
-                header = next(csv.reader(io.StringIO("".join(lines[start : start + 50]), newline=""), delimiter=delim))
-            except (StopIteration, csv.Error):
-                continue
-            score = _header_score(header, mapping)
-            candidate = (score, len(header), -start, delim, header)
-            if best is None or candidate[:3] > best[:3]:
-                best = candidate
-    if best is None:
-        raise ImportProblem(f"{path.name}: no header row found in the first {DETECT_LINES} lines")
-    score, _, neg_start, delim, header = best
-    start = -neg_start
-    if score == 0:
-        first = lines[start].strip()[:80]
-        hint = ""
-        if len(header) == 1 and any(d in first for d in ",;\t|"):
-            hint = "; is the delimiter right? set delimiter in [source]"
-        raise ImportProblem(
-            f"{path.name}: none of the columns the mapping names ({_list(_expected_columns(mapping))}) is in the "
-            f"header {first!r}{hint}; fix [columns] or skip_rows"
-        )
+    start, delim, header = _find_header(path.name, lines, mapping)
     body = io.StringIO("".join(lines[start:]), newline="")
     reader = csv.reader(body, delimiter=delim, strict=False)
     next(reader)  # the header, already parsed

@@ -5,6 +5,7 @@ groups, peer comparisons and rankings; the statistics themselves are in `stats.c
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -14,11 +15,22 @@ from servicequality import stats
 from servicequality.stats.consistency import (
     MIN_CUSTOMERS_SERVED,
     MIN_TARGETED_COMPLAINTS,
+    Funnel,
     Kind,
+    KruskalWallis,
+    coefficient_of_variation,
+    funnel,
+    heterogeneity_test,
+    kruskal_wallis_from_rank_sums,
+    kruskal_wallis_in_words,
+    p_chart,
+    percentile_spread,
     poisson_rate_interval,
     pooled_sd,
     shrink,
     standard_error,
+    u_chart,
+    xmr_chart,
 )
 
 # --- from per-branch query rows to one measure ---------------------------------------------------
@@ -233,3 +245,134 @@ def ranking(measure: pd.DataFrame, key: str, min_volume: float) -> tuple[pd.Data
     eligible["tau"] = math.sqrt(float(shrunk["tau2"].iloc[0])) * m.scale
     eligible["rank"] = eligible["shrunk"].rank(ascending=not m.higher_is_better, method="min").astype(int)
     return eligible.sort_values("rank").reset_index(drop=True), left_out.reset_index(drop=True)
+
+
+# --- the Branch consistency page's views ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelView:
+    """Branches with volume, their funnel, and who is outside which limits."""
+
+    present: pd.DataFrame  # branch_measure rows with volume and a value, plus outside (99.8%) and outside95
+    funnel: Funnel
+    worse: list[str]  # labels outside the 99.8% limits on the worse side
+    better: list[str]
+    between: list[str]  # outside 95% but inside 99.8%: watch, do not act yet
+
+
+def funnel_view(measure: pd.DataFrame, key: str, adjustment: str = "auto") -> FunnelView | None:
+    """The funnel of one measure over the branches that have volume; None when none has."""
+    m = MEASURES[key]
+    present = measure[(measure["volume"] > 0) & measure["raw"].notna()].reset_index(drop=True)
+    if present.empty:
+        return None
+    f = funnel(m.kind, present["volume"], present["raw"], sd=present["sd"], adjustment=adjustment)
+    present = present.assign(outside=f.points["outside_99.8"].to_numpy(), outside95=f.points["outside_95"].to_numpy())
+    worse_sign = -1 if m.higher_is_better else 1
+    return FunnelView(
+        present=present,
+        funnel=f,
+        worse=present.loc[present["outside"] == worse_sign, "label"].tolist(),
+        better=present.loc[present["outside"] == -worse_sign, "label"].tolist(),
+        between=present.loc[(present["outside"] == 0) & (present["outside95"] != 0), "label"].tolist(),
+    )
+
+
+def limits_in_words(f: Funnel, m: Measure) -> str:
+    """What the funnel's limits are, in words, for "How is this computed?"."""
+    if f.adjustment == "none":
+        return {"proportion": "exact binomial", "rate": "exact Poisson", "mean": "normal (σ/√n)"}[m.kind]
+    if f.adjustment == "multiplicative":
+        return f"normal, widened by √φ = {math.sqrt(max(f.phi, 1)):.2f}"
+    return f"normal with the between-branch variance τ² added (τ = {math.sqrt(f.tau2) * m.scale:.{m.digits}g})"
+
+
+class Spread(NamedTuple):
+    cv: float  # SD ÷ mean of the ranked branch values
+    p80_p50: float
+    sd: float  # SD of the ranked values (shown for gaps, where a CV is meaningless)
+
+
+def spread(ranked: pd.DataFrame) -> Spread:
+    """Spread of the ranked branches' values; NaN where there are too few."""
+    values = ranked["value"]
+    if not len(values):
+        return Spread(math.nan, math.nan, math.nan)
+    return Spread(
+        coefficient_of_variation(values),
+        percentile_spread(values),
+        values.std() if len(values) > 1 else math.nan,
+    )
+
+
+def default_control_branch(view: FunnelView, my_branch: str | None) -> str:
+    """My branch when it has data, else the first branch outside the limits, else the first branch."""
+    present = view.present
+    options = present["branch_id"].tolist()
+    if my_branch in options:
+        return my_branch
+    outside = present.loc[present["outside"] != 0, "branch_id"]
+    return outside.iloc[0] if len(outside) else options[0]
+
+
+CONTROL_FORMULAS = {
+    "p chart": "p̄ ± 3·√(p̄(1 − p̄)/nᵢ)",
+    "Laney p′ chart": "p̄ ± 3·σ_z·√(p̄(1 − p̄)/nᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
+    "u chart": "ū ± 3·√(ū/Eᵢ)",
+    "Laney u′ chart": "ū ± 3·σ_z·√(ū/Eᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
+    "XmR chart": "X̄ ± 2.66·MR̄ (moving ranges above 3.267·MR̄ signal a jump)",
+}
+
+
+class ControlChart(NamedTuple):
+    series: pd.DataFrame  # the branch's months with volume: branch_measure rows plus month
+    chart: pd.DataFrame  # centre, limits and signals per month, plus n
+    name: str  # a key of CONTROL_FORMULAS
+    beyond: list  # months beyond the limits
+    runs: int  # months in a run of 8 or more on one side
+
+
+def control_chart(months: pd.DataFrame, branch: str, key: str, laney: bool = True) -> ControlChart | None:
+    """One branch's months as a p/u chart (Laney's p′/u′ when `laney`) or an XmR chart for means;
+    None when the branch has no month with volume."""
+    m = MEASURES[key]
+    mine = months[months["branch_id"] == branch]
+    series = branch_measure(mine, key)
+    series["month"] = mine["month"].to_numpy()
+    series = series[(series["volume"] > 0) & series["raw"].notna()].reset_index(drop=True)
+    if series.empty:
+        return None
+    if m.kind == "proportion":
+        chart, name = p_chart(series["events"], series["volume"], laney=laney), "Laney p′ chart" if laney else "p chart"
+    elif m.kind == "rate":
+        chart, name = u_chart(series["events"], series["volume"], laney=laney), "Laney u′ chart" if laney else "u chart"
+    else:
+        chart, name = xmr_chart(series["raw"]), "XmR chart"
+    chart["n"] = series["volume"].to_numpy()
+    beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"].tolist()
+    return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()))
+
+
+def difference_in_words(view: FunnelView, m: Measure) -> str:
+    """Do branches differ on a share or rate? Pearson's heterogeneity χ² and the winsorised φ, in words."""
+    f = view.funnel
+    test = heterogeneity_test(f.points["z"])
+    p_words = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.3f}"
+    together = ("" if test.p_value < 0.05 else "do not ") + "differ by more than chance would explain"
+    rest = (
+        "and even without the most extreme tenth at each end they differ more than chance allows"
+        if f.overdispersed
+        else "but without the most extreme tenth at each end the rest are as alike as chance allows"
+    )
+    return (
+        f"**Do branches differ on {m.short.lower()}?** Taken together, the {len(view.present)} branches {together} "
+        f"(χ² = {test.chi2:,.1f} on {test.df} df, {p_words}), {rest} (winsorised overdispersion φ = {f.phi:.2f}; "
+        "1 means pure chance)."
+    )
+
+
+def gap_difference(rank_sums: pd.DataFrame, ties: pd.Series) -> tuple[KruskalWallis, str]:
+    """Kruskal-Wallis over respondents' overall gaps, from the SQL rank sums and tie sum, and in words."""
+    kw = kruskal_wallis_from_rank_sums(rank_sums["rank_sum"], rank_sums["n"], float(ties["tie_sum"]))
+    return kw, kruskal_wallis_in_words(kw)

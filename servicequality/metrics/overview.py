@@ -129,3 +129,26 @@ def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tu
     ranked = ranked.sort_values("difference").head(limit)
     ranked["label"] = ranked["branch_name"] + " (" + ranked["region"] + ")"
     return ranked.reset_index(drop=True), network, left_out
+
+
+# The monthly trend's panels: (column, title, unit).
+TREND_PANELS: tuple[tuple[str, str, str], ...] = (
+    ("complaint_rate", "Complaints per 1,000 customers served", "per 1,000"),
+    ("mean_gap", "SERVQUAL gap (P − E)", "points"),
+    ("csat_pct", "CSAT: satisfied (4-5)", "%"),
+    ("nps", "Net Promoter Score", "NPS"),
+)
+COUNT_PANEL = ("complaints", "Complaints (no customers-served data for a rate)", "complaints")
+
+
+def trend_panels(months: pd.DataFrame) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The panels that have a value in some month, and the titles of those left out.
+
+    With complaints but no customers served to divide by, the first panel shows the count instead
+    of the rate (the count goes in n_complaints)."""
+    panels = list(TREND_PANELS)
+    if not months.empty and months["complaint_rate"].isna().all() and months["complaints"].fillna(0).sum() > 0:
+        months["n_complaints"] = months["complaints"].fillna(0).astype(int)
+        panels[0] = COUNT_PANEL
+    shown = [p for p in panels if not months.empty and months[p[0]].notna().any()]
+    return shown, [p[1] for p in panels if p not in shown]

@@ -200,6 +200,29 @@ def pooled_sd(n: Sequence[float], mean: Sequence[float], sd: Sequence[float]) ->
     return math.sqrt((dof * sd * sd).sum() / dof.sum()) if dof.sum() > 0 else math.nan
 
 
+def _funnel_limits(
+    kind: Kind, used: str, vol: np.ndarray, s: np.ndarray, target: float, level: float, phi: float, tau2: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Funnel limits at `level` for volumes `vol` with standard errors `s`: exact binomial or Poisson
+    without adjustment, else normal widened by φ (multiplicative) or with τ² added (additive);
+    clipped to the measure's range."""
+    if used == "none" and kind == "proportion":
+        return binomial_funnel_limits(vol, target, level)
+    if used == "none" and kind == "rate":
+        return poisson_funnel_limits(vol, target, level)
+    if used == "multiplicative":
+        lo, hi = normal_funnel_limits(s, target, level, phi=max(phi, 1.0))
+    elif used == "additive":
+        lo, hi = normal_funnel_limits(s, target, level, tau2=tau2)
+    else:
+        lo, hi = normal_funnel_limits(s, target, level)
+    if kind == "proportion":
+        return np.clip(lo, 0, 1), np.clip(hi, 0, 1)
+    if kind == "rate":
+        return np.clip(lo, 0, None), hi
+    return lo, hi
+
+
 def funnel(
     kind: Kind,
     volume: Sequence[float],
@@ -243,21 +266,7 @@ def funnel(
         used = "multiplicative" if significant else "none"
 
     def limits(vol: np.ndarray, s: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-        if used == "multiplicative":
-            lo, hi = normal_funnel_limits(s, target, level, phi=max(phi, 1.0))
-        elif used == "additive":
-            lo, hi = normal_funnel_limits(s, target, level, tau2=tau2)
-        elif kind == "proportion":
-            return binomial_funnel_limits(vol, target, level)
-        elif kind == "rate":
-            return poisson_funnel_limits(vol, target, level)
-        else:
-            lo, hi = normal_funnel_limits(s, target, level)
-        if kind == "proportion":
-            return np.clip(lo, 0, 1), np.clip(hi, 0, 1)
-        if kind == "rate":
-            return np.clip(lo, 0, None), hi
-        return lo, hi
+        return _funnel_limits(kind, used, vol, s, target, level, phi, tau2)
 
     points = pd.DataFrame({"volume": volume, "value": value, "se": se, "z": z})
     lo_v = max(volume[ok].min() * 0.8, 1.0) if ok.any() else 1.0

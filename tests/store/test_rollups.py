@@ -123,7 +123,9 @@ def test_optimised_queries_keep_the_plain_parameters():
 def test_a_selection_the_rollups_cannot_answer_runs_the_plain_query(fixture_con, monkeypatch):
     ran = []
     original = runner.load_query
-    monkeypatch.setattr(runner, "load_query", lambda name, plain=False: ran.append(plain) or original(name, plain=plain))
+    monkeypatch.setattr(
+        runner, "load_query", lambda name, plain=False: ran.append(plain) or original(name, plain=plain)
+    )
     params = FIXTURE_PERIOD.params()
     store.run_query(fixture_con, "complaint_summary", params)
     assert ran == [False]  # no channel selected: the rollups answer

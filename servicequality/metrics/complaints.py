@@ -1,0 +1,97 @@
+"""The Complaints page's numbers: headline shares, the Pareto's vital few, and the shares of
+complaints handled within target, by channel and by channel x priority.
+
+Shares are part ÷ whole over the complaints that have the part's denominator (e.g. answered
+complaints with a first-response target); a share with no denominator is NaN ("not recorded"),
+never 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from servicequality import stats
+
+
+def share(part: float, whole: float) -> float:
+    """part ÷ whole; NaN when there is no whole or the part is missing."""
+    return float(part) / float(whole) if whole and not pd.isna(part) else math.nan
+
+
+def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """100 · part ÷ whole per row, NaN where the whole is 0."""
+    return 100 * part / whole.where(whole > 0)
+
+
+@dataclass(frozen=True)
+class Headline:
+    complaints: int
+    served: int
+    rate_per_1000: float  # complaints ÷ customers served × 1,000
+    reopened: float  # shares, 0-1
+    escalated: float
+    satisfied: float  # handling satisfaction 4-5 of 5, over scored complaints
+    first_response_within_target: float  # over answered complaints with a target
+    resolution_within_target: float  # over resolved complaints with a target
+    targeted_first_n: int
+    targeted_resolution_n: int
+
+
+def headline(summary: pd.Series, handling: pd.Series, quality: pd.Series) -> Headline:
+    """The page's headline from one row each of complaint_summary, handling_summary, handling_quality."""
+    complaints = int(summary["complaints"] or 0)
+    served = int(summary["customers_served"] or 0)
+    first_n = int(handling["targeted_first_n"] or 0)
+    resolution_n = int(handling["targeted_resolution_n"] or 0)
+    return Headline(
+        complaints=complaints,
+        served=served,
+        rate_per_1000=stats.rate_per_1000(complaints, served),
+        reopened=share(quality["reopened"], quality["complaints"]),
+        escalated=share(quality["escalated"], quality["complaints"]),
+        satisfied=share(quality["satisfied"], quality["satisfaction_n"]),
+        first_response_within_target=share(handling["first_response_within_target"], first_n),
+        resolution_within_target=share(handling["resolution_within_target"], resolution_n),
+        targeted_first_n=first_n,
+        targeted_resolution_n=resolution_n,
+    )
+
+
+@dataclass(frozen=True)
+class VitalFew:
+    count: int  # the fewest categories that hold 80% of the complaints
+    categories: int
+    total: int
+    leaders: list[str]  # up to three of them, most frequent first
+
+
+def vital_few(pareto: pd.DataFrame, share_of_total: float = 0.8) -> VitalFew:
+    """Juran's vital few: sorted by complaints, the categories before the cumulative share reaches
+    `share_of_total`, plus the one that crosses it."""
+    total = int(pareto["complaints"].sum())
+    top = pareto.sort_values("complaints", ascending=False)
+    cumulative = top["complaints"].cumsum() / total
+    count = int((cumulative < share_of_total).sum()) + 1
+    return VitalFew(count, len(top), total, top["category"].head(min(count, 3)).tolist())
+
+
+def within_target_by_channel(targets: pd.DataFrame) -> pd.DataFrame:
+    """handling_targets rows (channel x priority) summed per channel, with the within-target percent
+    of answered (first_pct) and resolved (resolution_pct) complaints that have a target."""
+    by_channel = targets.groupby("channel", as_index=False)[
+        ["targeted_first_n", "first_response_within_target", "targeted_resolution_n", "resolution_within_target"]
+    ].sum()
+    by_channel["first_pct"] = _percent(by_channel["first_response_within_target"], by_channel["targeted_first_n"])
+    by_channel["resolution_pct"] = _percent(by_channel["resolution_within_target"], by_channel["targeted_resolution_n"])
+    return by_channel.rename(columns={"targeted_first_n": "first_n", "targeted_resolution_n": "resolution_n"})
+
+
+def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
+    """handling_targets rows with the within-target percents per channel x priority."""
+    return targets.assign(
+        first_pct=_percent(targets["first_response_within_target"], targets["targeted_first_n"]),
+        resolution_pct=_percent(targets["resolution_within_target"], targets["targeted_resolution_n"]),
+    )
