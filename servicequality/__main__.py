@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from servicequality import ingest, store
+from servicequality import catalog, ingest, store
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,41 @@ def _run_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_sql(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", nargs="?", help="a query name (a file in queries/); omitted: list them all")
+    parser.add_argument(
+        "--selected",
+        nargs="*",
+        default=[],
+        metavar="SELECTION",
+        choices=list(catalog.SELECTIONS),
+        help="the sidebar selections that are set (e.g. channels segments): prints the SQL that then runs",
+    )
+    parser.add_argument("--plain", action="store_true", help="print the plain reference (no rollups) instead")
+
+
+def _run_sql(args: argparse.Namespace) -> int:
+    """Print the SQL a named query runs; every value in it is a bound $parameter."""
+    if not args.query:
+        print("\n".join(store.query_names()))
+        return 0
+    try:
+        query = store.load_query(args.query)
+    except KeyError:
+        print(f"sql: no query named {args.query!r}; `python -m servicequality sql` lists them", file=sys.stderr)
+        return 1
+    plain = args.plain or bool(query.plain_when & set(args.selected))
+    if plain:
+        query = store.load_query(args.query, plain=True)
+    folder = store.PLAIN_QUERIES_DIR if plain else store.QUERIES_DIR
+    print(f"-- {(folder / (args.query + '.sql')).relative_to(store.PROJECT_ROOT)}")
+    print(f"-- binds: {', '.join('$' + p for p in sorted(query.parameters)) or 'nothing'}")
+    print(query.sql.rstrip())
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
+    "sql": Command("print the SQL of a named query (what a page's number comes from)", _configure_sql, _run_sql),
     "refresh": Command("rebuild the pre-aggregated rollup tables the queries read", _configure_refresh, _run_refresh),
     "demo": Command("build the deterministic demo database", _configure_demo, _run_demo),
     "import": Command(

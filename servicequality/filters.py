@@ -11,19 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-# The multi-value selections, in the order they are described and bound as `$name` parameters.
-SELECTIONS: tuple[str, ...] = (
-    "regions",
-    "branch_types",
-    "branches",
-    "channels",
-    "segments",
-    "categories",
-    "components",
-)
+from servicequality import catalog
+
+# The multi-value selections (see servicequality.catalog), in the order they are described and
+# bound as `$name` parameters.
+SELECTIONS: tuple[str, ...] = catalog.SELECTIONS
 
 # Selections described only when set, so the usual description stays short.
-OPTIONAL_IN_DESCRIPTION = frozenset({"branch_types", "categories", "components"})
+OPTIONAL_IN_DESCRIPTION = frozenset(s for s, d in catalog.BY_SELECTION.items() if not d.describe_when_empty)
 
 # Peer groups for the branch manager view: key -> words for labels.
 PEER_GROUPS: dict[str, str] = {"region": "Same region", "type": "Same branch type", "size": "Same size band"}

@@ -5,14 +5,16 @@
 
 Each page is run under streamlit.testing.v1.AppTest (the same path as a browser's first load) for
 a few URL scenarios; the snapshot keeps titles, metrics, captions, markdown, tables and every
-plotly trace's data. `compare` prints each difference and exits 1 when there is one.
+plotly trace's data. `compare` prints each difference (floats to 1e-9 relative) and exits 1 when there is one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -75,6 +77,45 @@ def snap(db: Path) -> dict:
     return result
 
 
+_NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
+
+
+def _decoded(value):
+    """Plotly's typed arrays ({'bdata': base64, 'dtype': 'f8', 'shape': ...}) as plain lists."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        import base64
+
+        import numpy as np
+
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return array.tolist()
+    return value
+
+
+def same(b, a, rel: float = 1e-9) -> bool:
+    """Equal, except floats (also inside text, e.g. a CSV table) may differ by `rel`: the plain
+    queries sum in parallel, so the last bits of a float vary from run to run."""
+    b, a = _decoded(b), _decoded(a)
+    if isinstance(b, float) and isinstance(a, float):
+        if math.isnan(b) or math.isnan(a):
+            return math.isnan(b) and math.isnan(a)
+        return math.isclose(b, a, rel_tol=rel, abs_tol=1e-12)
+    if isinstance(b, str) and isinstance(a, str):
+        if _NUMBER.sub("#", b) != _NUMBER.sub("#", a):
+            return False
+        return all(
+            math.isclose(float(x), float(y), rel_tol=rel, abs_tol=1e-12)
+            for x, y in zip(_NUMBER.findall(b), _NUMBER.findall(a))
+        )
+    if isinstance(b, list) and isinstance(a, list):
+        return len(b) == len(a) and all(same(x, y, rel) for x, y in zip(b, a))
+    if isinstance(b, dict) and isinstance(a, dict):
+        return b.keys() == a.keys() and all(same(b[k], a[k], rel) for k in b)
+    return b == a
+
+
 def compare(before: dict, after: dict) -> list[str]:
     problems = []
     for view in sorted(set(before) | set(after)):
@@ -83,7 +124,7 @@ def compare(before: dict, after: dict) -> list[str]:
             continue
         for part in sorted(set(before[view]) | set(after[view])):
             b, a = before[view].get(part), after[view].get(part)
-            if b != a:
+            if not same(b, a):
                 problems.append(f"{view} {part}:\n  before {str(b)[:600]}\n  after  {str(a)[:600]}")
     return problems
 

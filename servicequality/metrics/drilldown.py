@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from servicequality import catalog
 from servicequality.filters import Filters
 
 # --- what rows there are ------------------------------------------------------------------
@@ -35,24 +36,13 @@ KINDS: dict[str, str] = {
 }
 DEFAULT_KIND = "complaints"
 
-# Dimensions a cell can fix: key -> words. The same keys as the explore page's dimensions.
-CELL_DIMENSIONS: dict[str, str] = {
-    "branch": "Branch",
-    "region": "Region",
-    "branch_type": "Branch type",
-    "channel": "Channel",
-    "category": "Complaint category",
-    "family": "Category family",
-    "component": "Service component",
-    "segment": "Customer segment",
-    "month": "Month",
-    "weekday": "Weekday",
-}
+# Dimensions a cell can fix: key -> words; the catalogue's, as Explore's (servicequality.catalog).
+CELL_DIMENSIONS: dict[str, str] = {key: d.label for key, d in catalog.DIMENSIONS.items()}
 # Which cell dimensions apply to which rows (survey responses have no category).
 KIND_DIMENSIONS: dict[str, frozenset[str]] = {
     "complaints": frozenset(CELL_DIMENSIONS),
     "tickets": frozenset(CELL_DIMENSIONS),
-    "responses": frozenset(CELL_DIMENSIONS) - {"category", "family"},
+    "responses": frozenset(k for k, d in catalog.DIMENSIONS.items() if d.surveys),
 }
 
 # Sortable columns per kind: key -> words. The key is bound as $sort and matched in SQL.

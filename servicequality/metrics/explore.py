@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from servicequality import stats
+from servicequality import catalog, stats
 from servicequality.filters import Filters
 from servicequality.stats.consistency import poisson_rate_interval
 
@@ -25,29 +25,9 @@ Runner = Callable[..., pd.DataFrame]
 QUERY_DEFAULTS: dict[str, object] = {"dim1": None, "dim2": None}
 
 
-@dataclass(frozen=True)
-class Dimension:
-    key: str
-    label: str  # words for the UI
-    served: bool  # customers served split by it (branch attributes and time only)
-    ordinal: bool = False  # keep the natural order (time) rather than sort by value
-
-
-DIMENSIONS: dict[str, Dimension] = {
-    d.key: d
-    for d in (
-        Dimension("region", "Region", True),  # first: the default first dimension
-        Dimension("branch", "Branch", True),
-        Dimension("branch_type", "Branch type", True),
-        Dimension("channel", "Channel", False),
-        Dimension("category", "Complaint category", False),
-        Dimension("family", "Category family", False),
-        Dimension("component", "Service component", False),
-        Dimension("segment", "Customer segment", False),
-        Dimension("month", "Month", True, ordinal=True),
-        Dimension("weekday", "Weekday", True, ordinal=True),
-    )
-}
+# Explore's dimensions, in its menu's order: the catalogue's (servicequality.catalog).
+Dimension = catalog.Dimension
+DIMENSIONS: dict[str, Dimension] = catalog.DIMENSIONS
 NO_DIMENSION = "none"  # the second dimension's "no split" choice
 
 WEEKDAYS = {
@@ -62,12 +42,10 @@ WEEKDAYS = {
 FAMILIES = {"product": "Product", "service": "Service", "unmapped": "Unmapped"}
 
 # Dimensions a click on a chart can turn into a dashboard filter (ui.CrossFilter).
-CROSS_FILTERABLE = frozenset(
-    {"region", "branch", "branch_type", "channel", "segment", "category", "component", "month"}
-)
+CROSS_FILTERABLE = frozenset(k for k, d in DIMENSIONS.items() if d.clickable)
 
 TICKET_DIMS = frozenset(DIMENSIONS)
-SURVEY_DIMS = frozenset(DIMENSIONS) - {"category", "family"}
+SURVEY_DIMS = frozenset(k for k, d in DIMENSIONS.items() if d.surveys)
 RESPONSE_DIMS = SURVEY_DIMS - {"component"}
 
 

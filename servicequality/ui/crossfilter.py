@@ -16,17 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-# Widget key -> the words a chip shows before the value.
-SELECTION_WORDS: dict[str, str] = {
-    "region": "Region",
-    "branch": "Branch",
-    "branch_type": "Branch type",
-    "channel": "Channel",
-    "segment": "Segment",
-    "category": "Category",
-    "component": "Component",
-}
-DIMENSIONS: tuple[str, ...] = (*SELECTION_WORDS, "month")
+from servicequality import catalog
+
+# Widget key -> the words a chip shows before the value, in sidebar order (servicequality.catalog).
+SELECTION_WORDS: dict[str, str] = {key: catalog.DIMENSIONS[key].chip for key in catalog.SIDEBAR_ORDER}
+# What a click can set: the selections, and 'month' (the period).
+DIMENSIONS: tuple[str, ...] = tuple(k for k, d in catalog.DIMENSIONS.items() if d.clickable)
 PERIOD = "period"
 # The longest value a click may carry; longer text is not a value of ours.
 MAX_VALUE_LENGTH = 200

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from servicequality import catalog
 from servicequality.filters import PEER_GROUPS, Filters
 from servicequality.ui.crossfilter import FilterOptions
 from servicequality.ui.data import DEFAULT_MIN_N, FILTERS_KEY, OPTIONS_KEY, query
@@ -34,7 +35,7 @@ def sidebar_filters() -> Filters:
     component_values = values[values["dimension"] == "component"]
     branch_label = dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")"))
     component_label = dict(zip(component_values["value"], component_values["label"]))
-    st.session_state[OPTIONS_KEY] = FilterOptions(
+    options = FilterOptions(
         values={
             "region": sorted(branches["region"].unique()),
             "branch": list(branch_label),
@@ -47,6 +48,7 @@ def sidebar_filters() -> Filters:
         last=last,
         labels={"branch": branch_label, "component": component_label},
     )
+    st.session_state[OPTIONS_KEY] = options
 
     with st.sidebar:
         st.header("Filters")
@@ -60,59 +62,7 @@ def sidebar_filters() -> Filters:
             bind="query-params",
             help="Inclusive date range. Headline changes compare with the period of equal length just before.",
         )
-        regions = st.multiselect(
-            "Region",
-            sorted(branches["region"].unique()),
-            key="region",
-            bind="query-params",
-            placeholder="All regions",
-        )
-        chosen_branches = st.multiselect(
-            "Branch",
-            list(branch_label),
-            format_func=lambda b: branch_label.get(b, b),
-            key="branch",
-            bind="query-params",
-            placeholder="All branches",
-        )
-        channels = st.multiselect(
-            "Channel",
-            values.loc[values["dimension"] == "channel", "value"].tolist(),
-            key="channel",
-            bind="query-params",
-            placeholder="All channels",
-        )
-        segments = st.multiselect(
-            "Customer segment",
-            values.loc[values["dimension"] == "segment", "value"].tolist(),
-            key="segment",
-            bind="query-params",
-            placeholder="All segments",
-        )
-        branch_types = st.multiselect(
-            "Branch type",
-            values.loc[values["dimension"] == "branch_type", "value"].tolist(),
-            key="branch_type",
-            bind="query-params",
-            placeholder="All branch types",
-        )
-        categories = st.multiselect(
-            "Complaint category",
-            values.loc[values["dimension"] == "category", "value"].tolist(),
-            key="category",
-            bind="query-params",
-            placeholder="All categories",
-            help="Narrows complaints and other tickets only; survey answers have no category.",
-        )
-        components = st.multiselect(
-            "Service component",
-            list(component_label),
-            format_func=lambda c: component_label.get(c, c),
-            key="component",
-            bind="query-params",
-            placeholder="All components",
-            help="Narrows survey scores to these components and complaints to categories that point at them.",
-        )
+        chosen = {key: _multiselect(key, options) for key in catalog.SIDEBAR_ORDER}
         min_n = st.number_input(
             "Minimum responses to show a branch or cell",
             min_value=2,
@@ -148,19 +98,28 @@ def sidebar_filters() -> Filters:
     filters = Filters(
         start,
         end,
-        regions,
-        chosen_branches,
-        channels,
-        segments,
-        int(min_n),
+        min_n=int(min_n),
         my_branch=my_branch,
         peers=peers or "region",
-        branch_types=branch_types,
-        categories=categories,
-        components=components,
+        **{catalog.DIMENSIONS[key].selection: values for key, values in chosen.items()},
     )
     st.session_state[FILTERS_KEY] = filters
     return filters
+
+
+def _multiselect(key: str, options: FilterOptions) -> list[str]:
+    """One selection's multi-select, as the catalogue declares it; its value lives in the URL."""
+    d = catalog.DIMENSIONS[key]
+    labels = options.labels.get(key)
+    return st.multiselect(
+        d.label,
+        options.values[key],
+        format_func=(lambda v: labels.get(v, v)) if labels else str,
+        key=key,
+        bind="query-params",
+        placeholder=d.placeholder,
+        help=d.help,
+    )
 
 
 def _period_bounds(period: Any, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:

@@ -1,0 +1,53 @@
+"""The README's newcomer table: every hop it names exists, so the path from a number to its
+statistic stays one file and one function at a time."""
+
+import ast
+import re
+
+from servicequality.__main__ import main
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def _table_rows() -> list[list[str]]:
+    section = README.split("**Where a number comes from", 1)[1].split("\n\n", 2)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    return [[c.strip() for c in row.strip("|").split("|")] for row in rows[1:]]
+
+
+def _defined(path: str, name: str) -> bool:
+    tree = ast.parse((ROOT / path).read_text())
+    return any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == name for n in tree.body)
+
+
+def test_the_newcomer_table_names_three_numbers_on_three_pages():
+    rows = _table_rows()
+    assert len(rows) >= 3
+    assert len({row[1] for row in rows}) >= 3, "three different pages"
+
+
+def test_every_hop_of_the_newcomer_table_exists():
+    for number, *hops in _table_rows():
+        for hop in hops:
+            for ref in re.findall(r"`([^`]+)`", hop):
+                path, _, function = ref.partition(": ")
+                path = path if path.startswith(("pages/", "queries/")) else f"servicequality/{path}"
+                assert (ROOT / path).exists(), f"{number}: {path}"
+                if function:
+                    assert _defined(path, function), f"{number}: {function} in {path}"
+        page, metric = hops[0], hops[1]
+        metric_module = re.search(r"`metrics/(\w+)\.py: (\w+)`", metric)
+        source = (ROOT / re.search(r"`([^`]+)`", page).group(1)).read_text()
+        assert f"{metric_module.group(1)}.{metric_module.group(2)}(" in source, f"{number}: the page calls the metric"
+
+
+def test_the_sql_command_prints_the_query_a_page_reads(capsys):
+    assert main(["sql", "component_gaps"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("-- queries/component_gaps.sql\n")
+    assert (ROOT / "queries" / "component_gaps.sql").read_text().strip() in printed
+    # A selection the rollups cannot answer: the plain reference runs, and the command says so.
+    assert main(["sql", "complaint_summary", "--selected", "channels"]) == 0
+    assert capsys.readouterr().out.startswith("-- queries/plain/complaint_summary.sql\n")
+    assert main(["sql", "no_such_query"]) == 1
