@@ -1,6 +1,6 @@
 """A real Streamlit server and headless Chromium, for the end-to-end tests and for screenshots.
 
-As a script: `python -m tests.browser --db data/demo.duckdb --out screenshots` starts the
+As a script: `python -m tools.browser --db data/demo.duckdb --out screenshots` starts the
 dashboard, visits every page and saves a full-page PNG of each.
 """
 

@@ -20,6 +20,12 @@ from tickets as t
 where t.opened_at >= cast($start as timestamp)
     and t.opened_at < cast($end as timestamp) + interval 1 day
     and ($branches is null or list_contains($branches, t.branch_id))
+    and ($channels is null or list_contains($channels, t.channel))
+    and ($segments is null or list_contains($segments, t.segment))
+    and ($categories is null or list_contains($categories, t.category))
+    and ($components is null or t.category in (
+        select c.category from complaint_categories as c where list_contains($components, c.component_key)
+    ))
 """
 
 
@@ -75,10 +81,16 @@ def time_calls(con: duckdb.DuckDBPyConnection, calls: Sequence[Call], *, runs: i
 
 
 def time_bare_scan(
-    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, branches: Sequence[str] | None, runs: int = 5
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    branches: Sequence[str] | None,
+    runs: int = 5,
+    selection: dict[str, list[str]] | None = None,
 ) -> tuple[float, int]:
-    """`count(*)` over the tickets of the same period and branches: the floor for any query."""
+    """`count(*)` over the tickets of the same period, branches and selection: the floor for any query."""
     params = {"start": start, "end": end, "branches": list(branches) if branches else None}
+    params.update({name: (selection or {}).get(name) for name in ("channels", "segments", "categories", "components")})
     cur = store.cursor(con)
     try:
         (count,) = cur.execute(BARE_SCAN_SQL, params).fetchone()
