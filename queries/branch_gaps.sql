@@ -6,12 +6,14 @@
 -- Columns: branch_id, branch_name, region, n, mean_gap, sd_gap
 -- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/branch_gaps.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $components
+-- Plain when set: $components
 with sums as (
     select d.branch_id, sum(d.gap_n) as n, sum(d.sum_x) as sx, sum(d.sum_xx) as sxx
     from rollup_survey_days as d
     join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))

@@ -5,9 +5,8 @@
 --   branch_id, branch_name, region, component_key, component_name, sort_order
 --   n                respondents of the branch who scored the component
 --   mean_gap, sd_gap mean and sample standard deviation of their gaps (mean P - mean E)
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/component_branch_gaps.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). Channel and segment
+-- selections read the same rollups (their grain includes both).
 with sums as (
     select
         d.branch_id,
@@ -15,7 +14,9 @@ with sums as (
         sum(d.n) as n, sum(d.sum_g) as sg, sum(d.sum_gg) as sgg
     from rollup_component_days as d
     join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))

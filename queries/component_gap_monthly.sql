@@ -9,19 +9,22 @@
 --   sd_gap          sample standard deviation of the respondent gaps
 -- Reads the rollups of servicequality/store/rollups.py: the whole months of the period from the month
 -- rollups (branch x month), the days of the months it cuts (at most two) from the day rollups
--- (branch x day). With any selection below set, store.run_query runs
--- queries/plain/component_gap_monthly.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments
+-- (branch x day). Channel and segment selections
+-- read the same rollups (their grain includes both).
 with days as (
     select m.branch_id, m.month_start as period, m.component_key, m.n, m.sum_g, m.sum_gg
     from rollup_component_months as m
     -- the months that lie wholly inside the period
-    where m.month_start >= $start and m.month_end <= $end
+    where ($channels is null or list_contains($channels, m.channel))
+        and ($segments is null or list_contains($segments, m.segment))
+        and m.month_start >= $start and m.month_end <= $end
     union all
     select e.branch_id, cast(date_trunc('month', e.submitted_on) as date) as period, e.component_key, e.n, e.sum_g, e.sum_gg
     from rollup_component_days as e
     -- the days of the first and last month of the period, unless that month lies wholly inside it
-    where (e.submitted_on between $start and last_day(cast($start as date))
+    where ($channels is null or list_contains($channels, e.channel))
+        and ($segments is null or list_contains($segments, e.segment))
+        and (e.submitted_on between $start and last_day(cast($start as date))
             or e.submitted_on between cast(date_trunc('month', cast($end as date)) as date) and $end)
         and e.submitted_on between $start and $end
         and not (cast(date_trunc('month', e.submitted_on) as date) >= $start and last_day(e.submitted_on) <= $end)

@@ -4,9 +4,8 @@
 -- Grain: one row per component that received importance points.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
 -- Columns: component_key, n (respondents who gave points), mean_share (0-1)
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/component_importance.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). Channel and segment
+-- selections read the same rollups (their grain includes both).
 -- Whole months of the period from rollup_importance_months, its other days from
 -- rollup_importance_days. The whole months are [first_full, after_full): first_full = $start when
 -- it is the 1st of a month, else the 1st of the next month; after_full = the 1st of the month of
@@ -14,7 +13,9 @@
 with parts as (
     select m.component_key, m.n, m.sum_share
     from rollup_importance_months as m
-    where m.month_start >= case
+    where ($channels is null or list_contains($channels, m.channel))
+        and ($segments is null or list_contains($segments, m.segment))
+        and m.month_start >= case
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
         end
@@ -26,7 +27,9 @@ with parts as (
     select d.component_key, d.n, d.sum_share
     from rollup_importance_days as d
     join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on >= $start
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on >= $start
         and d.submitted_on <= $end
         and d.submitted_on < case
             when cast(date_trunc('month', $start) as date) = $start then $start
@@ -39,7 +42,9 @@ with parts as (
     select d.component_key, d.n, d.sum_share
     from rollup_importance_days as d
     join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on >= $start
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on >= $start
         and d.submitted_on <= $end
         and d.submitted_on >= cast(date_trunc('month', $end + interval 1 day) as date)
         and d.submitted_on >= case

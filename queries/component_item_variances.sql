@@ -15,21 +15,24 @@
 --   gap_item_var, gap_total_var                   likewise for the item gap P - E
 -- Reads the rollups of servicequality/store/rollups.py: the whole months of the period from the month
 -- rollups (branch x month), the days of the months it cuts (at most two) from the day rollups
--- (branch x day). With any selection below set, store.run_query runs
--- queries/plain/component_item_variances.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments
+-- (branch x day). Channel and segment selections
+-- read the same rollups (their grain includes both).
 with item_rows as (
     select d.component_key, d.item, d.n_items, d.n, d.sp, d.spp, d.se, d.see, d.sg, d.sgg
     from (
         select m.branch_id, m.component_key, m.item, m.n_items, m.n, m.sp, m.spp, m.se, m.see, m.sg, m.sgg
         from rollup_item_months as m
         -- the months that lie wholly inside the period
-        where m.month_start >= $start and m.month_end <= $end
+        where ($channels is null or list_contains($channels, m.channel))
+            and ($segments is null or list_contains($segments, m.segment))
+            and m.month_start >= $start and m.month_end <= $end
         union all
         select e.branch_id, e.component_key, e.item, e.n_items, e.n, e.sp, e.spp, e.se, e.see, e.sg, e.sgg
         from rollup_item_days as e
         -- the days of the first and last month of the period, unless that month lies wholly inside it
-        where (e.submitted_on between $start and last_day(cast($start as date))
+        where ($channels is null or list_contains($channels, e.channel))
+            and ($segments is null or list_contains($segments, e.segment))
+            and (e.submitted_on between $start and last_day(cast($start as date))
             or e.submitted_on between cast(date_trunc('month', cast($end as date)) as date) and $end)
         and e.submitted_on between $start and $end
         and not (cast(date_trunc('month', e.submitted_on) as date) >= $start and last_day(e.submitted_on) <= $end)
@@ -46,12 +49,16 @@ respondent_rows as (
         select m.branch_id, m.component_key, m.n_items, m.n, m.sp, m.spp, m.se, m.see, m.sg, m.sgg
         from rollup_item_total_months as m
         -- the months that lie wholly inside the period
-        where m.month_start >= $start and m.month_end <= $end
+        where ($channels is null or list_contains($channels, m.channel))
+            and ($segments is null or list_contains($segments, m.segment))
+            and m.month_start >= $start and m.month_end <= $end
         union all
         select e.branch_id, e.component_key, e.n_items, e.n, e.sp, e.spp, e.se, e.see, e.sg, e.sgg
         from rollup_item_totals as e
         -- the days of the first and last month of the period, unless that month lies wholly inside it
-        where (e.submitted_on between $start and last_day(cast($start as date))
+        where ($channels is null or list_contains($channels, e.channel))
+            and ($segments is null or list_contains($segments, e.segment))
+            and (e.submitted_on between $start and last_day(cast($start as date))
             or e.submitted_on between cast(date_trunc('month', cast($end as date)) as date) and $end)
         and e.submitted_on between $start and $end
         and not (cast(date_trunc('month', e.submitted_on) as date) >= $start and last_day(e.submitted_on) <= $end)

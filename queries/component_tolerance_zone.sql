@@ -11,9 +11,8 @@
 --   mean_perception  mean perceived level
 --   mean_msa, sd_msa measure of service adequacy, per respondent P - adequate
 --   mean_mss, sd_mss measure of service superiority, per respondent P - desired
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/component_tolerance_zone.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). Channel and segment
+-- selections read the same rollups (their grain includes both).
 with sums as (
     select
         d.component_key,
@@ -21,7 +20,9 @@ with sums as (
         sum(d.sum_msa) as smsa, sum(d.sum_msa2) as smsa2, sum(d.sum_mss) as smss, sum(d.sum_mss2) as smss2
     from rollup_component_days as d
     join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))

@@ -8,12 +8,14 @@
 -- Columns: branch_id, n (respondents), rank_sum (sum of their average ranks)
 -- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/consistency_gap_rank_sums.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $components
+-- Plain when set: $components
 with respondent_gap as (
     select g.branch_id, g.gap_key as gap
     from rollup_respondent_gaps as g
     join branches as b on b.branch_id = g.branch_id
-    where g.submitted_on between $start and $end
+    where ($channels is null or list_contains($channels, g.channel))
+        and ($segments is null or list_contains($segments, g.segment))
+        and g.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, g.branch_id))

@@ -5,9 +5,8 @@
 --   month (first day, date), responses
 --   gap_n, mean_gap   respondents with scores; mean over them of their own mean component gap
 --   csat_n, csat_satisfied, nps_n, promoters, detractors (as in survey_summary)
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/monthly_survey.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). Channel and segment
+-- selections read the same rollups (their grain includes both).
 select
     cast(date_trunc('month', d.submitted_on) as date) as month,
     cast(sum(d.responses) as bigint) as responses,
@@ -21,7 +20,9 @@ select
 from rollup_survey_days as d
 cross join rollup_settings as st
 join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))

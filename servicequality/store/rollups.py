@@ -164,6 +164,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         select
             r.branch_id,
             cast(r.submitted_at as date) as submitted_on,
+            r.channel,
+            r.segment,
             r.response_id,
             rc.component_key,
             cast(rc.sum_p * ($g // rc.k) as bigint) as p,
@@ -183,6 +185,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         select
             branch_id,
             submitted_on,
+            channel,
+            segment,
             component_key,
             count(*) as n,
             sum(p) as sum_p,
@@ -198,7 +202,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             sum(case when a is not null then p - e end) as sum_mss,
             sum(case when a is not null then (p - e) * (p - e) end) as sum_mss2
         from rollup_response_components
-        group by branch_id, submitted_on, component_key
+        group by branch_id, submitted_on, channel, segment, component_key
         order by submitted_on, branch_id, component_key
         """
     )
@@ -211,11 +215,13 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         select
             submitted_on,
             branch_id,
+            channel,
+            segment,
             response_id,
             cast(sum(p - e) * ($r // ($g * count(*))) as bigint) as x,
             round(sum(p - e) / ($g * count(*)), 9) as gap_key
         from rollup_response_components
-        group by submitted_on, branch_id, response_id
+        group by submitted_on, branch_id, channel, segment, response_id
         order by submitted_on, branch_id
         """,
         {"g": gap_scale, "r": respondent_scale},
@@ -227,6 +233,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         select
             r.branch_id,
             cast(r.submitted_at as date) as submitted_on,
+            r.channel,
+            r.segment,
             count(*) as responses,
             count(r.overall_satisfaction) as csat_n,
             sum(case when r.overall_satisfaction >= 4 then 1 else 0 end) as csat_satisfied,
@@ -238,7 +246,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             sum(g.x * g.x) as sum_xx
         from survey_responses as r
         left join rollup_respondent_gaps as g on g.response_id = r.response_id
-        group by r.branch_id, cast(r.submitted_at as date)
+        group by r.branch_id, cast(r.submitted_at as date), r.channel, r.segment
         order by submitted_on, r.branch_id
         """
     )
@@ -249,7 +257,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         create table rollup_importance_days as
         with points as (
             select i.response_id, i.component_key, i.points, r.branch_id,
-                   cast(r.submitted_at as date) as submitted_on
+                   cast(r.submitted_at as date) as submitted_on, r.channel, r.segment
             from survey_importance as i
             join survey_responses as r on r.response_id = i.response_id
         ),
@@ -259,11 +267,11 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             group by response_id
             having sum(points) > 0
         )
-        select p.branch_id, p.submitted_on, p.component_key, count(*) as n,
+        select p.branch_id, p.submitted_on, p.channel, p.segment, p.component_key, count(*) as n,
                sum(p.points / t.total_points) as sum_share
         from points as p
         join totals as t on t.response_id = p.response_id
-        group by p.branch_id, p.submitted_on, p.component_key
+        group by p.branch_id, p.submitted_on, p.channel, p.segment, p.component_key
         order by p.submitted_on, p.branch_id, p.component_key
         """
     )
@@ -272,13 +280,13 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         create table rollup_importance_months as
         select
             cast(date_trunc('month', d.submitted_on) as date) as month_start,
-            d.branch_id, b.region, b.branch_type, d.component_key,
+            d.branch_id, b.region, b.branch_type, d.channel, d.segment, d.component_key,
             sum(d.n) as n,
             sum(d.sum_share) as sum_share
         from rollup_importance_days as d
         join branches as b on b.branch_id = d.branch_id
         group by cast(date_trunc('month', d.submitted_on) as date), d.branch_id, b.region, b.branch_type,
-            d.component_key
+            d.channel, d.segment, d.component_key
         order by month_start, d.branch_id, d.component_key
         """
     )
@@ -301,7 +309,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         """
         create table rollup_item_days as
         select
-            r.branch_id, cast(r.submitted_at as date) as submitted_on, sc.component_key, sc.item, x.n_items,
+            r.branch_id, cast(r.submitted_at as date) as submitted_on, r.channel, r.segment, sc.component_key, sc.item,
+            x.n_items,
             count(*) as n,
             cast(sum(sc.perception) as bigint) as sp,
             cast(sum(sc.perception * sc.perception) as bigint) as spp,
@@ -312,7 +321,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         from survey_scores as sc
         join tmp_item_respondents as x on x.response_id = sc.response_id and x.component_key = sc.component_key
         join survey_responses as r on r.response_id = sc.response_id
-        group by r.branch_id, cast(r.submitted_at as date), sc.component_key, sc.item, x.n_items
+        group by r.branch_id, cast(r.submitted_at as date), r.channel, r.segment, sc.component_key, sc.item, x.n_items
         order by submitted_on, r.branch_id, sc.component_key, sc.item
         """
     )
@@ -320,14 +329,14 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         """
         create table rollup_item_totals as
         select
-            r.branch_id, cast(r.submitted_at as date) as submitted_on, x.component_key, x.n_items,
+            r.branch_id, cast(r.submitted_at as date) as submitted_on, r.channel, r.segment, x.component_key, x.n_items,
             count(*) as n,
             cast(sum(x.p) as bigint) as sp, cast(sum(x.p * x.p) as bigint) as spp,
             cast(sum(x.e) as bigint) as se, cast(sum(x.e * x.e) as bigint) as see,
             cast(sum(x.g) as bigint) as sg, cast(sum(x.g * x.g) as bigint) as sgg
         from tmp_item_respondents as x
         join survey_responses as r on r.response_id = x.response_id
-        group by r.branch_id, cast(r.submitted_at as date), x.component_key, x.n_items
+        group by r.branch_id, cast(r.submitted_at as date), r.channel, r.segment, x.component_key, x.n_items
         order by submitted_on, r.branch_id, x.component_key
         """
     )
@@ -338,8 +347,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     # the period when month_start >= $start and month_end <= $end. The item sums stay BIGINT:
     # scores are 1-7, so even 10^9 rows sum far below 2^63, and a cast overflow would raise.
     for source, target, keys in (
-        ("rollup_item_days", "rollup_item_months", "component_key, item, n_items"),
-        ("rollup_item_totals", "rollup_item_total_months", "component_key, n_items"),
+        ("rollup_item_days", "rollup_item_months", "channel, segment, component_key, item, n_items"),
+        ("rollup_item_totals", "rollup_item_total_months", "channel, segment, component_key, n_items"),
     ):
         # Table and column names from the constants above, never from input.
         con.execute(
@@ -358,6 +367,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             branch_id,
             cast(date_trunc('month', submitted_on) as date) as month_start,
             last_day(submitted_on) as month_end,
+            channel,
+            segment,
             component_key,
             cast(sum(n) as bigint) as n,
             sum(sum_p) as sum_p,
