@@ -1,4 +1,5 @@
-"""The catalogue: every dimension the dashboard can filter, split or drill by, declared once.
+"""The catalogue: every dimension the dashboard can filter, split or drill by, and every measure
+Explore offers, declared once.
 
 The sidebar, the URL, the filter chips, cross-filtering (a chart click), Explore's splits, the
 drill-down cells and the query parameters all read this table. Adding a dimension is one entry
@@ -8,6 +9,10 @@ A dimension's `selection` is the sidebar's multi-value filter: the `Filters` fie
 SQL parameter (`$regions`, ...), `null` when nothing is selected. Its `key` is the sidebar widget's
 key, the URL key (`?region=North`), the cross-filter dimension, Explore's `dim1`/`dim2` value and
 the drill-down cell (`$cell_region`, `?rows_region=`).
+
+A measure names its label and unit, the formula and interval in words ("How is this computed?"),
+the queries that compute it (`reads`) and where its statistic lives (`statistic`): the path from a
+number to its source, one hop each.
 """
 
 from __future__ import annotations
@@ -90,6 +95,188 @@ SELECTIONS: tuple[str, ...] = (
 )
 
 BY_SELECTION: dict[str, Dimension] = {d.selection: d for d in DIMENSIONS.values() if d.selection}
+
+
+# Which dimensions split which facts: tickets take every dimension, survey answers no complaint
+# category (nor family), and a survey response's one-per-response answers no component either.
+TICKET_DIMS = frozenset(DIMENSIONS)
+SURVEY_DIMS = frozenset(k for k, d in DIMENSIONS.items() if d.surveys)
+RESPONSE_DIMS = SURVEY_DIMS - {"component"}
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str  # selectbox and chart title
+    axis: str  # value axis title, in words with the unit
+    source: str  # 'complaints' (counts), 'rate', 'tickets' (handling), 'survey' (gap, perception), 'responses'
+    dims: frozenset[str]
+    survey: bool  # survey measures: cells below the minimum number of responses are suppressed
+    digits: int
+    n_words: str  # what n counts
+    rows: str  # drilldown kind behind a cell
+    formula: str
+    interval: str  # how the 95% interval is computed, or why there is none
+    unit: str = ""  # ' %' or ''
+    bounds: tuple[float, float] | None = None  # the scale's range: intervals are clipped to it
+    reads: tuple[str, ...] = ()  # the queries (queries/*.sql) that compute it, Explore's first
+    statistic: str = ""  # where its estimate and interval are computed
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure(
+            "count",
+            "Complaints (count)",
+            "Complaints",
+            "complaints",
+            TICKET_DIMS,
+            False,
+            0,
+            "complaints",
+            "complaints",
+            "Complaints opened in the period, counted per cell.",
+            "none: a count of every complaint, not a sample",
+            reads=("explore_complaints", "complaint_summary"),
+            statistic="a count",
+        ),
+        Measure(
+            "complaint_rate",
+            "Complaints per 1,000 customers served",
+            "Complaints per 1,000 customers served",
+            "rate",
+            TICKET_DIMS,
+            False,
+            2,
+            "complaints",
+            "complaints",
+            "Complaints ÷ customers served × 1,000. Customers served are counted per branch and day, so "
+            "branch, region, branch type, month and weekday split them; channel, segment, category, family and "
+            "component split the complaints only (each cell's complaints over all the customers served in its "
+            "branch and time cell, so the cells add up to the total rate).",
+            "exact Poisson (Garwood)",
+            reads=("explore_complaints", "complaint_summary", "consistency_branch_measures"),
+            statistic="stats/estimates.py: rate_per_1000; stats/consistency.py: poisson_rate_interval",
+        ),
+        Measure(
+            "gap",
+            "SERVQUAL gap (perception − expectation)",
+            "Gap: perception − expectation (points, 1-7 scale)",
+            "survey",
+            SURVEY_DIMS,
+            True,
+            2,
+            "respondents",
+            "responses",
+            "Each respondent's gap is the mean over the components they scored of (mean perception − mean "
+            "expectation over the component's items); the cell's gap is the mean over its respondents. With "
+            "component as a dimension, the respondent's gap on that component.",
+            "t interval on the respondents' gaps",
+            bounds=(-6.0, 6.0),
+            reads=("explore_survey", "component_gaps", "consistency_branch_measures"),
+            statistic="stats/estimates.py: mean_confidence_interval; stats/servqual.py: gap_with_interval",
+        ),
+        Measure(
+            "perception",
+            "Perception (1-7)",
+            "Mean perception (1-7 scale)",
+            "survey",
+            SURVEY_DIMS,
+            True,
+            2,
+            "respondents",
+            "responses",
+            "Each respondent's perception is the mean over the components they scored of their mean item "
+            "perception; the cell's value is the mean over its respondents.",
+            "t interval on the respondents' perceptions",
+            bounds=(1.0, 7.0),
+            reads=("explore_survey", "component_gaps"),
+            statistic="stats/estimates.py: mean_confidence_interval",
+        ),
+        Measure(
+            "first_response",
+            "Median first response (minutes)",
+            "Median minutes to first response",
+            "tickets",
+            TICKET_DIMS,
+            False,
+            1,
+            "complaints answered",
+            "complaints",
+            "Median minutes from opening to the first response, over complaints that have one.",
+            "none shown for a median",
+            reads=("explore_tickets", "handling_summary"),
+            statistic="percentile_cont in SQL",
+        ),
+        Measure(
+            "resolution",
+            "Median resolution time (hours)",
+            "Median hours to resolution",
+            "tickets",
+            TICKET_DIMS,
+            False,
+            1,
+            "complaints resolved",
+            "complaints",
+            "Median hours from opening to resolution, over resolved complaints.",
+            "none shown for a median",
+            reads=("explore_tickets", "handling_summary"),
+            statistic="percentile_cont in SQL",
+        ),
+        Measure(
+            "within_target",
+            "Resolved within target (%)",
+            "Resolved within target (% of resolved complaints)",
+            "tickets",
+            TICKET_DIMS,
+            False,
+            1,
+            "resolved complaints with a target",
+            "complaints",
+            "Complaints resolved within the resolution target of their channel and priority ÷ resolved "
+            "complaints that have a target.",
+            "Wilson score",
+            " %",
+            (0.0, 100.0),
+            reads=("explore_tickets", "handling_summary", "consistency_branch_measures"),
+            statistic="stats/estimates.py: wilson_interval",
+        ),
+        Measure(
+            "csat",
+            "CSAT (% satisfied, 4-5 of 5)",
+            "Satisfied (% answering 4 or 5 of 5)",
+            "responses",
+            RESPONSE_DIMS,
+            True,
+            1,
+            "answers",
+            "responses",
+            "Survey answers 4 or 5 to overall satisfaction ÷ all answers to it.",
+            "Wilson score",
+            " %",
+            (0.0, 100.0),
+            reads=("explore_responses", "survey_summary", "consistency_branch_measures"),
+            statistic="stats/estimates.py: wilson_interval",
+        ),
+        Measure(
+            "nps",
+            "Net Promoter Score",
+            "Net Promoter Score (% promoters − % detractors)",
+            "responses",
+            RESPONSE_DIMS,
+            True,
+            1,
+            "answers",
+            "responses",
+            "% answering 9-10 minus % answering 0-6 to the 0-10 recommendation question.",
+            "normal approximation for a three-valued score",
+            bounds=(-100.0, 100.0),
+            reads=("explore_responses", "survey_summary"),
+            statistic="stats/estimates.py: net_promoter_score, nps_interval",
+        ),
+    )
+}
 
 
 def _check() -> None:
