@@ -11,9 +11,11 @@
 --   csat_n, csat_satisfied                           overall satisfaction answers; of those 4-5
 --   gap_n, mean_gap, sd_gap                          respondents with scores; mean and sample sd of
 --                                                    each respondent's mean component gap
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). A channel, segment or category selection reads rollup_ticket_cells; with a
+-- component selection set,
 -- store.run_query runs queries/plain/consistency_branch_measures.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $categories, $components
+-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments, $categories, $components
+-- Plain when set: $components
 with branch_list as (
     select b.branch_id, b.name as branch_name, b.region, b.branch_type, b.size_band
     from branches as b
@@ -36,7 +38,11 @@ complaints as (
         cast(sum(d.targeted_resolution_n) as bigint) as targeted_resolution_n,
         sum(d.resolution_within_target) as resolution_within_target
     from rollup_ticket_days as d
-    where d.opened_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and ($categories is null or list_contains($categories, d.category))
+        and ($components is null or list_contains($components, d.component_key))
+        and d.opened_on between $start and $end
     group by d.branch_id
 ),
 
@@ -49,7 +55,9 @@ surveys as (
         sum(d.sum_x) as sx,
         sum(d.sum_xx) as sxx
     from rollup_survey_days as d
-    where d.submitted_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on between $start and $end
     group by d.branch_id
 )
 

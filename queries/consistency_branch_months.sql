@@ -5,9 +5,11 @@
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: branch_id, month (first day, date), customers_served, complaints,
 --   targeted_resolution_n, resolution_within_target, csat_n, csat_satisfied, gap_n, mean_gap, sd_gap
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). A channel, segment or category selection reads rollup_ticket_cells; with a
+-- component selection set,
 -- store.run_query runs queries/plain/consistency_branch_months.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $categories, $components
+-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments, $categories, $components
+-- Plain when set: $components
 with branch_list as (
     select b.branch_id
     from branches as b
@@ -31,7 +33,11 @@ complaints as (
         cast(sum(d.targeted_resolution_n) as bigint) as targeted_resolution_n,
         sum(d.resolution_within_target) as resolution_within_target
     from rollup_ticket_days as d
-    where d.opened_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and ($categories is null or list_contains($categories, d.category))
+        and ($components is null or list_contains($components, d.component_key))
+        and d.opened_on between $start and $end
     group by d.branch_id, cast(date_trunc('month', d.opened_on) as date)
     having sum(d.complaints) > 0
 ),
@@ -43,7 +49,9 @@ satisfaction as (
         cast(sum(d.csat_n) as bigint) as csat_n,
         sum(d.csat_satisfied) as csat_satisfied
     from rollup_survey_days as d
-    where d.submitted_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on between $start and $end
     group by d.branch_id, cast(date_trunc('month', d.submitted_on) as date)
 ),
 
@@ -55,7 +63,9 @@ gaps as (
         sum(d.sum_x) as sx,
         sum(d.sum_xx) as sxx
     from rollup_survey_days as d
-    where d.submitted_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on between $start and $end
     group by d.branch_id, cast(date_trunc('month', d.submitted_on) as date)
     having sum(d.gap_n) > 0
 ),

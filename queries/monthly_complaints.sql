@@ -2,9 +2,9 @@
 -- Grain: one row per month that has customers served or tickets in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: month (first day, date), complaints, customers_served
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/monthly_complaints.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $categories, $components
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). A channel, segment,
+-- category or component selection reads rollup_ticket_cells (branch x day x those) instead.
+-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments, $categories, $components
 with served as (
     select cast(date_trunc('month', f.served_on) as date) as month, sum(f.customers) as customers_served
     from customers_served as f
@@ -20,7 +20,11 @@ counted as (
     select cast(date_trunc('month', d.opened_on) as date) as month, cast(sum(d.complaints) as bigint) as complaints
     from rollup_ticket_days as d
     join branches as b on b.branch_id = d.branch_id
-    where d.opened_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and ($categories is null or list_contains($categories, d.category))
+        and ($components is null or list_contains($components, d.component_key))
+        and d.opened_on between $start and $end
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))

@@ -143,7 +143,7 @@ def _run_sql(args: argparse.Namespace) -> int:
     folder = store.PLAIN_QUERIES_DIR if plain else store.QUERIES_DIR
     print(f"-- {(folder / (args.query + '.sql')).relative_to(store.PROJECT_ROOT)}")
     print(f"-- binds: {', '.join('$' + p for p in sorted(query.parameters)) or 'nothing'}")
-    print(query.sql.rstrip())
+    print(query.sql_for({name: [] for name in args.selected}).rstrip())
     return 0
 
 

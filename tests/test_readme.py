@@ -48,6 +48,11 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     assert printed.startswith("-- queries/component_gaps.sql\n")
     assert (ROOT / "queries" / "component_gaps.sql").read_text().strip() in printed
     # A selection the rollups cannot answer: the plain reference runs, and the command says so.
+    assert main(["sql", "handling_summary", "--selected", "channels"]) == 0
+    assert capsys.readouterr().out.startswith("-- queries/plain/handling_summary.sql\n")
+    # A selection a finer rollup answers: the same file, reading that rollup.
     assert main(["sql", "complaint_summary", "--selected", "channels"]) == 0
-    assert capsys.readouterr().out.startswith("-- queries/plain/complaint_summary.sql\n")
+    printed = capsys.readouterr().out
+    assert printed.startswith("-- queries/complaint_summary.sql\n")
+    assert "from rollup_ticket_cells as d" in printed
     assert main(["sql", "no_such_query"]) == 1

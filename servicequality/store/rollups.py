@@ -23,10 +23,15 @@ period's whole months there and only its partial first and last months from the 
 date ranges, so DuckDB skips the other row groups). Exact percentiles of the complaint handling
 times use value buckets (see _refresh_complaint_handling).
 
-The narrower selections (channel, segment, complaint category, component) are not dimensions of
-the day rollups (that would multiply their size by ~30): a query given one of them runs its plain
-twin in queries/plain/ instead: the query file names them on its "-- Plain when set:" line and
-store.run_query switches.
+The survey rollups' grain also holds the response's channel and segment (every answer has one of
+each, and a branch-day holds a handful of responses, so they grow little): survey queries filter
+channel and segment selections on the rollups themselves. The ticket sums per branch and day have
+a finer twin, rollup_ticket_cells (branch x day x channel x segment x category): a query whose
+header says "-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when ..." reads it when one
+of those selections is set (store.runner), and the coarse table carries those columns as nulls so
+one query text filters both. Queries over the other ticket rollups (handling percentiles, backlog,
+categories) still hand such a selection to their plain twin in queries/plain/: the query file
+names those selections on its "-- Plain when set:" line and store.run_query switches.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import duckdb
 TABLES = (
     "rollup_settings",
     "rollup_ticket_days",
+    "rollup_ticket_cells",
     "rollup_ticket_channels",
     "rollup_ticket_categories",
     "rollup_complaint_handling",
@@ -407,12 +413,11 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     )
 
     # Tickets per branch and day; complaint handling counts as in ticket_facts.
-    con.execute(
-        """
-        create table rollup_ticket_days as
-        select
-            tf.branch_id,
-            tf.opened_on,
+    # The sums per branch and day, and the same per branch, day, channel, segment and category
+    # (rollup_ticket_cells: the queries switch to it when one of those is selected, see
+    # store.runner's "-- Rollup choice:" header). The day table carries the cell columns as nulls,
+    # so one query text filters either table.
+    ticket_sums = """
             count(*) as tickets,
             sum(case when tf.kind = 'complaint' then 1 else 0 end) as complaints,
             count(case when tf.kind = 'complaint' then tf.first_response_minutes end) as responded_n,
@@ -435,10 +440,20 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             sum(case when tf.kind = 'complaint' and tf.satisfaction = 3 then 1 else 0 end) as satisfaction_3,
             sum(case when tf.kind = 'complaint' and tf.satisfaction = 4 then 1 else 0 end) as satisfaction_4,
             sum(case when tf.kind = 'complaint' and tf.satisfaction = 5 then 1 else 0 end) as satisfaction_5
-        from ticket_facts as tf
-        group by tf.branch_id, tf.opened_on
-        order by tf.opened_on, tf.branch_id
-        """
+"""
+    con.execute(
+        "create table rollup_ticket_days as select tf.branch_id, tf.opened_on, "
+        "cast(null as varchar) as channel, cast(null as varchar) as segment, cast(null as varchar) as category, "
+        "cast(null as varchar) as component_key, "
+        + ticket_sums
+        + " from ticket_facts as tf group by tf.branch_id, tf.opened_on order by tf.opened_on, tf.branch_id"
+    )
+    con.execute(
+        "create table rollup_ticket_cells as select tf.branch_id, tf.opened_on, tf.channel, tf.segment, "
+        "tf.category, tf.component_key, "
+        + ticket_sums
+        + " from ticket_facts as tf group by tf.branch_id, tf.opened_on, tf.channel, tf.segment, tf.category, "
+        "tf.component_key order by tf.opened_on, tf.branch_id"
     )
     con.execute(
         """

@@ -22,6 +22,11 @@ PLAIN_QUERIES_DIR = QUERIES_DIR / "plain"
 
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 PLAIN_WHEN = "-- Plain when set:"
+# "-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments": with any
+# of those selections set, the query reads the finer rollup (whose grain has their columns) in
+# place of the coarser one. A rollup is thus picked by the grain the filter needs; the names come
+# from the query file's own header, never from input.
+ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (rollup_\w+) -> (rollup_\w+) when (.+)$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,17 @@ class Query:
     # Selections the query's rollups cannot answer (its "-- Plain when set:" header line): with
     # any of them set, run_query runs the plain twin in queries/plain/ instead.
     plain_when: frozenset[str] = frozenset()
+    # (coarse table, finer table, selections that need the finer one), from "-- Rollup choice:".
+    choices: tuple[tuple[str, str, frozenset[str]], ...] = ()
+
+    def sql_for(self, params: Mapping[str, Any]) -> str:
+        """The SQL that runs with these parameters: each coarse rollup replaced by its finer one
+        when a selection only the finer one can filter is set."""
+        sql = self.sql
+        for coarse, fine, when in self.choices:
+            if any(params.get(p) is not None for p in when):
+                sql = re.sub(rf"\b{coarse}\b", fine, sql)
+        return sql
 
 
 def load_query(name: str, *, plain: bool = False) -> Query:
@@ -48,7 +64,12 @@ def load_query(name: str, *, plain: bool = False) -> Query:
     plain_when = frozenset(
         param for line in header.splitlines() if line.startswith(PLAIN_WHEN) for param in _PARAM.findall(line)
     )
-    return Query(name, sql, frozenset(_PARAM.findall(body)), header, plain_when)
+    choices = tuple(
+        (m.group(1), m.group(2), frozenset(_PARAM.findall(m.group(3))))
+        for m in map(ROLLUP_CHOICE.match, header.splitlines())
+        if m
+    )
+    return Query(name, sql, frozenset(_PARAM.findall(body)), header, plain_when, choices)
 
 
 def query_names(*, plain: bool = False) -> list[str]:
@@ -73,7 +94,7 @@ def run_query(
     bound = {k: params[k] for k in query.parameters}
     cur = cursor(con)
     try:
-        return cur.execute(query.sql, bound).df()
+        return cur.execute(query.sql_for(params), bound).df()
     except duckdb.CatalogException as exc:
         # A store written before the rollups existed: answer from the plain query (slower, the
         # same result) until `python -m servicequality refresh` adds them.

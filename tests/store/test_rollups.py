@@ -127,11 +127,32 @@ def test_a_selection_the_rollups_cannot_answer_runs_the_plain_query(fixture_con,
         runner, "load_query", lambda name, plain=False: ran.append(plain) or original(name, plain=plain)
     )
     params = FIXTURE_PERIOD.params()
-    store.run_query(fixture_con, "complaint_summary", params)
+    store.run_query(fixture_con, "handling_summary", params)
     assert ran == [False]  # no channel selected: the rollups answer
     ran.clear()
-    store.run_query(fixture_con, "complaint_summary", {**params, "channels": ["Phone"]})
+    store.run_query(fixture_con, "handling_summary", {**params, "channels": ["Phone"]})
     assert ran == [False, True]  # a channel is selected: handed to queries/plain/
+
+
+def test_a_selection_only_a_finer_rollup_can_filter_reads_that_rollup(fixture_con):
+    query = store.load_query("complaint_summary")
+    assert not query.plain_when
+    params = FIXTURE_PERIOD.params()
+    def body(sql: str) -> str:  # the SQL below the header comments
+        return sql.split("\nwith", 1)[1]
+
+    assert "rollup_ticket_cells" not in body(query.sql_for(params))
+    for selection in ("channels", "segments", "categories", "components"):
+        sql = body(query.sql_for({**params, selection: ["x"]}))
+        assert "rollup_ticket_cells" in sql and "rollup_ticket_days" not in sql, selection
+    # The same rows either way when the selection holds every value (the cells only split the days).
+    channels = store.run_query(fixture_con, "filter_values", {})
+    every = channels.loc[channels["dimension"] == "channel", "value"].tolist()
+    assert_same(
+        store.run_query(fixture_con, "complaint_summary", {**params, "channels": every}),
+        store.run_query(fixture_con, "complaint_summary", params),
+        "complaint_summary, every channel vs none",
+    )
 
 
 def test_optimised_equals_plain_on_the_fixture(fixture_con):
