@@ -138,6 +138,7 @@ def test_a_selection_only_a_finer_rollup_can_filter_reads_that_rollup(fixture_co
     query = store.load_query("complaint_summary")
     assert not query.plain_when
     params = FIXTURE_PERIOD.params()
+
     def body(sql: str) -> str:  # the SQL below the header comments
         return sql.split("\nwith", 1)[1]
 
