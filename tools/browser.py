@@ -81,12 +81,12 @@ def streamlit_server(db: Path, port: int | None = None) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def chromium(executable: str = "/usr/bin/chromium", height: int = 1000, **context_args) -> Iterator:
+def chromium(executable: str = "/usr/bin/chromium", height: int = 1000, width: int = 1500, **context_args) -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": height}, **context_args)
+        context = browser.new_context(viewport={"width": width, "height": height}, **context_args)
         try:
             yield context
         finally:
@@ -195,6 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--query", default="", help="query string to append, e.g. 'region=North'")
     parser.add_argument("--height", type=int, default=2600)
+    parser.add_argument("--width", type=int, default=1500, help="viewport width, e.g. 1440 (desktop) or 390 (phone)")
     parser.add_argument(
         "--color-scheme",
         choices=["light", "dark"],
@@ -206,13 +207,13 @@ def main(argv: list[str] | None = None) -> None:
     # Streamlit scrolls inside its own container, so a tall viewport stands in for a full-page shot.
     with (
         streamlit_server(args.db) as url,
-        chromium(height=args.height, color_scheme=args.color_scheme) as context,
+        chromium(height=args.height, width=args.width, color_scheme=args.color_scheme) as context,
     ):
         page = context.new_page()
         for spec in PAGES:
             page.goto(f"{url}/{spec.url}" + (f"?{args.query}" if args.query else ""))
             wait_for_page(page)
-            shot = args.out / f"{spec.url_path}.png"
+            shot = args.out / f"{spec.url_path}-{args.width}.png"
             page.screenshot(path=str(shot), full_page=True)
             print(spec.url_path, page_report(page), shot)
 

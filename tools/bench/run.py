@@ -552,7 +552,8 @@ KNOWN_LIMITS = [
     "## How the pages are made fast, and what is not done",
     "",
     "- **Rollups** (`servicequality/store/rollups.py`, rebuilt by every build and import): sums and counts per "
-    "branch × day, and for the larger ones a branch × month twin. A query reads the period's whole months "
+    "branch × day (survey ones also per channel and segment), and for the larger ones a branch × month twin. "
+    "A query reads the period's whole months "
     "from the month table and only its partial first and last months from the day table. Survey sums are "
     "scaled integers, so means and standard deviations equal the plain queries' (tests/store/test_rollups.py: every "
     "optimised query against its `queries/plain/` twin on the fixture and on a generated medium database).",
@@ -566,9 +567,13 @@ KNOWN_LIMITS = [
     "counts and reads only those row groups; other sort keys sort the filtered tickets (plain speed).",
     "- **Explore** medians per cell (`explore_tickets`) still use `percentile_cont` over the period's "
     "complaints; survey measures read per-respondent scores.",
-    "- **Narrower selections.** A channel, segment, complaint category or component selection runs the "
-    "plain query of the 26 queries whose rollups have no such column (same results, plain speed): the "
-    "one-channel, one-segment, one-component and one-category scenarios time exactly that.",
+    "- **Narrower selections.** The survey rollups carry each answer's channel and segment, and the ticket sums "
+    "per branch and day have a finer twin by channel, segment and category (`rollup_ticket_cells`, read when one "
+    "of those is selected). Still on the plain path with such a selection: the handling percentiles "
+    "(`handling_summary`, `handling_quality`, `handling_targets`), the backlog, the category and channel "
+    "counts (`complaint_channels`, `complaint_monthly_family`, `complaint_pareto`, `component_complaints`), and "
+    "with a component selection the respondent-level survey reads (`branch_gaps`, the Kruskal-Wallis reads, "
+    "the consistency gap). `python -m servicequality sql NAME --selected channels` shows which SQL runs.",
     "- **Refresh cost.** The rollups are rebuilt whole on every import (no incremental refresh): the import "
     "time above includes it.",
     "- **Import** validates row by row in Python (dates in several formats, codes, ranges, duplicates), "
