@@ -57,6 +57,10 @@ def binomial_funnel_limits(
     n = np.asarray(n, dtype=float)
     p = (1 - level) / 2
     safe_n = np.where(n > 0, n, np.nan)
+    if theta <= 0 or theta >= 1:
+        # Binomial(n, 0) and Binomial(n, 1) have no spread: the limits are θ itself (the
+        # interpolation above would put them a hair inside and flag every unit on the target).
+        return np.where(n > 0, float(theta), np.nan), np.where(n > 0, float(theta), np.nan)
     low = _interpolated_quantile(_st.binom(np.where(n > 0, n, 1).astype(int), theta), p) / safe_n
     high = _interpolated_quantile(_st.binom(np.where(n > 0, n, 1).astype(int), theta), 1 - p) / safe_n
     return np.clip(low, 0, 1), np.clip(high, 0, 1)
@@ -75,6 +79,8 @@ def poisson_funnel_limits(
     p = (1 - level) / 2
     safe_e = np.where(e > 0, e, np.nan)
     mu = theta * np.where(e > 0, e, 0)
+    if theta <= 0:
+        return np.where(e > 0, 0.0, np.nan), np.where(e > 0, 0.0, np.nan)  # Poisson(0): no events, no spread
     low = _interpolated_quantile(_st.poisson(mu), p) / safe_e
     high = _interpolated_quantile(_st.poisson(mu), 1 - p) / safe_e
     return np.clip(low, 0, None), high
@@ -223,6 +229,18 @@ def _funnel_limits(
     return lo, hi
 
 
+def standard_score(value: np.ndarray, centre: float, se: np.ndarray) -> np.ndarray:
+    """z_i = (y_i − θ₀) / s_i; where s_i = 0 (a share of 0 % or 100 % everywhere, or no spread at
+    all) a unit on the centre has z = 0 and one off it z = ±inf: no sampling noise to measure by."""
+    value = np.asarray(value, dtype=float)
+    se = np.broadcast_to(np.asarray(se, dtype=float), value.shape)
+    diff = value - centre
+    z = np.divide(diff, se, out=np.zeros_like(diff), where=se > 0)
+    off = (se <= 0) & (diff != 0)
+    z[off] = np.copysign(np.inf, diff[off])
+    return z
+
+
 def funnel(
     kind: Kind,
     volume: Sequence[float],
@@ -256,7 +274,7 @@ def funnel(
     if target is None:
         target = float((value[ok] * volume[ok]).sum() / volume[ok].sum()) if ok.any() else math.nan
     se = standard_error(kind, target, volume, sigma)
-    z = (value - target) / se
+    z = standard_score(value, target, se)
     z_ok = z[ok & np.isfinite(z)]
     phi = winsorised_overdispersion(z_ok, winsor)
     tau2 = additive_tau2(z[ok], se[ok], winsor)
@@ -299,7 +317,7 @@ def _attribute_chart(
 
 
 def _laney_sigma_z(value: np.ndarray, centre: float, sigma: np.ndarray) -> float:
-    z = (value - centre) / sigma
+    z = standard_score(value, centre, sigma)
     mr = np.abs(np.diff(z))
     return float(np.mean(mr) / 1.128) if mr.size else 1.0
 
@@ -394,10 +412,11 @@ def method_of_moments_tau2(y: Sequence[float], se2: Sequence[float]) -> float:
     Trials 7:177-188.
     """
     y = np.asarray(y, dtype=float)
-    w = 1 / np.asarray(se2, dtype=float)
+    se2 = np.asarray(se2, dtype=float)
     k = y.size
-    if k < 2:
-        return 0.0
+    if k < 2 or not (se2 > 0).all():
+        return 0.0  # one unit, or units known without sampling error: no variance to split
+    w = 1 / se2
     mean = (w * y).sum() / w.sum()
     q = (w * (y - mean) ** 2).sum()
     return max(0.0, (q - (k - 1)) / (w.sum() - (w * w).sum() / w.sum()))
@@ -417,11 +436,20 @@ def shrink(y: Sequence[float], se2: Sequence[float], tau2: float | None = None, 
     se2 = np.asarray(se2, dtype=float)
     if tau2 is None:
         tau2 = method_of_moments_tau2(y, se2)
-    w = 1 / (se2 + tau2)
-    mu = (w * y).sum() / w.sum()
-    b = se2 / (se2 + tau2)
+    total = se2 + tau2
+    exact = total <= 0
+    if exact.any():
+        # s_i² + τ² = 0 (a share of 0 % or 100 % everywhere, or no spread at all): those units are
+        # known without error, so μ̂ is their mean and nothing moves (B_i = 0, no interval).
+        mu = float(y[exact].mean())
+        b = np.where(exact, 0.0, se2 / np.where(exact, 1.0, total))
+        var = np.where(exact, 0.0, (1 - b) * se2)
+    else:
+        w = 1 / total
+        mu = (w * y).sum() / w.sum()
+        b = se2 / total
+        var = (1 - b) * se2 + b * b / w.sum()
     est = b * mu + (1 - b) * y
-    var = (1 - b) * se2 + b * b / w.sum()
     half = _st.norm.ppf(0.5 + level / 2) * np.sqrt(var)
     return pd.DataFrame(
         {"shrunk": est, "shrunk_low": est - half, "shrunk_high": est + half, "shrinkage": b, "mu": mu, "tau2": tau2}

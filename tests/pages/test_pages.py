@@ -101,3 +101,30 @@ def test_not_a_database_gives_a_message(monkeypatch, tmp_path):
     at = open_app(monkeypatch, bad)
     assert not at.exception
     assert "Cannot open the database" in at.error[0].value
+
+
+def test_consistency_page_when_every_complaint_met_its_target(monkeypatch, demo_db_path, tmp_path):
+    # Issue 14, item 11: with every target met, "resolved within target" is 100 % in every branch,
+    # its standard error is 0, and the ranking crashed (IntCastingNaNError) while the funnel flagged
+    # all 48 branches as outside the limits. Now: no error, nobody outside, every branch ranked 1.
+    import shutil
+
+    from servicequality.store import connect_read_write, rollups
+    from servicequality.ui.navigation import PAGES as ALL_PAGES
+
+    db = tmp_path / "all_met.duckdb"
+    shutil.copy(demo_db_path, db)
+    con = connect_read_write(db)
+    con.execute("update service_targets set first_response_minutes = 100000000, resolution_minutes = 100000000")
+    rollups.refresh(con)
+    con.close()
+    consistency_page = next(p for p in ALL_PAGES if p.url_path == "consistency")
+    at = open_app(monkeypatch, db, consistency_page)
+    at.selectbox(key="measure").set_value("within_target").run()
+    assert not at.exception, [e.value for e in at.exception]
+    values = metric_values(at)
+    assert values["Network: Resolved within target"] == "100.0 %"
+    assert values["Outside 99.8% limits"].startswith("0 of ")
+    titles = [spec["layout"]["title"]["text"] for spec in plotly_specs(at)]
+    assert any(t.startswith("Branches ranked on") for t in titles), titles
+    assert any("48 ranked branches" in c.value for c in at.caption)

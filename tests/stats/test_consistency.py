@@ -294,3 +294,48 @@ def test_heterogeneity_test_is_pearson_chi2():
     reference = st.chi2_contingency(table, correction=False)
     assert test.chi2 == pytest.approx(reference.statistic)
     assert test.p_value == pytest.approx(reference.pvalue)
+
+
+# --- degenerate inputs: a share of 100 % everywhere, or no spread at all (issue 14, item 11) -------
+
+
+def test_shrink_with_no_sampling_or_between_variance_moves_nothing():
+    # s² = 0 and τ² = 0 for every unit (every complaint met its target: p̂ = 1, s² = p(1−p)/n = 0):
+    # w = 1/(s² + τ²) is infinite, so the old formula gave μ̂ = nan and the ranking crashed.
+    # Known without error: μ̂ = mean of y = 1, B = 0, θ̂ = y, interval of width 0.
+    out = CS.shrink([1.0, 1.0, 1.0], [0.0, 0.0, 0.0])
+    assert out["shrunk"].tolist() == [1.0, 1.0, 1.0]
+    assert out["shrinkage"].tolist() == [0.0, 0.0, 0.0]
+    assert out["shrunk_low"].tolist() == out["shrunk_high"].tolist() == [1.0, 1.0, 1.0]
+    assert out["mu"].iloc[0] == 1.0
+
+
+def test_method_of_moments_tau2_is_zero_when_a_unit_has_no_sampling_error():
+    assert CS.method_of_moments_tau2([1.0, 1.0], [0.0, 0.0]) == 0.0
+
+
+def test_degenerate_binomial_and_poisson_limits_are_the_target_itself():
+    # Binomial(n, 1) is n with certainty, so p = 1 lies on both limits (the interpolation gave
+    # (n − 0.001)/n and flagged every branch at 100 % as "above"); Poisson(0) is 0 with certainty.
+    low, high = CS.binomial_funnel_limits([10, 250], 1.0, 0.998)
+    assert low.tolist() == high.tolist() == [1.0, 1.0]
+    low, high = CS.binomial_funnel_limits([10, 250], 0.0, 0.998)
+    assert low.tolist() == high.tolist() == [0.0, 0.0]
+    low, high = CS.poisson_funnel_limits([10, 250], 0.0, 0.998)
+    assert low.tolist() == high.tolist() == [0.0, 0.0]
+
+
+def test_standard_score_where_the_standard_error_is_zero():
+    # (0.7 − 0.5)/0.1 = 2; on the centre with s = 0: 0; off it with s = 0: +inf / −inf.
+    z = CS.standard_score(np.array([0.5, 0.7, 0.5, 0.6, 0.4]), 0.5, np.array([0.0, 0.1, 0.2, 0.0, 0.0]))
+    assert z.tolist() == [0.0, pytest.approx(2.0), 0.0, math.inf, -math.inf]
+
+
+def test_funnel_and_laney_chart_of_a_share_of_100_percent_everywhere():
+    f = CS.funnel("proportion", [40, 90, 300], [1.0, 1.0, 1.0])
+    assert f.target == 1.0
+    assert f.points["outside_99.8"].tolist() == [0, 0, 0]
+    assert f.points["z"].tolist() == [0.0, 0.0, 0.0]
+    chart = CS.p_chart([40, 90, 300], [40, 90, 300], laney=True)
+    assert chart["lcl"].tolist() == chart["ucl"].tolist() == [1.0, 1.0, 1.0]
+    assert not chart.isna().any().any()
