@@ -4,6 +4,8 @@ Figure out. No Streamlit here. Every axis has a title in plain words; every hove
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -370,16 +372,12 @@ def funnel_plot(
     colours = np.where(pts["outside_99.8"] < 0, SURPLUS if not measure.higher_is_better else SHORTFALL, colours)
     if highlight is not None:
         colours = np.where(pts["label"] == highlight, HIGHLIGHT, colours)
+    named = (outside | (pts["label"] == highlight)).to_numpy()
     fig.add_trace(
         go.Scatter(
             x=pts["volume"],
             y=pts["value"] * s,
-            mode="markers+text",
-            text=np.where(outside | (pts["label"] == highlight), pts["label"], ""),
-            textposition=_alternating_positions(
-                pts["value"].to_numpy(), (outside | (pts["label"] == highlight)).to_numpy()
-            ),
-            textfont=dict(size=11),
+            mode="markers",
             marker=dict(size=9, color=colours, line=dict(color="white", width=0.5)),
             name="Branches",
             customdata=stack(pts["label"], pts["z"], pts["branch_id"]),
@@ -392,20 +390,39 @@ def funnel_plot(
             + " %{x:,.0f}<br>z = %{customdata[1]:.2f}<extra></extra>",
         )
     )
+    # Each name is an annotation whose arrow ends on its own dot (x in log10 units: the axis is
+    # log), so two outliers close together cannot swap names; neighbours' labels point from
+    # alternate sides.
+    for (ax, ay), (_, point) in zip(_label_offsets(pts["value"].to_numpy(), named), pts[named].iterrows(), strict=True):
+        fig.add_annotation(
+            x=math.log10(point["volume"]),
+            y=point["value"] * s,
+            text=str(point["label"]),
+            showarrow=True,
+            arrowhead=0,
+            arrowwidth=1,
+            arrowcolor=INK,
+            ax=ax,
+            ay=ay,
+            font=dict(size=11),
+            bgcolor="rgba(255,255,255,0.75)",
+        )
     fig.update_xaxes(title_text=f"Volume: {measure.volume_label} (log scale)", type="log", dtick=1)
     fig.update_yaxes(title_text=measure.label)
     fig.update_layout(legend=dict(orientation="h", y=-0.2, title_text=None))
     return layout(fig, title, 520)
 
 
-def _alternating_positions(values: np.ndarray, labelled: np.ndarray) -> list[str]:
-    """Labels of neighbouring named points alternate above-left and below-right, so two outliers
-    with similar values do not print their names on top of each other."""
-    positions = ["top center"] * len(values)
-    order = [i for i in np.argsort(values, kind="stable") if labelled[i]]
-    for k, i in enumerate(order):
-        positions[i] = "top left" if k % 2 == 0 else "bottom right"
-    return positions
+def _label_offsets(values: np.ndarray, labelled: np.ndarray) -> list[tuple[int, int]]:
+    """Pixel offsets (ax, ay) of the named points' labels, in the order of the named points:
+    sorted by value, neighbours alternate up-left and down-right and step further out, so two
+    outliers with similar values do not print their names on top of each other."""
+    index = np.flatnonzero(labelled)
+    offsets = {}
+    for k, i in enumerate(index[np.argsort(values[index], kind="stable")]):
+        reach = 28 + 14 * ((k // 2) % 3)
+        offsets[i] = (-reach, -reach) if k % 2 == 0 else (reach, reach)
+    return [offsets[i] for i in index]
 
 
 def control_chart(chart: pd.DataFrame, months: pd.Series, measure: Measure, *, title: str) -> go.Figure:
