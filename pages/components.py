@@ -18,8 +18,9 @@ st.caption(filters.describe())
 
 GAP_FORMULA = (
     "Gap = mean over respondents of (mean perception − mean expectation over the component's items), on the "
-    "1-7 scale; below 0 is a shortfall (red), above 0 a surplus (blue). 95% interval from the paired t "
-    "distribution with n − 1 degrees of freedom."
+    "1-7 scale; a bar is red (shortfall) when its whole 95% interval is below 0, blue (surplus) when it is above "
+    "0, grey when the interval includes 0. The interval is from the paired t distribution with n − 1 degrees of "
+    "freedom."
 )
 LABELS = {
     "label": "Component",

@@ -195,6 +195,7 @@ with right:
                 title=f"Overall gap minus the network's ({network:+.2f})",
                 value_title="Branch gap − network gap (points on a 1-7 scale)",
                 ids="branch_id",
+                value_name="difference from the network",
             ),
             key="overview_branches",
             filename="branches_below_network",
@@ -202,7 +203,8 @@ with right:
         )
     ui.how_computed(
         "Branch gap = mean over its respondents of their mean component gap; the network gap is the same over "
-        "all respondents in the filter. Bars show the difference with the branch's 95% t interval.",
+        "all respondents in the filter. Bars show the difference with the branch's 95% t interval: red when the "
+        "whole interval is below the network, grey when it includes the network's value (not told apart from it).",
         filters,
         f"{int(below['n'].sum()) if len(below) else 0:,} respondents in the branches shown",
         [f"{left_out} branches with fewer than {filters.min_n} responses are not ranked"] if left_out else [],

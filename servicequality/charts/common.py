@@ -61,12 +61,17 @@ def gap_bars(
     value_title: str = "Gap: perception − expectation (points on a 1-7 scale)",
     height: int | None = None,
     ids: str | None = None,
+    value_name: str = "gap",
 ) -> go.Figure:
-    """Horizontal bars of a gap with its 95% interval; shortfalls red, surpluses blue.
+    """Horizontal bars of a gap (or a difference) with its 95% interval: red when the whole
+    interval is below 0, blue when it is above, grey when it includes 0 (not told apart from 0 by
+    the data, so not coloured as a shortfall).
 
     ids: a column (component_key, branch_id) carried as the last customdata item, so a click on
-    a bar can filter the dashboard by it."""
-    colours = [SHORTFALL if v < 0 else SURPLUS for v in df[value]]
+    a bar can filter the dashboard by it. value_name: what the hover calls the value."""
+    colours = [
+        SHORTFALL if hi < 0 else SURPLUS if lo > 0 else NEUTRAL for lo, hi in zip(df[low], df[high], strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             x=df[value],
@@ -82,7 +87,7 @@ def gap_bars(
                 thickness=1.2,
             ),
             customdata=df[[n, low, high] + ([ids] if ids else [])].to_numpy(),
-            hovertemplate="%{y}<br>gap %{x:.2f} (95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f})"
+            hovertemplate="%{y}<br>" + value_name + " %{x:.2f} (95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f})"
             "<br>n = %{customdata[0]:,}<extra></extra>",
         )
     )

@@ -1,0 +1,34 @@
+"""Shared chart builders, read back from the figure."""
+
+import pandas as pd
+
+from servicequality.charts import common
+
+
+def test_gap_bars_colour_only_what_the_interval_tells_apart_from_zero():
+    # Three differences from the network: −0.26 with interval (−0.40, −0.12) is a real shortfall;
+    # −0.30 with (−0.70, 0.10) includes 0 (noise: grey, though its point is lower than the first);
+    # +0.05 with (0.01, 0.09) is above. Colouring by the sign of the point alone would paint the
+    # second one red.
+    df = pd.DataFrame(
+        {
+            "label": ["Tower Point", "Kings Cross", "Greenway"],
+            "difference": [-0.26, -0.30, 0.05],
+            "low": [-0.40, -0.70, 0.01],
+            "high": [-0.12, 0.10, 0.09],
+            "n": [300, 12, 500],
+        }
+    )
+    fig = common.gap_bars(
+        df,
+        label="label",
+        value="difference",
+        low="low",
+        high="high",
+        title="t",
+        value_name="difference from the network",
+    )
+    bar = fig.data[0]
+    assert list(bar.marker.color) == [common.SHORTFALL, common.NEUTRAL, common.SURPLUS]
+    assert "difference from the network %{x:.2f}" in bar.hovertemplate
+    assert "gap" not in bar.hovertemplate.replace("difference from the network", "")
