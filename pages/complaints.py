@@ -31,11 +31,15 @@ def pct(value: float) -> str:
 
 row = st.columns(4)
 with row[0]:
+    scope = complaints.rate_scope(filters)
     ui.metric(
-        "Complaints per 1,000 served",
+        scope.label,
         ui.fmt_number(head.rate_per_1000, 2),
         n=f"{head.complaints:,} complaints / {head.served:,} customers",
+        help=scope.note or None,
     )
+    if scope.note:
+        st.caption(scope.note)
 with row[1]:
     ui.metric(
         "Reopened",
@@ -157,7 +161,7 @@ else:
                 rate.sort_values("value", ascending=False),
                 label="label",
                 n_words="customers served",
-                title="Complaints per 1,000 customers served, by branch",
+                title=f"{scope.label.replace(' served', ' customers served')}, by branch",
                 value_title="Complaints per 1,000 customers served (95% interval)",
                 reference=network_rate,
                 highlight=my_label,
@@ -177,7 +181,7 @@ else:
                 regions.sort_values("value", ascending=False),
                 label="label",
                 n_words="customers served",
-                title="Complaints per 1,000 customers served, by region",
+                title=f"{scope.label.replace(' served', ' customers served')}, by region",
                 value_title="Complaints per 1,000 customers served (95% interval)",
                 reference=network_rate,
                 higher_is_better=False,

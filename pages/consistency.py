@@ -9,7 +9,7 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import consistency as cc
-from servicequality.metrics import consistency
+from servicequality.metrics import complaints, consistency
 
 filters = ui.current_filters()
 
@@ -43,6 +43,8 @@ with right:
         "plain limits flag too many; φ (multiplicative) or τ² (additive) widens them.",
     )
 m = consistency.MEASURES[key]
+if key == "complaint_rate" and (note := complaints.rate_scope(filters).note):
+    st.caption(note)
 suffix = " %" if m.unit == "%" else ""
 min_volume = consistency.minimum_volume(key, filters.min_n)
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import common as charts
-from servicequality.metrics import drilldown, overview
+from servicequality.metrics import complaints, drilldown, overview
 
 filters = ui.current_filters()
 previous = filters.previous_period()
@@ -63,15 +63,19 @@ with row1[3]:
 
 row2 = st.columns(4)
 with row2[0]:
+    scope = complaints.rate_scope(filters)
     ui.metric(
-        "Complaints per 1,000 served",
+        scope.label,
         ui.fmt_number(now.complaint_rate, 2),
         delta=delta(now.complaint_rate, before.complaint_rate),
         delta_color="inverse",
         n=f"{now.complaints:,} complaints / {now.customers_served:,} customers"
         if now.customers_served
         else f"{now.complaints:,} complaints; no customers-served data to divide by (import customers-served)",
+        help=scope.note or None,
     )
+    if scope.note:
+        st.caption(scope.note)
 with row2[1]:
     ui.metric(
         "Median first response",

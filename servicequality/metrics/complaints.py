@@ -14,6 +14,39 @@ from dataclasses import dataclass
 import pandas as pd
 
 from servicequality import stats
+from servicequality.catalog import BY_SELECTION
+from servicequality.filters import Filters
+
+RATE_LABEL = "Complaints per 1,000 served"
+
+
+@dataclass(frozen=True)
+class RateScope:
+    """What a complaint rate divides by under the current selections."""
+
+    label: str  # the metric's label
+    note: str  # one sentence for the caption; "" when numerator and denominator cover the same customers
+
+
+def rate_scope(filters: Filters) -> RateScope:
+    """Customers served are recorded per branch and day, not per channel, segment, category or
+    component. With such a selection the rate's numerator is the selected complaints while its
+    denominator stays every customer served: the label says so ("of all served"), never a rate
+    whose denominator silently covers a wider population than its numerator."""
+    narrowed = [
+        (dimension, getattr(filters, selection))
+        for selection, dimension in BY_SELECTION.items()
+        if not dimension.served and getattr(filters, selection)
+    ]
+    if not narrowed:
+        return RateScope(RATE_LABEL, "")
+    which = "; ".join(f"{d.chip.lower()} {', '.join(values)}" for d, values in narrowed)
+    per = " or ".join(d.label.lower() for d, _ in narrowed)
+    return RateScope(
+        "Selected complaints per 1,000 of all served",
+        f"Complaints in {which} divided by all customers served: customers served are not recorded per {per}, "
+        "so this is not the complaint rate of those customers.",
+    )
 
 
 def share(part: float, whole: float) -> float:

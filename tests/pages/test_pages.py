@@ -128,3 +128,17 @@ def test_consistency_page_when_every_complaint_met_its_target(monkeypatch, demo_
     titles = [spec["layout"]["title"]["text"] for spec in plotly_specs(at)]
     assert any(t.startswith("Branches ranked on") for t in titles), titles
     assert any("48 ranked branches" in c.value for c in at.caption)
+
+
+def test_complaint_rate_under_a_channel_selection_names_its_denominator(monkeypatch, fixture_db_path):
+    # Issue 14, item 4. Fixture, Jan-Feb 2024, channel Phone: the numerator is the Phone complaints,
+    # the denominator all 1,000 customers served (100 + 200 + 300 + 400), who are not Phone
+    # customers only, so the label must not read as a Phone complaint rate.
+    query = {"period": ["2024-01-01", "2024-02-29"], "channel": "Phone"}
+    at = open_app(monkeypatch, fixture_db_path, query=query)
+    labels = [m.label for m in at.metric]
+    assert "Selected complaints per 1,000 of all served" in labels
+    assert "Complaints per 1,000 served" not in labels
+    assert any("not recorded per channel" in c.value for c in at.caption)
+    plain = open_app(monkeypatch, fixture_db_path, query={"period": ["2024-01-01", "2024-02-29"]})
+    assert "Complaints per 1,000 served" in [m.label for m in plain.metric]
