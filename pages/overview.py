@@ -2,12 +2,14 @@
 weakest components and the branches furthest below the network."""
 
 import math
+from typing import NamedTuple
 
 import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import common as charts
 from servicequality.metrics import complaints, drilldown, overview
+from servicequality.stats import changes
 
 filters = ui.current_filters()
 previous = filters.previous_period()
@@ -19,10 +21,26 @@ now = overview.headline(ui.query, filters)
 before = overview.headline(ui.query, previous)
 
 
-def delta(current: float, prior: float, digits: int = 2, suffix: str = "") -> str | None:
-    if any(v is None or math.isnan(v) for v in (current, prior)):
-        return None
-    return f"{current - prior:+,.{digits}f}{suffix} vs previous"
+moves = overview.headline_changes(now, before)
+
+
+class Delta(NamedTuple):
+    text: str | None
+    colour: str
+    test: str  # the test in words, for the metric's help
+
+
+def delta(key: str, digits: int = 2, suffix: str = "") -> Delta:
+    """The delta against the previous period: coloured only when the change is beyond sampling noise
+    (p < 0.05 in its test, stats.changes), else grey and said to be within noise."""
+    change = moves[key]
+    if math.isnan(change.difference):
+        return Delta(None, "off", "")
+    beyond = change.beyond_noise
+    colour = ("inverse" if key == "complaint_rate" else "normal") if beyond else "off"
+    text = f"{ui.fmt_signed(change.difference, digits)}{suffix} vs previous" + ("" if beyond else " (within noise)")
+    test = f" Change: {change.test}, {changes.p_value_text(change.p_value)}." if change.test else ""
+    return Delta(text, colour, test)
 
 
 row1 = st.columns(4)
@@ -30,35 +48,39 @@ with row1[0]:
     ui.metric(
         "SERVQUAL score (unweighted)",
         ui.fmt_number(now.servqual_unweighted),
-        delta=delta(now.servqual_unweighted, before.servqual_unweighted),
+        delta=(d := delta("servqual_unweighted")).text,
+        delta_color=d.colour,
         n=f"{ui.fmt_n(now.respondents)} respondents",
         help="Mean of the ten component gaps, perception − expectation on a 1-7 scale. Below 0: customers "
-        "get less than they expect.",
+        "get less than they expect." + d.test,
     )
 with row1[1]:
     ui.metric(
         "SERVQUAL score (weighted)",
         ui.fmt_number(now.servqual_weighted),
-        delta=delta(now.servqual_weighted, before.servqual_weighted),
+        delta=(d := delta("servqual_weighted")).text,
+        delta_color=d.colour,
         n=f"{ui.fmt_n(now.importance_n)} respondents gave importance points",
         help="Σ weight × component gap, with each component's weight the mean share of importance points "
-        "customers gave it (normalised to sum 1).",
+        "customers gave it (normalised to sum 1)." + d.test,
     )
 with row1[2]:
     ui.metric(
         "CSAT (satisfied, 4-5 of 5)",
         ui.fmt_number(100 * now.csat, 1, " %"),
-        delta=delta(100 * now.csat, 100 * before.csat, 1, " pts"),
+        delta=(d := delta("csat", 1, " pts")).text,
+        delta_color=d.colour,
         n=ui.fmt_n(now.csat_n),
-        help="Share of survey answers of 4 or 5 to overall satisfaction.",
+        help="Share of survey answers of 4 or 5 to overall satisfaction." + d.test,
     )
 with row1[3]:
     ui.metric(
         "Net Promoter Score",
         ui.fmt_number(now.nps, 1),
-        delta=delta(now.nps, before.nps, 1),
+        delta=(d := delta("nps", 1)).text,
+        delta_color=d.colour,
         n=ui.fmt_n(now.nps_n),
-        help="% promoters (9-10) − % detractors (0-6) on the 0-10 recommendation question.",
+        help="% promoters (9-10) − % detractors (0-6) on the 0-10 recommendation question." + d.test,
     )
 
 row2 = st.columns(4)
@@ -67,12 +89,12 @@ with row2[0]:
     ui.metric(
         scope.label,
         ui.fmt_number(now.complaint_rate, 2),
-        delta=delta(now.complaint_rate, before.complaint_rate),
-        delta_color="inverse",
+        delta=(d := delta("complaint_rate")).text,
+        delta_color=d.colour,
         n=f"{now.complaints:,} complaints / {now.customers_served:,} customers"
         if now.customers_served
         else f"{now.complaints:,} complaints; no customers-served data to divide by (import customers-served)",
-        help=scope.note or None,
+        help=(scope.note + d.test).strip() or None,
     )
     if scope.note:
         st.caption(scope.note)
@@ -97,9 +119,10 @@ with row2[3]:
         "Answered / resolved on time",
         f"{ui.fmt_number(100 * now.first_response_within, 0, ' %')} / "
         f"{ui.fmt_number(100 * now.resolution_within, 0, ' %')}",
-        delta=delta(100 * now.resolution_within, 100 * before.resolution_within, 1, " pts resolved"),
+        delta=(d := delta("resolution_within", 1, " pts resolved")).text,
+        delta_color=d.colour,
         n=f"{ui.fmt_n(now.first_response_n)} answered, {ui.fmt_n(now.resolution_n)} resolved",
-        help="Targets per channel and priority (service_targets).",
+        help="Targets per channel and priority (service_targets)." + d.test,
     )
 with st.container(horizontal=True, gap="medium"):
     drilldown.rows_link("responses", "See the survey responses behind these numbers")

@@ -127,7 +127,9 @@ def monthly_trend(months: pd.DataFrame, panels: list[tuple[str, str, str]], *, t
             row=row,
             col=1,
         )
-        fig.update_yaxes(title_text=axis_title, row=row, col=1)
+        # Every panel's axis reaches 0, so a flat series (a rate moving 21.2-21.6 per 1,000) looks
+        # flat instead of filling the panel's height with noise.
+        fig.update_yaxes(title_text=axis_title, rangemode="tozero", row=row, col=1)
     # Month ticks even when the data hold a single month (plotly would otherwise label hours).
     fig.update_xaxes(tickformat="%b %Y", dtick="M1" if len(months) <= 12 else None)
     fig.update_xaxes(title_text="Month", row=len(panels), col=1)

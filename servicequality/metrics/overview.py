@@ -11,6 +11,7 @@ import pandas as pd
 
 from servicequality import stats
 from servicequality.filters import Filters
+from servicequality.stats import changes
 
 Runner = Callable[[str, Filters], pd.DataFrame]
 
@@ -58,6 +59,13 @@ class Headline:
     median_resolution_target: float
     resolution_within: float
     resolution_n: int
+    # The aggregates behind the numbers, for the tests of change against the previous period.
+    components: tuple[tuple[str, float, float, int], ...] = ()  # (key, mean gap, sd, n) answered
+    weights: tuple[tuple[str, float], ...] = ()  # (key, mean importance share)
+    csat_satisfied: int = 0
+    promoters: int = 0
+    detractors: int = 0
+    resolution_within_count: int = 0
 
 
 def headline(run: Runner, filters: Filters) -> Headline:
@@ -92,7 +100,53 @@ def headline(run: Runner, filters: Filters) -> Headline:
         median_resolution_target=_f(handling["median_resolution_target"]),
         resolution_within=(handling["resolution_within_target"] or 0) / resolution_n if resolution_n else math.nan,
         resolution_n=resolution_n,
+        components=tuple(
+            (k, float(m), _f(sd), int(n))
+            for k, m, sd, n in zip(answered["component_key"], answered["mean_gap"], answered["sd_gap"], answered["n"])
+        ),
+        weights=tuple(weights.items()),
+        csat_satisfied=int(survey["csat_satisfied"] or 0),
+        promoters=int(survey["promoters"] or 0),
+        detractors=int(survey["detractors"] or 0),
+        resolution_within_count=int(handling["resolution_within_target"] or 0),
     )
+
+
+def _score_change(now: Headline, before: Headline, weighted: bool) -> changes.Change:
+    """The SERVQUAL score's change, each period's weights being those score_ uses (1/K, or the
+    importance shares normalised over the answered components)."""
+
+    def parts(h: Headline) -> tuple[list[float], list[int], list[float], float]:
+        keys = [k for k, *_ in h.components]
+        if weighted:
+            w = stats.normalise_weights({k: dict(h.weights).get(k, 0.0) for k in keys})
+            score = h.servqual_weighted
+        else:
+            w = {k: 1 / len(keys) for k in keys} if keys else {}
+            score = h.servqual_unweighted
+        return [sd for *_, sd, _ in h.components], [n for *_, n in h.components], [w.get(k, 0.0) for k in keys], score
+
+    sd1, n1, w1, s1 = parts(now)
+    sd0, n0, w0, s0 = parts(before)
+    return changes.score_change(s1, sd1, n1, s0, sd0, n0, w1, w0)
+
+
+def headline_changes(now: Headline, before: Headline) -> dict[str, changes.Change]:
+    """Each headline number's change against the previous period, with its test (stats.changes)."""
+    return {
+        "servqual_unweighted": _score_change(now, before, weighted=False),
+        "servqual_weighted": _score_change(now, before, weighted=True),
+        "csat": changes.proportion_change(now.csat_satisfied, now.csat_n, before.csat_satisfied, before.csat_n),
+        "nps": changes.nps_change(
+            now.promoters, now.detractors, now.nps_n, before.promoters, before.detractors, before.nps_n
+        ),
+        "complaint_rate": changes.rate_change(
+            now.complaints, now.customers_served, before.complaints, before.customers_served
+        ),
+        "resolution_within": changes.proportion_change(
+            now.resolution_within_count, now.resolution_n, before.resolution_within_count, before.resolution_n
+        ),
+    }
 
 
 def monthly(run: Runner, filters: Filters) -> pd.DataFrame:

@@ -25,6 +25,13 @@ def fmt_number(value: float, digits: int = 2, suffix: str = "") -> str:
     return f"{value:,.{digits}f}{suffix}"
 
 
+def fmt_signed(value: float, digits: int = 2) -> str:
+    """+0.12 / -0.30: a change with its sign (ASCII minus: st.metric reads it for the arrow)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:+,.{digits}f}"
+
+
 def fmt_minutes(minutes: float) -> str:
     """42 min, 3.5 h or 2.1 days: whichever reads naturally."""
     if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):

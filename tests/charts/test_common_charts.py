@@ -32,3 +32,20 @@ def test_gap_bars_colour_only_what_the_interval_tells_apart_from_zero():
     assert list(bar.marker.color) == [common.SHORTFALL, common.NEUTRAL, common.SURPLUS]
     assert "difference from the network %{x:.2f}" in bar.hovertemplate
     assert "gap" not in bar.hovertemplate.replace("difference from the network", "")
+
+
+def test_monthly_trend_axes_reach_zero_so_flat_series_look_flat():
+    # A rate moving 21.2-21.6 per 1,000 and a gap around −0.3: autoscaled axes would stretch a
+    # 0.4 wobble over the whole panel; each axis must reach 0.
+    months = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
+            "complaint_rate": [21.2, 21.6, 21.4],
+            "mean_gap": [-0.31, -0.29, -0.30],
+        }
+    )
+    panels = [("complaint_rate", "Rate", "per 1,000"), ("mean_gap", "Gap", "points")]
+    fig = common.monthly_trend(months, panels, title="t")
+    axes = [fig.layout[name] for name in fig.layout if name.startswith("yaxis")]
+    assert len(axes) == 2
+    assert all(axis.rangemode == "tozero" for axis in axes)
