@@ -35,10 +35,6 @@ SCORE_WORDS = {"perception": "perception", "expectation": "expectation", "gap": 
 TWO_DECIMALS = {c: st.column_config.NumberColumn(format="%.2f") for c in list(LABELS.values())[1:6]}
 
 
-def minus(text: str) -> str:
-    return text.replace("-", "−")
-
-
 # --- gaps by component or RATER group ---------------------------------------------------------
 st.subheader("Perception, expectation and the gap")
 view = st.segmented_control(
@@ -162,15 +158,8 @@ else:
         filename="selection_vs_network",
         select=ui.CrossFilter("component", "customdata:-1"),
     )
-    biggest = compared.dropna(subset=["difference"]).sort_values("difference")
-    if len(biggest):
-        worst, best = biggest.iloc[0], biggest.iloc[-1]
-        st.markdown(
-            minus(
-                f"Furthest below the network: **{worst['component_name']}** ({worst['difference']:+.2f} points); "
-                f"furthest above: **{best['component_name']}** ({best['difference']:+.2f})."
-            )
-        )
+    if words := servqual.difference_words(compared):
+        st.markdown(words)
 ui.how_computed(
     GAP_FORMULA + " The network is every branch and region in the same period, channels and segments; the "
     "selection is part of it.",
@@ -246,7 +235,7 @@ else:
     )
     findings = servqual.complaint_survey_findings(both)
     if findings:
-        st.markdown("**Where the two sources disagree:**\n" + "\n".join(f"- {minus(f.text)}" for f in findings))
+        st.markdown("**Where the two sources disagree:**\n" + "\n".join(f"- {ui.minus(f.text)}" for f in findings))
     else:
         st.markdown("Complaints and the survey point at the same components.")
 ui.how_computed(

@@ -207,6 +207,7 @@ else:
         filename=f"{key}_control_chart_{branch}",
         select=ui.CrossFilter("month", "x"),
     )
+    st.caption(consistency.chart_words(m.kind, laney))
     if control.beyond:
         st.markdown(
             "**Special causes beyond the limits:** " + ", ".join(f"{pd.Timestamp(x):%b %Y}" for x in control.beyond)

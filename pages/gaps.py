@@ -24,10 +24,6 @@ GAP = (
 PLURAL = {"Branch": "branches", "Region": "regions"}
 
 
-def minus(text: str) -> str:
-    return text.replace("-", "−")
-
-
 # --- heatmap ---------------------------------------------------------------------------------------
 st.subheader("Gap by component and branch")
 by = st.radio("Rows", ["Branch", "Region"], horizontal=True, key="gaps_heatmap_by")
@@ -84,14 +80,14 @@ cols = st.columns(3)
 with cols[0]:
     ui.metric(
         "SERVQUAL score (unweighted)",
-        minus(ui.fmt_number(unweighted)),
+        ui.minus(ui.fmt_number(unweighted)),
         n=f"{ui.fmt_n(respondents)} respondents",
         help="Mean of the component gaps.",
     )
 with cols[1]:
     ui.metric(
         "SERVQUAL score (weighted by importance)",
-        minus(ui.fmt_number(weighted)),
+        ui.minus(ui.fmt_number(weighted)),
         n=f"{ui.fmt_n(importance_n)} respondents gave importance points",
         help="Σ weight × gap, weights = mean share of importance points, normalised to sum 1.",
     )
@@ -99,7 +95,7 @@ with cols[2]:
     change = weighted - unweighted if not (math.isnan(weighted) or math.isnan(unweighted)) else math.nan
     ui.metric(
         "Weighted − unweighted",
-        minus(ui.fmt_number(change)),
+        ui.minus(ui.fmt_number(change)),
         n=(
             "below 0: the weakest components are the ones customers care most about"
             if change < 0
@@ -278,7 +274,9 @@ else:
         )
     )
     ui.table(
-        components[["component_name", "mean_gap", "ci_low", "ci_high", "t", "df", "p", "n"]].rename(
+        components.assign(p=components["p"].map(ui.fmt_p))[
+            ["component_name", "mean_gap", "ci_low", "ci_high", "t", "df", "p", "n"]
+        ].rename(
             columns={
                 "component_name": "Component",
                 "mean_gap": "Gap (P − E)",
@@ -296,7 +294,6 @@ else:
             "95% CI low": st.column_config.NumberColumn(format="%.2f"),
             "95% CI high": st.column_config.NumberColumn(format="%.2f"),
             "t": st.column_config.NumberColumn(format="%.2f"),
-            "p (two-sided)": st.column_config.NumberColumn(format="%.4f"),
         },
     )
 ui.how_computed(

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from servicequality import stats
+from servicequality.stats.changes import p_value_text
 from servicequality.stats.consistency import (
     MIN_CUSTOMERS_SERVED,
     MIN_TARGETED_COMPLAINTS,
@@ -354,11 +355,35 @@ def control_chart(months: pd.DataFrame, branch: str, key: str, laney: bool = Tru
     return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()))
 
 
+# What each control chart is, in plain words (shown under the chart).
+CHART_WORDS = {
+    "proportion": "Laney p′ chart: each month's share with limits 3 standard errors either side of the branch's "
+    "average, widened (or narrowed) by how much the months really vary beyond sampling noise, so that large "
+    "volumes do not make every month look special.",
+    "rate": "Laney u′ chart: each month's rate per 1,000 with limits 3 standard errors either side of the "
+    "branch's average, widened (or narrowed) by how much the months really vary beyond sampling noise.",
+    "mean": "XmR chart: each month's value (X) with limits 2.66 average moving ranges (mR, the change from one "
+    "month to the next) either side of the branch's average; a month outside them is more than routine "
+    "variation.",
+}
+PLAIN_CHART_WORDS = {
+    "proportion": "p chart: each month's share with limits 3 standard errors (from that month's volume) either "
+    "side of the branch's average.",
+    "rate": "u chart: each month's rate with limits 3 standard errors (from that month's volume) either side of "
+    "the branch's average.",
+}
+
+
+def chart_words(kind: str, laney: bool) -> str:
+    """The control chart in plain words: what a point is and where its limits come from."""
+    return CHART_WORDS[kind] if laney or kind == "mean" else PLAIN_CHART_WORDS[kind]
+
+
 def difference_in_words(view: FunnelView, m: Measure) -> str:
     """Do branches differ on a share or rate? Pearson's heterogeneity χ² and the winsorised φ, in words."""
     f = view.funnel
     test = heterogeneity_test(f.points["z"])
-    p_words = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.3f}"
+    p_words = p_value_text(test.p_value)
     together = ("" if test.p_value < 0.05 else "do not ") + "differ by more than chance would explain"
     rest = (
         "and even without the most extreme tenth at each end they differ more than chance allows"
@@ -367,7 +392,8 @@ def difference_in_words(view: FunnelView, m: Measure) -> str:
     )
     return (
         f"**Do branches differ on {m.short.lower()}?** Taken together, the {len(view.present)} branches {together} "
-        f"(χ² = {test.chi2:,.1f} on {test.df} df, {p_words}), {rest} (winsorised overdispersion φ = {f.phi:.2f}; "
+        f"(χ² = {test.chi2:,.1f} on {test.df} degrees of freedom, {p_words}), {rest} "
+        f"(winsorised overdispersion φ = {f.phi:.2f}; "
         "1 means pure chance)."
     )
 

@@ -127,6 +127,27 @@ def gap_trend(run: Runner, filters: Filters, quarterly: bool = False) -> pd.Data
     return out
 
 
+def difference_words(compared: pd.DataFrame) -> str:
+    """One sentence on where a selection stands against the network, per component (columns
+    component_name, difference). "Furthest above" only when some component is above: when every
+    component is below, the closest one is named as the closest, not as "above"."""
+    rows = compared.dropna(subset=["difference"]).sort_values("difference")
+    if rows.empty:
+        return ""
+    worst, best = rows.iloc[0], rows.iloc[-1]
+
+    def name(row) -> str:
+        return f"**{row['component_name']}** ({row['difference']:+.2f} points)".replace("-", "−")
+
+    if len(rows) == 1:
+        return f"{'Below' if worst['difference'] < 0 else 'At or above'} the network on {name(worst)}."
+    if best["difference"] < 0:
+        return f"Below the network on every component: furthest below {name(worst)}, closest {name(best)}."
+    if worst["difference"] > 0:
+        return f"Above the network on every component: furthest above {name(best)}, closest {name(worst)}."
+    return f"Furthest below the network: {name(worst)}; furthest above: {name(best)}."
+
+
 def network_filters(filters: Filters) -> Filters:
     """The same filter without its branch and region selection: the whole network."""
     return replace(filters, regions=(), branches=())

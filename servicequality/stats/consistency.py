@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from servicequality import stats
+from servicequality.stats.changes import p_value_text
 
 Kind = Literal["proportion", "rate", "mean"]
 Adjustment = Literal["auto", "none", "multiplicative", "additive"]
@@ -514,7 +515,7 @@ def kruskal_wallis_in_words(result: KruskalWallis, what: str = "branches") -> st
     """The test said in plain words, with the effect size so that a huge n does not oversell it."""
     if not np.isfinite(result.h):
         return f"Too few {what} or answers to test whether they differ."
-    p = "p < 0.001" if result.p_value < 0.001 else f"p = {result.p_value:.3f}"
+    p = p_value_text(result.p_value)
     size = (
         "a large"
         if result.epsilon_squared >= 0.26
@@ -526,13 +527,13 @@ def kruskal_wallis_in_words(result: KruskalWallis, what: str = "branches") -> st
     )
     if result.p_value < 0.05:
         return (
-            f"The {result.df + 1} {what} differ by more than chance would explain (H = {result.h:,.1f}, "
-            f"{result.df} df, {p}); the difference is {size} one: ε² = {result.epsilon_squared:.3f} of the "
-            f"rank variation lies between {what}."
+            f"The {result.df + 1} {what} differ by more than chance would explain (Kruskal-Wallis H = "
+            f"{result.h:,.1f} on {result.df} degrees of freedom, one fewer than the {what}; {p}); the difference "
+            f"is {size} one: ε² = {result.epsilon_squared:.3f} of the rank variation lies between {what}."
         )
     return (
         f"The {result.df + 1} {what} do not differ by more than chance would explain "
-        f"(H = {result.h:,.1f}, {result.df} df, {p})."
+        f"(Kruskal-Wallis H = {result.h:,.1f} on {result.df} degrees of freedom, one fewer than the {what}; {p})."
     )
 
 

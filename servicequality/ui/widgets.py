@@ -25,6 +25,18 @@ def fmt_number(value: float, digits: int = 2, suffix: str = "") -> str:
     return f"{value:,.{digits}f}{suffix}"
 
 
+def minus(text: str) -> str:
+    """Hyphen-minus to the real minus sign (U+2212) in text that shows numbers."""
+    return text.replace("-", "−")
+
+
+def fmt_p(p: float) -> str:
+    """A p-value for a table: '< 0.001' below a thousandth, else 2 significant digits, never 0.0000."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    return "< 0.001" if p < 0.001 else (f"{p:.2g}" if p < 0.1 else f"{p:.2f}")
+
+
 def fmt_signed(value: float, digits: int = 2) -> str:
     """+0.12 / -0.30: a change with its sign (ASCII minus: st.metric reads it for the arrow)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -1,0 +1,18 @@
+"""Number formats shared by every page (issue 14, item 8)."""
+
+import math
+
+from servicequality import ui
+
+
+def test_p_values_never_print_as_zero():
+    assert ui.fmt_p(0.00001) == "< 0.001"
+    assert ui.fmt_p(0.0432) == "0.043"
+    assert ui.fmt_p(0.5) == "0.50"
+    assert ui.fmt_p(math.nan) == "–"
+
+
+def test_signed_changes_and_real_minus():
+    assert ui.fmt_signed(-0.3) == "-0.30"  # st.metric reads the ASCII sign for its arrow
+    assert ui.fmt_signed(1234.5, 1) == "+1,234.5"
+    assert ui.minus("-0.34 and -1") == "−0.34 and −1"
