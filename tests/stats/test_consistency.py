@@ -339,3 +339,82 @@ def test_funnel_and_laney_chart_of_a_share_of_100_percent_everywhere():
     chart = CS.p_chart([40, 90, 300], [40, 90, 300], laney=True)
     assert chart["lcl"].tolist() == chart["ucl"].tolist() == [1.0, 1.0, 1.0]
     assert not chart.isna().any().any()
+
+
+# --- asymmetric hand-worked cases: each would expose one wrong formula (tools/mutation_check.py) ---
+
+
+def test_laney_sigma_z_is_the_mean_moving_range_over_1_128():
+    # z = (0.5, 0.7, 0.4, 0.45 − 0.5) / 0.1 = 0, 2, −1, −0.5; moving ranges 2, 3, 0.5 (unequal):
+    # mean 5.5/3 = 1.8333 -> σ_z = 1.8333 / 1.128 = 1.62530 (the median, 2, would give 1.7730).
+    sigma_z = CS._laney_sigma_z(np.array([0.5, 0.7, 0.4, 0.45]), 0.5, np.array([0.1, 0.1, 0.1, 0.1]))
+    assert sigma_z == pytest.approx((5.5 / 3) / 1.128)
+
+
+def test_ranking_does_not_rank_noise():
+    # Rates 5, 6 and 5.5 per 1,000 on 2,000 customers each: pooled 33/6,000 = 0.0055, s² = 0.0055/2,000
+    # = 2.75e-6 each; Q = (0.0005² + 0.0005² + 0) / 2.75e-6 = 0.18 < k − 1 = 2, so τ² = 0, B = 1 and
+    # every branch shrinks to the network value: all tied at rank 1. Ranking the raw values would
+    # give 1, 3, 2.
+    rows = pd.DataFrame(
+        {
+            "branch_id": ["A", "B", "C"],
+            "branch_name": ["a", "b", "c"],
+            "complaints": [10, 12, 11],
+            "customers_served": [2000, 2000, 2000],
+        }
+    )
+    ranked, _ = C.ranking(C.branch_measure(rows, "complaint_rate"), "complaint_rate", 1)
+    assert ranked["rank"].tolist() == [1, 1, 1]
+    assert ranked["shrunk"].tolist() == pytest.approx([5.5, 5.5, 5.5])
+
+
+def _poisson_cdf(k: int, mu: float) -> float:
+    return sum(math.exp(-mu) * mu**i / math.factorial(i) for i in range(k + 1))
+
+
+def test_poisson_limits_hand_worked_interpolation():
+    # θ = 0.01 per customer, E = 500: Poisson(5). Lower p = 0.025: F(0) = 0.006738 < p ≤ F(1) =
+    # 0.040428, so r = 1 and α = (F(1) − 0.025) / (F(1) − F(0)) = 0.45795 -> (1 − α)/500 = 0.0010841.
+    # Upper 0.975: F(9) = 0.968172 < 0.975 ≤ F(10) = 0.986305, α = 0.62345 -> (10 − α)/500 = 0.018753.
+    # Without interpolation they would be 1/500 = 0.002 and 10/500 = 0.02.
+    low, high = CS.poisson_funnel_limits([500], 0.01, 0.95)
+    a_low = (_poisson_cdf(1, 5) - 0.025) / (_poisson_cdf(1, 5) - _poisson_cdf(0, 5))
+    a_high = (_poisson_cdf(10, 5) - 0.975) / (_poisson_cdf(10, 5) - _poisson_cdf(9, 5))
+    assert low[0] == pytest.approx((1 - a_low) / 500)
+    assert high[0] == pytest.approx((10 - a_high) / 500)
+    assert low[0] == pytest.approx(0.0010841, abs=1e-7)
+    assert high[0] == pytest.approx(0.018753, abs=1e-6)
+
+
+def test_winsorised_overdispersion_at_ten_percent_asymmetric():
+    # z = −3, −1, −0.5, 0, 0.2, 0.4, 0.6, 1, 2, 5 (a long right tail). 10th percentile (linear): −3 +
+    # 0.9·2 = −1.2; 90th: 2 + 0.1·3 = 2.3. Clipped squares 1.44, 1, 0.25, 0, 0.04, 0.16, 0.36, 1, 4,
+    # 5.29 sum to 13.54 -> φ = 1.354 (at 25 % the limits would be −0.375 and 0.9: φ = 0.5009).
+    z = [-3, -1, -0.5, 0, 0.2, 0.4, 0.6, 1, 2, 5]
+    assert CS.winsorised_overdispersion(z) == pytest.approx(1.354)
+
+
+def test_shrinkage_with_unequal_standard_errors():
+    # y = 1, 2, 4 with s² = 1, 1, 4 and τ² = 1: w* = 1/2, 1/2, 1/5, Σw* = 1.2,
+    # μ̂ = (0.5 + 1 + 0.8)/1.2 = 1.91667 (the unweighted mean would be 2.3333);
+    # B = 0.5, 0.5, 0.8; θ̂ = 1.458333, 1.958333, 2.333333;
+    # var = (1 − B)s² + B²/Σw* = 0.5 + 0.25/1.2, the same, 0.8 + 0.64/1.2 = 0.708333, 0.708333, 1.333333.
+    out = CS.shrink([1, 2, 4], [1, 1, 4], tau2=1.0)
+    assert out["mu"].iloc[0] == pytest.approx(2.3 / 1.2)
+    assert out["shrunk"].tolist() == pytest.approx([1.458333, 1.958333, 2.333333], abs=1e-6)
+    z = st.norm.ppf(0.975)
+    half = [z * math.sqrt(v) for v in (0.708333, 0.708333, 1.333333)]
+    assert (out["shrunk_high"] - out["shrunk"]).tolist() == pytest.approx(half, abs=1e-5)
+
+
+def test_kruskal_wallis_effect_size_is_h_over_n_minus_1():
+    # The hand-worked H = 3 above on N = 5: ε² = 3 / (5 − 1) = 0.75 (H/N would be 0.6).
+    kw = CS.kruskal_wallis_from_rank_sums([3, 12], [2, 3])
+    assert kw.epsilon_squared == pytest.approx(0.75)
+
+
+def test_pooled_sd_weights_by_degrees_of_freedom():
+    # n = 2 and 5 with s = 1 and 3: √((1·1 + 4·9) / (1 + 4)) = √7.4 = 2.72029 (weights n would give
+    # √(47/7) = 2.59119).
+    assert CS.pooled_sd([2, 5], [0, 0], [1, 3]) == pytest.approx(math.sqrt(7.4))
