@@ -367,7 +367,7 @@ with left:
                 backlog,
                 x="age_bucket",
                 y="open_complaints",
-                colour="#d68910",
+                colour="#b9770e",
                 title=f"Open complaints by age at {filters.end:%d %b %Y}",
                 x_title="Age at the end of the period",
                 y_title="Open complaints",

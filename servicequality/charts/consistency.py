@@ -15,20 +15,20 @@ from servicequality.charts.common import INK, NEUTRAL, SHORTFALL, SURPLUS, layou
 from servicequality.metrics.consistency import Measure
 from servicequality.stats.consistency import Funnel
 
-FAMILY_COLOURS = {"product": "#2471a3", "service": "#d68910", "unmapped": "#95a5a6"}
+FAMILY_COLOURS = {"product": "#2471a3", "service": "#b9770e", "unmapped": "#808b96"}
 FAMILY_NAMES = {"product": "Product", "service": "Service", "unmapped": "Unmapped"}
 PALETTE = [
     "#1f77b4",
-    "#ff7f0e",
+    "#c45a00",
     "#2ca02c",
     "#d62728",
     "#9467bd",
     "#8c564b",
-    "#e377c2",
+    "#c2439f",
     "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-    "#393b79",
+    "#8a8a00",
+    "#138d90",
+    "#6c6fb5",
     "#637939",
 ]
 HIGHLIGHT = "#8e44ad"  # my branch
@@ -488,7 +488,7 @@ def control_chart(chart: pd.DataFrame, months: pd.Series, measure: Measure, *, t
                 y=chart["value"][runs] * s,
                 mode="markers",
                 name="Run of 8 on one side",
-                marker=dict(size=13, color="rgba(0,0,0,0)", line=dict(color="#e67e22", width=2)),
+                marker=dict(size=13, color="rgba(0,0,0,0)", line=dict(color="#c4660f", width=2)),
                 hovertemplate="%{x|%b %Y}: part of a run of 8<extra></extra>",
             )
         )
@@ -610,7 +610,7 @@ def peer_panels(comparisons: dict[str, pd.DataFrame], *, title: str) -> go.Figur
     fig = make_subplots(
         rows=1, cols=len(keys), subplot_titles=[MEASURES[k].short for k in keys], horizontal_spacing=0.08
     )
-    colours = [HIGHLIGHT, "#5dade2", NEUTRAL]
+    colours = [HIGHLIGHT, "#3c8dbc", NEUTRAL]
     short_names = ["My branch", "Peers", "Network"]
     for col, key in enumerate(keys, start=1):
         df = comparisons[key].reset_index(drop=True)

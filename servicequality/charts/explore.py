@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from servicequality.charts.common import NEUTRAL, SHORTFALL, SURPLUS, layout
 from servicequality.metrics.explore import DIMENSIONS, MEASURES, Choice, format_value
 
-SUPPRESSED_COLOUR = "#95a5a6"
+SUPPRESSED_COLOUR = "#808b96"
 MAX_GROUPS_FOR_BARS = 6  # more second-dimension values than this: a heatmap instead of grouped bars
 MAX_ROWS_FOR_BARS = 20
 

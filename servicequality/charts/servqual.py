@@ -338,7 +338,7 @@ def contribution_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
     d = df.sort_values("weighted")
     fig = go.Figure()
     for column, label, colour in (
-        ("unweighted", "Equal weights (gap ÷ number of components)", "#aab7b8"),
+        ("unweighted", "Equal weights (gap ÷ number of components)", "#808b96"),
         ("weighted", "Importance weights (weight × gap)", None),
     ):
         fig.add_trace(
