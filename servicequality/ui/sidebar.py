@@ -49,9 +49,12 @@ def sidebar_filters() -> Filters:
         labels={"branch": branch_label, "component": component_label},
     )
     st.session_state[OPTIONS_KEY] = options
+    ignored = _normalise_link(options)
 
     with st.sidebar:
         st.header("Filters")
+        if ignored:
+            st.warning("Ignored in the link (no such value): " + "; ".join(ignored))
         period = st.date_input(
             "Period",
             value=default_period(first, last),
@@ -105,6 +108,37 @@ def sidebar_filters() -> Filters:
     )
     st.session_state[FILTERS_KEY] = filters
     return filters
+
+
+def _normalise_link(options: FilterOptions) -> list[str]:
+    """Make a hand-typed link mean what its writer meant before the widgets read it: a branch id
+    (`my_branch=B022`) or a label in any case (`region=north`) selects that branch or region (the
+    widgets themselves accept only their exact labels, "Kings Cross (B022)", "North"). Values that
+    match nothing are returned, in words, so the page can say they were ignored instead of
+    dropping them silently."""
+    ignored = []
+    for key in (*catalog.SIDEBAR_ORDER, "my_branch"):
+        if key not in st.query_params:
+            continue
+        dimension = "branch" if key == "my_branch" else key
+        labels = options.labels.get(dimension) or {}
+        by_text: dict[str, str] = {}
+        for value in options.values[dimension]:
+            by_text.setdefault(str(labels.get(value, value)).casefold(), value)
+            by_text.setdefault(str(value).casefold(), value)
+        given = st.query_params.get_all(key)
+        chosen = []
+        for text in given:
+            value = by_text.get(text.strip().casefold())
+            if value is None:
+                ignored.append(f"{catalog.DIMENSIONS[dimension].label.lower()} {text!r}")
+            elif value not in chosen:
+                chosen.append(value)
+        if [str(labels.get(v, v)) for v in chosen] != given:
+            # The widget would drop what it cannot read: hand it the values instead (it then
+            # writes its own labels back to the link).
+            st.session_state[key] = (chosen[0] if chosen else None) if key == "my_branch" else chosen
+    return ignored
 
 
 def _multiselect(key: str, options: FilterOptions) -> list[str]:

@@ -87,3 +87,15 @@ def test_filter_change_updates_numbers_and_url_reopens_the_view(server, context,
         if spec is PAGES[0]:
             assert metric_value(other, "Complaints per 1,000 served") == after
         other.close()
+
+
+def test_a_hand_typed_link_with_ids_and_lower_case_is_understood(server, page):
+    # Issue 14, item 9: my_branch=B022 and region=north used to be dropped without a word. The demo's
+    # B022 is Kings Cross (East); "Atlantis" is no region, so the page says it was ignored.
+    page.goto(f"{server}/?my_branch=b022&region=east&region=Atlantis&channel=PHONE")
+    browser.wait_for_page(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert page.locator('input[aria-label="My branch"]').input_value() == "Kings Cross (B022)"
+    assert "East" in sidebar.locator('[data-testid="stMultiSelect"]', has_text="Region").inner_text()
+    assert "Phone" in sidebar.locator('[data-testid="stMultiSelect"]', has_text="Channel").inner_text()
+    assert "Ignored in the link (no such value): region 'Atlantis'" in sidebar.inner_text()

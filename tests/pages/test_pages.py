@@ -157,3 +157,15 @@ def test_overview_deltas_are_coloured_only_beyond_noise(monkeypatch, demo_db_pat
     colours = {label: proto.color for label, proto in metrics.items() if proto.delta.endswith("(within noise)")}
     assert colours and set(colours.values()) == {csat.color}
     assert rate.color != csat.color
+
+
+def test_a_link_with_a_branch_id_and_lower_case_labels_is_understood(monkeypatch, fixture_db_path):
+    # Issue 14, item 9: the widgets accept only their exact labels ("Alpha (B1)", "North"); a link
+    # typed by hand with an id or another case selects the same thing, and a value that matches
+    # nothing is named in a warning instead of vanishing.
+    query = {"period": ["2024-01-01", "2024-02-29"], "my_branch": "b1", "region": ["north", "Nowhere"]}
+    at = open_app(monkeypatch, fixture_db_path, query=query)
+    assert not at.exception
+    assert at.selectbox(key="my_branch").value == "B1"
+    assert at.multiselect(key="region").value == ["North"]
+    assert [w.value for w in at.warning] == ["Ignored in the link (no such value): region 'Nowhere'"]
