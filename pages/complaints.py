@@ -237,7 +237,7 @@ with row[0]:
 with row[1]:
     ui.metric(
         "Answered within target",
-        pct(head.first_response_within_target),
+        ui.fmt_within(head.first_response_within_target, first_n, int(handling["responded_n"] or 0)),
         n=f"{ui.fmt_n(first_n)} answered complaints with a target",
     )
 with row[2]:
@@ -251,7 +251,7 @@ with row[2]:
 with row[3]:
     ui.metric(
         "Resolved within target",
-        pct(head.resolution_within_target),
+        ui.fmt_within(head.resolution_within_target, resolution_n, int(handling["resolved_n"] or 0)),
         n=f"{ui.fmt_n(resolution_n)} resolved complaints with a target",
     )
 

@@ -102,7 +102,7 @@ with row2[1]:
     ui.metric(
         "Median first response",
         ui.fmt_minutes(now.median_first_response),
-        delta=f"target (median) {ui.fmt_minutes(now.median_first_response_target)}",
+        delta=f"target (median) {ui.fmt_minutes(now.median_first_response_target)}" if now.first_response_n else None,
         delta_color="off",
         n=f"{ui.fmt_n(now.first_response_n)} answered complaints",
     )
@@ -110,15 +110,17 @@ with row2[2]:
     ui.metric(
         "Median resolution time",
         ui.fmt_minutes(now.median_resolution),
-        delta=f"target (median) {ui.fmt_minutes(now.median_resolution_target)}",
+        delta=f"target (median) {ui.fmt_minutes(now.median_resolution_target)}" if now.resolution_n else None,
         delta_color="off",
         n=f"{ui.fmt_n(now.resolution_n)} resolved complaints",
     )
 with row2[3]:
     ui.metric(
         "Answered / resolved on time",
-        f"{ui.fmt_number(100 * now.first_response_within, 0, ' %')} / "
-        f"{ui.fmt_number(100 * now.resolution_within, 0, ' %')}",
+        f"{ui.fmt_within(now.first_response_within, now.first_response_n, now.complaints, 0)} / "
+        f"{ui.fmt_within(now.resolution_within, now.resolution_n, now.complaints, 0)}"
+        if now.first_response_n or now.resolution_n or not now.complaints
+        else "no targets set",
         delta=(d := delta("resolution_within", 1, " pts resolved")).text,
         delta_color=d.colour,
         n=f"{ui.fmt_n(now.first_response_n)} answered, {ui.fmt_n(now.resolution_n)} resolved",

@@ -782,6 +782,7 @@ def generate(con: duckdb.DuckDBPyConnection, *, seed: int = 7, scale: str = "def
     """Fill an empty store (schema and reference data already present) with the demo network."""
     if scale not in SCALES:
         raise ValueError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    store.seed_default_targets(con)  # the demo's chain has set these targets
     net = _network(seed, SCALES[scale])
     lists = {
         "branch_ids": net.branches["branch_id"].tolist(),

@@ -22,6 +22,12 @@ def configure_import(parser) -> None:
     parser.add_argument(
         "--db", type=Path, default=None, help="database file (default: $SQ_DATABASE or data/demo.duckdb)"
     )
+    parser.add_argument(
+        "--default-targets",
+        action="store_true",
+        help="also set the demo's default service targets for every channel and priority that has none "
+        "(otherwise complaints are measured against targets only where targets were imported)",
+    )
 
 
 def run_import_command(args) -> int:
@@ -30,7 +36,7 @@ def run_import_command(args) -> int:
 
     db = args.db or store.database_path()
     try:
-        result = run_import(args.target, args.file, args.mapping, db)
+        result = run_import(args.target, args.file, args.mapping, db, default_targets=args.default_targets)
     except ImportProblem as exc:
         print(f"import: error: {exc}", file=sys.stderr)
         return 2

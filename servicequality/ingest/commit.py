@@ -562,7 +562,13 @@ def _write_source_rows(con: duckdb.DuckDBPyConnection, target: str, importer: _I
 
 
 def run_import(
-    target: str, file: Path | str, mapping_path: Path | str, db: Path | str, *, progress=None
+    target: str,
+    file: Path | str,
+    mapping_path: Path | str,
+    db: Path | str,
+    *,
+    progress=None,
+    default_targets: bool = False,
 ) -> ImportResult:
     """Import `file` into the database `db` through the mapping; see the module docstring."""
     file, db = Path(file), Path(db)
@@ -580,6 +586,8 @@ def run_import(
     started = dt.datetime.now()
 
     def fill(con: duckdb.DuckDBPyConnection) -> None:
+        if default_targets:
+            store.seed_default_targets(con)
         state = _store_state(con, target)
         importer = _Importer(mapping, table, state)
         importer.run()

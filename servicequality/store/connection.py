@@ -93,7 +93,9 @@ def connect_read_write(path: Path | str) -> duckdb.DuckDBPyConnection:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table and seed the reference data (components, taxonomy, targets)."""
+    """Create every table and seed the reference data (components, complaint taxonomy). Service
+    targets are not reference data: a store has the targets somebody set (an import of targets,
+    `import --default-targets`, or the demo's), never invented ones."""
     con.execute(SCHEMA_FILE.read_text())
     con.executemany(
         "insert into components values ($1, $2, $3, $4, $5) on conflict do nothing",
@@ -103,10 +105,18 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         "insert into complaint_categories values ($1, $2, $3, $4) on conflict do nothing",
         [tuple(c) for c in domain.COMPLAINT_CATEGORIES],
     )
+
+
+def seed_default_targets(con: duckdb.DuckDBPyConnection) -> int:
+    """Add the demo's default service targets (domain.service_targets) for each channel and priority
+    that has none; returns how many were added. Only the demo and an explicit request call it."""
+    ((before,),) = con.execute("select count(*) from service_targets").fetchall()
     con.executemany(
         "insert into service_targets values ($1, $2, $3, $4) on conflict do nothing",
         domain.service_targets(),
     )
+    ((after,),) = con.execute("select count(*) from service_targets").fetchall()
+    return after - before
 
 
 def build_atomically(

@@ -37,6 +37,14 @@ def fmt_p(p: float) -> str:
     return "< 0.001" if p < 0.001 else (f"{p:.2g}" if p < 0.1 else f"{p:.2f}")
 
 
+def fmt_within(share: float, targeted_n: int, handled_n: int, digits: int = 1) -> str:
+    """A share within target in %; "no target set" when complaints were handled but none has a
+    target (a target nobody set is not a target, so there is no share to show)."""
+    if not targeted_n:
+        return "no target set" if handled_n else "–"
+    return fmt_number(100 * share, digits, " %")
+
+
 def fmt_signed(value: float, digits: int = 2) -> str:
     """+0.12 / -0.30: a change with its sign (ASCII minus: st.metric reads it for the arrow)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -169,3 +169,27 @@ def test_a_link_with_a_branch_id_and_lower_case_labels_is_understood(monkeypatch
     assert at.selectbox(key="my_branch").value == "B1"
     assert at.multiselect(key="region").value == ["North"]
     assert [w.value for w in at.warning] == ["Ignored in the link (no such value): region 'Nowhere'"]
+
+
+def test_without_targets_the_pages_say_no_target_set(monkeypatch, fixture_db_path, tmp_path):
+    # Issue 14, item 10: the fixture's complaints with every service target removed.
+    import shutil
+
+    from servicequality.store import connect_read_write, rollups
+    from servicequality.ui.navigation import PAGES as ALL_PAGES
+
+    db = tmp_path / "no_targets.duckdb"
+    shutil.copy(fixture_db_path, db)
+    con = connect_read_write(db)
+    con.execute("delete from service_targets")
+    rollups.refresh(con)
+    con.close()
+    query = {"period": ["2024-01-01", "2024-02-29"]}
+    overview = open_app(monkeypatch, db, query=query)
+    assert metric_values(overview)["Answered / resolved on time"] == "no targets set"
+    complaints_page = next(p for p in ALL_PAGES if p.url_path == "complaints")
+    at = open_app(monkeypatch, db, complaints_page, query)
+    assert not at.exception, [e.value for e in at.exception]
+    values = metric_values(at)
+    assert values["Answered within target"] == "no target set"
+    assert values["Resolved within target"] == "no target set"

@@ -41,3 +41,18 @@ def test_failed_build_leaves_the_previous_file_intact(tmp_path):
         store.build_atomically(db, fail, start_from_existing=True)
     assert db.read_bytes() == before
     assert not list(tmp_path.glob(".s.duckdb.*"))  # no temporary file left behind
+
+
+def test_a_new_store_has_no_service_targets_nobody_set(tmp_path):
+    # Issue 14, item 10: targets are set by somebody (an import, --default-targets, the demo), never
+    # seeded into every store, so "66.6 % within target" cannot come from targets nobody chose.
+    from servicequality import domain
+
+    db = store.build_atomically(tmp_path / "new.duckdb", lambda con: None)
+    con = store.connect_read_write(db)
+    try:
+        assert con.execute("select count(*) from service_targets").fetchall() == [(0,)]
+        assert store.seed_default_targets(con) == len(domain.service_targets())
+        assert store.seed_default_targets(con) == 0  # only where none is set
+    finally:
+        con.close()

@@ -16,3 +16,10 @@ def test_signed_changes_and_real_minus():
     assert ui.fmt_signed(-0.3) == "-0.30"  # st.metric reads the ASCII sign for its arrow
     assert ui.fmt_signed(1234.5, 1) == "+1,234.5"
     assert ui.minus("-0.34 and -1") == "−0.34 and −1"
+
+
+def test_within_target_share_says_when_no_target_was_set():
+    # Issue 14, item 10: 0 of 0 targeted complaints is not "0 %" nor a share at all.
+    assert ui.fmt_within(0.8571, 700, 700) == "85.7 %"
+    assert ui.fmt_within(math.nan, 0, 700) == "no target set"
+    assert ui.fmt_within(math.nan, 0, 0) == "–"
