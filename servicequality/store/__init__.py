@@ -16,10 +16,10 @@ from servicequality.store.connection import (
     connect_read_only,
     connect_read_write,
     create_schema,
-    seed_default_targets,
     cursor,
     database_path,
     read_only_config,
+    seed_default_targets,
 )
 from servicequality.store.runner import PLAIN_QUERIES_DIR, QUERIES_DIR, Query, load_query, query_names, run_query
 
