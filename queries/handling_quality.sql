@@ -7,7 +7,9 @@
 --   p90_first_response_minutes    90th percentile of minutes to first response (answered ones)
 --   p90_resolution_minutes        90th percentile of minutes to resolution (resolved ones)
 --   reopened                      complaints reopened at least once
+--   reopened_n                    complaints whose reopening is recorded (the share's denominator)
 --   escalated                     complaints escalated
+--   escalated_n                   complaints whose escalation is recorded
 --   satisfaction_n                complaints with a satisfaction score (1-5) for the handling
 --   mean_satisfaction             mean of those scores
 --   satisfied                     scores of 4 or 5
@@ -19,7 +21,9 @@ with counts as (
     select
         cast(coalesce(sum(d.complaints), 0) as bigint) as complaints,
         sum(d.reopened) as reopened,
+        cast(coalesce(sum(d.reopened_n), 0) as bigint) as reopened_n,
         sum(d.escalated) as escalated,
+        cast(coalesce(sum(d.escalated_n), 0) as bigint) as escalated_n,
         cast(coalesce(sum(d.satisfaction_n), 0) as bigint) as satisfaction_n,
         cast(sum(d.satisfaction_sum) as double) / sum(d.satisfaction_n) as mean_satisfaction,
         sum(d.satisfied) as satisfied
@@ -167,7 +171,9 @@ select
     (select value from percentiles where measure = 1) as p90_first_response_minutes,
     (select value from percentiles where measure = 2) as p90_resolution_minutes,
     c.reopened,
+    c.reopened_n,
     c.escalated,
+    c.escalated_n,
     c.satisfaction_n,
     c.mean_satisfaction,
     c.satisfied

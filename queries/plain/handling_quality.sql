@@ -7,7 +7,9 @@
 --   p90_first_response_minutes    90th percentile of minutes to first response (answered ones)
 --   p90_resolution_minutes        90th percentile of minutes to resolution (resolved ones)
 --   reopened                      complaints reopened at least once
+--   reopened_n                    complaints whose reopening is recorded (the share's denominator)
 --   escalated                     complaints escalated
+--   escalated_n                   complaints whose escalation is recorded
 --   satisfaction_n                complaints with a satisfaction score (1-5) for the handling
 --   mean_satisfaction             mean of those scores
 --   satisfied                     scores of 4 or 5
@@ -16,7 +18,9 @@ select
     percentile_cont(0.9) within group (order by tf.first_response_minutes) as p90_first_response_minutes,
     percentile_cont(0.9) within group (order by tf.resolution_minutes) as p90_resolution_minutes,
     sum(case when tf.reopened_count > 0 then 1 else 0 end) as reopened,
+    count(tf.reopened_count) as reopened_n,
     sum(case when tf.escalated then 1 else 0 end) as escalated,
+    count(tf.escalated) as escalated_n,
     count(tf.satisfaction) as satisfaction_n,
     avg(tf.satisfaction) as mean_satisfaction,
     sum(case when tf.satisfaction >= 4 then 1 else 0 end) as satisfied

@@ -325,10 +325,8 @@ class _Importer:
                     col(name),
                     original(name, record[name]),
                 )
-        if record["reopened_count"] is None:
-            record["reopened_count"] = 0
-        if record["escalated"] is None:
-            record["escalated"] = False
+        # reopened_count and escalated stay None when the export does not record them: "not
+        # recorded", never a measured 0.
         category = record["category"]
         if category is None or category in self.state.categories or category in self.new_categories:
             return

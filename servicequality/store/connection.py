@@ -96,6 +96,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and seed the reference data (components, complaint taxonomy). Service
     targets are not reference data: a store has the targets somebody set (an import of targets,
     `import --default-targets`, or the demo's), never invented ones."""
+    _allow_not_recorded(con)
     con.execute(SCHEMA_FILE.read_text())
     con.executemany(
         "insert into components values ($1, $2, $3, $4, $5) on conflict do nothing",
@@ -105,6 +106,29 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         "insert into complaint_categories values ($1, $2, $3, $4) on conflict do nothing",
         [tuple(c) for c in domain.COMPLAINT_CATEGORIES],
     )
+
+
+# The views of schema.sql (recreated by it); and the ticket fields an export may not record.
+VIEWS = ("ticket_facts", "response_component_scores", "customers_served_facts")
+OPTIONAL_TICKET_FIELDS = ("reopened_count", "escalated")
+
+
+def _allow_not_recorded(con: duckdb.DuckDBPyConnection) -> None:
+    """Stores written before reopening and escalation could be "not recorded" (null) had them NOT
+    NULL with a default of 0 / false: widen them. The views that read tickets are dropped first
+    (DuckDB cannot alter a table a view depends on); schema.sql recreates them right after."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_catalog = current_database() "
+        "and table_name = 'tickets' and is_nullable = 'NO' and list_contains($fields, column_name)",
+        {"fields": list(OPTIONAL_TICKET_FIELDS)},
+    ).fetchall()
+    if not rows:
+        return
+    for view in VIEWS:  # names from the constants above, never from input
+        con.execute(f"drop view if exists {view}")
+    for (column,) in rows:
+        con.execute(f"alter table tickets alter column {column} drop not null")
+        con.execute(f"alter table tickets alter column {column} drop default")
 
 
 def seed_default_targets(con: duckdb.DuckDBPyConnection) -> int:

@@ -431,7 +431,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             count(case when tf.kind = 'complaint' and tf.resolution_target is not null
                 then tf.resolution_minutes end) as targeted_resolution_n,
             sum(case when tf.kind = 'complaint' and tf.reopened_count > 0 then 1 else 0 end) as reopened,
+            count(case when tf.kind = 'complaint' then tf.reopened_count end) as reopened_n,
             sum(case when tf.kind = 'complaint' and tf.escalated then 1 else 0 end) as escalated,
+            count(case when tf.kind = 'complaint' then tf.escalated end) as escalated_n,
             count(case when tf.kind = 'complaint' then tf.satisfaction end) as satisfaction_n,
             sum(case when tf.kind = 'complaint' then tf.satisfaction end) as satisfaction_sum,
             sum(case when tf.kind = 'complaint' and tf.satisfaction >= 4 then 1 else 0 end) as satisfied,

@@ -56,8 +56,8 @@ create table if not exists tickets (
     first_response_at timestamp,
     resolved_at       timestamp,
     status            varchar not null check (status in ('open', 'resolved', 'closed')),
-    reopened_count    integer not null default 0 check (reopened_count >= 0),
-    escalated         boolean not null default false,
+    reopened_count    integer check (reopened_count >= 0),  -- null: the export does not record it
+    escalated         boolean,                              -- null: not recorded
     satisfaction      smallint check (satisfaction between 1 and 5),
     segment           varchar not null,
     check (first_response_at is null or first_response_at >= opened_at),

@@ -146,3 +146,41 @@ def test_the_data_page_on_a_store_without_imports(monkeypatch, fixture_db_path):
     at.switch_page("pages/data.py").run()
     assert not at.exception
     assert any("No imports into this database yet" in i.value for i in at.info)
+
+
+def test_fields_an_export_does_not_have_are_not_recorded_not_zero(tmp_path):
+    # Issue 14, item 10: the mapping has no reopened or escalated column, so those stay null (not
+    # 0 / false), handling_quality counts 0 complaints with them recorded, and a new store gets no
+    # service targets; --default-targets (run_import(default_targets=True)) adds the demo's.
+    from servicequality import store
+
+    (tmp_path / "m.toml").write_text(MAPPING)
+    (tmp_path / "t.csv").write_text(
+        "id,branch,channel,opened,status,csat\nT1,North,Phone,2024-01-05,open,5\nT2,North,Phone,2024-01-06,open,3\n"
+    )
+    db = tmp_path / "s.duckdb"
+    ingest.run_import("tickets", tmp_path / "t.csv", tmp_path / "m.toml", db)
+    con = store.connect_read_only(db)
+    try:
+        assert con.execute("select reopened_count, escalated from tickets").fetchall() == [(None, None)] * 2
+        assert con.execute("select count(*) from service_targets").fetchall() == [(0,)]
+        params = {
+            "start": dt.date(2024, 1, 1),
+            "end": dt.date(2024, 1, 31),
+            **dict.fromkeys(
+                ("regions", "branches", "channels", "segments", "branch_types", "categories", "components")
+            ),
+        }
+        for plain in (False, True):
+            row = store.run_query(con, "handling_quality", params, plain=plain).iloc[0]
+            assert (row["complaints"], row["reopened_n"], row["escalated_n"]) == (2, 0, 0)
+    finally:
+        con.close()
+    (tmp_path / "t2.csv").write_text("id,branch,channel,opened,status,csat\nT3,North,Phone,2024-01-07,open,4\n")
+    ingest.run_import("tickets", tmp_path / "t2.csv", tmp_path / "m.toml", db, default_targets=True)
+    con = store.connect_read_only(db)
+    try:
+        (n,) = con.execute("select count(*) from service_targets").fetchone()
+        assert n > 0
+    finally:
+        con.close()

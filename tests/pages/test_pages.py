@@ -193,3 +193,29 @@ def test_without_targets_the_pages_say_no_target_set(monkeypatch, fixture_db_pat
     values = metric_values(at)
     assert values["Answered within target"] == "no target set"
     assert values["Resolved within target"] == "no target set"
+
+
+def test_complaints_page_says_not_recorded_for_fields_the_export_lacks(monkeypatch, fixture_db_path, tmp_path):
+    # Issue 14, item 10: "Reopened 0.0 % (0 of 4,997)" for an export without the field. Here no
+    # complaint records reopening, and escalation is missing for T1 only.
+    import shutil
+
+    from servicequality.store import connect_read_write, rollups
+    from servicequality.ui.navigation import PAGES as ALL_PAGES
+
+    db = tmp_path / "partial.duckdb"
+    shutil.copy(fixture_db_path, db)
+    con = connect_read_write(db)
+    con.execute("update tickets set reopened_count = null")
+    con.execute("update tickets set escalated = null where ticket_id = 'T1'")
+    rollups.refresh(con)
+    con.close()
+    page = next(p for p in ALL_PAGES if p.url_path == "complaints")
+    at = open_app(monkeypatch, db, page, {"period": ["2024-01-01", "2024-02-29"]})
+    assert not at.exception, [e.value for e in at.exception]
+    cards = {m.label: m for m in at.metric}
+    assert cards["Reopened"].value == "not recorded"
+    assert cards["Escalated"].value != "not recorded"
+    assert "(not recorded for 1)" in cards["Escalated"].proto.help or any(
+        "(not recorded for 1)" in c.value for c in at.caption
+    )

@@ -279,7 +279,9 @@ def handling_quality(f: Frames, p) -> pd.DataFrame:
                 "p90_first_response_minutes": _median(c["frm"], 0.9),
                 "p90_resolution_minutes": _median(c["rm"], 0.9),
                 "reopened": (c["reopened_count"] > 0).sum(),
-                "escalated": c["escalated"].sum(),
+                "reopened_n": c["reopened_count"].count(),
+                "escalated": (c["escalated"] == True).sum(),  # noqa: E712 (nullable: missing is not escalated)
+                "escalated_n": c["escalated"].count(),
                 "satisfaction_n": c["satisfaction"].count(),
                 "mean_satisfaction": c["satisfaction"].mean(),
                 "satisfied": (c["satisfaction"] >= 4).sum(),
