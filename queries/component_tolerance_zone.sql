@@ -1,6 +1,7 @@
 -- component_tolerance_zone: zone of tolerance per component (Zeithaml, Berry & Parasuraman 1993).
--- Only respondents who gave an adequate (minimum acceptable) level for the component count, so
--- adequate, desired and perceived levels are means over the same people.
+-- Only respondents who gave an adequate (minimum acceptable) level for the component count, and
+-- only the items that have one: adequate, desired and perceived levels are means over the same
+-- people and the same items (a respondent's P - A pairs each item's P with its own A).
 -- Grain: one row per component with at least one adequate level in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns:

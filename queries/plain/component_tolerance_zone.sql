@@ -1,6 +1,7 @@
 -- component_tolerance_zone: zone of tolerance per component (Zeithaml, Berry & Parasuraman 1993).
--- Only respondents who gave an adequate (minimum acceptable) level for the component count, so
--- adequate, desired and perceived levels are means over the same people.
+-- Only respondents who gave an adequate (minimum acceptable) level for the component count, and
+-- only the items that have one: adequate, desired and perceived levels are means over the same
+-- people and the same items (a respondent's P - A pairs each item's P with its own A).
 -- Grain: one row per component with at least one adequate level in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns:
@@ -12,7 +13,7 @@
 --   mean_msa, sd_msa measure of service adequacy, per respondent P - adequate
 --   mean_mss, sd_mss measure of service superiority, per respondent P - desired
 with scored as (
-    select s.component_key, s.perception, s.expectation, s.adequate
+    select s.component_key, s.perception_paired as perception, s.expectation_paired as expectation, s.adequate
     from response_component_scores as s
     where s.submitted_on between $start and $end
         and s.adequate is not null

@@ -141,7 +141,10 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             count(sc.adequate) as ka,
             sum(sc.perception) as sum_p,
             sum(sc.expectation) as sum_e,
-            sum(sc.adequate) as sum_a
+            sum(sc.adequate) as sum_a,
+            -- the zone of tolerance pairs item by item: P and E of the items with an adequate level
+            sum(case when sc.adequate is not null then sc.perception end) as sum_pa,
+            sum(case when sc.adequate is not null then sc.expectation end) as sum_ea
         from survey_scores as sc
         group by sc.response_id, sc.component_key
         """
@@ -176,7 +179,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             rc.component_key,
             cast(rc.sum_p * ($g // rc.k) as bigint) as p,
             cast(rc.sum_e * ($g // rc.k) as bigint) as e,
-            case when rc.ka > 0 then cast(rc.sum_a * ($g // rc.ka) as bigint) end as a
+            case when rc.ka > 0 then cast(rc.sum_a * ($g // rc.ka) as bigint) end as a,
+            case when rc.ka > 0 then cast(rc.sum_pa * ($g // rc.ka) as bigint) end as pa,
+            case when rc.ka > 0 then cast(rc.sum_ea * ($g // rc.ka) as bigint) end as ea
         from tmp_response_components as rc
         join survey_responses as r on r.response_id = rc.response_id
         order by submitted_on, r.branch_id
@@ -201,12 +206,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             sum((p - e) * (p - e)) as sum_gg,
             count(a) as n_a,
             sum(a) as sum_a,
-            sum(case when a is not null then p end) as sum_p_a,
-            sum(case when a is not null then e end) as sum_e_a,
-            sum(p - a) as sum_msa,
-            sum((p - a) * (p - a)) as sum_msa2,
-            sum(case when a is not null then p - e end) as sum_mss,
-            sum(case when a is not null then (p - e) * (p - e) end) as sum_mss2
+            sum(pa) as sum_p_a,
+            sum(ea) as sum_e_a,
+            sum(pa - a) as sum_msa,
+            sum((pa - a) * (pa - a)) as sum_msa2,
+            sum(pa - ea) as sum_mss,
+            sum((pa - ea) * (pa - ea)) as sum_mss2
         from rollup_response_components
         group by branch_id, submitted_on, channel, segment, component_key
         order by submitted_on, branch_id, component_key

@@ -142,7 +142,11 @@ select
     avg(sc.perception) as perception,
     avg(sc.expectation) as expectation,
     avg(sc.adequate) as adequate,
-    avg(sc.perception) - avg(sc.expectation) as gap
+    avg(sc.perception) - avg(sc.expectation) as gap,
+    -- The zone of tolerance compares item by item: perception and expectation over the items
+    -- that have an adequate level (all of them in a survey that asks it everywhere).
+    avg(case when sc.adequate is not null then sc.perception end) as perception_paired,
+    avg(case when sc.adequate is not null then sc.expectation end) as expectation_paired
 from survey_scores as sc
 join survey_responses as r on r.response_id = sc.response_id
 join branches as b on b.branch_id = r.branch_id

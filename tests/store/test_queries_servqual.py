@@ -291,3 +291,46 @@ def test_complaints_without_a_mapped_category_count_in_the_total_only(mini_con):
     assert df.loc["courtesy", "complaints"] == 1
     assert set(df["complaints_mapped"]) == {1}
     assert set(df["complaints_all"]) == {2}
+
+
+# --- the zone of tolerance when only some items have an adequate level (issue 14, item 2) ----------
+
+
+def _fill_partial_adequate(con) -> None:
+    con.execute("insert into branches values ('Z1', 'Zed', 'East', 'Easton', 'Standard', 'Small', null)")
+    for rid, day in (("A1", 4), ("A2", 5)):
+        con.execute(
+            "insert into survey_responses values ($1, 'Z1', $2, 'Phone', 'Individual', null, null, null)",
+            [rid, dt.datetime(2024, 3, day, 10)],
+        )
+    con.executemany(
+        "insert into survey_scores values ($1, $2, $3, $4, $5, $6)",
+        [
+            # response, component, item, expectation (desired), perception, adequate
+            ("A1", "reliability", "REL1", 7, 3, 5),  # below its adequate level 5
+            ("A1", "reliability", "REL2", 6, 7, None),  # no adequate level: not in the zone
+            ("A2", "reliability", "REL1", 6, 6, 4),
+            ("A2", "reliability", "REL2", 5, 5, 4),
+        ],
+    )
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["rollups", "plain"])
+def test_tolerance_zone_pairs_each_item_with_its_own_adequate_level(tmp_path, plain):
+    # A1 has an adequate level on REL1 only: paired, P 3 − A 5 = MSA −2 (below the zone) and
+    # P 3 − D 7 = MSS −4. Averaging P over both items (5) against the one A (5) showed MSA 0.
+    # A2 pairs both items: A 4, D 5.5, P 5.5 -> MSA 1.5, MSS 0.
+    # Means: A (5 + 4)/2 = 4.5; D (7 + 5.5)/2 = 6.25; P (3 + 5.5)/2 = 4.25;
+    # MSA (−2 + 1.5)/2 = −0.25, sd |−2 − 1.5|/√2 = 2.4749; MSS (−4 + 0)/2 = −2, sd 4/√2 = 2.8284.
+    path = store.build_atomically(tmp_path / "partial.duckdb", _fill_partial_adequate)
+    con = store.connect_read_only(path)
+    try:
+        params = Filters(dt.date(2024, 3, 1), dt.date(2024, 3, 31)).params()
+        row = store.run_query(con, "component_tolerance_zone", params, plain=plain).set_index("component_key")
+        rel = row.loc["reliability"]
+    finally:
+        con.close()
+    assert rel["n"] == 2
+    assert (rel["mean_adequate"], rel["mean_desired"], rel["mean_perception"]) == pytest.approx((4.5, 6.25, 4.25))
+    assert (rel["mean_msa"], rel["sd_msa"]) == pytest.approx((-0.25, 3.5 / math.sqrt(2)))
+    assert (rel["mean_mss"], rel["sd_mss"]) == pytest.approx((-2.0, 4 / math.sqrt(2)))
