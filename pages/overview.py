@@ -38,8 +38,11 @@ def delta(key: str, digits: int = 2, suffix: str = "") -> Delta:
         return Delta(None, "off", "")
     beyond = change.beyond_noise
     colour = ("inverse" if key == "complaint_rate" else "normal") if beyond else "off"
-    text = f"{ui.fmt_signed(change.difference, digits)}{suffix} vs previous" + ("" if beyond else " (within noise)")
-    test = f" Change: {change.test}, {changes.p_value_text(change.p_value)}." if change.test else ""
+    # Short enough for a quarter-width card: "(noise)" says the change is within sampling noise,
+    # and the help says which test and p.
+    text = f"{ui.fmt_signed(change.difference, digits)}{suffix} " + ("vs previous" if beyond else "(noise)")
+    verdict = "beyond sampling noise" if beyond else "within sampling noise"
+    test = f" Change: {change.test}, {changes.p_value_text(change.p_value)}: {verdict}." if change.test else ""
     return Delta(text, colour, test)
 
 
@@ -121,10 +124,11 @@ with row2[3]:
         f"{ui.fmt_within(now.resolution_within, now.resolution_n, now.complaints, 0)}"
         if now.first_response_n or now.resolution_n or not now.complaints
         else "no targets set",
-        delta=(d := delta("resolution_within", 1, " pts resolved")).text,
+        delta=(d := delta("resolution_within", 1, " pts")).text,
         delta_color=d.colour,
         n=f"{ui.fmt_n(now.first_response_n)} answered, {ui.fmt_n(now.resolution_n)} resolved",
-        help="Targets per channel and priority (service_targets)." + d.test,
+        help="Targets per channel and priority (service_targets). The change is that of the share resolved on time."
+        + d.test,
     )
 with st.container(horizontal=True, gap="medium"):
     drilldown.rows_link("responses", "See the survey responses behind these numbers")

@@ -393,7 +393,11 @@ def funnel_plot(
     # Each name is an annotation whose arrow ends on its own dot (x in log10 units: the axis is
     # log), so two outliers close together cannot swap names; neighbours' labels point from
     # alternate sides.
-    for (ax, ay), (_, point) in zip(_label_offsets(pts["value"].to_numpy(), named), pts[named].iterrows(), strict=True):
+    for (ax, ay), (_, point) in zip(
+        _label_offsets(pts["value"].to_numpy(), pts["volume"].to_numpy(), named, funnel.target),
+        pts[named].iterrows(),
+        strict=True,
+    ):
         fig.add_annotation(
             x=math.log10(point["volume"]),
             y=point["value"] * s,
@@ -413,15 +417,20 @@ def funnel_plot(
     return layout(fig, title, 520)
 
 
-def _label_offsets(values: np.ndarray, labelled: np.ndarray) -> list[tuple[int, int]]:
-    """Pixel offsets (ax, ay) of the named points' labels, in the order of the named points:
-    sorted by value, neighbours alternate up-left and down-right and step further out, so two
-    outliers with similar values do not print their names on top of each other."""
+def _label_offsets(
+    values: np.ndarray, volumes: np.ndarray, labelled: np.ndarray, centre: float
+) -> list[tuple[int, int]]:
+    """Pixel offsets (ax, ay) of the named points' labels, in the order of the named points. A
+    point above the centre line gets its label above it, one below gets it below, so no arrow
+    crosses the line to reach its dot; along each side, in volume order, labels alternate left and
+    right and step further out, so neighbours do not print their names on top of each other."""
     index = np.flatnonzero(labelled)
     offsets = {}
-    for k, i in enumerate(index[np.argsort(values[index], kind="stable")]):
-        reach = 28 + 14 * ((k // 2) % 3)
-        offsets[i] = (-reach, -reach) if k % 2 == 0 else (reach, reach)
+    for above in (True, False):
+        side = [i for i in index if (values[i] >= centre) == above]
+        for k, i in enumerate(sorted(side, key=lambda j: volumes[j])):
+            reach = 26 + 14 * ((k // 2) % 3)
+            offsets[i] = (-reach if k % 2 == 0 else reach, -reach if above else reach)
     return [offsets[i] for i in index]
 
 

@@ -146,15 +146,16 @@ def test_complaint_rate_under_a_channel_selection_names_its_denominator(monkeypa
 
 def test_overview_deltas_are_coloured_only_beyond_noise(monkeypatch, demo_db_path):
     # Issue 14, item 7. Demo, 2025 against 2024: CSAT moves by about half a point on ~13,800
-    # answers a year (two-proportion z test p ≈ 0.4): grey and "within noise". Complaints per 1,000
+    # answers a year (two-proportion z test p ≈ 0.4): grey and "(noise)". Complaints per 1,000
     # move by about +0.3 on ~400,000 customers served a year, beyond noise (exact conditional test).
     at = open_app(monkeypatch, demo_db_path)
     metrics = {m.label: m.proto for m in at.metric}
     csat = metrics["CSAT (satisfied, 4-5 of 5)"]
-    assert csat.delta.endswith("(within noise)") and "two-proportion z test" in csat.help
+    assert csat.delta.endswith("(noise)") and "two-proportion z test" in csat.help
+    assert "within sampling noise" in csat.help
     rate = metrics["Complaints per 1,000 served"]
-    assert "within noise" not in rate.delta and "exact conditional" in rate.help
-    colours = {label: proto.color for label, proto in metrics.items() if proto.delta.endswith("(within noise)")}
+    assert "noise" not in rate.delta and "exact conditional" in rate.help
+    colours = {label: proto.color for label, proto in metrics.items() if proto.delta.endswith("(noise)")}
     assert colours and set(colours.values()) == {csat.color}
     assert rate.color != csat.color
 
