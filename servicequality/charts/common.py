@@ -6,6 +6,8 @@ context still says what it measures.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,12 +28,22 @@ def stack(*columns) -> np.ndarray:
     return pd.concat([pd.Series(np.asarray(c)) for c in columns], axis=1).to_numpy(dtype=object)
 
 
+TITLE_WIDTH = 44  # characters a line of a chart title holds on a 390 px phone screen
+
+
+def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
+    """A long title broken into lines (plotly never wraps a title, it runs off a narrow chart)."""
+    return "<br>".join(textwrap.wrap(title, width)) if len(title) > width else title
+
+
 def layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
-    """The house layout: left-aligned title, tight margins, one font."""
+    """The house layout: left-aligned title (wrapped), tight margins, one font."""
+    title = wrap_title(title)
+    lines = title.count("<br>") + 1
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left"),
-        height=height,
-        margin=dict(l=10, r=10, t=50, b=10),
+        height=height + 22 * (lines - 1),
+        margin=dict(l=10, r=10, t=50 + 22 * (lines - 1), b=10),
         font=FONT,
         hoverlabel=dict(font_size=12),
     )

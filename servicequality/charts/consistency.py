@@ -412,7 +412,7 @@ def funnel_plot(
             bgcolor="rgba(255,255,255,0.75)",
         )
     fig.update_xaxes(title_text=f"Volume: {measure.volume_label} (log scale)", type="log", dtick=1)
-    fig.update_yaxes(title_text=measure.label)
+    fig.update_yaxes(title_text=measure.short)  # the long label runs into the title on a phone
     fig.update_layout(legend=dict(orientation="h", y=-0.2, title_text=None))
     return layout(fig, title, 520)
 
@@ -515,8 +515,12 @@ def control_chart(chart: pd.DataFrame, months: pd.Series, measure: Measure, *, t
         )
     fig.update_xaxes(title_text="Month", tickformat="%b %Y", dtick="M1" if len(x) <= 12 else None)
     fig.update_yaxes(title_text=f"{measure.short} ({measure.unit})")
-    fig.update_layout(legend=dict(orientation="h", y=-0.25, title_text=None))
-    return layout(fig, title, 440)
+    # The legend at the bottom of the whole figure (not of the plot area), below the axis title
+    # however tall the month labels get when a phone turns them upright.
+    fig.update_layout(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", title_text=None))
+    fig = layout(fig, title, 470)
+    fig.update_layout(margin_b=60)
+    return fig
 
 
 def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlight: str | None = None) -> go.Figure:

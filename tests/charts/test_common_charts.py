@@ -49,3 +49,16 @@ def test_monthly_trend_axes_reach_zero_so_flat_series_look_flat():
     axes = [fig.layout[name] for name in fig.layout if name.startswith("yaxis")]
     assert len(axes) == 2
     assert all(axis.rangemode == "tozero" for axis in axes)
+
+
+def test_long_titles_wrap_and_the_top_margin_makes_room():
+    # A 60-character title on a 390 px phone ran off the chart: wrapped at 44 characters into two
+    # lines, with 22 px more top margin and height; a short title is left alone.
+    import plotly.graph_objects as go
+
+    long = "Survey gap (P − E) against volume, with 95% and 99.8% limits"
+    fig = common.layout(go.Figure(), long, 400)
+    assert fig.layout.title.text == "Survey gap (P − E) against volume, with 95%<br>and 99.8% limits"
+    assert (fig.layout.margin.t, fig.layout.height) == (72, 422)
+    short = common.layout(go.Figure(), "Complaints by channel", 400)
+    assert (short.layout.title.text, short.layout.margin.t, short.layout.height) == ("Complaints by channel", 50, 400)

@@ -125,7 +125,7 @@ def test_consistency_page_when_every_complaint_met_its_target(monkeypatch, demo_
     values = metric_values(at)
     assert values["Network: Resolved within target"] == "100.0 %"
     assert values["Outside 99.8% limits"].startswith("0 of ")
-    titles = [spec["layout"]["title"]["text"] for spec in plotly_specs(at)]
+    titles = [spec["layout"]["title"]["text"].replace("<br>", " ") for spec in plotly_specs(at)]
     assert any(t.startswith("Branches ranked on") for t in titles), titles
     assert any("48 ranked branches" in c.value for c in at.caption)
 

@@ -73,7 +73,7 @@ def test_complaints_page_key_numbers_on_fixture(monkeypatch, fixture_db_path):
     assert values["Resolved within target"] == "66.7 %"
     assert values["Median first response"] == "2 min"
     assert "Open backlog at 29 Feb 2024: 1 complaints" in markdown(at)
-    titles = [s["layout"]["title"]["text"] for s in specs(at)]
+    titles = [s["layout"]["title"]["text"].replace("<br>", " ") for s in specs(at)]
     assert "Complaint categories, most frequent first (Pareto)" in titles
     assert "Complaints per 1,000 customers served, by region" in titles
 
@@ -86,7 +86,7 @@ def test_consistency_page_on_fixture(monkeypatch, fixture_db_path):
     assert values["Network: Complaints per 1,000 served"] == "4.00"
     assert values["Outside 99.8% limits"] == "0 of 3"
     assert any("Funnel plot" in s.value for s in at.subheader)
-    titles = [s["layout"]["title"]["text"] for s in specs(at)]
+    titles = [s["layout"]["title"]["text"].replace("<br>", " ") for s in specs(at)]
     assert any("against volume, with 95% and 99.8% limits" in t for t in titles)
 
 
