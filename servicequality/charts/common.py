@@ -47,8 +47,25 @@ def layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
         font=FONT,
         hoverlabel=dict(font_size=12),
     )
+    _legend_below_everything(fig)
     _no_automargin_without_labels(fig)
     return fig
+
+
+def _legend_below_everything(fig: go.Figure) -> None:
+    """A horizontal legend placed under the plot (y < 0) moves to the bottom of the whole figure,
+    with a bottom margin for one row per entry: under the axis title however tall the tick labels
+    get (a phone turns month and category labels upright), never on top of them."""
+    legend = fig.layout.legend
+    if legend.orientation != "h" or legend.y is None or legend.y >= 0:
+        return
+    entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
+    rows = max(1, min(entries, 4))
+    fig.update_layout(
+        legend=dict(yref="container", y=0, yanchor="bottom"),
+        margin_b=10 + 24 * rows,
+        height=(fig.layout.height or 380) + 24 * rows,
+    )
 
 
 def _no_automargin_without_labels(fig: go.Figure) -> None:

@@ -515,12 +515,8 @@ def control_chart(chart: pd.DataFrame, months: pd.Series, measure: Measure, *, t
         )
     fig.update_xaxes(title_text="Month", tickformat="%b %Y", dtick="M1" if len(x) <= 12 else None)
     fig.update_yaxes(title_text=f"{measure.short} ({measure.unit})")
-    # The legend at the bottom of the whole figure (not of the plot area), below the axis title
-    # however tall the month labels get when a phone turns them upright.
-    fig.update_layout(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", title_text=None))
-    fig = layout(fig, title, 470)
-    fig.update_layout(margin_b=60)
-    return fig
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, title_text=None))
+    return layout(fig, title, 440)
 
 
 def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlight: str | None = None) -> go.Figure:
