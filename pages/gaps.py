@@ -89,7 +89,9 @@ with cols[1]:
         "SERVQUAL score (weighted by importance)",
         ui.minus(ui.fmt_number(weighted)),
         n=f"{ui.fmt_n(importance_n)} respondents gave importance points",
-        help="Σ weight × gap, weights = mean share of importance points, normalised to sum 1.",
+        help="Each respondent's component gaps weighted by their own importance points (normalised to sum 1 over "
+        "the components they scored and weighted), then averaged over the respondents who gave points "
+        "(Zeithaml, Parasuraman & Berry 1990).",
     )
 with cols[2]:
     change = weighted - unweighted if not (math.isnan(weighted) or math.isnan(unweighted)) else math.nan

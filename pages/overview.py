@@ -64,8 +64,8 @@ with row1[1]:
         delta=(d := delta("servqual_weighted")).text,
         delta_color=d.colour,
         n=f"{ui.fmt_n(now.importance_n)} respondents gave importance points",
-        help="Σ weight × component gap, with each component's weight the mean share of importance points "
-        "customers gave it (normalised to sum 1)." + d.test,
+        help="Each respondent's component gaps weighted by their own importance points (normalised to sum 1), "
+        "then averaged over the respondents who gave points." + d.test,
     )
 with row1[2]:
     ui.metric(
@@ -135,8 +135,9 @@ with st.container(horizontal=True, gap="medium"):
     drilldown.rows_link("complaints", "See the complaints behind these numbers")
 ui.how_computed(
     "Component gap = mean over respondents of (mean perception − mean expectation over the component's "
-    "items). SERVQUAL score = mean of the component gaps; weighted = Σ w·gap with w the mean normalised "
-    "importance share. CSAT = answers 4-5 ÷ answers. NPS = % 9-10 − % 0-6. Complaint rate = complaints ÷ "
+    "items). SERVQUAL score = mean of the component gaps; weighted = the mean over respondents with importance "
+    "points of Σ w·gap, each with their own normalised weights. CSAT = answers 4-5 ÷ answers. "
+    "NPS = % 9-10 − % 0-6. Complaint rate = complaints ÷ "
     "customers served × 1,000. Response and resolution times are measured from opening; a complaint counts "
     "as within target when its time is at most the target for its channel and priority.",
     filters,

@@ -61,7 +61,7 @@ class Headline:
     resolution_n: int
     # The aggregates behind the numbers, for the tests of change against the previous period.
     components: tuple[tuple[str, float, float, int], ...] = ()  # (key, mean gap, sd, n) answered
-    weights: tuple[tuple[str, float], ...] = ()  # (key, mean importance share)
+    weighted_sd: float = math.nan  # sd of the respondents' weighted gaps
     csat_satisfied: int = 0
     promoters: int = 0
     detractors: int = 0
@@ -70,21 +70,22 @@ class Headline:
 
 def headline(run: Runner, filters: Filters) -> Headline:
     gaps = run("component_gaps", filters)
-    importance = run("component_importance", filters)
+    weighted = run("servqual_weighted", filters)
     survey = _row(run("survey_summary", filters))
     complaints = _row(run("complaint_summary", filters))
     handling = _row(run("handling_summary", filters))
 
     answered = gaps[gaps["n"] > 0]
     gap_by_component = dict(zip(answered["component_key"], answered["mean_gap"].astype(float)))
-    weights = dict(zip(importance["component_key"], importance["mean_share"].astype(float)))
     first_n = int(handling["targeted_first_n"] or 0)
     resolution_n = int(handling["targeted_resolution_n"] or 0)
     return Headline(
         respondents=int(gaps["n"].max() if len(gaps) else 0),
         servqual_unweighted=stats.servqual_score(gap_by_component),
-        servqual_weighted=stats.servqual_score(gap_by_component, weights) if weights else math.nan,
-        importance_n=int(importance["n"].max()) if len(importance) else 0,
+        # Each respondent's gaps weighted by their own importance points, then averaged
+        # (queries/servqual_weighted.sql): never mean weights x mean gaps over different people.
+        servqual_weighted=float(weighted["score"].iloc[0]) if len(weighted) else math.nan,
+        importance_n=int(weighted["n"].iloc[0]) if len(weighted) else 0,
         csat=(survey["csat_satisfied"] or 0) / survey["csat_n"] if survey["csat_n"] else math.nan,
         csat_n=int(survey["csat_n"] or 0),
         nps=stats.net_promoter_score(survey["promoters"] or 0, survey["detractors"] or 0, survey["nps_n"]),
@@ -104,7 +105,7 @@ def headline(run: Runner, filters: Filters) -> Headline:
             (k, float(m), _f(sd), int(n))
             for k, m, sd, n in zip(answered["component_key"], answered["mean_gap"], answered["sd_gap"], answered["n"])
         ),
-        weights=tuple(weights.items()),
+        weighted_sd=_f(weighted["sd_score"].iloc[0]) if len(weighted) else math.nan,
         csat_satisfied=int(survey["csat_satisfied"] or 0),
         promoters=int(survey["promoters"] or 0),
         detractors=int(survey["detractors"] or 0),
@@ -112,30 +113,30 @@ def headline(run: Runner, filters: Filters) -> Headline:
     )
 
 
-def _score_change(now: Headline, before: Headline, weighted: bool) -> changes.Change:
-    """The SERVQUAL score's change, each period's weights being those score_ uses (1/K, or the
-    importance shares normalised over the answered components)."""
+def _score_change(now: Headline, before: Headline) -> changes.Change:
+    """The unweighted SERVQUAL score's change (1/K weights over the answered components)."""
 
-    def parts(h: Headline) -> tuple[list[float], list[int], list[float], float]:
-        keys = [k for k, *_ in h.components]
-        if weighted:
-            w = stats.normalise_weights({k: dict(h.weights).get(k, 0.0) for k in keys})
-            score = h.servqual_weighted
-        else:
-            w = {k: 1 / len(keys) for k in keys} if keys else {}
-            score = h.servqual_unweighted
-        return [sd for *_, sd, _ in h.components], [n for *_, n in h.components], [w.get(k, 0.0) for k in keys], score
+    def parts(h: Headline) -> tuple[list[float], list[int], list[float]]:
+        k = len(h.components)
+        return [sd for *_, sd, _ in h.components], [n for *_, n in h.components], [1 / k] * k if k else []
 
-    sd1, n1, w1, s1 = parts(now)
-    sd0, n0, w0, s0 = parts(before)
-    return changes.score_change(s1, sd1, n1, s0, sd0, n0, w1, w0)
+    sd1, n1, w1 = parts(now)
+    sd0, n0, w0 = parts(before)
+    return changes.score_change(now.servqual_unweighted, sd1, n1, before.servqual_unweighted, sd0, n0, w1, w0)
 
 
 def headline_changes(now: Headline, before: Headline) -> dict[str, changes.Change]:
     """Each headline number's change against the previous period, with its test (stats.changes)."""
     return {
-        "servqual_unweighted": _score_change(now, before, weighted=False),
-        "servqual_weighted": _score_change(now, before, weighted=True),
+        "servqual_unweighted": _score_change(now, before),
+        "servqual_weighted": changes.mean_change(
+            now.servqual_weighted,
+            now.weighted_sd,
+            now.importance_n,
+            before.servqual_weighted,
+            before.weighted_sd,
+            before.importance_n,
+        ),
         "csat": changes.proportion_change(now.csat_satisfied, now.csat_n, before.csat_satisfied, before.csat_n),
         "nps": changes.nps_change(
             now.promoters, now.detractors, now.nps_n, before.promoters, before.detractors, before.nps_n

@@ -215,12 +215,15 @@ def score_table(run: Runner, filters: Filters) -> tuple[pd.DataFrame, float, flo
     Returns (rows, unweighted score, weighted score, respondents who gave importance points)."""
     gaps = run("component_gaps", filters)
     gaps = gaps[gaps["n"] > 0]
-    importance = run("component_importance", filters)
+    # The weighted score respondent by respondent (queries/servqual_weighted.sql): its parts are
+    # each component's mean (own weight x own gap) over the respondents with points, and sum to it.
+    importance = run("servqual_weighted", filters)
     gap_by = dict(zip(gaps["component_key"], gaps["mean_gap"].astype(float), strict=True))
-    weights = dict(zip(importance["component_key"], importance["mean_share"].astype(float), strict=True))
+    weights = dict(zip(importance["component_key"], importance["mean_weight"].astype(float), strict=True))
+    weighted_parts = dict(zip(importance["component_key"], importance["contribution"].astype(float), strict=True))
     unweighted = stats.servqual_score(gap_by)
-    weighted = stats.servqual_score(gap_by, weights) if weights else math.nan
-    parts = score_contributions(gap_by, weights) if weights else {}
+    weighted = float(importance["score"].iloc[0]) if len(importance) else math.nan
+    parts = score_contributions(gap_by, weights, weighted_parts) if weights else {}
     rows = pd.DataFrame(
         [{"component_key": k, **c._asdict()} for k, c in parts.items()],
         columns=["component_key", *Contribution._fields],

@@ -187,11 +187,16 @@ class Contribution(NamedTuple):
     weighted_rank: int
 
 
-def score_contributions(gaps: Mapping[str, float], weights: Mapping[str, float]) -> dict[str, Contribution]:
+def score_contributions(
+    gaps: Mapping[str, float], weights: Mapping[str, float], weighted: Mapping[str, float] | None = None
+) -> dict[str, Contribution]:
     """Each component's part of the overall SERVQUAL score, unweighted and importance-weighted.
 
     Unweighted score = Σ gap_c / K = Σ (1/K)·gap_c; weighted = Σ w_c·gap_c with w normalised to
-    sum 1 over the components with a gap (both as stats.servqual_score). Ranks order the
+    sum 1 over the components with a gap (both as stats.servqual_score). `weighted`, when given,
+    holds each component's weighted part as computed respondent by respondent (the mean over
+    respondents of their own weight × their own gap, whose sum is the respondent-weighted score);
+    `weights` are then the mean weights, shown as they are. Ranks order the
     contributions from the most negative; a component whose rank moves is one the weighting
     makes more (or less) urgent. Source: Zeithaml, Parasuraman & Berry (1990), "Delivering
     Quality Service", appendix (weighted SERVQUAL scores).
@@ -199,10 +204,14 @@ def score_contributions(gaps: Mapping[str, float], weights: Mapping[str, float])
     valid = {k: float(g) for k, g in gaps.items() if not _missing(g)}
     if not valid:
         return {}
-    w = stats.normalise_weights({k: weights.get(k, 0.0) for k in valid})
     equal = 1 / len(valid)
     unweighted = {k: g * equal for k, g in valid.items()}
-    weighted = {k: g * w.get(k, math.nan) for k, g in valid.items()}
+    if weighted is None:
+        w = stats.normalise_weights({k: weights.get(k, 0.0) for k in valid})
+        weighted = {k: g * w.get(k, math.nan) for k, g in valid.items()}
+    else:
+        w = {k: float(weights.get(k, math.nan)) for k in valid}
+        weighted = {k: float(weighted.get(k, math.nan)) for k in valid}
 
     def ranks(values: Mapping[str, float]) -> dict[str, int]:
         ordered = sorted((k for k in values if not math.isnan(values[k])), key=lambda k: (values[k], k))

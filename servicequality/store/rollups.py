@@ -64,6 +64,8 @@ TABLES = (
     "rollup_respondent_gaps",
     "rollup_importance_days",
     "rollup_importance_months",
+    "rollup_respondent_weighted",
+    "rollup_weighted_component_days",
     "rollup_item_days",
     "rollup_item_totals",
     "rollup_item_months",
@@ -261,6 +263,50 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         order by submitted_on, r.branch_id
         """
     )
+
+    # The weighted SERVQUAL score respondent by respondent: each respondent's gaps weighted by
+    # their own importance points, normalised over the components that have both a gap and
+    # points (Zeithaml, Parasuraman & Berry 1990). Per respondent the weighted gap; per branch,
+    # day and component the sums of the shares and of share x gap (the component's part).
+    con.execute(
+        """
+        create temporary table tmp_weighted as
+        with pairs as (
+            select rc.branch_id, rc.submitted_on, rc.channel, rc.segment, rc.response_id, rc.component_key,
+                   cast(i.points as double) as points, cast(rc.p - rc.e as double) / $g as gap
+            from rollup_response_components as rc
+            join survey_importance as i on i.response_id = rc.response_id and i.component_key = rc.component_key
+        ),
+        totals as (
+            select response_id, sum(points) as total from pairs group by response_id having sum(points) > 0
+        )
+        select p.branch_id, p.submitted_on, p.channel, p.segment, p.response_id, p.component_key,
+               p.points / t.total as share, p.gap
+        from pairs as p
+        join totals as t on t.response_id = p.response_id
+        """,
+        {"g": gap_scale},
+    )
+    con.execute(
+        """
+        create table rollup_respondent_weighted as
+        select branch_id, submitted_on, channel, segment, response_id, sum(share * gap) as weighted_gap
+        from tmp_weighted
+        group by branch_id, submitted_on, channel, segment, response_id
+        order by submitted_on, branch_id
+        """
+    )
+    con.execute(
+        """
+        create table rollup_weighted_component_days as
+        select branch_id, submitted_on, channel, segment, component_key,
+               sum(share) as sum_share, sum(share * gap) as sum_share_gap
+        from tmp_weighted
+        group by branch_id, submitted_on, channel, segment, component_key
+        order by submitted_on, branch_id, component_key
+        """
+    )
+    con.execute("drop table tmp_weighted")
 
     # Importance: each respondent's points as shares of their total (respondents with a total > 0).
     con.execute(

@@ -17,7 +17,9 @@ def test_headline_on_fixture(fixture_con):
     h = overview.headline(runner(fixture_con), P)
     assert h.respondents == 4
     assert h.servqual_unweighted == pytest.approx(-0.5)  # (-0.75 + -0.25) / 2
-    assert h.servqual_weighted == pytest.approx(-0.5875)  # 0.675 * -0.75 + 0.325 * -0.25
+    # respondent by respondent: R1 0.6·(−1.5) + 0.4·(+1) = −0.5; R2 0.75·(−1) + 0.25·0 = −0.75;
+    # mean −0.625 (mean weights × mean gaps over different respondents gave −0.5875)
+    assert h.servqual_weighted == pytest.approx(-0.625)
     assert h.importance_n == 2
     assert h.csat == pytest.approx(2 / 3)
     assert h.nps == pytest.approx(0.0)  # 1 promoter, 1 detractor of 3

@@ -41,22 +41,23 @@ def direct(con, f: Filters) -> dict:
         p,
     ).fetchall()
     gaps = {k: g for k, g, _ in comp}
-    weights = dict(
-        con.execute(
-            f"""
-            with pts as (
-                select i.response_id, i.component_key, i.points,
-                       sum(i.points) over (partition by i.response_id) as total
-                from survey_importance i join survey_responses r using (response_id) join branches b using (branch_id)
-                where cast(r.submitted_at as date) between $start and $end and {region_ok}
-                  and {channel_ok.format(col="r.channel")}
-            )
-            select component_key, avg(points / total) from pts where total > 0 group by component_key
-            """,
-            p,
-        ).fetchall()
-    )
-    wsum = sum(weights[k] for k in gaps)
+    # The weighted score respondent by respondent, in pandas: each respondent's gaps weighted by
+    # their own points, normalised over the components that have both, then averaged.
+    pairs = con.execute(
+        f"""
+        select s.response_id, s.component_key, avg(s.perception) - avg(s.expectation) as gap,
+               any_value(i.points) as points
+        from survey_scores s join survey_responses r using (response_id) join branches b using (branch_id)
+        join survey_importance i on i.response_id = s.response_id and i.component_key = s.component_key
+        where cast(r.submitted_at as date) between $start and $end and {region_ok}
+          and {channel_ok.format(col="r.channel")}
+        group by s.response_id, s.component_key
+        """,
+        p,
+    ).df()
+    pairs["share"] = pairs["points"] / pairs.groupby("response_id")["points"].transform("sum")
+    per_respondent = (pairs["share"] * pairs["gap"]).groupby(pairs["response_id"]).sum()
+    per_respondent = per_respondent[pairs.groupby("response_id")["points"].sum() > 0]
     survey = con.execute(
         f"""
         select avg(case when overall_satisfaction >= 4 then 1.0 when overall_satisfaction is not null then 0.0 end),
@@ -101,7 +102,7 @@ def direct(con, f: Filters) -> dict:
     ).fetchone()
     return {
         "unweighted": sum(gaps.values()) / len(gaps),
-        "weighted": sum(weights[k] / wsum * g for k, g in gaps.items()),
+        "weighted": float(per_respondent.mean()),
         "csat": survey[0],
         "nps": survey[1],
         "complaint_rate": 1000 * complaints / served,

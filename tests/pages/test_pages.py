@@ -41,9 +41,9 @@ def test_page_renders_on_fixture(monkeypatch, fixture_db_path, page):
 def test_overview_key_numbers_on_fixture(monkeypatch, fixture_db_path):
     at = open_app(monkeypatch, fixture_db_path, query={"period": ["2024-01-01", "2024-02-29"]})
     values = metric_values(at)
-    # hand-worked in tests/test_measures.py: -0.5, -0.5875, 2/3, 0, 4 per 1,000
+    # hand-worked in tests/metrics/test_overview.py: -0.5, -0.625, 2/3, 0, 4 per 1,000
     assert values["SERVQUAL score (unweighted)"] == "-0.50"
-    assert values["SERVQUAL score (weighted)"] == "-0.59"
+    assert values["SERVQUAL score (weighted)"] == "-0.62"  # −0.625 respondent by respondent
     assert values["CSAT (satisfied, 4-5 of 5)"] == "66.7 %"
     assert values["Net Promoter Score"] == "0.0"
     assert values["Complaints per 1,000 served"] == "4.00"

@@ -61,3 +61,14 @@ def test_p_value_words():
     assert changes.p_value_text(0.0035) == "p = 0.0035"
     assert changes.p_value_text(0.42) == "p = 0.42"
     assert changes.p_value_text(math.nan) == "not tested"
+
+
+def test_mean_change_equals_welch_from_summary_statistics():
+    # Weighted scores −0.30 (sd 0.9, n 400) now and −0.45 (sd 1.2, n 250) before: Welch's statistic
+    # from scipy's ttest_ind_from_stats; se = √(0.81/400 + 1.44/250) = 0.08822, z = 1.7003.
+    c = changes.mean_change(-0.30, 0.9, 400, -0.45, 1.2, 250)
+    welch = st.ttest_ind_from_stats(-0.30, 0.9, 400, -0.45, 1.2, 250, equal_var=False)
+    assert c.difference == pytest.approx(0.15)
+    assert c.p_value == pytest.approx(2 * st.norm.sf(welch.statistic), rel=1e-9)
+    assert welch.statistic == pytest.approx(0.15 / math.sqrt(0.81 / 400 + 1.44 / 250))
+    assert math.isnan(changes.mean_change(-0.3, 0.9, 1, -0.4, 1.0, 50).p_value)

@@ -236,6 +236,25 @@ def component_importance(f: Frames, p) -> pd.DataFrame:
     return i.groupby("component_key").agg(n=("share", "size"), mean_share=("share", "mean")).reset_index()
 
 
+def servqual_weighted(f: Frames, p) -> pd.DataFrame:
+    r = f.rcs[_mask(f.rcs, p, "submitted_on", SURVEY)][["response_id", "component_key", "gap"]]
+    r = r.assign(component_key=r["component_key"].astype(str))
+    i = f.importance[["response_id", "component_key", "points"]]
+    m = r.merge(i.assign(component_key=i["component_key"].astype(str)), on=["response_id", "component_key"])
+    total = m.groupby("response_id")["points"].transform("sum")
+    m = m[total > 0]
+    m = m.assign(share=m["points"] / total[total > 0])
+    m = m.assign(part=m["share"] * m["gap"])
+    per = m.groupby("response_id")["part"].sum()
+    columns = ["component_key", "mean_weight", "contribution", "n", "score", "sd_score"]
+    if per.empty:
+        return pd.DataFrame(columns=columns)
+    n = len(per)
+    parts = m.groupby("component_key").agg(mean_weight=("share", "sum"), contribution=("part", "sum")) / n
+    out = parts.reset_index().assign(n=n, score=per.mean(), sd_score=per.std())
+    return out[columns].sort_values("component_key").reset_index(drop=True)
+
+
 def complaint_summary(f: Frames, p) -> pd.DataFrame:
     t = f.tickets[_mask(f.tickets, p, "opened_on", TICKET)]
     s = f.served[_mask(f.served, p, "served_on", BRANCH)]
