@@ -23,7 +23,12 @@ run: $(BIN)/.installed $(DB)
 	$(BIN)/python -m servicequality refresh --db $(DB) --if-stale
 	$(BIN)/python -m servicequality.ui.serve --port $(PORT) --db $(DB)
 
-test: $(BIN)/.installed
+# axe-core (npm) for the browser accessibility check; without npm that test skips (CI requires it).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility test will be skipped (install Node.js and npm to run it)"; fi
+
+test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/python -m pytest
 
 # The fast tier while developing (under 2 min): no browser, no whole pages, no medium store.
