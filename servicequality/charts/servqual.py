@@ -174,8 +174,9 @@ def complaints_beside_gaps(df: pd.DataFrame, *, title: str) -> go.Figure:
         rows=1,
         cols=2,
         shared_yaxes=True,
-        horizontal_spacing=0.04,
-        subplot_titles=["Share of complaints pointing at it", "Survey gap (P − E)"],
+        horizontal_spacing=0.08,
+        # Short panel titles: on a phone each panel is ~150 px wide and longer ones overprint.
+        subplot_titles=["% of complaints", "Gap (P − E)"],
     )
     fig.add_trace(
         go.Bar(
@@ -212,8 +213,8 @@ def complaints_beside_gaps(df: pd.DataFrame, *, title: str) -> go.Figure:
         col=2,
     )
     fig.add_vline(x=0, line_color=INK, line_width=1, row=1, col=2)
-    fig.update_xaxes(title_text="% of complaints with a category mapped to a component", row=1, col=1)
-    fig.update_xaxes(title_text="Gap (points on a 1-7 scale)", row=1, col=2)
+    # The panel titles name the axes; axis titles of their own would overprint on a phone.
+    fig.update_annotations(font_size=12)
     fig.update_yaxes(autorange="reversed", automargin=True, row=1, col=1)
     return layout(fig, title, 120 + 36 * len(d))
 
