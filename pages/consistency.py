@@ -133,7 +133,8 @@ ui.chart(
 )
 ui.how_computed(
     "Each branch's raw value with its 95% interval (Wilson for shares, exact Poisson for rates, t for gaps); "
-    "the dashed line is the network value pooled over all branches. Blue: better than the network, red: worse.",
+    "the dashed line is the network value pooled over all branches. Blue: the whole interval is better than the "
+    "network, red: wholly worse, grey: the interval includes the network value.",
     filters,
     f"{int(present['volume'].sum()):,} {m.volume_label} in {len(present)} branches",
     [f"{len(measure) - len(present)} branches without {m.volume_label}"] if len(present) < len(measure) else [],

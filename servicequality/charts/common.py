@@ -78,6 +78,16 @@ def _no_automargin_without_labels(fig: go.Figure) -> None:
             axis.automargin = False
 
 
+def interval_colours(low, high, reference: float = 0.0, higher_is_better: bool = True) -> list[str]:
+    """One colour per 95% interval: blue when the whole interval is on the better side of the
+    reference, red when it is wholly on the worse side, grey when it includes the reference (the
+    data cannot tell that value apart from it, so it is not coloured as news)."""
+    # above / below the reference: blue / red when higher is better, the other way round otherwise
+    above, below = (SURPLUS, SHORTFALL) if higher_is_better else (SHORTFALL, SURPLUS)
+    pairs = zip(low, high, strict=True)
+    return [above if lo > reference else below if hi < reference else NEUTRAL for lo, hi in pairs]
+
+
 def gap_bars(
     df: pd.DataFrame,
     *,
@@ -98,9 +108,7 @@ def gap_bars(
 
     ids: a column (component_key, branch_id) carried as the last customdata item, so a click on
     a bar can filter the dashboard by it. value_name: what the hover calls the value."""
-    colours = [
-        SHORTFALL if hi < 0 else SURPLUS if lo > 0 else NEUTRAL for lo, hi in zip(df[low], df[high], strict=True)
-    ]
+    colours = interval_colours(df[low], df[high])
     fig = go.Figure(
         go.Bar(
             x=df[value],

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from servicequality.charts.common import INK, NEUTRAL, SHORTFALL, SURPLUS, layout, stack
+from servicequality.charts.common import INK, NEUTRAL, SHORTFALL, SURPLUS, interval_colours, layout, stack
 from servicequality.metrics.consistency import Measure
 from servicequality.stats.consistency import Funnel
 
@@ -196,16 +196,16 @@ def interval_bars(
     label_title: str = "Branch",
     ids: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars (or dots, for values that do not start at 0) with 95% intervals; better
-    than `reference` blue, worse red, the highlighted row (my branch) purple; a dashed line at
-    the reference. ids: a column (branch_id, region) carried as the last customdata item, so a
+    """Horizontal bars (or dots, for values that do not start at 0) with 95% intervals; blue when
+    the interval is wholly better than `reference`, red when wholly worse, grey when it includes
+    it (common.interval_colours), the highlighted row (my branch) purple; a dashed line at the
+    reference. ids: a column (branch_id, region) carried as the last customdata item, so a
     click can filter the dashboard by it."""
     d = df.reset_index(drop=True)
     if reference is None:
         colours = [NEUTRAL] * len(d)
     else:
-        better = (d[value] >= reference) if higher_is_better else (d[value] <= reference)
-        colours = [SURPLUS if b else SHORTFALL for b in better]
+        colours = interval_colours(d[low], d[high], reference, higher_is_better)
     if highlight is not None:
         colours = [HIGHLIGHT if lab == highlight else c for lab, c in zip(d[label], colours, strict=False)]
     fmt = f".{digits}f"

@@ -122,13 +122,17 @@ def _allow_not_recorded(con: duckdb.DuckDBPyConnection) -> None:
         "and table_name = 'tickets' and is_nullable = 'NO' and list_contains($fields, column_name)",
         {"fields": list(OPTIONAL_TICKET_FIELDS)},
     ).fetchall()
-    if not rows:
+    not_null = {column for (column,) in rows}
+    if not not_null:
         return
-    for view in VIEWS:  # names from the constants above, never from input
+    # DDL takes identifiers, which cannot be bound as $parameters: the names spliced below are the
+    # constants VIEWS and OPTIONAL_TICKET_FIELDS themselves, never text from a file or a user.
+    for view in VIEWS:
         con.execute(f"drop view if exists {view}")
-    for (column,) in rows:
-        con.execute(f"alter table tickets alter column {column} drop not null")
-        con.execute(f"alter table tickets alter column {column} drop default")
+    for column in OPTIONAL_TICKET_FIELDS:
+        if column in not_null:
+            con.execute(f"alter table tickets alter column {column} drop not null")
+            con.execute(f"alter table tickets alter column {column} drop default")
 
 
 def seed_default_targets(con: duckdb.DuckDBPyConnection) -> int:

@@ -62,3 +62,11 @@ def test_long_titles_wrap_and_the_top_margin_makes_room():
     assert (fig.layout.margin.t, fig.layout.height) == (72, 422)
     short = common.layout(go.Figure(), "Complaints by channel", 400)
     assert (short.layout.title.text, short.layout.margin.t, short.layout.height) == ("Complaints by channel", 50, 400)
+
+
+def test_interval_colours_when_lower_is_better():
+    # Complaint rates against a network 21.4 per 1,000 (lower is better): (23.0, 25.0) is wholly
+    # worse -> red; (19.0, 22.0) includes 21.4 -> grey although its point may sit below; (15, 20)
+    # is wholly better -> blue. Colouring by the point alone painted the middle one.
+    colours = common.interval_colours([23.0, 19.0, 15.0], [25.0, 22.0, 20.0], 21.4, higher_is_better=False)
+    assert colours == [common.SHORTFALL, common.NEUTRAL, common.SURPLUS]
