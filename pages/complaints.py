@@ -237,31 +237,40 @@ first_n, resolution_n = head.targeted_first_n, head.targeted_resolution_n
 with row[0]:
     ui.metric(
         "Median first response",
-        ui.fmt_minutes(handling["median_first_response_minutes"]),
-        delta=f"90th percentile {ui.fmt_minutes(quality['p90_first_response_minutes'])}",
+        ui.fmt_survival_minutes(handling["median_first_response_minutes"], handling["awaiting_first_n"]),
+        delta="90th percentile "
+        + ui.fmt_survival_minutes(handling["p90_first_response_minutes"], handling["awaiting_first_n"]),
         delta_color="off",
-        n=f"{ui.fmt_n(handling['responded_n'])} answered complaints",
+        n=f"{ui.fmt_n(handling['responded_n'])} answered, {ui.fmt_n(handling['awaiting_first_n'])} still waiting",
     )
 with row[1]:
     ui.metric(
         "Answered within target",
         ui.fmt_within(head.first_response_within_target, first_n, int(handling["responded_n"] or 0)),
-        n=f"{ui.fmt_n(first_n)} answered complaints with a target",
+        n=f"{ui.fmt_n(first_n)} with a target, {ui.fmt_n(handling['late_awaiting_first_n'])} of them "
+        "still waiting past it (late)",
     )
 with row[2]:
     ui.metric(
         "Median resolution time",
-        ui.fmt_minutes(handling["median_resolution_minutes"]),
-        delta=f"90th percentile {ui.fmt_minutes(quality['p90_resolution_minutes'])}",
+        ui.fmt_survival_minutes(handling["median_resolution_minutes"], handling["still_open_n"]),
+        delta="90th percentile "
+        + ui.fmt_survival_minutes(handling["p90_resolution_minutes"], handling["still_open_n"]),
         delta_color="off",
-        n=f"{ui.fmt_n(handling['resolved_n'])} resolved complaints",
+        n=f"{ui.fmt_n(handling['resolved_n'])} resolved, {ui.fmt_n(handling['still_open_n'])} still open",
     )
 with row[3]:
     ui.metric(
         "Resolved within target",
         ui.fmt_within(head.resolution_within_target, resolution_n, int(handling["resolved_n"] or 0)),
-        n=f"{ui.fmt_n(resolution_n)} resolved complaints with a target",
+        n=f"{ui.fmt_n(resolution_n)} with a target, {ui.fmt_n(handling['late_open_n'])} of them "
+        "still open past it (late)",
     )
+st.caption(
+    "Times count the complaints still open too: each is censored at its age on the data's last recorded "
+    "moment (Kaplan-Meier), so slow cases still open are not left out; a percentile the open cases keep "
+    'out of reach reads "not reached". A complaint still open after its target has passed counts as late.'
+)
 
 if targets.empty:
     st.info("No complaints in this period.")

@@ -7,7 +7,8 @@
 -- Columns:
 --   branch_id, branch_name, region, branch_type, size_band
 --   customers_served, complaints                    complaint rate = complaints / customers_served
---   targeted_resolution_n, resolution_within_target  resolved complaints with a target; of those within it
+--   targeted_resolution_n, resolution_within_target  complaints judged against a target (resolved, or open
+--                                 past it: late); of those within it
 --   csat_n, csat_satisfied                           overall satisfaction answers; of those 4-5
 --   gap_n, mean_gap, sd_gap                          respondents with scores; mean and sample sd of
 --                                                    each respondent's mean component gap

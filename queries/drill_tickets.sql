@@ -11,8 +11,9 @@
 --   resolution_minutes, satisfaction or opened_at; $descending (boolean); $limit, $offset (rows)
 -- Columns: ticket_id, opened_at, branch_id, branch_name, region, branch_type, channel, kind,
 --   category, family, component_name, priority, status, first_response_minutes,
---   resolution_minutes, resolution_target (minutes), within_target (resolved within the target;
---   null when unresolved or without a target), reopened_count, escalated, satisfaction, segment
+--   resolution_minutes, resolution_target (minutes), within_target (resolved within the target; false
+--   when still open past it; null while open within it or without a target), reopened_count,
+--   escalated, satisfaction, segment
 --
 -- Optimised: sorted by opening time, the page lies within the last (or first) few days of the
 -- period. The ticket counts per day (rollup_ticket_days, or rollup_ticket_channels for a channel
@@ -105,8 +106,8 @@ opened_rows as (
         tf.resolution_minutes,
         tf.resolution_target,
         case
-            when tf.resolution_minutes is null or tf.resolution_target is null then null
-            else tf.resolution_minutes <= tf.resolution_target
+            when tf.resolution_judged_minutes is null or tf.resolution_target is null then null
+            else tf.resolution_judged_minutes <= tf.resolution_target
         end as within_target,
         tf.reopened_count,
         tf.escalated,
@@ -218,8 +219,8 @@ other_page as (
         tf.resolution_minutes,
         tf.resolution_target,
         case
-            when tf.resolution_minutes is null or tf.resolution_target is null then null
-            else tf.resolution_minutes <= tf.resolution_target
+            when tf.resolution_judged_minutes is null or tf.resolution_target is null then null
+            else tf.resolution_judged_minutes <= tf.resolution_target
         end as within_target,
         tf.reopened_count,
         tf.escalated,

@@ -5,12 +5,18 @@
 -- Columns:
 --   complaints                    complaints opened in the period
 --   responded_n                   of those, with a first response
---   median_first_response_minutes median minutes to first response
+--   median_first_response_minutes median minutes to first response (Kaplan-Meier, below)
 --   median_first_response_target  median target of the same complaints
 --   first_response_within_target  responded within their target
 --   resolved_n                    complaints with a resolution time
 --   median_resolution_minutes, median_resolution_target, resolution_within_target
---   targeted_first_n, targeted_resolution_n  complaints that have a target (denominators)
+--   p90_first_response_minutes, p90_resolution_minutes  90th percentiles
+--   targeted_first_n, targeted_resolution_n  complaints with a target judged against it: handled, or
+--                                 still open past it (late); the denominators of the within shares
+--   awaiting_first_n, late_awaiting_first_n  still awaiting a first response; of those past the target
+--   still_open_n, late_open_n     still open (no resolution); of those past the resolution target
+-- Times are Kaplan-Meier percentiles: a complaint still open at the data's as-of time
+-- (ticket_as_of) is censored at its age; a percentile the survival curve does not reach is null.
 -- Measures (rollup_handling_buckets): 1 minutes to first response, 2 to resolution, 3 and 4
 -- their targets.
 -- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
@@ -24,7 +30,11 @@ with counts as (
         cast(coalesce(sum(d.targeted_first_n), 0) as bigint) as targeted_first_n,
         cast(coalesce(sum(d.resolved_n), 0) as bigint) as resolved_n,
         sum(d.resolution_within_target) as resolution_within_target,
-        cast(coalesce(sum(d.targeted_resolution_n), 0) as bigint) as targeted_resolution_n
+        cast(coalesce(sum(d.targeted_resolution_n), 0) as bigint) as targeted_resolution_n,
+        cast(coalesce(sum(d.awaiting_first_n), 0) as bigint) as awaiting_first_n,
+        cast(coalesce(sum(d.late_awaiting_first_n), 0) as bigint) as late_awaiting_first_n,
+        cast(coalesce(sum(d.still_open_n), 0) as bigint) as still_open_n,
+        cast(coalesce(sum(d.late_open_n), 0) as bigint) as late_open_n
     from rollup_ticket_days as d
     join branches as b on b.branch_id = d.branch_id
     where d.opened_on between $start and $end
@@ -115,12 +125,152 @@ cumulative as (
     join rollup_handling_buckets as k on k.bucket = c.bucket
 ),
 
--- percentile_cont(q) of total values: h = (total - 1) q, the values at 0-based ranks floor(h)
--- and ceil(h), and lo + (hi - lo) (h - floor(h)) between them (SQL:2003, as DuckDB computes it).
+km_quantiles as (
+    select cast(0.5 as double) as q
+    union all
+    select cast(0.9 as double)
+),
+
+-- Kaplan-Meier percentiles of the times (Kaplan & Meier 1958): a complaint still open is censored
+-- at its age (rollup_handling_censored), so the slow cases still open are not left out. With
+-- censored ages a_1 < ... < a_m of a series (m_j complaints each, a_0 before all) and E_j the
+-- handled values <= a_j, segment j holds the e_j = E_(j+1) - E_j values in (a_j, a_(j+1)] with
+-- R_j = N - E_j - (censored <= a_j) at risk at its start; without censoring inside a segment the
+-- survival product telescopes: S(after k of them) = S_j (R_j - k) / R_j, S_(j+1) = S_j (R_j - e_j) / R_j.
+-- The q-quantile, the smallest time with S <= 1 - q, is then the handled value of 0-based rank
+-- E_j + ceil(R_j (1 - (1 - q) / S_j)) - 1 in the first segment that reaches 1 - q (none: not reached).
+censored as (
+    select o.series, o.age, count(*) as m
+    from rollup_handling_censored as o
+    where o.measure in (1, 2)
+        and o.opened_on >= $start
+        and o.opened_on <= $end
+        and ($regions is null or list_contains($regions, o.region))
+        and ($branch_types is null or list_contains($branch_types, o.branch_type))
+        and ($branches is null or list_contains($branches, o.branch_id))
+        and o.series in (select series from cumulative)
+    group by o.series, o.age
+),
+
+-- E_j: the whole buckets at or below the age (bucket highs and ages in one ordered stream) ...
+censored_whole as (
+    select series, age, m, coalesce(whole, 0) as whole
+    from (
+        select
+            series, age, m, kind,
+            max(upto) over (partition by series order by t, kind rows between unbounded preceding and current row)
+                as whole
+        from (
+            select series, high as t, 0 as kind, upto, cast(null as double) as age, 0 as m from cumulative
+            union all
+            select series, age, 1, null, age, m from censored
+        ) as stream
+    ) as ends
+    where kind = 1
+),
+
+-- ... and the handled values at or below it in the bucket it falls inside (low <= age < high).
+censored_inside as (
+    select c.series, c.age, k.bucket
+    from censored as c
+    join cumulative as k on k.series = c.series and c.age >= k.low and c.age < k.high
+),
+
+inside_counts as (
+    select bucket, age, below
+    from (
+        select
+            bucket, age, is_value,
+            sum(is_value) over (
+                partition by bucket order by t, is_value desc rows between unbounded preceding and current row
+            ) as below
+        from (
+            select v.bucket, v.value as t, 1 as is_value, cast(null as double) as age
+            from rollup_handling_values as v
+            where v.opened_on >= $start
+                and v.opened_on <= $end
+                and ($regions is null or list_contains($regions, v.region))
+                and ($branch_types is null or list_contains($branch_types, v.branch_type))
+                and ($branches is null or list_contains($branches, v.branch_id))
+                and v.bucket in (select bucket from censored_inside)
+            union all
+            select bucket, age, 0, age from censored_inside
+        ) as marks
+    ) as counted
+    where is_value = 0
+),
+
+segments as (
+    select series, 0 as seg, 0 as m, cast(0 as bigint) as e_below
+    from cumulative
+    where measure in (1, 2)
+    group by series
+    union all
+    select
+        w.series,
+        row_number() over (partition by w.series order by w.age) as seg,
+        w.m,
+        cast(w.whole + coalesce(i.below, 0) as bigint) as e_below
+    from censored_whole as w
+    left join censored_inside as c on c.series = w.series and c.age = w.age
+    left join inside_counts as i on i.bucket = c.bucket and i.age = w.age
+),
+
+series_totals as (
+    select k.series, max(k.total) as total, coalesce(max(c.n), 0) as censored_n
+    from cumulative as k
+    left join (select series, sum(m) as n from censored group by series) as c on c.series = k.series
+    where k.measure in (1, 2)
+    group by k.series
+),
+
+at_risk as (
+    select
+        s.series,
+        s.seg,
+        s.e_below,
+        coalesce(lead(s.e_below) over (partition by s.series order by s.seg), t.total) - s.e_below as e,
+        t.total + t.censored_n - s.e_below
+            - sum(s.m) over (partition by s.series order by s.seg rows between unbounded preceding and current row)
+            as r
+    from segments as s
+    join series_totals as t on t.series = s.series
+),
+
+survival as (
+    select
+        series, seg, e_below, e, r,
+        exp(coalesce(sum(ln(case when r > e then (r - e) / r else 1e-300 end)) over (
+            partition by series order by seg rows between unbounded preceding and 1 preceding
+        ), 0)) as s_start
+    from at_risk
+    where r > 0
+),
+
+km_ranks as (
+    select
+        s.series,
+        q.q,
+        min_by(s.e_below + least(s.e, greatest(1, ceil(s.r * (1 - (1 - q.q) / s.s_start) - 1e-9))) - 1, s.seg)
+            as r
+    from survival as s
+    cross join km_quantiles as q
+    where s.e > 0 and s.s_start * (s.r - s.e) / s.r <= 1 - q.q + 1e-9
+    group by s.series, q.q
+),
+
+-- The targets' median: percentile_cont(0.5) of total values: h = (total - 1) q, the values at
+-- 0-based ranks floor(h) and ceil(h), and lo + (hi - lo) (h - floor(h)) between them (SQL:2003,
+-- as DuckDB computes it). The times: h = the Kaplan-Meier rank.
 positions as (
     select distinct series, measure, channel, priority, q, cast(total - 1 as double) * q as h
     from cumulative
     cross join (select cast(0.5 as double) as q) as quantiles
+    where measure in (3, 4)
+    union all
+    select k.series, c.measure, c.channel, c.priority, k.q, cast(k.r as double)
+    from km_ranks as k
+    join (select distinct series, measure, channel, priority from cumulative) as c on c.series = k.series
 ),
 
 ranks as (
@@ -171,13 +321,19 @@ percentiles as (
 select
     c.complaints,
     c.responded_n,
-    (select value from percentiles where measure = 1) as median_first_response_minutes,
+    (select value from percentiles where measure = 1 and q = 0.5) as median_first_response_minutes,
     (select value from percentiles where measure = 3) as median_first_response_target,
     c.first_response_within_target,
     c.targeted_first_n,
     c.resolved_n,
-    (select value from percentiles where measure = 2) as median_resolution_minutes,
+    (select value from percentiles where measure = 2 and q = 0.5) as median_resolution_minutes,
     (select value from percentiles where measure = 4) as median_resolution_target,
     c.resolution_within_target,
-    c.targeted_resolution_n
+    c.targeted_resolution_n,
+    (select value from percentiles where measure = 1 and q = 0.9) as p90_first_response_minutes,
+    (select value from percentiles where measure = 2 and q = 0.9) as p90_resolution_minutes,
+    c.awaiting_first_n,
+    c.late_awaiting_first_n,
+    c.still_open_n,
+    c.late_open_n
 from counts as c

@@ -1,15 +1,17 @@
 -- handling_targets: complaint handling times against their targets per channel and priority.
--- Times are minutes from opening; unanswered or unresolved complaints are left out of the
--- time percentiles and the within-target counts (they are in complaints and the backlog).
+-- Times are minutes from opening, percentiles by Kaplan-Meier (complaints still open censored at
+-- their age at the data's as-of time, ticket_as_of); one still open past its target counts late.
 -- Grain: one row per channel and priority with complaints in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
 --   channel, priority, complaints
 --   first_response_target, resolution_target      target minutes for the pair (service_targets)
 --   responded_n, median_first_response_minutes, p90_first_response_minutes
---   targeted_first_n, first_response_within_target  answered complaints with a target; of those within it
+--   targeted_first_n, first_response_within_target  complaints with a target judged against it (answered,
+--                                 or still waiting past it); of those within it
 --   resolved_n, median_resolution_minutes, p90_resolution_minutes
 --   targeted_resolution_n, resolution_within_target
+--   awaiting_first_n, still_open_n  still awaiting a first response; still open
 -- Percentiles per pair: measures 5 (minutes to first response) and 6 (to resolution) of
 -- rollup_handling_buckets, one series per channel and priority.
 -- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
@@ -92,7 +94,7 @@ pair_counts as (
     select
         m.channel, m.priority, m.complaints, m.first_response_target, m.resolution_target, m.responded_n,
         m.targeted_first_n, m.first_response_within_target, m.resolved_n, m.targeted_resolution_n,
-        m.resolution_within_target
+        m.resolution_within_target, m.awaiting_first_n, m.still_open_n
     from rollup_complaint_pair_months as m
     where m.month >= case
             when cast(date_trunc('month', $start) as date) = $start then $start
@@ -110,11 +112,13 @@ pair_counts as (
         max(h.first_response_target),
         max(h.resolution_target),
         count(h.first_response_minutes),
-        count(case when h.first_response_target is not null then h.first_response_minutes end),
-        sum(case when h.first_response_minutes <= h.first_response_target then 1 else 0 end),
+        count(case when h.first_response_target is not null then h.first_response_judged_minutes end),
+        sum(case when h.first_response_judged_minutes <= h.first_response_target then 1 else 0 end),
         count(h.resolution_minutes),
-        count(case when h.resolution_target is not null then h.resolution_minutes end),
-        sum(case when h.resolution_minutes <= h.resolution_target then 1 else 0 end)
+        count(case when h.resolution_target is not null then h.resolution_judged_minutes end),
+        sum(case when h.resolution_judged_minutes <= h.resolution_target then 1 else 0 end),
+        count(h.first_response_open_minutes),
+        count(h.resolution_open_minutes)
     from partial_days as h
     group by h.channel, h.priority
 ),
@@ -135,12 +139,146 @@ cumulative as (
     join rollup_handling_buckets as k on k.bucket = c.bucket
 ),
 
--- percentile_cont(q) of total values: h = (total - 1) q, the values at 0-based ranks floor(h)
--- and ceil(h), and lo + (hi - lo) (h - floor(h)) between them (SQL:2003, as DuckDB computes it).
-positions as (
-    select distinct series, measure, channel, priority, q, cast(total - 1 as double) * q as h
+km_quantiles as (
+    select cast(0.5 as double) as q
+    union all
+    select cast(0.9 as double)
+),
+
+-- Kaplan-Meier percentiles of the times (Kaplan & Meier 1958): a complaint still open is censored
+-- at its age (rollup_handling_censored), so the slow cases still open are not left out. With
+-- censored ages a_1 < ... < a_m of a series (m_j complaints each, a_0 before all) and E_j the
+-- handled values <= a_j, segment j holds the e_j = E_(j+1) - E_j values in (a_j, a_(j+1)] with
+-- R_j = N - E_j - (censored <= a_j) at risk at its start; without censoring inside a segment the
+-- survival product telescopes: S(after k of them) = S_j (R_j - k) / R_j, S_(j+1) = S_j (R_j - e_j) / R_j.
+-- The q-quantile, the smallest time with S <= 1 - q, is then the handled value of 0-based rank
+-- E_j + ceil(R_j (1 - (1 - q) / S_j)) - 1 in the first segment that reaches 1 - q (none: not reached).
+censored as (
+    select o.series, o.age, count(*) as m
+    from rollup_handling_censored as o
+    where o.measure in (5, 6)
+        and o.opened_on >= $start
+        and o.opened_on <= $end
+        and ($regions is null or list_contains($regions, o.region))
+        and ($branch_types is null or list_contains($branch_types, o.branch_type))
+        and ($branches is null or list_contains($branches, o.branch_id))
+        and o.series in (select series from cumulative)
+    group by o.series, o.age
+),
+
+-- E_j: the whole buckets at or below the age (bucket highs and ages in one ordered stream) ...
+censored_whole as (
+    select series, age, m, coalesce(whole, 0) as whole
+    from (
+        select
+            series, age, m, kind,
+            max(upto) over (partition by series order by t, kind rows between unbounded preceding and current row)
+                as whole
+        from (
+            select series, high as t, 0 as kind, upto, cast(null as double) as age, 0 as m from cumulative
+            union all
+            select series, age, 1, null, age, m from censored
+        ) as stream
+    ) as ends
+    where kind = 1
+),
+
+-- ... and the handled values at or below it in the bucket it falls inside (low <= age < high).
+censored_inside as (
+    select c.series, c.age, k.bucket
+    from censored as c
+    join cumulative as k on k.series = c.series and c.age >= k.low and c.age < k.high
+),
+
+inside_counts as (
+    select bucket, age, below
+    from (
+        select
+            bucket, age, is_value,
+            sum(is_value) over (
+                partition by bucket order by t, is_value desc rows between unbounded preceding and current row
+            ) as below
+        from (
+            select v.bucket, v.value as t, 1 as is_value, cast(null as double) as age
+            from rollup_handling_values as v
+            where v.opened_on >= $start
+                and v.opened_on <= $end
+                and ($regions is null or list_contains($regions, v.region))
+                and ($branch_types is null or list_contains($branch_types, v.branch_type))
+                and ($branches is null or list_contains($branches, v.branch_id))
+                and v.bucket in (select bucket from censored_inside)
+            union all
+            select bucket, age, 0, age from censored_inside
+        ) as marks
+    ) as counted
+    where is_value = 0
+),
+
+segments as (
+    select series, 0 as seg, 0 as m, cast(0 as bigint) as e_below
     from cumulative
-    cross join (select cast(0.5 as double) as q union all select cast(0.9 as double)) as quantiles
+    where measure in (5, 6)
+    group by series
+    union all
+    select
+        w.series,
+        row_number() over (partition by w.series order by w.age) as seg,
+        w.m,
+        cast(w.whole + coalesce(i.below, 0) as bigint) as e_below
+    from censored_whole as w
+    left join censored_inside as c on c.series = w.series and c.age = w.age
+    left join inside_counts as i on i.bucket = c.bucket and i.age = w.age
+),
+
+series_totals as (
+    select k.series, max(k.total) as total, coalesce(max(c.n), 0) as censored_n
+    from cumulative as k
+    left join (select series, sum(m) as n from censored group by series) as c on c.series = k.series
+    where k.measure in (5, 6)
+    group by k.series
+),
+
+at_risk as (
+    select
+        s.series,
+        s.seg,
+        s.e_below,
+        coalesce(lead(s.e_below) over (partition by s.series order by s.seg), t.total) - s.e_below as e,
+        t.total + t.censored_n - s.e_below
+            - sum(s.m) over (partition by s.series order by s.seg rows between unbounded preceding and current row)
+            as r
+    from segments as s
+    join series_totals as t on t.series = s.series
+),
+
+survival as (
+    select
+        series, seg, e_below, e, r,
+        exp(coalesce(sum(ln(case when r > e then (r - e) / r else 1e-300 end)) over (
+            partition by series order by seg rows between unbounded preceding and 1 preceding
+        ), 0)) as s_start
+    from at_risk
+    where r > 0
+),
+
+km_ranks as (
+    select
+        s.series,
+        q.q,
+        min_by(s.e_below + least(s.e, greatest(1, ceil(s.r * (1 - (1 - q.q) / s.s_start) - 1e-9))) - 1, s.seg)
+            as r
+    from survival as s
+    cross join km_quantiles as q
+    where s.e > 0 and s.s_start * (s.r - s.e) / s.r <= 1 - q.q + 1e-9
+    group by s.series, q.q
+),
+
+-- The value at the Kaplan-Meier rank: h = that rank (the machinery below reads ranks floor(h)
+-- and ceil(h), here the same).
+positions as (
+    select k.series, c.measure, c.channel, c.priority, k.q, cast(k.r as double) as h
+    from km_ranks as k
+    join (select distinct series, measure, channel, priority from cumulative) as c on c.series = k.series
 ),
 
 ranks as (
@@ -210,7 +348,9 @@ select
         where p.measure = 6 and p.channel = c.channel and p.priority = c.priority and p.q = 0.9)
         as p90_resolution_minutes,
     cast(sum(c.targeted_resolution_n) as bigint) as targeted_resolution_n,
-    sum(c.resolution_within_target) as resolution_within_target
+    sum(c.resolution_within_target) as resolution_within_target,
+    cast(sum(c.awaiting_first_n) as bigint) as awaiting_first_n,
+    cast(sum(c.still_open_n) as bigint) as still_open_n
 from pair_counts as c
 group by c.channel, c.priority
 order by channel, priority

@@ -104,6 +104,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
     if args.in_place:
         con = store.connect_read_write(db)
         try:
+            store.create_schema(con)  # today's views, which the rollups read
             rollups.refresh(con)
             con.execute("checkpoint")
         finally:

@@ -25,8 +25,8 @@ complaints as (
         tf.branch_id,
         cast(date_trunc('month', tf.opened_on) as date) as month,
         count(*) as complaints,
-        count(case when tf.resolution_target is not null then tf.resolution_minutes end) as targeted_resolution_n,
-        sum(case when tf.resolution_minutes <= tf.resolution_target then 1 else 0 end) as resolution_within_target
+        count(case when tf.resolution_target is not null then tf.resolution_judged_minutes end) as targeted_resolution_n,
+        sum(case when tf.resolution_judged_minutes <= tf.resolution_target then 1 else 0 end) as resolution_within_target
     from ticket_facts as tf
     where tf.kind = 'complaint'
         and tf.opened_on between $start and $end

@@ -11,8 +11,9 @@
 --   resolution_minutes, satisfaction or opened_at; $descending (boolean); $limit, $offset (rows)
 -- Columns: ticket_id, opened_at, branch_id, branch_name, region, branch_type, channel, kind,
 --   category, family, component_name, priority, status, first_response_minutes,
---   resolution_minutes, resolution_target (minutes), within_target (resolved within the target;
---   null when unresolved or without a target), reopened_count, escalated, satisfaction, segment
+--   resolution_minutes, resolution_target (minutes), within_target (resolved within the target; false
+--   when still open past it; null while open within it or without a target), reopened_count,
+--   escalated, satisfaction, segment
 select
     tf.ticket_id,
     tf.opened_at,
@@ -31,8 +32,8 @@ select
     tf.resolution_minutes,
     tf.resolution_target,
     case
-        when tf.resolution_minutes is null or tf.resolution_target is null then null
-        else tf.resolution_minutes <= tf.resolution_target
+        when tf.resolution_judged_minutes is null or tf.resolution_target is null then null
+        else tf.resolution_judged_minutes <= tf.resolution_target
     end as within_target,
     tf.reopened_count,
     tf.escalated,

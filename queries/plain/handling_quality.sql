@@ -1,11 +1,9 @@
--- handling_quality: how complaints opened in the period were handled, beyond the medians of
--- handling_summary: 90th percentiles, reopening, escalation and satisfaction with the handling.
+-- handling_quality: how complaints opened in the period were handled, beyond the times of
+-- handling_summary: reopening, escalation and satisfaction with the handling.
 -- Grain: one row.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
 --   complaints                    complaints opened in the period
---   p90_first_response_minutes    90th percentile of minutes to first response (answered ones)
---   p90_resolution_minutes        90th percentile of minutes to resolution (resolved ones)
 --   reopened                      complaints reopened at least once
 --   reopened_n                    complaints whose reopening is recorded (the share's denominator)
 --   escalated                     complaints escalated
@@ -15,8 +13,6 @@
 --   satisfied                     scores of 4 or 5
 select
     count(*) as complaints,
-    percentile_cont(0.9) within group (order by tf.first_response_minutes) as p90_first_response_minutes,
-    percentile_cont(0.9) within group (order by tf.resolution_minutes) as p90_resolution_minutes,
     sum(case when tf.reopened_count > 0 then 1 else 0 end) as reopened,
     count(tf.reopened_count) as reopened_n,
     sum(case when tf.escalated then 1 else 0 end) as escalated,

@@ -67,8 +67,8 @@ class Headline:
     reopened: float  # shares, 0-1
     escalated: float
     satisfied: float  # handling satisfaction 4-5 of 5, over scored complaints
-    first_response_within_target: float  # over answered complaints with a target
-    resolution_within_target: float  # over resolved complaints with a target
+    first_response_within_target: float  # over complaints with a target judged: answered, or waiting past it
+    resolution_within_target: float  # over complaints with a target judged: resolved, or open past it
     targeted_first_n: int
     targeted_resolution_n: int
 

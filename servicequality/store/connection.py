@@ -109,7 +109,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # The views of schema.sql (recreated by it); and the ticket fields an export may not record.
-VIEWS = ("ticket_facts", "response_component_scores", "customers_served_facts")
+VIEWS = ("ticket_facts", "ticket_as_of", "response_component_scores", "customers_served_facts")
 OPTIONAL_TICKET_FIELDS = ("reopened_count", "escalated")
 
 

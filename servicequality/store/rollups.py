@@ -56,6 +56,7 @@ TABLES = (
     "rollup_handling_months",
     "rollup_handling_network_months",
     "rollup_handling_values",
+    "rollup_handling_censored",
     "rollup_complaint_pair_months",
     "rollup_complaint_open",
     "rollup_response_components",
@@ -102,8 +103,11 @@ def source_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def definition() -> str:
-    """A fingerprint of the code that builds the rollups: a file built by other code is stale."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    """A fingerprint of the code that builds the rollups (this file and the views of schema.sql they
+    read): a file built by other code is stale."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update((Path(__file__).parent / "schema.sql").read_bytes())
+    return digest.hexdigest()
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -472,15 +476,21 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             count(*) as tickets,
             sum(case when tf.kind = 'complaint' then 1 else 0 end) as complaints,
             count(case when tf.kind = 'complaint' then tf.first_response_minutes end) as responded_n,
-            sum(case when tf.kind = 'complaint' and tf.first_response_minutes <= tf.first_response_target
+            sum(case when tf.kind = 'complaint' and tf.first_response_judged_minutes <= tf.first_response_target
                 then 1 else 0 end) as first_response_within_target,
             count(case when tf.kind = 'complaint' and tf.first_response_target is not null
-                then tf.first_response_minutes end) as targeted_first_n,
+                then tf.first_response_judged_minutes end) as targeted_first_n,
+            count(case when tf.kind = 'complaint' then tf.first_response_open_minutes end) as awaiting_first_n,
+            count(case when tf.kind = 'complaint' and tf.first_response_open_minutes > tf.first_response_target
+                then 1 end) as late_awaiting_first_n,
             count(case when tf.kind = 'complaint' then tf.resolution_minutes end) as resolved_n,
-            sum(case when tf.kind = 'complaint' and tf.resolution_minutes <= tf.resolution_target
+            sum(case when tf.kind = 'complaint' and tf.resolution_judged_minutes <= tf.resolution_target
                 then 1 else 0 end) as resolution_within_target,
             count(case when tf.kind = 'complaint' and tf.resolution_target is not null
-                then tf.resolution_minutes end) as targeted_resolution_n,
+                then tf.resolution_judged_minutes end) as targeted_resolution_n,
+            count(case when tf.kind = 'complaint' then tf.resolution_open_minutes end) as still_open_n,
+            count(case when tf.kind = 'complaint' and tf.resolution_open_minutes > tf.resolution_target
+                then 1 end) as late_open_n,
             sum(case when tf.kind = 'complaint' and tf.reopened_count > 0 then 1 else 0 end) as reopened,
             count(case when tf.kind = 'complaint' then tf.reopened_count end) as reopened_n,
             sum(case when tf.kind = 'complaint' and tf.escalated then 1 else 0 end) as escalated,
@@ -617,7 +627,11 @@ def _refresh_complaint_handling(con: duckdb.DuckDBPyConnection) -> None:
             tf.first_response_minutes,
             tf.resolution_minutes,
             tf.first_response_target,
-            tf.resolution_target
+            tf.resolution_target,
+            tf.first_response_open_minutes,
+            tf.resolution_open_minutes,
+            tf.first_response_judged_minutes,
+            tf.resolution_judged_minutes
         from ticket_facts as tf
         where tf.kind = 'complaint'
         """
@@ -660,6 +674,8 @@ def _refresh_complaint_handling(con: duckdb.DuckDBPyConnection) -> None:
         select
             c.opened_on, c.branch_id, c.region, c.branch_type, c.channel, c.priority,
             c.first_response_minutes, c.resolution_minutes, c.first_response_target, c.resolution_target,
+            c.first_response_open_minutes, c.resolution_open_minutes,
+            c.first_response_judged_minutes, c.resolution_judged_minutes,
             {bucket_columns}
         from tmp_complaints as c
         {bucket_joins}
@@ -716,6 +732,27 @@ def _refresh_complaint_handling(con: duckdb.DuckDBPyConnection) -> None:
         order by v.bucket, c.opened_on, c.branch_id
         """
     )
+    # Complaints still open, censored at their age (Kaplan-Meier): one row per open complaint and
+    # time measure (1, 2, 5, 6: the measures of the minutes, not of the targets), with the series
+    # its handled twins are in. A series that has no handled value at all has no percentile.
+    censored = " union all ".join(
+        f"select cast({m} as smallint) as measure, c.*, "
+        f"c.{column.replace('_minutes', '_open_minutes')} as age from tmp_complaints as c "
+        f"where c.{column.replace('_minutes', '_open_minutes')} is not null"
+        for m, (column, _, _) in HANDLING_MEASURES.items()
+        if column.endswith("_minutes")
+    )
+    con.execute(
+        f"""
+        create table rollup_handling_censored as
+        select s.series, o.measure, o.opened_on, o.branch_id, o.region, o.branch_type, o.age
+        from ({censored}) as o
+        join (select distinct series, measure, channel, priority from tmp_handling_values) as s
+            on s.measure = o.measure
+            and (s.channel is null or (s.channel = o.channel and s.priority = o.priority))
+        order by s.series, o.age
+        """
+    )
     con.execute("drop table tmp_handling_values")
     con.execute("drop table tmp_complaints")
     # Counts per channel and priority (handling_targets), per branch and month; the period's
@@ -734,15 +771,17 @@ def _refresh_complaint_handling(con: duckdb.DuckDBPyConnection) -> None:
             max(h.first_response_target) as first_response_target,
             max(h.resolution_target) as resolution_target,
             count(h.first_response_minutes) as responded_n,
-            count(case when h.first_response_target is not null then h.first_response_minutes end)
+            count(case when h.first_response_target is not null then h.first_response_judged_minutes end)
                 as targeted_first_n,
-            sum(case when h.first_response_minutes <= h.first_response_target then 1 else 0 end)
+            sum(case when h.first_response_judged_minutes <= h.first_response_target then 1 else 0 end)
                 as first_response_within_target,
+            count(h.first_response_open_minutes) as awaiting_first_n,
             count(h.resolution_minutes) as resolved_n,
-            count(case when h.resolution_target is not null then h.resolution_minutes end)
+            count(case when h.resolution_target is not null then h.resolution_judged_minutes end)
                 as targeted_resolution_n,
-            sum(case when h.resolution_minutes <= h.resolution_target then 1 else 0 end)
-                as resolution_within_target
+            sum(case when h.resolution_judged_minutes <= h.resolution_target then 1 else 0 end)
+                as resolution_within_target,
+            count(h.resolution_open_minutes) as still_open_n
         from rollup_complaint_handling as h
         group by cast(date_trunc('month', h.opened_on) as date), h.branch_id, h.region, h.branch_type,
             h.channel, h.priority

@@ -95,6 +95,11 @@ create table if not exists survey_importance (
 );
 
 -- Views: the joins every query needs, written once. Durations are in minutes.
+-- The data's as-of time: the latest moment any ticket records (opened, answered or resolved). The
+-- export was taken no earlier, so an open ticket has been open at least until then.
+create or replace view ticket_as_of as
+select greatest(max(opened_at), max(first_response_at), max(resolved_at)) as as_of from tickets;
+
 create or replace view ticket_facts as
 select
     t.ticket_id,
@@ -119,8 +124,30 @@ select
     date_diff('second', t.opened_at, t.first_response_at) / 60.0 as first_response_minutes,
     date_diff('second', t.opened_at, t.resolved_at) / 60.0 as resolution_minutes,
     s.first_response_minutes as first_response_target,
-    s.resolution_minutes as resolution_target
+    s.resolution_minutes as resolution_target,
+    -- Still open: an open ticket without a first response (or resolution) has waited from opening
+    -- to the data's as-of time (ticket_as_of); its time is censored there, not unknown.
+    case when t.status = 'open' and t.first_response_at is null
+        then date_diff('second', t.opened_at, n.as_of) / 60.0 end as first_response_open_minutes,
+    case when t.status = 'open' and t.resolved_at is null
+        then date_diff('second', t.opened_at, n.as_of) / 60.0 end as resolution_open_minutes,
+    -- Judged against the target: the time taken, or, for one still open past its target, its age
+    -- (late as soon as the target passed). Null while undecided (open, target not yet passed) or
+    -- not recorded. "Within target" counts judged <= target over judged with a target.
+    coalesce(
+        date_diff('second', t.opened_at, t.first_response_at) / 60.0,
+        case when t.status = 'open' and t.first_response_at is null
+            and date_diff('second', t.opened_at, n.as_of) / 60.0 > s.first_response_minutes
+            then date_diff('second', t.opened_at, n.as_of) / 60.0 end
+    ) as first_response_judged_minutes,
+    coalesce(
+        date_diff('second', t.opened_at, t.resolved_at) / 60.0,
+        case when t.status = 'open' and t.resolved_at is null
+            and date_diff('second', t.opened_at, n.as_of) / 60.0 > s.resolution_minutes
+            then date_diff('second', t.opened_at, n.as_of) / 60.0 end
+    ) as resolution_judged_minutes
 from tickets as t
+cross join ticket_as_of as n
 join branches as b on b.branch_id = t.branch_id
 left join complaint_categories as c on c.category = t.category
 left join service_targets as s on s.channel = t.channel and s.priority = t.priority;

@@ -45,6 +45,14 @@ def fmt_within(share: float, targeted_n: int, handled_n: int, digits: int = 1) -
     return fmt_number(100 * share, digits, " %")
 
 
+def fmt_survival_minutes(minutes: float, still_open: int) -> str:
+    """A Kaplan-Meier time percentile: its minutes, or "not reached" when the complaints still open
+    keep the survival curve above it (more than that share of them is not yet handled)."""
+    if (minutes is None or (isinstance(minutes, float) and math.isnan(minutes))) and still_open:
+        return "not reached"
+    return fmt_minutes(minutes)
+
+
 def fmt_signed(value: float, digits: int = 2) -> str:
     """+0.12 / -0.30: a change with its sign (ASCII minus: st.metric reads it for the arrow)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

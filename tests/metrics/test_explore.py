@@ -125,12 +125,13 @@ def test_measures_by_hand_on_the_fixture(fixture_con):
     assert csat["North"]["n"] == 3
     # Wilson 95% for 2 of 3: (0.2077, 0.9385)
     assert (csat["North"]["low"], csat["North"]["high"]) == pytest.approx((20.77, 93.85), abs=0.01)
-    # Within target by channel: Phone T1 720 <= 1440 (T3 unresolved); Email T2 2880 > 2160; Chat T5 60 <= 720
+    # Within target by channel: Phone T1 720 <= 1440 and T3 still open at 1,800 min (02-05 08:00 to
+    # the data's last moment, 02-06 14:00), past its 1,440: late; Email T2 2880 > 2160; Chat T5 60 <= 720
     within = cells_by(fixture_con, p, "within_target", "channel")
     assert {k: (v["value"], v["n"]) for k, v in within.items()} == {
         "Chat": (100.0, 1),
         "Email": (0.0, 1),
-        "Phone": (100.0, 1),
+        "Phone": (50.0, 2),
     }
     # NPS by branch: B1 R1 10 (promoter), R2 6 (detractor) -> 0 over n = 2; B2 R3 8 (passive) n = 1 suppressed
     nps = cells_by(fixture_con, p, "nps", "branch")
@@ -140,9 +141,10 @@ def test_measures_by_hand_on_the_fixture(fixture_con):
     # Delivery T2 -> responsiveness 1; Function T3 -> reliability 1
     count = cells_by(fixture_con, p, "count", "component")
     assert {k: v["value"] for k, v in count.items()} == {"courtesy": 2, "responsiveness": 1, "reliability": 1}
-    # Median first response by weekday: Monday T2 360 and T3 3 -> 181.5; Wednesday T1 1; Saturday T5 0.5
+    # Median first response by weekday (Kaplan-Meier: the smallest time with S <= 1/2): Monday T3 3
+    # and T2 360 -> S 1/2 after 3: 3 (percentile_cont said 181.5); Wednesday T1 1; Saturday T5 0.5
     first = cells_by(fixture_con, p, "first_response", "weekday")
-    assert {k: v["value"] for k, v in first.items()} == {"1": 181.5, "3": 1.0, "6": 0.5}
+    assert {k: v["value"] for k, v in first.items()} == {"1": 3.0, "3": 1.0, "6": 0.5}
     # Perception by segment: Individual R1 (5 + 5 + 6) / 3... per respondent: mean over components of the
     # component's mean perception: R1 (5 + 6) / 2 = 5.5, R3 (5.5 + 7) / 2 = 6.25 -> 5.875
     perception = cells_by(fixture_con, p, "perception", "segment")
@@ -154,9 +156,10 @@ def test_measures_by_hand_on_the_fixture(fixture_con):
     # Complaint rate by branch: B1 2 / 300, B2 1 / 300, B3 1 / 400 (per 1,000)
     rate = cells_by(fixture_con, p, "complaint_rate", "branch")
     assert {k: round(v["value"], 4) for k, v in rate.items()} == {"B1": 6.6667, "B2": 3.3333, "B3": 2.5}
-    # Resolution hours by family: product T2 48 h (T3 unresolved); service T1 12 h, T5 1 h -> median 6.5
+    # Resolution hours by family (Kaplan-Meier): product T3 still open, censored at 30 h, then T2 at
+    # 48 h with one at risk: S 0 -> 48 h; service T5 1 h (S 1/2), T1 12 h -> median 1 h
     resolution = cells_by(fixture_con, p, "resolution", "family")
-    assert {k: v["value"] for k, v in resolution.items()} == {"product": 48.0, "service": 6.5}
+    assert {k: v["value"] for k, v in resolution.items()} == {"product": 48.0, "service": 1.0}
 
 
 def test_rate_split_by_channel_uses_all_customers_served(fixture_con):

@@ -110,16 +110,25 @@ def test_complaint_summary_channel_filter_narrows_complaints_only(fixture_con):
 
 def test_handling_summary(fixture_con):
     row = run(fixture_con, "handling_summary").iloc[0]
-    # first response minutes: T1 1, T2 360, T3 3, T5 0.5 -> sorted 0.5, 1, 3, 360 -> median 2
+    # Times are Kaplan-Meier percentiles: the smallest time with S(t) <= 1 - q, S the product of
+    # (1 - d/n) over handled times. The data's last moment is T4's resolution, 2024-02-06 14:00.
+    # First response: T1 1, T2 360, T3 3, T5 0.5, all answered -> S 3/4 after 0.5, 2/4 after 1:
+    # median 1 (percentile_cont said 2); S 1/4 after 3, 0 after 360: P90 360.
     # targets: T1 2, T2 240, T3 2, T5 1 -> median 2; within: T1 yes, T2 no, T3 no, T5 yes
     assert row["complaints"] == 4
-    assert row["median_first_response_minutes"] == pytest.approx(2.0)
+    assert row["median_first_response_minutes"] == pytest.approx(1.0)
+    assert row["p90_first_response_minutes"] == pytest.approx(360.0)
     assert row["median_first_response_target"] == pytest.approx(2.0)
     assert (row["first_response_within_target"], row["targeted_first_n"]) == (2, 4)
-    # resolution: T1 720, T2 2880, T5 60 -> median 720; targets 1440, 2160, 720 -> median 1440
-    # within: T1 yes, T2 no, T5 yes; T3 is unresolved
+    # Resolution: T5 60, T1 720, T2 2880; T3 still open, censored at 02-05 08:00 -> 02-06 14:00 =
+    # 1,800 min. At 60 four at risk (S 3/4), at 720 three (S 1/2): median 720; T3 leaves at 1,800;
+    # at 2880 one at risk: S 0 -> P90 2880 (resolved ones only, percentile_cont: 2448).
+    # Within target: T1 yes, T2 no, T5 yes, and T3 is late (1,800 > its 1,440): 2 of 4, not 2 of 3.
     assert row["median_resolution_minutes"] == pytest.approx(720.0)
-    assert (row["resolution_within_target"], row["targeted_resolution_n"]) == (2, 3)
+    assert row["p90_resolution_minutes"] == pytest.approx(2880.0)
+    assert (row["resolution_within_target"], row["targeted_resolution_n"]) == (2, 4)
+    assert (row["awaiting_first_n"], row["late_awaiting_first_n"]) == (0, 0)
+    assert (row["still_open_n"], row["late_open_n"]) == (1, 1)
 
 
 def test_monthly_complaints(fixture_con):

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
 from servicequality import store
 
@@ -88,6 +89,15 @@ def load(con, *, items: bool = True) -> Frames:
     tickets["opened_on"] = tickets["opened_at"].dt.normalize()
     tickets["frm"] = (tickets["first_response_at"] - tickets["opened_at"]).dt.total_seconds() // 1 / 60.0
     tickets["rm"] = (tickets["resolved_at"] - tickets["opened_at"]).dt.total_seconds() // 1 / 60.0
+    # Still open at the data's as-of time (the latest recorded moment): censored ages, and the
+    # times judged against a target (an open one past its target is late).
+    as_of = max(tickets[c].max() for c in ("opened_at", "first_response_at", "resolved_at") if tickets[c].notna().any())
+    age = (as_of - tickets["opened_at"]).dt.total_seconds() // 1 / 60.0
+    still_open = tickets["status"] == "open"
+    tickets["fro"] = age.where(still_open & tickets["first_response_at"].isna())
+    tickets["ro"] = age.where(still_open & tickets["resolved_at"].isna())
+    tickets["frj"] = tickets["frm"].fillna(tickets["fro"].where(tickets["fro"] > tickets["frt"]))
+    tickets["rj"] = tickets["rm"].fillna(tickets["ro"].where(tickets["ro"] > tickets["rt"]))
     tickets = tickets.drop(columns=["first_response_at"])
     _cat(
         tickets,
@@ -268,6 +278,17 @@ def _median(s, q=0.5):
     return s.quantile(q) if len(s) else np.nan
 
 
+def _km(handled: pd.Series, censored: pd.Series, q: float = 0.5) -> float:
+    """The Kaplan-Meier q-quantile by scipy.stats.ecdf over right-censored data: the smallest
+    handled time where the survival function is at most 1 - q (nan when it never gets there)."""
+    times, ages = handled.dropna().to_numpy(float), censored.dropna().to_numpy(float)
+    if not len(times):
+        return np.nan
+    sf = scipy_stats.ecdf(scipy_stats.CensoredData(uncensored=times, right=ages)).sf
+    reached = sf.probabilities <= 1 - q + 1e-9
+    return float(sf.quantiles[np.argmax(reached)]) if reached.any() else np.nan
+
+
 def handling_summary(f: Frames, p) -> pd.DataFrame:
     c = _complaints(f, p)
     return pd.DataFrame(
@@ -275,15 +296,21 @@ def handling_summary(f: Frames, p) -> pd.DataFrame:
             {
                 "complaints": len(c),
                 "responded_n": c["frm"].count(),
-                "median_first_response_minutes": _median(c["frm"]),
+                "median_first_response_minutes": _km(c["frm"], c["fro"]),
                 "median_first_response_target": _median(c["frt"]),
-                "first_response_within_target": (c["frm"] <= c["frt"]).sum(),
-                "targeted_first_n": c["frm"][c["frt"].notna()].count(),
+                "first_response_within_target": (c["frj"] <= c["frt"]).sum(),
+                "targeted_first_n": c["frj"][c["frt"].notna()].count(),
                 "resolved_n": c["rm"].count(),
-                "median_resolution_minutes": _median(c["rm"]),
+                "median_resolution_minutes": _km(c["rm"], c["ro"]),
                 "median_resolution_target": _median(c["rt"]),
-                "resolution_within_target": (c["rm"] <= c["rt"]).sum(),
-                "targeted_resolution_n": c["rm"][c["rt"].notna()].count(),
+                "resolution_within_target": (c["rj"] <= c["rt"]).sum(),
+                "targeted_resolution_n": c["rj"][c["rt"].notna()].count(),
+                "p90_first_response_minutes": _km(c["frm"], c["fro"], 0.9),
+                "p90_resolution_minutes": _km(c["rm"], c["ro"], 0.9),
+                "awaiting_first_n": c["fro"].count(),
+                "late_awaiting_first_n": (c["fro"] > c["frt"]).sum(),
+                "still_open_n": c["ro"].count(),
+                "late_open_n": (c["ro"] > c["rt"]).sum(),
             }
         ]
     )
@@ -295,8 +322,6 @@ def handling_quality(f: Frames, p) -> pd.DataFrame:
         [
             {
                 "complaints": len(c),
-                "p90_first_response_minutes": _median(c["frm"], 0.9),
-                "p90_resolution_minutes": _median(c["rm"], 0.9),
                 "reopened": (c["reopened_count"] > 0).sum(),
                 "reopened_n": c["reopened_count"].count(),
                 "escalated": (c["escalated"] == True).sum(),  # noqa: E712 (nullable: missing is not escalated)
@@ -312,10 +337,10 @@ def handling_quality(f: Frames, p) -> pd.DataFrame:
 def handling_targets(f: Frames, p) -> pd.DataFrame:
     c = _complaints(f, p)
     c = c.assign(
-        frm_t=c["frm"].where(c["frt"].notna()),
-        rm_t=c["rm"].where(c["rt"].notna()),
-        fr_in=(c["frm"] <= c["frt"]).astype(int),
-        r_in=(c["rm"] <= c["rt"]).astype(int),
+        frm_t=c["frj"].where(c["frt"].notna()),
+        rm_t=c["rj"].where(c["rt"].notna()),
+        fr_in=(c["frj"] <= c["frt"]).astype(int),
+        r_in=(c["rj"] <= c["rt"]).astype(int),
     )
     g = c.groupby(["channel", "priority"], observed=True)
     out = g.agg(
@@ -323,17 +348,26 @@ def handling_targets(f: Frames, p) -> pd.DataFrame:
         first_response_target=("frt", "max"),
         resolution_target=("rt", "max"),
         responded_n=("frm", "count"),
-        median_first_response_minutes=("frm", "median"),
-        p90_first_response_minutes=("frm", lambda s: _median(s, 0.9)),
         targeted_first_n=("frm_t", "count"),
         first_response_within_target=("fr_in", "sum"),
         resolved_n=("rm", "count"),
-        median_resolution_minutes=("rm", "median"),
-        p90_resolution_minutes=("rm", lambda s: _median(s, 0.9)),
         targeted_resolution_n=("rm_t", "count"),
         resolution_within_target=("r_in", "sum"),
+        awaiting_first_n=("fro", "count"),
+        still_open_n=("ro", "count"),
     )
-    return out.reset_index().sort_values(["channel", "priority"])
+    times = g.apply(
+        lambda d: pd.Series(
+            {
+                "median_first_response_minutes": _km(d["frm"], d["fro"]),
+                "p90_first_response_minutes": _km(d["frm"], d["fro"], 0.9),
+                "median_resolution_minutes": _km(d["rm"], d["ro"]),
+                "p90_resolution_minutes": _km(d["rm"], d["ro"], 0.9),
+            }
+        ),
+        include_groups=False,
+    )
+    return out.join(times).reset_index().sort_values(["channel", "priority"])
 
 
 def handling_satisfaction(f: Frames, p) -> pd.DataFrame:
@@ -561,7 +595,7 @@ def _branch_counts(f: Frames, p, by_month: bool) -> pd.DataFrame:
     narrow = {k: v for k, v in p.items() if k not in BRANCH}
     s = f.served[_mask(f.served, narrow, "served_on", ())].assign(month=lambda d: _month(d["served_on"]))
     c = _complaints(f, narrow).assign(month=lambda d: _month(d["opened_on"]))
-    c = c.assign(rt_n=c["rm"].where(c["rt"].notna()), within=(c["rm"] <= c["rt"]).astype(int))
+    c = c.assign(rt_n=c["rj"].where(c["rt"].notna()), within=(c["rj"] <= c["rt"]).astype(int))
     r = f.responses[_mask(f.responses, narrow, "submitted_on", ("channels", "segments"))]
     r = r.assign(month=_month(r["submitted_on"]), sat=(r["overall_satisfaction"] >= 4).fillna(False).astype(int))
     g = _respondent_gaps(f, narrow, ("channels", "segments", "components")).assign(
