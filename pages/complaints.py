@@ -241,13 +241,13 @@ with row[0]:
         delta="90th percentile "
         + ui.fmt_survival_minutes(handling["p90_first_response_minutes"], handling["awaiting_first_n"]),
         delta_color="off",
-        n=f"{ui.fmt_n(handling['responded_n'])} answered, {ui.fmt_n(handling['awaiting_first_n'])} still waiting",
+        n=f"{ui.fmt_n(handling['responded_n'])} answered, {int(handling['awaiting_first_n']):,} still waiting",
     )
 with row[1]:
     ui.metric(
         "Answered within target",
         ui.fmt_within(head.first_response_within_target, first_n, int(handling["responded_n"] or 0)),
-        n=f"{ui.fmt_n(first_n)} with a target, {ui.fmt_n(handling['late_awaiting_first_n'])} of them "
+        n=f"{ui.fmt_n(first_n)} with a target, {int(handling['late_awaiting_first_n']):,} of them "
         "still waiting past it (late)",
     )
 with row[2]:
@@ -257,14 +257,13 @@ with row[2]:
         delta="90th percentile "
         + ui.fmt_survival_minutes(handling["p90_resolution_minutes"], handling["still_open_n"]),
         delta_color="off",
-        n=f"{ui.fmt_n(handling['resolved_n'])} resolved, {ui.fmt_n(handling['still_open_n'])} still open",
+        n=f"{ui.fmt_n(handling['resolved_n'])} resolved, {int(handling['still_open_n']):,} still open",
     )
 with row[3]:
     ui.metric(
         "Resolved within target",
         ui.fmt_within(head.resolution_within_target, resolution_n, int(handling["resolved_n"] or 0)),
-        n=f"{ui.fmt_n(resolution_n)} with a target, {ui.fmt_n(handling['late_open_n'])} of them "
-        "still open past it (late)",
+        n=f"{ui.fmt_n(resolution_n)} with a target, {int(handling['late_open_n']):,} of them still open past it (late)",
     )
 st.caption(
     "Times count the complaints still open too: each is censored at its age on the data's last recorded "

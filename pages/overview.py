@@ -104,18 +104,20 @@ with row2[0]:
 with row2[1]:
     ui.metric(
         "Median first response",
-        ui.fmt_minutes(now.median_first_response),
+        ui.fmt_survival_minutes(now.median_first_response, now.awaiting_first_n),
         delta=f"target (median) {ui.fmt_minutes(now.median_first_response_target)}" if now.first_response_n else None,
         delta_color="off",
-        n=f"{ui.fmt_n(now.first_response_n)} answered complaints",
+        n=f"{ui.fmt_n(now.responded_n)} answered, {now.awaiting_first_n:,} still waiting",
+        help="Kaplan-Meier: a complaint still waiting counts with its wait so far, so slow ones are not left out.",
     )
 with row2[2]:
     ui.metric(
         "Median resolution time",
-        ui.fmt_minutes(now.median_resolution),
+        ui.fmt_survival_minutes(now.median_resolution, now.still_open_n),
         delta=f"target (median) {ui.fmt_minutes(now.median_resolution_target)}" if now.resolution_n else None,
         delta_color="off",
-        n=f"{ui.fmt_n(now.resolution_n)} resolved complaints",
+        n=f"{ui.fmt_n(now.resolved_n)} resolved, {now.still_open_n:,} still open",
+        help="Kaplan-Meier: a complaint still open counts with its age so far, so slow ones are not left out.",
     )
 with row2[3]:
     ui.metric(
@@ -126,9 +128,10 @@ with row2[3]:
         else "no targets set",
         delta=(d := delta("resolution_within", 1, " pts")).text,
         delta_color=d.colour,
-        n=f"{ui.fmt_n(now.first_response_n)} answered, {ui.fmt_n(now.resolution_n)} resolved",
-        help="Targets per channel and priority (service_targets). The change is that of the share resolved on time."
-        + d.test,
+        n=f"{ui.fmt_n(now.resolution_n)} judged against a target, {now.late_open_n:,} of them "
+        "still open past it (late)",
+        help="Targets per channel and priority (service_targets). A complaint still open after its target has "
+        "passed counts as late. The change is that of the share resolved on time." + d.test,
     )
 with st.container(horizontal=True, gap="medium"):
     drilldown.rows_link("responses", "See the survey responses behind these numbers")

@@ -66,6 +66,12 @@ class Headline:
     promoters: int = 0
     detractors: int = 0
     resolution_within_count: int = 0
+    # Handled and still open (Kaplan-Meier censors these at their age; past the target they are late).
+    responded_n: int = 0
+    resolved_n: int = 0
+    awaiting_first_n: int = 0
+    still_open_n: int = 0
+    late_open_n: int = 0
 
 
 def headline(run: Runner, filters: Filters) -> Headline:
@@ -110,6 +116,11 @@ def headline(run: Runner, filters: Filters) -> Headline:
         promoters=int(survey["promoters"] or 0),
         detractors=int(survey["detractors"] or 0),
         resolution_within_count=int(handling["resolution_within_target"] or 0),
+        responded_n=int(handling["responded_n"] or 0),
+        resolved_n=int(handling["resolved_n"] or 0),
+        awaiting_first_n=int(handling["awaiting_first_n"] or 0),
+        still_open_n=int(handling["still_open_n"] or 0),
+        late_open_n=int(handling["late_open_n"] or 0),
     )
 
 

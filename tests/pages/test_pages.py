@@ -47,9 +47,12 @@ def test_overview_key_numbers_on_fixture(monkeypatch, fixture_db_path):
     assert values["CSAT (satisfied, 4-5 of 5)"] == "66.7 %"
     assert values["Net Promoter Score"] == "0.0"
     assert values["Complaints per 1,000 served"] == "4.00"
-    assert values["Median first response"] == "2 min"
+    # Kaplan-Meier (tests/store/test_queries.py): first response 0.5, 1, 3, 360 -> S 1/2 after 1;
+    # resolution 60, 720 (S 1/2), T3 open at 1,800, 2880 -> 720 min = 12.0 h
+    assert values["Median first response"] == "1 min"
     assert values["Median resolution time"] == "12.0 h"
     captions = [c.value for c in at.caption]
+    assert "n = 3 resolved, 1 still open" in captions, "\n".join(captions)
     assert "n = 4 respondents" in captions
     assert "4 complaints / 1,000 customers" in captions
 
