@@ -234,12 +234,21 @@ st.subheader("How complaints are handled")
 targets = ui.query("handling_targets", filters)
 row = st.columns(4)
 first_n, resolution_n = head.targeted_first_n, head.targeted_resolution_n
+
+
+def first_time(column: str) -> str:
+    return ui.fmt_survival_minutes(handling[column], int(handling["awaiting_first_n"]), int(handling["responded_n"]))
+
+
+def resolution_time(column: str) -> str:
+    return ui.fmt_survival_minutes(handling[column], int(handling["still_open_n"]), int(handling["resolved_n"]))
+
+
 with row[0]:
     ui.metric(
         "Median first response",
-        ui.fmt_survival_minutes(handling["median_first_response_minutes"], handling["awaiting_first_n"]),
-        delta="90th percentile "
-        + ui.fmt_survival_minutes(handling["p90_first_response_minutes"], handling["awaiting_first_n"]),
+        first_time("median_first_response_minutes"),
+        delta="90th percentile " + first_time("p90_first_response_minutes"),
         delta_color="off",
         n=f"{ui.fmt_n(handling['responded_n'])} answered, {int(handling['awaiting_first_n']):,} still waiting",
     )
@@ -253,9 +262,8 @@ with row[1]:
 with row[2]:
     ui.metric(
         "Median resolution time",
-        ui.fmt_survival_minutes(handling["median_resolution_minutes"], handling["still_open_n"]),
-        delta="90th percentile "
-        + ui.fmt_survival_minutes(handling["p90_resolution_minutes"], handling["still_open_n"]),
+        resolution_time("median_resolution_minutes"),
+        delta="90th percentile " + resolution_time("p90_resolution_minutes"),
         delta_color="off",
         n=f"{ui.fmt_n(handling['resolved_n'])} resolved, {int(handling['still_open_n']):,} still open",
     )

@@ -104,7 +104,7 @@ with row2[0]:
 with row2[1]:
     ui.metric(
         "Median first response",
-        ui.fmt_survival_minutes(now.median_first_response, now.awaiting_first_n),
+        ui.fmt_survival_minutes(now.median_first_response, now.awaiting_first_n, now.responded_n),
         delta=f"target (median) {ui.fmt_minutes(now.median_first_response_target)}" if now.first_response_n else None,
         delta_color="off",
         n=f"{ui.fmt_n(now.responded_n)} answered, {now.awaiting_first_n:,} still waiting",
@@ -113,7 +113,7 @@ with row2[1]:
 with row2[2]:
     ui.metric(
         "Median resolution time",
-        ui.fmt_survival_minutes(now.median_resolution, now.still_open_n),
+        ui.fmt_survival_minutes(now.median_resolution, now.still_open_n, now.resolved_n),
         delta=f"target (median) {ui.fmt_minutes(now.median_resolution_target)}" if now.resolution_n else None,
         delta_color="off",
         n=f"{ui.fmt_n(now.resolved_n)} resolved, {now.still_open_n:,} still open",

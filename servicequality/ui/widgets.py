@@ -45,11 +45,15 @@ def fmt_within(share: float, targeted_n: int, handled_n: int, digits: int = 1) -
     return fmt_number(100 * share, digits, " %")
 
 
-def fmt_survival_minutes(minutes: float, still_open: int) -> str:
-    """A Kaplan-Meier time percentile: its minutes, or "not reached" when the complaints still open
-    keep the survival curve above it (more than that share of them is not yet handled)."""
-    if (minutes is None or (isinstance(minutes, float) and math.isnan(minutes))) and still_open:
-        return "not reached"
+def fmt_survival_minutes(minutes: float, still_open: int, handled: int) -> str:
+    """A Kaplan-Meier time percentile: its minutes; "not recorded" when no complaint has the time
+    (an export without it); "not reached" when the complaints still open keep the survival curve
+    above it (more than that share of them is not yet handled)."""
+    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
+        if not handled:
+            return "not recorded" if still_open else "–"
+        if still_open:
+            return "not reached"
     return fmt_minutes(minutes)
 
 

@@ -23,3 +23,12 @@ def test_within_target_share_says_when_no_target_was_set():
     assert ui.fmt_within(0.8571, 700, 700) == "85.7 %"
     assert ui.fmt_within(math.nan, 0, 700) == "no target set"
     assert ui.fmt_within(math.nan, 0, 0) == "–"
+
+
+def test_kaplan_meier_times_say_not_reached_or_not_recorded():
+    # Issue 14, item 1: a median the open complaints keep out of reach is not a number, and an
+    # export without resolution times has none to show.
+    assert ui.fmt_survival_minutes(901.8, 6539, 77314) == "15.0 h"
+    assert ui.fmt_survival_minutes(math.nan, 4, 2) == "not reached"
+    assert ui.fmt_survival_minutes(math.nan, 120, 0) == "not recorded"
+    assert ui.fmt_survival_minutes(math.nan, 0, 0) == "–"
