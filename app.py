@@ -4,6 +4,7 @@ the chips of the active filters above every page. Pages are layout only."""
 import streamlit as st
 
 from servicequality import ui
+from servicequality.metrics import drilldown
 from servicequality.ui.navigation import DATA_PAGE, PAGES
 
 st.set_page_config(page_title="Service quality", page_icon=":material/analytics:", layout="wide")
@@ -14,6 +15,10 @@ available = PAGES if problem is None else (DATA_PAGE,)
 navigation = st.navigation(
     [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=i == 0) for i, p in enumerate(available)]
 )
+if navigation.url_path != "rows":
+    # The browser's Back from "Rows behind the numbers" can leave that page's parameters in the
+    # URL of the page it returns to; they mean nothing there, so they leave the link.
+    drilldown.drop_rows_parameters()
 if problem is None:
     ui.sidebar_filters()
     # The Data page ignores the filters, so it shows no chips.

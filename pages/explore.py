@@ -15,8 +15,8 @@ filters = ui.current_filters()
 st.title("Explore")
 st.caption(filters.describe())
 
-# A bound selectbox keeps its label in the URL ('Region') and silently drops a value it does not
-# know; say what a hand-edited or outdated link asked for before the widgets fall back.
+# The URL keeps labels ('Region'); say what a hand-edited or outdated link asked for that the page
+# does not know before the boxes fall back to their defaults.
 labels = {
     "explore_measure": explore.measure_labels(),
     "dim1": explore.dimension_labels(),
@@ -25,6 +25,15 @@ labels = {
 for message in explore.link_messages({key: st.query_params.get(key) for key in labels}):
     st.warning(f"The link asked for something this page does not know. {message}", icon=":material/link_off:")
 
+# The view is in the URL (labels) and remembered for the session, so the browser's Back from the
+# rows page, or a return through the navigation, shows it again.
+defaults = {
+    "explore_measure": explore.DEFAULT_MEASURE,
+    "dim1": explore.DEFAULT_DIM1,
+    "dim2": explore.NO_DIMENSION,
+}
+ui.view_from_url(labels, defaults, "explore_view")
+
 columns = st.columns(3)
 with columns[0]:
     measure = st.selectbox(
@@ -32,15 +41,13 @@ with columns[0]:
         list(labels["explore_measure"]),
         format_func=labels["explore_measure"].get,
         key="explore_measure",
-        bind="query-params",
     )
 with columns[1]:
-    dim1 = st.selectbox("By", list(labels["dim1"]), format_func=labels["dim1"].get, key="dim1", bind="query-params")
+    dim1 = st.selectbox("By", list(labels["dim1"]), format_func=labels["dim1"].get, key="dim1")
 with columns[2]:
-    dim2 = st.selectbox(
-        "And by (optional)", list(labels["dim2"]), format_func=labels["dim2"].get, key="dim2", bind="query-params"
-    )
+    dim2 = st.selectbox("And by (optional)", list(labels["dim2"]), format_func=labels["dim2"].get, key="dim2")
 
+ui.write_view_to_url(labels, defaults, "explore_view")
 choice = explore.resolve(measure, dim1, dim2)
 for message in choice.messages:
     st.info(message)
@@ -111,7 +118,8 @@ labels = {
     i: " · ".join(x for x in (row["label1"], row["label2"]) if x) + f" (n = {int(row['n']):,})"
     for i, row in cells.iterrows()
 }
-picked = st.selectbox("Cell", list(labels), format_func=labels.get, key="explore_rows_cell")
+# One box per view: the cell chosen under another measure or dimension is not carried over.
+picked = st.selectbox("Cell", list(labels), format_func=labels.get, key=f"explore_rows_cell_{stem}")
 row = cells.loc[picked]
 cell = {choice.dim1: row["key1"]}
 if choice.dim2:

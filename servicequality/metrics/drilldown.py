@@ -130,6 +130,14 @@ def link_query_params(current: Mapping[str, list[str]], kind: str, **cell: Any) 
     return kept
 
 
+def drop_rows_parameters() -> None:
+    """Remove the rows page's own parameters (`rows`, `rows_*`) from the URL of another page."""
+    import streamlit as st
+
+    for key in [k for k in st.query_params if k == "rows" or k.startswith(PREFIX)]:
+        del st.query_params[key]
+
+
 def rows_link(kind: str, label: str, **cell: Any) -> None:
     """A link to "Rows behind the numbers" for the rows behind one number.
 

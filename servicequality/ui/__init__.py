@@ -29,6 +29,8 @@ from servicequality.ui.widgets import (
     minus,
     share_link,
     table,
+    view_from_url,
+    write_view_to_url,
 )
 
 __all__ = [
@@ -45,6 +47,8 @@ __all__ = [
     "fmt_p",
     "fmt_signed",
     "fmt_within",
+    "view_from_url",
+    "write_view_to_url",
     "minus",
     "how_computed",
     "metric",

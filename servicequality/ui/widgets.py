@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -261,3 +261,40 @@ def _column_labels(column_config: dict[str, Any] | None) -> dict[str, str]:
         if label:
             labels[column] = label
     return labels
+
+
+def view_from_url(choices: Mapping[str, Mapping[str, str]], defaults: Mapping[str, str], memory: str) -> None:
+    """Before a page's keyed selectboxes (`choices`: key -> {value: label}): give each its value.
+
+    The URL names the view by labels (`?dim1=Branch+type`). When the URL differs from what this
+    page last wrote into it (a pasted link, a hand edit), it wins: a key it leaves out takes its
+    default, an unknown label too (the page says so). When it names none of them (the browser's
+    Back, or the navigation, returning without them), the session's last view on the page comes
+    back. Otherwise the boxes keep what the user just chose. write_view_to_url runs after them."""
+    last = st.session_state.get(memory)
+    url = {key: st.query_params.get(key) for key in choices}
+    url_changed = last is None or url != last["url"]
+    if url_changed and any(label is not None for label in url.values()):
+        for key, labels in choices.items():
+            by_label = {label: value for value, label in labels.items()}
+            st.session_state[key] = by_label.get(url[key], defaults[key])
+    elif last is not None:
+        # Streamlit forgets a box's value once another page has run: bring it back too.
+        for key, value in last["values"].items():
+            if url_changed or key not in st.session_state:
+                st.session_state[key] = value
+
+
+def write_view_to_url(choices: Mapping[str, Mapping[str, str]], defaults: Mapping[str, str], memory: str) -> None:
+    """After the selectboxes: their labels into the URL (a default left out), remembered for the session."""
+    for key, labels in choices.items():
+        value = st.session_state[key]
+        if value == defaults[key]:
+            if key in st.query_params:
+                del st.query_params[key]
+        else:
+            st.query_params[key] = labels[value]
+    st.session_state[memory] = {
+        "values": {key: st.session_state[key] for key in choices},
+        "url": {key: st.query_params.get(key) for key in choices},
+    }

@@ -164,3 +164,43 @@ def test_a_tables_csv_download_holds_the_rows_sql_gives(server, page, sql):
     assert got == [(region, int(n), int(served)) for region, n, served in expected]
     for r in rows:
         assert float(r["Per 1,000 served"]) == pytest.approx(1000 * int(r["Complaints"]) / int(r["Customers served"]))
+
+
+def selectbox_value(page, label: str) -> str:
+    """The shown value of the selectbox labelled `label` (its combobox input holds it)."""
+    return page.locator(f'[data-testid="stSelectbox"] input[role="combobox"][aria-label="{label}"]').input_value()
+
+
+def test_back_from_the_rows_keeps_the_explore_view(server, page):
+    # Issue 14, item 9: after a drill-down and the browser's Back, "By" fell back from Branch type
+    # to Region and the link lost the choice (the rows page's parameters took its place).
+    page.goto(f"{server}/explore?dim1=Branch+type")
+    browser.wait_for_page(page)
+    assert selectbox_value(page, "By") == "Branch type"
+    cell = selectbox_value(page, "Cell")
+    assert cell.startswith(("Express", "Flagship", "Standard")), cell  # a branch type, not a region
+    page.locator("a", has_text="Show the complaints behind").first.click()
+    page.wait_for_function("() => document.querySelector('h1')?.innerText === 'Rows behind the numbers'")
+    browser.wait_for_page(page)
+    assert "rows_branch_type=" in page.url
+    # Streamlit may have written more than one history entry for the rows page: Back until Explore.
+    for _ in range(4):
+        page.go_back()
+        browser.wait_for_page(page)
+        if page.locator("h1").first.inner_text() == "Explore":
+            break
+    browser.wait_for_page(page)
+    page.wait_for_function("() => location.search.includes('dim1=Branch')", timeout=browser.TIMEOUT_MS)
+    assert selectbox_value(page, "By") == "Branch type"
+    assert "rows_" not in page.url
+    assert "rows_" not in browser.view_link(page)
+    assert selectbox_value(page, "Cell").startswith(("Express", "Flagship", "Standard"))
+
+    # Through the navigation and back: the session remembers the view too.
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Complaints").click()
+    page.wait_for_function("() => document.querySelector('h1')?.innerText === 'Complaints'")
+    browser.wait_for_page(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Explore").click()
+    page.wait_for_function("() => document.querySelector('h1')?.innerText === 'Explore'")
+    browser.wait_for_page(page)
+    assert selectbox_value(page, "By") == "Branch type"
