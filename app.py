@@ -8,6 +8,7 @@ from servicequality.metrics import drilldown
 from servicequality.ui.navigation import DATA_PAGE, PAGES
 
 st.set_page_config(page_title="Service quality", page_icon=":material/analytics:", layout="wide")
+st.html(ui.WIDE_CHART_CSS)  # style only: no space taken
 
 problem = ui.store_problem()
 # Without a usable store only the Data page is offered, so a first import can be made from it.

@@ -92,6 +92,7 @@ else:
             trend, period_label=grain, title=f"Each component's gap by {grain.lower()}, with its 95% interval"
         ),
         key="components_trend",
+        wide=True,
         filename=f"component_gaps_by_{grain.lower()}",
         # A month is a period filter; a quarter is not one of the sidebar's choices.
         select=ui.CrossFilter("month", "x") if grain == "Month" else None,

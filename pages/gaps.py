@@ -41,6 +41,7 @@ else:
             unit_id="branch_id" if by == "Branch" else "region",
         ),
         key="gaps_heatmap",
+        wide=by == "Branch",
         filename=f"gap_by_component_and_{by.lower()}",
         select=(
             ui.CrossFilter("branch" if by == "Branch" else "region", "customdata:0"),
@@ -245,6 +246,7 @@ else:
             title="Importance against performance, split at the means",
         ),
         key="gaps_ipa",
+        wide=True,
         filename="importance_performance",
         select=ui.CrossFilter("component", "customdata:-1"),
     )

@@ -230,7 +230,7 @@ with right:
                 low="difference_low",
                 high="difference_high",
                 title=f"Overall gap minus the network's ({network:+.2f})",
-                value_title="Branch gap − network gap (points on a 1-7 scale)",
+                value_title="Branch gap − network gap<br>(points on a 1-7 scale)",
                 ids="branch_id",
                 value_name="difference from the network",
             ),

@@ -33,7 +33,7 @@ TITLE_WIDTH = 44  # characters a line of a chart title holds on a 390 px phone s
 
 def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
     """A long title broken into lines (plotly never wraps a title, it runs off a narrow chart)."""
-    return "<br>".join(textwrap.wrap(title, width)) if len(title) > width else title
+    return "<br>".join(textwrap.wrap(title, width, break_long_words=False)) if len(title) > width else title
 
 
 def layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
@@ -49,7 +49,23 @@ def layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     )
     _legend_below_everything(fig)
     _no_automargin_without_labels(fig)
+    _wrap_axis_titles(fig)
     return fig
+
+
+AXIS_TITLE_WIDTH = 28  # characters on a line of an axis title: a phone's plot can be 180 px wide
+
+
+def _wrap_axis_titles(fig: go.Figure) -> None:
+    """Long axis titles on two lines or more (plotly never wraps them; on a phone they run off)."""
+
+    def wrap(axis) -> None:
+        text = axis.title.text
+        if text and "<br>" not in text and len(text) > AXIS_TITLE_WIDTH:
+            axis.title.text = wrap_title(text, AXIS_TITLE_WIDTH)
+
+    fig.for_each_xaxis(wrap)
+    fig.for_each_yaxis(wrap)
 
 
 def _legend_below_everything(fig: go.Figure) -> None:
@@ -97,7 +113,7 @@ def gap_bars(
     high: str = "ci_high",
     n: str = "n",
     title: str,
-    value_title: str = "Gap: perception − expectation (points on a 1-7 scale)",
+    value_title: str = "Gap: perception − expectation<br>(points on a 1-7 scale)",
     height: int | None = None,
     ids: str | None = None,
     value_name: str = "gap",

@@ -576,7 +576,7 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
     if len(d):
         net = float(d["network"].iloc[0])
         fig.add_vline(x=net, line_dash="dash", line_color=INK, annotation_text=f"Network {net:{fmt}}")
-    fig.update_xaxes(title_text=measure.label)
+    fig.update_xaxes(title_text=f"{measure.short}<br>({measure.unit})")  # short: fits beside long labels on a phone
     fig.update_yaxes(title_text="Branch, in rank order", autorange="reversed", automargin=True)
     fig.update_layout(legend=dict(orientation="h", y=-0.08, title_text=None))
     return layout(fig, title, max(300, 110 + 20 * len(d)))
@@ -605,7 +605,7 @@ def spread_strip(values: pd.DataFrame, measure: Measure, *, title: str, highligh
     )
     for x, name, where in ((p50, "P50", "top left"), (p80, "P80", "top right")):
         fig.add_vline(x=x, line_dash="dot", line_color=INK, annotation_text=name, annotation_position=where)
-    fig.update_xaxes(title_text=measure.label)
+    fig.update_xaxes(title_text=f"{measure.short}<br>({measure.unit})")  # short: fits beside long labels on a phone
     fig.update_yaxes(title_text="Branches", showticklabels=False, range=[-0.6, 0.6])
     return layout(fig, title, 300)
 

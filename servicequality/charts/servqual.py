@@ -11,9 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from servicequality.charts.common import INK, NEUTRAL, SHORTFALL, SURPLUS, layout, stack
+from servicequality.charts.common import INK, NEUTRAL, SHORTFALL, SURPLUS, layout, stack, wrap_title
 
-GAP_AXIS = "Gap: perception − expectation (points on a 1-7 scale)"
+GAP_AXIS = "Gap: perception − expectation<br>(points on a 1-7 scale)"  # two lines: fits a phone
 SUPPRESSED = "#aeb6bf"  # mid grey with dark text: a readable cell on either theme
 WARNING = "#ca6f1e"
 GAP_COLOURSCALE = [[0.0, "#922b21"], [0.25, "#e6b0aa"], [0.5, "#f7f7f7"], [0.75, "#a9cce3"], [1.0, "#1a5276"]]
@@ -41,8 +41,9 @@ def gap_trend_panels(df: pd.DataFrame, *, period_label: str, title: str) -> go.F
         cols=cols,
         shared_xaxes=True,
         shared_yaxes="all",
-        subplot_titles=names,
-        vertical_spacing=0.16,
+        # Panels are about 140 px wide on a phone (ui.chart wide): long names take two lines.
+        subplot_titles=[wrap_title(n, 14) for n in names],
+        vertical_spacing=0.2,
         horizontal_spacing=0.03,
     )
     hover_period = "%{x|%b %Y}" if period_label == "Month" else "quarter from %{x|%b %Y}"
@@ -101,7 +102,10 @@ def gap_trend_panels(df: pd.DataFrame, *, period_label: str, title: str) -> go.F
         fig.update_xaxes(title_text=period_label, row=rows, col=c)
     if df["period"].nunique() <= 2:  # plotly would label hours around a single period
         fig.update_xaxes(tickformat="%b %Y", dtick="M1")
-    return layout(fig, title, 260 * rows + 90)
+    else:  # a few upright ticks per panel: slanted month names overprint in a narrow panel
+        fig.update_xaxes(nticks=3, tickangle=0, tickformat="%b<br>%Y")
+    fig.update_annotations(font_size=12)  # the panel titles
+    return layout(fig, title, 270 * rows + 100)
 
 
 def selection_vs_network(df: pd.DataFrame, *, selection_label: str, title: str) -> go.Figure:
@@ -221,7 +225,7 @@ def complaints_beside_gaps(df: pd.DataFrame, *, title: str) -> go.Figure:
 
 def gap_heatmap(df: pd.DataFrame, *, unit_title: str, title: str, min_n: int, unit_id: str | None = None) -> go.Figure:
     """Gap per unit (branch or region, rows) and component (columns). Each cell shows its gap
-    and n; cells with `suppressed` set are a grey 'suppressed (n = 7)' cell, not a colour.
+    and n; cells with `suppressed` set are a grey 'n = 7' cell, not a colour (the hover says why).
 
     `df`: unit, component_name, sort_order, n, mean_gap, suppressed (from servqual.gap_grid).
     Heatmap cells cannot be selected in plotly, so an invisible marker sits on each cell and
@@ -240,7 +244,8 @@ def gap_heatmap(df: pd.DataFrame, *, unit_title: str, title: str, min_n: int, un
     )
     text = np.where(
         hidden.to_numpy(),
-        "suppressed<br>(n = " + n.fillna(0).astype(int).astype(str) + ")",
+        # short enough for a 40 px cell on a phone; the title says what grey means
+        "n = " + n.fillna(0).astype(int).astype(str),
         np.where(
             n.isna().to_numpy(),
             "no answers",
@@ -356,7 +361,7 @@ def contribution_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
         )
     fig.add_vline(x=0, line_color=INK, line_width=1)
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15, x=0))
-    fig.update_xaxes(title_text="Contribution to the overall score (points on a 1-7 scale)")
+    fig.update_xaxes(title_text="Contribution to the overall score<br>(points on a 1-7 scale)")
     fig.update_yaxes(title_text=None, autorange="reversed", automargin=True)
     return layout(fig, title, 140 + 44 * len(d))
 

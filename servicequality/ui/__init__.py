@@ -15,6 +15,7 @@ from servicequality.ui.data import connection, query, store_problem
 from servicequality.ui.my_branch import my_branch_strip
 from servicequality.ui.sidebar import current_filters, default_period, sidebar_filters
 from servicequality.ui.widgets import (
+    WIDE_CHART_CSS,
     chart,
     filter_chips,
     fmt_minutes,
@@ -34,6 +35,7 @@ from servicequality.ui.widgets import (
 )
 
 __all__ = [
+    "WIDE_CHART_CSS",
     "CrossFilter",
     "chart",
     "connection",

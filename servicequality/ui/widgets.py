@@ -116,6 +116,20 @@ HINTS = {
 }
 
 
+# A chart too dense for a phone's width (a 48 x 10 heatmap, ten small multiples) keeps a readable
+# width there and scrolls sideways instead of squeezing: ui.chart(..., wide=True) puts it in a
+# container whose key carries WIDE_PREFIX, and this rule (app.py injects it once per run) applies
+# below WIDE_BELOW_PX of screen width.
+WIDE_PREFIX = "wide_chart_"
+WIDE_MIN_PX = 760
+WIDE_BELOW_PX = 700
+WIDE_CHART_CSS = (
+    f"<style>@media (max-width: {WIDE_BELOW_PX}px) {{ "
+    f'[class*="st-key-{WIDE_PREFIX}"] {{ overflow-x: auto; }} '
+    f'[class*="st-key-{WIDE_PREFIX}"] > * {{ min-width: {WIDE_MIN_PX}px; }} }}</style>'
+)
+
+
 def chart(
     fig: Any,
     *,
@@ -123,14 +137,29 @@ def chart(
     select: CrossFilter | Sequence[CrossFilter] | None = None,
     filename: str | None = None,
     hint: str | None = None,
+    wide: bool = False,
 ) -> None:
     """A plotly chart with a PNG download (the mode bar's camera) and, with `select`, cross-filtering:
     a click on a point adds its value to the matching sidebar filter on every page (see
-    servicequality.ui.crossfilter), with a caption saying so."""
+    servicequality.ui.crossfilter), with a caption saying so. `wide`: on a phone the chart keeps
+    WIDE_MIN_PX of width and scrolls sideways (WIDE_CHART_CSS)."""
+    if wide:
+        with st.container(key=WIDE_PREFIX + key):
+            selects = _plotly(fig, key, select, filename)
+    else:
+        selects = _plotly(fig, key, select, filename)
+    if selects:  # outside the wide container: the hint wraps to the screen, it does not scroll
+        st.caption(":material/touch_app: " + (hint or _hint(selects)))
+
+
+def _plotly(
+    fig: Any, key: str, select: CrossFilter | Sequence[CrossFilter] | None, filename: str | None
+) -> tuple[CrossFilter, ...]:
+    """Draw the chart (clickable with `select`); the cross-filters it answers to."""
     config = {"toImageButtonOptions": {"format": "png", "filename": filename or key, "scale": 2}, "displaylogo": False}
     if not select:
         st.plotly_chart(fig, key=key, config=config)
-        return
+        return ()
     selects = (select,) if isinstance(select, CrossFilter) else tuple(select)
     for s in selects:
         s.check()
@@ -144,7 +173,7 @@ def chart(
         on_select=lambda: _on_chart_select(widget_key, key, selects),
         selection_mode="points",
     )
-    st.caption(":material/touch_app: " + (hint or _hint(selects)))
+    return selects
 
 
 def _hint(selects: Sequence[CrossFilter]) -> str:

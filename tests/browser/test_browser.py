@@ -99,3 +99,58 @@ def test_a_hand_typed_link_with_ids_and_lower_case_is_understood(server, page):
     assert "East" in sidebar.locator('[data-testid="stMultiSelect"]', has_text="Region").inner_text()
     assert "Phone" in sidebar.locator('[data-testid="stMultiSelect"]', has_text="Channel").inner_text()
     assert "Ignored in the link (no such value): region 'Atlantis'" in sidebar.inner_text()
+
+
+# --- a phone's width (issue 14, item 13) ------------------------------------------------------
+
+CLIPPED_AXIS_TITLES = """() => {
+    // Axis titles whose text runs past the edge of their chart's drawing (plotly never wraps them).
+    const out = [];
+    for (const svg of document.querySelectorAll('.js-plotly-plot svg.main-svg:first-of-type')) {
+        const box = svg.getBoundingClientRect();
+        for (const t of svg.parentElement.querySelectorAll('.g-xtitle text, .g-ytitle text')) {
+            const r = t.getBoundingClientRect();
+            if (r.width && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1)) {
+                out.push(t.textContent);
+            }
+        }
+    }
+    return out;
+}"""
+
+WIDE_CHART = """(key) => {
+    const box = document.querySelector('.st-key-wide_chart_' + key);
+    const svg = box && box.querySelector('.svg-container');
+    return box && svg && {box: box.clientWidth, scroll: box.scrollWidth, chart: svg.getBoundingClientRect().width};
+}"""
+
+
+@pytest.fixture(scope="module")
+def phone(context):
+    """A page in a 390 x 844 window (one Playwright per process: a second context of its browser)."""
+    small = context.browser.new_context(viewport={"width": 390, "height": 844})
+    p = small.new_page()
+    yield p
+    small.close()
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_no_axis_title_runs_off_a_phone(server, phone, spec):
+    phone.goto(f"{server}/{spec.url}")
+    browser.wait_for_page(phone)
+    assert phone.evaluate(CLIPPED_AXIS_TITLES) == []
+
+
+def test_dense_charts_keep_their_width_on_a_phone_and_fill_a_desktop(server, phone, page):
+    # The 48 x 10 gap map squeezed into 60 px on a phone; it now keeps 760 px and scrolls sideways.
+    phone.goto(f"{server}/gaps")
+    browser.wait_for_page(phone)
+    small = phone.evaluate(WIDE_CHART, "gaps_heatmap")
+    assert small["chart"] >= 760 and small["scroll"] > small["box"], small
+    phone.goto(f"{server}/components")
+    browser.wait_for_page(phone)
+    assert phone.evaluate(WIDE_CHART, "components_trend")["chart"] >= 760
+    page.goto(f"{server}/gaps")  # 1,500 px wide: the chart fills its column, nothing to scroll
+    browser.wait_for_page(page)
+    large = page.evaluate(WIDE_CHART, "gaps_heatmap")
+    assert large["scroll"] == large["box"] and abs(large["chart"] - large["box"]) <= 2, large
