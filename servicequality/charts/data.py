@@ -14,7 +14,8 @@ def store_counts_chart(counts):
             orientation="h",
             text=counts["rows"],
             texttemplate="%{text:,}",
-            textposition="outside",
+            textposition="auto",  # inside the long bars: an outside label would run off a phone
+            insidetextanchor="end",
         )
     )
     fig.update_layout(
