@@ -27,6 +27,19 @@ PLAIN_WHEN = "-- Plain when set:"
 # place of the coarser one. A rollup is thus picked by the grain the filter needs; the names come
 # from the query file's own header, never from input.
 ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (rollup_\w+) -> (rollup_\w+) when (.+)$")
+# "-- Include: kaplan_meier_ranks (measures 1, 2)": the CTEs of queries/fragments/<name>.sql, with
+# {measures} replaced by the constants given (digits only), and a comma to go on with the next CTE.
+# One text for a step several queries need; the name and constants come from the query file.
+FRAGMENTS_DIR = QUERIES_DIR / "fragments"
+INCLUDE = re.compile(r"^-- Include: (\w+) \((\w+) ([\d, ]+)\)$", re.MULTILINE)
+
+
+def _expand_includes(sql: str) -> str:
+    def fragment(m: re.Match) -> str:
+        text = (FRAGMENTS_DIR / f"{m.group(1)}.sql").read_text()
+        return text.replace("{" + m.group(2) + "}", m.group(3)).rstrip() + ","
+
+    return INCLUDE.sub(fragment, sql)
 
 
 @dataclass(frozen=True)
@@ -58,8 +71,9 @@ def load_query(name: str, *, plain: bool = False) -> Query:
     path = directory / f"{name}.sql"
     if not path.exists():
         raise KeyError(f"No query named {name!r} in {directory}")
-    sql = path.read_text()
-    header = "\n".join(line for line in sql.splitlines() if line.startswith("--"))
+    text = path.read_text()
+    header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
+    sql = _expand_includes(text)
     body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
     plain_when = frozenset(
         param for line in header.splitlines() if line.startswith(PLAIN_WHEN) for param in _PARAM.findall(line)

@@ -183,6 +183,16 @@ def test_every_query_transpiles_to_spark():
         sqlglot.transpile(sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
+def test_included_fragments_are_expanded_with_their_constants():
+    # "-- Include: kaplan_meier_ranks (measures 5, 6)" brings in one text shared by two queries.
+    included = [n for n in store.query_names() if "-- Include:" in (store.QUERIES_DIR / f"{n}.sql").read_text()]
+    assert included == ["handling_summary", "handling_targets"]
+    for name, measures in zip(included, ("1, 2", "5, 6"), strict=True):
+        sql = store.load_query(name).sql
+        assert "km_ranks as (" in sql and "{measures}" not in sql
+        assert f"where o.measure in ({measures})" in sql
+
+
 def test_run_query_rejects_missing_parameters(fixture_con):
     with pytest.raises(KeyError, match="needs parameters"):
         store.run_query(fixture_con, "survey_summary", {"start": P.start})

@@ -1,0 +1,132 @@
+-- Fragment: kaplan_meier_ranks (included by the handling queries, see store.runner "-- Include:").
+-- Needs the CTE `cumulative` (series, measure, bucket, n, low, high, upto, total: the handled values'
+-- counts per bucket in the filter) and `km_quantiles` (q); gives `km_ranks` (series, q, r: the
+-- 0-based rank, among the series' handled values, of its Kaplan-Meier q-quantile).
+-- {measures}: the time measures of rollup_handling_buckets (constants in the including file).
+-- Kaplan-Meier percentiles of the times (Kaplan & Meier 1958): a complaint still open is censored
+-- at its age (rollup_handling_censored), so the slow cases still open are not left out. With
+-- censored ages a_1 < ... < a_m of a series (m_j complaints each, a_0 before all) and E_j the
+-- handled values <= a_j, segment j holds the e_j = E_(j+1) - E_j values in (a_j, a_(j+1)] with
+-- R_j = N - E_j - (censored <= a_j) at risk at its start; without censoring inside a segment the
+-- survival product telescopes: S(after k of them) = S_j (R_j - k) / R_j, S_(j+1) = S_j (R_j - e_j) / R_j.
+-- The q-quantile, the smallest time with S <= 1 - q, is then the handled value of 0-based rank
+-- E_j + ceil(R_j (1 - (1 - q) / S_j)) - 1 in the first segment that reaches 1 - q (none: not reached).
+censored as (
+    select o.series, o.age, count(*) as m
+    from rollup_handling_censored as o
+    where o.measure in ({measures})
+        and o.opened_on >= $start
+        and o.opened_on <= $end
+        and ($regions is null or list_contains($regions, o.region))
+        and ($branch_types is null or list_contains($branch_types, o.branch_type))
+        and ($branches is null or list_contains($branches, o.branch_id))
+        and o.series in (select series from cumulative)
+    group by o.series, o.age
+),
+
+-- E_j: the whole buckets at or below the age (bucket highs and ages in one ordered stream) ...
+censored_whole as (
+    select series, age, m, coalesce(whole, 0) as whole
+    from (
+        select
+            series, age, m, kind,
+            max(upto) over (partition by series order by t, kind rows between unbounded preceding and current row)
+                as whole
+        from (
+            select series, high as t, 0 as kind, upto, cast(null as double) as age, 0 as m from cumulative
+            union all
+            select series, age, 1, null, age, m from censored
+        ) as stream
+    ) as ends
+    where kind = 1
+),
+
+-- ... and the handled values at or below it in the bucket it falls inside (low <= age < high).
+censored_inside as (
+    select c.series, c.age, k.bucket
+    from censored as c
+    join cumulative as k on k.series = c.series and c.age >= k.low and c.age < k.high
+),
+
+inside_counts as (
+    select bucket, age, below
+    from (
+        select
+            bucket, age, is_value,
+            sum(is_value) over (
+                partition by bucket order by t, is_value desc rows between unbounded preceding and current row
+            ) as below
+        from (
+            select v.bucket, v.value as t, 1 as is_value, cast(null as double) as age
+            from rollup_handling_values as v
+            where v.opened_on >= $start
+                and v.opened_on <= $end
+                and ($regions is null or list_contains($regions, v.region))
+                and ($branch_types is null or list_contains($branch_types, v.branch_type))
+                and ($branches is null or list_contains($branches, v.branch_id))
+                and v.bucket in (select bucket from censored_inside)
+            union all
+            select bucket, age, 0, age from censored_inside
+        ) as marks
+    ) as counted
+    where is_value = 0
+),
+
+segments as (
+    select series, 0 as seg, 0 as m, cast(0 as bigint) as e_below
+    from cumulative
+    where measure in ({measures})
+    group by series
+    union all
+    select
+        w.series,
+        row_number() over (partition by w.series order by w.age) as seg,
+        w.m,
+        cast(w.whole + coalesce(i.below, 0) as bigint) as e_below
+    from censored_whole as w
+    left join censored_inside as c on c.series = w.series and c.age = w.age
+    left join inside_counts as i on i.bucket = c.bucket and i.age = w.age
+),
+
+series_totals as (
+    select k.series, max(k.total) as total, coalesce(max(c.n), 0) as censored_n
+    from cumulative as k
+    left join (select series, sum(m) as n from censored group by series) as c on c.series = k.series
+    where k.measure in ({measures})
+    group by k.series
+),
+
+at_risk as (
+    select
+        s.series,
+        s.seg,
+        s.e_below,
+        coalesce(lead(s.e_below) over (partition by s.series order by s.seg), t.total) - s.e_below as e,
+        t.total + t.censored_n - s.e_below
+            - sum(s.m) over (partition by s.series order by s.seg rows between unbounded preceding and current row)
+            as r
+    from segments as s
+    join series_totals as t on t.series = s.series
+),
+
+survival as (
+    select
+        series, seg, e_below, e, r,
+        exp(coalesce(sum(ln(case when r > e then (r - e) / r else 1e-300 end)) over (
+            partition by series order by seg rows between unbounded preceding and 1 preceding
+        ), 0)) as s_start
+    from at_risk
+    where r > 0
+),
+
+km_ranks as (
+    select
+        s.series,
+        q.q,
+        min_by(s.e_below + least(s.e, greatest(1, ceil(s.r * (1 - (1 - q.q) / s.s_start) - 1e-9))) - 1, s.seg)
+            as r
+    from survival as s
+    cross join km_quantiles as q
+    where s.e > 0 and s.s_start * (s.r - s.e) / s.r <= 1 - q.q + 1e-9
+    group by s.series, q.q
+)
