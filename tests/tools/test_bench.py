@@ -13,6 +13,8 @@ from servicequality import store
 from tests.conftest import FIXTURE_PERIOD
 from tools.bench import pandas_baseline as bench_pandas
 
+P_START, P_END = FIXTURE_PERIOD.start, FIXTURE_PERIOD.end
+
 
 def same_numbers(got: pd.DataFrame, want: pd.DataFrame, label: str) -> None:
     got, want = got.reset_index(drop=True), want.reset_index(drop=True)
@@ -51,3 +53,50 @@ def test_pandas_baseline_equals_sql_on_the_fixture(fixture_con, label):
         if name == "filter_values":
             want = want[want["dimension"].isin(["channel", "segment"])][["dimension", "value"]]
         same_numbers(bench_pandas.run(frames, name, params), want, f"{name} [{label}]")
+
+
+# --- the recorder times what a user gets (issue 20) ---------------------------------------------
+
+ROOT = store.PROJECT_ROOT
+
+
+def test_every_recorded_view_names_real_widget_keys():
+    from tools.bench import record
+
+    for page, (defaults, views) in record.VIEWS.items():
+        text = (ROOT / "pages" / f"{page}.py").read_text()
+        for key in {**defaults, **{k: v for _, state in views for k, v in state.items()}}:
+            assert f'key="{key}"' in text, f"pages/{page}.py has no widget with key {key!r}"
+
+
+@pytest.mark.slow
+def test_every_scenario_reaches_every_read(fixture_db_path):
+    # Each benchmark scenario applied the way a link applies it: every read of every page carries
+    # its period and selections (or is the comparison beside a read that does).
+    from tools.bench import record
+    from tools.bench import run as bench_run
+
+    for scenario in bench_run.scenarios(fixture_db_path):
+        calls = record.page_calls(fixture_db_path, scenario["query"], views=False)
+        assert record.missing_selections(calls, bench_run.scenario_selection(scenario)) == [], scenario["key"]
+
+
+@pytest.mark.slow
+def test_a_scenario_the_sidebar_does_not_understand_is_caught(fixture_db_path):
+    from tools.bench import record
+
+    # "Teleport" is no channel of the store: the sidebar ignores it, so no read is filtered by it.
+    calls = record.page_calls(fixture_db_path, {"channel": ["Teleport"]}, views=False)
+    problems = record.missing_selections(calls, {"channels": ["Teleport"]})
+    assert any("complaints: complaint_summary binds channels = None" in p for p in problems), problems
+
+
+def test_a_recorder_that_drops_a_parameter_is_caught():
+    from tools.bench import record
+
+    dropped = {"complaints": [record.Call("query", "handling_summary", (("start", P_START), ("end", P_END)))]}
+    kept = {"complaints": [record.Call("query", "handling_summary", (("channels", ("Phone",)), ("start", P_START)))]}
+    assert record.missing_selections(dropped, {"channels": ["Phone"]}) == [
+        "complaints: handling_summary binds channels = None, not ['Phone']"
+    ]
+    assert record.missing_selections(kept, {"channels": ["Phone"]}) == []

@@ -91,10 +91,53 @@ def recording() -> Iterator[Calls]:
             setattr(ingest, name, fn)
 
 
+# The other views a page can show, as the widget values that choose them (session state keys of
+# the pages' widgets; tests/tools/test_bench.py checks each key is in its page). Each is recorded
+# as "<page> · <view>": its reads are what a user who picks it waits for. Per page: the widgets'
+# defaults (set back before each view, so one view's choice does not leak into the next), then
+# the views.
+VIEWS: dict[str, tuple[dict[str, Any], tuple[tuple[str, dict[str, Any]], ...]]] = {
+    "components": (
+        {
+            "components_view": "Ten components",
+            "components_trend_grain": "Month",
+            "components_compare_kind": "A branch",
+            "components_alpha_score": "perception",
+        },
+        (
+            ("Five RATER groups", {"components_view": "Five RATER groups"}),
+            ("gap by quarter", {"components_trend_grain": "Quarter"}),
+            ("a region against the network", {"components_compare_kind": "A region"}),
+            ("alpha of expectations", {"components_alpha_score": "expectation"}),
+            ("alpha of gaps", {"components_alpha_score": "gap"}),
+        ),
+    ),
+    "gaps": ({"gaps_heatmap_by": "Branch"}, (("by region", {"gaps_heatmap_by": "Region"}),)),
+    "consistency": (
+        {"measure": "survey_gap"},
+        tuple((f"measure {m}", {"measure": m}) for m in ("complaint_rate", "within_target", "csat")),
+    ),
+    "explore": (
+        {"explore_measure": "count", "dim1": "region", "dim2": "none"},
+        tuple(
+            (f"{m} by region", {"explore_measure": m})
+            for m in ("complaint_rate", "gap", "perception", "first_response", "resolution", "within_target")
+            + ("csat", "nps")
+        )
+        + (("count by branch and month", {"dim1": "branch", "dim2": "month"}),),
+    ),
+    "rows": (
+        {"rows": "complaints"},
+        (("all tickets", {"rows": "tickets"}), ("survey responses", {"rows": "responses"})),
+    ),
+}
+
+
 def page_calls(
-    db: Path, query_params: Mapping[str, Sequence[str] | str], timeout: float = 600
+    db: Path, query_params: Mapping[str, Sequence[str] | str], timeout: float = 600, *, views: bool = True
 ) -> dict[str, list[Call]]:
-    """Run every page once on `db` with the filter in `query_params`; its store reads, in order.
+    """Run every page once on `db` with the filter in `query_params`, and again in each of its other
+    VIEWS; the store reads of each, in order, keyed "<page>" or "<page> · <view>".
 
     Duplicate calls (e.g. the sidebar's and a page's identical query, which Streamlit's cache
     would serve once) are kept once: a page pays for each distinct query once.
@@ -131,6 +174,18 @@ def page_calls(
             if problems:
                 raise RuntimeError(f"page {page.url_path} failed: {problems}")
             result[page.url_path] = list(dict.fromkeys(calls))
+            defaults, page_views = VIEWS.get(page.url_path, ({}, ()))
+            for view, state in page_views if views and page is not PAGES[0] else ():
+                st.cache_data.clear()
+                with recording() as calls:
+                    for key, value in {**defaults, **state}.items():
+                        at.session_state[key] = value
+                    at.run()
+                    calls[:0] = frame
+                problems = [e.value for e in at.exception] + [e.value for e in at.error]
+                if problems:
+                    raise RuntimeError(f"page {page.url_path}, view {view} failed: {problems}")
+                result[f"{page.url_path} · {view}"] = list(dict.fromkeys(calls))
     finally:
         if previous is None:
             os.environ.pop("SQ_DATABASE", None)
@@ -139,3 +194,34 @@ def page_calls(
         st.cache_data.clear()
         st.cache_resource.clear()
     return result
+
+
+def missing_selections(calls: Mapping[str, Sequence[Call]], selection: Mapping[str, Any]) -> list[str]:
+    """The reads that do not carry a scenario's selections, in words (empty: every read does).
+
+    `selection`: the query parameters the scenario sets, e.g. {"channels": ["Phone"]} or
+    {"start": date, "end": date}. A read of a query that binds one of them (as a parameter, or as a
+    selection it hands to its plain form) must bind the same value, unless the same page also makes
+    that read with the value: then it is the comparison beside it (the network, the previous
+    period), which is meant to differ. A scenario whose URL the sidebar did not understand, or a
+    recorder that drops a parameter, leaves reads without the selection and shows up here.
+    """
+
+    def same(a: Any, b: Any) -> bool:
+        norm = lambda v: list(v) if isinstance(v, (list, tuple)) else v  # noqa: E731
+        return norm(a) == norm(b)
+
+    problems = []
+    for page, page_calls in calls.items():
+        for call in page_calls:
+            if call.kind != "query":
+                continue
+            query = store.load_query(call.name)
+            bound = dict(call.params)
+            for key, want in selection.items():
+                if key not in query.parameters | query.plain_when or same(bound.get(key), want):
+                    continue
+                twins = [c for c in page_calls if c.name == call.name and same(dict(c.params).get(key), want)]
+                if not twins:
+                    problems.append(f"{page}: {call.name} binds {key} = {bound.get(key)!r}, not {want!r}")
+    return problems

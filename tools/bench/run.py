@@ -84,6 +84,8 @@ def scenarios(db: Path) -> list[dict[str, Any]]:
     first, last = first.date() if hasattr(first, "date") else first, last.date() if hasattr(last, "date") else last
     start, end = default_period(first, last)
     year_end = start - dt.timedelta(days=1)  # the year before the default one: other rows, same size
+    if year_end < first:  # data shorter than two years: the default year itself
+        year_end = end
     year_start = max(first, year_end - dt.timedelta(days=364))
     return [
         {
@@ -145,6 +147,14 @@ def scenarios(db: Path) -> list[dict[str, Any]]:
     ]
 
 
+def scenario_selection(sc: dict[str, Any]) -> dict[str, Any]:
+    """The query parameters a scenario sets: its period, its branches, its other selections."""
+    selection = {"start": sc["start"], "end": sc["end"], **(sc.get("selection") or {})}
+    if sc["branches"]:
+        selection["branches"] = sc["branches"]
+    return selection
+
+
 def measure_queries(
     db: Path, scenario_list: list[dict], runs: int, plain_runs: int, calls_out: Path, record_db: Path | None = None
 ) -> dict:
@@ -159,6 +169,9 @@ def measure_queries(
     for sc in scenario_list:
         log(f"recording the pages' queries: {sc['key']}")
         calls = bench_record.page_calls(record_db or db, sc["query"])
+        problems = bench_record.missing_selections(calls, scenario_selection(sc))
+        if problems:  # timing reads that ignore the scenario would flatter it
+            raise RuntimeError(f"scenario {sc['key']}: reads without its selections: " + "; ".join(problems))
         recorded[sc["key"]] = calls
         con = store.connect_read_only(db)
         try:
@@ -287,9 +300,12 @@ def _timed(page, action, wait) -> float:
     return (page.evaluate(LAST_CHANGE) - start) / 1000
 
 
-def browser_phase(demo_db: Path, bench_db: Path) -> dict:
+def browser_phase(demo_db: Path, bench_db: Path, scenario_list: list[dict] | None = None) -> dict:
     """Filter change and page switch timings in Chromium on the demo database; the dashboard's
-    memory on the bench database after every page has been shown."""
+    memory on the bench database after every page has been shown, then after every page under
+    each scenario in turn (its filters in the URL, as a copied link opens it)."""
+    from urllib.parse import urlencode
+
     sys.path.insert(0, str(ROOT))
     from servicequality.ui.navigation import PAGES
     from tools.browser import chromium, free_port, streamlit_server, wait_for_page
@@ -341,6 +357,16 @@ def browser_phase(demo_db: Path, bench_db: Path) -> dict:
             wait_for_page(page)
         rss, hwm = _rss_mb(pid) if pid else (float("nan"), float("nan"))
         out["dashboard_rss_mb"], out["dashboard_peak_rss_mb"] = rss, hwm
+        passes = []
+        for sc in scenario_list or []:
+            query = urlencode(sc["query"], doseq=True)
+            for spec in PAGES:
+                page.goto(f"{url}/{spec.url}" + (f"?{query}" if query else ""))
+                wait_for_page(page)
+            rss, hwm = _rss_mb(pid) if pid else (float("nan"), float("nan"))
+            passes.append({"scenario": sc["key"], "rss_mb": rss, "peak_rss_mb": hwm})
+            log(f"  memory after every page, {sc['key']}: {rss:,.0f} MB (peak {hwm:,.0f} MB)")
+        out["scenario_memory"] = passes
     return out
 
 
@@ -508,6 +534,12 @@ def report(data: dict) -> str:
             f"{br['dashboard_rss_mb']:,.0f} MB, peak {br['dashboard_peak_rss_mb']:,.0f} MB; "
             f"target < {TARGET_RSS_MB} MB: "
             f"{'met' if ok else '**not met**'}."
+        )
+    for p in (br or {}).get("scenario_memory", []):
+        ok = p["peak_rss_mb"] <= TARGET_RSS_MB
+        lines.append(
+            f"  - then every page under **{p['scenario']}**: RSS {p['rss_mb']:,.0f} MB, peak so far "
+            f"{p['peak_rss_mb']:,.0f} MB ({'within' if ok else '**over**'} {TARGET_RSS_MB} MB)."
         )
     lines.append("")
     lines += ["## Browser (Chromium, default demo database)", ""]
@@ -721,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
                 subprocess.run(
                     [sys.executable, "-m", "servicequality", "demo", "--out", str(args.demo_db)], check=True, cwd=ROOT
                 )
-            data["browser"] = _guarded(browser_phase, args.demo_db, args.db)
+            data["browser"] = _guarded(browser_phase, args.demo_db, args.db, scenario_list)
             _save(args.json, data)
         if not args.skip_import:
             log(f"import speed ({args.import_rows:,} tickets)")
