@@ -11,8 +11,8 @@
 -- survival product telescopes: S(after k of them) = S_j (R_j - k) / R_j, S_(j+1) = S_j (R_j - e_j) / R_j.
 -- The q-quantile, the smallest time with S <= 1 - q, is then the handled value of 0-based rank
 -- E_j + ceil(R_j (1 - (1 - q) / S_j)) - 1 in the first segment that reaches 1 - q (none: not reached).
-censored as (
-    select o.series, o.age, count(*) as m
+censored_all as (
+    select o.series, o.age
     from rollup_handling_censored as o
     where o.measure in ({measures})
         and o.opened_on >= $start
@@ -21,7 +21,36 @@ censored as (
         and ($branch_types is null or list_contains($branch_types, o.branch_type))
         and ($branches is null or list_contains($branches, o.branch_id))
         and o.series in (select series from cumulative)
-    group by o.series, o.age
+),
+
+series_totals as (
+    select k.series, max(k.total) as total, coalesce(max(c.n), 0) as censored_n
+    from cumulative as k
+    left join (select series, count(*) as n from censored_all group by series) as c on c.series = k.series
+    where k.measure in ({measures})
+    group by k.series
+),
+
+-- Only the open complaints younger than a bound can move a percentile. Counting them as never
+-- handled, F(t) >= (handled <= t) / N, the Kaplan-Meier estimate being at least that naive one
+-- (it hands each censored case's share to later times), so the q-quantile is at most the handled
+-- value of rank ceil(q N), and at most the high end of the bucket holding it. Ages above it come
+-- after every wanted percentile: they stay in N (at risk until then) but need no place in the order.
+-- (No bucket holds rank ceil(q N) when the open ones are more than 1 - q of all: keep every age.)
+km_bounds as (
+    select k.series, min(k.high) as bound
+    from cumulative as k
+    join series_totals as t on t.series = k.series
+    where k.upto >= ceil((select max(q) from km_quantiles) * (t.total + t.censored_n))
+    group by k.series
+),
+
+censored as (
+    select c.series, c.age, count(*) as m
+    from censored_all as c
+    left join km_bounds as b on b.series = c.series
+    where b.bound is null or c.age <= b.bound
+    group by c.series, c.age
 ),
 
 -- E_j: the whole buckets at or below the age (bucket highs and ages in one ordered stream) ...
@@ -48,27 +77,28 @@ censored_inside as (
     join cumulative as k on k.series = c.series and c.age >= k.low and c.age < k.high
 ),
 
-inside_counts as (
-    select bucket, age, below
+-- The handled values at or below each age inside its bucket: the bucket's values and ages in one
+-- order (a value before an age equal to it); an age's place in it, less its place among the ages.
+-- (row_number, not a running sum: it sorts several times faster.)
+inside_order as (
+    select bucket, age, is_value, row_number() over (partition by bucket order by t, is_value desc) as place
     from (
-        select
-            bucket, age, is_value,
-            sum(is_value) over (
-                partition by bucket order by t, is_value desc rows between unbounded preceding and current row
-            ) as below
-        from (
-            select v.bucket, v.value as t, 1 as is_value, cast(null as double) as age
-            from rollup_handling_values as v
-            where v.opened_on >= $start
-                and v.opened_on <= $end
-                and ($regions is null or list_contains($regions, v.region))
-                and ($branch_types is null or list_contains($branch_types, v.branch_type))
-                and ($branches is null or list_contains($branches, v.branch_id))
-                and v.bucket in (select bucket from censored_inside)
-            union all
-            select bucket, age, 0, age from censored_inside
-        ) as marks
-    ) as counted
+        select v.bucket, v.value as t, 1 as is_value, cast(null as double) as age
+        from rollup_handling_values as v
+        where v.opened_on >= $start
+            and v.opened_on <= $end
+            and ($regions is null or list_contains($regions, v.region))
+            and ($branch_types is null or list_contains($branch_types, v.branch_type))
+            and ($branches is null or list_contains($branches, v.branch_id))
+            and v.bucket in (select bucket from censored_inside)
+        union all
+        select bucket, age, 0, age from censored_inside
+    ) as marks
+),
+
+inside_counts as (
+    select bucket, age, place - row_number() over (partition by bucket order by age) as below
+    from inside_order
     where is_value = 0
 ),
 
@@ -88,14 +118,6 @@ segments as (
     left join inside_counts as i on i.bucket = c.bucket and i.age = w.age
 ),
 
-series_totals as (
-    select k.series, max(k.total) as total, coalesce(max(c.n), 0) as censored_n
-    from cumulative as k
-    left join (select series, sum(m) as n from censored group by series) as c on c.series = k.series
-    where k.measure in ({measures})
-    group by k.series
-),
-
 at_risk as (
     select
         s.series,
@@ -109,14 +131,21 @@ at_risk as (
     join series_totals as t on t.series = s.series
 ),
 
+-- S at each segment's start: the running sum of log factors up to it, less its own (a frame that
+-- ends at the current row streams; one that ends a row before does not).
+factors as (
+    select series, seg, e_below, e, r, ln(case when r > e then (r - e) / r else 1e-300 end) as log_factor
+    from at_risk
+    where r > 0
+),
+
 survival as (
     select
         series, seg, e_below, e, r,
-        exp(coalesce(sum(ln(case when r > e then (r - e) / r else 1e-300 end)) over (
-            partition by series order by seg rows between unbounded preceding and 1 preceding
-        ), 0)) as s_start
-    from at_risk
-    where r > 0
+        exp(sum(log_factor) over (
+            partition by series order by seg rows between unbounded preceding and current row
+        ) - log_factor) as s_start
+    from factors
 ),
 
 km_ranks as (
