@@ -18,7 +18,7 @@ st.title("Executive overview")
 st.caption(f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y}.")
 
 now = overview.headline(ui.query, filters)
-before = overview.headline(ui.query, previous)
+before = overview.headline(ui.query, previous, times=False)  # compared by its shares only
 
 
 moves = overview.headline_changes(now, before)

@@ -11,6 +11,9 @@
 --   satisfaction_n                complaints with a satisfaction score (1-5) for the handling
 --   mean_satisfaction             mean of those scores
 --   satisfied                     scores of 4 or 5
+--   first_response_within_target, targeted_first_n, resolution_within_target, targeted_resolution_n
+--                                 the within-target counts of handling_summary (a complaint still
+--                                 open past its target is late), without its times
 -- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
 -- store.run_query runs queries/plain/handling_quality.sql instead (same rows, no rollups).
 -- Plain when set: $channels, $segments, $categories, $components
@@ -23,7 +26,11 @@ with counts as (
         cast(coalesce(sum(d.escalated_n), 0) as bigint) as escalated_n,
         cast(coalesce(sum(d.satisfaction_n), 0) as bigint) as satisfaction_n,
         cast(sum(d.satisfaction_sum) as double) / sum(d.satisfaction_n) as mean_satisfaction,
-        sum(d.satisfied) as satisfied
+        sum(d.satisfied) as satisfied,
+        sum(d.first_response_within_target) as first_response_within_target,
+        cast(coalesce(sum(d.targeted_first_n), 0) as bigint) as targeted_first_n,
+        sum(d.resolution_within_target) as resolution_within_target,
+        cast(coalesce(sum(d.targeted_resolution_n), 0) as bigint) as targeted_resolution_n
     from rollup_ticket_days as d
     join branches as b on b.branch_id = d.branch_id
     where d.opened_on between $start and $end
@@ -40,5 +47,9 @@ select
     c.escalated_n,
     c.satisfaction_n,
     c.mean_satisfaction,
-    c.satisfied
+    c.satisfied,
+    c.first_response_within_target,
+    c.targeted_first_n,
+    c.resolution_within_target,
+    c.targeted_resolution_n
 from counts as c

@@ -11,6 +11,9 @@
 --   satisfaction_n                complaints with a satisfaction score (1-5) for the handling
 --   mean_satisfaction             mean of those scores
 --   satisfied                     scores of 4 or 5
+--   first_response_within_target, targeted_first_n, resolution_within_target, targeted_resolution_n
+--                                 the within-target counts of handling_summary (a complaint still
+--                                 open past its target is late), without its times
 select
     count(*) as complaints,
     sum(case when tf.reopened_count > 0 then 1 else 0 end) as reopened,
@@ -19,7 +22,13 @@ select
     count(tf.escalated) as escalated_n,
     count(tf.satisfaction) as satisfaction_n,
     avg(tf.satisfaction) as mean_satisfaction,
-    sum(case when tf.satisfaction >= 4 then 1 else 0 end) as satisfied
+    sum(case when tf.satisfaction >= 4 then 1 else 0 end) as satisfied,
+    sum(case when tf.first_response_judged_minutes <= tf.first_response_target then 1 else 0 end)
+        as first_response_within_target,
+    count(case when tf.first_response_target is not null then tf.first_response_judged_minutes end)
+        as targeted_first_n,
+    sum(case when tf.resolution_judged_minutes <= tf.resolution_target then 1 else 0 end) as resolution_within_target,
+    count(case when tf.resolution_target is not null then tf.resolution_judged_minutes end) as targeted_resolution_n
 from ticket_facts as tf
 where tf.kind = 'complaint'
     and tf.opened_on between $start and $end

@@ -74,12 +74,26 @@ class Headline:
     late_open_n: int = 0
 
 
-def headline(run: Runner, filters: Filters) -> Headline:
+def headline(run: Runner, filters: Filters, *, times: bool = True) -> Headline:
+    """The overview's numbers for a period. `times=False` (the previous period, compared only by its
+    shares) leaves out the Kaplan-Meier handling times and their sort of every handled value: the
+    within-target counts then come from handling_quality, the times are nan."""
     gaps = run("component_gaps", filters)
     weighted = run("servqual_weighted", filters)
     survey = _row(run("survey_summary", filters))
     complaints = _row(run("complaint_summary", filters))
-    handling = _row(run("handling_summary", filters))
+    handling = {
+        "median_first_response_minutes": None,
+        "median_first_response_target": None,
+        "median_resolution_minutes": None,
+        "median_resolution_target": None,
+        "responded_n": None,
+        "resolved_n": None,
+        "awaiting_first_n": None,
+        "still_open_n": None,
+        "late_open_n": None,
+        **_row(run("handling_summary" if times else "handling_quality", filters)),
+    }
 
     answered = gaps[gaps["n"] > 0]
     gap_by_component = dict(zip(answered["component_key"], answered["mean_gap"].astype(float)))

@@ -39,6 +39,18 @@ def test_previous_period_is_empty_on_fixture(fixture_con):
     assert math.isnan(h.servqual_unweighted)
 
 
+def test_headline_without_times_keeps_the_shares(fixture_con):
+    # The previous period is compared by its shares only: the same within-target counts (T1, T5 of
+    # 4 judged, T3 still open past its target), no Kaplan-Meier times read.
+    full = overview.headline(runner(fixture_con), P)
+    shares = overview.headline(runner(fixture_con), P, times=False)
+    assert (shares.resolution_within_count, shares.resolution_n) == (full.resolution_within_count, full.resolution_n)
+    assert (shares.resolution_within_count, shares.resolution_n) == (2, 4)
+    assert (shares.first_response_within, shares.first_response_n) == (full.first_response_within, 4)
+    assert math.isnan(shares.median_resolution) and math.isnan(shares.median_first_response)
+    assert overview.headline_changes(full, shares)["resolution_within"].difference == pytest.approx(0.0)
+
+
 def test_branches_below_network_respects_min_n(fixture_con):
     from dataclasses import replace
 

@@ -329,6 +329,10 @@ def handling_quality(f: Frames, p) -> pd.DataFrame:
                 "satisfaction_n": c["satisfaction"].count(),
                 "mean_satisfaction": c["satisfaction"].mean(),
                 "satisfied": (c["satisfaction"] >= 4).sum(),
+                "first_response_within_target": (c["frj"] <= c["frt"]).sum(),
+                "targeted_first_n": c["frj"][c["frt"].notna()].count(),
+                "resolution_within_target": (c["rj"] <= c["rt"]).sum(),
+                "targeted_resolution_n": c["rj"][c["rt"].notna()].count(),
             }
         ]
     )

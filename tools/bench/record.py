@@ -202,15 +202,23 @@ def missing_selections(calls: Mapping[str, Sequence[Call]], selection: Mapping[s
     `selection`: the query parameters the scenario sets, e.g. {"channels": ["Phone"]} or
     {"start": date, "end": date}. A read of a query that binds one of them (as a parameter, or as a
     selection it hands to its plain form) must bind the same value, unless the same page also makes
-    that read with the value: then it is the comparison beside it (the network, the previous
-    period), which is meant to differ. A scenario whose URL the sidebar did not understand, or a
-    recorder that drops a parameter, leaves reads without the selection and shows up here.
+    that read with the value (then it is the comparison beside it, e.g. the network), or it reads
+    the previous period of equal length (the overview's changes compare with it). A scenario whose
+    URL the sidebar did not understand, or a recorder that drops a parameter, leaves reads without
+    the selection and shows up here.
     """
 
     def same(a: Any, b: Any) -> bool:
         norm = lambda v: list(v) if isinstance(v, (list, tuple)) else v  # noqa: E731
         return norm(a) == norm(b)
 
+    # The previous period of equal length, which the pages compare with, is a period they mean to read.
+    previous = None
+    if "start" in selection and "end" in selection:
+        from servicequality.filters import Filters
+
+        p = Filters(selection["start"], selection["end"]).previous_period()
+        previous = {"start": p.start, "end": p.end}
     problems = []
     for page, page_calls in calls.items():
         for call in page_calls:
@@ -218,8 +226,11 @@ def missing_selections(calls: Mapping[str, Sequence[Call]], selection: Mapping[s
                 continue
             query = store.load_query(call.name)
             bound = dict(call.params)
+            comparison = previous is not None and all(same(bound.get(k), v) for k, v in previous.items())
             for key, want in selection.items():
                 if key not in query.parameters | query.plain_when or same(bound.get(key), want):
+                    continue
+                if comparison and key in previous:
                     continue
                 twins = [c for c in page_calls if c.name == call.name and same(dict(c.params).get(key), want)]
                 if not twins:
