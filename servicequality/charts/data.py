@@ -14,10 +14,12 @@ def store_counts_chart(counts):
             orientation="h",
             text=counts["rows"],
             texttemplate="%{text:,}",
-            textposition="auto",  # inside the long bars: an outside label would run off a phone
-            insidetextanchor="end",
+            textposition="outside",
+            cliponaxis=False,
         )
     )
+    # Room for the label beside the longest bar, on a phone too (inside labels hid the small counts).
+    fig.update_xaxes(range=[0, max(float(counts["rows"].max()), 1.0) * 1.35])
     fig.update_layout(
         title="What the store holds: rows per table",
         xaxis_title="Rows",
