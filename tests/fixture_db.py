@@ -194,10 +194,13 @@ def fill(con) -> None:
         [(*t[:6], _ts(t[6]), _ts(t[7]), _ts(t[8]), *t[9:]) for t in TICKETS],
     )
     con.executemany(
-        "insert into survey_responses values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "insert into survey_responses (response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment) values ($1, $2, $3, $4, $5, $6, $7, $8)",
         [(r[0], r[1], _ts(r[2]), *r[3:]) for r in SURVEY_RESPONSES],
     )
-    con.executemany("insert into survey_scores values ($1, $2, $3, $4, $5, $6)", SURVEY_SCORES)
+    con.executemany(
+        "insert into survey_scores (response_id, component_key, item, expectation, perception, adequate) values ($1, $2, $3, $4, $5, $6)",
+        SURVEY_SCORES,
+    )
     con.executemany("insert into survey_importance values ($1, $2, $3)", SURVEY_IMPORTANCE)
 
 

@@ -21,7 +21,7 @@ with scored as (
         sc.perception,
         sc.expectation,
         sc.perception - sc.expectation as gap
-    from survey_scores as sc
+    from servqual_scores as sc
     join survey_responses as r on r.response_id = sc.response_id
     join branches as b on b.branch_id = r.branch_id
     where cast(r.submitted_at as date) between $start and $end

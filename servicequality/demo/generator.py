@@ -849,6 +849,7 @@ def generate(con: duckdb.DuckDBPyConnection, *, seed: int = 7, scale: str = "def
         con.execute(
             """
             insert into survey_responses
+                (response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment)
             select 'R' || lpad(rid::varchar, 7, '0'), ($branch_ids)[branch + 1], submitted_at,
                    ($channels)[channel + 1], ($segments)[segment + 1], nullif(nps, 0) - 1, overall,
                    ($comments)[nullif(comment, 0)]
@@ -859,7 +860,7 @@ def generate(con: duckdb.DuckDBPyConnection, *, seed: int = 7, scale: str = "def
         con.register("demo_df", scores)
         con.execute(
             """
-            insert into survey_scores
+            insert into survey_scores (response_id, component_key, item, expectation, perception, adequate)
             select 'R' || lpad(rid::varchar, 7, '0'), ($item_components)[item + 1], ($items)[item + 1],
                    expectation, perception, adequate
             from demo_df

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +29,11 @@ import duckdb
 
 from servicequality import domain, store
 from servicequality.ingest.convert import Reject, convert
-from servicequality.ingest.mapping import SURVEY_SCALE, TARGETS, Field, Mapping, MappingError
+from servicequality.ingest.mapping import TARGETS, Field, Mapping, MappingError
 from servicequality.ingest.mapping import load as load_mapping
 from servicequality.ingest.read import FUTURE_TOLERANCE, ImportProblem, Table, _list, read_table
+from servicequality.ingest.survey_rows import SurveyRows
+from servicequality.ingest.survey_spec import ANSWERS
 
 # --- the import --------------------------------------------------------------------------------
 
@@ -155,74 +156,17 @@ class _Importer:
             raise ImportProblem(
                 f"{table.file_name}: column {sorted(dupes)[0]!r} appears twice in the header: rename one"
             )
-        self.items = self._survey_items() if mapping.survey else []
+        self.survey = SurveyRows(mapping.survey, table, self.index, mapping.path.name) if mapping.survey else None
         self.seen: dict[Any, int] = {}
         self.rows: list[dict[str, Any]] = []
         self.scores: list[dict[str, Any]] = []
+        self.missing: list[dict[str, Any]] = []
         self.importance: list[dict[str, Any]] = []
         self.rejected: list[Rejection] = []
         self.new_branches: dict[str, dict[str, Any]] = {}
         self.new_categories: dict[str, dict[str, Any]] = {}
         self.read = 0
         self.now = dt.datetime.now()
-
-    def _survey_items(self) -> list[tuple[str, str, dict[str, int]]]:
-        """(item, component, {role: column index}) for every item the mapping names."""
-        items = self._pattern_items() + self._listed_items()
-        if not items:
-            raise ImportProblem(f"{self.t.file_name}: no survey item columns found; check the [survey] section")
-        return items
-
-    def _pattern_items(self) -> list[tuple[str, str, dict[str, int]]]:
-        """The items whose columns the [survey] regexes match."""
-        spec = self.m.survey
-        found: dict[str, dict[str, int]] = {}
-        for role, pattern in spec.patterns.items():
-            for i, name in enumerate(self.t.header):
-                match = pattern.search(name)
-                if match:
-                    code = match.group("item")
-                    if role in found.setdefault(code, {}):
-                        raise ImportProblem(
-                            f"{self.t.file_name}: two columns match the {role} regex for item {code!r} "
-                            f"({self.t.header[found[code][role]]!r} and {name!r}); make the regex stricter"
-                        )
-                    found[code][role] = i
-        items = []
-        for code, roles in sorted(found.items(), key=lambda kv: _natural(kv[0])):
-            if code not in spec.item_components:
-                raise ImportProblem(
-                    f"{self.t.file_name}: item {code!r} matched by the [survey] regexes has no component in "
-                    f'[survey.items] of {self.m.path.name}: add "{code}" = "<component>"'
-                )
-            if "expectation" not in roles or "perception" not in roles:
-                half = "perception" if "expectation" in roles else "expectation"
-                raise ImportProblem(
-                    f"{self.t.file_name}: item {code!r} has no {half} column; check the [survey] regexes"
-                )
-            items.append((code, spec.item_components[code], roles))
-        unmatched = sorted(set(spec.item_components) - set(found), key=_natural)
-        if spec.patterns and unmatched:
-            raise ImportProblem(
-                f"{self.t.file_name}: item {unmatched[0]!r} of [survey.items] has no column matching the [survey] "
-                "regexes; check the column names or remove the item"
-            )
-        return items
-
-    def _listed_items(self) -> list[tuple[str, str, dict[str, int]]]:
-        """The items named one by one in [[survey.item]]."""
-        items = []
-        for it in self.m.survey.items:
-            roles = {}
-            for role, col in it.columns.items():
-                if col.strip() not in self.index:
-                    raise ImportProblem(
-                        f"{self.t.file_name}: column {col!r} of survey item {it.item!r} is not in the file; "
-                        "fix the name in [[survey.item]]"
-                    )
-                roles[role] = self.index[col.strip()]
-            items.append((it.item, it.component, roles))
-        return items
 
     # One source row -> stored rows, or a Reject.
     def _value(self, f: Field, cells: list[str], row_number: int) -> tuple[Any, str | None, str | None]:
@@ -292,12 +236,13 @@ class _Importer:
         if target == "tickets":
             self._check_ticket(record, original)
         self._check_references(record)
-        scores, importance = self._survey(record, cells) if target == "surveys" else ([], [])
+        scores, missing, importance = self._survey(record, cells) if target == "surveys" else ([], [], [])
         self._check_key(record)
         if target in ("tickets", "surveys", "customers-served"):
             self._create_branch(record["branch_id"])
         self.rows.append(record)
         self.scores.extend(scores)
+        self.missing.extend(missing)
         self.importance.extend(importance)
 
     def _check_dates(self, record: dict[str, Any], original) -> None:
@@ -386,7 +331,7 @@ class _Importer:
         self.new_branches[branch] = {
             "branch_id": branch,
             "name": nb.name.get(branch, branch),
-            "region": nb.region.get(branch, branch),
+            "region": nb.region.get(branch, nb.region.get("*", branch)),
             "city": nb.city.get(branch, nb.name.get(branch, branch)),
             "branch_type": nb.branch_type,
             "size_band": nb.size_band,
@@ -400,58 +345,13 @@ class _Importer:
             f"unknown branch {branch!r}: import branches first, or add [new_branches] to the mapping", column, branch
         )
 
-    def _item_value(self, code: str, role: str, index: int, cells: list[str]) -> float | None:
-        """One survey cell as a number (None when blank); a score must be a whole number on the scale."""
-        low, high = SURVEY_SCALE
-        text = cells[index].strip()
-        if role == "expectation" and "expectation" in self.m.values:
-            text = str(self.m.values["expectation"].get(text, text))
-        if text == "":
-            return None
-        try:
-            number = float(text)
-        except ValueError:
-            raise Reject(f"{role} of item {code} is not a number", self.t.header[index], text) from None
-        if role == "importance":
-            if number < 0 or math.isnan(number):
-                raise Reject(f"importance of item {code} is negative", self.t.header[index], text)
-        elif number != int(number) or not low <= number <= high:
-            raise Reject(f"{role} of item {code} out of range {low}-{high}", self.t.header[index], text)
-        return number
-
-    def _survey(self, record: dict[str, Any], cells: list[str]) -> tuple[list[dict], list[dict]]:
-        scores, weights = [], {}
-        for code, component, roles in self.items:
-            values = {role: self._item_value(code, role, index, cells) for role, index in roles.items()}
-            e, p = values.get("expectation"), values.get("perception")
-            if e is None and p is None:
-                continue  # item not answered
-            if e is None or p is None:
-                missing = "expectation" if e is None else "perception"
-                raise Reject(
-                    f"item {code} has a {'perception' if e is None else 'expectation'} but no {missing}",
-                    self.t.header[roles[missing]],
-                    "",
-                )
-            scores.append(
-                {
-                    "response_id": record["response_id"],
-                    "component_key": component,
-                    "item": code,
-                    "expectation": int(e),
-                    "perception": int(p),
-                    "adequate": None if values.get("adequate") is None else int(values["adequate"]),
-                }
-            )
-            if values.get("importance") is not None:
-                weights.setdefault(component, []).append(values["importance"])
-        if not scores:
-            raise Reject("no SERVQUAL item answered (every expectation and perception is blank)")
-        importance = [
-            {"response_id": record["response_id"], "component_key": c, "points": sum(v) / len(v)}
-            for c, v in weights.items()
-        ]
-        return scores, importance
+    def _survey(self, record: dict[str, Any], cells: list[str]) -> tuple[list[dict], list[dict], list[dict]]:
+        scores, missing, importance = self.survey.item_rows(record["response_id"], cells)
+        record |= self.survey.answer_fields(record, cells)
+        answered = scores or any(m["reason"] != "blank" for m in missing)
+        if not answered and record["satisfaction_answer"] is None and record["recommend_answer"] is None:
+            raise Reject("no survey item answered (every rating cell is blank)")
+        return scores, missing, importance
 
     def run(self) -> None:
         for line, cells in self.t.rows:
@@ -554,8 +454,10 @@ def _write_source_rows(con: duckdb.DuckDBPyConnection, target: str, importer: _I
         con,
         "survey_scores",
         importer.scores,
-        ["response_id", "component_key", "item", "expectation", "perception", "adequate"],
+        ["response_id", "component_key", "item", "expectation", "perception", "adequate"]
+        + ["scale_min", "scale_max", "reversed"],
     )
+    _insert(con, "survey_item_missing", importer.missing, ["response_id", "component_key", "item", "reason", "code"])
     _insert(con, "survey_importance", importer.importance, ["response_id", "component_key", "points"])
 
 
@@ -632,6 +534,8 @@ def run_import(
             ["category", "family", "component_key", "description"],
         )
         fields = [f.name for f in TARGETS[target] if f.name != "timely_response"]
+        if target == "surveys":
+            fields += [f"{p}_{part}" for p in ANSWERS.values() for part in ("answer", "min", "max")]
         replace = target in ("targets", "categories")
         _insert(con, _STORE_TABLE[target], importer.rows, fields, replace=replace)
         _write_source_rows(con, target, importer, result.run_id, mapping.name)

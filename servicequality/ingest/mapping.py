@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from servicequality import domain
-
-
-class MappingError(ValueError):
-    """A mapping file that cannot be used; str() is one line for the user."""
+from servicequality.ingest.survey_spec import (
+    COMPONENT_KEYS,
+    MappingError,
+    SurveySpec,
+    survey_spec,
+)
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "categories": ("category",),
 }
 
-SURVEY_ROLES = ("expectation", "perception", "adequate", "importance")
-SURVEY_SCALE = (1, 7)  # survey_scores CHECK constraints
-COMPONENT_KEYS = tuple(c.key for c in domain.COMPONENTS)
-FORMATS = ("csv", "xlsx", "parquet")
+FORMATS = ("csv", "xlsx", "xls", "parquet")
 
 _TOP_KEYS = {
     "name",
@@ -126,7 +125,7 @@ _TOP_KEYS = {
     "category",
     "survey",
 }
-_SOURCE_KEYS = {"format", "encoding", "delimiter", "skip_rows", "sheet"}
+_SOURCE_KEYS = {"format", "encoding", "delimiter", "skip_rows", "sheet", "question_row"}
 _NEW_BRANCH_KEYS = {"name", "region", "city", "branch_type", "size_band"}
 
 
@@ -139,27 +138,11 @@ class CategoryRule:
 
 
 @dataclass(frozen=True)
-class SurveyItem:
-    """One questionnaire item: its component and the source column of each role it has."""
-
-    item: str
-    component: str
-    columns: dict[str, str]  # role -> source column
-
-
-@dataclass(frozen=True)
-class SurveySpec:
-    items: tuple[SurveyItem, ...] = ()
-    patterns: dict[str, re.Pattern] = field(default_factory=dict)  # role -> regex with (?P<item>...)
-    item_components: dict[str, str] = field(default_factory=dict)  # item code -> component
-
-
-@dataclass(frozen=True)
 class NewBranches:
     """How to create a branch the export names but the store lacks."""
 
     name: dict[str, str]  # branch_id -> name (else the id)
-    region: dict[str, str]  # branch_id -> region (else the id)
+    region: dict[str, str]  # branch_id -> region (else the "*" entry, else the id)
     city: dict[str, str]
     branch_type: str
     size_band: str
@@ -177,6 +160,7 @@ class Mapping:
     delimiter: str | None = None
     skip_rows: int | None = None
     sheet: str | int | None = None
+    question_row: bool = False  # the row under the header holds the question texts, not data
     columns: dict[str, str] = field(default_factory=dict)  # field -> source column
     constants: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
@@ -196,10 +180,7 @@ class Mapping:
     def source_columns(self) -> set[str]:
         """Every source column named explicitly (regex survey columns are matched later)."""
         cols = set(self.columns.values())
-        if self.survey:
-            for it in self.survey.items:
-                cols.update(it.columns.values())
-        return cols
+        return cols | self.survey.columns() if self.survey else cols
 
 
 def _read_toml(path: Path) -> tuple[bytes, dict]:
@@ -273,7 +254,15 @@ def _source_settings(where: str, source: dict) -> dict[str, Any]:
         "delimiter": delimiter,
         "skip_rows": skip_rows,
         "sheet": source.get("sheet"),
+        "question_row": _flag(where, source, "question_row"),
     }
+
+
+def _flag(where: str, table: dict, key: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise MappingError(f"{where}: {key} must be true or false")
+    return value
 
 
 def _field_settings(s: _Sections) -> dict[str, Any]:
@@ -335,12 +324,17 @@ def _new_branches(s: _Sections) -> NewBranches | None:
         raise MappingError(
             f"{s.where}: unknown key {bad[0]!r} in [new_branches]; known: {', '.join(sorted(_NEW_BRANCH_KEYS))}"
         )
-    for key in ("name", "region", "city"):
+    region = nb.get("region", {})
+    if isinstance(region, str):  # one region for every new branch
+        region = {"*": region}
+    for key in ("name", "city"):
         if not isinstance(nb.get(key, {}), dict):
             raise MappingError(f"{s.where}: [new_branches.{key}] must be a table of branch id = {key}")
+    if not isinstance(region, dict):
+        raise MappingError(f'{s.where}: [new_branches.region] must be a table of branch id = region, or region = "one"')
     return NewBranches(
         {str(k): str(v) for k, v in nb.get("name", {}).items()},
-        {str(k): str(v) for k, v in nb.get("region", {}).items()},
+        {str(k): str(v) for k, v in region.items()},
         {str(k): str(v) for k, v in nb.get("city", {}).items()},
         str(nb.get("branch_type", "Imported")),
         str(nb.get("size_band", "Unknown")),
@@ -363,7 +357,7 @@ def _survey(s: _Sections) -> SurveySpec | None:
     if sv:
         if s.target != "surveys":
             raise MappingError(f'{s.where}: [survey] item columns only apply to target = "surveys"')
-        return _survey_spec(s.where, sv)
+        return survey_spec(s.where, sv)
     if s.target == "surveys":
         raise MappingError(f"{s.where}: a survey mapping needs a [survey] section naming the item columns")
     return None
@@ -441,63 +435,6 @@ def _category_rule(where: str, i: int, rule: Any) -> CategoryRule:
             f"{where}: [[category.rules]] #{i} component = {component!r} must be one of {', '.join(COMPONENT_KEYS)}"
         )
     return CategoryRule(pattern, family, component, str(rule.get("description", "")))
-
-
-def _survey_patterns(where: str, sv: dict) -> dict[str, re.Pattern]:
-    patterns = {}
-    for role in SURVEY_ROLES:
-        if role not in sv:
-            continue
-        try:
-            pattern = re.compile(str(sv[role]))
-        except re.error as exc:
-            raise MappingError(f"{where}: [survey] {role} is not a valid regular expression ({exc})") from None
-        if "item" not in pattern.groupindex:
-            raise MappingError(f"{where}: [survey] {role} regex needs a named group (?P<item>...) for the item code")
-        patterns[role] = pattern
-    return patterns
-
-
-def _survey_item_components(where: str, sv: dict) -> dict[str, str]:
-    item_components = sv.get("items", {})
-    if not isinstance(item_components, dict):
-        raise MappingError(f'{where}: [survey.items] must be a table of "item code" = "component"')
-    for code, comp in item_components.items():
-        if comp not in COMPONENT_KEYS:
-            raise MappingError(
-                f"{where}: [survey.items] {code} = {comp!r}: component must be one of {', '.join(COMPONENT_KEYS)}"
-            )
-    return {str(k): v for k, v in item_components.items()}
-
-
-def _survey_item(where: str, i: int, entry: Any) -> SurveyItem:
-    if not isinstance(entry, dict) or set(entry) - ({"item", "component"} | set(SURVEY_ROLES)):
-        raise MappingError(f"{where}: [[survey.item]] #{i} takes item, component and {', '.join(SURVEY_ROLES)}")
-    if entry.get("component") not in COMPONENT_KEYS or not entry.get("item"):
-        raise MappingError(
-            f'{where}: [[survey.item]] #{i} needs item = "code" and component = one of {", ".join(COMPONENT_KEYS)}'
-        )
-    cols = {r: str(entry[r]) for r in SURVEY_ROLES if r in entry}
-    if "expectation" not in cols or "perception" not in cols:
-        raise MappingError(f"{where}: [[survey.item]] #{i} needs both an expectation and a perception column")
-    return SurveyItem(str(entry["item"]), entry["component"], cols)
-
-
-def _survey_spec(where: str, sv: dict) -> SurveySpec:
-    allowed = set(SURVEY_ROLES) | {"items", "item"}
-    bad = sorted(set(sv) - allowed)
-    if bad:
-        raise MappingError(f"{where}: unknown key {bad[0]!r} in [survey]; known: {', '.join(sorted(allowed))}")
-    patterns = _survey_patterns(where, sv)
-    item_components = _survey_item_components(where, sv)
-    items = [_survey_item(where, i, entry) for i, entry in enumerate(sv.get("item", []), 1)]
-    if not items and not ("expectation" in patterns and "perception" in patterns):
-        raise MappingError(
-            f"{where}: [survey] needs expectation and perception column regexes, or [[survey.item]] entries"
-        )
-    if patterns and not item_components:
-        raise MappingError(f'{where}: [survey.items] must give each item code its component, e.g. "1" = "reliability"')
-    return SurveySpec(tuple(items), patterns, item_components)
 
 
 def shipped_mappings(directory: Path) -> list[Path]:

@@ -72,7 +72,7 @@ def file_format(path: Path, mapping: Mapping) -> str:
     if suffix in (".parquet", ".pq"):
         return "parquet"
     if suffix == ".xls":
-        raise ImportProblem(f"{path.name}: old .xls workbooks are not read; save it as .xlsx or CSV")
+        return "xls"
     return "csv"
 
 
@@ -84,8 +84,8 @@ def read_table(path: Path, mapping: Mapping) -> Table:
     if path.stat().st_size == 0:
         raise ImportProblem(f"{path.name} is empty (0 bytes): export it again with a header row and data")
     fmt = file_format(path, mapping)
-    if fmt == "xlsx":
-        return _read_xlsx(path, mapping)
+    if fmt in ("xlsx", "xls"):
+        return _read_xlsx(path, mapping, legacy=fmt == "xls")
     if fmt == "parquet":
         return _read_parquet(path)
     return _read_csv(path, mapping)
@@ -194,6 +194,8 @@ def _read_csv(path: Path, mapping: Mapping) -> Table:
     body = io.StringIO("".join(lines[start:]), newline="")
     reader = csv.reader(body, delimiter=delim, strict=False)
     next(reader)  # the header, already parsed
+    if mapping.question_row:
+        next(reader, None)  # the question texts under it
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         previous = reader.line_num
@@ -231,12 +233,19 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, mapping: Mapping) -> Table:
+# A legacy .xls workbook is an OLE2 compound file; an .xlsx is a zip.
+_WORKBOOK_MAGIC = {
+    False: (b"PK\x03\x04", "an Excel .xlsx workbook (it is not a zip file)"),
+    True: (b"\xd0\xcf\x11\xe0", "a legacy Excel .xls workbook"),
+}
+
+
+def _read_xlsx(path: Path, mapping: Mapping, *, legacy: bool = False) -> Table:
     import pandas as pd
 
-    head = path.read_bytes()[:4]
-    if head != b"PK\x03\x04":
-        raise ImportProblem(f"{path.name} is not an Excel .xlsx workbook (it is not a zip file): export it again")
+    magic, what = _WORKBOOK_MAGIC[legacy]
+    if path.read_bytes()[:4] != magic:
+        raise ImportProblem(f"{path.name} is not {what}: export it again")
     try:
         sheet = mapping.sheet if mapping.sheet is not None else 0
         frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="calamine")
@@ -263,8 +272,11 @@ def _read_xlsx(path: Path, mapping: Mapping) -> Table:
         width -= 1
     header = header[:width]
 
+    # A second header row holding each column's question text is not a data row.
+    first = start + (2 if mapping.question_row else 1)
+
     def rows():
-        for i in range(start + 1, len(grid)):
+        for i in range(first, len(grid)):
             cells = grid[i]
             extra = [c for c in cells[width:] if c]
             if not any(cells):

@@ -97,7 +97,13 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     targets are not reference data: a store has the targets somebody set (an import of targets,
     `import --default-targets`, or the demo's), never invented ones."""
     _allow_not_recorded(con)
+    old_scores = _set_aside_survey_scores(con)
+    _add_columns(con)
     con.execute(SCHEMA_FILE.read_text())
+    if old_scores:
+        # Columns from the constant below, never from input; the old rows keep the 1-7 scale.
+        con.execute(f"insert into survey_scores ({_V1_SCORES}) select {_V1_SCORES} from survey_scores_v1")
+        con.execute("drop table survey_scores_v1")
     con.executemany(
         "insert into components values ($1, $2, $3, $4, $5) on conflict do nothing",
         [(c.key, c.name, c.rater_group, c.description, i + 1) for i, c in enumerate(domain.COMPONENTS)],
@@ -109,7 +115,14 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # The views of schema.sql (recreated by it); and the ticket fields an export may not record.
-VIEWS = ("ticket_facts", "ticket_as_of", "response_component_scores", "customers_served_facts")
+VIEWS = (
+    "ticket_facts",
+    "ticket_as_of",
+    "response_component_scores",
+    "response_component_performance",
+    "servqual_scores",
+    "customers_served_facts",
+)
 OPTIONAL_TICKET_FIELDS = ("reopened_count", "escalated")
 
 
@@ -133,6 +146,49 @@ def _allow_not_recorded(con: duckdb.DuckDBPyConnection) -> None:
         if column in not_null:
             con.execute(f"alter table tickets alter column {column} drop not null")
             con.execute(f"alter table tickets alter column {column} drop default")
+
+
+_V1_SCORES = "response_id, component_key, item, expectation, perception, adequate"
+# Columns added to a table after stores were first written: (table, column, type), from constants.
+_ADDED_COLUMNS = tuple(
+    ("survey_responses", f"{measure}_{part}", kind)
+    for measure in ("satisfaction", "recommend")
+    for part, kind in (("answer", "double"), ("min", "smallint"), ("max", "smallint"))
+)
+
+
+def _set_aside_survey_scores(con: duckdb.DuckDBPyConnection) -> bool:
+    """Stores written before performance-only surveys had survey_scores with expectation NOT NULL
+    and a fixed 1-7 scale: rename it, so that schema.sql creates today's table and the rows move
+    over (create_schema). True when there was such a table."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_catalog = current_database() "
+        "and table_name = 'survey_scores'"
+    ).fetchall()
+    if not rows or ("scale_min",) in rows:
+        return False
+    for view in VIEWS:  # the constant above: DuckDB cannot rename a table a view reads
+        con.execute(f"drop view if exists {view}")
+    con.execute("alter table survey_scores rename to survey_scores_v1")
+    return True
+
+
+def _add_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Columns today's schema has that an existing store's table lacks (a new store gets them from
+    schema.sql)."""
+    for table, column, kind in _ADDED_COLUMNS:
+        present = {
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_catalog = current_database() "
+                "and table_name = $t",
+                {"t": table},
+            ).fetchall()
+        }
+        if present and column not in present:
+            for view in VIEWS:
+                con.execute(f"drop view if exists {view}")
+            con.execute(f"alter table {table} add column {column} {kind}")  # names from the constant above
 
 
 def seed_default_targets(con: duckdb.DuckDBPyConnection) -> int:

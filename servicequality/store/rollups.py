@@ -151,7 +151,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             -- the zone of tolerance pairs item by item: P and E of the items with an adequate level
             sum(case when sc.adequate is not null then sc.perception end) as sum_pa,
             sum(case when sc.adequate is not null then sc.expectation end) as sum_ea
-        from survey_scores as sc
+        from servqual_scores as sc
         group by sc.response_id, sc.component_key
         """
     )
@@ -362,7 +362,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         select sc.response_id, sc.component_key, count(*) as n_items,
                sum(sc.perception) as p, sum(sc.expectation) as e,
                sum(sc.perception - sc.expectation) as g
-        from survey_scores as sc
+        from servqual_scores as sc
         group by sc.response_id, sc.component_key
         """
     )
@@ -379,7 +379,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             cast(sum(sc.expectation * sc.expectation) as bigint) as see,
             cast(sum(sc.perception - sc.expectation) as bigint) as sg,
             cast(sum((sc.perception - sc.expectation) * (sc.perception - sc.expectation)) as bigint) as sgg
-        from survey_scores as sc
+        from servqual_scores as sc
         join tmp_item_respondents as x on x.response_id = sc.response_id and x.component_key = sc.component_key
         join survey_responses as r on r.response_id = sc.response_id
         group by r.branch_id, cast(r.submitted_at as date), r.channel, r.segment, sc.component_key, sc.item, x.n_items

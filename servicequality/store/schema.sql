@@ -72,17 +72,50 @@ create table if not exists survey_responses (
     segment              varchar not null,
     nps                  smallint check (nps between 0 and 10),
     overall_satisfaction smallint check (overall_satisfaction between 1 and 5),
-    comment              varchar
+    comment              varchar,
+    -- Overall satisfaction and would-recommend on the survey's own scale (1-10, 0/1, ...): the raw
+    -- answer and its scale, so that surveys on different scales compare as percent of maximum
+    -- possible, 100 * (answer - min) / (max - min). Null: not asked, or "don't know".
+    satisfaction_answer  double,
+    satisfaction_min     smallint,
+    satisfaction_max     smallint,
+    recommend_answer     double,
+    recommend_min        smallint,
+    recommend_max        smallint,
+    check (satisfaction_answer between satisfaction_min and satisfaction_max),
+    check (recommend_answer between recommend_min and recommend_max)
 );
 
--- One row per response, component and questionnaire item.
+-- One row per response, component and questionnaire item answered with a rating.
+-- The rating is stored on the item's own scale, oriented so that a higher number is better: an
+-- item whose export put the best answer at the bottom of the scale (reversed) is stored as
+-- scale_min + scale_max - answer. Expectation is null in a performance-only survey (SERVPERF:
+-- the survey asked how the service was, not what the customer expected).
 create table if not exists survey_scores (
     response_id   varchar not null references survey_responses (response_id),
     component_key varchar not null references components (component_key),
     item          varchar not null,             -- questionnaire item code, e.g. 'REL1'
-    expectation   smallint not null check (expectation between 1 and 7),
-    perception    smallint not null check (perception between 1 and 7),
-    adequate      smallint check (adequate between 1 and 7),  -- minimum acceptable level, optional
+    expectation   smallint,                     -- null: the survey has no expectation question
+    perception    smallint not null,
+    adequate      smallint,                     -- minimum acceptable level, optional
+    scale_min     smallint not null default 1,
+    scale_max     smallint not null default 7,
+    reversed      boolean not null default false,  -- the export's best answer was scale_min
+    check (scale_min < scale_max),
+    check (perception between scale_min and scale_max),
+    check (expectation between scale_min and scale_max),
+    check (adequate between scale_min and scale_max),
+    primary key (response_id, component_key, item)
+);
+
+-- Answers to a rating item that are not ratings: "not applicable", "don't know", "not rated"
+-- codes the mapping declares, and blank cells. Kept out of every mean, counted here.
+create table if not exists survey_item_missing (
+    response_id   varchar not null references survey_responses (response_id),
+    component_key varchar not null references components (component_key),
+    item          varchar not null,
+    reason        varchar not null check (reason in ('not applicable', 'don''t know', 'not rated', 'blank')),
+    code          varchar,                      -- the cell as the export wrote it ('' for blank)
     primary key (response_id, component_key, item)
 );
 
@@ -152,6 +185,11 @@ join branches as b on b.branch_id = t.branch_id
 left join complaint_categories as c on c.category = t.category
 left join service_targets as s on s.channel = t.channel and s.priority = t.priority;
 
+-- The SERVQUAL answers: items asked with an expectation (every gap, tolerance zone, alpha and
+-- stated-importance figure reads these; performance-only answers have no gap to show).
+create or replace view servqual_scores as
+select * from survey_scores where expectation is not null;
+
 -- One row per response and component: the mean over the component's items.
 create or replace view response_component_scores as
 select
@@ -174,6 +212,37 @@ select
     -- that have an adequate level (all of them in a survey that asks it everywhere).
     avg(case when sc.adequate is not null then sc.perception end) as perception_paired,
     avg(case when sc.adequate is not null then sc.expectation end) as expectation_paired
+from servqual_scores as sc
+join survey_responses as r on r.response_id = sc.response_id
+join branches as b on b.branch_id = r.branch_id
+group by
+    r.response_id, r.branch_id, b.region, b.branch_type, b.size_band,
+    r.channel, r.segment, r.submitted_at, sc.component_key;
+
+-- One row per response and component: performance, from every rated item (with or without an
+-- expectation). Items on different scales compare as percent of maximum possible (POMP, Cohen,
+-- Cohen, Aiken & West 1999): 100 * (rating - min) / (max - min), 0 = worst answer, 100 = best.
+-- top2 is the share of the component's items the respondent rated in the two best scale points.
+create or replace view response_component_performance as
+select
+    r.response_id,
+    r.branch_id,
+    b.region,
+    b.branch_type,
+    b.size_band,
+    r.channel,
+    r.segment,
+    r.submitted_at,
+    cast(r.submitted_at as date) as submitted_on,
+    sc.component_key,
+    count(*) as n_items,
+    avg(100.0 * (sc.perception - sc.scale_min) / (sc.scale_max - sc.scale_min)) as performance,
+    avg(case when sc.perception >= sc.scale_max - 1 then 1.0 else 0.0 end) as top2,
+    avg(sc.perception) as perception,
+    min(sc.scale_min) as scale_min,
+    max(sc.scale_max) as scale_max,
+    -- the raw mean means something only when every item of the component shares one scale
+    min(sc.scale_min) = max(sc.scale_min) and min(sc.scale_max) = max(sc.scale_max) as one_scale
 from survey_scores as sc
 join survey_responses as r on r.response_id = sc.response_id
 join branches as b on b.branch_id = r.branch_id

@@ -181,7 +181,7 @@ def personal_db(tmp_path_factory):
     def fill(con):
         fixture_db.fill(con)
         con.execute(
-            "insert into survey_responses values ('R6', 'B1', timestamp '2024-02-20 10:00', 'Email', 'Premium', 9, 5,"
+            "insert into survey_responses (response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment) values ('R6', 'B1', timestamp '2024-02-20 10:00', 'Email', 'Premium', 9, 5,"
             " 'Mr John Smith (john.smith@example.com, +44 20 7946 0958) was very helpful')"
         )
 

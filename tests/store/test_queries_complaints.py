@@ -233,14 +233,15 @@ def tied_db(tmp_path_factory):
                 n += 1
                 rid = f"S{n}"
                 con.execute(
-                    "insert into survey_responses values ($1, $2, timestamp '2024-01-05 10:00', 'Web', 'Individual', "
+                    "insert into survey_responses (response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment) values ($1, $2, timestamp '2024-01-05 10:00', 'Web', 'Individual', "
                     "null, null, null)",
                     [rid, branch],
                 )
                 # two items per component so the respondent's gap is an average: (P − E) = gap on each
                 for item in ("REL1", "REL2"):
                     con.execute(
-                        "insert into survey_scores values ($1, 'reliability', $2, 4, $3, null)", [rid, item, 4 + gap]
+                        "insert into survey_scores (response_id, component_key, item, expectation, perception, adequate) values ($1, 'reliability', $2, 4, $3, null)",
+                        [rid, item, 4 + gap],
                     )
 
     return store.build_atomically(tmp_path_factory.mktemp("tied") / "tied.duckdb", fill)
