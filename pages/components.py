@@ -8,13 +8,20 @@ import streamlit as st
 from servicequality import ui
 from servicequality.charts import common as charts
 from servicequality.charts import servqual as charts_servqual
-from servicequality.metrics import drilldown, servqual
+from servicequality.metrics import drilldown, performance, servqual
 from servicequality.stats import servqual as servqual_stats
+from servicequality.ui.performance import performance_section
 
 filters = ui.current_filters()
 
 st.title("Ten components")
 st.caption(filters.describe())
+perf = performance.performance_table(ui.query, filters)
+model = performance.survey_model(perf)
+st.caption(model.sentence())
+if model.performance_only:
+    performance_section(filters, perf)
+    st.stop()
 
 GAP_FORMULA = (
     "Gap = mean over respondents of (mean perception − mean expectation over the component's items), on the "
@@ -249,3 +256,7 @@ ui.how_computed(
     f"{int(both['n'].max()) if len(both) and both['n'].notna().any() else 0:,} survey respondents",
     [f"{all_complaints - mapped:,} complaints without a mapped category"] if all_complaints > mapped else [],
 )
+
+# --- performance: the same answers read as ratings (SERVPERF), with derived importance ----------
+st.divider()
+performance_section(filters, perf)

@@ -13,6 +13,10 @@ from pathlib import Path
 
 from servicequality import store
 
+# Column lists for inserts (the tables have more columns, filled by imports).
+RESPONSE_COLUMNS = "(response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment)"
+SCORE_COLUMNS = "(response_id, component_key, item, expectation, perception, adequate)"
+
 BRANCHES = [
     # branch_id, name, region, city, branch_type, size_band, opened_on
     ("B1", "Alpha", "North", "Northtown", "Standard", "Small", dt.date(2020, 1, 1)),
@@ -194,11 +198,11 @@ def fill(con) -> None:
         [(*t[:6], _ts(t[6]), _ts(t[7]), _ts(t[8]), *t[9:]) for t in TICKETS],
     )
     con.executemany(
-        "insert into survey_responses (response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        f"insert into survey_responses {RESPONSE_COLUMNS} values ($1, $2, $3, $4, $5, $6, $7, $8)",
         [(r[0], r[1], _ts(r[2]), *r[3:]) for r in SURVEY_RESPONSES],
     )
     con.executemany(
-        "insert into survey_scores (response_id, component_key, item, expectation, perception, adequate) values ($1, $2, $3, $4, $5, $6)",
+        f"insert into survey_scores {SCORE_COLUMNS} values ($1, $2, $3, $4, $5, $6)",
         SURVEY_SCORES,
     )
     con.executemany("insert into survey_importance values ($1, $2, $3)", SURVEY_IMPORTANCE)

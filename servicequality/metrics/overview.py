@@ -179,7 +179,10 @@ def monthly(run: Runner, filters: Filters) -> pd.DataFrame:
     """One row per month: complaint rate, mean gap, CSAT share and NPS, each with its n."""
     complaints = run("monthly_complaints", filters)
     survey = run("monthly_survey", filters)
-    m = complaints.merge(survey, on="month", how="outer").sort_values("month")
+    rated = run("monthly_performance", filters)
+    m = complaints.merge(survey, on="month", how="outer").merge(rated, on="month", how="outer").sort_values("month")
+    m["n_mean_performance"] = m["performance_n"].fillna(0).astype(int)
+    m["n_mean_satisfaction"] = m["satisfaction_n"].fillna(0).astype(int)
     m["complaint_rate"] = [stats.rate_per_1000(c, s) for c, s in zip(m["complaints"].fillna(0), m["customers_served"])]
     m["n_complaint_rate"] = m["complaints"].fillna(0).astype(int)
     m["n_mean_gap"] = m["gap_n"].fillna(0).astype(int)
@@ -219,6 +222,11 @@ TREND_PANELS: tuple[tuple[str, str, str], ...] = (
     ("nps", "Net Promoter Score", "NPS"),
 )
 COUNT_PANEL = ("complaints", "Complaints (no customers-served data for a rate)", "complaints")
+# A survey without expectations has no gap to trend: its ratings and overall satisfaction instead.
+PERFORMANCE_PANELS: tuple[tuple[str, str, str], ...] = (
+    ("mean_performance", "Survey performance (0 = worst answer, 100 = best)", "0-100"),
+    ("mean_satisfaction", "Overall satisfaction (0-100)", "0-100"),
+)
 
 
 def trend_panels(months: pd.DataFrame) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -227,6 +235,8 @@ def trend_panels(months: pd.DataFrame) -> tuple[list[tuple[str, str, str]], list
     With complaints but no customers served to divide by, the first panel shows the count instead
     of the rate (the count goes in n_complaints)."""
     panels = list(TREND_PANELS)
+    if "mean_performance" in months and months["mean_gap"].isna().all() and months["mean_performance"].notna().any():
+        panels = [panels[0], *PERFORMANCE_PANELS]
     if not months.empty and months["complaint_rate"].isna().all() and months["complaints"].fillna(0).sum() > 0:
         months["n_complaints"] = months["complaints"].fillna(0).astype(int)
         panels[0] = COUNT_PANEL

@@ -13,6 +13,7 @@ from servicequality.metrics import drilldown
 from tests import fixture_db
 from tests.conftest import FIXTURE_PERIOD as P
 from tests.conftest import ROOT
+from tests.fixture_db import RESPONSE_COLUMNS
 
 
 def runner(con):
@@ -181,7 +182,8 @@ def personal_db(tmp_path_factory):
     def fill(con):
         fixture_db.fill(con)
         con.execute(
-            "insert into survey_responses (response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment) values ('R6', 'B1', timestamp '2024-02-20 10:00', 'Email', 'Premium', 9, 5,"
+            f"insert into survey_responses {RESPONSE_COLUMNS} "
+            "values ('R6', 'B1', timestamp '2024-02-20 10:00', 'Email', 'Premium', 9, 5,"
             " 'Mr John Smith (john.smith@example.com, +44 20 7946 0958) was very helpful')"
         )
 

@@ -24,6 +24,7 @@ from servicequality import store
 from servicequality.filters import Filters
 from servicequality.stats import consistency as consistency_stats
 from tests.conftest import FIXTURE_PERIOD as P
+from tests.fixture_db import RESPONSE_COLUMNS, SCORE_COLUMNS
 
 
 def run(con, name, filters=P):
@@ -233,14 +234,15 @@ def tied_db(tmp_path_factory):
                 n += 1
                 rid = f"S{n}"
                 con.execute(
-                    "insert into survey_responses (response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment) values ($1, $2, timestamp '2024-01-05 10:00', 'Web', 'Individual', "
+                    f"insert into survey_responses {RESPONSE_COLUMNS} "
+                    "values ($1, $2, timestamp '2024-01-05 10:00', 'Web', 'Individual', "
                     "null, null, null)",
                     [rid, branch],
                 )
                 # two items per component so the respondent's gap is an average: (P − E) = gap on each
                 for item in ("REL1", "REL2"):
                     con.execute(
-                        "insert into survey_scores (response_id, component_key, item, expectation, perception, adequate) values ($1, 'reliability', $2, 4, $3, null)",
+                        f"insert into survey_scores {SCORE_COLUMNS} values ($1, 'reliability', $2, 4, $3, null)",
                         [rid, item, 4 + gap],
                     )
 

@@ -19,6 +19,7 @@ from servicequality import store
 from servicequality.filters import Filters
 from servicequality.metrics import servqual
 from tests.conftest import FIXTURE_PERIOD as P
+from tests.fixture_db import RESPONSE_COLUMNS, SCORE_COLUMNS
 
 SQRT2 = math.sqrt(2)
 
@@ -239,11 +240,12 @@ def _fill_mini(con) -> None:
     con.execute("insert into branches values ('X1', 'Xi', 'East', 'Easton', 'Standard', 'Small', null)")
     for i, rid in enumerate(("S1", "S2", "S3")):
         con.execute(
-            "insert into survey_responses (response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment) values ($1, 'X1', $2, 'Phone', 'Individual', null, null, null)",
+            f"insert into survey_responses {RESPONSE_COLUMNS} "
+            "values ($1, 'X1', $2, 'Phone', 'Individual', null, null, null)",
             [rid, dt.datetime(2024, 3, 5 + i, 10)],
         )
     con.executemany(
-        "insert into survey_scores (response_id, component_key, item, expectation, perception, adequate) values ($1, $2, $3, $4, $5, null)",
+        f"insert into survey_scores {SCORE_COLUMNS} values ($1, $2, $3, $4, $5, null)",
         MINI_SCORES,
     )
     for tid, kind, category in (("U1", "complaint", "Attitude"), ("U2", "complaint", None), ("U3", "request", None)):
@@ -303,11 +305,12 @@ def _fill_partial_adequate(con) -> None:
     con.execute("insert into branches values ('Z1', 'Zed', 'East', 'Easton', 'Standard', 'Small', null)")
     for rid, day in (("A1", 4), ("A2", 5)):
         con.execute(
-            "insert into survey_responses (response_id, branch_id, submitted_at, channel, segment, nps, overall_satisfaction, comment) values ($1, 'Z1', $2, 'Phone', 'Individual', null, null, null)",
+            f"insert into survey_responses {RESPONSE_COLUMNS} "
+            "values ($1, 'Z1', $2, 'Phone', 'Individual', null, null, null)",
             [rid, dt.datetime(2024, 3, day, 10)],
         )
     con.executemany(
-        "insert into survey_scores (response_id, component_key, item, expectation, perception, adequate) values ($1, $2, $3, $4, $5, $6)",
+        f"insert into survey_scores {SCORE_COLUMNS} values ($1, $2, $3, $4, $5, $6)",
         [
             # response, component, item, expectation (desired), perception, adequate
             ("A1", "reliability", "REL1", 7, 3, 5),  # below its adequate level 5

@@ -1,0 +1,31 @@
+-- branch_performance: each branch's overall performance (ratings, with or without expectations) in the filter.
+-- A respondent's overall performance is the mean of their component scores (percent of maximum possible,
+-- 0-100); the branch's is the mean over its respondents, with the sample standard deviation for the t interval.
+-- Grain: one row per branch with at least one rated response.
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
+-- Reads the base view response_component_performance: this text is its own reference form.
+-- Columns: branch_id, branch_name, region, n, mean_performance, sd_performance
+with respondent as (
+    select p.response_id, p.branch_id, avg(p.performance) as performance
+    from response_component_performance as p
+    where p.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, p.region))
+        and ($branch_types is null or list_contains($branch_types, p.branch_type))
+        and ($branches is null or list_contains($branches, p.branch_id))
+        and ($channels is null or list_contains($channels, p.channel))
+        and ($segments is null or list_contains($segments, p.segment))
+        and ($components is null or list_contains($components, p.component_key))
+    group by p.response_id, p.branch_id
+)
+
+select
+    b.branch_id,
+    b.name as branch_name,
+    b.region,
+    count(*) as n,
+    avg(r.performance) as mean_performance,
+    stddev_samp(r.performance) as sd_performance
+from respondent as r
+join branches as b on b.branch_id = r.branch_id
+group by b.branch_id, b.name, b.region
+order by b.branch_id

@@ -1,0 +1,113 @@
+-- component_performance: how each component was rated, from every rated item, with or without an
+-- expectation (the SERVPERF reading of a survey: Cronin & Taylor 1992).
+-- Grain: one row per component of the `components` table (n = 0 when nobody rated it).
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
+-- Reads the base view response_component_performance (surveys are small beside tickets): this text is
+-- its own reference form.
+-- Columns:
+--   component_key, component_name, rater_group, sort_order
+--   n                 respondents who rated the component
+--   rated_answers     item answers that are ratings (a respondent rates several items of a component)
+--   mean_performance  mean over respondents of their component score as percent of maximum possible
+--                     (0 = worst answer, 100 = best; items on different scales compare)
+--   sd_performance    sample standard deviation of those scores (for the t interval)
+--   mean_top2, sd_top2  likewise for the share of the component's items rated in the two best points
+--   mean_rating, sd_rating  mean and sd of the respondent's mean rating on the items' own scale (oriented,
+--                     higher is better); null when the component's items do not share one scale
+--   scale_min, scale_max  that scale; null when the items do not share one
+--   n_expectation     respondents who also gave expectations (SERVQUAL); 0 in a performance-only survey
+--   not_applicable, dont_know, not_rated, blank  answers to the component's items that are not ratings
+with rated as (
+    select p.*
+    from response_component_performance as p
+    where p.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, p.region))
+        and ($branch_types is null or list_contains($branch_types, p.branch_type))
+        and ($branches is null or list_contains($branches, p.branch_id))
+        and ($channels is null or list_contains($channels, p.channel))
+        and ($segments is null or list_contains($segments, p.segment))
+        and ($components is null or list_contains($components, p.component_key))
+),
+
+scales as (
+    select component_key, bool_and(one_scale) and count(distinct (scale_min, scale_max)) = 1 as one_scale
+    from rated
+    group by component_key
+),
+
+performance as (
+    select
+        r.component_key,
+        count(*) as n,
+        sum(r.n_items) as rated_answers,
+        avg(r.performance) as mean_performance,
+        stddev_samp(r.performance) as sd_performance,
+        avg(r.top2) as mean_top2,
+        stddev_samp(r.top2) as sd_top2,
+        case when any_value(s.one_scale) then avg(r.perception) end as mean_rating,
+        case when any_value(s.one_scale) then stddev_samp(r.perception) end as sd_rating,
+        case when any_value(s.one_scale) then min(r.scale_min) end as scale_min,
+        case when any_value(s.one_scale) then max(r.scale_max) end as scale_max
+    from rated as r
+    join scales as s on s.component_key = r.component_key
+    group by r.component_key
+),
+
+paired as (
+    select s.component_key, count(*) as n_expectation
+    from response_component_scores as s
+    where s.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, s.region))
+        and ($branch_types is null or list_contains($branch_types, s.branch_type))
+        and ($branches is null or list_contains($branches, s.branch_id))
+        and ($channels is null or list_contains($channels, s.channel))
+        and ($segments is null or list_contains($segments, s.segment))
+        and ($components is null or list_contains($components, s.component_key))
+    group by s.component_key
+),
+
+missing as (
+    select
+        m.component_key,
+        count(*) filter (where m.reason = 'not applicable') as not_applicable,
+        count(*) filter (where m.reason = 'don''t know') as dont_know,
+        count(*) filter (where m.reason = 'not rated') as not_rated,
+        count(*) filter (where m.reason = 'blank') as blank
+    from survey_item_missing as m
+    join survey_responses as r on r.response_id = m.response_id
+    join branches as b on b.branch_id = r.branch_id
+    where cast(r.submitted_at as date) between $start and $end
+        and ($regions is null or list_contains($regions, b.region))
+        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+        and ($branches is null or list_contains($branches, r.branch_id))
+        and ($channels is null or list_contains($channels, r.channel))
+        and ($segments is null or list_contains($segments, r.segment))
+        and ($components is null or list_contains($components, m.component_key))
+    group by m.component_key
+)
+
+select
+    c.component_key,
+    c.name as component_name,
+    c.rater_group,
+    c.sort_order,
+    coalesce(p.n, 0) as n,
+    coalesce(p.rated_answers, 0) as rated_answers,
+    p.mean_performance,
+    p.sd_performance,
+    p.mean_top2,
+    p.sd_top2,
+    p.mean_rating,
+    p.sd_rating,
+    p.scale_min,
+    p.scale_max,
+    coalesce(e.n_expectation, 0) as n_expectation,
+    coalesce(m.not_applicable, 0) as not_applicable,
+    coalesce(m.dont_know, 0) as dont_know,
+    coalesce(m.not_rated, 0) as not_rated,
+    coalesce(m.blank, 0) as blank
+from components as c
+left join performance as p on p.component_key = c.component_key
+left join paired as e on e.component_key = c.component_key
+left join missing as m on m.component_key = c.component_key
+order by c.sort_order

@@ -1,0 +1,183 @@
+"""Component performance for surveys with or without expectations: the tables the pages show.
+
+Performance is the SERVPERF reading of a survey (Cronin & Taylor 1992): how each component was
+rated, as percent of maximum possible (0-100) so that items on 1-4, 1-5 or 1-10 scales compare,
+with the top-2-box share beside it. Derived importance comes from stats.drivers (LMG).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from servicequality.filters import Filters
+from servicequality.stats import drivers
+from servicequality.stats.estimates import mean_confidence_interval
+
+Runner = Callable[[str, Filters], pd.DataFrame]
+MISSING_REASONS = {
+    "not_applicable": "not applicable",
+    "dont_know": "don't know",
+    "not_rated": "not rated",
+    "blank": "left blank",
+}
+OUTCOMES = {"satisfaction": "overall satisfaction", "recommend": "would recommend"}
+
+
+@dataclass(frozen=True)
+class SurveyModel:
+    """Which reading of the survey the filtered data supports."""
+
+    rated: int  # respondents with at least one rated component (max over components)
+    paired: int  # respondents who also gave expectations (max over components)
+
+    @property
+    def has_gaps(self) -> bool:
+        return self.paired > 0
+
+    @property
+    def performance_only(self) -> bool:
+        return self.rated > 0 and self.paired == 0
+
+    def sentence(self) -> str:
+        if self.rated == 0:
+            return "No survey ratings in this filter."
+        if self.paired == 0:
+            return (
+                "Survey model: performance only. Respondents rated the service but were not asked what they "
+                "expected, so there are no SERVQUAL gaps; components are compared by their ratings."
+            )
+        if self.paired < self.rated:
+            return (
+                f"Survey model: mixed. {self.paired:,} respondents gave expectations and perceptions (SERVQUAL "
+                f"gaps); ratings without expectations add performance only (up to {self.rated:,} respondents)."
+            )
+        return "Survey model: SERVQUAL. Respondents gave expectations and perceptions, so gaps are shown."
+
+
+def survey_model(table: pd.DataFrame) -> SurveyModel:
+    if table.empty:
+        return SurveyModel(0, 0)
+    return SurveyModel(int(table["n"].max()), int(table["n_expectation"].max()))
+
+
+def _interval_columns(out: pd.DataFrame, mean: str, sd: str, prefix: str) -> None:
+    intervals = [mean_confidence_interval(m, s, n) for m, s, n in zip(out[mean], out[sd], out["n"], strict=True)]
+    out[f"{prefix}_low"] = [i.low for i in intervals]
+    out[f"{prefix}_high"] = [i.high for i in intervals]
+
+
+def performance_table(run: Runner, filters: Filters) -> pd.DataFrame:
+    """One row per rated component: mean performance (0-100) and top-2-box share with 95% t intervals
+    over respondents, the mean on the items' own scale when they share one, and the answers left out."""
+    df = run("component_performance", filters)
+    df = df[df["n"] > 0].copy()
+    for column in ("mean_performance", "sd_performance", "mean_top2", "sd_top2", "mean_rating", "sd_rating"):
+        df[column] = pd.to_numeric(df[column], errors="coerce").astype(float)
+    _interval_columns(df, "mean_performance", "sd_performance", "ci")
+    df["mean_top2"] = 100 * df["mean_top2"]
+    df["sd_top2"] = 100 * df["sd_top2"]
+    _interval_columns(df, "mean_top2", "sd_top2", "top2_ci")
+    left_out = df[list(MISSING_REASONS)].sum(axis=1)
+    answers = df["rated_answers"] + left_out
+    df["not_applicable_share"] = (100 * df["not_applicable"] / answers).where(answers > 0)
+    df["left_out_share"] = (100 * left_out / answers).where(answers > 0)
+    df["scale"] = [
+        f"{int(lo)}-{int(hi)}" if not (pd.isna(lo) or pd.isna(hi)) else "mixed scales"
+        for lo, hi in zip(df["scale_min"], df["scale_max"], strict=True)
+    ]
+    return df.sort_values("mean_performance", ascending=False).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class OverallAnswer:
+    """Overall satisfaction or would-recommend in the filter."""
+
+    label: str
+    n: int
+    mean: float  # 0-100
+    low: float
+    high: float
+    scales: str  # '1-10', or '1-5, 1-10' when the question changed scale
+    mean_rating: float  # on the survey's own scale; NaN when answers came on several scales
+    flag_yes: int | None  # a 0/1 question: how many said yes
+
+    def words(self) -> str:
+        if self.n == 0:
+            return f"{self.label.capitalize()}: not asked in this filter."
+        if self.flag_yes is not None:
+            return f"{self.flag_yes:,} of {self.n:,} ({self.mean:.1f} %, 95% CI {self.low:.1f}-{self.high:.1f})"
+        own = "" if math.isnan(self.mean_rating) else f"; {self.mean_rating:.2f} on its {self.scales} scale"
+        several = " (asked on several scales: " + self.scales + ")" if math.isnan(self.mean_rating) else ""
+        return f"{self.mean:.1f} / 100 (95% CI {self.low:.1f}-{self.high:.1f}, n = {self.n:,}){own}{several}"
+
+
+def overall_answers(run: Runner, filters: Filters) -> tuple[int, dict[str, OverallAnswer]]:
+    """(responses, {"satisfaction": ..., "recommend": ...}) on the 0-100 scale with 95% t intervals."""
+    row = run("survey_overall", filters).iloc[0]
+    out = {}
+    for key, label in OUTCOMES.items():
+        n = int(row[f"n_{key}"])
+        mean = float(row[f"mean_{key}"]) if n else math.nan
+        sd = float(row[f"sd_{key}"]) if n > 1 else math.nan
+        interval = mean_confidence_interval(mean, sd, n)
+        rating = row[f"mean_{key}_rating"]
+        flag = row["recommend_flag_yes"] if key == "recommend" else None
+        out[key] = OverallAnswer(
+            label,
+            n,
+            mean,
+            interval.low,
+            interval.high,
+            str(row[f"{key}_scales"] or ""),
+            math.nan if pd.isna(rating) else float(rating),
+            None if flag is None or pd.isna(flag) else int(flag),
+        )
+    return int(row["responses"]), out
+
+
+def respondent_frame(run: Runner, filters: Filters) -> pd.DataFrame:
+    """One row per respondent: a column per rated component (0-100) and the two outcomes."""
+    long = run("performance_respondents", filters)
+    if long.empty:
+        return pd.DataFrame()
+    wide = long.pivot(index="response_id", columns="component_key", values="performance")
+    outcomes = long.groupby("response_id")[list(OUTCOMES)].first()
+    return wide.join(outcomes).astype(float)
+
+
+def derived_importance(
+    frame: pd.DataFrame, outcome: str, components: list[str], *, n_boot: int = 200, seed: int = 0
+) -> drivers.DriverImportance | None:
+    """Key-driver importance of the components for the outcome, or None when the data cannot give it
+    (fewer than two components, or too few respondents who rated them all)."""
+    if frame.empty or outcome not in frame or len(components) < 2:
+        return None
+    try:
+        return drivers.key_driver_importance(frame, outcome, components, n_boot=n_boot, seed=seed)
+    except ValueError:
+        return None
+
+
+def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tuple[pd.DataFrame, float, int]:
+    """Branches whose overall performance lies furthest below the network's, among those with at least
+    `filters.min_n` respondents: (rows with the difference and its 95% t interval, network mean,
+    number of branches left out for too few respondents)."""
+    branches = run("branch_performance", filters)
+    if branches.empty:
+        return branches, math.nan, 0
+    branches["mean_performance"] = branches["mean_performance"].astype(float)
+    branches["sd_performance"] = pd.to_numeric(branches["sd_performance"], errors="coerce").astype(float)
+    network = float((branches["mean_performance"] * branches["n"]).sum() / branches["n"].sum())
+    ranked = branches[branches["n"] >= filters.min_n].copy()
+    left_out = len(branches) - len(ranked)
+    _interval_columns(ranked, "mean_performance", "sd_performance", "ci")
+    ranked["difference"] = ranked["mean_performance"] - network
+    ranked["difference_low"] = ranked["ci_low"] - network
+    ranked["difference_high"] = ranked["ci_high"] - network
+    ranked = ranked.sort_values("difference").head(limit)
+    ranked["label"] = ranked["branch_name"] + " (" + ranked["region"] + ")"
+    return ranked.reset_index(drop=True), network, left_out

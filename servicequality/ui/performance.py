@@ -1,0 +1,196 @@
+"""The component-performance section (ratings without expectations), laid out for a page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from servicequality.charts import performance as charts_performance
+from servicequality.filters import Filters
+from servicequality.metrics import performance
+from servicequality.ui.crossfilter import CrossFilter
+from servicequality.ui.data import query
+from servicequality.ui.widgets import chart, how_computed, metric, table
+
+PERFORMANCE_FORMULA = (
+    "A respondent's score on a component is the mean of their ratings of its items, each rescaled to percent of "
+    "maximum possible: 100 × (rating − lowest) / (highest − lowest), so 0 is the worst answer and 100 the best "
+    "whatever the scale (1-4, 1-5, 1-10); items whose best answer is the lowest number are turned round first. "
+    "The bar is the mean over respondents with its 95% t interval (n − 1 degrees of freedom). Top-2-box is the "
+    "share of the component's items a respondent rated in the two best points, averaged over respondents. "
+    '"Not applicable", "don\'t know" and "not rated" answers are left out of every mean and counted. '
+    "Source: Cronin & Taylor (1992) for performance-only measurement; Cohen, Cohen, Aiken & West (1999) for POMP."
+)
+IMPORTANCE_FORMULA = (
+    "Derived importance: how much of the variance of {outcome} the component explains, shared out over the "
+    "components by the Shapley value of the regression R² (LMG: Lindeman, Merenda & Gold 1980; Grömping 2006), "
+    "summing to 100 %. The interval is a percentile bootstrap over respondents (200 resamples, seed 0). Only "
+    "respondents who rated every component shown and answered the outcome count."
+)
+COLUMNS = {
+    "component_name": "Component",
+    "mean_performance": "Performance (0-100)",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "mean_top2": "Top-2-box %",
+    "mean_rating": "Mean rating",
+    "scale": "Scale",
+    "n": "n",
+    "not_applicable_share": "Not applicable %",
+    "left_out_share": "Left out %",
+}
+ONE_DECIMAL = {
+    label: st.column_config.NumberColumn(format="%.1f")
+    for key, label in COLUMNS.items()
+    if key not in ("component_name", "scale", "n", "mean_rating")
+} | {"Mean rating": st.column_config.NumberColumn(format="%.2f")}
+
+
+@st.cache_data(show_spinner="Deriving importance…", max_entries=32)
+def _importance(frame: pd.DataFrame, outcome: str, components: tuple[str, ...]):
+    return performance.derived_importance(frame, outcome, list(components))
+
+
+def overall_figures(filters: Filters, lowest: pd.DataFrame | None = None) -> None:
+    """Responses, overall satisfaction and would-recommend (0-100), and with `lowest` (a performance
+    table) the lowest-rated component."""
+    responses, answers = performance.overall_answers(query, filters)
+    cols = st.columns(4 if lowest is not None else 3)
+    with cols[0]:
+        metric("Survey responses", f"{responses:,}", n="in the filter")
+    for col, answer in zip(cols[1:], answers.values(), strict=False):
+        with col:
+            metric(
+                answer.label.capitalize() + (" (yes %)" if answer.flag_yes is not None else " (0-100)"),
+                "not asked" if answer.n == 0 else f"{answer.mean:.1f}",
+                n=answer.words() if answer.n else "no answers in this filter",
+                help="Percent of maximum possible: 100 × (answer − lowest) / (highest − lowest) on the scale asked.",
+            )
+    if lowest is not None:
+        with cols[3]:
+            if lowest.empty:
+                metric("Lowest-rated component", "none rated", n="no ratings in this filter")
+            else:
+                worst = lowest.sort_values("mean_performance").iloc[0]
+                metric(
+                    "Lowest-rated component",
+                    f"{worst['component_name']}",
+                    n=f"{worst['mean_performance']:.1f} / 100 (95% CI {worst['ci_low']:.1f}-{worst['ci_high']:.1f}), "
+                    f"n = {int(worst['n']):,}",
+                )
+
+
+def weakest_components(filters: Filters, perf: pd.DataFrame) -> None:
+    """The three lowest-rated components (a survey without expectations has no shortfalls to rank)."""
+    weakest = perf.sort_values("mean_performance").head(3)
+    if weakest.empty:
+        st.info("No survey ratings in this period.")
+        return
+    chart(
+        charts_performance.performance_bars(weakest, title="Lowest-rated components (0 = worst answer, 100 = best)"),
+        key="overview_weakest",
+        filename="lowest_rated_components",
+        select=CrossFilter("component", "customdata:-1"),
+    )
+    how_computed(PERFORMANCE_FORMULA, filters, f"{int(perf['n'].max()):,} respondents")
+
+
+def branches_below_network(filters: Filters) -> None:
+    below, network, left_out = performance.branches_below_network(query, filters, limit=8)
+    if below.empty:
+        st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
+    else:
+        chart(
+            charts_performance.difference_bars(
+                below, title=f"Overall performance minus the network's ({network:.1f} / 100)"
+            ),
+            key="overview_branches",
+            filename="branches_below_network",
+            select=CrossFilter("branch", "customdata:-1"),
+        )
+    how_computed(
+        "A respondent's overall performance is the mean of their component scores (0-100); a branch's is the mean "
+        "over its respondents, the network's over all respondents in the filter. Bars show the difference with "
+        "the branch's 95% t interval: red when the whole interval is below the network, grey when it includes it.",
+        filters,
+        f"{int(below['n'].sum()) if len(below) else 0:,} respondents in the branches shown",
+        [f"{left_out} branches with fewer than {filters.min_n} responses are not ranked"] if left_out else [],
+    )
+
+
+def performance_section(filters: Filters, perf: pd.DataFrame) -> None:
+    """Performance bars and table, overall answers, and derived importance."""
+    st.subheader("How each component was rated")
+    overall_figures(filters)
+    if perf.empty:
+        st.info("No survey ratings in this filter.")
+        return
+    chart(
+        charts_performance.performance_bars(perf, title="Components by performance, best first"),
+        key="performance_bars",
+        filename="component_performance",
+        select=CrossFilter("component", "customdata:-1"),
+    )
+    table(
+        perf[list(COLUMNS)].rename(columns=COLUMNS),
+        key="performance_table",
+        filename="component_performance",
+        column_config=ONE_DECIMAL,
+    )
+    how_computed(
+        PERFORMANCE_FORMULA,
+        filters,
+        f"{int(perf['n'].max()):,} respondents, {int(perf['rated_answers'].sum()):,} ratings",
+        [
+            f"{int(perf[key].sum()):,} answers {words}"
+            for key, words in performance.MISSING_REASONS.items()
+            if perf[key].sum() > 0
+        ],
+    )
+    importance_section(filters, perf)
+
+
+def importance_section(filters: Filters, perf: pd.DataFrame) -> None:
+    st.subheader("What drives the overall score? (derived importance)")
+    frame = performance.respondent_frame(query, filters)
+    outcomes = [k for k in performance.OUTCOMES if k in frame and frame[k].notna().any()]
+    if not outcomes:
+        st.info("The survey asks no overall satisfaction or recommend question, so importance cannot be derived.")
+        return
+    outcome = st.radio(
+        "Outcome",
+        outcomes,
+        format_func=lambda k: performance.OUTCOMES[k].capitalize(),
+        horizontal=True,
+        key="performance_outcome",
+    )
+    components = tuple(k for k in perf["component_key"] if k in frame)
+    result = _importance(frame, outcome, components)
+    if result is None:
+        st.info("Too few respondents rated every component and answered the outcome to derive importance.")
+        return
+    names = perf.set_index("component_key")["component_name"]
+    shown = pd.DataFrame(
+        {
+            "component_key": list(result.names),
+            "component_name": [names[k] for k in result.names],
+            "importance": 100 * result.relative,
+            "low": 100 * result.low,
+            "high": 100 * result.high,
+        }
+    ).sort_values("importance", ascending=False)
+    chart(
+        charts_performance.importance_bars(
+            shown,
+            title=f"Share of {performance.OUTCOMES[outcome]} explained (R² = {result.r2:.2f}), most important first",
+        ),
+        key="importance_bars",
+        filename="derived_importance",
+        select=CrossFilter("component", "customdata:-1"),
+    )
+    how_computed(
+        IMPORTANCE_FORMULA.format(outcome=performance.OUTCOMES[outcome]),
+        filters,
+        f"{result.n:,} respondents",
+        [f"{result.n_dropped:,} respondents who skipped a component or the outcome"] if result.n_dropped else [],
+    )
