@@ -16,10 +16,23 @@ filters = ui.current_filters()
 
 st.title("Ten components")
 st.caption(filters.describe())
-perf = performance.performance_table(ui.query, filters)
-model = performance.survey_model(perf)
-st.caption(model.sentence())
-if model.performance_only:
+# A survey with expectations is read as gaps (from the rollups); one without, or on request, as ratings.
+if servqual.component_table(ui.query, filters).empty:
+    perf = performance.performance_table(ui.query, filters)
+    st.caption(performance.survey_model(perf).sentence())
+    performance_section(filters, perf)
+    st.stop()
+reading = st.segmented_control(
+    "Read the survey as",
+    ["Gaps (SERVQUAL)", "Ratings (performance)"],
+    default="Gaps (SERVQUAL)",
+    key="components_reading",
+    help="Gaps compare perception with expectation; ratings read perception alone, on a 0-100 scale, with "
+    "importance derived from overall satisfaction.",
+)
+if reading == "Ratings (performance)":
+    perf = performance.performance_table(ui.query, filters)
+    st.caption(performance.survey_model(perf).sentence())
     performance_section(filters, perf)
     st.stop()
 
@@ -256,7 +269,3 @@ ui.how_computed(
     f"{int(both['n'].max()) if len(both) and both['n'].notna().any() else 0:,} survey respondents",
     [f"{all_complaints - mapped:,} complaints without a mapped category"] if all_complaints > mapped else [],
 )
-
-# --- performance: the same answers read as ratings (SERVPERF), with derived importance ----------
-st.divider()
-performance_section(filters, perf)

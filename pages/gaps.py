@@ -7,13 +7,22 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import servqual as charts_servqual
-from servicequality.metrics import drilldown, servqual
+from servicequality.metrics import drilldown, performance, servqual
 from servicequality.stats import servqual as servqual_stats
+from servicequality.ui import performance as performance_ui
 
 filters = ui.current_filters()
 
 st.title("SERVQUAL gaps")
 st.caption(filters.describe())
+# Without expectations there is no gap to show: the same views read the ratings instead.
+if servqual.component_table(ui.query, filters).empty:
+    perf = performance.performance_table(ui.query, filters)
+    st.caption(performance.survey_model(perf).sentence())
+    if not perf.empty:
+        performance_ui.ratings_map(filters)
+        performance_ui.derived_matrix(filters, perf)
+    st.stop()
 
 GAP = (
     "Gap = mean over respondents of (mean perception − mean expectation over the component's items), "

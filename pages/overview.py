@@ -25,9 +25,11 @@ before = overview.headline(ui.query, previous, times=False)  # compared by its s
 moves = overview.headline_changes(now, before)
 # What the filtered store holds decides which tiles make sense: SERVQUAL gaps need expectations, a
 # performance-only survey has ratings, a store without tickets has no complaint tiles.
-perf = performance.performance_table(ui.query, filters)
-model = performance.survey_model(perf)
-servqual_survey = model.has_gaps or (model.rated == 0 and now.respondents > 0)
+servqual_survey = now.respondents > 0 and not math.isnan(now.servqual_unweighted)
+if not servqual_survey:  # the ratings query runs only for a survey without gaps
+    perf = performance.performance_table(ui.query, filters)
+    model = performance.survey_model(perf)
+    servqual_survey = model.rated == 0 and now.respondents > 0
 has_tickets = now.complaints > 0 or now.customers_served > 0
 
 

@@ -82,3 +82,43 @@ def difference_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
         ids="branch_id",
         value_name="difference from the network",
     )
+
+
+def performance_heatmap(df: pd.DataFrame, *, unit_title: str, title: str, min_n: int) -> go.Figure:
+    """Components (columns) by branch or region (rows), coloured by performance 0-100; a cell with
+    fewer than min_n respondents is left grey and says its n instead of a value."""
+    units = df.drop_duplicates("unit_id").sort_values("unit_name")
+    comps = df.drop_duplicates("component_key").sort_values("sort_order")
+    grid = df.pivot(index="unit_id", columns="component_key", values="mean_performance").reindex(
+        index=units["unit_id"], columns=comps["component_key"]
+    )
+    counts = (
+        df.pivot(index="unit_id", columns="component_key", values="n")
+        .reindex(index=units["unit_id"], columns=comps["component_key"])
+        .fillna(0)
+    )
+    shown = grid.where(counts >= min_n)
+    text = [
+        ["" if c == 0 else (f"n = {int(c)}" if c < min_n else f"{v:.0f}") for v, c in zip(vals, cnts, strict=True)]
+        for vals, cnts in zip(grid.to_numpy(), counts.to_numpy(), strict=True)
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=shown.to_numpy(),
+            x=comps["component_name"].tolist(),
+            y=units["unit_name"].tolist(),
+            zmin=0,
+            zmax=100,
+            colorscale="Blues",
+            colorbar=dict(title=dict(text="0-100")),
+            text=text,
+            texttemplate="%{text}",
+            customdata=counts.to_numpy(),
+            hovertemplate="%{y} · %{x}<br>performance %{z:.1f} / 100<br>n = %{customdata}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_xaxes(title_text=None, tickangle=-30)
+    fig.update_yaxes(title_text=unit_title, autorange="reversed", automargin=True)
+    return layout(fig, title, max(300, 120 + 26 * len(units)))

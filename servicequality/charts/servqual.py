@@ -410,10 +410,18 @@ def tolerance_zone(df: pd.DataFrame, *, title: str) -> go.Figure:
 
 
 def importance_performance_matrix(
-    df: pd.DataFrame, *, importance_split: float, performance_split: float, title: str
+    df: pd.DataFrame,
+    *,
+    importance_split: float,
+    performance_split: float,
+    title: str,
+    importance_title: str = "Importance: mean share of the importance points (%)",
+    performance_title: str = "Performance: mean perception (1-7)",
+    importance_words: str = "% of points",
 ) -> go.Figure:
     """Importance (x) against performance (y), split at the means, quadrants named in the
-    corners. `df` from servqual.importance_performance."""
+    corners. `df` from servqual.importance_performance (stated importance) or
+    performance.derived_importance_performance (derived); the titles say which."""
     from servicequality.stats import servqual as servqual_stats
 
     colours = {
@@ -435,8 +443,8 @@ def importance_performance_matrix(
             textposition=_label_positions(df["importance_pct"], df["mean_perception"], df["component_name"], xr, yr),
             marker=dict(size=12, color=[colours[q] for q in df["quadrant"]]),
             customdata=stack(df["quadrant"], df["n"], df["importance_n"], _keys(df)),
-            hovertemplate="%{text}: %{customdata[0]}<br>importance %{x:.1f}% of points "
-            "(n = %{customdata[2]:,})<br>mean perception %{y:.2f} (n = %{customdata[1]:,})<extra></extra>",
+            hovertemplate="%{text}: %{customdata[0]}<br>importance %{x:.1f}" + importance_words + " "
+            "(n = %{customdata[2]:,})<br>performance %{y:.2f} (n = %{customdata[1]:,})<extra></extra>",
             showlegend=False,
         )
     )
@@ -457,8 +465,8 @@ def importance_performance_matrix(
             yanchor=ya,
             font=dict(color=colours[text], size=13),
         )
-    fig.update_xaxes(title_text="Importance: mean share of the importance points (%)", range=xr)
-    fig.update_yaxes(title_text="Performance: mean perception (1-7)", range=yr)
+    fig.update_xaxes(title_text=importance_title, range=xr)
+    fig.update_yaxes(title_text=performance_title, range=yr)
     return layout(fig, title, 520)
 
 

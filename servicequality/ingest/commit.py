@@ -350,7 +350,12 @@ class _Importer:
         record |= self.survey.answer_fields(record, cells)
         answered = scores or any(m["reason"] != "blank" for m in missing)
         if not answered and record["satisfaction_answer"] is None and record["recommend_answer"] is None:
-            raise Reject("no survey item answered (every rating cell is blank)")
+            paired = any("expectation" in roles for _, _, roles in self.survey.items)
+            raise Reject(
+                "no SERVQUAL item answered (every expectation and perception is blank)"
+                if paired
+                else "no survey item answered (every rating cell is blank)"
+            )
         return scores, missing, importance
 
     def run(self) -> None:

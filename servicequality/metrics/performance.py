@@ -16,6 +16,7 @@ import pandas as pd
 from servicequality.filters import Filters
 from servicequality.stats import drivers
 from servicequality.stats.estimates import mean_confidence_interval
+from servicequality.stats.servqual import quadrant
 
 Runner = Callable[[str, Filters], pd.DataFrame]
 MISSING_REASONS = {
@@ -25,6 +26,8 @@ MISSING_REASONS = {
     "blank": "left blank",
 }
 OUTCOMES = {"satisfaction": "overall satisfaction", "recommend": "would recommend"}
+# The parameter the ratings map takes beyond the filter (rows per branch or per region).
+QUERY_DEFAULTS = {"by": "branch"}
 
 
 @dataclass(frozen=True)
@@ -181,3 +184,20 @@ def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tu
     ranked = ranked.sort_values("difference").head(limit)
     ranked["label"] = ranked["branch_name"] + " (" + ranked["region"] + ")"
     return ranked.reset_index(drop=True), network, left_out
+
+
+def derived_importance_performance(
+    perf: pd.DataFrame, result: drivers.DriverImportance
+) -> tuple[pd.DataFrame, float, float]:
+    """The importance-performance matrix with derived importance: (rows with importance_pct, the
+    component's performance as mean_perception (0-100) and its quadrant, importance split,
+    performance split); the splits are the means over the components (Martilla & James 1977)."""
+    imp = pd.DataFrame({"component_key": list(result.names), "importance_pct": 100 * result.relative})
+    df = perf[["component_key", "component_name", "n", "mean_performance"]].merge(imp, on="component_key")
+    df = df.rename(columns={"mean_performance": "mean_perception"})
+    df["importance_n"] = result.n
+    imp_split, perf_split = float(df["importance_pct"].mean()), float(df["mean_perception"].mean())
+    df["quadrant"] = [
+        quadrant(i, p, imp_split, perf_split) for i, p in zip(df["importance_pct"], df["mean_perception"], strict=True)
+    ]
+    return df, imp_split, perf_split

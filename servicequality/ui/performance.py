@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from servicequality.charts import performance as charts_performance
+from servicequality.charts import servqual as charts_servqual
 from servicequality.filters import Filters
 from servicequality.metrics import performance
 from servicequality.ui.crossfilter import CrossFilter
@@ -190,6 +191,75 @@ def importance_section(filters: Filters, perf: pd.DataFrame) -> None:
     )
     how_computed(
         IMPORTANCE_FORMULA.format(outcome=performance.OUTCOMES[outcome]),
+        filters,
+        f"{result.n:,} respondents",
+        [f"{result.n_dropped:,} respondents who skipped a component or the outcome"] if result.n_dropped else [],
+    )
+
+
+def ratings_map(filters: Filters) -> None:
+    """Performance per component and branch (or region): the gap map of a survey without expectations."""
+    st.subheader("Ratings by component and branch")
+    by = st.radio("Rows", ["Branch", "Region"], horizontal=True, key="gaps_ratings_by")
+    grid = query("component_unit_performance", filters, by=by.lower())
+    if grid.empty:
+        st.info("No survey ratings in this filter.")
+        return
+    chart(
+        charts_performance.performance_heatmap(
+            grid,
+            unit_title=by,
+            title=f"Performance (0-100) per component and {by.lower()}; grey cells have fewer than "
+            f"{filters.min_n} responses",
+            min_n=filters.min_n,
+        ),
+        key="gaps_ratings_map",
+        wide=by == "Branch",
+        filename=f"performance_by_component_and_{by.lower()}",
+    )
+    small = int((grid["n"] < filters.min_n).sum())
+    how_computed(
+        PERFORMANCE_FORMULA + f" One cell per {by.lower()} and component; a cell with fewer than {filters.min_n} "
+        "respondents shows its n instead of a value (change the minimum in the sidebar).",
+        filters,
+        f"{int(grid['n'].sum()):,} component scores",
+        [f"{small:,} cells with fewer than {filters.min_n} respondents"] if small else [],
+    )
+
+
+def derived_matrix(filters: Filters, perf: pd.DataFrame) -> None:
+    """The importance-performance matrix with importance derived from overall satisfaction."""
+    st.subheader("Importance and performance (derived importance)")
+    frame = performance.respondent_frame(query, filters)
+    components = tuple(k for k in perf["component_key"] if k in frame)
+    result = _importance(frame, "satisfaction", components) if "satisfaction" in frame else None
+    if result is None:
+        st.info(
+            "No importance to place the components by: the survey asks no importance points, and too few "
+            "respondents rated every component and overall satisfaction to derive it."
+        )
+        return
+    ipa, imp_split, perf_split = performance.derived_importance_performance(perf, result)
+    chart(
+        charts_servqual.importance_performance_matrix(
+            ipa,
+            importance_split=imp_split,
+            performance_split=perf_split,
+            title="Derived importance against performance, split at the means",
+            importance_title="Derived importance: share of overall satisfaction explained (%)",
+            performance_title="Performance (0-100)",
+            importance_words="% of the explained variance",
+        ),
+        key="gaps_derived_ipa",
+        wide=True,
+        filename="derived_importance_performance",
+        select=CrossFilter("component", "customdata:-1"),
+    )
+    how_computed(
+        "Importance is derived, not stated: "
+        + IMPORTANCE_FORMULA.format(outcome="overall satisfaction")
+        + f" Performance as on Ten components. Dotted lines at the means over the components ({imp_split:.1f}% "
+        f"and {perf_split:.1f}). Quadrants after Martilla & James (1977).",
         filters,
         f"{result.n:,} respondents",
         [f"{result.n_dropped:,} respondents who skipped a component or the outcome"] if result.n_dropped else [],

@@ -190,7 +190,9 @@ CASES = [
     Case("corrupt.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50, error="cannot read the workbook"),
     Case("csv_named_xlsx.xlsx", csv_bytes(HEADER + GOOD_ROWS), error="is not an Excel .xlsx workbook"),
     Case("corrupt.parquet", b"PAR1" + b"\x01\x02garbage" * 40, error="cannot read the Parquet file"),
-    Case("old_excel.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, error="old .xls workbooks are not read"),
+    # Legacy .xls is read (calamine); a damaged one says so, and a CSV named .xls is told apart.
+    Case("corrupt_old_excel.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, error="cannot read the workbook"),
+    Case("csv_named_xls.xls", csv_bytes(HEADER + GOOD_ROWS), error="is not a legacy Excel .xls workbook"),
     Case(
         "duplicate_header.csv",
         csv_bytes(

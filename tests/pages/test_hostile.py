@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from servicequality import store
 from servicequality.filters import SELECTIONS, Filters
-from servicequality.metrics import drilldown, explore
+from servicequality.metrics import drilldown, explore, performance
 from servicequality.ui.navigation import PAGES
 from tests.conftest import FIXTURE_PERIOD as P
 from tests.conftest import ROOT
@@ -45,7 +45,7 @@ UNKNOWN = {
     "categories": "Nope",
     "components": "telepathy",
 }
-EXTRA = {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS}
+EXTRA = {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS, **performance.QUERY_DEFAULTS}
 TABLES = (
     "branches",
     "customers_served",

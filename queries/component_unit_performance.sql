@@ -1,0 +1,42 @@
+-- component_unit_performance: each component's performance per branch or per region (the ratings map).
+-- Grain: one row per unit (branch, or region when $by = 'region') and rated component.
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components, $by
+-- Reads the base view response_component_performance: this text is its own reference form.
+-- Columns: unit_id, unit_name, component_key, component_name, sort_order,
+--   n (respondents), mean_performance (0-100), sd_performance
+with rated as (
+    select
+        case when $by = 'region' then p.region else p.branch_id end as unit_id,
+        p.component_key,
+        p.performance
+    from response_component_performance as p
+    where p.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, p.region))
+        and ($branch_types is null or list_contains($branch_types, p.branch_type))
+        and ($branches is null or list_contains($branches, p.branch_id))
+        and ($channels is null or list_contains($channels, p.channel))
+        and ($segments is null or list_contains($segments, p.segment))
+        and ($components is null or list_contains($components, p.component_key))
+),
+
+names as (
+    select distinct
+        case when $by = 'region' then region else branch_id end as unit_id,
+        case when $by = 'region' then region else name end as unit_name
+    from branches
+)
+
+select
+    r.unit_id,
+    n.unit_name,
+    r.component_key,
+    c.name as component_name,
+    c.sort_order,
+    count(*) as n,
+    avg(r.performance) as mean_performance,
+    stddev_samp(r.performance) as sd_performance
+from rated as r
+join names as n on n.unit_id = r.unit_id
+join components as c on c.component_key = r.component_key
+group by r.unit_id, n.unit_name, r.component_key, c.name, c.sort_order
+order by n.unit_name, c.sort_order
