@@ -24,11 +24,17 @@ ADJUSTMENTS = {
 }
 CHART_NAMES = {"proportion": "Laney p′ chart", "rate": "Laney u′ chart", "mean": "XmR chart (individuals)"}
 
+rows = ui.query("consistency_branch_measures", filters)
+# The page opens on a measure this store has data for: a survey without expectations has ratings
+# (read from the base view only when there are no gaps), a store without surveys has complaints.
+no_gaps = rows["gap_n"].fillna(0).sum() == 0
+has_ratings = no_gaps and not ui.query("branch_performance", filters).empty
+available = consistency.measures_with_data(rows, has_ratings)
 left, right = st.columns([2, 3])
 with left:
     key = st.selectbox(
         "Measure",
-        list(consistency.MEASURES),
+        available or list(consistency.MEASURES),
         format_func=lambda k: consistency.MEASURES[k].label,
         key="measure",
         bind="query-params",
@@ -48,7 +54,8 @@ if key == "complaint_rate" and (note := complaints.rate_scope(filters).note):
 suffix = " %" if m.unit == "%" else ""
 min_volume = consistency.minimum_volume(key, filters.min_n)
 
-rows = ui.query("consistency_branch_measures", filters)
+if key == "survey_performance":
+    rows = consistency.with_performance(rows, ui.query("branch_performance", filters))
 measure = consistency.branch_measure(rows, key)
 view = consistency.funnel_view(measure, key, adjustment)
 my_label = None
@@ -197,6 +204,8 @@ with right:
         "looks special; Laney's p′/u′ widens them by the month-to-month variation.",
     )
 months = ui.query("consistency_branch_months", filters)
+if key == "survey_performance":
+    months = consistency.with_performance(months, ui.query("branch_month_performance", filters), ("branch_id", "month"))
 control = consistency.control_chart(months, branch, key, laney)
 if control is None:
     st.info("No months with data for this branch in the period.")

@@ -99,6 +99,18 @@ MEASURES: dict[str, Measure] = {
         "survey answers",
         1,
     ),
+    "survey_performance": Measure(
+        "survey_performance",
+        "Survey performance: ratings as percent of maximum possible (0-100)",
+        "Survey performance (0-100)",
+        "My survey performance",
+        "mean",
+        1.0,
+        "points",
+        True,
+        "respondents",
+        1,
+    ),
 }
 
 # Columns of consistency_branch_measures that feed each measure: (events or mean, volume, sd).
@@ -107,7 +119,33 @@ _SOURCES: dict[str, tuple[str, str, str | None]] = {
     "complaint_rate": ("complaints", "customers_served", None),
     "within_target": ("resolution_within_target", "targeted_resolution_n", None),
     "csat": ("csat_satisfied", "csat_n", None),
+    # from branch_performance / branch_month_performance, joined on by with_performance
+    "survey_performance": ("mean_performance", "performance_n", "sd_performance"),
 }
+
+
+def with_performance(
+    rows: pd.DataFrame, performance: pd.DataFrame, on: tuple[str, ...] = ("branch_id",)
+) -> pd.DataFrame:
+    """The consistency rows with each branch's (or branch-month's) survey performance beside them."""
+    extra = performance.rename(columns={"n": "performance_n"})
+    extra = extra[[*on, "performance_n", "mean_performance", "sd_performance"]]
+    if "month" in on:
+        extra = extra.assign(month=pd.to_datetime(extra["month"]))
+        rows = rows.assign(month=pd.to_datetime(rows["month"]))
+    out = rows.merge(extra, on=list(on), how="outer" if "month" in on else "left")
+    for column in ("mean_performance", "sd_performance"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    return out
+
+
+def measures_with_data(rows: pd.DataFrame, has_ratings: bool) -> list[str]:
+    """The measures this filter has data for, in menu order; survey performance when the survey has
+    ratings but no gaps (or also with gaps, after the others)."""
+    present = [k for k, (_, vol, _) in _SOURCES.items() if vol in rows and rows[vol].fillna(0).sum() > 0]
+    if has_ratings and "survey_performance" not in present:
+        present.append("survey_performance")
+    return present
 
 
 def minimum_volume(key: str, min_responses: int) -> int:

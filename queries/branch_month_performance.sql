@@ -1,0 +1,32 @@
+-- branch_month_performance: each branch's overall performance per calendar month, for control charts
+-- of a survey read as ratings (same definition as branch_performance).
+-- Grain: one row per branch and month with rated responses in the filter.
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
+-- Reads the base view response_component_performance: this text is its own reference form.
+-- Columns: branch_id, month (first day, date), performance_n, mean_performance (0-100), sd_performance
+with respondent as (
+    select
+        p.response_id,
+        p.branch_id,
+        cast(date_trunc('month', any_value(p.submitted_at)) as date) as month,
+        avg(p.performance) as performance
+    from response_component_performance as p
+    where p.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, p.region))
+        and ($branch_types is null or list_contains($branch_types, p.branch_type))
+        and ($branches is null or list_contains($branches, p.branch_id))
+        and ($channels is null or list_contains($channels, p.channel))
+        and ($segments is null or list_contains($segments, p.segment))
+        and ($components is null or list_contains($components, p.component_key))
+    group by p.response_id, p.branch_id
+)
+
+select
+    branch_id,
+    month,
+    count(*) as performance_n,
+    avg(performance) as mean_performance,
+    stddev_samp(performance) as sd_performance
+from respondent
+group by branch_id, month
+order by branch_id, month
