@@ -30,11 +30,17 @@ rows = ui.query("consistency_branch_measures", filters)
 no_gaps = rows["gap_n"].fillna(0).sum() == 0
 has_ratings = no_gaps and not ui.query("branch_performance", filters).empty
 available = consistency.measures_with_data(rows, has_ratings)
+if not available:
+    st.info(
+        "No measure has data in this filter: the complaint rate needs customers served (import customers-served), "
+        "the share resolved within target needs targets (import targets), and the survey measures need responses."
+    )
+    st.stop()
 left, right = st.columns([2, 3])
 with left:
     key = st.selectbox(
         "Measure",
-        available or list(consistency.MEASURES),
+        available,
         format_func=lambda k: consistency.MEASURES[k].label,
         key="measure",
         bind="query-params",
@@ -70,119 +76,128 @@ if view is None:
 present, funnel, worse, better = view.present, view.funnel, view.worse, view.better
 ranked, not_ranked = consistency.ranking(measure, key, min_volume)
 
-row = st.columns(4)
-with row[0]:
-    ui.metric(
-        f"Network: {m.short}",
-        ui.fmt_number(funnel.target * m.scale, m.digits, suffix),
-        n=f"n = {int(present['volume'].sum()):,} {m.volume_label}",
+# One branch has nothing to be compared with: no funnel, no ranking, only its own control chart.
+comparable = len(present) >= 2
+if not comparable:
+    st.info(
+        f"Only one branch, {present['label'].iloc[0]}, has {m.volume_label} in this filter: there is nothing to "
+        "compare it with, so there is no funnel plot or ranking. Its month-by-month control chart is below."
     )
-with row[1]:
-    ui.metric(
-        "Outside 99.8% limits",
-        f"{len(worse) + len(better)} of {len(present)}",
-        n=f"{len(worse)} worse, {len(better)} better than the network",
-        help="Funnel plot limits: a branch outside them differs from the network by more than chance would "
-        "explain (about 1 in 500 by chance alone).",
-    )
-with row[2]:
-    spread = consistency.spread(ranked)
-    if m.kind == "mean":
-        ui.metric(
-            "Spread: SD / P80 − P50",
-            f"{ui.fmt_number(spread.sd, 2)} / {ui.fmt_number(spread.p80_p50, 2)}",
-            n=f"{len(ranked)} ranked branches",
-            help="A coefficient of variation is meaningless for a gap near 0, so the standard deviation of the "
-            "branch gaps is shown instead.",
-        )
-    else:
-        ui.metric(
-            "Spread: CV / P80 − P50",
-            f"{ui.fmt_number(100 * spread.cv, 1, ' %')} / {ui.fmt_number(spread.p80_p50, m.digits)}",
-            n=f"{len(ranked)} ranked branches",
-            help="Coefficient of variation = SD of the branch values ÷ their mean. P80 − P50: how far the fifth "
-            "of branches at the top sits from the median branch.",
-        )
-with row[3]:
-    ui.metric(
-        "Overdispersion φ",
-        ui.fmt_number(funnel.phi, 2),
-        delta="overdispersed" if funnel.overdispersed else "within sampling noise",
-        delta_color="off",
-        n=f"{len(present)} branches; τ = {ui.fmt_number(math.sqrt(funnel.tau2) * m.scale, m.digits)}",
-        help="Mean squared winsorised z-score: about 1 when branches differ only by chance. Tested with "
-        "I·φ against χ² on I − 1 degrees of freedom.",
-    )
-
-if filters.my_branch:
-    st.subheader("My branch")
-    ui.my_branch_strip(filters, key="consistency")
-
-# --- branch against network ----------------------------------------------------------------------
-st.subheader("Each branch against the network")
-ui.chart(
-    cc.interval_bars(
-        present.sort_values("value", ascending=not m.higher_is_better),
-        label="label",
-        n_words=m.volume_label,
-        title=f"{m.short} by branch, best first",
-        value_title=f"{m.label}, 95% interval",
-        reference=funnel.target * m.scale,
-        highlight=my_label,
-        higher_is_better=m.higher_is_better,
-        digits=m.digits,
-        dots=True,
-        ids="branch_id",
-    ),
-    key="consistency_branches",
-    filename=f"{key}_by_branch",
-    select=ui.CrossFilter("branch", "customdata:-1"),
-)
-ui.how_computed(
-    "Each branch's raw value with its 95% interval (Wilson for shares, exact Poisson for rates, t for gaps); "
-    "the dashed line is the network value pooled over all branches. Blue: the whole interval is better than the "
-    "network, red: wholly worse, grey: the interval includes the network value.",
-    filters,
-    f"{int(present['volume'].sum()):,} {m.volume_label} in {len(present)} branches",
-    [f"{len(measure) - len(present)} branches without {m.volume_label}"] if len(present) < len(measure) else [],
-)
-
-# --- funnel plot -----------------------------------------------------------------------------------
-st.subheader("Funnel plot: who is outside the limits?")
-ui.chart(
-    cc.funnel_plot(
-        funnel,
-        present["label"],
-        m,
-        title=f"{m.short} against volume, with 95% and 99.8% limits",
-        highlight=my_label,
-        ids=present["branch_id"],
-    ),
-    key="consistency_funnel",
-    filename=f"{key}_funnel",
-    select=ui.CrossFilter("branch", "customdata:-1"),
-    hint="Click a branch's dot to filter the dashboard by it.",
-)
-if worse or better:
-    if worse:
-        st.markdown(f"**Worse than the network, outside the 99.8% limits:** {', '.join(worse)}")
-    if better:
-        st.markdown(f"**Better than the network, outside the 99.8% limits:** {', '.join(better)}")
 else:
-    st.markdown("**No branch is outside the 99.8% limits**: the differences are within what chance would explain.")
-if view.between:
-    st.caption(f"Between the 95% and 99.8% limits (watch, do not act yet): {', '.join(view.between)}")
-limits_words = consistency.limits_in_words(funnel, m)
-ui.how_computed(
-    f"Each dot is a branch: its value against its volume ({m.volume_label}, log scale). The centre line is the network "
-    f"value θ₀ = {funnel.target * m.scale:.{m.digits}f}; the limits are where a branch with that volume would fall 95% "
-    f"and 99.8% of the time if it were really at θ₀: **{limits_words}** limits (Spiegelhalter 2005, with the "
-    f"interpolation of the discrete quantiles). Overdispersion φ = {funnel.phi:.2f}: the mean squared z-score after "
-    "winsorising the top and bottom 10%, so the outliers themselves do not widen the limits"
-    + (" (significant: I·φ > χ²₀.₉₅ on I − 1 df)." if funnel.overdispersed else " (not significant)."),
-    filters,
-    f"{len(present)} branches, {int(present['volume'].sum()):,} {m.volume_label}",
-)
+    row = st.columns(4)
+    with row[0]:
+        ui.metric(
+            f"Network: {m.short}",
+            ui.fmt_number(funnel.target * m.scale, m.digits, suffix),
+            n=f"n = {int(present['volume'].sum()):,} {m.volume_label}",
+        )
+    with row[1]:
+        ui.metric(
+            "Outside 99.8% limits",
+            f"{len(worse) + len(better)} of {len(present)}",
+            n=f"{len(worse)} worse, {len(better)} better than the network",
+            help="Funnel plot limits: a branch outside them differs from the network by more than chance would "
+            "explain (about 1 in 500 by chance alone).",
+        )
+    with row[2]:
+        spread = consistency.spread(ranked)
+        if m.kind == "mean":
+            ui.metric(
+                "Spread: SD / P80 − P50",
+                f"{ui.fmt_number(spread.sd, 2)} / {ui.fmt_number(spread.p80_p50, 2)}",
+                n=f"{len(ranked)} ranked branches",
+                help="A coefficient of variation is meaningless for a gap near 0, so the standard deviation of the "
+                "branch gaps is shown instead.",
+            )
+        else:
+            ui.metric(
+                "Spread: CV / P80 − P50",
+                f"{ui.fmt_number(100 * spread.cv, 1, ' %')} / {ui.fmt_number(spread.p80_p50, m.digits)}",
+                n=f"{len(ranked)} ranked branches",
+                help="Coefficient of variation = SD of the branch values ÷ their mean. P80 − P50: how far the fifth "
+                "of branches at the top sits from the median branch.",
+            )
+    with row[3]:
+        ui.metric(
+            "Overdispersion φ",
+            ui.fmt_number(funnel.phi, 2),
+            delta="overdispersed" if funnel.overdispersed else "within sampling noise",
+            delta_color="off",
+            n=f"{len(present)} branches; τ = {ui.fmt_number(math.sqrt(funnel.tau2) * m.scale, m.digits)}",
+            help="Mean squared winsorised z-score: about 1 when branches differ only by chance. Tested with "
+            "I·φ against χ² on I − 1 degrees of freedom.",
+        )
+
+    if filters.my_branch:
+        st.subheader("My branch")
+        ui.my_branch_strip(filters, key="consistency")
+
+    # --- branch against network ----------------------------------------------------------------------
+    st.subheader("Each branch against the network")
+    ui.chart(
+        cc.interval_bars(
+            present.sort_values("value", ascending=not m.higher_is_better),
+            label="label",
+            n_words=m.volume_label,
+            title=f"{m.short} by branch, best first",
+            value_title=f"{m.label}, 95% interval",
+            reference=funnel.target * m.scale,
+            highlight=my_label,
+            higher_is_better=m.higher_is_better,
+            digits=m.digits,
+            dots=True,
+            ids="branch_id",
+        ),
+        key="consistency_branches",
+        filename=f"{key}_by_branch",
+        select=ui.CrossFilter("branch", "customdata:-1"),
+    )
+    ui.how_computed(
+        "Each branch's raw value with its 95% interval (Wilson for shares, exact Poisson for rates, t for gaps); "
+        "the dashed line is the network value pooled over all branches. Blue: the whole interval is better than the "
+        "network, red: wholly worse, grey: the interval includes the network value.",
+        filters,
+        f"{int(present['volume'].sum()):,} {m.volume_label} in {len(present)} branches",
+        [f"{len(measure) - len(present)} branches without {m.volume_label}"] if len(present) < len(measure) else [],
+    )
+
+    # --- funnel plot -----------------------------------------------------------------------------------
+    st.subheader("Funnel plot: who is outside the limits?")
+    ui.chart(
+        cc.funnel_plot(
+            funnel,
+            present["label"],
+            m,
+            title=f"{m.short} against volume, with 95% and 99.8% limits",
+            highlight=my_label,
+            ids=present["branch_id"],
+        ),
+        key="consistency_funnel",
+        filename=f"{key}_funnel",
+        select=ui.CrossFilter("branch", "customdata:-1"),
+        hint="Click a branch's dot to filter the dashboard by it.",
+    )
+    if worse or better:
+        if worse:
+            st.markdown(f"**Worse than the network, outside the 99.8% limits:** {', '.join(worse)}")
+        if better:
+            st.markdown(f"**Better than the network, outside the 99.8% limits:** {', '.join(better)}")
+    else:
+        st.markdown("**No branch is outside the 99.8% limits**: the differences are within what chance would explain.")
+    if view.between:
+        st.caption(f"Between the 95% and 99.8% limits (watch, do not act yet): {', '.join(view.between)}")
+    limits_words = consistency.limits_in_words(funnel, m)
+    ui.how_computed(
+        f"Each dot is a branch: its value against its volume ({m.volume_label}, log scale). The centre line is "
+        f"the network value θ₀ = {funnel.target * m.scale:.{m.digits}f}; the limits are where a branch with that "
+        f"volume would fall 95% and 99.8% of the time if it were really at θ₀: **{limits_words}** limits "
+        f"(Spiegelhalter 2005, with the interpolation of the discrete quantiles). Overdispersion "
+        f"φ = {funnel.phi:.2f}: the mean squared z-score after "
+        "winsorising the top and bottom 10%, so the outliers themselves do not widen the limits"
+        + (" (significant: I·φ > χ²₀.₉₅ on I − 1 df)." if funnel.overdispersed else " (not significant)."),
+        filters,
+        f"{len(present)} branches, {int(present['volume'].sum()):,} {m.volume_label}",
+    )
 
 # --- control chart ---------------------------------------------------------------------------------
 st.subheader("Control chart over time")
@@ -237,75 +252,79 @@ else:
         ["months with no volume"],
     )
 
-# --- ranking -----------------------------------------------------------------------------------------
-st.subheader("Ranking, with shrinkage toward the network")
-if ranked.empty:
-    st.info(f"No branch has at least {min_volume:,} {m.volume_label} in this period, so none is ranked.")
-else:
-    ui.chart(
-        cc.ranking_chart(
-            ranked, m, title=f"Branches ranked on {m.short} (1 = best), shrunk toward the network", highlight=my_label
-        ),
-        key="consistency_ranking",
-        filename=f"{key}_ranking",
-        select=ui.CrossFilter("branch", "customdata:-1"),
-    )
-    tau = float(ranked["tau"].iloc[0])
-    st.caption(
-        f"Between-branch standard deviation τ = {tau:.{m.digits}g} {m.unit}; a branch's estimate is pulled toward the "
-        "network by its share of noise, s² / (s² + τ²), so small branches move most."
-    )
-ui.how_computed(
-    "Empirical Bayes (normal-normal): τ² by the method of moments (DerSimonian-Laird); each branch's estimate "
-    "θ̂ = B·μ + (1 − B)·y with B = s²/(s² + τ²), s² its sampling variance at the network value; 95% interval "
-    "θ̂ ± 1.96·√((1 − B)s² + B²/Σw). Ranked on θ̂; the open circle is the raw value.",
-    filters,
-    f"{len(ranked)} ranked branches",
-    [
-        f"{len(not_ranked)} branches with fewer than {min_volume:,} {m.volume_label} are not ranked"
-        + (
-            f" ({', '.join(not_ranked['label'].head(8))}{'…' if len(not_ranked) > 8 else ''})"
-            if len(not_ranked)
-            else ""
+if comparable:
+    # --- ranking -----------------------------------------------------------------------------------------
+    st.subheader("Ranking, with shrinkage toward the network")
+    if ranked.empty:
+        st.info(f"No branch has at least {min_volume:,} {m.volume_label} in this period, so none is ranked.")
+    else:
+        ui.chart(
+            cc.ranking_chart(
+                ranked,
+                m,
+                title=f"Branches ranked on {m.short} (1 = best), shrunk toward the network",
+                highlight=my_label,
+            ),
+            key="consistency_ranking",
+            filename=f"{key}_ranking",
+            select=ui.CrossFilter("branch", "customdata:-1"),
         )
-    ]
-    if len(not_ranked)
-    else [],
-)
+        tau = float(ranked["tau"].iloc[0])
+        st.caption(
+            f"Between-branch standard deviation τ = {tau:.{m.digits}g} {m.unit}; a branch's estimate is pulled "
+            "toward the network by its share of noise, s² / (s² + τ²), so small branches move most."
+        )
+    ui.how_computed(
+        "Empirical Bayes (normal-normal): τ² by the method of moments (DerSimonian-Laird); each branch's estimate "
+        "θ̂ = B·μ + (1 − B)·y with B = s²/(s² + τ²), s² its sampling variance at the network value; 95% interval "
+        "θ̂ ± 1.96·√((1 − B)s² + B²/Σw). Ranked on θ̂; the open circle is the raw value.",
+        filters,
+        f"{len(ranked)} ranked branches",
+        [
+            f"{len(not_ranked)} branches with fewer than {min_volume:,} {m.volume_label} are not ranked"
+            + (
+                f" ({', '.join(not_ranked['label'].head(8))}{'…' if len(not_ranked) > 8 else ''})"
+                if len(not_ranked)
+                else ""
+            )
+        ]
+        if len(not_ranked)
+        else [],
+    )
 
-# --- spread --------------------------------------------------------------------------------------------
-st.subheader("Spread across branches")
-if len(ranked) < 2:
-    st.info("Fewer than two ranked branches: no spread to show.")
-else:
-    ui.chart(
-        cc.spread_strip(ranked, m, title=f"{m.short}: every ranked branch", highlight=my_label),
-        key="consistency_spread",
-        filename=f"{key}_spread",
-        select=ui.CrossFilter("branch", "customdata:-1"),
-        hint="Click a branch's dot to filter the dashboard by it.",
+    # --- spread --------------------------------------------------------------------------------------------
+    st.subheader("Spread across branches")
+    if len(ranked) < 2:
+        st.info("Fewer than two ranked branches: no spread to show.")
+    else:
+        ui.chart(
+            cc.spread_strip(ranked, m, title=f"{m.short}: every ranked branch", highlight=my_label),
+            key="consistency_spread",
+            filename=f"{key}_spread",
+            select=ui.CrossFilter("branch", "customdata:-1"),
+            hint="Click a branch's dot to filter the dashboard by it.",
+        )
+    if key == "survey_gap":
+        sums = ui.query("consistency_gap_rank_sums", filters)
+        ties = ui.query("consistency_gap_ties", filters).iloc[0]
+        kw, words = consistency.gap_difference(sums, ties)
+        st.markdown("**Do branches differ on the survey gap?** " + words)
+        how = (
+            "Kruskal-Wallis test on every respondent's overall gap (mean of their component gaps), ranked over all "
+            "branches in SQL (average ranks for ties); H = [12/(N(N+1))·Σ Rᵢ²/nᵢ − 3(N+1)] ÷ (1 − Σ(t³ − t)/(N³ − N)), "
+            "χ² on k − 1 df. ε² = H/(N − 1) says how large the difference is, not only whether it exists."
+        )
+        n_text = f"{kw.n:,} respondents in {kw.df + 1} branches"
+    else:
+        st.markdown(consistency.difference_in_words(view, m))
+        how = (
+            "Heterogeneity: Σ z² against χ² on I − 1 degrees of freedom, z each branch's standardised difference from "
+            "the network (Pearson's χ² for shares and rates). Overdispersion φ: the same after winsorising the top and "
+            "bottom 10% of z, tested with I·φ against χ² on I − 1 df (Spiegelhalter 2005)."
+        )
+        n_text = f"{len(present)} branches"
+    ui.how_computed(
+        how + " Spread: coefficient of variation (SD ÷ mean of the ranked branch values; not for gaps) and P80 − P50.",
+        filters,
+        n_text,
     )
-if key == "survey_gap":
-    sums = ui.query("consistency_gap_rank_sums", filters)
-    ties = ui.query("consistency_gap_ties", filters).iloc[0]
-    kw, words = consistency.gap_difference(sums, ties)
-    st.markdown("**Do branches differ on the survey gap?** " + words)
-    how = (
-        "Kruskal-Wallis test on every respondent's overall gap (mean of their component gaps), ranked over all "
-        "branches in SQL (average ranks for ties); H = [12/(N(N+1))·Σ Rᵢ²/nᵢ − 3(N+1)] ÷ (1 − Σ(t³ − t)/(N³ − N)), "
-        "χ² on k − 1 df. ε² = H/(N − 1) says how large the difference is, not only whether it exists."
-    )
-    n_text = f"{kw.n:,} respondents in {kw.df + 1} branches"
-else:
-    st.markdown(consistency.difference_in_words(view, m))
-    how = (
-        "Heterogeneity: Σ z² against χ² on I − 1 degrees of freedom, z each branch's standardised difference from "
-        "the network (Pearson's χ² for shares and rates). Overdispersion φ: the same after winsorising the top and "
-        "bottom 10% of z, tested with I·φ against χ² on I − 1 df (Spiegelhalter 2005)."
-    )
-    n_text = f"{len(present)} branches"
-ui.how_computed(
-    how + " Spread: coefficient of variation (SD ÷ mean of the ranked branch values; not for gaps) and P80 − P50.",
-    filters,
-    n_text,
-)

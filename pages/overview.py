@@ -195,87 +195,100 @@ else:
         f"{int(months['n_complaint_rate'].sum()):,} complaints",
     )
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Three weakest components")
-    if not servqual_survey:
-        performance_ui.weakest_components(filters, perf)
-    else:
-        gaps = overview.with_gap_intervals(ui.query("component_gaps", filters))
-        answered = gaps[gaps["n"] > 0].sort_values("mean_gap")
-        weakest = answered.head(3)
-        if weakest.empty:
-            st.info("No survey scores in this period.")
+# The survey sections, when the filtered store holds a survey.
+if now.respondents == 0:
+    st.caption("No survey responses in this filter: the weakest components and the branch comparison are left out.")
+else:
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Three weakest components")
+        if not servqual_survey:
+            performance_ui.weakest_components(filters, perf)
         else:
-            ui.chart(
-                charts.gap_bars(
-                    weakest, label="component_name", title="Largest shortfalls against expectation", ids="component_key"
-                ),
-                key="overview_weakest",
-                filename="weakest_components",
-                select=ui.CrossFilter("component", "customdata:-1"),
+            gaps = overview.with_gap_intervals(ui.query("component_gaps", filters))
+            answered = gaps[gaps["n"] > 0].sort_values("mean_gap")
+            weakest = answered.head(3)
+            if weakest.empty:
+                st.info("No survey scores in this period.")
+            else:
+                ui.chart(
+                    charts.gap_bars(
+                        weakest,
+                        label="component_name",
+                        title="Largest shortfalls against expectation",
+                        ids="component_key",
+                    ),
+                    key="overview_weakest",
+                    filename="weakest_components",
+                    select=ui.CrossFilter("component", "customdata:-1"),
+                )
+                ui.table(
+                    weakest[["component_name", "rater_group", "mean_gap", "ci_low", "ci_high", "n"]].rename(
+                        columns={
+                            "component_name": "Component",
+                            "rater_group": "RATER group",
+                            "mean_gap": "Gap (P − E)",
+                            "ci_low": "95% CI low",
+                            "ci_high": "95% CI high",
+                            "n": "n",
+                        }
+                    ),
+                    key="overview_weakest_table",
+                    filename="weakest_components",
+                    column_config={
+                        c: st.column_config.NumberColumn(format="%.2f")
+                        for c in ("Gap (P − E)", "95% CI low", "95% CI high")
+                    },
+                )
+            ui.how_computed(
+                "Gap = mean over respondents of (mean P − mean E over the component's items); 95% interval from the "
+                "paired t distribution with n − 1 degrees of freedom.",
+                filters,
+                f"{int(answered['n'].max()) if len(answered) else 0:,} respondents",
+                [f"{10 - len(answered)} components without answers"] if len(answered) < len(gaps) else [],
             )
-            ui.table(
-                weakest[["component_name", "rater_group", "mean_gap", "ci_low", "ci_high", "n"]].rename(
-                    columns={
-                        "component_name": "Component",
-                        "rater_group": "RATER group",
-                        "mean_gap": "Gap (P − E)",
-                        "ci_low": "95% CI low",
-                        "ci_high": "95% CI high",
-                        "n": "n",
-                    }
-                ),
-                key="overview_weakest_table",
-                filename="weakest_components",
-                column_config={
-                    c: st.column_config.NumberColumn(format="%.2f")
-                    for c in ("Gap (P − E)", "95% CI low", "95% CI high")
-                },
+
+    with right:
+        st.subheader("Branches furthest below the network")
+        surveyed = ui.query("branch_gaps" if servqual_survey else "branch_performance", filters)
+        if len(surveyed) < 2:
+            st.info(
+                "Only one branch has survey responses in this filter: there is no network to compare it with."
+                if len(surveyed)
+                else "No branch has survey responses in this filter."
             )
-        ui.how_computed(
-            "Gap = mean over respondents of (mean P − mean E over the component's items); 95% interval from the "
-            "paired t distribution with n − 1 degrees of freedom.",
-            filters,
-            f"{int(answered['n'].max()) if len(answered) else 0:,} respondents",
-            [f"{10 - len(answered)} components without answers"] if len(answered) < len(gaps) else [],
-        )
-
-
-with right:
-    st.subheader("Branches furthest below the network")
-    if not servqual_survey:
-        performance_ui.branches_below_network(filters)
-    else:
-        below, network, left_out = overview.branches_below_network(ui.query, filters, limit=8)
-        if below.empty:
-            st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
+        elif not servqual_survey:
+            performance_ui.branches_below_network(filters)
         else:
-            ui.chart(
-                charts.gap_bars(
-                    below,
-                    label="label",
-                    value="difference",
-                    low="difference_low",
-                    high="difference_high",
-                    title=f"Overall gap minus the network's ({network:+.2f})",
-                    value_title="Branch gap − network gap<br>(points on a 1-7 scale)",
-                    ids="branch_id",
-                    value_name="difference from the network",
-                ),
-                key="overview_branches",
-                filename="branches_below_network",
-                select=ui.CrossFilter("branch", "customdata:-1"),
+            below, network, left_out = overview.branches_below_network(ui.query, filters, limit=8)
+            if below.empty:
+                st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
+            else:
+                ui.chart(
+                    charts.gap_bars(
+                        below,
+                        label="label",
+                        value="difference",
+                        low="difference_low",
+                        high="difference_high",
+                        title=f"Overall gap minus the network's ({network:+.2f})",
+                        value_title="Branch gap − network gap<br>(points on a 1-7 scale)",
+                        ids="branch_id",
+                        value_name="difference from the network",
+                    ),
+                    key="overview_branches",
+                    filename="branches_below_network",
+                    select=ui.CrossFilter("branch", "customdata:-1"),
+                )
+            ui.how_computed(
+                "Branch gap = mean over its respondents of their mean component gap; the network gap is the same "
+                "over all respondents in the filter. Bars show the difference with the branch's 95% t interval: red "
+                "when the whole interval is below the network, grey when it includes the network's value (not told "
+                "apart from it).",
+                filters,
+                f"{int(below['n'].sum()) if len(below) else 0:,} respondents in the branches shown",
+                [f"{left_out} branches with fewer than {filters.min_n} responses are not ranked"] if left_out else [],
             )
-        ui.how_computed(
-            "Branch gap = mean over its respondents of their mean component gap; the network gap is the same over "
-            "all respondents in the filter. Bars show the difference with the branch's 95% t interval: red when the "
-            "whole interval is below the network, grey when it includes the network's value (not told apart from it).",
-            filters,
-            f"{int(below['n'].sum()) if len(below) else 0:,} respondents in the branches shown",
-            [f"{left_out} branches with fewer than {filters.min_n} responses are not ranked"] if left_out else [],
-        )
-
 
 # --- branch manager view (appended: a separate strip, nothing above depends on it) ----------------
 st.divider()
