@@ -28,11 +28,13 @@ for message in explore.link_messages({key: st.query_params.get(key) for key in l
 # The view is in the URL (labels) and remembered for the session, so the browser's Back from the
 # rows page, or a return through the navigation, shows it again.
 defaults = {
-    "explore_measure": explore.DEFAULT_MEASURE,
+    "explore_measure": explore.default_measure(ui.query("store_contents")),
     "dim1": explore.DEFAULT_DIM1,
     "dim2": explore.NO_DIMENSION,
 }
 ui.view_from_url(labels, defaults, "explore_view")
+# Without a view from the link or the session, open on a measure the store has data for.
+st.session_state.setdefault("explore_measure", defaults["explore_measure"])
 
 columns = st.columns(3)
 with columns[0]:

@@ -109,7 +109,8 @@ class Measure:
     key: str
     label: str  # selectbox and chart title
     axis: str  # value axis title, in words with the unit
-    source: str  # 'complaints' (counts), 'rate', 'tickets' (handling), 'survey' (gap, perception), 'responses'
+    source: str  # 'complaints' (counts), 'rate', 'tickets' (handling), 'survey' (gap, perception), 'responses',
+    # 'performance' (ratings on any scale)
     dims: frozenset[str]
     survey: bool  # survey measures: cells below the minimum number of responses are suppressed
     digits: int
@@ -192,6 +193,25 @@ MEASURES: dict[str, Measure] = {
             "t interval on the respondents' perceptions",
             bounds=(1.0, 7.0),
             reads=("explore_survey", "component_gaps"),
+            statistic="stats/estimates.py: mean_confidence_interval",
+        ),
+        Measure(
+            "performance",
+            "Survey performance (0-100)",
+            "Performance (0 = worst answer, 100 = best)",
+            "performance",
+            SURVEY_DIMS,
+            True,
+            1,
+            "respondents",
+            "responses",
+            "Each respondent's score on a component is the mean of their ratings of its items as percent of "
+            "maximum possible, 100 × (rating − lowest) / (highest − lowest), so surveys on any scale compare, with "
+            "or without expectations; the respondent's value is the mean over the components they rated, the "
+            "cell's the mean over its respondents. With component as a dimension, the respondent's score on it.",
+            "t interval on the respondents' scores",
+            bounds=(0.0, 100.0),
+            reads=("explore_performance", "component_performance"),
             statistic="stats/estimates.py: mean_confidence_interval",
         ),
         Measure(

@@ -59,7 +59,17 @@ QUERY = {
     "tickets": "explore_tickets",
     "survey": "explore_survey",
     "responses": "explore_responses",
+    "performance": "explore_performance",
 }
+
+
+def default_measure(contents: pd.DataFrame) -> str:
+    """The measure the page opens on: complaints when the store has any, else the survey's gap, else
+    its ratings (store_contents)."""
+    row = contents.iloc[0]
+    if row["has_complaints"] or not (row["has_gaps"] or row["has_ratings_only"]):
+        return DEFAULT_MEASURE
+    return "gap" if row["has_gaps"] else "performance"
 
 
 def query_name(measure: str) -> str:
@@ -287,7 +297,7 @@ def _values(measure: str, rows: pd.DataFrame) -> tuple:
     if measure == "within_target":
         k, n = num("resolution_within_target").fillna(0), num("targeted_resolution_n")
         return _shares(k, n)
-    if measure in ("gap", "perception"):
+    if measure in ("gap", "perception", "performance"):
         mean, sd, n = num(f"mean_{measure}"), num(f"sd_{measure}"), num("n")
         intervals = [stats.mean_confidence_interval(a, b, int(c)) for a, b, c in zip(mean, sd, n.fillna(0))]
         return (

@@ -1,0 +1,62 @@
+-- explore_performance: survey performance (ratings, with or without expectations) per cell of one or two
+-- chosen dimensions, for the Explore page. A respondent's value in a cell is the mean over the components
+-- they rated (of the component filter) of their component score as percent of maximum possible (0-100);
+-- with component as a dimension, their score on that component. The cell's value is the mean over its
+-- respondents.
+-- Grain: one row per (key1, key2) with rated responses in the filter.
+-- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components,
+--   $dim1, $dim2 (branch, region, branch_type, channel, component, segment, month, weekday; or null)
+-- Reads the base view response_component_performance: this text is its own reference form.
+-- Columns:
+--   key1, key2   the cell, as in explore_survey
+--   n            respondents in the cell
+--   mean_performance, sd_performance   mean and sample standard deviation of the respondents' scores
+with scored as (
+    select
+        s.response_id,
+        case $dim1
+            when 'branch' then s.branch_id
+            when 'region' then s.region
+            when 'branch_type' then s.branch_type
+            when 'channel' then s.channel
+            when 'component' then s.component_key
+            when 'segment' then s.segment
+            when 'month' then substring(cast(s.submitted_on as varchar), 1, 7)
+            when 'weekday' then cast(((date_diff('day', date '2000-01-03', s.submitted_on) % 7) + 7) % 7 + 1 as varchar)
+        end as key1,
+        case $dim2
+            when 'branch' then s.branch_id
+            when 'region' then s.region
+            when 'branch_type' then s.branch_type
+            when 'channel' then s.channel
+            when 'component' then s.component_key
+            when 'segment' then s.segment
+            when 'month' then substring(cast(s.submitted_on as varchar), 1, 7)
+            when 'weekday' then cast(((date_diff('day', date '2000-01-03', s.submitted_on) % 7) + 7) % 7 + 1 as varchar)
+        end as key2,
+        s.performance
+    from response_component_performance as s
+    where s.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, s.region))
+        and ($branch_types is null or list_contains($branch_types, s.branch_type))
+        and ($branches is null or list_contains($branches, s.branch_id))
+        and ($channels is null or list_contains($channels, s.channel))
+        and ($segments is null or list_contains($segments, s.segment))
+        and ($components is null or list_contains($components, s.component_key))
+),
+
+respondents as (
+    select response_id, key1, key2, avg(performance) as performance
+    from scored
+    group by response_id, key1, key2
+)
+
+select
+    key1,
+    key2,
+    count(*) as n,
+    avg(performance) as mean_performance,
+    stddev_samp(performance) as sd_performance
+from respondents
+group by key1, key2
+order by key1, key2
