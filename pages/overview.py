@@ -154,8 +154,10 @@ if has_tickets:
 else:
     st.caption("No complaints in this filter: the complaint figures are left out.")
 with st.container(horizontal=True, gap="medium"):
-    drilldown.rows_link("responses", "See the survey responses behind these numbers")
-    drilldown.rows_link("complaints", "See the complaints behind these numbers")
+    if servqual_survey:  # the rows page lists SERVQUAL responses with their gaps
+        drilldown.rows_link("responses", "See the survey responses behind these numbers")
+    if has_tickets:
+        drilldown.rows_link("complaints", "See the complaints behind these numbers")
 ui.how_computed(
     "Component gap = mean over respondents of (mean perception − mean expectation over the component's "
     "items). SERVQUAL score = mean of the component gaps; weighted = the mean over respondents with importance "
@@ -196,7 +198,7 @@ else:
     )
 
 # The survey sections, when the filtered store holds a survey.
-if now.respondents == 0:
+if not servqual_survey and perf.empty:
     st.caption("No survey responses in this filter: the weakest components and the branch comparison are left out.")
 else:
     left, right = st.columns(2)

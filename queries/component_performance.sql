@@ -15,6 +15,7 @@
 --   mean_rating, sd_rating  mean and sd of the respondent's mean rating on the items' own scale (oriented,
 --                     higher is better); null when the component's items do not share one scale
 --   scale_min, scale_max  that scale; null when the items do not share one
+--   scales            the scales the respondents' component scores came on, e.g. '1-3, 1-4'
 --   n_expectation     respondents who also gave expectations (SERVQUAL); 0 in a performance-only survey
 --   not_applicable, dont_know, not_rated, blank  answers to the component's items that are not ratings
 with rated as (
@@ -47,7 +48,8 @@ performance as (
         case when any_value(s.one_scale) then avg(r.perception) end as mean_rating,
         case when any_value(s.one_scale) then stddev_samp(r.perception) end as sd_rating,
         case when any_value(s.one_scale) then min(r.scale_min) end as scale_min,
-        case when any_value(s.one_scale) then max(r.scale_max) end as scale_max
+        case when any_value(s.one_scale) then max(r.scale_max) end as scale_max,
+        string_agg(distinct r.scale_min || '-' || r.scale_max, ', ' order by r.scale_min || '-' || r.scale_max) as scales
     from rated as r
     join scales as s on s.component_key = r.component_key
     group by r.component_key
@@ -101,6 +103,7 @@ select
     p.sd_rating,
     p.scale_min,
     p.scale_max,
+    p.scales,
     coalesce(e.n_expectation, 0) as n_expectation,
     coalesce(m.not_applicable, 0) as not_applicable,
     coalesce(m.dont_know, 0) as dont_know,

@@ -248,7 +248,8 @@ def interval_bars(
         )
     fig.update_xaxes(title_text=value_title)
     fig.update_yaxes(title_text=label_title, autorange="reversed", automargin=True)
-    return layout(fig, title, max(220, 70 + 24 * len(d)))
+    # room for the title and a wrapped axis title, so that every branch keeps its label
+    return layout(fig, title, max(220, 140 + 24 * len(d)))
 
 
 def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure:

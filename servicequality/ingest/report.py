@@ -30,6 +30,7 @@ STORE_TABLES = (
     "tickets",
     "survey_responses",
     "survey_scores",
+    "survey_item_missing",  # answers that are codes or blank, not ratings
     "survey_importance",
     "complaint_categories",
     "service_targets",

@@ -88,10 +88,9 @@ def performance_table(run: Runner, filters: Filters) -> pd.DataFrame:
     answers = df["rated_answers"] + left_out
     df["not_applicable_share"] = (100 * df["not_applicable"] / answers).where(answers > 0)
     df["left_out_share"] = (100 * left_out / answers).where(answers > 0)
-    df["scale"] = [
-        f"{int(lo)}-{int(hi)}" if not (pd.isna(lo) or pd.isna(hi)) else "mixed scales"
-        for lo, hi in zip(df["scale_min"], df["scale_max"], strict=True)
-    ]
+    df["scale"] = df["scales"].astype(str)
+    # The mean on the items' own scale only where they share one; "—" where they do not.
+    df["rating_text"] = [f"{v:.2f}" if v == v else "—" for v in df["mean_rating"]]
     return df.sort_values("mean_performance", ascending=False).reset_index(drop=True)
 
 

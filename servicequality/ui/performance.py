@@ -34,7 +34,7 @@ COLUMNS = {
     "ci_low": "95% CI low",
     "ci_high": "95% CI high",
     "mean_top2": "Top-2-box %",
-    "mean_rating": "Mean rating",
+    "rating_text": "Mean rating (own scale)",
     "scale": "Scale",
     "n": "n",
     "not_applicable_share": "Not applicable %",
@@ -43,8 +43,8 @@ COLUMNS = {
 ONE_DECIMAL = {
     label: st.column_config.NumberColumn(format="%.1f")
     for key, label in COLUMNS.items()
-    if key not in ("component_name", "scale", "n", "mean_rating")
-} | {"Mean rating": st.column_config.NumberColumn(format="%.2f")}
+    if key not in ("component_name", "scale", "n", "rating_text")
+}
 
 
 @st.cache_data(show_spinner="Deriving importance…", max_entries=32)
