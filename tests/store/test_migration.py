@@ -1,0 +1,61 @@
+"""A store written before performance-only surveys (survey_scores with expectation NOT NULL and a
+fixed 1-7 scale, survey_responses without the any-scale answers) is brought up to today's schema
+by create_schema, keeping its rows and its figures."""
+
+import duckdb
+import pytest
+
+from servicequality import store
+
+OLD_DDL = """
+create table components (component_key varchar primary key, name varchar not null, rater_group varchar not null,
+    description varchar not null, sort_order integer not null);
+create table branches (branch_id varchar primary key, name varchar not null, region varchar not null,
+    city varchar not null, branch_type varchar not null, size_band varchar not null, opened_on date);
+create table survey_responses (
+    response_id varchar primary key, branch_id varchar not null references branches (branch_id),
+    submitted_at timestamp not null, channel varchar not null, segment varchar not null,
+    nps smallint check (nps between 0 and 10),
+    overall_satisfaction smallint check (overall_satisfaction between 1 and 5), comment varchar);
+create table survey_scores (
+    response_id varchar not null references survey_responses (response_id),
+    component_key varchar not null references components (component_key),
+    item varchar not null,
+    expectation smallint not null check (expectation between 1 and 7),
+    perception smallint not null check (perception between 1 and 7),
+    adequate smallint check (adequate between 1 and 7),
+    primary key (response_id, component_key, item));
+create view response_component_scores as select * from survey_scores;
+insert into components values ('courtesy', 'Courtesy', 'Assurance', 'd', 6);
+insert into branches values ('B1', 'One', 'North', 'Town', 'Branch', 'Small', null);
+insert into survey_responses values ('R1', 'B1', timestamp '2024-03-01 10:00', 'Phone', 'All', 9, 4, null);
+insert into survey_scores values ('R1', 'courtesy', 'C1', 6, 4, null), ('R1', 'courtesy', 'C2', 5, 6, 3);
+"""
+
+
+def test_an_older_store_is_migrated_with_its_rows(tmp_path):
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(OLD_DDL)
+        store.create_schema(con)
+        scores = con.execute(
+            "select item, expectation, perception, adequate, scale_min, scale_max, reversed "
+            "from survey_scores order by item"
+        ).fetchall()
+        # The component's gap: mean P (4 + 6) / 2 = 5 minus mean E (6 + 5) / 2 = 5.5 -> -0.5
+        gap = con.execute("select gap from response_component_scores").fetchone()[0]
+        columns = {r[0] for r in con.execute("describe survey_responses").fetchall()}
+        # A performance-only rating now fits, on its own scale.
+        con.execute(
+            "insert into survey_scores (response_id, component_key, item, perception, scale_min, scale_max) "
+            "values ('R1', 'courtesy', 'C3', 3, 1, 4)"
+        )
+        performance = con.execute("select performance from response_component_performance").fetchone()[0]
+    finally:
+        con.close()
+    assert scores == [("C1", 6, 4, None, 1, 7, False), ("C2", 5, 6, 3, 1, 7, False)]
+    assert gap == pytest.approx(-0.5)
+    assert {"satisfaction_answer", "satisfaction_min", "recommend_answer", "recommend_max"} <= columns
+    # POMP: C1 4 on 1-7 -> 50, C2 6 on 1-7 -> 83.33, C3 3 on 1-4 -> 66.67; mean 66.67
+    assert performance == pytest.approx((50 + 500 / 6 + 200 / 3) / 3)
