@@ -62,6 +62,7 @@ class ImportResult:
     already_imported: tuple[int, str] | None = None  # (run_id, finished_at) of the identical earlier import
     encoding: str | None = None
     delimiter: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def rows_rejected(self) -> int:
@@ -86,6 +87,7 @@ class ImportResult:
             extra.append(f"complaint categories created {self.categories_created:,}")
         if extra:
             lines.append("  " + ", ".join(extra))
+        lines.extend(f"  warning: {w}" for w in self.warnings)
         if self.rejected:
             reasons: dict[str, int] = {}
             for r in self.rejected:
@@ -145,7 +147,13 @@ class _Importer:
         self.fields = TARGETS[mapping.target]
         self.index = {name: i for i, name in reversed(list(enumerate(table.header)))}
         self.col_of = dict(mapping.columns)
+        for name, column in self.col_of.items():
+            # A header that drifted between years: the first alias the file has stands in.
+            if column.strip() not in self.index:
+                present = [a for a in mapping.aliases.get(name, ()) if a.strip() in self.index]
+                self.col_of[name] = present[0] if present else column
         missing = [c for c in self.col_of.values() if c.strip() not in self.index]
+        missing += [c for cols in mapping.combined.values() for c in cols if c.strip() not in self.index]
         if missing:
             raise ImportProblem(
                 f"{table.file_name}: column {missing[0]!r} named in [columns] of {mapping.path.name} is not in the "
@@ -174,12 +182,20 @@ class _Importer:
         column = self.col_of.get(f.name)
         if m.id_field == f.name and column is None:
             return m.id_template.format(row=row_number), None, None
+        if f.name in m.combined:  # e.g. a date column and a time column, joined with a space
+            parts = [cells[self.index[c.strip()]].strip() for c in m.combined[f.name]]
+            joined = " ".join(p for p in parts if p)
+            return joined, " + ".join(m.combined[f.name]), joined
+        if m.undated and f.name == "submitted_at":
+            return dt.datetime.combine(self.now.date(), dt.time()).isoformat(), None, None
         if column is None:
             raw = m.constants.get(f.name)
         else:
             raw = cells[self.index[column.strip()]].strip()
-        if column is not None and f.name in m.values and raw in m.values[f.name]:
-            raw = m.values[f.name][raw]
+        if column is not None and f.name in m.values:
+            listed = m.values[f.name]
+            # "*" maps every other non-blank value (a fallback for values nobody listed)
+            raw = listed.get(raw, listed.get("*", raw) if raw else raw)
         if (raw is None or raw == "") and f.name in m.defaults:
             raw = m.defaults[f.name]
         return raw, column, (cells[self.index[column.strip()]] if column is not None else None)
@@ -276,6 +292,11 @@ class _Importer:
         if category is None or category in self.state.categories or category in self.new_categories:
             return
         rule = next((r for r in self.m.category_rules if r.pattern.search(category)), None)
+        if rule is not None and rule.label:
+            # The rule groups free-text categories: the ticket is filed under the rule's label.
+            record["category"] = category = rule.label
+            if category in self.state.categories or category in self.new_categories:
+                return
         if rule is None:
             raise Reject(
                 f"unknown complaint category {category!r}: import it (categories) or add a [[category.rules]] "
@@ -504,6 +525,11 @@ def run_import(
         result.rejected = importer.rejected
         result.branches_created = len(importer.new_branches)
         result.categories_created = len(importer.new_categories)
+        if mapping.undated:
+            result.warnings.append(
+                f"the export and the mapping give no date: every response is dated {importer.now.date()}, the "
+                "import date (map submitted_at in [columns], or set it in [constants] for a survey wave)"
+            )
         assert result.rows_read == result.rows_stored + result.rows_rejected, "a row was neither stored nor rejected"
         if progress:
             progress(f"validated {importer.read:,} rows; writing")

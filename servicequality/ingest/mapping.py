@@ -11,7 +11,7 @@ import codecs
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,7 @@ _TOP_KEYS = {
     "new_branches",
     "category",
     "survey",
+    "aliases",
 }
 _SOURCE_KEYS = {"format", "encoding", "delimiter", "skip_rows", "sheet", "question_row"}
 _NEW_BRANCH_KEYS = {"name", "region", "city", "branch_type", "size_band"}
@@ -135,6 +136,7 @@ class CategoryRule:
     family: str
     component: str
     description: str
+    label: str = ""  # when set, a matching category is filed under this shorter name
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,9 @@ class Mapping:
     sheet: str | int | None = None
     question_row: bool = False  # the row under the header holds the question texts, not data
     columns: dict[str, str] = field(default_factory=dict)  # field -> source column
+    combined: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> columns joined (date + time)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> other names of its column
+    undated: bool = False  # a survey export without any date: responses get the import date (with a warning)
     constants: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {source value: stored value}
@@ -179,7 +184,7 @@ class Mapping:
 
     def source_columns(self) -> set[str]:
         """Every source column named explicitly (regex survey columns are matched later)."""
-        cols = set(self.columns.values())
+        cols = set(self.columns.values()) | {c for names in self.combined.values() for c in names}
         return cols | self.survey.columns() if self.survey else cols
 
 
@@ -268,10 +273,27 @@ def _flag(where: str, table: dict, key: str) -> bool:
 def _field_settings(s: _Sections) -> dict[str, Any]:
     """[columns], [constants], [defaults], [values] and [dates]."""
     where = s.where
-    columns = s.field_table("columns")
-    for name, col in columns.items():
-        if not isinstance(col, str) or not col.strip():
-            raise MappingError(f"{where}: [columns] {name} must name a source column (a non-empty string)")
+    columns = dict(s.field_table("columns"))
+    combined = {}
+    for name, col in list(columns.items()):
+        if isinstance(col, list) and len(col) >= 2 and all(isinstance(c, str) and c.strip() for c in col):
+            if s.fields[name].kind not in ("timestamp", "date"):
+                raise MappingError(
+                    f"{where}: [columns] {name} joins several columns, which only dates and times can do"
+                )
+            combined[name] = tuple(col)  # e.g. ["Date", "Time"]: the cells joined with a space, then parsed
+            del columns[name]
+        elif not isinstance(col, str) or not col.strip():
+            raise MappingError(
+                f"{where}: [columns] {name} must name a source column (a non-empty string), or list the columns "
+                'a date is built from, e.g. ["Date", "Time"]'
+            )
+    aliases = s.field_table("aliases")
+    for name, names in aliases.items():
+        if not isinstance(names, list) or not all(isinstance(c, str) and c.strip() for c in names):
+            raise MappingError(f'{where}: [aliases] {name} must list other names of its column, e.g. ["Site"]')
+        if name not in columns:
+            raise MappingError(f"{where}: [aliases] {name} has no column in [columns] to be another name of")
     constants = s.field_table("constants")
     defaults = s.field_table("defaults")
     values = s.field_table("values")
@@ -283,7 +305,9 @@ def _field_settings(s: _Sections) -> dict[str, Any]:
     if set(dates) - {"formats"} or not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
         raise MappingError(f'{where}: [dates] takes one key, formats = ["%Y-%m-%d", ...] (strftime codes)')
     return {
-        "columns": dict(columns),
+        "columns": columns,
+        "combined": combined,
+        "aliases": {k: tuple(v) for k, v in aliases.items()},
         "constants": dict(constants),
         "defaults": dict(defaults),
         "values": {k: {str(a): b for a, b in v.items()} for k, v in values.items()},
@@ -370,15 +394,17 @@ def _check_sources(where: str, mapping: Mapping) -> None:
         for f in mapping.fields
         if f.required
         and f.name not in mapping.columns
+        and f.name not in mapping.combined
         and f.name not in mapping.constants
         and f.name != mapping.id_field
+        and not (mapping.undated and f.name == "submitted_at")
     ]
     if missing:
         raise MappingError(
             f"{where}: required field {missing[0]!r} has no source: add it to [columns] (a column of the export) "
             "or [constants] (one value for every row)"
         )
-    both = sorted(set(mapping.columns) & set(mapping.constants))
+    both = sorted((set(mapping.columns) | set(mapping.combined)) & set(mapping.constants))
     if both:
         raise MappingError(f"{where}: field {both[0]!r} is in both [columns] and [constants]: keep one")
 
@@ -414,13 +440,18 @@ def load(path: Path | str) -> Mapping:
         category_rules=_category_rules(s),
         survey=_survey(s),
     )
+    if target == "surveys" and not (
+        {"submitted_at"} & (set(mapping.columns) | set(mapping.combined) | set(mapping.constants))
+    ):
+        # No date anywhere: the responses are dated with the import date, and the import says so.
+        mapping = replace(mapping, undated=True)
     _check_sources(where, mapping)
     return mapping
 
 
 def _category_rule(where: str, i: int, rule: Any) -> CategoryRule:
-    if not isinstance(rule, dict) or set(rule) - {"match", "family", "component", "description"}:
-        raise MappingError(f"{where}: [[category.rules]] #{i} takes match, family, component and description")
+    if not isinstance(rule, dict) or set(rule) - {"match", "family", "component", "description", "label"}:
+        raise MappingError(f"{where}: [[category.rules]] #{i} takes match, family, component, description and label")
     try:
         pattern = re.compile(str(rule.get("match", "")))
     except re.error as exc:
@@ -434,7 +465,10 @@ def _category_rule(where: str, i: int, rule: Any) -> CategoryRule:
         raise MappingError(
             f"{where}: [[category.rules]] #{i} component = {component!r} must be one of {', '.join(COMPONENT_KEYS)}"
         )
-    return CategoryRule(pattern, family, component, str(rule.get("description", "")))
+    label = rule.get("label", "")
+    if not isinstance(label, str):
+        raise MappingError(f'{where}: [[category.rules]] #{i} label must be text, e.g. label = "Billing"')
+    return CategoryRule(pattern, family, component, str(rule.get("description", "")), label.strip())
 
 
 def shipped_mappings(directory: Path) -> list[Path]:
