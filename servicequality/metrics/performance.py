@@ -200,3 +200,28 @@ def derived_importance_performance(
         quadrant(i, p, imp_split, perf_split) for i, p in zip(df["importance_pct"], df["mean_perception"], strict=True)
     ]
     return df, imp_split, perf_split
+
+
+@dataclass(frozen=True)
+class WeightedScore:
+    """The overall performance with each component weighted by its derived importance."""
+
+    mean: float
+    low: float
+    high: float
+    n: int  # respondents who rated every weighted component
+
+
+def weighted_performance(frame: pd.DataFrame, result: drivers.DriverImportance) -> WeightedScore:
+    """Σ_j w_j · performance_ij per respondent, with w the derived relative importances (summing to 1),
+    averaged over the respondents who rated every component; 95% t interval over respondents. The
+    weights are taken as fixed: their own uncertainty (the bootstrap intervals) is not carried into
+    this interval."""
+    weights = pd.Series(result.relative, index=list(result.names))
+    rated = frame[list(result.names)].dropna()
+    scores = rated.to_numpy(float) @ weights.to_numpy(float)
+    n = len(scores)
+    mean = float(scores.mean()) if n else math.nan
+    sd = float(scores.std(ddof=1)) if n > 1 else math.nan
+    interval = mean_confidence_interval(mean, sd, n)
+    return WeightedScore(mean, interval.low, interval.high, n)

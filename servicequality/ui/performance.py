@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -189,6 +190,27 @@ def importance_section(filters: Filters, perf: pd.DataFrame) -> None:
         filename="derived_importance",
         select=CrossFilter("component", "customdata:-1"),
     )
+    weighted = performance.weighted_performance(frame, result)
+    plain = performance.weighted_performance(
+        frame, result._replace(relative=np.full(len(result.names), 1 / len(result.names)))
+    )
+    cols = st.columns(2)
+    with cols[0]:
+        metric(
+            "Weighted performance (derived importance)",
+            f"{weighted.mean:.1f}",
+            n=f"95% CI {weighted.low:.1f}-{weighted.high:.1f}, n = {weighted.n:,} respondents who rated "
+            "every component",
+            help="Each respondent's component scores weighted by the derived importance above (summing to 1), "
+            "averaged over respondents. The weights are derived from " + performance.OUTCOMES[outcome] + ", not "
+            "stated by respondents; their own uncertainty is not in this interval.",
+        )
+    with cols[1]:
+        metric(
+            "Unweighted, the same respondents",
+            f"{plain.mean:.1f}",
+            n=f"95% CI {plain.low:.1f}-{plain.high:.1f}, every component weighted equally",
+        )
     how_computed(
         IMPORTANCE_FORMULA.format(outcome=performance.OUTCOMES[outcome]),
         filters,
