@@ -275,3 +275,22 @@ Q2 = "reliability"
     assert perf.loc["reliability", "mean_performance"] == pytest.approx(175 / 3)
     # not applicable share of courtesy: 1 of 4 answers (2 ratings, 1 n/a, 1 not rated)
     assert perf.loc["courtesy", "not_applicable_share"] == pytest.approx(25.0)
+
+
+def test_the_pages_show_the_lounge_figures(lounge_db, monkeypatch):
+    db, _ = lounge_db
+    raw = pd.read_csv(LOUNGE)
+    monkeypatch.setenv("SQ_DATABASE", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2006-01-01", "2015-12-31"]
+    at.run()
+    at.switch_page("pages/components.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    # 816 of 2,264 reviewers recommend the lounge: 36.0 %
+    assert metrics["Would recommend (yes %)"] == f"{100 * raw['recommended'].mean():.1f}" == "36.0"
+    shown = at.dataframe[0].value.set_index("Component")
+    staff = raw["staff_service_rating"]
+    rated = staff[staff.between(1, 5)]
+    assert shown.loc["Courtesy", "n"] == len(rated)
+    assert shown.loc["Courtesy", "Performance (0-100)"] == pytest.approx(((rated - 1) / 4 * 100).mean())
