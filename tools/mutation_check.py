@@ -122,6 +122,18 @@ MUTATIONS: tuple[Mutation, ...] = (
         "dof = np.clip(n - 1, 0, None)",
         "dof = np.clip(n, 0, None)",
     ),
+    Mutation(
+        "Shapley weights all equal (not |S|!(p-|S|-1)!/p!)",
+        "servicequality/stats/drivers.py",
+        "weight = np.array([math.factorial(k) * math.factorial(p - k - 1) / math.factorial(p) for k in range(p)])",
+        "weight = np.full(p, 1 / 2 ** (p - 1))",
+    ),
+    Mutation(
+        "derived importance from the first entry only",
+        "servicequality/stats/drivers.py",
+        "shares[j] = np.sum(weight[sizes[without]] * (table[without | (1 << j)] - table[without]))",
+        "shares[j] = table[1 << j]",
+    ),
 )
 
 
