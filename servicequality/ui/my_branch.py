@@ -28,8 +28,15 @@ def my_branch_comparison(filters: Filters, measures: Sequence[str] = MY_BRANCH_M
     """
     if not filters.my_branch:
         return {}
-    rows = query("consistency_branch_measures", filters.network_wide())
-    return {key: consistency.peer_comparison(rows, filters.my_branch, filters.peers, key) for key in measures}
+    wide = filters.network_wide()
+    rows = query("consistency_branch_measures", wide)
+    # A survey without expectations is compared by its ratings; measures without data are left out.
+    has_ratings = False
+    if rows["gap_n"].fillna(0).sum() == 0 and not (ratings := query("branch_performance", wide)).empty:
+        rows, has_ratings = consistency.with_performance(rows, ratings), True
+    available = consistency.measures_with_data(rows, has_ratings)
+    shown = [k for k in (*measures, "survey_performance") if k in available]
+    return {key: consistency.peer_comparison(rows, filters.my_branch, filters.peers, key) for key in shown}
 
 
 def my_branch_strip(filters: Filters, *, key: str, measures: Sequence[str] = MY_BRANCH_MEASURES) -> None:
@@ -38,7 +45,10 @@ def my_branch_strip(filters: Filters, *, key: str, measures: Sequence[str] = MY_
         st.caption("Choose **My branch** in the sidebar to compare it with its peers and the network here.")
         return
     comparisons = my_branch_comparison(filters, measures)
-    if not comparisons or all(df.empty for df in comparisons.values()):
+    if not comparisons:
+        st.info("No measure has data for the branches in this period: nothing to compare my branch on.")
+        return
+    if all(df.empty for df in comparisons.values()):
         st.info(f"Branch {filters.my_branch} is not in the store.")
         return
     first = next(iter(comparisons.values()))
