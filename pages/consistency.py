@@ -9,12 +9,14 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import consistency as cc
-from servicequality.metrics import complaints, consistency
+from servicequality.metrics import complaints, consistency, performance
 
 filters = ui.current_filters()
 
 st.title("Branch consistency")
 st.caption(filters.describe())
+if sentence := performance.store_model_sentence(ui.query("store_contents")):
+    st.caption(sentence)
 
 ADJUSTMENTS = {
     "auto": "Automatic: widen by φ only when overdispersed",

@@ -8,12 +8,14 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import explore as charts_explore
-from servicequality.metrics import drilldown, explore
+from servicequality.metrics import drilldown, explore, performance
 
 filters = ui.current_filters()
 
 st.title("Explore")
 st.caption(filters.describe())
+if sentence := performance.store_model_sentence(ui.query("store_contents")):
+    st.caption(sentence)
 
 # The URL keeps labels ('Region'); say what a hand-edited or outdated link asked for that the page
 # does not know before the boxes fall back to their defaults.

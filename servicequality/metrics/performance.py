@@ -61,6 +61,15 @@ class SurveyModel:
         return "Survey model: SERVQUAL. Respondents gave expectations and perceptions, so gaps are shown."
 
 
+def store_model_sentence(contents: pd.DataFrame) -> str | None:
+    """One line on the survey model for pages that do not compute the ratings table (store_contents):
+    None when the store's survey has expectations or there is no survey."""
+    row = contents.iloc[0]
+    if row["has_ratings_only"] and not row["has_gaps"]:
+        return SurveyModel(1, 0).sentence()
+    return None
+
+
 def survey_model(table: pd.DataFrame) -> SurveyModel:
     if table.empty:
         return SurveyModel(0, 0)
