@@ -226,6 +226,8 @@ if key == "survey_performance":
 control = consistency.control_chart(months, branch, key, laney)
 if control is None:
     st.info("No months with data for this branch in the period.")
+elif len(control.series) < 2:
+    st.info("Only one month with data for this branch in the period: a control chart needs at least two.")
 else:
     series, chart, chart_name = control.series, control.chart, control.name
     ui.chart(
