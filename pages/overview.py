@@ -70,7 +70,7 @@ if servqual_survey:
     with row1[1]:
         ui.metric(
             "SERVQUAL score (weighted)",
-            ui.fmt_number(now.servqual_weighted),
+            ui.fmt_number(now.servqual_weighted) if now.importance_n else "no importance points",
             delta=(d := delta("servqual_weighted")).text,
             delta_color=d.colour,
             n=f"{ui.fmt_n(now.importance_n)} respondents gave importance points",
@@ -80,7 +80,7 @@ if servqual_survey:
     with row1[2]:
         ui.metric(
             "CSAT (satisfied, 4-5 of 5)",
-            ui.fmt_number(100 * now.csat, 1, " %"),
+            ui.fmt_number(100 * now.csat, 1, " %") if now.csat_n else "no answers",
             delta=(d := delta("csat", 1, " pts")).text,
             delta_color=d.colour,
             n=ui.fmt_n(now.csat_n),
@@ -89,7 +89,7 @@ if servqual_survey:
     with row1[3]:
         ui.metric(
             "Net Promoter Score",
-            ui.fmt_number(now.nps, 1),
+            ui.fmt_number(now.nps, 1) if now.nps_n else "no answers",
             delta=(d := delta("nps", 1)).text,
             delta_color=d.colour,
             n=ui.fmt_n(now.nps_n),
@@ -180,6 +180,11 @@ months = overview.monthly(ui.query, filters)
 panels, missing_panels = overview.trend_panels(months)
 if not panels:
     st.info("No tickets or survey ratings in this period.")
+elif len(months) < 2:
+    st.info(
+        f"All the data in this period falls in one month ({months['month'].iloc[0]:%B %Y}): there is no trend to "
+        "draw. Widen the period to see one."
+    )
 else:
     ui.chart(
         charts.monthly_trend(months, panels, title="Month by month"),

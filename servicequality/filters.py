@@ -96,7 +96,7 @@ class Filters:
 
     def describe(self) -> str:
         """Plain words for the 'How is this computed?' notes."""
-        parts = [f"{self.start:%d %b %Y} to {self.end:%d %b %Y} ({self.days} days)"]
+        parts = [f"{self.start:%d %b %Y} to {self.end:%d %b %Y} ({self.days} day{'' if self.days == 1 else 's'})"]
         for name in SELECTIONS:
             values = getattr(self, name)
             if name in OPTIONAL_IN_DESCRIPTION and not values:
