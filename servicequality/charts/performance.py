@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from servicequality.charts.common import INK, gap_bars, layout
 
 BAR = "#4c78a8"
+SUPPRESSED = "#d9d9d9"  # a cell with fewer respondents than the minimum
 
 
 def _interval_bars(labels, values, low, high, customdata, hover: str) -> go.Bar:
@@ -102,7 +103,22 @@ def performance_heatmap(df: pd.DataFrame, *, unit_title: str, title: str, min_n:
         ["" if c == 0 else (f"n = {int(c)}" if c < min_n else f"{v:.0f}") for v, c in zip(vals, cnts, strict=True)]
         for vals, cnts in zip(grid.to_numpy(), counts.to_numpy(), strict=True)
     ]
-    fig = go.Figure(
+    small = ((counts > 0) & (counts < min_n)).to_numpy()
+    fig = go.Figure()
+    # Cells with too few respondents: a grey tile under the main layer, which leaves them empty.
+    fig.add_trace(
+        go.Heatmap(
+            z=np.where(small, 1.0, np.nan),
+            x=comps["component_name"].tolist(),
+            y=units["unit_name"].tolist(),
+            colorscale=[[0, SUPPRESSED], [1, SUPPRESSED]],
+            showscale=False,
+            hoverinfo="skip",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.add_trace(
         go.Heatmap(
             z=shown.to_numpy(),
             x=comps["component_name"].tolist(),

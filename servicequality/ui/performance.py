@@ -23,6 +23,7 @@ PERFORMANCE_FORMULA = (
     '"Not applicable", "don\'t know" and "not rated" answers are left out of every mean and counted. '
     "Source: Cronin & Taylor (1992) for performance-only measurement; Cohen, Cohen, Aiken & West (1999) for POMP."
 )
+PLURAL = {"Branch": "branches", "Region": "regions"}
 IMPORTANCE_FORMULA = (
     "Derived importance: how much of the variance of {outcome} the component explains, shared out over the "
     "components by the Shapley value of the regression R² (LMG: Lindeman, Merenda & Gold 1980; Grömping 2006), "
@@ -227,6 +228,17 @@ def ratings_map(filters: Filters) -> None:
     if grid.empty:
         st.info("No survey ratings in this filter.")
         return
+    # Rows where no cell reaches the minimum hold no value to read: they are counted, not drawn.
+    reaching = grid.groupby("unit_id")["n"].max() >= filters.min_n
+    hidden = int((~reaching).sum())
+    grid = grid[grid["unit_id"].isin(reaching[reaching].index)]
+    unit_words = PLURAL[by]
+    if grid.empty:
+        st.info(
+            f"No {by.lower()} has {filters.min_n} or more respondents rating a component in this filter "
+            f"({hidden:,} {unit_words} have fewer): lower the minimum in the sidebar, or widen the period."
+        )
+        return
     chart(
         charts_performance.performance_heatmap(
             grid,
@@ -239,6 +251,10 @@ def ratings_map(filters: Filters) -> None:
         wide=by == "Branch",
         filename=f"performance_by_component_and_{by.lower()}",
     )
+    if hidden:
+        st.caption(
+            f"{hidden:,} {unit_words} with fewer than {filters.min_n} respondents on every component are not shown."
+        )
     small = int((grid["n"] < filters.min_n).sum())
     how_computed(
         PERFORMANCE_FORMULA + f" One cell per {by.lower()} and component; a cell with fewer than {filters.min_n} "
