@@ -58,7 +58,10 @@ class SurveyModel:
                 f"Survey model: mixed. {self.paired:,} respondents gave expectations and perceptions (SERVQUAL "
                 f"gaps); ratings without expectations add performance only (up to {self.rated:,} respondents)."
             )
-        return "Survey model: SERVQUAL. Respondents gave expectations and perceptions, so gaps are shown."
+        return (
+            "Survey model: SERVQUAL (expectations and perceptions). Read here as ratings: the perceptions alone, "
+            "on 0-100; the gaps are in the other reading."
+        )
 
 
 def store_model_sentence(contents: pd.DataFrame) -> str | None:
