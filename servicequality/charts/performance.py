@@ -7,9 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from servicequality.charts.common import INK, gap_bars, layout
+from servicequality.charts.servqual import SUPPRESSED  # the gap map's grey, readable on both themes
 
 BAR = "#4c78a8"
-SUPPRESSED = "#d9d9d9"  # a cell with fewer respondents than the minimum
 
 
 def _interval_bars(labels, values, low, high, customdata, hover: str) -> go.Bar:
