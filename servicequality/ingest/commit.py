@@ -369,6 +369,11 @@ class _Importer:
     def _survey(self, record: dict[str, Any], cells: list[str]) -> tuple[list[dict], list[dict], list[dict]]:
         scores, missing, importance = self.survey.item_rows(record["response_id"], cells)
         record |= self.survey.answer_fields(record, cells)
+        # On the classic scales the answers also feed CSAT (satisfied = 4-5 of 1-5) and NPS (0-10).
+        for name, prefix, scale in (("overall_satisfaction", "satisfaction", (1, 5)), ("nps", "recommend", (0, 10))):
+            answer, on = record[f"{prefix}_answer"], (record[f"{prefix}_min"], record[f"{prefix}_max"])
+            if record[name] is None and answer is not None and on == scale:
+                record[name] = int(answer)
         answered = scores or any(m["reason"] != "blank" for m in missing)
         if not answered and record["satisfaction_answer"] is None and record["recommend_answer"] is None:
             paired = any("expectation" in roles for _, _, roles in self.survey.items)

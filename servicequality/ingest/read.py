@@ -137,7 +137,8 @@ def _looks_binary(head: bytes) -> str | None:
 
 
 def _expected_columns(mapping: Mapping) -> set[str]:
-    return {c.strip() for c in mapping.source_columns()}
+    aliases = {a for names in mapping.aliases.values() for a in names}
+    return {c.strip() for c in mapping.source_columns() | aliases}
 
 
 def _header_score(header: list[str], mapping: Mapping) -> int:

@@ -95,8 +95,10 @@ class SurveyRows:
         text = cells[index].strip()
         if text == "":
             return None
-        if role != "importance" and code_text(text) in scale.codes:
-            return scale.codes[code_text(text)]
+        if code_text(text) in scale.codes:
+            # A declared code: the item's "not applicable" etc. for a rating; for the optional adequate
+            # level or an importance, simply no answer there.
+            return scale.codes[code_text(text)] if role in ("perception", "expectation") else None
         try:
             number = float(text)
         except ValueError:
@@ -121,29 +123,27 @@ class SurveyRows:
         for code, component, roles in self.items:
             scale = self.spec.scale_of(code)
             values = {role: self._cell(code, role, index, cells, scale) for role, index in roles.items()}
-            rated = {r: v for r, v in values.items() if isinstance(v, float) and r != "importance"}
-            reasons = [v for r, v in values.items() if isinstance(v, str)]
-            if reasons or not rated:
-                # a declared code in either half, or nothing at all: the item's answer is missing
-                raw = cells[roles["perception"]].strip()
-                reason = reasons[0] if reasons else "blank"
+            pair = {r: values.get(r) for r in ("perception", "expectation") if r in roles}
+            coded = [r for r, v in pair.items() if isinstance(v, str)]
+            if coded or all(v is None for v in pair.values()):
+                # A declared code in the pair, or neither half answered: the item's answer is missing,
+                # with the code as the export wrote it; the respondent's other answers stand.
                 missing.append(
                     {
                         "response_id": response_id,
                         "component_key": component,
                         "item": code,
-                        "reason": reason,
-                        "code": raw,
+                        "reason": pair[coded[0]] if coded else "blank",
+                        "code": cells[roles[coded[0]]].strip() if coded else "",
                     }
                 )
                 continue
-            if "expectation" in roles and ("expectation" not in rated or "perception" not in rated):
-                absent = "expectation" if "expectation" not in rated else "perception"
-                raise Reject(
-                    f"item {code} has a {'perception' if absent == 'expectation' else 'expectation'} but no {absent}",
-                    self.t.header[roles[absent]],
-                    "",
-                )
+            if any(v is None for v in pair.values()):
+                # Half a SERVQUAL pair is no gap: a data error, rejected with the row (mappings/README.md).
+                absent = next(r for r, v in pair.items() if v is None)
+                present = "expectation" if absent == "perception" else "perception"
+                raise Reject(f"item {code} has a {present} but no {absent}", self.t.header[roles[absent]], "")
+            rated = {r: v for r, v in values.items() if isinstance(v, float) and r != "importance"}
             scores.append(
                 {
                     "response_id": response_id,

@@ -237,4 +237,22 @@ def survey_spec(where: str, sv: dict) -> SurveySpec:
         raise MappingError(f'{where}: [survey.items] must give each item code its component, e.g. "1" = "reliability"')
     scale = item_scale(f"{where}: [survey]", sv, ItemScale())
     answers = {key: answer_spec(where, key, sv[key]) for key in ANSWERS if key in sv}
-    return SurveySpec(tuple(items), patterns, item_components, scale, _overrides(where, sv, scale), answers)
+    spec = SurveySpec(tuple(items), patterns, item_components, scale, _overrides(where, sv, scale), answers)
+    _check_servqual_scale(where, spec)
+    return spec
+
+
+def _check_servqual_scale(where: str, spec: SurveySpec) -> None:
+    """SERVQUAL gaps are compared on the 1-7 scale the pages and the tolerance zone assume; a pair on
+    another scale would average with them as if it were one."""
+    paired = {it.item for it in spec.items if "expectation" in it.columns}
+    if "expectation" in spec.patterns:
+        paired |= set(spec.item_components)
+    for item in sorted(paired):
+        s = spec.scale_of(item)
+        if (s.low, s.high, s.reversed) != (1, 7, False):
+            raise MappingError(
+                f"{where}: item {item} has an expectation on the scale {s.describe()}: SERVQUAL pairs must be "
+                "1-7 with 7 best (the gap pages compare gaps on it); map a survey on another scale as "
+                "performance only (no expectation column)"
+            )

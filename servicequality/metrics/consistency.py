@@ -140,11 +140,12 @@ def with_performance(
 
 
 def measures_with_data(rows: pd.DataFrame, has_ratings: bool) -> list[str]:
-    """The measures this filter has data for, in menu order; survey performance when the survey has
-    ratings but no gaps (or also with gaps, after the others)."""
+    """The measures this filter has data for, in menu order; survey performance first when the survey
+    has ratings but no gaps."""
     present = [k for k, (_, vol, _) in _SOURCES.items() if vol in rows and rows[vol].fillna(0).sum() > 0]
     if has_ratings and "survey_performance" not in present:
-        present.append("survey_performance")
+        # a survey without gaps is read by its ratings first (CSAT, if it has one, follows)
+        present.insert(0, "survey_performance")
     return present
 
 

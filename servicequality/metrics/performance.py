@@ -15,7 +15,7 @@ import pandas as pd
 
 from servicequality.filters import Filters
 from servicequality.stats import drivers
-from servicequality.stats.estimates import mean_confidence_interval
+from servicequality.stats.estimates import mean_confidence_interval, wilson_interval
 from servicequality.stats.servqual import quadrant
 
 Runner = Callable[[str, Filters], pd.DataFrame]
@@ -80,9 +80,17 @@ def survey_model(table: pd.DataFrame) -> SurveyModel:
 
 
 def _interval_columns(out: pd.DataFrame, mean: str, sd: str, prefix: str) -> None:
+    """95% t intervals, clipped to the 0-100 scale (a t interval on few answers can run past it)."""
     intervals = [mean_confidence_interval(m, s, n) for m, s, n in zip(out[mean], out[sd], out["n"], strict=True)]
-    out[f"{prefix}_low"] = [i.low for i in intervals]
-    out[f"{prefix}_high"] = [i.high for i in intervals]
+    out[f"{prefix}_low"] = [max(i.low, 0.0) for i in intervals]
+    out[f"{prefix}_high"] = [min(i.high, 100.0) for i in intervals]
+
+
+def interval_words(low: float, high: float) -> str:
+    """'95% CI 79.2-82.1', or that one answer gives no interval."""
+    if math.isnan(low) or math.isnan(high):
+        return "no interval from a single answer"
+    return f"95% CI {low:.1f}-{high:.1f}"
 
 
 def performance_table(run: Runner, filters: Filters) -> pd.DataFrame:
@@ -122,11 +130,12 @@ class OverallAnswer:
     def words(self) -> str:
         if self.n == 0:
             return f"{self.label.capitalize()}: not asked in this filter."
+        interval = interval_words(self.low, self.high)
         if self.flag_yes is not None:
-            return f"{self.flag_yes:,} of {self.n:,} ({self.mean:.1f} %, 95% CI {self.low:.1f}-{self.high:.1f})"
+            return f"{self.flag_yes:,} of {self.n:,} ({self.mean:.1f} %, {interval}, Wilson)"
         own = "" if math.isnan(self.mean_rating) else f"; {self.mean_rating:.2f} on its {self.scales} scale"
         several = " (asked on several scales: " + self.scales + ")" if math.isnan(self.mean_rating) else ""
-        return f"{self.mean:.1f} / 100 (95% CI {self.low:.1f}-{self.high:.1f}, n = {self.n:,}){own}{several}"
+        return f"{self.mean:.1f} / 100 ({interval}, n = {self.n:,}){own}{several}"
 
 
 def overall_answers(run: Runner, filters: Filters) -> tuple[int, dict[str, OverallAnswer]]:
@@ -137,9 +146,15 @@ def overall_answers(run: Runner, filters: Filters) -> tuple[int, dict[str, Overa
         n = int(row[f"n_{key}"])
         mean = float(row[f"mean_{key}"]) if n else math.nan
         sd = float(row[f"sd_{key}"]) if n > 1 else math.nan
-        interval = mean_confidence_interval(mean, sd, n)
         rating = row[f"mean_{key}_rating"]
         flag = row["recommend_flag_yes"] if key == "recommend" else None
+        if flag is not None and not pd.isna(flag):
+            # a yes/no question: a share, with the Wilson interval (a t interval on 0/100 fails at 0 of 5)
+            share = wilson_interval(int(flag), n)
+            interval = type(share)(100 * share.low, 100 * share.high)
+        else:
+            t = mean_confidence_interval(mean, sd, n)
+            interval = type(t)(max(t.low, 0.0), min(t.high, 100.0))
         out[key] = OverallAnswer(
             label,
             n,
@@ -163,17 +178,29 @@ def respondent_frame(run: Runner, filters: Filters) -> pd.DataFrame:
     return wide.join(outcomes).astype(float)
 
 
+def importance_problem(frame: pd.DataFrame, outcome: str, components: list[str]) -> str | None:
+    """Why importance cannot be derived here, in words; None when it can be tried."""
+    if frame.empty or outcome not in frame:
+        return f"nobody answered {OUTCOMES.get(outcome, outcome)} in this filter"
+    if len(components) < 2:
+        return "only one component is rated in this filter: its share of what is explained would be all of it"
+    return None
+
+
 def derived_importance(
     frame: pd.DataFrame, outcome: str, components: list[str], *, n_boot: int = 200, seed: int = 0
-) -> drivers.DriverImportance | None:
-    """Key-driver importance of the components for the outcome, or None when the data cannot give it
-    (fewer than two components, or too few respondents who rated them all)."""
-    if frame.empty or outcome not in frame or len(components) < 2:
-        return None
+) -> drivers.DriverImportance | str:
+    """Key-driver importance of the components for the outcome, or a sentence saying why the data
+    cannot give it (stats.drivers names the problem: too few complete respondents, a component
+    every respondent rated alike, ...)."""
+    problem = importance_problem(frame, outcome, components)
+    if problem:
+        return problem
     try:
         return drivers.key_driver_importance(frame, outcome, components, n_boot=n_boot, seed=seed)
-    except ValueError:
-        return None
+    except ValueError as exc:
+        words = str(exc).rstrip(".")
+        return words[:1].lower() + words[1:]
 
 
 def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tuple[pd.DataFrame, float, int]:

@@ -222,7 +222,8 @@ group by
 -- One row per response and component: performance, from every rated item (with or without an
 -- expectation). Items on different scales compare as percent of maximum possible (POMP, Cohen,
 -- Cohen, Aiken & West 1999): 100 * (rating - min) / (max - min), 0 = worst answer, 100 = best.
--- top2 is the share of the component's items the respondent rated in the two best scale points.
+-- top2 is the share of the component's items the respondent rated in the two best scale points (the best
+-- one on a scale of three points or fewer).
 create or replace view response_component_performance as
 select
     r.response_id,
@@ -237,7 +238,10 @@ select
     sc.component_key,
     count(*) as n_items,
     avg(100.0 * (sc.perception - sc.scale_min) / (sc.scale_max - sc.scale_min)) as performance,
-    avg(case when sc.perception >= sc.scale_max - 1 then 1.0 else 0.0 end) as top2,
+    -- the two best points on a scale of 4 or more points; on 2-3 points only the best one (two of three
+    -- points, or every answer of a yes/no item, would say nothing)
+    avg(case when sc.perception >= sc.scale_max - (case when sc.scale_max - sc.scale_min >= 3 then 1 else 0 end)
+        then 1.0 else 0.0 end) as top2,
     avg(sc.perception) as perception,
     min(sc.scale_min) as scale_min,
     max(sc.scale_max) as scale_max,

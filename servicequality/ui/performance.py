@@ -78,8 +78,8 @@ def overall_figures(filters: Filters, lowest: pd.DataFrame | None = None) -> Non
                 metric(
                     "Lowest-rated component",
                     f"{worst['component_name']}",
-                    n=f"{worst['mean_performance']:.1f} / 100 (95% CI {worst['ci_low']:.1f}-{worst['ci_high']:.1f}), "
-                    f"n = {int(worst['n']):,}",
+                    n=f"{worst['mean_performance']:.1f} / 100 "
+                    f"({performance.interval_words(worst['ci_low'], worst['ci_high'])}), n = {int(worst['n']):,}",
                 )
 
 
@@ -169,8 +169,8 @@ def importance_section(filters: Filters, perf: pd.DataFrame) -> None:
     )
     components = tuple(k for k in perf["component_key"] if k in frame)
     result = _importance(frame, outcome, components)
-    if result is None:
-        st.info("Too few respondents rated every component and answered the outcome to derive importance.")
+    if isinstance(result, str):
+        st.info(f"Importance cannot be derived: {result}")
         return
     names = perf.set_index("component_key")["component_name"]
     shown = pd.DataFrame(
@@ -200,7 +200,7 @@ def importance_section(filters: Filters, perf: pd.DataFrame) -> None:
         metric(
             "Weighted performance (derived importance)",
             f"{weighted.mean:.1f}",
-            n=f"95% CI {weighted.low:.1f}-{weighted.high:.1f}, n = {weighted.n:,} respondents who rated "
+            n=f"{performance.interval_words(weighted.low, weighted.high)}, n = {weighted.n:,} respondents who rated "
             "every component",
             help="Each respondent's component scores weighted by the derived importance above (summing to 1), "
             "averaged over respondents. The weights are derived from " + performance.OUTCOMES[outcome] + ", not "
@@ -210,7 +210,7 @@ def importance_section(filters: Filters, perf: pd.DataFrame) -> None:
         metric(
             "Unweighted, the same respondents",
             f"{plain.mean:.1f}",
-            n=f"95% CI {plain.low:.1f}-{plain.high:.1f}, every component weighted equally",
+            n=f"{performance.interval_words(plain.low, plain.high)}, every component weighted equally",
         )
     how_computed(
         IMPORTANCE_FORMULA.format(outcome=performance.OUTCOMES[outcome]),
@@ -270,12 +270,9 @@ def derived_matrix(filters: Filters, perf: pd.DataFrame) -> None:
     st.subheader("Importance and performance (derived importance)")
     frame = performance.respondent_frame(query, filters)
     components = tuple(k for k in perf["component_key"] if k in frame)
-    result = _importance(frame, "satisfaction", components) if "satisfaction" in frame else None
-    if result is None:
-        st.info(
-            "No importance to place the components by: the survey asks no importance points, and too few "
-            "respondents rated every component and overall satisfaction to derive it."
-        )
+    result = _importance(frame, "satisfaction", components)
+    if isinstance(result, str):
+        st.info(f"No importance to place the components by: the survey asks no importance points, and {result}.")
         return
     ipa, imp_split, perf_split = performance.derived_importance_performance(perf, result)
     chart(

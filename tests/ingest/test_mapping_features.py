@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pytest
 
 from servicequality import ingest
+from servicequality.ingest import mapping as mapping_file
 
 SURVEY = """
 target = "surveys"
@@ -120,3 +122,53 @@ def test_category_rules_group_free_text_under_their_label(tmp_path):
     assert categories == [("T1", "Parcel delivery"), ("T2", "Parcel delivery"), ("T3", "Rude driver")]
     assert created == [("Parcel delivery", "responsiveness"), ("Rude driver", "courtesy")]
     assert result.categories_created == 2
+
+
+PAIRS = """
+target = "surveys"
+channels = ["Web"]
+[columns]
+response_id = "id"
+branch_id = "site"
+submitted_at = "when"
+[constants]
+channel = "Web"
+segment = "All"
+[new_branches]
+[survey]
+expectation = '^E(?P<item>\\d)$'
+perception = '^P(?P<item>\\d)$'
+adequate = '^A(?P<item>\\d)$'
+dont_know = [9]
+{scale}
+[survey.items]
+"1" = "courtesy"
+"2" = "reliability"
+[survey.overall]
+column = "sat"
+scale = [1, 5]
+"""
+
+
+def test_codes_in_a_pair_and_in_the_adequate_level(tmp_path):
+    csv = (
+        "id,site,when,E1,P1,A1,E2,P2,A2,sat\n"
+        "A,S1,2024-03-01,6,5,9,4,9,,4\n"  # A1 "don't know": the pair stands; P2 "don't know": item 2 missing
+        "B,S1,2024-03-01,,,3,5,6,,2\n"  # item 1: only an adequate level -> blank, item 2 kept
+    )
+    result, con = _import(tmp_path, PAIRS.format(scale=""), csv)
+    scores = con.execute("select response_id || item, expectation, perception, adequate from survey_scores").fetchall()
+    missing = con.execute("select response_id || item, reason, code from survey_item_missing order by 1").fetchall()
+    csat = con.execute("select response_id, overall_satisfaction from survey_responses order by 1").fetchall()
+    con.close()
+    assert (result.rows_stored, result.rows_rejected) == (2, 0)
+    assert sorted(scores) == [("A1", 6, 5, None), ("B2", 5, 6, None)]
+    assert missing == [("A2", "don't know", "9"), ("B1", "blank", "")]
+    # [survey.overall] on 1-5 also feeds CSAT's overall_satisfaction
+    assert csat == [("A", 4), ("B", 2)]
+
+
+def test_servqual_pairs_off_the_1_to_7_scale_are_refused(tmp_path):
+    (tmp_path / "m.toml").write_text(PAIRS.format(scale="scale = [1, 5]"))
+    with pytest.raises(mapping_file.MappingError, match="SERVQUAL pairs must be 1-7"):
+        mapping_file.load(tmp_path / "m.toml")

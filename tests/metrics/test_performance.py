@@ -39,3 +39,34 @@ def test_survey_model_says_which_reading_the_data_supports():
     full = pd.DataFrame({"n": [10], "n_expectation": [10]})
     assert "SERVQUAL" in performance.survey_model(full).sentence()
     assert performance.survey_model(pd.DataFrame()).sentence() == "No survey ratings in this filter."
+
+
+def test_a_yes_no_recommend_share_gets_a_wilson_interval_and_one_answer_none():
+    row = {
+        "responses": 5,
+        "n_satisfaction": 1,
+        "mean_satisfaction": 40.0,
+        "sd_satisfaction": None,
+        "satisfaction_scales": "1-5",
+        "mean_satisfaction_rating": 2.6,
+        "n_recommend": 5,
+        "mean_recommend": 0.0,
+        "sd_recommend": 0.0,
+        "recommend_scales": "0-1",
+        "mean_recommend_rating": 0.0,
+        "recommend_flag_yes": 0,
+    }
+    _, answers = performance.overall_answers(lambda name, filters: pd.DataFrame([row]), None)
+    # 0 of 5: Wilson 95% upper limit z²/(n + z²) = 3.8415 / 8.8415 = 43.4 %; a t interval would say 0-0
+    assert answers["recommend"].low == pytest.approx(0.0, abs=1e-9)
+    assert answers["recommend"].high == pytest.approx(100 * 3.841459 / 8.841459, abs=1e-3)
+    assert "0 of 5 (0.0 %, 95% CI 0.0-43.4, Wilson)" == answers["recommend"].words()
+    assert "no interval from a single answer" in answers["satisfaction"].words()
+
+
+def test_derived_importance_says_why_it_cannot_be_derived():
+    frame = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [2.0, 2, 2, 2, 2], "satisfaction": [1.0, 3, 2, 5, 4]})
+    assert "only one component" in performance.derived_importance(frame, "satisfaction", ["a"])
+    said = performance.derived_importance(frame, "satisfaction", ["a", "b"], n_boot=0)
+    assert said.startswith("driver b is constant"), said
+    assert "nobody answered would recommend" in performance.derived_importance(frame, "recommend", ["a", "b"])

@@ -49,13 +49,15 @@ def test_an_older_store_is_migrated_with_its_rows(tmp_path):
         # A performance-only rating now fits, on its own scale.
         con.execute(
             "insert into survey_scores (response_id, component_key, item, perception, scale_min, scale_max) "
-            "values ('R1', 'courtesy', 'C3', 3, 1, 4)"
+            "values ('R1', 'courtesy', 'C3', 3, 1, 4), ('R1', 'courtesy', 'C4', 2, 1, 3)"
         )
-        performance = con.execute("select performance from response_component_performance").fetchone()[0]
+        performance, top2 = con.execute("select performance, top2 from response_component_performance").fetchone()
     finally:
         con.close()
     assert scores == [("C1", 6, 4, None, 1, 7, False), ("C2", 5, 6, 3, 1, 7, False)]
     assert gap == pytest.approx(-0.5)
     assert {"satisfaction_answer", "satisfaction_min", "recommend_answer", "recommend_max"} <= columns
-    # POMP: C1 4 on 1-7 -> 50, C2 6 on 1-7 -> 83.33, C3 3 on 1-4 -> 66.67; mean 66.67
-    assert performance == pytest.approx((50 + 500 / 6 + 200 / 3) / 3)
+    # POMP: C1 4 on 1-7 -> 50, C2 6 on 1-7 -> 83.33, C3 3 on 1-4 -> 66.67, C4 2 on 1-3 -> 50
+    assert performance == pytest.approx((50 + 500 / 6 + 200 / 3 + 50) / 4)
+    # top boxes: 6-7 of 1-7 (C2 yes, C1 no), 3-4 of 1-4 (C3 yes), only 3 of 1-3 (C4 no) -> 2 of 4
+    assert top2 == pytest.approx(0.5)
