@@ -103,8 +103,10 @@ VIEWS: dict[str, tuple[dict[str, Any], tuple[tuple[str, dict[str, Any]], ...]]] 
             "components_trend_grain": "Month",
             "components_compare_kind": "A branch",
             "components_alpha_score": "perception",
+            "components_reading": "Gaps (SERVQUAL)",
         },
         (
+            ("survey read as ratings", {"components_reading": "Ratings (performance)"}),
             ("Five RATER groups", {"components_view": "Five RATER groups"}),
             ("gap by quarter", {"components_trend_grain": "Quarter"}),
             ("a region against the network", {"components_compare_kind": "A region"}),
@@ -115,6 +117,7 @@ VIEWS: dict[str, tuple[dict[str, Any], tuple[tuple[str, dict[str, Any]], ...]]] 
     "gaps": ({"gaps_heatmap_by": "Branch"}, (("by region", {"gaps_heatmap_by": "Region"}),)),
     "consistency": (
         {"measure": "survey_gap"},
+        # survey_performance is offered only for a survey without gaps, which the bench store is not
         tuple((f"measure {m}", {"measure": m}) for m in ("complaint_rate", "within_target", "csat")),
     ),
     "explore": (
@@ -122,7 +125,7 @@ VIEWS: dict[str, tuple[dict[str, Any], tuple[tuple[str, dict[str, Any]], ...]]] 
         tuple(
             (f"{m} by region", {"explore_measure": m})
             for m in ("complaint_rate", "gap", "perception", "first_response", "resolution", "within_target")
-            + ("csat", "nps")
+            + ("csat", "nps", "performance")
         )
         + (("count by branch and month", {"dim1": "branch", "dim2": "month"}),),
     ),
