@@ -19,16 +19,6 @@ with respondent as (
         and ($channels is null or list_contains($channels, p.channel))
         and ($segments is null or list_contains($segments, p.segment))
     group by p.response_id
-),
-
-satisfaction as (
-    select
-        r.response_id,
-        100.0 * (coalesce(r.satisfaction_answer, r.overall_satisfaction)
-            - coalesce(r.satisfaction_min, case when r.overall_satisfaction is not null then 1 end))
-            / (coalesce(r.satisfaction_max, case when r.overall_satisfaction is not null then 5 end)
-                - coalesce(r.satisfaction_min, case when r.overall_satisfaction is not null then 1 end)) as satisfaction
-    from survey_responses as r
 )
 
 select
@@ -38,6 +28,6 @@ select
     count(s.satisfaction) as satisfaction_n,
     avg(s.satisfaction) as mean_satisfaction
 from respondent as p
-left join satisfaction as s on s.response_id = p.response_id
+left join response_answers as s on s.response_id = p.response_id
 group by p.month
 order by p.month

@@ -11,16 +11,10 @@ select
     p.response_id,
     p.component_key,
     p.performance,
-    100.0 * (coalesce(r.satisfaction_answer, r.overall_satisfaction)
-        - coalesce(r.satisfaction_min, case when r.overall_satisfaction is not null then 1 end))
-        / (coalesce(r.satisfaction_max, case when r.overall_satisfaction is not null then 5 end)
-            - coalesce(r.satisfaction_min, case when r.overall_satisfaction is not null then 1 end)) as satisfaction,
-    100.0 * (coalesce(r.recommend_answer, r.nps)
-        - coalesce(r.recommend_min, case when r.nps is not null then 0 end))
-        / (coalesce(r.recommend_max, case when r.nps is not null then 10 end)
-            - coalesce(r.recommend_min, case when r.nps is not null then 0 end)) as recommend
+    r.satisfaction,
+    r.recommend
 from response_component_performance as p
-join survey_responses as r on r.response_id = p.response_id
+join response_answers as r on r.response_id = p.response_id
 where p.submitted_on between $start and $end
     and ($regions is null or list_contains($regions, p.region))
     and ($branch_types is null or list_contains($branch_types, p.branch_type))

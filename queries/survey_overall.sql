@@ -1,7 +1,7 @@
 -- survey_overall: overall satisfaction and would-recommend, on any scale, as percent of maximum possible.
 -- Grain: one row for the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
--- Reads the base tables (surveys are small beside tickets): this text is its own reference form.
+-- Reads the base view response_answers (surveys are small beside tickets): this text is its own reference form.
 -- A survey that asks overall satisfaction on 1-5 (the overall_satisfaction column) or NPS on 0-10 counts
 -- here too, rescaled the same way: 100 * (answer - min) / (max - min).
 -- Columns:
@@ -13,33 +13,26 @@
 --   n_recommend, mean_recommend, sd_recommend, recommend_scales, mean_recommend_rating   likewise
 --   recommend_flag_yes          responses answering yes where recommend is a 0/1 flag (else null)
 with answers as (
-    select
-        coalesce(r.satisfaction_answer, r.overall_satisfaction) as s_answer,
-        coalesce(r.satisfaction_min, case when r.overall_satisfaction is not null then 1 end) as s_min,
-        coalesce(r.satisfaction_max, case when r.overall_satisfaction is not null then 5 end) as s_max,
-        coalesce(r.recommend_answer, r.nps) as r_answer,
-        coalesce(r.recommend_min, case when r.nps is not null then 0 end) as r_min,
-        coalesce(r.recommend_max, case when r.nps is not null then 10 end) as r_max
-    from survey_responses as r
-    join branches as b on b.branch_id = r.branch_id
-    where cast(r.submitted_at as date) between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, r.branch_id))
-        and ($channels is null or list_contains($channels, r.channel))
-        and ($segments is null or list_contains($segments, r.segment))
+    select a.*
+    from response_answers as a
+    where a.submitted_on between $start and $end
+        and ($regions is null or list_contains($regions, a.region))
+        and ($branch_types is null or list_contains($branch_types, a.branch_type))
+        and ($branches is null or list_contains($branches, a.branch_id))
+        and ($channels is null or list_contains($channels, a.channel))
+        and ($segments is null or list_contains($segments, a.segment))
 )
 
 select
     count(*) as responses,
     count(s_answer) as n_satisfaction,
-    avg(100.0 * (s_answer - s_min) / (s_max - s_min)) as mean_satisfaction,
-    stddev_samp(100.0 * (s_answer - s_min) / (s_max - s_min)) as sd_satisfaction,
+    avg(satisfaction) as mean_satisfaction,
+    stddev_samp(satisfaction) as sd_satisfaction,
     string_agg(distinct s_min || '-' || s_max, ', ' order by s_min || '-' || s_max) as satisfaction_scales,
     case when count(distinct s_min || '-' || s_max) = 1 then avg(s_answer) end as mean_satisfaction_rating,
     count(r_answer) as n_recommend,
-    avg(100.0 * (r_answer - r_min) / (r_max - r_min)) as mean_recommend,
-    stddev_samp(100.0 * (r_answer - r_min) / (r_max - r_min)) as sd_recommend,
+    avg(recommend) as mean_recommend,
+    stddev_samp(recommend) as sd_recommend,
     string_agg(distinct r_min || '-' || r_max, ', ' order by r_min || '-' || r_max) as recommend_scales,
     case when count(distinct r_min || '-' || r_max) = 1 then avg(r_answer) end as mean_recommend_rating,
     case when count(distinct r_min || '-' || r_max) = 1 and min(r_min) = 0 and max(r_max) = 1

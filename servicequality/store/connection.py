@@ -120,6 +120,7 @@ VIEWS = (
     "ticket_as_of",
     "response_component_scores",
     "response_component_performance",
+    "response_answers",
     "servqual_scores",
     "customers_served_facts",
 )

@@ -254,6 +254,34 @@ group by
     r.response_id, r.branch_id, b.region, b.branch_type, b.size_band,
     r.channel, r.segment, r.submitted_at, sc.component_key;
 
+-- One row per response: overall satisfaction and would-recommend on the scale each was asked (the
+-- any-scale answers, else the 1-5 overall_satisfaction and the 0-10 nps), and as percent of maximum
+-- possible, 100 * (answer - min) / (max - min). Null where not asked or "don't know".
+create or replace view response_answers as
+with answers as (
+    select
+        r.response_id,
+        r.branch_id,
+        b.region,
+        b.branch_type,
+        r.channel,
+        r.segment,
+        cast(r.submitted_at as date) as submitted_on,
+        coalesce(r.satisfaction_answer, r.overall_satisfaction) as s_answer,
+        coalesce(r.satisfaction_min, case when r.overall_satisfaction is not null then 1 end) as s_min,
+        coalesce(r.satisfaction_max, case when r.overall_satisfaction is not null then 5 end) as s_max,
+        coalesce(r.recommend_answer, r.nps) as r_answer,
+        coalesce(r.recommend_min, case when r.nps is not null then 0 end) as r_min,
+        coalesce(r.recommend_max, case when r.nps is not null then 10 end) as r_max
+    from survey_responses as r
+    join branches as b on b.branch_id = r.branch_id
+)
+select
+    *,
+    100.0 * (s_answer - s_min) / (s_max - s_min) as satisfaction,
+    100.0 * (r_answer - r_min) / (r_max - r_min) as recommend
+from answers;
+
 create or replace view customers_served_facts as
 select cs.branch_id, b.region, b.branch_type, b.size_band, cs.served_on, cs.customers
 from customers_served as cs
