@@ -224,7 +224,7 @@ TREND_PANELS: tuple[tuple[str, str, str], ...] = (
 COUNT_PANEL = ("complaints", "Complaints (no customers-served data for a rate)", "complaints")
 # A survey without expectations has no gap to trend: its ratings and overall satisfaction instead.
 PERFORMANCE_PANELS: tuple[tuple[str, str, str], ...] = (
-    ("mean_performance", "Survey performance (0 = worst answer, 100 = best)", "0-100"),
+    ("mean_performance", "Survey performance (0-100)", "0-100"),
     ("mean_satisfaction", "Overall satisfaction (0-100)", "0-100"),
 )
 
