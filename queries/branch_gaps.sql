@@ -4,12 +4,15 @@
 -- Grain: one row per branch with at least one scored response.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns: branch_id, branch_name, region, n, mean_gap, sd_gap
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/branch_gaps.sql instead (same rows, no rollups).
--- Plain when set: $components
-with sums as (
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With components selected, a
+-- respondent's overall gap is the mean over those components (queries/fragments/respondent_gaps.sql).
+-- Rollup choice: survey_gap_days -> component_gap_days when $components
+with
+-- Include: respondent_gaps
+
+sums as (
     select d.branch_id, sum(d.gap_n) as n, sum(d.sum_x) as sx, sum(d.sum_xx) as sxx
-    from rollup_survey_days as d
+    from survey_gap_days as d
     join branches as b on b.branch_id = d.branch_id
     where ($channels is null or list_contains($channels, d.channel))
         and ($segments is null or list_contains($segments, d.segment))

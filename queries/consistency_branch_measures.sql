@@ -12,12 +12,15 @@
 --   csat_n, csat_satisfied                           overall satisfaction answers; of those 4-5
 --   gap_n, mean_gap, sd_gap                          respondents with scores; mean and sample sd of
 --                                                    each respondent's mean component gap
--- Reads the rollups of servicequality/store/rollups.py (branch x day). A channel, segment or category selection reads rollup_ticket_cells; with a
--- component selection set,
--- store.run_query runs queries/plain/consistency_branch_measures.sql instead (same rows, no rollups).
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). A channel, segment, category or
+-- component selection reads rollup_ticket_cells; with components selected, a respondent's overall gap
+-- is the mean over those components (queries/fragments/respondent_gaps.sql).
 -- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments, $categories, $components
--- Plain when set: $components
-with branch_list as (
+-- Rollup choice: survey_gap_days -> component_gap_days when $components
+with
+-- Include: respondent_gaps
+
+branch_list as (
     select b.branch_id, b.name as branch_name, b.region, b.branch_type, b.size_band
     from branches as b
     where ($regions is null or list_contains($regions, b.region))
@@ -47,15 +50,18 @@ complaints as (
     group by d.branch_id
 ),
 
-surveys as (
-    select
-        d.branch_id,
-        cast(sum(d.csat_n) as bigint) as csat_n,
-        sum(d.csat_satisfied) as csat_satisfied,
-        sum(d.gap_n) as gap_n,
-        sum(d.sum_x) as sx,
-        sum(d.sum_xx) as sxx
+satisfaction as (
+    select d.branch_id, cast(sum(d.csat_n) as bigint) as csat_n, sum(d.csat_satisfied) as csat_satisfied
     from rollup_survey_days as d
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and d.submitted_on between $start and $end
+    group by d.branch_id
+),
+
+gaps as (
+    select d.branch_id, sum(d.gap_n) as gap_n, sum(d.sum_x) as sx, sum(d.sum_xx) as sxx
+    from survey_gap_days as d
     where ($channels is null or list_contains($channels, d.channel))
         and ($segments is null or list_contains($segments, d.segment))
         and d.submitted_on between $start and $end
@@ -72,14 +78,15 @@ select
     coalesce(complaints.complaints, 0) as complaints,
     coalesce(complaints.targeted_resolution_n, 0) as targeted_resolution_n,
     coalesce(complaints.resolution_within_target, 0) as resolution_within_target,
-    coalesce(surveys.csat_n, 0) as csat_n,
-    coalesce(surveys.csat_satisfied, 0) as csat_satisfied,
-    cast(coalesce(surveys.gap_n, 0) as bigint) as gap_n,
-    cast(surveys.sx as double) / (surveys.gap_n * st.respondent_scale) as mean_gap,
-    case when surveys.gap_n > 1 then sqrt(cast(surveys.gap_n * surveys.sxx - surveys.sx * surveys.sx as double) / (surveys.gap_n * (surveys.gap_n - 1))) / st.respondent_scale end as sd_gap
+    coalesce(satisfaction.csat_n, 0) as csat_n,
+    coalesce(satisfaction.csat_satisfied, 0) as csat_satisfied,
+    cast(coalesce(gaps.gap_n, 0) as bigint) as gap_n,
+    cast(gaps.sx as double) / (gaps.gap_n * st.respondent_scale) as mean_gap,
+    case when gaps.gap_n > 1 then sqrt(cast(gaps.gap_n * gaps.sxx - gaps.sx * gaps.sx as double) / (gaps.gap_n * (gaps.gap_n - 1))) / st.respondent_scale end as sd_gap
 from branch_list as bl
 cross join rollup_settings as st
 left join served on served.branch_id = bl.branch_id
 left join complaints on complaints.branch_id = bl.branch_id
-left join surveys on surveys.branch_id = bl.branch_id
+left join satisfaction on satisfaction.branch_id = bl.branch_id
+left join gaps on gaps.branch_id = bl.branch_id
 order by branch_id

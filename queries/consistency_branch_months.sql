@@ -5,12 +5,15 @@
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: branch_id, month (first day, date), customers_served, complaints,
 --   targeted_resolution_n, resolution_within_target, csat_n, csat_satisfied, gap_n, mean_gap, sd_gap
--- Reads the rollups of servicequality/store/rollups.py (branch x day). A channel, segment or category selection reads rollup_ticket_cells; with a
--- component selection set,
--- store.run_query runs queries/plain/consistency_branch_months.sql instead (same rows, no rollups).
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). A channel, segment, category or
+-- component selection reads rollup_ticket_cells; with components selected, a respondent's overall gap
+-- is the mean over those components (queries/fragments/respondent_gaps.sql).
 -- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments, $categories, $components
--- Plain when set: $components
-with branch_list as (
+-- Rollup choice: survey_gap_days -> component_gap_days when $components
+with
+-- Include: respondent_gaps
+
+branch_list as (
     select b.branch_id
     from branches as b
     where ($regions is null or list_contains($regions, b.region))
@@ -62,7 +65,7 @@ gaps as (
         sum(d.gap_n) as gap_n,
         sum(d.sum_x) as sx,
         sum(d.sum_xx) as sxx
-    from rollup_survey_days as d
+    from survey_gap_days as d
     where ($channels is null or list_contains($channels, d.channel))
         and ($segments is null or list_contains($segments, d.segment))
         and d.submitted_on between $start and $end

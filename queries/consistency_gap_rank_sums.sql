@@ -6,10 +6,13 @@
 -- Grain: one row per branch with at least one scored response.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns: branch_id, n (respondents), rank_sum (sum of their average ranks)
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/consistency_gap_rank_sums.sql instead (same rows, no rollups).
--- Plain when set: $components
-with respondent_gap as (
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). With components selected, a
+-- respondent's overall gap is the mean over those components (queries/fragments/respondent_gaps.sql).
+-- Rollup choice: rollup_respondent_gaps -> respondent_component_gaps when $components
+with
+-- Include: respondent_gaps
+
+respondent_gap as (
     select g.branch_id, g.gap_key as gap
     from rollup_respondent_gaps as g
     join branches as b on b.branch_id = g.branch_id

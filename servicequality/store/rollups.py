@@ -63,6 +63,7 @@ TABLES = (
     "rollup_survey_days",
     "rollup_component_days",
     "rollup_respondent_gaps",
+    "rollup_rater_days",
     "rollup_importance_days",
     "rollup_importance_months",
     "rollup_respondent_weighted",
@@ -158,11 +159,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     ks = [r[0] for r in con.execute("select distinct k from tmp_response_components").fetchall()]
     kas = [r[0] for r in con.execute("select distinct ka from tmp_response_components").fetchall()]
     gap_scale = _lcm(ks + kas)
-    ms = [
-        r[0]
-        for r in con.execute("select distinct count(*) from tmp_response_components group by response_id").fetchall()
-    ]
-    respondent_scale = gap_scale * _lcm(ms)
+    # Any m components of a respondent may be averaged (the overall gap, a RATER group, the
+    # components selected in the sidebar): the scale takes every count up to the largest m.
+    most = con.execute(
+        "select coalesce(max(m), 1) from (select count(*) as m from tmp_response_components group by response_id)"
+    ).fetchone()[0]
+    respondent_scale = gap_scale * _lcm(range(1, most + 1))
     if respondent_scale > MAX_SCALE:
         raise ValueError(f"Survey item counts give a scale of {respondent_scale}; rollups need at most {MAX_SCALE}.")
     con.execute(
@@ -244,6 +246,34 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         {"g": gap_scale, "r": respondent_scale},
     )
 
+    # Per RATER group (Parasuraman, Zeithaml & Berry 1988): a respondent's group P, E and gap are the
+    # means of their component scores in the group, scaled by respondent_scale (exact integers).
+    con.execute(
+        """
+        create table rollup_rater_days as
+        with groups as (
+            select
+                rc.branch_id, rc.submitted_on, rc.channel, rc.segment, rc.response_id, c.rater_group,
+                cast(sum(rc.p) * ($r // ($g * count(*))) as bigint) as p,
+                cast(sum(rc.e) * ($r // ($g * count(*))) as bigint) as e
+            from rollup_response_components as rc
+            join components as c on c.component_key = rc.component_key
+            group by rc.branch_id, rc.submitted_on, rc.channel, rc.segment, rc.response_id, c.rater_group
+        )
+        select
+            branch_id, submitted_on, channel, segment, rater_group,
+            count(*) as n,
+            sum(p) as sum_p,
+            sum(e) as sum_e,
+            sum(p - e) as sum_g,
+            sum(cast(p - e as hugeint) * (p - e)) as sum_gg
+        from groups
+        group by branch_id, submitted_on, channel, segment, rater_group
+        order by submitted_on, branch_id, rater_group
+        """,
+        {"g": gap_scale, "r": respondent_scale},
+    )
+
     con.execute(
         """
         create table rollup_survey_days as
@@ -260,7 +290,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             sum(case when r.nps <= 6 then 1 else 0 end) as detractors,
             count(g.x) as gap_n,
             sum(g.x) as sum_x,
-            sum(g.x * g.x) as sum_xx
+            sum(cast(g.x as hugeint) * g.x) as sum_xx
         from survey_responses as r
         left join rollup_respondent_gaps as g on g.response_id = r.response_id
         group by r.branch_id, cast(r.submitted_at as date), r.channel, r.segment

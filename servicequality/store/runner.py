@@ -23,21 +23,26 @@ PLAIN_QUERIES_DIR = QUERIES_DIR / "plain"
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 PLAIN_WHEN = "-- Plain when set:"
 # "-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments": with any
-# of those selections set, the query reads the finer rollup (whose grain has their columns) in
-# place of the coarser one. A rollup is thus picked by the grain the filter needs; the names come
-# from the query file's own header, never from input.
-ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (rollup_\w+) -> (rollup_\w+) when (.+)$")
+# of those selections set, the query reads the finer source (whose grain has their columns) in
+# place of the coarser one: every `from`/`join` of the first name reads the second. The second may
+# be a table or a CTE the query (or a fragment it includes) defines; a CTE nobody reads never runs.
+# A source is thus picked by the grain the filter needs; the names come from the query file's own
+# header, never from input.
+ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (\w+) -> (\w+) when (.+)$")
 # "-- Include: kaplan_meier_ranks (measures 1, 2)": the CTEs of queries/fragments/<name>.sql, with
-# {measures} replaced by the constants given (digits only), and a comma to go on with the next CTE.
+# {measures} replaced by the constants given (digits only), and a comma to go on with the next CTE;
+# "-- Include: respondent_gaps" includes a fragment that takes no constants.
 # One text for a step several queries need; the name and constants come from the query file.
 FRAGMENTS_DIR = QUERIES_DIR / "fragments"
-INCLUDE = re.compile(r"^-- Include: (\w+) \((\w+) ([\d, ]+)\)$", re.MULTILINE)
+INCLUDE = re.compile(r"^-- Include: (\w+)(?: \((\w+) ([\d, ]+)\))?$", re.MULTILINE)
 
 
 def _expand_includes(sql: str) -> str:
     def fragment(m: re.Match) -> str:
         text = (FRAGMENTS_DIR / f"{m.group(1)}.sql").read_text()
-        return text.replace("{" + m.group(2) + "}", m.group(3)).rstrip() + ","
+        if m.group(2):
+            text = text.replace("{" + m.group(2) + "}", m.group(3))
+        return text.rstrip() + ","
 
     return INCLUDE.sub(fragment, sql)
 
@@ -62,7 +67,7 @@ class Query:
         sql = self.sql
         for coarse, fine, when in self.choices:
             if any(params.get(p) is not None for p in when):
-                sql = re.sub(rf"\b{coarse}\b", fine, sql)
+                sql = re.sub(rf"\b(from|join)(\s+){coarse}\b", rf"\1\2{fine}", sql)
         return sql
 
 

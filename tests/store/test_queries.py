@@ -185,12 +185,35 @@ def test_every_query_transpiles_to_spark():
 
 def test_included_fragments_are_expanded_with_their_constants():
     # "-- Include: kaplan_meier_ranks (measures 5, 6)" brings in one text shared by two queries.
-    included = [n for n in store.query_names() if "-- Include:" in (store.QUERIES_DIR / f"{n}.sql").read_text()]
+    text = {n: (store.QUERIES_DIR / f"{n}.sql").read_text() for n in store.query_names()}
+    included = [n for n in text if "-- Include: kaplan_meier_ranks" in text[n]]
     assert included == ["handling_summary", "handling_targets"]
     for name, measures in zip(included, ("1, 2", "5, 6"), strict=True):
         sql = store.load_query(name).sql
         assert "km_ranks as (" in sql and "{measures}" not in sql
         assert f"where o.measure in ({measures})" in sql
+    # "-- Include: respondent_gaps" takes no constants: the respondent-level survey queries.
+    included = [n for n in text if "-- Include: respondent_gaps" in text[n]]
+    assert included == [
+        "branch_gaps",
+        "consistency_branch_measures",
+        "consistency_branch_months",
+        "consistency_gap_rank_sums",
+        "consistency_gap_ties",
+    ]
+    for name in included:
+        sql = store.load_query(name).sql
+        assert "respondent_component_gaps as (" in sql and "\n-- Include:" not in sql
+
+
+def test_a_rollup_choice_switches_only_what_the_query_reads():
+    # "-- Rollup choice: survey_gap_days -> component_gap_days when $components": the CTE the query
+    # reads is swapped; the CTEs' own definitions (a name before "as (") are left alone.
+    query = store.load_query("branch_gaps")
+    default, selected = query.sql_for({"components": None}), query.sql_for({"components": ["courtesy"]})
+    assert "from survey_gap_days as d" in default and "from component_gap_days as d" not in default
+    assert "from component_gap_days as d" in selected and "from survey_gap_days as d" not in selected
+    assert selected.count("survey_gap_days as (") == 1 and selected.count("component_gap_days as (") == 1
 
 
 def test_run_query_rejects_missing_parameters(fixture_con):
