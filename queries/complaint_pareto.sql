@@ -5,14 +5,18 @@
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: category, family ('product', 'service' or 'unmapped'), component_key,
 --   component_name, complaints
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/complaint_pareto.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $categories, $components
+-- Reads the rollups of servicequality/store/rollups.py (branch x day).
+-- With a channel, segment, category or component selected, the counts come from rollup_ticket_cells
+-- (queries/fragments/ticket_cells.sql).
+-- Rollup choice: parts -> cell_complaints when $channels, $segments, $categories, $components
 -- Whole months of the period from rollup_complaint_category_months, its other days from
 -- rollup_ticket_categories. The whole months are [first_full, after_full): first_full = $start
 -- when it is the 1st of a month, else the 1st of the next month; after_full = the 1st of the
 -- month of $end + 1 day.
-with parts as (
+with
+-- Include: ticket_cells
+
+parts as (
     select m.branch_id, m.category, m.complaints
     from rollup_complaint_category_months as m
     where m.month_start >= case

@@ -9,10 +9,13 @@
 --   complaints_all        all complaints in the filter (unmapped or uncategorised included)
 -- Reads the rollups of servicequality/store/rollups.py: the whole months of the period from the month
 -- rollups (branch x month), the days of the months it cuts (at most two) from the day rollups
--- (branch x day). With any selection below set, store.run_query runs
--- queries/plain/component_complaints.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $categories, $components
-with days as (
+-- (branch x day). With a channel, segment, category or component selected, the counts come from rollup_ticket_cells
+-- (queries/fragments/ticket_cells.sql).
+-- Rollup choice: days -> cell_complaints when $channels, $segments, $categories, $components
+with
+-- Include: ticket_cells
+
+days as (
     select m.branch_id, m.category, m.complaints
     from rollup_complaint_category_months as m
     -- the months that lie wholly inside the period

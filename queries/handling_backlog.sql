@@ -6,9 +6,9 @@
 -- Grain: one row per age bucket (all five, zero when empty), youngest first.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: bucket_order, age_bucket, open_complaints, opened_before_period, mean_age_days
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/handling_backlog.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $categories, $components
+-- Reads rollup_complaint_open (servicequality/store/rollups.py): one row per complaint that can be open
+-- at the end of a day, with its branch, region, type, channel, segment, category and component, so
+-- every selection filters it directly.
 with buckets (bucket_order, age_bucket) as (
     values
         (1, 'Under 1 day'),
@@ -21,12 +21,12 @@ with buckets (bucket_order, age_bucket) as (
 -- Open at the end of the period: opened before it ends and closed after it (or never). The rollup
 -- is ordered by closes_at, so the two cases below each read only their own row groups.
 open_rows as (
-    select o.branch_id, o.region, o.branch_type, o.opened_at
+    select o.branch_id, o.region, o.branch_type, o.channel, o.segment, o.category, o.component_key, o.opened_at
     from rollup_complaint_open as o
     where o.closes_at >= cast($end as timestamp) + interval 1 day
         and o.opened_at < cast($end as timestamp) + interval 1 day
     union all
-    select o.branch_id, o.region, o.branch_type, o.opened_at
+    select o.branch_id, o.region, o.branch_type, o.channel, o.segment, o.category, o.component_key, o.opened_at
     from rollup_complaint_open as o
     where o.closes_at is null
         and o.opened_at < cast($end as timestamp) + interval 1 day
@@ -40,6 +40,10 @@ open_at_end as (
     where ($regions is null or list_contains($regions, o.region))
         and ($branch_types is null or list_contains($branch_types, o.branch_type))
         and ($branches is null or list_contains($branches, o.branch_id))
+        and ($channels is null or list_contains($channels, o.channel))
+        and ($segments is null or list_contains($segments, o.segment))
+        and ($categories is null or list_contains($categories, o.category))
+        and ($components is null or list_contains($components, o.component_key))
 ),
 
 -- Each complaint's age bucket (days, lower bound included), joined to its label by key (a

@@ -14,9 +14,9 @@
 --   first_response_within_target, targeted_first_n, resolution_within_target, targeted_resolution_n
 --                                 the within-target counts of handling_summary (a complaint still
 --                                 open past its target is late), without its times
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/handling_quality.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $categories, $components
+-- Reads the rollups of servicequality/store/rollups.py (branch x day); a channel, segment, category or
+-- component selection reads the finer rollup_ticket_cells.
+-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments, $categories, $components
 with counts as (
     select
         cast(coalesce(sum(d.complaints), 0) as bigint) as complaints,
@@ -33,7 +33,11 @@ with counts as (
         cast(coalesce(sum(d.targeted_resolution_n), 0) as bigint) as targeted_resolution_n
     from rollup_ticket_days as d
     join branches as b on b.branch_id = d.branch_id
-    where d.opened_on between $start and $end
+    where ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and ($categories is null or list_contains($categories, d.category))
+        and ($components is null or list_contains($components, d.component_key))
+        and d.opened_on between $start and $end
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))

@@ -19,9 +19,10 @@
 -- (ticket_as_of) is censored at its age; a percentile the survival curve does not reach is null.
 -- Measures (rollup_handling_buckets): 1 minutes to first response, 2 to resolution, 3 and 4
 -- their targets.
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/handling_summary.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $categories, $components
+-- Reads the rollups of servicequality/store/rollups.py (branch x day). A channel, segment, category or
+-- component selection reads the counts from rollup_ticket_cells, and the percentiles' bucket counts
+-- from every day of the period in rollup_complaint_handling (the month tables lack those columns).
+-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments, $categories, $components
 with counts as (
     select
         cast(coalesce(sum(d.complaints), 0) as bigint) as complaints,
@@ -38,6 +39,10 @@ with counts as (
     from rollup_ticket_days as d
     join branches as b on b.branch_id = d.branch_id
     where d.opened_on between $start and $end
+        and ($channels is null or list_contains($channels, d.channel))
+        and ($segments is null or list_contains($segments, d.segment))
+        and ($categories is null or list_contains($categories, d.category))
+        and ($components is null or list_contains($components, d.component_key))
         and ($regions is null or list_contains($regions, b.region))
         and ($branch_types is null or list_contains($branch_types, b.branch_type))
         and ($branches is null or list_contains($branches, d.branch_id))
@@ -55,19 +60,25 @@ edge_days as (
     from rollup_complaint_handling as h
     where h.opened_on >= $start
         and h.opened_on <= $end
-        and h.opened_on < case
+        -- with a selection the month tables cannot filter, every day of the period
+        and (h.opened_on < case
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
-        end
+        end or ($channels is not null or $segments is not null or $categories is not null or $components is not null))
         and ($regions is null or list_contains($regions, h.region))
         and ($branch_types is null or list_contains($branch_types, h.branch_type))
         and ($branches is null or list_contains($branches, h.branch_id))
+        and ($channels is null or list_contains($channels, h.channel))
+        and ($segments is null or list_contains($segments, h.segment))
+        and ($categories is null or list_contains($categories, h.category))
+        and ($components is null or list_contains($components, h.component_key))
     union all
     select h.*
     from rollup_complaint_handling as h
     where h.opened_on >= $start
         and h.opened_on <= $end
         and h.opened_on >= cast(date_trunc('month', $end + interval 1 day) as date)
+        and not ($channels is not null or $segments is not null or $categories is not null or $components is not null)
         and h.opened_on >= case
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
@@ -75,12 +86,17 @@ edge_days as (
         and ($regions is null or list_contains($regions, h.region))
         and ($branch_types is null or list_contains($branch_types, h.branch_type))
         and ($branches is null or list_contains($branches, h.branch_id))
+        and ($channels is null or list_contains($channels, h.channel))
+        and ($segments is null or list_contains($segments, h.segment))
+        and ($categories is null or list_contains($categories, h.category))
+        and ($components is null or list_contains($components, h.component_key))
 ),
 
 bucket_counts as (
     select m.bucket, m.n
     from rollup_handling_network_months as m
     where $regions is null and $branch_types is null and $branches is null
+        and not ($channels is not null or $segments is not null or $categories is not null or $components is not null)
         and m.month >= case
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
@@ -91,6 +107,7 @@ bucket_counts as (
     select m.bucket, m.n
     from rollup_handling_months as m
     where not ($regions is null and $branch_types is null and $branches is null)
+        and not ($channels is not null or $segments is not null or $categories is not null or $components is not null)
         and m.month >= case
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
@@ -170,6 +187,10 @@ bucket_values as (
         and ($regions is null or list_contains($regions, v.region))
         and ($branch_types is null or list_contains($branch_types, v.branch_type))
         and ($branches is null or list_contains($branches, v.branch_id))
+        and ($channels is null or list_contains($channels, v.channel))
+        and ($segments is null or list_contains($segments, v.segment))
+        and ($categories is null or list_contains($categories, v.category))
+        and ($components is null or list_contains($components, v.component_key))
         and v.bucket in (select bucket from wanted where low < high)
 ),
 

@@ -14,9 +14,9 @@
 --   awaiting_first_n, still_open_n  still awaiting a first response; still open
 -- Percentiles per pair: measures 5 (minutes to first response) and 6 (to resolution) of
 -- rollup_handling_buckets, one series per channel and priority.
--- Reads the rollups of servicequality/store/rollups.py (branch x day). With any selection below set,
--- store.run_query runs queries/plain/handling_targets.sql instead (same rows, no rollups).
--- Plain when set: $channels, $segments, $categories, $components
+-- Reads the rollups of servicequality/store/rollups.py. A channel, segment, category or component
+-- selection counts every day of the period from rollup_complaint_handling (the month tables lack
+-- those columns).
 -- Exact percentiles in two steps (servicequality/store/rollups.py, _refresh_complaint_handling): the
 -- count of each series' values per bucket in the filter gives the bucket holding each wanted
 -- rank and the rank inside it; only those buckets' values are sorted. With no branch selection
@@ -29,19 +29,25 @@ with partial_days as (
     from rollup_complaint_handling as h
     where h.opened_on >= $start
         and h.opened_on <= $end
-        and h.opened_on < case
+        -- with a selection the month tables cannot filter, every day of the period
+        and (h.opened_on < case
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
-        end
+        end or ($channels is not null or $segments is not null or $categories is not null or $components is not null))
         and ($regions is null or list_contains($regions, h.region))
         and ($branch_types is null or list_contains($branch_types, h.branch_type))
         and ($branches is null or list_contains($branches, h.branch_id))
+        and ($channels is null or list_contains($channels, h.channel))
+        and ($segments is null or list_contains($segments, h.segment))
+        and ($categories is null or list_contains($categories, h.category))
+        and ($components is null or list_contains($components, h.component_key))
     union all
     select h.*
     from rollup_complaint_handling as h
     where h.opened_on >= $start
         and h.opened_on <= $end
         and h.opened_on >= cast(date_trunc('month', $end + interval 1 day) as date)
+        and not ($channels is not null or $segments is not null or $categories is not null or $components is not null)
         and h.opened_on >= case
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
@@ -49,6 +55,10 @@ with partial_days as (
         and ($regions is null or list_contains($regions, h.region))
         and ($branch_types is null or list_contains($branch_types, h.branch_type))
         and ($branches is null or list_contains($branches, h.branch_id))
+        and ($channels is null or list_contains($channels, h.channel))
+        and ($segments is null or list_contains($segments, h.segment))
+        and ($categories is null or list_contains($categories, h.category))
+        and ($components is null or list_contains($components, h.component_key))
 ),
 
 -- The complaints counted day by day: with no branch selection the days outside whole months,
@@ -70,12 +80,17 @@ counted_days as (
                 and ($branch_types is null or list_contains($branch_types, b.branch_type))
                 and ($branches is null or list_contains($branches, b.branch_id))
         )
+        and ($channels is null or list_contains($channels, h.channel))
+        and ($segments is null or list_contains($segments, h.segment))
+        and ($categories is null or list_contains($categories, h.category))
+        and ($components is null or list_contains($components, h.component_key))
 ),
 
 bucket_counts as (
     select m.bucket, m.n
     from rollup_handling_network_months as m
     where ($regions is null and $branch_types is null and $branches is null)
+        and not ($channels is not null or $segments is not null or $categories is not null or $components is not null)
         and m.month >= case
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
@@ -104,6 +119,7 @@ pair_counts as (
         and ($regions is null or list_contains($regions, m.region))
         and ($branch_types is null or list_contains($branch_types, m.branch_type))
         and ($branches is null or list_contains($branches, m.branch_id))
+        and not ($channels is not null or $segments is not null or $categories is not null or $components is not null)
     union all
     select
         h.channel,
@@ -178,6 +194,10 @@ bucket_values as (
         and ($regions is null or list_contains($regions, v.region))
         and ($branch_types is null or list_contains($branch_types, v.branch_type))
         and ($branches is null or list_contains($branches, v.branch_id))
+        and ($channels is null or list_contains($channels, v.channel))
+        and ($segments is null or list_contains($segments, v.segment))
+        and ($categories is null or list_contains($categories, v.category))
+        and ($components is null or list_contains($components, v.component_key))
         and v.bucket in (select bucket from wanted where low < high)
 ),
 

@@ -138,7 +138,7 @@ def _run_sql(args: argparse.Namespace) -> int:
     except KeyError:
         print(f"sql: no query named {args.query!r}; `python -m servicequality sql` lists them", file=sys.stderr)
         return 1
-    plain = args.plain or bool(query.plain_when & set(args.selected))
+    plain = args.plain
     if plain:
         query = store.load_query(args.query, plain=True)
     folder = store.PLAIN_QUERIES_DIR if plain else store.QUERIES_DIR

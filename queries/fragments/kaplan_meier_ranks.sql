@@ -20,6 +20,10 @@ censored_all as (
         and ($regions is null or list_contains($regions, o.region))
         and ($branch_types is null or list_contains($branch_types, o.branch_type))
         and ($branches is null or list_contains($branches, o.branch_id))
+        and ($channels is null or list_contains($channels, o.channel))
+        and ($segments is null or list_contains($segments, o.segment))
+        and ($categories is null or list_contains($categories, o.category))
+        and ($components is null or list_contains($components, o.component_key))
         and o.series in (select series from cumulative)
 ),
 
@@ -90,6 +94,10 @@ inside_order as (
             and ($regions is null or list_contains($regions, v.region))
             and ($branch_types is null or list_contains($branch_types, v.branch_type))
             and ($branches is null or list_contains($branches, v.branch_id))
+            and ($channels is null or list_contains($channels, v.channel))
+            and ($segments is null or list_contains($segments, v.segment))
+            and ($categories is null or list_contains($categories, v.category))
+            and ($components is null or list_contains($components, v.component_key))
             and v.bucket in (select bucket from censored_inside)
         union all
         select bucket, age, 0, age from censored_inside

@@ -25,13 +25,18 @@ times use value buckets (see _refresh_complaint_handling).
 
 The survey rollups' grain also holds the response's channel and segment (every answer has one of
 each, and a branch-day holds a handful of responses, so they grow little): survey queries filter
-channel and segment selections on the rollups themselves. The ticket sums per branch and day have
-a finer twin, rollup_ticket_cells (branch x day x channel x segment x category): a query whose
-header says "-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when ..." reads it when one
-of those selections is set (store.runner), and the coarse table carries those columns as nulls so
-one query text filters both. Queries over the other ticket rollups (handling percentiles, backlog,
-categories) still hand such a selection to their plain twin in queries/plain/: the query file
-names those selections on its "-- Plain when set:" line and store.run_query switches.
+channel and segment selections on the rollups themselves. A component selection changes which
+components a respondent's overall (or RATER group) gap averages: those queries then average the
+selected ones from rollup_response_components (respondent_scale holds every count of components up
+to the largest, so any subset is still an exact integer). The ticket sums per branch and day have
+a finer twin, rollup_ticket_cells (branch x day x channel x segment x category x component): a
+query whose header says "-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when ..." reads
+it when one of those selections is set (store.runner), and the coarse table carries those columns as
+nulls so one query text filters both; the category and channel counts switch to it the same way.
+The handling percentiles count a selected channel, segment, category or component over every day of
+the period in rollup_complaint_handling (their month tables lack those columns); rollup_handling_values,
+rollup_handling_censored and rollup_complaint_open carry the columns too. No selection falls back to
+the plain queries in queries/plain/, which are the tests' and the benchmark's oracle only.
 """
 
 from __future__ import annotations
@@ -580,9 +585,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         create table rollup_complaint_open as
-        select t.branch_id, b.region, b.branch_type, t.opened_at, t.resolved_at as closes_at
+        select
+            t.branch_id, b.region, b.branch_type, t.channel, t.segment, t.category, cc.component_key,
+            t.opened_at, t.resolved_at as closes_at
         from tickets as t
         join branches as b on b.branch_id = t.branch_id
+        left join complaint_categories as cc on cc.category = t.category
         where t.kind = 'complaint'
             and (t.resolved_at is not null or t.status = 'open')
         order by t.resolved_at nulls last, t.opened_at
@@ -654,6 +662,9 @@ def _refresh_complaint_handling(con: duckdb.DuckDBPyConnection) -> None:
             tf.branch_type,
             tf.channel,
             tf.priority,
+            tf.segment,
+            tf.category,
+            tf.component_key,
             tf.first_response_minutes,
             tf.resolution_minutes,
             tf.first_response_target,
@@ -703,6 +714,7 @@ def _refresh_complaint_handling(con: duckdb.DuckDBPyConnection) -> None:
         create table rollup_complaint_handling as
         select
             c.opened_on, c.branch_id, c.region, c.branch_type, c.channel, c.priority,
+            c.segment, c.category, c.component_key,
             c.first_response_minutes, c.resolution_minutes, c.first_response_target, c.resolution_target,
             c.first_response_open_minutes, c.resolution_open_minutes,
             c.first_response_judged_minutes, c.resolution_judged_minutes,
@@ -754,7 +766,9 @@ def _refresh_complaint_handling(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         create table rollup_handling_values as
-        select v.bucket, c.opened_on, c.branch_id, c.region, c.branch_type, v.value
+        select
+            v.bucket, c.opened_on, c.branch_id, c.region, c.branch_type,
+            c.channel, c.segment, c.category, c.component_key, v.value
         from tmp_handling_values as v
         join tmp_complaints as c on c.complaint_no = v.complaint_no
         join rollup_handling_buckets as k on k.bucket = v.bucket
@@ -775,7 +789,9 @@ def _refresh_complaint_handling(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         create table rollup_handling_censored as
-        select s.series, o.measure, o.opened_on, o.branch_id, o.region, o.branch_type, o.age
+        select
+            s.series, o.measure, o.opened_on, o.branch_id, o.region, o.branch_type,
+            o.channel, o.segment, o.category, o.component_key, o.age
         from ({censored}) as o
         join (select distinct series, measure, channel, priority from tmp_handling_values) as s
             on s.measure = o.measure

@@ -21,7 +21,6 @@ PLAIN_QUERIES_DIR = QUERIES_DIR / "plain"
 # --- named queries -------------------------------------------------------------------------
 
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
-PLAIN_WHEN = "-- Plain when set:"
 # "-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments": with any
 # of those selections set, the query reads the finer source (whose grain has their columns) in
 # place of the coarser one: every `from`/`join` of the first name reads the second. The second may
@@ -55,9 +54,6 @@ class Query:
     sql: str
     parameters: frozenset[str]
     header: str
-    # Selections the query's rollups cannot answer (its "-- Plain when set:" header line): with
-    # any of them set, run_query runs the plain twin in queries/plain/ instead.
-    plain_when: frozenset[str] = frozenset()
     # (coarse table, finer table, selections that need the finer one), from "-- Rollup choice:".
     choices: tuple[tuple[str, str, frozenset[str]], ...] = ()
 
@@ -85,15 +81,12 @@ def load_query(name: str, *, plain: bool = False) -> Query:
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
     sql = _expand_includes(text)
     body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
-    plain_when = frozenset(
-        param for line in header.splitlines() if line.startswith(PLAIN_WHEN) for param in _PARAM.findall(line)
-    )
     choices = tuple(
         (m.group(1), m.group(2), frozenset(_PARAM.findall(m.group(3))))
         for m in map(ROLLUP_CHOICE.match, header.splitlines())
         if m
     )
-    return Query(name, sql, frozenset(_PARAM.findall(body)), header, plain_when, choices)
+    return Query(name, sql, frozenset(_PARAM.findall(body)), header, choices)
 
 
 def query_names(*, plain: bool = False) -> list[str]:
@@ -105,13 +98,12 @@ def run_query(
 ) -> pd.DataFrame:
     """Run `queries/<name>.sql` on a fresh cursor, binding only the parameters it names.
 
-    Every value travels as a bound `$parameter`; nothing is pasted into SQL text. With `plain`,
-    or when a selection the query's rollups cannot answer is set (its `plain_when`), the
-    reference version in `queries/plain/` (no rollups) runs instead: the same rows, slower.
+    Every value travels as a bound `$parameter`; nothing is pasted into SQL text. Every sidebar
+    selection is answered from the rollups (a finer one when the selection needs its grain, see
+    "-- Rollup choice:"). With `plain`, the reference version in `queries/plain/` (no rollups, the
+    tests' and the benchmark's oracle) runs instead: the same rows, slower.
     """
     query = load_query(name, plain=plain)
-    if not plain and any(params.get(p) is not None for p in query.plain_when):
-        return run_query(con, name, params, plain=True)
     missing = query.parameters - params.keys()
     if missing:
         raise KeyError(f"Query {name!r} needs parameters {sorted(missing)}")

@@ -64,10 +64,7 @@ def recording() -> Iterator[Calls]:
     originals = {name: getattr(ingest, name) for name in ("store_counts", "recent_runs", "rejected_rows")}
 
     def run_query(con, name, params, **kwargs):
-        query = store.load_query(name)
-        # The selections the query hands to its plain form count too: without them the timing
-        # would run the rollup form and miss what the selection costs.
-        bound = query.parameters | query.plain_when
+        bound = store.load_query(name).parameters
         calls.append(Call("query", name, _freeze({k: params[k] for k in bound if k in params})))
         return original_run(con, name, params, **kwargs)
 
@@ -231,7 +228,7 @@ def missing_selections(calls: Mapping[str, Sequence[Call]], selection: Mapping[s
             bound = dict(call.params)
             comparison = previous is not None and all(same(bound.get(k), v) for k, v in previous.items())
             for key, want in selection.items():
-                if key not in query.parameters | query.plain_when or same(bound.get(key), want):
+                if key not in query.parameters or same(bound.get(key), want):
                     continue
                 if comparison and key in previous:
                     continue

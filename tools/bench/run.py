@@ -600,12 +600,14 @@ KNOWN_LIMITS = [
     "- **Explore** medians per cell (`explore_tickets`) still use `percentile_cont` over the period's "
     "complaints; survey measures read per-respondent scores.",
     "- **Narrower selections.** The survey rollups carry each answer's channel and segment, and the ticket sums "
-    "per branch and day have a finer twin by channel, segment and category (`rollup_ticket_cells`, read when one "
-    "of those is selected). Still on the plain path with such a selection: the handling percentiles "
-    "(`handling_summary`, `handling_quality`, `handling_targets`), the backlog, the category and channel "
-    "counts (`complaint_channels`, `complaint_monthly_family`, `complaint_pareto`, `component_complaints`), and "
-    "with a component selection the respondent-level survey reads (`branch_gaps`, the Kruskal-Wallis reads, "
-    "the consistency gap). `python -m servicequality sql NAME --selected channels` shows which SQL runs.",
+    "per branch and day have a finer twin by channel, segment, category and component (`rollup_ticket_cells`, read "
+    "when one of those is selected: the totals, the handling counts and quality, the category, channel and "
+    "component counts; `queries/fragments/ticket_cells.sql`). The backlog's open complaints carry every selection "
+    "column. With components selected, the respondent-level survey reads (`branch_gaps`, the Kruskal-Wallis reads, "
+    "the consistency gap, the RATER gaps) average each respondent's selected component means from "
+    "`rollup_response_components` (`queries/fragments/respondent_gaps.sql`). Still on the plain path with a "
+    "channel, segment, category or component selection: the handling percentiles (`handling_summary`, "
+    "`handling_targets`). `python -m servicequality sql NAME --selected channels` shows which SQL runs.",
     "- **Refresh cost.** The rollups are rebuilt whole on every import (no incremental refresh): the import "
     "time above includes it.",
     "- **Import** validates row by row in Python (dates in several formats, codes, ranges, duplicates), "
