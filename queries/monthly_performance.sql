@@ -1,33 +1,25 @@
 -- monthly_performance: survey ratings per calendar month, for surveys with or without expectations.
 -- Grain: one row per month with rated responses in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
--- Reads the base views (surveys are small beside tickets): this text is its own reference form.
+-- Reads rollup_performance_days (servicequality/store/rollups.py: per branch, day, channel and segment,
+-- the rated respondents, the sum of their overall performance, and their satisfaction answers).
 -- Columns:
 --   month (first day, date)
 --   performance_n, mean_performance   respondents with ratings; mean of their overall performance (0-100)
 --   satisfaction_n, mean_satisfaction overall satisfaction answers, as percent of maximum possible (0-100)
-with respondent as (
-    select
-        p.response_id,
-        cast(date_trunc('month', any_value(p.submitted_at)) as date) as month,
-        avg(p.performance) as performance
-    from response_component_performance as p
-    where p.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, p.region))
-        and ($branch_types is null or list_contains($branch_types, p.branch_type))
-        and ($branches is null or list_contains($branches, p.branch_id))
-        and ($channels is null or list_contains($channels, p.channel))
-        and ($segments is null or list_contains($segments, p.segment))
-    group by p.response_id
-)
-
 select
-    p.month,
-    count(*) as performance_n,
-    avg(p.performance) as mean_performance,
-    count(s.satisfaction) as satisfaction_n,
-    avg(s.satisfaction) as mean_satisfaction
-from respondent as p
-left join response_answers as s on s.response_id = p.response_id
-group by p.month
-order by p.month
+    cast(date_trunc('month', d.submitted_on) as date) as month,
+    cast(sum(d.performance_n) as bigint) as performance_n,
+    sum(d.sum_performance) / sum(d.performance_n) as mean_performance,
+    cast(sum(d.satisfaction_n) as bigint) as satisfaction_n,
+    sum(d.sum_satisfaction) / nullif(sum(d.satisfaction_n), 0) as mean_satisfaction
+from rollup_performance_days as d
+join branches as b on b.branch_id = d.branch_id
+where d.submitted_on between $start and $end
+    and ($regions is null or list_contains($regions, b.region))
+    and ($branch_types is null or list_contains($branch_types, b.branch_type))
+    and ($branches is null or list_contains($branches, d.branch_id))
+    and ($channels is null or list_contains($channels, d.channel))
+    and ($segments is null or list_contains($segments, d.segment))
+group by cast(date_trunc('month', d.submitted_on) as date)
+order by month

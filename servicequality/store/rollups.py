@@ -69,6 +69,7 @@ TABLES = (
     "rollup_component_days",
     "rollup_respondent_gaps",
     "rollup_rater_days",
+    "rollup_performance_days",
     "rollup_importance_days",
     "rollup_importance_months",
     "rollup_respondent_weighted",
@@ -300,6 +301,33 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         left join rollup_respondent_gaps as g on g.response_id = r.response_id
         group by r.branch_id, cast(r.submitted_at as date), r.channel, r.segment
         order by submitted_on, r.branch_id
+        """
+    )
+
+    # Survey performance (percent of maximum possible, any survey, with or without expectations) per
+    # branch, day, channel and segment: each rated respondent's overall performance (the mean of their
+    # component performances) summed, and the satisfaction answers (0-100) of those respondents. Doubles:
+    # the sums agree with the plain query's to the last bits, not exactly.
+    con.execute(
+        """
+        create table rollup_performance_days as
+        with respondent as (
+            select
+                p.response_id, any_value(p.branch_id) as branch_id, any_value(p.submitted_on) as submitted_on,
+                any_value(p.channel) as channel, any_value(p.segment) as segment, avg(p.performance) as performance
+            from response_component_performance as p
+            group by p.response_id
+        )
+        select
+            r.branch_id, r.submitted_on, r.channel, r.segment,
+            count(*) as performance_n,
+            sum(r.performance) as sum_performance,
+            count(a.satisfaction) as satisfaction_n,
+            sum(a.satisfaction) as sum_satisfaction
+        from respondent as r
+        left join response_answers as a on a.response_id = r.response_id
+        group by r.branch_id, r.submitted_on, r.channel, r.segment
+        order by r.submitted_on, r.branch_id
         """
     )
 
