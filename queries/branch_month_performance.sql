@@ -2,7 +2,9 @@
 -- of a survey read as ratings (same definition as branch_performance).
 -- Grain: one row per branch and month with rated responses in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
--- Reads the base view response_component_performance: this text is its own reference form.
+-- Reads rollup_response_performance (response_component_performance materialised by
+-- servicequality/store/rollups.py); its plain form is this text on the view.
+-- Oracle: rollup_response_performance -> response_component_performance
 -- Columns: branch_id, month (first day, date), performance_n, mean_performance (0-100), sd_performance
 with respondent as (
     select
@@ -10,7 +12,7 @@ with respondent as (
         p.branch_id,
         cast(date_trunc('month', any_value(p.submitted_at)) as date) as month,
         avg(p.performance) as performance
-    from response_component_performance as p
+    from rollup_response_performance as p
     where p.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, p.region))
         and ($branch_types is null or list_contains($branch_types, p.branch_type))

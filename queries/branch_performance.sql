@@ -3,11 +3,13 @@
 -- 0-100); the branch's is the mean over its respondents, with the sample standard deviation for the t interval.
 -- Grain: one row per branch with at least one rated response.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
--- Reads the base view response_component_performance: this text is its own reference form.
+-- Reads rollup_response_performance (response_component_performance materialised by
+-- servicequality/store/rollups.py); its plain form is this text on the view.
+-- Oracle: rollup_response_performance -> response_component_performance
 -- Columns: branch_id, branch_name, region, n, mean_performance, sd_performance
 with respondent as (
     select p.response_id, p.branch_id, avg(p.performance) as performance
-    from response_component_performance as p
+    from rollup_response_performance as p
     where p.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, p.region))
         and ($branch_types is null or list_contains($branch_types, p.branch_type))

@@ -2,8 +2,9 @@
 -- expectation (the SERVPERF reading of a survey: Cronin & Taylor 1992).
 -- Grain: one row per component of the `components` table (n = 0 when nobody rated it).
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
--- Reads the base view response_component_performance (surveys are small beside tickets): this text is
--- its own reference form.
+-- Reads rollup_response_performance (response_component_performance materialised by
+-- servicequality/store/rollups.py); its plain form is this text on the view.
+-- Oracle: rollup_response_performance -> response_component_performance
 -- Columns:
 --   component_key, component_name, rater_group, sort_order
 --   n                 respondents who rated the component
@@ -20,7 +21,7 @@
 --   not_applicable, dont_know, not_rated, blank  answers to the component's items that are not ratings
 with rated as (
     select p.*
-    from response_component_performance as p
+    from rollup_response_performance as p
     where p.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, p.region))
         and ($branch_types is null or list_contains($branch_types, p.branch_type))
@@ -49,23 +50,11 @@ performance as (
         case when any_value(s.one_scale) then stddev_samp(r.perception) end as sd_rating,
         case when any_value(s.one_scale) then min(r.scale_min) end as scale_min,
         case when any_value(s.one_scale) then max(r.scale_max) end as scale_max,
-        string_agg(distinct r.scale_min || '-' || r.scale_max, ', ' order by r.scale_min || '-' || r.scale_max) as scales
+        string_agg(distinct r.scale_min || '-' || r.scale_max, ', ' order by r.scale_min || '-' || r.scale_max) as scales,
+        count(*) filter (where r.has_expectation) as n_expectation
     from rated as r
     join scales as s on s.component_key = r.component_key
     group by r.component_key
-),
-
-paired as (
-    select s.component_key, count(*) as n_expectation
-    from response_component_scores as s
-    where s.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, s.region))
-        and ($branch_types is null or list_contains($branch_types, s.branch_type))
-        and ($branches is null or list_contains($branches, s.branch_id))
-        and ($channels is null or list_contains($channels, s.channel))
-        and ($segments is null or list_contains($segments, s.segment))
-        and ($components is null or list_contains($components, s.component_key))
-    group by s.component_key
 ),
 
 missing as (
@@ -104,13 +93,12 @@ select
     p.scale_min,
     p.scale_max,
     p.scales,
-    coalesce(e.n_expectation, 0) as n_expectation,
+    coalesce(p.n_expectation, 0) as n_expectation,
     coalesce(m.not_applicable, 0) as not_applicable,
     coalesce(m.dont_know, 0) as dont_know,
     coalesce(m.not_rated, 0) as not_rated,
     coalesce(m.blank, 0) as blank
 from components as c
 left join performance as p on p.component_key = c.component_key
-left join paired as e on e.component_key = c.component_key
 left join missing as m on m.component_key = c.component_key
 order by c.sort_order

@@ -1,7 +1,9 @@
 -- component_unit_performance: each component's performance per branch or per region (the ratings map).
 -- Grain: one row per unit (branch, or region when $by = 'region') and rated component.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components, $by
--- Reads the base view response_component_performance: this text is its own reference form.
+-- Reads rollup_response_performance (response_component_performance materialised by
+-- servicequality/store/rollups.py); its plain form is this text on the view.
+-- Oracle: rollup_response_performance -> response_component_performance
 -- Columns: unit_id, unit_name, component_key, component_name, sort_order,
 --   n (respondents), mean_performance (0-100), sd_performance
 with rated as (
@@ -9,7 +11,7 @@ with rated as (
         case when $by = 'region' then p.region else p.branch_id end as unit_id,
         p.component_key,
         p.performance
-    from response_component_performance as p
+    from rollup_response_performance as p
     where p.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, p.region))
         and ($branch_types is null or list_contains($branch_types, p.branch_type))

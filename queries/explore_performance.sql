@@ -6,7 +6,9 @@
 -- Grain: one row per (key1, key2) with rated responses in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components,
 --   $dim1, $dim2 (branch, region, branch_type, channel, component, segment, month, weekday; or null)
--- Reads the base view response_component_performance: this text is its own reference form.
+-- Reads rollup_response_performance (response_component_performance materialised by
+-- servicequality/store/rollups.py); its plain form is this text on the view.
+-- Oracle: rollup_response_performance -> response_component_performance
 -- Columns:
 --   key1, key2   the cell, as in explore_survey
 --   n            respondents in the cell
@@ -35,7 +37,7 @@ with scored as (
             when 'weekday' then cast(((date_diff('day', date '2000-01-03', s.submitted_on) % 7) + 7) % 7 + 1 as varchar)
         end as key2,
         s.performance
-    from response_component_performance as s
+    from rollup_response_performance as s
     where s.submitted_on between $start and $end
         and ($regions is null or list_contains($regions, s.region))
         and ($branch_types is null or list_contains($branch_types, s.branch_type))

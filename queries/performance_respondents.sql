@@ -1,7 +1,9 @@
 -- performance_respondents: each respondent's component scores and overall answers, for key-driver analysis.
 -- Grain: one row per response and rated component.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
--- Reads the base views (surveys are small beside tickets): this text is its own reference form.
+-- Reads rollup_response_performance (response_component_performance materialised by
+-- servicequality/store/rollups.py); its plain form is this text on the view.
+-- Oracle: rollup_response_performance -> response_component_performance
 -- Columns:
 --   response_id, component_key
 --   performance    the respondent's component score, percent of maximum possible (0-100)
@@ -13,7 +15,7 @@ select
     p.performance,
     r.satisfaction,
     r.recommend
-from response_component_performance as p
+from rollup_response_performance as p
 join response_answers as r on r.response_id = p.response_id
 where p.submitted_on between $start and $end
     and ($regions is null or list_contains($regions, p.region))

@@ -69,6 +69,7 @@ TABLES = (
     "rollup_component_days",
     "rollup_respondent_gaps",
     "rollup_rater_days",
+    "rollup_response_performance",
     "rollup_performance_days",
     "rollup_importance_days",
     "rollup_importance_months",
@@ -304,6 +305,15 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
 
+    # Survey performance per response and component, materialised: the view response_component_performance
+    # (percent of maximum possible from every rated item) stored in date order, so the performance
+    # queries read one row per respondent and component of their period instead of aggregating every
+    # item score. Their plain form is the same text on the view ("-- Oracle:" in their header).
+    con.execute(
+        "create table rollup_response_performance as "
+        "select * from response_component_performance order by submitted_on, branch_id, component_key"
+    )
+
     # Survey performance (percent of maximum possible, any survey, with or without expectations) per
     # branch, day, channel and segment: each rated respondent's overall performance (the mean of their
     # component performances) summed, and the satisfaction answers (0-100) of those respondents. Doubles:
@@ -315,7 +325,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             select
                 p.response_id, any_value(p.branch_id) as branch_id, any_value(p.submitted_on) as submitted_on,
                 any_value(p.channel) as channel, any_value(p.segment) as segment, avg(p.performance) as performance
-            from response_component_performance as p
+            from rollup_response_performance as p
             group by p.response_id
         )
         select

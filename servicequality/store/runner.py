@@ -32,6 +32,10 @@ ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (\w+) -> (\w+) when (.+)$")
 # {measures} replaced by the constants given (digits only), and a comma to go on with the next CTE;
 # "-- Include: respondent_gaps" includes a fragment that takes no constants.
 # One text for a step several queries need; the name and constants come from the query file.
+# "-- Oracle: rollup_response_performance -> response_component_performance": the rollup is the base
+# view materialised (same columns), so the query's plain form is its own text reading the view: one
+# definition, two forms, no twin in queries/plain/.
+ORACLE = re.compile(r"^-- Oracle: (rollup_\w+) -> (\w+)$", re.MULTILINE)
 FRAGMENTS_DIR = QUERIES_DIR / "fragments"
 INCLUDE = re.compile(r"^-- Include: (\w+)(?: \((\w+) ([\d, ]+)\))?$", re.MULTILINE)
 
@@ -70,14 +74,19 @@ class Query:
 def load_query(name: str, *, plain: bool = False) -> Query:
     directory = PLAIN_QUERIES_DIR if plain else QUERIES_DIR
     path = directory / f"{name}.sql"
+    swaps: list[tuple[str, str]] = []
     if plain and not path.exists() and (QUERIES_DIR / f"{name}.sql").exists():
-        # A query that reads no rollup is its own reference form: one text, no twin.
         own = QUERIES_DIR / f"{name}.sql"
-        if "rollup_" not in own.read_text():
+        swaps = ORACLE.findall(own.read_text())
+        # A query that reads no rollup, or only rollups that materialise a view, is its own
+        # reference form: one text, no twin.
+        if swaps or "rollup_" not in own.read_text():
             path = own
     if not path.exists():
         raise KeyError(f"No query named {name!r} in {directory}")
     text = path.read_text()
+    for table, view in swaps:
+        text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
     sql = _expand_includes(text)
     body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
@@ -90,7 +99,12 @@ def load_query(name: str, *, plain: bool = False) -> Query:
 
 
 def query_names(*, plain: bool = False) -> list[str]:
-    return sorted(p.stem for p in (PLAIN_QUERIES_DIR if plain else QUERIES_DIR).glob("*.sql"))
+    """The named queries; with `plain`, those that have a plain form apart from their rollup form (a
+    twin in queries/plain/, or an "-- Oracle:" source swap)."""
+    if not plain:
+        return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+    swapped = {p.stem for p in QUERIES_DIR.glob("*.sql") if ORACLE.search(p.read_text())}
+    return sorted({p.stem for p in PLAIN_QUERIES_DIR.glob("*.sql")} | swapped)
 
 
 def run_query(

@@ -246,7 +246,9 @@ select
     min(sc.scale_min) as scale_min,
     max(sc.scale_max) as scale_max,
     -- the raw mean means something only when every item of the component shares one scale
-    min(sc.scale_min) = max(sc.scale_min) and min(sc.scale_max) = max(sc.scale_max) as one_scale
+    min(sc.scale_min) = max(sc.scale_min) and min(sc.scale_max) = max(sc.scale_max) as one_scale,
+    -- the component has items with an expectation too (it is in response_component_scores)
+    count(sc.expectation) > 0 as has_expectation
 from survey_scores as sc
 join survey_responses as r on r.response_id = sc.response_id
 join branches as b on b.branch_id = r.branch_id

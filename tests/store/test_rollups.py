@@ -248,9 +248,29 @@ def test_refresh_command_rebuilds_missing_rollups_and_queries_fall_back_meanwhil
 
 
 def _extra_defaults() -> dict:
-    from servicequality.metrics import drilldown, explore
+    from servicequality.metrics import drilldown, explore, performance
 
-    return {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS}
+    return {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS, **performance.QUERY_DEFAULTS}
+
+
+def test_performance_by_region_equals_its_plain_form(fixture_con):
+    # component_unit_performance's $by picks the unit; the default (branch) runs in every scenario above.
+    for label, filters in scenarios(fixture_con)[:4]:
+        params = {**filters.params(), "by": "region"}
+        fast = store.run_query(fixture_con, "component_unit_performance", params)
+        plain = store.run_query(fixture_con, "component_unit_performance", params, plain=True)
+        assert_same(fast, plain, f"component_unit_performance by region [{label}]")
+
+
+def test_an_oracle_line_makes_the_plain_form_from_the_same_text():
+    # "-- Oracle: rollup_response_performance -> response_component_performance": no twin file; the
+    # plain form reads the view wherever the rollup form reads the table.
+    assert not (store.PLAIN_QUERIES_DIR / "branch_performance.sql").exists()
+    assert "branch_performance" in store.query_names(plain=True)
+    fast, plain = store.load_query("branch_performance"), store.load_query("branch_performance", plain=True)
+    assert "from rollup_response_performance as p" in fast.sql
+    assert "from response_component_performance as p" in plain.sql and "from rollup_response" not in plain.sql
+    assert fast.sql.replace("rollup_response_performance as p", "response_component_performance as p") == plain.sql
 
 
 EXTRA_DEFAULTS = _extra_defaults()
