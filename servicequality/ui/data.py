@@ -11,6 +11,7 @@ import streamlit as st
 
 from servicequality import store
 from servicequality.filters import Filters
+from servicequality.store import rollups
 from servicequality.ui import crossfilter
 
 FILTERS_KEY = "filters"
@@ -29,10 +30,25 @@ def _identity(path: Path) -> tuple:
     return (str(path), s.st_ino, s.st_mtime_ns, s.st_size)
 
 
+STALE = (
+    "The database {name} was written by an older version of the dashboard: its summary tables and views "
+    "need rebuilding before the pages can read it. Run `python -m servicequality refresh --db {name}` "
+    "(`make run` does it for the demo), or import a file here, which rebuilds them too."
+)
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(identity: tuple) -> duckdb.DuckDBPyConnection:
     con = store.connect_read_only(identity[0])
-    store.check_store(con)
+    try:
+        store.check_store(con)
+        # Rollups and views from other code would answer with errors (or the plain queries, on views
+        # that may have changed): say so once, in words, instead of a traceback on every page.
+        if not rollups.is_fresh(con):
+            raise store.StoreError(STALE.format(name=Path(identity[0]).name))
+    except store.StoreError:
+        con.close()
+        raise
     return con
 
 

@@ -98,6 +98,25 @@ def test_empty_database_gives_a_message(monkeypatch, tmp_path):
     assert "empty" in at.error[0].value
 
 
+def test_a_database_from_older_code_asks_for_a_refresh(monkeypatch, fixture_db_path, tmp_path):
+    # A store whose rollups were built by other code (here: one rollup gone, as in a file written
+    # before it existed) gets one sentence naming the command, and only the Data page, not tracebacks.
+    import shutil
+
+    from servicequality import store
+
+    db = tmp_path / "older.duckdb"
+    shutil.copy(fixture_db_path, db)
+    con = store.connect_read_write(db)
+    con.execute("drop table rollup_response_performance")
+    con.close()
+    at = open_app(monkeypatch, db)
+    assert not at.exception
+    assert "older version" in at.error[0].value
+    assert "python -m servicequality refresh --db older.duckdb" in at.error[0].value
+    assert str(tmp_path) not in at.error[0].value  # the file's name, not where it lives
+
+
 def test_not_a_database_gives_a_message(monkeypatch, tmp_path):
     bad = tmp_path / "bad.duckdb"
     bad.write_bytes(b"this is not a database" * 100)
