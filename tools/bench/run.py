@@ -605,9 +605,18 @@ KNOWN_LIMITS = [
     "component counts; `queries/fragments/ticket_cells.sql`). The backlog's open complaints carry every selection "
     "column. With components selected, the respondent-level survey reads (`branch_gaps`, the Kruskal-Wallis reads, "
     "the consistency gap, the RATER gaps) average each respondent's selected component means from "
-    "`rollup_response_components` (`queries/fragments/respondent_gaps.sql`). Still on the plain path with a "
-    "channel, segment, category or component selection: the handling percentiles (`handling_summary`, "
-    "`handling_targets`). `python -m servicequality sql NAME --selected channels` shows which SQL runs.",
+    "`rollup_response_components` (`queries/fragments/respondent_gaps.sql`). The handling percentiles "
+    "(`handling_summary`, `handling_targets`) count such a selection over every day of the period in "
+    "`rollup_complaint_handling` instead of the month tables. No selection runs a `queries/plain/` query: "
+    "`python -m servicequality sql NAME --selected channels` shows which SQL runs.",
+    "- **Survey performance** (percent of maximum possible, for surveys with or without expectations) reads "
+    "`rollup_response_performance`, the per response × component view materialised in date order; its queries' "
+    "plain form is the same text on the view (an `-- Oracle:` header line). `performance_respondents` still "
+    "returns every respondent × component of the period (the derived importance regression needs them), and "
+    "`component_performance` aggregates them per read: the ratings view of the Components page is the slowest "
+    "page view left.",
+    "- **Handling percentiles** cost most of the Overview's and the Complaints page's time: the Kaplan-Meier "
+    "step numbers the handled values of every bucket that holds an open complaint's age.",
     "- **Refresh cost.** The rollups are rebuilt whole on every import (no incremental refresh): the import "
     "time above includes it.",
     "- **Import** validates row by row in Python (dates in several formats, codes, ranges, duplicates), "
