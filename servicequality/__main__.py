@@ -138,11 +138,19 @@ def _run_sql(args: argparse.Namespace) -> int:
     except KeyError:
         print(f"sql: no query named {args.query!r}; `python -m servicequality sql` lists them", file=sys.stderr)
         return 1
-    plain = args.plain
-    if plain:
+    shown = (store.QUERIES_DIR / (args.query + ".sql")).relative_to(store.PROJECT_ROOT)
+    if args.plain:
         query = store.load_query(args.query, plain=True)
-    folder = store.PLAIN_QUERIES_DIR if plain else store.QUERIES_DIR
-    print(f"-- {(folder / (args.query + '.sql')).relative_to(store.PROJECT_ROOT)}")
+        twin = store.PLAIN_QUERIES_DIR / (args.query + ".sql")
+        # No twin file: the plain form is the query's own text (reading the views its "-- Oracle:"
+        # lines name, or no rollup at all).
+        if twin.exists():
+            shown = twin.relative_to(store.PROJECT_ROOT)
+        elif "-- Oracle:" in query.header:
+            shown = f"{shown}, its plain form (-- Oracle:)"
+        else:
+            shown = f"{shown} (reads no rollup: it is its own plain form)"
+    print(f"-- {shown}")
     print(f"-- binds: {', '.join('$' + p for p in sorted(query.parameters)) or 'nothing'}")
     print(query.sql_for({name: [] for name in args.selected}).rstrip())
     return 0

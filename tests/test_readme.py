@@ -47,9 +47,18 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/component_gaps.sql\n")
     assert (ROOT / "queries" / "component_gaps.sql").read_text().strip() in printed
-    # A selection the rollups cannot answer: the plain reference runs, and the command says so.
-    assert main(["sql", "handling_summary", "--selected", "channels"]) == 0
+    # Every selection is answered by the rollups: a category selection reads the fragment's cells.
+    assert main(["sql", "complaint_pareto", "--selected", "categories"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("-- queries/complaint_pareto.sql\n")
+    assert "from cell_complaints as d" in printed and "from parts as d" not in printed
+    # --plain prints the reference form: a twin file, or the query's own text on the view it names.
+    assert main(["sql", "handling_summary", "--plain"]) == 0
     assert capsys.readouterr().out.startswith("-- queries/plain/handling_summary.sql\n")
+    assert main(["sql", "branch_performance", "--plain"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("-- queries/branch_performance.sql, its plain form (-- Oracle:)\n")
+    assert "from response_component_performance as p" in printed
     # A selection a finer rollup answers: the same file, reading that rollup.
     assert main(["sql", "complaint_summary", "--selected", "channels"]) == 0
     printed = capsys.readouterr().out

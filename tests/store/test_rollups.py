@@ -81,11 +81,11 @@ def optimised_queries() -> list[str]:
 
 # On the medium database a subset of the scenarios keeps the test under a minute and a half (the
 # fixture runs them all): every day, periods that cut months, a branch attribute, and a component
-# selection (rollups for the component queries, the plain path for the respondent-level ones).
+# selection (the component rollups, and the respondent-level reads' per-component path).
 MEDIUM_SCENARIOS = ("all", "odd days", "month edges", "branch type", "components")
 
 # The cell-level sweeps (Explore and drill-down cells, sorts, pages) on the fixture: a subset in the
-# fast tier (every day, cut months, a selection that goes to the plain path, an empty period), all
+# fast tier (every day, cut months, a selection that reads a finer rollup, an empty period), all
 # seventeen scenarios in the slow tier.
 FIXTURE_SWEEPS = (
     pytest.param(("all", "month edges", "channel", "no data"), id="fast-subset"),
