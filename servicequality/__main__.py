@@ -142,12 +142,13 @@ def _run_sql(args: argparse.Namespace) -> int:
     if args.plain:
         query = store.load_query(args.query, plain=True)
         twin = store.PLAIN_QUERIES_DIR / (args.query + ".sql")
-        # No twin file: the plain form is the query's own text (reading the views its "-- Oracle:"
-        # lines name, or no rollup at all).
+        # No twin file: the plain form is the query's own text, its "-- Measures:" sums over the
+        # base views and its "-- Oracle:" sources swapped for their views (or it reads no rollup).
+        ways = [w for w in ("-- Measures:", "-- Oracle:") if w in query.header]
         if twin.exists():
             shown = twin.relative_to(store.PROJECT_ROOT)
-        elif "-- Oracle:" in query.header:
-            shown = f"{shown}, its plain form (-- Oracle:)"
+        elif ways:
+            shown = f"{shown}, its plain form ({' and '.join(ways)} on the base views)"
         else:
             shown = f"{shown} (reads no rollup: it is its own plain form)"
     print(f"-- {shown}")

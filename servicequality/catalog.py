@@ -33,14 +33,17 @@ class Dimension:
     clickable: bool = False  # a click on a chart's point can set it (cross-filtering)
     surveys: bool = True  # applies to survey responses (complaint categories do not)
     describe_when_empty: bool = True  # said as "...: all" in "How is this computed?" notes
+    column: str = ""  # the column a selection filters, the same in the base views and the rollups
 
 
 # Explore's order: the first is Explore's default first dimension.
 DIMENSIONS: dict[str, Dimension] = {
     d.key: d
     for d in (
-        Dimension("region", "Region", "Region", "regions", "All regions", served=True, clickable=True),
-        Dimension("branch", "Branch", "Branch", "branches", "All branches", served=True, clickable=True),
+        Dimension("region", "Region", "Region", "regions", "All regions", served=True, clickable=True, column="region"),
+        Dimension(
+            "branch", "Branch", "Branch", "branches", "All branches", served=True, clickable=True, column="branch_id"
+        ),
         Dimension(
             "branch_type",
             "Branch type",
@@ -50,8 +53,9 @@ DIMENSIONS: dict[str, Dimension] = {
             served=True,
             clickable=True,
             describe_when_empty=False,
+            column="branch_type",
         ),
-        Dimension("channel", "Channel", "Channel", "channels", "All channels", clickable=True),
+        Dimension("channel", "Channel", "Channel", "channels", "All channels", clickable=True, column="channel"),
         Dimension(
             "category",
             "Complaint category",
@@ -62,6 +66,7 @@ DIMENSIONS: dict[str, Dimension] = {
             clickable=True,
             surveys=False,
             describe_when_empty=False,
+            column="category",
         ),
         Dimension("family", "Category family", "Family", surveys=False),
         Dimension(
@@ -73,8 +78,11 @@ DIMENSIONS: dict[str, Dimension] = {
             help="Narrows survey scores to these components and complaints to categories that point at them.",
             clickable=True,
             describe_when_empty=False,
+            column="component_key",
         ),
-        Dimension("segment", "Customer segment", "Segment", "segments", "All segments", clickable=True),
+        Dimension(
+            "segment", "Customer segment", "Segment", "segments", "All segments", clickable=True, column="segment"
+        ),
         Dimension("month", "Month", "Month", served=True, ordinal=True, clickable=True),
         Dimension("weekday", "Weekday", "Weekday", served=True, ordinal=True),
     )
@@ -304,6 +312,7 @@ MEASURES: dict[str, Measure] = {
 def _check() -> None:
     assert set(SIDEBAR_ORDER) == {d.key for d in DIMENSIONS.values() if d.selection}
     assert set(SELECTIONS) == set(BY_SELECTION)
+    assert all(d.column for d in BY_SELECTION.values())
 
 
 _check()

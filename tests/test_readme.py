@@ -46,7 +46,15 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     assert main(["sql", "component_gaps"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/component_gaps.sql\n")
-    assert (ROOT / "queries" / "component_gaps.sql").read_text().strip() in printed
+    text = (ROOT / "queries" / "component_gaps.sql").read_text()
+    header, _, rest = text.partition("\nwith\n-- Measures: ")
+    assert header in printed and rest.partition("\n")[2].strip() in printed
+    # its "-- Measures:" line becomes the generated sums over the month and day rollups
+    assert "from rollup_component_months as m" in printed and "from rollup_component_days as e" in printed
+    assert main(["sql", "component_gaps", "--plain"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("-- queries/component_gaps.sql, its plain form (-- Measures: on the base views)\n")
+    assert "from response_component_scores as f" in printed and "rollup_" not in printed.replace("-- ", "")
     # Every selection is answered by the rollups: a category selection reads the fragment's cells.
     assert main(["sql", "complaint_pareto", "--selected", "categories"]) == 0
     printed = capsys.readouterr().out
@@ -57,11 +65,11 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     assert capsys.readouterr().out.startswith("-- queries/plain/handling_summary.sql\n")
     assert main(["sql", "branch_performance", "--plain"]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("-- queries/branch_performance.sql, its plain form (-- Oracle:)\n")
+    assert printed.startswith("-- queries/branch_performance.sql, its plain form (-- Oracle: on the base views)\n")
     assert "from response_component_performance as p" in printed
     # A selection a finer rollup answers: the same file, reading that rollup.
     assert main(["sql", "complaint_summary", "--selected", "channels"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/complaint_summary.sql\n")
-    assert "from rollup_ticket_cells as d" in printed
+    assert "from rollup_ticket_cells as e" in printed and "rollup_ticket_days" not in printed
     assert main(["sql", "no_such_query"]) == 1

@@ -49,6 +49,8 @@ from pathlib import Path
 
 import duckdb
 
+from servicequality.store import facts
+
 # Every table this module writes; refresh drops and rebuilds them all.
 TABLES = (
     "rollup_settings",
@@ -115,6 +117,7 @@ def definition() -> str:
     read): a file built by other code is stale."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
     digest.update((Path(__file__).parent / "schema.sql").read_bytes())
+    digest.update((Path(__file__).parent / "facts.py").read_bytes())
     return digest.hexdigest()
 
 
@@ -545,51 +548,20 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     # (rollup_ticket_cells: the queries switch to it when one of those is selected, see
     # store.runner's "-- Rollup choice:" header). The day table carries the cell columns as nulls,
     # so one query text filters either table.
-    ticket_sums = """
-            count(*) as tickets,
-            sum(case when tf.kind = 'complaint' then 1 else 0 end) as complaints,
-            count(case when tf.kind = 'complaint' then tf.first_response_minutes end) as responded_n,
-            sum(case when tf.kind = 'complaint' and tf.first_response_judged_minutes <= tf.first_response_target
-                then 1 else 0 end) as first_response_within_target,
-            count(case when tf.kind = 'complaint' and tf.first_response_target is not null
-                then tf.first_response_judged_minutes end) as targeted_first_n,
-            count(case when tf.kind = 'complaint' then tf.first_response_open_minutes end) as awaiting_first_n,
-            count(case when tf.kind = 'complaint' and tf.first_response_open_minutes > tf.first_response_target
-                then 1 end) as late_awaiting_first_n,
-            count(case when tf.kind = 'complaint' then tf.resolution_minutes end) as resolved_n,
-            sum(case when tf.kind = 'complaint' and tf.resolution_judged_minutes <= tf.resolution_target
-                then 1 else 0 end) as resolution_within_target,
-            count(case when tf.kind = 'complaint' and tf.resolution_target is not null
-                then tf.resolution_judged_minutes end) as targeted_resolution_n,
-            count(case when tf.kind = 'complaint' then tf.resolution_open_minutes end) as still_open_n,
-            count(case when tf.kind = 'complaint' and tf.resolution_open_minutes > tf.resolution_target
-                then 1 end) as late_open_n,
-            sum(case when tf.kind = 'complaint' and tf.reopened_count > 0 then 1 else 0 end) as reopened,
-            count(case when tf.kind = 'complaint' then tf.reopened_count end) as reopened_n,
-            sum(case when tf.kind = 'complaint' and tf.escalated then 1 else 0 end) as escalated,
-            count(case when tf.kind = 'complaint' then tf.escalated end) as escalated_n,
-            count(case when tf.kind = 'complaint' then tf.satisfaction end) as satisfaction_n,
-            sum(case when tf.kind = 'complaint' then tf.satisfaction end) as satisfaction_sum,
-            sum(case when tf.kind = 'complaint' and tf.satisfaction >= 4 then 1 else 0 end) as satisfied,
-            sum(case when tf.kind = 'complaint' and tf.satisfaction = 1 then 1 else 0 end) as satisfaction_1,
-            sum(case when tf.kind = 'complaint' and tf.satisfaction = 2 then 1 else 0 end) as satisfaction_2,
-            sum(case when tf.kind = 'complaint' and tf.satisfaction = 3 then 1 else 0 end) as satisfaction_3,
-            sum(case when tf.kind = 'complaint' and tf.satisfaction = 4 then 1 else 0 end) as satisfaction_4,
-            sum(case when tf.kind = 'complaint' and tf.satisfaction = 5 then 1 else 0 end) as satisfaction_5
-"""
+    ticket_sums = facts.model_columns("tickets")  # each count written once, in store/facts.py
     con.execute(
-        "create table rollup_ticket_days as select tf.branch_id, tf.opened_on, "
+        "create table rollup_ticket_days as select f.branch_id, f.opened_on, "
         "cast(null as varchar) as channel, cast(null as varchar) as segment, cast(null as varchar) as category, "
         "cast(null as varchar) as component_key, "
         + ticket_sums
-        + " from ticket_facts as tf group by tf.branch_id, tf.opened_on order by tf.opened_on, tf.branch_id"
+        + " from ticket_facts as f group by f.branch_id, f.opened_on order by f.opened_on, f.branch_id"
     )
     con.execute(
-        "create table rollup_ticket_cells as select tf.branch_id, tf.opened_on, tf.channel, tf.segment, "
-        "tf.category, tf.component_key, "
+        "create table rollup_ticket_cells as select f.branch_id, f.opened_on, f.channel, f.segment, "
+        "f.category, f.component_key, "
         + ticket_sums
-        + " from ticket_facts as tf group by tf.branch_id, tf.opened_on, tf.channel, tf.segment, tf.category, "
-        "tf.component_key order by tf.opened_on, tf.branch_id"
+        + " from ticket_facts as f group by f.branch_id, f.opened_on, f.channel, f.segment, f.category, "
+        "f.component_key order by f.opened_on, f.branch_id"
     )
     con.execute(
         """

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from servicequality.store import facts as facts_module
 from servicequality.store.connection import PROJECT_ROOT, cursor
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -71,40 +72,60 @@ class Query:
         return sql
 
 
+def _code(text: str) -> str:
+    """The SQL without its comments (header lines, `-- Measures:` lines included)."""
+    return "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+
+
+def _own_plain_form(text: str) -> bool:
+    """A query is its own plain form when it reads no rollup except through `-- Measures:` CTEs
+    (generated in their base form) and "-- Oracle:" swaps (rollups that materialise a view)."""
+    swapped = {table for table, _ in ORACLE.findall(text)}
+    return all(m in swapped for m in re.findall(r"\brollup_\w+", _code(_expand_includes(text))))
+
+
 def load_query(name: str, *, plain: bool = False) -> Query:
-    directory = PLAIN_QUERIES_DIR if plain else QUERIES_DIR
-    path = directory / f"{name}.sql"
-    swaps: list[tuple[str, str]] = []
-    if plain and not path.exists() and (QUERIES_DIR / f"{name}.sql").exists():
-        own = QUERIES_DIR / f"{name}.sql"
-        swaps = ORACLE.findall(own.read_text())
-        # A query that reads no rollup, or only rollups that materialise a view, is its own
-        # reference form: one text, no twin.
-        if swaps or "rollup_" not in own.read_text():
-            path = own
+    """The query `queries/<name>.sql` as it runs: fragments included, `-- Measures:` CTEs generated
+    (store.facts); with `plain`, its reference form on the base views (the twin in queries/plain/
+    where one is left, else the same text with the generated CTEs in their base form and the
+    "-- Oracle:" sources swapped for their views)."""
+    path = QUERIES_DIR / f"{name}.sql"
+    twin = PLAIN_QUERIES_DIR / f"{name}.sql"
+    if plain and twin.exists():
+        path = twin
     if not path.exists():
-        raise KeyError(f"No query named {name!r} in {directory}")
+        raise KeyError(f"No query named {name!r} in {QUERIES_DIR}")
     text = path.read_text()
-    for table, view in swaps:
-        text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
+    if plain and path != twin:
+        if not _own_plain_form(text):
+            raise KeyError(f"Query {name!r} has no plain form")
+        for table, view in ORACLE.findall(text):
+            text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
-    sql = _expand_includes(text)
-    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    sql, facts = facts_module.expand(_expand_includes(text), plain=plain)
     choices = tuple(
         (m.group(1), m.group(2), frozenset(_PARAM.findall(m.group(3))))
         for m in map(ROLLUP_CHOICE.match, header.splitlines())
         if m
     )
-    return Query(name, sql, frozenset(_PARAM.findall(body)), header, choices)
+    if not plain:
+        choices += tuple((f.days, f.finer[0], f.finer[1]) for f in {f.name: f for f in facts}.values() if f.finer)
+    return Query(name, sql, frozenset(_PARAM.findall(_code(sql))), header, choices)
+
+
+def _has_plain_form(name: str) -> bool:
+    if (PLAIN_QUERIES_DIR / f"{name}.sql").exists():
+        return True
+    text = (QUERIES_DIR / f"{name}.sql").read_text()
+    reads_rollups = "rollup_" in _code(_expand_includes(text)) or facts_module.MEASURES_LINE.search(text)
+    return bool(reads_rollups) and _own_plain_form(text)
 
 
 def query_names(*, plain: bool = False) -> list[str]:
-    """The named queries; with `plain`, those that have a plain form apart from their rollup form (a
-    twin in queries/plain/, or an "-- Oracle:" source swap)."""
-    if not plain:
-        return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
-    swapped = {p.stem for p in QUERIES_DIR.glob("*.sql") if ORACLE.search(p.read_text())}
-    return sorted({p.stem for p in PLAIN_QUERIES_DIR.glob("*.sql")} | swapped)
+    """The named queries; with `plain`, those that read rollups and have a plain form apart from
+    their rollup form (a twin in queries/plain/, or generated CTEs and "-- Oracle:" swaps)."""
+    names = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+    return [n for n in names if _has_plain_form(n)] if plain else names
 
 
 def run_query(

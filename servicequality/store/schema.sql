@@ -284,6 +284,27 @@ select
     100.0 * (r_answer - r_min) / (r_max - r_min) as recommend
 from answers;
 
+-- One row per survey response: the per-response answers and the respondent's overall gap (the mean
+-- of their component gaps; null when they scored no component). The base form of the survey counts
+-- (store/facts.py: responses).
+create or replace view response_facts as
+select
+    r.response_id,
+    r.branch_id,
+    b.region,
+    b.branch_type,
+    r.channel,
+    r.segment,
+    cast(r.submitted_at as date) as submitted_on,
+    r.overall_satisfaction,
+    r.nps,
+    g.gap
+from survey_responses as r
+join branches as b on b.branch_id = r.branch_id
+left join (
+    select response_id, avg(gap) as gap from response_component_scores group by response_id
+) as g on g.response_id = r.response_id;
+
 create or replace view customers_served_facts as
 select cs.branch_id, b.region, b.branch_type, b.size_band, cs.served_on, cs.customers
 from customers_served as cs

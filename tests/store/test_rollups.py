@@ -63,6 +63,9 @@ def scenarios(con) -> list[tuple[str, Filters]]:
         ("month edges", Filters(months_start + dt.timedelta(days=14), last - dt.timedelta(days=5))),
         ("to a month end", Filters(months_start + dt.timedelta(days=14), month_end)),
         ("inside a month", Filters(month_end.replace(day=11), month_end.replace(day=20))),
+        # from the 13th of the month before the last: on the fixture a respondent on each side of
+        # the cut, so a whole-month read of the cut month would count the 12th
+        ("from a 13th", Filters(month_end.replace(day=13), last)),
         ("no data", Filters(dt.date(1990, 1, 1), dt.date(1990, 12, 31))),
         ("region", replace(year, regions=(region,))),
         ("branches", replace(full, branches=tuple(ids[: max(1, len(ids) * 5 // 6)]))),
@@ -86,7 +89,7 @@ MEDIUM_SCENARIOS = ("all", "odd days", "month edges", "branch type", "components
 
 # The cell-level sweeps (Explore and drill-down cells, sorts, pages) on the fixture: a subset in the
 # fast tier (every day, cut months, a selection that reads a finer rollup, an empty period), all
-# seventeen scenarios in the slow tier.
+# eighteen scenarios in the slow tier.
 FIXTURE_SWEEPS = (
     pytest.param(("all", "month edges", "channel", "no data"), id="fast-subset"),
     pytest.param(None, id="every-scenario", marks=pytest.mark.slow),

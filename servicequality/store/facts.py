@@ -1,0 +1,390 @@
+"""Facts and their sum-and-count measures, declared once; the queries' `-- Measures:` CTEs are
+generated from them in two forms.
+
+A query file says, inside its `with` clause,
+
+    -- Measures: counted = tickets by month: complaints
+
+and store.runner replaces that line with a CTE `counted` holding one row per month (the keys after
+`by`; none: one row) and a column per measure named after the second colon. The CTE comes in two
+forms from the one declaration below:
+
+- the **rollup form** (what the pages run) sums the fact's rollup columns: the whole months of the
+  period from its month table (if it has one) and the days of the months the period cuts from its
+  day table, or every day of the period from the day table; a selection the day table cannot
+  filter switches to its finer twin (store.runner's "-- Rollup choice:"). Means and standard
+  deviations are rebuilt from the sums (scaled integers for the survey, see store.rollups);
+- the **base form** (the tests' oracle) aggregates the fact's base view row by row: `count`,
+  `sum`, `avg` and `stddev_samp` over the facts themselves, with no rollup and no period split.
+
+Equal rows from the two forms under every filter scenario (tests/store/test_rollups.py) is the
+proof that the rollups, their month/day split and the sum formulas are right. The ticket rollups'
+columns are generated from the same declaration (`model_columns`), so a ticket count is written
+once: its aggregate over `ticket_facts`.
+
+Every sidebar selection is one clause, `($regions is null or list_contains($regions, f.region))`,
+written by `selected` from the catalogue's column for it: nothing here pastes a value into SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from servicequality import catalog
+
+
+def selected(selection: str, column: str) -> str:
+    """The one filter clause of a sidebar selection: all rows when nothing is selected."""
+    return f"(${selection} is null or list_contains(${selection}, {column}))"
+
+
+@dataclass(frozen=True)
+class Agg:
+    """One measure: its formula over the summed rollup columns (`s.<column>`, and `st`, the
+    rollup_settings row) and its aggregate over the fact rows (`f.<column>`)."""
+
+    rollup: str
+    base: str
+    sums: tuple[str, ...]  # the rollup columns the rollup formula reads, summed
+    model: str | None = None  # the rollup column's own aggregate over the facts (generated rollups)
+
+
+def count(column: str, expr: str) -> Agg:
+    """A count kept as a rollup column: the sum of the column, or the count over the facts."""
+    return Agg(f"cast(coalesce(s.{column}, 0) as bigint)", f"cast(coalesce({expr}, 0) as bigint)", (column,), expr)
+
+
+def total(column: str, expr: str) -> Agg:
+    """A sum kept as a rollup column (null when no fact has a value)."""
+    return Agg(f"s.{column}", expr, (column,), expr)
+
+
+def ratio(column: str, n: str, value: str) -> Agg:
+    """A mean of an unscaled value from its sum and count kept as rollup columns."""
+    return Agg(f"cast(s.{column} as double) / nullif(s.{n}, 0)", f"avg({value})", (column, n))
+
+
+def mean(n: str, column: str, value: str) -> Agg:
+    """A mean of a survey value from its scaled sum: sum / (n * gap_scale) (see store.rollups)."""
+    return Agg(f"cast(s.{column} as double) / (nullif(s.{n}, 0) * st.gap_scale)", f"avg({value})", (n, column))
+
+
+def sd(n: str, column: str, squares: str, value: str) -> Agg:
+    """A sample standard deviation from scaled sums: sqrt((n S2 - S1^2) / (n (n - 1))) / gap_scale."""
+    return Agg(
+        f"case when s.{n} > 1 then sqrt(cast(s.{n} * s.{squares} - s.{column} * s.{column} as double) "
+        f"/ (s.{n} * (s.{n} - 1))) / st.gap_scale end",
+        f"stddev_samp({value})",
+        (n, column, squares),
+    )
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact table: its base view (one row per fact, every filter column on it), its date column,
+    the rollups that sum it and its measures."""
+
+    name: str
+    base: str
+    date: str
+    days: str  # branch x day (x whatever else its grain holds), alias `e`
+    selections: tuple[str, ...]  # the sidebar selections that filter it
+    measures: dict[str, Agg]
+    months: str | None = None  # branch x month twin: month_start, month_end, the other columns
+    finer: tuple[str, frozenset[str]] | None = None  # a finer day table and the selections that need it
+
+
+def _ticket_measures() -> dict[str, Agg]:
+    complaint = "f.kind = 'complaint'"
+    measures = {
+        "tickets": count("tickets", "count(*)"),
+        "complaints": count("complaints", f"sum(case when {complaint} then 1 else 0 end)"),
+        "responded_n": count("responded_n", f"count(case when {complaint} then f.first_response_minutes end)"),
+        "first_response_within_target": count(
+            "first_response_within_target",
+            f"sum(case when {complaint} and f.first_response_judged_minutes <= f.first_response_target "
+            "then 1 else 0 end)",
+        ),
+        "targeted_first_n": count(
+            "targeted_first_n",
+            f"count(case when {complaint} and f.first_response_target is not null "
+            "then f.first_response_judged_minutes end)",
+        ),
+        "awaiting_first_n": count(
+            "awaiting_first_n", f"count(case when {complaint} then f.first_response_open_minutes end)"
+        ),
+        "late_awaiting_first_n": count(
+            "late_awaiting_first_n",
+            f"count(case when {complaint} and f.first_response_open_minutes > f.first_response_target then 1 end)",
+        ),
+        "resolved_n": count("resolved_n", f"count(case when {complaint} then f.resolution_minutes end)"),
+        "resolution_within_target": count(
+            "resolution_within_target",
+            f"sum(case when {complaint} and f.resolution_judged_minutes <= f.resolution_target then 1 else 0 end)",
+        ),
+        "targeted_resolution_n": count(
+            "targeted_resolution_n",
+            f"count(case when {complaint} and f.resolution_target is not null then f.resolution_judged_minutes end)",
+        ),
+        "still_open_n": count("still_open_n", f"count(case when {complaint} then f.resolution_open_minutes end)"),
+        "late_open_n": count(
+            "late_open_n",
+            f"count(case when {complaint} and f.resolution_open_minutes > f.resolution_target then 1 end)",
+        ),
+        "reopened": count("reopened", f"sum(case when {complaint} and f.reopened_count > 0 then 1 else 0 end)"),
+        "reopened_n": count("reopened_n", f"count(case when {complaint} then f.reopened_count end)"),
+        "escalated": count("escalated", f"sum(case when {complaint} and f.escalated then 1 else 0 end)"),
+        "escalated_n": count("escalated_n", f"count(case when {complaint} then f.escalated end)"),
+        "satisfaction_n": count("satisfaction_n", f"count(case when {complaint} then f.satisfaction end)"),
+        "satisfaction_sum": total("satisfaction_sum", f"sum(case when {complaint} then f.satisfaction end)"),
+        "satisfied": count("satisfied", f"sum(case when {complaint} and f.satisfaction >= 4 then 1 else 0 end)"),
+    }
+    for score in range(1, 6):
+        name = f"satisfaction_{score}"
+        measures[name] = count(name, f"sum(case when {complaint} and f.satisfaction = {score} then 1 else 0 end)")
+    measures["mean_satisfaction"] = ratio(
+        "satisfaction_sum", "satisfaction_n", f"case when {complaint} then f.satisfaction end"
+    )
+    return measures
+
+
+def _response_measures() -> dict[str, Agg]:
+    return {
+        "responses": count("responses", "count(*)"),
+        "csat_n": count("csat_n", "count(f.overall_satisfaction)"),
+        "csat_satisfied": count("csat_satisfied", "sum(case when f.overall_satisfaction >= 4 then 1 else 0 end)"),
+        "nps_n": count("nps_n", "count(f.nps)"),
+        "promoters": count("promoters", "sum(case when f.nps >= 9 then 1 else 0 end)"),
+        "detractors": count("detractors", "sum(case when f.nps <= 6 then 1 else 0 end)"),
+        # the respondent's overall gap, scaled by respondent_scale in the rollup (store.rollups)
+        "gap_n": count("gap_n", "count(f.gap)"),
+        "mean_gap": Agg(
+            "cast(s.sum_x as double) / (nullif(s.gap_n, 0) * st.respondent_scale)", "avg(f.gap)", ("sum_x", "gap_n")
+        ),
+    }
+
+
+def _component_measures() -> dict[str, Agg]:
+    paired_msa = "f.perception_paired - f.adequate"
+    paired_mss = "f.perception_paired - f.expectation_paired"
+    return {
+        "n": count("n", "count(f.gap)"),
+        "mean_perception": mean("n", "sum_p", "f.perception"),
+        "mean_expectation": mean("n", "sum_e", "f.expectation"),
+        "mean_gap": mean("n", "sum_g", "f.gap"),
+        "sd_gap": sd("n", "sum_g", "sum_gg", "f.gap"),
+        # the adequate level and the zone of tolerance: the items with an adequate level only
+        "n_adequate": count("n_a", "count(f.adequate)"),
+        "mean_adequate": mean("n_a", "sum_a", "f.adequate"),
+        "mean_desired_paired": mean("n_a", "sum_e_a", "f.expectation_paired"),
+        "mean_perception_paired": mean("n_a", "sum_p_a", "f.perception_paired"),
+        "mean_msa": mean("n_a", "sum_msa", paired_msa),
+        "sd_msa": sd("n_a", "sum_msa", "sum_msa2", paired_msa),
+        "mean_mss": mean("n_a", "sum_mss", paired_mss),
+        "sd_mss": sd("n_a", "sum_mss", "sum_mss2", paired_mss),
+    }
+
+
+FACTS: dict[str, Fact] = {
+    f.name: f
+    for f in (
+        Fact(
+            "tickets",
+            "ticket_facts",
+            "opened_on",
+            "rollup_ticket_days",
+            catalog.SELECTIONS,
+            _ticket_measures(),
+            finer=("rollup_ticket_cells", frozenset({"channels", "segments", "categories", "components"})),
+        ),
+        Fact(
+            "served",
+            "customers_served_facts",
+            "served_on",
+            "customers_served",  # the base table is branch x day already
+            ("regions", "branch_types", "branches"),
+            {"customers": total("customers", "sum(f.customers)")},
+        ),
+        Fact(
+            "responses",
+            "response_facts",
+            "submitted_on",
+            "rollup_survey_days",
+            ("regions", "branch_types", "branches", "channels", "segments"),
+            _response_measures(),
+        ),
+        Fact(
+            "component_scores",
+            "response_component_scores",
+            "submitted_on",
+            "rollup_component_days",
+            ("regions", "branch_types", "branches", "channels", "segments", "components"),
+            _component_measures(),
+            months="rollup_component_months",
+        ),
+    )
+}
+
+# Branch attributes: the rollups hold the branch id, the base views the attributes themselves.
+_BRANCH_ATTRIBUTES = {"region", "branch_type"}
+# Keys a generated CTE can be grouped by besides the catalogue's columns: (rollup form, base form).
+_TIME_KEYS = {
+    "month": ("r.month_start", "cast(date_trunc('month', f.{date}) as date)"),
+    "quarter": ("cast(date_trunc('quarter', r.month_start) as date)", "cast(date_trunc('quarter', f.{date}) as date)"),
+}
+_COLUMNS = {catalog.BY_SELECTION[s].column for s in catalog.SELECTIONS}
+
+MEASURES_LINE = re.compile(r"^-- Measures: (\w+) = (\w+)(?: by ([\w ,]+?))?: ([\w, ]+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One `-- Measures:` line: a CTE name, a fact, its keys (name, output alias) and measures."""
+
+    cte: str
+    fact: Fact
+    keys: tuple[tuple[str, str], ...]
+    measures: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, match: re.Match) -> Request:
+        cte, fact_name, keys, measures = match.groups()
+        if fact_name not in FACTS:
+            raise KeyError(f"-- Measures: no fact named {fact_name!r} (store/facts.py declares {sorted(FACTS)})")
+        fact = FACTS[fact_name]
+        parsed = []
+        for key in (k.strip() for k in (keys or "").split(",") if k.strip()):
+            name, _, alias = key.partition(" as ")
+            if name not in _COLUMNS and name not in _TIME_KEYS:
+                raise KeyError(f"-- Measures: cannot group {fact_name} by {name!r}")
+            parsed.append((name, alias or name))
+        names = tuple(m.strip() for m in measures.split(",") if m.strip())
+        unknown = [m for m in names if m not in fact.measures]
+        if unknown:
+            raise KeyError(f"-- Measures: {fact_name} has no measure {unknown}")
+        return cls(cte, fact, tuple(parsed), names)
+
+    def _filters(self, alias: str, *, branch_attributes: bool) -> list[str]:
+        """The fact's selection clauses on `alias`: those on branch attributes (region, branch type)
+        when `branch_attributes`, the others otherwise (the rollups join branches for the former)."""
+        return [
+            selected(s, f"{alias}.{catalog.BY_SELECTION[s].column}")
+            for s in self.fact.selections
+            if (catalog.BY_SELECTION[s].column in _BRANCH_ATTRIBUTES) == branch_attributes
+        ]
+
+    def _parts(self, sums: list[str]) -> str:
+        """The rollup rows of the period: whole months from the month table and the cut months' days
+        from the day table (or every day of the period from the day table), with the fact's own
+        selections (branch attributes are filtered after the join with branches)."""
+        fact, date = self.fact, self.fact.date
+        row_keys = [k for k, _ in self.keys if k in _COLUMNS and k not in _BRANCH_ATTRIBUTES and k != "branch_id"]
+        carried = ["branch_id", *row_keys, *sums]
+        day_month = f"cast(date_trunc('month', e.{date}) as date)"
+
+        def part(table: str, alias: str, month: str, period: list[str]) -> str:
+            columns = ", ".join([*(f"{alias}.{c}" for c in carried), f"{month} as month_start"])
+            where = _AND.join([*self._filters(alias, branch_attributes=False), *period])
+            return f"select {columns}\n        from {table} as {alias}\n        where {where}"
+
+        if not fact.months:
+            return part(fact.days, "e", day_month, [f"e.{date} between $start and $end"])
+        whole_months = part(fact.months, "m", "m.month_start", ["m.month_start >= $start and m.month_end <= $end"])
+        cut_days = part(
+            fact.days,
+            "e",
+            day_month,
+            [
+                # the days of the first and last month, unless that month lies wholly inside
+                f"(e.{date} between $start and last_day(cast($start as date))"
+                f" or e.{date} between cast(date_trunc('month', cast($end as date)) as date) and $end)",
+                f"e.{date} between $start and $end",
+                f"not ({day_month} >= $start and last_day(e.{date}) <= $end)",
+            ],
+        )
+        return f"{whole_months}\n        union all\n        {cut_days}"
+
+    def rollup_sql(self) -> str:
+        """The CTE over the rollups: sums of the rollup columns, then each measure's formula."""
+        measures = [self.fact.measures[m] for m in self.measures]
+        sums = sorted({c for m in measures for c in m.sums})
+        keys = [(_rollup_key(k), alias) for k, alias in self.keys]
+        summed = _LIST.join([*(f"{e} as {a}" for e, a in keys), *(f"sum(r.{c}) as {c}" for c in sums)])
+        branch_filters = _AND.join(self._filters("b", branch_attributes=True)) or "true"
+        group = f"\n        group by {', '.join(e for e, _ in keys)}" if keys else ""
+        formulas = ",\n        ".join(
+            [*(f"s.{a}" for _, a in keys), *(f"{m.rollup} as {n}" for m, n in zip(measures, self.measures))]
+        )
+        settings = "\n    cross join rollup_settings as st" if any("st." in m.rollup for m in measures) else ""
+        return f"""{self.cte} as (
+    with parts as (
+        {self._parts(sums)}
+    ),
+    summed as (
+        select
+            {summed}
+        from parts as r
+        join branches as b on b.branch_id = r.branch_id
+        where {branch_filters}{group}
+    )
+    select
+        {formulas}
+    from summed as s{settings}
+)"""
+
+    def base_sql(self) -> str:
+        """The CTE over the base view: each measure's aggregate over the facts themselves."""
+        fact = self.fact
+        keys = [(_base_key(k, fact.date), a) for k, a in self.keys]
+        columns = ",\n        ".join(
+            [*(f"{e} as {a}" for e, a in keys), *(f"{fact.measures[m].base} as {m}" for m in self.measures)]
+        )
+        where = "\n        and ".join(
+            [
+                f"f.{fact.date} between $start and $end",
+                *self._filters("f", branch_attributes=True),
+                *self._filters("f", branch_attributes=False),
+            ]
+        )
+        group = f"\n    group by {', '.join(e for e, _ in keys)}" if keys else ""
+        return f"""{self.cte} as (
+    select
+        {columns}
+    from {fact.base} as f
+    where {where}{group}
+)"""
+
+
+_AND = "\n            and "
+_LIST = ",\n            "
+
+
+def _rollup_key(key: str) -> str:
+    if key in _TIME_KEYS:
+        return _TIME_KEYS[key][0]
+    return f"b.{key}" if key in _BRANCH_ATTRIBUTES else f"r.{key}"
+
+
+def _base_key(key: str, date: str) -> str:
+    return _TIME_KEYS[key][1].format(date=date) if key in _TIME_KEYS else f"f.{key}"
+
+
+def expand(sql: str, *, plain: bool = False) -> tuple[str, list[Fact]]:
+    """Replace each `-- Measures:` line by its CTE (the base form with `plain`); a comma follows
+    unless the main `select` does. Returns the SQL and the facts it reads."""
+    facts: list[Fact] = []
+
+    def cte(match: re.Match) -> str:
+        request = Request.parse(match)
+        facts.append(request.fact)
+        text = request.base_sql() if plain else request.rollup_sql()
+        after = sql[match.end() :].lstrip()
+        return text if after.lower().startswith("select") else text + ","
+
+    return MEASURES_LINE.sub(cte, sql), facts
+
+
+def model_columns(fact: str) -> str:
+    """The rollup columns of a fact whose rollups are generated: each column's aggregate over `f`."""
+    return ",\n".join(f"{agg.model} as {agg.sums[0]}" for agg in FACTS[fact].measures.values() if agg.model)
