@@ -2,27 +2,17 @@
 -- Grain: one row per month and family with complaints in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: month (first day, date), family ('product', 'service' or 'unmapped'), complaints
--- Reads the rollups of servicequality/store/rollups.py (branch x day).
--- With a channel, segment, category or component selected, the counts come from rollup_ticket_cells
--- (queries/fragments/ticket_cells.sql).
--- Rollup choice: rollup_ticket_categories -> cell_complaints when $channels, $segments, $categories, $components
+-- The counts come from the `-- Measures:` line: store/facts.py generates them from the smallest
+-- ticket rollup whose grain holds the keys (rollup_ticket_cells when a selection needs its grain)
+-- and, as the tests' oracle, from ticket_facts (`python -m servicequality sql NAME --plain`).
 with
--- Include: ticket_cells
-
-per_month as (
-    select
-        cast(date_trunc('month', d.opened_on) as date) as month,
-        coalesce(cc.family, 'unmapped') as family,
-        cast(sum(d.complaints) as bigint) as complaints
-    from rollup_ticket_categories as d
-    left join complaint_categories as cc on cc.category = d.category
-    join branches as b on b.branch_id = d.branch_id
-        where d.opened_on between $start and $end
-            and ($regions is null or list_contains($regions, b.region))
-            and ($branch_types is null or list_contains($branch_types, b.branch_type))
-            and ($branches is null or list_contains($branches, d.branch_id))
-    group by cast(date_trunc('month', d.opened_on) as date), coalesce(cc.family, 'unmapped')
-)
-
-select * from per_month
+-- Measures: counted = tickets by month, category: complaints
+select
+    c.month,
+    coalesce(cc.family, 'unmapped') as family,
+    cast(sum(c.complaints) as bigint) as complaints
+from counted as c
+left join complaint_categories as cc on cc.category = c.category
+where c.complaints > 0
+group by c.month, coalesce(cc.family, 'unmapped')
 order by month, family

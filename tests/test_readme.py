@@ -55,11 +55,11 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/component_gaps.sql, its plain form (-- Measures: on the base views)\n")
     assert "from response_component_scores as f" in printed and "rollup_" not in printed.replace("-- ", "")
-    # Every selection is answered by the rollups: a category selection reads the fragment's cells.
-    assert main(["sql", "complaint_pareto", "--selected", "categories"]) == 0
+    # Every selection is answered by the rollups: a segment selection reads the ticket cells.
+    assert main(["sql", "complaint_pareto", "--selected", "segments"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/complaint_pareto.sql\n")
-    assert "from cell_complaints as d" in printed and "from parts as d" not in printed
+    assert "from per_category_finer as r" in printed and "from rollup_ticket_cells as e" in printed
     # --plain prints the reference form: a twin file, or the query's own text on the view it names.
     assert main(["sql", "handling_summary", "--plain"]) == 0
     assert capsys.readouterr().out.startswith("-- queries/plain/handling_summary.sql\n")
@@ -71,5 +71,5 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     assert main(["sql", "complaint_summary", "--selected", "channels"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/complaint_summary.sql\n")
-    assert "from rollup_ticket_cells as e" in printed and "rollup_ticket_days" not in printed
+    assert "from counted_finer as r" in printed and "from rollup_ticket_cells as e" in printed
     assert main(["sql", "no_such_query"]) == 1

@@ -81,18 +81,31 @@ def sd(n: str, column: str, squares: str, value: str) -> Agg:
 
 
 @dataclass(frozen=True)
+class Rollup:
+    """A rollup table of a fact: branch x day (column `date` of the fact) x its `grain` columns, with
+    a column per measure it holds (`columns`; None: every rollup column of the fact)."""
+
+    table: str
+    grain: frozenset[str] = frozenset()
+    months: str | None = None  # its branch x month twin: month_start, month_end, the same columns
+    columns: frozenset[str] | None = None
+
+    def holds(self, columns: set[str], sums: set[str]) -> bool:
+        return columns <= self.grain and (self.columns is None or sums <= self.columns)
+
+
+@dataclass(frozen=True)
 class Fact:
     """A fact table: its base view (one row per fact, every filter column on it), its date column,
-    the rollups that sum it and its measures."""
+    its measures and its rollups, smallest first: a query reads the first whose grain holds its keys,
+    and the first whose grain holds every selection when one outside the former's grain is set."""
 
     name: str
     base: str
     date: str
-    days: str  # branch x day (x whatever else its grain holds), alias `e`
     selections: tuple[str, ...]  # the sidebar selections that filter it
     measures: dict[str, Agg]
-    months: str | None = None  # branch x month twin: month_start, month_end, the other columns
-    finer: tuple[str, frozenset[str]] | None = None  # a finer day table and the selections that need it
+    rollups: tuple[Rollup, ...]
 
 
 def _ticket_measures() -> dict[str, Agg]:
@@ -143,6 +156,9 @@ def _ticket_measures() -> dict[str, Agg]:
     for score in range(1, 6):
         name = f"satisfaction_{score}"
         measures[name] = count(name, f"sum(case when {complaint} and f.satisfaction = {score} then 1 else 0 end)")
+    for family in ("product", "service"):
+        name = f"{family}_complaints"
+        measures[name] = count(name, f"sum(case when {complaint} and f.family = '{family}' then 1 else 0 end)")
     measures["mean_satisfaction"] = ratio(
         "satisfaction_sum", "satisfaction_n", f"case when {complaint} then f.satisfaction end"
     )
@@ -186,6 +202,8 @@ def _component_measures() -> dict[str, Agg]:
     }
 
 
+_CELL = frozenset({"channel", "segment", "category", "component_key"})
+
 FACTS: dict[str, Fact] = {
     f.name: f
     for f in (
@@ -193,35 +211,50 @@ FACTS: dict[str, Fact] = {
             "tickets",
             "ticket_facts",
             "opened_on",
-            "rollup_ticket_days",
             catalog.SELECTIONS,
             _ticket_measures(),
-            finer=("rollup_ticket_cells", frozenset({"channels", "segments", "categories", "components"})),
+            (
+                Rollup("rollup_ticket_days"),
+                Rollup("rollup_ticket_channels", frozenset({"channel"})),
+                # complaints only, per category (and its branch x month twin)
+                Rollup(
+                    "rollup_ticket_categories",
+                    frozenset({"category"}),
+                    "rollup_complaint_category_months",
+                    frozenset({"complaints"}),
+                ),
+                Rollup("rollup_ticket_cells", _CELL),
+            ),
         ),
         Fact(
             "served",
             "customers_served_facts",
             "served_on",
-            "customers_served",  # the base table is branch x day already
             ("regions", "branch_types", "branches"),
             {"customers": total("customers", "sum(f.customers)")},
+            (Rollup("customers_served"),),  # the base table is branch x day already
         ),
         Fact(
             "responses",
             "response_facts",
             "submitted_on",
-            "rollup_survey_days",
             ("regions", "branch_types", "branches", "channels", "segments"),
             _response_measures(),
+            (Rollup("rollup_survey_days", frozenset({"channel", "segment"})),),
         ),
         Fact(
             "component_scores",
             "response_component_scores",
             "submitted_on",
-            "rollup_component_days",
             ("regions", "branch_types", "branches", "channels", "segments", "components"),
             _component_measures(),
-            months="rollup_component_months",
+            (
+                Rollup(
+                    "rollup_component_days",
+                    frozenset({"channel", "segment", "component_key"}),
+                    "rollup_component_months",
+                ),
+            ),
         ),
     )
 }
@@ -265,34 +298,41 @@ class Request:
             raise KeyError(f"-- Measures: {fact_name} has no measure {unknown}")
         return cls(cte, fact, tuple(parsed), names)
 
-    def _filters(self, alias: str, *, branch_attributes: bool) -> list[str]:
-        """The fact's selection clauses on `alias`: those on branch attributes (region, branch type)
-        when `branch_attributes`, the others otherwise (the rollups join branches for the former)."""
-        return [
-            selected(s, f"{alias}.{catalog.BY_SELECTION[s].column}")
-            for s in self.fact.selections
-            if (catalog.BY_SELECTION[s].column in _BRANCH_ATTRIBUTES) == branch_attributes
-        ]
+    def _clauses(self, alias: str, columns: set[str] | None = None, *, attributes: bool = False) -> list[str]:
+        """The fact's selection clauses on `alias`: those on branch attributes (region, branch type;
+        the rollups join branches for them) with `attributes`, else the others whose column is in
+        `columns` (None: all)."""
+        clauses = []
+        for selection in self.fact.selections:
+            column = catalog.BY_SELECTION[selection].column
+            if (column in _BRANCH_ATTRIBUTES) != attributes:
+                continue
+            if attributes or columns is None or column in columns:
+                clauses.append(selected(selection, f"{alias}.{column}"))
+        return clauses
 
-    def _parts(self, sums: list[str]) -> str:
-        """The rollup rows of the period: whole months from the month table and the cut months' days
-        from the day table (or every day of the period from the day table), with the fact's own
-        selections (branch attributes are filtered after the join with branches)."""
-        fact, date = self.fact, self.fact.date
-        row_keys = [k for k, _ in self.keys if k in _COLUMNS and k not in _BRANCH_ATTRIBUTES and k != "branch_id"]
-        carried = ["branch_id", *row_keys, *sums]
+    def _key_columns(self) -> set[str]:
+        return {k for k, _ in self.keys if k in _COLUMNS and k not in _BRANCH_ATTRIBUTES and k != "branch_id"}
+
+    def _parts(self, rollup: Rollup, sums: list[str]) -> str:
+        """The rows of one rollup in the period: whole months from its month table and the cut
+        months' days from the day table (or every day of the period from the day table), with the
+        selections its grain holds (branch attributes are filtered after the join with branches)."""
+        date = self.fact.date
+        carried = ["branch_id", *sorted(self._key_columns()), *sums]
+        filtered = {"branch_id", *rollup.grain}
         day_month = f"cast(date_trunc('month', e.{date}) as date)"
 
         def part(table: str, alias: str, month: str, period: list[str]) -> str:
             columns = ", ".join([*(f"{alias}.{c}" for c in carried), f"{month} as month_start"])
-            where = _AND.join([*self._filters(alias, branch_attributes=False), *period])
+            where = _AND.join([*self._clauses(alias, filtered), *period])
             return f"select {columns}\n        from {table} as {alias}\n        where {where}"
 
-        if not fact.months:
-            return part(fact.days, "e", day_month, [f"e.{date} between $start and $end"])
-        whole_months = part(fact.months, "m", "m.month_start", ["m.month_start >= $start and m.month_end <= $end"])
+        if not rollup.months:
+            return part(rollup.table, "e", day_month, [f"e.{date} between $start and $end"])
+        whole_months = part(rollup.months, "m", "m.month_start", ["m.month_start >= $start and m.month_end <= $end"])
         cut_days = part(
-            fact.days,
+            rollup.table,
             "e",
             day_month,
             [
@@ -305,26 +345,57 @@ class Request:
         )
         return f"{whole_months}\n        union all\n        {cut_days}"
 
+    def sources(self, sums: set[str]) -> tuple[Rollup, Rollup]:
+        """The smallest rollup whose grain holds the keys, and the smallest that also holds every
+        selection's column (read when a selection outside the first one's grain is set)."""
+        keys = self._key_columns()
+        every = keys | {catalog.BY_SELECTION[s].column for s in self.fact.selections} - _BRANCH_ATTRIBUTES - {
+            "branch_id"
+        }
+        usual = next((r for r in self.fact.rollups if r.holds(keys, sums)), None)
+        finest = next((r for r in self.fact.rollups if r.holds(every, sums)), None)
+        if usual is None or finest is None:
+            raise KeyError(f"-- Measures {self.cte}: no rollup of {self.fact.name} holds {sorted(keys | sums)}")
+        return usual, finest
+
+    def choice(self) -> tuple[str, str, frozenset[str]] | None:
+        """(usual CTE, finer CTE, selections that need the finer one), for store.runner."""
+        sums = {c for m in self.measures for c in self.fact.measures[m].sums}
+        usual, finest = self.sources(sums)
+        if usual == finest:
+            return None
+        need = frozenset(
+            s
+            for s in self.fact.selections
+            if catalog.BY_SELECTION[s].column not in usual.grain | _BRANCH_ATTRIBUTES | {"branch_id"}
+        )
+        return f"{self.cte}_parts", f"{self.cte}_finer", need
+
     def rollup_sql(self) -> str:
         """The CTE over the rollups: sums of the rollup columns, then each measure's formula."""
         measures = [self.fact.measures[m] for m in self.measures]
         sums = sorted({c for m in measures for c in m.sums})
+        usual, finest = self.sources(set(sums))
+        parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums)}\n    )"
+        if finest != usual:
+            parts += f",\n    {self.cte}_finer as (\n        {self._parts(finest, sums)}\n    )"
         keys = [(_rollup_key(k), alias) for k, alias in self.keys]
         summed = _LIST.join([*(f"{e} as {a}" for e, a in keys), *(f"sum(r.{c}) as {c}" for c in sums)])
-        branch_filters = _AND.join(self._filters("b", branch_attributes=True)) or "true"
+        branch_filters = _AND.join(self._clauses("b", attributes=True)) or "true"
         group = f"\n        group by {', '.join(e for e, _ in keys)}" if keys else ""
         formulas = ",\n        ".join(
-            [*(f"s.{a}" for _, a in keys), *(f"{m.rollup} as {n}" for m, n in zip(measures, self.measures))]
+            [
+                *(f"s.{a}" for _, a in keys),
+                *(f"{m.rollup} as {n}" for m, n in zip(measures, self.measures, strict=True)),
+            ]
         )
         settings = "\n    cross join rollup_settings as st" if any("st." in m.rollup for m in measures) else ""
         return f"""{self.cte} as (
-    with parts as (
-        {self._parts(sums)}
-    ),
+    with {parts},
     summed as (
         select
             {summed}
-        from parts as r
+        from {self.cte}_parts as r
         join branches as b on b.branch_id = r.branch_id
         where {branch_filters}{group}
     )
@@ -343,8 +414,8 @@ class Request:
         where = "\n        and ".join(
             [
                 f"f.{fact.date} between $start and $end",
-                *self._filters("f", branch_attributes=True),
-                *self._filters("f", branch_attributes=False),
+                *self._clauses("f", attributes=True),
+                *self._clauses("f"),
             ]
         )
         group = f"\n    group by {', '.join(e for e, _ in keys)}" if keys else ""
@@ -370,19 +441,21 @@ def _base_key(key: str, date: str) -> str:
     return _TIME_KEYS[key][1].format(date=date) if key in _TIME_KEYS else f"f.{key}"
 
 
-def expand(sql: str, *, plain: bool = False) -> tuple[str, list[Fact]]:
+def expand(sql: str, *, plain: bool = False) -> tuple[str, list[tuple[str, str, frozenset[str]]]]:
     """Replace each `-- Measures:` line by its CTE (the base form with `plain`); a comma follows
-    unless the main `select` does. Returns the SQL and the facts it reads."""
-    facts: list[Fact] = []
+    unless the main `select` does. Returns the SQL and the rollup choices of its CTEs (usual
+    source, finer source, the selections that need the finer one) for store.runner."""
+    choices = []
 
     def cte(match: re.Match) -> str:
         request = Request.parse(match)
-        facts.append(request.fact)
+        if not plain and (choice := request.choice()):
+            choices.append(choice)
         text = request.base_sql() if plain else request.rollup_sql()
         after = sql[match.end() :].lstrip()
         return text if after.lower().startswith("select") else text + ","
 
-    return MEASURES_LINE.sub(cte, sql), facts
+    return MEASURES_LINE.sub(cte, sql), choices
 
 
 def model_columns(fact: str) -> str:

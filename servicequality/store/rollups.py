@@ -564,20 +564,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         "f.component_key order by f.opened_on, f.branch_id"
     )
     con.execute(
-        """
-        create table rollup_ticket_channels as
-        select
-            tf.branch_id,
-            tf.opened_on,
-            tf.channel,
-            count(*) as tickets,
-            sum(case when tf.kind = 'complaint' then 1 else 0 end) as complaints,
-            sum(case when tf.kind = 'complaint' and tf.family = 'product' then 1 else 0 end) as product_complaints,
-            sum(case when tf.kind = 'complaint' and tf.family = 'service' then 1 else 0 end) as service_complaints
-        from ticket_facts as tf
-        group by tf.branch_id, tf.opened_on, tf.channel
-        order by tf.opened_on, tf.branch_id, tf.channel
-        """
+        "create table rollup_ticket_channels as select f.branch_id, f.opened_on, f.channel, "
+        + ticket_sums
+        + " from ticket_facts as f group by f.branch_id, f.opened_on, f.channel order by f.opened_on, f.branch_id"
     )
     con.execute(
         """

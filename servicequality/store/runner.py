@@ -102,14 +102,13 @@ def load_query(name: str, *, plain: bool = False) -> Query:
         for table, view in ORACLE.findall(text):
             text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
-    sql, facts = facts_module.expand(_expand_includes(text), plain=plain)
+    sql, generated_choices = facts_module.expand(_expand_includes(text), plain=plain)
     choices = tuple(
         (m.group(1), m.group(2), frozenset(_PARAM.findall(m.group(3))))
         for m in map(ROLLUP_CHOICE.match, header.splitlines())
         if m
     )
-    if not plain:
-        choices += tuple((f.days, f.finer[0], f.finer[1]) for f in {f.name: f for f in facts}.values() if f.finer)
+    choices += tuple(generated_choices)
     return Query(name, sql, frozenset(_PARAM.findall(_code(sql))), header, choices)
 
 

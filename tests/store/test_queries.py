@@ -204,12 +204,6 @@ def test_included_fragments_are_expanded_with_their_constants():
     for name in included:
         sql = store.load_query(name).sql
         assert "respondent_component_gaps as (" in sql and "\n-- Include:" not in sql
-    # "-- Include: ticket_cells": the complaint counts, which read rollup_ticket_cells under a selection.
-    included = [n for n in text if "-- Include: ticket_cells" in text[n]]
-    assert included == ["complaint_channels", "complaint_monthly_family", "complaint_pareto", "component_complaints"]
-    for name in included:
-        query = store.load_query(name)
-        assert "cell_complaints as (" in query.sql
 
 
 def test_a_rollup_choice_switches_only_what_the_query_reads():
