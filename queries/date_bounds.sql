@@ -1,7 +1,10 @@
 -- date_bounds: the first and last day that holds tickets, survey responses or customers served.
 -- Grain: one row.
 -- Parameters: none.
--- Reads the day rollups (servicequality/store/rollups.py) instead of every ticket and response.
+-- Reads the day rollups (servicequality/store/rollups.py) instead of every ticket and response; its
+-- plain form reads the base views, which have the same date columns:
+-- Oracle: rollup_ticket_days -> ticket_facts
+-- Oracle: rollup_survey_days -> response_facts
 -- Columns: first_day, last_day (dates; null when the store is empty)
 select
     min(first_day) as first_day,

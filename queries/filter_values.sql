@@ -3,7 +3,8 @@
 -- Grain: one row per (dimension, value).
 -- Parameters: none.
 -- Reads rollup_dimension_values (servicequality/store/rollups.py) for the channels and segments found
--- in tickets and surveys, instead of scanning every ticket.
+-- in tickets and surveys, instead of scanning every ticket: the view dimension_values materialised.
+-- Oracle: rollup_dimension_values -> dimension_values
 -- Columns:
 --   dimension   'channel' | 'segment' | 'branch_type' | 'category' | 'component'
 --   value       what the filter binds (the component's key for components)

@@ -202,6 +202,18 @@ def _component_measures() -> dict[str, Agg]:
     }
 
 
+_RESPONSE_SELECTIONS = ("regions", "branch_types", "branches", "channels", "segments")
+
+
+def _performance_measures() -> dict[str, Agg]:
+    return {
+        "performance_n": count("performance_n", "count(*)"),
+        "mean_performance": ratio("sum_performance", "performance_n", "f.performance"),
+        "satisfaction_n": count("satisfaction_n", "count(f.satisfaction)"),
+        "mean_satisfaction": ratio("sum_satisfaction", "satisfaction_n", "f.satisfaction"),
+    }
+
+
 _CELL = frozenset({"channel", "segment", "category", "component_key"})
 
 FACTS: dict[str, Fact] = {
@@ -238,9 +250,31 @@ FACTS: dict[str, Fact] = {
             "responses",
             "response_facts",
             "submitted_on",
-            ("regions", "branch_types", "branches", "channels", "segments"),
+            _RESPONSE_SELECTIONS,
             _response_measures(),
             (Rollup("rollup_survey_days", frozenset({"channel", "segment"})),),
+        ),
+        Fact(
+            "performance",
+            "respondent_performance",
+            "submitted_on",
+            _RESPONSE_SELECTIONS,
+            _performance_measures(),
+            (Rollup("rollup_performance_days", frozenset({"channel", "segment"})),),
+        ),
+        Fact(
+            "importance",
+            "importance_shares",
+            "submitted_on",
+            _RESPONSE_SELECTIONS,
+            {"n": count("n", "count(*)"), "mean_share": ratio("sum_share", "n", "f.share")},
+            (
+                Rollup(
+                    "rollup_importance_days",
+                    frozenset({"channel", "segment", "component_key"}),
+                    "rollup_importance_months",
+                ),
+            ),
         ),
         Fact(
             "component_scores",

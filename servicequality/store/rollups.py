@@ -417,13 +417,14 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         create table rollup_importance_months as
         select
             cast(date_trunc('month', d.submitted_on) as date) as month_start,
+            last_day(d.submitted_on) as month_end,
             d.branch_id, b.region, b.branch_type, d.channel, d.segment, d.component_key,
             sum(d.n) as n,
             sum(d.sum_share) as sum_share
         from rollup_importance_days as d
         join branches as b on b.branch_id = d.branch_id
-        group by cast(date_trunc('month', d.submitted_on) as date), d.branch_id, b.region, b.branch_type,
-            d.channel, d.segment, d.component_key
+        group by cast(date_trunc('month', d.submitted_on) as date), last_day(d.submitted_on), d.branch_id, b.region,
+            b.branch_type, d.channel, d.segment, d.component_key
         order by month_start, d.branch_id, d.component_key
         """
     )
@@ -597,14 +598,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         """
-        create table rollup_dimension_values as
-        select distinct 'channel' as dimension, channel as value from tickets
-        union
-        select distinct 'channel' as dimension, channel as value from survey_responses
-        union
-        select distinct 'segment' as dimension, segment as value from tickets
-        union
-        select distinct 'segment' as dimension, segment as value from survey_responses
+        create table rollup_dimension_values as select * from dimension_values
         """
     )
 

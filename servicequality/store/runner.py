@@ -33,9 +33,9 @@ ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (\w+) -> (\w+) when (.+)$")
 # {measures} replaced by the constants given (digits only), and a comma to go on with the next CTE;
 # "-- Include: respondent_gaps" includes a fragment that takes no constants.
 # One text for a step several queries need; the name and constants come from the query file.
-# "-- Oracle: rollup_response_performance -> response_component_performance": the rollup is the base
-# view materialised (same columns), so the query's plain form is its own text reading the view: one
-# definition, two forms, no twin in queries/plain/.
+# "-- Oracle: rollup_response_performance -> response_component_performance": the rollup holds the
+# columns the query reads as the base view holds them (it is the view materialised, or a day table whose
+# date the view also has), so its plain form is its own text on the view: one definition, two forms.
 ORACLE = re.compile(r"^-- Oracle: (rollup_\w+) -> (\w+)$", re.MULTILINE)
 FRAGMENTS_DIR = QUERIES_DIR / "fragments"
 INCLUDE = re.compile(r"^-- Include: (\w+)(?: \((\w+) ([\d, ]+)\))?$", re.MULTILINE)

@@ -305,6 +305,53 @@ left join (
     select response_id, avg(gap) as gap from response_component_scores group by response_id
 ) as g on g.response_id = r.response_id;
 
+-- One row per rated respondent: their overall performance (the mean of their component performances,
+-- 0-100) and their satisfaction answer (0-100, null when not asked). The base form of the survey
+-- performance sums (store/facts.py: performance).
+create or replace view respondent_performance as
+with respondent as (
+    select
+        p.response_id,
+        any_value(p.branch_id) as branch_id,
+        any_value(p.region) as region,
+        any_value(p.branch_type) as branch_type,
+        any_value(p.channel) as channel,
+        any_value(p.segment) as segment,
+        any_value(p.submitted_on) as submitted_on,
+        avg(p.performance) as performance
+    from response_component_performance as p
+    group by p.response_id
+)
+select r.*, a.satisfaction
+from respondent as r
+left join response_answers as a on a.response_id = r.response_id;
+
+-- One row per respondent and component they gave importance points to, with the component's share of
+-- the respondent's points (respondents whose points add up to more than zero). The base form of the
+-- importance sums (store/facts.py: importance).
+create or replace view importance_shares as
+with points as (
+    select i.response_id, i.component_key, i.points, r.branch_id, b.region, b.branch_type, r.channel, r.segment,
+           cast(r.submitted_at as date) as submitted_on,
+           sum(i.points) over (partition by i.response_id) as total_points
+    from survey_importance as i
+    join survey_responses as r on r.response_id = i.response_id
+    join branches as b on b.branch_id = r.branch_id
+)
+select *, points / total_points as share
+from points
+where total_points > 0;
+
+-- The channels and segments that occur in tickets or survey responses (the sidebar's choices).
+create or replace view dimension_values as
+select distinct 'channel' as dimension, channel as value from tickets
+union
+select distinct 'channel' as dimension, channel as value from survey_responses
+union
+select distinct 'segment' as dimension, segment as value from tickets
+union
+select distinct 'segment' as dimension, segment as value from survey_responses;
+
 create or replace view customers_served_facts as
 select cs.branch_id, b.region, b.branch_type, b.size_band, cs.served_on, cs.customers
 from customers_served as cs
