@@ -12,8 +12,13 @@
 --   n             respondents with both gaps and importance points
 --   score         mean weighted gap (= the sum of the contributions)
 --   sd_score      sample standard deviation of the respondents' weighted gaps
--- Reads the rollups of servicequality/store/rollups.py (per respondent, and branch x day x component).
-with respondents as (
+-- The respondents' weighted gaps come from rollup_respondent_weighted (one row per respondent; its plain
+-- form is the view it materialises), the components' sums from the `-- Measures:` line (store/facts.py:
+-- rollup_weighted_component_days, or as the tests' oracle the view weighted_gaps).
+-- Oracle: rollup_respondent_weighted -> respondent_weighted_gaps
+with
+-- Measures: parts = weighted_gaps by component_key: sum_share, sum_share_gap
+respondents as (
     select count(*) as n, avg(w.weighted_gap) as score, stddev_samp(w.weighted_gap) as sd_score
     from rollup_respondent_weighted as w
     join branches as b on b.branch_id = w.branch_id
@@ -23,19 +28,6 @@ with respondents as (
         and ($branches is null or list_contains($branches, w.branch_id))
         and ($channels is null or list_contains($channels, w.channel))
         and ($segments is null or list_contains($segments, w.segment))
-),
-
-parts as (
-    select d.component_key, sum(d.sum_share) as sum_share, sum(d.sum_share_gap) as sum_share_gap
-    from rollup_weighted_component_days as d
-    join branches as b on b.branch_id = d.branch_id
-    where d.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, d.branch_id))
-        and ($channels is null or list_contains($channels, d.channel))
-        and ($segments is null or list_contains($segments, d.segment))
-    group by d.component_key
 )
 
 select

@@ -101,11 +101,14 @@ class Fact:
     and the first whose grain holds every selection when one outside the former's grain is set."""
 
     name: str
-    base: str
+    base: str  # a view, or a subquery in parentheses
     date: str
     selections: tuple[str, ...]  # the sidebar selections that filter it
     measures: dict[str, Agg]
     rollups: tuple[Rollup, ...]
+    # columns whose selection the base relation and the finest rollup apply themselves (a component
+    # selection changes which components a respondent's overall gap averages)
+    applied: frozenset[str] = frozenset()
 
 
 def _ticket_measures() -> dict[str, Agg]:
@@ -214,6 +217,40 @@ def _performance_measures() -> dict[str, Agg]:
     }
 
 
+# A respondent's overall gap: the mean of their component gaps, over the selected components when a
+# component selection is set (the base relation applies it; the rollup side reads the CTEs of
+# queries/fragments/respondent_gaps.sql, which the query includes).
+_RESPONDENT_GAPS = """(
+    select
+        s.response_id,
+        any_value(s.branch_id) as branch_id,
+        any_value(s.region) as region,
+        any_value(s.branch_type) as branch_type,
+        any_value(s.channel) as channel,
+        any_value(s.segment) as segment,
+        any_value(s.submitted_on) as submitted_on,
+        avg(s.gap) as gap
+    from response_component_scores as s
+    where s.submitted_on between $start and $end
+        and ($components is null or list_contains($components, s.component_key))
+    group by s.response_id
+)"""
+
+
+def _respondent_gap_measures() -> dict[str, Agg]:
+    scaled = "(nullif(s.gap_n, 0) * st.respondent_scale)"
+    return {
+        "gap_n": count("gap_n", "count(f.gap)"),
+        "mean_gap": Agg(f"cast(s.sum_x as double) / {scaled}", "avg(f.gap)", ("sum_x", "gap_n")),
+        "sd_gap": Agg(
+            "case when s.gap_n > 1 then sqrt(cast(s.gap_n * s.sum_xx - s.sum_x * s.sum_x as double) "
+            "/ (s.gap_n * (s.gap_n - 1))) / st.respondent_scale end",
+            "stddev_samp(f.gap)",
+            ("gap_n", "sum_x", "sum_xx"),
+        ),
+    }
+
+
 _CELL = frozenset({"channel", "segment", "category", "component_key"})
 
 FACTS: dict[str, Fact] = {
@@ -255,6 +292,19 @@ FACTS: dict[str, Fact] = {
             (Rollup("rollup_survey_days", frozenset({"channel", "segment"})),),
         ),
         Fact(
+            "respondent_gaps",
+            _RESPONDENT_GAPS,
+            "submitted_on",
+            (*_RESPONSE_SELECTIONS, "components"),
+            _respondent_gap_measures(),
+            (
+                Rollup("rollup_survey_days", frozenset({"channel", "segment"})),
+                # a CTE of queries/fragments/respondent_gaps.sql: the gaps over the selected components
+                Rollup("component_gap_days", frozenset({"channel", "segment"})),
+            ),
+            applied=frozenset({"component_key"}),
+        ),
+        Fact(
             "performance",
             "respondent_performance",
             "submitted_on",
@@ -275,6 +325,17 @@ FACTS: dict[str, Fact] = {
                     "rollup_importance_months",
                 ),
             ),
+        ),
+        Fact(
+            "weighted_gaps",
+            "weighted_gaps",
+            "submitted_on",
+            _RESPONSE_SELECTIONS,
+            {
+                "sum_share": total("sum_share", "sum(f.share)"),
+                "sum_share_gap": total("sum_share_gap", "sum(f.share * f.gap)"),
+            },
+            (Rollup("rollup_weighted_component_days", frozenset({"channel", "segment", "component_key"})),),
         ),
         Fact(
             "component_scores",
@@ -339,7 +400,7 @@ class Request:
         clauses = []
         for selection in self.fact.selections:
             column = catalog.BY_SELECTION[selection].column
-            if (column in _BRANCH_ATTRIBUTES) != attributes:
+            if (column in _BRANCH_ATTRIBUTES) != attributes or column in self.fact.applied:
                 continue
             if attributes or columns is None or column in columns:
                 clauses.append(selected(selection, f"{alias}.{column}"))
@@ -383,11 +444,12 @@ class Request:
         """The smallest rollup whose grain holds the keys, and the smallest that also holds every
         selection's column (read when a selection outside the first one's grain is set)."""
         keys = self._key_columns()
-        every = keys | {catalog.BY_SELECTION[s].column for s in self.fact.selections} - _BRANCH_ATTRIBUTES - {
-            "branch_id"
-        }
+        selected = {catalog.BY_SELECTION[s].column for s in self.fact.selections}
+        every = keys | selected - _BRANCH_ATTRIBUTES - {"branch_id"} - self.fact.applied
         usual = next((r for r in self.fact.rollups if r.holds(keys, sums)), None)
         finest = next((r for r in self.fact.rollups if r.holds(every, sums)), None)
+        if self.fact.applied and finest is not None:
+            finest = self.fact.rollups[-1]  # the source that applies those selections itself
         if usual is None or finest is None:
             raise KeyError(f"-- Measures {self.cte}: no rollup of {self.fact.name} holds {sorted(keys | sums)}")
         return usual, finest

@@ -77,11 +77,25 @@ def _code(text: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in text.splitlines())
 
 
+def _without_unread_fragments(text: str) -> str:
+    """The query without the "-- Include:" lines whose CTEs its own SQL does not read: in the plain
+    form the generated CTEs read the base views, not the fragment's rollup steps."""
+
+    def keep(m: re.Match) -> str:
+        fragment = (FRAGMENTS_DIR / f"{m.group(1)}.sql").read_text()
+        names = re.findall(r"^(\w+) as \(", fragment, re.MULTILINE)
+        read = any(re.search(rf"\b{n}\b", _code(text)) for n in names)
+        return m.group(0) if read else ""
+
+    return INCLUDE.sub(keep, text)
+
+
 def _own_plain_form(text: str) -> bool:
     """A query is its own plain form when it reads no rollup except through `-- Measures:` CTEs
     (generated in their base form) and "-- Oracle:" swaps (rollups that materialise a view)."""
     swapped = {table for table, _ in ORACLE.findall(text)}
-    return all(m in swapped for m in re.findall(r"\brollup_\w+", _code(_expand_includes(text))))
+    used = _code(_expand_includes(_without_unread_fragments(text)))
+    return all(m in swapped for m in re.findall(r"\brollup_\w+", used))
 
 
 def load_query(name: str, *, plain: bool = False) -> Query:
@@ -99,6 +113,7 @@ def load_query(name: str, *, plain: bool = False) -> Query:
     if plain and path != twin:
         if not _own_plain_form(text):
             raise KeyError(f"Query {name!r} has no plain form")
+        text = _without_unread_fragments(text)
         for table, view in ORACLE.findall(text):
             text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))

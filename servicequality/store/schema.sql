@@ -342,6 +342,34 @@ select *, points / total_points as share
 from points
 where total_points > 0;
 
+-- The importance-weighted SERVQUAL score's parts (Zeithaml, Parasuraman & Berry 1990): one row per
+-- respondent and component with both a gap and importance points, the points as a share of the
+-- respondent's points over those components (respondents whose points add up to more than zero).
+create or replace view weighted_gaps as
+with pairs as (
+    select
+        s.response_id, s.branch_id, s.region, s.branch_type, s.channel, s.segment, s.submitted_on,
+        s.component_key, s.gap, cast(i.points as double) as points,
+        sum(cast(i.points as double)) over (partition by s.response_id) as total_points
+    from response_component_scores as s
+    join survey_importance as i on i.response_id = s.response_id and i.component_key = s.component_key
+)
+select *, points / total_points as share
+from pairs
+where total_points > 0;
+
+-- Each respondent's weighted gap: the sum over their components of share x gap.
+create or replace view respondent_weighted_gaps as
+select
+    response_id,
+    any_value(branch_id) as branch_id,
+    any_value(submitted_on) as submitted_on,
+    any_value(channel) as channel,
+    any_value(segment) as segment,
+    sum(share * gap) as weighted_gap
+from weighted_gaps
+group by response_id;
+
 -- The channels and segments that occur in tickets or survey responses (the sidebar's choices).
 create or replace view dimension_values as
 select distinct 'channel' as dimension, channel as value from tickets

@@ -209,7 +209,7 @@ def test_included_fragments_are_expanded_with_their_constants():
 def test_a_rollup_choice_switches_only_what_the_query_reads():
     # "-- Rollup choice: survey_gap_days -> component_gap_days when $components": the CTE the query
     # reads is swapped; the CTEs' own definitions (a name before "as (") are left alone.
-    query = store.load_query("branch_gaps")
+    query = store.load_query("consistency_branch_measures")
     default, selected = query.sql_for({"components": None}), query.sql_for({"components": ["courtesy"]})
     assert "from survey_gap_days as d" in default and "from component_gap_days as d" not in default
     assert "from component_gap_days as d" in selected and "from survey_gap_days as d" not in selected
