@@ -65,16 +65,18 @@ def ratio(column: str, n: str, value: str) -> Agg:
     return Agg(f"cast(s.{column} as double) / nullif(s.{n}, 0)", f"avg({value})", (column, n))
 
 
-def mean(n: str, column: str, value: str) -> Agg:
-    """A mean of a survey value from its scaled sum: sum / (n * gap_scale) (see store.rollups)."""
-    return Agg(f"cast(s.{column} as double) / (nullif(s.{n}, 0) * st.gap_scale)", f"avg({value})", (n, column))
+def mean(n: str, column: str, value: str, scale: str = "gap_scale") -> Agg:
+    """A mean of a survey value from its scaled sum: sum / (n * scale); the scale is rollup_settings'
+    gap_scale for component means, respondent_scale for a respondent's means over components (see
+    store.rollups)."""
+    return Agg(f"cast(s.{column} as double) / (nullif(s.{n}, 0) * st.{scale})", f"avg({value})", (n, column))
 
 
-def sd(n: str, column: str, squares: str, value: str) -> Agg:
-    """A sample standard deviation from scaled sums: sqrt((n S2 - S1^2) / (n (n - 1))) / gap_scale."""
+def sd(n: str, column: str, squares: str, value: str, scale: str = "gap_scale") -> Agg:
+    """A sample standard deviation from scaled sums: sqrt((n S2 - S1^2) / (n (n - 1))) / scale."""
     return Agg(
         f"case when s.{n} > 1 then sqrt(cast(s.{n} * s.{squares} - s.{column} * s.{column} as double) "
-        f"/ (s.{n} * (s.{n} - 1))) / st.gap_scale end",
+        f"/ (s.{n} * (s.{n} - 1))) / st.{scale} end",
         f"stddev_samp({value})",
         (n, column, squares),
     )
@@ -238,16 +240,43 @@ _RESPONDENT_GAPS = """(
 
 
 def _respondent_gap_measures() -> dict[str, Agg]:
-    scaled = "(nullif(s.gap_n, 0) * st.respondent_scale)"
     return {
         "gap_n": count("gap_n", "count(f.gap)"),
-        "mean_gap": Agg(f"cast(s.sum_x as double) / {scaled}", "avg(f.gap)", ("sum_x", "gap_n")),
-        "sd_gap": Agg(
-            "case when s.gap_n > 1 then sqrt(cast(s.gap_n * s.sum_xx - s.sum_x * s.sum_x as double) "
-            "/ (s.gap_n * (s.gap_n - 1))) / st.respondent_scale end",
-            "stddev_samp(f.gap)",
-            ("gap_n", "sum_x", "sum_xx"),
-        ),
+        "mean_gap": mean("gap_n", "sum_x", "f.gap", "respondent_scale"),
+        "sd_gap": sd("gap_n", "sum_x", "sum_xx", "f.gap", "respondent_scale"),
+    }
+
+
+# A respondent's RATER group scores (Parasuraman, Zeithaml & Berry 1988): the means of their
+# component scores in the group, over the selected components when some are (as _RESPONDENT_GAPS).
+_RATER_GROUPS = """(
+    select
+        s.response_id,
+        c.rater_group,
+        any_value(s.branch_id) as branch_id,
+        any_value(s.region) as region,
+        any_value(s.branch_type) as branch_type,
+        any_value(s.channel) as channel,
+        any_value(s.segment) as segment,
+        any_value(s.submitted_on) as submitted_on,
+        avg(s.perception) as perception,
+        avg(s.expectation) as expectation,
+        avg(s.gap) as gap
+    from response_component_scores as s
+    join components as c on c.component_key = s.component_key
+    where s.submitted_on between $start and $end
+        and ($components is null or list_contains($components, s.component_key))
+    group by s.response_id, c.rater_group
+)"""
+
+
+def _rater_measures() -> dict[str, Agg]:
+    return {
+        "n": count("n", "count(f.gap)"),
+        "mean_perception": mean("n", "sum_p", "f.perception", "respondent_scale"),
+        "mean_expectation": mean("n", "sum_e", "f.expectation", "respondent_scale"),
+        "mean_gap": mean("n", "sum_g", "f.gap", "respondent_scale"),
+        "sd_gap": sd("n", "sum_g", "sum_gg", "f.gap", "respondent_scale"),
     }
 
 
@@ -301,6 +330,19 @@ FACTS: dict[str, Fact] = {
                 Rollup("rollup_survey_days", frozenset({"channel", "segment"})),
                 # a CTE of queries/fragments/respondent_gaps.sql: the gaps over the selected components
                 Rollup("component_gap_days", frozenset({"channel", "segment"})),
+            ),
+            applied=frozenset({"component_key"}),
+        ),
+        Fact(
+            "rater_groups",
+            _RATER_GROUPS,
+            "submitted_on",
+            (*_RESPONSE_SELECTIONS, "components"),
+            _rater_measures(),
+            (
+                Rollup("rollup_rater_days", frozenset({"channel", "segment", "rater_group"})),
+                # a CTE of queries/fragments/rater_groups.sql: the group means over the selected components
+                Rollup("rater_component_days", frozenset({"channel", "segment", "rater_group"})),
             ),
             applied=frozenset({"component_key"}),
         ),
@@ -384,7 +426,7 @@ class Request:
         parsed = []
         for key in (k.strip() for k in (keys or "").split(",") if k.strip()):
             name, _, alias = key.partition(" as ")
-            if name not in _COLUMNS and name not in _TIME_KEYS:
+            if name not in _COLUMNS and name not in _TIME_KEYS and not any(name in r.grain for r in fact.rollups):
                 raise KeyError(f"-- Measures: cannot group {fact_name} by {name!r}")
             parsed.append((name, alias or name))
         names = tuple(m.strip() for m in measures.split(",") if m.strip())
@@ -407,7 +449,7 @@ class Request:
         return clauses
 
     def _key_columns(self) -> set[str]:
-        return {k for k, _ in self.keys if k in _COLUMNS and k not in _BRANCH_ATTRIBUTES and k != "branch_id"}
+        return {k for k, _ in self.keys if k not in _TIME_KEYS and k not in _BRANCH_ATTRIBUTES and k != "branch_id"}
 
     def _parts(self, rollup: Rollup, sums: list[str]) -> str:
         """The rows of one rollup in the period: whole months from its month table and the cut
