@@ -207,13 +207,14 @@ def test_included_fragments_are_expanded_with_their_constants():
 
 
 def test_a_rollup_choice_switches_only_what_the_query_reads():
-    # "-- Rollup choice: survey_gap_days -> component_gap_days when $components": the CTE the query
-    # reads is swapped; the CTEs' own definitions (a name before "as (") are left alone.
-    query = store.load_query("consistency_branch_measures")
+    # "-- Rollup choice: rollup_respondent_gaps -> respondent_component_gaps when $components": the
+    # table the query reads is swapped for the fragment's CTE; the CTE's own definition stays.
+    query = store.load_query("consistency_gap_ties")
     default, selected = query.sql_for({"components": None}), query.sql_for({"components": ["courtesy"]})
-    assert "from survey_gap_days as d" in default and "from component_gap_days as d" not in default
-    assert "from component_gap_days as d" in selected and "from survey_gap_days as d" not in selected
-    assert selected.count("survey_gap_days as (") == 1 and selected.count("component_gap_days as (") == 1
+    read = "from respondent_component_gaps as g"  # also read inside the fragment, by component_gap_days
+    assert "from rollup_respondent_gaps as g" in default and "from rollup_respondent_gaps as g" not in selected
+    assert selected.count(read) == default.count(read) + 1
+    assert selected.count("respondent_component_gaps as (") == 1
 
 
 def test_run_query_rejects_missing_parameters(fixture_con):
