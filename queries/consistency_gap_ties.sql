@@ -6,6 +6,7 @@
 -- Reads the rollups of servicequality/store/rollups.py (branch x day). With components selected, a
 -- respondent's overall gap is the mean over those components (queries/fragments/respondent_gaps.sql).
 -- Rollup choice: rollup_respondent_gaps -> respondent_component_gaps when $components
+-- Oracle: rollup_respondent_gaps -> base_respondent_gaps
 with
 -- Include: respondent_gaps
 

@@ -5,8 +5,27 @@
 -- component means (rollup_response_components, scaled integers: x = gap x respondent_scale exactly,
 -- because respondent_scale holds every count of components up to the largest). The including query
 -- names the switch in its header: "-- Rollup choice: rollup_respondent_gaps -> respondent_component_gaps
--- when $components" and/or "survey_gap_days -> component_gap_days when $components"; the CTEs it does
--- not read never run.
+-- when $components" (store/facts.py's respondent_gaps fact reads component_gap_days the same way); the
+-- CTEs it does not read never run. base_respondent_gaps is the same respondents' gaps computed from
+-- the base view, the plain form's source ("-- Oracle: rollup_respondent_gaps -> base_respondent_gaps",
+-- and the respondent_gaps fact's base relation).
+base_respondent_gaps as (
+    select
+        s.response_id,
+        any_value(s.branch_id) as branch_id,
+        any_value(s.region) as region,
+        any_value(s.branch_type) as branch_type,
+        any_value(s.channel) as channel,
+        any_value(s.segment) as segment,
+        any_value(s.submitted_on) as submitted_on,
+        avg(s.gap) as gap,
+        round(avg(s.gap), 9) as gap_key
+    from response_component_scores as s
+    where s.submitted_on between $start and $end
+        and ($components is null or list_contains($components, s.component_key))
+    group by s.response_id
+),
+
 respondent_component_gaps as (
     select
         rc.submitted_on, rc.branch_id, rc.channel, rc.segment, rc.response_id,
@@ -25,9 +44,4 @@ component_gap_days as (
         count(*) as gap_n, sum(g.x) as sum_x, sum(cast(g.x as hugeint) * g.x) as sum_xx
     from respondent_component_gaps as g
     group by g.branch_id, g.submitted_on, g.channel, g.segment
-),
-
-survey_gap_days as (
-    select d.branch_id, d.submitted_on, d.channel, d.segment, d.gap_n, d.sum_x, d.sum_xx
-    from rollup_survey_days as d
 )

@@ -220,25 +220,9 @@ def _performance_measures() -> dict[str, Agg]:
 
 
 # A respondent's overall gap: the mean of their component gaps, over the selected components when a
-# component selection is set (the base relation applies it; the rollup side reads the CTEs of
-# queries/fragments/respondent_gaps.sql, which the query includes).
-_RESPONDENT_GAPS = """(
-    select
-        s.response_id,
-        any_value(s.branch_id) as branch_id,
-        any_value(s.region) as region,
-        any_value(s.branch_type) as branch_type,
-        any_value(s.channel) as channel,
-        any_value(s.segment) as segment,
-        any_value(s.submitted_on) as submitted_on,
-        avg(s.gap) as gap
-    from response_component_scores as s
-    where s.submitted_on between $start and $end
-        and ($components is null or list_contains($components, s.component_key))
-    group by s.response_id
-)"""
-
-
+# component selection is set. Both forms read CTEs of queries/fragments/respondent_gaps.sql, which the
+# query includes: the base form base_respondent_gaps (from the base view), the rollup form
+# rollup_survey_days or, with components selected, component_gap_days.
 def _respondent_gap_measures() -> dict[str, Agg]:
     return {
         "gap_n": count("gap_n", "count(f.gap)"),
@@ -248,7 +232,7 @@ def _respondent_gap_measures() -> dict[str, Agg]:
 
 
 # A respondent's RATER group scores (Parasuraman, Zeithaml & Berry 1988): the means of their
-# component scores in the group, over the selected components when some are (as _RESPONDENT_GAPS).
+# component scores in the group, over the selected components when some are (as base_respondent_gaps).
 _RATER_GROUPS = """(
     select
         s.response_id,
@@ -322,7 +306,7 @@ FACTS: dict[str, Fact] = {
         ),
         Fact(
             "respondent_gaps",
-            _RESPONDENT_GAPS,
+            "base_respondent_gaps",
             "submitted_on",
             (*_RESPONSE_SELECTIONS, "components"),
             _respondent_gap_measures(),

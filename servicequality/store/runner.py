@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -9,6 +10,9 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import sqlglot
+from sqlglot import exp
+from sqlglot.optimizer.eliminate_ctes import eliminate_ctes
 
 from servicequality.store import facts as facts_module
 from servicequality.store.connection import PROJECT_ROOT, cursor
@@ -77,32 +81,20 @@ def _code(text: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in text.splitlines())
 
 
-def _without_unread_fragments(text: str) -> str:
-    """The query without the "-- Include:" lines whose CTEs its own SQL does not read: in the plain
-    form the generated CTEs read the base views, not the fragment's rollup steps."""
-
-    def keep(m: re.Match) -> str:
-        fragment = (FRAGMENTS_DIR / f"{m.group(1)}.sql").read_text()
-        names = re.findall(r"^(\w+) as \(", fragment, re.MULTILINE)
-        read = any(re.search(rf"\b{n}\b", _code(text)) for n in names)
-        return m.group(0) if read else ""
-
-    return INCLUDE.sub(keep, text)
-
-
-def _own_plain_form(text: str) -> bool:
-    """A query is its own plain form when it reads no rollup except through `-- Measures:` CTEs
-    (generated in their base form) and "-- Oracle:" swaps (rollups that materialise a view)."""
-    swapped = {table for table, _ in ORACLE.findall(text)}
-    used = _code(_expand_includes(_without_unread_fragments(text)))
-    return all(m in swapped for m in re.findall(r"\brollup_\w+", used))
+@functools.lru_cache(maxsize=256)
+def tables_read(sql: str) -> frozenset[str]:
+    """The tables and views a query reads (sqlglot: the CTEs nobody reads left out, since they
+    never run; CTE names themselves are not tables)."""
+    tree = eliminate_ctes(sqlglot.parse_one(sql, read="duckdb"))
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    return frozenset({t.name for t in tree.find_all(exp.Table)} - ctes)
 
 
 def load_query(name: str, *, plain: bool = False) -> Query:
     """The query `queries/<name>.sql` as it runs: fragments included, `-- Measures:` CTEs generated
-    (store.facts); with `plain`, its reference form on the base views (the twin in queries/plain/
+    (store.facts); with `plain`, its reference form on the base views: the twin in queries/plain/
     where one is left, else the same text with the generated CTEs in their base form and the
-    "-- Oracle:" sources swapped for their views)."""
+    "-- Oracle:" sources swapped for their views (KeyError if that form still reads a rollup)."""
     path = QUERIES_DIR / f"{name}.sql"
     twin = PLAIN_QUERIES_DIR / f"{name}.sql"
     if plain and twin.exists():
@@ -110,29 +102,32 @@ def load_query(name: str, *, plain: bool = False) -> Query:
     if not path.exists():
         raise KeyError(f"No query named {name!r} in {QUERIES_DIR}")
     text = path.read_text()
-    if plain and path != twin:
-        if not _own_plain_form(text):
-            raise KeyError(f"Query {name!r} has no plain form")
-        text = _without_unread_fragments(text)
-        for table, view in ORACLE.findall(text):
-            text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
+    for table, view in ORACLE.findall(text) if plain else ():
+        text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
     sql, generated_choices = facts_module.expand(_expand_includes(text), plain=plain)
+    if plain:
+        if any(t.startswith("rollup_") for t in tables_read(sql)):
+            raise KeyError(f"Query {name!r} has no plain form: it reads rollups either way")
+        # the base views hold every column a selection filters: no rollup to choose
+        return Query(name, sql, frozenset(_PARAM.findall(_code(sql))), header)
     choices = tuple(
         (m.group(1), m.group(2), frozenset(_PARAM.findall(m.group(3))))
         for m in map(ROLLUP_CHOICE.match, header.splitlines())
         if m
     )
-    choices += tuple(generated_choices)
-    return Query(name, sql, frozenset(_PARAM.findall(_code(sql))), header, choices)
+    return Query(name, sql, frozenset(_PARAM.findall(_code(sql))), header, choices + tuple(generated_choices))
 
 
 def _has_plain_form(name: str) -> bool:
-    if (PLAIN_QUERIES_DIR / f"{name}.sql").exists():
-        return True
-    text = (QUERIES_DIR / f"{name}.sql").read_text()
-    reads_rollups = "rollup_" in _code(_expand_includes(text)) or facts_module.MEASURES_LINE.search(text)
-    return bool(reads_rollups) and _own_plain_form(text)
+    """The query reads rollups, and has a plain form that reads none."""
+    if not any(t.startswith("rollup_") for t in tables_read(load_query(name).sql)):
+        return False
+    try:
+        load_query(name, plain=True)
+    except KeyError:
+        return False
+    return True
 
 
 def query_names(*, plain: bool = False) -> list[str]:
