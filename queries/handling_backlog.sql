@@ -8,7 +8,8 @@
 -- Columns: bucket_order, age_bucket, open_complaints, opened_before_period, mean_age_days
 -- Reads rollup_complaint_open (servicequality/store/rollups.py): one row per complaint that can be open
 -- at the end of a day, with its branch, region, type, channel, segment, category and component, so
--- every selection filters it directly.
+-- every selection filters it directly: the view open_complaints materialised.
+-- Oracle: rollup_complaint_open -> open_complaints
 with buckets (bucket_order, age_bucket) as (
     values
         (1, 'Under 1 day'),

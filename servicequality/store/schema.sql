@@ -370,6 +370,19 @@ select
 from weighted_gaps
 group by response_id;
 
+-- Complaints that can be open at the end of some day: every complaint except those closed without a
+-- resolution time; closes_at = when it stopped being open (null: still open). With every selection
+-- column, so the backlog filters it directly (rollup_complaint_open stores it ordered by closes_at).
+create or replace view open_complaints as
+select
+    t.branch_id, b.region, b.branch_type, t.channel, t.segment, t.category, cc.component_key,
+    t.opened_at, t.resolved_at as closes_at
+from tickets as t
+join branches as b on b.branch_id = t.branch_id
+left join complaint_categories as cc on cc.category = t.category
+where t.kind = 'complaint'
+    and (t.resolved_at is not null or t.status = 'open');
+
 -- The channels and segments that occur in tickets or survey responses (the sidebar's choices).
 create or replace view dimension_values as
 select distinct 'channel' as dimension, channel as value from tickets
