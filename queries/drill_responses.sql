@@ -15,6 +15,7 @@
 -- (scaled integer sums per response and component: one division each) instead of averaging
 -- every survey item through response_component_scores. Sorted by mean_gap, the view's
 -- doubles are kept (responses with equal gaps must keep the plain query's order to the last bit).
+-- Oracle: rollup_response_components -> response_component_means
 with scores as (
     select s.response_id, sum(s.p - s.e) / (st.gap_scale * count(*)) as mean_gap,
         sum(s.p) / (st.gap_scale * count(*)) as mean_perception

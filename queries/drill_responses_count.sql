@@ -10,6 +10,7 @@
 -- (scaled integer sums per response and component: one division each) instead of averaging
 -- every survey item through response_component_scores. Without a component filter or cell every
 -- response counts, scores or not: the scores are then not read at all.
+-- Oracle: rollup_response_components -> response_component_means
 with scores as (
     select s.response_id, sum(s.p - s.e) / (st.gap_scale * count(*)) as mean_gap,
         sum(s.p) / (st.gap_scale * count(*)) as mean_perception

@@ -17,6 +17,7 @@
 -- integer sums: p / gap_scale is the mean item perception, (p - e) / gap_scale the component
 -- gap), about a fifth of the rows of the survey items the view averages, joined to the
 -- response's channel and segment. The respondent's value is one division of exact integer sums.
+-- Oracle: rollup_response_components -> response_component_means
 with scored as (
     select
         s.response_id,

@@ -86,6 +86,9 @@ TABLES = (
     "rollup_dimension_values",
 )
 
+# Views over the rollups' settings (the scale), rebuilt with them.
+VIEWS = ("response_component_means",)
+
 MAX_SCALE = 10**12  # guard: beyond this the squared sums could overflow HUGEINT at 10^9 rows
 
 
@@ -144,35 +147,24 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every rollup table from the base tables (inside the caller's transaction)."""
     con.execute("set enable_progress_bar = false")
     counts = json.dumps(source_counts(con), sort_keys=True)
+    for view in VIEWS:
+        con.execute("drop view if exists " + view)  # names from the constants here
     for table in TABLES:
-        con.execute("drop table if exists " + table)  # names from the constant above
+        con.execute("drop table if exists " + table)
 
-    # Per response and component: item counts and integer sums (the base of every survey rollup).
-    con.execute(
-        """
-        create temporary table tmp_response_components as
-        select
-            sc.response_id,
-            sc.component_key,
-            count(*) as k,
-            count(sc.adequate) as ka,
-            sum(sc.perception) as sum_p,
-            sum(sc.expectation) as sum_e,
-            sum(sc.adequate) as sum_a,
-            -- the zone of tolerance pairs item by item: P and E of the items with an adequate level
-            sum(case when sc.adequate is not null then sc.perception end) as sum_pa,
-            sum(case when sc.adequate is not null then sc.expectation end) as sum_ea
-        from servqual_scores as sc
-        group by sc.response_id, sc.component_key
-        """
+    # The item counts per response and component fix the scale: every count k of a component's items
+    # (and of its items with an adequate level) must divide gap_scale.
+    counts_per_component = (
+        "select count(*) as k, count(sc.adequate) as ka from servqual_scores as sc "
+        "group by sc.response_id, sc.component_key"
     )
-    ks = [r[0] for r in con.execute("select distinct k from tmp_response_components").fetchall()]
-    kas = [r[0] for r in con.execute("select distinct ka from tmp_response_components").fetchall()]
-    gap_scale = _lcm(ks + kas)
+    pairs = con.execute("select distinct k, ka from (" + counts_per_component + ")").fetchall()
+    gap_scale = _lcm([k for k, _ in pairs] + [ka for _, ka in pairs])
     # Any m components of a respondent may be averaged (the overall gap, a RATER group, the
     # components selected in the sidebar): the scale takes every count up to the largest m.
     most = con.execute(
-        "select coalesce(max(m), 1) from (select count(*) as m from tmp_response_components group by response_id)"
+        "select coalesce(max(m), 1) from (select count(distinct component_key) as m from servqual_scores "
+        "group by response_id)"
     ).fetchone()[0]
     respondent_scale = gap_scale * _lcm(range(1, most + 1))
     if respondent_scale > MAX_SCALE:
@@ -184,10 +176,27 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         {"g": gap_scale, "r": respondent_scale, "c": counts, "d": definition()},
     )
 
-    # Per response and component, scaled: p = mean perception * gap_scale, and so on.
+    # Per response and component, scaled: p = mean perception * gap_scale, and so on (whole numbers).
+    # A view (the plain form of the queries that read its materialisation, "-- Oracle:") and its rows
+    # stored in date order.
     con.execute(
         """
-        create table rollup_response_components as
+        create view response_component_means as
+        with rc as (
+            select
+                sc.response_id,
+                sc.component_key,
+                count(*) as k,
+                count(sc.adequate) as ka,
+                sum(sc.perception) as sum_p,
+                sum(sc.expectation) as sum_e,
+                sum(sc.adequate) as sum_a,
+                -- the zone of tolerance pairs item by item: P and E of the items with an adequate level
+                sum(case when sc.adequate is not null then sc.perception end) as sum_pa,
+                sum(case when sc.adequate is not null then sc.expectation end) as sum_ea
+            from servqual_scores as sc
+            group by sc.response_id, sc.component_key
+        )
         select
             r.branch_id,
             cast(r.submitted_at as date) as submitted_on,
@@ -195,18 +204,20 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
             r.segment,
             r.response_id,
             rc.component_key,
-            cast(rc.sum_p * ($g // rc.k) as bigint) as p,
-            cast(rc.sum_e * ($g // rc.k) as bigint) as e,
-            case when rc.ka > 0 then cast(rc.sum_a * ($g // rc.ka) as bigint) end as a,
-            case when rc.ka > 0 then cast(rc.sum_pa * ($g // rc.ka) as bigint) end as pa,
-            case when rc.ka > 0 then cast(rc.sum_ea * ($g // rc.ka) as bigint) end as ea
-        from tmp_response_components as rc
+            cast(rc.sum_p * (st.gap_scale // rc.k) as bigint) as p,
+            cast(rc.sum_e * (st.gap_scale // rc.k) as bigint) as e,
+            case when rc.ka > 0 then cast(rc.sum_a * (st.gap_scale // rc.ka) as bigint) end as a,
+            case when rc.ka > 0 then cast(rc.sum_pa * (st.gap_scale // rc.ka) as bigint) end as pa,
+            case when rc.ka > 0 then cast(rc.sum_ea * (st.gap_scale // rc.ka) as bigint) end as ea
+        from rc
         join survey_responses as r on r.response_id = rc.response_id
-        order by submitted_on, r.branch_id
-        """,
-        {"g": gap_scale},
+        cross join rollup_settings as st
+        """
     )
-    con.execute("drop table tmp_response_components")
+    con.execute(
+        "create table rollup_response_components as select * from response_component_means "
+        "order by submitted_on, branch_id"
+    )
 
     con.execute(
         """
@@ -824,4 +835,4 @@ def has_rollups(con: duckdb.DuckDBPyConnection) -> bool:
             "select table_name from information_schema.tables where table_catalog = current_database()"
         ).fetchall()
     }
-    return all(t in present for t in TABLES)
+    return all(t in present for t in TABLES + VIEWS)

@@ -107,7 +107,8 @@ def load_query(name: str, *, plain: bool = False) -> Query:
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
     sql, generated_choices = facts_module.expand(_expand_includes(text), plain=plain)
     if plain:
-        if any(t.startswith("rollup_") for t in tables_read(sql)):
+        # rollup_settings holds the scale the survey sums are stored in: constants, not sums
+        if any(t.startswith("rollup_") and t != "rollup_settings" for t in tables_read(sql)):
             raise KeyError(f"Query {name!r} has no plain form: it reads rollups either way")
         # the base views hold every column a selection filters: no rollup to choose
         return Query(name, sql, frozenset(_PARAM.findall(_code(sql))), header)
