@@ -82,6 +82,25 @@ def sd(n: str, column: str, squares: str, value: str, scale: str = "gap_scale") 
     )
 
 
+def variance(n: str, column: str, squares: str, value: str) -> Agg:
+    """A sample variance from integer sums: (n S2 - S1^2) / (n (n - 1)), null below two values."""
+    return Agg(
+        f"case when s.{n} > 1 then cast(s.{n} * s.{squares} - s.{column} * s.{column} as double) "
+        f"/ (s.{n} * (s.{n} - 1)) end",
+        f"var_samp({value})",
+        (n, column, squares),
+    )
+
+
+def _item_measures() -> dict[str, Agg]:
+    return {
+        "n": count("n", "count(*)"),
+        "perception_var": variance("n", "sp", "spp", "f.perception"),
+        "expectation_var": variance("n", "se", "see", "f.expectation"),
+        "gap_var": variance("n", "sg", "sgg", "f.gap"),
+    }
+
+
 @dataclass(frozen=True)
 class Rollup:
     """A rollup table of a fact: branch x day (column `date` of the fact) x its `grain` columns, with
@@ -362,6 +381,35 @@ FACTS: dict[str, Fact] = {
                 "sum_share_gap": total("sum_share_gap", "sum(f.share * f.gap)"),
             },
             (Rollup("rollup_weighted_component_days", frozenset({"channel", "segment", "component_key"})),),
+        ),
+        # Cronbach's alpha: item scores split by how many items of the component the respondent answered
+        Fact(
+            "item_scores",
+            "item_scores",
+            "submitted_on",
+            _RESPONSE_SELECTIONS,
+            _item_measures(),
+            (
+                Rollup(
+                    "rollup_item_days",
+                    frozenset({"channel", "segment", "component_key", "item", "n_items"}),
+                    "rollup_item_months",
+                ),
+            ),
+        ),
+        Fact(
+            "item_totals",
+            "item_totals",
+            "submitted_on",
+            _RESPONSE_SELECTIONS,
+            _item_measures(),
+            (
+                Rollup(
+                    "rollup_item_totals",
+                    frozenset({"channel", "segment", "component_key", "n_items"}),
+                    "rollup_item_total_months",
+                ),
+            ),
         ),
         Fact(
             "component_scores",

@@ -383,6 +383,30 @@ left join complaint_categories as cc on cc.category = t.category
 where t.kind = 'complaint'
     and (t.resolved_at is not null or t.status = 'open');
 
+-- Cronbach's alpha's base forms (store/facts.py: item_scores, item_totals): every item score with how
+-- many items of its component the respondent answered, and each respondent's sums over a component.
+create or replace view item_scores as
+select
+    sc.response_id, r.branch_id, b.region, b.branch_type, r.channel, r.segment,
+    cast(r.submitted_at as date) as submitted_on, sc.component_key, sc.item,
+    sc.perception, sc.expectation, sc.perception - sc.expectation as gap,
+    count(*) over (partition by sc.response_id, sc.component_key) as n_items
+from servqual_scores as sc
+join survey_responses as r on r.response_id = sc.response_id
+join branches as b on b.branch_id = r.branch_id;
+
+create or replace view item_totals as
+select
+    sc.response_id, any_value(r.branch_id) as branch_id, any_value(b.region) as region,
+    any_value(b.branch_type) as branch_type, any_value(r.channel) as channel, any_value(r.segment) as segment,
+    any_value(cast(r.submitted_at as date)) as submitted_on, sc.component_key, count(*) as n_items,
+    sum(sc.perception) as perception, sum(sc.expectation) as expectation,
+    sum(sc.perception - sc.expectation) as gap
+from servqual_scores as sc
+join survey_responses as r on r.response_id = sc.response_id
+join branches as b on b.branch_id = r.branch_id
+group by sc.response_id, sc.component_key;
+
 -- The channels and segments that occur in tickets or survey responses (the sidebar's choices).
 create or replace view dimension_values as
 select distinct 'channel' as dimension, channel as value from tickets
