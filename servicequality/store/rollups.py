@@ -5,8 +5,8 @@ build (`store.build_atomically`: the demo and every import), so the rollups alwa
 the file they are in; `python -m servicequality refresh --db PATH` rebuilds them in an
 existing database (atomically, like an import).
 
-Exactness. The queries in `queries/` must return what the plain queries in `queries/plain/`
-return. Counts are counts. Means and standard deviations are rebuilt from sums, and the survey
+Exactness. The queries in `queries/` must return what their plain forms (store.runner: the
+generated sums over the base views, store.facts) return. Counts are counts. Means and standard deviations are rebuilt from sums, and the survey
 sums are *integers*: a respondent's mean over a component's k items is (sum of scores) / k, so
 it is stored multiplied by `gap_scale` = the least common multiple of every k (and of every
 count of adequate items) in the data, which makes it a whole number; a respondent's overall
@@ -36,7 +36,8 @@ nulls so one query text filters both; the category and channel counts switch to 
 The handling percentiles count a selected channel, segment, category or component over every day of
 the period in rollup_complaint_handling (their month tables lack those columns); rollup_handling_values,
 rollup_handling_censored and rollup_complaint_open carry the columns too. No selection falls back to
-the plain queries in queries/plain/, which are the tests' and the benchmark's oracle only.
+a plain form, which is the tests' and the benchmark's oracle only. Which rollup a generated query reads
+is declared with the facts (store/facts.py: each fact's rollups and their grain).
 """
 
 from __future__ import annotations

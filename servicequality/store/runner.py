@@ -18,8 +18,10 @@ from servicequality.store import facts as facts_module
 from servicequality.store.connection import PROJECT_ROOT, cursor
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
-# The plain reference queries: the same names, parameters and columns, written straight against
-# the tables and views with no rollups. The benchmark and the rollup tests compare with them.
+# Hand-written reference twins of the few queries whose plain form is not generated (the exact
+# handling percentiles, the explore and drill-down ticket cells): the same names, parameters and
+# columns, written straight against the base views. The benchmark and the rollup tests compare with
+# every query's plain form (load_query(name, plain=True)).
 PLAIN_QUERIES_DIR = QUERIES_DIR / "plain"
 
 
@@ -145,8 +147,8 @@ def run_query(
 
     Every value travels as a bound `$parameter`; nothing is pasted into SQL text. Every sidebar
     selection is answered from the rollups (a finer one when the selection needs its grain, see
-    "-- Rollup choice:"). With `plain`, the reference version in `queries/plain/` (no rollups, the
-    tests' and the benchmark's oracle) runs instead: the same rows, slower.
+    "-- Rollup choice:"). With `plain`, its plain form (no rollups, the tests' and the benchmark's
+    oracle, see load_query) runs instead: the same rows, slower.
     """
     query = load_query(name, plain=plain)
     missing = query.parameters - params.keys()

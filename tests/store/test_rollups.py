@@ -1,6 +1,7 @@
-"""Every optimised query (queries/*.sql, reading the rollups) returns exactly what its plain
-reference (queries/plain/*.sql) returns: on the hand-checked fixture and on a generated medium
-database, under several filters.
+"""Every optimised query (queries/*.sql, reading the rollups) returns exactly what its plain form
+returns (store.runner.load_query(name, plain=True): its `-- Measures:` sums generated over the base
+views, its "-- Oracle:" rollups swapped for their views, or a twin in queries/plain/): on the
+hand-checked fixture and on a generated medium database, under 18 filter scenarios.
 
 Integers must be equal. Floats must agree to 1e-9 relative (1e-12 absolute): the rollups rebuild
 means and standard deviations from exact integer sums, while the plain queries add doubles in
