@@ -5,9 +5,9 @@ build (`store.build_atomically`: the demo and every import), so the rollups alwa
 the file they are in; `python -m servicequality refresh --db PATH` rebuilds them in an
 existing database (atomically, like an import).
 
-Exactness. The queries in `queries/` must return what their plain forms (store.runner: the
-generated sums over the base views, store.facts) return. Counts are counts. Means and standard deviations are rebuilt from sums, and the survey
-sums are *integers*: a respondent's mean over a component's k items is (sum of scores) / k, so
+Exactness. The queries in `queries/` must return what their plain forms return (store.runner:
+the generated sums over the base views, store.facts). Counts are counts. Means and standard
+deviations are rebuilt from sums, and the survey sums are *integers*: a respondent's mean over a component's k items is (sum of scores) / k, so
 it is stored multiplied by `gap_scale` = the least common multiple of every k (and of every
 count of adequate items) in the data, which makes it a whole number; a respondent's overall
 gap (the mean over their m components) is stored multiplied by `respondent_scale` = gap_scale

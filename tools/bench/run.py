@@ -465,7 +465,8 @@ def report(data: dict) -> str:
         "Each page's reads are recorded by running the page itself (AppTest, the frame's sidebar included), then timed "
         f"on a fresh read-only connection: median of {data['runs']} passes after one warm-up, every query run anew "
         "(no Streamlit cache; the OS file cache is warm). *Optimised* = `queries/*.sql` (rollups); *plain* = "
-        "their plain form (`python -m servicequality sql NAME --plain`: generated over the base views); *bare scan* = `count(*)` of the scenario's tickets; "
+        "their plain form (`python -m servicequality sql NAME --plain`: generated over the base views); "
+        "*bare scan* = `count(*)` of the scenario's tickets; "
         "*pandas* = the same reads answered by "
         "`tools/bench/pandas_baseline.py` on DataFrames loaded once.",
         "",
