@@ -7,8 +7,8 @@ existing database (atomically, like an import).
 
 Exactness. The queries in `queries/` must return what their plain forms return (store.runner:
 the generated sums over the base views, store.facts). Counts are counts. Means and standard
-deviations are rebuilt from sums, and the survey sums are *integers*: a respondent's mean over a component's k items is (sum of scores) / k, so
-it is stored multiplied by `gap_scale` = the least common multiple of every k (and of every
+deviations are rebuilt from sums, and the survey sums are *integers*: a respondent's mean over a
+component's k items is (sum of scores) / k, so it is stored multiplied by `gap_scale` = the least common multiple of every k (and of every
 count of adequate items) in the data, which makes it a whole number; a respondent's overall
 gap (the mean over their m components) is stored multiplied by `respondent_scale` = gap_scale
 times the lcm of every m. Sums and sums of squares of whole numbers are exact (HUGEINT), so a
