@@ -5,17 +5,17 @@ build (`store.build_atomically`: the demo and every import), so the rollups alwa
 the file they are in; `python -m servicequality refresh --db PATH` rebuilds them in an
 existing database (atomically, like an import).
 
-Exactness. The queries in `queries/` must return what their plain forms return (store.runner:
-the generated sums over the base views, store.facts). Counts are counts. Means and standard
-deviations are rebuilt from sums, and the survey sums are *integers*: a respondent's mean over a
-component's k items is (sum of scores) / k, so it is stored multiplied by `gap_scale` = the least common multiple of every k (and of every
-count of adequate items) in the data, which makes it a whole number; a respondent's overall
-gap (the mean over their m components) is stored multiplied by `respondent_scale` = gap_scale
-times the lcm of every m. Sums and sums of squares of whole numbers are exact (HUGEINT), so a
-mean is one division and a variance (n * sum(x^2) - sum(x)^2) / (n (n - 1)) is exact up to its
-last rounding: the results equal the plain queries' to about 1e-15 relative (the plain ones add
-doubles in whatever order DuckDB's threads meet them, so they are no more exact than that).
-Only importance shares (points / a respondent's total) are summed as doubles.
+Exactness. The queries in `queries/` must return what their plain forms return (store.runner: the
+generated sums over the base views, store.facts). Counts are counts. Means and standard deviations
+are rebuilt from sums, and the survey sums are *integers*: a respondent's mean over a component's k
+items is (sum of scores) / k, so it is stored multiplied by `gap_scale` = the least common multiple
+of every k (and of every count of adequate items) in the data, which makes it a whole number; a
+respondent's overall gap (the mean over their m components) is stored multiplied by
+`respondent_scale` = gap_scale times the lcm of every m. Sums and sums of squares of whole numbers
+are exact (HUGEINT), so a mean is one division and a variance (n * sum(x^2) - sum(x)^2) / (n (n -
+1)) is exact up to its last rounding: the results equal the plain queries' to about 1e-15 relative
+(the plain ones add doubles in whatever order DuckDB's threads meet them, so they are no more exact
+than that). Only importance shares (points / a respondent's total) are summed as doubles.
 
 Grain: branch and day, so any period of whole days and any set of branches, regions or branch
 types is answered exactly. The larger tables also have a branch x month twin: a query reads the
