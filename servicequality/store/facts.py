@@ -437,6 +437,33 @@ _TIME_KEYS = {
 }
 _COLUMNS = {catalog.BY_SELECTION[s].column for s in catalog.SELECTIONS}
 
+# Explore's cell ("by cell"): the keys key1 and key2 are the values of the dimensions bound in $dim1 and
+# $dim2 (catalog.DIMENSIONS; matched by `case`, never pasted). Per dimension: its value on a rollup row
+# `r` (joined to branches `b` and complaint_categories `cc`), on a base row `f`, and the grain column a
+# rollup needs to answer it (None: every rollup). An unknown dimension gives a null key (one cell).
+_WEEKDAY = "cast(((date_diff('day', date '2000-01-03', {x}.{date}) % 7) + 7) % 7 + 1 as varchar)"
+_CELL_KEYS = {
+    "branch": ("r.branch_id", "f.branch_id", None),
+    "region": ("b.region", "f.region", None),
+    "branch_type": ("b.branch_type", "f.branch_type", None),
+    "channel": ("r.channel", "f.channel", "channel"),
+    "category": ("coalesce(r.category, 'Unmapped')", "coalesce(f.category, 'Unmapped')", "category"),
+    "family": ("coalesce(cc.family, 'unmapped')", "coalesce(f.family, 'unmapped')", "category"),
+    "component": ("coalesce(cc.component_key, 'unmapped')", "coalesce(f.component_key, 'unmapped')", "category"),
+    "segment": ("r.segment", "f.segment", "segment"),
+    "month": ("substring(cast(r.{date} as varchar), 1, 7)", "substring(cast(f.{date} as varchar), 1, 7)", None),
+    "weekday": (_WEEKDAY.replace("{x}", "r"), _WEEKDAY.replace("{x}", "f"), None),
+}
+_CELL_COLUMNS = sorted({c for _, _, c in _CELL_KEYS.values() if c})
+
+
+def _cell_key(param: str, form: int, date: str) -> str:
+    whens = "".join(
+        f"\n                when '{dim}' then {forms[form].format(date=date)}" for dim, forms in _CELL_KEYS.items()
+    )
+    return f"case ${param}{whens}\n            end"
+
+
 MEASURES_LINE = re.compile(r"^-- Measures: (\w+) = (\w+)(?: by ([\w ,]+?))?: ([\w, ]+)$", re.MULTILINE)
 
 
@@ -458,6 +485,9 @@ class Request:
         parsed = []
         for key in (k.strip() for k in (keys or "").split(",") if k.strip()):
             name, _, alias = key.partition(" as ")
+            if name == "cell":
+                parsed += [("cell", "key1"), ("cell", "key2")]
+                continue
             if name not in _COLUMNS and name not in _TIME_KEYS and not any(name in r.grain for r in fact.rollups):
                 raise KeyError(f"-- Measures: cannot group {fact_name} by {name!r}")
             parsed.append((name, alias or name))
@@ -530,6 +560,8 @@ class Request:
 
     def choice(self) -> tuple[str, str, frozenset[str]] | None:
         """(usual CTE, finer CTE, selections that need the finer one), for store.runner."""
+        if self.keys and self.keys[0][0] == "cell":
+            return None  # the cells pick their rollup by bound conditions (_cell_parts)
         sums = {c for m in self.measures for c in self.fact.measures[m].sums}
         usual, finest = self.sources(sums)
         if usual == finest:
@@ -541,10 +573,73 @@ class Request:
         )
         return f"{self.cte}_parts", f"{self.cte}_finer", need
 
+    def _cell_parts(self, sums: list[str]) -> str:
+        """Explore's cells: the day rows of the smallest rollup that answers both dimensions and every
+        selection set, picked at run time by bound conditions (a branch whose condition is false
+        reads nothing); the columns a rollup lacks are null."""
+        date, branches, earlier = self.fact.date, [], []
+        for rollup in self.fact.rollups:
+            if rollup.columns is not None and not set(sums) <= rollup.columns:
+                continue
+            dims = ", ".join(f"'{d}'" for d, (_, _, need) in _CELL_KEYS.items() if need is None or need in rollup.grain)
+            outside = [
+                f"${s} is null"
+                for s in self.fact.selections
+                if catalog.BY_SELECTION[s].column not in rollup.grain | _BRANCH_ATTRIBUTES | {"branch_id"}
+            ]
+            answers = " and ".join(
+                [f"coalesce($dim1 in ({dims}), true)", f"coalesce($dim2 in ({dims}), true)", *outside]
+            )
+            columns = [f"r.{c}" if c in rollup.grain else f"cast(null as varchar) as {c}" for c in _CELL_COLUMNS]
+            last = rollup == self.fact.rollups[-1]
+            guard = [*(f"not ({e})" for e in earlier), *([] if last else [f"({answers})"])]
+            where = _AND.join(
+                [*guard, *self._clauses("r", {"branch_id", *rollup.grain}), f"r.{date} between $start and $end"]
+            )
+            branches.append(
+                f"select r.branch_id, r.{date}, {', '.join(columns)}, {', '.join(f'r.{c}' for c in sums)}"
+                f"\n        from {rollup.table} as r\n        where {where}"
+            )
+            earlier.append(answers)
+        return "\n        union all\n        ".join(branches)
+
+    def _cell_sql(self, measures: list[Agg], sums: list[str]) -> str:
+        date = self.fact.date
+        summed = _LIST.join(
+            [
+                f"{_cell_key('dim1', 0, date)} as key1",
+                f"{_cell_key('dim2', 0, date)} as key2",
+                *(f"sum(r.{c}) as {c}" for c in sums),
+            ]
+        )
+        formulas = ",\n        ".join(
+            ["s.key1", "s.key2", *(f"{m.rollup} as {n}" for m, n in zip(measures, self.measures, strict=True))]
+        )
+        settings = "\n    cross join rollup_settings as st" if any("st." in m.rollup for m in measures) else ""
+        return f"""{self.cte} as (
+    with {self.cte}_parts as (
+        {self._cell_parts(sums)}
+    ),
+    summed as (
+        select
+            {summed}
+        from {self.cte}_parts as r
+        join branches as b on b.branch_id = r.branch_id
+        left join complaint_categories as cc on cc.category = r.category
+        where {_AND.join(self._clauses("b", attributes=True)) or "true"}
+        group by all
+    )
+    select
+        {formulas}
+    from summed as s{settings}
+)"""
+
     def rollup_sql(self) -> str:
         """The CTE over the rollups: sums of the rollup columns, then each measure's formula."""
         measures = [self.fact.measures[m] for m in self.measures]
         sums = sorted({c for m in measures for c in m.sums})
+        if self.keys and self.keys[0][0] == "cell":
+            return self._cell_sql(measures, sums)
         usual, finest = self.sources(set(sums))
         parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums)}\n    )"
         if finest != usual:
@@ -578,6 +673,8 @@ class Request:
         """The CTE over the base view: each measure's aggregate over the facts themselves."""
         fact = self.fact
         keys = [(_base_key(k, fact.date), a) for k, a in self.keys]
+        if self.keys and self.keys[0][0] == "cell":
+            keys = [(_cell_key("dim1", 1, fact.date), "key1"), (_cell_key("dim2", 1, fact.date), "key2")]
         columns = ",\n        ".join(
             [*(f"{e} as {a}" for e, a in keys), *(f"{fact.measures[m].base} as {m}" for m in self.measures)]
         )
