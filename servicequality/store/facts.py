@@ -457,6 +457,14 @@ _CELL_KEYS = {
 _CELL_COLUMNS = sorted({c for _, _, c in _CELL_KEYS.values() if c})
 
 
+def _in_cell(form: int, date: str) -> list[str]:
+    """The clauses of an Explore cell: each $cell_<dimension> null for "any", else the row's value."""
+    return [
+        f"($cell_{dim} is null or {forms[form].format(date=date)} = cast($cell_{dim} as varchar))"
+        for dim, forms in _CELL_KEYS.items()
+    ]
+
+
 def _cell_key(param: str, form: int, date: str) -> str:
     whens = "".join(
         f"\n                when '{dim}' then {forms[form].format(date=date)}" for dim, forms in _CELL_KEYS.items()
@@ -464,7 +472,7 @@ def _cell_key(param: str, form: int, date: str) -> str:
     return f"case ${param}{whens}\n            end"
 
 
-MEASURES_LINE = re.compile(r"^-- Measures: (\w+) = (\w+)(?: by ([\w ,]+?))?: ([\w, ]+)$", re.MULTILINE)
+MEASURES_LINE = re.compile(r"^-- Measures: (\w+) = (\w+)(?: (by|in) ([\w ,]+?))?: ([\w, ]+)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -475,13 +483,20 @@ class Request:
     fact: Fact
     keys: tuple[tuple[str, str], ...]
     measures: tuple[str, ...]
+    # "in cell": one row, the facts of the Explore cell the $cell_<dimension> parameters name
+    in_cell: bool = False
 
     @classmethod
     def parse(cls, match: re.Match) -> Request:
-        cte, fact_name, keys, measures = match.groups()
+        cte, fact_name, mode, keys, measures = match.groups()
         if fact_name not in FACTS:
             raise KeyError(f"-- Measures: no fact named {fact_name!r} (store/facts.py declares {sorted(FACTS)})")
         fact = FACTS[fact_name]
+        if mode == "in":
+            if (keys or "").strip() != "cell":
+                raise KeyError(f"-- Measures: 'in' takes only 'cell', not {keys!r}")
+            names = tuple(m.strip() for m in measures.split(",") if m.strip())
+            return cls(cte, fact, (), names, in_cell=True)
         parsed = []
         for key in (k.strip() for k in (keys or "").split(",") if k.strip()):
             name, _, alias = key.partition(" as ")
@@ -560,7 +575,7 @@ class Request:
 
     def choice(self) -> tuple[str, str, frozenset[str]] | None:
         """(usual CTE, finer CTE, selections that need the finer one), for store.runner."""
-        if self.keys and self.keys[0][0] == "cell":
+        if self.in_cell or (self.keys and self.keys[0][0] == "cell"):
             return None  # the cells pick their rollup by bound conditions (_cell_parts)
         sums = {c for m in self.measures for c in self.fact.measures[m].sums}
         usual, finest = self.sources(sums)
@@ -587,9 +602,13 @@ class Request:
                 for s in self.fact.selections
                 if catalog.BY_SELECTION[s].column not in rollup.grain | _BRANCH_ATTRIBUTES | {"branch_id"}
             ]
-            answers = " and ".join(
-                [f"coalesce($dim1 in ({dims}), true)", f"coalesce($dim2 in ({dims}), true)", *outside]
-            )
+            if self.in_cell:
+                cells = [
+                    f"$cell_{d} is null" for d, (_, _, need) in _CELL_KEYS.items() if need and need not in rollup.grain
+                ]
+            else:
+                cells = [f"coalesce($dim1 in ({dims}), true)", f"coalesce($dim2 in ({dims}), true)"]
+            answers = " and ".join([*cells, *outside])
             columns = [f"r.{c}" if c in rollup.grain else f"cast(null as varchar) as {c}" for c in _CELL_COLUMNS]
             last = rollup == self.fact.rollups[-1]
             guard = [*(f"not ({e})" for e in earlier), *([] if last else [f"({answers})"])]
@@ -605,15 +624,17 @@ class Request:
 
     def _cell_sql(self, measures: list[Agg], sums: list[str]) -> str:
         date = self.fact.date
-        summed = _LIST.join(
-            [
-                f"{_cell_key('dim1', 0, date)} as key1",
-                f"{_cell_key('dim2', 0, date)} as key2",
-                *(f"sum(r.{c}) as {c}" for c in sums),
-            ]
+        keys = (
+            [] if self.in_cell else [f"{_cell_key('dim1', 0, date)} as key1", f"{_cell_key('dim2', 0, date)} as key2"]
         )
+        summed = _LIST.join([*keys, *(f"sum(r.{c}) as {c}" for c in sums)])
+        where = _AND.join([*self._clauses("b", attributes=True), *(_in_cell(0, date) if self.in_cell else [])])
+        group = "" if self.in_cell else "\n        group by all"
         formulas = ",\n        ".join(
-            ["s.key1", "s.key2", *(f"{m.rollup} as {n}" for m, n in zip(measures, self.measures, strict=True))]
+            [
+                *([] if self.in_cell else ["s.key1", "s.key2"]),
+                *(f"{m.rollup} as {n}" for m, n in zip(measures, self.measures, strict=True)),
+            ]
         )
         settings = "\n    cross join rollup_settings as st" if any("st." in m.rollup for m in measures) else ""
         return f"""{self.cte} as (
@@ -626,8 +647,7 @@ class Request:
         from {self.cte}_parts as r
         join branches as b on b.branch_id = r.branch_id
         left join complaint_categories as cc on cc.category = r.category
-        where {_AND.join(self._clauses("b", attributes=True)) or "true"}
-        group by all
+        where {where or "true"}{group}
     )
     select
         {formulas}
@@ -638,7 +658,7 @@ class Request:
         """The CTE over the rollups: sums of the rollup columns, then each measure's formula."""
         measures = [self.fact.measures[m] for m in self.measures]
         sums = sorted({c for m in measures for c in m.sums})
-        if self.keys and self.keys[0][0] == "cell":
+        if self.in_cell or (self.keys and self.keys[0][0] == "cell"):
             return self._cell_sql(measures, sums)
         usual, finest = self.sources(set(sums))
         parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums)}\n    )"
@@ -683,6 +703,7 @@ class Request:
                 f"f.{fact.date} between $start and $end",
                 *self._clauses("f", attributes=True),
                 *self._clauses("f"),
+                *(_in_cell(1, fact.date) if self.in_cell else []),
             ]
         )
         group = f"\n    group by {', '.join(e for e, _ in keys)}" if keys else ""
