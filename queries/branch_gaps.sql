@@ -4,7 +4,7 @@
 -- Grain: one row per branch with at least one scored response.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $components
 -- Columns: branch_id, branch_name, region, n, mean_gap, sd_gap
--- The sums come from the `-- Measures:` line: store/facts.py generates them from rollup_survey_days or,
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from rollup_survey_days or,
 -- with components selected, from the respondents' gaps over those components
 -- (queries/fragments/respondent_gaps.sql); as the tests' oracle, from response_component_scores.
 with

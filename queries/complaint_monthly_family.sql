@@ -2,7 +2,7 @@
 -- Grain: one row per month and family with complaints in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: month (first day, date), family ('product', 'service' or 'unmapped'), complaints
--- The counts come from the `-- Measures:` line: store/facts.py generates them from the smallest
+-- The counts come from the `-- Measures:` line: store/generate.py generates them from the smallest
 -- ticket rollup whose grain holds the keys (rollup_ticket_cells when a selection needs its grain)
 -- and, as the tests' oracle, from ticket_facts (`python -m servicequality sql NAME --plain`).
 with

@@ -4,7 +4,7 @@
 -- Grain: one row.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: complaints, customers_served, tickets
--- The sums come from the `-- Measures:` lines: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` lines: store/generate.py generates them from the rollups
 -- (a channel, segment, category or component selection reads the finer ticket rollup) and, as
 -- the tests' oracle, from the base views (`python -m servicequality sql NAME --plain`).
 with

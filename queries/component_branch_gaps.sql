@@ -5,7 +5,7 @@
 --   branch_id, branch_name, region, component_key, component_name, sort_order
 --   n                respondents of the branch who scored the component
 --   mean_gap, sd_gap mean and sample standard deviation of their gaps (mean P - mean E)
--- The sums come from the `-- Measures:` line: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from the rollups
 -- (whole months from the month table, the cut months' days from the day table) and, as the
 -- tests' oracle, from the base view (`python -m servicequality sql NAME --plain`).
 with

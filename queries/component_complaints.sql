@@ -7,7 +7,7 @@
 --   complaints            complaints in the filter whose category maps to the component
 --   complaints_mapped     complaints in the filter whose category maps to any component
 --   complaints_all        all complaints in the filter (unmapped or uncategorised included)
--- The counts come from the `-- Measures:` line: store/facts.py generates them from the smallest
+-- The counts come from the `-- Measures:` line: store/generate.py generates them from the smallest
 -- ticket rollup whose grain holds the keys (rollup_ticket_cells when a selection needs its grain)
 -- and, as the tests' oracle, from ticket_facts (`python -m servicequality sql NAME --plain`).
 with

@@ -7,7 +7,7 @@
 --   n               respondents who scored the component that month
 --   mean_gap        mean over respondents of (mean P - mean E over the component's items)
 --   sd_gap          sample standard deviation of the respondent gaps
--- The sums come from the `-- Measures:` line: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from the rollups
 -- (whole months from the month table, the cut months' days from the day table) and, as the
 -- tests' oracle, from the base view (`python -m servicequality sql NAME --plain`).
 with

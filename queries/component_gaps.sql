@@ -10,7 +10,7 @@
 --   sd_gap           sample standard deviation of the respondent gaps (for the t interval)
 --   mean_adequate    mean adequate (minimum acceptable) level; null when the survey lacks it
 --   n_adequate       respondents with an adequate level
--- The sums come from the `-- Measures:` line: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from the rollups
 -- (whole months from the month table, the cut months' days from the day table) and, as the
 -- tests' oracle, from the base view (`python -m servicequality sql NAME --plain`).
 with

@@ -4,7 +4,7 @@
 -- Grain: one row per component that received importance points.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
 -- Columns: component_key, n (respondents who gave points), mean_share (0-1)
--- The sums come from the `-- Measures:` line: store/facts.py generates them from the importance
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from the importance
 -- rollups (whole months from rollup_importance_months, the cut months' days from rollup_importance_days)
 -- and, as the tests' oracle, from the view importance_shares.
 with

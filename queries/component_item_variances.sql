@@ -13,7 +13,7 @@
 --   perception_total_var variance over respondents of the sum of their k perception scores
 --   expectation_item_var, expectation_total_var   likewise for the expectation score
 --   gap_item_var, gap_total_var                   likewise for the item gap P - E
--- The sums come from the `-- Measures:` lines: store/facts.py generates them from the item rollups
+-- The sums come from the `-- Measures:` lines: store/generate.py generates them from the item rollups
 -- (whole months from the month tables, the cut months' days from the day tables; per item and per
 -- respondent total, split by how many items the respondent answered) and, as the tests' oracle,
 -- from the views item_scores and item_totals.

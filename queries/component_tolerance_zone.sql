@@ -12,7 +12,7 @@
 --   mean_perception  mean perceived level
 --   mean_msa, sd_msa measure of service adequacy, per respondent P - adequate
 --   mean_mss, sd_mss measure of service superiority, per respondent P - desired
--- The sums come from the `-- Measures:` line: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from the rollups
 -- (whole months from the month table, the cut months' days from the day table) and, as the
 -- tests' oracle, from the base view (`python -m servicequality sql NAME --plain`).
 with

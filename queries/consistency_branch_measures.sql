@@ -12,7 +12,7 @@
 --   csat_n, csat_satisfied                           overall satisfaction answers; of those 4-5
 --   gap_n, mean_gap, sd_gap                          respondents with scores; mean and sample sd of
 --                                                    each respondent's mean component gap
--- The sums come from the `-- Measures:` lines: store/facts.py generates them from the rollups (the
+-- The sums come from the `-- Measures:` lines: store/generate.py generates them from the rollups (the
 -- ticket cells under a channel, segment, category or component selection; with components selected,
 -- a respondent's overall gap is the mean over those components, queries/fragments/respondent_gaps.sql)
 -- and, as the tests' oracle, from the base views.

@@ -5,7 +5,7 @@
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: branch_id, month (first day, date), customers_served, complaints,
 --   targeted_resolution_n, resolution_within_target, csat_n, csat_satisfied, gap_n, mean_gap, sd_gap
--- The sums come from the `-- Measures:` lines: store/facts.py generates them from the rollups (the
+-- The sums come from the `-- Measures:` lines: store/generate.py generates them from the rollups (the
 -- ticket cells under a channel, segment, category or component selection; with components selected,
 -- a respondent's overall gap is the mean over those components, queries/fragments/respondent_gaps.sql)
 -- and, as the tests' oracle, from the base views.

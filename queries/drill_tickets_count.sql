@@ -7,7 +7,7 @@
 --   the explore cell the rows are behind, each null for "any" (keys as in explore_tickets)
 -- Columns: total_rows
 --
--- The counts come from the `-- Measures:` line: store/facts.py generates them from the smallest ticket
+-- The counts come from the `-- Measures:` line: store/generate.py generates them from the smallest ticket
 -- rollup that answers the cell and every selection (branch x day; x channel; x category; the cells),
 -- picked at run time by bound conditions, and, as the tests' oracle, from ticket_facts.
 with

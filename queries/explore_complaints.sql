@@ -12,7 +12,7 @@
 --                weekday -> '1'..'7' (Monday = 1), others -> the value itself
 --   complaints   complaints opened in the period
 --
--- The counts come from the `-- Measures:` line: store/facts.py generates them from the smallest ticket
+-- The counts come from the `-- Measures:` line: store/generate.py generates them from the smallest ticket
 -- rollup that answers both dimensions and every selection (branch x day; x channel; x category for
 -- category, family and component; the cells for anything else), picked at run time by bound
 -- conditions, and, as the tests' oracle, from ticket_facts.

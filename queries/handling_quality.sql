@@ -14,7 +14,7 @@
 --   first_response_within_target, targeted_first_n, resolution_within_target, targeted_resolution_n
 --                                 the within-target counts of handling_summary (a complaint still
 --                                 open past its target is late), without its times
--- The sums come from the `-- Measures:` line: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from the rollups
 -- (a channel, segment, category or component selection reads the finer ticket rollup) and, as
 -- the tests' oracle, from the base view (`python -m servicequality sql NAME --plain`).
 with

@@ -2,7 +2,7 @@
 -- Grain: one row per satisfaction score (1-5), zero when no complaint got that score.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: satisfaction (1-5), complaints (complaints opened in the period with that score)
--- The sums come from the `-- Measures:` lines: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` lines: store/generate.py generates them from the rollups
 -- (a channel, segment, category or component selection reads the finer ticket rollup) and, as
 -- the tests' oracle, from the base views (`python -m servicequality sql NAME --plain`).
 with

@@ -2,7 +2,7 @@
 -- Grain: one row per month that has customers served or tickets in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: month (first day, date), complaints, customers_served
--- The sums come from the `-- Measures:` lines: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` lines: store/generate.py generates them from the rollups
 -- (a channel, segment, category or component selection reads the finer ticket rollup) and, as
 -- the tests' oracle, from the base views (`python -m servicequality sql NAME --plain`).
 with

@@ -5,7 +5,7 @@
 --   month (first day, date), responses
 --   gap_n, mean_gap   respondents with scores; mean over them of their own mean component gap
 --   csat_n, csat_satisfied, nps_n, promoters, detractors (as in survey_summary)
--- The sums come from the `-- Measures:` line: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from the rollups
 -- (branch x day x channel x segment) and, as the tests' oracle, from the base view
 -- (`python -m servicequality sql NAME --plain`).
 with

@@ -8,7 +8,7 @@
 --   n                respondents who scored at least one component of the group
 --   mean_perception, mean_expectation   means over respondents of their group P and E (1-7)
 --   mean_gap, sd_gap mean and sample standard deviation of the respondent group gaps
--- The sums come from the `-- Measures:` line: store/facts.py generates them from rollup_rater_days
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from rollup_rater_days
 -- (branch x day x channel x segment x group, each respondent's group means as exact scaled integers)
 -- or, with components selected, from the group means over those components
 -- (queries/fragments/rater_groups.sql); as the tests' oracle, from response_component_scores.

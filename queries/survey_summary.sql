@@ -7,7 +7,7 @@
 --   csat_satisfied of those, answers 4 or 5 (top-two box)
 --   nps_n          responses that answered the 0-10 recommendation question
 --   promoters      answers 9-10;  detractors: answers 0-6
--- The sums come from the `-- Measures:` line: store/facts.py generates them from the rollups
+-- The sums come from the `-- Measures:` line: store/generate.py generates them from the rollups
 -- (branch x day x channel x segment) and, as the tests' oracle, from the base view
 -- (`python -m servicequality sql NAME --plain`).
 with

@@ -2,7 +2,7 @@
 -- With components selected, a respondent's RATER group score is the mean over the selected
 -- components of the group: from each respondent's component means (rollup_response_components,
 -- scaled integers: x = score x respondent_scale exactly, as in rollup_rater_days), summed per
--- branch, day, channel, segment and group. store/facts.py reads it in place of rollup_rater_days
+-- branch, day, channel, segment and group. store/generate.py reads it in place of rollup_rater_days
 -- when a component selection is set; the CTE is never run otherwise.
 rater_component_days as (
     select

@@ -14,7 +14,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.eliminate_ctes import eliminate_ctes
 
-from servicequality.store import facts as facts_module
+from servicequality.store import generate
 from servicequality.store.connection import PROJECT_ROOT, cursor
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -107,7 +107,7 @@ def load_query(name: str, *, plain: bool = False) -> Query:
     for table, view in ORACLE.findall(text) if plain else ():
         text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
-    sql, generated_choices = facts_module.expand(_expand_includes(text), plain=plain)
+    sql, generated_choices = generate.expand(_expand_includes(text), plain=plain)
     if plain:
         # rollup_settings holds the scale the survey sums are stored in: constants, not sums
         if any(t.startswith("rollup_") and t != "rollup_settings" for t in tables_read(sql)):

@@ -1,5 +1,6 @@
-"""The generated sum-and-count CTEs (store/facts.py): which rollup a `-- Measures:` line reads, and
-the errors a wrong line gets. Their rows are checked against the base form in test_rollups.py."""
+"""The generated sum-and-count CTEs (store/generate.py, from the facts of store/facts.py): which
+rollup a `-- Measures:` line reads, and the errors a wrong line gets. Their rows are checked against
+the base form in test_rollups.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import pytest
 
 from servicequality import store
-from servicequality.store import facts
+from servicequality.store import facts, generate
 
 
 def _sources(sql: str) -> set[str]:
@@ -58,7 +59,7 @@ def test_the_plain_form_reads_only_the_base_views():
 )
 def test_a_wrong_measures_line_says_what_is_wrong(line, message):
     with pytest.raises(KeyError, match=re.escape(message)):
-        facts.expand(f"with\n{line}\nselect * from x")
+        generate.expand(f"with\n{line}\nselect * from x")
 
 
 def test_the_selection_clause_is_written_once():

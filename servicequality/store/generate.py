@@ -1,0 +1,350 @@
+"""The `-- Measures:` CTEs, generated from the facts of store.facts in two forms.
+
+A query file says, inside its `with` clause,
+
+    -- Measures: counted = tickets by month: complaints
+
+and store.runner replaces that line with a CTE `counted` holding one row per month (the keys after
+`by`; none: one row) and a column per measure named after the second colon:
+
+- the **rollup form** (what the pages run) sums the fact's rollup columns, from the smallest rollup
+  whose grain holds the keys: the whole months of the period from its month table (if it has one)
+  and the days of the months the period cuts from its day table, or every day of the period from
+  the day table; a selection outside that grain switches to the finest rollup (store.runner's
+  rollup choice). Means and standard deviations are rebuilt from the sums (scaled integers for the
+  survey, see store.rollups);
+- the **base form** (the tests' oracle) aggregates the fact's base view row by row: `count`, `sum`,
+  `avg`, `stddev_samp` and `var_samp` over the facts themselves, with no rollup and no period split.
+
+`by cell` groups by Explore's two dimensions ($dim1, $dim2: keys key1 and key2); `in cell` counts the
+one cell the $cell_<dimension> parameters name. Their rollup is picked at run time by bound
+conditions: the smallest that answers the dimensions and the selections.
+
+Equal rows from the two forms under every filter scenario (tests/store/test_rollups.py) is the proof
+that the rollups, their month/day split and the sum formulas are right.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from servicequality import catalog
+from servicequality.store.facts import FACTS, Agg, Fact, Rollup, selected
+
+# Branch attributes: the rollups hold the branch id, the base views the attributes themselves.
+_BRANCH_ATTRIBUTES = {"region", "branch_type"}
+# Keys a generated CTE can be grouped by besides the catalogue's columns: (rollup form, base form).
+_TIME_KEYS = {
+    "month": ("r.month_start", "cast(date_trunc('month', f.{date}) as date)"),
+    "quarter": ("cast(date_trunc('quarter', r.month_start) as date)", "cast(date_trunc('quarter', f.{date}) as date)"),
+}
+_COLUMNS = {catalog.BY_SELECTION[s].column for s in catalog.SELECTIONS}
+
+# Explore's cell ("by cell"): the keys key1 and key2 are the values of the dimensions bound in $dim1 and
+# $dim2 (catalog.DIMENSIONS; matched by `case`, never pasted). Per dimension: its value on a rollup row
+# `r` (joined to branches `b` and complaint_categories `cc`), on a base row `f`, and the grain column a
+# rollup needs to answer it (None: every rollup). An unknown dimension gives a null key (one cell).
+_WEEKDAY = "cast(((date_diff('day', date '2000-01-03', {x}.{date}) % 7) + 7) % 7 + 1 as varchar)"
+_CELL_KEYS = {
+    "branch": ("r.branch_id", "f.branch_id", None),
+    "region": ("b.region", "f.region", None),
+    "branch_type": ("b.branch_type", "f.branch_type", None),
+    "channel": ("r.channel", "f.channel", "channel"),
+    "category": ("coalesce(r.category, 'Unmapped')", "coalesce(f.category, 'Unmapped')", "category"),
+    "family": ("coalesce(cc.family, 'unmapped')", "coalesce(f.family, 'unmapped')", "category"),
+    "component": ("coalesce(cc.component_key, 'unmapped')", "coalesce(f.component_key, 'unmapped')", "category"),
+    "segment": ("r.segment", "f.segment", "segment"),
+    "month": ("substring(cast(r.{date} as varchar), 1, 7)", "substring(cast(f.{date} as varchar), 1, 7)", None),
+    "weekday": (_WEEKDAY.replace("{x}", "r"), _WEEKDAY.replace("{x}", "f"), None),
+}
+_CELL_COLUMNS = sorted({c for _, _, c in _CELL_KEYS.values() if c})
+
+
+def _in_cell(form: int, date: str) -> list[str]:
+    """The clauses of an Explore cell: each $cell_<dimension> null for "any", else the row's value."""
+    return [
+        f"($cell_{dim} is null or {forms[form].format(date=date)} = cast($cell_{dim} as varchar))"
+        for dim, forms in _CELL_KEYS.items()
+    ]
+
+
+def _cell_key(param: str, form: int, date: str) -> str:
+    whens = "".join(
+        f"\n                when '{dim}' then {forms[form].format(date=date)}" for dim, forms in _CELL_KEYS.items()
+    )
+    return f"case ${param}{whens}\n            end"
+
+
+MEASURES_LINE = re.compile(r"^-- Measures: (\w+) = (\w+)(?: (by|in) ([\w ,]+?))?: ([\w, ]+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One `-- Measures:` line: a CTE name, a fact, its keys (name, output alias) and measures."""
+
+    cte: str
+    fact: Fact
+    keys: tuple[tuple[str, str], ...]
+    measures: tuple[str, ...]
+    # "in cell": one row, the facts of the Explore cell the $cell_<dimension> parameters name
+    in_cell: bool = False
+
+    @classmethod
+    def parse(cls, match: re.Match) -> Request:
+        cte, fact_name, mode, keys, measures = match.groups()
+        if fact_name not in FACTS:
+            raise KeyError(f"-- Measures: no fact named {fact_name!r} (store/facts.py declares {sorted(FACTS)})")
+        fact = FACTS[fact_name]
+        if mode == "in":
+            if (keys or "").strip() != "cell":
+                raise KeyError(f"-- Measures: 'in' takes only 'cell', not {keys!r}")
+            names = tuple(m.strip() for m in measures.split(",") if m.strip())
+            return cls(cte, fact, (), names, in_cell=True)
+        parsed = []
+        for key in (k.strip() for k in (keys or "").split(",") if k.strip()):
+            name, _, alias = key.partition(" as ")
+            if name == "cell":
+                parsed += [("cell", "key1"), ("cell", "key2")]
+                continue
+            if name not in _COLUMNS and name not in _TIME_KEYS and not any(name in r.grain for r in fact.rollups):
+                raise KeyError(f"-- Measures: cannot group {fact_name} by {name!r}")
+            parsed.append((name, alias or name))
+        names = tuple(m.strip() for m in measures.split(",") if m.strip())
+        unknown = [m for m in names if m not in fact.measures]
+        if unknown:
+            raise KeyError(f"-- Measures: {fact_name} has no measure {unknown}")
+        return cls(cte, fact, tuple(parsed), names)
+
+    def _clauses(self, alias: str, columns: set[str] | None = None, *, attributes: bool = False) -> list[str]:
+        """The fact's selection clauses on `alias`: those on branch attributes (region, branch type;
+        the rollups join branches for them) with `attributes`, else the others whose column is in
+        `columns` (None: all)."""
+        clauses = []
+        for selection in self.fact.selections:
+            column = catalog.BY_SELECTION[selection].column
+            if (column in _BRANCH_ATTRIBUTES) != attributes or column in self.fact.applied:
+                continue
+            if attributes or columns is None or column in columns:
+                clauses.append(selected(selection, f"{alias}.{column}"))
+        return clauses
+
+    def _key_columns(self) -> set[str]:
+        return {k for k, _ in self.keys if k not in _TIME_KEYS and k not in _BRANCH_ATTRIBUTES and k != "branch_id"}
+
+    def _parts(self, rollup: Rollup, sums: list[str]) -> str:
+        """The rows of one rollup in the period: whole months from its month table and the cut
+        months' days from the day table (or every day of the period from the day table), with the
+        selections its grain holds (branch attributes are filtered after the join with branches)."""
+        date = self.fact.date
+        carried = ["branch_id", *sorted(self._key_columns()), *sums]
+        filtered = {"branch_id", *rollup.grain}
+        day_month = f"cast(date_trunc('month', e.{date}) as date)"
+
+        def part(table: str, alias: str, month: str, period: list[str]) -> str:
+            columns = ", ".join([*(f"{alias}.{c}" for c in carried), f"{month} as month_start"])
+            where = _AND.join([*self._clauses(alias, filtered), *period])
+            return f"select {columns}\n        from {table} as {alias}\n        where {where}"
+
+        if not rollup.months:
+            return part(rollup.table, "e", day_month, [f"e.{date} between $start and $end"])
+        whole_months = part(rollup.months, "m", "m.month_start", ["m.month_start >= $start and m.month_end <= $end"])
+        cut_days = part(
+            rollup.table,
+            "e",
+            day_month,
+            [
+                # the days of the first and last month, unless that month lies wholly inside
+                f"(e.{date} between $start and last_day(cast($start as date))"
+                f" or e.{date} between cast(date_trunc('month', cast($end as date)) as date) and $end)",
+                f"e.{date} between $start and $end",
+                f"not ({day_month} >= $start and last_day(e.{date}) <= $end)",
+            ],
+        )
+        return f"{whole_months}\n        union all\n        {cut_days}"
+
+    def sources(self, sums: set[str]) -> tuple[Rollup, Rollup]:
+        """The smallest rollup whose grain holds the keys, and the smallest that also holds every
+        selection's column (read when a selection outside the first one's grain is set)."""
+        keys = self._key_columns()
+        selected = {catalog.BY_SELECTION[s].column for s in self.fact.selections}
+        every = keys | selected - _BRANCH_ATTRIBUTES - {"branch_id"} - self.fact.applied
+        usual = next((r for r in self.fact.rollups if r.holds(keys, sums)), None)
+        finest = next((r for r in self.fact.rollups if r.holds(every, sums)), None)
+        if self.fact.applied and finest is not None:
+            finest = self.fact.rollups[-1]  # the source that applies those selections itself
+        if usual is None or finest is None:
+            raise KeyError(f"-- Measures {self.cte}: no rollup of {self.fact.name} holds {sorted(keys | sums)}")
+        return usual, finest
+
+    def choice(self) -> tuple[str, str, frozenset[str]] | None:
+        """(usual CTE, finer CTE, selections that need the finer one), for store.runner."""
+        if self.in_cell or (self.keys and self.keys[0][0] == "cell"):
+            return None  # the cells pick their rollup by bound conditions (_cell_parts)
+        sums = {c for m in self.measures for c in self.fact.measures[m].sums}
+        usual, finest = self.sources(sums)
+        if usual == finest:
+            return None
+        need = frozenset(
+            s
+            for s in self.fact.selections
+            if catalog.BY_SELECTION[s].column not in usual.grain | _BRANCH_ATTRIBUTES | {"branch_id"}
+        )
+        return f"{self.cte}_parts", f"{self.cte}_finer", need
+
+    def _cell_parts(self, sums: list[str]) -> str:
+        """Explore's cells: the day rows of the smallest rollup that answers both dimensions and every
+        selection set, picked at run time by bound conditions (a branch whose condition is false
+        reads nothing); the columns a rollup lacks are null."""
+        date, branches, earlier = self.fact.date, [], []
+        for rollup in self.fact.rollups:
+            if rollup.columns is not None and not set(sums) <= rollup.columns:
+                continue
+            dims = ", ".join(f"'{d}'" for d, (_, _, need) in _CELL_KEYS.items() if need is None or need in rollup.grain)
+            outside = [
+                f"${s} is null"
+                for s in self.fact.selections
+                if catalog.BY_SELECTION[s].column not in rollup.grain | _BRANCH_ATTRIBUTES | {"branch_id"}
+            ]
+            if self.in_cell:
+                cells = [
+                    f"$cell_{d} is null" for d, (_, _, need) in _CELL_KEYS.items() if need and need not in rollup.grain
+                ]
+            else:
+                cells = [f"coalesce($dim1 in ({dims}), true)", f"coalesce($dim2 in ({dims}), true)"]
+            answers = " and ".join([*cells, *outside])
+            columns = [f"r.{c}" if c in rollup.grain else f"cast(null as varchar) as {c}" for c in _CELL_COLUMNS]
+            last = rollup == self.fact.rollups[-1]
+            guard = [*(f"not ({e})" for e in earlier), *([] if last else [f"({answers})"])]
+            where = _AND.join(
+                [*guard, *self._clauses("r", {"branch_id", *rollup.grain}), f"r.{date} between $start and $end"]
+            )
+            branches.append(
+                f"select r.branch_id, r.{date}, {', '.join(columns)}, {', '.join(f'r.{c}' for c in sums)}"
+                f"\n        from {rollup.table} as r\n        where {where}"
+            )
+            earlier.append(answers)
+        return "\n        union all\n        ".join(branches)
+
+    def _cell_sql(self, measures: list[Agg], sums: list[str]) -> str:
+        date = self.fact.date
+        keys = (
+            [] if self.in_cell else [f"{_cell_key('dim1', 0, date)} as key1", f"{_cell_key('dim2', 0, date)} as key2"]
+        )
+        summed = _LIST.join([*keys, *(f"sum(r.{c}) as {c}" for c in sums)])
+        where = _AND.join([*self._clauses("b", attributes=True), *(_in_cell(0, date) if self.in_cell else [])])
+        group = "" if self.in_cell else "\n        group by all"
+        formulas = ",\n        ".join(
+            [
+                *([] if self.in_cell else ["s.key1", "s.key2"]),
+                *(f"{m.rollup} as {n}" for m, n in zip(measures, self.measures, strict=True)),
+            ]
+        )
+        settings = "\n    cross join rollup_settings as st" if any("st." in m.rollup for m in measures) else ""
+        return f"""{self.cte} as (
+    with {self.cte}_parts as (
+        {self._cell_parts(sums)}
+    ),
+    summed as (
+        select
+            {summed}
+        from {self.cte}_parts as r
+        join branches as b on b.branch_id = r.branch_id
+        left join complaint_categories as cc on cc.category = r.category
+        where {where or "true"}{group}
+    )
+    select
+        {formulas}
+    from summed as s{settings}
+)"""
+
+    def rollup_sql(self) -> str:
+        """The CTE over the rollups: sums of the rollup columns, then each measure's formula."""
+        measures = [self.fact.measures[m] for m in self.measures]
+        sums = sorted({c for m in measures for c in m.sums})
+        if self.in_cell or (self.keys and self.keys[0][0] == "cell"):
+            return self._cell_sql(measures, sums)
+        usual, finest = self.sources(set(sums))
+        parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums)}\n    )"
+        if finest != usual:
+            parts += f",\n    {self.cte}_finer as (\n        {self._parts(finest, sums)}\n    )"
+        keys = [(_rollup_key(k), alias) for k, alias in self.keys]
+        summed = _LIST.join([*(f"{e} as {a}" for e, a in keys), *(f"sum(r.{c}) as {c}" for c in sums)])
+        branch_filters = _AND.join(self._clauses("b", attributes=True)) or "true"
+        group = f"\n        group by {', '.join(e for e, _ in keys)}" if keys else ""
+        formulas = ",\n        ".join(
+            [
+                *(f"s.{a}" for _, a in keys),
+                *(f"{m.rollup} as {n}" for m, n in zip(measures, self.measures, strict=True)),
+            ]
+        )
+        settings = "\n    cross join rollup_settings as st" if any("st." in m.rollup for m in measures) else ""
+        return f"""{self.cte} as (
+    with {parts},
+    summed as (
+        select
+            {summed}
+        from {self.cte}_parts as r
+        join branches as b on b.branch_id = r.branch_id
+        where {branch_filters}{group}
+    )
+    select
+        {formulas}
+    from summed as s{settings}
+)"""
+
+    def base_sql(self) -> str:
+        """The CTE over the base view: each measure's aggregate over the facts themselves."""
+        fact = self.fact
+        keys = [(_base_key(k, fact.date), a) for k, a in self.keys]
+        if self.keys and self.keys[0][0] == "cell":
+            keys = [(_cell_key("dim1", 1, fact.date), "key1"), (_cell_key("dim2", 1, fact.date), "key2")]
+        columns = ",\n        ".join(
+            [*(f"{e} as {a}" for e, a in keys), *(f"{fact.measures[m].base} as {m}" for m in self.measures)]
+        )
+        where = "\n        and ".join(
+            [
+                f"f.{fact.date} between $start and $end",
+                *self._clauses("f", attributes=True),
+                *self._clauses("f"),
+                *(_in_cell(1, fact.date) if self.in_cell else []),
+            ]
+        )
+        group = f"\n    group by {', '.join(e for e, _ in keys)}" if keys else ""
+        return f"""{self.cte} as (
+    select
+        {columns}
+    from {fact.base} as f
+    where {where}{group}
+)"""
+
+
+_AND = "\n            and "
+_LIST = ",\n            "
+
+
+def _rollup_key(key: str) -> str:
+    if key in _TIME_KEYS:
+        return _TIME_KEYS[key][0]
+    return f"b.{key}" if key in _BRANCH_ATTRIBUTES else f"r.{key}"
+
+
+def _base_key(key: str, date: str) -> str:
+    return _TIME_KEYS[key][1].format(date=date) if key in _TIME_KEYS else f"f.{key}"
+
+
+def expand(sql: str, *, plain: bool = False) -> tuple[str, list[tuple[str, str, frozenset[str]]]]:
+    """Replace each `-- Measures:` line by its CTE (the base form with `plain`); a comma follows
+    unless the main `select` does. Returns the SQL and the rollup choices of its CTEs (usual
+    source, finer source, the selections that need the finer one) for store.runner."""
+    choices = []
+
+    def cte(match: re.Match) -> str:
+        request = Request.parse(match)
+        if not plain and (choice := request.choice()):
+            choices.append(choice)
+        text = request.base_sql() if plain else request.rollup_sql()
+        after = sql[match.end() :].lstrip()
+        return text if after.lower().startswith("select") else text + ","
+
+    return MEASURES_LINE.sub(cte, sql), choices
