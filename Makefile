@@ -33,7 +33,7 @@ test: $(BIN)/.installed node_modules/.installed
 
 # The fast tier while developing (under 2 min): no browser, no whole pages, no medium store.
 test-fast: $(BIN)/.installed
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -n 2 -m "not slow and not browser"
 
 # Builds data/bench.duckdb (10M tickets, ~10 min) or reuses it, refreshes its rollups, times every
 # page against the bare scan and pandas, the browser and the import; writes BENCHMARKS.md.
