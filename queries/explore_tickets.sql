@@ -20,26 +20,32 @@
 --   resolution_within_target      of those, resolved within their target
 --   still_open_n                  complaints still open
 --
--- Optimised: the complaints with their handling times (rollup_complaint_handling, in date order)
--- answer the branch, region, branch type, channel, month and weekday dimensions and the period,
--- branch and channel selections. Other dimensions (category, family, component, segment), and a
--- segment, category or component selection, read ticket_facts as the plain query does. An unknown
--- dimension gives the same null key either way.
+-- Reads the complaints with their handling times (rollup_complaint_handling, in date order: a period
+-- reads only its row groups), whose columns answer every dimension and selection. The plain form
+-- computes that rollup from its model (store/models/).
 with cells as (
     select
         case $dim1
             when 'branch' then h.branch_id
-            when 'region' then b.region
-            when 'branch_type' then b.branch_type
+            when 'region' then h.region
+            when 'branch_type' then h.branch_type
             when 'channel' then h.channel
+            when 'category' then coalesce(h.category, 'Unmapped')
+            when 'family' then coalesce(h.family, 'unmapped')
+            when 'component' then coalesce(h.component_key, 'unmapped')
+            when 'segment' then h.segment
             when 'month' then substring(cast(h.opened_on as varchar), 1, 7)
             when 'weekday' then cast(((date_diff('day', date '2000-01-03', h.opened_on) % 7) + 7) % 7 + 1 as varchar)
         end as key1,
         case $dim2
             when 'branch' then h.branch_id
-            when 'region' then b.region
-            when 'branch_type' then b.branch_type
+            when 'region' then h.region
+            when 'branch_type' then h.branch_type
             when 'channel' then h.channel
+            when 'category' then coalesce(h.category, 'Unmapped')
+            when 'family' then coalesce(h.family, 'unmapped')
+            when 'component' then coalesce(h.component_key, 'unmapped')
+            when 'segment' then h.segment
             when 'month' then substring(cast(h.opened_on as varchar), 1, 7)
             when 'weekday' then cast(((date_diff('day', date '2000-01-03', h.opened_on) % 7) + 7) % 7 + 1 as varchar)
         end as key2,
@@ -50,62 +56,14 @@ with cells as (
         h.resolution_open_minutes,
         h.resolution_judged_minutes
     from rollup_complaint_handling as h
-    join branches as b on b.branch_id = h.branch_id
-    where coalesce($dim1 in ('branch', 'region', 'branch_type', 'channel', 'month', 'weekday'), true)
-        and coalesce($dim2 in ('branch', 'region', 'branch_type', 'channel', 'month', 'weekday'), true)
-        and $segments is null and $categories is null and $components is null
-        and h.opened_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
+    where h.opened_on between $start and $end
+        and ($regions is null or list_contains($regions, h.region))
+        and ($branch_types is null or list_contains($branch_types, h.branch_type))
         and ($branches is null or list_contains($branches, h.branch_id))
         and ($channels is null or list_contains($channels, h.channel))
-
-    union all
-
-    select
-        case $dim1
-            when 'branch' then tf.branch_id
-            when 'region' then tf.region
-            when 'branch_type' then tf.branch_type
-            when 'channel' then tf.channel
-            when 'category' then coalesce(tf.category, 'Unmapped')
-            when 'family' then coalesce(tf.family, 'unmapped')
-            when 'component' then coalesce(tf.component_key, 'unmapped')
-            when 'segment' then tf.segment
-            when 'month' then substring(cast(tf.opened_on as varchar), 1, 7)
-            when 'weekday' then cast(((date_diff('day', date '2000-01-03', tf.opened_on) % 7) + 7) % 7 + 1 as varchar)
-        end as key1,
-        case $dim2
-            when 'branch' then tf.branch_id
-            when 'region' then tf.region
-            when 'branch_type' then tf.branch_type
-            when 'channel' then tf.channel
-            when 'category' then coalesce(tf.category, 'Unmapped')
-            when 'family' then coalesce(tf.family, 'unmapped')
-            when 'component' then coalesce(tf.component_key, 'unmapped')
-            when 'segment' then tf.segment
-            when 'month' then substring(cast(tf.opened_on as varchar), 1, 7)
-            when 'weekday' then cast(((date_diff('day', date '2000-01-03', tf.opened_on) % 7) + 7) % 7 + 1 as varchar)
-        end as key2,
-        tf.first_response_minutes,
-        tf.resolution_minutes,
-        tf.resolution_target,
-        tf.first_response_open_minutes,
-        tf.resolution_open_minutes,
-        tf.resolution_judged_minutes
-    from ticket_facts as tf
-    where not (coalesce($dim1 in ('branch', 'region', 'branch_type', 'channel', 'month', 'weekday'), true)
-            and coalesce($dim2 in ('branch', 'region', 'branch_type', 'channel', 'month', 'weekday'), true)
-            and $segments is null and $categories is null and $components is null)
-        and tf.kind = 'complaint'
-        and tf.opened_on between $start and $end
-        and ($regions is null or list_contains($regions, tf.region))
-        and ($branch_types is null or list_contains($branch_types, tf.branch_type))
-        and ($branches is null or list_contains($branches, tf.branch_id))
-        and ($channels is null or list_contains($channels, tf.channel))
-        and ($segments is null or list_contains($segments, tf.segment))
-        and ($categories is null or list_contains($categories, tf.category))
-        and ($components is null or list_contains($components, tf.component_key))
+        and ($segments is null or list_contains($segments, h.segment))
+        and ($categories is null or list_contains($categories, h.category))
+        and ($components is null or list_contains($components, h.component_key))
 ),
 
 -- Kaplan-Meier medians per cell (Kaplan & Meier 1958): complaints still open are censored at their

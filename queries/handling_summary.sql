@@ -19,36 +19,14 @@
 -- (ticket_as_of) is censored at its age; a percentile the survival curve does not reach is null.
 -- Measures (rollup_handling_buckets): 1 minutes to first response, 2 to resolution, 3 and 4
 -- their targets.
--- Reads the rollups of servicequality/store/rollups.py (branch x day). A channel, segment, category or
--- component selection reads the counts from rollup_ticket_cells, and the percentiles' bucket counts
--- from every day of the period in rollup_complaint_handling (the month tables lack those columns).
--- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when $channels, $segments, $categories, $components
-with counts as (
-    select
-        cast(coalesce(sum(d.complaints), 0) as bigint) as complaints,
-        cast(coalesce(sum(d.responded_n), 0) as bigint) as responded_n,
-        sum(d.first_response_within_target) as first_response_within_target,
-        cast(coalesce(sum(d.targeted_first_n), 0) as bigint) as targeted_first_n,
-        cast(coalesce(sum(d.resolved_n), 0) as bigint) as resolved_n,
-        sum(d.resolution_within_target) as resolution_within_target,
-        cast(coalesce(sum(d.targeted_resolution_n), 0) as bigint) as targeted_resolution_n,
-        cast(coalesce(sum(d.awaiting_first_n), 0) as bigint) as awaiting_first_n,
-        cast(coalesce(sum(d.late_awaiting_first_n), 0) as bigint) as late_awaiting_first_n,
-        cast(coalesce(sum(d.still_open_n), 0) as bigint) as still_open_n,
-        cast(coalesce(sum(d.late_open_n), 0) as bigint) as late_open_n
-    from rollup_ticket_days as d
-    join branches as b on b.branch_id = d.branch_id
-    where d.opened_on between $start and $end
-        and ($channels is null or list_contains($channels, d.channel))
-        and ($segments is null or list_contains($segments, d.segment))
-        and ($categories is null or list_contains($categories, d.category))
-        and ($components is null or list_contains($components, d.component_key))
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, d.branch_id))
-),
+-- The counts come from the `-- Measures:` line (store/generate.py: the ticket rollups, or the base
+-- view as the tests' oracle). A channel, segment, category or component selection counts the
+-- percentiles' buckets over every day of the period in rollup_complaint_handling (the month tables
+-- lack those columns). The plain form computes every rollup from its model (store/models/).
+with
+-- Measures: counts = tickets: complaints, responded_n, first_response_within_target, targeted_first_n, resolved_n, resolution_within_target, targeted_resolution_n, awaiting_first_n, late_awaiting_first_n, still_open_n, late_open_n
 
--- Exact percentiles in two steps (servicequality/store/rollups.py, _refresh_complaint_handling): the
+-- Exact percentiles in two steps (servicequality/store/rollups.py; the buckets in store/models/tmp_handling_values.sql): the
 -- count of each series' values per bucket in the filter gives the bucket holding each wanted
 -- rank and the rank inside it; only those buckets' values are sorted. Counts come from whole
 -- months (rollup_handling_network_months with no branch selection, rollup_handling_months with

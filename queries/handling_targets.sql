@@ -17,7 +17,7 @@
 -- Reads the rollups of servicequality/store/rollups.py. A channel, segment, category or component
 -- selection counts every day of the period from rollup_complaint_handling (the month tables lack
 -- those columns).
--- Exact percentiles in two steps (servicequality/store/rollups.py, _refresh_complaint_handling): the
+-- Exact percentiles in two steps (servicequality/store/rollups.py; the buckets in store/models/tmp_handling_values.sql): the
 -- count of each series' values per bucket in the filter gives the bucket holding each wanted
 -- rank and the rank inside it; only those buckets' values are sorted. With no branch selection
 -- the counts come from whole months (rollup_handling_network_months) and the other days of the

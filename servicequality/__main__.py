@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servicequality import catalog, ingest, store
+from servicequality.store import rollups
 
 
 @dataclass(frozen=True)
@@ -141,14 +142,13 @@ def _run_sql(args: argparse.Namespace) -> int:
     shown = (store.QUERIES_DIR / (args.query + ".sql")).relative_to(store.PROJECT_ROOT)
     if args.plain:
         query = store.load_query(args.query, plain=True)
-        twin = store.PLAIN_QUERIES_DIR / (args.query + ".sql")
-        # No twin file: the plain form is the query's own text, its "-- Measures:" sums over the
-        # base views and its "-- Oracle:" sources swapped for their views (or it reads no rollup).
+        # The plain form is the query's own text: its "-- Measures:" sums over the base views, its
+        # "-- Oracle:" sources swapped for their views, any other rollup computed by its model.
         ways = [w for w in ("-- Measures:", "-- Oracle:") if w in query.header]
-        if twin.exists():
-            shown = twin.relative_to(store.PROJECT_ROOT)
-        elif ways:
-            shown = f"{shown}, its plain form ({' and '.join(ways)} on the base views)"
+        if any(f"{m.name} as (" in query.sql for m in rollups.models()):
+            ways.append("store/models/")
+        if ways:
+            shown = f"{shown}, its plain form ({', '.join(ways)} on the base views)"
         else:
             shown = f"{shown} (reads no rollup: it is its own plain form)"
     print(f"-- {shown}")

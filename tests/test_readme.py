@@ -60,9 +60,13 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/complaint_pareto.sql\n")
     assert "from per_category_finer as r" in printed and "from rollup_ticket_cells as e" in printed
-    # --plain prints the reference form: a twin file, or the query's own text on the view it names.
+    # --plain prints the reference form: the query's own text on the views it names, and the rollups
+    # it reads computed by their models.
     assert main(["sql", "handling_summary", "--plain"]) == 0
-    assert capsys.readouterr().out.startswith("-- queries/plain/handling_summary.sql\n")
+    printed = capsys.readouterr().out
+    first = "-- queries/handling_summary.sql, its plain form (-- Measures:, store/models/ on the base views)\n"
+    assert printed.startswith(first)
+    assert "rollup_handling_values as (" in printed and "from ticket_facts as tf" in printed
     assert main(["sql", "branch_performance", "--plain"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/branch_performance.sql, its plain form (-- Oracle: on the base views)\n")

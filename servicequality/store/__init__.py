@@ -21,12 +21,11 @@ from servicequality.store.connection import (
     read_only_config,
     seed_default_targets,
 )
-from servicequality.store.runner import PLAIN_QUERIES_DIR, QUERIES_DIR, Query, load_query, query_names, run_query
+from servicequality.store.runner import QUERIES_DIR, Query, load_query, query_names, run_query
 
 __all__ = [
     "CORE_TABLES",
     "DEFAULT_DB",
-    "PLAIN_QUERIES_DIR",
     "PROJECT_ROOT",
     "QUERIES_DIR",
     "SCHEMA_FILE",

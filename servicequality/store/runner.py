@@ -14,15 +14,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.eliminate_ctes import eliminate_ctes
 
-from servicequality.store import generate
+from servicequality.store import generate, rollups
 from servicequality.store.connection import PROJECT_ROOT, cursor
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
-# Hand-written reference twins of the few queries whose plain form is not generated (the exact
-# handling percentiles, the explore and drill-down ticket cells): the same names, parameters and
-# columns, written straight against the base views. The benchmark and the rollup tests compare with
-# every query's plain form (load_query(name, plain=True)).
-PLAIN_QUERIES_DIR = QUERIES_DIR / "plain"
 
 
 # --- named queries -------------------------------------------------------------------------
@@ -92,15 +87,29 @@ def tables_read(sql: str) -> frozenset[str]:
     return frozenset({t.name for t in tree.find_all(exp.Table)} - ctes)
 
 
+def _with_models(sql: str) -> str:
+    """The query with every rollup it still reads defined by its model (store/models/) as a CTE of
+    the same name, which the query then reads in place of the table: computed from the base views."""
+    read = {t for t in tables_read(sql) if t.startswith("rollup_") and t != "rollup_settings"}
+    if not read:
+        return sql
+    ctes = rollups.as_ctes(read)
+    lines = sql.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.split("--", 1)[0].strip())
+    opening = re.match(r"(\s*)with\b", lines[first], re.IGNORECASE)
+    if opening:
+        lines[first] = f"{opening.group(1)}with {ctes},\n" + lines[first][opening.end() :].lstrip()
+    else:
+        lines[first] = f"with {ctes}\n" + lines[first]
+    return "\n".join(lines)
+
+
 def load_query(name: str, *, plain: bool = False) -> Query:
     """The query `queries/<name>.sql` as it runs: fragments included, `-- Measures:` CTEs generated
-    (store.facts); with `plain`, its reference form on the base views: the twin in queries/plain/
-    where one is left, else the same text with the generated CTEs in their base form and the
-    "-- Oracle:" sources swapped for their views (KeyError if that form still reads a rollup)."""
+    (store.facts); with `plain`, its reference form on the base views: the same text with the
+    generated CTEs in their base form, the "-- Oracle:" sources swapped for their views, and any
+    other rollup it reads computed by its model (_with_models)."""
     path = QUERIES_DIR / f"{name}.sql"
-    twin = PLAIN_QUERIES_DIR / f"{name}.sql"
-    if plain and twin.exists():
-        path = twin
     if not path.exists():
         raise KeyError(f"No query named {name!r} in {QUERIES_DIR}")
     text = path.read_text()
@@ -109,6 +118,7 @@ def load_query(name: str, *, plain: bool = False) -> Query:
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
     sql, generated_choices = generate.expand(_expand_includes(text), plain=plain)
     if plain:
+        sql = _with_models(sql)
         # rollup_settings holds the scale the survey sums are stored in: constants, not sums
         if any(t.startswith("rollup_") and t != "rollup_settings" for t in tables_read(sql)):
             raise KeyError(f"Query {name!r} has no plain form: it reads rollups either way")
@@ -135,7 +145,7 @@ def _has_plain_form(name: str) -> bool:
 
 def query_names(*, plain: bool = False) -> list[str]:
     """The named queries; with `plain`, those that read rollups and have a plain form apart from
-    their rollup form (a twin in queries/plain/, or generated CTEs and "-- Oracle:" swaps)."""
+    their rollup form (generated CTEs, "-- Oracle:" swaps, models)."""
     names = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
     return [n for n in names if _has_plain_form(n)] if plain else names
 

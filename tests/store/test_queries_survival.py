@@ -116,6 +116,8 @@ PERIODS = {
     "quarter": Filters(dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
     "partial months": Filters(dt.date(2024, 1, 17), dt.date(2024, 3, 9)),
     "one branch": Filters(dt.date(2024, 1, 1), dt.date(2024, 3, 31), branches=("K2",)),
+    # a selection the month tables cannot filter: every day of the period from the complaints
+    "one channel": Filters(dt.date(2024, 1, 17), dt.date(2024, 3, 31), channels=("Email",)),
 }
 
 
@@ -125,6 +127,8 @@ def test_handling_summary_is_kaplan_meier_and_counts_late_open(survival_db, comp
     c = complaints[(complaints["opened_on"] >= f.start) & (complaints["opened_on"] <= f.end)]
     if f.branches:
         c = c[c["branch_id"].isin(f.branches)]
+    if f.channels:
+        c = c[c["channel"].isin(f.channels)]
     assert c["rs_age"].notna().sum() > 10 and c["fr_age"].notna().sum() > 5  # censored ones in every case
     con = store.connect_read_only(survival_db)
     try:
@@ -174,6 +178,35 @@ def test_handling_targets_per_pair_is_kaplan_meier(survival_db, complaints):
                     want = km_quantile(g[times], g[ages], q)
                     got = row[f"{name}_{stage}_minutes"]
                     assert pd.isna(got) if np.isnan(want) else got == pytest.approx(want), (channel, priority, name)
+            assert (row["resolution_within_target"], row["targeted_resolution_n"]) == judged_counts(
+                g["rs"], g["rs_age"], g["rt"]
+            )
+
+
+def test_explore_cells_are_kaplan_meier(survival_db, complaints):
+    # Explore's complaints by branch and channel, one branch left out: each cell's
+    # medians against scipy, its counts against pandas.
+    f = Filters(dt.date(2024, 1, 17), dt.date(2024, 3, 31), branches=("K1", "K3"))
+    c = complaints[(complaints["opened_on"] >= f.start) & (complaints["opened_on"] <= f.end)]
+    c = c[c["branch_id"].isin(f.branches)]
+    con = store.connect_read_only(survival_db)
+    try:
+        params = {**f.params(), "dim1": "branch", "dim2": "channel"}
+        tables = [store.run_query(con, "explore_tickets", params, plain=plain) for plain in (False, True)]
+    finally:
+        con.close()
+    for table in tables:
+        got = table.set_index(["key1", "key2"])
+        assert len(got) == 4
+        for (branch, channel), g in c.groupby(["branch_id", "channel"]):
+            row = got.loc[(branch, channel)]
+            assert (row["complaints"], row["still_open_n"]) == (len(g), g["rs_age"].notna().sum())
+            for column, times, ages in (
+                ("median_first_response_minutes", "fr", "fr_age"),
+                ("median_resolution_minutes", "rs", "rs_age"),
+            ):
+                want = km_quantile(g[times], g[ages], 0.5)
+                assert pd.isna(row[column]) if np.isnan(want) else row[column] == pytest.approx(want), column
             assert (row["resolution_within_target"], row["targeted_resolution_n"]) == judged_counts(
                 g["rs"], g["rs_age"], g["rt"]
             )

@@ -1,0 +1,14 @@
+-- rollup_item_months: rollup_item_days by month. The sums stay BIGINT: scores are 1-7, so even 10^9
+-- rows sum far below 2^63, and a cast overflow would raise.
+-- Grain: branch_id x month_start x channel x segment x component_key x item x n_items
+-- Order: month_start, branch_id, channel, segment, component_key, item, n_items
+select
+    branch_id,
+    cast(date_trunc('month', submitted_on) as date) as month_start,
+    last_day(submitted_on) as month_end,
+    channel, segment, component_key, item, n_items,
+    cast(sum(n) as bigint) as n, cast(sum(sp) as bigint) as sp, cast(sum(spp) as bigint) as spp,
+    cast(sum(se) as bigint) as se, cast(sum(see) as bigint) as see,
+    cast(sum(sg) as bigint) as sg, cast(sum(sgg) as bigint) as sgg
+from rollup_item_days
+group by all
