@@ -17,55 +17,17 @@
 -- Reads the rollups of servicequality/store/rollups.py. A channel, segment, category or component
 -- selection counts every day of the period from rollup_complaint_handling (the month tables lack
 -- those columns).
--- Exact percentiles in two steps (servicequality/store/rollups.py; the buckets in store/models/tmp_handling_values.sql): the
--- count of each series' values per bucket in the filter gives the bucket holding each wanted
--- rank and the rank inside it; only those buckets' values are sorted. With no branch selection
--- the counts come from whole months (rollup_handling_network_months) and the other days of the
--- period (rollup_complaint_handling); with one, from every day of the period. The whole months are
--- [first_full, after_full): first_full = $start when it is the 1st of a month, else the 1st of
--- the next month; after_full = the 1st of the month of $end + 1 day.
-with partial_days as (
-    select h.*
-    from rollup_complaint_handling as h
-    where h.opened_on >= $start
-        and h.opened_on <= $end
-        -- with a selection the month tables cannot filter, every day of the period
-        and (h.opened_on < case
-            when cast(date_trunc('month', $start) as date) = $start then $start
-            else cast(date_trunc('month', $start) + interval 1 month as date)
-        end or ($channels is not null or $segments is not null or $categories is not null or $components is not null))
-        and ($regions is null or list_contains($regions, h.region))
-        and ($branch_types is null or list_contains($branch_types, h.branch_type))
-        and ($branches is null or list_contains($branches, h.branch_id))
-        and ($channels is null or list_contains($channels, h.channel))
-        and ($segments is null or list_contains($segments, h.segment))
-        and ($categories is null or list_contains($categories, h.category))
-        and ($components is null or list_contains($components, h.component_key))
-    union all
-    select h.*
-    from rollup_complaint_handling as h
-    where h.opened_on >= $start
-        and h.opened_on <= $end
-        and h.opened_on >= cast(date_trunc('month', $end + interval 1 day) as date)
-        and not ($channels is not null or $segments is not null or $categories is not null or $components is not null)
-        and h.opened_on >= case
-            when cast(date_trunc('month', $start) as date) = $start then $start
-            else cast(date_trunc('month', $start) + interval 1 month as date)
-        end
-        and ($regions is null or list_contains($regions, h.region))
-        and ($branch_types is null or list_contains($branch_types, h.branch_type))
-        and ($branches is null or list_contains($branches, h.branch_id))
-        and ($channels is null or list_contains($channels, h.channel))
-        and ($segments is null or list_contains($segments, h.segment))
-        and ($categories is null or list_contains($categories, h.category))
-        and ($components is null or list_contains($components, h.component_key))
-),
+-- Exact percentiles: queries/fragments/handling_percentiles.sql. With no branch selection the
+-- counts come from whole months (rollup_handling_network_months) and the other days of the period
+-- (edge_days); with one, from every day of the period.
+with
+-- Include: handling_edge_days
 
 -- The complaints counted day by day: with no branch selection the days outside whole months,
 -- with one every day of the period (the per-pair month counts exist for the network only).
 counted_days as (
     select d.*
-    from partial_days as d
+    from edge_days as d
     where ($regions is null and $branch_types is null and $branches is null)
     union all
     select h.*
@@ -135,89 +97,11 @@ pair_counts as (
         sum(case when h.resolution_judged_minutes <= h.resolution_target then 1 else 0 end),
         count(h.first_response_open_minutes),
         count(h.resolution_open_minutes)
-    from partial_days as h
+    from edge_days as h
     group by h.channel, h.priority
 ),
 
-cumulative as (
-    select
-        k.series,
-        k.measure,
-        k.channel,
-        k.priority,
-        c.bucket,
-        c.n,
-        k.low,
-        k.high,
-        sum(c.n) over (partition by k.series order by c.bucket rows between unbounded preceding and current row) as upto,
-        sum(c.n) over (partition by k.series) as total
-    from (select bucket, sum(n) as n from bucket_counts group by bucket) as c
-    join rollup_handling_buckets as k on k.bucket = c.bucket
-),
-
-km_quantiles as (
-    select cast(0.5 as double) as q
-    union all
-    select cast(0.9 as double)
-),
-
--- Include: kaplan_meier_ranks (measures 5, 6)
-
--- The value at the Kaplan-Meier rank: h = that rank (the machinery below reads ranks floor(h)
--- and ceil(h), here the same).
-positions as (
-    select k.series, c.measure, c.channel, c.priority, k.q, cast(k.r as double) as h
-    from km_ranks as k
-    join (select distinct series, measure, channel, priority from cumulative) as c on c.series = k.series
-),
-
-ranks as (
-    select series, floor(h) as r from positions
-    union
-    select series, ceil(h) from positions
-),
-
-wanted as (
-    select k.series, k.r, c.bucket, k.r - (c.upto - c.n) + 1 as position, c.low, c.high
-    from ranks as k
-    join cumulative as c on c.series = k.series and k.r >= c.upto - c.n and k.r < c.upto
-),
-
-bucket_values as (
-    select
-        v.bucket,
-        v.value,
-        row_number() over (partition by v.bucket order by v.value) as position
-    from rollup_handling_values as v
-    where v.opened_on >= $start
-        and v.opened_on <= $end
-        and ($regions is null or list_contains($regions, v.region))
-        and ($branch_types is null or list_contains($branch_types, v.branch_type))
-        and ($branches is null or list_contains($branches, v.branch_id))
-        and ($channels is null or list_contains($channels, v.channel))
-        and ($segments is null or list_contains($segments, v.segment))
-        and ($categories is null or list_contains($categories, v.category))
-        and ($components is null or list_contains($components, v.component_key))
-        and v.bucket in (select bucket from wanted where low < high)
-),
-
-picked as (
-    select w.series, w.r, w.low as value
-    from wanted as w
-    where w.low = w.high
-    union all
-    select w.series, w.r, v.value
-    from wanted as w
-    join bucket_values as v on v.bucket = w.bucket and v.position = w.position
-    where w.low < w.high
-),
-
-percentiles as (
-    select p.measure, p.channel, p.priority, p.q, lo.value + (hi.value - lo.value) * (p.h - floor(p.h)) as value
-    from positions as p
-    join picked as lo on lo.series = p.series and lo.r = floor(p.h)
-    join picked as hi on hi.series = p.series and hi.r = ceil(p.h)
-)
+-- Include: handling_percentiles (measures 5, 6)
 
 select
     c.channel,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,8 +31,9 @@ _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 # A source is thus picked by the grain the filter needs; the names come from the query file's own
 # header, never from input.
 ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (\w+) -> (\w+) when (.+)$")
-# "-- Include: kaplan_meier_ranks (measures 1, 2)": the CTEs of queries/fragments/<name>.sql, with
-# {measures} replaced by the constants given (digits only), and a comma to go on with the next CTE;
+# "-- Include: handling_percentiles (measures 1, 2)": the CTEs of queries/fragments/<name>.sql, with
+# {measures} replaced by the constants given (digits only), and a comma to go on with the next CTE
+# (none when the query's final select follows);
 # "-- Include: respondent_gaps" includes a fragment that takes no constants.
 # One text for a step several queries need; the name and constants come from the query file.
 # "-- Oracle: rollup_response_performance -> response_component_performance": the rollup holds the
@@ -47,7 +49,13 @@ def _expand_includes(sql: str) -> str:
         text = (FRAGMENTS_DIR / f"{m.group(1)}.sql").read_text()
         if m.group(2):
             text = text.replace("{" + m.group(2) + "}", m.group(3))
-        return text.rstrip() + ","
+        # a comma to go on with the next CTE (written, generated or included); none before the
+        # query's final select
+        rest = sql[m.end() :].lstrip().splitlines()
+        head = list(itertools.takewhile(lambda line: not line.split("--", 1)[0].strip(), rest))
+        cte_follows = any(line.startswith(("-- Measures:", "-- Include:")) for line in head)
+        last = not cte_follows and re.match(r"\s*select\b", _code("\n".join(rest)))
+        return text.rstrip() + ("" if last else ",")
 
     return INCLUDE.sub(fragment, sql)
 

@@ -184,9 +184,9 @@ def test_every_query_transpiles_to_spark():
 
 
 def test_included_fragments_are_expanded_with_their_constants():
-    # "-- Include: kaplan_meier_ranks (measures 5, 6)" brings in one text shared by two queries.
+    # "-- Include: handling_percentiles (measures 5, 6)" brings in one text shared by two queries.
     text = {n: (store.QUERIES_DIR / f"{n}.sql").read_text() for n in store.query_names()}
-    included = [n for n in text if "-- Include: kaplan_meier_ranks" in text[n]]
+    included = [n for n in text if "-- Include: handling_percentiles" in text[n]]
     assert included == ["handling_summary", "handling_targets"]
     for name, measures in zip(included, ("1, 2", "5, 6"), strict=True):
         sql = store.load_query(name).sql

@@ -1,8 +1,35 @@
--- Fragment: kaplan_meier_ranks (included by the handling queries, see store.runner "-- Include:").
--- Needs the CTE `cumulative` (series, measure, bucket, n, low, high, upto, total: the handled values'
--- counts per bucket in the filter) and `km_quantiles` (q); gives `km_ranks` (series, q, r: the
--- 0-based rank, among the series' handled values, of its Kaplan-Meier q-quantile).
+-- Fragment: handling_percentiles (included by the handling queries, see store.runner "-- Include:").
+-- Needs the CTE `bucket_counts` (bucket, n: the handled values per bucket of rollup_handling_buckets
+-- in the filter, any number of rows per bucket); gives `percentiles` (measure, channel, priority, q,
+-- value): the Kaplan-Meier median and 90th percentile of each time series of {measures}, and the
+-- median (percentile_cont) of each target series counted (measures 3 and 4).
 -- {measures}: the time measures of rollup_handling_buckets (constants in the including file).
+-- Exact percentiles in two steps (servicequality/store/rollups.py; the buckets in
+-- store/models/tmp_handling_values.sql): the count of each series' values per bucket in the filter
+-- gives the bucket holding each wanted rank and the rank inside it; only those buckets' values are
+-- sorted.
+cumulative as (
+    select
+        k.series,
+        k.measure,
+        k.channel,
+        k.priority,
+        c.bucket,
+        c.n,
+        k.low,
+        k.high,
+        sum(c.n) over (partition by k.series order by c.bucket rows between unbounded preceding and current row) as upto,
+        sum(c.n) over (partition by k.series) as total
+    from (select bucket, sum(n) as n from bucket_counts group by bucket) as c
+    join rollup_handling_buckets as k on k.bucket = c.bucket
+),
+
+km_quantiles as (
+    select cast(0.5 as double) as q
+    union all
+    select cast(0.9 as double)
+),
+
 -- Kaplan-Meier percentiles of the times (Kaplan & Meier 1958): a complaint still open is censored
 -- at its age (rollup_handling_censored), so the slow cases still open are not left out. With
 -- censored ages a_1 < ... < a_m of a series (m_j complaints each, a_0 before all) and E_j the
@@ -166,4 +193,66 @@ km_ranks as (
     cross join km_quantiles as q
     where s.e > 0 and s.s_start * (s.r - s.e) / s.r <= 1 - q.q + 1e-9
     group by s.series, q.q
+),
+
+-- The targets' median: percentile_cont(0.5) of total values: h = (total - 1) q, the values at
+-- 0-based ranks floor(h) and ceil(h), and lo + (hi - lo) (h - floor(h)) between them (SQL:2003,
+-- as DuckDB computes it). The times: h = the Kaplan-Meier rank.
+positions as (
+    select distinct series, measure, channel, priority, q, cast(total - 1 as double) * q as h
+    from cumulative
+    cross join (select cast(0.5 as double) as q) as quantiles
+    where measure in (3, 4)
+    union all
+    select k.series, c.measure, c.channel, c.priority, k.q, cast(k.r as double)
+    from km_ranks as k
+    join (select distinct series, measure, channel, priority from cumulative) as c on c.series = k.series
+),
+
+ranks as (
+    select series, floor(h) as r from positions
+    union
+    select series, ceil(h) from positions
+),
+
+wanted as (
+    select k.series, k.r, c.bucket, k.r - (c.upto - c.n) + 1 as position, c.low, c.high
+    from ranks as k
+    join cumulative as c on c.series = k.series and k.r >= c.upto - c.n and k.r < c.upto
+),
+
+bucket_values as (
+    select
+        v.bucket,
+        v.value,
+        row_number() over (partition by v.bucket order by v.value) as position
+    from rollup_handling_values as v
+    where v.opened_on >= $start
+        and v.opened_on <= $end
+        and ($regions is null or list_contains($regions, v.region))
+        and ($branch_types is null or list_contains($branch_types, v.branch_type))
+        and ($branches is null or list_contains($branches, v.branch_id))
+        and ($channels is null or list_contains($channels, v.channel))
+        and ($segments is null or list_contains($segments, v.segment))
+        and ($categories is null or list_contains($categories, v.category))
+        and ($components is null or list_contains($components, v.component_key))
+        and v.bucket in (select bucket from wanted where low < high)
+),
+
+picked as (
+    select w.series, w.r, w.low as value
+    from wanted as w
+    where w.low = w.high
+    union all
+    select w.series, w.r, v.value
+    from wanted as w
+    join bucket_values as v on v.bucket = w.bucket and v.position = w.position
+    where w.low < w.high
+),
+
+percentiles as (
+    select p.measure, p.channel, p.priority, p.q, lo.value + (hi.value - lo.value) * (p.h - floor(p.h)) as value
+    from positions as p
+    join picked as lo on lo.series = p.series and lo.r = floor(p.h)
+    join picked as hi on hi.series = p.series and hi.r = ceil(p.h)
 )

@@ -1,0 +1,42 @@
+-- Fragment: handling_edge_days (included by the handling queries, see store.runner "-- Include:").
+-- Gives `edge_days`: the complaints (rollup_complaint_handling) of the period's days outside its
+-- whole months, or of every day of the period when a channel, segment, category or component is
+-- selected (the month tables lack those columns). The whole months are [first_full, after_full):
+-- first_full = $start when it is the 1st of a month, else the 1st of the next month; after_full =
+-- the 1st of the month of $end + 1 day.
+edge_days as (
+    select h.*
+    from rollup_complaint_handling as h
+    where h.opened_on >= $start
+        and h.opened_on <= $end
+        -- with a selection the month tables cannot filter, every day of the period
+        and (h.opened_on < case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end or ($channels is not null or $segments is not null or $categories is not null or $components is not null))
+        and ($regions is null or list_contains($regions, h.region))
+        and ($branch_types is null or list_contains($branch_types, h.branch_type))
+        and ($branches is null or list_contains($branches, h.branch_id))
+        and ($channels is null or list_contains($channels, h.channel))
+        and ($segments is null or list_contains($segments, h.segment))
+        and ($categories is null or list_contains($categories, h.category))
+        and ($components is null or list_contains($components, h.component_key))
+    union all
+    select h.*
+    from rollup_complaint_handling as h
+    where h.opened_on >= $start
+        and h.opened_on <= $end
+        and h.opened_on >= cast(date_trunc('month', $end + interval 1 day) as date)
+        and not ($channels is not null or $segments is not null or $categories is not null or $components is not null)
+        and h.opened_on >= case
+            when cast(date_trunc('month', $start) as date) = $start then $start
+            else cast(date_trunc('month', $start) + interval 1 month as date)
+        end
+        and ($regions is null or list_contains($regions, h.region))
+        and ($branch_types is null or list_contains($branch_types, h.branch_type))
+        and ($branches is null or list_contains($branches, h.branch_id))
+        and ($channels is null or list_contains($channels, h.channel))
+        and ($segments is null or list_contains($segments, h.segment))
+        and ($categories is null or list_contains($categories, h.category))
+        and ($components is null or list_contains($components, h.component_key))
+)
