@@ -11,12 +11,7 @@ with respondent as (
     select p.response_id, p.branch_id, avg(p.performance) as performance
     from rollup_response_performance as p
     where p.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, p.region))
-        and ($branch_types is null or list_contains($branch_types, p.branch_type))
-        and ($branches is null or list_contains($branches, p.branch_id))
-        and ($channels is null or list_contains($channels, p.channel))
-        and ($segments is null or list_contains($segments, p.segment))
-        and ($components is null or list_contains($components, p.component_key))
+        -- Selected on p: regions, branch_types, branches, channels, segments, components
     group by p.response_id, p.branch_id
 )
 

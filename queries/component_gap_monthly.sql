@@ -12,14 +12,7 @@
 -- tests' oracle, from the base view (`python -m servicequality sql NAME --plain`).
 with
 -- Measures: sums = component_scores by month as period, component_key: n, mean_gap, sd_gap
-select
-    s.period,
-    c.component_key,
-    c.name as component_name,
-    c.sort_order,
-    s.n,
-    s.mean_gap,
-    s.sd_gap
+select s.*, c.name as component_name, c.sort_order
 from sums as s
 join components as c on c.component_key = s.component_key
 order by s.period, c.sort_order

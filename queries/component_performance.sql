@@ -23,12 +23,7 @@ with rated as (
     select p.*
     from rollup_response_performance as p
     where p.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, p.region))
-        and ($branch_types is null or list_contains($branch_types, p.branch_type))
-        and ($branches is null or list_contains($branches, p.branch_id))
-        and ($channels is null or list_contains($channels, p.channel))
-        and ($segments is null or list_contains($segments, p.segment))
-        and ($components is null or list_contains($components, p.component_key))
+        -- Selected on p: regions, branch_types, branches, channels, segments, components
 ),
 
 scales as (
@@ -68,12 +63,7 @@ missing as (
     join survey_responses as r on r.response_id = m.response_id
     join branches as b on b.branch_id = r.branch_id
     where cast(r.submitted_at as date) between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, r.branch_id))
-        and ($channels is null or list_contains($channels, r.channel))
-        and ($segments is null or list_contains($segments, r.segment))
-        and ($components is null or list_contains($components, m.component_key))
+        -- Selected on b: regions, branch_types; on r: branches, channels, segments; on m: components
     group by m.component_key
 )
 

@@ -10,14 +10,7 @@
 -- tests' oracle, from the base view (`python -m servicequality sql NAME --plain`).
 with
 -- Measures: sums = component_scores by region, component_key: n, mean_gap, sd_gap
-select
-    s.region,
-    c.component_key,
-    c.name as component_name,
-    c.sort_order,
-    s.n,
-    s.mean_gap,
-    s.sd_gap
+select s.*, c.name as component_name, c.sort_order
 from sums as s
 join components as c on c.component_key = s.component_key
 order by s.region, c.sort_order

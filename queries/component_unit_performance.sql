@@ -13,12 +13,7 @@ with rated as (
         p.performance
     from rollup_response_performance as p
     where p.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, p.region))
-        and ($branch_types is null or list_contains($branch_types, p.branch_type))
-        and ($branches is null or list_contains($branches, p.branch_id))
-        and ($channels is null or list_contains($channels, p.channel))
-        and ($segments is null or list_contains($segments, p.segment))
-        and ($components is null or list_contains($components, p.component_key))
+        -- Selected on p: regions, branch_types, branches, channels, segments, components
 ),
 
 names as (

@@ -22,32 +22,11 @@ with
 -- Measures: complaints = tickets by branch_id: complaints, targeted_resolution_n, resolution_within_target
 -- Measures: satisfaction = responses by branch_id: csat_n, csat_satisfied
 -- Measures: gaps = respondent_gaps by branch_id: gap_n, mean_gap, sd_gap
-branch_list as (
+report_rows as (
     select b.branch_id, b.name as branch_name, b.region, b.branch_type, b.size_band
     from branches as b
     where ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, b.branch_id))
+        -- Selected on b: branch_types, branches
 )
 
-select
-    bl.branch_id,
-    bl.branch_name,
-    bl.region,
-    bl.branch_type,
-    bl.size_band,
-    coalesce(served.customers, 0) as customers_served,
-    coalesce(complaints.complaints, 0) as complaints,
-    coalesce(complaints.targeted_resolution_n, 0) as targeted_resolution_n,
-    coalesce(complaints.resolution_within_target, 0) as resolution_within_target,
-    coalesce(satisfaction.csat_n, 0) as csat_n,
-    coalesce(satisfaction.csat_satisfied, 0) as csat_satisfied,
-    coalesce(gaps.gap_n, 0) as gap_n,
-    gaps.mean_gap,
-    gaps.sd_gap
-from branch_list as bl
-left join served on served.branch_id = bl.branch_id
-left join complaints on complaints.branch_id = bl.branch_id
-left join satisfaction on satisfaction.branch_id = bl.branch_id
-left join gaps on gaps.branch_id = bl.branch_id
-order by bl.branch_id
+-- Include: branch_measure_rows (keys branch_id)

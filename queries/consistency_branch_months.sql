@@ -23,7 +23,7 @@ gaps as (
     select * from rated where gap_n > 0
 ),
 
-branch_months as (
+report_rows as (
     select branch_id, month from served
     union
     select branch_id, month from complaints
@@ -33,21 +33,4 @@ branch_months as (
     select branch_id, month from gaps
 )
 
-select
-    bm.branch_id,
-    bm.month,
-    coalesce(served.customers, 0) as customers_served,
-    coalesce(complaints.complaints, 0) as complaints,
-    coalesce(complaints.targeted_resolution_n, 0) as targeted_resolution_n,
-    coalesce(complaints.resolution_within_target, 0) as resolution_within_target,
-    coalesce(satisfaction.csat_n, 0) as csat_n,
-    coalesce(satisfaction.csat_satisfied, 0) as csat_satisfied,
-    coalesce(gaps.gap_n, 0) as gap_n,
-    gaps.mean_gap,
-    gaps.sd_gap
-from branch_months as bm
-left join served on served.branch_id = bm.branch_id and served.month = bm.month
-left join complaints on complaints.branch_id = bm.branch_id and complaints.month = bm.month
-left join satisfaction on satisfaction.branch_id = bm.branch_id and satisfaction.month = bm.month
-left join gaps on gaps.branch_id = bm.branch_id and gaps.month = bm.month
-order by bm.branch_id, bm.month
+-- Include: branch_measure_rows (keys branch_id, month)

@@ -13,23 +13,7 @@
 with
 -- Include: respondent_gaps
 
-respondent_gap as (
-    select g.branch_id, g.gap_key as gap
-    from rollup_respondent_gaps as g
-    join branches as b on b.branch_id = g.branch_id
-    where ($channels is null or list_contains($channels, g.channel))
-        and ($segments is null or list_contains($segments, g.segment))
-        and g.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, g.branch_id))
-),
-
-tie_groups as (
-    select gap, count(*) as t
-    from respondent_gap
-    group by gap
-),
+-- Include: gap_tie_groups
 
 value_ranks as (
     select gap, t, coalesce(sum(t) over (order by gap rows between unbounded preceding and 1 preceding), 0) as below

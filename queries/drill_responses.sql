@@ -35,62 +35,34 @@ with scores as (
         and ($components is null or list_contains($components, s.component_key))
         and ($cell_component is null or s.component_key = $cell_component)
     group by s.response_id
-)
+),
 
-select
-    r.response_id,
-    r.submitted_at,
-    r.branch_id,
-    b.name as branch_name,
-    b.region,
-    b.branch_type,
-    r.channel,
-    r.segment,
-    r.nps,
-    r.overall_satisfaction,
-    g.mean_perception,
-    g.mean_gap,
-    r.comment
-from survey_responses as r
-join branches as b on b.branch_id = r.branch_id
-left join scores as g on g.response_id = r.response_id
-where
-    cast(r.submitted_at as date) between $start and $end
-    and ($regions is null or list_contains($regions, b.region))
-    and ($branch_types is null or list_contains($branch_types, b.branch_type))
-    and ($branches is null or list_contains($branches, r.branch_id))
-    and ($channels is null or list_contains($channels, r.channel))
-    and ($segments is null or list_contains($segments, r.segment))
-    and (($components is null and $cell_component is null) or g.response_id is not null)
-    and ($cell_branch is null or r.branch_id = $cell_branch)
-    and ($cell_region is null or b.region = $cell_region)
-    and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
-    and ($cell_channel is null or r.channel = $cell_channel)
-    and ($cell_segment is null or r.segment = $cell_segment)
-    and ($cell_month is null or substring(cast(cast(r.submitted_at as date) as varchar), 1, 7) = $cell_month)
-    and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', cast(r.submitted_at as date)) % 7) + 7) % 7 + 1 = $cell_weekday)
+-- Include: response_cell
+
+select *
+from cell_responses as r
 order by
     case when $descending then null else case $sort
         when 'response_id' then r.response_id
-        when 'branch' then b.name
+        when 'branch' then r.branch_name
         when 'channel' then r.channel
         when 'segment' then r.segment
     end end asc nulls last,
     case when $descending then case $sort
         when 'response_id' then r.response_id
-        when 'branch' then b.name
+        when 'branch' then r.branch_name
         when 'channel' then r.channel
         when 'segment' then r.segment
     end end desc nulls last,
     case when $descending then null else case $sort
         when 'nps' then r.nps
         when 'overall_satisfaction' then r.overall_satisfaction
-        when 'mean_gap' then g.mean_gap
+        when 'mean_gap' then r.mean_gap
     end end asc nulls last,
     case when $descending then case $sort
         when 'nps' then r.nps
         when 'overall_satisfaction' then r.overall_satisfaction
-        when 'mean_gap' then g.mean_gap
+        when 'mean_gap' then r.mean_gap
     end end desc nulls last,
     case when $descending then null else case $sort
         when 'submitted_at' then r.submitted_at

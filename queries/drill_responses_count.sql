@@ -21,24 +21,9 @@ with scores as (
         and ($components is null or list_contains($components, s.component_key))
         and ($cell_component is null or s.component_key = $cell_component)
     group by s.response_id, st.gap_scale
-)
+),
+
+-- Include: response_cell
 
 select count(*) as total_rows
-from survey_responses as r
-join branches as b on b.branch_id = r.branch_id
-left join scores as g on g.response_id = r.response_id
-where
-    cast(r.submitted_at as date) between $start and $end
-    and ($regions is null or list_contains($regions, b.region))
-    and ($branch_types is null or list_contains($branch_types, b.branch_type))
-    and ($branches is null or list_contains($branches, r.branch_id))
-    and ($channels is null or list_contains($channels, r.channel))
-    and ($segments is null or list_contains($segments, r.segment))
-    and (($components is null and $cell_component is null) or g.response_id is not null)
-    and ($cell_branch is null or r.branch_id = $cell_branch)
-    and ($cell_region is null or b.region = $cell_region)
-    and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
-    and ($cell_channel is null or r.channel = $cell_channel)
-    and ($cell_segment is null or r.segment = $cell_segment)
-    and ($cell_month is null or substring(cast(cast(r.submitted_at as date) as varchar), 1, 7) = $cell_month)
-    and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', cast(r.submitted_at as date)) % 7) + 7) % 7 + 1 = $cell_weekday)
+from cell_responses

@@ -1,6 +1,7 @@
 -- drill_tickets: the tickets behind a number, one page of them, for "Rows behind the numbers".
 -- Sorting is a bound key from a fixed list matched by `case` (text, number and time keys apart,
 -- each ascending or descending); an unknown key sorts by ticket id. Never SQL text.
+-- Oracle: the rollups' models
 -- Grain: one row per ticket in the filter (and cell), at most $limit rows from $offset.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories,
 --   $components, $only_complaints (true: complaints only; false or null: every ticket),
@@ -27,9 +28,7 @@ with day_counts as (
     join branches as b on b.branch_id = d.branch_id
     where $channels is null and $cell_channel is null
         and d.opened_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, d.branch_id))
+        -- Selected on b: regions, branch_types; on d: branches
         and ($cell_branch is null or d.branch_id = $cell_branch)
         and ($cell_region is null or b.region = $cell_region)
         and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
@@ -42,10 +41,7 @@ with day_counts as (
     join branches as b on b.branch_id = d.branch_id
     where not ($channels is null and $cell_channel is null)
         and d.opened_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, d.branch_id))
-        and ($channels is null or list_contains($channels, d.channel))
+        -- Selected on b: regions, branch_types; on d: branches, channels
         and ($cell_branch is null or d.branch_id = $cell_branch)
         and ($cell_region is null or b.region = $cell_region)
         and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
@@ -120,13 +116,7 @@ opened_rows as (
         and tf.opened_at < (select after_at from bounds)
         and tf.opened_on between $start and $end
         and ($only_complaints is null or not $only_complaints or tf.kind = 'complaint')
-        and ($regions is null or list_contains($regions, tf.region))
-        and ($branch_types is null or list_contains($branch_types, tf.branch_type))
-        and ($branches is null or list_contains($branches, tf.branch_id))
-        and ($channels is null or list_contains($channels, tf.channel))
-        and ($segments is null or list_contains($segments, tf.segment))
-        and ($categories is null or list_contains($categories, tf.category))
-        and ($components is null or list_contains($components, tf.component_key))
+        -- Selected on tf: regions, branch_types, branches, channels, segments, categories, components
         and ($cell_branch is null or tf.branch_id = $cell_branch)
         and ($cell_region is null or tf.region = $cell_region)
         and ($cell_branch_type is null or tf.branch_type = $cell_branch_type)
@@ -232,13 +222,7 @@ other_page as (
         not coalesce($sort = 'opened_at', false)
         and tf.opened_on between $start and $end
         and ($only_complaints is null or not $only_complaints or tf.kind = 'complaint')
-        and ($regions is null or list_contains($regions, tf.region))
-        and ($branch_types is null or list_contains($branch_types, tf.branch_type))
-        and ($branches is null or list_contains($branches, tf.branch_id))
-        and ($channels is null or list_contains($channels, tf.channel))
-        and ($segments is null or list_contains($segments, tf.segment))
-        and ($categories is null or list_contains($categories, tf.category))
-        and ($components is null or list_contains($components, tf.component_key))
+        -- Selected on tf: regions, branch_types, branches, channels, segments, categories, components
         and ($cell_branch is null or tf.branch_id = $cell_branch)
         and ($cell_region is null or tf.region = $cell_region)
         and ($cell_branch_type is null or tf.branch_type = $cell_branch_type)

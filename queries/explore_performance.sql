@@ -39,12 +39,7 @@ with scored as (
         s.performance
     from rollup_response_performance as s
     where s.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, s.region))
-        and ($branch_types is null or list_contains($branch_types, s.branch_type))
-        and ($branches is null or list_contains($branches, s.branch_id))
-        and ($channels is null or list_contains($channels, s.channel))
-        and ($segments is null or list_contains($segments, s.segment))
-        and ($components is null or list_contains($components, s.component_key))
+        -- Selected on s: regions, branch_types, branches, channels, segments, components
 ),
 
 respondents as (

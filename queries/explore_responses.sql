@@ -36,11 +36,7 @@ with cells as (
     from survey_responses as r
     join branches as b on b.branch_id = r.branch_id
     where cast(r.submitted_at as date) between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, r.branch_id))
-        and ($channels is null or list_contains($channels, r.channel))
-        and ($segments is null or list_contains($segments, r.segment))
+        -- Selected on b: regions, branch_types; on r: branches, channels, segments
 )
 
 select

@@ -29,9 +29,7 @@ with cells as (
         f.customers
     from customers_served_facts as f
     where f.served_on between $start and $end
-        and ($regions is null or list_contains($regions, f.region))
-        and ($branch_types is null or list_contains($branch_types, f.branch_type))
-        and ($branches is null or list_contains($branches, f.branch_id))
+        -- Selected on f: regions, branch_types, branches
 )
 
 select key1, key2, sum(customers) as customers_served

@@ -47,12 +47,7 @@ with scored as (
     join survey_responses as r on r.response_id = s.response_id
     join branches as b on b.branch_id = s.branch_id
     where s.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, s.branch_id))
-        and ($channels is null or list_contains($channels, r.channel))
-        and ($segments is null or list_contains($segments, r.segment))
-        and ($components is null or list_contains($components, s.component_key))
+        -- Selected on b: regions, branch_types; on s: branches; on r: channels, segments; on s: components
 ),
 
 respondents as (

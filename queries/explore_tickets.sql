@@ -2,6 +2,7 @@
 -- the Explore page (count, first response and resolution times, share resolved within target,
 -- and the numerator of the complaint rate). The dimensions are bound values matched by `case`,
 -- never SQL text: an unknown dimension gives a null key (one cell).
+-- Oracle: the rollups' models
 -- Grain: one row per (key1, key2) with complaints in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories,
 --   $components, $dim1, $dim2 (dimension keys: branch, region, branch_type, channel, category,
@@ -57,13 +58,7 @@ with cells as (
         h.resolution_judged_minutes
     from rollup_complaint_handling as h
     where h.opened_on between $start and $end
-        and ($regions is null or list_contains($regions, h.region))
-        and ($branch_types is null or list_contains($branch_types, h.branch_type))
-        and ($branches is null or list_contains($branches, h.branch_id))
-        and ($channels is null or list_contains($channels, h.channel))
-        and ($segments is null or list_contains($segments, h.segment))
-        and ($categories is null or list_contains($categories, h.category))
-        and ($components is null or list_contains($components, h.component_key))
+        -- Selected on h: regions, branch_types, branches, channels, segments, categories, components
 ),
 
 -- Kaplan-Meier medians per cell (Kaplan & Meier 1958): complaints still open are censored at their

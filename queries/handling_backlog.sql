@@ -39,12 +39,7 @@ open_at_end as (
         date_diff('second', o.opened_at, cast($end as timestamp) + interval 1 day) / 86400.0 as age_days
     from open_rows as o
     where ($regions is null or list_contains($regions, o.region))
-        and ($branch_types is null or list_contains($branch_types, o.branch_type))
-        and ($branches is null or list_contains($branches, o.branch_id))
-        and ($channels is null or list_contains($channels, o.channel))
-        and ($segments is null or list_contains($segments, o.segment))
-        and ($categories is null or list_contains($categories, o.category))
-        and ($components is null or list_contains($components, o.component_key))
+        -- Selected on o: branch_types, branches, channels, segments, categories, components
 ),
 
 -- Each complaint's age bucket (days, lower bound included), joined to its label by key (a

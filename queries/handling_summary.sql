@@ -1,5 +1,6 @@
 -- handling_summary: how fast complaints are answered and resolved, against their targets.
 -- Targets come from service_targets for the ticket's channel and priority.
+-- Oracle: the rollups' models
 -- Grain: one row.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
@@ -52,9 +53,7 @@ bucket_counts as (
         end
         and m.month < cast(date_trunc('month', $end + interval 1 day) as date)
         and m.measure in (1, 2, 3, 4)
-        and ($regions is null or list_contains($regions, m.region))
-        and ($branch_types is null or list_contains($branch_types, m.branch_type))
-        and ($branches is null or list_contains($branches, m.branch_id))
+        -- Selected on m: regions, branch_types, branches
     union all
     select first_response_bucket as bucket, count(*) from edge_days where first_response_bucket is not null group by first_response_bucket
     union all

@@ -1,6 +1,7 @@
 -- handling_targets: complaint handling times against their targets per channel and priority.
 -- Times are minutes from opening, percentiles by Kaplan-Meier (complaints still open censored at
 -- their age at the data's as-of time, ticket_as_of); one still open past its target counts late.
+-- Oracle: the rollups' models
 -- Grain: one row per channel and priority with complaints in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
@@ -39,13 +40,9 @@ counted_days as (
             select b.branch_id
             from branches as b
             where ($regions is null or list_contains($regions, b.region))
-                and ($branch_types is null or list_contains($branch_types, b.branch_type))
-                and ($branches is null or list_contains($branches, b.branch_id))
+                -- Selected on b: branch_types, branches
         )
-        and ($channels is null or list_contains($channels, h.channel))
-        and ($segments is null or list_contains($segments, h.segment))
-        and ($categories is null or list_contains($categories, h.category))
-        and ($components is null or list_contains($components, h.component_key))
+        -- Selected on h: channels, segments, categories, components
 ),
 
 bucket_counts as (
@@ -78,9 +75,7 @@ pair_counts as (
             else cast(date_trunc('month', $start) + interval 1 month as date)
         end
         and m.month < cast(date_trunc('month', $end + interval 1 day) as date)
-        and ($regions is null or list_contains($regions, m.region))
-        and ($branch_types is null or list_contains($branch_types, m.branch_type))
-        and ($branches is null or list_contains($branches, m.branch_id))
+        -- Selected on m: regions, branch_types, branches
         and not ($channels is not null or $segments is not null or $categories is not null or $components is not null)
     union all
     select

@@ -18,9 +18,5 @@ select
 from rollup_response_performance as p
 join response_answers as r on r.response_id = p.response_id
 where p.submitted_on between $start and $end
-    and ($regions is null or list_contains($regions, p.region))
-    and ($branch_types is null or list_contains($branch_types, p.branch_type))
-    and ($branches is null or list_contains($branches, p.branch_id))
-    and ($channels is null or list_contains($channels, p.channel))
-    and ($segments is null or list_contains($segments, p.segment))
+    -- Selected on p: regions, branch_types, branches, channels, segments
 order by p.response_id, p.component_key

@@ -23,11 +23,7 @@ respondents as (
     from rollup_respondent_weighted as w
     join branches as b on b.branch_id = w.branch_id
     where w.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, b.region))
-        and ($branch_types is null or list_contains($branch_types, b.branch_type))
-        and ($branches is null or list_contains($branches, w.branch_id))
-        and ($channels is null or list_contains($channels, w.channel))
-        and ($segments is null or list_contains($segments, w.segment))
+        -- Selected on b: regions, branch_types; on w: branches, channels, segments
 )
 
 select

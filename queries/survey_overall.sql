@@ -16,11 +16,7 @@ with answers as (
     select a.*
     from response_answers as a
     where a.submitted_on between $start and $end
-        and ($regions is null or list_contains($regions, a.region))
-        and ($branch_types is null or list_contains($branch_types, a.branch_type))
-        and ($branches is null or list_contains($branches, a.branch_id))
-        and ($channels is null or list_contains($channels, a.channel))
-        and ($segments is null or list_contains($segments, a.segment))
+        -- Selected on a: regions, branch_types, branches, channels, segments
 )
 
 select

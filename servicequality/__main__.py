@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servicequality import catalog, ingest, store
-from servicequality.store import rollups
 
 
 @dataclass(frozen=True)
@@ -129,6 +128,14 @@ def _configure_sql(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plain", action="store_true", help="print the plain reference (no rollups) instead")
 
 
+# How a plain form is made (store.runner.load_query): the header line that asks for it.
+WAYS = (
+    ("-- Measures:", "-- Measures:"),
+    ("-- Oracle:", "-- Oracle: rollup_"),
+    ("store/models/", "-- Oracle: the rollups' models"),
+)
+
+
 def _run_sql(args: argparse.Namespace) -> int:
     """Print the SQL a named query runs; every value in it is a bound $parameter."""
     if not args.query:
@@ -144,9 +151,7 @@ def _run_sql(args: argparse.Namespace) -> int:
         query = store.load_query(args.query, plain=True)
         # The plain form is the query's own text: its "-- Measures:" sums over the base views, its
         # "-- Oracle:" sources swapped for their views, any other rollup computed by its model.
-        ways = [w for w in ("-- Measures:", "-- Oracle:") if w in query.header]
-        if any(f"{m.name} as (" in query.sql for m in rollups.models()):
-            ways.append("store/models/")
+        ways = [w for w, mark in WAYS if mark in query.header]
         if ways:
             shown = f"{shown}, its plain form ({', '.join(ways)} on the base views)"
         else:

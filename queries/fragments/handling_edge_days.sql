@@ -14,13 +14,7 @@ edge_days as (
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
         end or ($channels is not null or $segments is not null or $categories is not null or $components is not null))
-        and ($regions is null or list_contains($regions, h.region))
-        and ($branch_types is null or list_contains($branch_types, h.branch_type))
-        and ($branches is null or list_contains($branches, h.branch_id))
-        and ($channels is null or list_contains($channels, h.channel))
-        and ($segments is null or list_contains($segments, h.segment))
-        and ($categories is null or list_contains($categories, h.category))
-        and ($components is null or list_contains($components, h.component_key))
+        -- Selected on h: regions, branch_types, branches, channels, segments, categories, components
     union all
     select h.*
     from rollup_complaint_handling as h
@@ -32,11 +26,5 @@ edge_days as (
             when cast(date_trunc('month', $start) as date) = $start then $start
             else cast(date_trunc('month', $start) + interval 1 month as date)
         end
-        and ($regions is null or list_contains($regions, h.region))
-        and ($branch_types is null or list_contains($branch_types, h.branch_type))
-        and ($branches is null or list_contains($branches, h.branch_id))
-        and ($channels is null or list_contains($channels, h.channel))
-        and ($segments is null or list_contains($segments, h.segment))
-        and ($categories is null or list_contains($categories, h.category))
-        and ($components is null or list_contains($components, h.component_key))
+        -- Selected on h: regions, branch_types, branches, channels, segments, categories, components
 )

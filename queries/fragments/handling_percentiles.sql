@@ -44,13 +44,7 @@ censored_all as (
     where o.measure in ({measures})
         and o.opened_on >= $start
         and o.opened_on <= $end
-        and ($regions is null or list_contains($regions, o.region))
-        and ($branch_types is null or list_contains($branch_types, o.branch_type))
-        and ($branches is null or list_contains($branches, o.branch_id))
-        and ($channels is null or list_contains($channels, o.channel))
-        and ($segments is null or list_contains($segments, o.segment))
-        and ($categories is null or list_contains($categories, o.category))
-        and ($components is null or list_contains($components, o.component_key))
+        -- Selected on o: regions, branch_types, branches, channels, segments, categories, components
         and o.series in (select series from cumulative)
 ),
 
@@ -118,13 +112,7 @@ inside_order as (
         from rollup_handling_values as v
         where v.opened_on >= $start
             and v.opened_on <= $end
-            and ($regions is null or list_contains($regions, v.region))
-            and ($branch_types is null or list_contains($branch_types, v.branch_type))
-            and ($branches is null or list_contains($branches, v.branch_id))
-            and ($channels is null or list_contains($channels, v.channel))
-            and ($segments is null or list_contains($segments, v.segment))
-            and ($categories is null or list_contains($categories, v.category))
-            and ($components is null or list_contains($components, v.component_key))
+            -- Selected on v: regions, branch_types, branches, channels, segments, categories, components
             and v.bucket in (select bucket from censored_inside)
         union all
         select bucket, age, 0, age from censored_inside
@@ -229,13 +217,7 @@ bucket_values as (
     from rollup_handling_values as v
     where v.opened_on >= $start
         and v.opened_on <= $end
-        and ($regions is null or list_contains($regions, v.region))
-        and ($branch_types is null or list_contains($branch_types, v.branch_type))
-        and ($branches is null or list_contains($branches, v.branch_id))
-        and ($channels is null or list_contains($channels, v.channel))
-        and ($segments is null or list_contains($segments, v.segment))
-        and ($categories is null or list_contains($categories, v.category))
-        and ($components is null or list_contains($components, v.component_key))
+        -- Selected on v: regions, branch_types, branches, channels, segments, categories, components
         and v.bucket in (select bucket from wanted where low < high)
 ),
 

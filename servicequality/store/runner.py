@@ -15,7 +15,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.eliminate_ctes import eliminate_ctes
 
-from servicequality.store import generate, rollups
+from servicequality import catalog
+from servicequality.store import facts, generate, rollups
 from servicequality.store.connection import PROJECT_ROOT, cursor
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -32,16 +33,41 @@ _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 # header, never from input.
 ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (\w+) -> (\w+) when (.+)$")
 # "-- Include: handling_percentiles (measures 1, 2)": the CTEs of queries/fragments/<name>.sql, with
-# {measures} replaced by the constants given (digits only), and a comma to go on with the next CTE
-# (none when the query's final select follows);
+# {measures} replaced by the constants given (numbers or column names), and a comma to go on with
+# the next CTE (none when the query's final select follows, or the fragment is that select);
 # "-- Include: respondent_gaps" includes a fragment that takes no constants.
 # One text for a step several queries need; the name and constants come from the query file.
 # "-- Oracle: rollup_response_performance -> response_component_performance": the rollup holds the
 # columns the query reads as the base view holds them (it is the view materialised, or a day table whose
 # date the view also has), so its plain form is its own text on the view: one definition, two forms.
 ORACLE = re.compile(r"^-- Oracle: (rollup_\w+) -> (\w+)$", re.MULTILINE)
+# "-- Oracle: the rollups' models": a hand-written query whose plain form is its own text with every
+# rollup it reads computed from its model (store/models/; _with_models). Its independent check is a
+# reference in its tests (scipy, pandas), since the two forms share its steps.
+ORACLE_MODELS = re.compile(r"^-- Oracle: the rollups' models$", re.MULTILINE)
 FRAGMENTS_DIR = QUERIES_DIR / "fragments"
-INCLUDE = re.compile(r"^-- Include: (\w+)(?: \((\w+) ([\d, ]+)\))?$", re.MULTILINE)
+INCLUDE = re.compile(r"^-- Include: (\w+)(?: \((\w+) ([\w, ]+)\))?$", re.MULTILINE)
+
+
+# "-- Selected on h: regions, branches; on b: channels": the sidebar selections' filter clauses, one
+# `and (...)` line each on the alias's catalogue column (facts.selected, the one clause), at the
+# directive's indentation. Names come from the query file and the catalogue, never from input.
+SELECTED = re.compile(r"^([ \t]*)-- Selected (on \w+: [\w, ]+(?:; on \w+: [\w, ]+)*)$", re.MULTILINE)
+
+
+def _expand_selected(sql: str) -> str:
+    def clauses(m: re.Match) -> str:
+        lines = []
+        for group in m.group(2).split(";"):
+            alias, _, names = group.strip().removeprefix("on ").partition(":")
+            for name in (n.strip() for n in names.split(",") if n.strip()):
+                if name not in catalog.BY_SELECTION:
+                    raise KeyError(f"-- Selected: no selection named {name!r} ({sorted(catalog.BY_SELECTION)})")
+                column = catalog.BY_SELECTION[name].column
+                lines.append(f"{m.group(1)}and {facts.selected(name, f'{alias}.{column}')}")
+        return "\n".join(lines)
+
+    return SELECTED.sub(clauses, sql)
 
 
 def _expand_includes(sql: str) -> str:
@@ -50,11 +76,12 @@ def _expand_includes(sql: str) -> str:
         if m.group(2):
             text = text.replace("{" + m.group(2) + "}", m.group(3))
         # a comma to go on with the next CTE (written, generated or included); none before the
-        # query's final select
+        # query's final select, nor after a fragment that is the final select
         rest = sql[m.end() :].lstrip().splitlines()
         head = list(itertools.takewhile(lambda line: not line.split("--", 1)[0].strip(), rest))
         cte_follows = any(line.startswith(("-- Measures:", "-- Include:")) for line in head)
-        last = not cte_follows and re.match(r"\s*select\b", _code("\n".join(rest)))
+        code = _code("\n".join(rest)).strip()
+        last = not cte_follows and (not code or re.match(r"select\b", code))
         return text.rstrip() + ("" if last else ",")
 
     return INCLUDE.sub(fragment, sql)
@@ -115,18 +142,21 @@ def _with_models(sql: str) -> str:
 def load_query(name: str, *, plain: bool = False) -> Query:
     """The query `queries/<name>.sql` as it runs: fragments included, `-- Measures:` CTEs generated
     (store.facts); with `plain`, its reference form on the base views: the same text with the
-    generated CTEs in their base form, the "-- Oracle:" sources swapped for their views, and any
-    other rollup it reads computed by its model (_with_models)."""
+    generated CTEs in their base form, the "-- Oracle:" sources swapped for their views, and with
+    "-- Oracle: the rollups' models" any other rollup it reads computed by its model (KeyError if
+    that form still reads a rollup)."""
     path = QUERIES_DIR / f"{name}.sql"
     if not path.exists():
         raise KeyError(f"No query named {name!r} in {QUERIES_DIR}")
     text = path.read_text()
-    for table, view in ORACLE.findall(text) if plain else ():
-        text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
-    sql, generated_choices = generate.expand(_expand_includes(text), plain=plain)
+    text = _expand_selected(_expand_includes(text))
+    for table, view in ORACLE.findall(header) if plain else ():
+        text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
+    sql, generated_choices = generate.expand(text, plain=plain)
     if plain:
-        sql = _with_models(sql)
+        if ORACLE_MODELS.search(header):
+            sql = _with_models(sql)
         # rollup_settings holds the scale the survey sums are stored in: constants, not sums
         if any(t.startswith("rollup_") and t != "rollup_settings" for t in tables_read(sql)):
             raise KeyError(f"Query {name!r} has no plain form: it reads rollups either way")

@@ -256,3 +256,47 @@ def test_filter_values_offer_branch_types_categories_and_components(fixture_con)
     assert len(components) == 10  # the ten components of good service, labelled by name
     assert "Understanding the customer" in components["label"].tolist()
     assert {"Attitude", "Delivery", "Function", "Etiquette"} <= set(df.loc[df["dimension"] == "category", "value"])
+
+
+def test_no_block_of_sql_is_written_twice_across_query_files():
+    # Seven lines of code (comments and blank lines aside, whitespace trimmed) that appear in two
+    # files of queries/ (fragments included) would be one step written twice: it belongs in a
+    # fragment, a model or the generator.
+    window = 7
+    seen: dict[tuple[str, ...], set[str]] = {}
+    for path in sorted(store.QUERIES_DIR.rglob("*.sql")):
+        lines = [line.split("--", 1)[0].strip() for line in path.read_text().splitlines()]
+        lines = [line for line in lines if line]
+        for i in range(len(lines) - window + 1):
+            seen.setdefault(tuple(lines[i : i + window]), set()).add(path.name)
+    repeated = {block: files for block, files in seen.items() if len(files) > 1}
+    assert not repeated, "\n".join(f"{sorted(files)}:\n" + "\n".join(block) for block, files in repeated.items())
+
+
+def test_a_selected_line_writes_the_filter_clauses():
+    from servicequality.store import runner
+
+    text = "select 1 from t as h\nwhere h.x = 1\n    -- Selected on h: regions, components; on b: branch_types\n"
+    expanded = runner._expand_selected(text)
+    assert expanded.splitlines()[2:] == [
+        "    and ($regions is null or list_contains($regions, h.region))",
+        "    and ($components is null or list_contains($components, h.component_key))",
+        "    and ($branch_types is null or list_contains($branch_types, b.branch_type))",
+    ]
+    with pytest.raises(KeyError, match="no selection named 'colour'"):
+        runner._expand_selected("    -- Selected on h: colour\n")
+
+
+def test_only_a_query_that_says_so_takes_its_plain_form_from_the_models():
+    # A query whose oracle is generated or a view must not fall back, unnoticed, on the models.
+    from servicequality.store import rollups
+
+    with_models = []
+    for name in store.query_names(plain=True):
+        query = store.load_query(name, plain=True)
+        uses_models = any(
+            f"\n{m.name} as (" in query.sql or f"with {m.name} as (" in query.sql for m in rollups.models()
+        )
+        with_models += [name] if uses_models else []
+        assert uses_models == ("-- Oracle: the rollups' models" in query.header), name
+    assert sorted(with_models) == ["drill_tickets", "explore_tickets", "handling_summary", "handling_targets"]
