@@ -11,64 +11,81 @@
 --   segment, nps (0-10), overall_satisfaction (1-5), mean_perception, mean_gap (over the components
 --   the respondent scored, of the component filter), comment (free text: mask before showing)
 --
--- Optimised: each respondent's means over their components come from rollup_response_components
--- (scaled integer sums per response and component: one division each) instead of averaging
--- every survey item through response_component_scores. Sorted by mean_gap, the view's
--- doubles are kept (responses with equal gaps must keep the plain query's order to the last bit).
+-- Sorted by any key but mean_gap, the page is cut from the responses first and only its rows'
+-- means are computed, from rollup_response_components (scaled integer sums per response and
+-- component: one division each). Sorted by mean_gap, every response's mean in the period is needed.
 -- Oracle: rollup_response_components -> response_component_means
-with scores as (
+with
+-- Include: response_cell
+
+unscored_page as (
+    select c.*
+    from cell_responses as c
+    where coalesce($sort <> 'mean_gap', true)
+    -- Order by $sort on c: response_id, branch = branch_name, channel, segment | nps, overall_satisfaction | submitted_at; then response_id
+    limit $limit offset $offset
+),
+
+-- The respondents' means over the components they scored (of the component filter or cell).
+scores as (
     select s.response_id, sum(s.p - s.e) / (st.gap_scale * count(*)) as mean_gap,
         sum(s.p) / (st.gap_scale * count(*)) as mean_perception
     from rollup_response_components as s
     cross join rollup_settings as st
-    where s.submitted_on between $start and $end
-        and ($components is null or list_contains($components, s.component_key))
+    where coalesce($sort <> 'mean_gap', true)
+        and s.submitted_on between $start and $end
+        -- the page's days only: their row groups (the rollup is stored in date order)
+        and s.submitted_on >= (select min(cast(submitted_at as date)) from unscored_page)
+        and s.submitted_on <= (select max(cast(submitted_at as date)) from unscored_page)
+        and s.response_id in (select response_id from unscored_page)
+        -- Selected on s: components
         and ($cell_component is null or s.component_key = $cell_component)
-        and coalesce($sort <> 'mean_gap', true)
     group by s.response_id, st.gap_scale
 
     union all
 
-    select s.response_id, avg(s.gap) as mean_gap, avg(s.perception) as mean_perception
-    from response_component_scores as s
+    select s.response_id, sum(s.p - s.e) / (st.gap_scale * count(*)) as mean_gap,
+        sum(s.p) / (st.gap_scale * count(*)) as mean_perception
+    from rollup_response_components as s
+    cross join rollup_settings as st
     where $sort = 'mean_gap'
-        and ($components is null or list_contains($components, s.component_key))
+        and s.submitted_on between $start and $end
+        -- Selected on s: components
         and ($cell_component is null or s.component_key = $cell_component)
-    group by s.response_id
+    group by s.response_id, st.gap_scale
 ),
 
--- Include: response_cell
+page as (
+    select u.*, g.mean_perception, g.mean_gap
+    from unscored_page as u
+    left join scores as g on g.response_id = u.response_id
+    union all
+    (
+        select *
+        from (
+            select c.*, g.mean_perception, g.mean_gap
+            from cell_responses as c
+            left join scores as g on g.response_id = c.response_id
+            where $sort = 'mean_gap'
+        ) as x
+        -- Order by $sort on x: response_id, branch = branch_name, channel, segment | nps, overall_satisfaction, mean_gap | submitted_at; then response_id
+        limit $limit offset $offset
+    )
+)
 
-select *
-from cell_responses as r
-order by
-    case when $descending then null else case $sort
-        when 'response_id' then r.response_id
-        when 'branch' then r.branch_name
-        when 'channel' then r.channel
-        when 'segment' then r.segment
-    end end asc nulls last,
-    case when $descending then case $sort
-        when 'response_id' then r.response_id
-        when 'branch' then r.branch_name
-        when 'channel' then r.channel
-        when 'segment' then r.segment
-    end end desc nulls last,
-    case when $descending then null else case $sort
-        when 'nps' then r.nps
-        when 'overall_satisfaction' then r.overall_satisfaction
-        when 'mean_gap' then r.mean_gap
-    end end asc nulls last,
-    case when $descending then case $sort
-        when 'nps' then r.nps
-        when 'overall_satisfaction' then r.overall_satisfaction
-        when 'mean_gap' then r.mean_gap
-    end end desc nulls last,
-    case when $descending then null else case $sort
-        when 'submitted_at' then r.submitted_at
-    end end asc nulls last,
-    case when $descending then case $sort
-        when 'submitted_at' then r.submitted_at
-    end end desc nulls last,
-    r.response_id
-limit $limit offset $offset
+select
+    r.response_id,
+    r.submitted_at,
+    r.branch_id,
+    r.branch_name,
+    r.region,
+    r.branch_type,
+    r.channel,
+    r.segment,
+    r.nps,
+    r.overall_satisfaction,
+    r.mean_perception,
+    r.mean_gap,
+    r.comment
+from page as r
+-- Order by $sort on r: response_id, branch = branch_name, channel, segment | nps, overall_satisfaction, mean_gap | submitted_at; then response_id

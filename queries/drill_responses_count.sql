@@ -6,23 +6,10 @@
 --   ($cell_component or the component filter: only responses that scored one of them)
 -- Columns: total_rows
 --
--- Optimised: each respondent's means over their components come from rollup_response_components
--- (scaled integer sums per response and component: one division each) instead of averaging
--- every survey item through response_component_scores. Without a component filter or cell every
--- response counts, scores or not: the scores are then not read at all.
+-- With a component filter or cell, the responses that scored one come from rollup_response_components
+-- (one row per response and component); without, every response counts and no score is read.
 -- Oracle: rollup_response_components -> response_component_means
-with scores as (
-    select s.response_id, sum(s.p - s.e) / (st.gap_scale * count(*)) as mean_gap,
-        sum(s.p) / (st.gap_scale * count(*)) as mean_perception
-    from rollup_response_components as s
-    cross join rollup_settings as st
-    where ($components is not null or $cell_component is not null)
-        and s.submitted_on between $start and $end
-        and ($components is null or list_contains($components, s.component_key))
-        and ($cell_component is null or s.component_key = $cell_component)
-    group by s.response_id, st.gap_scale
-),
-
+with
 -- Include: response_cell
 
 select count(*) as total_rows

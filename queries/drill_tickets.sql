@@ -127,38 +127,7 @@ opened_rows as (
         and ($cell_segment is null or tf.segment = $cell_segment)
         and ($cell_month is null or substring(cast(tf.opened_on as varchar), 1, 7) = $cell_month)
         and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', tf.opened_on) % 7) + 7) % 7 + 1 = $cell_weekday)
-    order by
-        case when $descending then null else case $sort
-            when 'ticket_id' then tf.ticket_id
-            when 'branch' then tf.branch_name
-            when 'channel' then tf.channel
-            when 'category' then tf.category
-        end end asc nulls last,
-        case when $descending then case $sort
-            when 'ticket_id' then tf.ticket_id
-            when 'branch' then tf.branch_name
-            when 'channel' then tf.channel
-            when 'category' then tf.category
-        end end desc nulls last,
-        case when $descending then null else case $sort
-            when 'first_response_minutes' then tf.first_response_minutes
-            when 'resolution_minutes' then tf.resolution_minutes
-            when 'satisfaction' then tf.satisfaction
-            when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
-        end end asc nulls last,
-        case when $descending then case $sort
-            when 'first_response_minutes' then tf.first_response_minutes
-            when 'resolution_minutes' then tf.resolution_minutes
-            when 'satisfaction' then tf.satisfaction
-            when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
-        end end desc nulls last,
-        case when $descending then null else case $sort
-            when 'opened_at' then tf.opened_at
-        end end asc nulls last,
-        case when $descending then case $sort
-            when 'opened_at' then tf.opened_at
-        end end desc nulls last,
-        tf.ticket_id
+    -- Order by $sort on tf: ticket_id, branch = branch_name, channel, category | first_response_minutes, resolution_minutes, satisfaction, priority = (case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end) | opened_at; then ticket_id
     limit $limit offset $offset
 ),
 
@@ -233,38 +202,7 @@ other_page as (
         and ($cell_segment is null or tf.segment = $cell_segment)
         and ($cell_month is null or substring(cast(tf.opened_on as varchar), 1, 7) = $cell_month)
         and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', tf.opened_on) % 7) + 7) % 7 + 1 = $cell_weekday)
-    order by
-        case when $descending then null else case $sort
-            when 'ticket_id' then tf.ticket_id
-            when 'branch' then tf.branch_name
-            when 'channel' then tf.channel
-            when 'category' then tf.category
-        end end asc nulls last,
-        case when $descending then case $sort
-            when 'ticket_id' then tf.ticket_id
-            when 'branch' then tf.branch_name
-            when 'channel' then tf.channel
-            when 'category' then tf.category
-        end end desc nulls last,
-        case when $descending then null else case $sort
-            when 'first_response_minutes' then tf.first_response_minutes
-            when 'resolution_minutes' then tf.resolution_minutes
-            when 'satisfaction' then tf.satisfaction
-            when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
-        end end asc nulls last,
-        case when $descending then case $sort
-            when 'first_response_minutes' then tf.first_response_minutes
-            when 'resolution_minutes' then tf.resolution_minutes
-            when 'satisfaction' then tf.satisfaction
-            when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
-        end end desc nulls last,
-        case when $descending then null else case $sort
-            when 'opened_at' then tf.opened_at
-        end end asc nulls last,
-        case when $descending then case $sort
-            when 'opened_at' then tf.opened_at
-        end end desc nulls last,
-        tf.ticket_id
+    -- Order by $sort on tf: ticket_id, branch = branch_name, channel, category | first_response_minutes, resolution_minutes, satisfaction, priority = (case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end) | opened_at; then ticket_id
     limit $limit offset $offset
 ),
 
@@ -276,35 +214,4 @@ page as (
 
 select *
 from page as tf
-order by
-    case when $descending then null else case $sort
-        when 'ticket_id' then tf.ticket_id
-        when 'branch' then tf.branch_name
-        when 'channel' then tf.channel
-        when 'category' then tf.category
-    end end asc nulls last,
-    case when $descending then case $sort
-        when 'ticket_id' then tf.ticket_id
-        when 'branch' then tf.branch_name
-        when 'channel' then tf.channel
-        when 'category' then tf.category
-    end end desc nulls last,
-    case when $descending then null else case $sort
-        when 'first_response_minutes' then tf.first_response_minutes
-        when 'resolution_minutes' then tf.resolution_minutes
-        when 'satisfaction' then tf.satisfaction
-        when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
-    end end asc nulls last,
-    case when $descending then case $sort
-        when 'first_response_minutes' then tf.first_response_minutes
-        when 'resolution_minutes' then tf.resolution_minutes
-        when 'satisfaction' then tf.satisfaction
-        when 'priority' then case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end
-    end end desc nulls last,
-    case when $descending then null else case $sort
-        when 'opened_at' then tf.opened_at
-    end end asc nulls last,
-    case when $descending then case $sort
-        when 'opened_at' then tf.opened_at
-    end end desc nulls last,
-    tf.ticket_id
+-- Order by $sort on tf: ticket_id, branch = branch_name, channel, category | first_response_minutes, resolution_minutes, satisfaction, priority = (case tf.priority when 'low' then 1 when 'normal' then 2 when 'high' then 3 else 4 end) | opened_at; then ticket_id

@@ -16,26 +16,7 @@
 with scored as (
     select
         s.response_id,
-        case $dim1
-            when 'branch' then s.branch_id
-            when 'region' then s.region
-            when 'branch_type' then s.branch_type
-            when 'channel' then s.channel
-            when 'component' then s.component_key
-            when 'segment' then s.segment
-            when 'month' then substring(cast(s.submitted_on as varchar), 1, 7)
-            when 'weekday' then cast(((date_diff('day', date '2000-01-03', s.submitted_on) % 7) + 7) % 7 + 1 as varchar)
-        end as key1,
-        case $dim2
-            when 'branch' then s.branch_id
-            when 'region' then s.region
-            when 'branch_type' then s.branch_type
-            when 'channel' then s.channel
-            when 'component' then s.component_key
-            when 'segment' then s.segment
-            when 'month' then substring(cast(s.submitted_on as varchar), 1, 7)
-            when 'weekday' then cast(((date_diff('day', date '2000-01-03', s.submitted_on) % 7) + 7) % 7 + 1 as varchar)
-        end as key2,
+        -- Cell keys on s by submitted_on: branch, region, branch_type, channel, component = s.component_key, segment, month, weekday
         s.performance
     from rollup_response_performance as s
     where s.submitted_on between $start and $end

@@ -15,39 +15,19 @@
 --
 -- Optimised: each respondent's component means come from rollup_response_components (scaled
 -- integer sums: p / gap_scale is the mean item perception, (p - e) / gap_scale the component
--- gap), about a fifth of the rows of the survey items the view averages, joined to the
--- response's channel and segment. The respondent's value is one division of exact integer sums.
+-- gap), about a fifth of the rows of the survey items the view averages, with the response's
+-- channel and segment. The respondent's value is one division of exact integer sums.
 -- Oracle: rollup_response_components -> response_component_means
 with scored as (
     select
         s.response_id,
-        case $dim1
-            when 'branch' then s.branch_id
-            when 'region' then b.region
-            when 'branch_type' then b.branch_type
-            when 'channel' then r.channel
-            when 'component' then s.component_key
-            when 'segment' then r.segment
-            when 'month' then substring(cast(s.submitted_on as varchar), 1, 7)
-            when 'weekday' then cast(((date_diff('day', date '2000-01-03', s.submitted_on) % 7) + 7) % 7 + 1 as varchar)
-        end as key1,
-        case $dim2
-            when 'branch' then s.branch_id
-            when 'region' then b.region
-            when 'branch_type' then b.branch_type
-            when 'channel' then r.channel
-            when 'component' then s.component_key
-            when 'segment' then r.segment
-            when 'month' then substring(cast(s.submitted_on as varchar), 1, 7)
-            when 'weekday' then cast(((date_diff('day', date '2000-01-03', s.submitted_on) % 7) + 7) % 7 + 1 as varchar)
-        end as key2,
+        -- Cell keys on s by submitted_on: branch, region = b.region, branch_type = b.branch_type, channel, component = s.component_key, segment, month, weekday
         s.p - s.e as g,
         s.p
     from rollup_response_components as s
-    join survey_responses as r on r.response_id = s.response_id
     join branches as b on b.branch_id = s.branch_id
     where s.submitted_on between $start and $end
-        -- Selected on b: regions, branch_types; on s: branches; on r: channels, segments; on s: components
+        -- Selected on b: regions, branch_types; on s: branches, channels, segments, components
 ),
 
 respondents as (

@@ -26,30 +26,7 @@
 -- computes that rollup from its model (store/models/).
 with cells as (
     select
-        case $dim1
-            when 'branch' then h.branch_id
-            when 'region' then h.region
-            when 'branch_type' then h.branch_type
-            when 'channel' then h.channel
-            when 'category' then coalesce(h.category, 'Unmapped')
-            when 'family' then coalesce(h.family, 'unmapped')
-            when 'component' then coalesce(h.component_key, 'unmapped')
-            when 'segment' then h.segment
-            when 'month' then substring(cast(h.opened_on as varchar), 1, 7)
-            when 'weekday' then cast(((date_diff('day', date '2000-01-03', h.opened_on) % 7) + 7) % 7 + 1 as varchar)
-        end as key1,
-        case $dim2
-            when 'branch' then h.branch_id
-            when 'region' then h.region
-            when 'branch_type' then h.branch_type
-            when 'channel' then h.channel
-            when 'category' then coalesce(h.category, 'Unmapped')
-            when 'family' then coalesce(h.family, 'unmapped')
-            when 'component' then coalesce(h.component_key, 'unmapped')
-            when 'segment' then h.segment
-            when 'month' then substring(cast(h.opened_on as varchar), 1, 7)
-            when 'weekday' then cast(((date_diff('day', date '2000-01-03', h.opened_on) % 7) + 7) % 7 + 1 as varchar)
-        end as key2,
+        -- Cell keys on h by opened_on: branch, region, branch_type, channel, category, family, component, segment, month, weekday
         h.first_response_minutes,
         h.resolution_minutes,
         h.resolution_target,

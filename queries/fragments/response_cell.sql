@@ -1,8 +1,17 @@
 -- Fragment: response_cell (included by the survey drill-down queries, see store.runner "-- Include:").
--- Needs the CTE `scores` (response_id, mean_perception, mean_gap: the responses' scores over the
--- selected components); gives `cell_responses`: every survey response in the filter and in the
--- Explore cell the $cell_<dimension> parameters name (each null for "any"), with its branch and
--- scores. A component selection or cell keeps the responses that scored one.
+-- Gives `component_responses` (the responses that scored a selected component, or the cell's, in the
+-- period; read only when one is set) and `cell_responses`: every survey response in the filter and
+-- in the Explore cell the $cell_<dimension> parameters name (each null for "any"), with its branch.
+-- A component selection or cell keeps the responses that scored one.
+component_responses as (
+    select distinct s.response_id
+    from rollup_response_components as s
+    where ($components is not null or $cell_component is not null)
+        and s.submitted_on between $start and $end
+        -- Selected on s: components
+        and ($cell_component is null or s.component_key = $cell_component)
+),
+
 cell_responses as (
     select
         r.response_id,
@@ -15,16 +24,14 @@ cell_responses as (
         r.segment,
         r.nps,
         r.overall_satisfaction,
-        g.mean_perception,
-        g.mean_gap,
         r.comment
     from survey_responses as r
     join branches as b on b.branch_id = r.branch_id
-    left join scores as g on g.response_id = r.response_id
     where
         cast(r.submitted_at as date) between $start and $end
         -- Selected on b: regions, branch_types; on r: branches, channels, segments
-        and (($components is null and $cell_component is null) or g.response_id is not null)
+        and (($components is null and $cell_component is null)
+            or r.response_id in (select response_id from component_responses))
         and ($cell_branch is null or r.branch_id = $cell_branch)
         and ($cell_region is null or b.region = $cell_region)
         and ($cell_branch_type is null or b.branch_type = $cell_branch_type)

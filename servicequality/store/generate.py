@@ -76,6 +76,32 @@ def _cell_key(param: str, form: int, date: str) -> str:
     return f"case ${param}{whens}\n            end"
 
 
+# "-- Cell keys on h by opened_on: branch, region, channel, month": a hand-written Explore query's keys
+# key1 and key2, the values of the dimensions bound in $dim1 and $dim2 on its rows `h` (dated by
+# `opened_on`), each as the catalogue's dimension is valued (_CELL_KEYS); `region = b.region` when
+# the row holds it elsewhere. The dimensions listed are those the query answers: any other is null.
+CELL_KEYS_LINE = re.compile(r"^([ \t]*)-- Cell keys on (\w+) by (\w+): ([\w., =]+)$", re.MULTILINE)
+
+
+def _cell_keys(m: re.Match) -> str:
+    pad, alias, date, listed = m.groups()
+    values = {}
+    for item in (i.strip() for i in listed.split(",") if i.strip()):
+        dim, _, column = (part.strip() for part in item.partition("="))
+        if dim not in _CELL_KEYS:
+            raise KeyError(f"-- Cell keys: no Explore dimension {dim!r} ({sorted(_CELL_KEYS)})")
+        values[dim] = column or _CELL_KEYS[dim][1].format(date=date).replace("f.", f"{alias}.")
+    keys = []
+    for n in (1, 2):
+        whens = "".join(f"\n{pad}    when '{dim}' then {value}" for dim, value in values.items())
+        keys.append(f"{pad}case $dim{n}{whens}\n{pad}end as key{n},")
+    return "\n".join(keys)
+
+
+def expand_cell_keys(sql: str) -> str:
+    return CELL_KEYS_LINE.sub(_cell_keys, sql)
+
+
 MEASURES_LINE = re.compile(r"^-- Measures: (\w+) = (\w+)(?: (by|in) ([\w ,]+?))?: ([\w, ]+)$", re.MULTILINE)
 
 

@@ -70,6 +70,33 @@ def _expand_selected(sql: str) -> str:
     return SELECTED.sub(clauses, sql)
 
 
+# "-- Order by $sort on r: response_id, branch = branch_name | nps, mean_gap | submitted_at; then
+# response_id": a page's order by a bound sort key from a fixed list, matched by `case` (never SQL
+# text), ascending or descending by the bound $descending. Keys of one type go in one group (text |
+# numbers | times: a `case` returns one type); `key = column` when the column is named otherwise,
+# `key = (expression)` for an expression written out; `then` names the column that breaks ties.
+ORDER = re.compile(r"^([ \t]*)-- Order by \$sort on (\w+): (.+); then (\w+)$", re.MULTILINE)
+
+
+def _expand_order(sql: str) -> str:
+    def order(m: re.Match) -> str:
+        pad, alias = m.group(1), m.group(2)
+        lines = [f"{pad}order by"]
+        for group in m.group(3).split("|"):
+            whens = []
+            for item in (i.strip() for i in group.split(",") if i.strip()):
+                key, _, column = (part.strip() for part in item.partition("="))
+                value = column[1:-1] if column.startswith("(") else f"{alias}.{column or key}"
+                whens.append(f"{pad}        when '{key}' then {value}")
+            cases = "\n".join(whens) + f"\n{pad}    end end"
+            lines.append(f"{pad}    case when $descending then null else case $sort\n{cases} asc nulls last,")
+            lines.append(f"{pad}    case when $descending then case $sort\n{cases} desc nulls last,")
+        lines.append(f"{pad}    {alias}.{m.group(4)}")
+        return "\n".join(lines)
+
+    return ORDER.sub(order, sql)
+
+
 def _expand_includes(sql: str) -> str:
     def fragment(m: re.Match) -> str:
         text = (FRAGMENTS_DIR / f"{m.group(1)}.sql").read_text()
@@ -150,7 +177,7 @@ def load_query(name: str, *, plain: bool = False) -> Query:
         raise KeyError(f"No query named {name!r} in {QUERIES_DIR}")
     text = path.read_text()
     header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
-    text = _expand_selected(_expand_includes(text))
+    text = generate.expand_cell_keys(_expand_order(_expand_selected(_expand_includes(text))))
     for table, view in ORACLE.findall(header) if plain else ():
         text = re.sub(rf"\b(from|join)(\s+){table}\b", rf"\1\2{view}", text)
     sql, generated_choices = generate.expand(text, plain=plain)

@@ -300,3 +300,51 @@ def test_only_a_query_that_says_so_takes_its_plain_form_from_the_models():
         with_models += [name] if uses_models else []
         assert uses_models == ("-- Oracle: the rollups' models" in query.header), name
     assert sorted(with_models) == ["drill_tickets", "explore_tickets", "handling_summary", "handling_targets"]
+
+
+def test_an_order_by_line_writes_the_sort_cases():
+    from servicequality.store import runner
+
+    text = "-- Order by $sort on r: id, branch = branch_name | score = (r.a + r.b); then id"
+    # Written out by hand: per group of one type, the ascending case (null when descending) and the
+    # descending one; the tie-breaker last.
+    assert runner._expand_order(text).splitlines() == [
+        "order by",
+        "    case when $descending then null else case $sort",
+        "        when 'id' then r.id",
+        "        when 'branch' then r.branch_name",
+        "    end end asc nulls last,",
+        "    case when $descending then case $sort",
+        "        when 'id' then r.id",
+        "        when 'branch' then r.branch_name",
+        "    end end desc nulls last,",
+        "    case when $descending then null else case $sort",
+        "        when 'score' then r.a + r.b",
+        "    end end asc nulls last,",
+        "    case when $descending then case $sort",
+        "        when 'score' then r.a + r.b",
+        "    end end desc nulls last,",
+        "    r.id",
+    ]
+
+
+def test_a_cell_keys_line_values_each_dimension_as_the_catalogue_does():
+    from servicequality.store import generate
+
+    text = "    -- Cell keys on h by opened_on: branch, region = b.region, category, month"
+    assert generate.expand_cell_keys(text).splitlines() == [
+        "    case $dim1",
+        "        when 'branch' then h.branch_id",
+        "        when 'region' then b.region",
+        "        when 'category' then coalesce(h.category, 'Unmapped')",
+        "        when 'month' then substring(cast(h.opened_on as varchar), 1, 7)",
+        "    end as key1,",
+        "    case $dim2",
+        "        when 'branch' then h.branch_id",
+        "        when 'region' then b.region",
+        "        when 'category' then coalesce(h.category, 'Unmapped')",
+        "        when 'month' then substring(cast(h.opened_on as varchar), 1, 7)",
+        "    end as key2,",
+    ]
+    with pytest.raises(KeyError, match="no Explore dimension 'colour'"):
+        generate.expand_cell_keys("-- Cell keys on h by opened_on: colour")
