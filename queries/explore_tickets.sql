@@ -2,7 +2,7 @@
 -- the Explore page (count, first response and resolution times, share resolved within target,
 -- and the numerator of the complaint rate). The dimensions are bound values matched by `case`,
 -- never SQL text: an unknown dimension gives a null key (one cell).
--- Oracle: the rollups' models
+-- Oracle: rollup_complaint_handling -> complaint_facts
 -- Grain: one row per (key1, key2) with complaints in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories,
 --   $components, $dim1, $dim2 (dimension keys: branch, region, branch_type, channel, category,
@@ -23,7 +23,7 @@
 --
 -- Reads the complaints with their handling times (rollup_complaint_handling, in date order: a period
 -- reads only its row groups), whose columns answer every dimension and selection. The plain form
--- computes that rollup from its model (store/models/).
+-- reads the complaints of ticket_facts (the view complaint_facts) instead.
 with cells as (
     select
         -- Cell keys on h by opened_on: branch, region, branch_type, channel, category, family, component, segment, month, weekday

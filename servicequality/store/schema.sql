@@ -370,6 +370,11 @@ select
 from weighted_gaps
 group by response_id;
 
+-- The complaints with their handling times: the base form of rollup_complaint_handling (which adds
+-- each value's percentile bucket), the plain form of Explore's handling cells.
+create or replace view complaint_facts as
+select * from ticket_facts where kind = 'complaint';
+
 -- Complaints that can be open at the end of some day: every complaint except those closed without a
 -- resolution time; closes_at = when it stopped being open (null: still open). With every selection
 -- column, so the backlog filters it directly (rollup_complaint_open stores it ordered by closes_at).

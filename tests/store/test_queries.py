@@ -299,7 +299,7 @@ def test_only_a_query_that_says_so_takes_its_plain_form_from_the_models():
         )
         with_models += [name] if uses_models else []
         assert uses_models == ("-- Oracle: the rollups' models" in query.header), name
-    assert sorted(with_models) == ["drill_tickets", "explore_tickets", "handling_summary", "handling_targets"]
+    assert sorted(with_models) == ["drill_tickets", "handling_summary", "handling_targets"]
 
 
 def test_an_order_by_line_writes_the_sort_cases():
