@@ -13,12 +13,18 @@
 --   mean_gap, sd_gap mean and sample standard deviation of the respondents' gaps
 --   mean_perception, sd_perception  likewise for perception (1-7)
 --
--- Optimised: each respondent's component means come from rollup_response_components (scaled
--- integer sums: p / gap_scale is the mean item perception, (p - e) / gap_scale the component
--- gap), about a fifth of the rows of the survey items the view averages, with the response's
--- channel and segment. The respondent's value is one division of exact integer sums.
+-- Respondent by respondent unless a dimension splits them: with both dimensions among branch, region,
+-- branch type, channel, segment, month and weekday (or none), every respondent's overall
+-- gap and perception are summed per branch and day (the `-- Measures:` line: rollup_survey_days, or
+-- the selected components' means when some are, store/facts.py's respondent_gaps). Otherwise (the
+-- component, or a dimension a survey answer lacks: one null cell), each respondent's component
+-- means come from rollup_response_components (scaled
+-- integer sums: p / gap_scale is the mean item perception, (p - e) / gap_scale the component gap).
 -- Oracle: rollup_response_components -> response_component_means
-with scored as (
+with
+-- Include: respondent_gaps
+-- Measures: respondent_cells = respondent_gaps by cell: gap_n, mean_gap, sd_gap, mean_perception, sd_perception
+scored as (
     select
         s.response_id,
         -- Cell keys on s by submitted_on: branch, region = b.region, branch_type = b.branch_type, channel, component = s.component_key, segment, month, weekday
@@ -26,7 +32,9 @@ with scored as (
         s.p
     from rollup_response_components as s
     join branches as b on b.branch_id = s.branch_id
-    where s.submitted_on between $start and $end
+    where not (coalesce($dim1 in ('branch', 'region', 'branch_type', 'channel', 'segment', 'month', 'weekday'), true)
+            and coalesce($dim2 in ('branch', 'region', 'branch_type', 'channel', 'segment', 'month', 'weekday'), true))
+        and s.submitted_on between $start and $end
         -- Selected on b: regions, branch_types; on s: branches, channels, segments, components
 ),
 
@@ -52,4 +60,13 @@ select
     stddev_samp(perception) as sd_perception
 from respondents
 group by key1, key2
+
+union all
+
+select key1, key2, gap_n as n, mean_gap, sd_gap, mean_perception, sd_perception
+from respondent_cells
+where coalesce($dim1 in ('branch', 'region', 'branch_type', 'channel', 'segment', 'month', 'weekday'), true)
+    and coalesce($dim2 in ('branch', 'region', 'branch_type', 'channel', 'segment', 'month', 'weekday'), true)
+    and gap_n > 0
+
 order by key1, key2

@@ -19,7 +19,8 @@ base_respondent_gaps as (
         any_value(s.segment) as segment,
         any_value(s.submitted_on) as submitted_on,
         avg(s.gap) as gap,
-        round(avg(s.gap), 9) as gap_key
+        round(avg(s.gap), 9) as gap_key,
+        avg(s.perception) as perception
     from response_component_scores as s
     where s.submitted_on between $start and $end
         and ($components is null or list_contains($components, s.component_key))
@@ -30,7 +31,8 @@ respondent_component_gaps as (
     select
         rc.submitted_on, rc.branch_id, rc.channel, rc.segment, rc.response_id,
         cast(sum(rc.p - rc.e) * (st.respondent_scale // (st.gap_scale * count(*))) as bigint) as x,
-        round(sum(rc.p - rc.e) / (st.gap_scale * count(*)), 9) as gap_key
+        round(sum(rc.p - rc.e) / (st.gap_scale * count(*)), 9) as gap_key,
+        cast(sum(rc.p) * (st.respondent_scale // (st.gap_scale * count(*))) as bigint) as xp
     from rollup_response_components as rc
     cross join rollup_settings as st
     where rc.submitted_on between $start and $end
@@ -41,7 +43,8 @@ respondent_component_gaps as (
 component_gap_days as (
     select
         g.branch_id, g.submitted_on, g.channel, g.segment,
-        count(*) as gap_n, sum(g.x) as sum_x, sum(cast(g.x as hugeint) * g.x) as sum_xx
+        count(*) as gap_n, sum(g.x) as sum_x, sum(cast(g.x as hugeint) * g.x) as sum_xx,
+        sum(g.xp) as sum_xp, sum(cast(g.xp as hugeint) * g.xp) as sum_xpxp
     from respondent_component_gaps as g
     group by g.branch_id, g.submitted_on, g.channel, g.segment
 )

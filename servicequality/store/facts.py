@@ -230,6 +230,9 @@ def _respondent_gap_measures() -> dict[str, Agg]:
         "gap_n": count("gap_n", "count(f.gap)"),
         "mean_gap": mean("gap_n", "sum_x", "f.gap", "respondent_scale"),
         "sd_gap": sd("gap_n", "sum_x", "sum_xx", "f.gap", "respondent_scale"),
+        # the same respondents' perception: the mean of their component perceptions
+        "mean_perception": mean("gap_n", "sum_xp", "f.perception", "respondent_scale"),
+        "sd_perception": sd("gap_n", "sum_xp", "sum_xpxp", "f.perception", "respondent_scale"),
     }
 
 

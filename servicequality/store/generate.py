@@ -324,7 +324,13 @@ class Request:
         fact = self.fact
         keys = [(_base_key(k, fact.date), a) for k, a in self.keys]
         if self.keys and self.keys[0][0] == "cell":
-            keys = [(_cell_key("dim1", 1, fact.date), "key1"), (_cell_key("dim2", 1, fact.date), "key2")]
+            # a cell column the base does not hold is null there, as in a rollup without it
+            held = {catalog.BY_SELECTION[s].column for s in fact.selections} - fact.applied
+            held |= {"family"} if "category" in held else set()
+            missing = {"category", "family", "component_key", "channel", "segment"} - held
+            keys = [(_cell_key(f"dim{n}", 1, fact.date), f"key{n}") for n in (1, 2)]
+            for column in missing:
+                keys = [(re.sub(rf"\bf\.{column}\b", "cast(null as varchar)", e), a) for e, a in keys]
         columns = ",\n        ".join(
             [*(f"{e} as {a}" for e, a in keys), *(f"{fact.measures[m].base} as {m}" for m in self.measures)]
         )

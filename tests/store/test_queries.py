@@ -200,6 +200,7 @@ def test_included_fragments_are_expanded_with_their_constants():
         "consistency_branch_months",
         "consistency_gap_rank_sums",
         "consistency_gap_ties",
+        "explore_survey",
     ]
     for name in included:
         sql = store.load_query(name).sql

@@ -1,5 +1,6 @@
 -- rollup_survey_days: responses, satisfaction (CSAT: 4 or 5 of 5), NPS answers, and the respondents'
--- overall gaps (rollup_respondent_gaps: sum and sum of squares of the scaled integers).
+-- overall gaps and perceptions (rollup_respondent_gaps: sums and sums of squares of the scaled
+-- integers).
 -- Grain: branch_id x submitted_on x channel x segment
 -- Order: submitted_on, branch_id
 select
@@ -15,7 +16,9 @@ select
     sum(case when r.nps <= 6 then 1 else 0 end) as detractors,
     count(g.x) as gap_n,
     sum(g.x) as sum_x,
-    sum(cast(g.x as hugeint) * g.x) as sum_xx
+    sum(cast(g.x as hugeint) * g.x) as sum_xx,
+    sum(g.xp) as sum_xp,
+    sum(cast(g.xp as hugeint) * g.xp) as sum_xpxp
 from survey_responses as r
 left join rollup_respondent_gaps as g on g.response_id = r.response_id
 group by r.branch_id, cast(r.submitted_at as date), r.channel, r.segment
