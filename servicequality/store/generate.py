@@ -126,6 +126,9 @@ class Request:
             if (keys or "").strip() != "cell":
                 raise KeyError(f"-- Measures: 'in' takes only 'cell', not {keys!r}")
             names = tuple(m.strip() for m in measures.split(",") if m.strip())
+            unknown = [m for m in names if m not in fact.measures]
+            if unknown:
+                raise KeyError(f"-- Measures: {fact_name} has no measure {unknown}")
             return cls(cte, fact, (), names, in_cell=True)
         parsed = []
         for key in (k.strip() for k in (keys or "").split(",") if k.strip()):

@@ -52,6 +52,7 @@ def test_the_plain_form_reads_only_the_base_views():
     [
         ("-- Measures: x = nothing: complaints", "no fact named 'nothing'"),
         ("-- Measures: x = tickets: complaints, smiles", "tickets has no measure ['smiles']"),
+        ("-- Measures: x = tickets in cell: complaints, smiles", "tickets has no measure ['smiles']"),
         ("-- Measures: x = tickets by weekday: complaints", "cannot group tickets by 'weekday'"),
         # the survey components have no rollup by category
         ("-- Measures: x = component_scores by category: n", "no rollup of component_scores holds"),
