@@ -361,10 +361,13 @@ def _count_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False) -> pd.DataFrame:
-    """Rows with words for headers and personal data masked (unless `reveal`)."""
+    """Rows with words for headers and personal data masked (unless `reveal`); a text the row does
+    not hold (no comment, no category) shows blank, not the word None."""
     from servicequality.metrics import privacy
 
     shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind])
     columns = COLUMNS[kind]
     shown = shown[[c for c in columns if c in shown.columns]].rename(columns=columns)
+    text = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c]) or shown[c].dtype == object]
+    shown[text] = shown[text].fillna("")
     return shown.reset_index(drop=True)

@@ -168,7 +168,7 @@ def test_display_masks_personal_data_unless_revealed():
         }
     )
     masked = drilldown.for_display(rows, "responses")
-    assert masked["Comment"].tolist()[0] == "Mrs [name]: [email]"
+    assert masked["Comment"].tolist() == ["Mrs [name]: [email]", ""]  # no comment: blank, not None
     assert masked["Response"].tolist() == ["R1", "[number]"]
     assert list(masked.columns) == ["Response", "Comment", "Channel"]
     shown = drilldown.for_display(rows, "responses", reveal=True)
