@@ -232,47 +232,7 @@ else:
 # --- handling -----------------------------------------------------------------------------------
 st.subheader("How complaints are handled")
 targets = ui.query("handling_targets", filters)
-row = st.columns(4)
-first_n, resolution_n = head.targeted_first_n, head.targeted_resolution_n
-
-
-def first_time(column: str) -> str:
-    return ui.fmt_survival_minutes(handling[column], int(handling["awaiting_first_n"]), int(handling["responded_n"]))
-
-
-def resolution_time(column: str) -> str:
-    return ui.fmt_survival_minutes(handling[column], int(handling["still_open_n"]), int(handling["resolved_n"]))
-
-
-with row[0]:
-    ui.metric(
-        "Median first response",
-        first_time("median_first_response_minutes"),
-        delta="90th percentile " + first_time("p90_first_response_minutes"),
-        delta_color="off",
-        n=f"{ui.fmt_n(handling['responded_n'])} answered, {int(handling['awaiting_first_n']):,} still waiting",
-    )
-with row[1]:
-    ui.metric(
-        "Answered within target",
-        ui.fmt_within(head.first_response_within_target, first_n, int(handling["responded_n"] or 0)),
-        n=f"{ui.fmt_n(first_n)} with a target, {int(handling['late_awaiting_first_n']):,} of them "
-        "still waiting past it (late)",
-    )
-with row[2]:
-    ui.metric(
-        "Median resolution time",
-        resolution_time("median_resolution_minutes"),
-        delta="90th percentile " + resolution_time("p90_resolution_minutes"),
-        delta_color="off",
-        n=f"{ui.fmt_n(handling['resolved_n'])} resolved, {int(handling['still_open_n']):,} still open",
-    )
-with row[3]:
-    ui.metric(
-        "Resolved within target",
-        ui.fmt_within(head.resolution_within_target, resolution_n, int(handling["resolved_n"] or 0)),
-        n=f"{ui.fmt_n(resolution_n)} with a target, {int(handling['late_open_n']):,} of them still open past it (late)",
-    )
+ui.tiles(complaints.handling_tiles(head, handling))
 st.caption(
     "Times count the complaints still open too: each is censored at its age on the data's last recorded "
     "moment (Kaplan-Meier), so slow cases still open are not left out; a percentile the open cases keep "

@@ -1,15 +1,11 @@
 """Executive overview: headline numbers against the previous period, monthly trend, the
 weakest components and the branches furthest below the network."""
 
-import math
-from typing import NamedTuple
-
 import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import common as charts
-from servicequality.metrics import complaints, drilldown, overview, performance
-from servicequality.stats import changes
+from servicequality.metrics import drilldown, overview
 from servicequality.ui import performance as performance_ui
 
 filters = ui.current_filters()
@@ -25,76 +21,12 @@ before = overview.headline(ui.query, previous, times=False)  # compared by its s
 moves = overview.headline_changes(now, before)
 # What the filtered store holds decides which tiles make sense: SERVQUAL gaps need expectations, a
 # performance-only survey has ratings, a store without tickets has no complaint tiles.
-servqual_survey = now.respondents > 0 and not math.isnan(now.servqual_unweighted)
-if not servqual_survey:  # the ratings query runs only for a survey without gaps
-    perf = performance.performance_table(ui.query, filters)
-    model = performance.survey_model(perf)
-    servqual_survey = model.rated == 0 and now.respondents > 0
+survey = overview.survey_view(ui.query, filters, now)
+servqual_survey, perf, model = survey.servqual, survey.ratings, survey.model
 has_tickets = now.complaints > 0 or now.customers_served > 0
 
-
-class Delta(NamedTuple):
-    text: str | None
-    colour: str
-    test: str  # the test in words, for the metric's help
-
-
-def delta(key: str, digits: int = 2, suffix: str = "") -> Delta:
-    """The delta against the previous period: coloured only when the change is beyond sampling noise
-    (p < 0.05 in its test, stats.changes), else grey and said to be within noise."""
-    change = moves[key]
-    if math.isnan(change.difference):
-        return Delta(None, "off", "")
-    beyond = change.beyond_noise
-    colour = ("inverse" if key == "complaint_rate" else "normal") if beyond else "off"
-    # Short enough for a quarter-width card: "(noise)" says the change is within sampling noise,
-    # and the help says which test and p.
-    text = f"{ui.fmt_signed(change.difference, digits)}{suffix} " + ("vs previous" if beyond else "(noise)")
-    verdict = "beyond sampling noise" if beyond else "within sampling noise"
-    test = f" Change: {change.test}, {changes.p_value_text(change.p_value)}: {verdict}." if change.test else ""
-    return Delta(text, colour, test)
-
-
 if servqual_survey:
-    row1 = st.columns(4)
-    with row1[0]:
-        ui.metric(
-            "SERVQUAL score (unweighted)",
-            ui.fmt_number(now.servqual_unweighted),
-            delta=(d := delta("servqual_unweighted")).text,
-            delta_color=d.colour,
-            n=f"{ui.fmt_n(now.respondents)} respondents",
-            help="Mean of the ten component gaps, perception − expectation on a 1-7 scale. Below 0: customers "
-            "get less than they expect." + d.test,
-        )
-    with row1[1]:
-        ui.metric(
-            "SERVQUAL score (weighted)",
-            ui.fmt_number(now.servqual_weighted) if now.importance_n else "no importance points",
-            delta=(d := delta("servqual_weighted")).text,
-            delta_color=d.colour,
-            n=f"{ui.fmt_n(now.importance_n)} respondents gave importance points",
-            help="Each respondent's component gaps weighted by their own importance points (normalised to sum 1), "
-            "then averaged over the respondents who gave points." + d.test,
-        )
-    with row1[2]:
-        ui.metric(
-            "CSAT (satisfied, 4-5 of 5)",
-            ui.fmt_number(100 * now.csat, 1, " %") if now.csat_n else "no answers",
-            delta=(d := delta("csat", 1, " pts")).text,
-            delta_color=d.colour,
-            n=ui.fmt_n(now.csat_n),
-            help="Share of survey answers of 4 or 5 to overall satisfaction." + d.test,
-        )
-    with row1[3]:
-        ui.metric(
-            "Net Promoter Score",
-            ui.fmt_number(now.nps, 1) if now.nps_n else "no answers",
-            delta=(d := delta("nps", 1)).text,
-            delta_color=d.colour,
-            n=ui.fmt_n(now.nps_n),
-            help="% promoters (9-10) − % detractors (0-6) on the 0-10 recommendation question." + d.test,
-        )
+    ui.tiles(overview.survey_tiles(now, moves))
 elif model.performance_only:
     st.caption(model.sentence())
     performance_ui.overall_figures(filters, lowest=perf)
@@ -102,55 +34,7 @@ else:
     st.caption("No survey responses in this filter: the survey figures are left out.")
 
 if has_tickets:
-    row2 = st.columns(4)
-    with row2[0]:
-        scope = complaints.rate_scope(filters)
-        ui.metric(
-            scope.label,
-            ui.fmt_number(now.complaint_rate, 2),
-            delta=(d := delta("complaint_rate")).text,
-            delta_color=d.colour,
-            n=f"{now.complaints:,} complaints / {now.customers_served:,} customers"
-            if now.customers_served
-            else f"{now.complaints:,} complaints; no customers-served data to divide by (import customers-served)",
-            help=(scope.note + d.test).strip() or None,
-        )
-        if scope.note:
-            st.caption(scope.note)
-    with row2[1]:
-        ui.metric(
-            "Median first response",
-            ui.fmt_survival_minutes(now.median_first_response, now.awaiting_first_n, now.responded_n),
-            delta=f"target (median) {ui.fmt_minutes(now.median_first_response_target)}"
-            if now.first_response_n
-            else None,
-            delta_color="off",
-            n=f"{ui.fmt_n(now.responded_n)} answered, {now.awaiting_first_n:,} still waiting",
-            help="Kaplan-Meier: a complaint still waiting counts with its wait so far, so slow ones are not left out.",
-        )
-    with row2[2]:
-        ui.metric(
-            "Median resolution time",
-            ui.fmt_survival_minutes(now.median_resolution, now.still_open_n, now.resolved_n),
-            delta=f"target (median) {ui.fmt_minutes(now.median_resolution_target)}" if now.resolution_n else None,
-            delta_color="off",
-            n=f"{ui.fmt_n(now.resolved_n)} resolved, {now.still_open_n:,} still open",
-            help="Kaplan-Meier: a complaint still open counts with its age so far, so slow ones are not left out.",
-        )
-    with row2[3]:
-        ui.metric(
-            "Answered / resolved on time",
-            f"{ui.fmt_within(now.first_response_within, now.first_response_n, now.complaints, 0)} / "
-            f"{ui.fmt_within(now.resolution_within, now.resolution_n, now.complaints, 0)}"
-            if now.first_response_n or now.resolution_n or not now.complaints
-            else "no targets set",
-            delta=(d := delta("resolution_within", 1, " pts")).text,
-            delta_color=d.colour,
-            n=f"{ui.fmt_n(now.resolution_n)} judged against a target, {now.late_open_n:,} of them "
-            "still open past it (late)",
-            help="Targets per channel and priority (service_targets). A complaint still open after its target has "
-            "passed counts as late. The change is that of the share resolved on time." + d.test,
-        )
+    ui.tiles(overview.complaint_tiles(now, moves, filters))
 else:
     st.caption("No complaints in this filter: the complaint figures are left out.")
 with st.container(horizontal=True, gap="medium"):

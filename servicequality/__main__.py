@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servicequality import catalog, ingest, store
+from servicequality.reports import cli as report_cli
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,12 @@ COMMANDS: dict[str, Command] = {
     ),
     "rejected": Command(
         "print the rows an import rejected, and why", ingest.configure_rejected, ingest.run_rejected_command
+    ),
+    "report": Command(
+        "write the snapshot report of a period (PDF or HTML): headline numbers, weakest components, "
+        "handling against targets, branches outside their limits",
+        report_cli.configure,
+        report_cli.run,
     ),
 }
 

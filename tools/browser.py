@@ -17,17 +17,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from servicequality.reports.pdf import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 60_000  # 2 cores parse plotly slowly; more under load
 
 

@@ -16,6 +16,8 @@ import pandas as pd
 from servicequality import stats
 from servicequality.catalog import BY_SELECTION
 from servicequality.filters import Filters
+from servicequality.metrics import formats as fmt
+from servicequality.metrics.formats import Tile
 
 RATE_LABEL = "Complaints per 1,000 served"
 
@@ -128,3 +130,46 @@ def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
         first_pct=_percent(targets["first_response_within_target"], targets["targeted_first_n"]),
         resolution_pct=_percent(targets["resolution_within_target"], targets["targeted_resolution_n"]),
     )
+
+
+def handling_tiles(head: Headline, handling: pd.Series) -> list[Tile]:
+    """Median and 90th percentile times to first response and to resolution (Kaplan-Meier) and the
+    shares within target, from a handling_summary row: the Complaints page's and the report's."""
+
+    def times(stage: str, still: str, done: str) -> tuple[str, str]:
+        def one(column: str) -> str:
+            return fmt.fmt_survival_minutes(handling[column], int(handling[still]), int(handling[done]))
+
+        return one(f"median_{stage}_minutes"), "90th percentile " + one(f"p90_{stage}_minutes")
+
+    first_median, first_p90 = times("first_response", "awaiting_first_n", "responded_n")
+    resolution_median, resolution_p90 = times("resolution", "still_open_n", "resolved_n")
+    first_n, resolution_n = head.targeted_first_n, head.targeted_resolution_n
+    return [
+        Tile(
+            "Median first response",
+            first_median,
+            f"{fmt.fmt_n(handling['responded_n'])} answered, {int(handling['awaiting_first_n']):,} still waiting",
+            first_p90,
+            "off",
+        ),
+        Tile(
+            "Answered within target",
+            fmt.fmt_within(head.first_response_within_target, first_n, int(handling["responded_n"] or 0)),
+            f"{fmt.fmt_n(first_n)} with a target, {int(handling['late_awaiting_first_n']):,} of them "
+            "still waiting past it (late)",
+        ),
+        Tile(
+            "Median resolution time",
+            resolution_median,
+            f"{fmt.fmt_n(handling['resolved_n'])} resolved, {int(handling['still_open_n']):,} still open",
+            resolution_p90,
+            "off",
+        ),
+        Tile(
+            "Resolved within target",
+            fmt.fmt_within(head.resolution_within_target, resolution_n, int(handling["resolved_n"] or 0)),
+            f"{fmt.fmt_n(resolution_n)} with a target, {int(handling['late_open_n']):,} of them still open past it "
+            "(late)",
+        ),
+    ]

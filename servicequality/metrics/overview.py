@@ -11,6 +11,9 @@ import pandas as pd
 
 from servicequality import stats
 from servicequality.filters import Filters
+from servicequality.metrics import formats, performance
+from servicequality.metrics.complaints import rate_scope as complaint_rate_scope
+from servicequality.metrics.formats import Tile
 from servicequality.stats import changes
 
 Runner = Callable[[str, Filters], pd.DataFrame]
@@ -242,3 +245,148 @@ def trend_panels(months: pd.DataFrame) -> tuple[list[tuple[str, str, str]], list
         panels[0] = COUNT_PANEL
     shown = [p for p in panels if not months.empty and months[p[0]].notna().any()]
     return shown, [p[1] for p in panels if p not in shown]
+
+
+# --- the headline tiles (the overview page and the snapshot report show these) -------------------
+
+
+@dataclass(frozen=True)
+class Delta:
+    text: str | None
+    colour: str
+    test: str  # the test in words, for the tile's help
+
+
+def change_delta(moves: dict[str, changes.Change], key: str, digits: int = 2, suffix: str = "") -> Delta:
+    """The change against the previous period: coloured only when it is beyond sampling noise
+    (p < 0.05 in its test, stats.changes), else grey and said to be within noise."""
+    change = moves[key]
+    if math.isnan(change.difference):
+        return Delta(None, "off", "")
+    beyond = change.beyond_noise
+    colour = ("inverse" if key == "complaint_rate" else "normal") if beyond else "off"
+    # Short enough for a quarter-width card: "(noise)" says the change is within sampling noise,
+    # and the help says which test and p.
+    text = f"{formats.fmt_signed(change.difference, digits)}{suffix} " + ("vs previous" if beyond else "(noise)")
+    verdict = "beyond sampling noise" if beyond else "within sampling noise"
+    test = f" Change: {change.test}, {changes.p_value_text(change.p_value)}: {verdict}." if change.test else ""
+    return Delta(text, colour, test)
+
+
+def _tile(label: str, value: str, n: str, delta: Delta, help: str) -> Tile:
+    return Tile(label, value, n, delta.text, delta.colour, help + delta.test)
+
+
+def survey_tiles(now: Headline, moves: dict[str, changes.Change]) -> list[Tile]:
+    """SERVQUAL score unweighted and weighted, CSAT and NPS, each with its n and its change."""
+    fmt = formats
+    return [
+        _tile(
+            "SERVQUAL score (unweighted)",
+            fmt.fmt_number(now.servqual_unweighted),
+            f"{fmt.fmt_n(now.respondents)} respondents",
+            change_delta(moves, "servqual_unweighted"),
+            "Mean of the ten component gaps, perception − expectation on a 1-7 scale. Below 0: customers "
+            "get less than they expect.",
+        ),
+        _tile(
+            "SERVQUAL score (weighted)",
+            fmt.fmt_number(now.servqual_weighted) if now.importance_n else "no importance points",
+            f"{fmt.fmt_n(now.importance_n)} respondents gave importance points",
+            change_delta(moves, "servqual_weighted"),
+            "Each respondent's component gaps weighted by their own importance points (normalised to sum 1), "
+            "then averaged over the respondents who gave points.",
+        ),
+        _tile(
+            "CSAT (satisfied, 4-5 of 5)",
+            fmt.fmt_number(100 * now.csat, 1, " %") if now.csat_n else "no answers",
+            fmt.fmt_n(now.csat_n),
+            change_delta(moves, "csat", 1, " pts"),
+            "Share of survey answers of 4 or 5 to overall satisfaction.",
+        ),
+        _tile(
+            "Net Promoter Score",
+            fmt.fmt_number(now.nps, 1) if now.nps_n else "no answers",
+            fmt.fmt_n(now.nps_n),
+            change_delta(moves, "nps", 1),
+            "% promoters (9-10) − % detractors (0-6) on the 0-10 recommendation question.",
+        ),
+    ]
+
+
+def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Filters) -> list[Tile]:
+    """Complaint rate (with its change), median first response and resolution (Kaplan-Meier, with
+    the median target) and the shares answered and resolved within target."""
+    fmt = formats
+    scope = complaint_rate_scope(filters)
+    rate = change_delta(moves, "complaint_rate")
+    within = change_delta(moves, "resolution_within", 1, " pts")
+    return [
+        Tile(
+            scope.label,
+            fmt.fmt_number(now.complaint_rate, 2),
+            f"{now.complaints:,} complaints / {now.customers_served:,} customers"
+            if now.customers_served
+            else f"{now.complaints:,} complaints; no customers-served data to divide by (import customers-served)",
+            rate.text,
+            rate.colour,
+            (scope.note + rate.test).strip() or None,
+            scope.note or None,
+        ),
+        Tile(
+            "Median first response",
+            fmt.fmt_survival_minutes(now.median_first_response, now.awaiting_first_n, now.responded_n),
+            f"{fmt.fmt_n(now.responded_n)} answered, {now.awaiting_first_n:,} still waiting",
+            f"target (median) {fmt.fmt_minutes(now.median_first_response_target)}" if now.first_response_n else None,
+            "off",
+            "Kaplan-Meier: a complaint still waiting counts with its wait so far, so slow ones are not left out.",
+        ),
+        Tile(
+            "Median resolution time",
+            fmt.fmt_survival_minutes(now.median_resolution, now.still_open_n, now.resolved_n),
+            f"{fmt.fmt_n(now.resolved_n)} resolved, {now.still_open_n:,} still open",
+            f"target (median) {fmt.fmt_minutes(now.median_resolution_target)}" if now.resolution_n else None,
+            "off",
+            "Kaplan-Meier: a complaint still open counts with its age so far, so slow ones are not left out.",
+        ),
+        Tile(
+            "Answered / resolved on time",
+            f"{fmt.fmt_within(now.first_response_within, now.first_response_n, now.complaints, 0)} / "
+            f"{fmt.fmt_within(now.resolution_within, now.resolution_n, now.complaints, 0)}"
+            if now.first_response_n or now.resolution_n or not now.complaints
+            else "no targets set",
+            f"{fmt.fmt_n(now.resolution_n)} judged against a target, {now.late_open_n:,} of them "
+            "still open past it (late)",
+            within.text,
+            within.colour,
+            "Targets per channel and priority (service_targets). A complaint still open after its target has "
+            "passed counts as late. The change is that of the share resolved on time." + within.test,
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    """Which survey tiles a filter's data supports: SERVQUAL gaps (expectations were asked), ratings
+    only (performance, with the ratings table), or no survey."""
+
+    servqual: bool
+    ratings: pd.DataFrame | None  # performance.performance_table, read only for a survey without gaps
+    model: performance.SurveyModel | None
+
+    @property
+    def ratings_only(self) -> bool:
+        return not self.servqual and self.model is not None and self.model.performance_only
+
+    @property
+    def any(self) -> bool:
+        return self.servqual or (self.ratings is not None and not self.ratings.empty)
+
+
+def survey_view(run: Runner, filters: Filters, now: Headline) -> SurveyView:
+    """SERVQUAL tiles when the respondents have gaps; else the ratings table is read."""
+    if now.respondents > 0 and not math.isnan(now.servqual_unweighted):
+        return SurveyView(True, None, None)
+    ratings = performance.performance_table(run, filters)
+    model = performance.survey_model(ratings)
+    return SurveyView(model.rated == 0 and now.respondents > 0, ratings, model)

@@ -230,6 +230,31 @@ def _funnel_limits(
     return lo, hi
 
 
+def exact_outside(kind: Kind, volume: np.ndarray, value: np.ndarray, target: float, level: float) -> np.ndarray:
+    """+1 / −1 where the count behind a proportion or rate is improbably high / low under the
+    target θ₀, else 0: P(X ≥ y) < p or P(X ≤ y) < p, p = (1 − level)/2, X ~ Binomial(n, θ₀) or
+    Poisson(θ₀·E), y = value × volume (rounded to the count it came from).
+
+    Why not "beyond the interpolated limit": Spiegelhalter's interpolation draws a smooth funnel
+    between whole counts, and at the count y = r_p itself (the quantile) it flags a unit the exact
+    test does not: 3 of 3 satisfied at θ₀ = 0.60 lies above the 99.8% limit (3 − α)/3 = 0.9985, yet
+    P(X ≥ 3) = 0.60³ = 0.22. A tiny branch at 100 % is noise, not a special cause.
+    Source: Spiegelhalter (2005), Statistics in Medicine 24:1185-1202, section 3 (the exact
+    p-value of each unit) and appendix A.1.
+    """
+    volume = np.asarray(volume, dtype=float)
+    ok = (volume > 0) & np.isfinite(value)
+    events = np.round(np.where(ok, value * volume, 0))
+    p = (1 - level) / 2
+    if kind == "proportion":
+        dist = _st.binom(np.where(ok, volume, 1).astype(int), min(max(target, 0.0), 1.0))
+    else:
+        dist = _st.poisson(np.where(ok, target * volume, 1.0))
+    high = dist.sf(events - 1) < p  # P(X >= y)
+    low = dist.cdf(events) < p  # P(X <= y)
+    return np.where(~ok, 0, np.where(high, 1, np.where(low, -1, 0)))
+
+
 def standard_score(value: np.ndarray, centre: float, se: np.ndarray) -> np.ndarray:
     """z_i = (y_i − θ₀) / s_i; where s_i = 0 (a share of 0 % or 100 % everywhere, or no spread at
     all) a unit on the centre has z = 0 and one off it z = ±inf: no sampling noise to measure by."""
@@ -260,7 +285,9 @@ def funnel(
     z_i = (y_i − θ₀) / s_i with s_i from `standard_error`. φ̂ and τ̂² from the winsorised
     z-scores. Limits: exact binomial / Poisson (Spiegelhalter's interpolation) when no adjustment
     is used, else normal with the multiplicative φ̂ or the additive τ̂². "auto" uses φ̂ only when
-    the overdispersion test says it is significant (I·φ̂ > χ²₀.₉₅ with I − 1 df).
+    the overdispersion test says it is significant (I·φ̂ > χ²₀.₉₅ with I − 1 df). Without an
+    adjustment, who is outside comes from each unit's exact tail probability (exact_outside), the
+    limits being the drawn funnel.
     Source: Spiegelhalter (2005), Statistics in Medicine 24:1185-1202 and Qual Saf Health Care
     14:347-351.
     """
@@ -296,7 +323,10 @@ def funnel(
         name = _level_name(level)
         lo, hi = limits(volume, se, level)
         points[f"low_{name}"], points[f"high_{name}"] = lo, hi
-        points[f"outside_{name}"] = np.where(~ok, 0, np.where(value > hi, 1, np.where(value < lo, -1, 0)))
+        if used == "none" and kind in ("proportion", "rate"):
+            points[f"outside_{name}"] = exact_outside(kind, volume, value, target, level)
+        else:
+            points[f"outside_{name}"] = np.where(~ok, 0, np.where(value > hi, 1, np.where(value < lo, -1, 0)))
         clo, chi = limits(grid, standard_error(kind, target, grid, sigma), level)
         curve[f"low_{name}"], curve[f"high_{name}"] = clo, chi
     return Funnel(kind, target, phi, tau2, significant, used, points, curve)

@@ -21,7 +21,7 @@ from servicequality.store.connection import (
     read_only_config,
     seed_default_targets,
 )
-from servicequality.store.runner import QUERIES_DIR, Query, load_query, query_names, run_query
+from servicequality.store.runner import QUERIES_DIR, Query, load_query, query_names, run_query, runner
 
 __all__ = [
     "CORE_TABLES",
@@ -44,4 +44,5 @@ __all__ = [
     "query_names",
     "read_only_config",
     "run_query",
+    "runner",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,3 +241,16 @@ def run_query(
         return run_query(con, name, params, plain=True)
     finally:
         cur.close()
+
+
+def runner(con: duckdb.DuckDBPyConnection) -> Callable[..., pd.DataFrame]:
+    """`run(name, filters=None, **extra)` on `con`: what the pages get from `ui.query`, for the
+    command line (reports, alerts) and the tests. Filters bind their parameters, `extra` adds or
+    overrides some."""
+
+    def run(name: str, filters: Any = None, **extra: Any) -> pd.DataFrame:
+        params = filters.params() if filters is not None else {}
+        params.update(extra)
+        return run_query(con, name, params)
+
+    return run

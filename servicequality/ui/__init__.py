@@ -10,6 +10,16 @@
 Pages use this front door: `ui.query(...)`, `ui.metric(...)`, `ui.chart(...)`.
 """
 
+from servicequality.metrics.formats import (
+    fmt_minutes,
+    fmt_n,
+    fmt_number,
+    fmt_p,
+    fmt_signed,
+    fmt_survival_minutes,
+    fmt_within,
+    minus,
+)
 from servicequality.ui.crossfilter import CrossFilter
 from servicequality.ui.data import connection, query, store_problem
 from servicequality.ui.my_branch import my_branch_strip
@@ -18,18 +28,11 @@ from servicequality.ui.widgets import (
     WIDE_CHART_CSS,
     chart,
     filter_chips,
-    fmt_minutes,
-    fmt_n,
-    fmt_number,
-    fmt_p,
-    fmt_signed,
-    fmt_survival_minutes,
-    fmt_within,
     how_computed,
     metric,
-    minus,
     share_link,
     table,
+    tiles,
     view_from_url,
     write_view_to_url,
 )
@@ -60,4 +63,5 @@ __all__ = [
     "sidebar_filters",
     "store_problem",
     "table",
+    "tiles",
 ]

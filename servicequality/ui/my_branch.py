@@ -11,8 +11,9 @@ import streamlit as st
 from servicequality.charts import consistency as charts_consistency
 from servicequality.filters import Filters
 from servicequality.metrics import consistency
+from servicequality.metrics.formats import fmt_number
 from servicequality.ui.data import query
-from servicequality.ui.widgets import chart, fmt_number, how_computed, metric
+from servicequality.ui.widgets import chart, how_computed, metric
 
 # --- the branch manager view ------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -11,72 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from servicequality.filters import Filters
+from servicequality.metrics.formats import Tile
 from servicequality.ui import crossfilter, export
 from servicequality.ui.crossfilter import CrossFilter, FilterOptions
 from servicequality.ui.data import CHART_GENERATIONS_KEY, FILTERS_KEY, OPTIONS_KEY, SELECTION_KEYS
 from servicequality.ui.sidebar import default_period
 
-# --- small display helpers --------------------------------------------------------------------
-
-
-def fmt_number(value: float, digits: int = 2, suffix: str = "") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:,.{digits}f}{suffix}"
-
-
-def minus(text: str) -> str:
-    """Hyphen-minus to the real minus sign (U+2212) in text that shows numbers."""
-    return text.replace("-", "−")
-
-
-def fmt_p(p: float) -> str:
-    """A p-value for a table: '< 0.001' below a thousandth, else 2 significant digits, never 0.0000."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
-    return "< 0.001" if p < 0.001 else (f"{p:.2g}" if p < 0.1 else f"{p:.2f}")
-
-
-def fmt_within(share: float, targeted_n: int, handled_n: int, digits: int = 1) -> str:
-    """A share within target in %; "no target set" when complaints were handled but none has a
-    target (a target nobody set is not a target, so there is no share to show)."""
-    if not targeted_n:
-        return "no target set" if handled_n else "–"
-    return fmt_number(100 * share, digits, " %")
-
-
-def fmt_survival_minutes(minutes: float, still_open: int, handled: int) -> str:
-    """A Kaplan-Meier time percentile: its minutes; "not recorded" when no complaint has the time
-    (an export without it); "not reached" when the complaints still open keep the survival curve
-    above it (more than that share of them is not yet handled)."""
-    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
-        if not handled:
-            return "not recorded" if still_open else "–"
-        if still_open:
-            return "not reached"
-    return fmt_minutes(minutes)
-
-
-def fmt_signed(value: float, digits: int = 2) -> str:
-    """+0.12 / -0.30: a change with its sign (ASCII minus: st.metric reads it for the arrow)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:+,.{digits}f}"
-
-
-def fmt_minutes(minutes: float) -> str:
-    """42 min, 3.5 h or 2.1 days: whichever reads naturally."""
-    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
-        return "–"
-    if minutes < 90:
-        return f"{minutes:,.0f} min"
-    if minutes < 60 * 48:
-        return f"{minutes / 60:,.1f} h"
-    return f"{minutes / 1440:,.1f} days"
-
-
-def fmt_n(n: float) -> str:
-    return "n = 0" if not n or (isinstance(n, float) and math.isnan(n)) else f"n = {int(n):,}"
+# --- metric cards and notes --------------------------------------------------------------------
 
 
 def metric(
@@ -95,6 +35,15 @@ def metric(
     arrow = "off" if delta_color == "off" else "auto"
     st.metric(label, value, delta=delta, delta_color=delta_color, delta_arrow=arrow, help=help, border=True)
     st.caption(n)
+
+
+def tiles(row: Sequence[Tile], columns: int | None = None) -> None:
+    """Headline tiles side by side (metrics.formats.Tile: what the page and the report both show)."""
+    for col, tile in zip(st.columns(columns or len(row)), row, strict=False):
+        with col:
+            metric(tile.label, tile.value, n=tile.n, delta=tile.delta, delta_color=tile.delta_color, help=tile.help)
+            if tile.note:
+                st.caption(tile.note)
 
 
 def how_computed(formula: str, filters: Filters, n: str, left_out: Sequence[str] = ()) -> None:

@@ -418,3 +418,30 @@ def test_pooled_sd_weights_by_degrees_of_freedom():
     # n = 2 and 5 with s = 1 and 3: √((1·1 + 4·9) / (1 + 4)) = √7.4 = 2.72029 (weights n would give
     # √(47/7) = 2.59119).
     assert CS.pooled_sd([2, 5], [0, 0], [1, 3]) == pytest.approx(math.sqrt(7.4))
+
+
+def test_exact_outside_does_not_flag_a_tiny_branch_at_100_percent():
+    # theta0 = 0.6, level 99.8 %: p = 0.001 in each tail.
+    # 3 of 3: P(X >= 3) = 0.6^3 = 0.216 -> inside (the interpolated limit (3 - a)/3 = 0.9985 would flag it)
+    # 20 of 20: P(X >= 20) = 0.6^20 = 3.66e-5 -> above
+    # 0 of 8: P(X <= 0) = 0.4^8 = 6.55e-4 -> below; 1 of 8: 0.4^8 + 8*0.6*0.4^7 = 8.5e-3 -> inside
+    n = np.array([3.0, 20.0, 8.0, 8.0])
+    y = np.array([3.0, 20.0, 0.0, 1.0])
+    assert CS.exact_outside("proportion", n, y / n, 0.6, 0.998).tolist() == [0, 1, -1, 0]
+
+
+def test_exact_outside_for_rates_uses_the_poisson_tail():
+    # theta0 = 0.01 per customer: mu = 0.01 * E. 0 events: P(X <= 0) = e^-mu.
+    # E = 800: e^-8 = 3.4e-4 -> below; E = 600: e^-6 = 2.5e-3 -> inside
+    exposure = np.array([800.0, 600.0])
+    assert CS.exact_outside("rate", exposure, np.zeros(2), 0.01, 0.998).tolist() == [-1, 0]
+
+
+def test_funnel_without_adjustment_flags_by_the_exact_test():
+    # 40 branches at 60 % of 100 (no overdispersion: "auto" uses no adjustment), one of 3 at 3/3,
+    # one of 200 at 150/200 (P(X >= 150 | 200, 0.6) ~ 1e-5: a real signal).
+    volume = [100.0] * 40 + [3.0, 200.0]
+    value = [0.6] * 40 + [1.0, 0.75]
+    f = CS.funnel("proportion", volume, value)
+    assert f.adjustment == "none"
+    assert f.points["outside_99.8"].tolist()[-2:] == [0, 1]

@@ -1,0 +1,86 @@
+"""Numbers in words for pages, reports and alerts: one format for each kind of number.
+
+Pure functions (no Streamlit), so the dashboard, the PDF report and the alert e-mails write a
+number the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+def fmt_number(value: float, digits: int = 2, suffix: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def minus(text: str) -> str:
+    """Hyphen-minus to the real minus sign (U+2212) in text that shows numbers."""
+    return text.replace("-", "−")
+
+
+def fmt_p(p: float) -> str:
+    """A p-value for a table: '< 0.001' below a thousandth, else 2 significant digits, never 0.0000."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    return "< 0.001" if p < 0.001 else (f"{p:.2g}" if p < 0.1 else f"{p:.2f}")
+
+
+def fmt_within(share: float, targeted_n: int, handled_n: int, digits: int = 1) -> str:
+    """A share within target in %; "no target set" when complaints were handled but none has a
+    target (a target nobody set is not a target, so there is no share to show)."""
+    if not targeted_n:
+        return "no target set" if handled_n else "–"
+    return fmt_number(100 * share, digits, " %")
+
+
+def fmt_survival_minutes(minutes: float, still_open: int, handled: int) -> str:
+    """A Kaplan-Meier time percentile: its minutes; "not recorded" when no complaint has the time
+    (an export without it); "not reached" when the complaints still open keep the survival curve
+    above it (more than that share of them is not yet handled)."""
+    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
+        if not handled:
+            return "not recorded" if still_open else "–"
+        if still_open:
+            return "not reached"
+    return fmt_minutes(minutes)
+
+
+def fmt_signed(value: float, digits: int = 2) -> str:
+    """+0.12 / -0.30: a change with its sign (ASCII minus: st.metric reads it for the arrow)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:+,.{digits}f}"
+
+
+def fmt_minutes(minutes: float) -> str:
+    """42 min, 3.5 h or 2.1 days: whichever reads naturally."""
+    if minutes is None or (isinstance(minutes, float) and math.isnan(minutes)):
+        return "–"
+    if minutes < 90:
+        return f"{minutes:,.0f} min"
+    if minutes < 60 * 48:
+        return f"{minutes / 60:,.1f} h"
+    return f"{minutes / 1440:,.1f} days"
+
+
+def fmt_n(n: float) -> str:
+    return "n = 0" if not n or (isinstance(n, float) and math.isnan(n)) else f"n = {int(n):,}"
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A headline number as every way out shows it: a metric card on a page, a box in the PDF
+    report, a line in an alert. `delta` is a change (coloured by `delta_color`: normal, inverse)
+    or, with delta_color "off", a reference such as the target; `note` is a sentence shown under
+    the card."""
+
+    label: str
+    value: str
+    n: str
+    delta: str | None = None
+    delta_color: str = "normal"
+    help: str | None = None
+    note: str | None = None

@@ -1,0 +1,265 @@
+"""The snapshot report as one self-contained HTML file: text escaped, charts from the pages' own
+chart builders drawn by plotly.js (inlined once, so the file opens offline and prints as vectors).
+
+Every value from the store (branch, channel and component names) goes through html.escape:
+a name is shown as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from servicequality.charts import common as charts
+from servicequality.charts import consistency as cc
+from servicequality.charts import performance as charts_performance
+from servicequality.metrics import overview
+from servicequality.metrics.formats import Tile, fmt_number, minus
+from servicequality.reports.snapshot import Outside, Snapshot
+
+TREND_HEIGHT = 520  # fits under the headline tiles on the first page
+CHART_WIDTH = 700  # px: the text width of an A4 page with 15 mm margins at 96 dpi
+SIDES = {
+    "worse": "worse than the network, outside the 99.8% limits",
+    "better": "better than the network, outside the 99.8% limits",
+    "watch": "between the 95% and 99.8% limits: watch, do not act yet",
+}
+
+CSS = """
+body { font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; color: #1f2430; margin: 0 auto;
+       max-width: 760px; padding: 0 12px; font-size: 13px; line-height: 1.4; }
+h1 { font-size: 24px; margin: 8px 0 2px; } h2 { font-size: 18px; margin: 22px 0 6px; break-after: avoid; }
+h3 { font-size: 14px; margin: 14px 0 4px; break-after: avoid; }
+.filters { color: #4a5060; margin: 0 0 10px; }
+.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 8px; margin: 8px 0; break-inside: avoid; }
+.tile { border: 1px solid #d5d8de; border-radius: 6px; padding: 6px 8px; }
+.tile .label { font-size: 11px; color: #4a5060; } .tile .value { font-size: 20px; font-weight: 600; }
+.tile .delta, .tile .n { font-size: 11px; color: #4a5060; }
+.tile .note { font-size: 10px; color: #4a5060; }
+.chart, .measure { break-inside: avoid; margin: 6px 0; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0; font-size: 11px; break-inside: auto; }
+th, td { border-bottom: 1px solid #e3e5e9; padding: 3px 5px; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr { break-inside: avoid; }
+.note { color: #4a5060; font-size: 11px; }
+section { break-before: auto; }
+@page { size: A4; margin: 18mm 15mm 16mm 15mm; }
+@media print { body { max-width: none; padding: 0; } }
+"""
+
+
+def e(value: object) -> str:
+    """Text from the store or the code, escaped for HTML."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _tiles(tiles: Sequence[Tile]) -> str:
+    cells = []
+    for t in tiles:
+        delta = f'<div class="delta">{e(minus(t.delta))}</div>' if t.delta else ""
+        note = f'<div class="note">{e(t.note)}</div>' if t.note else ""
+        cells.append(
+            f'<div class="tile"><div class="label">{e(t.label)}</div><div class="value">{e(minus(t.value))}</div>'
+            f'{delta}<div class="n">{e(t.n)}</div>{note}</div>'
+        )
+    return f'<div class="tiles">{"".join(cells)}</div>'
+
+
+def _chart(fig: go.Figure, height: int | None = None) -> str:
+    fig = go.Figure(fig)
+    fig.update_layout(width=CHART_WIDTH, **({"height": height} if height else {}))
+    div = fig.to_html(full_html=False, include_plotlyjs=False, config={"staticPlot": True, "displayModeBar": False})
+    return f'<div class="chart">{div}</div>'
+
+
+def _number(value: object, digits: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return "–"
+    return minus(fmt_number(float(value), digits))
+
+
+def _table(header: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]]) -> str:
+    """header: (title, numeric); rows of already formatted (unescaped) cells."""
+    head = "".join(f'<th class="{"num" if num else ""}">{e(title)}</th>' for title, num in header)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{"num" if num else ""}">{e(cell)}</td>' for cell, (_, num) in zip(row, header))
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _headline(snap: Snapshot) -> str:
+    parts = ["<h2>Headline numbers</h2>"]
+    if snap.survey_note:
+        parts.append(f'<p class="note">{e(snap.survey_note)}</p>')
+    if snap.survey_tiles:
+        parts.append(_tiles(snap.survey_tiles))
+    if snap.complaint_tiles:
+        parts.append(_tiles(snap.complaint_tiles))
+    else:
+        parts.append('<p class="note">No complaints in this period and scope: the complaint figures are left out.</p>')
+    parts.append(
+        f'<p class="note">Changes compare with {snap.previous.start:%d %b %Y} – {snap.previous.end:%d %b %Y}; '
+        '"(noise)" marks a change within sampling noise (p ≥ 0.05 in its test).</p>'
+    )
+    months = snap.months
+    panels, _ = overview.trend_panels(months) if months is not None else ([], [])
+    if panels and len(months) >= 2:
+        start, end = snap.trend_filters.start, snap.trend_filters.end
+        title = f"Month by month, {start:%b %Y} – {end:%b %Y}"
+        parts.append(_chart(charts.monthly_trend(months, panels, title=title), height=TREND_HEIGHT))
+    return "".join(parts)
+
+
+def _weakest(snap: Snapshot) -> str:
+    weakest = snap.weakest
+    if weakest is None or weakest.empty:
+        return ""
+    parts = ["<h2>The weakest components</h2>"]
+    if snap.survey.servqual:
+        fig = charts.gap_bars(weakest, label="component_name", title="Largest shortfalls against expectation")
+        parts.append(_chart(fig, height=260))
+        rows = [
+            (r.component_name, r.rater_group, _number(r.mean_gap, 2), _interval(r.ci_low, r.ci_high, 2), f"{r.n:,}")
+            for r in weakest.itertuples()
+        ]
+        header = [("Component", False), ("RATER group", False), ("Gap (P − E)", True), ("95% CI", True), ("n", True)]
+        parts.append(_table(header, rows))
+        parts.append(
+            '<p class="note">Gap = mean over respondents of (mean perception − mean expectation over the '
+            "component's items), on a 1-7 scale; 95% interval from the paired t distribution.</p>"
+        )
+    else:
+        title = "Lowest-rated components (0 = worst answer, 100 = best)"
+        parts.append(_chart(charts_performance.performance_bars(weakest, title=title), height=260))
+        rows = [
+            (r.component_name, _number(r.mean_performance, 1), _interval(r.ci_low, r.ci_high, 1), f"{r.n:,}")
+            for r in weakest.itertuples()
+        ]
+        parts.append(_table([("Component", False), ("Performance (0-100)", True), ("95% CI", True), ("n", True)], rows))
+    return "".join(parts)
+
+
+def _interval(low: float, high: float, digits: int) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return "–"
+    return f"{_number(low, digits)} to {_number(high, digits)}"
+
+
+def _minutes(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):,.0f}"
+
+
+def _percent(value: object) -> str:
+    return "no target" if value is None or pd.isna(value) else f"{float(value):.1f} %"
+
+
+def _handling(snap: Snapshot) -> str:
+    if not snap.handling_tiles:
+        return ""
+    parts = ["<h2>How complaints are handled against targets</h2>", _tiles(snap.handling_tiles)]
+    parts.append(
+        '<p class="note">Times count the complaints still open too (Kaplan-Meier, censored at their age on the '
+        'last recorded moment); a percentile the open cases keep out of reach reads "not reached". A complaint '
+        "still open after its target has passed counts as late.</p>"
+    )
+    if snap.within_by_channel is not None and not snap.within_by_channel.empty:
+        fig = cc.within_target_bars(snap.within_by_channel, title="Share within target by channel (all priorities)")
+        parts.append(_chart(fig, height=320))
+    if snap.targets is not None and not snap.targets.empty:
+        header = [
+            ("Channel", False),
+            ("Priority", False),
+            ("Complaints", True),
+            ("First response target (min)", True),
+            ("Median first response (min)", True),
+            ("Answered within target", True),
+            ("Resolution target (min)", True),
+            ("Median resolution (min)", True),
+            ("Resolved within target", True),
+        ]
+        rows = [
+            (
+                r.channel,
+                r.priority,
+                f"{int(r.complaints):,}",
+                _minutes(r.first_response_target),
+                _minutes(r.median_first_response_minutes),
+                _percent(r.first_pct),
+                _minutes(r.resolution_target),
+                _minutes(r.median_resolution_minutes),
+                _percent(r.resolution_pct),
+            )
+            for r in snap.targets.itertuples()
+        ]
+        parts.append("<h3>By channel and priority</h3>" + _table(header, rows))
+    return "".join(parts)
+
+
+def _outside_section(snap: Snapshot) -> str:
+    parts = ["<h2>Branches outside their limits</h2>"]
+    parts.append(
+        '<p class="note">Each branch against the whole network in the same period, with funnel limits for its '
+        "volume (Spiegelhalter 2005, overdispersion allowed for): outside the 99.8% limits is a special-cause "
+        "signal worth acting on; between 95% and 99.8% is worth watching; inside is noise and is not listed. "
+        f"Branches in scope: {e(snap.scope.words)}.</p>"
+    )
+    if not snap.outside:
+        parts.append('<p class="note">No measure has data for a funnel in this period.</p>')
+    for o in snap.outside:
+        parts.append(_outside_measure(o))
+    return "".join(parts)
+
+
+def _outside_measure(o: Outside) -> str:
+    m = o.measure
+    title = (
+        f"<div class='measure'><h3>{e(m.label)}</h3><p class='note'>Network: {e(_number(o.network_value, m.digits))} "
+        f"over {o.branches} branches with {e(m.volume_label)}.</p>"
+    )
+    if o.rows.empty:
+        return title + "<p>No branch in scope is outside the 95% limits: the differences are within chance.</p></div>"
+    header = [("Branch", False), ("Value", True), ("95% interval", True), (m.volume_label.capitalize(), True)]
+    header.append(("Signal", False))
+    rows = [
+        (
+            r.label,
+            _number(r.value, m.digits),
+            _interval(r.ci_low, r.ci_high, m.digits),
+            f"{int(r.volume):,}",
+            SIDES[r.side],
+        )
+        for r in o.rows.itertuples()
+    ]
+    return title + _table(header, rows) + "</div>"
+
+
+def render(snap: Snapshot, *, source: str, generated: dt.datetime | None = None) -> str:
+    """The whole report as one HTML document."""
+    generated = generated or dt.datetime.now().replace(microsecond=0)
+    title = f"Service quality report: {snap.period.words}, {snap.scope.words}"
+    body = [
+        f"<h1>{e(title)}</h1>",
+        f'<p class="filters"><b>Filters:</b> {e(snap.filters.describe())}. Minimum n for a branch: '
+        f"{snap.filters.min_n}.</p>",
+        _headline(snap),
+        _weakest(snap),
+        _handling(snap),
+        _outside_section(snap),
+        f'<p class="note">Generated {generated:%d %b %Y %H:%M} from {e(source)} by '
+        "<code>python -m servicequality report</code>. The same numbers, with their "
+        "“How is this computed?” notes, are on the dashboard's pages for the same filters.</p>",
+    ]
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{e(title)}</title><style>{CSS}</style>"
+        f"<script>{get_plotlyjs()}</script></head><body>{''.join(body)}</body></html>"
+    )

@@ -1,0 +1,34 @@
+"""Number formats shared by every page (issue 14, item 8)."""
+
+import math
+
+from servicequality.metrics import formats
+
+
+def test_p_values_never_print_as_zero():
+    assert formats.fmt_p(0.00001) == "< 0.001"
+    assert formats.fmt_p(0.0432) == "0.043"
+    assert formats.fmt_p(0.5) == "0.50"
+    assert formats.fmt_p(math.nan) == "–"
+
+
+def test_signed_changes_and_real_minus():
+    assert formats.fmt_signed(-0.3) == "-0.30"  # st.metric reads the ASCII sign for its arrow
+    assert formats.fmt_signed(1234.5, 1) == "+1,234.5"
+    assert formats.minus("-0.34 and -1") == "−0.34 and −1"
+
+
+def test_within_target_share_says_when_no_target_was_set():
+    # Issue 14, item 10: 0 of 0 targeted complaints is not "0 %" nor a share at all.
+    assert formats.fmt_within(0.8571, 700, 700) == "85.7 %"
+    assert formats.fmt_within(math.nan, 0, 700) == "no target set"
+    assert formats.fmt_within(math.nan, 0, 0) == "–"
+
+
+def test_kaplan_meier_times_say_not_reached_or_not_recorded():
+    # Issue 14, item 1: a median the open complaints keep out of reach is not a number, and an
+    # export without resolution times has none to show.
+    assert formats.fmt_survival_minutes(901.8, 6539, 77314) == "15.0 h"
+    assert formats.fmt_survival_minutes(math.nan, 4, 2) == "not reached"
+    assert formats.fmt_survival_minutes(math.nan, 120, 0) == "not recorded"
+    assert formats.fmt_survival_minutes(math.nan, 0, 0) == "–"

@@ -1,0 +1,139 @@
+"""The snapshot report: its period and scope, its numbers on the fixture (worked out by hand in
+tests/metrics/test_overview.py), escaping, the command line, and the PDF of the demo against the
+overview page (slow tier: Chromium and the demo database)."""
+
+import datetime as dt
+import html as html_lib
+import re
+
+import pandas as pd
+import pytest
+
+from servicequality import store
+from servicequality.__main__ import main
+from servicequality.reports import html, snapshot
+
+FIXTURE_DAYS = "2024-01-01..2024-02-29"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "words"),
+    [
+        ("2024-02", dt.date(2024, 2, 1), dt.date(2024, 2, 29), "February 2024"),  # leap year
+        ("2023-02", dt.date(2023, 2, 1), dt.date(2023, 2, 28), "February 2023"),
+        ("2025-Q4", dt.date(2025, 10, 1), dt.date(2025, 12, 31), "Q4 2025"),
+        ("2025-q1", dt.date(2025, 1, 1), dt.date(2025, 3, 31), "Q1 2025"),
+        ("2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "2025"),
+        ("2025-01-10..2025-02-03", dt.date(2025, 1, 10), dt.date(2025, 2, 3), "10 Jan 2025 – 03 Feb 2025"),
+    ],
+)
+def test_periods(text, start, end, words):
+    assert snapshot.parse_period(text) == snapshot.Period(start, end, words)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("2025-13", "Month 13"),
+        ("2025-02-30..2025-03-01", "does not exist"),
+        ("2025-03-01..2025-02-01", "ends before it starts"),
+        ("November", "Cannot read the period"),
+    ],
+)
+def test_bad_periods_say_why(text, says):
+    with pytest.raises(snapshot.ReportError, match=says):
+        snapshot.parse_period(text)
+
+
+def test_scopes_are_checked_against_the_store():
+    branches = pd.DataFrame({"branch_id": ["B1", "B2"], "branch_name": ["Harbour", "Mill"], "region": ["N", "S"]})
+    assert snapshot.resolve_scope("branch", "B2", branches).words == "Branch Mill (B2)"
+    assert snapshot.resolve_scope("region", "S", branches).words == "Region S"
+    with pytest.raises(snapshot.ReportError, match="regions are: N, S"):
+        snapshot.resolve_scope("region", "East", branches)
+    with pytest.raises(snapshot.ReportError, match="needs --branch"):
+        snapshot.resolve_scope("branch", None, branches)
+    with pytest.raises(snapshot.ReportError, match="No branch with id 'B9'"):
+        snapshot.resolve_scope("branch", "B9", branches)
+
+
+def _text(document: str) -> str:
+    """The visible text of the report's body (tags dropped, entities decoded)."""
+    body = document.split("<body>", 1)[1]
+    body = re.sub(r"<script.*?</script>", " ", body, flags=re.S)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_fixture_report_holds_the_hand_worked_numbers(fixture_con):
+    run = store.runner(fixture_con)
+    scope = snapshot.resolve_scope("executive", None, run("filter_branches"))
+    snap = snapshot.gather(run, snapshot.parse_period(FIXTURE_DAYS), scope)
+    text = _text(html.render(snap, source="fixture.duckdb"))
+    # tests/metrics/test_overview.py by hand: SERVQUAL (-0.75 + -0.25) / 2 = -0.5; CSAT 2 of 3;
+    # NPS 1 promoter - 1 detractor of 3 = 0; 4 complaints / 1,000 served; resolved on time 2 of 4
+    for expected in ("−0.50", "66.7 %", "Net Promoter Score 0.0", "4.00", "4 complaints / 1,000 customers"):
+        assert expected in text, expected
+    # Kaplan-Meier medians (tests/pages/test_pages.py): first response 1 min, resolution 12.0 h
+    assert "Median first response 1 min" in text
+    assert "Median resolution time 12.0 h" in text
+    assert "01 Jan 2024 to 29 Feb 2024 (60 days)" in text
+
+
+def test_region_report_narrows_the_numbers(fixture_con):
+    run = store.runner(fixture_con)
+    scope = snapshot.resolve_scope("region", "North", run("filter_branches"))
+    snap = snapshot.gather(run, snapshot.parse_period(FIXTURE_DAYS), scope)
+    assert snap.filters.regions == ("North",)
+    text = _text(html.render(snap, source="fixture.duckdb"))
+    assert "Complaints per 1,000 served 5.00" in text  # North: 3 complaints / 600 served (test_pages)
+    assert "Region North" in text
+
+
+def test_names_from_the_store_are_text_not_markup(fixture_con):
+    run = store.runner(fixture_con)
+    period = snapshot.parse_period(FIXTURE_DAYS)
+    scope = snapshot.Scope("branch", "B1", 'Branch <img src="http://evil.example/x.png"> & <b>co</b>')
+    snap = snapshot.gather(run, period, snapshot.resolve_scope("executive", None, run("filter_branches")))
+    snap.scope = scope
+    document = html.render(snap, source="<script>alert(1)</script>.duckdb")
+    assert "<img" not in document and "<b>co" not in document and "<script>alert" not in document
+    assert "&lt;img src=&quot;http://evil.example/x.png&quot;&gt; &amp; &lt;b&gt;co&lt;/b&gt;" in document
+
+
+def test_command_line_writes_html_and_refuses_bad_input(fixture_db_path, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["report", "--db", str(fixture_db_path), "--period", FIXTURE_DAYS, "--out", str(out)]) == 0
+    assert "Service quality report: 01 Jan 2024 – 29 Feb 2024, All branches" in out.read_text()
+    bad = ["report", "--db", str(fixture_db_path), "--out", str(tmp_path / "x.html")]
+    assert main([*bad, "--period", "2024-14"]) == 2
+    assert "Month 14" in capsys.readouterr().err
+    assert main([*bad, "--period", "2024-01", "--scope", "region", "--region", "Atlantis"]) == 2
+    assert "No region 'Atlantis'" in capsys.readouterr().err
+    assert main(["report", "--db", str(fixture_db_path), "--period", "2024-01", "--out", str(tmp_path / "r.doc")]) == 2
+    assert "end it in .pdf or .html" in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.slow
+def test_demo_pdf_headline_equals_the_overview_page(demo_db_path, chromium_path, tmp_path, monkeypatch):
+    """The PDF's text holds every headline tile of the overview page for the same filters."""
+    import pypdf
+
+    from tests.pages.test_pages import open_app
+
+    out = tmp_path / "report.pdf"
+    monkeypatch.setenv("SQ_CHROMIUM", chromium_path)
+    assert main(["report", "--db", str(demo_db_path), "--period", "2025-11", "--out", str(out)]) == 0
+    reader = pypdf.PdfReader(out)
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert len(reader.pages) >= 3
+    # every page states the filters in its header
+    for page in reader.pages:
+        assert "01 Nov 2025 to 30 Nov 2025" in page.extract_text()
+
+    at = open_app(monkeypatch, demo_db_path, query={"period": ["2025-11-01", "2025-11-30"]})
+    tiles = {m.label: m.value for m in at.metric}
+    assert len(tiles) == 8, tiles
+    for label, value in tiles.items():
+        shown = value.replace("-", "−")  # the report prints the real minus sign
+        assert f"{label} {shown}" in text, (label, value)
