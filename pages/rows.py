@@ -5,8 +5,9 @@ Everything but "show personal data" lives in the URL, so a link reopens the same
 
 import streamlit as st
 
-from servicequality import ui
+from servicequality import store, ui
 from servicequality.metrics import drilldown, explore
+from servicequality.ui import downloads
 
 filters = ui.current_filters()
 
@@ -80,6 +81,17 @@ st.caption(
 ui.table(
     drilldown.for_display(page.rows, kind, reveal),
     key="rows_table",
-    filename=f"{kind}_page_{page.page}",
+    download=False,  # the link below exports every row, not this page's 50
     height=min(36 * (len(page.rows) + 1) + 3, 36 * 21 + 3),  # up to 20 rows in view, then scroll
+)
+whole = downloads.RowsExport(
+    str(store.database_path()), filters, kind, tuple(sorted(cell.items())), sort, bool(descending), bool(reveal)
+)
+st.link_button(
+    f"Download all {page.total:,} rows (CSV)",
+    downloads.rows_link(whole),
+    icon=":material/download:",
+    help="Every row in these filters, in this order, with personal data "
+    + ("shown, as on screen." if reveal else "masked, as on screen.")
+    + " Streamed by the server; the link works for 30 minutes.",
 )

@@ -29,9 +29,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerUrl(str):
+    """The base URL of a started server, with the server's process id (for memory readings)."""
+
+    pid: int
+
+
 @contextlib.contextmanager
-def streamlit_server(db: Path, port: int | None = None) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port against `db`; yield its base URL."""
+def streamlit_server(db: Path, port: int | None = None) -> Iterator[ServerUrl]:
+    """Start the dashboard (python -m servicequality.ui.serve) on a free port against `db`; yield
+    its base URL."""
     port = port or free_port()
     env = dict(os.environ, SQ_DATABASE=str(db))
     proc = subprocess.Popen(
@@ -63,7 +70,9 @@ def streamlit_server(db: Path, port: int | None = None) -> Iterator[str]:
                 out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                 raise RuntimeError(f"Streamlit did not start on {url}:\n{out[-3000:]}")
             time.sleep(0.3)
-        yield url
+        served = ServerUrl(url)
+        served.pid = proc.pid
+        yield served
     finally:
         proc.terminate()
         try:

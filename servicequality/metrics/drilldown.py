@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -339,6 +339,14 @@ def fetch_page(
     page_size: int = PAGE_SIZE,
 ) -> Page:
     """Count the rows, clamp the page, fetch it. `sort` outside SORTS[kind] sorts by the default."""
+    name, params = _query_params(kind, cell, sort, descending)
+    total = int(run(f"{name}_count", filters, **_count_params(params)).iloc[0]["total_rows"])
+    clamped, offset, pages = page_bounds(page, total, page_size)
+    rows = run(name, filters, **params, limit=page_size, offset=offset)
+    return Page(rows, total, clamped, pages, page)
+
+
+def _query_params(kind: str, cell: Mapping[str, str], sort: str, descending: bool) -> tuple[str, dict[str, Any]]:
     if kind not in KINDS:
         kind = DEFAULT_KIND
     if sort not in SORTS[kind]:
@@ -349,11 +357,38 @@ def fetch_page(
         "sort": sort,
         "descending": bool(descending),
     }
-    name = QUERIES[kind]
-    total = int(run(f"{name}_count", filters, **_count_params(params)).iloc[0]["total_rows"])
-    clamped, offset, pages = page_bounds(page, total, page_size)
-    rows = run(name, filters, **params, limit=page_size, offset=offset)
-    return Page(rows, total, clamped, pages, page)
+    return QUERIES[kind], params
+
+
+EXPORT_LIMIT = 2**53  # "every row": the drill queries always page
+
+
+TIME_SORTS = {"opened_at", "submitted_at"}
+
+
+def export_windows(filters: Filters, kind: str, sort: str, descending: bool) -> list[Filters]:
+    """The filters of an export cut into calendar months, in the export's order, when rows are
+    sorted by their time: each month's rows then come sorted on their own and follow one another
+    in the same order as all of them sorted at once (a month holds whole days), so the database
+    never sorts more than a month. Any other sort needs every row at once: one window."""
+    _, params = _query_params(kind, {}, sort, descending)
+    if params["sort"] not in TIME_SORTS:
+        return [filters]
+    windows = []
+    start = filters.start
+    while start <= filters.end:
+        next_month = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        windows.append(replace(filters, start=start, end=min(filters.end, next_month - dt.timedelta(days=1))))
+        start = next_month
+    return windows[::-1] if descending else windows
+
+
+def export_query(
+    filters: Filters, kind: str, cell: Mapping[str, str], sort: str, descending: bool
+) -> tuple[str, dict[str, Any]]:
+    """(query name, every bound parameter) for all the rows the Rows page lists, in its order."""
+    name, params = _query_params(kind, cell, sort, descending)
+    return name, {**filters.params(), **params, "limit": EXPORT_LIMIT, "offset": 0}
 
 
 def _count_params(params: dict[str, Any]) -> dict[str, Any]:

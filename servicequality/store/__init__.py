@@ -21,7 +21,7 @@ from servicequality.store.connection import (
     read_only_config,
     seed_default_targets,
 )
-from servicequality.store.runner import QUERIES_DIR, Query, load_query, query_names, run_query, runner
+from servicequality.store.runner import QUERIES_DIR, Query, load_query, query_names, run_query, runner, stream_query
 
 __all__ = [
     "CORE_TABLES",
@@ -45,4 +45,5 @@ __all__ = [
     "read_only_config",
     "run_query",
     "runner",
+    "stream_query",
 ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.eliminate_ctes import eliminate_ctes
@@ -254,3 +255,34 @@ def runner(con: duckdb.DuckDBPyConnection) -> Callable[..., pd.DataFrame]:
         return run_query(con, name, params)
 
     return run
+
+
+_NULLABLE = {
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+
+
+def stream_query(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any], *, batch_rows: int = 5_000
+) -> Iterator[pd.DataFrame]:
+    """Run a named query and yield its rows `batch_rows` at a time (Arrow record batches from
+    DuckDB): a whole export never sits in Python's memory at once."""
+    query = load_query(name)
+    missing = query.parameters - params.keys()
+    if missing:
+        raise KeyError(f"Query {name!r} needs parameters {sorted(missing)}")
+    cur = cursor(con)
+    try:
+        # a relation streams its result (execute() would materialise it before the first batch)
+        relation = cur.sql(query.sql_for(params), params={k: params[k] for k in query.parameters})
+        reader = relation.to_arrow_reader(batch_rows)
+        for batch in reader:
+            # nullable integers and booleans: a batch whose column happens to hold a null must not
+            # turn 5 into 5.0 (each batch would write its numbers differently)
+            yield batch.to_pandas(types_mapper=_NULLABLE.get)
+    finally:
+        cur.close()

@@ -5,6 +5,8 @@ Pure functions; servicequality.ui puts them behind download buttons.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import pandas as pd
 
 # A spreadsheet runs a cell as a formula when it starts with one of these (OWASP, "CSV Injection":
@@ -25,9 +27,24 @@ def to_csv(df: pd.DataFrame) -> bytes:
 
     Column headers are escaped like cells: a header is text too.
     """
+    return _escaped(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def _escaped(df: pd.DataFrame) -> pd.DataFrame:
     safe = df.copy()
     for column in safe.columns:
         if not (pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_datetime64_any_dtype(safe[column])):
             safe[column] = safe[column].map(escape_cell)
     safe.columns = [escape_cell(str(c)) for c in safe.columns]
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return safe
+
+
+def csv_chunks(frames: Iterable[pd.DataFrame]) -> Iterator[bytes]:
+    """The CSV of `frames` (same columns, one after the other) as byte chunks, one per frame: the
+    byte-order mark and the header with the first, text cells escaped as in to_csv. No frames at
+    all gives nothing; a first frame with no rows gives the header alone."""
+    first = True
+    for frame in frames:
+        text = _escaped(frame).to_csv(index=False, header=first)
+        yield (text.encode("utf-8-sig") if first else text.encode("utf-8"))
+        first = False

@@ -5,6 +5,9 @@ Streamlit falls back to its first multipage scheme for a session's first run, so
 such as /complaints runs pages/complaints.py without the frame (no filters, no navigation).
 Our pages are `st.navigation` pages; telling Streamlit so before the server starts makes
 every URL go through app.py.
+
+It serves asgi.py: the Streamlit app plus the routes that stream whole exports (Starlette, in
+the same process, so a page can hand a download to the server).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.argv = [
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(ROOT / "asgi.py"),
         "--server.address",
         args.address,
         "--server.port",

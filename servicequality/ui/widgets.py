@@ -217,10 +217,15 @@ def share_link() -> None:
         st.code(view_link(), language=None, wrap_lines=True)
 
 
-def table(df: pd.DataFrame, *, key: str, filename: str | None = None, **dataframe_kwargs: Any) -> None:
-    """A table with a CSV download beside it (text cells a spreadsheet would run are escaped)."""
+def table(
+    df: pd.DataFrame, *, key: str, filename: str | None = None, download: bool = True, **dataframe_kwargs: Any
+) -> None:
+    """A table with a CSV download beside it (text cells a spreadsheet would run are escaped);
+    `download=False` when the page offers a fuller export of its own (the Rows page)."""
     dataframe_kwargs.setdefault("hide_index", True)
     st.dataframe(df, key=key, **dataframe_kwargs)
+    if not download:
+        return
     st.download_button(
         "Download CSV",
         data=export.to_csv(df.rename(columns=_column_labels(dataframe_kwargs.get("column_config")))),

@@ -1,0 +1,122 @@
+"""Whole exports, streamed by the server rather than built in the browser session.
+
+The Rows page registers what to export (the database, its filters, the cell, the sort, whether
+personal data is revealed) and gets a random token; the link `/export/rows.csv?token=...` (a
+Starlette route beside the Streamlit app, see asgi.py) streams every matching row as CSV, a few
+thousand rows at a time from DuckDB, so a server exporting 80,000 or 8 million rows holds one
+batch in Python, not the file.
+
+The token is the only thing in the link: revealing personal data never appears in a URL, and a
+link stops working after TOKEN_SECONDS (the page makes a new one on its next run).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from servicequality import store
+from servicequality.filters import Filters
+from servicequality.metrics import drilldown
+from servicequality.ui import export
+
+ROWS_PATH = "/export/rows.csv"
+TOKEN_SECONDS = 30 * 60
+MAX_TOKENS = 2_000
+BATCH_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class RowsExport:
+    database: str
+    filters: Filters
+    kind: str
+    cell: tuple[tuple[str, str], ...]
+    sort: str
+    descending: bool
+    reveal: bool
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind}_{self.filters.start:%Y%m%d}_{self.filters.end:%Y%m%d}.csv"
+
+
+_lock = threading.Lock()
+_by_token: dict[str, tuple[float, RowsExport]] = {}
+_by_export: dict[RowsExport, str] = {}
+
+
+def _expire(now: float) -> None:
+    for token, (created, request) in list(_by_token.items()):
+        if now - created > TOKEN_SECONDS or len(_by_token) > MAX_TOKENS:
+            del _by_token[token]
+            _by_export.pop(request, None)
+
+
+def register(request: RowsExport) -> str:
+    """A token for `request`: the same one while it lives (a rerun of the page reuses it)."""
+    now = time.monotonic()
+    with _lock:
+        _expire(now)
+        token = _by_export.get(request)
+        if token is None:
+            token = secrets.token_urlsafe(24)
+            _by_token[token] = (now, request)
+            _by_export[request] = token
+        return token
+
+
+def lookup(token: str) -> RowsExport | None:
+    with _lock:
+        _expire(time.monotonic())
+        found = _by_token.get(token)
+    return found[1] if found else None
+
+
+def rows_link(request: RowsExport) -> str:
+    return f"{ROWS_PATH}?token={register(request)}"
+
+
+def rows_csv(request: RowsExport, batch_rows: int = BATCH_ROWS) -> Iterator[bytes]:
+    """Every row of the request as CSV chunks: the Rows page's columns and words, formula-safe,
+    personal data masked unless revealed."""
+    con = store.connect_read_only(request.database)
+    try:
+        frames = _frames(con, request, batch_rows)
+        yield from export.csv_chunks(drilldown.for_display(f, request.kind, request.reveal) for f in frames)
+    finally:
+        con.close()
+
+
+def _frames(con, request: RowsExport, batch_rows: int) -> Iterator:
+    """Sorted by time, month by month (drilldown.export_windows): DuckDB sorts a month at a time.
+    Any other sort is one query: its sort is bounded by the connection's memory limit (it spills,
+    store.read_only_config)."""
+    cell = dict(request.cell)
+    for window in drilldown.export_windows(request.filters, request.kind, request.sort, request.descending):
+        name, params = drilldown.export_query(window, request.kind, cell, request.sort, request.descending)
+        yield from store.stream_query(con, name, params, batch_rows=batch_rows)
+
+
+async def rows_route(request: Request) -> Response:
+    found = lookup(request.query_params.get("token", ""))
+    if found is None:
+        return PlainTextResponse(
+            "This download link has expired or was never issued. Open the Rows page again and use its download link.",
+            status_code=404,
+        )
+    return StreamingResponse(
+        rows_csv(found),  # a plain generator: Starlette iterates it in a worker thread
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"', "Cache-Control": "no-store"},
+    )
+
+
+ROUTES = [Route(ROWS_PATH, rows_route, methods=["GET"])]
