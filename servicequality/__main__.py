@@ -181,6 +181,11 @@ COMMANDS: dict[str, Command] = {
         report_cli.configure,
         report_cli.run,
     ),
+    "alerts": Command(
+        "evaluate the alert rules of a file and send new signals by e-mail and webhook, once each",
+        report_cli.configure_alerts,
+        report_cli.run_alerts,
+    ),
 }
 
 

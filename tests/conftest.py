@@ -16,6 +16,16 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 FIXTURE_PERIOD = Filters(dt.date(2024, 1, 1), dt.date(2024, 2, 29))
 
+
+def query_extras() -> dict:
+    """The parameters some queries take beyond the filter (Explore's dimensions, the Rows page's
+    sort and page, the alerts' thresholds), at the defaults their modules name."""
+    from servicequality.metrics import drilldown, explore, performance
+    from servicequality.reports import alerts
+
+    return {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS, **performance.QUERY_DEFAULTS, **alerts.QUERY_DEFAULTS}
+
+
 # As in servicequality.ui.serve: pages/ holds st.navigation pages, not Streamlit's older
 # directory-based multipage scheme, so every run (AppTest's too) goes through app.py.
 PagesManager.uses_pages_directory = False

@@ -394,6 +394,44 @@ def control_chart(months: pd.DataFrame, branch: str, key: str, laney: bool = Tru
     return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()))
 
 
+def control_chart_against_network(
+    months: pd.DataFrame, branch: str, key: str, laney: bool = True
+) -> ControlChart | None:
+    """One branch's months against the network's same months, so that what every branch shares
+    (a seasonal peak, a network-wide change) cancels and what is left is the branch's own.
+
+    Counts (rates, shares): a u′ chart of observed ÷ expected events, expected_i = the branch's
+    volume_i × the network's value in month i (indirect standardisation; Laney's widening as in
+    control_chart). Means: an XmR chart of the branch's mean − the network's mean each month.
+    `months` must hold every branch of the network (consistency_branch_months, network-wide).
+    Sources: Spiegelhalter (2005), Statistics in Medicine 24:1185-1202 (indirectly standardised
+    ratios); Laney (2002), Quality Engineering 14(4):531-537; Wheeler & Chambers, ch. 9.
+    """
+    m = MEASURES[key]
+    rows = branch_measure(months, key)
+    rows["month"] = months["month"].to_numpy()
+    rows = rows[(rows["volume"] > 0) & rows["raw"].notna()]
+    if m.kind == "mean":
+        weighted = (rows["raw"] * rows["volume"]).groupby(rows["month"]).sum()
+        network = weighted / rows.groupby("month")["volume"].sum()
+    else:
+        network = rows.groupby("month")["events"].sum() / rows.groupby("month")["volume"].sum()
+    series = rows[rows["branch_id"] == branch].reset_index(drop=True)
+    if series.empty:
+        return None
+    reference = series["month"].map(network).to_numpy()
+    if m.kind == "mean":
+        chart, name = xmr_chart(series["raw"].to_numpy() - reference), "XmR chart of the difference from the network"
+    else:
+        expected = series["volume"].to_numpy() * reference
+        chart = u_chart(series["events"], expected, laney=laney)
+        name = "Laney u′ chart of observed ÷ expected" if laney else "u chart of observed ÷ expected"
+        chart["expected"] = expected
+    chart["n"] = series["volume"].to_numpy()
+    beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"].tolist()
+    return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()))
+
+
 # What each control chart is, in plain words (shown under the chart).
 CHART_WORDS = {
     "proportion": "Laney p′ chart: each month's share with limits 3 standard errors either side of the branch's "

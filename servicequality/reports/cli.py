@@ -1,14 +1,19 @@
-"""`python -m servicequality report`: the snapshot report of a period and scope, as PDF or HTML."""
+"""`python -m servicequality report` (the snapshot report of a period and scope, as PDF or HTML) and
+`python -m servicequality alerts` (rules evaluated, new signals sent by e-mail and webhook)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
+import tomllib
 from pathlib import Path
 
+import pandas as pd
+
 from servicequality import store
-from servicequality.reports import html, pdf, snapshot
+from servicequality.reports import alerts, deliver, html, pdf, snapshot
 from servicequality.store import rollups
 
 FORMATS = ("pdf", "html")
@@ -64,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        run_query = store.runner(con)
+        run_query = store.query_runner(con)
         value = args.region if args.scope == "region" else args.branch if args.scope == "branch" else None
         scope = snapshot.resolve_scope(args.scope, value, run_query("filter_branches"))
         snap = snapshot.gather(run_query, period, scope, min_n=args.min_n)
@@ -89,3 +94,53 @@ def run(args: argparse.Namespace) -> int:
     what = f"{snap.period.words}, {snap.scope.words}"
     print(f"report: wrote {args.out} ({kind}, {size / 1e6:.1f} MB) for {what} in {seconds:.1f} s")
     return 0
+
+
+def configure_alerts(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, required=True, help="the alert rules and where to send (TOML)")
+    parser.add_argument("--db", type=Path, default=store.DEFAULT_DB, help="database file (default: %(default)s)")
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        help="evaluate the last whole month up to this day (YYYY-MM-DD; default: the store's last day)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the signals; send nothing, remember nothing")
+
+
+def run_alerts(args: argparse.Namespace) -> int:
+    try:
+        config = tomllib.loads(args.config.read_text(encoding="utf-8"))
+        rules = alerts.parse_rules(config)
+        delivery = deliver.parse_delivery(config, args.config)
+        con = store.connect_read_only(args.db)
+    except FileNotFoundError as exc:
+        print(f"alerts: no such file: {exc.filename}", file=sys.stderr)
+        return 2
+    except (tomllib.TOMLDecodeError, alerts.AlertConfigError, store.StoreError) as exc:
+        print(f"alerts: {args.config.name}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if not rollups.is_fresh(con):
+            print(f"alerts: {args.db} needs `python -m servicequality refresh --db {args.db}` first.", file=sys.stderr)
+            return 2
+        run_query = store.query_runner(con)
+        branches = run_query("filter_branches")
+        as_of = args.as_of or pd.Timestamp(run_query("date_bounds").iloc[0]["last_day"]).date()
+        signals = alerts.evaluate(run_query, rules, as_of, link_base=delivery.dashboard_url)
+    finally:
+        con.close()
+    start, end = alerts.last_whole_month(as_of)
+    print(f"alerts: {len(signals)} signal(s) for {start:%B %Y} from {len(rules)} rule(s)")
+    for signal in signals:
+        print(f"  [{signal.rule}] {signal.line()}")
+    if args.dry_run:
+        return 0
+    region_of = dict(zip(branches["branch_id"], branches["region"], strict=True))
+    outcome = deliver.deliver(delivery, signals, region_of)
+    print(
+        f"alerts: sent {outcome.signals_sent} new signal(s) in {outcome.emails} e-mail(s) and "
+        f"{outcome.webhooks} webhook call(s); already sent before: not again"
+    )
+    for failure in outcome.failures or []:
+        print(f"alerts: not sent, tried again next run: {failure}", file=sys.stderr)
+    return 1 if outcome.failures else 0

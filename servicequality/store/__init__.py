@@ -21,7 +21,15 @@ from servicequality.store.connection import (
     read_only_config,
     seed_default_targets,
 )
-from servicequality.store.runner import QUERIES_DIR, Query, load_query, query_names, run_query, runner, stream_query
+from servicequality.store.runner import (
+    QUERIES_DIR,
+    Query,
+    load_query,
+    query_names,
+    query_runner,
+    run_query,
+    stream_query,
+)
 
 __all__ = [
     "CORE_TABLES",
@@ -44,6 +52,6 @@ __all__ = [
     "query_names",
     "read_only_config",
     "run_query",
-    "runner",
+    "query_runner",
     "stream_query",
 ]

@@ -244,7 +244,7 @@ def run_query(
         cur.close()
 
 
-def runner(con: duckdb.DuckDBPyConnection) -> Callable[..., pd.DataFrame]:
+def query_runner(con: duckdb.DuckDBPyConnection) -> Callable[..., pd.DataFrame]:
     """`run(name, filters=None, **extra)` on `con`: what the pages get from `ui.query`, for the
     command line (reports, alerts) and the tests. Filters bind their parameters, `extra` adds or
     overrides some."""

@@ -11,10 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from servicequality import store
 from servicequality.filters import SELECTIONS, Filters
-from servicequality.metrics import drilldown, explore, performance
+from servicequality.metrics import drilldown, explore
 from servicequality.ui.navigation import PAGES
 from tests.conftest import FIXTURE_PERIOD as P
-from tests.conftest import ROOT
+from tests.conftest import ROOT, query_extras
 
 HOSTILE = (
     "'",
@@ -45,7 +45,7 @@ UNKNOWN = {
     "categories": "Nope",
     "components": "telepathy",
 }
-EXTRA = {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS, **performance.QUERY_DEFAULTS}
+EXTRA = query_extras()
 TABLES = (
     "branches",
     "customers_served",

@@ -65,7 +65,7 @@ def _text(document: str) -> str:
 
 
 def test_fixture_report_holds_the_hand_worked_numbers(fixture_con):
-    run = store.runner(fixture_con)
+    run = store.query_runner(fixture_con)
     scope = snapshot.resolve_scope("executive", None, run("filter_branches"))
     snap = snapshot.gather(run, snapshot.parse_period(FIXTURE_DAYS), scope)
     text = _text(html.render(snap, source="fixture.duckdb"))
@@ -80,7 +80,7 @@ def test_fixture_report_holds_the_hand_worked_numbers(fixture_con):
 
 
 def test_region_report_narrows_the_numbers(fixture_con):
-    run = store.runner(fixture_con)
+    run = store.query_runner(fixture_con)
     scope = snapshot.resolve_scope("region", "North", run("filter_branches"))
     snap = snapshot.gather(run, snapshot.parse_period(FIXTURE_DAYS), scope)
     assert snap.filters.regions == ("North",)
@@ -90,7 +90,7 @@ def test_region_report_narrows_the_numbers(fixture_con):
 
 
 def test_names_from_the_store_are_text_not_markup(fixture_con):
-    run = store.runner(fixture_con)
+    run = store.query_runner(fixture_con)
     period = snapshot.parse_period(FIXTURE_DAYS)
     scope = snapshot.Scope("branch", "B1", 'Branch <img src="http://evil.example/x.png"> & <b>co</b>')
     snap = snapshot.gather(run, period, snapshot.resolve_scope("executive", None, run("filter_branches")))

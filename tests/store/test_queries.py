@@ -8,8 +8,8 @@ import pytest
 import sqlglot
 
 from servicequality import store
-from servicequality.metrics import drilldown, explore, performance
 from tests.conftest import FIXTURE_PERIOD as P
+from tests.conftest import query_extras
 
 
 def run(con, name, filters=P):
@@ -163,7 +163,7 @@ def test_branch_gaps(fixture_con):
 def test_every_query_runs_with_default_parameters(fixture_con):
     # The explore and drill-down queries take a few parameters beyond the filter (dimensions,
     # sort, page); their modules name the defaults.
-    extra = {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS, **performance.QUERY_DEFAULTS}
+    extra = query_extras()
     for name in store.query_names():
         df = store.run_query(fixture_con, name, {**extra, **P.params()})
         assert len(df.columns) > 0, name

@@ -21,7 +21,7 @@ import pytest
 from servicequality import store
 from servicequality.filters import Filters
 from servicequality.store import rollups, runner
-from tests.conftest import FIXTURE_PERIOD
+from tests.conftest import FIXTURE_PERIOD, query_extras
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -270,9 +270,7 @@ def test_refresh_command_rebuilds_missing_rollups_and_queries_fall_back_meanwhil
 
 
 def _extra_defaults() -> dict:
-    from servicequality.metrics import drilldown, explore, performance
-
-    return {**explore.QUERY_DEFAULTS, **drilldown.QUERY_DEFAULTS, **performance.QUERY_DEFAULTS}
+    return query_extras()
 
 
 def test_performance_by_region_equals_its_plain_form(fixture_con):
