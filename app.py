@@ -5,6 +5,7 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.metrics import drilldown
+from servicequality.ui import downloads
 from servicequality.ui.navigation import DATA_PAGE, PAGES
 
 st.set_page_config(page_title="Service quality", page_icon=":material/analytics:", layout="wide")
@@ -33,3 +34,5 @@ finally:
     # After the page, so the link also carries the parameters the page binds (e.g. Explore's).
     if problem is None:
         ui.share_link()
+        if navigation.url_path != DATA_PAGE.url_path:
+            downloads.page_pdf_button(navigation.url_path, navigation.title, ui.current_filters())

@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from servicequality.reports.pdf import CHROMIUM_ARGS
+from servicequality.reports.pdf import CHROMIUM_ARGS, wait_for_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_MS = 60_000  # 2 cores parse plotly slowly; more under load
@@ -95,32 +95,9 @@ def chromium(executable: str = "/usr/bin/chromium", height: int = 1000, width: i
             browser.close()
 
 
-SETTLED = """() => {
-    if (!document.querySelector('[data-test-script-state="notRunning"]')) return false;
-    if (document.querySelector('[data-stale="true"]')) return false;
-    // A new session's page is drawn as grey placeholders until its first run has sent the elements.
-    if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]')) return false;
-    const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
-    const plots = [...document.querySelectorAll('.js-plotly-plot')];
-    return plots.length >= charts && plots.every(p => p._fullLayout);
-}"""
-
-
 def wait_for_page(page) -> None:
-    """Wait until the page has settled: the script is not running, nothing on the page is left
-    stale from an earlier run, every plotly element has drawn its figure, and the number of
-    elements held still for half a second (a session's first load may be cut short by a rerun,
-    which would otherwise pass for a finished page)."""
-    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=TIMEOUT_MS, state="attached")
-    page.wait_for_selector("[data-testid='stMain']", timeout=TIMEOUT_MS)
-    previous = None
-    for _ in range(40):
-        page.wait_for_timeout(500)
-        page.wait_for_function(SETTLED, timeout=TIMEOUT_MS)
-        count = page.evaluate("() => document.querySelectorAll('[data-testid=\"stElementContainer\"]').length")
-        if count == previous:
-            return
-        previous = count
+    """Wait until the page has settled (servicequality.reports.pdf.wait_for_streamlit)."""
+    wait_for_streamlit(page, TIMEOUT_MS)
 
 
 def page_report(page) -> dict:

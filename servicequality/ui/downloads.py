@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
@@ -120,3 +121,44 @@ async def rows_route(request: Request) -> Response:
 
 
 ROUTES = [Route(ROWS_PATH, rows_route, methods=["GET"])]
+
+
+# --- this page as PDF -------------------------------------------------------------------------
+
+
+def _own_address() -> str:
+    """Where this server answers itself: its address (127.0.0.1 when it listens everywhere), port
+    and base path."""
+    import streamlit as st
+
+    host = st.get_option("server.address") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"http://{host}:{st.get_option('server.port')}" + (f"/{base}" if base else "")
+
+
+def page_pdf_button(url_path: str, title: str, filters: Filters) -> None:
+    """The sidebar's "Download this page as PDF": on a click the server prints this view (its URL
+    holds the page and every filter) with headless Chromium, so the PDF shows what the page shows."""
+    import streamlit as st
+
+    from servicequality.reports import pdf
+
+    with st.sidebar:
+        if not pdf.chromium_available():
+            st.caption("Downloading a page as PDF needs Chromium on the server (see README).")
+            return
+        pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+        url = f"{_own_address()}/{url_path}" + ("?" + urlencode(pairs) if pairs else "")
+        header = f"{title} · {filters.describe()}"
+        st.download_button(
+            "Download this page as PDF",
+            data=lambda: pdf.page_to_pdf(url, header=header),
+            file_name=f"{url_path or 'overview'}_{filters.start:%Y%m%d}_{filters.end:%Y%m%d}.pdf",
+            mime="application/pdf",
+            on_click="ignore",
+            icon=":material/picture_as_pdf:",
+            key="page_pdf",
+            help="The page with these filters, printed on the server (A4); takes a few seconds.",
+        )

@@ -191,3 +191,23 @@ def test_rows_page_exports_every_row_streamed(server, page):
     assert count == total
     assert header[:4] == ["Ticket", "Opened", "Branch", "Branch id"]
     print(f"export of {count:,} rows: server RSS {before:.0f} MB before, {peak:.0f} MB at most while streaming")
+
+
+def test_every_page_downloads_as_pdf_with_its_numbers(server, context, page):
+    """The button "Download this page as PDF" prints the view on the server: the overview's PDF holds the page's
+    title, its filters and the complaint rate the page shows."""
+    import pypdf
+
+    page.goto(f"{server}/?period=2025-11-01&period=2025-11-30")
+    browser.wait_for_page(page)
+    rate = metric_value(page, "Complaints per 1,000 served")
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download this page as PDF").click()
+    path = download.value.path()
+    assert download.value.suggested_filename == "overview_20251101_20251130.pdf"
+    reader = pypdf.PdfReader(path)
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Executive overview" in text
+    assert "01 Nov 2025 to 30 Nov 2025" in text
+    assert rate in text, (rate, text[:800])
+    assert "Link to this view" not in text  # the sidebar is left out of print
