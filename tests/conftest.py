@@ -44,12 +44,16 @@ SLOW_PATHS = (
 )
 
 
+# A test on the default-scale demo builds it first (about 25 s per worker): slow tier.
+DEMO_FIXTURES = {"demo_db_path", "demo_con"}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         path = Path(str(item.fspath)).relative_to(ROOT).as_posix()
         if path.startswith("tests/browser/"):
             item.add_marker(pytest.mark.browser)
-        elif path.startswith(SLOW_PATHS):
+        elif path.startswith(SLOW_PATHS) or DEMO_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
