@@ -1,6 +1,8 @@
 """The dashboard as one ASGI app: Streamlit's pages (app.py) plus the routes that stream whole
 exports (servicequality/ui/downloads.py). `make run` serves it through
-`python -m servicequality.ui.serve`; behind a process manager, `uvicorn asgi:app` does too.
+`python -m servicequality.ui.serve`; behind a process manager, `uvicorn asgi:app` does too: then
+give Streamlit the same port (STREAMLIT_SERVER_PORT, and STREAMLIT_SERVER_ADDRESS if not
+127.0.0.1), which "Download this page as PDF" uses to reach the server.
 """
 
 from pathlib import Path

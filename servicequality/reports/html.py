@@ -98,6 +98,7 @@ def _table(header: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]]) ->
 
 def _headline(snap: Snapshot) -> str:
     parts = ["<h2>Headline numbers</h2>"]
+    tiles = [*snap.survey_tiles, *snap.complaint_tiles]
     if snap.survey_note:
         parts.append(f'<p class="note">{e(snap.survey_note)}</p>')
     if snap.survey_tiles:
@@ -106,10 +107,11 @@ def _headline(snap: Snapshot) -> str:
         parts.append(_tiles(snap.complaint_tiles))
     else:
         parts.append('<p class="note">No complaints in this period and scope: the complaint figures are left out.</p>')
-    parts.append(
-        f'<p class="note">Changes compare with {snap.previous.start:%d %b %Y} – {snap.previous.end:%d %b %Y}; '
-        '"(noise)" marks a change within sampling noise (p ≥ 0.05 in its test).</p>'
-    )
+    if any((t.delta or "").endswith(("vs previous", "(noise)")) for t in tiles):  # a change, not a target
+        parts.append(
+            f'<p class="note">Changes compare with {snap.previous.start:%d %b %Y} – {snap.previous.end:%d %b %Y}; '
+            '"(noise)" marks a change within sampling noise (p ≥ 0.05 in its test).</p>'
+        )
     months = snap.months
     panels, _ = overview.trend_panels(months) if months is not None else ([], [])
     if panels and len(months) >= 2:
@@ -171,9 +173,15 @@ def _handling(snap: Snapshot) -> str:
         'last recorded moment); a percentile the open cases keep out of reach reads "not reached". A complaint '
         "still open after its target has passed counts as late.</p>"
     )
-    if snap.within_by_channel is not None and not snap.within_by_channel.empty:
-        fig = cc.within_target_bars(snap.within_by_channel, title="Share within target by channel (all priorities)")
+    by_channel = snap.within_by_channel
+    if by_channel is not None and by_channel[["first_pct", "resolution_pct"]].notna().any().any():
+        fig = cc.within_target_bars(by_channel, title="Share within target by channel (all priorities)")
         parts.append(_chart(fig, height=320))
+    elif by_channel is not None:
+        parts.append(
+            '<p class="note">No service targets are set for these complaints (import targets): there is no '
+            "share within target to show.</p>"
+        )
     if snap.targets is not None and not snap.targets.empty:
         header = [
             ("Channel", False),

@@ -137,3 +137,35 @@ def test_demo_pdf_headline_equals_the_overview_page(demo_db_path, chromium_path,
     for label, value in tiles.items():
         shown = value.replace("-", "−")  # the report prints the real minus sign
         assert f"{label} {shown}" in text, (label, value)
+
+
+@pytest.mark.slow
+def test_reports_on_real_exports(tmp_path):
+    """The report on stores built from the real exports: CFPB complaints (no customers served, no
+    targets: said so, no empty chart) and the hospital survey (ratings only, Hebrew names)."""
+    from servicequality import ingest
+    from tests.conftest import ROOT, SHARED_DATA, require_or_skip
+
+    cfpb = SHARED_DATA / "cfpb_complaints" / "complaints_sample.csv"
+    hospital = SHARED_DATA / "il_hospital_survey" / "satisfaction-hosp-psychiatry-2017.xls"
+    require_or_skip(cfpb.exists() and hospital.exists(), f"the real exports are not in {SHARED_DATA}")
+    ingest.run_import("tickets", cfpb, ROOT / "mappings" / "cfpb_complaints.toml", tmp_path / "cfpb.duckdb")
+    ingest.run_import("surveys", hospital, ROOT / "mappings" / "il_hospital_survey.toml", tmp_path / "h.duckdb")
+
+    out = tmp_path / "cfpb.html"
+    assert main(["report", "--db", str(tmp_path / "cfpb.duckdb"), "--period", "2019", "--out", str(out)]) == 0
+    text = _text(out.read_text())
+    # pandas on the file (after its two unzip lines): 5,975 of the 6,623 rows were received in 2019
+    expected = pd.read_csv(cfpb, skiprows=2, usecols=["Date received"])
+    in_2019 = int((pd.to_datetime(expected["Date received"]).dt.year == 2019).sum())
+    assert f"{in_2019:,} complaints; no customers-served data to divide by" in text
+    assert "No service targets are set for these complaints" in text
+    assert "Share within target by channel" not in text
+
+    out = tmp_path / "hospital.html"
+    period = "2016-11-01..2017-04-05"
+    assert main(["report", "--db", str(tmp_path / "h.duckdb"), "--period", period, "--out", str(out)]) == 0
+    text = _text(out.read_text())
+    assert "Survey responses 1,032" in text  # every row of the export (tests/ingest/test_import_surveys_real.py)
+    assert "Lowest-rated component" in text and "Survey performance: ratings as percent of maximum" in text
+    assert "No complaints in this period and scope" in text
