@@ -7,6 +7,7 @@ import streamlit as st
 
 from servicequality import store, ui
 from servicequality.metrics import drilldown, explore
+from servicequality.metrics.formats import literal
 from servicequality.ui import downloads
 
 filters = ui.current_filters()
@@ -56,11 +57,13 @@ if cell:
         "component": dict(zip(components["value"], components["label"])),
     }
     words = " · ".join(
-        f"{drilldown.CELL_DIMENSIONS[dim]}: **{explore.label_for(dim, value, names)}**" for dim, value in cell.items()
+        f"{drilldown.CELL_DIMENSIONS[dim]}: {literal(explore.label_for(dim, value, names))}"
+        for dim, value in cell.items()
     )
     st.markdown(f"Behind the number for {words}, within the sidebar filters.")
     drilldown.rows_link(kind, "Show every row in the sidebar filters instead")
 
+ui.drop_unreadable_int("rows_page", 1)  # e.g. inf, which the widget cannot read; the request above names it
 page_number = st.number_input("Page", min_value=1, value=1, step=1, key="rows_page", bind="query-params", width=160)
 page = drilldown.fetch_page(ui.query, filters, kind, cell, sort, descending, int(page_number))
 if page.asked_page > page.pages:

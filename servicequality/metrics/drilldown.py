@@ -26,6 +26,7 @@ import pandas as pd
 
 from servicequality import catalog
 from servicequality.filters import Filters
+from servicequality.metrics.formats import literal
 
 # --- what rows there are ------------------------------------------------------------------
 
@@ -191,7 +192,7 @@ def parse_request(params: Mapping[str, Any]) -> RowsRequest:
     asked = first("rows")
     kind = {label: key for key, label in KINDS.items()}.get(asked or KINDS[DEFAULT_KIND])
     if kind is None:
-        problems.append(f"Unknown kind of rows {_short(asked)!r}: showing complaints.")
+        problems.append(f"Unknown kind of rows {literal(asked, 40)}: showing complaints.")
         kind = DEFAULT_KIND
     cell = []
     for dim in CELL_DIMENSIONS:
@@ -205,7 +206,7 @@ def parse_request(params: Mapping[str, Any]) -> RowsRequest:
     asked = first("rows_sort")
     sort = {label: key for key, label in SORTS[kind].items()}.get(asked or SORTS[kind][DEFAULT_SORT[kind]])
     if sort is None:
-        problems.append(f"Cannot sort by {_short(asked)!r}: sorted by {SORTS[kind][DEFAULT_SORT[kind]].lower()}.")
+        problems.append(f"Cannot sort by {literal(asked, 40)}: sorted by {SORTS[kind][DEFAULT_SORT[kind]].lower()}.")
         sort = DEFAULT_SORT[kind]
     desc_text = (first("rows_desc") or "1").strip().lower()
     descending = desc_text not in ("0", "false", "no", "asc")
@@ -213,16 +214,12 @@ def parse_request(params: Mapping[str, Any]) -> RowsRequest:
     try:
         page = int(page_text)
     except ValueError:
-        problems.append(f"Page {_short(page_text)!r} is not a number: showing page 1.")
+        problems.append(f"Page {literal(page_text, 40)} is not a number: showing page 1.")
         page = 1
     if page < 1:
         problems.append(f"There is no page {page}: showing page 1.")
         page = 1
     return RowsRequest(kind, tuple(cell), sort, descending, page, tuple(problems))
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def cell_bind_params(cell: Mapping[str, str]) -> dict[str, Any]:

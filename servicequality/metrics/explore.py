@@ -16,6 +16,7 @@ import pandas as pd
 
 from servicequality import catalog, stats
 from servicequality.filters import Filters
+from servicequality.metrics.formats import literal
 from servicequality.stats.consistency import poisson_rate_interval
 
 # run(query_name, filters, **extra_params) -> rows, e.g. ui.query
@@ -161,8 +162,7 @@ def dimension_labels(with_none: bool = False) -> dict[str, str]:
 
 
 def _quote(value: object) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 40 else text[:40] + "…")
+    return literal(value, 40)
 
 
 # --- labels -------------------------------------------------------------------------------

@@ -84,3 +84,15 @@ class Tile:
     delta_color: str = "normal"
     help: str | None = None
     note: str | None = None
+
+
+def literal(text: object, limit: int = 80) -> str:
+    """A value a visitor or a file wrote (a URL parameter, a name), for Streamlit markdown, shown as
+    typed: in a code span, where markdown, links, bare URLs, HTML, LaTeX and :icon: shortcodes are
+    not read (escaping punctuation is not enough: GitHub-flavoured markdown still links a bare
+    https://... or www...). Backticks become ˋ (they would close the span), line breaks spaces,
+    and text past `limit` characters is cut with an ellipsis."""
+    value = " ".join(str(text).split()).replace("`", "ˋ")
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return f"`{value}`" if value else "` `"

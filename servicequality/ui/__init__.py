@@ -23,7 +23,7 @@ from servicequality.metrics.formats import (
 from servicequality.ui.crossfilter import CrossFilter
 from servicequality.ui.data import connection, query, store_problem
 from servicequality.ui.my_branch import my_branch_strip
-from servicequality.ui.sidebar import current_filters, default_period, sidebar_filters
+from servicequality.ui.sidebar import current_filters, default_period, drop_unreadable_int, sidebar_filters
 from servicequality.ui.widgets import (
     WIDE_CHART_CSS,
     chart,
@@ -44,6 +44,7 @@ __all__ = [
     "connection",
     "current_filters",
     "default_period",
+    "drop_unreadable_int",
     "filter_chips",
     "fmt_minutes",
     "fmt_survival_minutes",

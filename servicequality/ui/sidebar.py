@@ -7,9 +7,11 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from servicequality import catalog
 from servicequality.filters import PEER_GROUPS, Filters
+from servicequality.metrics.formats import literal
 from servicequality.ui.crossfilter import FilterOptions
 from servicequality.ui.data import DEFAULT_MIN_N, FILTERS_KEY, OPTIONS_KEY, query
 
@@ -68,8 +70,8 @@ def sidebar_filters() -> Filters:
         chosen = {key: _multiselect(key, options) for key in catalog.SIDEBAR_ORDER}
         min_n = st.number_input(
             "Minimum responses to show a branch or cell",
-            min_value=2,
-            max_value=1000,
+            min_value=MIN_N_RANGE[0],
+            max_value=MIN_N_RANGE[1],
             value=DEFAULT_MIN_N,
             step=5,
             key="min_n",
@@ -116,7 +118,7 @@ def _normalise_link(options: FilterOptions) -> list[str]:
     widgets themselves accept only their exact labels, "Kings Cross (B022)", "North"). Values that
     match nothing are returned, in words, so the page can say they were ignored instead of
     dropping them silently."""
-    ignored = []
+    ignored = _drop_unreadable_numbers()
     for key in (*catalog.SIDEBAR_ORDER, "my_branch"):
         if key not in st.query_params:
             continue
@@ -131,7 +133,7 @@ def _normalise_link(options: FilterOptions) -> list[str]:
         for text in given:
             value = by_text.get(text.strip().casefold())
             if value is None:
-                ignored.append(f"{catalog.DIMENSIONS[dimension].label.lower()} {text!r}")
+                ignored.append(f"{catalog.DIMENSIONS[dimension].label.lower()} {literal(text, 40)}")
             elif value not in chosen:
                 chosen.append(value)
         if [str(labels.get(v, v)) for v in chosen] != given:
@@ -139,6 +141,48 @@ def _normalise_link(options: FilterOptions) -> list[str]:
             # writes its own labels back to the link).
             st.session_state[key] = (chosen[0] if chosen else None) if key == "my_branch" else chosen
     return ignored
+
+
+MIN_N_RANGE = (2, 1000)
+
+
+def _drop_unreadable_numbers() -> list[str]:
+    """A minimum n the number widget cannot read leaves the link, in words."""
+    problem = drop_unreadable_int("min_n", *MIN_N_RANGE)
+    return [f"minimum responses {problem}"] if problem else []
+
+
+def drop_unreadable_int(key: str, low: int, high: int | None = None) -> str | None:
+    """A whole number a bound number widget will read from the link: when the link's value is not
+    one within [low, high] (inf, 1e999, -3, 'x'), it leaves the link (Streamlit's widget would
+    raise on inf) and the words for it are returned; None when it is fine or absent."""
+    if key not in st.query_params:
+        return None
+    text = st.query_params.get(key, "")
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = None
+    if value is not None and value >= low and (high is None or value <= high):
+        return None
+    try:
+        del st.query_params[key]
+    except StreamlitAPIException:
+        return None  # bound already: the widget keeps its own value and does not read the link again
+    _forget_initial(key)
+    bounds = f"from {low} to {high}" if high is not None else f"of {low} or more"
+    return f"{literal(text, 40)} (a whole number {bounds})"
+
+
+def _forget_initial(key: str) -> None:
+    """Streamlit seeds a bound widget from the URL the session opened with, not from
+    st.query_params; a value its deserializer cannot take (int(inf) raises OverflowError in
+    Streamlit 1.67) must leave that copy too. Private API, kept to this one place; the hostile-URL
+    test fails if a Streamlit upgrade changes it."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as params:
+        params.set_initial_query_params_from_current()
 
 
 def _multiselect(key: str, options: FilterOptions) -> list[str]:

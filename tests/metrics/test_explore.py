@@ -259,8 +259,8 @@ def test_a_store_without_customers_served_says_why_there_is_no_rate(monkeypatch,
 def test_choices_and_links_are_checked():
     assert explore.link_messages({"explore_measure": "SERVQUAL gap (perception − expectation)", "dim1": "Branch"}) == []
     assert explore.link_messages({"explore_measure": "gap", "dim1": ["x"], "dim2": "Nothing"}) == [
-        "Unknown measure 'gap': showing complaints (count).",
-        "Unknown dimension \"['x']\": showing region.",
+        "Unknown measure `gap`: showing complaints (count).",
+        "Unknown dimension `['x']`: showing region.",
     ]
     choice = explore.resolve("nope", "region", "region")
     assert (choice.measure, choice.dim1, choice.dim2) == ("count", "region", None)

@@ -153,7 +153,7 @@ def test_parse_request_names_what_it_ignored():
     assert drilldown.parse_request({"rows": "Survey responses", "rows_sort": "Submitted"}).problems == ()
     # keys are not what the bound controls read: named as unknown rather than silently dropped
     assert drilldown.parse_request({"rows": "responses"}).problems == (
-        "Unknown kind of rows 'responses': showing complaints.",
+        "Unknown kind of rows `responses`: showing complaints.",
     )
 
 
@@ -227,4 +227,4 @@ def test_rows_page_follows_a_cell_in_the_link(monkeypatch, fixture_db_path):
     at.run()
     assert not at.exception
     assert sorted(at.dataframe[0].value["Ticket"]) == ["T1", "T2"]
-    assert "Region: **North** · Month: **Jan 2024**" in at.markdown[0].value
+    assert "Region: `North` · Month: `Jan 2024`" in at.markdown[0].value

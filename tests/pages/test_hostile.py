@@ -3,6 +3,7 @@ unknown names give a clean empty result or a clear message, never an error or a 
 and the database is the same afterwards."""
 
 import hashlib
+import re
 from dataclasses import replace
 
 import pandas as pd
@@ -191,6 +192,18 @@ URLS = {
         "rows_page": str(10**12),
         "rows_category": "Delivery",  # does not apply to survey responses
     },
+    # issue 16: a link that would put a phishing link, an image or HTML on the page, and numbers the
+    # number widget cannot read (int(inf) raised OverflowError in Streamlit)
+    "markup": {
+        "region": "[Session expired: sign in again](https://evil.example/login)",
+        "channel": "x** ![i](https://evil.example/i.png) **",
+        "min_n": "inf",
+        "explore_measure": "<b>bold</b> https://evil.example/x",
+        "rows_segment": "x** [Session expired: sign in again](https://evil.example/login) **",
+        "rows_sort": "www.evil.example",
+        "rows_page": ":material/warning: $x^2$",
+    },
+    "infinite": {"min_n": "1e999", "rows_page": "inf"},
     "huge": {
         "period": ["1900-01-01", "2999-12-31"],
         "min_n": str(10**12),
@@ -221,6 +234,33 @@ def test_hostile_url_parameters_on_every_page(monkeypatch, fixture_db_path, name
     assert file_hash(fixture_db_path) == before
 
 
+def _outside_code_spans(text: str) -> str:
+    return re.sub(r"`[^`]*`", "", text)
+
+
+def test_markup_in_a_link_is_shown_as_text(monkeypatch, fixture_db_path):
+    """Every value the link carries that a page repeats is in a code span, where Streamlit's
+    markdown reads no link, image, HTML, LaTeX or icon: nothing from evil.example is rendered."""
+    monkeypatch.setenv("SQ_DATABASE", str(fixture_db_path))
+    query = URLS["markup"]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(query)
+    shown = []
+    for page in (None, "pages/explore.py", "pages/rows.py"):
+        if page:
+            at.switch_page(page).run()
+            at.query_params.update(query)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        texts = [e.value for kind in ("warning", "markdown", "caption", "info") for e in at.get(kind)]
+        shown += [t for t in texts if "evil" in t]
+        for text in texts:
+            assert "evil" not in _outside_code_spans(text), text
+    assert any("Ignored in the link" in t for t in shown)  # the sidebar names what it ignored
+    assert any("Unknown measure" in t for t in shown)  # Explore
+    assert any("Behind the number for" in t for t in shown)  # the rows page's cell
+
+
 def test_hostile_link_gets_a_clear_message_on_explore_and_rows(monkeypatch, fixture_db_path):
     monkeypatch.setenv("SQ_DATABASE", str(fixture_db_path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -230,13 +270,13 @@ def test_hostile_link_gets_a_clear_message_on_explore_and_rows(monkeypatch, fixt
     at.query_params.update(query)
     at.run()
     warnings = " ".join(w.value for w in at.warning)
-    assert "Unknown measure 'unknown'" in warnings
-    assert 'Unknown dimension "x\'--"' in warnings
+    assert "Unknown measure `unknown`" in warnings
+    assert "Unknown dimension `x'--`" in warnings
     at.switch_page("pages/rows.py").run()
     at.query_params.update(query)
     at.run()
     warnings = " ".join(w.value for w in at.warning)
-    assert "Unknown kind of rows" in warnings and "Cannot sort by '1; drop table'" in warnings
+    assert "Unknown kind of rows" in warnings and "Cannot sort by `1; drop table`" in warnings
     assert "There is no page -1" in warnings
     # the odd cell values match nothing: a clean empty page
     assert any("No complaints match" in i.value for i in at.info)

@@ -191,7 +191,7 @@ def test_a_link_with_a_branch_id_and_lower_case_labels_is_understood(monkeypatch
     assert not at.exception
     assert at.selectbox(key="my_branch").value == "B1"
     assert at.multiselect(key="region").value == ["North"]
-    assert [w.value for w in at.warning] == ["Ignored in the link (no such value): region 'Nowhere'"]
+    assert [w.value for w in at.warning] == ["Ignored in the link (no such value): region `Nowhere`"]
 
 
 def test_without_targets_the_pages_say_no_target_set(monkeypatch, fixture_db_path, tmp_path):
