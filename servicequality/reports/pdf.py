@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -73,39 +75,47 @@ def chromium_path() -> str:
     )
 
 
-def html_to_pdf(document: str, out: Path, *, header: str) -> int:
-    """Print `document` to `out` (A4); returns the number of bytes written. `header` is plain text
-    put at the top of every page. The plotly charts are drawn before it prints."""
+def _chromium_print(what: str, viewport: dict | None, prepare: Callable[[Any], None], **pdf_options: Any) -> bytes:
+    """Launch headless Chromium, let `prepare` load a page, and print it to PDF bytes with the
+    header and footer templates and `pdf_options`. Any Chromium failure is a PdfError naming `what`."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
-    charts = document.count('class="plotly-graph-div"')
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page()
-                page.set_content(document, wait_until="load", timeout=TIMEOUT_MS)
-                page.wait_for_function(
-                    "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
-                    arg=charts,
-                    timeout=TIMEOUT_MS,
-                )
-                page.emulate_media(media="print")
-                data = page.pdf(
-                    format="A4",
-                    print_background=True,
-                    prefer_css_page_size=True,
-                    display_header_footer=True,
-                    header_template=f'<div style="{_HEAD_STYLE}">{html.escape(header)}</div>',
-                    footer_template=f'<div style="{_HEAD_STYLE}text-align:right;">page '
-                    '<span class="pageNumber"></span> of <span class="totalPages"></span></div>',
-                )
+                page = browser.new_page(**({"viewport": viewport} if viewport else {}))
+                prepare(page)
+                return page.pdf(format="A4", print_background=True, display_header_footer=True, **pdf_options)
             finally:
                 browser.close()
     except PlaywrightError as exc:
-        raise PdfError(f"Chromium could not print the report: {str(exc).splitlines()[0]}") from exc
+        raise PdfError(f"Chromium could not print {what}: {str(exc).splitlines()[0]}") from exc
+
+
+def _templates(header: str) -> dict[str, str]:
+    return {
+        "header_template": f'<div style="{_HEAD_STYLE}">{html.escape(header)}</div>',
+        "footer_template": f'<div style="{_HEAD_STYLE}text-align:right;">page '
+        '<span class="pageNumber"></span> of <span class="totalPages"></span></div>',
+    }
+
+
+def html_to_pdf(document: str, out: Path, *, header: str) -> int:
+    """Print `document` to `out` (A4); returns the number of bytes written. `header` is plain text
+    put at the top of every page. The plotly charts are drawn before it prints."""
+    charts = document.count('class="plotly-graph-div"')
+
+    def prepare(page: Any) -> None:
+        page.set_content(document, wait_until="load", timeout=TIMEOUT_MS)
+        page.wait_for_function(
+            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n", arg=charts, timeout=TIMEOUT_MS
+        )
+        page.emulate_media(media="print")
+
+    data = _chromium_print("the report", None, prepare, prefer_css_page_size=True, **_templates(header))
     out.write_bytes(data)
     return len(data)
 
@@ -130,34 +140,16 @@ PRINT_SCALE = 0.6
 def page_to_pdf(url: str, *, header: str) -> bytes:
     """A dashboard page as the person sees it, printed by headless Chromium (A4 portrait, the
     sidebar left out, `header` on every page): the view of `url`, which carries its filters."""
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
 
-    executable = chromium_path()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport=PAGE_VIEWPORT)
-                page.goto(url, timeout=TIMEOUT_MS)
-                wait_for_streamlit(page)
-                page.add_style_tag(content=PRINT_CSS)
-                # Screen media: the layout the person sees (Streamlit's print styles stack its columns).
-                page.emulate_media(media="screen")
-                return page.pdf(
-                    format="A4",
-                    scale=PRINT_SCALE,
-                    print_background=True,
-                    display_header_footer=True,
-                    margin={"top": "14mm", "bottom": "12mm", "left": "8mm", "right": "8mm"},
-                    header_template=f'<div style="{_HEAD_STYLE}">{html.escape(header)}</div>',
-                    footer_template=f'<div style="{_HEAD_STYLE}text-align:right;">page '
-                    '<span class="pageNumber"></span> of <span class="totalPages"></span></div>',
-                )
-            finally:
-                browser.close()
-    except PlaywrightError as exc:
-        raise PdfError(f"Chromium could not print the page: {str(exc).splitlines()[0]}") from exc
+    def prepare(page: Any) -> None:
+        page.goto(url, timeout=TIMEOUT_MS)
+        wait_for_streamlit(page)
+        page.add_style_tag(content=PRINT_CSS)
+        # Screen media: the layout the person sees (Streamlit's print styles stack its columns).
+        page.emulate_media(media="screen")
+
+    margin = {"top": "14mm", "bottom": "12mm", "left": "8mm", "right": "8mm"}
+    return _chromium_print("the page", PAGE_VIEWPORT, prepare, scale=PRINT_SCALE, margin=margin, **_templates(header))
 
 
 def chromium_available() -> bool:
