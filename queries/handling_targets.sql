@@ -98,32 +98,52 @@ pair_counts as (
 
 -- Include: handling_percentiles (measures 5, 6)
 
+-- Summed per pair first, and each pair's percentiles looked up beside its sums (Spark refuses a
+-- correlated subquery beside a group by).
+pair_totals as (
+    select
+        c.channel,
+        c.priority,
+        cast(sum(c.complaints) as bigint) as complaints,
+        max(c.first_response_target) as first_response_target,
+        max(c.resolution_target) as resolution_target,
+        cast(sum(c.responded_n) as bigint) as responded_n,
+        cast(sum(c.targeted_first_n) as bigint) as targeted_first_n,
+        sum(c.first_response_within_target) as first_response_within_target,
+        cast(sum(c.resolved_n) as bigint) as resolved_n,
+        cast(sum(c.targeted_resolution_n) as bigint) as targeted_resolution_n,
+        sum(c.resolution_within_target) as resolution_within_target,
+        cast(sum(c.awaiting_first_n) as bigint) as awaiting_first_n,
+        cast(sum(c.still_open_n) as bigint) as still_open_n
+    from pair_counts as c
+    group by c.channel, c.priority
+)
+
 select
-    c.channel,
-    c.priority,
-    cast(sum(c.complaints) as bigint) as complaints,
-    max(c.first_response_target) as first_response_target,
-    max(c.resolution_target) as resolution_target,
-    cast(sum(c.responded_n) as bigint) as responded_n,
+    t.channel,
+    t.priority,
+    t.complaints,
+    t.first_response_target,
+    t.resolution_target,
+    t.responded_n,
     (select p.value from percentiles as p
-        where p.measure = 5 and p.channel = c.channel and p.priority = c.priority and p.q = 0.5)
+        where p.measure = 5 and p.channel = t.channel and p.priority = t.priority and p.q = 0.5)
         as median_first_response_minutes,
     (select p.value from percentiles as p
-        where p.measure = 5 and p.channel = c.channel and p.priority = c.priority and p.q = 0.9)
+        where p.measure = 5 and p.channel = t.channel and p.priority = t.priority and p.q = 0.9)
         as p90_first_response_minutes,
-    cast(sum(c.targeted_first_n) as bigint) as targeted_first_n,
-    sum(c.first_response_within_target) as first_response_within_target,
-    cast(sum(c.resolved_n) as bigint) as resolved_n,
+    t.targeted_first_n,
+    t.first_response_within_target,
+    t.resolved_n,
     (select p.value from percentiles as p
-        where p.measure = 6 and p.channel = c.channel and p.priority = c.priority and p.q = 0.5)
+        where p.measure = 6 and p.channel = t.channel and p.priority = t.priority and p.q = 0.5)
         as median_resolution_minutes,
     (select p.value from percentiles as p
-        where p.measure = 6 and p.channel = c.channel and p.priority = c.priority and p.q = 0.9)
+        where p.measure = 6 and p.channel = t.channel and p.priority = t.priority and p.q = 0.9)
         as p90_resolution_minutes,
-    cast(sum(c.targeted_resolution_n) as bigint) as targeted_resolution_n,
-    sum(c.resolution_within_target) as resolution_within_target,
-    cast(sum(c.awaiting_first_n) as bigint) as awaiting_first_n,
-    cast(sum(c.still_open_n) as bigint) as still_open_n
-from pair_counts as c
-group by c.channel, c.priority
-order by channel, priority
+    t.targeted_resolution_n,
+    t.resolution_within_target,
+    t.awaiting_first_n,
+    t.still_open_n
+from pair_totals as t
+order by t.channel, t.priority

@@ -17,20 +17,56 @@ with answers as (
     from response_answers as a
     where a.submitted_on between $start and $end
         -- Selected on a: regions, branch_types, branches, channels, segments
+
+),
+
+-- The scales each question was asked on, one row each (a distinct step of its own: Spark 4 cannot
+-- run two distinct aggregates beside a string_agg in one select).
+scales as (
+    select 's' as question, s_min || '-' || s_max as scale from answers where s_min is not null and s_max is not null
+    union
+    select 'r' as question, r_min || '-' || r_max as scale from answers where r_min is not null and r_max is not null
+),
+
+scale_lists as (
+    select
+        string_agg(scale, ', ' order by scale) filter (where question = 's') as satisfaction_scales,
+        count(*) filter (where question = 's') as n_satisfaction_scales,
+        string_agg(scale, ', ' order by scale) filter (where question = 'r') as recommend_scales,
+        count(*) filter (where question = 'r') as n_recommend_scales
+    from scales
+),
+
+totals as (
+    select
+        count(*) as responses,
+        count(s_answer) as n_satisfaction,
+        avg(satisfaction) as mean_satisfaction,
+        stddev_samp(satisfaction) as sd_satisfaction,
+        avg(s_answer) as mean_s_answer,
+        count(r_answer) as n_recommend,
+        avg(recommend) as mean_recommend,
+        stddev_samp(recommend) as sd_recommend,
+        avg(r_answer) as mean_r_answer,
+        min(r_min) as lowest_r_min,
+        max(r_max) as highest_r_max,
+        cast(sum(r_answer) as bigint) as sum_r_answer
+    from answers
 )
 
 select
-    count(*) as responses,
-    count(s_answer) as n_satisfaction,
-    avg(satisfaction) as mean_satisfaction,
-    stddev_samp(satisfaction) as sd_satisfaction,
-    string_agg(distinct s_min || '-' || s_max, ', ' order by s_min || '-' || s_max) as satisfaction_scales,
-    case when count(distinct s_min || '-' || s_max) = 1 then avg(s_answer) end as mean_satisfaction_rating,
-    count(r_answer) as n_recommend,
-    avg(recommend) as mean_recommend,
-    stddev_samp(recommend) as sd_recommend,
-    string_agg(distinct r_min || '-' || r_max, ', ' order by r_min || '-' || r_max) as recommend_scales,
-    case when count(distinct r_min || '-' || r_max) = 1 then avg(r_answer) end as mean_recommend_rating,
-    case when count(distinct r_min || '-' || r_max) = 1 and min(r_min) = 0 and max(r_max) = 1
-        then cast(sum(r_answer) as bigint) end as recommend_flag_yes
-from answers
+    t.responses,
+    t.n_satisfaction,
+    t.mean_satisfaction,
+    t.sd_satisfaction,
+    l.satisfaction_scales,
+    case when l.n_satisfaction_scales = 1 then t.mean_s_answer end as mean_satisfaction_rating,
+    t.n_recommend,
+    t.mean_recommend,
+    t.sd_recommend,
+    l.recommend_scales,
+    case when l.n_recommend_scales = 1 then t.mean_r_answer end as mean_recommend_rating,
+    case when l.n_recommend_scales = 1 and t.lowest_r_min = 0 and t.highest_r_max = 1
+        then t.sum_r_answer end as recommend_flag_yes
+from totals as t
+cross join scale_lists as l

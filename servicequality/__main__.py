@@ -7,6 +7,7 @@ means writing a `configure` and a `run` function and adding one entry; `main` st
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -83,11 +84,21 @@ def _configure_refresh(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="rebuild inside the file instead of writing a new one and renaming it (only when no dashboard reads it)",
     )
+    spark = parser.add_argument_group(
+        "on Spark", "build the rollups with Spark from a Parquet history (`export --parquet`) into a new snapshot"
+    )
+    spark.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="default: %(default)s")
+    spark.add_argument("--history", type=Path, help="the Parquet history (a directory `export --parquet` wrote)")
+    spark.add_argument(
+        "--out", type=Path, help="the snapshot directory the dashboard reads (SQ_DATABASE or --db may name it)"
+    )
 
 
 def _run_refresh(args: argparse.Namespace) -> int:
     from servicequality.store import rollups
 
+    if args.engine == "spark":
+        return _refresh_on_spark(args)
     db: Path = args.db
     if not db.exists():
         print(f"refresh: no database at {db}", file=sys.stderr)
@@ -113,6 +124,56 @@ def _run_refresh(args: argparse.Namespace) -> int:
     else:
         store.build_atomically(db, lambda con: None, start_from_existing=True)  # refreshes on the way
     print(f"refresh: rebuilt the rollups of {db} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _refresh_on_spark(args: argparse.Namespace) -> int:
+    from servicequality.store import snapshot, spark
+
+    if args.history is None or args.out is None:
+        print("refresh --engine spark needs --history DIR and --out DIR", file=sys.stderr)
+        return 2
+    if not (args.history / "tickets").is_dir():
+        print(f"refresh: {args.history} is not a Parquet history (no tickets/ in it)", file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    engine = spark.SparkEngine.local()
+    try:
+        path = snapshot.build_with_spark(engine, args.history, args.out)
+    finally:
+        engine.stop()
+    print(f"refresh: Spark built the rollups of {args.history} into {path} in {time.perf_counter() - started:.1f} s")
+    print(f"refresh: {args.out / snapshot.POINTER} names it; serve it with --db {args.out}")
+    return 0
+
+
+def _configure_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=store.DEFAULT_DB, help="database file (default: %(default)s)")
+    parser.add_argument("--parquet", type=Path, required=True, help="the history directory to write")
+    parser.add_argument(
+        "--since",
+        metavar="YYYY-MM",
+        help="append the months from this one on as new files (an import's new months) instead of rewriting",
+    )
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from servicequality.store import history
+
+    if args.since is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.since):
+        print(f"export: --since takes a month as YYYY-MM, not {args.since!r}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    con = store.connect_read_only(args.db)
+    try:
+        if args.since:
+            counts = history.append(con, args.parquet, since=args.since)
+        else:
+            counts = history.export(con, args.parquet)
+    finally:
+        con.close()
+    rows = ", ".join(f"{t} {n:,}" for t, n in counts.items())
+    print(f"export: wrote {args.parquet} in {time.perf_counter() - started:.1f} s: {rows}")
     return 0
 
 
@@ -167,6 +228,9 @@ COMMANDS: dict[str, Command] = {
     "sql": Command("print the SQL of a named query (what a page's number comes from)", _configure_sql, _run_sql),
     "refresh": Command("rebuild the pre-aggregated rollup tables the queries read", _configure_refresh, _run_refresh),
     "demo": Command("build the deterministic demo database", _configure_demo, _run_demo),
+    "export": Command(
+        "write the base tables as a Parquet history partitioned by month (for Spark)", _configure_export, _run_export
+    ),
     "import": Command(
         "import an export (CSV, .xlsx, Parquet) through a mapping file",
         ingest.configure_import,

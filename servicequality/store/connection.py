@@ -30,8 +30,14 @@ class StoreError(RuntimeError):
 
 
 def database_path() -> Path:
-    """The database the dashboard reads: $SQ_DATABASE, else the demo database."""
-    return Path(os.environ.get("SQ_DATABASE", DEFAULT_DB))
+    """The database the dashboard reads: $SQ_DATABASE, else the demo database. A directory of
+    snapshots (store.snapshot) stands for the snapshot its pointer names now."""
+    path = Path(os.environ.get("SQ_DATABASE", DEFAULT_DB))
+    if path.is_dir():
+        from servicequality.store import snapshot  # a leaf module of this package's
+
+        return snapshot.current(path)
+    return path
 
 
 STORE_CATALOG = "sq_store"
@@ -209,12 +215,14 @@ def build_atomically(
     fill: Callable[[duckdb.DuckDBPyConnection], None],
     *,
     start_from_existing: bool = False,
+    refresh: bool = True,
 ) -> Path:
     """Write a database to a temporary file beside `target`, then rename it into place.
 
     A failure or a kill before the rename leaves `target` exactly as it was. With
     `start_from_existing`, the new file starts as a copy of the current one (an import adds
-    to what is there); otherwise it starts empty with the schema and reference data.
+    to what is there); otherwise it starts empty with the schema and reference data. The rollups are
+    rebuilt last, unless `refresh` is off (`fill` wrote them: a snapshot of rollups Spark built).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -232,9 +240,10 @@ def build_atomically(
                 con.execute("detach previous")
             create_schema(con)
             fill(con)
-            from servicequality.store import rollups  # imports store: imported here, not at the top
+            if refresh:
+                from servicequality.store import rollups  # imports store: imported here, not at the top
 
-            rollups.refresh(con)
+                rollups.refresh(con)
             con.execute("checkpoint")
         finally:
             con.close()

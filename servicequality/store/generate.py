@@ -274,7 +274,7 @@ class Request:
     with {self.cte}_parts as (
         {self._cell_parts(sums)}
     ),
-    summed as (
+    {self.cte}_summed as (
         select
             {summed}
         from {self.cte}_parts as r
@@ -284,7 +284,7 @@ class Request:
     )
     select
         {formulas}
-    from summed as s{settings}
+    from {self.cte}_summed as s{settings}
 )"""
 
     def rollup_sql(self) -> str:
@@ -310,7 +310,7 @@ class Request:
         settings = "\n    cross join rollup_settings as st" if any("st." in m.rollup for m in measures) else ""
         return f"""{self.cte} as (
     with {parts},
-    summed as (
+    {self.cte}_summed as (
         select
             {summed}
         from {self.cte}_parts as r
@@ -319,7 +319,7 @@ class Request:
     )
     select
         {formulas}
-    from summed as s{settings}
+    from {self.cte}_summed as s{settings}
 )"""
 
     def base_sql(self) -> str:

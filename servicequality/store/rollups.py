@@ -57,6 +57,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from pathlib import Path
@@ -186,77 +187,81 @@ def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     return built_by == definition() and recorded == json.dumps(source_counts(con), sort_keys=True)
 
 
+# The item counts per response and component fix the scale: every count k of a component's items
+# (and of its items with an adequate level) must divide gap_scale.
+SCALE_COUNTS = (
+    "select distinct k, ka from (select count(*) as k, count(sc.adequate) as ka from servqual_scores as sc "
+    "group by sc.response_id, sc.component_key)"
+)
+# Any m components of a respondent may be averaged (the overall gap, a RATER group, the components
+# selected in the sidebar): the scale takes every count up to the largest m.
+MOST_COMPONENTS = (
+    "select coalesce(max(m), 1) from (select count(distinct component_key) as m from servqual_scores "
+    "group by response_id)"
+)
+SETTINGS = (
+    "select cast($g as bigint) as gap_scale, cast($r as bigint) as respondent_scale, "
+    "cast($c as varchar) as source_counts, cast($d as varchar) as definition"
+)
+# Per response and component, scaled: p = mean perception * gap_scale, and so on (whole numbers).
+# A view (the plain form of the queries that read its materialisation, "-- Oracle:") over
+# rollup_settings; rebuilt with the rollups.
+RESPONSE_COMPONENT_MEANS = """
+with rc as (
+    select
+        sc.response_id,
+        sc.component_key,
+        count(*) as k,
+        count(sc.adequate) as ka,
+        sum(sc.perception) as sum_p,
+        sum(sc.expectation) as sum_e,
+        sum(sc.adequate) as sum_a,
+        -- the zone of tolerance pairs item by item: P and E of the items with an adequate level
+        sum(case when sc.adequate is not null then sc.perception end) as sum_pa,
+        sum(case when sc.adequate is not null then sc.expectation end) as sum_ea
+    from servqual_scores as sc
+    group by sc.response_id, sc.component_key
+)
+select
+    r.branch_id,
+    cast(r.submitted_at as date) as submitted_on,
+    r.channel,
+    r.segment,
+    r.response_id,
+    rc.component_key,
+    cast(rc.sum_p * (st.gap_scale // rc.k) as bigint) as p,
+    cast(rc.sum_e * (st.gap_scale // rc.k) as bigint) as e,
+    case when rc.ka > 0 then cast(rc.sum_a * (st.gap_scale // rc.ka) as bigint) end as a,
+    case when rc.ka > 0 then cast(rc.sum_pa * (st.gap_scale // rc.ka) as bigint) end as pa,
+    case when rc.ka > 0 then cast(rc.sum_ea * (st.gap_scale // rc.ka) as bigint) end as ea
+from rc
+join survey_responses as r on r.response_id = rc.response_id
+cross join rollup_settings as st
+"""
+
+
+def settings(fetchall: Callable[[str], list[tuple]], counts: dict[str, int]) -> dict[str, object]:
+    """The bound parameters of SETTINGS: the scales from the survey's item counts (`fetchall` runs
+    a query on the engine at hand, DuckDB or Spark), the source counts and the code's fingerprint."""
+    pairs = fetchall(SCALE_COUNTS)
+    gap_scale = _lcm([k for k, _ in pairs] + [ka for _, ka in pairs])
+    ((most,),) = fetchall(MOST_COMPONENTS)
+    respondent_scale = gap_scale * _lcm(range(1, int(most) + 1))
+    if respondent_scale > MAX_SCALE:
+        raise ValueError(f"Survey item counts give a scale of {respondent_scale}; rollups need at most {MAX_SCALE}.")
+    return {"g": gap_scale, "r": respondent_scale, "c": json.dumps(counts, sort_keys=True), "d": definition()}
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every rollup table from the base tables (inside the caller's transaction)."""
     con.execute("set enable_progress_bar = false")
-    counts = json.dumps(source_counts(con), sort_keys=True)
+    bound = settings(lambda sql: con.execute(sql).fetchall(), source_counts(con))
     for view in VIEWS:
         con.execute("drop view if exists " + view)  # names from the constants here
     for table in TABLES:
         con.execute("drop table if exists " + table)
-
-    # The item counts per response and component fix the scale: every count k of a component's items
-    # (and of its items with an adequate level) must divide gap_scale.
-    counts_per_component = (
-        "select count(*) as k, count(sc.adequate) as ka from servqual_scores as sc "
-        "group by sc.response_id, sc.component_key"
-    )
-    pairs = con.execute("select distinct k, ka from (" + counts_per_component + ")").fetchall()
-    gap_scale = _lcm([k for k, _ in pairs] + [ka for _, ka in pairs])
-    # Any m components of a respondent may be averaged (the overall gap, a RATER group, the
-    # components selected in the sidebar): the scale takes every count up to the largest m.
-    most = con.execute(
-        "select coalesce(max(m), 1) from (select count(distinct component_key) as m from servqual_scores "
-        "group by response_id)"
-    ).fetchone()[0]
-    respondent_scale = gap_scale * _lcm(range(1, most + 1))
-    if respondent_scale > MAX_SCALE:
-        raise ValueError(f"Survey item counts give a scale of {respondent_scale}; rollups need at most {MAX_SCALE}.")
-    con.execute(
-        "create table rollup_settings as select cast($g as bigint) as gap_scale, "
-        "cast($r as bigint) as respondent_scale, cast($c as varchar) as source_counts, "
-        "cast($d as varchar) as definition",
-        {"g": gap_scale, "r": respondent_scale, "c": counts, "d": definition()},
-    )
-
-    # Per response and component, scaled: p = mean perception * gap_scale, and so on (whole numbers).
-    # A view (the plain form of the queries that read its materialisation, "-- Oracle:") and its rows
-    # stored in date order.
-    con.execute(
-        """
-        create view response_component_means as
-        with rc as (
-            select
-                sc.response_id,
-                sc.component_key,
-                count(*) as k,
-                count(sc.adequate) as ka,
-                sum(sc.perception) as sum_p,
-                sum(sc.expectation) as sum_e,
-                sum(sc.adequate) as sum_a,
-                -- the zone of tolerance pairs item by item: P and E of the items with an adequate level
-                sum(case when sc.adequate is not null then sc.perception end) as sum_pa,
-                sum(case when sc.adequate is not null then sc.expectation end) as sum_ea
-            from servqual_scores as sc
-            group by sc.response_id, sc.component_key
-        )
-        select
-            r.branch_id,
-            cast(r.submitted_at as date) as submitted_on,
-            r.channel,
-            r.segment,
-            r.response_id,
-            rc.component_key,
-            cast(rc.sum_p * (st.gap_scale // rc.k) as bigint) as p,
-            cast(rc.sum_e * (st.gap_scale // rc.k) as bigint) as e,
-            case when rc.ka > 0 then cast(rc.sum_a * (st.gap_scale // rc.ka) as bigint) end as a,
-            case when rc.ka > 0 then cast(rc.sum_pa * (st.gap_scale // rc.ka) as bigint) end as pa,
-            case when rc.ka > 0 then cast(rc.sum_ea * (st.gap_scale // rc.ka) as bigint) end as ea
-        from rc
-        join survey_responses as r on r.response_id = rc.response_id
-        cross join rollup_settings as st
-        """
-    )
+    con.execute("create table rollup_settings as " + SETTINGS, bound)
+    con.execute("create view response_component_means as " + RESPONSE_COMPONENT_MEANS)
     _build_models(con)
 
 

@@ -5,7 +5,6 @@ import math
 from dataclasses import replace
 
 import pytest
-import sqlglot
 
 from servicequality import store
 from tests.conftest import FIXTURE_PERIOD as P
@@ -174,13 +173,6 @@ def test_every_query_has_a_header_naming_grain_parameters_and_columns():
         header = store.load_query(name).header.lower()
         for word in ("grain", "parameters", "columns"):
             assert word in header, f"{name}.sql header lacks '{word}'"
-
-
-def test_every_query_transpiles_to_spark():
-    """Queries stay portable: sqlglot must turn each into Spark SQL without unsupported parts."""
-    for name in store.query_names():
-        sql = store.load_query(name).sql
-        sqlglot.transpile(sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
 def test_included_fragments_are_expanded_with_their_constants():

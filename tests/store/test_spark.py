@@ -1,0 +1,263 @@
+"""Every named query gives the same rows on Spark as on DuckDB.
+
+A small generated store (the tiny demo: 16 branches, ~20,000 tickets, ~2,000 responses) is exported
+to a Parquet history (store.history); Spark, in local mode, reads the history, builds every rollup
+from its model and runs every query of queries/ under two parameter sets: the whole history, and a
+period that cuts months with a region and a channel selected. DuckDB runs the same queries on the
+store itself. Same columns, same rows in the same order, numbers within 1e-9 relative.
+
+The rewrites that make the one text run on both (store.spark.to_spark) are pinned further down
+without Spark: each would make a query fail or differ on Spark if it were lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import shutil
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlglot
+import streamlit as st
+from sqlglot import exp
+from streamlit.testing.v1 import AppTest
+
+from servicequality import store
+from servicequality.demo import generator
+from servicequality.filters import Filters
+from servicequality.store import history, snapshot, spark
+from servicequality.ui.navigation import PAGES
+from tests.conftest import ROOT, query_extras
+
+RTOL, ATOL = 1e-9, 1e-12
+
+
+def _spark_or_skip() -> None:
+    """Spark needs pyspark and Java; CI has both and must run this (elsewhere it may skip)."""
+    missing = []
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        missing.append("pyspark (pip install -r requirements.txt)")
+    if shutil.which("java") is None:
+        missing.append("Java 17 (java on PATH)")
+    if missing and not os.environ.get("CI"):
+        pytest.skip("Spark tests need " + " and ".join(missing))
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory):
+    return generator.build(tmp_path_factory.mktemp("spark") / "tiny.duckdb", scale="tiny")
+
+
+@pytest.fixture(scope="module")
+def built(tiny_store, tmp_path_factory):
+    """Spark, in local mode, reads the Parquet history of the tiny store, builds every rollup and
+    writes a snapshot the dashboard can serve: (the engine, holding the rollups, and the snapshot
+    directory)."""
+    _spark_or_skip()
+    directory = tmp_path_factory.mktemp("history") / "history"
+    con = store.connect_read_only(tiny_store)
+    try:
+        history.export(con, directory)
+    finally:
+        con.close()
+    engine = spark.SparkEngine.local()
+    snapshots = tmp_path_factory.mktemp("snapshots")
+    snapshot.build_with_spark(engine, directory, snapshots)
+    yield engine, snapshots
+    engine.stop()
+
+
+@pytest.fixture(scope="module")
+def engine(built):
+    return built[0]
+
+
+def _parameter_sets(con) -> list[tuple[str, dict]]:
+    first, last = store.run_query(con, "date_bounds", {}).iloc[0]
+    whole = Filters(pd.Timestamp(first).date(), pd.Timestamp(last).date())
+    # 17 March 2024 to 9 May 2025: both ends cut a month (the rollups' month and day tables meet)
+    cut = replace(Filters(dt.date(2024, 3, 17), dt.date(2025, 5, 9)), regions=("North",), channels=("Phone",))
+    return [(label, {**query_extras(), **f.params()}) for label, f in (("whole history", whole), ("filtered", cut))]
+
+
+def differences(duck: pd.DataFrame, sparked: pd.DataFrame) -> str | None:
+    """Why two results are not the same rows (None when they are)."""
+    if list(duck.columns) != list(sparked.columns):
+        return f"columns {list(duck.columns)} vs {list(sparked.columns)}"
+    if len(duck) != len(sparked):
+        return f"{len(duck)} rows vs {len(sparked)}"
+    for column in duck.columns:
+        a, b = duck[column], sparked[column]
+        if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
+            x, y = pd.to_numeric(a).to_numpy(dtype=float), pd.to_numeric(b).to_numpy(dtype=float)
+            if not np.allclose(x, y, rtol=RTOL, atol=ATOL, equal_nan=True):
+                bad = np.flatnonzero(~np.isclose(x, y, rtol=RTOL, atol=ATOL, equal_nan=True))
+                return f"{column}: row {bad[0]}: {x[bad[0]]!r} vs {y[bad[0]]!r} ({len(bad)} rows differ)"
+        else:
+            # dates and times as Timestamps (DuckDB gives datetime64, Spark's Arrow dates), text as is
+            def values(s: pd.Series) -> list:
+                return [None if pd.isna(v) else (pd.Timestamp(v) if isinstance(v, dt.date) else v) for v in s]
+
+            if values(a) != values(b):
+                first = next(i for i, (u, v) in enumerate(zip(values(a), values(b))) if u != v)
+                return f"{column}: row {first}: {values(a)[first]!r} vs {values(b)[first]!r}"
+    return None
+
+
+@pytest.mark.slow
+def test_every_query_gives_the_same_rows_on_spark(tiny_store, engine):
+    con = store.connect_read_only(tiny_store)
+    failures, compared = [], 0
+    try:
+        for label, params in _parameter_sets(con):
+            for name in store.query_names():
+                duck = store.run_query(con, name, params)
+                try:
+                    sparked = engine.run_query(name, params)
+                except Exception as exc:  # noqa: BLE001 - every query's failure is listed, not the first
+                    failures.append(f"{name} [{label}]: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+                    continue
+                why = differences(duck, sparked)
+                if why:
+                    failures.append(f"{name} [{label}]: {why}")
+                compared += 1
+                assert len(duck.columns) > 0
+    finally:
+        con.close()
+    assert not failures, "\n".join(failures)
+    assert compared == 2 * len(store.query_names())
+
+
+def _page(monkeypatch, db, page) -> dict:
+    """What a page shows: its tiles, texts, tables and charts' data (AppTest)."""
+    monkeypatch.setenv("SQ_DATABASE", str(db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2024-01-01", "2025-12-31"]
+    at.run()
+    at.switch_page(page.path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        charts.append(
+            [{k: _decoded(t.get(k)) for k in ("x", "y", "z", "values", "text", "name")} for t in spec["data"]]
+        )
+    return {
+        "tiles": [(m.label, m.value, m.delta) for m in at.metric],
+        # the Data page names the file it reads: the snapshot's name is not a number
+        "texts": [
+            e.value.replace(str(store.database_path()), "<the database>")
+            for kind in ("markdown", "caption", "info", "warning", "error")
+            for e in getattr(at, kind)
+        ],
+        "tables": [df.value for df in at.dataframe],
+        "charts": charts,
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_shows_the_same_numbers_from_the_spark_snapshot(monkeypatch, tiny_store, built, page):
+    # The dashboard serves the snapshot directory (its pointer names the file); the same page on the
+    # store DuckDB built itself must show the same tiles, texts, tables and chart values.
+    _, snapshots = built
+    duck = _page(monkeypatch, tiny_store, page)
+    sparked = _page(monkeypatch, snapshots, page)
+    assert duck["tiles"] or duck["tables"] or duck["charts"], f"{page.url_path}: the page shows numbers"
+    for part in ("tiles", "texts"):
+        assert sparked[part] == duck[part], f"{page.url_path}: {part}"
+    assert len(sparked["tables"]) == len(duck["tables"])
+    for a, b in zip(duck["tables"], sparked["tables"]):
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=RTOL, atol=ATOL)
+    assert len(sparked["charts"]) == len(duck["charts"])
+    for i, (a, b) in enumerate(zip(duck["charts"], sparked["charts"])):
+        # chart values from doubles summed in another order may differ in the last bits only
+        assert json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str) or all(
+            _close(x, y) for x, y in zip(a, b)
+        ), f"{page.url_path}: chart {i}"
+
+
+def _decoded(value):
+    """Plotly's typed arrays ({"dtype": "f8", "bdata": base64}) as lists of numbers."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if isinstance(shape, str):  # "3, 4"
+            shape = [int(n) for n in shape.split(",")]
+        return array.reshape(shape).tolist() if shape else array.tolist()
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return bool(np.isclose(a, b, rtol=RTOL, atol=ATOL))
+    return a == b
+
+
+def test_the_comparison_can_fail():
+    # 1e-9 relative: a figure rounded to six places (Spark's DECIMAL division) is caught
+    duck = pd.DataFrame({"minutes": [1 / 3], "label": ["a"]})
+    assert differences(duck, pd.DataFrame({"minutes": [0.333333], "label": ["a"]}))
+    assert differences(duck, pd.DataFrame({"minutes": [1 / 3], "label": ["b"]}))
+    assert differences(duck, pd.DataFrame({"minutes": [1 / 3, 1.0], "label": ["a", "b"]}))
+    assert differences(duck, duck.copy()) is None
+
+
+# --- the rewrites, without Spark ---------------------------------------------------------------
+
+
+def test_a_list_parameter_is_typed_where_it_is_read():
+    # A NULL list ("all") has no type on Spark: array_contains(NULL, region) is refused.
+    out = spark.to_spark("select 1 from b where ($regions is null or list_contains($regions, b.region))")
+    assert out.count("CAST(:regions AS ARRAY<STRING>)") == 2
+    # a parameter that is not a list stays bare
+    assert ":start" in spark.to_spark("select 1 from b where b.d >= $start") and "CAST(:start" not in out
+
+
+def test_decimals_divide_as_doubles():
+    out = spark.to_spark("select x / 86400.0 as d, cast(s as hugeint) * s as ss from t")
+    # 86400.0 would be DECIMAL(6,1) on Spark; the dividend is a DOUBLE as in DuckDB
+    assert "CAST(x AS DOUBLE) / CAST(86400.0 AS DOUBLE)" in out
+    # HUGEINT, the exact sums of squares, is a 38-digit whole decimal
+    assert "CAST(s AS DECIMAL(38, 0))" in out
+
+
+def test_to_days_is_a_day_interval():
+    assert "MAKE_DT_INTERVAL(CAST(:n AS INT))" in spark.to_spark("select now() - to_days(cast($n as integer))")
+
+
+def test_a_step_read_twice_is_its_own_statement():
+    sql = """
+        with once as (select 1 as x),
+        twice as (select x from once),
+        last as (select x from twice)
+        select (select x from twice) as a, (select x from last) as b
+    """
+    steps, final = spark.shared_steps(sql)
+
+    def ctes(text: str) -> list[str]:
+        return [c.alias for c in sqlglot.parse_one(text, read="duckdb").find_all(exp.CTE)]
+
+    # `twice` is read by `last` and by the final select: a statement of its own, with the step it
+    # reads; the final select keeps the steps read once and reads `twice` as a table
+    assert [name for name, _ in steps] == ["twice"]
+    assert ctes(steps[0][1]) == ["once"]
+    assert ctes(final) == ["once", "last"]
+    # a query whose steps are each read once runs as written
+    plain = "with a as (select 1 as x) select x from a"
+    assert spark.shared_steps(plain) == ([], plain)
