@@ -103,6 +103,8 @@ def _run_refresh(args: argparse.Namespace) -> int:
     if not db.exists():
         print(f"refresh: no database at {db}", file=sys.stderr)
         return 1
+    if db.is_dir():
+        return _check_snapshot(db)
     if args.if_stale:
         con = store.connect_read_only(db)
         try:
@@ -125,6 +127,31 @@ def _run_refresh(args: argparse.Namespace) -> int:
         store.build_atomically(db, lambda con: None, start_from_existing=True)  # refreshes on the way
     print(f"refresh: rebuilt the rollups of {db} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _check_snapshot(directory: Path) -> int:
+    """A snapshot directory is rebuilt by Spark, never in place: say whether its snapshot is current."""
+    from servicequality.store import rollups, snapshot
+
+    try:
+        path = snapshot.current(directory)
+        con = store.connect_read_only(path)
+    except store.StoreError as exc:
+        print(f"refresh: {exc}", file=sys.stderr)
+        return 1
+    try:
+        fresh = rollups.is_fresh(con)
+    finally:
+        con.close()
+    if fresh:
+        print(f"refresh: {path} (the snapshot {directory} points to) is up to date")
+        return 0
+    print(
+        f"refresh: {path} was built by other code; rebuild the snapshot with "
+        f"`python -m servicequality refresh --engine spark --history DIR --out {directory}`",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _refresh_on_spark(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ from sqlglot import exp
 from streamlit.testing.v1 import AppTest
 
 from servicequality import store
+from servicequality.__main__ import main
 from servicequality.demo import generator
 from servicequality.filters import Filters
 from servicequality.store import history, snapshot, spark
@@ -197,6 +198,15 @@ def _decoded(value):
     if isinstance(value, list):
         return [_decoded(v) for v in value]
     return value
+
+
+@pytest.mark.slow
+def test_make_run_serves_a_snapshot_directory_as_it_is(built, capsys):
+    # `make run DB=snapshots/` first runs `refresh --if-stale --db snapshots/`: a current snapshot
+    # is left as it is (a snapshot is rebuilt by Spark, never in place)
+    _, snapshots = built
+    assert main(["refresh", "--if-stale", "--db", str(snapshots)]) == 0
+    assert "up to date" in capsys.readouterr().out
 
 
 def _close(a, b) -> bool:

@@ -688,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.report_only:  # rewrite BENCHMARKS.md from the saved figures
-        args.out.write_text(report(json.loads(args.json.read_text())))
+        write_report(args.out, report(json.loads(args.json.read_text())))
         return 0
     if args.phase == "pandas":  # the child process of phase 3
         result = pandas_phase(args.db, args.calls, args.runs)
@@ -777,10 +777,20 @@ def main(argv: list[str] | None = None) -> int:
     data["load"] = (data.get("load_before", load_before), os.getloadavg())
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(data, indent=1, default=str))
-    args.out.write_text(report(data))
+    write_report(args.out, report(data))
     log(f"wrote {args.out}")
     print(args.out.read_text())
     return 0
+
+
+# A section measured by another tool (tools/bench/spark_build.py), kept when the report is rewritten.
+KEPT_SECTION = "\n## Rollups on Spark"
+
+
+def write_report(path: Path, text: str) -> None:
+    old = path.read_text() if path.exists() else ""
+    kept = old[old.index(KEPT_SECTION) :] if KEPT_SECTION in old else ""
+    path.write_text(text.rstrip("\n") + "\n" + kept)
 
 
 if __name__ == "__main__":
