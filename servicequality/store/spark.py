@@ -1,9 +1,9 @@
 """Spark: the same rollup models and named queries, run by Spark SQL over a Parquet history.
 
 DuckDB answers the dashboard. Spark is for a history too big for one machine: it builds the rollup
-tables from the Parquet history (store.history) and a DuckDB snapshot serves them (store.snapshot),
-and it can answer a query no rollup answers. Spark's fixed cost is about a second a query and ten
-to start, so it builds; it does not answer every click.
+tables from the Parquet history (store.history) and a DuckDB snapshot serves them (store.snapshot).
+It can run any named query (`SparkEngine.run_query`), but no page sends it one yet: Spark's fixed
+cost is about a second a query and ten to start, so it builds; it does not answer every click.
 
 One text, two dialects: every view of schema.sql, every model of store/models and every query of
 queries/ is written once for DuckDB and emitted for Spark by `to_spark` (sqlglot), with the rewrites
@@ -139,6 +139,7 @@ class SparkEngine:
                 frame = frame.drop(history.PARTITION)
             frame.createOrReplaceTempView(table)
         for name, select in schema_views():
+            # the view's name and text are schema.sql's own, never input
             self.spark.sql(f"create or replace temp view {name} as {to_spark(select)}")
 
     def build_rollups(self, *, keep_temporary: bool = False) -> dict[str, DataFrame]:
