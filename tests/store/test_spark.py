@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import shutil
 from dataclasses import replace
 
@@ -33,7 +32,7 @@ from servicequality.demo import generator
 from servicequality.filters import Filters
 from servicequality.store import history, snapshot, spark
 from servicequality.ui.navigation import PAGES
-from tests.conftest import ROOT, query_extras
+from tests.conftest import ROOT, query_extras, require_or_skip
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -47,8 +46,7 @@ def _spark_or_skip() -> None:
         missing.append("pyspark (pip install -r requirements.txt)")
     if shutil.which("java") is None:
         missing.append("Java 17 (java on PATH)")
-    if missing and not os.environ.get("CI"):
-        pytest.skip("Spark tests need " + " and ".join(missing))
+    require_or_skip(not missing, "Spark tests need " + " and ".join(missing))
 
 
 @pytest.fixture(scope="module")
