@@ -105,15 +105,9 @@ def _run_refresh(args: argparse.Namespace) -> int:
         return 1
     if db.is_dir():
         return _check_snapshot(db)
-    if args.if_stale:
-        con = store.connect_read_only(db)
-        try:
-            fresh = rollups.is_fresh(con)
-        finally:
-            con.close()
-        if fresh:
-            print(f"refresh: the rollups in {db} are up to date")
-            return 0
+    if args.if_stale and _is_fresh(db):
+        print(f"refresh: the rollups in {db} are up to date")
+        return 0
     started = time.perf_counter()
     if args.in_place:
         con = store.connect_read_write(db)
@@ -129,20 +123,28 @@ def _run_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_fresh(db: Path) -> bool:
+    """The file's rollups were built by this code from its base tables (read-only: a dashboard may
+    be reading it)."""
+    from servicequality.store import rollups
+
+    con = store.connect_read_only(db)
+    try:
+        return rollups.is_fresh(con)
+    finally:
+        con.close()
+
+
 def _check_snapshot(directory: Path) -> int:
     """A snapshot directory is rebuilt by Spark, never in place: say whether its snapshot is current."""
-    from servicequality.store import rollups, snapshot
+    from servicequality.store import snapshot
 
     try:
         path = snapshot.current(directory)
-        con = store.connect_read_only(path)
+        fresh = _is_fresh(path)
     except store.StoreError as exc:
         print(f"refresh: {exc}", file=sys.stderr)
         return 1
-    try:
-        fresh = rollups.is_fresh(con)
-    finally:
-        con.close()
     if fresh:
         print(f"refresh: {path} (the snapshot {directory} points to) is up to date")
         return 0
