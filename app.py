@@ -23,6 +23,7 @@ if navigation.url_path != "rows":
     drilldown.drop_rows_parameters()
 if problem is None:
     ui.sidebar_filters()
+    ui.engine_note()
     # The Data page ignores the filters, so it shows no chips.
     if navigation.url_path != DATA_PAGE.url_path:
         ui.filter_chips()

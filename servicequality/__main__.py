@@ -92,6 +92,12 @@ def _configure_refresh(parser: argparse.ArgumentParser) -> None:
     spark.add_argument(
         "--out", type=Path, help="the snapshot directory the dashboard reads (SQ_DATABASE or --db may name it)"
     )
+    spark.add_argument(
+        "--rollups-only",
+        action="store_true",
+        help="leave the tickets and responses in the history (the snapshot grows with branches and days, not "
+        "tickets); the dashboard then reads them on Spark (SQ_ENGINE=spark)",
+    )
 
 
 def _run_refresh(args: argparse.Namespace) -> int:
@@ -168,11 +174,13 @@ def _refresh_on_spark(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     engine = spark.SparkEngine.local()
     try:
-        path = snapshot.build_with_spark(engine, args.history, args.out)
+        path = snapshot.build_with_spark(engine, args.history, args.out, rollups_only=args.rollups_only)
     finally:
         engine.stop()
     print(f"refresh: Spark built the rollups of {args.history} into {path} in {time.perf_counter() - started:.1f} s")
     print(f"refresh: {args.out / snapshot.POINTER} names it; serve it with --db {args.out}")
+    if args.rollups_only:
+        print("refresh: its tickets and responses stay in the history: serve it with SQ_ENGINE=spark to read them")
     return 0
 
 

@@ -357,7 +357,7 @@ def _query_params(kind: str, cell: Mapping[str, str], sort: str, descending: boo
     return QUERIES[kind], params
 
 
-EXPORT_LIMIT = 2**53  # "every row": the drill queries always page
+EXPORT_LIMIT = 2**31 - 1  # "every row": the drill queries always page; the largest LIMIT Spark takes (an INT)
 
 
 TIME_SORTS = {"opened_at", "submitted_at"}

@@ -1,5 +1,6 @@
 """The DuckDB store: connections and atomic builds (`connection`), named queries (`runner`),
-rollup tables (`rollups`) and the schema (`schema.sql`).
+rollup tables (`rollups`), which engine answers a query (`engine`: DuckDB, or Spark for the facts a
+snapshot leaves in its history) and the schema (`schema.sql`).
 
 Callers use this front door: `store.connect_read_only(path)`, `store.run_query(con, name, params)`.
 """
@@ -19,14 +20,15 @@ from servicequality.store.connection import (
     cursor,
     database_path,
     read_only_config,
+    row_counts,
     seed_default_targets,
 )
+from servicequality.store.engine import query_runner
 from servicequality.store.runner import (
     QUERIES_DIR,
     Query,
     load_query,
     query_names,
-    query_runner,
     run_query,
     stream_query,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "load_query",
     "query_names",
     "read_only_config",
+    "row_counts",
     "run_query",
     "query_runner",
     "stream_query",

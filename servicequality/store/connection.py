@@ -24,6 +24,21 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "demo.duckdb"
 # Tables that must hold rows for the dashboard to have anything to show.
 CORE_TABLES = ("branches", "tickets", "survey_responses")
 
+# The fact tables (a row per ticket, response or answer, and the import attributes beside them). A
+# snapshot built with `refresh --engine spark --rollups-only` leaves them in the Parquet history and
+# lists them in HISTORY_FACTS (table_name, row_count, location of the history, location of the
+# rollups' Parquet): the queries that read them run on Spark (store.engine).
+FACT_TABLES = (
+    "ticket_sources",
+    "survey_sources",
+    "survey_scores",
+    "survey_item_missing",
+    "survey_importance",
+    "survey_responses",
+    "tickets",
+)  # in an order they can be dropped in (each before the tables its keys reference)
+HISTORY_FACTS = "history_facts"
+
 
 class StoreError(RuntimeError):
     """The database is missing, unreadable or empty: a message for the user, not a traceback."""
@@ -236,6 +251,14 @@ def build_atomically(
             if start_from_existing and target.exists():
                 # Attach read-only and copy every table; the source is never opened read-write.
                 con.execute("attach $p as previous (read_only)", {"p": str(target)})
+                if con.execute(
+                    "select count(*) from duckdb_tables() where database_name = 'previous' and table_name = $t",
+                    {"t": HISTORY_FACTS},
+                ).fetchone()[0]:
+                    raise StoreError(
+                        f"{target.name} is a snapshot whose tickets and responses stay in its Parquet history: "
+                        "import into the store the history is exported from, then rebuild the snapshot."
+                    )
                 con.execute("copy from database previous to " + _current_catalog(con))
                 con.execute("detach previous")
             create_schema(con)
@@ -272,18 +295,53 @@ def check_store(con: duckdb.DuckDBPyConnection) -> None:
                 "where table_catalog = current_database() and table_schema = 'main'"
             ).fetchall()
         }
-        missing = [t for t in CORE_TABLES if t not in present]
+        elsewhere = facts_elsewhere(con)
+        missing = [t for t in CORE_TABLES if t not in present and t not in elsewhere]
         if missing:
             raise StoreError(
                 f"The database has no {', '.join(missing)} table: it is not a service-quality store. "
                 "Build the demo (`make run`) or import data (see README)."
             )
         # Table names come from the constant CORE_TABLES above, never from input.
-        empty = [t for t in CORE_TABLES if cur.execute("select count(*) from " + t).fetchone()[0] == 0]
+        counts = row_counts(con, CORE_TABLES)
+        empty = [t for t in CORE_TABLES if counts[t] == 0]
         if len(empty) == len(CORE_TABLES) or "branches" in empty:
             raise StoreError(
                 "The database is empty: import branches, tickets and surveys (see README), "
                 "or delete it and run `make run` to rebuild the demo."
             )
+    finally:
+        cur.close()
+
+
+def facts_elsewhere(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, str]]:
+    """The fact tables a snapshot leaves in its Parquet history: {table: (rows, history, rollups'
+    Parquet)}; empty for a store that holds its facts (every store but a `--rollups-only` snapshot)."""
+    cur = cursor(con)
+    try:
+        found = cur.execute(
+            "select count(*) from information_schema.tables where table_catalog = current_database() "
+            "and table_schema = 'main' and table_name = $t",
+            {"t": HISTORY_FACTS},
+        ).fetchone()[0]
+        if not found:
+            return {}
+        # The table's name is the constant above.
+        rows = cur.execute(f"select table_name, row_count, location, rollups from {HISTORY_FACTS}").fetchall()
+        return {name: (count, location, rollups) for name, count, location, rollups in rows}
+    finally:
+        cur.close()
+
+
+def row_counts(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> dict[str, int]:
+    """Rows per table: counted, or as recorded for the facts a snapshot leaves in its history."""
+    elsewhere = facts_elsewhere(con)
+    cur = cursor(con)
+    try:
+        # Table names from the callers' constants, never from input.
+        return {
+            t: elsewhere[t][0] if t in elsewhere else cur.execute("select count(*) from " + t).fetchone()[0]
+            for t in tables
+        }
     finally:
         cur.close()

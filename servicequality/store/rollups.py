@@ -65,6 +65,7 @@ from pathlib import Path
 import duckdb
 
 from servicequality.store import facts
+from servicequality.store.connection import row_counts
 
 MODELS_DIR = Path(__file__).parent / "models"
 # A model's header: "-- Grain: branch_id x submitted_on x ..." (the columns one row stands for),
@@ -154,8 +155,7 @@ SOURCES = (
 
 
 def source_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    # Table names from the constant above, never from input.
-    return {t: con.execute("select count(*) from " + t).fetchone()[0] for t in SOURCES}
+    return row_counts(con, SOURCES)
 
 
 def definition() -> str:

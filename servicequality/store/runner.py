@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,26 +244,25 @@ def run_query(
         cur.close()
 
 
-def query_runner(con: duckdb.DuckDBPyConnection) -> Callable[..., pd.DataFrame]:
-    """`run(name, filters=None, **extra)` on `con`: what the pages get from `ui.query`, for the
-    command line (reports, alerts) and the tests. Filters bind their parameters, `extra` adds or
-    overrides some."""
-
-    def run(name: str, filters: Any = None, **extra: Any) -> pd.DataFrame:
-        params = filters.params() if filters is not None else {}
-        params.update(extra)
-        return run_query(con, name, params)
-
-    return run
-
-
-_NULLABLE = {
+NULLABLE = {
     pa.int8(): pd.Int8Dtype(),
     pa.int16(): pd.Int16Dtype(),
     pa.int32(): pd.Int32Dtype(),
     pa.int64(): pd.Int64Dtype(),
     pa.bool_(): pd.BooleanDtype(),
 }
+
+
+def like_duckdb(table: pa.Table) -> pd.DataFrame:
+    """An Arrow result as DuckDB's `.df()` gives it: a whole-number or boolean column holding a null
+    is nullable (Int64, boolean), one without stays a numpy column (Arrow would give float64 and
+    object)."""
+    frame = table.to_pandas()
+    for i, field in enumerate(table.schema):
+        column = table.column(i)
+        if field.type in NULLABLE and column.null_count:
+            frame[field.name] = column.to_pandas(types_mapper=NULLABLE.get)
+    return frame
 
 
 def stream_query(
@@ -283,6 +282,6 @@ def stream_query(
         for batch in reader:
             # nullable integers and booleans: a batch whose column happens to hold a null must not
             # turn 5 into 5.0 (each batch would write its numbers differently)
-            yield batch.to_pandas(types_mapper=_NULLABLE.get)
+            yield batch.to_pandas(types_mapper=NULLABLE.get)
     finally:
         cur.close()

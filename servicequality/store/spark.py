@@ -2,8 +2,9 @@
 
 DuckDB answers the dashboard. Spark is for a history too big for one machine: it builds the rollup
 tables from the Parquet history (store.history) and a DuckDB snapshot serves them (store.snapshot).
-It can run any named query (`SparkEngine.run_query`), but no page sends it one yet: Spark's fixed
-cost is about a second a query and ten to start, so it builds; it does not answer every click.
+It runs any named query (`SparkEngine.run_query`); the dashboard sends it only those that read the
+fact tables a `--rollups-only` snapshot leaves in the history (store.engine): Spark's fixed cost is
+about a second a query and ten to start, so it builds and reads rows, it does not answer every click.
 
 One text, two dialects: every view of schema.sql, every model of store/models and every query of
 queries/ is written once for DuckDB and emitted for Spark by `to_spark` (sqlglot), with the rewrites
@@ -27,22 +28,24 @@ sc://spark-connect:15002) makes it a Spark Connect client of a cluster instead.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
 from servicequality.store import history, rollups
 from servicequality.store.connection import SCHEMA_FILE
-from servicequality.store.runner import load_query
+from servicequality.store.runner import NULLABLE, like_duckdb, load_query
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -142,6 +145,19 @@ class SparkEngine:
             # the view's name and text are schema.sql's own, never input
             self.spark.sql(f"create or replace temp view {name} as {to_spark(select)}")
 
+    def open_rollups(self, directory: Path | str) -> None:
+        """The rollups a `--rollups-only` snapshot keeps as Parquet (store.snapshot) as views, with
+        the view the queries read over them: what `build_rollups` would give, without building."""
+        for path in sorted(Path(directory).iterdir()):
+            if path.is_dir():  # one directory per table, named by its model
+                self.spark.read.parquet(str(path)).createOrReplaceTempView(path.name)
+        self._means_view()
+
+    def _means_view(self) -> None:
+        self.spark.sql(
+            f"create or replace temp view response_component_means as {to_spark(rollups.RESPONSE_COMPONENT_MEANS)}"
+        )
+
     def build_rollups(self, *, keep_temporary: bool = False) -> dict[str, DataFrame]:
         """Every rollup table from its model (store/models), each after those it reads, cached; the
         tables by name (rollup_settings first, then in build order; the temporary ones too with
@@ -149,9 +165,7 @@ class SparkEngine:
         counts = {t: self.spark.table(t).count() for t in rollups.SOURCES}
         bound = rollups.settings(lambda sql: [tuple(r) for r in self.sql(sql).collect()], counts)
         built = {"rollup_settings": self._cache("rollup_settings", self.sql(rollups.SETTINGS, bound))}
-        self.spark.sql(
-            f"create or replace temp view response_component_means as {to_spark(rollups.RESPONSE_COMPONENT_MEANS)}"
-        )
+        self._means_view()
         for model in rollups.models():
             frame = self._cache(model.name, self.sql(model.sql))
             if keep_temporary or not model.temporary:
@@ -173,6 +187,29 @@ class SparkEngine:
     def run_query(self, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
         """`queries/<name>.sql` on Spark: the same text and rollup choice as store.run_query, its
         shared steps materialised first (`shared_steps`)."""
+        with self._prepared(name, params) as frame:
+            return like_duckdb(frame.toArrow())
+
+    def stream_query(self, name: str, params: Mapping[str, Any], *, batch_rows: int = 5_000) -> Iterator[pd.DataFrame]:
+        """`run_query`'s rows `batch_rows` at a time, a partition at a time on the driver
+        (`toLocalIterator`): a whole export never sits in Python's memory at once."""
+        from pyspark.sql.pandas.types import to_arrow_schema
+
+        with self._prepared(name, params) as frame:
+            # each batch typed by the result's schema (as DuckDB's Arrow batches are): a batch whose
+            # column happens to hold a null keeps its booleans and whole numbers
+            schema, rows = to_arrow_schema(frame.schema), []
+            for row in frame.toLocalIterator():
+                rows.append(row.asDict())
+                if len(rows) == batch_rows:
+                    yield pa.RecordBatch.from_pylist(rows, schema=schema).to_pandas(types_mapper=NULLABLE.get)
+                    rows = []
+            if rows:
+                yield pa.RecordBatch.from_pylist(rows, schema=schema).to_pandas(types_mapper=NULLABLE.get)
+
+    @contextlib.contextmanager
+    def _prepared(self, name: str, params: Mapping[str, Any]) -> Iterator[DataFrame]:
+        """The query's final select, its shared steps cached as views until the caller is done."""
         query = load_query(name)
         missing = query.parameters - params.keys()
         if missing:
@@ -181,7 +218,7 @@ class SparkEngine:
         try:
             for step, text in steps:
                 self._cache(step, self.sql(text, _used(params, text)))
-            return self.sql(final, _used(params, final)).toArrow().to_pandas()
+            yield self.sql(final, _used(params, final))
         finally:
             for step, _ in steps:
                 self.spark.catalog.dropTempView(step)

@@ -21,7 +21,7 @@ from servicequality.metrics.formats import (
     minus,
 )
 from servicequality.ui.crossfilter import CrossFilter
-from servicequality.ui.data import connection, query, store_problem
+from servicequality.ui.data import connection, engine_note, query, store_problem
 from servicequality.ui.my_branch import my_branch_strip
 from servicequality.ui.sidebar import current_filters, default_period, drop_unreadable_int, sidebar_filters
 from servicequality.ui.widgets import (
@@ -43,6 +43,7 @@ __all__ = [
     "chart",
     "connection",
     "current_filters",
+    "engine_note",
     "default_period",
     "drop_unreadable_int",
     "filter_chips",

@@ -11,7 +11,7 @@ import streamlit as st
 
 from servicequality import store
 from servicequality.filters import Filters
-from servicequality.store import rollups
+from servicequality.store import engine, rollups
 from servicequality.ui import crossfilter
 
 FILTERS_KEY = "filters"
@@ -62,11 +62,52 @@ def _cached(name: str, params: dict[str, Any], identity: tuple) -> pd.DataFrame:
     return store.run_query(_connection(identity), name, params)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def _on_spark(name: str, params: dict[str, Any], identity: tuple) -> pd.DataFrame:
+    return engine.spark_for(_history(identity)).run_query(name, params)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _history(identity: tuple) -> engine.History | None:
+    return engine.history(_connection(identity))
+
+
+SPARK_WAIT = "Reading rows from the whole history on Spark: this may take some seconds."
+
+
 def query(name: str, filters: Filters | None = None, **extra: Any) -> pd.DataFrame:
-    """Run a named query with the shared filter parameters (plus any extra ones)."""
+    """Run a named query with the shared filter parameters (plus any extra ones): on DuckDB, or on
+    Spark when it reads facts the snapshot leaves in its history (store.engine), with a spinner
+    that says so; without SQ_ENGINE=spark the page says what to set and stops there."""
     params = filters.params() if filters is not None else {}
     params.update(extra)
-    return _cached(name, params, _identity(store.database_path()))
+    identity = _identity(store.database_path())
+    where = _history(identity)
+    if tables := engine.spark_reads(where, name, params):
+        try:
+            engine.check_configured(where, tables)
+        except store.StoreError as exc:
+            st.info(str(exc), icon=":material/cloud:")
+            st.stop()
+        with st.spinner(SPARK_WAIT, show_time=True):
+            return _on_spark(name, params, identity)
+    return _cached(name, params, identity)
+
+
+def engine_note() -> None:
+    """In the sidebar, when the store leaves its facts in a Parquet history: which parts of a page
+    Spark reads, and that they take longer."""
+    where = _history(_identity(store.database_path()))
+    if where is not None:
+        then = (
+            "Spark reads them, so those parts of a page may take some seconds."
+            if engine.configured() == "spark"
+            else "only Spark reads them: start the dashboard with SQ_ENGINE=spark to see them."
+        )
+        st.sidebar.caption(
+            "Summaries come from the snapshot. The rows behind them (drill-down, respondents, exact "
+            f"medians) stay in the Parquet history: {then}"
+        )
 
 
 def store_problem() -> str | None:

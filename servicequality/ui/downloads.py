@@ -26,6 +26,7 @@ from starlette.routing import Route
 from servicequality import store
 from servicequality.filters import Filters
 from servicequality.metrics import drilldown
+from servicequality.store import engine
 from servicequality.ui import export
 
 ROWS_PATH = "/export/rows.csv"
@@ -103,7 +104,7 @@ def _frames(con, request: RowsExport, batch_rows: int) -> Iterator:
     cell = dict(request.cell)
     for window in drilldown.export_windows(request.filters, request.kind, request.sort, request.descending):
         name, params = drilldown.export_query(window, request.kind, cell, request.sort, request.descending)
-        yield from store.stream_query(con, name, params, batch_rows=batch_rows)
+        yield from engine.stream(con, name, params, batch_rows=batch_rows)
 
 
 async def rows_route(request: Request) -> Response:

@@ -13,7 +13,9 @@ without Spark: each would make a query fail or differ on Spark if it were lost.
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
+import io
 import json
 import shutil
 from dataclasses import replace
@@ -30,11 +32,14 @@ from servicequality import store
 from servicequality.__main__ import main
 from servicequality.demo import generator
 from servicequality.filters import Filters
-from servicequality.store import history, snapshot, spark
+from servicequality.store import history, rollups, snapshot, spark
+from servicequality.store.connection import FACT_TABLES, facts_elsewhere
+from servicequality.ui import downloads
 from servicequality.ui.navigation import PAGES
 from tests.conftest import ROOT, query_extras, require_or_skip
 
 RTOL, ATOL = 1e-9, 1e-12
+ENGINE_NOTE = "Summaries come from the snapshot."
 
 
 def _spark_or_skip() -> None:
@@ -69,13 +74,23 @@ def built(tiny_store, tmp_path_factory):
     engine = spark.SparkEngine.local()
     snapshots = tmp_path_factory.mktemp("snapshots")
     snapshot.build_with_spark(engine, directory, snapshots)
-    yield engine, snapshots
+    yield engine, snapshots, directory
+    store.engine.spark_for.cache_clear()  # the dashboard's session is this one: stopped below
     engine.stop()
 
 
 @pytest.fixture(scope="module")
 def engine(built):
     return built[0]
+
+
+@pytest.fixture(scope="module")
+def rollups_only(built, tmp_path_factory):
+    """A snapshot of the same history that leaves the fact tables in it (`--rollups-only`)."""
+    engine, _, directory = built
+    snapshots = tmp_path_factory.mktemp("rollups_only")
+    snapshot.build_with_spark(engine, directory, snapshots, rollups_only=True)
+    return snapshots
 
 
 def _parameter_sets(con) -> list[tuple[str, dict]]:
@@ -134,14 +149,18 @@ def test_every_query_gives_the_same_rows_on_spark(tiny_store, engine):
     assert compared == 2 * len(store.query_names())
 
 
-def _page(monkeypatch, db, page) -> dict:
+def _page(monkeypatch, db, page, *, engine_name: str = "duckdb") -> dict:
     """What a page shows: its tiles, texts, tables and charts' data (AppTest)."""
     monkeypatch.setenv("SQ_DATABASE", str(db))
+    monkeypatch.setenv("SQ_ENGINE", engine_name)
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["period"] = ["2024-01-01", "2025-12-31"]
     at.run()
+    # the sidebar's note on a rollups-only snapshot, read on the first page (AppTest's tree holds no
+    # sidebar after a page switch)
+    note = any(c.value.startswith(ENGINE_NOTE) for c in at.caption)
     at.switch_page(page.path).run()
     assert not at.exception, [e.value for e in at.exception]
     charts = []
@@ -157,20 +176,30 @@ def _page(monkeypatch, db, page) -> dict:
             e.value.replace(str(store.database_path()), "<the database>")
             for kind in ("markdown", "caption", "info", "warning", "error")
             for e in getattr(at, kind)
+            # the sidebar's note on a rollups-only snapshot (which engine reads what) is the one text
+            # the DuckDB store does not have
+            if not e.value.startswith(ENGINE_NOTE)
         ],
+        "spark_note": note,
         "tables": [df.value for df in at.dataframe],
         "charts": charts,
     }
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("kind", ["snapshot", "rollups only"])
 @pytest.mark.parametrize("page", PAGES, ids=[p.url_path for p in PAGES])
-def test_every_page_shows_the_same_numbers_from_the_spark_snapshot(monkeypatch, tiny_store, built, page):
+def test_every_page_shows_the_same_numbers_from_the_spark_snapshot(monkeypatch, tiny_store, built, page, kind, request):
     # The dashboard serves the snapshot directory (its pointer names the file); the same page on the
-    # store DuckDB built itself must show the same tiles, texts, tables and chart values.
-    _, snapshots = built
+    # store DuckDB built itself must show the same tiles, texts, tables and chart values. A rollups-only
+    # snapshot leaves the facts in the history: with SQ_ENGINE=spark, Spark answers what reads them.
+    if kind == "snapshot":
+        sparked = _page(monkeypatch, built[1], page)
+        assert not sparked["spark_note"]
+    else:
+        sparked = _page(monkeypatch, request.getfixturevalue("rollups_only"), page, engine_name="spark")
+        assert sparked["spark_note"]
     duck = _page(monkeypatch, tiny_store, page)
-    sparked = _page(monkeypatch, snapshots, page)
     assert duck["tiles"] or duck["tables"] or duck["charts"], f"{page.url_path}: the page shows numbers"
     for part in ("tiles", "texts"):
         assert sparked[part] == duck[part], f"{page.url_path}: {part}"
@@ -202,9 +231,82 @@ def _decoded(value):
 def test_make_run_serves_a_snapshot_directory_as_it_is(built, capsys):
     # `make run DB=snapshots/` first runs `refresh --if-stale --db snapshots/`: a current snapshot
     # is left as it is (a snapshot is rebuilt by Spark, never in place)
-    _, snapshots = built
+    snapshots = built[1]
     assert main(["refresh", "--if-stale", "--db", str(snapshots)]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_rollups_only_snapshot_reads_its_facts_on_spark(monkeypatch, tiny_store, rollups_only, built):
+    path = snapshot.current(rollups_only)
+    con = store.connect_read_only(path)
+    tiny = store.connect_read_only(tiny_store)
+    try:
+        # no fact table in the file; their row counts, as the tiny store counts them, in history_facts
+        tables = set(con.execute("select table_name from duckdb_tables()").df()["table_name"])
+        assert not tables & set(FACT_TABLES)
+        tickets = tiny.execute("select count(*) from sq_store.tickets").fetchone()[0]
+        assert store.engine.history(con).tables == frozenset(FACT_TABLES)
+        assert facts_elsewhere(con)["tickets"][0] == tickets > 10_000
+        store.check_store(con)
+        assert rollups.is_fresh(con)
+        # the file holds branches and days, not tickets: smaller than the snapshot with the facts
+        assert path.stat().st_size < snapshot.current(built[1]).stat().st_size
+        assert snapshot.rollups_dir(path).is_dir()
+
+        # without SQ_ENGINE=spark a query that reads facts says what to set; one a rollup answers runs
+        monkeypatch.delenv("SQ_ENGINE", raising=False)
+        store.engine.spark_for.cache_clear()
+        run = store.query_runner(con)
+        sets = _parameter_sets(tiny)
+        with pytest.raises(store.StoreError, match="SQ_ENGINE=spark"):
+            run("drill_tickets", None, **sets[0][1])
+        assert len(run("complaint_summary", None, **sets[0][1])) == 1
+
+        monkeypatch.setenv("SQ_ENGINE", "spark")
+        run = store.query_runner(con)
+        on_spark = [
+            n for n in store.query_names() if store.engine.needs_spark(store.engine.history(con), n, sets[0][1])
+        ]
+        assert {"drill_tickets", "drill_responses", "performance_respondents"} <= set(on_spark)
+        failures = []
+        for label, params in sets:
+            for name in on_spark:
+                why = differences(store.run_query(tiny, name, params), run(name, None, **params))
+                if why:
+                    failures.append(f"{name} [{label}]: {why}")
+        assert not failures, "\n".join(failures)
+    finally:
+        con.close()
+        tiny.close()
+
+
+@pytest.mark.slow
+def test_the_rows_csv_of_a_rollups_only_snapshot_comes_from_spark(monkeypatch, tiny_store, rollups_only):
+    monkeypatch.setenv("SQ_ENGINE", "spark")
+    period = Filters(dt.date(2024, 3, 17), dt.date(2024, 5, 9))
+
+    def csv_rows(db) -> list[list[str]]:
+        request = downloads.RowsExport(str(db), period, "complaints", (), "opened_at", True, False)
+        return list(csv.reader(io.StringIO(b"".join(downloads.rows_csv(request, batch_rows=50)).decode("utf-8-sig"))))
+
+    duck, sparked = csv_rows(tiny_store), csv_rows(snapshot.current(rollups_only))
+    assert len(duck) > 100  # three months of complaints, over several batches of 50
+    assert sparked == duck
+
+
+@pytest.mark.slow
+def test_without_spark_a_page_says_what_to_set(monkeypatch, rollups_only):
+    monkeypatch.setenv("SQ_DATABASE", str(rollups_only))
+    monkeypatch.delenv("SQ_ENGINE", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert any("only Spark reads them" in c.value for c in at.caption)
+    at.switch_page("pages/rows.py").run()
+    assert not at.exception
+    assert any("SQ_ENGINE=spark" in i.value for i in at.info)
 
 
 def _close(a, b) -> bool:

@@ -783,7 +783,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# A section measured by another tool (tools/bench/spark_build.py), kept when the report is rewritten.
+# A section measured by other tools (tools/bench/spark_build.py, spark_fallback.py), kept when the report is rewritten.
 KEPT_SECTION = "\n## Rollups on Spark"
 
 
