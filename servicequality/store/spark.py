@@ -19,7 +19,9 @@ a plain transpile lacks, each found by running the queries on Spark 4 and compar
    DuckDB's `/` divides integers and decimals as doubles, every division's dividend is cast to DOUBLE
    (Spark would divide decimals into DECIMAL(38, 6));
 4. DuckDB's `to_days(n)` is Spark's `make_dt_interval(n)`;
-5. `$name` parameters become Spark's named `:name` markers, bound by `spark.sql(text, args=...)`:
+5. exact percentiles stay exact: sqlglot writes `percentile_cont(q) within group (order by x)` as
+   PERCENTILE_APPROX, an estimate; it becomes Spark's exact `percentile(x, q)` (`_exact_percentile`);
+6. `$name` parameters become Spark's named `:name` markers, bound by `spark.sql(text, args=...)`:
    values travel as bound parameters on both engines, never pasted into SQL text.
 
 `SparkEngine.local()` starts Spark in local mode (local[2], a few GB); $SQ_SPARK_REMOTE (for example
@@ -74,12 +76,43 @@ def to_spark(sql: str) -> str:
             return exp.DataType.build(EXACT_SUM_TYPE, dialect="spark")
         if isinstance(node, exp.ToDays):
             return exp.func("make_dt_interval", node.this)
+        if isinstance(node, exp.WithinGroup | exp.PercentileCont | exp.PercentileDisc):
+            return _exact_percentile(node)
         if isinstance(node, exp.Div):
             node.set("this", exp.cast(node.this, exp.DataType.build("double")))
         return node
 
     tree = tree.transform(rewrite, copy=False)
     return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+
+
+def _exact_percentile(node: exp.Expression) -> exp.Expression:
+    """DuckDB's exact percentiles as Spark's exact ones (sqlglot would write PERCENTILE_APPROX, an
+    estimate, for `percentile_cont(q) within group (order by x)`):
+
+    - `percentile_cont(q) within group (order by x)` and `quantile_cont(x, q)`: `percentile(x, q)`,
+      the same linear interpolation between the closest ranks (descending order: `1 - q`);
+    - `percentile_disc(q) within group (order by x)` and `quantile_disc(x, q)`: Spark's own
+      `percentile_disc(q) within group (order by x)`, the first value whose cumulative share is at
+      least q, as DuckDB's.
+    """
+    if isinstance(node, exp.WithinGroup):
+        function, (ordered,) = node.this, node.expression.expressions
+        if not isinstance(function, exp.PercentileCont | exp.PercentileDisc):
+            return node
+        column, fraction = ordered.this, function.this
+        if ordered.args.get("desc"):
+            fraction = exp.Sub(this=exp.Literal.number(1), expression=fraction)
+    elif isinstance(node.parent, exp.WithinGroup):
+        return node  # rewritten with its WithinGroup
+    else:
+        function, column, fraction = node, node.this, node.expression
+    if isinstance(function, exp.PercentileCont):
+        return exp.Anonymous(this="percentile", expressions=[column.copy(), fraction.copy()])
+    return exp.WithinGroup(
+        this=exp.Anonymous(this="percentile_disc", expressions=[fraction.copy()]),
+        expression=exp.Order(expressions=[exp.Ordered(this=column.copy(), nulls_first=False)]),
+    )
 
 
 def schema_views() -> list[tuple[str, str]]:

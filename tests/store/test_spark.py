@@ -319,6 +319,34 @@ def _close(a, b) -> bool:
     return a == b
 
 
+@pytest.mark.slow
+def test_percentiles_are_exact_on_spark(engine):
+    # x = 1, 2, 3, 4, 7, 100 (n = 6, ranks 0..5), worked by hand:
+    #   percentile_cont 0.3: rank 0.3 * 5 = 1.5, between 2 and 3: 2.5
+    #   ... descending: the ascending 0.7, rank 3.5, between 4 and 7: 5.5
+    #   median: rank 2.5: 3.5
+    #   quantile_cont 0.25, 0.75: ranks 1.25 and 3.75: 2.25 and 4 + 0.75 * 3 = 6.25
+    #   percentile_disc 0.3: the first value whose cumulative share (1/6, 2/6, ...) reaches 0.3: 2
+    # Spark's PERCENTILE_APPROX, what sqlglot writes for the first, returns a value of x (2 or 3).
+    import duckdb
+
+    values = [4, 100, 1, 7, 3, 2]
+    sql = (
+        "select percentile_cont(0.3) within group (order by x) as cont, "
+        "percentile_cont(0.3) within group (order by x desc) as cont_desc, median(x) as med, "
+        "quantile_cont(x, [0.25, 0.75]) as quartiles, percentile_disc(0.3) within group (order by x) as disc, "
+        "quantile_disc(x, 0.3) as qdisc from xs"
+    )
+    expected = {"cont": 2.5, "cont_desc": 5.5, "med": 3.5, "quartiles": [2.25, 6.25], "disc": 2, "qdisc": 2}
+    con = duckdb.connect()
+    con.execute("create table xs as select unnest($v) as x", {"v": values})
+    duck = con.execute(sql).df().iloc[0].to_dict()
+    engine.spark.createDataFrame([(v,) for v in values], "x int").createOrReplaceTempView("xs")
+    sparked = engine.sql(sql).toPandas().iloc[0].to_dict()
+    for got in (duck, sparked):
+        assert {k: list(v) if k == "quartiles" else float(v) for k, v in got.items()} == expected
+
+
 def test_the_comparison_can_fail():
     # 1e-9 relative: a figure rounded to six places (Spark's DECIMAL division) is caught
     duck = pd.DataFrame({"minutes": [1 / 3], "label": ["a"]})
@@ -345,6 +373,11 @@ def test_decimals_divide_as_doubles():
     assert "CAST(x AS DOUBLE) / CAST(86400.0 AS DOUBLE)" in out
     # HUGEINT, the exact sums of squares, is a 38-digit whole decimal
     assert "CAST(s AS DECIMAL(38, 0))" in out
+
+
+def test_exact_percentiles_are_not_estimated():
+    out = spark.to_spark("select percentile_cont(0.5) within group (order by x) as m from t")
+    assert "PERCENTILE_APPROX" not in out and "PERCENTILE(x, " in out
 
 
 def test_to_days_is_a_day_interval():
