@@ -1,8 +1,13 @@
 -- tmp_complaints: every complaint's times and targets as ticket_facts computes them, numbered.
+-- complaint_no is the month (yyyymm) times 10^10 plus the complaint's number inside its month: a
+-- number made per month, so that Spark numbers each month in a task of its own (a row_number over
+-- all complaints would be one task on a cluster).
 -- Grain: complaint_no
 -- Temporary: read by the handling rollups, dropped after the refresh
 select
-    row_number() over (order by tf.ticket_id) as complaint_no,
+    (year(tf.opened_on) * 100 + month(tf.opened_on)) * cast(10000000000 as bigint)
+    + row_number() over (partition by year(tf.opened_on), month(tf.opened_on) order by tf.ticket_id)
+        as complaint_no,
     tf.opened_on,
     tf.branch_id,
     tf.region,

@@ -27,11 +27,22 @@ with measured as (
     from tmp_complaints where resolution_minutes is not null
 ),
 
-series as (
+-- the series numbered over their few keys, then joined (a rank over every value would be one task
+-- on a cluster)
+series_keys as (
     select
-        v.*,
-        dense_rank() over (order by v.measure, v.channel nulls first, v.priority nulls first) as series
+        k.measure, k.channel, k.priority,
+        dense_rank() over (order by k.measure, k.channel nulls first, k.priority nulls first) as series
+    from (select distinct measure, channel, priority from measured) as k
+),
+
+series as (
+    select v.*, k.series
     from measured as v
+    join series_keys as k
+        on k.measure = v.measure
+        and k.channel is not distinct from v.channel
+        and k.priority is not distinct from v.priority
 ),
 
 tiled as (
