@@ -101,9 +101,9 @@ FACT_WORDS = {
     "survey_importance": "importance points",
 }
 NOT_CONFIGURED = (
-    "This part reads the {what} this snapshot leaves in its Parquet history ({location}), which only Spark "
-    "reads: start the dashboard with SQ_ENGINE=spark (and SQ_SPARK_REMOTE=sc://HOST:15002 for a Spark "
-    "Connect server) to see it."
+    "This part reads the {what} this snapshot leaves in its Parquet history, which only Spark reads: "
+    "start the dashboard with SQ_ENGINE=spark (and SQ_SPARK_REMOTE=sc://HOST:15002 for a Spark Connect "
+    "server) to see it."
 )
 
 
@@ -111,7 +111,7 @@ def check_configured(where: History, tables: frozenset[str]) -> None:
     """A StoreError that says what to set, unless SQ_ENGINE=spark."""
     if configured() != "spark":
         what = " and ".join(dict.fromkeys(FACT_WORDS[t] for t in sorted(tables, key=list(FACT_WORDS).index)))
-        raise StoreError(NOT_CONFIGURED.format(what=what, location=where.location))
+        raise StoreError(NOT_CONFIGURED.format(what=what))
 
 
 @functools.lru_cache(maxsize=1)

@@ -70,7 +70,7 @@ def test_a_store_without_its_facts_is_served_and_says_what_to_set(facts_elsewher
         run = store.query_runner(con)
         assert len(run("complaint_summary", FIXTURE_PERIOD)) == 1  # a rollup answers: DuckDB
         with pytest.raises(
-            store.StoreError, match=r"reads the tickets this snapshot leaves .*\(/history\).*SQ_ENGINE=spark"
+            store.StoreError, match=r"reads the tickets this snapshot leaves in its Parquet history, .*SQ_ENGINE=spark"
         ):
             run("drill_tickets", FIXTURE_PERIOD, **query_extras())
     finally:

@@ -14,10 +14,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from servicequality import store
 from servicequality.demo import generator
+from servicequality.metrics import drilldown
 from servicequality.store import history, spark
 from tests.store.test_spark import _parameter_sets, _spark_or_skip, differences
 
@@ -33,6 +35,9 @@ QUERIES = (
     "survey_overall",
     "component_gaps",
     "alert_backlog",
+    # the rows a rollups-only snapshot leaves to Spark (store.engine)
+    "drill_tickets",
+    "performance_respondents",
 )
 
 
@@ -103,6 +108,14 @@ def test_a_connect_client_builds_the_rollups_and_answers_as_duckdb(connect_serve
                     why = differences(store.run_query(con, name, params), engine.run_query(name, params))
                     if why:
                         failures.append(f"{name} [{label}]: {why}")
+            # a CSV download's rows, in batches over the Connect client (toLocalIterator)
+            params = {**_parameter_sets(con)[0][1], "limit": drilldown.EXPORT_LIMIT}
+            whole = store.run_query(con, "drill_tickets", params)
+            batches = list(engine.stream_query("drill_tickets", params, batch_rows=500))
+            assert len(whole) > 1_000 and len(batches) == -(-len(whole) // 500)
+            why = differences(whole, pd.concat(batches, ignore_index=True))
+            if why:
+                failures.append(f"drill_tickets streamed: {why}")
         finally:
             engine.stop()
     finally:
