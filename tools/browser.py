@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -30,32 +31,29 @@ def free_port() -> int:
 
 
 class ServerUrl(str):
-    """The base URL of a started server, with the server's process id (for memory readings)."""
+    """The base URL of a started server, with the server's process id (for memory readings) and
+    the file its output goes to (what it logs)."""
 
     pid: int
+    log: Path
 
 
 @contextlib.contextmanager
-def streamlit_server(db: Path, port: int | None = None) -> Iterator[ServerUrl]:
-    """Start the dashboard (python -m servicequality.ui.serve) on a free port against `db`; yield
-    its base URL."""
+def streamlit_server(db: Path, port: int | None = None, *extra: str) -> Iterator[ServerUrl]:
+    """Start the dashboard (python -m servicequality.ui.serve, with `extra` arguments) on a free
+    port against `db`; yield its base URL."""
     port = port or free_port()
     env = dict(os.environ, SQ_DATABASE=str(db))
+    # a file, not a pipe nobody reads while the server runs (a full pipe would stop the server)
+    log = tempfile.NamedTemporaryFile(prefix="sq-server-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "servicequality.ui.serve",
-            "--port",
-            str(port),
-            "--db",
-            str(db),
-        ],
+        [sys.executable, "-m", "servicequality.ui.serve", "--port", str(port), "--db", str(db), *extra],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
+    log.close()
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -67,11 +65,11 @@ def streamlit_server(db: Path, port: int | None = None) -> Iterator[ServerUrl]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                out = Path(log.name).read_text(errors="replace")
                 raise RuntimeError(f"Streamlit did not start on {url}:\n{out[-3000:]}")
             time.sleep(0.3)
         served = ServerUrl(url)
-        served.pid = proc.pid
+        served.pid, served.log = proc.pid, Path(log.name)
         yield served
     finally:
         proc.terminate()
@@ -79,6 +77,7 @@ def streamlit_server(db: Path, port: int | None = None) -> Iterator[ServerUrl]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        Path(log.name).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -8,6 +8,10 @@ every URL go through app.py.
 
 It serves asgi.py: the Streamlit app plus the routes that stream whole exports (Starlette, in
 the same process, so a page can hand a download to the server).
+
+An error a page did not expect is logged on the server with its traceback; the visitor sees only
+that an error happened (`client.showErrorDetails = none`): a traceback shows server paths and code.
+`--dev` shows the traceback on the page, for development.
 """
 
 from __future__ import annotations
@@ -27,26 +31,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8501)
     parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--db", type=Path, help="database file (default: $SQ_DATABASE or data/demo.duckdb)")
+    parser.add_argument("--dev", action="store_true", help="show an error's traceback on the page (development)")
     args = parser.parse_args(argv)
     if args.db:
         os.environ["SQ_DATABASE"] = str(args.db.resolve())
     PagesManager.uses_pages_directory = False
     from streamlit.web import cli
 
-    sys.argv = [
+    sys.argv = streamlit_argv(args.address, args.port, dev=args.dev)
+    sys.exit(cli.main())
+
+
+def streamlit_argv(address: str, port: int, *, dev: bool = False) -> list[str]:
+    """The `streamlit run` command line the server starts with."""
+    return [
         "streamlit",
         "run",
         str(ROOT / "asgi.py"),
         "--server.address",
-        args.address,
+        address,
         "--server.port",
-        str(args.port),
+        str(port),
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.showErrorDetails",
+        "full" if dev else "none",
     ]
-    sys.exit(cli.main())
 
 
 if __name__ == "__main__":
