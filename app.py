@@ -8,7 +8,9 @@ from servicequality.metrics import drilldown
 from servicequality.ui import downloads
 from servicequality.ui.navigation import DATA_PAGE, PAGES
 
-st.set_page_config(page_title="Service quality", page_icon=":material/analytics:", layout="wide")
+# A file served by this server: a :material/...: page icon makes every browser fetch the favicon
+# from fonts.gstatic.com, a request to another host on every page.
+st.set_page_config(page_title="Service quality", page_icon=ui.FAVICON, layout="wide")
 st.html(ui.WIDE_CHART_CSS)  # style only: no space taken
 
 problem = ui.store_problem()

@@ -10,6 +10,8 @@
 Pages use this front door: `ui.query(...)`, `ui.metric(...)`, `ui.chart(...)`.
 """
 
+from pathlib import Path
+
 from servicequality.metrics.formats import (
     fmt_minutes,
     fmt_n,
@@ -37,7 +39,10 @@ from servicequality.ui.widgets import (
     write_view_to_url,
 )
 
+FAVICON = str(Path(__file__).with_name("favicon.png"))
+
 __all__ = [
+    "FAVICON",
     "WIDE_CHART_CSS",
     "CrossFilter",
     "chart",
