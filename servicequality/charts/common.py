@@ -6,6 +6,7 @@ context still says what it measures.
 
 from __future__ import annotations
 
+import html
 import textwrap
 
 import numpy as np
@@ -188,3 +189,22 @@ def monthly_trend(months: pd.DataFrame, panels: list[tuple[str, str, str]], *, t
     fig.update_xaxes(title_text="Month", row=len(panels), col=1)
     fig.update_layout(showlegend=False)
     return layout(fig, title, 190 * len(panels) + 60)
+
+
+def escape_labels(fig: go.Figure) -> go.Figure:
+    """Category labels (a trace's x and y: branch names, categories, segments a file wrote) as
+    their characters: plotly draws <b>, <i>, <a href> and <br> in labels, so "<", ">" and "&" are
+    written as entities, which plotly shows as the characters. A click hands back the escaped
+    value (ui.crossfilter unescapes it). Numeric arrays are left as they are."""
+    for trace in fig.data:
+        for attr in ("x", "y"):
+            values = getattr(trace, attr, None)
+            if (
+                values is None
+                or isinstance(values, str)
+                or (isinstance(values, np.ndarray) and values.dtype.kind != "O")
+            ):
+                continue
+            if any(isinstance(v, str) and ("<" in v or ">" in v or "&" in v) for v in values):
+                trace[attr] = [html.escape(v, quote=False) if isinstance(v, str) else v for v in values]
+    return fig

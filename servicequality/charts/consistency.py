@@ -11,7 +11,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from servicequality.charts.common import INK, NEUTRAL, SHORTFALL, SURPLUS, interval_colours, layout, stack
+from servicequality.charts.common import (
+    INK,
+    NEUTRAL,
+    SHORTFALL,
+    SURPLUS,
+    interval_colours,
+    layout,
+    stack,
+    wrap_title,
+)
 from servicequality.metrics.consistency import Measure
 from servicequality.stats.consistency import Funnel
 
@@ -617,9 +626,9 @@ def peer_panels(comparisons: dict[str, pd.DataFrame], *, title: str) -> go.Figur
     from servicequality.metrics.consistency import MEASURES
 
     keys = [k for k, df in comparisons.items() if not df.empty]
-    fig = make_subplots(
-        rows=1, cols=len(keys), subplot_titles=[MEASURES[k].short for k in keys], horizontal_spacing=0.08
-    )
+    # a panel is about 170 px wide on the narrowest chart (760 px, four panels): titles wrap at 20
+    panel_titles = [wrap_title(MEASURES[k].short, 20) for k in keys]
+    fig = make_subplots(rows=1, cols=len(keys), subplot_titles=panel_titles, horizontal_spacing=0.08)
     colours = [HIGHLIGHT, "#3c8dbc", NEUTRAL]
     short_names = ["My branch", "Peers", "Network"]
     for col, key in enumerate(keys, start=1):
@@ -651,4 +660,8 @@ def peer_panels(comparisons: dict[str, pd.DataFrame], *, title: str) -> go.Figur
         )
         fig.update_yaxes(title_text=m.unit if m.unit != "points" else "points (P − E)", row=1, col=col)
         fig.update_xaxes(title_text="Group", row=1, col=col)
-    return layout(fig, title, 340)
+    fig = layout(fig, title, 340)
+    # the panels' titles stand above the plots, in the top margin: room for their lines, or a title
+    # wrapped on two lines (1440 px, four panels) runs into them
+    room = 10 + 24 * max((t.count("<br>") + 1 for t in panel_titles), default=0)
+    return fig.update_layout(margin_t=fig.layout.margin.t + room, height=fig.layout.height + room)

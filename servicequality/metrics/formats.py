@@ -7,6 +7,7 @@ number the same way.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 
@@ -84,6 +85,29 @@ class Tile:
     delta_color: str = "normal"
     help: str | None = None
     note: str | None = None
+
+
+# Streamlit markdown's own characters: emphasis, links and images, headings, lists, tables, HTML,
+# :icon: shortcodes and $LaTeX$.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&])")
+# GFM links a bare https://x, www.x or a@b.c whatever is escaped around it (seen in Chromium): a zero
+# width space inside each ("https:\u200b//", "www\u200b.", "a\u200b@b") leaves no address to link.
+_AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
+
+
+def plain(text: object, limit: int = 120) -> str:
+    """A name or a value a file wrote, for Streamlit markdown, shown as its characters in the
+    surrounding text's font: every markdown character backslash-escaped (so a stored
+    "[Sign in](https://x)" is no link, "<b>" is not bold, ":red[x]" not red), a zero-width space
+    inside every bare address (GFM would link it), line breaks made spaces, and text past `limit`
+    characters cut with an ellipsis."""
+    value = " ".join(str(text).split())
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    value = _AUTOLINK.sub(
+        lambda m: {"://": ":\u200b//", "@": "\u200b@"}.get(m.group(1), m.group(1)[:3] + "\u200b."), value
+    )
+    return _MARKDOWN.sub(r"\\\1", value)
 
 
 def literal(text: object, limit: int = 80) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,7 +79,9 @@ class Outcome:
 def point_value(point: Mapping[str, Any], source: str) -> Any:
     """The value at `source` on one selected point, or None when the point does not carry it."""
     if source in ("x", "y"):
-        return point.get(source)
+        # labels are drawn escaped (charts.common.escape_labels): "&lt;b&gt;" stands for "<b>"
+        value = point.get(source)
+        return html.unescape(value) if isinstance(value, str) else value
     if not _is_customdata(source):
         return None
     data = point.get("customdata")

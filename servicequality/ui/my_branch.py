@@ -11,7 +11,7 @@ import streamlit as st
 from servicequality.charts import consistency as charts_consistency
 from servicequality.filters import Filters
 from servicequality.metrics import consistency
-from servicequality.metrics.formats import fmt_number
+from servicequality.metrics.formats import fmt_number, plain
 from servicequality.ui.data import query
 from servicequality.ui.widgets import chart, how_computed, metric
 
@@ -54,7 +54,8 @@ def my_branch_strip(filters: Filters, *, key: str, measures: Sequence[str] = MY_
         return
     first = next(iter(comparisons.values()))
     mine_words, peer_words = first["group"].iloc[0], first["group"].iloc[1]
-    st.markdown(f"**{mine_words}** against its {peer_words[0].lower() + peer_words[1:]} and the whole network")
+    # the branch's name is a file's text: shown as its characters, never as markdown
+    st.markdown(f"**{plain(mine_words)}** against its {peer_words[0].lower() + peer_words[1:]} and the whole network")
     columns = st.columns(len(comparisons))
     for column, (measure_key, df) in zip(columns, comparisons.items(), strict=True):
         m = consistency.MEASURES[measure_key]
@@ -75,6 +76,7 @@ def my_branch_strip(filters: Filters, *, key: str, measures: Sequence[str] = MY_
         charts_consistency.peer_panels(comparisons, title="My branch, its peers and the network (95% intervals)"),
         key=f"{key}_my_branch",
         filename="my_branch_vs_peers",
+        wide=True,  # four panels: on a phone their titles would run into each other
     )
     how_computed(
         "Each group is pooled: complaints ÷ customers served × 1,000; complaints resolved within target ÷ "

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
+from servicequality.charts.common import escape_labels
 from servicequality.filters import Filters
 from servicequality.metrics.formats import Tile
 from servicequality.ui import crossfilter, export
@@ -106,6 +107,7 @@ def _plotly(
 ) -> tuple[CrossFilter, ...]:
     """Draw the chart (clickable with `select`); the cross-filters it answers to."""
     config = {"toImageButtonOptions": {"format": "png", "filename": filename or key, "scale": 2}, "displaylogo": False}
+    fig = escape_labels(fig)
     if not select:
         st.plotly_chart(fig, key=key, config=config)
         return ()

@@ -70,3 +70,16 @@ def test_interval_colours_when_lower_is_better():
     # is wholly better -> blue. Colouring by the point alone painted the middle one.
     colours = common.interval_colours([23.0, 19.0, 15.0], [25.0, 22.0, 20.0], 21.4, higher_is_better=False)
     assert colours == [common.SHORTFALL, common.NEUTRAL, common.SURPLUS]
+
+
+def test_category_labels_are_drawn_as_their_characters():
+    import plotly.graph_objects as go
+
+    from servicequality.ui import crossfilter
+
+    fig = go.Figure([go.Bar(x=["<b>bold</b>", "A & B", "Plain"], y=[1, 2, 3]), go.Scatter(x=[1.0, 2.0], y=[3.0, 4.0])])
+    common.escape_labels(fig)
+    assert list(fig.data[0].x) == ["&lt;b&gt;bold&lt;/b&gt;", "A &amp; B", "Plain"]
+    assert list(fig.data[1].x) == [1.0, 2.0]  # numbers untouched
+    # a click on the bar hands back the escaped label; the cross-filter reads the stored name
+    assert crossfilter.point_value({"x": fig.data[0].x[0]}, "x") == "<b>bold</b>"

@@ -32,3 +32,14 @@ def test_kaplan_meier_times_say_not_reached_or_not_recorded():
     assert formats.fmt_survival_minutes(math.nan, 4, 2) == "not reached"
     assert formats.fmt_survival_minutes(math.nan, 120, 0) == "not recorded"
     assert formats.fmt_survival_minutes(math.nan, 0, 0) == "–"
+
+
+def test_plain_text_is_no_markdown():
+    # every markdown character escaped, and a zero-width space (z) inside each bare address
+    z = "\u200b"
+    assert formats.plain("[Sign in](https://evil.example/x)") == rf"\[Sign in\]\(https\:{z}//evil\.example/x\)"
+    assert formats.plain("WWW.evil.example a@b.example") == rf"WWW{z}\.evil\.example a{z}@b\.example"
+    assert formats.plain("<b>x</b> :red[y] $z$") == r"\<b\>x\</b\> \:red\[y\] \$z\$"
+    # letters, digits and spaces stay; line breaks become spaces; long text is cut
+    assert formats.plain("Northern\nQuarter 7") == "Northern Quarter 7"
+    assert formats.plain("x" * 200, limit=10) == "x" * 9 + "…"
