@@ -35,6 +35,7 @@ import functools
 import logging
 import os
 import re
+import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -103,8 +104,6 @@ def _exact_percentile(node: exp.Expression) -> exp.Expression:
         column, fraction = ordered.this, function.this
         if ordered.args.get("desc"):
             fraction = exp.Sub(this=exp.Literal.number(1), expression=fraction)
-    elif isinstance(node.parent, exp.WithinGroup):
-        return node  # rewritten with its WithinGroup
     else:
         function, column, fraction = node, node.this, node.expression
     if isinstance(function, exp.PercentileCont):
@@ -247,7 +246,7 @@ class SparkEngine:
         missing = query.parameters - params.keys()
         if missing:
             raise KeyError(f"Query {name!r} needs parameters {sorted(missing)}")
-        steps, final = shared_steps(query.sql_for(params))
+        steps, final = shared_steps(query.sql_for(params), suffix="_" + uuid.uuid4().hex[:12])
         try:
             for step, text in steps:
                 self._cache(step, self.sql(text, _used(params, text)))
@@ -261,7 +260,7 @@ def _used(params: Mapping[str, Any], sql: str) -> dict[str, Any]:
     return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
 
 
-def shared_steps(sql: str) -> tuple[list[tuple[str, str]], str]:
+def shared_steps(sql: str, suffix: str = "") -> tuple[list[tuple[str, str]], str]:
     """A query's CTEs that more than one place reads, each as a statement of its own (with the
     other CTEs before it), and the query that reads them: ([(name, select)], final select).
 
@@ -276,6 +275,19 @@ def shared_steps(sql: str) -> tuple[list[tuple[str, str]], str]:
     ctes = list(with_.expressions)
     names = {c.alias for c in ctes}
     reads = Counter(t.name for t in tree.find_all(exp.Table) if t.name in names and not t.db)
+    if suffix:
+        # each step a name of its own call: its view is global to the Spark session, which several
+        # dashboard sessions share, and another call's step of the same name must not replace it
+        shared = {name for name, n in reads.items() if n > 1}
+        for t in tree.find_all(exp.Table):
+            if t.name in shared and not t.db:
+                if not t.alias:  # its columns are qualified by its name: they keep reading it
+                    t.set("alias", exp.TableAlias(this=exp.to_identifier(t.name)))
+                t.set("this", exp.to_identifier(t.name + suffix))
+        for cte in ctes:
+            if cte.alias in shared:
+                cte.set("alias", exp.TableAlias(this=exp.to_identifier(cte.alias + suffix)))
+                reads[cte.alias] = 2
     steps, carried = [], []
     for cte in ctes:
         if reads[cte.alias] > 1:

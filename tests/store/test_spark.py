@@ -404,3 +404,10 @@ def test_a_step_read_twice_is_its_own_statement():
     # a query whose steps are each read once runs as written
     plain = "with a as (select 1 as x) select x from a"
     assert spark.shared_steps(plain) == ([], plain)
+    # with a suffix (one per call: two dashboard sessions share Spark's views) the step's view and
+    # every read of it carry it; the steps read once keep their names
+    steps, final = spark.shared_steps(sql, suffix="_c1")
+    assert [name for name, _ in steps] == ["twice_c1"]
+    assert ctes(final) == ["once", "last"]
+    tables = {t.name for t in sqlglot.parse_one(final, read="duckdb").find_all(exp.Table)}
+    assert "twice_c1" in tables and "twice" not in tables
