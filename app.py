@@ -4,18 +4,28 @@ the chips of the active filters above every page. Pages are layout only."""
 import streamlit as st
 
 from servicequality import ui
+from servicequality.access import roles
 from servicequality.metrics import drilldown
-from servicequality.ui import downloads
-from servicequality.ui.navigation import DATA_PAGE, PAGES
+from servicequality.ui import downloads, session
+from servicequality.ui.navigation import DATA_PAGE, PAGES, ROWS_PAGE
 
 # A file served by this server: a :material/...: page icon makes every browser fetch the favicon
 # from fonts.gstatic.com, a request to another host on every page.
 st.set_page_config(page_title="Service quality", page_icon=ui.FAVICON, layout="wide")
 st.html(ui.WIDE_CHART_CSS)  # style only: no space taken
 
+# With sign-in configured: the sign-in page, or "no access", until the visitor has a role.
+access = session.require_access()
 problem = ui.store_problem()
+# Pages by right: the rows behind the numbers with drill-down, the Data page with imports.
+hidden = {ROWS_PAGE: roles.DRILL, DATA_PAGE: roles.IMPORT}
+allowed = tuple(p for p in PAGES if p not in hidden or access.may(hidden[p]))
 # Without a usable store only the Data page is offered, so a first import can be made from it.
-available = PAGES if problem is None else (DATA_PAGE,)
+available = allowed if problem is None else tuple(p for p in allowed if p is DATA_PAGE)
+if not available:
+    st.info("There is no data to show yet. A data steward imports it on the Data page.")
+    session.signed_in_note(access)
+    st.stop()
 navigation = st.navigation(
     [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=i == 0) for i, p in enumerate(available)]
 )
@@ -23,6 +33,7 @@ if navigation.url_path != "rows":
     # The browser's Back from "Rows behind the numbers" can leave that page's parameters in the
     # URL of the page it returns to; they mean nothing there, so they leave the link.
     drilldown.drop_rows_parameters()
+session.signed_in_note(access)
 if problem is None:
     ui.sidebar_filters()
     ui.engine_note()

@@ -26,11 +26,11 @@ ADJUSTMENTS = {
 }
 CHART_NAMES = {"proportion": "Laney p′ chart", "rate": "Laney u′ chart", "mean": "XmR chart (individuals)"}
 
-rows = ui.query("consistency_branch_measures", filters)
+rows = ui.network_query("consistency_branch_measures", filters)
 # The page opens on a measure this store has data for: a survey without expectations has ratings
 # (read from the base view only when there are no gaps), a store without surveys has complaints.
 no_gaps = rows["gap_n"].fillna(0).sum() == 0
-has_ratings = no_gaps and not ui.query("branch_performance", filters).empty
+has_ratings = no_gaps and not ui.network_query("branch_performance", filters).empty
 available = consistency.measures_with_data(rows, has_ratings)
 if not available:
     st.info(
@@ -63,7 +63,7 @@ suffix = " %" if m.unit == "%" else ""
 min_volume = consistency.minimum_volume(key, filters.min_n)
 
 if key == "survey_performance":
-    rows = consistency.with_performance(rows, ui.query("branch_performance", filters))
+    rows = consistency.with_performance(rows, ui.network_query("branch_performance", filters))
 measure = consistency.branch_measure(rows, key)
 view = consistency.funnel_view(measure, key, adjustment)
 my_label = None
@@ -76,6 +76,8 @@ if view is None:
     st.stop()
 
 present, funnel, worse, better = view.present, view.funnel, view.worse, view.better
+# With a scope (a manager), a peer's own figure is shown only from the minimum n up.
+shown = consistency.shown_branches(present, filters.scope, min_volume)
 ranked, not_ranked = consistency.ranking(measure, key, min_volume)
 
 # One branch has nothing to be compared with: no funnel, no ranking, only its own control chart.
@@ -138,7 +140,7 @@ else:
     st.subheader("Each branch against the network")
     ui.chart(
         cc.interval_bars(
-            present.sort_values("value", ascending=not m.higher_is_better),
+            present[shown].sort_values("value", ascending=not m.higher_is_better),
             label="label",
             n_words=m.volume_label,
             title=f"{m.short} by branch, best first",
@@ -173,6 +175,7 @@ else:
             title=f"{m.short} against volume, with 95% and 99.8% limits",
             highlight=my_label,
             ids=present["branch_id"],
+            shown=shown,
         ),
         key="consistency_funnel",
         filename=f"{key}_funnel",
@@ -203,8 +206,9 @@ else:
 
 # --- control chart ---------------------------------------------------------------------------------
 st.subheader("Control chart over time")
-options = present["branch_id"].tolist()
+options = present.loc[shown, "branch_id"].tolist()
 default_branch = consistency.default_control_branch(view, filters.my_branch)
+default_branch = default_branch if default_branch in options else options[0]
 labels = dict(zip(present["branch_id"], present["label"], strict=False))
 left, right = st.columns([2, 1])
 with left:
@@ -220,9 +224,11 @@ with right:
         help="With hundreds of customers a month, plain p/u limits are so narrow that every month "
         "looks special; Laney's p′/u′ widens them by the month-to-month variation.",
     )
-months = ui.query("consistency_branch_months", filters)
+months = ui.network_query("consistency_branch_months", filters)
 if key == "survey_performance":
-    months = consistency.with_performance(months, ui.query("branch_month_performance", filters), ("branch_id", "month"))
+    months = consistency.with_performance(
+        months, ui.network_query("branch_month_performance", filters), ("branch_id", "month")
+    )
 control = consistency.control_chart(months, branch, key, laney)
 if control is None:
     st.info("No months with data for this branch in the period.")
@@ -309,8 +315,8 @@ if comparable:
             hint="Click a branch's dot to filter the dashboard by it.",
         )
     if key == "survey_gap":
-        sums = ui.query("consistency_gap_rank_sums", filters)
-        ties = ui.query("consistency_gap_ties", filters).iloc[0]
+        sums = ui.network_query("consistency_gap_rank_sums", filters)
+        ties = ui.network_query("consistency_gap_ties", filters).iloc[0]
         kw, words = consistency.gap_difference(sums, ties)
         st.markdown("**Do branches differ on the survey gap?** " + words)
         how = (

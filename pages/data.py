@@ -14,16 +14,26 @@ from pathlib import Path
 import streamlit as st
 
 from servicequality import ingest, store, ui
+from servicequality.access import audit
+from servicequality.access.roles import AUDIT, IMPORT
 from servicequality.charts import data as charts_data
 from servicequality.ingest import upload
 from servicequality.ingest.mapping import TARGETS, MappingError
 from servicequality.ingest.mapping import load as load_mapping
+from servicequality.metrics.formats import plain
+from servicequality.ui import session
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet"]
 
 st.title("Data")
+if not session.may(IMPORT):  # not in this role's navigation; a typed URL ends here too
+    st.info("Imports and their history are for data stewards.")
+    st.stop()
 database = store.database_path()
-st.caption(f"Database: `{database}`. Imports add to it; the previous version stays intact until an import commits.")
+# its name only: a server path tells a visitor nothing they need
+st.caption(
+    f"Database: {plain(database.name)}. Imports add to it; the previous version stays intact until an import commits."
+)
 
 
 def shipped_mappings(target: str) -> dict[str, Path]:
@@ -81,6 +91,7 @@ if st.button("Import", type="primary", disabled=not ready, key="data_import_go")
         with st.spinner(f"Importing {file_path.name}… the dashboard keeps answering meanwhile."):
             outcome = upload.import_in_subprocess(target, file_path, mapping_path, database)
     code, out, err = outcome
+    session.log("import", f"{target} from {file_path.name} ({'committed' if code == 0 else 'failed'})")
     if code == 0:
         st.success(out.replace("\n", "  \n"), icon=":material/check_circle:")
     else:
@@ -88,6 +99,27 @@ if st.button("Import", type="primary", disabled=not ready, key="data_import_go")
         st.warning(
             err.removeprefix("import: error: ") or "The import failed; the database is unchanged.",
             icon=":material/report:",
+        )
+
+if session.may(AUDIT):
+    st.header("Audit log")
+    events = audit.read(audit.audit_path(database), last=1_000)
+    if events.empty:
+        st.caption("Nobody has revealed personal data, exported rows or imported a file yet.")
+    else:
+        st.caption("Reveals of personal data, exports and imports, newest first (the last 1,000).")
+        ui.table(
+            events,
+            key="data_audit",
+            filename="audit_log",
+            column_config={
+                "at": "When (UTC)",
+                "who": "Who",
+                "role": "Role",
+                "action": "Action",
+                "what": "What",
+                "filters": "Filters",
+            },
         )
 
 st.header("What the store holds")

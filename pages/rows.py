@@ -6,11 +6,15 @@ Everything but "show personal data" lives in the URL, so a link reopens the same
 import streamlit as st
 
 from servicequality import store, ui
+from servicequality.access.roles import DRILL, PERSONAL
 from servicequality.metrics import drilldown, explore
 from servicequality.metrics.formats import literal
-from servicequality.ui import downloads
+from servicequality.ui import downloads, session
 
 filters = ui.current_filters()
+if not session.may(DRILL):  # not in this role's navigation; a typed URL ends here too
+    st.info("Your role does not include the rows behind the numbers.")
+    st.stop()
 
 st.title("Rows behind the numbers")
 st.caption(filters.describe())
@@ -42,9 +46,18 @@ with controls[2]:
         "Show personal data",
         value=False,
         key="rows_reveal_personal",
+        disabled=not session.may(PERSONAL),
+        on_change=lambda: (
+            st.session_state.get("rows_reveal_personal")
+            and session.log("reveal", f"personal data in {st.session_state.get('rows', 'rows')}", filters.describe())
+        ),
         help="Names after titles, e-mail addresses, phone numbers and long numbers in identifiers and comments "
-        "are masked by default. Revealing them is never kept in the link.",
+        "are masked by default. Revealing them is never kept in the link, and each reveal is written to the "
+        "audit log."
+        if session.may(PERSONAL)
+        else "Your role does not include personal data: it stays masked.",
     )
+    reveal = bool(reveal) and session.may(PERSONAL)
 
 # The cell a link came from, on top of the sidebar filters.
 cell = {dim: value for dim, value in request.cell if dim in drilldown.KIND_DIMENSIONS[kind]}
@@ -87,8 +100,17 @@ ui.table(
     download=False,  # the link below exports every row, not this page's 50
     height=min(36 * (len(page.rows) + 1) + 3, 36 * 21 + 3),  # up to 20 rows in view, then scroll
 )
+access = session.current_access()
 whole = downloads.RowsExport(
-    str(store.database_path()), filters, kind, tuple(sorted(cell.items())), sort, bool(descending), bool(reveal)
+    str(store.database_path()),
+    filters,
+    kind,
+    tuple(sorted(cell.items())),
+    sort,
+    bool(descending),
+    bool(reveal),
+    who=access.who,
+    role=access.role,
 )
 st.link_button(
     f"Download all {page.total:,} rows (CSV)",

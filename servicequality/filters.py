@@ -54,12 +54,18 @@ class Filters:
     branch_types: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     components: tuple[str, ...] = ()
+    # Row-level security (servicequality.access): the only branches this session may read, None
+    # for every branch. params() binds $branches within it whatever the selections say, and
+    # network_wide() keeps it: a sidebar value, a link or a click cannot widen it.
+    scope: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"The period ends ({self.end}) before it starts ({self.start}).")
         for name in SELECTIONS:
             object.__setattr__(self, name, _clean(getattr(self, name)))
+        if self.scope is not None:
+            object.__setattr__(self, "scope", _clean(self.scope))
         if self.peers not in PEER_GROUPS:
             raise ValueError(f"Unknown peer group {self.peers!r}; expected one of {sorted(PEER_GROUPS)}.")
 
@@ -76,6 +82,11 @@ class Filters:
         """Bound parameters shared by every query; `None` where nothing is selected."""
         params: dict[str, Any] = {"start": self.start, "end": self.end}
         params.update({name: list(getattr(self, name)) or None for name in SELECTIONS})
+        if self.scope is not None:
+            # Selected branches within the scope, else the whole scope. An empty list (a selection
+            # wholly outside it) matches no row: `list_contains([], b)` is false.
+            chosen = params["branches"]
+            params["branches"] = [b for b in chosen if b in self.scope] if chosen else list(self.scope)
         params["min_n"] = self.min_n
         return params
 
@@ -87,12 +98,20 @@ class Filters:
             self.min_n,
             self.my_branch,
             self.peers,
+            self.scope,
         )
 
     def network_wide(self) -> Filters:
         """The same period, channels and segments over every region, branch type and branch: what
-        "my branch against its peers and the network" needs, whatever the branch filters say."""
+        "my branch against its peers and the network" needs, whatever the branch filters say.
+        Within the session's scope: only `without_scope()` reads other branches, for figures
+        that show them anonymised (servicequality.ui.data.network_query)."""
         return replace(self, regions=(), branch_types=(), branches=())
+
+    def without_scope(self) -> Filters:
+        """These filters over every branch: only for reads whose rows are anonymised before
+        anything is shown (servicequality.ui.data.network_query)."""
+        return replace(self, scope=None)
 
     def describe(self) -> str:
         """Plain words for the 'How is this computed?' notes."""
@@ -102,6 +121,10 @@ class Filters:
             if name in OPTIONAL_IN_DESCRIPTION and not values:
                 continue
             label = name.replace("_", " ")
+            if name == "branches" and self.scope is not None:
+                values = [b for b in values if b in self.scope] or self.scope
+                parts.append(f"{label}: {', '.join(values) if len(values) <= 5 else f'{len(values)} of yours'}")
+                continue
             parts.append(f"{label}: {', '.join(values) if values else 'all'}")
         if self.my_branch:
             parts.append(f"my branch: {self.my_branch} ({PEER_GROUPS[self.peers].lower()} as peers)")

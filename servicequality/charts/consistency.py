@@ -345,14 +345,18 @@ def funnel_plot(
     title: str,
     highlight: str | None = None,
     ids: pd.Series | None = None,
+    shown: pd.Series | None = None,
 ) -> go.Figure:
     """Branch values against volume with the target line and the 95% / 99.8% limits; branches
     outside the 99.8% limits are named on the chart. ids (branch ids, aligned with `labels`) are
-    the last customdata item of each branch's dot."""
+    the last customdata item of each branch's dot; `shown` (aligned too) leaves out the dots of
+    branches whose own figure may not be shown (the limits and the line still use them)."""
     s = measure.scale
     pts = funnel.points.assign(
         label=labels.to_numpy(), branch_id=(ids if ids is not None else labels).astype(str).to_numpy()
     )
+    if shown is not None:
+        pts = pts[shown.to_numpy()]
     pts = pts[pts["volume"] > 0]
     curve = funnel.curve
     fig = go.Figure()

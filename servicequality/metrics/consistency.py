@@ -159,6 +159,15 @@ def minimum_volume(key: str, min_responses: int) -> int:
     return min_responses
 
 
+def shown_branches(present: pd.DataFrame, scope: tuple[str, ...] | None, min_volume: int) -> pd.Series:
+    """Which branches' own figures a session may see: all of them without a scope; with one, its
+    branches and the anonymised peers with at least `min_volume` (a smaller peer's figure could
+    single it out). Pooled figures (the network line, the limits) still use every branch."""
+    if scope is None:
+        return pd.Series(True, index=present.index)
+    return present["branch_id"].isin(scope) | (present["volume"] >= min_volume)
+
+
 def branch_measure(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     """One measure per branch: columns events (None for means), volume, raw (unscaled) value,
     sd (means only), value (display units), ci_low/ci_high (display units), plus the branch labels."""
@@ -180,7 +189,9 @@ def branch_measure(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     out["ci_low"] = [i.low * m.scale for i in intervals]
     out["ci_high"] = [i.high * m.scale for i in intervals]
     if "branch_name" in out:
-        out["label"] = out["branch_name"] + " (" + out["branch_id"] + ")"
+        # an anonymised peer's name is its id ("Peer A"): said once
+        named = out["branch_name"] + " (" + out["branch_id"] + ")"
+        out["label"] = named.where(out["branch_name"] != out["branch_id"], out["branch_id"])
     return out.reset_index(drop=True)
 
 

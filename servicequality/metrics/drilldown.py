@@ -149,6 +149,11 @@ def rows_link(kind: str, label: str, **cell: Any) -> None:
     """
     import streamlit as st
 
+    from servicequality.access.roles import DRILL
+    from servicequality.ui.session import may
+
+    if not may(DRILL):  # a role without drill-down has no Rows page to link to
+        return
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     st.page_link(
         ROWS_PAGE,

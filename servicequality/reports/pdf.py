@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -137,11 +137,15 @@ PAGE_VIEWPORT = {"width": 1280, "height": 1600}
 PRINT_SCALE = 0.6
 
 
-def page_to_pdf(url: str, *, header: str) -> bytes:
+def page_to_pdf(url: str, *, header: str, cookies: Mapping[str, str] | None = None) -> bytes:
     """A dashboard page as the person sees it, printed by headless Chromium (A4 portrait, the
-    sidebar left out, `header` on every page): the view of `url`, which carries its filters."""
+    sidebar left out, `header` on every page): the view of `url`, which carries its filters.
+    `cookies`: the person's own (with sign-in, their session cookie), so the page printed is the
+    one their role sees, not the sign-in page."""
 
     def prepare(page: Any) -> None:
+        if cookies:
+            page.context.add_cookies([{"name": k, "value": v, "url": url} for k, v in cookies.items()])
         page.goto(url, timeout=TIMEOUT_MS)
         wait_for_streamlit(page)
         page.add_style_tag(content=PRINT_CSS)

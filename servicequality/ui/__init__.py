@@ -23,7 +23,7 @@ from servicequality.metrics.formats import (
     minus,
 )
 from servicequality.ui.crossfilter import CrossFilter
-from servicequality.ui.data import connection, engine_note, query, store_problem
+from servicequality.ui.data import connection, engine_note, network_query, query, store_problem
 from servicequality.ui.my_branch import my_branch_strip
 from servicequality.ui.sidebar import current_filters, default_period, drop_unreadable_int, sidebar_filters
 from servicequality.ui.widgets import (
@@ -65,6 +65,7 @@ __all__ = [
     "how_computed",
     "metric",
     "my_branch_strip",
+    "network_query",
     "query",
     "share_link",
     "sidebar_filters",

@@ -94,6 +94,34 @@ def query(name: str, filters: Filters | None = None, **extra: Any) -> pd.DataFra
     return _cached(name, params, identity)
 
 
+# Per-branch reads that peers and network figures need over every branch. For a session with a
+# scope, network_query runs them without it and renames every branch outside it "Peer A", "Peer B"
+# (servicequality.access.peers) before a page sees the rows: pooled peer and network figures equal
+# everyone else's, no other branch is named.
+NETWORK_QUERIES = frozenset(
+    {
+        "consistency_branch_measures",
+        "branch_performance",
+        "consistency_branch_months",
+        "branch_month_performance",
+        "consistency_gap_rank_sums",
+        "consistency_gap_ties",
+    }
+)
+
+
+def network_query(name: str, filters: Filters, **extra: Any) -> pd.DataFrame:
+    """query() over every branch the selections name, branches outside the session's scope
+    anonymised; the same as query() for a session that sees every branch."""
+    if filters.scope is None:
+        return query(name, filters, **extra)
+    if name not in NETWORK_QUERIES:
+        raise ValueError(f"{name} is not a per-branch network query; its rows could name other branches.")
+    from servicequality.ui import session
+
+    return session.anonymise(query(name, filters.without_scope(), **extra), filters.scope)
+
+
 def engine_note() -> None:
     """In the sidebar, when the store leaves its facts in a Parquet history: which parts of a page
     Spark reads, and that they take longer."""

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -44,6 +45,8 @@ class RowsExport:
     sort: str
     descending: bool
     reveal: bool
+    who: str = "this computer"  # for the audit log, written when the file is fetched
+    role: str = "local"
 
     @property
     def filename(self) -> str:
@@ -114,6 +117,16 @@ async def rows_route(request: Request) -> Response:
             "This download link has expired or was never issued. Open the Rows page again and use its download link.",
             status_code=404,
         )
+    from servicequality.access import audit
+
+    audit.record(
+        audit.audit_path(Path(found.database)),
+        found.who,
+        found.role,
+        "export",
+        f"{found.kind} rows as CSV" + (" with personal data" if found.reveal else ""),
+        found.filters.describe(),
+    )
     return StreamingResponse(
         rows_csv(found),  # a plain generator: Starlette iterates it in a worker thread
         media_type="text/csv; charset=utf-8",
@@ -153,9 +166,21 @@ def page_pdf_button(url_path: str, title: str, filters: Filters) -> None:
         pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
         url = f"{_own_address()}/{url_path}" + ("?" + urlencode(pairs) if pairs else "")
         header = f"{title} · {filters.describe()}"
+        from servicequality.access import audit
+        from servicequality.ui import session
+
+        # Written when the file is made (on the click, outside this run): who is taken now. With
+        # sign-in, the server's Chromium carries the person's cookies and prints what they see.
+        access, log = session.current_access(), audit.audit_path(store.database_path())
+        cookies = dict(st.context.cookies) if session.sign_in_configured() else None
+
+        def made() -> bytes:
+            audit.record(log, access.who, access.role, "export", f"{title} page as PDF", filters.describe())
+            return pdf.page_to_pdf(url, header=header, cookies=cookies)
+
         st.download_button(
             "Download this page as PDF",
-            data=lambda: pdf.page_to_pdf(url, header=header),
+            data=made,
             file_name=f"{url_path or 'overview'}_{filters.start:%Y%m%d}_{filters.end:%Y%m%d}.pdf",
             mime="application/pdf",
             on_click="ignore",

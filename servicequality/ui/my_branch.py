@@ -12,7 +12,7 @@ from servicequality.charts import consistency as charts_consistency
 from servicequality.filters import Filters
 from servicequality.metrics import consistency
 from servicequality.metrics.formats import fmt_number, plain
-from servicequality.ui.data import query
+from servicequality.ui.data import network_query
 from servicequality.ui.widgets import chart, how_computed, metric
 
 # --- the branch manager view ------------------------------------------------------------------
@@ -30,10 +30,10 @@ def my_branch_comparison(filters: Filters, measures: Sequence[str] = MY_BRANCH_M
     if not filters.my_branch:
         return {}
     wide = filters.network_wide()
-    rows = query("consistency_branch_measures", wide)
+    rows = network_query("consistency_branch_measures", wide)
     # A survey without expectations is compared by its ratings; measures without data are left out.
     has_ratings = False
-    if rows["gap_n"].fillna(0).sum() == 0 and not (ratings := query("branch_performance", wide)).empty:
+    if rows["gap_n"].fillna(0).sum() == 0 and not (ratings := network_query("branch_performance", wide)).empty:
         rows, has_ratings = consistency.with_performance(rows, ratings), True
     available = consistency.measures_with_data(rows, has_ratings)
     shown = [k for k in (*measures, "survey_performance") if k in available]

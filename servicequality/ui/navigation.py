@@ -26,3 +26,4 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 DATA_PAGE = next(p for p in PAGES if p.url_path == "data")
+ROWS_PAGE = next(p for p in PAGES if p.url_path == "rows")

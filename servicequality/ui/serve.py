@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -32,17 +33,50 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--db", type=Path, help="database file (default: $SQ_DATABASE or data/demo.duckdb)")
     parser.add_argument("--dev", action="store_true", help="show an error's traceback on the page (development)")
+    parser.add_argument(
+        "--secrets",
+        type=Path,
+        help="a secrets.toml with the [auth] sign-in settings (default: .streamlit/secrets.toml; none: local mode)",
+    )
+    parser.add_argument("--roles", type=Path, help="the roles file (default: $SQ_ROLES or roles.toml)")
     args = parser.parse_args(argv)
     if args.db:
         os.environ["SQ_DATABASE"] = str(args.db.resolve())
+    if args.roles:
+        os.environ["SQ_ROLES"] = str(args.roles.resolve())
+    if args.address not in LOOPBACK and not sign_in_configured(args.secrets):
+        print(
+            f"Warning: serving on {args.address} without sign-in: anyone who can reach this address sees every "
+            "branch, every row and personal data. Configure sign-in (README, 'Sign-in and roles').",
+            file=sys.stderr,
+        )
     PagesManager.uses_pages_directory = False
     from streamlit.web import cli
 
-    sys.argv = streamlit_argv(args.address, args.port, dev=args.dev)
+    sys.argv = streamlit_argv(args.address, args.port, dev=args.dev, secrets=args.secrets)
     sys.exit(cli.main())
 
 
-def streamlit_argv(address: str, port: int, *, dev: bool = False) -> list[str]:
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def sign_in_configured(secrets: Path | None) -> bool:
+    """True when the secrets file Streamlit will read has an [auth] section."""
+    candidates = (
+        [secrets]
+        if secrets
+        else [Path.cwd() / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"]
+    )
+    for path in candidates:
+        try:
+            if "auth" in tomllib.loads(path.read_text(encoding="utf-8")):
+                return True
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+    return False
+
+
+def streamlit_argv(address: str, port: int, *, dev: bool = False, secrets: Path | None = None) -> list[str]:
     """The `streamlit run` command line the server starts with."""
     return [
         "streamlit",
@@ -58,6 +92,7 @@ def streamlit_argv(address: str, port: int, *, dev: bool = False) -> list[str]:
         "false",
         "--client.showErrorDetails",
         "full" if dev else "none",
+        *(["--secrets.files", str(secrets.resolve())] if secrets else []),
     ]
 
 

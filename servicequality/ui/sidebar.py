@@ -14,6 +14,7 @@ from servicequality.filters import PEER_GROUPS, Filters
 from servicequality.metrics.formats import literal
 from servicequality.ui.crossfilter import FilterOptions
 from servicequality.ui.data import DEFAULT_MIN_N, FILTERS_KEY, OPTIONS_KEY, query
+from servicequality.ui.session import current_access
 
 # --- the shared filter sidebar ---------------------------------------------------------------
 
@@ -32,8 +33,16 @@ def sidebar_filters() -> Filters:
         st.error("The database holds no tickets or survey responses yet: import some (see README).")
         st.stop()
     first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    access = current_access()
     branches = query("filter_branches")
     values = query("filter_values")
+    if access.branches is not None:
+        # Row-level security: only the branches (and their regions and types) this person may
+        # see are offered; Filters.scope restricts every query whatever is chosen.
+        branches = branches[branches["branch_id"].isin(access.branches)]
+        types = set(branches["branch_type"]) if "branch_type" in branches else None
+        if types is not None:
+            values = values[(values["dimension"] != "branch_type") | values["value"].isin(types)]
     component_values = values[values["dimension"] == "component"]
     branch_label = dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")"))
     component_label = dict(zip(component_values["value"], component_values["label"]))
@@ -56,7 +65,8 @@ def sidebar_filters() -> Filters:
     with st.sidebar:
         st.header("Filters")
         if ignored:
-            st.warning("Ignored in the link (no such value): " + "; ".join(ignored))
+            why = "no such value" if access.branches is None else "no such value, or outside what you may see"
+            st.warning(f"Ignored in the link ({why}): " + "; ".join(ignored))
         period = st.date_input(
             "Period",
             value=default_period(first, last),
@@ -83,7 +93,8 @@ def sidebar_filters() -> Filters:
         my_branch = st.selectbox(
             "My branch",
             list(branch_label),
-            index=None,
+            # a branch manager of one branch starts on it
+            index=0 if access.branches is not None and len(branch_label) == 1 else None,
             format_func=lambda b: branch_label.get(b, b),
             key="my_branch",
             bind="query-params",
@@ -106,6 +117,7 @@ def sidebar_filters() -> Filters:
         min_n=int(min_n),
         my_branch=my_branch,
         peers=peers or "region",
+        scope=access.branches,
         **{catalog.DIMENSIONS[key].selection: values for key, values in chosen.items()},
     )
     st.session_state[FILTERS_KEY] = filters

@@ -234,8 +234,17 @@ def table(
         file_name=f"{filename or key}.csv",
         mime="text/csv",
         key=f"{key}_csv",
+        on_click=lambda: _log_table_export(f"{filename or key}.csv"),
         icon=":material/download:",
     )
+
+
+def _log_table_export(name: str) -> None:
+    from servicequality.ui import session
+    from servicequality.ui.data import FILTERS_KEY
+
+    filters = st.session_state.get(FILTERS_KEY)
+    session.log("export", f"table {name}", filters.describe() if filters is not None else "")
 
 
 def _column_labels(column_config: dict[str, Any] | None) -> dict[str, str]:

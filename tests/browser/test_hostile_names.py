@@ -13,7 +13,7 @@ and B002's <b> was bold in three pages' charts.
 """
 
 import shutil
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import duckdb
 import pytest
@@ -99,5 +99,111 @@ def test_stored_markup_is_text_and_no_page_calls_another_host(server, chromium_p
     assert report["exceptions"] == [], report["exceptions"]
     assert drawn == {"links": [], "bold": 0, "images": [], "scripts": 0}, drawn
     assert dialogs == []  # the stored <script>alert(1)</script> never ran
+    elsewhere = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")}
+    assert elsewhere <= {"127.0.0.1"}, elsewhere
+
+
+# --- 200 hostile strings in the link -------------------------------------------------------------
+
+PAYLOADS = (
+    LINK,
+    f"![x](https://{EVIL}/i.png)",
+    f"<img src=https://{EVIL}/i.png onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "<b>bold</b>",
+    f"<a href='https://{EVIL}/a'>a</a>",
+    f"<iframe src=https://{EVIL}/f></iframe>",
+    "<svg onload=alert(1)>",
+    "<b onmouseover=alert(1)>bold</b>",
+    f"<style>body{{background:url(https://{EVIL}/c.png)}}</style>",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    f"https://{EVIL}/x",
+    f"www.{EVIL}",
+    f"$x^2$ \\href{{https://{EVIL}}}{{x}}",
+    ":material/warning: :red[alert] :streamlit:",
+    "**bold** _it_ `code` ~~gone~~",
+    "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    "&lt;b&gt;bold&lt;/b&gt;",
+    "\u202eevil\u202c",
+    "'; drop table tickets; --",
+    "inf",
+    "-inf",
+    "nan",
+    "-1",
+    "1e999",
+    "2024-13-45",
+    "9999-99-99",
+    "x" * 1500,
+)
+WRAPPERS = ("{}", "x** {} **", "B001{}", " {} ", "[{}]", "{}\n{}", "# {}")
+HOSTILE_URL_STRINGS = tuple(w.format(p, p) if w.count("{}") == 2 else w.format(p) for p in PAYLOADS for w in WRAPPERS)[
+    :200
+]
+# every parameter a page or the sidebar reads from the link
+URL_KEYS = (
+    "region",
+    "branch",
+    "channel",
+    "segment",
+    "branch_type",
+    "category",
+    "component",
+    "my_branch",
+    "peers",
+    "min_n",
+    "period",
+    "explore_measure",
+    "dim1",
+    "dim2",
+    "measure",
+    "rows",
+    "rows_sort",
+    "rows_page",
+    "rows_region",
+    "rows_segment",
+    "rows_month",
+    "rows_branch",
+    "rows_desc",
+    "focus",
+    "view",
+)
+
+
+def _loads() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The 200 strings spread over every page: each page gets 25, in loads of up to one per key."""
+    per_page = -(-len(HOSTILE_URL_STRINGS) // len(PAGES))
+    loads = []
+    for i, spec in enumerate(PAGES):
+        strings = HOSTILE_URL_STRINGS[i * per_page : (i + 1) * per_page]
+        for start in range(0, len(strings), len(URL_KEYS)):
+            chunk = strings[start : start + len(URL_KEYS)]
+            loads.append((spec.url, list(zip(URL_KEYS, chunk, strict=False))))
+    return loads
+
+
+def test_200_hostile_url_strings_on_every_page(server, chromium_path):
+    assert len(set(HOSTILE_URL_STRINGS)) == 200
+    loads = _loads()
+    assert sum(len(pairs) for _, pairs in loads) == 200 and {u for u, _ in loads} == {p.url for p in PAGES}
+    failures = []
+    with browser.chromium(chromium_path, height=1600) as context:
+        page = context.new_page()
+        requests, dialogs = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for url, pairs in loads:
+            page.goto(f"{server}/{url}?{urlencode(pairs)}")
+            browser.wait_for_page(page)
+            report, drawn = browser.page_report(page), _rendered(page)
+            text = page.inner_text("body")
+            if (
+                report["exceptions"]
+                or "Traceback" in text
+                or drawn != {"links": [], "bold": 0, "images": [], "scripts": 0}
+            ):
+                failures.append((url, report["exceptions"], drawn))
+    assert failures == []
+    assert dialogs == []
     elsewhere = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")}
     assert elsewhere <= {"127.0.0.1"}, elsewhere

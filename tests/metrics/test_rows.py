@@ -210,9 +210,23 @@ def test_rows_page_masks_by_default_and_reveals_on_request(monkeypatch, personal
     assert table["Response"].tolist() == ["R6", "R4", "R3", "R2", "R1"]
     assert table["Comment"].iloc[0] == "Mr [name] ([email], [phone]) was very helpful"
     assert "personal data masked" in at.caption[-1].value
+    from servicequality.access import audit
+
+    log = audit.audit_path(personal_db)
+    before = len(audit.read(log))
     at.toggle(key="rows_reveal_personal").set_value(True).run()
     assert not at.exception
     assert "john.smith@example.com" in at.dataframe[0].value["Comment"].iloc[0]
+    # the reveal is in the audit log: local mode's person, what was revealed, the filters
+    events = audit.read(log)
+    assert len(events) == before + 1
+    assert events.iloc[0][["who", "role", "action", "what"]].tolist() == [
+        "this computer",
+        "local",
+        "reveal",
+        "personal data in responses",
+    ]
+    assert events.iloc[0]["filters"].startswith("01 Jan 2024 to 29 Feb 2024")
 
 
 def test_rows_page_clamps_the_page_and_shows_the_range(monkeypatch, fixture_db_path):
