@@ -6,6 +6,7 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import consistency as cc
+from servicequality.charts.common import stored
 from servicequality.metrics import complaints, consistency, drilldown, overview
 
 filters = ui.current_filters()
@@ -261,7 +262,7 @@ else:
                 cc.handling_vs_target(
                     answered,
                     stage="first_response",
-                    title=f"Time to first response against target ({priority} priority)",
+                    title=f"Time to first response against target ({stored(priority)} priority)",
                 ),
                 key="complaints_first_vs_target",
                 filename=f"first_response_vs_target_{priority}",
@@ -275,7 +276,9 @@ else:
         else:
             ui.chart(
                 cc.handling_vs_target(
-                    resolved, stage="resolution", title=f"Time to resolution against target ({priority} priority)"
+                    resolved,
+                    stage="resolution",
+                    title=f"Time to resolution against target ({stored(priority)} priority)",
                 ),
                 key="complaints_resolution_vs_target",
                 filename=f"resolution_vs_target_{priority}",

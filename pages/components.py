@@ -8,7 +8,9 @@ import streamlit as st
 from servicequality import ui
 from servicequality.charts import common as charts
 from servicequality.charts import servqual as charts_servqual
+from servicequality.charts.common import stored
 from servicequality.metrics import drilldown, performance, servqual
+from servicequality.metrics.formats import plain
 from servicequality.stats import servqual as servqual_stats
 from servicequality.ui.performance import performance_section
 
@@ -161,19 +163,21 @@ else:
         )
         selection = replace(network, branches=(branch,))
         selection_label = labels[branch]
-compared = servqual.selection_vs_network(ui.query, selection, network)
+compared = servqual.selection_vs_network(ui.query, selection, network, ui.network_query)
 selection_n = int(compared["n_selection"].max()) if len(compared) else 0
 if compared.empty:
     st.info("No survey scores in this filter.")
 else:
     if selection_n < filters.min_n:
         st.warning(
-            f"{selection_label} has only {selection_n} responses (fewer than {filters.min_n}): "
+            f"{plain(selection_label)} has only {selection_n} responses (fewer than {filters.min_n}): "
             "read its gaps with their wide intervals in mind."
         )
     ui.chart(
         charts_servqual.selection_vs_network(
-            compared, selection_label=selection_label, title=f"{selection_label} against the whole network"
+            compared,
+            selection_label=stored(selection_label),
+            title=f"{stored(selection_label)} against the whole network",
         ),
         key="components_vs_network",
         filename="selection_vs_network",

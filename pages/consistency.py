@@ -9,6 +9,7 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import consistency as cc
+from servicequality.charts.common import stored
 from servicequality.metrics import complaints, consistency, performance
 
 filters = ui.current_filters()
@@ -237,7 +238,9 @@ elif len(control.series) < 2:
 else:
     series, chart, chart_name = control.series, control.chart, control.name
     ui.chart(
-        cc.control_chart(chart, series["month"], m, title=f"{labels[branch]}: {m.short} month by month ({chart_name})"),
+        cc.control_chart(
+            chart, series["month"], m, title=f"{stored(labels[branch])}: {m.short} month by month ({chart_name})"
+        ),
         key="consistency_control",
         filename=f"{key}_control_chart_{branch}",
         select=ui.CrossFilter("month", "x"),

@@ -141,7 +141,8 @@ else:
 
     with right:
         st.subheader("Branches furthest below the network")
-        surveyed = ui.query("branch_gaps" if servqual_survey else "branch_performance", filters)
+        # over every branch: a manager's own branches against the whole network, peers anonymised
+        surveyed = ui.network_query("branch_gaps" if servqual_survey else "branch_performance", filters)
         if len(surveyed) < 2:
             st.info(
                 "Only one branch has survey responses in this filter: there is no network to compare it with."
@@ -151,7 +152,7 @@ else:
         elif not servqual_survey:
             performance_ui.branches_below_network(filters)
         else:
-            below, network, left_out = overview.branches_below_network(ui.query, filters, limit=8)
+            below, network, left_out = overview.branches_below_network(ui.network_query, filters, limit=8)
             if below.empty:
                 st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
             else:

@@ -195,7 +195,8 @@ def escape_labels(fig: go.Figure) -> go.Figure:
     """Category labels (a trace's x and y: branch names, categories, segments a file wrote) as
     their characters: plotly draws <b>, <i>, <a href> and <br> in labels, so "<", ">" and "&" are
     written as entities, which plotly shows as the characters. A click hands back the escaped
-    value (ui.crossfilter unescapes it). Numeric arrays are left as they are."""
+    value (ui.crossfilter unescapes it). Labels past LABEL_LIMIT characters are cut. Numeric
+    arrays are left as they are."""
     for trace in fig.data:
         for attr in ("x", "y"):
             values = getattr(trace, attr, None)
@@ -205,6 +206,36 @@ def escape_labels(fig: go.Figure) -> go.Figure:
                 or (isinstance(values, np.ndarray) and values.dtype.kind != "O")
             ):
                 continue
-            if any(isinstance(v, str) and ("<" in v or ">" in v or "&" in v) for v in values):
-                trace[attr] = [html.escape(v, quote=False) if isinstance(v, str) else v for v in values]
+            if _needs_escape(values):
+                trace[attr] = _escaped(values)
+    # an axis's category order names the same labels: written the same way, or they would not match
+    for name in fig.layout:
+        axis = fig.layout[name]
+        if name.startswith(("xaxis", "yaxis")) and axis is not None and axis.categoryarray is not None:
+            if _needs_escape(axis.categoryarray):
+                axis.categoryarray = _escaped(axis.categoryarray)
     return fig
+
+
+def _needs_escape(values) -> bool:
+    return any(isinstance(v, str) and ("<" in v or ">" in v or "&" in v or len(v) > LABEL_LIMIT) for v in values)
+
+
+def _escaped(values) -> list:
+    return [html.escape(clip(v), quote=False) if isinstance(v, str) else v for v in values]
+
+
+# Longest label a chart draws: a name a file wrote can be megabytes (issue 16 measured three
+# 9 MB category names making a page push 28 MB a load); a click on a cut label filters nothing.
+LABEL_LIMIT = 80
+
+
+def clip(text: str, limit: int = LABEL_LIMIT) -> str:
+    """`text` cut to `limit` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def stored(text: object) -> str:
+    """A name a file wrote, for a chart title or annotation (plotly reads <b>, <a href>, <br>
+    there): cut to LABEL_LIMIT and written with entities, so it shows as its characters."""
+    return html.escape(clip(str(text)), quote=False)

@@ -153,12 +153,16 @@ def network_filters(filters: Filters) -> Filters:
     return replace(filters, regions=(), branches=())
 
 
-def selection_vs_network(run: Runner, selection: Filters, network: Filters) -> pd.DataFrame:
+def selection_vs_network(
+    run: Runner, selection: Filters, network: Filters, run_network: Runner | None = None
+) -> pd.DataFrame:
     """Component gaps of a selection beside the network's: one row per component answered in
-    the network, columns gap/ci/n for each (suffixes _selection, _network) and the difference."""
+    the network, columns gap/ci/n for each (suffixes _selection, _network) and the difference.
+    `run_network` reads the network's (the dashboard's reads it over every branch, whatever the
+    session's scope); `run` by default."""
     cols = ["component_key", "component_name", "sort_order", "n", "mean_gap", "ci_low", "ci_high"]
     sel = _with_intervals(run("component_gaps", selection))[cols]
-    net = _with_intervals(run("component_gaps", network))[cols]
+    net = _with_intervals((run_network or run)("component_gaps", network))[cols]
     net = net[net["n"] > 0]
     out = net.merge(sel, on=["component_key", "component_name", "sort_order"], suffixes=("_network", "_selection"))
     out["difference"] = out["mean_gap_selection"] - out["mean_gap_network"]

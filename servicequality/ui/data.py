@@ -91,7 +91,31 @@ def query(name: str, filters: Filters | None = None, **extra: Any) -> pd.DataFra
             st.stop()
         with st.spinner(SPARK_WAIT, show_time=True):
             return _on_spark(name, params, identity)
-    return _cached(name, params, identity)
+    return _scoped_list(name, _cached(name, params, identity))
+
+
+def _scoped_list(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The sidebar's and the pages' lists of branches, regions and branch types, within the
+    session's scope: a branch manager is never offered another branch's name."""
+    if name not in ("filter_branches", "filter_values"):
+        return df
+    from servicequality.ui.session import current_access
+
+    scope = current_access().branches
+    if scope is None:
+        return df
+    if name == "filter_branches":
+        return df[df["branch_id"].isin(scope)].reset_index(drop=True)
+    mine = _cached("filter_branches", {}, _identity(store.database_path()))
+    types = set(mine.loc[mine["branch_id"].isin(scope), "branch_type"])
+    keep = (df["dimension"] != "branch_type") | df["value"].isin(types)
+    return df[keep].reset_index(drop=True)
+
+
+def all_branches() -> pd.DataFrame:
+    """Every branch with its region, whatever the session's scope: for working out a regional
+    manager's branches, never for showing."""
+    return _cached("filter_branches", {}, _identity(store.database_path()))
 
 
 # Per-branch reads that peers and network figures need over every branch. For a session with a
@@ -101,6 +125,7 @@ def query(name: str, filters: Filters | None = None, **extra: Any) -> pd.DataFra
 NETWORK_QUERIES = frozenset(
     {
         "consistency_branch_measures",
+        "branch_gaps",
         "branch_performance",
         "consistency_branch_months",
         "branch_month_performance",
@@ -110,11 +135,21 @@ NETWORK_QUERIES = frozenset(
 )
 
 
+# Network figures that hold no branch at all (one row per component, say): read over every branch
+# for "against the whole network" comparisons, as they are.
+NETWORK_AGGREGATES = frozenset({"component_gaps"})
+
+
 def network_query(name: str, filters: Filters, **extra: Any) -> pd.DataFrame:
     """query() over every branch the selections name, branches outside the session's scope
     anonymised; the same as query() for a session that sees every branch."""
     if filters.scope is None:
         return query(name, filters, **extra)
+    if name in NETWORK_AGGREGATES:
+        df = query(name, filters.without_scope(), **extra)
+        if "branch_id" in df.columns:
+            raise ValueError(f"{name} has a branch column: it is not a network aggregate.")
+        return df
     if name not in NETWORK_QUERIES:
         raise ValueError(f"{name} is not a per-branch network query; its rows could name other branches.")
     from servicequality.ui import session

@@ -11,7 +11,7 @@ from servicequality.charts import servqual as charts_servqual
 from servicequality.filters import Filters
 from servicequality.metrics import performance
 from servicequality.ui.crossfilter import CrossFilter
-from servicequality.ui.data import query
+from servicequality.ui.data import network_query, query
 from servicequality.ui.widgets import chart, how_computed, metric, table
 
 PERFORMANCE_FORMULA = (
@@ -99,7 +99,7 @@ def weakest_components(filters: Filters, perf: pd.DataFrame) -> None:
 
 
 def branches_below_network(filters: Filters) -> None:
-    below, network, left_out = performance.branches_below_network(query, filters, limit=8)
+    below, network, left_out = performance.branches_below_network(network_query, filters, limit=8)
     if below.empty:
         st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
     else:

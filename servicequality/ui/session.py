@@ -53,11 +53,11 @@ def _load_roles() -> roles.Roles:
 
 
 def _branch_regions() -> dict[str, str]:
-    from servicequality.ui.data import query, store_problem
+    from servicequality.ui.data import all_branches, store_problem
 
     if store_problem() is not None:
         return {}
-    branches = query("filter_branches")
+    branches = all_branches()
     return dict(zip(branches["branch_id"], branches["region"]))
 
 

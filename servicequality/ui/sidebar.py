@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from servicequality import catalog
+from servicequality.charts.common import clip
 from servicequality.filters import PEER_GROUPS, Filters
 from servicequality.metrics.formats import literal
 from servicequality.ui.crossfilter import FilterOptions
@@ -36,13 +37,8 @@ def sidebar_filters() -> Filters:
     access = current_access()
     branches = query("filter_branches")
     values = query("filter_values")
-    if access.branches is not None:
-        # Row-level security: only the branches (and their regions and types) this person may
-        # see are offered; Filters.scope restricts every query whatever is chosen.
-        branches = branches[branches["branch_id"].isin(access.branches)]
-        types = set(branches["branch_type"]) if "branch_type" in branches else None
-        if types is not None:
-            values = values[(values["dimension"] != "branch_type") | values["value"].isin(types)]
+    # Row-level security: both lists hold only the branches (and their regions and types) this
+    # person may see (ui.data); Filters.scope restricts every query whatever is chosen.
     component_values = values[values["dimension"] == "component"]
     branch_label = dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")"))
     component_label = dict(zip(component_values["value"], component_values["label"]))
@@ -95,7 +91,7 @@ def sidebar_filters() -> Filters:
             list(branch_label),
             # a branch manager of one branch starts on it
             index=0 if access.branches is not None and len(branch_label) == 1 else None,
-            format_func=lambda b: branch_label.get(b, b),
+            format_func=lambda b: clip(str(branch_label.get(b, b)), OPTION_LIMIT),
             key="my_branch",
             bind="query-params",
             placeholder="Choose your branch",
@@ -156,6 +152,7 @@ def _normalise_link(options: FilterOptions) -> list[str]:
 
 
 MIN_N_RANGE = (2, 1000)
+OPTION_LIMIT = 120
 
 
 def _drop_unreadable_numbers() -> list[str]:
@@ -204,7 +201,10 @@ def _multiselect(key: str, options: FilterOptions) -> list[str]:
     return st.multiselect(
         d.label,
         options.values[key],
-        format_func=(lambda v: labels.get(v, v)) if labels else str,
+        # a name a file wrote can be megabytes: the box shows its first characters
+        format_func=(lambda v: clip(str(labels.get(v, v)), OPTION_LIMIT))
+        if labels
+        else (lambda v: clip(str(v), OPTION_LIMIT)),
         key=key,
         bind="query-params",
         placeholder=d.placeholder,

@@ -9,9 +9,9 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from servicequality.charts.common import escape_labels
+from servicequality.charts.common import clip, escape_labels
 from servicequality.filters import Filters
-from servicequality.metrics.formats import Tile
+from servicequality.metrics.formats import Tile, plain
 from servicequality.ui import crossfilter, export
 from servicequality.ui.crossfilter import CrossFilter, FilterOptions
 from servicequality.ui.data import CHART_GENERATIONS_KEY, FILTERS_KEY, OPTIONS_KEY, SELECTION_KEYS
@@ -151,9 +151,9 @@ def _on_chart_select(widget_key: str, chart_key: str, selects: Sequence[CrossFil
     generations = st.session_state.setdefault(CHART_GENERATIONS_KEY, {})
     generations[chart_key] = generations.get(chart_key, 0) + 1
     if outcome.updates:
-        st.toast("Filtered by " + "; ".join(outcome.applied), icon=":material/filter_alt:")
+        st.toast("Filtered by " + "; ".join(map(plain, outcome.applied)), icon=":material/filter_alt:")
     if outcome.ignored:
-        st.toast("Not a filter value, ignored: " + "; ".join(outcome.ignored), icon=":material/info:")
+        st.toast("Not a filter value, ignored: " + "; ".join(map(plain, outcome.ignored)), icon=":material/info:")
 
 
 def filter_chips() -> None:
@@ -171,7 +171,7 @@ def filter_chips() -> None:
         st.markdown(":material/filter_alt: **Filtered by**", width="content")
         for chip in found:
             st.button(
-                chip.text,
+                plain(chip.text),  # a name a file wrote: its characters, never a link or an image
                 key=f"chip_{chip.key}_{chip.value or ''}",
                 icon=":material/close:",
                 icon_position="right",
@@ -225,7 +225,7 @@ def table(
     """A table with a CSV download beside it (text cells a spreadsheet would run are escaped);
     `download=False` when the page offers a fuller export of its own (the Rows page)."""
     dataframe_kwargs.setdefault("hide_index", True)
-    st.dataframe(df, key=key, **dataframe_kwargs)
+    st.dataframe(clip_cells(df), key=key, **dataframe_kwargs)  # the CSV keeps every character
     if not download:
         return
     st.download_button(
@@ -245,6 +245,19 @@ def _log_table_export(name: str) -> None:
 
     filters = st.session_state.get(FILTERS_KEY)
     session.log("export", f"table {name}", filters.describe() if filters is not None else "")
+
+
+CELL_LIMIT = 1_000
+
+
+def clip_cells(df: pd.DataFrame, limit: int = CELL_LIMIT) -> pd.DataFrame:
+    """Text cells past `limit` characters cut with an ellipsis, for the screen: a stored text can
+    be megabytes, and the browser would receive every byte of it."""
+    text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    long = [c for c in text if df[c].astype(str).str.len().gt(limit).any()]
+    if not long:
+        return df
+    return df.assign(**{c: df[c].map(lambda v: clip(v, limit) if isinstance(v, str) else v) for c in long})
 
 
 def _column_labels(column_config: dict[str, Any] | None) -> dict[str, str]:

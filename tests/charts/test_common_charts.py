@@ -83,3 +83,22 @@ def test_category_labels_are_drawn_as_their_characters():
     assert list(fig.data[1].x) == [1.0, 2.0]  # numbers untouched
     # a click on the bar hands back the escaped label; the cross-filter reads the stored name
     assert crossfilter.point_value({"x": fig.data[0].x[0]}, "x") == "<b>bold</b>"
+
+
+def test_over_long_labels_are_cut_for_display():
+    import plotly.graph_objects as go
+
+    huge = "Delivery " + "x" * 9_000_000  # issue 16: three 9 MB category names made a page push 28 MB
+    fig = go.Figure([go.Bar(y=[huge, "Short <i>", "y" * 80], x=[1, 2, 3], orientation="h")])
+    common.escape_labels(fig)
+    # 79 characters and an ellipsis; a label of exactly 80 is kept whole
+    assert list(fig.data[0].y) == ["Delivery " + "x" * 70 + "…", "Short &lt;i&gt;", "y" * 80]
+    assert len(fig.to_json()) < 10_000
+
+
+def test_a_stored_name_in_a_title_is_text():
+    assert (
+        common.stored("<a href='https://evil.example'>Clock</a>")
+        == "&lt;a href='https://evil.example'&gt;Clock&lt;/a&gt;"
+    )
+    assert common.stored("B" * 100) == "B" * 79 + "…"

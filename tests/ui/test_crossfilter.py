@@ -4,6 +4,7 @@ pages under AppTest (chips from URL parameters, ids on every clickable chart's p
 import base64
 import datetime as dt
 import json
+import re
 
 import numpy as np
 import pytest
@@ -189,7 +190,12 @@ def open_app(monkeypatch, db, page=None, query=None) -> AppTest:
 
 
 def chip_labels(at) -> list[str]:
-    return [b.label for b in at.button if b.key and b.key.startswith("chip_") and b.key != "chip_clear_all"]
+    """The chips as drawn: their labels are markdown with every markdown character escaped."""
+    return [
+        re.sub(r"\\(.)", r"\1", b.label)
+        for b in at.button
+        if b.key and b.key.startswith("chip_") and b.key != "chip_clear_all"
+    ]
 
 
 def test_url_parameters_show_as_chips(monkeypatch, fixture_db_path):
