@@ -32,6 +32,8 @@ oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="oidc-prov
 httpx = pytest.importorskip("httpx")
 
 CEO = "ceo@chain.example"
+ANALYST = "analyst@chain.example"
+STEWARD = "data@chain.example"
 NORTH = "north.lead@chain.example"
 MANAGER = "clocktower.manager@chain.example"
 STRANGER = "someone@elsewhere.example"
@@ -52,6 +54,14 @@ regions = ["North"]
 email = "{MANAGER}"
 role = "branch_manager"
 branches = ["B001"]
+
+[[grant]]
+group = "cx-analysts"
+role = "analyst"
+
+[[grant]]
+email = "{STEWARD}"
+role = "data_steward"
 """
 
 
@@ -74,6 +84,8 @@ def idp():
             (NORTH, {"groups": ["staff", "managers-north"]}),
             (MANAGER, {"groups": ["managers-north"]}),  # her e-mail's grant wins over the group's
             (STRANGER, {}),
+            (ANALYST, {"groups": "cx-analysts"}),  # one group, as a string
+            (STEWARD, {}),
         ):
             response = httpx.put(f"{url}/users/{quote(email)}", json={"email": email, "name": email, **claims})
             assert response.status_code == 204
@@ -152,7 +164,8 @@ def _headline(page) -> list[str]:
 
 
 def _nav(page) -> list[str]:
-    return page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    """The navigation's page titles (each link's text is its icon's name, then the title)."""
+    return [t.split("\n")[-1].strip() for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
 
 
 def _csv(page) -> list[dict]:
@@ -262,6 +275,10 @@ def test_no_way_to_widen_a_branch_managers_scope(server, idp, chromium_path, bra
         assert "No complaints match" in _text(page)
         _open(page, f"{server}/rows?rows=Complaints&rows_region=South")
         assert "No complaints match" in _text(page)
+        # the whole export under a link naming other branches and regions: hers alone
+        _open(page, f"{server}/rows?rows=Complaints&branch=B002&branch=B003&region=South")
+        rows = _csv(page)
+        assert rows and {r["Branch id"] for r in rows} == {"B001"}
         # a click on a peer's dot in the spread filters nothing in
         _open(page, f"{server}/consistency")
         strip = browser.chart_locator(page, "consistency_spread")
@@ -280,3 +297,36 @@ def test_someone_not_named_gets_no_access(server, idp, chromium_path):
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0
         _open(page, f"{server}/rows?rows=Complaints")
         assert "No access" in _text(page) and page.locator('[data-testid="stDataFrame"]').count() == 0
+
+
+def _reveal_toggle(page):
+    return page.get_by_role("switch", name="Show personal data")
+
+
+def test_rights_follow_the_role(server, idp, chromium_path, demo_db_path):
+    """Personal data for analysts and stewards only; the Data page and the audit log for stewards."""
+    with browser.chromium(chromium_path, height=1600) as context:
+        manager = _sign_in(context, server, idp, MANAGER)
+        _open(manager, f"{server}/rows?rows=Survey+responses")
+        assert _reveal_toggle(manager).is_disabled()
+        _open(manager, f"{server}/data")  # typed by hand: not in her navigation, and no upload
+        assert "Page not found" in _text(manager)  # Streamlit's own words; it shows the start page
+        assert manager.locator('[data-testid="stFileUploader"]').count() == 0
+    with browser.chromium(chromium_path, height=1600) as context:
+        analyst = _sign_in(context, server, idp, ANALYST)
+        assert "Analyst: every branch" in _text(analyst) and "Data" not in _nav(analyst)
+        _open(analyst, f"{server}/rows?rows=Survey+responses")
+        toggle = _reveal_toggle(analyst)
+        assert toggle.is_enabled()
+        browser.wait_for_rerun(analyst, lambda: toggle.click(force=True))
+        assert "personal data masked" not in _text(analyst)
+    events = audit.read(audit.audit_path(demo_db_path))
+    reveals = events[(events["who"] == ANALYST) & (events["action"] == "reveal")]
+    assert reveals["what"].tolist()[:1] == ["personal data in responses"]
+    with browser.chromium(chromium_path, height=1600) as context:
+        steward = _sign_in(context, server, idp, STEWARD)
+        assert "Data" in _nav(steward)
+        _open(steward, f"{server}/data")
+        body = _text(steward)
+        assert "Import a file" in body and "Audit log" in body
+        assert steward.locator('[data-testid="stFileUploader"]').count() == 1
