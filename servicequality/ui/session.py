@@ -93,7 +93,8 @@ def _no_access(email: str, why: str) -> None:
     from servicequality.metrics.formats import plain
 
     st.title("No access")
-    st.write(f"Signed in as {plain(email) or 'an account without an e-mail'}. {plain(why)}")
+    # the reason in full (plain cuts at 120 characters by default)
+    st.write(f"Signed in as {plain(email) or 'an account without an e-mail'}. {plain(why, limit=1_000)}")
     st.button("Sign out", on_click=st.logout, icon=":material/logout:")
     st.stop()
 
