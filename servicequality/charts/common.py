@@ -208,6 +208,11 @@ def escape_labels(fig: go.Figure) -> go.Figure:
                 continue
             if _needs_escape(values):
                 trace[attr] = _escaped(values)
+        # names in customdata show in hover labels (%{customdata[0]}), which read HTML too; not
+        # cut: a click hands the value back as a filter (ui.crossfilter unescapes it)
+        custom = getattr(trace, "customdata", None)
+        if custom is not None and not isinstance(custom, str):
+            trace.customdata = [_escaped_row(row) for row in custom]
     # an axis's category order names the same labels: written the same way, or they would not match
     for name in fig.layout:
         axis = fig.layout[name]
@@ -219,6 +224,14 @@ def escape_labels(fig: go.Figure) -> go.Figure:
 
 def _needs_escape(values) -> bool:
     return any(isinstance(v, str) and ("<" in v or ">" in v or "&" in v or len(v) > LABEL_LIMIT) for v in values)
+
+
+def _escaped_row(row):
+    if isinstance(row, str):
+        return html.escape(row, quote=False)
+    if isinstance(row, (list, tuple, np.ndarray)):
+        return [html.escape(v, quote=False) if isinstance(v, str) else v for v in row]
+    return row
 
 
 def _escaped(values) -> list:

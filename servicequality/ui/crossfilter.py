@@ -86,11 +86,14 @@ def point_value(point: Mapping[str, Any], source: str) -> Any:
         return None
     data = point.get("customdata")
     if data is None or isinstance(data, (str, bytes)):
-        return data if source in ("customdata:0", "customdata:-1") else None
-    try:
-        return data[int(source.partition(":")[2])]
-    except (IndexError, KeyError, TypeError):
-        return None
+        value = data if source in ("customdata:0", "customdata:-1") else None
+    else:
+        try:
+            value = data[int(source.partition(":")[2])]
+        except (IndexError, KeyError, TypeError):
+            return None
+    # customdata is drawn escaped too (it shows in hover labels)
+    return html.unescape(value) if isinstance(value, str) else value
 
 
 def _text(value: Any) -> str | None:

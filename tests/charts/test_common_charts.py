@@ -102,3 +102,21 @@ def test_a_stored_name_in_a_title_is_text():
         == "&lt;a href='https://evil.example'&gt;Clock&lt;/a&gt;"
     )
     assert common.stored("B" * 100) == "B" * 79 + "…"
+
+
+def test_names_in_customdata_are_text_in_hover_labels_and_clicks_get_them_back():
+    import plotly.graph_objects as go
+
+    from servicequality.ui import crossfilter
+
+    fig = go.Figure(
+        go.Scatter(x=[1, 2], y=[3, 4], customdata=[["<b>B</b> & co", 7, "B1"], ["Plain", 8, "B<2>"]], mode="markers")
+    )
+    common.escape_labels(fig)
+    assert [list(r) for r in fig.data[0].customdata] == [
+        ["&lt;b&gt;B&lt;/b&gt; &amp; co", 7, "B1"],
+        ["Plain", 8, "B&lt;2&gt;"],
+    ]
+    point = {"customdata": list(fig.data[0].customdata[1])}
+    assert crossfilter.point_value(point, "customdata:-1") == "B<2>"
+    assert crossfilter.point_value(point, "customdata:1") == 8
