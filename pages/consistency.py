@@ -77,8 +77,9 @@ if view is None:
     st.stop()
 
 present, funnel, worse, better = view.present, view.funnel, view.worse, view.better
-# With a scope (a manager), a peer's own figure is shown only from the minimum n up.
-shown = consistency.shown_branches(present, filters.scope, min_volume)
+# With a scope (a manager), a peer's own figure is shown only from the minimum n up: the
+# sidebar's, but never below the default (a link with min_n=2 would show every small peer).
+shown = consistency.shown_branches(present, filters.scope, max(min_volume, consistency.minimum_volume(key, 30)))
 ranked, not_ranked = consistency.ranking(measure, key, min_volume)
 
 # One branch has nothing to be compared with: no funnel, no ranking, only its own control chart.

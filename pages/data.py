@@ -88,10 +88,12 @@ if st.button("Import", type="primary", disabled=not ready, key="data_import_go")
         folder = Path(folder)
         file_path = save_upload(upload, folder)
         mapping_path = save_upload(mapping_upload, folder) if chosen == own else choices[chosen]
+        session.log("import", f"{target} from {file_path.name} (started)")
         with st.spinner(f"Importing {file_path.name}… the dashboard keeps answering meanwhile."):
             outcome = upload.import_in_subprocess(target, file_path, mapping_path, database)
+            # inside the spinner: leaving it is a point where Streamlit may stop the script
+            session.log("import", f"{target} from {file_path.name} ({'committed' if outcome[0] == 0 else 'failed'})")
     code, out, err = outcome
-    session.log("import", f"{target} from {file_path.name} ({'committed' if code == 0 else 'failed'})")
     if code == 0:
         st.success(out.replace("\n", "  \n"), icon=":material/check_circle:")
     else:

@@ -47,10 +47,6 @@ with controls[2]:
         value=False,
         key="rows_reveal_personal",
         disabled=not session.may(PERSONAL),
-        on_change=lambda: (
-            st.session_state.get("rows_reveal_personal")
-            and session.log("reveal", f"personal data in {st.session_state.get('rows', 'rows')}", filters.describe())
-        ),
         help="Names after titles, e-mail addresses, phone numbers and long numbers in identifiers and comments "
         "are masked by default. Revealing them is never kept in the link, and each reveal is written to the "
         "audit log."
@@ -94,6 +90,18 @@ st.caption(
     f"{sorts[sort].lower()}, {'descending' if descending else 'ascending'}"
     + ("" if reveal else " · personal data masked")
 )
+if reveal:
+    # Each view shown with personal data is in the audit log once: the kind, the filters, the
+    # cell, the sort and the page (a new page or filter while revealed is a new line).
+    view = (kind, filters.cache_key(), tuple(sorted(cell.items())), sort, bool(descending), page.page)
+    if st.session_state.get("rows_reveal_logged") != view:
+        where = "; ".join(f"{d} {v}" for d, v in cell.items())
+        session.log(
+            "reveal",
+            f"personal data in {kind}, page {page.page:,} of {page.pages:,}" + (f" ({where})" if where else ""),
+            filters.describe(),
+        )
+        st.session_state["rows_reveal_logged"] = view
 ui.table(
     drilldown.for_display(page.rows, kind, reveal),
     key="rows_table",
@@ -111,6 +119,7 @@ whole = downloads.RowsExport(
     bool(reveal),
     who=access.who,
     role=access.role,
+    session=(downloads.session_digest(st.context.cookies) or "none") if session.sign_in_configured() else None,
 )
 st.link_button(
     f"Download all {page.total:,} rows (CSV)",

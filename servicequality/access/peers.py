@@ -34,16 +34,19 @@ def peer_labels(branch_ids: Iterable[str], key: str) -> dict[str, str]:
     return {b: peer_label(i) for i, b in enumerate(ids)}
 
 
-def anonymise(df: pd.DataFrame, scope: Iterable[str], key: str) -> pd.DataFrame:
+def anonymise(df: pd.DataFrame, scope: Iterable[str], key: str, universe: Iterable[str] | None = None) -> pd.DataFrame:
     """Per-branch rows with every branch outside `scope` renamed to its peer label (id and every
-    naming column). Rows of the person's own branches are unchanged."""
+    naming column). Rows of the person's own branches are unchanged. `universe`: every branch id
+    the letters are given over (so one branch has one letter in every result); by default the
+    result's own branches."""
     if "branch_id" not in df.columns or df.empty:
         return df
     mine = set(scope)
     others = [b for b in df["branch_id"].unique() if b not in mine]
     if not others:
         return df
-    labels = peer_labels(others, key)
+    every = set(others) | (set(universe) if universe is not None else set())
+    labels = peer_labels(sorted(b for b in every if b not in mine), key)
     out = df.copy()
     outside = ~out["branch_id"].isin(mine)
     renamed = out.loc[outside, "branch_id"].map(labels)

@@ -12,10 +12,11 @@ link stops working after TOKEN_SECONDS (the page makes a new one on its next run
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -47,6 +48,9 @@ class RowsExport:
     reveal: bool
     who: str = "this computer"  # for the audit log, written when the file is fetched
     role: str = "local"
+    # With sign-in: a digest of the person's sign-in cookie; the link works only with it, so a
+    # forwarded or leaked link gives nobody else the rows (None in local mode).
+    session: str | None = None
 
     @property
     def filename(self) -> str:
@@ -110,12 +114,28 @@ def _frames(con, request: RowsExport, batch_rows: int) -> Iterator:
         yield from engine.stream(con, name, params, batch_rows=batch_rows)
 
 
+AUTH_COOKIE = "_streamlit_user"  # Streamlit's sign-in cookie (split into numbered parts when long)
+
+
+def session_digest(cookies: Mapping[str, str]) -> str | None:
+    """A digest of the sign-in cookie among `cookies` (None without one)."""
+    parts = sorted((k, v) for k, v in cookies.items() if k.startswith(AUTH_COOKIE))
+    if not parts:
+        return None
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 async def rows_route(request: Request) -> Response:
     found = lookup(request.query_params.get("token", ""))
     if found is None:
         return PlainTextResponse(
             "This download link has expired or was never issued. Open the Rows page again and use its download link.",
             status_code=404,
+        )
+    if found.session is not None and session_digest(request.cookies) != found.session:
+        return PlainTextResponse(
+            "This download link belongs to another signed-in session. Open the Rows page and use its own link.",
+            status_code=403,
         )
     from servicequality.access import audit
 

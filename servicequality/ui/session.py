@@ -23,12 +23,20 @@ ACCESS_KEY = "access"
 ROLES_FILE = "roles.toml"
 
 
+class SignInSettingsError(RuntimeError):
+    """A secrets file exists but cannot be read: nobody is let in (never local mode's rights)."""
+
+
 def sign_in_configured() -> bool:
-    """True when secrets.toml has an [auth] section (Streamlit's OpenID Connect settings)."""
+    """True when a secrets file has an [auth] section (Streamlit's OpenID Connect settings);
+    False only when there is no secrets file at all. A file that exists but cannot be read raises
+    SignInSettingsError: failing open would give every visitor local mode's every right."""
+    if not any(Path(p).exists() for p in st.get_option("secrets.files")):
+        return False
     try:
         return "auth" in st.secrets
-    except Exception:  # no secrets file at all: Streamlit raises its own not-found error
-        return False
+    except Exception as exc:  # Streamlit's StreamlitSecretNotFoundError: a parse error, a bad path
+        raise SignInSettingsError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
 
 def roles_path() -> Path:
@@ -63,7 +71,17 @@ def _branch_regions() -> dict[str, str]:
 
 def require_access() -> Access:
     """The session's access; when the visitor has none, a sign-in or "no access" page and st.stop()."""
-    if not sign_in_configured():
+    try:
+        configured = sign_in_configured()
+    except SignInSettingsError:
+        st.session_state.pop(ACCESS_KEY, None)
+        st.title("Sign-in is not available")
+        st.write(
+            "The dashboard's sign-in settings (secrets.toml) cannot be read, so nobody is let in. "
+            "Whoever runs the dashboard finds the reason in the server's log."
+        )
+        st.stop()
+    if not configured:
         st.session_state[ACCESS_KEY] = LOCAL
         return LOCAL
     if not st.user.is_logged_in:
@@ -72,7 +90,8 @@ def require_access() -> Access:
         st.button("Sign in", on_click=st.login, type="primary", icon=":material/login:")
         st.stop()
     claims = st.user.to_dict()
-    email = str(claims.get("email") or "")
+    # An address the provider says it has not verified names nobody: only groups then count.
+    email = "" if claims.get("email_verified") is False else str(claims.get("email") or "")
     try:
         known = _load_roles()
     except roles.RolesError as exc:
@@ -130,7 +149,12 @@ def peer_key(access: Access) -> str:
 
 
 def anonymise(df, scope):
-    return peers.anonymise(df, scope, peer_key(current_access()))
+    """Per-branch rows with the branches outside `scope` as peers; the letters are worked out over
+    every branch of the store, so a peer has the same letter on every chart of the session."""
+    from servicequality.ui.data import all_branches
+
+    every = all_branches()["branch_id"]
+    return peers.anonymise(df, scope, peer_key(current_access()), universe=every)
 
 
 def log(action: str, what: str, filters_words: str = "") -> None:

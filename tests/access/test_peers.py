@@ -51,3 +51,15 @@ def test_letters_follow_the_key_not_the_ids():
     # Not the ids' order: B001 is Peer A for at most a 1-in-40 chance; with 40 branches the
     # chance that the hash order equals the id order is 1/40!.
     assert a != [peers.peer_label(i) for i in range(40)]
+
+
+def test_one_branch_has_one_letter_in_every_result():
+    every = [f"B{i}" for i in range(1, 11)]
+    many = pd.DataFrame({"branch_id": every, "branch_name": every})
+    few = pd.DataFrame({"branch_id": ["B7", "B3"], "branch_name": ["B7", "B3"]})
+    a = peers.anonymise(many, ["B1"], key="k", universe=every).set_index(many["branch_id"])["branch_id"]
+    b = peers.anonymise(few, ["B1"], key="k", universe=every).set_index(few["branch_id"])["branch_id"]
+    assert b["B7"] == a["B7"] and b["B3"] == a["B3"]
+    # without the universe, letters are given over the result's own branches: they differ
+    c = peers.anonymise(few, ["B1"], key="k")["branch_id"].tolist()
+    assert sorted(c) == ["Peer A", "Peer B"]

@@ -224,9 +224,15 @@ def test_rows_page_masks_by_default_and_reveals_on_request(monkeypatch, personal
         "this computer",
         "local",
         "reveal",
-        "personal data in responses",
+        "personal data in responses, page 1 of 1",
     ]
     assert events.iloc[0]["filters"].startswith("01 Jan 2024 to 29 Feb 2024")
+    # the same view again is not a new reveal; another kind of rows, still revealed, is
+    at.run()
+    assert len(audit.read(log)) == before + 1
+    at.segmented_control(key="rows").set_value("tickets").run()
+    events = audit.read(log)
+    assert len(events) == before + 2 and events.iloc[0]["what"] == "personal data in tickets, page 1 of 1"
 
 
 def test_rows_page_clamps_the_page_and_shows_the_range(monkeypatch, fixture_db_path):
