@@ -32,6 +32,7 @@ from servicequality import store
 from servicequality.__main__ import main
 from servicequality.demo import generator
 from servicequality.filters import Filters
+from servicequality.metrics.formats import plain
 from servicequality.store import history, rollups, snapshot, spark
 from servicequality.store.connection import FACT_TABLES, facts_elsewhere
 from servicequality.ui import downloads
@@ -173,7 +174,9 @@ def _page(monkeypatch, db, page, *, engine_name: str = "duckdb") -> dict:
         "tiles": [(m.label, m.value, m.delta) for m in at.metric],
         # the Data page names the file it reads: the snapshot's name is not a number
         "texts": [
-            e.value.replace(str(store.database_path()), "<the database>")
+            e.value.replace(str(store.database_path()), "<the database>").replace(
+                plain(store.database_path().name), "<the database>"
+            )
             for kind in ("markdown", "caption", "info", "warning", "error")
             for e in getattr(at, kind)
             # the sidebar's note on a rollups-only snapshot (which engine reads what) is the one text
