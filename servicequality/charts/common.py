@@ -14,6 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from servicequality.metrics import formats
+
 SHORTFALL = "#c0392b"  # P < E: perception below expectation
 SURPLUS = "#2471a3"  # P >= E
 NEUTRAL = "#708090"  # slate: reads on white and on the dark theme
@@ -244,8 +246,8 @@ LABEL_LIMIT = 80
 
 
 def clip(text: str, limit: int = LABEL_LIMIT) -> str:
-    """`text` cut to `limit` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """`text` cut to `limit` (by default LABEL_LIMIT) characters with an ellipsis."""
+    return formats.clip(text, limit)
 
 
 def stored(text: object) -> str:

@@ -95,15 +95,18 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&])")
 _AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, the last of them an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def plain(text: object, limit: int = 120) -> str:
     """A name or a value a file wrote, for Streamlit markdown, shown as its characters in the
     surrounding text's font: every markdown character backslash-escaped (so a stored
     "[Sign in](https://x)" is no link, "<b>" is not bold, ":red[x]" not red), a zero-width space
     inside every bare address (GFM would link it), line breaks made spaces, and text past `limit`
     characters cut with an ellipsis."""
-    value = " ".join(str(text).split())
-    if len(value) > limit:
-        value = value[: limit - 1] + "…"
+    value = clip(" ".join(str(text).split()), limit)
     value = _AUTOLINK.sub(
         lambda m: {"://": ":\u200b//", "@": "\u200b@"}.get(m.group(1), m.group(1)[:3] + "\u200b."), value
     )
@@ -116,7 +119,5 @@ def literal(text: object, limit: int = 80) -> str:
     not read (escaping punctuation is not enough: GitHub-flavoured markdown still links a bare
     https://... or www...). Backticks become ˋ (they would close the span), line breaks spaces,
     and text past `limit` characters is cut with an ellipsis."""
-    value = " ".join(str(text).split()).replace("`", "ˋ")
-    if len(value) > limit:
-        value = value[: limit - 1] + "…"
+    value = clip(" ".join(str(text).split()).replace("`", "ˋ"), limit)
     return f"`{value}`" if value else "` `"

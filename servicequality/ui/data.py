@@ -106,7 +106,7 @@ def _scoped_list(name: str, df: pd.DataFrame) -> pd.DataFrame:
         return df
     if name == "filter_branches":
         return df[df["branch_id"].isin(scope)].reset_index(drop=True)
-    mine = _cached("filter_branches", {}, _identity(store.database_path()))
+    mine = all_branches()
     types = set(mine.loc[mine["branch_id"].isin(scope), "branch_type"])
     keep = (df["dimension"] != "branch_type") | df["value"].isin(types)
     return df[keep].reset_index(drop=True)

@@ -202,9 +202,7 @@ def _multiselect(key: str, options: FilterOptions) -> list[str]:
         d.label,
         options.values[key],
         # a name a file wrote can be megabytes: the box shows its first characters
-        format_func=(lambda v: clip(str(labels.get(v, v)), OPTION_LIMIT))
-        if labels
-        else (lambda v: clip(str(v), OPTION_LIMIT)),
+        format_func=lambda v: clip(str((labels or {}).get(v, v)), OPTION_LIMIT),
         key=key,
         bind="query-params",
         placeholder=d.placeholder,
