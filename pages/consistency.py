@@ -16,6 +16,7 @@ filters = ui.current_filters()
 
 st.title("Branch consistency")
 st.caption(filters.describe())
+contents = ui.query("store_contents").iloc[0]
 if sentence := performance.store_model_sentence(ui.query("store_contents")):
     st.caption(sentence)
 
@@ -32,7 +33,7 @@ rows = ui.network_query("consistency_branch_measures", filters)
 # (read from the base view only when there are no gaps), a store without surveys has complaints.
 no_gaps = rows["gap_n"].fillna(0).sum() == 0
 has_ratings = no_gaps and not ui.network_query("branch_performance", filters).empty
-available = consistency.measures_with_data(rows, has_ratings)
+available = consistency.measures_with_data(rows, has_ratings, bool(contents["has_visits"]))
 if not available:
     st.info(
         "No measure has data in this filter: the complaint rate needs customers served (import customers-served), "
@@ -65,6 +66,12 @@ min_volume = consistency.minimum_volume(key, filters.min_n)
 
 if key == "survey_performance":
     rows = consistency.with_performance(rows, ui.network_query("branch_performance", filters))
+if key == "return_rate":
+    rows = consistency.with_returns(rows, ui.network_query("customer_returns", filters))
+    st.caption(
+        f"A customer counts at their first visit in the period and came back when they visited again within "
+        f"{filters.return_days} days (the sidebar's return window); customers seen too recently to judge are left out."
+    )
 measure = consistency.branch_measure(rows, key)
 view = consistency.funnel_view(measure, key, adjustment)
 my_label = None
@@ -231,6 +238,8 @@ if key == "survey_performance":
     months = consistency.with_performance(
         months, ui.network_query("branch_month_performance", filters), ("branch_id", "month")
     )
+if key == "return_rate":
+    months = consistency.with_returns(months, ui.network_query("customer_returns", filters), ("branch_id", "month"))
 control = consistency.control_chart(months, branch, key, laney)
 if control is None:
     st.info("No months with data for this branch in the period.")

@@ -7,6 +7,7 @@
 -- Columns:
 --   branch_id, branch_name, region, branch_type, size_band
 --   customers_served, complaints                    complaint rate = complaints / customers_served
+--   compliments                                      reputation = compliments / (compliments + complaints)
 --   targeted_resolution_n, resolution_within_target  complaints judged against a target (resolved, or open
 --                                 past it: late); of those within it
 --   csat_n, csat_satisfied                           overall satisfaction answers; of those 4-5
@@ -19,7 +20,7 @@
 with
 -- Include: respondent_gaps
 -- Measures: served = served by branch_id: customers
--- Measures: complaints = tickets by branch_id: complaints, targeted_resolution_n, resolution_within_target
+-- Measures: complaints = tickets by branch_id: complaints, compliments, targeted_resolution_n, resolution_within_target
 -- Measures: satisfaction = responses by branch_id: csat_n, csat_satisfied
 -- Measures: gaps = respondent_gaps by branch_id: gap_n, mean_gap, sd_gap
 report_rows as (

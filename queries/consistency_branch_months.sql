@@ -3,7 +3,7 @@
 -- Grain: one row per branch in the filter and month that has customers served, complaints or
 -- survey answers in the period.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
--- Columns: branch_id, month (first day, date), customers_served, complaints,
+-- Columns: branch_id, month (first day, date), customers_served, complaints, compliments,
 --   targeted_resolution_n, resolution_within_target, csat_n, csat_satisfied, gap_n, mean_gap, sd_gap
 -- The sums come from the `-- Measures:` lines: store/generate.py generates them from the rollups (the
 -- ticket cells under a channel, segment, category or component selection; with components selected,
@@ -12,11 +12,11 @@
 with
 -- Include: respondent_gaps
 -- Measures: served = served by branch_id, month: customers
--- Measures: counted = tickets by branch_id, month: complaints, targeted_resolution_n, resolution_within_target
+-- Measures: counted = tickets by branch_id, month: complaints, compliments, targeted_resolution_n, resolution_within_target
 -- Measures: satisfaction = responses by branch_id, month: csat_n, csat_satisfied
 -- Measures: rated = respondent_gaps by branch_id, month: gap_n, mean_gap, sd_gap
 complaints as (
-    select * from counted where complaints > 0
+    select * from counted where complaints > 0 or compliments > 0
 ),
 
 gaps as (

@@ -20,6 +20,9 @@ SELECTIONS: tuple[str, ...] = catalog.SELECTIONS
 # Selections described only when set, so the usual description stays short.
 OPTIONAL_IN_DESCRIPTION = frozenset(s for s, d in catalog.BY_SELECTION.items() if not d.describe_when_empty)
 
+# The return window's choices, in days (the sidebar's number input).
+RETURN_DAYS_RANGE = (1, 730)
+
 # Peer groups for the branch manager view: key -> words for labels.
 PEER_GROUPS: dict[str, str] = {"region": "Same region", "type": "Same branch type", "size": "Same size band"}
 
@@ -43,6 +46,8 @@ class Filters:
     channels: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
     min_n: int = field(default=30)
+    # The return rate's window: a customer came back when they visited again within this many days.
+    return_days: int = 90
     # The branch manager view: "my branch" (None = not chosen) and the peer group it is compared
     # with ('region', 'type' or 'size': same region, branch type or size band). They change what
     # pages show beside the network, never which rows a query selects, so params() leaves them out.
@@ -66,6 +71,8 @@ class Filters:
             object.__setattr__(self, name, _clean(getattr(self, name)))
         if self.scope is not None:
             object.__setattr__(self, "scope", _clean(self.scope))
+        if not 1 <= self.return_days <= RETURN_DAYS_RANGE[1]:
+            raise ValueError(f"The return window must be 1 to {RETURN_DAYS_RANGE[1]} days, not {self.return_days}.")
         if self.peers not in PEER_GROUPS:
             raise ValueError(f"Unknown peer group {self.peers!r}; expected one of {sorted(PEER_GROUPS)}.")
 
@@ -88,6 +95,7 @@ class Filters:
             chosen = params["branches"]
             params["branches"] = [b for b in chosen if b in self.scope] if chosen else list(self.scope)
         params["min_n"] = self.min_n
+        params["return_days"] = self.return_days
         return params
 
     def cache_key(self) -> tuple:
@@ -96,6 +104,7 @@ class Filters:
             self.end,
             *(getattr(self, name) for name in SELECTIONS),
             self.min_n,
+            self.return_days,
             self.my_branch,
             self.peers,
             self.scope,

@@ -6,6 +6,8 @@ select
     k.*,
     coalesce(served.customers, 0) as customers_served,
     coalesce(complaints.complaints, 0) as complaints,
+    coalesce(complaints.compliments, 0) as compliments,
+    coalesce(complaints.compliments, 0) + coalesce(complaints.complaints, 0) as feedback_n,
     coalesce(complaints.targeted_resolution_n, 0) as targeted_resolution_n,
     coalesce(complaints.resolution_within_target, 0) as resolution_within_target,
     coalesce(satisfaction.csat_n, 0) as csat_n,

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy.special import ndtr
 
 from servicequality import domain, store
+from servicequality.demo import customers
 
 START = np.datetime64("2023-01-01", "D")
 END = np.datetime64("2026-01-01", "D")  # exclusive: three full years 2023-2025
@@ -874,6 +875,7 @@ def generate(con: duckdb.DuckDBPyConnection, *, seed: int = 7, scale: str = "def
             {"components": list(COMPONENT_KEYS)},
         )
     con.unregister("demo_df")
+    customers.generate(con, seed=seed, start=START, end=END)
 
 
 def build(path: Path | str, *, seed: int = 7, scale: str = "default") -> Path:

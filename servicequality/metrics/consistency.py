@@ -111,6 +111,30 @@ MEASURES: dict[str, Measure] = {
         "respondents",
         1,
     ),
+    "reputation": Measure(
+        "reputation",
+        "Reputation: compliments among compliments and complaints (%)",
+        "Reputation (praise share)",
+        "My reputation",
+        "proportion",
+        100.0,
+        "%",
+        True,
+        "compliments and complaints",
+        1,
+    ),
+    "return_rate": Measure(
+        "return_rate",
+        "Return rate: identified customers back within the return window (%)",
+        "Return rate",
+        "My return rate",
+        "proportion",
+        100.0,
+        "%",
+        True,
+        "customers judged",
+        1,
+    ),
 }
 
 # Columns of consistency_branch_measures that feed each measure: (events or mean, volume, sd).
@@ -121,6 +145,9 @@ _SOURCES: dict[str, tuple[str, str, str | None]] = {
     "csat": ("csat_satisfied", "csat_n", None),
     # from branch_performance / branch_month_performance, joined on by with_performance
     "survey_performance": ("mean_performance", "performance_n", "sd_performance"),
+    "reputation": ("compliments", "feedback_n", None),
+    # from customer_returns, joined on by with_returns
+    "return_rate": ("returned", "judged", None),
 }
 
 
@@ -139,10 +166,32 @@ def with_performance(
     return out
 
 
-def measures_with_data(rows: pd.DataFrame, has_ratings: bool) -> list[str]:
+def with_returns(rows: pd.DataFrame, returns: pd.DataFrame, on: tuple[str, ...] = ("branch_id",)) -> pd.DataFrame:
+    """The consistency rows with each branch's (or branch-month's) return-rate counts beside them
+    (customer_returns, summed over its months for a branch); zeros where no customer was seen."""
+    summed = returns.groupby(list(on), as_index=False)[["customers", "judged", "returned"]].sum()
+    if "month" in on:
+        summed = summed.assign(month=pd.to_datetime(summed["month"]))
+        rows = rows.assign(month=pd.to_datetime(rows["month"]))
+    out = rows.drop(columns=["customers", "judged", "returned"], errors="ignore").merge(
+        summed, on=list(on), how="outer" if "month" in on else "left"
+    )
+    for column in ("customers", "judged", "returned"):
+        out[column] = out[column].fillna(0).astype(int)
+    return out
+
+
+def measures_with_data(rows: pd.DataFrame, has_ratings: bool, has_returns: bool = False) -> list[str]:
     """The measures this filter has data for, in menu order; survey performance first when the survey
-    has ratings but no gaps."""
-    present = [k for k, (_, vol, _) in _SOURCES.items() if vol in rows and rows[vol].fillna(0).sum() > 0]
+    has ratings but no gaps. Reputation needs compliments (a store without any has none recorded, not a
+    0 % reputation); the return rate needs identified customers (`has_returns`)."""
+    present = [
+        k
+        for k, (num, vol, _) in _SOURCES.items()
+        if vol in rows and rows[vol].fillna(0).sum() > 0 and (k != "reputation" or rows[num].fillna(0).sum() > 0)
+    ]
+    if has_returns and "return_rate" not in present:
+        present.append("return_rate")
     if has_ratings and "survey_performance" not in present:
         # a survey without gaps is read by its ratings first (CSAT, if it has one, follows)
         present.insert(0, "survey_performance")

@@ -184,6 +184,8 @@ def _funnel(rule: Rule, ctx: Context) -> list[Signal]:
     rows = ctx.run("consistency_branch_measures", ctx.filters.network_wide())
     if rule.measure == "survey_performance":
         rows = consistency.with_performance(rows, ctx.run("branch_performance", ctx.filters.network_wide()))
+    if rule.measure == "return_rate":
+        rows = consistency.with_returns(rows, ctx.run("customer_returns", ctx.filters.network_wide()))
     view = consistency.funnel_view(consistency.branch_measure(rows, rule.measure), rule.measure)
     if view is None:
         return []
@@ -218,6 +220,9 @@ def _control_chart(rule: Rule, ctx: Context) -> list[Signal]:
     if rule.measure == "survey_performance":
         extra = ctx.run("branch_month_performance", history.network_wide())
         months = consistency.with_performance(months, extra, ("branch_id", "month"))
+    if rule.measure == "return_rate":
+        extra = ctx.run("customer_returns", history.network_wide())
+        months = consistency.with_returns(months, extra, ("branch_id", "month"))
     if months.empty:
         return []
     months = months.assign(month=pd.to_datetime(months["month"]))

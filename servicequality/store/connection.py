@@ -29,6 +29,9 @@ CORE_TABLES = ("branches", "tickets", "survey_responses")
 # lists them in HISTORY_FACTS (table_name, row_count, location of the history, location of the
 # rollups' Parquet): the queries that read them run on Spark (store.engine).
 FACT_TABLES = (
+    "ticket_customers",
+    "response_customers",
+    "visits",
     "ticket_sources",
     "survey_sources",
     "survey_scores",

@@ -120,6 +120,7 @@ def _ticket_measures() -> dict[str, Agg]:
     measures = {
         "tickets": count("tickets", "count(*)"),
         "complaints": count("complaints", f"sum(case when {complaint} then 1 else 0 end)"),
+        "compliments": count("compliments", "sum(case when f.kind = 'compliment' then 1 else 0 end)"),
         "responded_n": count("responded_n", f"count(case when {complaint} then f.first_response_minutes end)"),
         "first_response_within_target": count(
             "first_response_within_target",

@@ -33,6 +33,9 @@ DATED: dict[str, tuple[str, str]] = {
     "survey_scores": (_RESPONSE_MONTH, _BY_RESPONSE),
     "survey_item_missing": (_RESPONSE_MONTH, _BY_RESPONSE),
     "survey_importance": (_RESPONSE_MONTH, _BY_RESPONSE),
+    "visits": ("strftime(x.visited_on, '%Y-%m')", ""),
+    "ticket_customers": ("strftime(t.opened_at, '%Y-%m')", "join tickets as t on t.ticket_id = x.ticket_id"),
+    "response_customers": (_RESPONSE_MONTH, _BY_RESPONSE),
 }
 REFERENCE = ("components", "branches", "complaint_categories", "service_targets")
 TABLES = REFERENCE + tuple(DATED)

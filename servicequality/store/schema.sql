@@ -127,6 +127,31 @@ create table if not exists survey_importance (
     primary key (response_id, component_key)
 );
 
+-- Optional: customers. A pseudonymous customer key links a customer's tickets, survey responses and
+-- visits: a keyed hash of the export's own customer id, made at import with a key kept outside the
+-- store (never the id itself), and never shown on a page, in a download or in a link.
+-- One row per visit (or transaction) of an identified customer: the return rate's facts.
+create table if not exists visits (
+    customer_key varchar not null,
+    branch_id    varchar not null references branches (branch_id),
+    visited_on   date    not null,
+    channel      varchar,                        -- null: not recorded
+    segment      varchar,                        -- null: not recorded
+    value        double check (value >= 0),      -- spend or value of the visit; null: not recorded
+    referred     boolean                         -- the visit came on a referral; null: not recorded
+);
+
+-- The customer behind a ticket or a survey response, where the export names one.
+create table if not exists ticket_customers (
+    ticket_id    varchar primary key references tickets (ticket_id),
+    customer_key varchar not null
+);
+
+create table if not exists response_customers (
+    response_id  varchar primary key references survey_responses (response_id),
+    customer_key varchar not null
+);
+
 -- Views: the joins every query needs, written once. Durations are in minutes.
 -- The data's as-of time: the latest moment any ticket records (opened, answered or resolved). The
 -- export was taken no earlier, so an open ticket has been open at least until then.

@@ -19,6 +19,7 @@ OPTIONS_KEY = "filter_options"  # what the sidebar offers, for cross-filter clic
 CHART_GENERATIONS_KEY = "chart_generations"  # bumped when a click was turned into a filter
 SELECTION_KEYS = tuple(crossfilter.SELECTION_WORDS)
 DEFAULT_MIN_N = 30
+DEFAULT_RETURN_DAYS = 90
 
 
 def _identity(path: Path) -> tuple:
@@ -131,6 +132,7 @@ NETWORK_QUERIES = frozenset(
         "branch_month_performance",
         "consistency_gap_rank_sums",
         "consistency_gap_ties",
+        "customer_returns",
     }
 )
 

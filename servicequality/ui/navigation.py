@@ -19,6 +19,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/components.py", "Ten components", ":material/extension:", "components"),
     PageSpec("pages/gaps.py", "SERVQUAL gaps", ":material/straighten:", "gaps"),
     PageSpec("pages/complaints.py", "Complaints", ":material/campaign:", "complaints"),
+    PageSpec("pages/customers.py", "Customers", ":material/group:", "customers"),
     PageSpec("pages/consistency.py", "Branch consistency", ":material/store:", "consistency"),
     PageSpec("pages/explore.py", "Explore", ":material/explore:", "explore"),
     PageSpec("pages/rows.py", "Rows behind the numbers", ":material/table_rows:", "rows"),

@@ -11,10 +11,10 @@ from streamlit.errors import StreamlitAPIException
 
 from servicequality import catalog
 from servicequality.charts.common import clip
-from servicequality.filters import PEER_GROUPS, Filters
+from servicequality.filters import PEER_GROUPS, RETURN_DAYS_RANGE, Filters
 from servicequality.metrics.formats import literal
 from servicequality.ui.crossfilter import FilterOptions
-from servicequality.ui.data import DEFAULT_MIN_N, FILTERS_KEY, OPTIONS_KEY, query
+from servicequality.ui.data import DEFAULT_MIN_N, DEFAULT_RETURN_DAYS, FILTERS_KEY, OPTIONS_KEY, query
 from servicequality.ui.session import current_access
 
 # --- the shared filter sidebar ---------------------------------------------------------------
@@ -84,6 +84,17 @@ def sidebar_filters() -> Filters:
             bind="query-params",
             help="Branches and cells with fewer survey responses are suppressed, not ranked on noise.",
         )
+        return_days = st.number_input(
+            "Return window (days)",
+            min_value=RETURN_DAYS_RANGE[0],
+            max_value=RETURN_DAYS_RANGE[1],
+            value=DEFAULT_RETURN_DAYS,
+            step=30,
+            key="return_days",
+            bind="query-params",
+            help="A customer came back when they visited again within this many days of a visit or a "
+            "complaint (the return rate, the Customers page).",
+        )
         st.divider()
         st.subheader("Branch manager view")
         my_branch = st.selectbox(
@@ -111,6 +122,7 @@ def sidebar_filters() -> Filters:
         start,
         end,
         min_n=int(min_n),
+        return_days=int(return_days),
         my_branch=my_branch,
         peers=peers or "region",
         scope=access.branches,
@@ -157,8 +169,12 @@ OPTION_LIMIT = 120
 
 def _drop_unreadable_numbers() -> list[str]:
     """A minimum n the number widget cannot read leaves the link, in words."""
-    problem = drop_unreadable_int("min_n", *MIN_N_RANGE)
-    return [f"minimum responses {problem}"] if problem else []
+    problems = []
+    if problem := drop_unreadable_int("min_n", *MIN_N_RANGE):
+        problems.append(f"minimum responses {problem}")
+    if problem := drop_unreadable_int("return_days", *RETURN_DAYS_RANGE):
+        problems.append(f"return window {problem}")
+    return problems
 
 
 def drop_unreadable_int(key: str, low: int, high: int | None = None) -> str | None:

@@ -250,6 +250,8 @@ CLICKABLE = {
     "consistency_branches": ("branch", -1),
     "consistency_funnel": ("branch", -1),
     "consistency_ranking": ("branch", -1),
+    "customers_reputation_by_branch": ("branch", -1),
+    "customers_return_by_branch": ("branch", -1),
 }
 
 
@@ -257,7 +259,7 @@ def test_every_clickable_chart_carries_valid_filter_values(monkeypatch, fixture_
     """Each chart with on_select: the value its points carry (an id, not a label) is one the
     sidebar offers, so a click filters rather than being ignored."""
     seen = set()
-    for page in PAGES[:5]:
+    for page in (p for p in PAGES if p.url_path not in ("explore", "rows", "data")):
         at = open_app(monkeypatch, fixture_db_path, page, {**FIXTURE_PERIOD, "min_n": "2"})
         options = at.session_state["filter_options"]
         for element in at.get("plotly_chart"):
@@ -283,4 +285,8 @@ def test_every_clickable_chart_carries_valid_filter_values(monkeypatch, fixture_
             else:
                 ids = [v for v in found if v != ""]
                 assert ids and set(ids) <= set(options.values[dimension]), (key, sorted(set(ids))[:5])
-    assert seen >= set(CLICKABLE) - {"overview_branches", "gaps_tolerance"}, set(CLICKABLE) - seen
+    # the fixture has no identified customers: the return-rate chart is drawn on stores with visits
+    # (tests/metrics/test_customers.py)
+    assert seen >= set(CLICKABLE) - {"overview_branches", "gaps_tolerance", "customers_return_by_branch"}, (
+        set(CLICKABLE) - seen
+    )

@@ -269,7 +269,14 @@ def complaint_summary(f: Frames, p) -> pd.DataFrame:
     t = f.tickets[_mask(f.tickets, p, "opened_on", TICKET)]
     s = f.served[_mask(f.served, p, "served_on", BRANCH)]
     return pd.DataFrame(
-        [{"complaints": (t["kind"] == "complaint").sum(), "customers_served": s["customers"].sum(), "tickets": len(t)}]
+        [
+            {
+                "complaints": (t["kind"] == "complaint").sum(),
+                "customers_served": s["customers"].sum(),
+                "tickets": len(t),
+                "compliments": (t["kind"] == "compliment").sum(),
+            }
+        ]
     )
 
 
@@ -600,6 +607,8 @@ def _branch_counts(f: Frames, p, by_month: bool) -> pd.DataFrame:
     s = f.served[_mask(f.served, narrow, "served_on", ())].assign(month=lambda d: _month(d["served_on"]))
     c = _complaints(f, narrow).assign(month=lambda d: _month(d["opened_on"]))
     c = c.assign(rt_n=c["rj"].where(c["rt"].notna()), within=(c["rj"] <= c["rt"]).astype(int))
+    t = f.tickets[_mask(f.tickets, narrow, "opened_on", TICKET)]
+    praise = t[t["kind"] == "compliment"].assign(month=lambda d: _month(d["opened_on"]))
     r = f.responses[_mask(f.responses, narrow, "submitted_on", ("channels", "segments"))]
     r = r.assign(month=_month(r["submitted_on"]), sat=(r["overall_satisfaction"] >= 4).fillna(False).astype(int))
     g = _respondent_gaps(f, narrow, ("channels", "segments", "components")).assign(
@@ -612,6 +621,7 @@ def _branch_counts(f: Frames, p, by_month: bool) -> pd.DataFrame:
             targeted_resolution_n=("rt_n", "count"),
             resolution_within_target=("within", "sum"),
         ),
+        praise.groupby(keys, observed=True).size().rename("compliments"),
         r.groupby(keys, observed=True).agg(csat_n=("overall_satisfaction", "count"), csat_satisfied=("sat", "sum")),
         g.groupby(keys, observed=True)["gap"].agg(gap_n="count", mean_gap="mean", sd_gap=_sd),
     ]
@@ -630,6 +640,8 @@ def _branch_list(f: Frames, p) -> pd.DataFrame:
 COUNTS = [
     "customers_served",
     "complaints",
+    "compliments",
+    "feedback_n",
     "targeted_resolution_n",
     "resolution_within_target",
     "csat_n",
@@ -639,6 +651,7 @@ COUNTS = [
 
 
 def _fill_counts(df: pd.DataFrame) -> pd.DataFrame:
+    df["feedback_n"] = df["complaints"].fillna(0) + df["compliments"].fillna(0)
     for column in COUNTS:
         df[column] = pd.to_numeric(df[column], errors="coerce").astype("Float64").fillna(0).astype("int64")
     return df

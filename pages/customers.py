@@ -1,0 +1,184 @@
+"""Customers: whether they come back (return rate), whether they praise or complain (reputation),
+and whether a complaint handled well keeps the customer (recovery after complaints)."""
+
+import pandas as pd
+import streamlit as st
+
+from servicequality import ui
+from servicequality.charts import consistency as cc
+from servicequality.charts import customers as charts
+from servicequality.metrics import consistency, customers
+
+filters = ui.current_filters()
+previous = filters.previous_period()
+
+st.title("Customers")
+st.caption(f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y}.")
+
+contents = ui.query("store_contents").iloc[0]
+has_visits = bool(contents["has_visits"])
+days = filters.return_days
+returns_now = ui.query("customer_returns", filters) if has_visits else pd.DataFrame()
+returns_before = ui.query("customer_returns", previous) if has_visits else pd.DataFrame()
+summary_now = ui.query("complaint_summary", filters).iloc[0]
+summary_before = ui.query("complaint_summary", previous).iloc[0]
+ui.tiles(customers.tiles(contents, returns_now, returns_before, summary_now, summary_before, days))
+
+branch_rows = ui.query("consistency_branch_measures", filters)
+my_label = None
+if filters.my_branch:
+    named = branch_rows.loc[branch_rows["branch_id"] == filters.my_branch]
+    my_label = f"{named.iloc[0]['branch_name']} ({filters.my_branch})" if len(named) else None
+
+# --- do customers come back? ----------------------------------------------------------------------
+st.subheader("Do customers come back?")
+if not has_visits:
+    st.info(customers.NO_CUSTOMERS)
+elif returns_now.empty:
+    st.info("No identified customer visited in this period and filter.")
+else:
+    with_returns = consistency.with_returns(branch_rows, returns_now)
+    by_branch = consistency.branch_measure(with_returns, "return_rate")
+    by_branch = by_branch[by_branch["volume"] > 0]
+    network = consistency.pooled(with_returns, "return_rate")
+    if by_branch.empty:
+        st.info(f"No customer in this period can be judged yet: their {days}-day window has not closed.")
+    else:
+        ui.chart(
+            cc.interval_bars(
+                by_branch.sort_values("value", ascending=False),
+                label="label",
+                n_words="customers judged",
+                title=f"Customers back within {days} days, by branch",
+                value_title=f"Back within {days} days (%, 95% interval)",
+                reference=network["value"],
+                highlight=my_label,
+                digits=1,
+                dots=True,
+                ids="branch_id",
+            ),
+            key="customers_return_by_branch",
+            filename="return_rate_by_branch",
+            select=ui.CrossFilter("branch", "customdata:-1"),
+        )
+    total = customers.returns(returns_now)
+    ui.how_computed(
+        customers.RETURN_FORMULA.format(days=days),
+        filters,
+        f"{total.rate.n:,} customers judged of {total.customers:,} seen",
+        [
+            f"{total.not_judged:,} customers first seen too recently to judge",
+            "complaint categories and components: visits have none, so those filters do not narrow them",
+        ]
+        if total.not_judged
+        else ["complaint categories and components: visits have none, so those filters do not narrow them"],
+    )
+
+# --- reputation ---------------------------------------------------------------------------------------
+st.subheader("Praise or complaints: reputation by branch")
+if not contents["has_compliments"]:
+    st.info(
+        "The tickets hold no compliments, so reputation (compliments among compliments and complaints) is not "
+        "recorded here. Import tickets whose kind includes compliments to see it."
+    )
+else:
+    praise = consistency.branch_measure(branch_rows, "reputation")
+    praise = praise[praise["volume"] > 0]
+    if praise.empty:
+        st.info("No compliments or complaints in this period and filter.")
+    else:
+        network = consistency.pooled(branch_rows, "reputation")
+        ui.chart(
+            cc.interval_bars(
+                praise.sort_values("value", ascending=False),
+                label="label",
+                n_words="compliments and complaints",
+                title="Compliments among compliments and complaints, by branch",
+                value_title="Compliments (% of compliments and complaints, 95% interval)",
+                reference=network["value"],
+                highlight=my_label,
+                digits=1,
+                dots=True,
+                ids="branch_id",
+            ),
+            key="customers_reputation_by_branch",
+            filename="reputation_by_branch",
+            select=ui.CrossFilter("branch", "customdata:-1"),
+        )
+        ui.how_computed(
+            customers.REPUTATION_FORMULA,
+            filters,
+            f"{int(network['events']):,} compliments of {int(network['volume']):,} compliments and complaints",
+        )
+
+# --- recovery after complaints ----------------------------------------------------------------------
+st.subheader("After a complaint: do customers come back?")
+if not contents["has_customer_complaints"]:
+    st.info(
+        "No complaint in this store names its customer, so recovery after complaints cannot be measured. Import "
+        "tickets with a mapping that names the customer column (`customer`), and visits, to see it."
+    )
+    st.stop()
+recovery = customers.recovery(ui.query("complaint_recovery", filters))
+table = recovery.table
+if table.empty or not recovery.reference.n or len(table) < 2:
+    st.info(
+        f"Too few identified customers in this period and filter whose {days}-day window has closed to compare "
+        "those who complained with those who did not."
+    )
+    st.stop()
+for _, row in table[table["outcome"] != customers.REFERENCE].iterrows():
+    if row["judged"] >= filters.min_n:
+        st.markdown("- " + customers.recovery_in_words(row))
+st.caption(
+    "An association, not proof of cause: each group is compared with customers of the same branch and segment who "
+    "did not complain, but what the data does not record (why the customer complained, what else happened) is not "
+    "adjusted for."
+)
+left, right = st.columns(2)
+with left:
+    ui.chart(
+        charts.recovery_differences(
+            table[(table["outcome"] != customers.REFERENCE) & (table["judged"] >= filters.min_n)],
+            title=f"Return within {days} days against customers who did not complain, adjusted for branch and segment",
+        ),
+        key="customers_recovery",
+        filename="recovery_after_complaints",
+    )
+with right:
+    curves = customers.recovery_curves(ui.query("recovery_times", filters))
+    ui.chart(
+        charts.return_curves(curves, title="Time to the next visit (Kaplan-Meier)", return_days=days),
+        key="customers_return_curves",
+        filename="time_to_next_visit",
+    )
+shown = table.assign(
+    rate_text=[
+        f"{ui.fmt_number(r, 1)} % ({ui.fmt_number(lo, 1)} to {ui.fmt_number(hi, 1)})"
+        for r, lo, hi in zip(table["rate"], table["ci_low"], table["ci_high"], strict=True)
+    ],
+)
+ui.table(
+    shown[["group", "customers", "judged", "returned", "rate_text", "crude", "adjusted", "adjusted_low", "adjusted_high"]],
+    key="customers_recovery_table",
+    filename="recovery_after_complaints",
+    column_config={
+        "group": "Group",
+        "customers": st.column_config.NumberColumn("Customers", format="localized"),
+        "judged": st.column_config.NumberColumn("Judged", format="localized"),
+        "returned": st.column_config.NumberColumn(f"Back within {days} days", format="localized"),
+        "rate_text": "Return rate (95% interval)",
+        "crude": st.column_config.NumberColumn("Difference, crude (points)", format="%+.1f"),
+        "adjusted": st.column_config.NumberColumn("Difference, adjusted (points)", format="%+.1f"),
+        "adjusted_low": st.column_config.NumberColumn("Adjusted, 95% low", format="%+.1f"),
+        "adjusted_high": st.column_config.NumberColumn("Adjusted, 95% high", format="%+.1f"),
+    },
+)
+ui.how_computed(
+    customers.RECOVERY_FORMULA.format(days=days),
+    filters,
+    f"{int(table['judged'].sum()):,} customers judged ({int(table.loc[table['outcome'] != customers.REFERENCE, 'judged'].sum()):,} "
+    "who complained)",
+    [f"groups with fewer than {filters.min_n} customers judged are not charted or put in words"]
+    + ["customers first seen too recently to judge (their window had not closed)"],
+)

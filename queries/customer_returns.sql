@@ -1,0 +1,55 @@
+-- customer_returns: identified customers' return rate, per branch and month of their first visit in the
+-- period: of the customers who visited, how many came back within $return_days days.
+-- A customer counts once, at their first visit in the period that the selections match (the index
+-- visit, whose branch and month the row is). Returned: a visit on a later day, at any branch, within
+-- $return_days days of it. Judged: customers whose $return_days-day window ended by the last visit
+-- day the store holds (the data's as-of); a customer seen later could still come back, so only judged
+-- customers enter the rate. Complaint categories and components do not apply to visits.
+-- Grain: one row per branch and month with a first visit in the period.
+-- Parameters: $start, $end, $regions, $branch_types, $branches, $channels, $segments, $return_days
+-- Columns:
+--   branch_id, month   the index visit's branch and month (its first day)
+--   customers          customers whose first visit in the period is there
+--   judged             of those, whose window closed by the as-of day
+--   returned           of the judged, those with another visit within $return_days days
+--   referred_n         of the customers, those whose index visit records whether it came on a referral
+--   referred           of those, the ones that did
+with visit_days as (
+    select d.customer_key, d.visited_on, lead(d.visited_on) over (partition by d.customer_key order by d.visited_on) as next_on
+    from (select distinct customer_key, visited_on from visits) as d
+),
+
+ranked as (
+    select
+        v.customer_key,
+        v.branch_id,
+        v.visited_on,
+        v.referred,
+        row_number() over (partition by v.customer_key order by v.visited_on, v.branch_id, v.channel) as visit_rank
+    from visits as v
+    join branches as b on b.branch_id = v.branch_id
+    where v.visited_on between $start and $end
+        -- Selected on b: regions, branch_types; on v: branches, channels, segments
+),
+
+as_of as (
+    select max(visited_on) as as_of from visits
+)
+
+select
+    i.branch_id,
+    cast(date_trunc('month', i.visited_on) as date) as month,
+    count(*) as customers,
+    count(case when date_diff('day', i.visited_on, a.as_of) >= $return_days then 1 end) as judged,
+    count(
+        case when date_diff('day', i.visited_on, a.as_of) >= $return_days
+            and date_diff('day', i.visited_on, d.next_on) <= $return_days then 1 end
+    ) as returned,
+    count(i.referred) as referred_n,
+    count(case when i.referred then 1 end) as referred
+from ranked as i
+join visit_days as d on d.customer_key = i.customer_key and d.visited_on = i.visited_on
+cross join as_of as a
+where i.visit_rank = 1
+group by i.branch_id, cast(date_trunc('month', i.visited_on) as date)
+order by i.branch_id, month

@@ -1,0 +1,298 @@
+"""Customers who come back: from the customer queries' rows to return rates, reputation and the
+recovery comparison a page shows (values, 95 % intervals, n, plain words).
+
+Pure: the query rows come in (queries/customer_returns.sql, complaint_recovery.sql,
+recovery_times.sql, complaint_summary.sql, consistency_branch_measures.sql), the statistics are in
+stats (Wilson, Mantel-Haenszel, Kaplan-Meier).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from servicequality import stats
+from servicequality.metrics import formats
+from servicequality.metrics.overview import change_delta
+from servicequality.stats.changes import Change, proportion_change
+from servicequality.stats.stratified import mantel_haenszel_risk_difference
+from servicequality.stats.survival import kaplan_meier
+
+# How a complaint was handled (queries/fragments/customer_outcomes.sql), in the page's order; 'none'
+# is the reference group, customers who did not complain.
+OUTCOMES: dict[str, str] = {
+    "none": "Did not complain",
+    "within_target": "Complaint resolved within target",
+    "late": "Complaint resolved late",
+    "open": "Complaint still open",
+    "escalated": "Complaint escalated",
+    "reopened": "Complaint reopened",
+    "no_target": "Complaint resolved, no target set",
+}
+REFERENCE = "none"
+# in words after "customers whose complaint was ..."
+OUTCOME_WORDS = {
+    "within_target": "resolved within target",
+    "late": "resolved late",
+    "open": "still open",
+    "escalated": "escalated",
+    "reopened": "reopened",
+    "no_target": "resolved with no target set",
+}
+
+NO_CUSTOMERS = (
+    "No identified customers in this store: the return rate and recovery after complaints need a "
+    "customer key. Import visits (`python -m servicequality import visits FILE --mapping M`), or tickets "
+    "whose mapping names a customer column, to see them."
+)
+
+RETURN_FORMULA = (
+    "Return rate = customers who visited again, on a later day and at any branch, within {days} days ÷ "
+    "customers judged. Each customer counts once, at their first visit in the period that the filters "
+    "match (its branch and month). A customer is judged when their {days}-day window ended by the last "
+    "visit day the store holds; customers seen later could still come back and are left out. "
+    "95 % Wilson interval."
+)
+REPUTATION_FORMULA = (
+    "Reputation = compliments ÷ (compliments + complaints) among the tickets opened in the period: the "
+    "share of customers' unprompted feedback that is praise. 95 % Wilson interval. A category or "
+    "component filter leaves no compliments (they have no category)."
+)
+RECOVERY_FORMULA = (
+    "Customers who complained are grouped by how their first complaint in the period was handled (in "
+    "this order: still open, escalated, reopened, resolved late, resolved within target, resolved with no "
+    "target set) and compared with customers who did not complain in the period (from their first "
+    "visit). Returned: a visit on a later day within {days} days of the complaint's opening (or of the "
+    "first visit). The difference from customers who did not complain is a Mantel-Haenszel risk "
+    "difference over branch × segment strata (Sato's variance): each group is compared with customers "
+    "of the same branch and segment, so a branch or a segment with more complaints does not explain it. "
+    "This is an association, not proof of cause: customers who were going to leave anyway may complain "
+    "more, and what the data does not record (the customer's history, the size of the problem) is not "
+    "adjusted for."
+)
+
+
+class Share(NamedTuple):
+    """A share with its Wilson interval: events of n, as a fraction."""
+
+    events: int
+    n: int
+    value: float
+    low: float
+    high: float
+
+
+def share(events: float, n: float) -> Share:
+    events, n = int(events or 0), int(n or 0)
+    if n == 0:
+        return Share(events, 0, math.nan, math.nan, math.nan)
+    interval = stats.wilson_interval(events, n)
+    return Share(events, n, events / n, interval.low, interval.high)
+
+
+class Returns(NamedTuple):
+    customers: int
+    rate: Share  # returned of judged
+    not_judged: int  # customers whose window had not closed
+
+
+def returns(rows: pd.DataFrame) -> Returns:
+    """The return rate over every row of customer_returns."""
+    customers = int(rows["customers"].sum()) if len(rows) else 0
+    judged = int(rows["judged"].sum()) if len(rows) else 0
+    returned = int(rows["returned"].sum()) if len(rows) else 0
+    return Returns(customers, share(returned, judged), customers - judged)
+
+
+def return_change(current: pd.DataFrame, previous: pd.DataFrame) -> Change | None:
+    """The return rate now against the period before (a two-proportion z test); None without both."""
+    now, before = returns(current).rate, returns(previous).rate
+    if not now.n or not before.n:
+        return None
+    return proportion_change(now.events, now.n, before.events, before.n)
+
+
+def reputation(compliments: float, complaints: float) -> Share:
+    """Compliments ÷ (compliments + complaints), with its Wilson interval."""
+    compliments = int(compliments or 0)
+    return share(compliments, compliments + int(complaints or 0))
+
+
+def reputation_change(current: pd.Series, previous: pd.Series) -> Change | None:
+    now = reputation(current["compliments"], current["complaints"])
+    before = reputation(previous["compliments"], previous["complaints"])
+    if not now.n or not before.n:
+        return None
+    return proportion_change(now.events, now.n, before.events, before.n)
+
+
+class Recovery(NamedTuple):
+    table: pd.DataFrame  # one row per outcome group present, in OUTCOMES order
+    reference: Share  # customers who did not complain
+
+
+def recovery(rows: pd.DataFrame) -> Recovery:
+    """Per outcome: customers, judged, returned, the return rate with its interval, and the difference
+    from customers who did not complain, crude and adjusted for branch x segment (Mantel-Haenszel),
+    in points. Columns: outcome, group, customers, judged, returned, rate, ci_low, ci_high (percent),
+    crude, adjusted, adjusted_low, adjusted_high (points), strata."""
+    rows = rows.assign(stratum=rows["branch_id"].astype(str) + "\x1f" + rows["segment"].astype(str))
+    ref_rows = rows[rows["outcome"] == REFERENCE].set_index("stratum")
+    reference = share(ref_rows["returned"].sum(), ref_rows["judged"].sum())
+    out = []
+    for outcome, label in OUTCOMES.items():
+        group = rows[rows["outcome"] == outcome]
+        if group.empty:
+            continue
+        rate = share(group["returned"].sum(), group["judged"].sum())
+        record = {
+            "outcome": outcome,
+            "group": label,
+            "customers": int(group["customers"].sum()),
+            "judged": rate.n,
+            "returned": rate.events,
+            "rate": 100 * rate.value,
+            "ci_low": 100 * rate.low,
+            "ci_high": 100 * rate.high,
+            "crude": math.nan,
+            "adjusted": math.nan,
+            "adjusted_low": math.nan,
+            "adjusted_high": math.nan,
+            "strata": 0,
+        }
+        if outcome != REFERENCE and rate.n and reference.n:
+            by_stratum = group.groupby("stratum")[["returned", "judged"]].sum()
+            strata = by_stratum.index.union(ref_rows.index)
+            mine = by_stratum.reindex(strata, fill_value=0)
+            ref = ref_rows[["returned", "judged"]].groupby(level=0).sum().reindex(strata, fill_value=0)
+            rd = mantel_haenszel_risk_difference(mine["returned"], mine["judged"], ref["returned"], ref["judged"])
+            record |= {
+                "crude": 100 * (rate.value - reference.value),
+                "adjusted": 100 * rd.difference,
+                "adjusted_low": 100 * rd.low,
+                "adjusted_high": 100 * rd.high,
+                "strata": rd.strata,
+            }
+        out.append(record)
+    return Recovery(pd.DataFrame(out), reference)
+
+
+def recovery_in_words(row: pd.Series) -> str:
+    """One plain sentence for an outcome group's adjusted difference from customers who did not
+    complain, e.g. "Customers whose complaint was resolved late came back 12.3 points less often
+    than customers who did not complain (95 % interval 8.1 to 16.4 points)"."""
+    what = OUTCOME_WORDS.get(row["outcome"], str(row["group"]).lower())
+    if not np.isfinite(row["adjusted"]):
+        return f"Customers whose complaint was {what}: too few in strata shared with customers who did not complain to compare."
+    low, high = row["adjusted_low"], row["adjusted_high"]
+    size = abs(row["adjusted"])
+    if low <= 0 <= high:
+        return (
+            f"Customers whose complaint was {what} came back about as often as customers who did not complain "
+            f"(difference {_points(row['adjusted'])}, 95 % interval {_points(low)} to {_points(high)}: within noise)."
+        )
+    direction = "less" if row["adjusted"] < 0 else "more"
+    return (
+        f"Customers whose complaint was {what} came back {size:.1f} points {direction} often than customers "
+        f"who did not complain (95 % interval {abs(high if direction == 'less' else low):.1f} to "
+        f"{abs(low if direction == 'less' else high):.1f} points; {int(row['judged']):,} customers)."
+    )
+
+
+def _points(value: float) -> str:
+    return f"{value:+.1f}".replace("-", "−") + " points"
+
+
+def recovery_curves(times: pd.DataFrame, horizon: int = 365) -> pd.DataFrame:
+    """Per outcome group, the Kaplan-Meier share of customers back by day t (1 − S(t), percent), up to
+    `horizon` days: columns outcome, group, days, back, at_risk. A step at every day with a return."""
+    out = []
+    for outcome, label in OUTCOMES.items():
+        group = times[times["outcome"] == outcome]
+        if group.empty:
+            continue
+        curve = kaplan_meier(group["days"], group["returned"], group["censored"])
+        curve = curve[curve["time"] <= horizon]
+        start = pd.DataFrame({"time": [0.0], "survival": [1.0], "at_risk": [float(curve["at_risk"].max() or 0)]})
+        curve = pd.concat([start, curve[["time", "survival", "at_risk"]]], ignore_index=True)
+        out.append(
+            pd.DataFrame(
+                {
+                    "outcome": outcome,
+                    "group": label,
+                    "days": curve["time"].to_numpy(),
+                    "back": 100 * (1 - curve["survival"].to_numpy()),
+                    "at_risk": curve["at_risk"].to_numpy(),
+                }
+            )
+        )
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["outcome", "group", "days", "back", "at_risk"])
+
+
+def tiles(
+    contents: pd.Series,
+    returns_now: pd.DataFrame,
+    returns_before: pd.DataFrame,
+    summary_now: pd.Series,
+    summary_before: pd.Series,
+    return_days: int,
+) -> list[formats.Tile]:
+    """The return rate and reputation tiles, each with its n and its change against the previous
+    period (coloured only beyond sampling noise). A store without visits or compliments says what
+    is missing instead of a number."""
+    out = []
+    if contents["has_visits"]:
+        now = returns(returns_now)
+        delta = change_delta({"return_rate": return_change(returns_now, returns_before) or _NO_CHANGE}, "return_rate", 1, " pts")
+        out.append(
+            formats.Tile(
+                f"Return rate ({return_days} days)",
+                formats.fmt_number(100 * now.rate.value, 1, " %") if now.rate.n else "not judged yet",
+                f"{now.rate.events:,} of {now.rate.n:,} customers came back"
+                + (f"; {now.not_judged:,} seen too recently to judge" if now.not_judged else ""),
+                delta.text,
+                delta.colour,
+                f"Identified customers who visited again within {return_days} days of their first visit in the "
+                "period." + delta.test,
+            )
+        )
+    else:
+        out.append(
+            formats.Tile(
+                "Return rate",
+                "not recorded",
+                "no identified customers: import visits to see it",
+                help=NO_CUSTOMERS,
+            )
+        )
+    if contents["has_compliments"]:
+        now_rep = reputation(summary_now["compliments"], summary_now["complaints"])
+        delta = change_delta({"reputation": reputation_change(summary_now, summary_before) or _NO_CHANGE}, "reputation", 1, " pts")
+        out.append(
+            formats.Tile(
+                "Reputation (praise share)",
+                formats.fmt_number(100 * now_rep.value, 1, " %") if now_rep.n else "no feedback",
+                f"{now_rep.events:,} compliments of {now_rep.n:,} compliments and complaints",
+                delta.text,
+                delta.colour,
+                "Compliments ÷ (compliments + complaints): the share of unprompted feedback that is praise."
+                + delta.test,
+            )
+        )
+    else:
+        out.append(
+            formats.Tile(
+                "Reputation (praise share)",
+                "not recorded",
+                "the tickets hold no compliments",
+                help="Reputation needs compliments as well as complaints; this store's tickets have none, so "
+                "it is not recorded (not 0 %).",
+            )
+        )
+    return out
+
+
+_NO_CHANGE = Change(math.nan, math.nan, "")

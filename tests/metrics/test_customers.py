@@ -1,0 +1,244 @@
+"""Return rate, reputation and recovery after complaints on a hand-made store: every expected value
+is worked out in the comments from the rows below.
+
+Visits (customer, branch, day, channel), 2024; the last visit day the store holds (the as-of) is
+10 April, the day of c6's only visit:
+    c1  B1 01-01 Face to face, B1 01-20 Phone
+    c2  B1 01-05, B2 03-01
+    c3  B2 01-10, B2 01-10 (a second visit on the same day), B1 02-05
+    c4  B2 02-01
+    c5  B1 03-20, B1 04-10
+    c6  B2 04-10
+    c7  B2 01-15, B2 02-10
+Complaints (Phone, normal priority: resolution target 1,440 minutes), each by an identified customer:
+    T1  c1 B1 01-01 09:00, resolved 12:00 (180 min)            -> within target
+    T2  c2 B1 01-05 09:00, resolved 01-08 09:00 (4,320 min)    -> late
+    T3  c4 B2 02-01 10:00, still open                          -> open
+    T4  c3 B2 01-10 10:00, resolved 11:00, escalated           -> escalated (before within target)
+    T5  B1 compliment 01-02; T6 B2 compliment 02-02; T7 B2 compliment 02-03 (no customer)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from servicequality import store
+from servicequality.filters import Filters
+from servicequality.metrics import customers
+from servicequality.stats.stratified import mantel_haenszel_risk_difference
+
+D = dt.date
+VISITS = [
+    ("c1", "B1", D(2024, 1, 1), "Face to face"),
+    ("c1", "B1", D(2024, 1, 20), "Phone"),
+    ("c2", "B1", D(2024, 1, 5), "Face to face"),
+    ("c2", "B2", D(2024, 3, 1), "Face to face"),
+    ("c3", "B2", D(2024, 1, 10), "Face to face"),
+    ("c3", "B2", D(2024, 1, 10), "Face to face"),
+    ("c3", "B1", D(2024, 2, 5), "Face to face"),
+    ("c4", "B2", D(2024, 2, 1), "Face to face"),
+    ("c5", "B1", D(2024, 3, 20), "Face to face"),
+    ("c5", "B1", D(2024, 4, 10), "Face to face"),
+    ("c6", "B2", D(2024, 4, 10), "Face to face"),
+    ("c7", "B2", D(2024, 1, 15), "Face to face"),
+    ("c7", "B2", D(2024, 2, 10), "Face to face"),
+]
+T = dt.datetime
+TICKETS = [
+    # id, branch, kind, opened, resolved, status, escalated, customer
+    ("T1", "B1", "complaint", T(2024, 1, 1, 9), T(2024, 1, 1, 12), "resolved", False, "c1"),
+    ("T2", "B1", "complaint", T(2024, 1, 5, 9), T(2024, 1, 8, 9), "resolved", False, "c2"),
+    ("T3", "B2", "complaint", T(2024, 2, 1, 10), None, "open", False, "c4"),
+    ("T4", "B2", "complaint", T(2024, 1, 10, 10), T(2024, 1, 10, 11), "resolved", True, "c3"),
+    ("T5", "B1", "compliment", T(2024, 1, 2, 10), T(2024, 1, 2, 11), "resolved", False, None),
+    ("T6", "B2", "compliment", T(2024, 2, 2, 10), T(2024, 2, 2, 11), "resolved", False, None),
+    ("T7", "B2", "compliment", T(2024, 2, 3, 10), T(2024, 2, 3, 11), "resolved", False, None),
+]
+
+
+def fill(con) -> None:
+    store.seed_default_targets(con)
+    con.executemany(
+        "insert into branches values ($1, $2, 'North', 'Town', 'Standard', 'Small', null)",
+        [("B1", "Alpha"), ("B2", "Beta")],
+    )
+    con.executemany(
+        "insert into visits (customer_key, branch_id, visited_on, channel, segment) values ($1, $2, $3, $4, 'Individual')",
+        VISITS,
+    )
+    for tid, branch, kind, opened, resolved, status, escalated, customer in TICKETS:
+        con.execute(
+            "insert into tickets values ($1, $2, 'Phone', $3, $4, 'normal', $5, $5, $6, $7, 0, $8, null, 'Individual')",
+            [tid, branch, kind, "Attitude" if kind == "complaint" else None, opened, resolved, status, escalated],
+        )
+        if customer:
+            con.execute("insert into ticket_customers values ($1, $2)", [tid, customer])
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    path = store.build_atomically(tmp_path_factory.mktemp("customers") / "customers.duckdb", fill)
+    connection = store.connect_read_only(path)
+    yield connection
+    connection.close()
+
+
+def run(con, name, start=D(2024, 1, 1), end=D(2024, 12, 31), days=30, **selections):
+    return store.run_query(con, name, Filters(start, end, return_days=days, **selections).params())
+
+
+def test_return_rate_per_branch_and_month(con):
+    # Window 30 days; judged when the index day is at least 30 days before 10 April (11 March or earlier).
+    # B1 January: c1 (01-01, back 01-20 after 19 days: returned), c2 (01-05, next 03-01 after 56: not)
+    # B1 March:   c5 (03-20: 21 days before the as-of, not judged, although back on 04-10)
+    # B2 January: c3 (01-10, back 02-05 after 26 days; the same-day visit is no return), c7 (01-15, back
+    #             02-10 after 26): both returned
+    # B2 February: c4 (02-01, never back: judged, not returned)
+    # B2 April:   c6 (04-10, not judged)
+    got = run(con, "customer_returns")
+    want = pd.DataFrame(
+        {
+            "branch_id": ["B1", "B1", "B2", "B2", "B2"],
+            "month": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-01-01", "2024-02-01", "2024-04-01"]),
+            "customers": [2, 1, 2, 1, 1],
+            "judged": [2, 0, 2, 1, 0],
+            "returned": [1, 0, 2, 0, 0],
+        }
+    )
+    pd.testing.assert_frame_equal(
+        got[want.columns].assign(month=pd.to_datetime(got["month"])), want, check_dtype=False
+    )
+    total = customers.returns(got)
+    # 7 customers, 5 judged, 3 back: 60 %
+    assert (total.customers, total.rate.n, total.rate.events, total.not_judged) == (7, 5, 3, 2)
+    assert total.rate.value == pytest.approx(0.6)
+
+
+def test_the_first_visit_in_the_period_is_the_index(con):
+    # From 16 January: c1's first visit in the period is 01-20 (never back: not returned); c2's is 03-01,
+    # at B2 (40 days before the as-of: judged, not back); c3's is 02-05 at B1 (not back); c7's 02-10
+    # (not back); c4 as before; c5, c6 not judged. 7 customers, 5 judged, none back: a query that looked
+    # for the next visit from the customer's first visit ever would count c1, c3 and c7 as back.
+    got = run(con, "customer_returns", start=D(2024, 1, 16))
+    assert int(got["judged"].sum()) == 5
+    assert int(got["returned"].sum()) == 0
+    assert got.groupby("branch_id")["customers"].sum().to_dict() == {"B1": 3, "B2": 4}
+
+
+def test_a_longer_window_and_a_channel_selection(con):
+    # 60 days: judged when the index day is by 10 February. c1 (back after 19), c2 (56: back within 60),
+    # c3, c7 back; c4 (02-01) judged, not back; c5, c6 not judged: 5 judged, 4 back.
+    got = run(con, "customer_returns", days=60)
+    assert (int(got["judged"].sum()), int(got["returned"].sum())) == (5, 4)
+    # Phone visits only: c1's 01-20 is its only one; never back -> 1 customer, judged, not returned.
+    phone = run(con, "customer_returns", channels=("Phone",))
+    assert phone[["branch_id", "customers", "judged", "returned"]].values.tolist() == [["B1", 1, 1, 0]]
+
+
+def test_recovery_groups_worked_by_hand(con):
+    # Index day: the complaint's opening (complainers), the first visit (others). 30-day window.
+    #   within_target  c1 B1 01-01 -> next visit 01-20 (19 days): judged, back
+    #   late           c2 B1 01-05 -> next 03-01 (56): judged, not back
+    #   open           c4 B2 02-01 -> none: judged (69 days to the as-of), not back
+    #   escalated      c3 B2 01-10 -> next 02-05 (26; the same-day visit is no return): back
+    #   none           c5 B1 03-20 (not judged), c6 B2 04-10 (not judged), c7 B2 01-15 -> 02-10: back
+    got = run(con, "complaint_recovery")
+    rows = {(r.outcome, r.branch_id): (r.customers, r.judged, r.returned) for r in got.itertuples()}
+    assert rows == {
+        ("escalated", "B2"): (1, 1, 1),
+        ("late", "B1"): (1, 1, 0),
+        ("none", "B1"): (1, 0, 0),
+        ("none", "B2"): (2, 1, 1),
+        ("open", "B2"): (1, 1, 0),
+        ("within_target", "B1"): (1, 1, 1),
+    }
+    times = run(con, "recovery_times")
+    # days to the next visit, or observed without one: c4 censored at 69 days, c6 at 0; c5 back after 21
+    # days (an event on the curve, though too recent to be judged for the 30-day rate)
+    as_tuples = {(r.outcome, r.days, r.returned, r.censored) for r in times.itertuples()}
+    assert as_tuples == {
+        ("within_target", 19, 1, 0),
+        ("late", 56, 1, 0),
+        ("open", 69, 0, 1),
+        ("escalated", 26, 1, 0),
+        ("none", 21, 1, 0),
+        ("none", 0, 0, 1),
+        ("none", 26, 1, 0),
+    }
+
+
+def test_a_category_selection_narrows_the_complaints_only(con):
+    # No complaint has the category Etiquette: nobody complained in this selection, and customers
+    # who did not complain in the period stay as they are (c5, c6, c7).
+    got = run(con, "complaint_recovery", categories=("Etiquette",))
+    assert set(got["outcome"]) == {"none"}
+    assert int(got["customers"].sum()) == 3
+
+
+def test_reputation_from_the_ticket_counts(con):
+    # B1: 1 compliment, 2 complaints -> 1/3; B2: 2 compliments, 2 complaints -> 1/2; all: 3/7
+    summary = run(con, "complaint_summary").iloc[0]
+    assert (summary["compliments"], summary["complaints"]) == (3, 4)
+    rep = customers.reputation(summary["compliments"], summary["complaints"])
+    assert rep.value == pytest.approx(3 / 7)
+    # Wilson 95 %, 3 of 7: (p + z²/2n ± z√(p q/n + z²/4n²)) / (1 + z²/n) with z = 1.959964
+    z, n, p = 1.959964, 7, 3 / 7
+    centre, half = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    assert (rep.low, rep.high) == pytest.approx(((centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)))
+    rows = run(con, "consistency_branch_measures").set_index("branch_id")
+    assert rows[["compliments", "complaints", "feedback_n"]].loc["B1"].tolist() == [1, 2, 3]
+    assert rows[["compliments", "complaints", "feedback_n"]].loc["B2"].tolist() == [2, 2, 4]
+
+
+def test_recovery_adjusts_within_strata():
+    # Late complainers against customers who did not complain, in two strata: the numbers of the
+    # hand-worked example in tests/stats/test_stratified.py (RD = -2.7/14 = -19.29 points).
+    rows = pd.DataFrame(
+        [
+            ("none", "B1", "Individual", 40, 40, 30),
+            ("none", "B2", "Individual", 24, 24, 12),
+            ("late", "B1", "Individual", 10, 10, 6),
+            ("late", "B2", "Individual", 8, 8, 2),
+        ],
+        columns=["outcome", "branch_id", "segment", "customers", "judged", "returned"],
+    )
+    result = customers.recovery(rows)
+    late = result.table[result.table["outcome"] == "late"].iloc[0]
+    assert late["adjusted"] == pytest.approx(-100 * 2.7 / 14)
+    # crude: 8/18 against 42/64 = -21.18 points, further from 0 than the adjusted -19.29
+    assert late["crude"] == pytest.approx(100 * (8 / 18 - 42 / 64))
+    assert result.reference.value == pytest.approx(42 / 64)
+    words = customers.recovery_in_words(late)
+    # 18 late complainers: the interval (-44.1 to +5.5 points) holds 0, so the words say noise
+    assert "about as often" in words and "difference −19.3 points" in words
+    reference = mantel_haenszel_risk_difference([6, 2], [10, 8], [30, 12], [40, 24])
+    assert (late["adjusted_low"], late["adjusted_high"]) == pytest.approx((100 * reference.low, 100 * reference.high))
+
+
+def test_an_interval_across_zero_is_said_to_be_noise():
+    row = pd.Series({"outcome": "within_target", "group": "x", "adjusted": -0.4, "adjusted_low": -2.1,
+                     "adjusted_high": 1.3, "judged": 500})
+    assert "about as often" in customers.recovery_in_words(row)
+    assert "within noise" in customers.recovery_in_words(row)
+
+
+def test_a_difference_beyond_noise_is_said_in_points():
+    # the same strata ten times bigger: the same -19.29 points, an interval that no longer holds 0
+    rows = pd.DataFrame(
+        [
+            ("none", "B1", "Individual", 400, 400, 300),
+            ("none", "B2", "Individual", 240, 240, 120),
+            ("late", "B1", "Individual", 100, 100, 60),
+            ("late", "B2", "Individual", 80, 80, 20),
+        ],
+        columns=["outcome", "branch_id", "segment", "customers", "judged", "returned"],
+    )
+    late = customers.recovery(rows).table.query("outcome == 'late'").iloc[0]
+    assert late["adjusted"] == pytest.approx(-100 * 2.7 / 14)
+    assert customers.recovery_in_words(late).startswith(
+        "Customers whose complaint was resolved late came back 19.3 points less often than customers who did not "
+        "complain (95 % interval"
+    )
