@@ -18,11 +18,8 @@ st.caption(f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y
 contents = ui.query("store_contents").iloc[0]
 has_visits = bool(contents["has_visits"])
 days = filters.return_days
+ui.tiles(customers.headline_tiles(ui.query, filters, contents))
 returns_now = ui.query("customer_returns", filters) if has_visits else pd.DataFrame()
-returns_before = ui.query("customer_returns", previous) if has_visits else pd.DataFrame()
-summary_now = ui.query("complaint_summary", filters).iloc[0]
-summary_before = ui.query("complaint_summary", previous).iloc[0]
-ui.tiles(customers.tiles(contents, returns_now, returns_before, summary_now, summary_before, days))
 
 branch_rows = ui.query("consistency_branch_measures", filters)
 my_label = None
@@ -159,7 +156,9 @@ shown = table.assign(
     ],
 )
 ui.table(
-    shown[["group", "customers", "judged", "returned", "rate_text", "crude", "adjusted", "adjusted_low", "adjusted_high"]],
+    shown[
+        ["group", "customers", "judged", "returned", "rate_text", "crude", "adjusted", "adjusted_low", "adjusted_high"]
+    ],
     key="customers_recovery_table",
     filename="recovery_after_complaints",
     column_config={
@@ -177,7 +176,8 @@ ui.table(
 ui.how_computed(
     customers.RECOVERY_FORMULA.format(days=days),
     filters,
-    f"{int(table['judged'].sum()):,} customers judged ({int(table.loc[table['outcome'] != customers.REFERENCE, 'judged'].sum()):,} "
+    f"{int(table['judged'].sum()):,} customers judged "
+    f"({int(table.loc[table['outcome'] != customers.REFERENCE, 'judged'].sum()):,} "
     "who complained)",
     [f"groups with fewer than {filters.min_n} customers judged are not charted or put in words"]
     + ["customers first seen too recently to judge (their window had not closed)"],

@@ -5,7 +5,7 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import common as charts
-from servicequality.metrics import drilldown, overview
+from servicequality.metrics import customers, drilldown, overview
 from servicequality.ui import performance as performance_ui
 
 filters = ui.current_filters()
@@ -37,6 +37,10 @@ if has_tickets:
     ui.tiles(overview.complaint_tiles(now, moves, filters))
 else:
     st.caption("No complaints in this filter: the complaint figures are left out.")
+contents = ui.query("store_contents").iloc[0]
+if contents["has_visits"] or contents["has_compliments"]:
+    # customers who come back and the share of feedback that is praise (the Customers page has more)
+    ui.tiles(customers.headline_tiles(ui.query, filters, contents), columns=4)
 with st.container(horizontal=True, gap="medium"):
     if servqual_survey:  # the rows page lists SERVQUAL responses with their gaps
         drilldown.rows_link("responses", "See the survey responses behind these numbers")

@@ -14,6 +14,7 @@
 --   returned           of the judged, those with another visit within $return_days days
 --   referred_n         of the customers, those whose index visit records whether it came on a referral
 --   referred           of those, the ones that did
+--   as_of              the last visit day the store holds (the same on every row)
 with visit_days as (
     select d.customer_key, d.visited_on, lead(d.visited_on) over (partition by d.customer_key order by d.visited_on) as next_on
     from (select distinct customer_key, visited_on from visits) as d
@@ -46,7 +47,8 @@ select
             and date_diff('day', i.visited_on, d.next_on) <= $return_days then 1 end
     ) as returned,
     count(i.referred) as referred_n,
-    count(case when i.referred then 1 end) as referred
+    count(case when i.referred then 1 end) as referred,
+    max(a.as_of) as as_of
 from ranked as i
 join visit_days as d on d.customer_key = i.customer_key and d.visited_on = i.visited_on
 cross join as_of as a

@@ -69,7 +69,9 @@ def pseudonym(card: str, key: bytes = DEMO_KEY) -> str:
     return hmac.new(key, card.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def _returns(rng: np.random.Generator, first: np.ndarray, q_first: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
+def _returns(
+    rng: np.random.Generator, first: np.ndarray, q_first: np.ndarray, end: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The later visits of customers whose visit on day `first` is followed by a return with
     probability `q_first`, later ones RETURN_PROBABILITY: (customer index, day) of each, days < end."""
     who, days = [], []
@@ -118,7 +120,9 @@ def generate(con: duckdb.DuckDBPyConnection, *, seed: int, start: np.datetime64,
     )
 
     n_c = len(complaints)
-    branch = np.concatenate([complaints["branch_id"].to_numpy(dtype=object), others["branch_id"].to_numpy(dtype=object)])
+    branch = np.concatenate(
+        [complaints["branch_id"].to_numpy(dtype=object), others["branch_id"].to_numpy(dtype=object)]
+    )
     segment = np.concatenate([complaints["segment"].to_numpy(dtype=object), others["segment"].to_numpy(dtype=object)])
     anchor = np.concatenate([complaints["day"].to_numpy(dtype=np.int64), others["day"].to_numpy(dtype=np.int64)])
     q_first = np.concatenate(

@@ -8,13 +8,16 @@ stats (Wilson, Mantel-Haenszel, Kaplan-Meier).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from servicequality import stats
+from servicequality.filters import Filters
 from servicequality.metrics import formats
 from servicequality.metrics.overview import change_delta
 from servicequality.stats.changes import Change, proportion_change
@@ -30,7 +33,7 @@ OUTCOMES: dict[str, str] = {
     "open": "Complaint still open",
     "escalated": "Complaint escalated",
     "reopened": "Complaint reopened",
-    "no_target": "Complaint resolved, no target set",
+    "no_target": "Complaint closed, not judged against a target",
 }
 REFERENCE = "none"
 # in words after "customers whose complaint was ..."
@@ -40,7 +43,7 @@ OUTCOME_WORDS = {
     "open": "still open",
     "escalated": "escalated",
     "reopened": "reopened",
-    "no_target": "resolved with no target set",
+    "no_target": "closed without a target or a resolution time to judge",
 }
 
 NO_CUSTOMERS = (
@@ -63,8 +66,9 @@ REPUTATION_FORMULA = (
 )
 RECOVERY_FORMULA = (
     "Customers who complained are grouped by how their first complaint in the period was handled (in "
-    "this order: still open, escalated, reopened, resolved late, resolved within target, resolved with no "
-    "target set) and compared with customers who did not complain in the period (from their first "
+    "this order: still open, escalated, reopened, resolved late, resolved within target, closed with no "
+    "target or resolution time to judge) and compared with customers who did not complain in the period (from "
+    "their first "
     "visit). Returned: a visit on a later day within {days} days of the complaint's opening (or of the "
     "first visit). The difference from customers who did not complain is a Mantel-Haenszel risk "
     "difference over branch × segment strata (Sato's variance): each group is compared with customers "
@@ -105,6 +109,27 @@ def returns(rows: pd.DataFrame) -> Returns:
     judged = int(rows["judged"].sum()) if len(rows) else 0
     returned = int(rows["returned"].sum()) if len(rows) else 0
     return Returns(customers, share(returned, judged), customers - judged)
+
+
+def comparable_previous(filters: Filters, as_of: dt.date | None) -> Filters:
+    """The period before, cut at its end by as many days as this period's end lies past the last day
+    whose window has closed (as_of − return_days): both then count customers first seen in a stretch
+    of the same length from their period's start, all of whom can be judged. Without the cut the
+    previous period would also hold the customers first seen in its last weeks, who tend to be the
+    ones who visit seldom (a frequent visitor is seen early), and the comparison would be biased."""
+    previous = filters.previous_period()
+    if as_of is None or pd.isna(as_of):
+        return previous
+    last_judged = pd.Timestamp(as_of).date() - dt.timedelta(days=filters.return_days)
+    cut = (filters.end - last_judged).days
+    if cut <= 0:
+        return previous
+    return replace(previous, end=max(previous.start, previous.end - dt.timedelta(days=cut)))
+
+
+def as_of(rows: pd.DataFrame) -> dt.date | None:
+    """The last visit day the store holds, from customer_returns' rows (None without rows)."""
+    return pd.Timestamp(rows["as_of"].iloc[0]).date() if len(rows) and "as_of" in rows else None
 
 
 def return_change(current: pd.DataFrame, previous: pd.DataFrame) -> Change | None:
@@ -186,7 +211,10 @@ def recovery_in_words(row: pd.Series) -> str:
     than customers who did not complain (95 % interval 8.1 to 16.4 points)"."""
     what = OUTCOME_WORDS.get(row["outcome"], str(row["group"]).lower())
     if not np.isfinite(row["adjusted"]):
-        return f"Customers whose complaint was {what}: too few in strata shared with customers who did not complain to compare."
+        return (
+            f"Customers whose complaint was {what}: too few in strata shared with customers who did not complain "
+            "to compare."
+        )
     low, high = row["adjusted_low"], row["adjusted_high"]
     size = abs(row["adjusted"])
     if low <= 0 <= high:
@@ -229,7 +257,25 @@ def recovery_curves(times: pd.DataFrame, horizon: int = 365) -> pd.DataFrame:
                 }
             )
         )
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["outcome", "group", "days", "back", "at_risk"])
+    return (
+        pd.concat(out, ignore_index=True)
+        if out
+        else pd.DataFrame(columns=["outcome", "group", "days", "back", "at_risk"])
+    )
+
+
+def headline_tiles(run, filters: Filters, contents: pd.Series) -> list[formats.Tile]:
+    """The return rate and reputation tiles for `filters` (run: a query runner, e.g. ui.query), each
+    against the period before; the return rate's against the comparable stretch of it
+    (comparable_previous)."""
+    previous = filters.previous_period()
+    returns_now = returns_before = pd.DataFrame()
+    if contents["has_visits"]:
+        returns_now = run("customer_returns", filters)
+        returns_before = run("customer_returns", comparable_previous(filters, as_of(returns_now)))
+    summary_now = run("complaint_summary", filters).iloc[0]
+    summary_before = run("complaint_summary", previous).iloc[0]
+    return tiles(contents, returns_now, returns_before, summary_now, summary_before, filters.return_days)
 
 
 def tiles(
@@ -246,7 +292,9 @@ def tiles(
     out = []
     if contents["has_visits"]:
         now = returns(returns_now)
-        delta = change_delta({"return_rate": return_change(returns_now, returns_before) or _NO_CHANGE}, "return_rate", 1, " pts")
+        delta = change_delta(
+            {"return_rate": return_change(returns_now, returns_before) or _NO_CHANGE}, "return_rate", 1, " pts"
+        )
         out.append(
             formats.Tile(
                 f"Return rate ({return_days} days)",
@@ -256,7 +304,8 @@ def tiles(
                 delta.text,
                 delta.colour,
                 f"Identified customers who visited again within {return_days} days of their first visit in the "
-                "period." + delta.test,
+                "period. The change compares the same stretch of the period before: both leave out the customers "
+                "first seen too late to judge." + delta.test,
             )
         )
     else:
@@ -270,7 +319,9 @@ def tiles(
         )
     if contents["has_compliments"]:
         now_rep = reputation(summary_now["compliments"], summary_now["complaints"])
-        delta = change_delta({"reputation": reputation_change(summary_now, summary_before) or _NO_CHANGE}, "reputation", 1, " pts")
+        delta = change_delta(
+            {"reputation": reputation_change(summary_now, summary_before) or _NO_CHANGE}, "reputation", 1, " pts"
+        )
         out.append(
             formats.Tile(
                 "Reputation (praise share)",

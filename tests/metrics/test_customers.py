@@ -66,7 +66,8 @@ def fill(con) -> None:
         [("B1", "Alpha"), ("B2", "Beta")],
     )
     con.executemany(
-        "insert into visits (customer_key, branch_id, visited_on, channel, segment) values ($1, $2, $3, $4, 'Individual')",
+        "insert into visits (customer_key, branch_id, visited_on, channel, segment) "
+        "values ($1, $2, $3, $4, 'Individual')",
         VISITS,
     )
     for tid, branch, kind, opened, resolved, status, escalated, customer in TICKETS:
@@ -86,7 +87,10 @@ def con(tmp_path_factory):
     connection.close()
 
 
-def run(con, name, start=D(2024, 1, 1), end=D(2024, 12, 31), days=30, **selections):
+YEAR_START, YEAR_END = D(2024, 1, 1), D(2024, 12, 31)
+
+
+def run(con, name, start=YEAR_START, end=YEAR_END, days=30, **selections):
     return store.run_query(con, name, Filters(start, end, return_days=days, **selections).params())
 
 
@@ -108,9 +112,7 @@ def test_return_rate_per_branch_and_month(con):
             "returned": [1, 0, 2, 0, 0],
         }
     )
-    pd.testing.assert_frame_equal(
-        got[want.columns].assign(month=pd.to_datetime(got["month"])), want, check_dtype=False
-    )
+    pd.testing.assert_frame_equal(got[want.columns].assign(month=pd.to_datetime(got["month"])), want, check_dtype=False)
     total = customers.returns(got)
     # 7 customers, 5 judged, 3 back: 60 %
     assert (total.customers, total.rate.n, total.rate.events, total.not_judged) == (7, 5, 3, 2)
@@ -219,8 +221,16 @@ def test_recovery_adjusts_within_strata():
 
 
 def test_an_interval_across_zero_is_said_to_be_noise():
-    row = pd.Series({"outcome": "within_target", "group": "x", "adjusted": -0.4, "adjusted_low": -2.1,
-                     "adjusted_high": 1.3, "judged": 500})
+    row = pd.Series(
+        {
+            "outcome": "within_target",
+            "group": "x",
+            "adjusted": -0.4,
+            "adjusted_low": -2.1,
+            "adjusted_high": 1.3,
+            "judged": 500,
+        }
+    )
     assert "about as often" in customers.recovery_in_words(row)
     assert "within noise" in customers.recovery_in_words(row)
 

@@ -29,9 +29,7 @@ def test_equals_scipy_ecdf_on_censored_times():
     values, counts = np.unique(np.stack([times, observed]), axis=1, return_counts=True)
     t, is_event = values
     curve = kaplan_meier(t, counts * is_event, counts * (1 - is_event))
-    reference = scipy_stats.ecdf(
-        scipy_stats.CensoredData.right_censored(times.astype(float), ~observed)
-    ).sf
+    reference = scipy_stats.ecdf(scipy_stats.CensoredData.right_censored(times.astype(float), ~observed)).sf
     # at every time in the data (scipy's survival just after it)
     assert curve["survival"].to_numpy() == pytest.approx(reference.evaluate(curve["time"].to_numpy()), abs=1e-12)
 
