@@ -63,8 +63,9 @@ with left:
         "What the file holds",
         list(TARGETS),
         key="data_import_target",
-        help="tickets, surveys, branches, customers-served (the denominator of complaint rates), "
-        "targets (per channel and priority) or categories (the complaint taxonomy).",
+        help="tickets, surveys, visits (identified customers' visits: the return rate), branches, customers-served "
+        "(the denominator of complaint rates), targets (per channel and priority) or categories (the complaint "
+        "taxonomy).",
     )
     upload = st.file_uploader("Export file", type=UPLOAD_TYPES, key="data_import_file")
 with right:

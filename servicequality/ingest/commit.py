@@ -29,6 +29,7 @@ import duckdb
 
 from servicequality import domain, store
 from servicequality.ingest.convert import Reject, convert
+from servicequality.ingest.customers import CustomerKeyError, load_key, pseudonym
 from servicequality.ingest.mapping import TARGETS, Field, Mapping, MappingError
 from servicequality.ingest.mapping import load as load_mapping
 from servicequality.ingest.read import FUTURE_TOLERANCE, ImportProblem, Table, _list, read_table
@@ -123,6 +124,7 @@ def _store_state(con: duckdb.DuckDBPyConnection, target: str) -> _StoreState:
         "surveys": "select response_id from survey_responses",
         "branches": "select branch_id from branches",
         "customers-served": "select branch_id, served_on from customers_served",
+        "visits": "select customer_key, branch_id, visited_on, channel from visits",
     }
     # targets and categories are settings: a row with an existing key replaces the old one.
     keys: set = set()
@@ -142,8 +144,10 @@ def _store_state(con: duckdb.DuckDBPyConnection, target: str) -> _StoreState:
 class _Importer:
     """Turns the table's rows into store rows or rejections (no database access)."""
 
-    def __init__(self, mapping: Mapping, table: Table, state: _StoreState):
+    def __init__(self, mapping: Mapping, table: Table, state: _StoreState, customer_key: bytes | None = None):
         self.m, self.t, self.state = mapping, table, state
+        # the customer id is hashed as soon as it is read (ingest.customers): only the hash is kept
+        self.customer_key = customer_key
         self.fields = TARGETS[mapping.target]
         self.index = {name: i for i, name in reversed(list(enumerate(table.header)))}
         self.col_of = dict(mapping.columns)
@@ -220,8 +224,12 @@ class _Importer:
             )
 
     def _row_dict(self, cells: list[str]) -> dict[str, str]:
+        """The rejected row as the export wrote it, for the rejected-rows table; the customer id column
+        withheld (the store never holds a customer's own id, rejected or not)."""
         header = self.t.header
         out = {header[i] if i < len(header) else f"(extra {i + 1})": c for i, c in enumerate(cells)}
+        if (column := self.col_of.get("customer")) is not None and column.strip() in out:
+            out[column.strip()] = CUSTOMER_WITHHELD
         return out
 
     def _record(self, cells: list[str], row_number: int) -> dict[str, Any]:
@@ -249,12 +257,15 @@ class _Importer:
             return cells[self.index[column.strip()]] if column is not None else value
 
         self._check_dates(record, original)
+        if "customer" in record:
+            raw = record.pop("customer")
+            record["customer_key"] = None if raw is None else pseudonym(raw, self.customer_key)
         if target == "tickets":
             self._check_ticket(record, original)
         self._check_references(record)
         scores, missing, importance = self._survey(record, cells) if target == "surveys" else ([], [], [])
         self._check_key(record)
-        if target in ("tickets", "surveys", "customers-served"):
+        if target in ("tickets", "surveys", "customers-served", "visits"):
             self._create_branch(record["branch_id"])
         self.rows.append(record)
         self.scores.extend(scores)
@@ -314,9 +325,9 @@ class _Importer:
     def _check_references(self, record: dict[str, Any]) -> None:
         """The channel, component and branch a row names exist (or may be created)."""
         target, col = self.m.target, self.col_of.get
-        if target in ("tickets", "surveys"):
+        if target in ("tickets", "surveys", "visits"):
             channel = record["channel"]
-            if channel not in self.state.channels and channel not in self.m.channels:
+            if channel is not None and channel not in self.state.channels and channel not in self.m.channels:
                 raise Reject(
                     f"unknown channel {channel!r}: map it in [values.channel] or list it in channels = [...]",
                     col("channel"),
@@ -326,7 +337,7 @@ class _Importer:
             raise Reject(
                 f"unknown component {record['component_key']!r}", col("component_key"), record["component_key"]
             )
-        if target in ("tickets", "surveys", "customers-served"):
+        if target in ("tickets", "surveys", "customers-served", "visits"):
             self._check_branch(record["branch_id"], col("branch_id"))
 
     def _check_key(self, record: dict[str, Any]) -> None:
@@ -427,11 +438,14 @@ def _previous_import(db: Path, file_hash: str, mapping_hash: str, target: str) -
 
 
 # Columns inserted per target, in the store's tables.
+CUSTOMER_WITHHELD = "(customer id withheld)"
+
 _STORE_TABLE = {
     "tickets": "tickets",
     "surveys": "survey_responses",
     "branches": "branches",
     "customers-served": "customers_served",
+    "visits": "visits",
     "targets": "service_targets",
     "categories": "complaint_categories",
 }
@@ -479,8 +493,12 @@ def _write_source_rows(con: duckdb.DuckDBPyConnection, target: str, importer: _I
         r["run_id"], r["source"] = run_id, source
     if target == "tickets":
         _insert(con, "ticket_sources", importer.rows, ["ticket_id", "run_id", "source", "timely_response"])
+        linked = [r for r in importer.rows if r.get("customer_key")]
+        _insert(con, "ticket_customers", linked, ["ticket_id", "customer_key"])
         return
     _insert(con, "survey_sources", importer.rows, ["response_id", "run_id", "source"])
+    linked = [r for r in importer.rows if r.get("customer_key")]
+    _insert(con, "response_customers", linked, ["response_id", "customer_key"])
     _insert(
         con,
         "survey_scores",
@@ -515,12 +533,18 @@ def run_import(
         result.already_imported = earlier
         return result
     started = dt.datetime.now()
+    customer_key = None
+    if "customer" in mapping.columns or "customer" in mapping.constants or target == "visits":
+        try:
+            customer_key = load_key(db)
+        except CustomerKeyError as exc:
+            raise ImportProblem(str(exc)) from None
 
     def fill(con: duckdb.DuckDBPyConnection) -> None:
         if default_targets:
             store.seed_default_targets(con)
         state = _store_state(con, target)
-        importer = _Importer(mapping, table, state)
+        importer = _Importer(mapping, table, state, customer_key)
         importer.run()
         if importer.read == 0:
             raise ImportProblem(f"{file.name} has a header but no data rows: nothing to import")
@@ -569,7 +593,9 @@ def run_import(
             list(importer.new_categories.values()),
             ["category", "family", "component_key", "description"],
         )
-        fields = [f.name for f in TARGETS[target] if f.name != "timely_response"]
+        fields = [f.name for f in TARGETS[target] if f.name not in ("timely_response", "customer")]
+        if target == "visits":
+            fields.insert(0, "customer_key")
         if target == "surveys":
             fields += [f"{p}_{part}" for p in ANSWERS.values() for part in ("answer", "min", "max")]
         replace = target in ("targets", "categories")

@@ -58,6 +58,7 @@ TARGETS: dict[str, tuple[Field, ...]] = {
         _f("satisfaction", "int", low=1, high=5),
         _f("segment", required=True),
         _f("timely_response", "bool"),
+        _f("customer"),
     ),
     "surveys": (
         _f("response_id", required=True),
@@ -68,6 +69,7 @@ TARGETS: dict[str, tuple[Field, ...]] = {
         _f("nps", "int", low=0, high=10),
         _f("overall_satisfaction", "int", low=1, high=5),
         _f("comment"),
+        _f("customer"),
     ),
     "branches": (
         _f("branch_id", required=True),
@@ -89,6 +91,15 @@ TARGETS: dict[str, tuple[Field, ...]] = {
         _f("first_response_minutes", "int", required=True, low=1, high=10_000_000),
         _f("resolution_minutes", "int", required=True, low=1, high=10_000_000),
     ),
+    "visits": (
+        _f("customer", required=True),
+        _f("branch_id", required=True),
+        _f("visited_on", "date", required=True),
+        _f("channel"),
+        _f("segment"),
+        _f("value", "float", low=0, high=1e12),
+        _f("referred", "bool"),
+    ),
     "categories": (
         _f("category", required=True),
         _f("family", required=True, choices=("product", "service")),
@@ -103,6 +114,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "surveys": ("response_id",),
     "branches": ("branch_id",),
     "customers-served": ("branch_id", "served_on"),
+    # a visit: one customer at one branch on one day through one channel (the customer's hashed key)
+    "visits": ("customer_key", "branch_id", "visited_on", "channel"),
     "targets": ("channel", "priority"),
     "categories": ("category",),
 }

@@ -98,7 +98,7 @@ def _table(header: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]]) ->
 
 def _headline(snap: Snapshot) -> str:
     parts = ["<h2>Headline numbers</h2>"]
-    tiles = [*snap.survey_tiles, *snap.complaint_tiles]
+    tiles = [*snap.survey_tiles, *snap.complaint_tiles, *snap.customer_tiles]
     if snap.survey_note:
         parts.append(f'<p class="note">{e(snap.survey_note)}</p>')
     if snap.survey_tiles:
@@ -107,6 +107,8 @@ def _headline(snap: Snapshot) -> str:
         parts.append(_tiles(snap.complaint_tiles))
     else:
         parts.append('<p class="note">No complaints in this period and scope: the complaint figures are left out.</p>')
+    if snap.customer_tiles:
+        parts.append(_tiles(snap.customer_tiles))
     if any((t.delta or "").endswith(("vs previous", "(noise)")) for t in tiles):  # a change, not a target
         parts.append(
             f'<p class="note">Changes compare with {snap.previous.start:%d %b %Y} – {snap.previous.end:%d %b %Y}; '

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from servicequality.filters import Filters
-from servicequality.metrics import complaints, consistency, overview, performance
+from servicequality.metrics import complaints, consistency, customers, overview, performance
 from servicequality.metrics.formats import Tile
 
 Runner = Callable[..., pd.DataFrame]
@@ -143,6 +143,7 @@ class Snapshot:
     survey_tiles: list[Tile] = field(default_factory=list)
     survey_note: str = ""
     complaint_tiles: list[Tile] = field(default_factory=list)
+    customer_tiles: list[Tile] = field(default_factory=list)  # return rate and reputation, as the overview
     months: pd.DataFrame | None = None  # overview.monthly over the trend window
     trend_filters: Filters | None = None
     weakest: pd.DataFrame | None = None  # three weakest components (gaps or ratings)
@@ -240,6 +241,9 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
         snap.survey_note = "No survey responses in this period and scope: the survey figures are left out."
     if now.complaints > 0 or now.customers_served > 0:
         snap.complaint_tiles = overview.complaint_tiles(now, moves, filters)
+    contents = run("store_contents").iloc[0]
+    if contents["has_visits"] or contents["has_compliments"]:
+        snap.customer_tiles = customers.headline_tiles(run, filters, contents)
 
     # The trend: the twelve months up to the period's end (or the period itself when longer).
     trend_start = min(filters.start, _months_before(filters.end, TREND_MONTHS))

@@ -133,7 +133,7 @@ def test_demo_pdf_headline_equals_the_overview_page(demo_db_path, chromium_path,
 
     at = open_app(monkeypatch, demo_db_path, query={"period": ["2025-11-01", "2025-11-30"]})
     tiles = {m.label: m.value for m in at.metric}
-    assert len(tiles) == 8, tiles
+    assert len(tiles) == 10, tiles  # survey 4, complaints 4, return rate and reputation
     for label, value in tiles.items():
         shown = value.replace("-", "−")  # the report prints the real minus sign
         assert f"{label} {shown}" in text, (label, value)

@@ -1,0 +1,168 @@
+"""Customer ids at import: only a keyed hash reaches the store (never the id, not even among the
+rejected rows), the key lives outside the store, one customer written two ways is one key, visits
+have their own target with duplicates rejected, and no page, table or chart shows an id."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import stat
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from servicequality import ingest, store
+from servicequality.ingest.customers import KEY_ENV, key_file
+from servicequality.ui.navigation import PAGES
+from tests.conftest import ROOT
+
+EMAILS = ("ann@example.com", "bob@example.com", "carol@example.com", "dan@example.com")
+
+VISITS = """Card,Store,Date,Amount,Channel
+ann@example.com,B1,2024-01-02,12.50,Counter
+Ann@Example.com ,B1,2024-01-20,8,Counter
+bob@example.com,B2,2024-01-05,,Counter
+bob@example.com,B2,2024-13-45,3,Counter
+carol@example.com,B9,2024-02-01,4,Counter
+dan@example.com,B2,2024-01-06,-5,Counter
+bob@example.com,B2,2024-01-05,7,Counter
+"""
+VISITS_MAPPING = """name = "till_visits"
+target = "visits"
+[columns]
+customer = "Card"
+branch_id = "Store"
+visited_on = "Date"
+value = "Amount"
+channel = "Channel"
+[values.channel]
+"Counter" = "Face to face"
+[dates]
+formats = ["%Y-%m-%d"]
+"""
+TICKETS = """Id,Store,Opened,Closed,Status,Kind,Who
+K1,B1,2024-01-02 10:00,2024-01-02 12:00,resolved,complaint,ann@example.com
+K2,B2,2024-01-05 10:00,,open,complaint,bob@example.com
+K3,B2,2024-01-07 10:00,2024-01-07 11:00,resolved,compliment,
+K4,B2,2024-01-08 10:00,2024-01-01 11:00,resolved,complaint,dan@example.com
+"""
+TICKETS_MAPPING = """name = "desk"
+target = "tickets"
+[columns]
+ticket_id = "Id"
+branch_id = "Store"
+opened_at = "Opened"
+resolved_at = "Closed"
+status = "Status"
+kind = "Kind"
+customer = "Who"
+[constants]
+channel = "Phone"
+priority = "normal"
+segment = "Individual"
+[dates]
+formats = ["%Y-%m-%d %H:%M"]
+"""
+
+
+def _branches(con) -> None:
+    store.seed_default_targets(con)
+    con.execute(
+        "insert into branches values ('B1', 'Alpha', 'North', 'Town', 'Standard', 'Small', null), "
+        "('B2', 'Beta', 'North', 'Town', 'Standard', 'Small', null)"
+    )
+
+
+@pytest.fixture()
+def imported(tmp_path, monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    db = store.build_atomically(tmp_path / "s.duckdb", _branches)
+    for name, text in (("v.csv", VISITS), ("v.toml", VISITS_MAPPING), ("t.csv", TICKETS), ("t.toml", TICKETS_MAPPING)):
+        (tmp_path / name).write_text(text)
+    visits = ingest.run_import("visits", tmp_path / "v.csv", tmp_path / "v.toml", db)
+    tickets = ingest.run_import("tickets", tmp_path / "t.csv", tmp_path / "t.toml", db)
+    return db, visits, tickets
+
+
+def expected_key(db, customer: str) -> str:
+    # HMAC-SHA256 of the trimmed, lower-cased id under the key file's bytes, 20 hex digits
+    return hmac.new(key_file(db).read_bytes(), customer.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def test_only_keyed_hashes_are_stored(imported):
+    db, visits, tickets = imported
+    # 7 rows: ann twice (one customer written two ways), bob; 2024-13-45 not a date; B9 unknown; a
+    # negative amount; bob's 01-05 visit again (a duplicate of line 4's visit)
+    assert (visits.rows_read, visits.rows_stored, visits.rows_rejected) == (7, 3, 4)
+    # K4 closed before it opened: rejected; the other three stored, two with a customer
+    assert (tickets.rows_read, tickets.rows_stored, tickets.rows_rejected) == (4, 3, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        keys = [k for (k,) in con.execute("select customer_key from visits order by visited_on").fetchall()]
+        links = dict(con.execute("select ticket_id, customer_key from ticket_customers").fetchall())
+        reasons = [r for (r,) in con.execute("select reason from rejected_rows order by run_id, line").fetchall()]
+        rows = [json.loads(r) for (r,) in con.execute("select row_json from rejected_rows").fetchall()]
+    finally:
+        con.close()
+    ann, bob = expected_key(db, "ann@example.com"), expected_key(db, "bob@example.com")
+    assert keys == [ann, bob, ann]
+    assert links == {"K1": ann, "K2": bob}
+    assert any("duplicate id" in r and "already" not in r for r in reasons)
+    assert {row.get("Card", row.get("Who")) for row in rows} == {"(customer id withheld)"}
+    # the key is beside the store, readable by its owner only, and no id is anywhere in the file
+    assert stat.S_IMODE(os.stat(key_file(db)).st_mode) == 0o600
+    data = db.read_bytes()
+    for email in EMAILS:
+        assert email.encode() not in data and email.encode("utf-16-le") not in data
+
+
+def test_the_same_key_links_later_imports_and_another_key_does_not(imported, tmp_path, monkeypatch):
+    db, _, _ = imported
+    (tmp_path / "v2.csv").write_text("Card,Store,Date,Amount,Channel\nANN@example.com,B2,2024-03-01,1,Counter\n")
+    ingest.run_import("visits", tmp_path / "v2.csv", tmp_path / "v.toml", db)
+    monkeypatch.setenv(KEY_ENV, "another key")
+    (tmp_path / "v3.csv").write_text("Card,Store,Date,Amount,Channel\nann@example.com,B2,2024-03-02,1,Counter\n")
+    ingest.run_import("visits", tmp_path / "v3.csv", tmp_path / "v.toml", db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        days = dict(con.execute("select visited_on::varchar, customer_key from visits").fetchall())
+    finally:
+        con.close()
+    assert days["2024-03-01"] == days["2024-01-02"] == expected_key(db, "ann@example.com")
+    other = hmac.new(b"another key", b"ann@example.com", hashlib.sha256).hexdigest()[:20]
+    assert days["2024-03-02"] == other != days["2024-01-02"]
+
+
+def test_no_page_shows_a_customer_id_or_key(imported, monkeypatch):
+    db, _, _ = imported
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        keys = {
+            k
+            for (k,) in con.execute(
+                "select customer_key from visits union select customer_key from ticket_customers"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    secrets_ = set(EMAILS) | keys
+    monkeypatch.setenv("SQ_DATABASE", str(db))
+    for page in PAGES:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params["period"] = ["2024-01-01", "2024-12-31"]
+        at.run()
+        at.switch_page(page.path).run()
+        assert not at.exception, (page.path, [e.value for e in at.exception])
+        shown = [
+            e.value
+            for kind in ("markdown", "caption", "info", "warning", "error", "title", "subheader")
+            for e in getattr(at, kind)
+        ]
+        shown += [df.value.to_csv() for df in at.dataframe]
+        shown += [c.proto.spec for c in at.get("plotly_chart")]
+        shown += [str(m.value) + str(m.label) for m in at.metric]
+        text = "\n".join(shown).casefold()
+        assert not [s for s in secrets_ if s.casefold() in text], page.path
