@@ -510,6 +510,16 @@ def _write_source_rows(con: duckdb.DuckDBPyConnection, target: str, importer: _I
     _insert(con, "survey_importance", importer.importance, ["response_id", "component_key", "points"])
 
 
+def _customer_key(mapping: Mapping, db: Path) -> bytes | None:
+    """The key that hashes the file's customer ids (ingest.customers), when the mapping has any."""
+    if "customer" not in mapping.columns and "customer" not in mapping.constants and mapping.target != "visits":
+        return None
+    try:
+        return load_key(db)
+    except CustomerKeyError as exc:
+        raise ImportProblem(str(exc)) from None
+
+
 def run_import(
     target: str,
     file: Path | str,
@@ -533,12 +543,7 @@ def run_import(
         result.already_imported = earlier
         return result
     started = dt.datetime.now()
-    customer_key = None
-    if "customer" in mapping.columns or "customer" in mapping.constants or target == "visits":
-        try:
-            customer_key = load_key(db)
-        except CustomerKeyError as exc:
-            raise ImportProblem(str(exc)) from None
+    customer_key = _customer_key(mapping, db)
 
     def fill(con: duckdb.DuckDBPyConnection) -> None:
         if default_targets:
