@@ -59,6 +59,8 @@ else:
             select=ui.CrossFilter("branch", "customdata:-1"),
         )
     total = customers.returns(returns_now)
+    if sentence := customers.referrals_in_words(returns_now):
+        st.markdown(sentence)
     ui.how_computed(
         customers.RETURN_FORMULA.format(days=days),
         filters,

@@ -129,8 +129,14 @@ cell = {choice.dim1: row["key1"]}
 if choice.dim2:
     cell[choice.dim2] = row["key2"]
 kind_words = "survey responses" if m.rows == "responses" else "complaints"
-rows_columns = st.columns(2)
-with rows_columns[0]:
-    drilldown.rows_link(m.rows, f"Show the {kind_words} behind {labels[picked]}", **cell)
-with rows_columns[1]:
-    drilldown.rows_link(m.rows, f"Show every {kind_words[:-1]} behind this chart")
+if not m.rows:
+    st.caption(
+        "Identified customers' visits are not listed row by row: a customer's key is never shown. The counts "
+        "behind each cell are in the table above."
+    )
+else:
+    rows_columns = st.columns(2)
+    with rows_columns[0]:
+        drilldown.rows_link(m.rows, f"Show the {kind_words} behind {labels[picked]}", **cell)
+    with rows_columns[1]:
+        drilldown.rows_link(m.rows, f"Show every {kind_words[:-1]} behind this chart")

@@ -110,6 +110,9 @@ BY_SELECTION: dict[str, Dimension] = {d.selection: d for d in DIMENSIONS.values(
 TICKET_DIMS = frozenset(DIMENSIONS)
 SURVEY_DIMS = frozenset(k for k, d in DIMENSIONS.items() if d.surveys)
 RESPONSE_DIMS = SURVEY_DIMS - {"component"}
+# Compliments and visits have no complaint category (nor its family or component).
+PRAISE_DIMS = TICKET_DIMS - {"category", "family", "component"}
+VISIT_DIMS = PRAISE_DIMS
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ class Measure:
     survey: bool  # survey measures: cells below the minimum number of responses are suppressed
     digits: int
     n_words: str  # what n counts
-    rows: str  # drilldown kind behind a cell
+    rows: str  # drilldown kind behind a cell ("" when there are no rows to show: visits)
     formula: str
     interval: str  # how the 95% interval is computed, or why there is none
     unit: str = ""  # ' %' or ''
@@ -304,6 +307,43 @@ MEASURES: dict[str, Measure] = {
             bounds=(-100.0, 100.0),
             reads=("explore_responses", "survey_summary"),
             statistic="stats/estimates.py: net_promoter_score, nps_interval",
+        ),
+        Measure(
+            "reputation",
+            "Reputation (% compliments)",
+            "Compliments (% of compliments and complaints)",
+            "praise",
+            PRAISE_DIMS,
+            False,
+            1,
+            "compliments and complaints",
+            "complaints",
+            "Compliments ÷ (compliments + complaints) among the tickets opened in the period: the share of "
+            "customers' unprompted feedback that is praise.",
+            "Wilson score",
+            " %",
+            (0.0, 100.0),
+            reads=("explore_praise", "complaint_summary", "consistency_branch_measures"),
+            statistic="stats/estimates.py: wilson_interval",
+        ),
+        Measure(
+            "return_rate",
+            "Return rate (% back within the window)",
+            "Customers back within the return window (%)",
+            "returns",
+            VISIT_DIMS,
+            False,
+            1,
+            "customers judged",
+            "",
+            "Identified customers who visited again, on a later day and at any branch, within the sidebar's "
+            "return window ÷ customers judged. A customer counts once, in the cell of their first visit in the "
+            "period; one first seen less than the window before the last visit day the store holds is not judged.",
+            "Wilson score",
+            " %",
+            (0.0, 100.0),
+            reads=("explore_returns", "customer_returns"),
+            statistic="stats/estimates.py: wilson_interval; metrics/customers.py: returns",
         ),
     )
 }

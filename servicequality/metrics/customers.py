@@ -132,6 +132,18 @@ def as_of(rows: pd.DataFrame) -> dt.date | None:
     return pd.Timestamp(rows["as_of"].iloc[0]).date() if len(rows) and "as_of" in rows else None
 
 
+def referrals_in_words(rows: pd.DataFrame) -> str | None:
+    """How many of the customers' first visits in the period came on a referral, with its Wilson
+    interval; None when the visits do not record it."""
+    if rows.empty or "referred_n" not in rows or not rows["referred_n"].sum():
+        return None
+    s = share(rows["referred"].sum(), rows["referred_n"].sum())
+    return (
+        f"**Referrals:** {100 * s.value:.1f} % of the customers' first visits in the period came on a referral "
+        f"(95 % interval {100 * s.low:.1f} to {100 * s.high:.1f} %; {s.events:,} of {s.n:,} visits that record it)."
+    )
+
+
 def return_change(current: pd.DataFrame, previous: pd.DataFrame) -> Change | None:
     """The return rate now against the period before (a two-proportion z test); None without both."""
     now, before = returns(current).rate, returns(previous).rate

@@ -47,6 +47,7 @@ CROSS_FILTERABLE = frozenset(k for k, d in DIMENSIONS.items() if d.clickable)
 
 # The measures Explore offers: the catalogue's (servicequality.catalog).
 TICKET_DIMS, SURVEY_DIMS, RESPONSE_DIMS = catalog.TICKET_DIMS, catalog.SURVEY_DIMS, catalog.RESPONSE_DIMS
+PRAISE_DIMS, VISIT_DIMS = catalog.PRAISE_DIMS, catalog.VISIT_DIMS
 Measure = catalog.Measure
 MEASURES: dict[str, Measure] = catalog.MEASURES
 DEFAULT_MEASURE = "count"
@@ -61,6 +62,8 @@ QUERY = {
     "survey": "explore_survey",
     "responses": "explore_responses",
     "performance": "explore_performance",
+    "praise": "explore_praise",
+    "returns": "explore_returns",
 }
 
 
@@ -85,6 +88,9 @@ def unsupported(measure: str, dim: str | None) -> str | None:
     m, d = MEASURES[measure], DIMENSIONS[dim]
     if dim in m.dims:
         return None
+    if m.source in ("praise", "returns") and dim in ("category", "family", "component"):
+        what = "Compliments have" if m.source == "praise" else "Visits have"
+        return f"{what} no complaint category, family or component: choose another dimension than {d.label.lower()}."
     if dim in ("category", "family"):
         return (
             f"{m.label} comes from survey responses, which have no complaint category: choose another "
@@ -309,6 +315,11 @@ def _values(measure: str, rows: pd.DataFrame) -> tuple:
         )
     if measure == "csat":
         return _shares(num("csat_satisfied").fillna(0), num("csat_n"))
+    if measure == "reputation":
+        praise = num("compliments").fillna(0)
+        return _shares(praise, praise + num("complaints").fillna(0))
+    if measure == "return_rate":
+        return _shares(num("returned").fillna(0), num("judged"))
     if measure == "nps":
         p, d, n = num("promoters").fillna(0), num("detractors").fillna(0), num("nps_n")
         value = pd.Series(

@@ -160,3 +160,54 @@ def test_the_curves_equal_scipy_ecdf(demo_con):
         sf = scipy_stats.ecdf(scipy_stats.CensoredData.right_censored(days, ~event)).sf
         curve = curves[curves["outcome"] == outcome].iloc[1:]  # after the start at day 0
         assert curve["back"].to_numpy() == pytest.approx(100 * (1 - sf.evaluate(curve["days"].to_numpy())), abs=1e-9)
+
+
+def test_recovery_groups_equal_pandas_on_the_base_tables(demo_con):
+    f = YEAR
+    t = demo_con.execute(
+        """select t.*, c.customer_key, s.resolution_minutes as target
+           from tickets t join ticket_customers c using (ticket_id)
+           left join service_targets s on s.channel = t.channel and s.priority = t.priority
+           where t.kind = 'complaint'"""
+    ).df()
+    t = t[(t["opened_at"].dt.date >= f.start) & (t["opened_at"].dt.date <= f.end)]
+    first = t.sort_values(["customer_key", "opened_at", "ticket_id"]).groupby("customer_key").head(1)
+    minutes = (first["resolved_at"] - first["opened_at"]).dt.total_seconds() / 60
+    outcome = np.select(
+        [
+            first["status"] == "open",
+            first["escalated"].fillna(False).astype(bool),
+            first["reopened_count"].fillna(0) > 0,
+            minutes > first["target"],
+            minutes <= first["target"],
+        ],
+        ["open", "escalated", "reopened", "late", "within_target"],
+        "no_target",
+    )
+    complainers = pd.DataFrame(
+        {"customer_key": first["customer_key"], "index_on": first["opened_at"].dt.normalize(), "outcome": outcome}
+    )
+    visits = demo_con.execute("select customer_key, branch_id, visited_on, channel from visits").df()
+    visits["visited_on"] = pd.to_datetime(visits["visited_on"])
+    as_of = visits["visited_on"].max()
+    in_year = visits[(visits["visited_on"].dt.date >= f.start) & (visits["visited_on"].dt.date <= f.end)]
+    others = in_year.sort_values(["customer_key", "visited_on", "branch_id", "channel"]).groupby("customer_key").head(1)
+    others = others[~others["customer_key"].isin(set(t["customer_key"]))]
+    others = pd.DataFrame({"customer_key": others["customer_key"], "index_on": others["visited_on"], "outcome": "none"})
+    index = pd.concat([complainers, others], ignore_index=True)
+    later = visits[["customer_key", "visited_on"]].merge(index, on="customer_key")
+    later = later[later["visited_on"] > later["index_on"]]
+    index["next_on"] = index.set_index(["customer_key", "outcome"]).index.map(
+        later.groupby(["customer_key", "outcome"])["visited_on"].min()
+    )
+    index["judged"] = (as_of - index["index_on"]).dt.days >= f.return_days
+    index["returned"] = index["judged"] & ((index["next_on"] - index["index_on"]).dt.days <= f.return_days)
+    want = index.groupby("outcome").agg(
+        customers=("judged", "size"), judged=("judged", "sum"), returned=("returned", "sum")
+    )
+    got = (
+        store.run_query(demo_con, "complaint_recovery", f.params())
+        .groupby("outcome")[["customers", "judged", "returned"]]
+        .sum()
+    )
+    pd.testing.assert_frame_equal(got.sort_index(), want.sort_index().astype(got.dtypes.to_dict()), check_names=False)

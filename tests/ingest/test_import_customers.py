@@ -4,6 +4,7 @@ have their own target with duplicates rejected, and no page, table or chart show
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -164,5 +165,26 @@ def test_no_page_shows_a_customer_id_or_key(imported, monkeypatch):
         shown += [df.value.to_csv() for df in at.dataframe]
         shown += [c.proto.spec for c in at.get("plotly_chart")]
         shown += [str(m.value) + str(m.label) for m in at.metric]
+        shown += [c.value for c in at.sidebar.code]  # the link to this view
         text = "\n".join(shown).casefold()
         assert not [s for s in secrets_ if s.casefold() in text], page.path
+
+
+def test_no_query_returns_a_customer_key(imported):
+    # Every named query, on the whole period, with the defaults the pages use: no column is a
+    # customer key and no cell holds one (so no page, table, CSV or chart can show one).
+    from servicequality.filters import Filters
+    from tests.conftest import query_extras
+
+    db, _, _ = imported
+    con = store.connect_read_only(db)
+    try:
+        keys = {k for (k,) in con.execute("select customer_key from visits").fetchall()}
+        params = {**query_extras(), **Filters(dt.date(2024, 1, 1), dt.date(2024, 12, 31)).params()}
+        for name in store.query_names():
+            rows = store.run_query(con, name, params)
+            assert not [c for c in rows.columns if "customer_key" in c], name
+            text = rows.astype(str).to_csv()
+            assert not [k for k in keys if k in text], name
+    finally:
+        con.close()

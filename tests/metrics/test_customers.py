@@ -252,3 +252,39 @@ def test_a_difference_beyond_noise_is_said_in_points():
         "Customers whose complaint was resolved late came back 19.3 points less often than customers who did not "
         "complain (95 % interval"
     )
+
+
+def test_referrals_are_said_only_where_recorded():
+    # 2 referred of 8 first visits that record it: 25 %; Wilson 95 % for 2 of 8 is 7.1 to 59.1 %
+    rows = pd.DataFrame({"referred": [2, 0], "referred_n": [5, 3]})
+    assert customers.referrals_in_words(rows) == (
+        "**Referrals:** 25.0 % of the customers' first visits in the period came on a referral "
+        "(95 % interval 7.1 to 59.1 %; 2 of 8 visits that record it)."
+    )
+    assert customers.referrals_in_words(pd.DataFrame({"referred": [0], "referred_n": [0]})) is None
+
+
+def test_explore_splits_the_return_rate_and_reputation(con):
+    from servicequality.metrics import explore
+
+    f = Filters(YEAR_START, YEAR_END, return_days=30)
+    names = {"branch": {"B1": "Alpha (B1)", "B2": "Beta (B2)"}}
+
+    def runner(name, filters, **extra):
+        return store.run_query(con, name, {**filters.params(), **extra})
+
+    # by branch: B1 judged 2 (c1, c2), back 1 -> 50 %; B2 judged 3 (c3, c7, c4), back 2 -> 66.7 %
+    cells = explore.cells(runner, f, explore.resolve("return_rate", "branch", "none"), names)
+    assert cells[["key1", "n"]].values.tolist() == [["B1", 2], ["B2", 3]]
+    assert cells["value"].tolist() == pytest.approx([50.0, 200 / 3])
+    # by month of the first visit: January c1, c2, c3, c7 (3 back of 4), February c4 (0 of 1); March
+    # c5 and April c6 not judged: no cell
+    months = explore.cells(runner, f, explore.resolve("return_rate", "month", "none"), names)
+    assert months[["key1", "n"]].values.tolist() == [["2024-01", 4], ["2024-02", 1]]
+    assert months["value"].tolist() == pytest.approx([75.0, 0.0])
+    # reputation by branch: B1 1 of 3, B2 2 of 4
+    praise = explore.cells(runner, f, explore.resolve("reputation", "branch", "none"), names)
+    assert praise[["key1", "n"]].values.tolist() == [["B1", 3], ["B2", 4]]
+    assert praise["value"].tolist() == pytest.approx([100 / 3, 50.0])
+    assert "no complaint category" in explore.unsupported("reputation", "category")
+    assert "no complaint category" in explore.unsupported("return_rate", "component")
