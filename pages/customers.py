@@ -151,28 +151,14 @@ with right:
         key="customers_return_curves",
         filename="time_to_next_visit",
     )
-shown = table.assign(
-    rate_text=[
-        f"{ui.fmt_number(r, 1)} % ({ui.fmt_number(lo, 1)} to {ui.fmt_number(hi, 1)})"
-        for r, lo, hi in zip(table["rate"], table["ci_low"], table["ci_high"], strict=True)
-    ],
-)
 ui.table(
-    shown[
-        ["group", "customers", "judged", "returned", "rate_text", "crude", "adjusted", "adjusted_low", "adjusted_high"]
-    ],
+    customers.recovery_table(table),
     key="customers_recovery_table",
     filename="recovery_after_complaints",
     column_config={
-        "group": "Group",
         "customers": st.column_config.NumberColumn("Customers", format="localized"),
         "judged": st.column_config.NumberColumn("Judged", format="localized"),
         "returned": st.column_config.NumberColumn(f"Back within {days} days", format="localized"),
-        "rate_text": "Return rate (95% interval)",
-        "crude": st.column_config.NumberColumn("Difference, crude (points)", format="%+.1f"),
-        "adjusted": st.column_config.NumberColumn("Difference, adjusted (points)", format="%+.1f"),
-        "adjusted_low": st.column_config.NumberColumn("Adjusted, 95% low", format="%+.1f"),
-        "adjusted_high": st.column_config.NumberColumn("Adjusted, 95% high", format="%+.1f"),
     },
 )
 ui.how_computed(

@@ -217,6 +217,38 @@ def recovery(rows: pd.DataFrame) -> Recovery:
     return Recovery(pd.DataFrame(out), reference)
 
 
+def recovery_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The recovery groups as a table for people: counts, the return rate with its interval, and the
+    differences from customers who did not complain (crude; adjusted, with its interval) in signed
+    points, "reference" on their own row."""
+
+    def signed(value: float) -> str:
+        return "–" if not np.isfinite(value) else f"{value:+.1f}".replace("-", "−")
+
+    reference = table["outcome"] == REFERENCE
+    return pd.DataFrame(
+        {
+            "Group": table["group"],
+            "customers": table["customers"],
+            "judged": table["judged"],
+            "returned": table["returned"],
+            "Return rate (95% interval)": [
+                f"{r:.1f} % ({lo:.1f} to {hi:.1f})" if np.isfinite(r) else "–"
+                for r, lo, hi in zip(table["rate"], table["ci_low"], table["ci_high"], strict=True)
+            ],
+            "Difference, crude (points)": [
+                "reference" if ref else signed(v) for ref, v in zip(reference, table["crude"], strict=True)
+            ],
+            "Difference adjusted for branch and segment (95% interval)": [
+                "reference" if ref else f"{signed(v)} ({signed(lo)} to {signed(hi)})" if np.isfinite(v) else "–"
+                for ref, v, lo, hi in zip(
+                    reference, table["adjusted"], table["adjusted_low"], table["adjusted_high"], strict=True
+                )
+            ],
+        }
+    )
+
+
 def recovery_in_words(row: pd.Series) -> str:
     """One plain sentence for an outcome group's adjusted difference from customers who did not
     complain, e.g. "Customers whose complaint was resolved late came back 12.3 points less often

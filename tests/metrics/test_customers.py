@@ -288,3 +288,21 @@ def test_explore_splits_the_return_rate_and_reputation(con):
     assert praise["value"].tolist() == pytest.approx([100 / 3, 50.0])
     assert "no complaint category" in explore.unsupported("reputation", "category")
     assert "no complaint category" in explore.unsupported("return_rate", "component")
+
+
+def test_the_recovery_table_says_reference_and_signed_points():
+    rows = pd.DataFrame(
+        [
+            ("none", "B1", "Individual", 40, 40, 30),
+            ("none", "B2", "Individual", 24, 24, 12),
+            ("late", "B1", "Individual", 10, 10, 6),
+            ("late", "B2", "Individual", 8, 8, 2),
+        ],
+        columns=["outcome", "branch_id", "segment", "customers", "judged", "returned"],
+    )
+    shown = customers.recovery_table(customers.recovery(rows).table)
+    # none: 42 of 64 = 65.6 %; late: 8 of 18 = 44.4 %, crude -21.2, adjusted -19.3 points
+    assert shown["Group"].tolist() == ["Did not complain", "Complaint resolved late"]
+    assert shown["Difference, crude (points)"].tolist() == ["reference", "−21.2"]
+    assert shown.iloc[1]["Difference adjusted for branch and segment (95% interval)"].startswith("−19.3 (")
+    assert shown.iloc[0]["Return rate (95% interval)"].startswith("65.6 % (")
