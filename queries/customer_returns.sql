@@ -15,43 +15,17 @@
 --   referred_n         of the customers, those whose index visit records whether it came on a referral
 --   referred           of those, the ones that did
 --   as_of              the last visit day the store holds (the same on every row)
-with visit_days as (
-    select d.customer_key, d.visited_on, lead(d.visited_on) over (partition by d.customer_key order by d.visited_on) as next_on
-    from (select distinct customer_key, visited_on from visits) as d
-),
-
-ranked as (
-    select
-        v.customer_key,
-        v.branch_id,
-        v.visited_on,
-        v.referred,
-        row_number() over (partition by v.customer_key order by v.visited_on, v.branch_id, v.channel) as visit_rank
-    from visits as v
-    join branches as b on b.branch_id = v.branch_id
-    where v.visited_on between $start and $end
-        -- Selected on b: regions, branch_types; on v: branches, channels, segments
-),
-
-as_of as (
-    select max(visited_on) as as_of from visits
-)
-
+with
+-- Include: customer_index_visits
 select
     i.branch_id,
     cast(date_trunc('month', i.visited_on) as date) as month,
     count(*) as customers,
-    count(case when date_diff('day', i.visited_on, a.as_of) >= $return_days then 1 end) as judged,
-    count(
-        case when date_diff('day', i.visited_on, a.as_of) >= $return_days
-            and date_diff('day', i.visited_on, d.next_on) <= $return_days then 1 end
-    ) as returned,
+    count(case when i.judged then 1 end) as judged,
+    count(case when i.judged and i.back then 1 end) as returned,
     count(i.referred) as referred_n,
     count(case when i.referred then 1 end) as referred,
-    max(a.as_of) as as_of
-from ranked as i
-join visit_days as d on d.customer_key = i.customer_key and d.visited_on = i.visited_on
-cross join as_of as a
-where i.visit_rank = 1
+    max(i.as_of) as as_of
+from customer_index_visits as i
 group by i.branch_id, cast(date_trunc('month', i.visited_on) as date)
 order by i.branch_id, month

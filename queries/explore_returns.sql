@@ -12,31 +12,8 @@
 --   customers    customers whose first visit in the period is in the cell
 --   judged       of those, whose window closed by the as-of day
 --   returned     of the judged, those back within $return_days days
-with visit_days as (
-    select d.customer_key, d.visited_on, lead(d.visited_on) over (partition by d.customer_key order by d.visited_on) as next_on
-    from (select distinct customer_key, visited_on from visits) as d
-),
-
-ranked as (
-    select
-        v.customer_key,
-        v.branch_id,
-        b.region,
-        b.branch_type,
-        v.channel,
-        v.segment,
-        v.visited_on,
-        row_number() over (partition by v.customer_key order by v.visited_on, v.branch_id, v.channel) as visit_rank
-    from visits as v
-    join branches as b on b.branch_id = v.branch_id
-    where v.visited_on between $start and $end
-        -- Selected on b: regions, branch_types; on v: branches, channels, segments
-),
-
-as_of as (
-    select max(visited_on) as as_of from visits
-),
-
+with
+-- Include: customer_index_visits
 cells as (
     select
         case $dim1
@@ -57,12 +34,9 @@ cells as (
             when 'month' then substring(cast(i.visited_on as varchar), 1, 7)
             when 'weekday' then cast(((date_diff('day', date '2000-01-03', i.visited_on) % 7) + 7) % 7 + 1 as varchar)
         end as key2,
-        date_diff('day', i.visited_on, a.as_of) >= $return_days as judged,
-        date_diff('day', i.visited_on, d.next_on) <= $return_days as back
-    from ranked as i
-    join visit_days as d on d.customer_key = i.customer_key and d.visited_on = i.visited_on
-    cross join as_of as a
-    where i.visit_rank = 1
+        i.judged,
+        i.back
+    from customer_index_visits as i
 )
 
 select

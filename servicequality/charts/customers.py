@@ -32,7 +32,7 @@ def recovery_differences(table: pd.DataFrame, *, title: str) -> go.Figure:
         low="adjusted_low",
         high="adjusted_high",
         title=title,
-        value_title="Difference in return rate from customers<br>who did not complain (points)",
+        value_title="Difference from customers who did not complain (points)",
         value_name="difference (points)",
     )
 
@@ -64,4 +64,6 @@ def return_curves(curves: pd.DataFrame, *, title: str, return_days: int) -> go.F
     )
     fig.update_xaxes(title_text="Days since the complaint (or first visit)", rangemode="tozero")
     fig.update_yaxes(title_text="Customers back (%)", range=[0, 100])
+    # the legend under the plot: beside it, six group names would leave a phone's plot no width
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0, xanchor="left"))
     return layout(fig, title, 440)

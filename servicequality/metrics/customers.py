@@ -236,10 +236,10 @@ def recovery_table(table: pd.DataFrame) -> pd.DataFrame:
                 f"{r:.1f} % ({lo:.1f} to {hi:.1f})" if np.isfinite(r) else "–"
                 for r, lo, hi in zip(table["rate"], table["ci_low"], table["ci_high"], strict=True)
             ],
-            "Difference, crude (points)": [
+            "Crude difference (points)": [
                 "reference" if ref else signed(v) for ref, v in zip(reference, table["crude"], strict=True)
             ],
-            "Difference adjusted for branch and segment (95% interval)": [
+            "Adjusted difference (95% interval)": [
                 "reference" if ref else f"{signed(v)} ({signed(lo)} to {signed(hi)})" if np.isfinite(v) else "–"
                 for ref, v, lo, hi in zip(
                     reference, table["adjusted"], table["adjusted_low"], table["adjusted_high"], strict=True

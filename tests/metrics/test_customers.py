@@ -303,6 +303,6 @@ def test_the_recovery_table_says_reference_and_signed_points():
     shown = customers.recovery_table(customers.recovery(rows).table)
     # none: 42 of 64 = 65.6 %; late: 8 of 18 = 44.4 %, crude -21.2, adjusted -19.3 points
     assert shown["Group"].tolist() == ["Did not complain", "Complaint resolved late"]
-    assert shown["Difference, crude (points)"].tolist() == ["reference", "−21.2"]
-    assert shown.iloc[1]["Difference adjusted for branch and segment (95% interval)"].startswith("−19.3 (")
+    assert shown["Crude difference (points)"].tolist() == ["reference", "−21.2"]
+    assert shown.iloc[1]["Adjusted difference (95% interval)"].startswith("−19.3 (")
     assert shown.iloc[0]["Return rate (95% interval)"].startswith("65.6 % (")
