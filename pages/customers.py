@@ -27,6 +27,28 @@ if filters.my_branch:
     named = branch_rows.loc[branch_rows["branch_id"] == filters.my_branch]
     my_label = f"{named.iloc[0]['branch_name']} ({filters.my_branch})" if len(named) else None
 
+
+def branch_chart(df: pd.DataFrame, network: float, *, n_words: str, title: str, axis: str, name: str) -> None:
+    """One share per branch, highest first, against the network's; a click filters by the branch."""
+    ui.chart(
+        cc.interval_bars(
+            df.sort_values("value", ascending=False),
+            label="label",
+            n_words=n_words,
+            title=title,
+            value_title=axis,
+            reference=network,
+            highlight=my_label,
+            digits=1,
+            dots=True,
+            ids="branch_id",
+        ),
+        key=f"customers_{'return' if name == 'return_rate' else name}_by_branch",
+        filename=f"{name}_by_branch",
+        select=ui.CrossFilter("branch", "customdata:-1"),
+    )
+
+
 # --- do customers come back? ----------------------------------------------------------------------
 st.subheader("Do customers come back?")
 if not has_visits:
@@ -41,22 +63,13 @@ else:
     if by_branch.empty:
         st.info(f"No customer in this period can be judged yet: their {days}-day window has not closed.")
     else:
-        ui.chart(
-            cc.interval_bars(
-                by_branch.sort_values("value", ascending=False),
-                label="label",
-                n_words="customers judged",
-                title=f"Customers back within {days} days, by branch",
-                value_title=f"Back within {days} days (%, 95% interval)",
-                reference=network["value"],
-                highlight=my_label,
-                digits=1,
-                dots=True,
-                ids="branch_id",
-            ),
-            key="customers_return_by_branch",
-            filename="return_rate_by_branch",
-            select=ui.CrossFilter("branch", "customdata:-1"),
+        branch_chart(
+            by_branch,
+            network["value"],
+            n_words="customers judged",
+            title=f"Customers back within {days} days, by branch",
+            axis=f"Back within {days} days (%, 95% interval)",
+            name="return_rate",
         )
     total = customers.returns(returns_now)
     if sentence := customers.referrals_in_words(returns_now):
@@ -87,22 +100,13 @@ else:
         st.info("No compliments or complaints in this period and filter.")
     else:
         network = consistency.pooled(branch_rows, "reputation")
-        ui.chart(
-            cc.interval_bars(
-                praise.sort_values("value", ascending=False),
-                label="label",
-                n_words="compliments and complaints",
-                title="Compliments among compliments and complaints, by branch",
-                value_title="Compliments (% of compliments and complaints, 95% interval)",
-                reference=network["value"],
-                highlight=my_label,
-                digits=1,
-                dots=True,
-                ids="branch_id",
-            ),
-            key="customers_reputation_by_branch",
-            filename="reputation_by_branch",
-            select=ui.CrossFilter("branch", "customdata:-1"),
+        branch_chart(
+            praise,
+            network["value"],
+            n_words="compliments and complaints",
+            title="Compliments among compliments and complaints, by branch",
+            axis="Compliments (% of compliments and complaints, 95% interval)",
+            name="reputation",
         )
         ui.how_computed(
             customers.REPUTATION_FORMULA,

@@ -195,18 +195,25 @@ def test_reputation_from_the_ticket_counts(con):
     assert rows[["compliments", "complaints", "feedback_n"]].loc["B2"].tolist() == [2, 2, 4]
 
 
+def strata(scale: int = 1) -> pd.DataFrame:
+    """Late complainers and customers who did not complain in two strata (B1, B2): the numbers of the
+    hand-worked example in tests/stats/test_stratified.py, times `scale`."""
+    rows = [
+        ("none", "B1", 40, 30),
+        ("none", "B2", 24, 12),
+        ("late", "B1", 10, 6),
+        ("late", "B2", 8, 2),
+    ]
+    return pd.DataFrame(
+        [(o, b, "Individual", scale * n, scale * n, scale * k) for o, b, n, k in rows],
+        columns=["outcome", "branch_id", "segment", "customers", "judged", "returned"],
+    )
+
+
 def test_recovery_adjusts_within_strata():
     # Late complainers against customers who did not complain, in two strata: the numbers of the
     # hand-worked example in tests/stats/test_stratified.py (RD = -2.7/14 = -19.29 points).
-    rows = pd.DataFrame(
-        [
-            ("none", "B1", "Individual", 40, 40, 30),
-            ("none", "B2", "Individual", 24, 24, 12),
-            ("late", "B1", "Individual", 10, 10, 6),
-            ("late", "B2", "Individual", 8, 8, 2),
-        ],
-        columns=["outcome", "branch_id", "segment", "customers", "judged", "returned"],
-    )
+    rows = strata()
     result = customers.recovery(rows)
     late = result.table[result.table["outcome"] == "late"].iloc[0]
     assert late["adjusted"] == pytest.approx(-100 * 2.7 / 14)
@@ -237,15 +244,7 @@ def test_an_interval_across_zero_is_said_to_be_noise():
 
 def test_a_difference_beyond_noise_is_said_in_points():
     # the same strata ten times bigger: the same -19.29 points, an interval that no longer holds 0
-    rows = pd.DataFrame(
-        [
-            ("none", "B1", "Individual", 400, 400, 300),
-            ("none", "B2", "Individual", 240, 240, 120),
-            ("late", "B1", "Individual", 100, 100, 60),
-            ("late", "B2", "Individual", 80, 80, 20),
-        ],
-        columns=["outcome", "branch_id", "segment", "customers", "judged", "returned"],
-    )
+    rows = strata(10)
     late = customers.recovery(rows).table.query("outcome == 'late'").iloc[0]
     assert late["adjusted"] == pytest.approx(-100 * 2.7 / 14)
     assert customers.recovery_in_words(late).startswith(
@@ -291,15 +290,7 @@ def test_explore_splits_the_return_rate_and_reputation(con):
 
 
 def test_the_recovery_table_says_reference_and_signed_points():
-    rows = pd.DataFrame(
-        [
-            ("none", "B1", "Individual", 40, 40, 30),
-            ("none", "B2", "Individual", 24, 24, 12),
-            ("late", "B1", "Individual", 10, 10, 6),
-            ("late", "B2", "Individual", 8, 8, 2),
-        ],
-        columns=["outcome", "branch_id", "segment", "customers", "judged", "returned"],
-    )
+    rows = strata()
     shown = customers.recovery_table(customers.recovery(rows).table)
     # none: 42 of 64 = 65.6 %; late: 8 of 18 = 44.4 %, crude -21.2, adjusted -19.3 points
     assert shown["Group"].tolist() == ["Did not complain", "Complaint resolved late"]
