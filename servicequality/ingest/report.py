@@ -32,6 +32,7 @@ STORE_TABLES = (
     "survey_scores",
     "survey_item_missing",  # answers that are codes or blank, not ratings
     "survey_importance",
+    "visits",  # identified customers' visits (the return rate)
     "complaint_categories",
     "service_targets",
 )
