@@ -67,8 +67,8 @@ else:
             by_branch,
             network["value"],
             n_words="customers judged",
-            title=f"Customers back within {days} days, by branch",
-            axis=f"Back within {days} days (%, 95% interval)",
+            title=f"Customers back within {days} days, by branch (95% intervals)",
+            axis=f"% back within {days} days",
             name="return_rate",
         )
     total = customers.returns(returns_now)
@@ -104,8 +104,8 @@ else:
             praise,
             network["value"],
             n_words="compliments and complaints",
-            title="Compliments among compliments and complaints, by branch",
-            axis="Compliments (% of compliments and complaints, 95% interval)",
+            title="Compliments among compliments and complaints, by branch (95% intervals)",
+            axis="% compliments",
             name="reputation",
         )
         ui.how_computed(
