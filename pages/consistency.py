@@ -239,7 +239,10 @@ if key == "survey_performance":
         months, ui.network_query("branch_month_performance", filters), ("branch_id", "month")
     )
 if key == "return_rate":
-    months = consistency.with_returns(months, ui.network_query("customer_returns", filters), ("branch_id", "month"))
+    # month by month, a customer counts in each month they visit (customer_returns_months)
+    months = consistency.with_returns(
+        months, ui.network_query("customer_returns_months", filters), ("branch_id", "month")
+    )
 control = consistency.control_chart(months, branch, key, laney)
 if control is None:
     st.info("No months with data for this branch in the period.")

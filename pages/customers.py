@@ -13,7 +13,10 @@ filters = ui.current_filters()
 previous = filters.previous_period()
 
 st.title("Customers")
-st.caption(f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y}.")
+st.caption(
+    f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y} (the return "
+    "rate with the same stretch of it whose customers can be judged)."
+)
 
 contents = ui.query("store_contents").iloc[0]
 has_visits = bool(contents["has_visits"])
@@ -88,7 +91,12 @@ else:
 
 # --- reputation ---------------------------------------------------------------------------------------
 st.subheader("Praise or complaints: reputation by branch")
-if not contents["has_compliments"]:
+if filters.categories or filters.components:
+    st.info(
+        "Reputation is not shown under a complaint category or component filter: compliments have no category, so "
+        "the filter would leave none of them and the share would read 0 %."
+    )
+elif not contents["has_compliments"]:
     st.info(
         "The tickets hold no compliments, so reputation (compliments among compliments and complaints) is not "
         "recorded here. Import tickets whose kind includes compliments to see it."
@@ -116,6 +124,9 @@ else:
 
 # --- recovery after complaints ----------------------------------------------------------------------
 st.subheader("After a complaint: do customers come back?")
+if not has_visits:
+    st.info(customers.NO_CUSTOMERS)
+    st.stop()
 if not contents["has_customer_complaints"]:
     st.info(
         "No complaint in this store names its customer, so recovery after complaints cannot be measured. Import "
@@ -134,16 +145,17 @@ for _, row in table[table["outcome"] != customers.REFERENCE].iterrows():
     if row["judged"] >= filters.min_n:
         st.markdown("- " + customers.recovery_in_words(row))
 st.caption(
-    "An association, not proof of cause: each group is compared with customers of the same branch and segment who "
-    "did not complain, but what the data does not record (why the customer complained, what else happened) is not "
-    "adjusted for."
+    f"An association, not proof of cause: each group is compared with customers of the same {recovery.adjusted_for} "
+    "who had not complained, but what the data does not record (why the customer complained, what else happened) is "
+    "not adjusted for."
 )
 left, right = st.columns(2)
 with left:
     ui.chart(
         charts.recovery_differences(
             table[(table["outcome"] != customers.REFERENCE) & (table["judged"] >= filters.min_n)],
-            title=f"Return within {days} days against customers who did not complain, adjusted for branch and segment",
+            title=f"Return within {days} days against customers who had not complained, adjusted for "
+            f"{recovery.adjusted_for}",
         ),
         key="customers_recovery",
         filename="recovery_after_complaints",
@@ -166,7 +178,7 @@ ui.table(
     },
 )
 ui.how_computed(
-    customers.RECOVERY_FORMULA.format(days=days),
+    customers.RECOVERY_FORMULA.format(days=days, adjusted_for=recovery.adjusted_for),
     filters,
     f"{int(table['judged'].sum()):,} customers judged "
     f"({int(table.loc[table['outcome'] != customers.REFERENCE, 'judged'].sum()):,} "

@@ -60,6 +60,13 @@ if choice.problem:
     st.stop()
 
 m = explore.MEASURES[choice.measure]
+if m.source in ("praise", "returns") and (filters.categories or filters.components):
+    what = "Compliments" if m.source == "praise" else "Visits"
+    st.info(
+        f"{what} have no complaint category or component: {m.label.lower()} is not shown under a category or "
+        "component filter (clear it in the sidebar)."
+    )
+    st.stop()
 branches = ui.query("filter_branches")
 values = ui.query("filter_values")
 components = values[values["dimension"] == "component"]

@@ -16,7 +16,7 @@
 --   referred           of those, the ones that did
 --   as_of              the last visit day the store holds (the same on every row)
 with
--- Include: customer_index_visits
+-- Include: customer_index_visits (per customer_key)
 select
     i.branch_id,
     cast(date_trunc('month', i.visited_on) as date) as month,

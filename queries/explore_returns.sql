@@ -13,7 +13,7 @@
 --   judged       of those, whose window closed by the as-of day
 --   returned     of the judged, those back within $return_days days
 with
--- Include: customer_index_visits
+-- Include: customer_index_visits (per customer_key)
 cells as (
     select
         case $dim1

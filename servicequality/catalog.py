@@ -332,7 +332,7 @@ MEASURES: dict[str, Measure] = {
             "Customers back within the return window (%)",
             "returns",
             VISIT_DIMS,
-            False,
+            True,  # a cell of a few customers would tell whether one person came back: suppressed below min_n
             1,
             "customers judged",
             "",

@@ -1,17 +1,25 @@
 -- Fragment: customer_outcomes (included by complaint_recovery and recovery_times, see store.runner
--- "-- Include:"). One row per identified customer in the period, in one of two groups:
---   - customers who complained: their first complaint in the period that the selections match (every
---     selection, category and component included), with how it was handled, in this order of
---     precedence: still open (at the data's as-of), escalated, reopened, resolved late (after its
---     resolution target), resolved within target, resolved with no target set;
---   - customers who did not complain in the period (no complaint at all, whatever the selections):
---     their first visit in the period that the branch, channel and segment selections match (visits
---     have no category or component). outcome = 'none'.
--- The index day is the complaint's opening day or the first visit's day; the customer's next visit is
--- their first visit on a later day, at any branch; days_observed runs from the index day to the last
--- visit day the store holds (the as-of: a customer not back by then is censored there).
+-- "-- Include:"). One row per identified customer with a visit on record, in one group, decided by what
+-- was known on their index day (their first event in the period):
+--   - a complaint group, when their first event in the period is a complaint the selections match
+--     (every selection, category and component included): its opening day is the index day, and the
+--     group says how it was handled, in this order of precedence: still open (at the data's as-of),
+--     escalated, reopened, resolved late (after its resolution target), resolved within target, closed
+--     with no target or resolution time to judge;
+--   - 'none' (had not complained), when their first event is a visit the branch, channel and segment
+--     selections match (visits have no category or component) with no complaint of theirs on or before
+--     that day. A later complaint does not move them: a group chosen by what happened after the index
+--     day would leave in it only those who had fewer chances to complain, the ones who came back less.
+-- A complainer with no visit on record is left out (nothing could show them coming back), as is an index
+-- day after the last visit day the store holds (the as-of). The customer's next visit is their first
+-- visit on a later day, at any branch; days_observed runs from the index day to the as-of (a customer not
+-- back by then is censored there).
 customer_as_of as (
     select max(visited_on) as as_of from visits
+),
+
+customer_visitors as (
+    select distinct customer_key from visits
 ),
 
 customer_complaints as (
@@ -31,17 +39,19 @@ customer_complaints as (
         row_number() over (partition by c.customer_key order by t.opened_at, t.ticket_id) as complaint_rank
     from ticket_customers as c
     join ticket_facts as t on t.ticket_id = c.ticket_id
+    join customer_visitors as w on w.customer_key = c.customer_key
     where t.kind = 'complaint'
         and t.opened_on between $start and $end
         -- Selected on t: regions, branch_types, branches, channels, segments, categories, components
 ),
 
-customer_complained_any as (
-    select distinct c.customer_key
+customer_first_complaint as (
+    select c.customer_key, min(cast(t.opened_at as date)) as first_on
     from ticket_customers as c
     join tickets as t on t.ticket_id = c.ticket_id
     where t.kind = 'complaint'
         and cast(t.opened_at as date) between $start and $end
+    group by c.customer_key
 ),
 
 customer_first_visits as (
@@ -58,14 +68,17 @@ customer_first_visits as (
 ),
 
 customer_index as (
-    select customer_key, branch_id, segment, index_on, outcome
-    from customer_complaints
-    where complaint_rank = 1
+    select k.customer_key, k.branch_id, k.segment, k.index_on, k.outcome
+    from customer_complaints as k
+    left join customer_first_visits as f on f.customer_key = k.customer_key and f.visit_rank = 1
+    where k.complaint_rank = 1
+        and (f.customer_key is null or f.index_on >= k.index_on)
     union all
     select f.customer_key, f.branch_id, f.segment, f.index_on, 'none' as outcome
     from customer_first_visits as f
-    left join customer_complained_any as x on x.customer_key = f.customer_key
-    where f.visit_rank = 1 and x.customer_key is null
+    left join customer_first_complaint as x on x.customer_key = f.customer_key
+    where f.visit_rank = 1
+        and (x.customer_key is null or x.first_on > f.index_on)
 ),
 
 customer_next as (
@@ -84,4 +97,5 @@ customer_outcomes as (
         date_diff('day', n.index_on, a.as_of) as days_observed
     from customer_next as n
     cross join customer_as_of as a
+    where n.index_on <= a.as_of
 )

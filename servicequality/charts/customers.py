@@ -22,7 +22,7 @@ OUTCOME_COLOURS = {
 
 
 def recovery_differences(table: pd.DataFrame, *, title: str) -> go.Figure:
-    """Each complaint outcome's difference in return rate from customers who did not complain, in
+    """Each complaint outcome's difference in return rate from customers who had not complained, in
     points, adjusted for branch and segment, with its 95% interval (red when wholly below 0)."""
     rows = table[np.isfinite(table["adjusted"].astype(float))]
     return gap_bars(
@@ -32,7 +32,7 @@ def recovery_differences(table: pd.DataFrame, *, title: str) -> go.Figure:
         low="adjusted_low",
         high="adjusted_high",
         title=title,
-        value_title="Difference from customers who did not complain (points)",
+        value_title="Difference from customers who had not complained (points)",
         value_name="difference (points)",
     )
 

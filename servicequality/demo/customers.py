@@ -10,7 +10,7 @@ not change it, so a steady branch's return rate differs from the network's by sa
 (a branch whose handling is slower loses a little through its late complaints, as in life).
 
 With MEAN_GAP_DAYS = 30, a return within 90 days has probability q · (1 − e^(−89/30)) ≈ 0.949 q:
-about 71 % for customers who did not complain (q = 0.75) and for complaints resolved within their
+about 71 % for customers who had not complained (q = 0.75) and for complaints resolved within their
 target, about 59 % for complaints resolved late (q = 0.62): 12 points less.
 
 Who they are: a quarter of the complaint tickets (IDENTIFIED_SHARE) were filed by a card holder,

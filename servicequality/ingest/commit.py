@@ -347,7 +347,11 @@ class _Importer:
         target = self.m.target
         key = tuple(record[k] for k in KEYS[target])
         key = key[0] if len(key) == 1 else key
-        shown = key if not isinstance(key, tuple) else ", ".join(str(k) for k in key)
+        parts = [
+            "(customer)" if name == "customer_key" else str(value)
+            for name, value in zip(KEYS[target], key if isinstance(key, tuple) else (key,), strict=True)
+        ]
+        shown = ", ".join(parts)  # a customer's key is never written out, not even as a duplicate's
         key_column = self.col_of.get(KEYS[target][0]) or self.m.id_field
         if key in self.seen:
             raise Reject(f"duplicate id {shown!r} in the file (first at line {self.seen[key]})", key_column, shown)

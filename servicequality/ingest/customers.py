@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 KEY_ENV = "SQ_CUSTOMER_KEY"
@@ -31,27 +32,44 @@ def key_file(db: Path | str) -> Path:
     return db.with_name(db.name + KEY_SUFFIX)
 
 
+MIN_KEY_BYTES = 16
+
+
 def load_key(db: Path | str) -> bytes:
-    """The hashing key for imports into `db`: $SQ_CUSTOMER_KEY, else the key file beside it (made on
-    first use)."""
-    if text := os.environ.get(KEY_ENV):
+    """The hashing key for imports into `db`: $SQ_CUSTOMER_KEY, else the key file beside it. The file
+    is made on first use: written whole to a temporary file (mode 0600) and then linked to its name,
+    so a concurrent import never reads half a key; an existing one is read as it is."""
+    if (text := os.environ.get(KEY_ENV)) is not None:
+        if len(text.encode()) < MIN_KEY_BYTES:
+            raise CustomerKeyError(f"${KEY_ENV} must be at least {MIN_KEY_BYTES} bytes long")
         return text.encode()
     path = key_file(db)
+    if not path.exists():
+        _create_key(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        data = secrets.token_bytes(32)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another import made it meanwhile: use theirs
-            return path.read_bytes()
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
     except OSError as exc:
         raise CustomerKeyError(f"cannot read the customer key {path.name}: {exc.strerror}") from None
-    if len(data) < 16:
-        raise CustomerKeyError(f"the customer key {path.name} is shorter than 16 bytes: restore it from the backup")
+    if len(data) < MIN_KEY_BYTES:
+        raise CustomerKeyError(
+            f"the customer key {path.name} is shorter than {MIN_KEY_BYTES} bytes: restore it from the backup"
+        )
     return data
+
+
+def _create_key(path: Path) -> None:
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(32))
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, path)  # fails if another import made it first: theirs is kept
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(temporary)
 
 
 def pseudonym(customer_id: str, key: bytes) -> str:

@@ -25,9 +25,9 @@ from servicequality.stats.stratified import mantel_haenszel_risk_difference
 from servicequality.stats.survival import kaplan_meier
 
 # How a complaint was handled (queries/fragments/customer_outcomes.sql), in the page's order; 'none'
-# is the reference group, customers who did not complain.
+# is the reference group, customers who had not complained.
 OUTCOMES: dict[str, str] = {
-    "none": "Did not complain",
+    "none": "Had not complained",
     "within_target": "Complaint resolved within target",
     "late": "Complaint resolved late",
     "open": "Complaint still open",
@@ -65,14 +65,15 @@ REPUTATION_FORMULA = (
     "component filter leaves no compliments (they have no category)."
 )
 RECOVERY_FORMULA = (
-    "Customers who complained are grouped by how their first complaint in the period was handled (in "
-    "this order: still open, escalated, reopened, resolved late, resolved within target, closed with no "
-    "target or resolution time to judge) and compared with customers who did not complain in the period (from "
-    "their first "
-    "visit). Returned: a visit on a later day within {days} days of the complaint's opening (or of the "
-    "first visit). The difference from customers who did not complain is a Mantel-Haenszel risk "
-    "difference over branch × segment strata (Sato's variance): each group is compared with customers "
-    "of the same branch and segment, so a branch or a segment with more complaints does not explain it. "
+    "Each identified customer with a visit on record is placed by their first event in the period. A customer "
+    "whose first event is a complaint joins the group of how it was handled (in this order: still open, "
+    "escalated, reopened, resolved late, resolved within target, closed with no target or resolution time to "
+    "judge), from the complaint's opening day; a customer whose first event is a visit, with no complaint of "
+    "theirs on or before that day, is one who had not complained, from that visit (a later complaint does not "
+    "move them: choosing by what happened later would bias the comparison). Returned: a visit on a later day "
+    "within {days} days. The difference from customers who had not complained is a Mantel-Haenszel risk "
+    "difference over {adjusted_for} strata (Sato's variance): each group is compared with customers of the "
+    "same {adjusted_for}, so a branch or a segment with more complaints does not explain it. "
     "This is an association, not proof of cause: customers who were going to leave anyway may complain "
     "more, and what the data does not record (the customer's history, the size of the problem) is not "
     "adjusted for."
@@ -168,15 +169,24 @@ def reputation_change(current: pd.Series, previous: pd.Series) -> Change | None:
 
 class Recovery(NamedTuple):
     table: pd.DataFrame  # one row per outcome group present, in OUTCOMES order
-    reference: Share  # customers who did not complain
+    reference: Share  # customers who had not complained
+    adjusted_for: str = "branch and segment"  # or "branch", when the groups share no recorded segment
 
 
 def recovery(rows: pd.DataFrame) -> Recovery:
     """Per outcome: customers, judged, returned, the return rate with its interval, and the difference
-    from customers who did not complain, crude and adjusted for branch x segment (Mantel-Haenszel),
+    from customers who had not complained, crude and adjusted for branch x segment (Mantel-Haenszel),
     in points. Columns: outcome, group, customers, judged, returned, rate, ci_low, ci_high (percent),
     crude, adjusted, adjusted_low, adjusted_high (points), strata."""
-    rows = rows.assign(stratum=rows["branch_id"].astype(str) + "\x1f" + rows["segment"].astype(str))
+    # Strata: branch x segment, or the branch alone when the two sides share no recorded segment (visits
+    # that do not record one are "Not recorded"; tickets always name one): no stratum would hold both.
+    mine = set(rows.loc[rows["outcome"] != REFERENCE, "segment"])
+    theirs = set(rows.loc[rows["outcome"] == REFERENCE, "segment"])
+    by_segment = bool((mine & theirs) - {"Not recorded"})
+    stratum = rows["branch_id"].astype(str)
+    if by_segment:
+        stratum = stratum + "\x1f" + rows["segment"].astype(str)
+    rows = rows.assign(stratum=stratum)
     ref_rows = rows[rows["outcome"] == REFERENCE].set_index("stratum")
     reference = share(ref_rows["returned"].sum(), ref_rows["judged"].sum())
     out = []
@@ -214,12 +224,12 @@ def recovery(rows: pd.DataFrame) -> Recovery:
                 "strata": rd.strata,
             }
         out.append(record)
-    return Recovery(pd.DataFrame(out), reference)
+    return Recovery(pd.DataFrame(out), reference, "branch and segment" if by_segment else "branch")
 
 
 def recovery_table(table: pd.DataFrame) -> pd.DataFrame:
     """The recovery groups as a table for people: counts, the return rate with its interval, and the
-    differences from customers who did not complain (crude; adjusted, with its interval) in signed
+    differences from customers who had not complained (crude; adjusted, with its interval) in signed
     points, "reference" on their own row."""
 
     def signed(value: float) -> str:
@@ -250,26 +260,26 @@ def recovery_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def recovery_in_words(row: pd.Series) -> str:
-    """One plain sentence for an outcome group's adjusted difference from customers who did not
+    """One plain sentence for an outcome group's adjusted difference from customers who had not
     complain, e.g. "Customers whose complaint was resolved late came back 12.3 points less often
-    than customers who did not complain (95 % interval 8.1 to 16.4 points)"."""
+    than customers who had not complained (95 % interval 8.1 to 16.4 points)"."""
     what = OUTCOME_WORDS.get(row["outcome"], str(row["group"]).lower())
     if not np.isfinite(row["adjusted"]):
         return (
-            f"Customers whose complaint was {what}: too few in strata shared with customers who did not complain "
+            f"Customers whose complaint was {what}: too few in strata shared with customers who had not complained "
             "to compare."
         )
     low, high = row["adjusted_low"], row["adjusted_high"]
     size = abs(row["adjusted"])
     if low <= 0 <= high:
         return (
-            f"Customers whose complaint was {what} came back about as often as customers who did not complain "
+            f"Customers whose complaint was {what} came back about as often as customers who had not complained "
             f"(difference {_points(row['adjusted'])}, 95 % interval {_points(low)} to {_points(high)}: within noise)."
         )
     direction = "less" if row["adjusted"] < 0 else "more"
     return (
         f"Customers whose complaint was {what} came back {size:.1f} points {direction} often than customers "
-        f"who did not complain (95 % interval {abs(high if direction == 'less' else low):.1f} to "
+        f"who had not complained (95 % interval {abs(high if direction == 'less' else low):.1f} to "
         f"{abs(low if direction == 'less' else high):.1f} points; {int(row['judged']):,} customers)."
     )
 
@@ -288,7 +298,8 @@ def recovery_curves(times: pd.DataFrame, horizon: int = 365) -> pd.DataFrame:
             continue
         curve = kaplan_meier(group["days"], group["returned"], group["censored"])
         curve = curve[curve["time"] <= horizon]
-        start = pd.DataFrame({"time": [0.0], "survival": [1.0], "at_risk": [float(curve["at_risk"].max() or 0)]})
+        size = float(group["returned"].sum() + group["censored"].sum())
+        start = pd.DataFrame({"time": [0.0], "survival": [1.0], "at_risk": [size]})
         curve = pd.concat([start, curve[["time", "survival", "at_risk"]]], ignore_index=True)
         out.append(
             pd.DataFrame(
@@ -319,7 +330,8 @@ def headline_tiles(run, filters: Filters, contents: pd.Series) -> list[formats.T
         returns_before = run("customer_returns", comparable_previous(filters, as_of(returns_now)))
     summary_now = run("complaint_summary", filters).iloc[0]
     summary_before = run("complaint_summary", previous).iloc[0]
-    return tiles(contents, returns_now, returns_before, summary_now, summary_before, filters.return_days)
+    narrow = bool(filters.categories or filters.components)
+    return tiles(contents, returns_now, returns_before, summary_now, summary_before, filters.return_days, narrow)
 
 
 def tiles(
@@ -329,6 +341,7 @@ def tiles(
     summary_now: pd.Series,
     summary_before: pd.Series,
     return_days: int,
+    filters_narrow_tickets: bool = False,
 ) -> list[formats.Tile]:
     """The return rate and reputation tiles, each with its n and its change against the previous
     period (coloured only beyond sampling noise). A store without visits or compliments says what
@@ -361,7 +374,17 @@ def tiles(
                 help=NO_CUSTOMERS,
             )
         )
-    if contents["has_compliments"]:
+    if filters_narrow_tickets:
+        out.append(
+            formats.Tile(
+                "Reputation (praise share)",
+                "not applicable",
+                "under a complaint category or component filter",
+                help="Compliments have no category: a category or component filter leaves none of them, so the "
+                "share is not shown (it would read 0 %).",
+            )
+        )
+    elif contents["has_compliments"]:
         now_rep = reputation(summary_now["compliments"], summary_now["complaints"])
         delta = change_delta(
             {"reputation": reputation_change(summary_now, summary_before) or _NO_CHANGE}, "reputation", 1, " pts"

@@ -221,7 +221,7 @@ def _control_chart(rule: Rule, ctx: Context) -> list[Signal]:
         extra = ctx.run("branch_month_performance", history.network_wide())
         months = consistency.with_performance(months, extra, ("branch_id", "month"))
     if rule.measure == "return_rate":
-        extra = ctx.run("customer_returns", history.network_wide())
+        extra = ctx.run("customer_returns_months", history.network_wide())
         months = consistency.with_returns(months, extra, ("branch_id", "month"))
     if months.empty:
         return []

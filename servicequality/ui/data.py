@@ -133,6 +133,7 @@ NETWORK_QUERIES = frozenset(
         "consistency_gap_rank_sums",
         "consistency_gap_ties",
         "customer_returns",
+        "customer_returns_months",
     }
 )
 

@@ -105,13 +105,16 @@ def test_only_keyed_hashes_are_stored(imported):
         keys = [k for (k,) in con.execute("select customer_key from visits order by visited_on").fetchall()]
         links = dict(con.execute("select ticket_id, customer_key from ticket_customers").fetchall())
         reasons = [r for (r,) in con.execute("select reason from rejected_rows order by run_id, line").fetchall()]
+        values = [v for (v,) in con.execute("select value from rejected_rows").fetchall()]
         rows = [json.loads(r) for (r,) in con.execute("select row_json from rejected_rows").fetchall()]
     finally:
         con.close()
     ann, bob = expected_key(db, "ann@example.com"), expected_key(db, "bob@example.com")
     assert keys == [ann, bob, ann]
     assert links == {"K1": ann, "K2": bob}
-    assert any("duplicate id" in r and "already" not in r for r in reasons)
+    assert any("duplicate id '(customer), B2, 2024-01-05, Face to face'" in r for r in reasons), reasons
+    # neither the id nor its key is written into a rejection's reason or value
+    assert not [t for t in reasons + values if t and (ann in t or bob in t or "@" in t)]
     assert {row.get("Card", row.get("Who")) for row in rows} == {"(customer id withheld)"}
     # the key is beside the store, readable by its owner only, and no id is anywhere in the file
     assert stat.S_IMODE(os.stat(key_file(db)).st_mode) == 0o600
@@ -124,7 +127,7 @@ def test_the_same_key_links_later_imports_and_another_key_does_not(imported, tmp
     db, _, _ = imported
     (tmp_path / "v2.csv").write_text("Card,Store,Date,Amount,Channel\nANN@example.com,B2,2024-03-01,1,Counter\n")
     ingest.run_import("visits", tmp_path / "v2.csv", tmp_path / "v.toml", db)
-    monkeypatch.setenv(KEY_ENV, "another key")
+    monkeypatch.setenv(KEY_ENV, "another key, long enough")
     (tmp_path / "v3.csv").write_text("Card,Store,Date,Amount,Channel\nann@example.com,B2,2024-03-02,1,Counter\n")
     ingest.run_import("visits", tmp_path / "v3.csv", tmp_path / "v.toml", db)
     con = duckdb.connect(str(db), read_only=True)
@@ -133,7 +136,7 @@ def test_the_same_key_links_later_imports_and_another_key_does_not(imported, tmp
     finally:
         con.close()
     assert days["2024-03-01"] == days["2024-01-02"] == expected_key(db, "ann@example.com")
-    other = hmac.new(b"another key", b"ann@example.com", hashlib.sha256).hexdigest()[:20]
+    other = hmac.new(b"another key, long enough", b"ann@example.com", hashlib.sha256).hexdigest()[:20]
     assert days["2024-03-02"] == other != days["2024-01-02"]
 
 
@@ -188,3 +191,19 @@ def test_no_query_returns_a_customer_key(imported):
             assert not [k for k in keys if k in text], name
     finally:
         con.close()
+
+
+def test_the_key_file_is_made_once_whole_and_a_short_key_is_refused(tmp_path, monkeypatch):
+    from servicequality.ingest.customers import CustomerKeyError, load_key
+
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    db = tmp_path / "s.duckdb"
+    first = load_key(db)
+    assert len(first) == 32 and load_key(db) == first
+    assert [p.name for p in tmp_path.iterdir()] == ["s.duckdb.customer-key"]  # no temporary file left
+    key_file(db).write_bytes(b"short")
+    with pytest.raises(CustomerKeyError, match="shorter than 16 bytes"):
+        load_key(db)
+    monkeypatch.setenv(KEY_ENV, "too short")
+    with pytest.raises(CustomerKeyError, match="at least 16 bytes"):
+        load_key(db)

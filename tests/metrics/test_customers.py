@@ -10,12 +10,14 @@ Visits (customer, branch, day, channel), 2024; the last visit day the store hold
     c5  B1 03-20, B1 04-10
     c6  B2 04-10
     c7  B2 01-15, B2 02-10
+    c8  B1 01-03, B1 02-20
 Complaints (Phone, normal priority: resolution target 1,440 minutes), each by an identified customer:
     T1  c1 B1 01-01 09:00, resolved 12:00 (180 min)            -> within target
     T2  c2 B1 01-05 09:00, resolved 01-08 09:00 (4,320 min)    -> late
     T3  c4 B2 02-01 10:00, still open                          -> open
     T4  c3 B2 01-10 10:00, resolved 11:00, escalated           -> escalated (before within target)
     T5  B1 compliment 01-02; T6 B2 compliment 02-02; T7 B2 compliment 02-03 (no customer)
+    T8  c8 B1 01-25 09:00, resolved 10:00                      -> within target, but c8 visited first
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ VISITS = [
     ("c6", "B2", D(2024, 4, 10), "Face to face"),
     ("c7", "B2", D(2024, 1, 15), "Face to face"),
     ("c7", "B2", D(2024, 2, 10), "Face to face"),
+    ("c8", "B1", D(2024, 1, 3), "Face to face"),
+    ("c8", "B1", D(2024, 2, 20), "Face to face"),
 ]
 T = dt.datetime
 TICKETS = [
@@ -56,6 +60,7 @@ TICKETS = [
     ("T5", "B1", "compliment", T(2024, 1, 2, 10), T(2024, 1, 2, 11), "resolved", False, None),
     ("T6", "B2", "compliment", T(2024, 2, 2, 10), T(2024, 2, 2, 11), "resolved", False, None),
     ("T7", "B2", "compliment", T(2024, 2, 3, 10), T(2024, 2, 3, 11), "resolved", False, None),
+    ("T8", "B1", "complaint", T(2024, 1, 25, 9), T(2024, 1, 25, 10), "resolved", False, "c8"),
 ]
 
 
@@ -96,7 +101,8 @@ def run(con, name, start=YEAR_START, end=YEAR_END, days=30, **selections):
 
 def test_return_rate_per_branch_and_month(con):
     # Window 30 days; judged when the index day is at least 30 days before 10 April (11 March or earlier).
-    # B1 January: c1 (01-01, back 01-20 after 19 days: returned), c2 (01-05, next 03-01 after 56: not)
+    # B1 January: c1 (01-01, back 01-20 after 19 days: returned), c2 (01-05, next 03-01 after 56: not),
+    #             c8 (01-03, next 02-20 after 48: not)
     # B1 March:   c5 (03-20: 21 days before the as-of, not judged, although back on 04-10)
     # B2 January: c3 (01-10, back 02-05 after 26 days; the same-day visit is no return), c7 (01-15, back
     #             02-10 after 26): both returned
@@ -107,34 +113,35 @@ def test_return_rate_per_branch_and_month(con):
         {
             "branch_id": ["B1", "B1", "B2", "B2", "B2"],
             "month": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-01-01", "2024-02-01", "2024-04-01"]),
-            "customers": [2, 1, 2, 1, 1],
-            "judged": [2, 0, 2, 1, 0],
+            "customers": [3, 1, 2, 1, 1],
+            "judged": [3, 0, 2, 1, 0],
             "returned": [1, 0, 2, 0, 0],
         }
     )
     pd.testing.assert_frame_equal(got[want.columns].assign(month=pd.to_datetime(got["month"])), want, check_dtype=False)
     total = customers.returns(got)
-    # 7 customers, 5 judged, 3 back: 60 %
-    assert (total.customers, total.rate.n, total.rate.events, total.not_judged) == (7, 5, 3, 2)
-    assert total.rate.value == pytest.approx(0.6)
+    # 8 customers, 6 judged, 3 back: 50 %
+    assert (total.customers, total.rate.n, total.rate.events, total.not_judged) == (8, 6, 3, 2)
+    assert total.rate.value == pytest.approx(0.5)
 
 
 def test_the_first_visit_in_the_period_is_the_index(con):
     # From 16 January: c1's first visit in the period is 01-20 (never back: not returned); c2's is 03-01,
     # at B2 (40 days before the as-of: judged, not back); c3's is 02-05 at B1 (not back); c7's 02-10
-    # (not back); c4 as before; c5, c6 not judged. 7 customers, 5 judged, none back: a query that looked
-    # for the next visit from the customer's first visit ever would count c1, c3 and c7 as back.
+    # (not back); c8's 02-20 (never back); c4 as before; c5, c6 not judged. 8 customers, 6 judged, none
+    # back: a query that looked for the next visit from the customer's first visit ever would count c1,
+    # c3 and c7 as back.
     got = run(con, "customer_returns", start=D(2024, 1, 16))
-    assert int(got["judged"].sum()) == 5
+    assert int(got["judged"].sum()) == 6
     assert int(got["returned"].sum()) == 0
-    assert got.groupby("branch_id")["customers"].sum().to_dict() == {"B1": 3, "B2": 4}
+    assert got.groupby("branch_id")["customers"].sum().to_dict() == {"B1": 4, "B2": 4}
 
 
 def test_a_longer_window_and_a_channel_selection(con):
     # 60 days: judged when the index day is by 10 February. c1 (back after 19), c2 (56: back within 60),
-    # c3, c7 back; c4 (02-01) judged, not back; c5, c6 not judged: 5 judged, 4 back.
+    # c3, c7 back; c8 (back after 48) too; c4 (02-01) judged, not back; c5, c6 not judged: 6 judged, 5 back.
     got = run(con, "customer_returns", days=60)
-    assert (int(got["judged"].sum()), int(got["returned"].sum())) == (5, 4)
+    assert (int(got["judged"].sum()), int(got["returned"].sum())) == (6, 5)
     # Phone visits only: c1's 01-20 is its only one; never back -> 1 customer, judged, not returned.
     phone = run(con, "customer_returns", channels=("Phone",))
     assert phone[["branch_id", "customers", "judged", "returned"]].values.tolist() == [["B1", 1, 1, 0]]
@@ -146,13 +153,15 @@ def test_recovery_groups_worked_by_hand(con):
     #   late           c2 B1 01-05 -> next 03-01 (56): judged, not back
     #   open           c4 B2 02-01 -> none: judged (69 days to the as-of), not back
     #   escalated      c3 B2 01-10 -> next 02-05 (26; the same-day visit is no return): back
-    #   none           c5 B1 03-20 (not judged), c6 B2 04-10 (not judged), c7 B2 01-15 -> 02-10: back
+    #   none           c5 B1 03-20 (not judged), c6 B2 04-10 (not judged), c7 B2 01-15 -> 02-10: back,
+    #                  c8 B1 01-03 -> 02-20 (48 days): judged, not back. c8's complaint of 01-25 came after
+    #                  their first visit: on their index day they had not complained, so they stay here.
     got = run(con, "complaint_recovery")
     rows = {(r.outcome, r.branch_id): (r.customers, r.judged, r.returned) for r in got.itertuples()}
     assert rows == {
         ("escalated", "B2"): (1, 1, 1),
         ("late", "B1"): (1, 1, 0),
-        ("none", "B1"): (1, 0, 0),
+        ("none", "B1"): (2, 1, 0),
         ("none", "B2"): (2, 1, 1),
         ("open", "B2"): (1, 1, 0),
         ("within_target", "B1"): (1, 1, 1),
@@ -169,34 +178,35 @@ def test_recovery_groups_worked_by_hand(con):
         ("none", 21, 1, 0),
         ("none", 0, 0, 1),
         ("none", 26, 1, 0),
+        ("none", 48, 1, 0),
     }
 
 
 def test_a_category_selection_narrows_the_complaints_only(con):
     # No complaint has the category Etiquette: nobody complained in this selection, and customers
-    # who did not complain in the period stay as they are (c5, c6, c7).
+    # who had not complained by their first visit stay as they are (c5, c6, c7, c8).
     got = run(con, "complaint_recovery", categories=("Etiquette",))
     assert set(got["outcome"]) == {"none"}
-    assert int(got["customers"].sum()) == 3
+    assert int(got["customers"].sum()) == 4
 
 
 def test_reputation_from_the_ticket_counts(con):
-    # B1: 1 compliment, 2 complaints -> 1/3; B2: 2 compliments, 2 complaints -> 1/2; all: 3/7
+    # B1: 1 compliment, 3 complaints -> 1/4; B2: 2 compliments, 2 complaints -> 1/2; all: 3/8
     summary = run(con, "complaint_summary").iloc[0]
-    assert (summary["compliments"], summary["complaints"]) == (3, 4)
+    assert (summary["compliments"], summary["complaints"]) == (3, 5)
     rep = customers.reputation(summary["compliments"], summary["complaints"])
-    assert rep.value == pytest.approx(3 / 7)
-    # Wilson 95 %, 3 of 7: (p + z²/2n ± z√(p q/n + z²/4n²)) / (1 + z²/n) with z = 1.959964
-    z, n, p = 1.959964, 7, 3 / 7
+    assert rep.value == pytest.approx(3 / 8)
+    # Wilson 95 %, 3 of 8: (p + z²/2n ± z√(p q/n + z²/4n²)) / (1 + z²/n) with z = 1.959964
+    z, n, p = 1.959964, 8, 3 / 8
     centre, half = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
     assert (rep.low, rep.high) == pytest.approx(((centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)))
     rows = run(con, "consistency_branch_measures").set_index("branch_id")
-    assert rows[["compliments", "complaints", "feedback_n"]].loc["B1"].tolist() == [1, 2, 3]
+    assert rows[["compliments", "complaints", "feedback_n"]].loc["B1"].tolist() == [1, 3, 4]
     assert rows[["compliments", "complaints", "feedback_n"]].loc["B2"].tolist() == [2, 2, 4]
 
 
 def strata(scale: int = 1) -> pd.DataFrame:
-    """Late complainers and customers who did not complain in two strata (B1, B2): the numbers of the
+    """Late complainers and customers who had not complained in two strata (B1, B2): the numbers of the
     hand-worked example in tests/stats/test_stratified.py, times `scale`."""
     rows = [
         ("none", "B1", 40, 30),
@@ -211,7 +221,7 @@ def strata(scale: int = 1) -> pd.DataFrame:
 
 
 def test_recovery_adjusts_within_strata():
-    # Late complainers against customers who did not complain, in two strata: the numbers of the
+    # Late complainers against customers who had not complained, in two strata: the numbers of the
     # hand-worked example in tests/stats/test_stratified.py (RD = -2.7/14 = -19.29 points).
     rows = strata()
     result = customers.recovery(rows)
@@ -248,8 +258,8 @@ def test_a_difference_beyond_noise_is_said_in_points():
     late = customers.recovery(rows).table.query("outcome == 'late'").iloc[0]
     assert late["adjusted"] == pytest.approx(-100 * 2.7 / 14)
     assert customers.recovery_in_words(late).startswith(
-        "Customers whose complaint was resolved late came back 19.3 points less often than customers who did not "
-        "complain (95 % interval"
+        "Customers whose complaint was resolved late came back 19.3 points less often than customers who had not "
+        "complained (95 % interval"
     )
 
 
@@ -266,25 +276,25 @@ def test_referrals_are_said_only_where_recorded():
 def test_explore_splits_the_return_rate_and_reputation(con):
     from servicequality.metrics import explore
 
-    f = Filters(YEAR_START, YEAR_END, return_days=30)
+    f = Filters(YEAR_START, YEAR_END, return_days=30, min_n=1)
     names = {"branch": {"B1": "Alpha (B1)", "B2": "Beta (B2)"}}
 
     def runner(name, filters, **extra):
         return store.run_query(con, name, {**filters.params(), **extra})
 
-    # by branch: B1 judged 2 (c1, c2), back 1 -> 50 %; B2 judged 3 (c3, c7, c4), back 2 -> 66.7 %
+    # by branch: B1 judged 3 (c1, c2, c8), back 1 -> 33.3 %; B2 judged 3 (c3, c7, c4), back 2 -> 66.7 %
     cells = explore.cells(runner, f, explore.resolve("return_rate", "branch", "none"), names)
-    assert cells[["key1", "n"]].values.tolist() == [["B1", 2], ["B2", 3]]
-    assert cells["value"].tolist() == pytest.approx([50.0, 200 / 3])
-    # by month of the first visit: January c1, c2, c3, c7 (3 back of 4), February c4 (0 of 1); March
+    assert cells[["key1", "n"]].values.tolist() == [["B1", 3], ["B2", 3]]
+    assert cells["value"].tolist() == pytest.approx([100 / 3, 200 / 3])
+    # by month of the first visit: January c1, c2, c3, c7, c8 (3 back of 5), February c4 (0 of 1); March
     # c5 and April c6 not judged: no cell
     months = explore.cells(runner, f, explore.resolve("return_rate", "month", "none"), names)
-    assert months[["key1", "n"]].values.tolist() == [["2024-01", 4], ["2024-02", 1]]
-    assert months["value"].tolist() == pytest.approx([75.0, 0.0])
-    # reputation by branch: B1 1 of 3, B2 2 of 4
+    assert months[["key1", "n"]].values.tolist() == [["2024-01", 5], ["2024-02", 1]]
+    assert months["value"].tolist() == pytest.approx([60.0, 0.0])
+    # reputation by branch: B1 1 of 4, B2 2 of 4
     praise = explore.cells(runner, f, explore.resolve("reputation", "branch", "none"), names)
-    assert praise[["key1", "n"]].values.tolist() == [["B1", 3], ["B2", 4]]
-    assert praise["value"].tolist() == pytest.approx([100 / 3, 50.0])
+    assert praise[["key1", "n"]].values.tolist() == [["B1", 4], ["B2", 4]]
+    assert praise["value"].tolist() == pytest.approx([25.0, 50.0])
     assert "no complaint category" in explore.unsupported("reputation", "category")
     assert "no complaint category" in explore.unsupported("return_rate", "component")
 
@@ -293,7 +303,29 @@ def test_the_recovery_table_says_reference_and_signed_points():
     rows = strata()
     shown = customers.recovery_table(customers.recovery(rows).table)
     # none: 42 of 64 = 65.6 %; late: 8 of 18 = 44.4 %, crude -21.2, adjusted -19.3 points
-    assert shown["Group"].tolist() == ["Did not complain", "Complaint resolved late"]
+    assert shown["Group"].tolist() == ["Had not complained", "Complaint resolved late"]
     assert shown["Crude difference (points)"].tolist() == ["reference", "−21.2"]
     assert shown.iloc[1]["Adjusted difference (95% interval)"].startswith("−19.3 (")
     assert shown.iloc[0]["Return rate (95% interval)"].startswith("65.6 % (")
+
+
+def test_month_by_month_a_customer_counts_in_each_month_they_visit(con):
+    # Each customer's first visit in each month (30 days; judged when by 11 March):
+    #   B1 Jan: c1 01-01 (back 01-20), c2 01-05 (next 03-01: not), c8 01-03 (next 02-20: not) -> 3, 3, 1
+    #   B1 Feb: c3 02-05 (never back), c8 02-20 (never back) -> 2, 2, 0
+    #   B1 Mar: c5 03-20 (not judged); B1 Apr: c5 04-10 (not judged) -> 1, 0, 0 each
+    #   B2 Jan: c3 01-10 (back 02-05), c7 01-15 (back 02-10) -> 2, 2, 2
+    #   B2 Feb: c4 02-01, c7 02-10 (neither back) -> 2, 2, 0
+    #   B2 Mar: c2 03-01 (never back, 40 days to the as-of: judged) -> 1, 1, 0; B2 Apr: c6 -> 1, 0, 0
+    got = run(con, "customer_returns_months")
+    rows = [(r.branch_id, pd.Timestamp(r.month).month, r.customers, r.judged, r.returned) for r in got.itertuples()]
+    assert rows == [
+        ("B1", 1, 3, 3, 1),
+        ("B1", 2, 2, 2, 0),
+        ("B1", 3, 1, 0, 0),
+        ("B1", 4, 1, 0, 0),
+        ("B2", 1, 2, 2, 2),
+        ("B2", 2, 2, 2, 0),
+        ("B2", 3, 1, 1, 0),
+        ("B2", 4, 1, 0, 0),
+    ]
