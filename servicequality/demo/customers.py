@@ -14,9 +14,10 @@ about 71 % for customers who had not complained (q = 0.75) and for complaints re
 target, about 59 % for complaints resolved late (q = 0.62): 12 points less.
 
 Who they are: a quarter of the complaint tickets (IDENTIFIED_SHARE) were filed by a card holder,
-each a customer of their own with zero to two visits in the half year before; and card holders who
-never complained, NON_COMPLAINERS per identified complainer, spread over the branches in proportion
-to the customers each serves. The keys are keyed hashes of made-up card numbers (the way an import
+each a customer of their own whose first visit on record is the complaint's (visits made up before
+it would have to be drawn knowing that a complaint follows, and would bias the customers who had not
+complained yet); and card holders who never complained, NON_COMPLAINERS per identified complainer,
+spread over the branches in proportion to the customers each serves. The keys are keyed hashes of made-up card numbers (the way an import
 hashes a real one): the card numbers themselves are never stored. Each run draws from its own
 `SeedSequence([seed, 3, part])`: the tickets and surveys are the same with or without customers.
 """
@@ -36,8 +37,6 @@ IDENTIFIED_SHARE = 0.25
 NON_COMPLAINERS = 1.5
 RETURN_PROBABILITY = 0.75
 MEAN_GAP_DAYS = 30.0
-MAX_PRIOR_VISITS = 2
-PRIOR_WINDOW_DAYS = 180
 REFERRED_SHARE = 0.12  # of non-complainers' first visits
 # The first return's probability after a complaint, by how it was handled (the planted effect).
 AFTER_COMPLAINT = {
@@ -129,15 +128,8 @@ def generate(con: duckdb.DuckDBPyConnection, *, seed: int, start: np.datetime64,
         [complaints["outcome"].map(AFTER_COMPLAINT).to_numpy(dtype=float), np.full(n_other, RETURN_PROBABILITY)]
     )
     later_who, later_day = _returns(rng, anchor, q_first, horizon)
-    # complainers' visits in the half year before their complaint (zero to two)
-    prior_n = rng.integers(0, MAX_PRIOR_VISITS + 1, n_c)
-    prior_who = np.repeat(np.arange(n_c), prior_n)
-    prior_day = anchor[prior_who] - rng.integers(1, PRIOR_WINDOW_DAYS + 1, len(prior_who))
-    keep = prior_day >= 0
-    prior_who, prior_day = prior_who[keep], prior_day[keep]
-
-    who = np.concatenate([np.arange(n_c + n_other), later_who, prior_who])
-    day = np.concatenate([anchor, later_day, prior_day])
+    who = np.concatenate([np.arange(n_c + n_other), later_who])
+    day = np.concatenate([anchor, later_day])
     first_of_other = np.zeros(len(who), dtype=bool)
     first_of_other[n_c : n_c + n_other] = True
     channel = rng.choice(len(domain.CHANNELS), len(who), p=VISIT_CHANNEL_SHARES)

@@ -261,7 +261,7 @@ def recovery_table(table: pd.DataFrame) -> pd.DataFrame:
 
 def recovery_in_words(row: pd.Series) -> str:
     """One plain sentence for an outcome group's adjusted difference from customers who had not
-    complain, e.g. "Customers whose complaint was resolved late came back 12.3 points less often
+    complained, e.g. "Customers whose complaint was resolved late came back 12.3 points less often
     than customers who had not complained (95 % interval 8.1 to 16.4 points)"."""
     what = OUTCOME_WORDS.get(row["outcome"], str(row["group"]).lower())
     if not np.isfinite(row["adjusted"]):
