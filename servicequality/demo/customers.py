@@ -17,8 +17,9 @@ Who they are: a quarter of the complaint tickets (IDENTIFIED_SHARE) were filed b
 each a customer of their own whose first visit on record is the complaint's (visits made up before
 it would have to be drawn knowing that a complaint follows, and would bias the customers who had not
 complained yet); and card holders who never complained, NON_COMPLAINERS per identified complainer,
-spread over the branches in proportion to the customers each serves. The keys are keyed hashes of made-up card numbers (the way an import
-hashes a real one): the card numbers themselves are never stored. Each run draws from its own
+spread over the branches in proportion to the customers each serves. The keys are keyed hashes of
+made-up card numbers (the way an import hashes a real one): the card numbers themselves are never
+stored. Each run draws from its own
 `SeedSequence([seed, 3, part])`: the tickets and surveys are the same with or without customers.
 """
 
