@@ -25,14 +25,12 @@ stored. Each run draws from its own
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 import duckdb
 import numpy as np
 import pandas as pd
 
 from servicequality import domain
+from servicequality.ingest.customers import pseudonym
 
 IDENTIFIED_SHARE = 0.25
 NON_COMPLAINERS = 1.5
@@ -62,11 +60,6 @@ case
     else 'no_target'
 end
 """
-
-
-def pseudonym(card: str, key: bytes = DEMO_KEY) -> str:
-    """The customer key of a card number: HMAC-SHA256 under `key`, 20 hex digits."""
-    return hmac.new(key, card.encode(), hashlib.sha256).hexdigest()[:20]
 
 
 def _returns(
@@ -135,7 +128,7 @@ def generate(con: duckdb.DuckDBPyConnection, *, seed: int, start: np.datetime64,
     first_of_other[n_c : n_c + n_other] = True
     channel = rng.choice(len(domain.CHANNELS), len(who), p=VISIT_CHANNEL_SHARES)
     value = np.round(rng.lognormal(np.log(40.0), 0.8, len(who)), 2)
-    keys = np.array([pseudonym(f"CARD{seed:02d}-{i:08d}") for i in range(n_c + n_other)], dtype=object)
+    keys = np.array([pseudonym(f"CARD{seed:02d}-{i:08d}", DEMO_KEY) for i in range(n_c + n_other)], dtype=object)
     visits = pd.DataFrame(
         {
             "customer_key": keys[who],
