@@ -17,9 +17,9 @@ from servicequality import ingest, store, ui
 from servicequality.access import audit
 from servicequality.access.roles import AUDIT, IMPORT
 from servicequality.charts import data as charts_data
-from servicequality.ingest import upload
 from servicequality.ingest.mapping import TARGETS, MappingError
 from servicequality.ingest.mapping import load as load_mapping
+from servicequality.ingest.upload import import_in_subprocess, progress_bar
 from servicequality.metrics.formats import plain
 from servicequality.ui import session
 
@@ -90,10 +90,12 @@ if st.button("Import", type="primary", disabled=not ready, key="data_import_go")
         file_path = save_upload(upload, folder)
         mapping_path = save_upload(mapping_upload, folder) if chosen == own else choices[chosen]
         session.log("import", f"{target} from {file_path.name} (started)")
-        with st.spinner(f"Importing {file_path.name}… the dashboard keeps answering meanwhile."):
-            outcome = upload.import_in_subprocess(target, file_path, mapping_path, database)
-            # inside the spinner: leaving it is a point where Streamlit may stop the script
-            session.log("import", f"{target} from {file_path.name} ({'committed' if outcome[0] == 0 else 'failed'})")
+        bar = st.progress(0.0, text=f"Reading {file_path.name}… the dashboard keeps answering meanwhile.")
+        outcome = import_in_subprocess(
+            target, file_path, mapping_path, database, on_progress=lambda *p: bar.progress(*progress_bar(*p))
+        )
+        session.log("import", f"{target} from {file_path.name} ({'committed' if outcome[0] == 0 else 'failed'})")
+        bar.empty()
     code, out, err = outcome
     if code == 0:
         st.success(out.replace("\n", "  \n"), icon=":material/check_circle:")

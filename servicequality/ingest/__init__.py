@@ -1,7 +1,11 @@
 """Importing a customer's export into the store, through a mapping file.
 
 - `mapping`: the mapping file (which column is which field, targets, survey items).
-- `read`: CSV, Excel .xlsx and Parquet files into text rows; formula text kept safe.
+- `read`: CSV, Excel .xlsx and Parquet files into text rows; formula text kept safe. `lines`: a
+  CSV's lines into rows, an unclosed quote or a line in another encoding rejected, never swallowed;
+  `workbook`: Excel sheets row by row, their error and merged cells named.
+- `cells`: strict numbers (no nan, inf, 1_000 or other scripts' digits) and look-alike ids.
+- `limits`: the bounds on one import's work (documented settings) and RE2 for mappings' regexes.
 - `convert`: one cell's text into a typed value, or a reason to reject the row.
 - `commit`: the import itself: every row stored or rejected with its reason, atomically.
 - `report`: reading imports back (store counts, recent runs, rejected rows).

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from servicequality import store
 from servicequality.ingest.commit import run_import
+from servicequality.ingest.limits import SettingError
 from servicequality.ingest.mapping import TARGETS
 from servicequality.ingest.read import ImportProblem, safe_cell
 from servicequality.ingest.report import recent_runs, rejected_rows
@@ -28,6 +29,21 @@ def configure_import(parser) -> None:
         help="also set the demo's default service targets for every channel and priority that has none "
         "(otherwise complaints are measured against targets only where targets were imported)",
     )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another import is writing the same store, wait up to this long for it to end (default: "
+        "refuse at once, changing nothing)",
+    )
+    parser.add_argument(
+        "--progress",
+        choices=("bar", "lines", "none"),
+        default=None,
+        help="bar: a progress bar with rows/s and time left on stderr (the default on a terminal); lines: "
+        "'progress<TAB>stage<TAB>done<TAB>total' lines on stderr (for a caller such as the Data page); none",
+    )
 
 
 def run_import_command(args) -> int:
@@ -35,15 +51,28 @@ def run_import_command(args) -> int:
     import sys
 
     db = args.db or store.database_path()
+    mode = args.progress or ("bar" if sys.stderr.isatty() else "none")
+    report, finish = _progress(mode)
     try:
-        result = run_import(args.target, args.file, args.mapping, db, default_targets=args.default_targets)
-    except ImportProblem as exc:
+        result = run_import(
+            args.target,
+            args.file,
+            args.mapping,
+            db,
+            default_targets=args.default_targets,
+            wait=args.wait,
+            progress=report,
+        )
+    except (ImportProblem, SettingError) as exc:
+        finish()
         print(f"import: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        finish()
         print("import: interrupted; the database is unchanged", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not the user's fault: still one line, and the store is intact
+        finish()
         if os.environ.get("SQ_DEBUG"):
             raise
         print(
@@ -52,8 +81,37 @@ def run_import_command(args) -> int:
             file=sys.stderr,
         )
         return 1
+    finish()
     print(result.summary())
     return 0
+
+
+def _progress(mode: str):
+    """(report(stage, done, total), finish()) for run_import's progress. The bar is tqdm's (well
+    kept, the standard one: rate and time left built in); it appears only after 2 s, so a small
+    file prints nothing but its summary."""
+    import sys
+
+    if mode == "none":
+        return None, lambda: None
+    if mode == "lines":
+
+        def lines(stage: str, done: int, total: int | None) -> None:
+            print(f"progress\t{stage}\t{done}\t{'' if total is None else total}", file=sys.stderr, flush=True)
+
+        return lines, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, unit=" rows", unit_scale=True, desc="validating", file=sys.stderr, delay=2, leave=False)
+
+    def update(stage: str, done: int, total: int | None) -> None:
+        if total is not None and bar.total != total:
+            bar.total = total
+        if stage != "validating":
+            bar.set_description("writing and refreshing the summaries")
+        bar.update(done - bar.n)
+
+    return update, bar.close
 
 
 def configure_rejected(parser) -> None:

@@ -28,8 +28,10 @@ from typing import Any
 import duckdb
 
 from servicequality import domain, store
+from servicequality.ingest.cells import identifier_problem
 from servicequality.ingest.convert import Reject, convert
 from servicequality.ingest.customers import CustomerKeyError, load_key, pseudonym
+from servicequality.ingest.lines import Unreadable
 from servicequality.ingest.mapping import TARGETS, Field, Mapping, MappingError
 from servicequality.ingest.mapping import load as load_mapping
 from servicequality.ingest.read import FUTURE_TOLERANCE, ImportProblem, Table, _list, read_table
@@ -169,6 +171,7 @@ class _Importer:
                 f"{table.file_name}: column {sorted(dupes)[0]!r} appears twice in the header: rename one"
             )
         self.survey = SurveyRows(mapping.survey, table, self.index, mapping.path.name) if mapping.survey else None
+        self.used = self._used_columns()
         self.seen: dict[Any, int] = {}
         self.rows: list[dict[str, Any]] = []
         self.scores: list[dict[str, Any]] = []
@@ -179,6 +182,16 @@ class _Importer:
         self.new_categories: dict[str, dict[str, Any]] = {}
         self.read = 0
         self.now = dt.datetime.now()
+
+    def _used_columns(self) -> set[int]:
+        """The indices of the columns this import reads (a broken cell elsewhere does not matter)."""
+        names = {c.strip() for c in self.col_of.values()}
+        names |= {c.strip() for cols in self.m.combined.values() for c in cols}
+        used = {self.index[n] for n in names if n in self.index}
+        if self.survey is not None:
+            used |= {i for _, _, roles in self.survey.items for i in roles.values()}
+            used |= {i for _, i in self.survey.answers.values()}
+        return used
 
     # One source row -> stored rows, or a Reject.
     def _value(self, f: Field, cells: list[str], row_number: int) -> tuple[Any, str | None, str | None]:
@@ -208,6 +221,8 @@ class _Importer:
         self.read += 1
         row_number = self.read
         try:
+            if isinstance(cells, Unreadable):
+                raise Reject(cells.reason)
             if len(cells) != len(self.t.header):
                 raise Reject(
                     f"row has {len(cells)} fields, the header has {len(self.t.header)}: a stray delimiter or quote",
@@ -216,6 +231,8 @@ class _Importer:
                 )
             if not any(c.strip() for c in cells):
                 raise Reject("empty row")
+            if self.t.cell_problems:
+                self._check_cells(line)
             record = self._record(cells, row_number)
             self._check_row(record, cells)
         except Reject as r:
@@ -223,9 +240,18 @@ class _Importer:
                 Rejection(line, r.column, None if r.value is None else str(r.value), r.reason, self._row_dict(cells))
             )
 
-    def _row_dict(self, cells: list[str]) -> dict[str, str]:
+    def _check_cells(self, line: int) -> None:
+        """A cell the import reads holds an Excel error value or sits under merged cells: reject."""
+        for i in sorted(self.used):
+            if (problem := self.t.cell_problems.get(line, i)) is not None:
+                raise Reject(problem, self.t.header[i], None)
+
+    def _row_dict(self, cells: list[str] | Unreadable) -> dict[str, str]:
         """The rejected row as the export wrote it, for the rejected-rows table; the customer id column
         withheld (the store never holds a customer's own id, rejected or not)."""
+        if isinstance(cells, Unreadable):
+            withheld = self.col_of.get("customer") is not None
+            return {"(the line as written)": "(withheld: the line holds a customer id)" if withheld else cells.text}
         header = self.t.header
         out = {header[i] if i < len(header) else f"(extra {i + 1})": c for i, c in enumerate(cells)}
         if (column := self.col_of.get("customer")) is not None and column.strip() in out:
@@ -245,6 +271,9 @@ class _Importer:
                 record[f.name] = convert(f, raw, self.m.date_formats)
             except ValueError as exc:
                 raise Reject(str(exc), column, original if original is not None else raw) from None
+            if f.name in _IDENTIFIERS and (problem := identifier_problem(str(record[f.name]))):
+                shown = CUSTOMER_WITHHELD if f.name == "customer" else original
+                raise Reject(f"{f.name} {problem}", column, shown)
         return record
 
     def _check_row(self, record: dict[str, Any], cells: list[str]) -> None:
@@ -399,10 +428,17 @@ class _Importer:
             )
         return scores, missing, importance
 
-    def run(self) -> None:
+    def run(self, progress=None) -> None:
+        every = 0
         for line, cells in self.t.rows:
             self._line_of_current = line
             self.process(line, cells)
+            every += 1
+            if progress is not None and every == 5000:
+                progress("validating", self.read, self.t.total_rows)
+                every = 0
+        if progress is not None:
+            progress("validating", self.read, self.t.total_rows)
 
 
 def _reason_kind(reason: str) -> str:
@@ -443,6 +479,8 @@ def _previous_import(db: Path, file_hash: str, mapping_hash: str, target: str) -
 
 # Columns inserted per target, in the store's tables.
 CUSTOMER_WITHHELD = "(customer id withheld)"
+# Ids whose look-alikes would be stored as a second ticket, response, branch or customer (ingest.cells).
+_IDENTIFIERS = ("ticket_id", "response_id", "branch_id", "customer")
 
 _STORE_TABLE = {
     "tickets": "tickets",
@@ -532,12 +570,106 @@ def run_import(
     *,
     progress=None,
     default_targets: bool = False,
+    wait: float = 0.0,
 ) -> ImportResult:
-    """Import `file` into the database `db` through the mapping; see the module docstring."""
+    """Import `file` into the database `db` through the mapping; see the module docstring.
+
+    One import at a time per store (store.writer): when another is writing `db`, this waits up to
+    `wait` seconds, then raises ImportProblem having changed nothing. `progress(stage, done, total)`,
+    when given, is called every 5,000 rows validated ("validating"; total = the file's data lines, an
+    upper bound when cells span lines) and once before writing ("writing")."""
     file, db = Path(file), Path(db)
     mapping = _mapping_for(target, mapping_path)
     table = read_table(file, mapping)  # checks the file before any database work
+    try:
+        with store.writer_lock(db, wait=wait, what=f"an import of {file.name}"):
+            return _import_locked(target, file, mapping, table, db, progress, default_targets)
+    except store.StoreBusy as exc:
+        raise ImportProblem(str(exc)) from None
+
+
+def _remove_leftovers(db: Path) -> list[str]:
+    """Delete what a killed import or rebuild left beside the store (we hold the writer lock); say so."""
+    files, size = store.remove_leftovers(db)
+    if not files:
+        return []
+    return [
+        f"removed {files} temporary file(s) ({size / 1e6:,.0f} MB) left by an earlier import or rebuild that was "
+        "stopped before it finished"
+    ]
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    result: ImportResult,
+    importer: _Importer,
+    file_hash: str,
+    mapping_hash: str,
+    started: dt.datetime,
+) -> None:
+    """The run, its new branches and categories, the stored rows and the rejected ones."""
+    target, file_name, mapping = result.target, result.file_name, importer.m
+    con.execute(
+        "insert into import_runs values ($run, $started, $finished, $target, $file, $fh, $mapping, $mh, "
+        "$read, $stored, $rejected, $branches)",
+        {
+            "run": result.run_id,
+            "started": started,
+            "finished": dt.datetime.now(),
+            "target": target,
+            "file": file_name,
+            "fh": file_hash,
+            "mapping": mapping.name,
+            "mh": mapping_hash,
+            "read": result.rows_read,
+            "stored": result.rows_stored,
+            "rejected": result.rows_rejected,
+            "branches": result.branches_created,
+        },
+    )
+    _insert(
+        con,
+        "branches",
+        list(importer.new_branches.values()),
+        ["branch_id", "name", "region", "city", "branch_type", "size_band", "opened_on"],
+    )
+    _insert(
+        con,
+        "complaint_categories",
+        list(importer.new_categories.values()),
+        ["category", "family", "component_key", "description"],
+    )
+    fields = [f.name for f in TARGETS[target] if f.name not in ("timely_response", "customer")]
+    if target == "visits":
+        fields.insert(0, "customer_key")
+    if target == "surveys":
+        fields += [f"{p}_{part}" for p in ANSWERS.values() for part in ("answer", "min", "max")]
+    replace = target in ("targets", "categories")
+    _insert(con, _STORE_TABLE[target], importer.rows, fields, replace=replace)
+    _write_source_rows(con, target, importer, result.run_id, mapping.name)
+    _insert(
+        con,
+        "rejected_rows",
+        [
+            {
+                "run_id": result.run_id,
+                "file_name": file_name,
+                "line": r.line,
+                "column_name": r.column,
+                "value": r.value,
+                "reason": r.reason,
+                "row_json": json.dumps(r.row, ensure_ascii=False)[:20000],
+            }
+            for r in importer.rejected
+        ],
+        ["run_id", "file_name", "line", "column_name", "value", "reason", "row_json"],
+    )
+
+
+def _import_locked(target, file, mapping, table, db, progress, default_targets) -> ImportResult:
     result = ImportResult(target, file.name, mapping.name, db, encoding=table.encoding, delimiter=table.delimiter)
+    result.warnings.extend(table.warnings)
+    result.warnings.extend(_remove_leftovers(db))
     file_hash = file_sha256(file)
     try:
         earlier = _previous_import(db, file_hash, mapping.sha256, target)
@@ -554,7 +686,7 @@ def run_import(
             store.seed_default_targets(con)
         state = _store_state(con, target)
         importer = _Importer(mapping, table, state, customer_key)
-        importer.run()
+        importer.run(progress)
         if importer.read == 0:
             raise ImportProblem(f"{file.name} has a header but no data rows: nothing to import")
         result.run_id = state.next_run
@@ -569,71 +701,17 @@ def run_import(
                 "import date (map submitted_at in [columns], or set it in [constants] for a survey wave)"
             )
         assert result.rows_read == result.rows_stored + result.rows_rejected, "a row was neither stored nor rejected"
-        if progress:
-            progress(f"validated {importer.read:,} rows; writing")
+        if progress is not None:
+            progress("writing", result.rows_read, result.rows_read)
 
-        con.execute(
-            "insert into import_runs values ($run, $started, $finished, $target, $file, $fh, $mapping, $mh, "
-            "$read, $stored, $rejected, $branches)",
-            {
-                "run": result.run_id,
-                "started": started,
-                "finished": dt.datetime.now(),
-                "target": target,
-                "file": file.name,
-                "fh": file_hash,
-                "mapping": mapping.name,
-                "mh": mapping.sha256,
-                "read": result.rows_read,
-                "stored": result.rows_stored,
-                "rejected": result.rows_rejected,
-                "branches": result.branches_created,
-            },
-        )
-        _insert(
-            con,
-            "branches",
-            list(importer.new_branches.values()),
-            ["branch_id", "name", "region", "city", "branch_type", "size_band", "opened_on"],
-        )
-        _insert(
-            con,
-            "complaint_categories",
-            list(importer.new_categories.values()),
-            ["category", "family", "component_key", "description"],
-        )
-        fields = [f.name for f in TARGETS[target] if f.name not in ("timely_response", "customer")]
-        if target == "visits":
-            fields.insert(0, "customer_key")
-        if target == "surveys":
-            fields += [f"{p}_{part}" for p in ANSWERS.values() for part in ("answer", "min", "max")]
-        replace = target in ("targets", "categories")
-        _insert(con, _STORE_TABLE[target], importer.rows, fields, replace=replace)
-        _write_source_rows(con, target, importer, result.run_id, mapping.name)
-        _insert(
-            con,
-            "rejected_rows",
-            [
-                {
-                    "run_id": result.run_id,
-                    "file_name": file.name,
-                    "line": r.line,
-                    "column_name": r.column,
-                    "value": r.value,
-                    "reason": r.reason,
-                    "row_json": json.dumps(r.row, ensure_ascii=False)[:20000],
-                }
-                for r in importer.rejected
-            ],
-            ["run_id", "file_name", "line", "column_name", "value", "reason", "row_json"],
-        )
+        _write(con, result, importer, file_hash, mapping.sha256, started)
         (stored,) = con.execute(
             "select rows_read - rows_stored - rows_rejected from import_runs where run_id = $r", {"r": result.run_id}
         ).fetchone()
         assert stored == 0
 
     try:
-        store.build_atomically(db, fill, start_from_existing=True)
+        store.build_atomically(db, fill, start_from_existing=True, what=f"an import of {file.name}")
     except duckdb.ConstraintException as exc:
         raise ImportProblem(
             f"the store refused the rows ({str(exc).splitlines()[0][:200]}); nothing was changed"

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from servicequality.ingest.cells import parse_number
 from servicequality.ingest.mapping import Field
 
 # --- values ------------------------------------------------------------------------------------
@@ -75,6 +76,8 @@ def _text_value(f: Field, text: str, formats: tuple[str, ...]) -> Any:
 
 def _number(f: Field, number: float | int) -> int | float:
     """A number checked against the field's kind and range."""
+    if not math.isfinite(number):
+        raise ValueError(f"{f.name} must be a finite number")
     if f.kind == "int" and number != int(number):
         raise ValueError(f"{f.name} must be a whole number")
     if (f.low is not None and number < f.low) or (f.high is not None and number > f.high):
@@ -94,14 +97,10 @@ def convert(f: Field, value: Any, formats: tuple[str, ...]) -> Any:
     if f.kind not in ("int", "float"):
         return _text_value(f, text, formats)
     try:
-        number = float(text.replace(",", "")) if f.kind == "float" else _to_int(text)
-    except ValueError:
-        raise ValueError(f"{f.name} must be a number") from None
+        number = parse_number(text)
+    except ValueError as exc:
+        detail = str(exc)
+        raise ValueError(
+            f"{f.name} must be a number" + ("" if "is not a number" in detail else f" ({detail})")
+        ) from None
     return _number(f, number)
-
-
-def _to_int(text: str) -> int:
-    number = float(text)
-    if math.isnan(number) or math.isinf(number) or number != int(number):
-        raise ValueError(text)
-    return int(number)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from servicequality import domain
+from servicequality.ingest import limits
+from servicequality.ingest.limits import RegexError, compile_regex
 from servicequality.ingest.survey_spec import (
     COMPONENT_KEYS,
     MappingError,
@@ -145,7 +147,7 @@ _NEW_BRANCH_KEYS = {"name", "region", "city", "branch_type", "size_band"}
 
 @dataclass(frozen=True)
 class CategoryRule:
-    pattern: re.Pattern
+    pattern: Any  # RE2 (ingest.limits.compile_regex)
     family: str
     component: str
     description: str
@@ -338,11 +340,36 @@ def _id_settings(s: _Sections) -> dict[str, Any]:
             f'{s.where}: [id] needs field = one of {", ".join(s.fields)} and template = "prefix-{{row}}" '
             "(the data row number fills {row})"
         )
-    try:
-        id_template.format(row=1)
-    except (ValueError, KeyError, IndexError) as exc:
-        raise MappingError(f"{s.where}: [id] template {id_template!r} is not a valid format string ({exc})") from None
+    _check_template(s.where, id_template)
     return {"id_field": id_field, "id_template": id_template}
+
+
+def _check_template(where: str, template: str) -> None:
+    """The [id] template is a format string whose ids stay short: its widths are read before it is
+    ever filled in (a width of 60,000,000 would build a 60 MB id per row)."""
+    import string
+
+    longest = limits.ID_LENGTH.value()
+    too_long = f"ids are limited to {longest:,} characters (set {limits.ID_LENGTH.env} to raise it)"
+    try:
+        parts = list(string.Formatter().parse(template))
+        for _, _, spec, _ in parts:
+            if spec and "{" in spec:
+                raise MappingError(f"{where}: [id] template {template[:80]!r}: a width cannot itself be a {{field}}")
+            widths = [int(w) for w in re.findall(r"\d+", spec or "")]
+            if any(w > longest for w in widths):
+                raise MappingError(
+                    f"{where}: [id] template {template[:80]!r} asks for a width of {max(widths):,}: {too_long}"
+                )
+        made = template.format(row=10**12)
+    except MappingError:
+        raise
+    except (ValueError, KeyError, IndexError) as exc:
+        raise MappingError(f"{where}: [id] template {template!r} is not a valid format string ({exc})") from None
+    if len(made) > longest:
+        raise MappingError(
+            f"{where}: [id] template {template[:80]!r} makes ids of {len(made):,} characters: {too_long}"
+        )
 
 
 def _channels(s: _Sections) -> tuple[str, ...]:
@@ -466,10 +493,11 @@ def _category_rule(where: str, i: int, rule: Any) -> CategoryRule:
     if not isinstance(rule, dict) or set(rule) - {"match", "family", "component", "description", "label"}:
         raise MappingError(f"{where}: [[category.rules]] #{i} takes match, family, component, description and label")
     try:
-        pattern = re.compile(str(rule.get("match", "")))
-    except re.error as exc:
+        pattern = compile_regex(str(rule.get("match", "")))
+    except RegexError as exc:
         raise MappingError(
-            f"{where}: [[category.rules]] #{i} match is not a valid regular expression ({exc})"
+            f"{where}: [[category.rules]] #{i} match is not a valid regular expression for RE2 ({exc}); "
+            "look-around and back-references are not supported"
         ) from None
     family, component = rule.get("family"), rule.get("component")
     if family not in ("product", "service"):

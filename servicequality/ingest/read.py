@@ -8,11 +8,14 @@ import io
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from servicequality import store
+from servicequality.ingest import limits, workbook
+from servicequality.ingest import lines as lines_mod
+from servicequality.ingest.lines import Unreadable
 from servicequality.ingest.mapping import Mapping
 
 MAPPINGS_DIR = store.PROJECT_ROOT / "mappings"
@@ -57,10 +60,14 @@ class Table:
 
     file_name: str
     header: list[str]
-    rows: Iterator[tuple[int, list[str]]]  # (line, cells)
+    rows: Iterator[tuple[int, list[str] | Unreadable]]  # (line, cells), or a line that cannot be a row
     header_line: int
     encoding: str | None = None
     delimiter: str | None = None
+    total_rows: int | None = None  # data lines (CSV: an upper bound when cells span lines), for progress
+    warnings: list[str] = field(default_factory=list)
+    # why a cell cannot be read (an Excel error value, a merged cell): .get(line, column index)
+    cell_problems: workbook.CellProblems = field(default_factory=workbook.CellProblems)
 
 
 def file_format(path: Path, mapping: Mapping) -> str:
@@ -81,8 +88,11 @@ def read_table(path: Path, mapping: Mapping) -> Table:
         raise ImportProblem(f"{path} does not exist: check the file name")
     if path.is_dir():
         raise ImportProblem(f"{path} is a folder: give the export file itself")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise ImportProblem(f"{path.name} is empty (0 bytes): export it again with a header row and data")
+    if size > limits.FILE_MB.value() * 1_000_000:
+        raise ImportProblem(str(limits.over(limits.FILE_MB, f"{path.name} is {size / 1e6:,.0f} MB")))
     fmt = file_format(path, mapping)
     if fmt in ("xlsx", "xls"):
         return _read_xlsx(path, mapping, legacy=fmt == "xls")
@@ -186,33 +196,32 @@ def _read_csv(path: Path, mapping: Mapping) -> Table:
     problem = _looks_binary(data[:8192])
     if problem:
         raise ImportProblem(f"{path.name} {problem}")
-    text, encoding = decode(data, path.name, mapping.encoding)
+    (text, encoding), bad = decode(data, path.name, mapping.encoding), {}
+    if encoding == "cp1252" and not mapping.encoding:
+        # Not UTF-8 as a whole, nor Korean: it may still mix UTF-8 lines with Windows-1252 ones.
+        mixed = lines_mod.mixed_encoding(data)
+        if mixed is not None:
+            text, encoding, bad = mixed
+    del data
     if not text.strip():
         raise ImportProblem(f"{path.name} holds only blank lines: export it again with a header row and data")
-    lines = text.splitlines(keepends=True)
+    lines = list(io.StringIO(text, newline=""))  # split as the CSV reader splits: \n, \r\n or \r
+    del text
 
     start, delim, header = _find_header(path.name, lines, mapping)
-    body = io.StringIO("".join(lines[start:]), newline="")
-    reader = csv.reader(body, delimiter=delim, strict=False)
-    next(reader)  # the header, already parsed
+    heading = csv.reader(iter(lines[start : start + 50]), delimiter=delim, strict=False)
+    next(heading)  # the header, already parsed
     if mapping.question_row:
-        next(reader, None)  # the question texts under it
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        previous = reader.line_num
-        try:
-            for cells in reader:
-                line = start + previous + 1
-                previous = reader.line_num
-                if not cells:  # a blank line is not a row
-                    continue
-                yield line, cells
-        except csv.Error as exc:
-            raise ImportProblem(
-                f"{path.name} line {start + previous + 1}: broken CSV ({exc}); check the quoting there"
-            ) from None
-
-    return Table(path.name, [h.strip() for h in header], rows(), start + 1, encoding, delim)
+        next(heading, None)  # the question texts under it
+    first = start + heading.line_num
+    rows = lines_mod.csv_rows(lines, first, delim, len(header), bad)
+    warnings = []
+    if bad:
+        warnings.append(
+            f"the file mixes encodings: {len(bad):,} line(s) not in {encoding.split()[0]} like the rest are "
+            "rejected (see the rejected rows)"
+        )
+    return Table(path.name, [h.strip() for h in header], rows, start + 1, encoding, delim, len(lines) - first, warnings)
 
 
 def _cell_text(value: Any) -> str:
@@ -225,8 +234,10 @@ def _cell_text(value: Any) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
     if hasattr(value, "isoformat"):  # pandas Timestamp
         return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
     if isinstance(value, bool):
@@ -242,32 +253,26 @@ _WORKBOOK_MAGIC = {
 
 
 def _read_xlsx(path: Path, mapping: Mapping, *, legacy: bool = False) -> Table:
-    import pandas as pd
-
     magic, what = _WORKBOOK_MAGIC[legacy]
-    if path.read_bytes()[:4] != magic:
-        raise ImportProblem(f"{path.name} is not {what}: export it again")
+    with path.open("rb") as fh:
+        if fh.read(4) != magic:
+            raise ImportProblem(f"{path.name} is not {what}: export it again")
     try:
-        sheet = mapping.sheet if mapping.sheet is not None else 0
-        frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="calamine")
-    except ValueError as exc:
-        if "not found" in str(exc).lower() or "worksheet" in str(exc).lower():
-            raise ImportProblem(f"{path.name}: no sheet {mapping.sheet!r}; fix sheet in [source]") from None
-        raise ImportProblem(f"{path.name}: cannot read the workbook ({str(exc).splitlines()[0]})") from None
-    except Exception as exc:  # calamine raises its own errors for corrupt workbooks
-        raise ImportProblem(f"{path.name}: cannot read the workbook ({str(exc).splitlines()[0][:200]})") from None
-    grid = [[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    if not grid:
+        rows, problems, height = workbook.read_rows(path, mapping.sheet, _cell_text)
+    except (workbook.WorkbookProblem, limits.LimitExceeded) as exc:
+        raise ImportProblem(str(exc)) from None
+    head, rows = workbook.peek(rows, DETECT_LINES if mapping.skip_rows is None else mapping.skip_rows + 1)
+    if not any(any(c for c in cells) for _, cells in head):
         raise ImportProblem(f"{path.name}: the sheet is empty: put a header row and data on it")
-    starts = [mapping.skip_rows] if mapping.skip_rows is not None else range(min(DETECT_LINES, len(grid)))
-    best = max(((_header_score(grid[s], mapping), -s) for s in starts if s < len(grid)), default=(0, 0))
+    starts = [mapping.skip_rows] if mapping.skip_rows is not None else range(len(head))
+    best = max(((_header_score(head[s][1], mapping), -s) for s in starts if s < len(head)), default=(0, 0))
     if best[0] == 0:
         raise ImportProblem(
             f"{path.name}: none of the columns the mapping names ({_list(_expected_columns(mapping))}) is on the "
             "sheet; fix [columns], skip_rows or sheet"
         )
     start = -best[1]
-    header = [h.strip() for h in grid[start]]
+    header = [h.strip() for h in head[start][1]]
     width = len(header)
     while width and not header[width - 1]:
         width -= 1
@@ -276,15 +281,22 @@ def _read_xlsx(path: Path, mapping: Mapping, *, legacy: bool = False) -> Table:
     # A second header row holding each column's question text is not a data row.
     first = start + (2 if mapping.question_row else 1)
 
-    def rows():
-        for i in range(first, len(grid)):
-            cells = grid[i]
-            extra = [c for c in cells[width:] if c]
-            if not any(cells):
+    def data_rows():
+        for i, (line, cells) in enumerate(rows):
+            if i < first or not any(cells):
                 continue
-            yield i + 1, cells[:width] + extra  # extra non-empty cells make the row ragged
+            extra = [c for c in cells[width:] if c]
+            yield line, cells[:width] + extra  # extra non-empty cells make the row ragged
 
-    return Table(path.name, header, rows(), start + 1)
+    table = Table(path.name, header, data_rows(), start + 1, total_rows=max(height - first, 0), cell_problems=problems)
+    if problems.errors:
+        table.warnings.append(
+            f"the sheet has {len(problems.errors):,} cell(s) holding an Excel error (#DIV/0!, #N/A...): rows "
+            "that read one are rejected"
+        )
+    if problems.merged:
+        table.warnings.append("the sheet has merged cells: rows that read a cell under one are rejected")
+    return table
 
 
 def _read_parquet(path: Path) -> Table:
@@ -303,7 +315,7 @@ def _read_parquet(path: Path) -> Table:
         for i in range(table.num_rows):
             yield i + 1, [_cell_text(col[i]) for col in columns]
 
-    return Table(path.name, header, rows(), 0)
+    return Table(path.name, header, rows(), 0, total_rows=table.num_rows)
 
 
 def _list(names) -> str:

@@ -9,10 +9,10 @@ rejects the respondent's other answers. A SERVQUAL item with an expectation but 
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
+from servicequality.ingest.cells import parse_number
 from servicequality.ingest.convert import Reject
 from servicequality.ingest.read import ImportProblem, Table
 from servicequality.ingest.survey_spec import ANSWERS, ItemScale, SurveySpec, code_text
@@ -100,11 +100,12 @@ class SurveyRows:
             # level or an importance, simply no answer there.
             return scale.codes[code_text(text)] if role in ("perception", "expectation") else None
         try:
-            number = float(text)
-        except ValueError:
-            raise Reject(f"{role} of item {code} is not a number", self.t.header[index], text) from None
+            number = parse_number(text)
+        except ValueError as exc:
+            detail = "" if "is not a number" in str(exc) else f" ({exc})"
+            raise Reject(f"{role} of item {code} is not a number{detail}", self.t.header[index], text) from None
         if role == "importance":
-            if number < 0 or math.isnan(number):
+            if number < 0:
                 raise Reject(f"importance of item {code} is negative", self.t.header[index], text)
             return number
         if number != int(number) or not scale.low <= number <= scale.high:

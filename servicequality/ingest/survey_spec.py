@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from servicequality import domain
+from servicequality.ingest.cells import parse_number
+from servicequality.ingest.limits import RegexError, compile_regex
 
 
 class MappingError(ValueError):
@@ -33,7 +35,7 @@ def code_text(value: Any) -> str:
     """A cell or a declared code as comparable text: 5, 5.0, "5" and " 5 " are all "5"."""
     text = str(value).strip()
     try:
-        number = float(text)
+        number = parse_number(text)
     except ValueError:
         return text
     return str(int(number)) if number.is_integer() else text
@@ -82,7 +84,7 @@ class SurveyItem:
 @dataclass(frozen=True)
 class SurveySpec:
     items: tuple[SurveyItem, ...] = ()
-    patterns: dict[str, re.Pattern] = field(default_factory=dict)  # role -> regex with (?P<item>...)
+    patterns: dict[str, Any] = field(default_factory=dict)  # role -> RE2 regex with (?P<item>...)
     item_components: dict[str, str] = field(default_factory=dict)  # item code -> component
     scale: ItemScale = ItemScale()
     overrides: dict[str, ItemScale] = field(default_factory=dict)  # item code -> its own scale
@@ -163,15 +165,18 @@ def answer_spec(where: str, key: str, table: Any) -> AnswerSpec:
     return AnswerSpec(table["column"], scale, tuple(sorted(changes, key=lambda c: c[0])))
 
 
-def _patterns(where: str, sv: dict) -> dict[str, re.Pattern]:
+def _patterns(where: str, sv: dict) -> dict[str, Any]:
     patterns = {}
     for role in SURVEY_ROLES:
         if role not in sv:
             continue
         try:
-            pattern = re.compile(str(sv[role]))
-        except re.error as exc:
-            raise MappingError(f"{where}: [survey] {role} is not a valid regular expression ({exc})") from None
+            pattern = compile_regex(str(sv[role]))
+        except RegexError as exc:
+            raise MappingError(
+                f"{where}: [survey] {role} is not a valid regular expression for RE2 ({exc}); look-around and "
+                "back-references are not supported"
+            ) from None
         if "item" not in pattern.groupindex:
             raise MappingError(f"{where}: [survey] {role} regex needs a named group (?P<item>...) for the item code")
         patterns[role] = pattern

@@ -32,6 +32,7 @@ from servicequality.store.runner import (
     run_query,
     stream_query,
 )
+from servicequality.store.writer import StoreBusy, leftovers, remove_leftovers, writer_lock
 
 __all__ = [
     "CORE_TABLES",
@@ -41,6 +42,7 @@ __all__ = [
     "SCHEMA_FILE",
     "STORE_CATALOG",
     "Query",
+    "StoreBusy",
     "StoreError",
     "build_atomically",
     "check_store",
@@ -57,4 +59,7 @@ __all__ = [
     "run_query",
     "query_runner",
     "stream_query",
+    "leftovers",
+    "remove_leftovers",
+    "writer_lock",
 ]

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from servicequality import domain
+from servicequality.store.writer import remove_leftovers, writer_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
@@ -234,6 +235,8 @@ def build_atomically(
     *,
     start_from_existing: bool = False,
     refresh: bool = True,
+    wait: float = 3600.0,
+    what: str = "a rebuild",
 ) -> Path:
     """Write a database to a temporary file beside `target`, then rename it into place.
 
@@ -241,8 +244,17 @@ def build_atomically(
     `start_from_existing`, the new file starts as a copy of the current one (an import adds
     to what is there); otherwise it starts empty with the schema and reference data. The rollups are
     rebuilt last, unless `refresh` is off (`fill` wrote them: a snapshot of rollups Spark built).
+
+    One writer at a time (store.writer): this waits up to `wait` seconds for another writer of
+    `target` to finish (then StoreBusy), and first removes what a killed writer left behind.
     """
     target = Path(target)
+    with writer_lock(target, wait=wait, what=what):
+        remove_leftovers(target)
+        return _build(target, fill, start_from_existing=start_from_existing, refresh=refresh)
+
+
+def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
     os.close(fd)

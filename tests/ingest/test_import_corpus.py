@@ -79,9 +79,17 @@ size_band = "size_band"
 """
 
 
-def xlsx(rows: list[list[str]], formulas: dict[tuple[int, int], tuple[str, str]] | None = None) -> bytes:
-    """A minimal .xlsx (inline strings); `formulas` puts a formula with its cached value in a cell."""
-    formulas = formulas or {}
+def xlsx(
+    rows: list[list[str]],
+    formulas: dict[tuple[int, int], tuple[str, str]] | None = None,
+    errors: dict[tuple[int, int], str] | None = None,
+    merged: tuple[str, ...] = (),
+    first_column: int = 0,
+) -> bytes:
+    """A minimal .xlsx (inline strings); `formulas` puts a formula with its cached value in a cell,
+    `errors` an error value (#DIV/0!) in a cell (line, 0-based column), `merged` merged ranges ("A2:A3");
+    the table starts in column `first_column` (0 = A)."""
+    formulas, errors = formulas or {}, errors or {}
 
     def col(i: int) -> str:
         return chr(ord("A") + i)
@@ -90,8 +98,10 @@ def xlsx(rows: list[list[str]], formulas: dict[tuple[int, int], tuple[str, str]]
     for r, row in enumerate(rows, 1):
         out = []
         for c, value in enumerate(row):
-            ref = f"{col(c)}{r}"
-            if (r, c) in formulas:
+            ref = f"{col(c + first_column)}{r}"
+            if (r, c) in errors:
+                out.append(f'<c r="{ref}" t="e"><f>1/0</f><v>{escape(errors[(r, c)])}</v></c>')
+            elif (r, c) in formulas:
                 f, v = formulas[(r, c)]
                 out.append(f'<c r="{ref}"><f>{escape(f)}</f><v>{v}</v></c>')
             else:
@@ -104,7 +114,13 @@ def xlsx(rows: list[list[str]], formulas: dict[tuple[int, int], tuple[str, str]]
         "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',  # noqa: E501
         "xl/worksheets/sheet1.xml": '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'  # noqa: E501
         + "".join(cells)
-        + "</sheetData></worksheet>",
+        + "</sheetData>"
+        + (
+            f'<mergeCells count="{len(merged)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merged) + "</mergeCells>"
+            if merged
+            else ""
+        )
+        + "</worksheet>",
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
@@ -323,8 +339,10 @@ CASES = [
             + GOOD_ROWS
             + 'T4,B1,Phone,2024-01-05 09:00,,open,,"never closed\nT5,B1,Phone,2024-01-05 09:00,,open,,\n'
         ),
-        stored=3,
+        # T4's quote runs to the end of the file: T4 is rejected, T5 (which it swallowed) is read again and stored
+        stored=4,
         rejected=1,
+        reasons=("a quote opened on line 5 runs to line 6 (2 lines) and does not close cleanly",),
     ),
     Case(
         "junk_lines_semicolon_multiline.csv",
@@ -433,6 +451,131 @@ CASES = [
             "item 1 has a expectation but no perception",
             "no SERVQUAL item answered",
         ),
+    ),
+    # --- issue 15: what used to be lost or stored wrongly, now rejected row by row with the reason ----
+    Case(
+        # R1 good; R2 a NaN perception; R3 an infinite expectation; R4 fine: before, one nan aborted the file
+        "nan_and_inf_scores.csv",
+        csv_bytes(
+            "rid,branch,date,E1,P1,E2,P2\nR1,B1,2024-01-01,6,5,7,7\nR2,B1,2024-01-01,6,nan,7,7\n"
+            "R3,B1,2024-01-01,inf,5,7,7\nR4,B1,2024-01-02,5,5,-Infinity,7\nR5,B1,2024-01-03,1,2,3,4\n"
+        ),
+        mapping=SURVEY_MAPPING,
+        target="surveys",
+        stored=2,
+        rejected=3,
+        reasons=(
+            "perception of item 1 is not a number ('nan' is not a finite number)",
+            "expectation of item 1 is not a number ('inf' is not a finite number)",
+            "expectation of item 2 is not a number ('-Infinity' is not a finite number)",
+        ),
+    ),
+    Case(
+        # csat "1_000" (Python reads 1000), Arabic-Indic "٤" and fullwidth "４" (Python reads 4), then a plain 4
+        "look_alike_numbers.csv",
+        csv_bytes(
+            HEADER
+            + "T1,B1,Phone,2024-01-05 09:00,,open,1_000,\nT2,B1,Phone,2024-01-05 09:00,,open,\u0664,\n"
+            + "T3,B1,Phone,2024-01-05 09:00,,open,\uff14,\nT4,B1,Phone,2024-01-05 09:00,,open,4,\n"
+        ),
+        stored=1,
+        rejected=3,
+        reasons=("satisfaction must be a number", "is written with other digits than 0-9"),
+    ),
+    Case(
+        # a Cyrillic О in a Latin id, a zero-width space, a fullwidth B: each would be a second ticket or branch
+        "look_alike_ids.csv",
+        csv_bytes(
+            HEADER
+            + "T\u041e1,B1,Phone,2024-01-05 09:00,,open,,\nT\u200b2,B1,Phone,2024-01-05 09:00,,open,,\n"
+            + "T3,\uff221,Phone,2024-01-05 09:00,,open,,\nT4,B1,Phone,2024-01-05 09:00,,open,,\n"
+        ),
+        stored=1,
+        rejected=3,
+        reasons=(
+            "ticket_id mixes Latin and Cyrillic letters ('\u041e' is CYRILLIC CAPITAL LETTER O)",
+            "ticket_id holds an invisible or unusual character (ZERO WIDTH SPACE, U+200B)",
+            "branch_id holds compatibility characters (it reads as 'B1')",
+        ),
+    ),
+    Case(
+        # UTF-8 throughout but line 3 written in Windows-1252: stored, "Caf\xe9" would be a second category
+        "mixed_encodings_mostly_utf8.csv",
+        csv_bytes(HEADER + "T1,B1,Phone,2024-01-05 09:00,,open,,Caf\u00e9\n")
+        + csv_bytes("T2,B1,Phone,2024-01-05 09:00,,open,,Caf\u00e9\n", "cp1252")
+        + csv_bytes("T3,B1,Phone,2024-01-05 09:00,,open,,M\u00fcller\nT4,B1,Phone,2024-01-05 09:00,,open,,\n"),
+        mapping=TICKETS_MAPPING + '[[category.rules]]\nmatch = "."\nfamily = "service"\ncomponent = "courtesy"\n',
+        stored=3,
+        rejected=1,
+        reasons=("line 3 is not UTF-8 like the rest of the file",),
+    ),
+    Case(
+        # Windows-1252 throughout but line 2 written in UTF-8: it would be stored as "CafÃ©"
+        "mixed_encodings_mostly_cp1252.csv",
+        csv_bytes(HEADER + "T1,B1,Phone,2024-01-05 09:00,,open,,Caf\u00e9\n")
+        + csv_bytes(
+            "T2,B1,Phone,2024-01-05 09:00,,open,,Caf\u00e9\nT3,B1,Phone,2024-01-05 09:00,,open,,Zo\u00eb\n", "cp1252"
+        ),
+        mapping=TICKETS_MAPPING + '[[category.rules]]\nmatch = "."\nfamily = "service"\ncomponent = "courtesy"\n',
+        stored=2,
+        rejected=1,
+        reasons=("line 2 is UTF-8 in a Windows-1252 file",),
+    ),
+    Case(
+        # T2's csat is #DIV/0! (rejected); T3 has #N/A in a column the mapping does not read (stored)
+        "excel_error_cells.xlsx",
+        xlsx(
+            [
+                [*HEADER.strip().split(","), "notes"],
+                *[[*r.split(","), ""] for r in GOOD_ROWS.strip().split("\n")],
+            ],
+            errors={(3, 6): "#DIV/0!", (4, 8): "#N/A"},
+        ),
+        stored=2,
+        rejected=1,
+        reasons=("cell G3 holds the Excel error #DIV/0! (a formula that failed)",),
+    ),
+    Case(
+        # the same with the table starting in column C: the cells are still named as Excel names them
+        "excel_error_cells_from_column_c.xlsx",
+        xlsx(
+            [
+                [*HEADER.strip().split(","), "notes"],
+                *[[*r.split(","), ""] for r in GOOD_ROWS.strip().split("\n")],
+            ],
+            errors={(2, 1): "#REF!", (4, 8): "#N/A"},
+            merged=("D3:D4",),
+            first_column=2,
+        ),
+        stored=1,
+        rejected=2,
+        reasons=(
+            "cell D2 holds the Excel error #REF!",
+            "the cell is under the merged cells D3:D4: only D3 holds their value",
+        ),
+    ),
+    Case(
+        # the branch cells B3:B4 are merged: only B3 holds "B1"; T3 on line 4 would read a blank branch
+        "excel_merged_cells.xlsx",
+        xlsx(
+            [HEADER.strip().split(","), *[r.split(",") for r in GOOD_ROWS.strip().split("\n")]],
+            merged=("B3:B4",),
+        ),
+        stored=2,
+        rejected=1,
+        reasons=("the cell is under the merged cells B3:B4: only B3 holds their value",),
+    ),
+    Case(
+        "backtracking_regex.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING + '[[category.rules]]\nmatch = "(?=a)b"\nfamily = "service"\ncomponent = "courtesy"\n',
+        error="match is not a valid regular expression for RE2 (invalid perl operator: (?=)",
+    ),
+    Case(
+        "id_template_bomb.csv",
+        csv_bytes(HEADER + GOOD_ROWS),
+        mapping=TICKETS_MAPPING + '[id]\nfield = "ticket_id"\ntemplate = "T{row:0>60000000}"\n',
+        error="asks for a width of 60,000,000: ids are limited to 200 characters (set SQ_IMPORT_MAX_ID_LENGTH",
     ),
 ]
 

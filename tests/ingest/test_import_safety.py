@@ -112,10 +112,14 @@ def test_a_killed_import_leaves_the_previous_data_intact(files, tmp_path):
 
     assert db.stat().st_ino == inode, "the store was replaced by a half-written file"
     assert counts(db) == before  # the database opens and holds exactly what it held
-    # The leftover temporary file is never read; the next import simply writes a new one.
+    # The leftover temporary file is never read; the next import removes it and writes a new one.
+    left = building_files(db)
+    assert left, "the kill left no temporary file: the test proved nothing about cleaning up"
     result = ingest.run_import("tickets", files["big"], files["mapping"], db)
     assert result.rows_stored == BIG_ROWS
     assert counts(db)["tickets"] == before["tickets"] + BIG_ROWS
+    assert building_files(db) == []
+    assert any(w.startswith(f"removed {len(left)} temporary file(s)") for w in result.warnings), result.warnings
 
 
 def test_reads_never_fail_while_an_import_runs_and_then_see_the_new_data(files, tmp_path):

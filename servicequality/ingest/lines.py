@@ -1,0 +1,143 @@
+"""A CSV export's physical lines into rows, every line accounted for.
+
+Two ways a file used to lose rows without a word (issue 15):
+- an unclosed quote: the CSV reader keeps reading the quoted cell until the next quote or the end
+  of the file, so one "row" swallowed 39,990 lines and the import reported 10 rows read;
+- a file mixing UTF-8 and Windows-1252 lines: decoded as Windows-1252 throughout, "Café" written
+  in UTF-8 was stored as "CafÃ©", a second category beside the real one.
+
+Here a row whose quoted cell runs over several lines must parse cleanly on its own (RFC 4180:
+the quote closes, the field count is the header's, and at most `SQ_IMPORT_MAX_CELL_LINES` lines).
+Otherwise its first line is rejected as unreadable, with the lines the quote ran to, and reading
+starts again on the next line: the swallowed lines come back as rows. A line in the file's
+minority encoding is rejected with the reason. So the rows read are the data lines, less blank
+lines and the continuation lines of well-formed multi-line cells.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from servicequality.ingest import limits
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A line that cannot become a row: it is rejected with this reason, never dropped."""
+
+    reason: str
+    text: str  # the line as the file has it (cut to 2,000 characters)
+
+
+# --- encodings ---------------------------------------------------------------------------------
+
+
+def mixed_encoding(data: bytes) -> tuple[str, str, dict[int, str]] | None:
+    """(text, encoding, {line number: reason}) when the file has both UTF-8 lines and lines that are
+    not UTF-8 (taken to be Windows-1252); None when it does not mix. The lines in the minority
+    encoding are the ones given a reason (a tie counts UTF-8 as the file's)."""
+    raw_lines = data.splitlines(keepends=True)  # \n, \r\n or \r: the CSV reader's own line ends
+    utf8, other = [], []
+    for i, raw in enumerate(raw_lines):
+        if raw.isascii():
+            continue
+        try:
+            raw.decode("utf-8")
+            utf8.append(i)
+        except UnicodeDecodeError:
+            other.append(i)
+    if not utf8 or not other:
+        return None
+    majority_utf8 = len(utf8) >= len(other)
+    is_utf8 = set(utf8)
+    parts = [
+        r.decode("utf-8") if i in is_utf8 else r.decode("cp1252", errors="replace") for i, r in enumerate(raw_lines)
+    ]
+    if majority_utf8:
+        bad = {
+            i + 1: f"line {i + 1} is not UTF-8 like the rest of the file (read as Windows-1252 it says "
+            f"{_sample(parts[i])!r}): the file mixes encodings; export it again as UTF-8"
+            for i in other
+        }
+    else:
+        bad = {
+            i + 1: f"line {i + 1} is UTF-8 in a Windows-1252 file ({_sample(parts[i])!r} would be stored garbled, "
+            "e.g. 'Café' as 'CafÃ©'): the file mixes encodings; export it again in one encoding"
+            for i in utf8
+        }
+    text = "".join(parts).removeprefix("\ufeff")
+    return text, ("utf-8" if majority_utf8 else "cp1252") + " (mixed)", bad
+
+
+def _sample(line: str) -> str:
+    """The line's first non-ASCII stretch, in context."""
+    at = next((i for i, c in enumerate(line) if ord(c) > 0x7F), 0)
+    return line[max(at - 15, 0) : at + 15].strip()
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+def csv_rows(
+    lines: list[str], first: int, delimiter: str, width: int, bad: dict[int, str]
+) -> Iterator[tuple[int, list[str] | Unreadable]]:
+    """(line number, cells or Unreadable) for each row from `lines[first]` on (0-based index);
+    blank lines are skipped. `width` is the header's field count, `bad` the lines rejected for
+    their encoding."""
+    longest = limits.CELL_LINES.value()
+    index = first
+    while index < len(lines):
+        resume = yield from _rows_from(lines, index, delimiter, width, bad, longest)
+        if resume is None:
+            return
+        index = resume
+
+
+def _rows_from(lines, index, delimiter, width, bad, longest):
+    """Rows from lines[index] on; returns the index to read again from after an unreadable row,
+    or None at the end of the file."""
+    source = iter(lines)
+    source.__setstate__(index)  # a list iterator positioned in O(1): no copy of the rest of the file
+    reader = csv.reader(source, delimiter=delimiter, strict=False)
+    consumed = 0
+    while True:
+        start = index + consumed  # the row's first line, 0-based
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as exc:  # a NUL byte, a cell over the size limit
+            yield start + 1, Unreadable(f"line {start + 1} cannot be read as CSV ({exc})", lines[start][:2000])
+            return start + 1
+        span = reader.line_num - consumed
+        consumed = reader.line_num
+        problem = next((bad[n] for n in range(start + 1, start + span + 1) if n in bad), None)
+        if problem is None and span > 1:
+            problem = _runaway(lines[start : start + span], cells, delimiter, width, start + 1, longest)
+        if problem is not None:
+            yield start + 1, Unreadable(problem, lines[start][:2000])
+            if span > 1:
+                return start + 1  # the lines it swallowed are read again, as rows of their own
+            continue
+        if cells:
+            yield start + 1, cells
+
+
+def _runaway(chunk: list[str], cells: list[str], delimiter: str, width: int, line: int, longest: int) -> str | None:
+    """Why a row spanning several lines is not a well-formed quoted multi-line cell, or None."""
+    last = line + len(chunk) - 1
+    where = f"a quote opened on line {line:,} runs to line {last:,} ({len(chunk):,} lines)"
+    fix = f"; fix the quoting on line {line:,} (the lines after it are read again as rows)"
+    if len(chunk) > longest:
+        return f"{where}: over the limit of {longest:,} lines for one quoted cell (set {limits.CELL_LINES.env}){fix}"
+    try:
+        clean = list(csv.reader(chunk, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return f"{where} and does not close cleanly there: an unclosed or stray quote{fix}"
+    if len(clean) != 1:
+        return f"{where} and does not close cleanly there: an unclosed or stray quote{fix}"
+    if len(cells) != width:
+        return f"{where} and leaves a row of {len(cells)} fields where the header has {width}{fix}"
+    return None
