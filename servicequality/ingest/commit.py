@@ -37,6 +37,7 @@ from servicequality.ingest.mapping import load as load_mapping
 from servicequality.ingest.read import FUTURE_TOLERANCE, ImportProblem, Table, _list, read_table
 from servicequality.ingest.survey_rows import SurveyRows
 from servicequality.ingest.survey_spec import ANSWERS
+from servicequality.store.writer import pause_point
 
 # --- the import --------------------------------------------------------------------------------
 
@@ -172,6 +173,8 @@ class _Importer:
             )
         self.survey = SurveyRows(mapping.survey, table, self.index, mapping.path.name) if mapping.survey else None
         self.used = self._used_columns()
+        self.used_in_order = sorted(self.used)
+        self.contents: dict[str, int] = {}  # {hash} ids: how often each row content was seen
         self.seen: dict[Any, int] = {}
         self.rows: list[dict[str, Any]] = []
         self.scores: list[dict[str, Any]] = []
@@ -182,6 +185,18 @@ class _Importer:
         self.new_categories: dict[str, dict[str, Any]] = {}
         self.read = 0
         self.now = dt.datetime.now()
+
+    def _content_id(self, cells: list[str]) -> str:
+        """{hash} of an [id] template: the first 16 hex digits of the SHA-256 of the row's cells (all of
+        them, as exported), then ".2", ".3" for the second and third identical row in the file. The
+        same row gets the same id whether the export comes whole, in parts or again with more rows
+        appended ({row} numbers restart in every part, so each part's rows would be taken for the
+        first's). Only rows identical in every cell and split across parts meet: the later ones are
+        rejected as duplicates, with the reason."""
+        text = "\x1f".join(c.strip() for c in cells)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        seen = self.contents[digest] = self.contents.get(digest, 0) + 1
+        return digest if seen == 1 else f"{digest}.{seen}"
 
     def _used_columns(self) -> set[int]:
         """The indices of the columns this import reads (a broken cell elsewhere does not matter)."""
@@ -198,7 +213,8 @@ class _Importer:
         m = self.m
         column = self.col_of.get(f.name)
         if m.id_field == f.name and column is None:
-            return m.id_template.format(row=row_number), None, None
+            content = self._content_id(cells) if "{hash" in m.id_template else None
+            return m.id_template.format(row=row_number, hash=content), None, None
         if f.name in m.combined:  # e.g. a date column and a time column, joined with a space
             parts = [cells[self.index[c.strip()]].strip() for c in m.combined[f.name]]
             joined = " ".join(p for p in parts if p)
@@ -242,7 +258,7 @@ class _Importer:
 
     def _check_cells(self, line: int) -> None:
         """A cell the import reads holds an Excel error value or sits under merged cells: reject."""
-        for i in sorted(self.used):
+        for i in self.used_in_order:
             if (problem := self.t.cell_problems.get(line, i)) is not None:
                 raise Reject(problem, self.t.header[i], None)
 
@@ -581,6 +597,7 @@ def run_import(
     file, db = Path(file), Path(db)
     mapping = _mapping_for(target, mapping_path)
     table = read_table(file, mapping)  # checks the file before any database work
+    pause_point("reading")
     try:
         with store.writer_lock(db, wait=wait, what=f"an import of {file.name}"):
             return _import_locked(target, file, mapping, table, db, progress, default_targets)
@@ -686,6 +703,7 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
             store.seed_default_targets(con)
         state = _store_state(con, target)
         importer = _Importer(mapping, table, state, customer_key)
+        pause_point("validating")
         importer.run(progress)
         if importer.read == 0:
             raise ImportProblem(f"{file.name} has a header but no data rows: nothing to import")
@@ -704,6 +722,7 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
         if progress is not None:
             progress("writing", result.rows_read, result.rows_read)
 
+        pause_point("writing")
         _write(con, result, importer, file_hash, mapping.sha256, started)
         (stored,) = con.execute(
             "select rows_read - rows_stored - rows_rejected from import_runs where run_id = $r", {"r": result.run_id}

@@ -335,10 +335,15 @@ def _id_settings(s: _Sections) -> dict[str, Any]:
     if not id_table:
         return {"id_field": None, "id_template": None}
     id_field, id_template = id_table.get("field"), id_table.get("template")
-    if id_field not in s.fields or not isinstance(id_template, str) or "{row" not in id_template:
+    if (
+        id_field not in s.fields
+        or not isinstance(id_template, str)
+        or ("{row" not in id_template and "{hash" not in id_template)
+    ):
         raise MappingError(
-            f'{s.where}: [id] needs field = one of {", ".join(s.fields)} and template = "prefix-{{row}}" '
-            "(the data row number fills {row})"
+            f'{s.where}: [id] needs field = one of {", ".join(s.fields)} and template = "prefix-{{hash}}" (the '
+            'row\'s content fills {hash}: stable when the export comes in parts) or "prefix-{row}" (the data row '
+            "number)"
         )
     _check_template(s.where, id_template)
     return {"id_field": id_field, "id_template": id_template}
@@ -361,7 +366,7 @@ def _check_template(where: str, template: str) -> None:
                 raise MappingError(
                     f"{where}: [id] template {template[:80]!r} asks for a width of {max(widths):,}: {too_long}"
                 )
-        made = template.format(row=10**12)
+        made = template.format(row=10**12, hash="f" * 16 + ".99")
     except MappingError:
         raise
     except (ValueError, KeyError, IndexError) as exc:

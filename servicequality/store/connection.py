@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from servicequality import domain
-from servicequality.store.writer import remove_leftovers, writer_lock
+from servicequality.store.writer import pause_point, remove_leftovers, writer_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
@@ -281,10 +281,12 @@ def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool) -> P
             if refresh:
                 from servicequality.store import rollups  # imports store: imported here, not at the top
 
+                pause_point("refreshing")
                 rollups.refresh(con)
             con.execute("checkpoint")
         finally:
             con.close()
+        pause_point("committing")
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -125,3 +126,12 @@ def remove_leftovers(target: Path | str) -> tuple[int, int]:
         except FileNotFoundError:
             continue
     return files, size
+
+
+def pause_point(stage: str) -> None:
+    """A named moment of a write where a test can kill the writer: with $SQ_PAUSE_AT set to the
+    stage, print "paused at <stage>" on stderr and wait to be killed. Stages, in order: reading,
+    validating, writing, refreshing, committing. Without the variable this does nothing."""
+    if os.environ.get("SQ_PAUSE_AT") == stage:
+        print(f"paused at {stage}", file=sys.stderr, flush=True)
+        time.sleep(3600)

@@ -6,6 +6,7 @@ with the store unchanged."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import time
@@ -314,7 +315,7 @@ def test_a_limit_set_to_nonsense_says_so(tmp_path, mapping, monkeypatch):
         capture_output=True,
         text=True,
         timeout=120,
-        env={**__import__("os").environ, "SQ_IMPORT_MAX_FILE_MB": "lots"},
+        env={**os.environ, "SQ_IMPORT_MAX_FILE_MB": "lots"},
     )
     assert done.returncode == 2
     assert (
@@ -357,3 +358,135 @@ def test_the_progress_bar_shows_rows_per_second_on_a_terminal(tmp_path, mapping)
         pytest.skip("the import ended before the bar's 2 s delay: nothing to see on this machine")
     assert "validating:" in done.stderr and "rows/s" in done.stderr and "/300k" in done.stderr
     assert "rows read 300,000, stored 300,000" in done.stdout
+
+
+# --- a kill at any moment -------------------------------------------------------------------------
+
+STAGES = ("reading", "validating", "writing", "refreshing", "committing")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_kill_at_any_moment_leaves_the_previous_store(stage, tmp_path, mapping):
+    db = tmp_path / "s.duckdb"
+    write_tickets(tmp_path / "first.csv", 500, "A")
+    ingest.run_import("tickets", tmp_path / "first.csv", mapping, db)
+    before, inode = counts(db), db.stat().st_ino
+    write_tickets(tmp_path / "second.csv", 2_000, "B")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "servicequality", "import", "tickets", str(tmp_path / "second.csv")]
+        + ["--mapping", str(mapping), "--db", str(db), "--progress", "none"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SQ_PAUSE_AT": stage},
+    )
+    try:
+        assert child.stderr.readline().strip() == f"paused at {stage}", child.communicate(timeout=60)
+        child.kill()  # SIGKILL: no clean-up runs
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert db.stat().st_ino == inode and counts(db) == before  # it opens, with exactly what it held
+    # The next import goes through at once (the kernel dropped the lock) and leaves nothing behind.
+    result = ingest.run_import("tickets", tmp_path / "second.csv", mapping, db)
+    assert result.rows_stored == 2_000 and counts(db)["tickets"] == before["tickets"] + 2_000
+    assert store.leftovers(db) == [] and not store.writer.lock_path(db.resolve()).exists()
+
+
+# --- ten readers during an import -------------------------------------------------------------------
+
+READER = """
+import json, sys, time
+from pathlib import Path
+from servicequality import store
+db, stop = Path(sys.argv[1]), Path(sys.argv[2])
+seen, errors, loads = set(), [], 0
+while not stop.exists():
+    try:
+        con = store.connect_read_only(db)
+        try:
+            store.run_query(con, "date_bounds", {})
+            seen.add(con.execute("select count(*) from tickets").fetchone()[0])
+        finally:
+            con.close()
+        loads += 1
+    except Exception as exc:
+        errors.append(repr(exc)[:200])
+print(json.dumps({"seen": sorted(seen), "errors": errors[:5], "loads": loads}))
+"""
+
+
+@pytest.mark.slow
+def test_ten_readers_during_an_import_see_the_old_or_the_new_counts_and_never_an_error(tmp_path, mapping):
+    import json
+
+    db = tmp_path / "s.duckdb"
+    write_tickets(tmp_path / "first.csv", 1_000, "A")
+    ingest.run_import("tickets", tmp_path / "first.csv", mapping, db)
+    write_tickets(tmp_path / "second.csv", 150_000, "B")
+    stop = tmp_path / "stop"
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(db), str(stop)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(10)
+    ]
+    time.sleep(3)  # the readers are reading
+    done = cli("tickets", str(tmp_path / "second.csv"), "--mapping", str(mapping), "--db", str(db))
+    time.sleep(2)  # and read the new file for a while
+    stop.touch()
+    reports = [json.loads(r.communicate(timeout=120)[0]) for r in readers]
+    assert done.returncode == 0, done.stderr
+    assert all(r["errors"] == [] for r in reports), [r["errors"] for r in reports]
+    assert all(r["loads"] >= 3 for r in reports), [r["loads"] for r in reports]
+    assert set().union(*(r["seen"] for r in reports)) == {1_000, 151_000}  # old, then new; nothing between
+
+
+# --- an export without ids, in parts ----------------------------------------------------------------
+
+
+def test_an_export_without_ids_imported_in_parts_stores_every_row_once(tmp_path):
+    # The rows have no id: [id] makes one. With {row} every part starts again at 1, so the second
+    # part's rows were rejected as the first part's duplicates; with {hash} they are stored, the
+    # identical third and fourth rows both (".2"), and importing the whole file again adds nothing.
+    body = [
+        "B1,2024-01-02,5,6",
+        "B1,2024-01-03,6,6",
+        "B2,2024-01-04,7,5",
+        "B2,2024-01-04,7,5",
+        "B1,2024-02-01,4,4",
+        "B2,2024-02-02,3,5",
+    ]
+    header = "branch,date,E1,P1\n"
+    (tmp_path / "whole.csv").write_text(header + "\n".join(body) + "\n")
+    (tmp_path / "part1.csv").write_text(header + "\n".join(body[:4]) + "\n")
+    (tmp_path / "part2.csv").write_text(header + "\n".join(body[4:]) + "\n")
+    survey = (
+        'target = "surveys"\n[columns]\nbranch_id = "branch"\nsubmitted_at = "date"\n[constants]\nchannel = "Web"\n'
+        "segment = \"Individual\"\n[survey]\nexpectation = '^E(?P<item>\\d+)$'\nperception = '^P(?P<item>\\d+)$'\n"
+        '[survey.items]\n"1" = "reliability"\n[new_branches]\nbranch_type = "Standard"\nsize_band = "Small"\n'
+        '[id]\nfield = "response_id"\n'
+    )
+    by_hash, by_row = tmp_path / "hash.toml", tmp_path / "row.toml"
+    by_hash.write_text(survey + 'template = "r-{hash}"\n')
+    by_row.write_text(survey + 'template = "r-{row}"\n')
+
+    db = tmp_path / "hash.duckdb"
+    stored = [ingest.run_import("surveys", tmp_path / p, by_hash, db).rows_stored for p in ("part1.csv", "part2.csv")]
+    again = ingest.run_import("surveys", tmp_path / "whole.csv", by_hash, db)
+    assert stored == [4, 2]
+    assert (again.rows_stored, again.rows_rejected) == (0, 6)
+    assert all("already in the store" in r.reason for r in again.rejected)
+    con = store.connect_read_only(db)
+    try:
+        ids = [r[0] for r in con.execute("select response_id from survey_responses order by response_id").fetchall()]
+    finally:
+        con.close()
+    assert len(ids) == 6 and sum(i.endswith(".2") for i in ids) == 1
+    assert all(len(i.removeprefix("r-").split(".")[0]) == 16 for i in ids)
+
+    db = tmp_path / "row.duckdb"
+    stored = [ingest.run_import("surveys", tmp_path / p, by_row, db).rows_stored for p in ("part1.csv", "part2.csv")]
+    assert stored == [4, 0]  # what {row} does: the second part is taken for the first's rows
