@@ -7,6 +7,7 @@
 - `cells`: strict numbers (no nan, inf, 1_000 or other scripts' digits) and look-alike ids.
 - `limits`: the bounds on one import's work (documented settings) and RE2 for mappings' regexes.
 - `convert`: one cell's text into a typed value, or a reason to reject the row.
+- `validate`: each row against the mapping and the store: store rows, or a rejection with its reason.
 - `commit`: the import itself: every row stored or rejected with its reason, atomically.
 - `report`: reading imports back (store counts, recent runs, rejected rows).
 - `cli`: the `import` and `rejected` commands.

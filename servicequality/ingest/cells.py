@@ -43,10 +43,12 @@ def identifier_problem(text: str) -> str | None:
     compatibility forms that Unicode folds to other characters (fullwidth "Ｂ００１" is "B001"), or
     Latin letters mixed with Cyrillic or Greek ones ("B0О1" with a Cyrillic "О"). Each would store
     a second branch or customer that reads the same as the first (Unicode TR 36, TR 39)."""
+    if text.isascii() and text.isprintable():  # the common case, in C: letters, digits, punctuation, " "
+        return None
     for c in text:
         category = unicodedata.category(c)
         if category in ("Cf", "Cc") or (category == "Zs" and c != " "):
-            name = unicodedata.name(c, f"U+{ord(c):04X}")
+            name = unicodedata.name(c, "a control character")
             return f"holds an invisible or unusual character ({name}, U+{ord(c):04X})"
     folded = unicodedata.normalize("NFKC", text)
     if folded != text:

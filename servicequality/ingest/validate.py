@@ -1,0 +1,384 @@
+"""Validating an export's rows against the mapping and the store: each source row becomes store rows
+or a Rejection with its line, column, value and reason. No database access here: the importer is
+given what the store holds (`_StoreState`) and `commit` writes what it made."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from servicequality import domain
+from servicequality.ingest.cells import identifier_problem
+from servicequality.ingest.convert import Reject, convert
+from servicequality.ingest.customers import pseudonym
+from servicequality.ingest.lines import Unreadable
+from servicequality.ingest.mapping import KEYS, TARGETS, Field, Mapping
+from servicequality.ingest.read import FUTURE_TOLERANCE, ImportProblem, Table, _list
+from servicequality.ingest.survey_rows import SurveyRows
+
+CUSTOMER_WITHHELD = "(customer id withheld)"
+# Ids whose look-alikes would be stored as a second ticket, response, branch or customer (ingest.cells).
+_IDENTIFIERS = ("ticket_id", "response_id", "branch_id", "customer")
+
+
+@dataclass
+class Rejection:
+    line: int
+    column: str | None
+    value: str | None
+    reason: str
+    row: dict[str, str]
+
+
+@dataclass
+class _StoreState:
+    """What the store already holds, for validation."""
+
+    keys: set
+    branches: set
+    categories: set
+    channels: set
+    components: set
+    next_run: int
+
+
+def _store_state(con: duckdb.DuckDBPyConnection, target: str) -> _StoreState:
+    def col(sql: str) -> set:
+        return {r[0] for r in con.execute(sql).fetchall()}
+
+    key_sql = {
+        "tickets": "select ticket_id from tickets",
+        "surveys": "select response_id from survey_responses",
+        "branches": "select branch_id from branches",
+        "customers-served": "select branch_id, served_on from customers_served",
+        "visits": "select customer_key, branch_id, visited_on, channel from visits",
+    }
+    # targets and categories are settings: a row with an existing key replaces the old one.
+    keys: set = set()
+    if target in key_sql:
+        rows = con.execute(key_sql[target]).fetchall()
+        keys = {r if len(r) > 1 else r[0] for r in rows}
+    return _StoreState(
+        keys=keys,
+        branches=col("select branch_id from branches"),
+        categories=col("select category from complaint_categories"),
+        channels=set(domain.CHANNELS) | col("select channel from service_targets"),
+        components=col("select component_key from components"),
+        next_run=con.execute("select coalesce(max(run_id), 0) + 1 from import_runs").fetchone()[0],
+    )
+
+
+class _Importer:
+    """Turns the table's rows into store rows or rejections (no database access)."""
+
+    def __init__(self, mapping: Mapping, table: Table, state: _StoreState, customer_key: bytes | None = None):
+        self.m, self.t, self.state = mapping, table, state
+        # the customer id is hashed as soon as it is read (ingest.customers): only the hash is kept
+        self.customer_key = customer_key
+        self.fields = TARGETS[mapping.target]
+        self.index = {name: i for i, name in reversed(list(enumerate(table.header)))}
+        self.col_of = dict(mapping.columns)
+        for name, column in self.col_of.items():
+            # A header that drifted between years: the first alias the file has stands in.
+            if column.strip() not in self.index:
+                present = [a for a in mapping.aliases.get(name, ()) if a.strip() in self.index]
+                self.col_of[name] = present[0] if present else column
+        missing = [c for c in self.col_of.values() if c.strip() not in self.index]
+        missing += [c for cols in mapping.combined.values() for c in cols if c.strip() not in self.index]
+        if missing:
+            raise ImportProblem(
+                f"{table.file_name}: column {missing[0]!r} named in [columns] of {mapping.path.name} is not in the "
+                f"file (its columns: {_list(table.header)}); fix the name in the mapping"
+            )
+        dupes = {c for c in self.col_of.values() if table.header.count(c.strip()) > 1}
+        if dupes:
+            raise ImportProblem(
+                f"{table.file_name}: column {sorted(dupes)[0]!r} appears twice in the header: rename one"
+            )
+        self.survey = SurveyRows(mapping.survey, table, self.index, mapping.path.name) if mapping.survey else None
+        self.used = self._used_columns()
+        self.used_in_order = sorted(self.used)
+        self.contents: dict[str, int] = {}  # {hash} ids: how often each row content was seen
+        self.seen: dict[Any, int] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.scores: list[dict[str, Any]] = []
+        self.missing: list[dict[str, Any]] = []
+        self.importance: list[dict[str, Any]] = []
+        self.rejected: list[Rejection] = []
+        self.new_branches: dict[str, dict[str, Any]] = {}
+        self.new_categories: dict[str, dict[str, Any]] = {}
+        self.read = 0
+        self.now = dt.datetime.now()
+
+    def _content_id(self, cells: list[str]) -> str:
+        """{hash} of an [id] template: the first 16 hex digits of the SHA-256 of the row's cells (all of
+        them, as exported), then ".2", ".3" for the second and third identical row in the file. The
+        same row gets the same id whether the export comes whole, in parts or again with more rows
+        appended ({row} numbers restart in every part, so each part's rows would be taken for the
+        first's). Only rows identical in every cell and split across parts meet: the later ones are
+        rejected as duplicates, with the reason."""
+        text = "\x1f".join(c.strip() for c in cells)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        seen = self.contents[digest] = self.contents.get(digest, 0) + 1
+        return digest if seen == 1 else f"{digest}.{seen}"
+
+    def _used_columns(self) -> set[int]:
+        """The indices of the columns this import reads (a broken cell elsewhere does not matter)."""
+        names = {c.strip() for c in self.col_of.values()}
+        names |= {c.strip() for cols in self.m.combined.values() for c in cols}
+        used = {self.index[n] for n in names if n in self.index}
+        if self.survey is not None:
+            used |= {i for _, _, roles in self.survey.items for i in roles.values()}
+            used |= {i for _, i in self.survey.answers.values()}
+        return used
+
+    # One source row -> stored rows, or a Reject.
+    def _value(self, f: Field, cells: list[str], row_number: int) -> tuple[Any, str | None, str | None]:
+        m = self.m
+        column = self.col_of.get(f.name)
+        if m.id_field == f.name and column is None:
+            content = self._content_id(cells) if "{hash" in m.id_template else None
+            return m.id_template.format(row=row_number, hash=content), None, None
+        if f.name in m.combined:  # e.g. a date column and a time column, joined with a space
+            parts = [cells[self.index[c.strip()]].strip() for c in m.combined[f.name]]
+            joined = " ".join(p for p in parts if p)
+            return joined, " + ".join(m.combined[f.name]), joined
+        if m.undated and f.name == "submitted_at":
+            return dt.datetime.combine(self.now.date(), dt.time()).isoformat(), None, None
+        if column is None:
+            raw = m.constants.get(f.name)
+        else:
+            raw = cells[self.index[column.strip()]].strip()
+        if column is not None and f.name in m.values:
+            listed = m.values[f.name]
+            # "*" maps every other non-blank value (a fallback for values nobody listed)
+            raw = listed.get(raw, listed.get("*", raw) if raw else raw)
+        if (raw is None or raw == "") and f.name in m.defaults:
+            raw = m.defaults[f.name]
+        return raw, column, (cells[self.index[column.strip()]] if column is not None else None)
+
+    def process(self, line: int, cells: list[str]) -> None:
+        self.read += 1
+        row_number = self.read
+        try:
+            if isinstance(cells, Unreadable):
+                raise Reject(cells.reason)
+            if len(cells) != len(self.t.header):
+                raise Reject(
+                    f"row has {len(cells)} fields, the header has {len(self.t.header)}: a stray delimiter or quote",
+                    None,
+                    None,
+                )
+            if not any(c.strip() for c in cells):
+                raise Reject("empty row")
+            if self.t.cell_problems:
+                self._check_cells(line)
+            record = self._record(cells, row_number)
+            self._check_row(record, cells)
+        except Reject as r:
+            self.rejected.append(
+                Rejection(line, r.column, None if r.value is None else str(r.value), r.reason, self._row_dict(cells))
+            )
+
+    def _check_cells(self, line: int) -> None:
+        """A cell the import reads holds an Excel error value or sits under merged cells: reject."""
+        for i in self.used_in_order:
+            if (problem := self.t.cell_problems.get(line, i)) is not None:
+                raise Reject(problem, self.t.header[i], None)
+
+    def _row_dict(self, cells: list[str] | Unreadable) -> dict[str, str]:
+        """The rejected row as the export wrote it, for the rejected-rows table; the customer id column
+        withheld (the store never holds a customer's own id, rejected or not)."""
+        if isinstance(cells, Unreadable):
+            withheld = self.col_of.get("customer") is not None
+            return {"(the line as written)": "(withheld: the line holds a customer id)" if withheld else cells.text}
+        header = self.t.header
+        out = {header[i] if i < len(header) else f"(extra {i + 1})": c for i, c in enumerate(cells)}
+        if (column := self.col_of.get("customer")) is not None and column.strip() in out:
+            out[column.strip()] = CUSTOMER_WITHHELD
+        return out
+
+    def _record(self, cells: list[str], row_number: int) -> dict[str, Any]:
+        record = {}
+        for f in self.fields:
+            raw, column, original = self._value(f, cells, row_number)
+            if raw is None or raw == "":
+                if f.required:
+                    raise Reject(f"{f.name} is required but blank", column, original)
+                record[f.name] = None
+                continue
+            try:
+                record[f.name] = convert(f, raw, self.m.date_formats)
+            except ValueError as exc:
+                raise Reject(str(exc), column, original if original is not None else raw) from None
+            if f.name in _IDENTIFIERS and (problem := identifier_problem(str(record[f.name]))):
+                shown = CUSTOMER_WITHHELD if f.name == "customer" else original
+                raise Reject(f"{f.name} {problem}", column, shown)
+        return record
+
+    def _check_row(self, record: dict[str, Any], cells: list[str]) -> None:
+        target = self.m.target
+        col = self.col_of.get
+
+        def original(name: str, value: Any) -> Any:
+            """The cell as the export wrote it (not as parsed), when the field comes from a column."""
+            column = col(name)
+            return cells[self.index[column.strip()]] if column is not None else value
+
+        self._check_dates(record, original)
+        if "customer" in record:
+            raw = record.pop("customer")
+            record["customer_key"] = None if raw is None else pseudonym(raw, self.customer_key)
+        if target == "tickets":
+            self._check_ticket(record, original)
+        self._check_references(record)
+        scores, missing, importance = self._survey(record, cells) if target == "surveys" else ([], [], [])
+        self._check_key(record)
+        if target in ("tickets", "surveys", "customers-served", "visits"):
+            self._create_branch(record["branch_id"])
+        self.rows.append(record)
+        self.scores.extend(scores)
+        self.missing.extend(missing)
+        self.importance.extend(importance)
+
+    def _check_dates(self, record: dict[str, Any], original) -> None:
+        for name, value in record.items():
+            if not isinstance(value, dt.date):  # datetime is a date too
+                continue
+            stamp = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+            if stamp > self.now + FUTURE_TOLERANCE:
+                raise Reject(f"{name} is in the future ({value})", self.col_of.get(name), original(name, value))
+            if stamp.year < 1900:
+                raise Reject(
+                    f"{name} is before 1900 ({value}): a wrong date format?",
+                    self.col_of.get(name),
+                    original(name, value),
+                )
+
+    def _check_ticket(self, record: dict[str, Any], original) -> None:
+        col = self.col_of.get
+        opened = record["opened_at"]
+        for name in ("first_response_at", "resolved_at"):
+            if record[name] is not None and record[name] < opened:
+                word = "closed" if name == "resolved_at" else "answered"
+                raise Reject(
+                    f"{word} before opened ({name} {record[name]} < opened_at {opened})",
+                    col(name),
+                    original(name, record[name]),
+                )
+        # reopened_count and escalated stay None when the export does not record them: "not
+        # recorded", never a measured 0.
+        category = record["category"]
+        if category is None or category in self.state.categories or category in self.new_categories:
+            return
+        rule = next((r for r in self.m.category_rules if r.pattern.search(category)), None)
+        if rule is not None and rule.label:
+            # The rule groups free-text categories: the ticket is filed under the rule's label.
+            record["category"] = category = rule.label
+            if category in self.state.categories or category in self.new_categories:
+                return
+        if rule is None:
+            raise Reject(
+                f"unknown complaint category {category!r}: import it (categories) or add a [[category.rules]] "
+                "entry that matches it",
+                col("category"),
+                category,
+            )
+        self.new_categories[category] = {
+            "category": category,
+            "family": rule.family,
+            "component_key": rule.component,
+            "description": rule.description or f"Imported from {self.m.name}",
+        }
+
+    def _check_references(self, record: dict[str, Any]) -> None:
+        """The channel, component and branch a row names exist (or may be created)."""
+        target, col = self.m.target, self.col_of.get
+        if target in ("tickets", "surveys", "visits"):
+            channel = record["channel"]
+            if channel is not None and channel not in self.state.channels and channel not in self.m.channels:
+                raise Reject(
+                    f"unknown channel {channel!r}: map it in [values.channel] or list it in channels = [...]",
+                    col("channel"),
+                    channel,
+                )
+        if target == "categories" and record["component_key"] not in self.state.components:
+            raise Reject(
+                f"unknown component {record['component_key']!r}", col("component_key"), record["component_key"]
+            )
+        if target in ("tickets", "surveys", "customers-served", "visits"):
+            self._check_branch(record["branch_id"], col("branch_id"))
+
+    def _check_key(self, record: dict[str, Any]) -> None:
+        """No two rows of the file, nor a row and the store, share a key."""
+
+        target = self.m.target
+        key = tuple(record[k] for k in KEYS[target])
+        key = key[0] if len(key) == 1 else key
+        parts = [
+            "(customer)" if name == "customer_key" else str(value)
+            for name, value in zip(KEYS[target], key if isinstance(key, tuple) else (key,), strict=True)
+        ]
+        shown = ", ".join(parts)  # a customer's key is never written out, not even as a duplicate's
+        key_column = self.col_of.get(KEYS[target][0]) or self.m.id_field
+        if key in self.seen:
+            raise Reject(f"duplicate id {shown!r} in the file (first at line {self.seen[key]})", key_column, shown)
+        if key in self.state.keys:
+            raise Reject(f"duplicate id {shown!r}: already in the store", key_column, shown)
+        self.seen[key] = self._line_of_current
+
+    def _create_branch(self, branch: str) -> None:
+        """Note a branch the store lacks, to be created from [new_branches]."""
+        if branch in self.state.branches or branch in self.new_branches:
+            return
+        nb = self.m.new_branches
+        self.new_branches[branch] = {
+            "branch_id": branch,
+            "name": nb.name.get(branch, branch),
+            "region": nb.region.get(branch, nb.region.get("*", branch)),
+            "city": nb.city.get(branch, nb.name.get(branch, branch)),
+            "branch_type": nb.branch_type,
+            "size_band": nb.size_band,
+            "opened_on": None,
+        }
+
+    def _check_branch(self, branch: str, column: str | None) -> None:
+        if branch in self.state.branches or branch in self.new_branches or self.m.new_branches is not None:
+            return
+        raise Reject(
+            f"unknown branch {branch!r}: import branches first, or add [new_branches] to the mapping", column, branch
+        )
+
+    def _survey(self, record: dict[str, Any], cells: list[str]) -> tuple[list[dict], list[dict], list[dict]]:
+        scores, missing, importance = self.survey.item_rows(record["response_id"], cells)
+        record |= self.survey.answer_fields(record, cells)
+        # On the classic scales the answers also feed CSAT (satisfied = 4-5 of 1-5) and NPS (0-10).
+        for name, prefix, scale in (("overall_satisfaction", "satisfaction", (1, 5)), ("nps", "recommend", (0, 10))):
+            answer, on = record[f"{prefix}_answer"], (record[f"{prefix}_min"], record[f"{prefix}_max"])
+            if record[name] is None and answer is not None and on == scale:
+                record[name] = int(answer)
+        answered = scores or any(m["reason"] != "blank" for m in missing)
+        if not answered and record["satisfaction_answer"] is None and record["recommend_answer"] is None:
+            paired = any("expectation" in roles for _, _, roles in self.survey.items)
+            raise Reject(
+                "no SERVQUAL item answered (every expectation and perception is blank)"
+                if paired
+                else "no survey item answered (every rating cell is blank)"
+            )
+        return scores, missing, importance
+
+    def run(self, progress=None) -> None:
+        every = 0
+        for line, cells in self.t.rows:
+            self._line_of_current = line
+            self.process(line, cells)
+            every += 1
+            if progress is not None and every == 5000:
+                progress("validating", self.read, self.t.total_rows)
+                every = 0
+        if progress is not None:
+            progress("validating", self.read, self.t.total_rows)
