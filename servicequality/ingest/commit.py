@@ -246,7 +246,28 @@ def _remove_leftovers(db: Path) -> list[str]:
     ]
 
 
-def _write(
+def _write_rows(con: duckdb.DuckDBPyConnection, importer: _Importer, run_id: int) -> None:
+    """The rows validated since the last call, after the branches and categories they name; then
+    the importer forgets them."""
+    target = importer.m.target
+    branches = [b for k, b in importer.new_branches.items() if k not in importer.written_refs]
+    categories = [c for k, c in importer.new_categories.items() if ("category", k) not in importer.written_refs]
+    _insert(con, "branches", branches, ["branch_id", "name", "region", "city", "branch_type", "size_band", "opened_on"])
+    _insert(con, "complaint_categories", categories, ["category", "family", "component_key", "description"])
+    importer.written_refs.update(b["branch_id"] for b in branches)
+    importer.written_refs.update(("category", c["category"]) for c in categories)
+    fields = [f.name for f in TARGETS[target] if f.name not in ("timely_response", "customer")]
+    if target == "visits":
+        fields.insert(0, "customer_key")
+    if target == "surveys":
+        fields += [f"{p}_{part}" for p in ANSWERS.values() for part in ("answer", "min", "max")]
+    replace = target in ("targets", "categories")
+    _insert(con, _STORE_TABLE[target], importer.rows, fields, replace=replace)
+    _write_source_rows(con, target, importer, run_id, importer.m.name)
+    importer.written()
+
+
+def _write_run(
     con: duckdb.DuckDBPyConnection,
     result: ImportResult,
     importer: _Importer,
@@ -254,8 +275,8 @@ def _write(
     mapping_hash: str,
     started: dt.datetime,
 ) -> None:
-    """The run, its new branches and categories, the stored rows and the rejected ones."""
-    target, file_name, mapping = result.target, result.file_name, importer.m
+    """The rows still waiting, the run and the rejected rows."""
+    _write_rows(con, importer, result.run_id)
     con.execute(
         "insert into import_runs values ($run, $started, $finished, $target, $file, $fh, $mapping, $mh, "
         "$read, $stored, $rejected, $branches)",
@@ -263,10 +284,10 @@ def _write(
             "run": result.run_id,
             "started": started,
             "finished": dt.datetime.now(),
-            "target": target,
-            "file": file_name,
+            "target": result.target,
+            "file": result.file_name,
             "fh": file_hash,
-            "mapping": mapping.name,
+            "mapping": importer.m.name,
             "mh": mapping_hash,
             "read": result.rows_read,
             "stored": result.rows_stored,
@@ -276,31 +297,11 @@ def _write(
     )
     _insert(
         con,
-        "branches",
-        list(importer.new_branches.values()),
-        ["branch_id", "name", "region", "city", "branch_type", "size_band", "opened_on"],
-    )
-    _insert(
-        con,
-        "complaint_categories",
-        list(importer.new_categories.values()),
-        ["category", "family", "component_key", "description"],
-    )
-    fields = [f.name for f in TARGETS[target] if f.name not in ("timely_response", "customer")]
-    if target == "visits":
-        fields.insert(0, "customer_key")
-    if target == "surveys":
-        fields += [f"{p}_{part}" for p in ANSWERS.values() for part in ("answer", "min", "max")]
-    replace = target in ("targets", "categories")
-    _insert(con, _STORE_TABLE[target], importer.rows, fields, replace=replace)
-    _write_source_rows(con, target, importer, result.run_id, mapping.name)
-    _insert(
-        con,
         "rejected_rows",
         [
             {
                 "run_id": result.run_id,
-                "file_name": file_name,
+                "file_name": result.file_name,
                 "line": r.line,
                 "column_name": r.column,
                 "value": r.value,
@@ -334,12 +335,12 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
         state = _store_state(con, target)
         importer = _Importer(mapping, table, state, customer_key)
         pause_point("validating")
-        importer.run(progress)
+        importer.run(progress, write=lambda done: _write_rows(con, done, state.next_run))
         if importer.read == 0:
             raise ImportProblem(f"{file.name} has a header but no data rows: nothing to import")
         result.run_id = state.next_run
         result.rows_read = importer.read
-        result.rows_stored = len(importer.rows)
+        result.rows_stored = importer.stored
         result.rejected = importer.rejected
         result.branches_created = len(importer.new_branches)
         result.categories_created = len(importer.new_categories)
@@ -353,7 +354,7 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
             progress("writing", result.rows_read, result.rows_read)
 
         pause_point("writing")
-        _write(con, result, importer, file_hash, mapping.sha256, started)
+        _write_run(con, result, importer, file_hash, mapping.sha256, started)
         (stored,) = con.execute(
             "select rows_read - rows_stored - rows_rejected from import_runs where run_id = $r", {"r": result.run_id}
         ).fetchone()

@@ -68,7 +68,7 @@ def _store_state(con: duckdb.DuckDBPyConnection, target: str) -> _StoreState:
         categories=col("select category from complaint_categories"),
         channels=set(domain.CHANNELS) | col("select channel from service_targets"),
         components=col("select component_key from components"),
-        next_run=con.execute("select coalesce(max(run_id), 0) + 1 from import_runs").fetchone()[0],
+        next_run=con.execute("select coalesce(max(run_id), 0) + 1 from import_runs").fetchall()[0][0],
     )
 
 
@@ -104,13 +104,16 @@ class _Importer:
         self.used_in_order = sorted(self.used)
         self.contents: dict[str, int] = {}  # {hash} ids: how often each row content was seen
         self.seen: dict[Any, int] = {}
+        # What validation made since the last write (commit writes and empties these every CHUNK rows).
         self.rows: list[dict[str, Any]] = []
+        self.stored = 0  # rows stored in all
         self.scores: list[dict[str, Any]] = []
         self.missing: list[dict[str, Any]] = []
         self.importance: list[dict[str, Any]] = []
         self.rejected: list[Rejection] = []
         self.new_branches: dict[str, dict[str, Any]] = {}
         self.new_categories: dict[str, dict[str, Any]] = {}
+        self.written_refs: set = set()  # new branches and ("category", name) already written
         self.read = 0
         self.now = dt.datetime.now()
 
@@ -241,6 +244,7 @@ class _Importer:
         if target in ("tickets", "surveys", "customers-served", "visits"):
             self._create_branch(record["branch_id"])
         self.rows.append(record)
+        self.stored += 1
         self.scores.extend(scores)
         self.missing.extend(missing)
         self.importance.extend(importance)
@@ -371,14 +375,23 @@ class _Importer:
             )
         return scores, missing, importance
 
-    def run(self, progress=None) -> None:
+    def run(self, progress=None, write=None, chunk: int = 50_000) -> None:
+        """Validate every row; `write(self)` is called whenever `chunk` rows wait to be stored (it
+        stores and empties them: the rows of a big file are never all held at once)."""
         every = 0
         for line, cells in self.t.rows:
             self._line_of_current = line
             self.process(line, cells)
             every += 1
-            if progress is not None and every == 5000:
-                progress("validating", self.read, self.t.total_rows)
+            if every == 5000:
                 every = 0
+                if progress is not None:
+                    progress("validating", self.read, self.t.total_rows)
+                if write is not None and len(self.rows) >= chunk:
+                    write(self)
         if progress is not None:
             progress("validating", self.read, self.t.total_rows)
+
+    def written(self) -> None:
+        """The waiting rows were stored: forget them."""
+        self.rows, self.scores, self.missing, self.importance = [], [], [], []
