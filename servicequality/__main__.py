@@ -116,13 +116,14 @@ def _run_refresh(args: argparse.Namespace) -> int:
         return 0
     started = time.perf_counter()
     if args.in_place:
-        con = store.connect_read_write(db)
-        try:
-            store.create_schema(con)  # today's views, which the rollups read
-            rollups.refresh(con)
-            con.execute("checkpoint")
-        finally:
-            con.close()
+        with store.writer_lock(db, wait=3600, what="a refresh in place"):  # never beside an import
+            con = store.connect_read_write(db)
+            try:
+                store.create_schema(con)  # today's views, which the rollups read
+                rollups.refresh(con)
+                con.execute("checkpoint")
+            finally:
+                con.close()
     else:
         store.build_atomically(db, lambda con: None, start_from_existing=True)  # refreshes on the way
     print(f"refresh: rebuilt the rollups of {db} in {time.perf_counter() - started:.1f} s")

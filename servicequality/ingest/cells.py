@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)  # 1,234 or 12,345.5
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?", re.ASCII)  # 1,234 or 12,345.5; not 0,004
 
 
 def parse_number(text: str) -> float:
@@ -37,12 +37,14 @@ def parse_number(text: str) -> float:
 _LOOK_ALIKE_SCRIPTS = ("CYRILLIC", "GREEK")
 
 
-def identifier_problem(text: str) -> str | None:
+def identifier_problem(text: str, *, reveal: bool = True) -> str | None:
     """Why an id (ticket, response, branch, customer) is not plain text, or None: invisible
     characters (zero-width space, byte-order mark, control codes), spaces other than the plain one,
     compatibility forms that Unicode folds to other characters (fullwidth "Ｂ００１" is "B001"), or
     Latin letters mixed with Cyrillic or Greek ones ("B0О1" with a Cyrillic "О"). Each would store
-    a second branch or customer that reads the same as the first (Unicode TR 36, TR 39)."""
+    a second branch or customer that reads the same as the first (Unicode TR 36, TR 39). The text is
+    taken in NFC (the caller composes it). `reveal=False` leaves the id's own text out of the reason
+    (a customer's id never reaches the store, not even in a rejection)."""
     if text.isascii() and text.isprintable():  # the common case, in C: letters, digits, punctuation, " "
         return None
     for c in text:
@@ -51,11 +53,12 @@ def identifier_problem(text: str) -> str | None:
             name = unicodedata.name(c, "a control character")
             return f"holds an invisible or unusual character ({name}, U+{ord(c):04X})"
     folded = unicodedata.normalize("NFKC", text)
-    if folded != text:
-        return f"holds compatibility characters (it reads as {folded!r})"
+    if folded != unicodedata.normalize("NFC", text):
+        return "holds compatibility characters" + (f" (it reads as {folded!r})" if reveal else "")
     scripts = {unicodedata.name(c, "").split(" ")[0] for c in text if c.isalpha()}
     mixed = scripts & set(_LOOK_ALIKE_SCRIPTS)
     if "LATIN" in scripts and mixed:
         odd = next(c for c in text if c.isalpha() and unicodedata.name(c, "").split(" ")[0] in mixed)
-        return f"mixes Latin and {sorted(mixed)[0].title()} letters ({odd!r} is {unicodedata.name(odd)})"
+        detail = f" ({odd!r} is {unicodedata.name(odd)})" if reveal else ""
+        return f"mixes Latin and {sorted(mixed)[0].title()} letters{detail}"
     return None

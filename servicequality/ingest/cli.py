@@ -65,7 +65,8 @@ def run_import_command(args) -> int:
         )
     except (ImportProblem, SettingError) as exc:
         finish()
-        print(f"import: error: {exc}", file=sys.stderr)
+        hint = "; --wait SECONDS queues behind it" if "another process is writing" in str(exc) and not args.wait else ""
+        print(f"import: error: {exc}{hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         finish()
@@ -159,9 +160,16 @@ def run_rejected_command(args) -> int:
         frame.to_csv(args.csv, index=False)
         print(f"wrote {len(frame):,} rejected rows to {args.csv}")
     for row in frame.head(args.limit).itertuples(index=False):
-        where = f"line {row.line}" + (f", column {row.column_name!r}" if row.column_name else "")
-        value = "" if row.value is None else f", value {str(row.value)[:60]!r}"
+        column, value = _text(row.column_name), _text(row.value)  # the table gives NaN for "none"
+        where = f"line {row.line}" + (f", column {column!r}" if column else "")
+        value = "" if value is None else f", value {value[:60]!r}"
         print(f"  {row.file_name} {where}{value}: {row.reason}")
     if len(frame) > args.limit:
         print(f"  ... and {len(frame) - args.limit:,} more (use --limit or --csv)")
     return 0
+
+
+def _text(value) -> str | None:
+    import pandas as pd
+
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)

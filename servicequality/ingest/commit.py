@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,8 +200,11 @@ def _write_source_rows(con: duckdb.DuckDBPyConnection, target: str, importer: _I
 
 
 def _customer_key(mapping: Mapping, db: Path) -> bytes | None:
-    """The key that hashes the file's customer ids (ingest.customers), when the mapping has any."""
-    if "customer" not in mapping.columns and "customer" not in mapping.constants and mapping.target != "visits":
+    """The store's key (ingest.customers): it hashes the file's customer ids, and the rows' content
+    for an [id] template's {hash}, when the mapping has either."""
+    uses_hash = mapping.id_template is not None and "{hash" in mapping.id_template
+    has_customer = "customer" in mapping.columns or "customer" in mapping.constants or mapping.target == "visits"
+    if not uses_hash and not has_customer:
         return None
     try:
         return load_key(db)
@@ -224,7 +228,7 @@ def run_import(
     `wait` seconds, then raises ImportProblem having changed nothing. `progress(stage, done, total)`,
     when given, is called every 5,000 rows validated ("validating"; total = the file's data lines, an
     upper bound when cells span lines) and once before writing ("writing")."""
-    file, db = Path(file), Path(db)
+    file, db = Path(file), Path(os.path.realpath(db))  # a symlinked store: the file it points to
     mapping = _mapping_for(target, mapping_path)
     table = read_table(file, mapping)  # checks the file before any database work
     pause_point("reading")
@@ -233,6 +237,25 @@ def run_import(
             return _import_locked(target, file, mapping, table, db, progress, default_targets)
     except store.StoreBusy as exc:
         raise ImportProblem(str(exc)) from None
+
+
+def _refuse_stored_again(con, file: Path, file_hash: str, target: str, importer: _Importer) -> None:
+    """The same file imported before with another mapping: rows its earlier runs stored would be
+    stored again when the new mapping makes other ids (an [id] template that changed): refuse. More
+    rows stored than the file has rows not yet stored can only be such repeats."""
+    earlier = con.execute(
+        "select count(*), coalesce(sum(rows_stored), 0), max(run_id) from import_runs "
+        "where file_sha256 = $f and target = $t",
+        {"f": file_hash, "t": target},
+    ).fetchall()[0]
+    runs, stored_before, last = earlier
+    if runs and importer.stored > importer.read - stored_before:
+        raise ImportProblem(
+            f"{file.name} was imported before (run {last}; {stored_before:,} rows stored) with another mapping, and "
+            f"this one would store {importer.stored - (importer.read - stored_before):,} of those rows again under "
+            "other ids (its [id] template differs?): nothing was changed; import it with the earlier mapping, or "
+            "into a new store"
+        )
 
 
 def _remove_leftovers(db: Path) -> list[str]:
@@ -338,6 +361,7 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
         importer.run(progress, write=lambda done: _write_rows(con, done, state.next_run))
         if importer.read == 0:
             raise ImportProblem(f"{file.name} has a header but no data rows: nothing to import")
+        _refuse_stored_again(con, file, file_hash, target, importer)
         result.run_id = state.next_run
         result.rows_read = importer.read
         result.rows_stored = importer.stored

@@ -34,10 +34,16 @@ class Unreadable:
 # --- encodings ---------------------------------------------------------------------------------
 
 
-def mixed_encoding(data: bytes) -> tuple[str, str, dict[int, str]] | None:
-    """(text, encoding, {line number: reason}) when the file has both UTF-8 lines and lines that are
-    not UTF-8 (taken to be Windows-1252); None when it does not mix. The lines in the minority
-    encoding are the ones given a reason (a tie counts UTF-8 as the file's)."""
+def mixed_encoding(data: bytes, *, withhold: bool = False) -> tuple[str, str, dict[int, str]] | None:
+    """(text, encoding, {line number: reason}) for a file that is not UTF-8 as a whole but has both
+    UTF-8 lines and lines that are not; None when it does not mix (then the file is one encoding).
+
+    The other lines are CP949 when they read as mostly Hangul that way, else Windows-1252. The
+    majority of the non-ASCII lines sets the file's encoding (a tie counts UTF-8) and the lines in
+    the minority get a reason. In a CP949 file a line that is valid UTF-8 but also reads as Hangul
+    is taken as CP949: a short Korean line can be valid UTF-8 by chance. (So a UTF-8 "Café" in a
+    CP949 file is not caught: it reads as the Hangul "Caf챕".) `withhold` leaves the line's text
+    out of the reason (the mapping reads a customer id)."""
     raw_lines = data.splitlines(keepends=True)  # \n, \r\n or \r: the CSV reader's own line ends
     utf8, other = [], []
     for i, raw in enumerate(raw_lines):
@@ -50,25 +56,40 @@ def mixed_encoding(data: bytes) -> tuple[str, str, dict[int, str]] | None:
             other.append(i)
     if not utf8 or not other:
         return None
+    second = "cp949" if _hangul(b"".join(raw_lines[i] for i in other).decode("cp949", errors="replace")) else "cp1252"
     majority_utf8 = len(utf8) >= len(other)
+    if not majority_utf8 and second == "cp949":
+        utf8 = [i for i in utf8 if not _hangul(raw_lines[i].decode("cp949", errors="replace"))]
+        if not utf8:
+            return None
     is_utf8 = set(utf8)
-    parts = [
-        r.decode("utf-8") if i in is_utf8 else r.decode("cp1252", errors="replace") for i, r in enumerate(raw_lines)
-    ]
+    parts = [r.decode("utf-8") if i in is_utf8 else r.decode(second, errors="replace") for i, r in enumerate(raw_lines)]
+    name = {"cp949": "CP949", "cp1252": "Windows-1252"}[second]
+
+    def says(i: int) -> str:
+        return "" if withhold else f" ({_sample(parts[i])!r})"
+
     if majority_utf8:
         bad = {
-            i + 1: f"line {i + 1} is not UTF-8 like the rest of the file (read as Windows-1252 it says "
-            f"{_sample(parts[i])!r}): the file mixes encodings; export it again as UTF-8"
+            i + 1: f"line {i + 1} is not UTF-8 like the rest of the file (it reads as {name}{says(i)}): the file "
+            "mixes encodings; export it again as UTF-8"
             for i in other
         }
     else:
         bad = {
-            i + 1: f"line {i + 1} is UTF-8 in a Windows-1252 file ({_sample(parts[i])!r} would be stored garbled, "
-            "e.g. 'Café' as 'CafÃ©'): the file mixes encodings; export it again in one encoding"
+            i + 1: f"line {i + 1} is UTF-8 in a {name} file{says(i)}: stored, it would read garbled (e.g. 'Café' as "
+            "'CafÃ©'); the file mixes encodings, export it again in one encoding"
             for i in utf8
         }
     text = "".join(parts).removeprefix("\ufeff")
-    return text, ("utf-8" if majority_utf8 else "cp1252") + " (mixed)", bad
+    return text, ("utf-8" if majority_utf8 else second) + " (mixed)", bad
+
+
+def _hangul(text: str) -> bool:
+    """Most of the text's non-ASCII characters are Hangul (as CP949 text is)."""
+    wide = [c for c in text if ord(c) > 0x7F]
+    hangul = sum(1 for c in wide if "\uac00" <= c <= "\ud7a3" or "\u3131" <= c <= "\u318e")
+    return bool(wide) and hangul / len(wide) >= 0.6
 
 
 def _sample(line: str) -> str:
@@ -108,8 +129,9 @@ def _rows_from(lines, index, delimiter, width, bad, longest):
             cells = next(reader)
         except StopIteration:
             return None
-        except csv.Error as exc:  # a NUL byte, a cell over the size limit
-            yield start + 1, Unreadable(f"line {start + 1} cannot be read as CSV ({exc})", lines[start][:2000])
+        except csv.Error as exc:  # a NUL byte, a cell over the size limit (an unclosed quote in a big file)
+            hint = "; an unclosed quote on this line?" if "field larger" in str(exc) else ""
+            yield start + 1, Unreadable(f"line {start + 1} cannot be read as CSV ({exc}{hint})", lines[start][:2000])
             return start + 1
         span = reader.line_num - consumed
         consumed = reader.line_num
@@ -140,4 +162,17 @@ def _runaway(chunk: list[str], cells: list[str], delimiter: str, width: int, lin
         return f"{where} and does not close cleanly there: an unclosed or stray quote{fix}"
     if len(cells) != width:
         return f"{where} and leaves a row of {len(cells)} fields where the header has {width}{fix}"
+    if width > 1 and any(_fields(inner, delimiter) == width for inner in chunk[1:-1]):
+        # a stray quote closed by another one lines below: the lines between are rows of their own
+        return f"{where}, over lines that read as rows of their own: a stray quote{fix}"
     return None
+
+
+def _fields(line: str, delimiter: str) -> int:
+    return len(next(csv.reader([line], delimiter=delimiter, strict=False), []))
+
+
+def header_problem(lines: list[str], cells: list[str], delimiter: str, width: int, line: int) -> str | None:
+    """Why a header (or question) row spanning several lines is a runaway quote, or None."""
+    longest = limits.CELL_LINES.value()
+    return _runaway(lines, cells, delimiter, width, line, longest)

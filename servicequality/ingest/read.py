@@ -196,12 +196,14 @@ def _read_csv(path: Path, mapping: Mapping) -> Table:
     problem = _looks_binary(data[:8192])
     if problem:
         raise ImportProblem(f"{path.name} {problem}")
-    (text, encoding), bad = decode(data, path.name, mapping.encoding), {}
-    if encoding == "cp1252" and not mapping.encoding:
-        # Not UTF-8 as a whole, nor Korean: it may still mix UTF-8 lines with Windows-1252 ones.
-        mixed = lines_mod.mixed_encoding(data)
-        if mixed is not None:
-            text, encoding, bad = mixed
+    mixed = None
+    if not mapping.encoding and not _is_utf8(data):
+        # Not UTF-8 as a whole: it may still mix UTF-8 lines with CP949 or Windows-1252 ones.
+        mixed = lines_mod.mixed_encoding(data, withhold="customer" in mapping.columns)
+    if mixed is not None:
+        text, encoding, bad = mixed
+    else:
+        (text, encoding), bad = decode(data, path.name, mapping.encoding), {}
     del data
     if not text.strip():
         raise ImportProblem(f"{path.name} holds only blank lines: export it again with a header row and data")
@@ -209,11 +211,7 @@ def _read_csv(path: Path, mapping: Mapping) -> Table:
     del text
 
     start, delim, header = _find_header(path.name, lines, mapping)
-    heading = csv.reader(iter(lines[start : start + 50]), delimiter=delim, strict=False)
-    next(heading)  # the header, already parsed
-    if mapping.question_row:
-        next(heading, None)  # the question texts under it
-    first = start + heading.line_num
+    first = _after_header(path.name, lines, start, delim, len(header), mapping.question_row)
     rows = lines_mod.csv_rows(lines, first, delim, len(header), bad)
     warnings = []
     if bad:
@@ -222,6 +220,33 @@ def _read_csv(path: Path, mapping: Mapping) -> Table:
             "rejected (see the rejected rows)"
         )
     return Table(path.name, [h.strip() for h in header], rows, start + 1, encoding, delim, len(lines) - first, warnings)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _after_header(name: str, lines: list[str], start: int, delim: str, width: int, question_row: bool) -> int:
+    """The index of the first data line: after the header and the question row under it. A quote in
+    either that runs on over the lines below refuses the file (the rows it swallowed would vanish)."""
+    heading = csv.reader(iter(lines[start : start + 50]), delimiter=delim, strict=False)
+    for what in ("header", "question row") if question_row else ("header",):
+        before = heading.line_num
+        cells = next(heading, None)
+        if cells is None:
+            break
+        span = heading.line_num - before
+        chunk = lines[start + before : start + heading.line_num]
+        if span > 1 and lines_mod.header_problem(chunk, cells, delim, width, start + before + 1):
+            raise ImportProblem(
+                f"{name}: the {what} on line {start + before + 1} has a quote that is not closed there (it runs "
+                f"over {span} lines): fix the quoting on that line"
+            )
+    return start + heading.line_num
 
 
 def _cell_text(value: Any) -> str:
@@ -281,9 +306,11 @@ def _read_xlsx(path: Path, mapping: Mapping, *, legacy: bool = False) -> Table:
     # A second header row holding each column's question text is not a data row.
     first = start + (2 if mapping.question_row else 1)
 
+    with_errors = {line for line, _ in problems.errors}  # a row of error cells reads blank: still a row
+
     def data_rows():
         for i, (line, cells) in enumerate(rows):
-            if i < first or not any(cells):
+            if i < first or not (any(cells) or line in with_errors):
                 continue
             extra = [c for c in cells[width:] if c]
             yield line, cells[:width] + extra  # extra non-empty cells make the row ragged

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,14 +120,16 @@ class _Importer:
         self.now = dt.datetime.now()
 
     def _content_id(self, cells: list[str]) -> str:
-        """{hash} of an [id] template: the first 16 hex digits of the SHA-256 of the row's cells (all of
-        them, as exported), then ".2", ".3" for the second and third identical row in the file. The
-        same row gets the same id whether the export comes whole, in parts or again with more rows
-        appended ({row} numbers restart in every part, so each part's rows would be taken for the
-        first's). Only rows identical in every cell and split across parts meet: the later ones are
-        rejected as duplicates, with the reason."""
+        """{hash} of an [id] template: the first 16 hex digits of the HMAC-SHA256 of the row's cells (all
+        of them, as exported) under the store's key, then ".2", ".3" for the second and third identical
+        row in the file. The same row gets the same id whether the export comes whole, in parts or
+        again with more rows appended ({row} numbers restart in every part, so each part's rows would
+        be taken for the first's). Only rows identical in every cell and split across parts meet: the
+        later ones are rejected as duplicates, with the reason."""
         text = "\x1f".join(c.strip() for c in cells)
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        # Keyed (the store's customer key): the other cells are shown beside the id, so a plain hash
+        # would let anyone test guesses of a cell that is not stored, such as a card number.
+        digest = hmac.new(self.customer_key, text.encode(), hashlib.sha256).hexdigest()[:16]
         seen = self.contents[digest] = self.contents.get(digest, 0) + 1
         return digest if seen == 1 else f"{digest}.{seen}"
 
@@ -176,10 +180,10 @@ class _Importer:
                     None,
                     None,
                 )
+            if self.t.cell_problems:
+                self._check_cells(line)  # before "empty row": error cells read as blanks
             if not any(c.strip() for c in cells):
                 raise Reject("empty row")
-            if self.t.cell_problems:
-                self._check_cells(line)
             record = self._record(cells, row_number)
             self._check_row(record, cells)
         except Reject as r:
@@ -200,6 +204,9 @@ class _Importer:
             withheld = self.col_of.get("customer") is not None
             return {"(the line as written)": "(withheld: the line holds a customer id)" if withheld else cells.text}
         header = self.t.header
+        if len(cells) != len(header) and self.col_of.get("customer") is not None:
+            # the cells do not line up with the header: the customer id may sit under any column
+            return {"(the row as written)": "(withheld: the row's fields do not line up and it holds a customer id)"}
         out = {header[i] if i < len(header) else f"(extra {i + 1})": c for i, c in enumerate(cells)}
         if (column := self.col_of.get("customer")) is not None and column.strip() in out:
             out[column.strip()] = CUSTOMER_WITHHELD
@@ -218,9 +225,12 @@ class _Importer:
                 record[f.name] = convert(f, raw, self.m.date_formats)
             except ValueError as exc:
                 raise Reject(str(exc), column, original if original is not None else raw) from None
-            if f.name in _IDENTIFIERS and (problem := identifier_problem(str(record[f.name]))):
-                shown = CUSTOMER_WITHHELD if f.name == "customer" else original
-                raise Reject(f"{f.name} {problem}", column, shown)
+            if f.name in _IDENTIFIERS:
+                # canonical composition: "Zoë" typed as Z o e + ◌̈ (as some Macs export it) is "Zoë"
+                record[f.name] = value = unicodedata.normalize("NFC", str(record[f.name]))
+                private = f.name == "customer"
+                if problem := identifier_problem(value, reveal=not private):
+                    raise Reject(f"{f.name} {problem}", column, CUSTOMER_WITHHELD if private else original)
         return record
 
     def _check_row(self, record: dict[str, Any], cells: list[str]) -> None:

@@ -37,15 +37,27 @@ class CellProblems:
     """Why particular cells cannot be read: error values by cell, merged ranges by row."""
 
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (line, column index) -> reason
-    merged: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # line -> (first col, last col, why)
+    # merged ranges by block of BLOCK lines: (first line, last line, first column, last column, why);
+    # a range is kept whole (not cell by cell: a full-column range is a million cells)
+    merged: dict[int, list[tuple[int, int, int, int, str]]] = field(default_factory=dict)
+
+    BLOCK = 1024
 
     def __bool__(self) -> bool:
         return bool(self.errors or self.merged)
 
+    def add_merged(self, first: int, last: int, lo: int, hi: int, why: str) -> None:
+        for block in range(first // self.BLOCK, last // self.BLOCK + 1):
+            self.merged.setdefault(block, []).append((first, last, lo, hi, why))
+
     def get(self, line: int, column: int) -> str | None:
         if (line, column) in self.errors:
             return self.errors[(line, column)]
-        return next((why for lo, hi, why in self.merged.get(line, ()) if lo <= column <= hi), None)
+        for first, last, lo, hi, why in self.merged.get(line // self.BLOCK, ()):
+            # every cell of the range but its first, which holds the value
+            if first <= line <= last and lo <= column <= hi and (line, column) != (first, lo):
+                return why
+        return None
 
 
 def column_name(index: int) -> str:
@@ -112,17 +124,29 @@ def error_cells(path: Path, sheet: str | int | None) -> dict[tuple[int, int], st
             with archive.open(member) as stream:
                 if not _mentions_error(stream):
                     return {}
-            found = {}
             with archive.open(member) as stream:
-                for _, element in ElementTree.iterparse(stream):
-                    if element.tag == f"{_MAIN}c" and element.get("t") == "e":
-                        value = element.findtext(f"{_MAIN}v") or "#ERROR"
-                        found[_split_ref(element.get("r", "A1"))] = value
-                    elif element.tag == f"{_MAIN}row":
-                        element.clear()
-            return found
+                return _scan_errors(stream)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
         return {}
+
+
+def _scan_errors(stream) -> dict[tuple[int, int], str]:
+    """The error cells of a sheet's XML. A row's and a cell's r= (their place) is optional: without
+    it a row follows the one before and a cell the one to its left."""
+    found: dict[tuple[int, int], str] = {}
+    line, column = 0, -1
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        if event == "start" and element.tag == f"{_MAIN}row":
+            line = int(element.get("r") or line + 1)
+            column = -1
+        elif event == "start" and element.tag == f"{_MAIN}c":
+            ref = element.get("r")
+            column = _split_ref(ref)[1] if ref else column + 1
+        elif event == "end" and element.tag == f"{_MAIN}c" and element.get("t") == "e":
+            found[(line, column)] = element.findtext(f"{_MAIN}v") or "#ERROR"
+        elif event == "end" and element.tag == f"{_MAIN}row":
+            element.clear()
+    return found
 
 
 def _mentions_error(stream) -> bool:
@@ -150,10 +174,7 @@ def _problems(path: Path, sheet: str | int | None, chosen) -> CellProblems:
             f"the cell is under the merged cells {where}: only {column_name(c0)}{r0 + 1} holds their value; unmerge "
             "them and fill the value in on every row"
         )
-        for r in range(r0, r1 + 1):
-            lo = c0 + 1 if r == r0 else c0  # the range's first cell holds the value
-            if lo <= c1:
-                problems.merged.setdefault(r + 1, []).append((lo - offset, c1 - offset, why))
+        problems.add_merged(r0 + 1, r1 + 1, c0 - offset, c1 - offset, why)
     return problems
 
 

@@ -248,7 +248,7 @@ def build_atomically(
     One writer at a time (store.writer): this waits up to `wait` seconds for another writer of
     `target` to finish (then StoreBusy), and first removes what a killed writer left behind.
     """
-    target = Path(target)
+    target = Path(os.path.realpath(target))  # a symlinked store: the file it points to is replaced, not the link
     with writer_lock(target, wait=wait, what=what):
         remove_leftovers(target)
         return _build(target, fill, start_from_existing=start_from_existing, refresh=refresh)

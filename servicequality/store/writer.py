@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import glob
 import os
+import re
 import sys
 import threading
 import time
@@ -38,8 +40,13 @@ def lock_path(target: Path) -> Path:
 
 
 def leftovers(target: Path) -> list[Path]:
-    """Temporary files of a build or import of `target` (and their write-ahead logs)."""
-    return sorted(target.parent.glob(f".{target.name}.*.building*"))
+    """Temporary files of a build or import of `target` (and their write-ahead logs): exactly the
+    names tempfile.mkstemp gives build_atomically (8 random characters), never another store's
+    (".s.duckdb.copy.x.building" belongs to s.duckdb.copy) and never a folder."""
+    name = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.building(\.wal)?")
+    return sorted(
+        p for p in target.parent.glob(f".{glob.escape(target.name)}.*") if name.fullmatch(p.name) and p.is_file()
+    )
 
 
 @contextmanager
@@ -62,7 +69,8 @@ def writer_lock(target: Path | str, *, wait: float = 0.0, what: str = "a write")
     fd = _acquire(lock_path(target), target, time.monotonic() + max(wait, 0.0), wait)
     try:
         stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-        os.pwrite(fd, f"{os.getpid()}\t{stamp}\t{what}\n".encode(), 0)
+        os.ftruncate(fd, 0)  # a killed holder's longer record would leave its tail
+        os.pwrite(fd, f"{os.getpid()}\t{stamp}\t{' '.join(what.split())}\n".encode(), 0)
         held[target] = 1
         try:
             yield
@@ -102,16 +110,14 @@ def _acquire(path: Path, target: Path, deadline: float, wait: float) -> int:
 
 
 def _busy_message(target: Path, fd: int, wait: float) -> str:
-    holder = os.pread(fd, 500, 0).decode(errors="replace").strip().split("\t")
+    first = os.pread(fd, 500, 0).decode(errors="replace").split("\n")[0]
+    holder = first.strip().split("\t")
     who = ""
     if len(holder) == 3:
         pid, since, what = holder
         who = f" ({what}, process {pid}, since {since})"
     waited = f" (waited {wait:g} s)" if wait > 0 else ""
-    return (
-        f"another process is writing {target.name}{who}{waited}: nothing was changed; run this again when "
-        "it ends (the import command's --wait SECONDS queues behind it)"
-    )
+    return f"another process is writing {target.name}{who}{waited}: nothing was changed; try again when it ends"
 
 
 def remove_leftovers(target: Path | str) -> tuple[int, int]:

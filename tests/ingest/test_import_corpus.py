@@ -4,6 +4,7 @@ it) or its exact stored and rejected counts. The files are generated here, byte 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -85,10 +86,11 @@ def xlsx(
     errors: dict[tuple[int, int], str] | None = None,
     merged: tuple[str, ...] = (),
     first_column: int = 0,
+    unplaced: bool = False,
 ) -> bytes:
     """A minimal .xlsx (inline strings); `formulas` puts a formula with its cached value in a cell,
     `errors` an error value (#DIV/0!) in a cell (line, 0-based column), `merged` merged ranges ("A2:A3");
-    the table starts in column `first_column` (0 = A)."""
+    the table starts in column `first_column` (0 = A); `unplaced` leaves out the cells' r= attribute."""
     formulas, errors = formulas or {}, errors or {}
 
     def col(i: int) -> str:
@@ -106,7 +108,10 @@ def xlsx(
                 out.append(f'<c r="{ref}"><f>{escape(f)}</f><v>{v}</v></c>')
             else:
                 out.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
-        cells.append(f'<row r="{r}">{"".join(out)}</row>')
+        row = "".join(out)
+        if unplaced:
+            row = re.sub(r' r="[A-Z]+\d+"', "", row)
+        cells.append(f'<row r="{r}">{row}</row>')
     files = {
         "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',  # noqa: E501
         "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',  # noqa: E501
@@ -555,6 +560,31 @@ CASES = [
         ),
     ),
     Case(
+        # T2's row is all #REF! (calamine reads it blank: it vanished); T3's csat #DIV/0! sits in a cell
+        # without r= (optional in the format: the cell after the one to its left)
+        "excel_error_row_and_cells_without_place.xlsx",
+        xlsx(
+            [HEADER.strip().split(","), *[r.split(",") for r in GOOD_ROWS.strip().split("\n")]],
+            errors={(3, c): "#REF!" for c in range(8)} | {(4, 6): "#DIV/0!"},
+            unplaced=True,
+        ),
+        stored=1,
+        rejected=2,
+        reasons=("cell A3 holds the Excel error #REF!", "cell G4 holds the Excel error #DIV/0!"),
+    ),
+    Case(
+        # 40 merged ranges of a whole column (40 million cells) in columns the mapping does not read: kept
+        # as ranges, not cell by cell (before: 2.7 GB and 10 s for 30 of them, in a 5 KB workbook)
+        "excel_merged_whole_columns.xlsx",
+        xlsx(
+            [HEADER.strip().split(","), *[r.split(",") for r in GOOD_ROWS.strip().split("\n")]],
+            merged=tuple(f"{c}1:{c}1048576" for c in "JKLMNOPQRSTUVWXY") * 2
+            + tuple(f"{c}1:{c}1048576" for c in "JKLMNOPQ"),
+        ),
+        stored=3,
+        rejected=0,
+    ),
+    Case(
         # the branch cells B3:B4 are merged: only B3 holds "B1"; T3 on line 4 would read a blank branch
         "excel_merged_cells.xlsx",
         xlsx(
@@ -564,6 +594,46 @@ CASES = [
         stored=2,
         rejected=1,
         reasons=("the cell is under the merged cells B3:B4: only B3 holds their value",),
+    ),
+    Case(
+        # the header's last name opens a quote that never closes: every row would be read into the header
+        "header_unclosed_quote.csv",
+        csv_bytes(HEADER.replace(",category", ',"category') + GOOD_ROWS),
+        error="the header on line 1 has a quote that is not closed there (it runs over 4 lines)",
+    ),
+    Case(
+        "question_row_unclosed_quote.csv",
+        csv_bytes(HEADER + 'Ticket,"Branch, where,Channel,Opened,Resolved,Status,CSAT,Category\n' + GOOD_ROWS),
+        mapping=TICKETS_MAPPING + "[source]\nquestion_row = true\n",
+        error="the question row on line 2 has a quote that is not closed there",
+    ),
+    Case(
+        # T2's category opens a quote that T5's closes: before, T2-T5 became one row with a 4-line category
+        "stray_quote_closed_lines_below.csv",
+        csv_bytes(
+            HEADER
+            + "".join(
+                f"T{i},B1,Phone,2024-01-05 09:00,,open,,{c}\n"
+                for i, c in enumerate(["Attitude", '"Attitude', "Delivery", "Delivery", 'Delivery"', "Attitude"], 1)
+            )
+        ),
+        mapping=TICKETS_MAPPING + '[[category.rules]]\nmatch = "."\nfamily = "service"\ncomponent = "courtesy"\n',
+        stored=5,
+        rejected=1,
+        reasons=("a quote opened on line 3 runs to line 6 (4 lines), over lines that read as rows of their own",),
+    ),
+    Case(
+        # German UTF-8 (ü, ä read as Hangul in CP949) and one Windows-1252 line: was read whole as CP949
+        "mixed_encodings_german.csv",
+        csv_bytes(
+            HEADER + "T1,B1,Phone,2024-01-05 09:00,,open,,M\u00fcnchen\nT2,B1,Phone,2024-01-05 09:00,,open,,Lieferung "
+            "versp\u00e4tet\nT3,B1,Phone,2024-01-05 09:00,,open,,Gr\u00fc\u00dfe\n"
+        )
+        + csv_bytes("T4,B1,Phone,2024-01-05 09:00,,open,,\u00c4rger\n", "cp1252"),
+        mapping=TICKETS_MAPPING + '[[category.rules]]\nmatch = "."\nfamily = "service"\ncomponent = "courtesy"\n',
+        stored=3,
+        rejected=1,
+        reasons=("line 5 is not UTF-8 like the rest of the file (it reads as",),
     ),
     Case(
         "backtracking_regex.csv",

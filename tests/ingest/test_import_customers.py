@@ -207,3 +207,52 @@ def test_the_key_file_is_made_once_whole_and_a_short_key_is_refused(tmp_path, mo
     monkeypatch.setenv(KEY_ENV, "too short")
     with pytest.raises(CustomerKeyError, match="at least 16 bytes"):
         load_key(db)
+
+
+def test_no_rejection_reason_or_row_gives_away_a_customer_id(tmp_path, monkeypatch):
+    # The reviewer's leaks, each now withheld: a look-alike id (the reason said what it "reads as"), a
+    # ragged row (the id moved under another column of the row's JSON), a line in another encoding
+    # (the reason quoted it), and a {hash} id (a plain SHA-256 of cells shown beside it let anyone
+    # test card numbers: now keyed).
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    db = store.build_atomically(tmp_path / "s.duckdb", _branches)
+    lines = [
+        "Id,Store,Opened,Closed,Status,Kind,Who",
+        "L1,B1,2024-01-02 10:00,,open,complaint,\uff45ve@example.com",  # a fullwidth e
+        "L2,B1,2024-01-02 10:00,,open,complaint,fay@example.com,extra",  # one field too many
+        "L3,B1,2024-01-02 10:00,,open,complaint,gus@example.com",
+    ]
+    data = ("\n".join(lines) + "\n").encode() + "L4,B1,2024-01-02 10:00,,open,complaint,jos\u00e9@example.com\n".encode(
+        "cp1252"
+    )
+    (tmp_path / "t.csv").write_bytes(data)
+    (tmp_path / "t.toml").write_text(TICKETS_MAPPING)
+    result = ingest.run_import("tickets", tmp_path / "t.csv", tmp_path / "t.toml", db)
+    assert (result.rows_stored, result.rows_rejected) == (1, 3)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rejected = con.execute("select reason, coalesce(value, ''), row_json from rejected_rows").fetchall()
+    finally:
+        con.close()
+    text = json.dumps(rejected, ensure_ascii=False)
+    for name in ("eve", "ｅve", "fay", "jos"):
+        assert name not in text, (name, text)
+    assert "customer holds compatibility characters" in text
+    # {hash} ids: keyed with the store's key, so not the plain SHA-256 of the row
+    survey = tmp_path / "s.csv"
+    survey.write_text("Store,Date,Card,E1,P1\nB1,2024-01-02,40712345,5,6\n")
+    (tmp_path / "s.toml").write_text(
+        'target = "surveys"\n[columns]\nbranch_id = "Store"\nsubmitted_at = "Date"\ncustomer = "Card"\n'
+        '[constants]\nchannel = "Web"\nsegment = "Individual"\n[survey]\nexpectation = \'^E(?P<item>\\d+)$\'\n'
+        'perception = \'^P(?P<item>\\d+)$\'\n[survey.items]\n"1" = "reliability"\n[id]\nfield = "response_id"\n'
+        'template = "r-{hash}"\n'
+    )
+    ingest.run_import("surveys", survey, tmp_path / "s.toml", db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (response_id,) = con.execute("select response_id from survey_responses").fetchone()
+    finally:
+        con.close()
+    cells = "\x1f".join(["B1", "2024-01-02", "40712345", "5", "6"])
+    assert response_id != "r-" + hashlib.sha256(cells.encode()).hexdigest()[:16]
+    assert response_id == "r-" + hmac.new(key_file(db).read_bytes(), cells.encode(), hashlib.sha256).hexdigest()[:16]

@@ -130,6 +130,8 @@ def test_a_second_writer_is_refused_while_the_lock_is_held_and_then_goes_through
     db = tmp_path / "s.duckdb"
     file = tmp_path / "t.csv"
     write_tickets(file, 50, "L")
+    # A killed holder's record, longer than the next one's: its tail must not reach the message.
+    (tmp_path / ".s.duckdb.lock").write_text("1\t2026-01-01 00:00:00\tan import of a_much_longer_file_name.csv\n")
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -148,6 +150,8 @@ def test_a_second_writer_is_refused_while_the_lock_is_held_and_then_goes_through
         done = cli("tickets", str(file), "--mapping", str(mapping), "--db", str(db))
         assert done.returncode == 2
         assert "another process is writing s.duckdb (a test holding the lock, process" in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "longer" not in done.stderr
+        assert done.stderr.strip().endswith("try again when it ends; --wait SECONDS queues behind it")
         assert not db.exists()  # nothing was written
     finally:
         holder.kill()
@@ -159,6 +163,18 @@ def test_a_second_writer_is_refused_while_the_lock_is_held_and_then_goes_through
     assert not (tmp_path / ".s.duckdb.lock").exists()  # the killed holder's file, removed by the next writer
 
 
+def test_a_symlinked_store_is_written_through_the_link(tmp_path, mapping):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "links").mkdir()
+    db, link = tmp_path / "real" / "store.duckdb", tmp_path / "links" / "store.duckdb"
+    write_tickets(tmp_path / "a.csv", 10, "A")
+    write_tickets(tmp_path / "b.csv", 5, "B")
+    ingest.run_import("tickets", tmp_path / "a.csv", mapping, db)
+    link.symlink_to(db)
+    ingest.run_import("tickets", tmp_path / "b.csv", mapping, link)
+    assert link.is_symlink() and counts(db)["tickets"] == 15
+
+
 # --- leftovers --------------------------------------------------------------------------------------
 
 
@@ -168,15 +184,18 @@ def test_a_killed_writers_temporary_files_are_removed_by_the_next_import(tmp_pat
     write_tickets(file, 100, "K")
     ingest.run_import("tickets", file, mapping, db)
     # What a kill -9 during a build leaves: the half-written copy and its write-ahead log.
-    left = [tmp_path / ".s.duckdb.k2j4.building", tmp_path / ".s.duckdb.k2j4.building.wal"]
+    left = [tmp_path / ".s.duckdb.k2j4x9_q.building", tmp_path / ".s.duckdb.k2j4x9_q.building.wal"]
     for path in left:
         path.write_bytes(b"\0" * 3_000_000)
-    other = tmp_path / ".t.duckdb.x.building"  # another store's: not ours to remove
-    other.write_bytes(b"x")
+    # not ours to remove: another store's (t.duckdb, and s.duckdb.copy), and a folder
+    others = [tmp_path / ".t.duckdb.abcd1234.building", tmp_path / ".s.duckdb.copy.live1234.building"]
+    for path in others:
+        path.write_bytes(b"x")
+    (tmp_path / ".s.duckdb.parquet.k3j.building").mkdir()
     write_tickets(tmp_path / "u.csv", 100, "M")
     result = ingest.run_import("tickets", tmp_path / "u.csv", mapping, db)
     assert not any(p.exists() for p in left)
-    assert other.exists()
+    assert all(p.exists() for p in others)
     assert "removed 2 temporary file(s) (6 MB) left by an earlier import or rebuild" in result.summary()
     assert counts(db)["tickets"] == 200
 
@@ -490,3 +509,15 @@ def test_an_export_without_ids_imported_in_parts_stores_every_row_once(tmp_path)
     db = tmp_path / "row.duckdb"
     stored = [ingest.run_import("surveys", tmp_path / p, by_row, db).rows_stored for p in ("part1.csv", "part2.csv")]
     assert stored == [4, 0]  # what {row} does: the second part is taken for the first's rows
+    # all.csv through {row} stores r-5 and r-6 (r-1..r-4 are part 1's); the same file again through the
+    # {hash} mapping would store those 2 a second time under new ids, beside 4 new ones (the shipped
+    # kiosk and lounge mappings moved from {row} to {hash}): refused, nothing changed.
+    before = counts(db)
+    (tmp_path / "all.csv").write_text(header + "\n".join(body) + "\n")
+    ingest.run_import("surveys", tmp_path / "all.csv", by_row, db)
+    with pytest.raises(
+        ingest.ImportProblem,
+        match=r"all.csv was imported before \(run 3; 2 rows stored\) with another mapping, and this one would store 2 ",
+    ):
+        ingest.run_import("surveys", tmp_path / "all.csv", by_hash, db)
+    assert counts(db)["import_runs"] == before["import_runs"] + 1
