@@ -115,8 +115,12 @@ def _run_refresh(args: argparse.Namespace) -> int:
         print(f"refresh: the rollups in {db} are up to date")
         return 0
     started = time.perf_counter()
+
+    def say(line: str) -> None:
+        print(f"refresh: {line}", file=sys.stderr, flush=True)
+
     if args.in_place:
-        with store.writer_lock(db, wait=3600, what="a refresh in place"):  # never beside an import
+        with store.writer_lock(db, wait=3600, what="a refresh in place", notify=say):  # never beside an import
             con = store.connect_read_write(db)
             try:
                 store.create_schema(con)  # today's views, which the rollups read
@@ -125,7 +129,7 @@ def _run_refresh(args: argparse.Namespace) -> int:
             finally:
                 con.close()
     else:
-        store.build_atomically(db, lambda con: None, start_from_existing=True)  # refreshes on the way
+        store.build_atomically(db, lambda con: None, start_from_existing=True, notify=say)  # refreshes on the way
     print(f"refresh: rebuilt the rollups of {db} in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 
 from servicequality import store
-from servicequality.ingest.customers import CustomerKeyError, load_key
+from servicequality.ingest.customers import KEY_ENV, CustomerKeyError, fingerprint, key_file, load_key
 from servicequality.ingest.mapping import TARGETS, Mapping, MappingError
 from servicequality.ingest.mapping import load as load_mapping
 from servicequality.ingest.read import ImportProblem, read_table
@@ -249,12 +249,30 @@ def _refuse_stored_again(con, file: Path, file_hash: str, target: str, importer:
         {"f": file_hash, "t": target},
     ).fetchall()[0]
     runs, stored_before, last = earlier
+    if target in ("targets", "categories"):
+        return  # settings: a row with a stored key replaces the old one, by design
     if runs and importer.stored > importer.read - stored_before:
         raise ImportProblem(
             f"{file.name} was imported before (run {last}; {stored_before:,} rows stored) with another mapping, and "
-            f"this one would store {importer.stored - (importer.read - stored_before):,} of those rows again under "
-            "other ids (its [id] template differs?): nothing was changed; import it with the earlier mapping, or "
-            "into a new store"
+            f"this one would store at least {importer.stored - (importer.read - stored_before):,} of those rows "
+            "again under other ids (its [id] template differs?): nothing was changed; import it with the earlier "
+            "mapping, or into a new store"
+        )
+
+
+def _check_key(con, key: bytes, run_id: int, db: Path) -> None:
+    """The key is the one the store's customer keys and {hash} ids were made with (store_keys): a lost
+    key file quietly replaced by a new one, or another $SQ_CUSTOMER_KEY, would split every customer
+    in two and store every row again. The first import with a key records its fingerprint."""
+    mine = fingerprint(key)
+    recorded = con.execute("select fingerprint from store_keys where purpose = 'customer'").fetchall()
+    if not recorded:
+        con.execute("insert into store_keys values ('customer', $f, $r)", {"f": mine, "r": run_id})
+    elif recorded[0][0] != mine:
+        raise ImportProblem(
+            f"the store's customer keys and {{hash}} ids were made with another key (fingerprint {recorded[0][0]}, "
+            f"this key's {mine}): restore {key_file(db).name} from its backup or set ${KEY_ENV} to the store's "
+            "key; nothing was changed"
         )
 
 
@@ -362,6 +380,8 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
         if importer.read == 0:
             raise ImportProblem(f"{file.name} has a header but no data rows: nothing to import")
         _refuse_stored_again(con, file, file_hash, target, importer)
+        if customer_key is not None:
+            _check_key(con, customer_key, state.next_run, db)
         result.run_id = state.next_run
         result.rows_read = importer.read
         result.rows_stored = importer.stored

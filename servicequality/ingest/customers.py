@@ -77,3 +77,9 @@ def pseudonym(customer_id: str, key: bytes) -> str:
     lower-cased, so that 'Ann@x.com' and 'ann@x.com ' are one customer) under `key`, in hex."""
     normal = " ".join(str(customer_id).split()).casefold()
     return hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()[:DIGITS]
+
+
+def fingerprint(key: bytes) -> str:
+    """What the store records of its key (store_keys): an HMAC of a fixed text under it, so that a
+    different key is noticed without the key itself ever being written into the store."""
+    return hmac.new(key, b"service-quality store key fingerprint", hashlib.sha256).hexdigest()[:16]

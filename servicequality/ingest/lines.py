@@ -17,6 +17,7 @@ lines and the continuation lines of well-formed multi-line cells.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -56,12 +57,13 @@ def mixed_encoding(data: bytes, *, withhold: bool = False) -> tuple[str, str, di
             other.append(i)
     if not utf8 or not other:
         return None
-    second = "cp949" if _hangul(b"".join(raw_lines[i] for i in other).decode("cp949", errors="replace")) else "cp1252"
-    majority_utf8 = len(utf8) >= len(other)
-    if not majority_utf8 and second == "cp949":
-        utf8 = [i for i in utf8 if not _hangul(raw_lines[i].decode("cp949", errors="replace"))]
+    second = "cp949" if looks_korean(b"".join(raw_lines[i] for i in other)) else "cp1252"
+    if second == "cp949":
+        # short Korean lines can be valid UTF-8 by chance (홍, 천, 책): they are the file's CP949
+        utf8 = [i for i in utf8 if not looks_korean(raw_lines[i])]
         if not utf8:
             return None
+    majority_utf8 = len(utf8) >= len(other)
     is_utf8 = set(utf8)
     parts = [r.decode("utf-8") if i in is_utf8 else r.decode(second, errors="replace") for i, r in enumerate(raw_lines)]
     name = {"cp949": "CP949", "cp1252": "Windows-1252"}[second]
@@ -85,9 +87,19 @@ def mixed_encoding(data: bytes, *, withhold: bool = False) -> tuple[str, str, di
     return text, ("utf-8" if majority_utf8 else second) + " (mixed)", bad
 
 
-def _hangul(text: str) -> bool:
-    """Most of the text's non-ASCII characters are Hangul (as CP949 text is)."""
-    wide = [c for c in text if ord(c) > 0x7F]
+def looks_korean(data: bytes) -> bool:
+    """The bytes read as CP949 Korean: nearly every byte above 0x7F sits beside another (CP949 writes
+    a syllable in two), and read that way most of the non-ASCII characters are Hangul. Windows-1252
+    text fails the first test: its accented letters and curly quotes stand alone between ASCII
+    letters ("didn’t" is ...6E 92 74..., which CP949 would read as the syllable 뭪)."""
+    high = [i for i, b in enumerate(data) if b > 0x7F]
+    if not high:
+        return False
+    marks = set(high)
+    paired = sum(1 for i in high if i - 1 in marks or i + 1 in marks)
+    if paired / len(high) < 0.9:
+        return False
+    wide = [c for c in data.decode("cp949", errors="replace") if ord(c) > 0x7F]
     hangul = sum(1 for c in wide if "\uac00" <= c <= "\ud7a3" or "\u3131" <= c <= "\u318e")
     return bool(wide) and hangul / len(wide) >= 0.6
 
@@ -162,14 +174,24 @@ def _runaway(chunk: list[str], cells: list[str], delimiter: str, width: int, lin
         return f"{where} and does not close cleanly there: an unclosed or stray quote{fix}"
     if len(cells) != width:
         return f"{where} and leaves a row of {len(cells)} fields where the header has {width}{fix}"
-    if width > 1 and any(_fields(inner, delimiter) == width for inner in chunk[1:-1]):
+    if width > 1 and chunk[1:-1] and all(_row_like(inner, chunk[0], delimiter, width) for inner in chunk[1:-1]):
         # a stray quote closed by another one lines below: the lines between are rows of their own
         return f"{where}, over lines that read as rows of their own: a stray quote{fix}"
     return None
 
 
-def _fields(line: str, delimiter: str) -> int:
-    return len(next(csv.reader([line], delimiter=delimiter, strict=False), []))
+def _row_like(line: str, first: str, delimiter: str, width: int) -> bool:
+    """The line reads as a row of the file: the header's width, and a first cell of the same shape
+    as the first cell of the row the quote opened in ("T3" like "T2"; a sentence with commas inside
+    a legitimate multi-line cell does not start like an id)."""
+    cells = next(csv.reader([line], delimiter=delimiter, strict=False), [])
+    opening = next(csv.reader([first], delimiter=delimiter, strict=False), [""])
+    return len(cells) == width and _shape(cells[0]) == _shape(opening[0])
+
+
+def _shape(text: str) -> str:
+    """Letters as "a", digits as "9", runs collapsed: "T-104" -> "a-9", "I asked" -> "a a"."""
+    return re.sub(r"[^\W\d_]+", "a", re.sub(r"\d+", "9", text.strip()))
 
 
 def header_problem(lines: list[str], cells: list[str], delimiter: str, width: int, line: int) -> str | None:

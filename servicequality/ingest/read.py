@@ -118,10 +118,9 @@ def decode(data: bytes, name: str, declared: str | None) -> tuple[str, str]:
         pass
     try:
         text = data.decode("cp949")
-        # cp949 decodes many Western byte pairs as rare hanja; real Korean text is mostly Hangul.
-        wide = [c for c in text if ord(c) > 0x7F]
-        hangul = sum(1 for c in wide if "\uac00" <= c <= "\ud7a3" or "\u3131" <= c <= "\u318e")
-        if wide and hangul / len(wide) >= 0.6:
+        # cp949 decodes many Western byte pairs as rare hanja, and "didn’t" as a Hangul syllable: real
+        # Korean text is mostly Hangul, written in byte pairs (lines.looks_korean).
+        if lines_mod.looks_korean(data):
             return text, "cp949"
     except UnicodeDecodeError:
         pass

@@ -64,6 +64,8 @@ def _store_state(con: duckdb.DuckDBPyConnection, target: str) -> _StoreState:
     if target in key_sql:
         rows = con.execute(key_sql[target]).fetchall()
         keys = {r if len(r) > 1 else r[0] for r in rows}
+        # ids arrive composed (NFC): one stored decomposed by an earlier version is the same id
+        keys |= {unicodedata.normalize("NFC", k) for k in keys if isinstance(k, str) and not k.isascii()}
     return _StoreState(
         keys=keys,
         branches=col("select branch_id from branches"),
@@ -116,6 +118,10 @@ class _Importer:
         self.new_branches: dict[str, dict[str, Any]] = {}
         self.new_categories: dict[str, dict[str, Any]] = {}
         self.written_refs: set = set()  # new branches and ("category", name) already written
+        # branches an earlier version stored decomposed (NFD), by their composed form
+        self.branch_alias = {
+            n: b for b in state.branches if not b.isascii() and (n := unicodedata.normalize("NFC", b)) != b
+        }
         self.read = 0
         self.now = dt.datetime.now()
 
@@ -228,6 +234,8 @@ class _Importer:
             if f.name in _IDENTIFIERS:
                 # canonical composition: "Zoë" typed as Z o e + ◌̈ (as some Macs export it) is "Zoë"
                 record[f.name] = value = unicodedata.normalize("NFC", str(record[f.name]))
+                if f.name == "branch_id":
+                    record[f.name] = self.branch_alias.get(value, value)  # a branch stored decomposed
                 private = f.name == "customer"
                 if problem := identifier_problem(value, reveal=not private):
                     raise Reject(f"{f.name} {problem}", column, CUSTOMER_WITHHELD if private else original)

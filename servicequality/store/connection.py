@@ -237,6 +237,7 @@ def build_atomically(
     refresh: bool = True,
     wait: float = 3600.0,
     what: str = "a rebuild",
+    notify=None,
 ) -> Path:
     """Write a database to a temporary file beside `target`, then rename it into place.
 
@@ -249,7 +250,7 @@ def build_atomically(
     `target` to finish (then StoreBusy), and first removes what a killed writer left behind.
     """
     target = Path(os.path.realpath(target))  # a symlinked store: the file it points to is replaced, not the link
-    with writer_lock(target, wait=wait, what=what):
+    with writer_lock(target, wait=wait, what=what, notify=notify):
         remove_leftovers(target)
         return _build(target, fill, start_from_existing=start_from_existing, refresh=refresh)
 

@@ -468,6 +468,14 @@ create table if not exists survey_sources (
     source      varchar not null
 );
 
+-- The key that made the store's customer keys and {hash} ids, by its fingerprint (never the key):
+-- an import under another key would split every customer in two and store every row again.
+create table if not exists store_keys (
+    purpose     varchar primary key,        -- 'customer'
+    fingerprint varchar not null,           -- HMAC-SHA256 of a fixed text under the key, 16 hex digits
+    since_run   integer not null            -- the import that recorded it
+);
+
 -- One row per import: what was read, stored and rejected. Every row read is either stored or rejected.
 create table if not exists import_runs (
     run_id         integer primary key,

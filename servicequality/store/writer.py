@@ -50,10 +50,10 @@ def leftovers(target: Path) -> list[Path]:
 
 
 @contextmanager
-def writer_lock(target: Path | str, *, wait: float = 0.0, what: str = "a write") -> Iterator[None]:
+def writer_lock(target: Path | str, *, wait: float = 0.0, what: str = "a write", notify=None) -> Iterator[None]:
     """Hold the store's writer lock for the block; StoreBusy when another process holds it for
     longer than `wait` seconds. `what` ("an import of tickets.csv") is recorded for the refusal
-    message another writer gets."""
+    message another writer gets. `notify(line)`, when given, is told once that this waits, and for whom."""
     target = Path(target).resolve()
     held = getattr(_held, "paths", None)
     if held is None:
@@ -66,7 +66,7 @@ def writer_lock(target: Path | str, *, wait: float = 0.0, what: str = "a write")
             held[target] -= 1
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd = _acquire(lock_path(target), target, time.monotonic() + max(wait, 0.0), wait)
+    fd = _acquire(lock_path(target), target, time.monotonic() + max(wait, 0.0), wait, notify)
     try:
         stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         os.ftruncate(fd, 0)  # a killed holder's longer record would leave its tail
@@ -82,9 +82,10 @@ def writer_lock(target: Path | str, *, wait: float = 0.0, what: str = "a write")
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def _acquire(path: Path, target: Path, deadline: float, wait: float) -> int:
+def _acquire(path: Path, target: Path, deadline: float, wait: float, notify=None) -> int:
     """A descriptor holding the lock on the file now at `path` (not on one a previous holder has
     just removed)."""
+    told = notify is None
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -95,6 +96,10 @@ def _acquire(path: Path, target: Path, deadline: float, wait: float) -> int:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise StoreBusy(_busy_message(target, fd, wait)) from None
+                    if not told:
+                        busy = _busy_message(target, fd, 0).split(": nothing was changed")[0]
+                        notify(f"waiting (up to {wait:g} s): {busy}")
+                        told = True
                     time.sleep(0.2)
             mine = os.fstat(fd)
             try:

@@ -636,6 +636,51 @@ CASES = [
         reasons=("line 5 is not UTF-8 like the rest of the file (it reads as",),
     ),
     Case(
+        # Windows-1252 with curly apostrophes ("didn’t": 6E 92 74, which CP949 reads as a Hangul syllable)
+        # and one UTF-8 line: the file is Windows-1252 (it was read as CP949: "didn뭪")
+        "cp1252_curly_quotes_and_one_utf8_line.csv",
+        csv_bytes(
+            HEADER
+            + "".join(
+                f"T{i},B1,Phone,2024-01-05 09:00,,open,,didn\u2019t listen, it\u2019s my third visit\n"
+                for i in range(1, 6)
+            ).replace(", it", " - it"),
+            "cp1252",
+        )
+        + csv_bytes("T6,B1,Phone,2024-01-05 09:00,,open,,Caf\u00e9 closed\n"),
+        mapping=TICKETS_MAPPING + '[[category.rules]]\nmatch = "."\nfamily = "service"\ncomponent = "courtesy"\n',
+        stored=5,
+        rejected=1,
+        reasons=("line 7 is UTF-8 in a Windows-1252 file",),
+    ),
+    Case(
+        # CP949 throughout; 홍천 (C8 AB C3 B5) is also valid UTF-8 by chance: it was read as "ȫõ" and the
+        # other rows rejected as "not UTF-8"
+        "cp949_short_words_valid_as_utf8.csv",
+        csv_bytes(
+            HEADER
+            + "".join(f"H{i},B1,Phone,2024-01-05 09:00,,open,,\ud64d\ucc9c\n" for i in range(4))
+            + "".join(f"S{i},B1,Phone,2024-01-05 09:00,,open,,\uc11c\uc6b8\n" for i in range(2)),
+            "cp949",
+        ),
+        mapping=TICKETS_MAPPING
+        + '[[category.rules]]\nmatch = "^(\ud64d\ucc9c|\uc11c\uc6b8)$"\nfamily = "service"\ncomponent = "courtesy"\n',
+        stored=6,
+        rejected=0,
+    ),
+    Case(
+        # a legitimate multi-line cell whose middle line has as many commas as a row: not a stray quote
+        "multiline_cell_with_commas.csv",
+        csv_bytes(
+            HEADER
+            + 'T1,B1,Phone,2024-01-05 09:00,,open,,"Complaint:\nI asked about milk, eggs, bread, butter, jam, tea, '
+            'rice, oil\nand got nothing"\nT2,B1,Phone,2024-01-05 09:00,,open,,Attitude\n'
+        ),
+        mapping=TICKETS_MAPPING + '[[category.rules]]\nmatch = "."\nfamily = "service"\ncomponent = "courtesy"\n',
+        stored=2,
+        rejected=0,
+    ),
+    Case(
         "backtracking_regex.csv",
         csv_bytes(HEADER + GOOD_ROWS),
         mapping=TICKETS_MAPPING + '[[category.rules]]\nmatch = "(?=a)b"\nfamily = "service"\ncomponent = "courtesy"\n',
@@ -763,3 +808,27 @@ def test_the_command_line_prints_one_line_and_exits_2(name, base_db, tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("import: error: ") and case.error in lines[0]
     assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("cp1252_curly_quotes_and_one_utf8_line.csv", {"didn\u2019t listen - it\u2019s my third visit"}),
+        ("cp949_short_words_valid_as_utf8.csv", {"\ud64d\ucc9c", "\uc11c\uc6b8"}),
+        ("mixed_encodings_german.csv", {"M\u00fcnchen", "Lieferung versp\u00e4tet", "Gr\u00fc\u00dfe"}),
+    ],
+)
+def test_mixed_and_lookalike_encodings_store_the_text_as_written(name, expected, base_db, tmp_path):
+    # The counts alone would not show a garbled text: the categories stored are the words written.
+    case = next(c for c in CASES if c.name == name)
+    db, file, mapping = tmp_path / "s.duckdb", tmp_path / case.name, tmp_path / "m.toml"
+    shutil.copy(base_db, db)
+    file.write_bytes(case.content)
+    mapping.write_text(case.mapping)
+    ingest.run_import("tickets", file, mapping, db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = {c for (c,) in con.execute("select distinct category from tickets").fetchall()}
+    finally:
+        con.close()
+    assert stored == expected

@@ -123,21 +123,28 @@ def test_only_keyed_hashes_are_stored(imported):
         assert email.encode() not in data and email.encode("utf-16-le") not in data
 
 
-def test_the_same_key_links_later_imports_and_another_key_does_not(imported, tmp_path, monkeypatch):
+def test_the_same_key_links_later_imports_and_another_key_is_refused(imported, tmp_path, monkeypatch):
     db, _, _ = imported
     (tmp_path / "v2.csv").write_text("Card,Store,Date,Amount,Channel\nANN@example.com,B2,2024-03-01,1,Counter\n")
     ingest.run_import("visits", tmp_path / "v2.csv", tmp_path / "v.toml", db)
+    # Another key would make ann a second customer (HMAC under it: a different key): the store
+    # recorded its key's fingerprint, and refuses.
     monkeypatch.setenv(KEY_ENV, "another key, long enough")
     (tmp_path / "v3.csv").write_text("Card,Store,Date,Amount,Channel\nann@example.com,B2,2024-03-02,1,Counter\n")
-    ingest.run_import("visits", tmp_path / "v3.csv", tmp_path / "v.toml", db)
+    with pytest.raises(ingest.ImportProblem, match="made with another key"):
+        ingest.run_import("visits", tmp_path / "v3.csv", tmp_path / "v.toml", db)
     con = duckdb.connect(str(db), read_only=True)
     try:
         days = dict(con.execute("select visited_on::varchar, customer_key from visits").fetchall())
+        (recorded,) = con.execute("select fingerprint from store_keys").fetchone()
     finally:
         con.close()
     assert days["2024-03-01"] == days["2024-01-02"] == expected_key(db, "ann@example.com")
-    other = hmac.new(b"another key, long enough", b"ann@example.com", hashlib.sha256).hexdigest()[:20]
-    assert days["2024-03-02"] == other != days["2024-01-02"]
+    assert "2024-03-02" not in days
+    # the fingerprint: HMAC of a fixed text under the key file's bytes, never the key itself
+    key = key_file(db).read_bytes()
+    assert recorded == hmac.new(key, b"service-quality store key fingerprint", hashlib.sha256).hexdigest()[:16]
+    assert key not in db.read_bytes()
 
 
 def test_no_page_shows_a_customer_id_or_key(imported, monkeypatch):

@@ -517,7 +517,62 @@ def test_an_export_without_ids_imported_in_parts_stores_every_row_once(tmp_path)
     ingest.run_import("surveys", tmp_path / "all.csv", by_row, db)
     with pytest.raises(
         ingest.ImportProblem,
-        match=r"all.csv was imported before \(run 3; 2 rows stored\) with another mapping, and this one would store 2 ",
+        match=r"all.csv was imported before \(run 3; 2 rows stored\) with another mapping, and this one would "
+        r"store at least 2 ",
     ):
         ingest.run_import("surveys", tmp_path / "all.csv", by_hash, db)
     assert counts(db)["import_runs"] == before["import_runs"] + 1
+
+
+def test_an_import_under_another_key_is_refused(tmp_path, monkeypatch):
+    # {hash} ids and customer keys are made with the store's key: a lost key file quietly replaced,
+    # or another $SQ_CUSTOMER_KEY, would store every row again (the reviewer: 2,264 lounge reviews
+    # stored a second time) and split every customer in two.
+    survey = (
+        'target = "surveys"\n[columns]\nbranch_id = "branch"\nsubmitted_at = "date"\n[constants]\nchannel = "Web"\n'
+        'segment = "Individual"\n[survey]\nperception = \'^P(?P<item>\\d+)$\'\n[survey.items]\n"1" = "reliability"\n'
+        '[new_branches]\nbranch_type = "Standard"\nsize_band = "Small"\n[id]\nfield = "response_id"\n'
+        'template = "r-{hash}"\n'
+    )
+    (tmp_path / "m.toml").write_text(survey)
+    (tmp_path / "a.csv").write_text("branch,date,P1\nB1,2024-01-02,5\nB1,2024-01-03,6\n")
+    (tmp_path / "b.csv").write_text("branch,date,P1\nB1,2024-01-02,5\nB1,2024-01-03,6\nB2,2024-01-04,7\n")
+    db = tmp_path / "s.duckdb"
+    monkeypatch.delenv("SQ_CUSTOMER_KEY", raising=False)
+    ingest.run_import("surveys", tmp_path / "a.csv", tmp_path / "m.toml", db)
+    (tmp_path / "s.duckdb.customer-key").unlink()  # lost: the next import would make a new one
+    before = counts(db)
+    with pytest.raises(ingest.ImportProblem, match=r"made with another key \(fingerprint [0-9a-f]{16}, this key's"):
+        ingest.run_import("surveys", tmp_path / "b.csv", tmp_path / "m.toml", db)
+    assert counts(db) == before
+    monkeypatch.setenv("SQ_CUSTOMER_KEY", "another key, long enough to be one")
+    with pytest.raises(ingest.ImportProblem, match="restore s.duckdb.customer-key from its backup or set"):
+        ingest.run_import("surveys", tmp_path / "b.csv", tmp_path / "m.toml", db)
+    assert counts(db) == before
+
+
+def test_ids_an_earlier_version_stored_decomposed_are_the_same_ids(tmp_path, mapping):
+    # Before ids were composed (NFC), "Zoë" typed as "Zoe" + U+0308 was stored as it came.
+    def earlier(con):
+        con.execute(
+            "insert into branches values ('Zoe\u0308', 'Zoe\u0308', 'North', 'Town', 'Standard', 'Small', null)"
+        )
+        con.execute(
+            "insert into tickets (ticket_id, branch_id, channel, kind, priority, opened_at, status, segment) values "
+            "('T-Zoe\u0308-1', 'Zoe\u0308', 'Phone', 'complaint', 'normal', '2024-03-01 10:00', 'open', 'Individual')"
+        )
+
+    db = store.build_atomically(tmp_path / "s.duckdb", earlier)
+    (tmp_path / "t.csv").write_text(
+        "id,branch,channel,opened,status\n"
+        "T-Zo\u00eb-1,Zo\u00eb,Phone,2024-03-01 10:00,open\nT-Zo\u00eb-2,Zo\u00eb,Phone,2024-03-02 10:00,open\n"
+    )
+    result = ingest.run_import("tickets", tmp_path / "t.csv", mapping, db)
+    assert (result.rows_stored, result.rows_rejected, result.branches_created) == (1, 1, 0)
+    assert "already in the store" in result.rejected[0].reason
+    con = store.connect_read_only(db)
+    try:
+        branches = con.execute("select distinct branch_id from tickets").fetchall()
+    finally:
+        con.close()
+    assert branches == [("Zoe\u0308",)]  # the new ticket joins the branch as stored
