@@ -14,18 +14,15 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from servicequality.metrics.formats import column_letters
+
 # Columns that name a branch, or can single one out, in per-branch query results.
 NAMING_COLUMNS = ("branch_name", "name", "branch_label")
 
 
 def peer_label(i: int) -> str:
     """0 -> 'Peer A', 25 -> 'Peer Z', 26 -> 'Peer AA' (spreadsheet column letters)."""
-    letters = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        letters = chr(ord("A") + r) + letters
-    return f"Peer {letters}"
+    return f"Peer {column_letters(i)}"
 
 
 def peer_labels(branch_ids: Iterable[str], key: str) -> dict[str, str]:

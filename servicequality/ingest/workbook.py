@@ -23,6 +23,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from servicequality.ingest import limits
+from servicequality.metrics.formats import column_letters
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -60,14 +61,7 @@ class CellProblems:
         return None
 
 
-def column_name(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
+column_name = column_letters  # 0 -> A, 26 -> AA
 
 
 def _column_index(letters: str) -> int:

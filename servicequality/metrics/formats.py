@@ -121,3 +121,13 @@ def literal(text: object, limit: int = 80) -> str:
     and text past `limit` characters is cut with an ellipsis."""
     value = clip(" ".join(str(text).split()).replace("`", "ˋ"), limit)
     return f"`{value}`" if value else "` `"
+
+
+def column_letters(index: int) -> str:
+    """A spreadsheet's column letters for a 0-based index: 0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
