@@ -38,9 +38,10 @@ class Rejection:
 
 @dataclass
 class _StoreState:
-    """What the store already holds, for validation."""
+    """What the store already holds, for validation. (Not its ids: there can be millions. A row whose
+    id the store holds is found when its rows are written, by commit, and rejected then:
+    `_Importer.reject_stored`.)"""
 
-    keys: set
     branches: set
     categories: set
     channels: set
@@ -52,22 +53,7 @@ def _store_state(con: duckdb.DuckDBPyConnection, target: str) -> _StoreState:
     def col(sql: str) -> set:
         return {r[0] for r in con.execute(sql).fetchall()}
 
-    key_sql = {
-        "tickets": "select ticket_id from tickets",
-        "surveys": "select response_id from survey_responses",
-        "branches": "select branch_id from branches",
-        "customers-served": "select branch_id, served_on from customers_served",
-        "visits": "select customer_key, branch_id, visited_on, channel from visits",
-    }
-    # targets and categories are settings: a row with an existing key replaces the old one.
-    keys: set = set()
-    if target in key_sql:
-        rows = con.execute(key_sql[target]).fetchall()
-        keys = {r if len(r) > 1 else r[0] for r in rows}
-        # ids arrive composed (NFC): one stored decomposed by an earlier version is the same id
-        keys |= {unicodedata.normalize("NFC", k) for k in keys if isinstance(k, str) and not k.isascii()}
     return _StoreState(
-        keys=keys,
         branches=col("select branch_id from branches"),
         categories=col("select category from complaint_categories"),
         channels=set(domain.CHANNELS) | col("select channel from service_targets"),
@@ -110,6 +96,7 @@ class _Importer:
         self.seen: dict[Any, int] = {}
         # What validation made since the last write (commit writes and empties these every CHUNK rows).
         self.rows: list[dict[str, Any]] = []
+        self.origins: list[tuple[int, list[str]]] = []  # each waiting row's line and cells
         self.stored = 0  # rows stored in all
         self.scores: list[dict[str, Any]] = []
         self.missing: list[dict[str, Any]] = []
@@ -262,6 +249,7 @@ class _Importer:
         if target in ("tickets", "surveys", "customers-served", "visits"):
             self._create_branch(record["branch_id"])
         self.rows.append(record)
+        self.origins.append((self._line_of_current, cells))
         self.stored += 1
         self.scores.extend(scores)
         self.missing.extend(missing)
@@ -336,22 +324,55 @@ class _Importer:
             self._check_branch(record["branch_id"], col("branch_id"))
 
     def _check_key(self, record: dict[str, Any]) -> None:
-        """No two rows of the file, nor a row and the store, share a key."""
+        """No two rows of the file share a key (the store's are checked on writing: reject_stored)."""
+        key = self.key_of(record)
+        if key in self.seen:
+            shown, key_column = self._shown_key(key)
+            raise Reject(f"duplicate id {shown!r} in the file (first at line {self.seen[key]})", key_column, shown)
+        self.seen[key] = self._line_of_current
 
-        target = self.m.target
-        key = tuple(record[k] for k in KEYS[target])
-        key = key[0] if len(key) == 1 else key
+    def key_of(self, record: dict[str, Any]) -> Any:
+        key = tuple(record[k] for k in KEYS[self.m.target])
+        return key[0] if len(key) == 1 else key
+
+    def _shown_key(self, key: Any) -> tuple[str, str | None]:
+        """The key as a rejection shows it (a customer's key never written out, not even as a
+        duplicate's), and the column it comes from."""
+        names = KEYS[self.m.target]
         parts = [
             "(customer)" if name == "customer_key" else str(value)
-            for name, value in zip(KEYS[target], key if isinstance(key, tuple) else (key,), strict=True)
+            for name, value in zip(names, key if isinstance(key, tuple) else (key,), strict=True)
         ]
-        shown = ", ".join(parts)  # a customer's key is never written out, not even as a duplicate's
-        key_column = self.col_of.get(KEYS[target][0]) or self.m.id_field
-        if key in self.seen:
-            raise Reject(f"duplicate id {shown!r} in the file (first at line {self.seen[key]})", key_column, shown)
-        if key in self.state.keys:
-            raise Reject(f"duplicate id {shown!r}: already in the store", key_column, shown)
-        self.seen[key] = self._line_of_current
+        return ", ".join(parts), self.col_of.get(names[0]) or self.m.id_field
+
+    def reject_stored(self, stored: set) -> None:
+        """The waiting rows whose keys the store already holds (`stored`, found by commit) become
+        rejections; the branches and categories only they would have created are not created."""
+        if not stored:
+            return
+        keep, origins, gone = [], [], []
+        for record, origin in zip(self.rows, self.origins, strict=True):
+            if self.key_of(record) in stored:
+                gone.append(record)
+                shown, column = self._shown_key(self.key_of(record))
+                line, cells = origin
+                reason = f"duplicate id {shown!r}: already in the store"
+                self.rejected.append(Rejection(line, column, shown, reason, self._row_dict(cells)))
+            else:
+                keep.append(record)
+                origins.append(origin)
+        self.rows, self.origins, self.stored = keep, origins, self.stored - len(gone)
+        if self.m.target == "surveys":
+            ids = {r["response_id"] for r in gone}
+            for name in ("scores", "missing", "importance"):
+                setattr(self, name, [r for r in getattr(self, name) if r["response_id"] not in ids])
+        used = {r.get("branch_id") for r in keep}
+        for branch in {r.get("branch_id") for r in gone} - used - self.written_refs:
+            self.new_branches.pop(branch, None)
+        used = {r.get("category") for r in keep}
+        for category in {r.get("category") for r in gone} - used:
+            if ("category", category) not in self.written_refs:
+                self.new_categories.pop(category, None)
 
     def _create_branch(self, branch: str) -> None:
         """Note a branch the store lacks, to be created from [new_branches]."""
@@ -412,4 +433,4 @@ class _Importer:
 
     def written(self) -> None:
         """The waiting rows were stored: forget them."""
-        self.rows, self.scores, self.missing, self.importance = [], [], [], []
+        self.rows, self.origins, self.scores, self.missing, self.importance = [], [], [], [], []

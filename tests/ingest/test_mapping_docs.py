@@ -3,7 +3,7 @@ checks that every setting is documented)."""
 
 import re
 
-from servicequality.ingest import mapping, survey_spec
+from servicequality.ingest import limits, mapping, survey_spec
 from tests.conftest import ROOT
 
 DOC = (ROOT / "mappings" / "README.md").read_text()
@@ -27,3 +27,10 @@ def test_every_shipped_mapping_is_listed_and_loads():
     for path in mapping.shipped_mappings(ROOT / "mappings"):
         assert f"`{path.name}`" in DOC, path.name
         mapping.load(path)
+
+
+def test_every_limit_is_documented_with_its_default():
+    """Each setting of ingest.limits has its row in the "Limits" table: `VARIABLE` | default | ..."""
+    section = DOC.split("## Limits", 1)[1].split("\n## ", 1)[0]
+    rows = {m[1]: m[2] for m in re.finditer(r"^\| `(\w+)` \| (\d+) \|", section, re.MULTILINE)}
+    assert rows == {s.env: str(s.default) for s in limits.SETTINGS}

@@ -2,4 +2,5 @@
 -- date reads only its row groups.
 -- Grain: complaint
 -- Order: closes_at nulls last, opened_at
+-- Partition: day cast(opened_at as date)
 select * from open_complaints

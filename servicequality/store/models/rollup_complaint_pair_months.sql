@@ -2,6 +2,7 @@
 -- per branch and month; the period's partial months come from rollup_complaint_handling.
 -- Grain: branch_id x month x channel x priority
 -- Order: month, branch_id
+-- Partition: month month
 select
     cast(date_trunc('month', h.opened_on) as date) as month,
     h.branch_id,

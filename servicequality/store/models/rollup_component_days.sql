@@ -3,6 +3,7 @@
 -- zone of tolerance's measures of service adequacy (msa = pa - a) and superiority (mss = pa - ea).
 -- Grain: branch_id x submitted_on x channel x segment x component_key
 -- Order: submitted_on, branch_id, component_key
+-- Partition: day submitted_on
 select
     branch_id,
     submitted_on,

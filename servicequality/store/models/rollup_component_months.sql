@@ -2,6 +2,7 @@
 -- month lies in a period when month_start >= $start and month_end <= $end).
 -- Grain: branch_id x month_start x channel x segment x component_key
 -- Order: month_start, branch_id, component_key
+-- Partition: month month_start
 select
     branch_id,
     cast(date_trunc('month', submitted_on) as date) as month_start,

@@ -2,6 +2,7 @@
 -- (respondents with a total > 0), summed per component.
 -- Grain: branch_id x submitted_on x channel x segment x component_key
 -- Order: submitted_on, branch_id, component_key
+-- Partition: day submitted_on
 with points as (
     select i.response_id, i.component_key, i.points, r.branch_id,
            cast(r.submitted_at as date) as submitted_on, r.channel, r.segment

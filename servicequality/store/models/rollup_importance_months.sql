@@ -1,6 +1,7 @@
 -- rollup_importance_months: rollup_importance_days by month, with the branch's region and type.
 -- Grain: branch_id x month_start x channel x segment x component_key
 -- Order: month_start, branch_id, component_key
+-- Partition: month month_start
 select
     cast(date_trunc('month', d.submitted_on) as date) as month_start,
     last_day(d.submitted_on) as month_end,

@@ -2,6 +2,7 @@
 -- answered in that component (n_items: the query keeps those with all k items seen in the filter).
 -- Grain: branch_id x submitted_on x channel x segment x component_key x item x n_items
 -- Order: submitted_on, branch_id, component_key, item
+-- Partition: day submitted_on
 select
     r.branch_id, cast(r.submitted_at as date) as submitted_on, r.channel, r.segment, sc.component_key, sc.item,
     x.n_items,

@@ -2,6 +2,7 @@
 -- rows sum far below 2^63, and a cast overflow would raise.
 -- Grain: branch_id x month_start x channel x segment x component_key x item x n_items
 -- Order: month_start, branch_id, channel, segment, component_key, item, n_items
+-- Partition: month month_start
 select
     branch_id,
     cast(date_trunc('month', submitted_on) as date) as month_start,

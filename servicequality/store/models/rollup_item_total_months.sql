@@ -1,6 +1,7 @@
 -- rollup_item_total_months: rollup_item_totals by month.
 -- Grain: branch_id x month_start x channel x segment x component_key x n_items
 -- Order: month_start, branch_id, channel, segment, component_key, n_items
+-- Partition: month month_start
 select
     branch_id,
     cast(date_trunc('month', submitted_on) as date) as month_start,

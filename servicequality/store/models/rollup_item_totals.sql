@@ -1,6 +1,7 @@
 -- rollup_item_totals: Cronbach's alpha's respondent totals (a respondent's item sums in a component).
 -- Grain: branch_id x submitted_on x channel x segment x component_key x n_items
 -- Order: submitted_on, branch_id, component_key
+-- Partition: day submitted_on
 select
     r.branch_id, cast(r.submitted_at as date) as submitted_on, r.channel, r.segment, x.component_key, x.n_items,
     count(*) as n,

@@ -4,6 +4,7 @@
 -- agree with the plain query's to the last bits, not exactly.
 -- Grain: branch_id x submitted_on x channel x segment
 -- Order: submitted_on, branch_id
+-- Partition: day submitted_on
 with respondent as (
     select
         p.response_id, any_value(p.branch_id) as branch_id, any_value(p.submitted_on) as submitted_on,

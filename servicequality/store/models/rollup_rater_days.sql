@@ -3,6 +3,7 @@
 -- integers), summed per branch, day, channel, segment and group.
 -- Grain: branch_id x submitted_on x channel x segment x rater_group
 -- Order: submitted_on, branch_id, rater_group
+-- Partition: day submitted_on
 with groups as (
     select
         rc.branch_id, rc.submitted_on, rc.channel, rc.segment, rc.response_id, c.rater_group,

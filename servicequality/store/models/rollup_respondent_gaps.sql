@@ -4,6 +4,7 @@
 -- scaled the same way (xp).
 -- Grain: response_id
 -- Order: submitted_on, branch_id
+-- Partition: day submitted_on
 select
     submitted_on,
     branch_id,

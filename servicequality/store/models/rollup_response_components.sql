@@ -2,4 +2,5 @@
 -- response_component_means of store/rollups.py stored in date order).
 -- Grain: response_id x component_key
 -- Order: submitted_on, branch_id
+-- Partition: day submitted_on
 select * from response_component_means

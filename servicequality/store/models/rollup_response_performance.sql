@@ -3,4 +3,5 @@
 -- stored in date order, so the performance queries read one row per respondent and component.
 -- Grain: response_id x component_key
 -- Order: submitted_on, branch_id, component_key
+-- Partition: day submitted_on
 select * from response_component_performance

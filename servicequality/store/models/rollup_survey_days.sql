@@ -3,6 +3,7 @@
 -- integers).
 -- Grain: branch_id x submitted_on x channel x segment
 -- Order: submitted_on, branch_id
+-- Partition: day submitted_on
 select
     r.branch_id,
     cast(r.submitted_at as date) as submitted_on,

@@ -2,6 +2,7 @@
 -- read when a channel, segment, category or component is selected.
 -- Grain: branch_id x opened_on x channel x segment x category x component_key
 -- Order: opened_on, branch_id
+-- Partition: day opened_on
 select
     f.branch_id,
     f.opened_on,

@@ -3,6 +3,7 @@
 -- table or its finer twin rollup_ticket_cells (a query's "-- Rollup choice:").
 -- Grain: branch_id x opened_on
 -- Order: opened_on, branch_id
+-- Partition: day opened_on
 select
     f.branch_id,
     f.opened_on,

@@ -1,0 +1,294 @@
+"""An import recomputes only the rollup rows its rows touch, and they equal a whole rebuild (issue 15).
+
+Each test imports into a small generated store, then rebuilds every rollup of a copy whole and
+compares every rollup table, row for row (sums of doubles to 1e-9 relative: they are added in
+whatever order DuckDB's threads meet them). The imports are chosen to exercise each way a row can
+reach another day's rollups: tickets on existing days, on a later day in a new month (which moves
+the data's as-of time, so open tickets pass their targets), on a new branch and under a new
+complaint category; survey responses on days that already have some and on new days, with and
+without expectations and importance points.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+
+from servicequality import demo, ingest, store
+from servicequality.store import rollups
+from tests.conftest import ROOT, SHARED_DATA, require_or_skip
+from tests.ingest.test_import_in_parts import split
+
+TICKET_MAPPING = (
+    (ROOT / "mappings" / "store_tickets.toml").read_text()
+    + """
+[new_branches]
+branch_type = "Kiosk"
+size_band = "Small"
+region = "North"
+
+[[category.rules]]
+match = "(?i)rude"
+family = "service"
+component = "courtesy"
+description = "Attitude"
+"""
+)
+
+
+@pytest.fixture()
+def tiny(tmp_path):
+    return demo.build(tmp_path / "tiny.duckdb", scale="tiny")
+
+
+@pytest.fixture()
+def refreshes(monkeypatch):
+    """What each refresh recomputed: a list per refresh of (model, how, seconds)."""
+    seen = []
+    real = rollups.refresh
+
+    def spy(con, change=None):
+        seen.append(real(con, change))
+        return seen[-1]
+
+    monkeypatch.setattr(rollups, "refresh", spy)
+    return seen
+
+
+def differences(path, tmp_path) -> list[str]:
+    """Every rollup table of the store at `path` against a copy whose rollups are rebuilt whole."""
+    whole = tmp_path / "whole.duckdb"
+    shutil.copyfile(path, whole)
+    con = store.connect_read_write(whole)
+    try:
+        rollups.refresh(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    found = []
+    a, b = store.connect_read_only(path), store.connect_read_only(whole)
+    try:
+        for table in rollups.TABLES:
+            if table == "rollup_settings":
+                continue
+            left, right = (c.execute(f"select * from {table}").df() for c in (a, b))  # names from TABLES
+            # the grain's keys, then the doubles (tables without a unique key: the handling values)
+            keys = sorted(left.columns, key=lambda c: pd.api.types.is_float_dtype(left[c]))
+            left, right = (
+                f.sort_values(keys, na_position="first", kind="stable").reset_index(drop=True) for f in (left, right)
+            )
+            try:
+                pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-9)
+            except AssertionError as exc:
+                found.append(f"{table}: {str(exc)[:300]}")
+        (settings_a,), (settings_b,) = (
+            c.execute("select gap_scale, respondent_scale, source_counts, definition from rollup_settings").fetchall()
+            for c in (a, b)
+        )
+        if settings_a != settings_b:
+            found.append(f"rollup_settings: {settings_a} != {settings_b}")
+    finally:
+        a.close()
+        b.close()
+    return found
+
+
+def ticket_rows(path) -> tuple[list[str], list[list]]:
+    con = store.connect_read_only(path)
+    try:
+        cur = con.execute("select * from tickets where kind = 'complaint' order by ticket_id limit 40")
+        header = [d[0] for d in cur.description]
+        rows = [list(r) for r in cur.fetchall()]
+        ((last,),) = con.execute("select max(opened_at) from tickets").fetchall()
+    finally:
+        con.close()
+    col = {name: i for i, name in enumerate(header)}
+    for n, row in enumerate(rows):
+        row[col["ticket_id"]] = f"INC{n:04d}"
+        if 10 <= n < 20:  # 45 days after the last ticket: a new month, and the as-of time moves
+            shift = last + dt.timedelta(days=45, minutes=n) - row[col["opened_at"]]
+            for name in ("opened_at", "first_response_at", "resolved_at"):
+                if row[col[name]] is not None:
+                    row[col[name]] += shift
+        if 15 <= n < 20 or n == 3:  # open, without a response: aged to the as-of time
+            row[col["status"]], row[col["first_response_at"]], row[col["resolved_at"]] = "open", None, None
+        if 20 <= n < 25:
+            row[col["branch_id"]] = "ZNEW"
+        if 25 <= n < 30:
+            row[col["category"]] = "Rude cashier"
+    return header, rows
+
+
+def write_csv(path, header, rows) -> None:
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(
+                [
+                    ""
+                    if v is None
+                    else v.strftime("%Y-%m-%d %H:%M:%S")
+                    if isinstance(v, dt.datetime)
+                    else str(v).lower()
+                    if isinstance(v, bool)
+                    else v
+                    for v in row
+                ]
+            )
+
+
+def test_a_ticket_import_recomputes_its_days_and_equals_a_whole_rebuild(tiny, tmp_path, refreshes):
+    header, rows = ticket_rows(tiny)
+    col = {name: i for i, name in enumerate(header)}
+    new_days = {r[col["opened_at"]].date() for r in rows}
+    new_as_of = max(r[col[c]] for r in rows for c in ("opened_at", "first_response_at", "resolved_at") if r[col[c]])
+    crossed = crossings(tiny, new_as_of)
+    write_csv(tmp_path / "new.csv", header, rows)
+    (tmp_path / "tickets.toml").write_text(TICKET_MAPPING)
+    result = ingest.run_import("tickets", tmp_path / "new.csv", tmp_path / "tickets.toml", tiny)
+    assert (result.rows_stored, result.rows_rejected, result.branches_created, result.categories_created) == (
+        40,
+        0,
+        1,
+        1,
+    ), result.summary()
+
+    (done,) = refreshes
+    assert differences(tiny, tmp_path) == []
+    how = {name: mode for name, mode, _ in done}
+    # Survey rollups read no ticket: kept as they were.
+    assert not [name for name in how if "survey" in name or "component_days" in name or "item" in name], how
+    # The day tables recomputed the new rows' days and those of the open tickets that passed a target
+    # while the as-of time moved; their months; the percentile buckets span every complaint: whole.
+    days = new_days | crossed
+    assert crossed - new_days and len(days) < 200, (len(crossed), len(days))
+    assert how["rollup_ticket_days"] == how["rollup_ticket_cells"] == f"{len(days)} days", how
+    assert how["rollup_complaint_category_months"] == f"{len({d.replace(day=1) for d in days})} months"
+    assert how["rollup_handling_buckets"] == "whole"
+
+
+def crossings(path, new_as_of: dt.datetime) -> set[dt.date]:
+    """Worked out apart from the code: the days of the open tickets whose first-response or resolution
+    target passes between the store's as-of time (its latest recorded moment) and `new_as_of`."""
+    con = store.connect_read_only(path)
+    try:
+        ((old,),) = con.execute(
+            "select greatest(max(opened_at), max(first_response_at), max(resolved_at)) from tickets"
+        ).fetchall()
+        rows = con.execute(
+            "select t.opened_at, t.first_response_at, t.resolved_at, s.first_response_minutes, s.resolution_minutes "
+            "from tickets as t join service_targets as s on s.channel = t.channel and s.priority = t.priority "
+            "where t.status = 'open'"
+        ).fetchall()
+    finally:
+        con.close()
+    days = set()
+    for opened, responded, resolved, first_target, resolution_target in rows:
+        for done, target in ((responded, first_target), (resolved, resolution_target)):
+            due = opened + dt.timedelta(minutes=target)
+            if done is None and old <= due < new_as_of:
+                days.add(opened.date())
+    return days
+
+
+def test_a_ticket_import_that_keeps_the_as_of_time(tiny, tmp_path, refreshes):
+    """Rows on existing days only, all closed: the as-of time stays, open tickets' days are kept."""
+    header, rows = ticket_rows(tiny)
+    rows = [r for n, r in enumerate(rows) if n < 10 and n != 3]
+    write_csv(tmp_path / "new.csv", header, rows)
+    (tmp_path / "tickets.toml").write_text(TICKET_MAPPING)
+    result = ingest.run_import("tickets", tmp_path / "new.csv", tmp_path / "tickets.toml", tiny)
+    assert result.rows_stored == 9, result.summary()
+    (done,) = refreshes
+    assert differences(tiny, tmp_path) == []
+    how = {name: mode for name, mode, _ in done}
+    assert how["rollup_ticket_days"] == f"{len({r[header.index('opened_at')].date() for r in rows})} days", how
+
+
+def test_survey_imports_in_parts_equal_a_whole_rebuild(tiny, tmp_path, refreshes):
+    """The kiosk survey (expectations and importance points, one day) and the lounge reviews
+    (performance only, many days), each in two parts: the second part of each is incremental."""
+    kiosk = SHARED_DATA / "kiosk_servqual" / "kiosk_utf8_transcoded.csv"
+    lounge = SHARED_DATA / "skytrax_lounges" / "lounge.csv"
+    for path in (kiosk, lounge):
+        require_or_skip(path.exists(), f"the real export {path} is missing")
+    kiosk_mapping = tmp_path / "kiosk.toml"
+    kiosk_mapping.write_text(
+        (ROOT / "mappings" / "kiosk_servqual.toml").read_text().replace('encoding = "cp949"', 'encoding = "utf-8"')
+    )
+    kiosk_parts = split(kiosk, 0, 2, tmp_path)
+    lounge_parts = split(lounge, 0, 2, tmp_path)
+    imports = [
+        (kiosk_parts[0], kiosk_mapping),
+        (lounge_parts[0], ROOT / "mappings" / "skytrax_lounges.toml"),
+        (kiosk_parts[1], kiosk_mapping),
+        (lounge_parts[1], ROOT / "mappings" / "skytrax_lounges.toml"),
+    ]
+    for file, mapping in imports:
+        result = ingest.run_import("surveys", file, mapping, tiny)
+        assert result.rows_stored > 50, result.summary()
+    second_kiosk, second_lounge = ({name: mode for name, mode, _ in done} for done in refreshes[2:])
+    assert differences(tiny, tmp_path) == []
+    for how in (second_kiosk, second_lounge):
+        assert how["rollup_component_days"].endswith(" days") and how["rollup_item_months"].endswith(" months"), how
+        assert "rollup_ticket_days" not in how, how
+    assert second_kiosk["rollup_respondent_weighted"] == "1 days"  # importance points: the weighted gaps
+
+
+ELEVEN_ITEMS = """
+name = "eleven_items"
+target = "surveys"
+[columns]
+response_id = "id"
+branch_id = "branch"
+submitted_at = "date"
+channel = "channel"
+segment = "segment"
+[dates]
+formats = ["%Y-%m-%d"]
+[survey]
+expectation = '^E(?P<item>\\d+)$'
+perception = '^P(?P<item>\\d+)$'
+scale = [1, 7]
+[survey.items]
+""" + "\n".join(f'"{i}" = "courtesy"' for i in range(1, 12))
+
+
+def test_a_survey_that_changes_the_scale_rebuilds_whole(tiny, tmp_path, refreshes):
+    """Eleven items of one component: a count the demo's scale (an lcm of its counts) does not divide,
+    so the scale every survey sum is multiplied by changes and every rollup is rebuilt."""
+    con = store.connect_read_only(tiny)
+    try:
+        ((before,),) = con.execute("select gap_scale from rollup_settings").fetchall()
+        ((branch, channel, segment),) = con.execute(
+            "select branch_id, channel, segment from survey_responses limit 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert before % 11 != 0
+    items = range(1, 12)
+    header = ["id", "branch", "date", "channel", "segment", *(f"E{i}" for i in items), *(f"P{i}" for i in items)]
+    rows = [
+        [f"R11-{n}", branch, "2025-06-0" + str(n + 1), channel, segment]
+        + [(n + i) % 7 + 1 for i in items]
+        + [(n * i) % 7 + 1 for i in items]
+        for n in range(3)
+    ]
+    write_csv(tmp_path / "eleven.csv", header, rows)
+    (tmp_path / "eleven.toml").write_text(ELEVEN_ITEMS)
+    result = ingest.run_import("surveys", tmp_path / "eleven.csv", tmp_path / "eleven.toml", tiny)
+    assert result.rows_stored == 3, result.summary()
+    con = store.connect_read_only(tiny)
+    try:
+        ((after,),) = con.execute("select gap_scale from rollup_settings").fetchall()
+    finally:
+        con.close()
+    assert after == before * 11
+    (done,) = refreshes
+    assert differences(tiny, tmp_path) == []
+    assert {mode for _, mode, _ in done} == {"whole"} and len(done) == len(rollups.models())
