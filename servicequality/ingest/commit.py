@@ -303,7 +303,8 @@ def _stored_keys(con: duckdb.DuckDBPyConnection, importer: _Importer) -> set:
     try:
         # Table and column names from the constants KEYS and _STORE_TABLE, never from the file or mapping.
         table = _STORE_TABLE[target]
-        on = " and ".join(f"s.{n} = w.{n}" for n in names)
+        # "is not distinct from": a blank part of a key (a visit without a channel) equals a blank one
+        on = " and ".join(f"s.{n} is not distinct from w.{n}" for n in names)
         found = con.execute(f"select distinct w.* from waiting_keys as w semi join {table} as s on {on}").fetchall()
         if len(names) == 1:
             (name,) = names
@@ -379,7 +380,7 @@ def _write_run(
                 "reason": r.reason,
                 "row_json": json.dumps(r.row, ensure_ascii=False)[:20000],
             }
-            for r in sorted(importer.rejected, key=lambda r: r.line)  # stored duplicates join on writing
+            for r in importer.rejected
         ],
         ["run_id", "file_name", "line", "column_name", "value", "reason", "row_json"],
     )
@@ -436,6 +437,7 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
         if importer.read == 0:
             raise ImportProblem(f"{file.name} has a header but no data rows: nothing to import")
         _write_rows(con, importer, state.next_run)  # the last rows: those whose ids the store holds are rejected
+        importer.rejected.sort(key=lambda r: r.line)  # those join the list when written: in line order again
         _refuse_stored_again(con, file, file_hash, target, importer)
         if customer_key is not None:
             _check_key(con, customer_key, state.next_run, db)
@@ -469,6 +471,11 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
     except duckdb.ConstraintException as exc:
         raise ImportProblem(
             f"the store refused the rows ({str(exc).splitlines()[0][:200]}); nothing was changed"
+        ) from None
+    except duckdb.OutOfMemoryException:
+        raise ImportProblem(
+            f"DuckDB needed more than {limits.MEMORY_MB.value():,} MB to write the import: nothing was changed; set "
+            f"{limits.MEMORY_MB.env} higher (in MB) and import again"
         ) from None
     except duckdb.IOException as exc:
         raise ImportProblem(

@@ -90,8 +90,7 @@ class _Importer:
                 f"{table.file_name}: column {sorted(dupes)[0]!r} appears twice in the header: rename one"
             )
         self.survey = SurveyRows(mapping.survey, table, self.index, mapping.path.name) if mapping.survey else None
-        self.used = self._used_columns()
-        self.used_in_order = sorted(self.used)
+        self.used_in_order = sorted(self._used_columns())  # the columns read, for the cell problems
         self.contents: dict[str, int] = {}  # {hash} ids: how often each row content was seen
         self.seen: dict[Any, int] = {}
         # What validation made since the last write (commit writes and empties these every CHUNK rows).

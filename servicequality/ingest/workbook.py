@@ -61,9 +61,6 @@ class CellProblems:
         return None
 
 
-column_name = column_letters  # 0 -> A, 26 -> AA
-
-
 def _column_index(letters: str) -> int:
     number = 0
     for c in letters:
@@ -159,13 +156,13 @@ def _problems(path: Path, sheet: str | int | None, chosen) -> CellProblems:
     if path.suffix.lower() != ".xls":
         for (line, column), value in error_cells(path, sheet).items():
             problems.errors[(line, column - offset)] = (
-                f"cell {column_name(column)}{line} holds the Excel error {value} (a formula that failed): fix it in "
+                f"cell {column_letters(column)}{line} holds the Excel error {value} (a formula that failed): fix it in "
                 "the workbook and export again"
             )
     for (r0, c0), (r1, c1) in chosen.merged_cell_ranges or ():
-        where = f"{column_name(c0)}{r0 + 1}:{column_name(c1)}{r1 + 1}"
+        where = f"{column_letters(c0)}{r0 + 1}:{column_letters(c1)}{r1 + 1}"
         why = (
-            f"the cell is under the merged cells {where}: only {column_name(c0)}{r0 + 1} holds their value; unmerge "
+            f"the cell is under the merged cells {where}: only {column_letters(c0)}{r0 + 1} holds their value; unmerge "
             "them and fill the value in on every row"
         )
         problems.add_merged(r0 + 1, r1 + 1, c0 - offset, c1 - offset, why)

@@ -271,7 +271,7 @@ def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memo
     os.close(fd)
     os.unlink(tmp_name)  # DuckDB must create the file itself
     tmp = Path(tmp_name)
-    spill = Path(tempfile.mkdtemp(prefix="servicequality-write-")) if memory_mb is not None else None
+    spill = Path(str(tmp) + ".spill") if memory_mb is not None else None  # a killed writer's: a leftover
     try:
         if start_from_existing and target.exists():
             _copy_file(target, tmp)
@@ -284,6 +284,10 @@ def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memo
                 )
             create_schema(con)
             change = fill(con)
+            if memory_mb is not None:
+                # The rows written so far go to disk first: the indexes they built can then leave
+                # memory, which the refresh needs (a 10 M-row import ran out of 1 GB without this).
+                con.execute("checkpoint")
             if refresh:
                 from servicequality.store import rollups  # imports store: imported here, not at the top
 
@@ -293,6 +297,9 @@ def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memo
         finally:
             con.close()
         pause_point("committing")
+        # The old file's write-ahead log (a refresh in place killed after a commit) was replayed into
+        # the copy; beside the new file DuckDB would refuse to open it ("WAL ... does not match").
+        Path(str(target) + ".wal").unlink(missing_ok=True)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

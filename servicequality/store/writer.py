@@ -20,6 +20,7 @@ import fcntl
 import glob
 import os
 import re
+import shutil
 import sys
 import threading
 import time
@@ -40,12 +41,16 @@ def lock_path(target: Path) -> Path:
 
 
 def leftovers(target: Path) -> list[Path]:
-    """Temporary files of a build or import of `target` (and their write-ahead logs): exactly the
-    names tempfile.mkstemp gives build_atomically (8 random characters), never another store's
-    (".s.duckdb.copy.x.building" belongs to s.duckdb.copy) and never a folder."""
-    name = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.building(\.wal)?")
+    """Temporary files of a build or import of `target` (and their write-ahead logs), and the folders
+    DuckDB spilled to while writing them: exactly the names tempfile.mkstemp gives build_atomically (8
+    random characters), never another store's (".s.duckdb.copy.x.building" belongs to s.duckdb.copy)."""
+    files = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.building(\.wal)?")
+    folders = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.building\.spill")
     return sorted(
-        p for p in target.parent.glob(f".{glob.escape(target.name)}.*") if name.fullmatch(p.name) and p.is_file()
+        p
+        for p in target.parent.glob(f".{glob.escape(target.name)}.*")
+        if (files.fullmatch(p.name) and p.is_file() and not p.is_symlink())
+        or (folders.fullmatch(p.name) and p.is_dir() and not p.is_symlink())
     )
 
 
@@ -131,8 +136,12 @@ def remove_leftovers(target: Path | str) -> tuple[int, int]:
     files = size = 0
     for path in leftovers(Path(target)):
         try:
-            size += path.stat().st_size
-            path.unlink()
+            if path.is_dir():  # DuckDB's spill files
+                size += sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+                shutil.rmtree(path)
+            else:
+                size += path.stat().st_size
+                path.unlink()
             files += 1
         except FileNotFoundError:
             continue

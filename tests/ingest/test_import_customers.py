@@ -123,6 +123,20 @@ def test_only_keyed_hashes_are_stored(imported):
         assert email.encode() not in data and email.encode("utf-16-le") not in data
 
 
+def test_a_visit_without_a_channel_is_stored_once(imported, tmp_path):
+    """A blank part of a key equals a blank one: the same visit without a channel, in a second file,
+    is a duplicate (compared with "=", two blanks never match, and it was stored twice)."""
+    db, _, _ = imported
+    header = "Card,Store,Date,Amount,Channel\n"
+    (tmp_path / "n1.csv").write_text(header + "ann@example.com,B2,2024-04-01,1,\n")
+    (tmp_path / "n2.csv").write_text(header + "ann@example.com,B2,2024-04-01,2,\nbob@example.com,B2,2024-04-01,3,\n")
+    first = ingest.run_import("visits", tmp_path / "n1.csv", tmp_path / "v.toml", db)
+    second = ingest.run_import("visits", tmp_path / "n2.csv", tmp_path / "v.toml", db)
+    assert (first.rows_stored, second.rows_stored, second.rows_rejected) == (1, 1, 1), second.summary()
+    assert second.rejected[0].line == 2 and "already in the store" in second.rejected[0].reason
+    assert "ann" not in second.rejected[0].reason and "ann" not in (second.rejected[0].value or "")
+
+
 def test_the_same_key_links_later_imports_and_another_key_is_refused(imported, tmp_path, monkeypatch):
     db, _, _ = imported
     (tmp_path / "v2.csv").write_text("Card,Store,Date,Amount,Channel\nANN@example.com,B2,2024-03-01,1,Counter\n")

@@ -192,12 +192,46 @@ def test_a_killed_writers_temporary_files_are_removed_by_the_next_import(tmp_pat
     for path in others:
         path.write_bytes(b"x")
     (tmp_path / ".s.duckdb.parquet.k3j.building").mkdir()
+    # and the folder DuckDB spilled to while writing that copy
+    spill = tmp_path / ".s.duckdb.k2j4x9_q.building.spill"
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"\0" * 1_000_000)
+    left.append(spill)
     write_tickets(tmp_path / "u.csv", 100, "M")
     result = ingest.run_import("tickets", tmp_path / "u.csv", mapping, db)
     assert not any(p.exists() for p in left)
-    assert all(p.exists() for p in others)
-    assert "removed 2 temporary file(s) (6 MB) left by an earlier import or rebuild" in result.summary()
+    assert all(p.exists() for p in others) and (tmp_path / ".s.duckdb.parquet.k3j.building").is_dir()
+    assert "removed 3 temporary file(s) (7 MB) left by an earlier import or rebuild" in result.summary()
     assert counts(db)["tickets"] == 200
+
+
+KILLED_AFTER_A_COMMIT = """
+import os, sys
+from servicequality import store
+con = store.connect_read_write(sys.argv[1])
+con.execute("insert into branches values ('BW', 'W', 'North', 'Town', 'Standard', 'Small', null)")
+os._exit(0)  # no checkpoint: the committed row is only in the write-ahead log
+"""
+
+
+def test_a_write_ahead_log_beside_the_store_is_kept_and_does_not_break_it(tmp_path, mapping):
+    """A writer killed after a commit leaves store.wal: the import keeps what it holds (the copy
+    replays it) and no stale log stays beside the new file (DuckDB would refuse to open it)."""
+    db = tmp_path / "s.duckdb"
+    write_tickets(tmp_path / "a.csv", 10, "A")
+    ingest.run_import("tickets", tmp_path / "a.csv", mapping, db)
+    subprocess.run([sys.executable, "-c", KILLED_AFTER_A_COMMIT, str(db)], cwd=ROOT, check=True)
+    wal = tmp_path / "s.duckdb.wal"
+    assert wal.exists()
+    write_tickets(tmp_path / "b.csv", 10, "B")
+    ingest.run_import("tickets", tmp_path / "b.csv", mapping, db)
+    assert not wal.exists()
+    assert counts(db)["tickets"] == 20
+    con = store.connect_read_only(db)
+    try:
+        assert con.execute("select name from branches where branch_id = 'BW'").fetchall() == [("W",)]
+    finally:
+        con.close()
 
 
 # --- bombs and limits -------------------------------------------------------------------------------
@@ -295,6 +329,18 @@ def test_the_file_size_limit(tmp_path, mapping, monkeypatch):
         match=r"big.csv is 2 MB: over the limit of 1 MB for an export file \(set SQ_IMPORT_MAX_FILE_MB",
     ):
         ingest.run_import("tickets", file, mapping, tmp_path / "s.duckdb")
+
+
+def test_the_memory_limit_stops_the_import_with_its_setting(tmp_path, mapping, monkeypatch):
+    db = tmp_path / "s.duckdb"
+    write_tickets(tmp_path / "a.csv", 100, "A")
+    ingest.run_import("tickets", tmp_path / "a.csv", mapping, db)
+    before, inode = counts(db), db.stat().st_ino
+    monkeypatch.setenv("SQ_IMPORT_MEMORY_MB", "1")  # DuckDB then cannot even hold the schema
+    write_tickets(tmp_path / "b.csv", 5_000, "B")
+    with pytest.raises(ingest.ImportProblem, match=r"more than 1 MB .* nothing was changed; set SQ_IMPORT_MEMORY_MB"):
+        ingest.run_import("tickets", tmp_path / "b.csv", mapping, db)
+    assert counts(db) == before and db.stat().st_ino == inode and store.leftovers(db) == []
 
 
 def test_a_cell_over_the_line_limit_is_rejected_and_the_rest_read_again(tmp_path, monkeypatch):
