@@ -64,6 +64,7 @@ def bare_read_csv(csv: Path, workdir: Path) -> float:
     target.unlink(missing_ok=True)
     con = duckdb.connect(str(target), config={"autoinstall_known_extensions": False})
     try:
+        con.execute("set enable_progress_bar = false")
         started = time.perf_counter()
         con.execute("create table t as select * from read_csv($p, header = true)", {"p": str(csv)})
         con.execute("checkpoint")
