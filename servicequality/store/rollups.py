@@ -6,8 +6,9 @@ month a row belongs to ("-- Partition:"). `refresh(con)` (re)builds every `rollu
 model, each after the models it reads. It runs inside every build (`store.build_atomically`: the demo
 and every import), so the rollups always describe the file they are in; an import recomputes only
 the days its rows fall on, in the models that read what it wrote (`refresh(con, change)`), which
-gives the tables a whole rebuild gives. `python -m servicequality refresh --db PATH` rebuilds them
-in an existing database (atomically, like an import).
+gives the tables a whole rebuild gives (the handling percentiles' buckets aside: store/handling.py).
+`python -m servicequality refresh --db PATH` rebuilds them in an existing database (atomically, like
+an import).
 
 Exactness. The queries in `queries/` must return what their plain forms return (store.runner: the
 generated sums over the base views, store.facts). Counts are counts. Means and standard deviations
@@ -68,7 +69,7 @@ from pathlib import Path
 
 import duckdb
 
-from servicequality.store import facts
+from servicequality.store import facts, handling
 from servicequality.store.connection import row_counts
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -309,8 +310,10 @@ def refresh(con: duckdb.DuckDBPyConnection, change: Change | None = None) -> Ref
       the import's rows fall on and gets them again from its select, filtered to those days; when the
       import moved the data's as-of time, so are the days of the open tickets that passed a target
       meanwhile (AS_OF_DAYS);
-    - any other model is rebuilt whole (the complaint-handling percentile buckets span all complaints;
-      the sidebar's values), and so is every temporary model a recomputed one reads.
+    - the complaint-handling percentile models put the new values into the buckets they have
+      (store/handling.py): the same query results, with buckets of other sizes than a new tiling;
+    - any other model is rebuilt whole (the sidebar's values), and so is every temporary model a
+      recomputed one reads.
     It is a whole rebuild when the rollups were not fresh before the import, or when the survey's
     item counts change the scales every survey sum is multiplied by."""
     con.execute("set enable_progress_bar = false")
@@ -334,7 +337,15 @@ def refresh(con: duckdb.DuckDBPyConnection, change: Change | None = None) -> Ref
         return _build_models(con, {m.name: "whole" for m in models()}, ())
     con.execute("delete from rollup_settings")
     con.execute("insert into rollup_settings " + SETTINGS, bound)
-    return _build_models(con, _plan(con, change.tables), _days(con, change))
+    plan, days = _plan(con, change.tables), _days(con, change)
+    done: Refreshed = []
+    if plan.keys() & set(handling.MODELS):
+        # The percentile buckets take the new values in (store/handling.py), unless a series is new.
+        part = handling.refresh(con, model, days)
+        if part is not None:
+            done = part
+            plan = {name: how for name, how in plan.items() if name not in handling.MODELS}
+    return done + _build_models(con, plan, days)
 
 
 def _same_scales(con: duckdb.DuckDBPyConnection, bound: dict[str, object]) -> bool:
@@ -347,8 +358,8 @@ def _same_scales(con: duckdb.DuckDBPyConnection, bound: dict[str, object]) -> bo
 # The days of the open tickets whose counts change when the as-of time moves from $old to now: a
 # ticket still open is counted as late (facts.py: within target, judged, late) from the moment its
 # age passes a target on, so only the tickets whose target passed in between change a count. The
-# ages themselves are stored only by models rebuilt whole (the handling ones), never by a
-# partitioned one.
+# ages themselves are stored only by the handling models, which recompute every open complaint
+# (store/handling.py), never by a partitioned one.
 AS_OF_DAYS = """
 select distinct f.opened_on
 from ticket_facts as f

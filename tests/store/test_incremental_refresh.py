@@ -12,6 +12,7 @@ without expectations and importance points.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import shutil
 
@@ -19,9 +20,11 @@ import pandas as pd
 import pytest
 
 from servicequality import demo, ingest, store
-from servicequality.store import rollups
-from tests.conftest import ROOT, SHARED_DATA, require_or_skip
+from servicequality.filters import Filters
+from servicequality.store import handling, rollups
+from tests.conftest import ROOT, SHARED_DATA, query_extras, require_or_skip
 from tests.ingest.test_import_in_parts import split
+from tests.store.test_spark import differences as query_differences
 
 TICKET_MAPPING = (
     (ROOT / "mappings" / "store_tickets.toml").read_text()
@@ -59,8 +62,20 @@ def refreshes(monkeypatch):
     return seen
 
 
+# The tables of the handling percentiles' buckets: an import puts new values into the buckets it
+# finds (store/handling.py), a whole rebuild tiles them anew, so their bucket numbers differ. They are
+# compared through every query's results and the buckets' invariants instead (bucket_faults).
+BUCKETED = {
+    "rollup_handling_buckets",
+    "rollup_handling_months",
+    "rollup_handling_network_months",
+    "rollup_handling_values",
+}
+
+
 def differences(path, tmp_path) -> list[str]:
-    """Every rollup table of the store at `path` against a copy whose rollups are rebuilt whole."""
+    """Every rollup table of the store at `path` against a copy whose rollups are rebuilt whole (the
+    bucketed ones through every query's results), and the buckets' invariants."""
     whole = tmp_path / "whole.duckdb"
     shutil.copyfile(path, whole)
     con = store.connect_read_write(whole)
@@ -73,9 +88,10 @@ def differences(path, tmp_path) -> list[str]:
     a, b = store.connect_read_only(path), store.connect_read_only(whole)
     try:
         for table in rollups.TABLES:
-            if table == "rollup_settings":
+            if table == "rollup_settings" or table in BUCKETED:
                 continue
             left, right = (c.execute(f"select * from {table}").df() for c in (a, b))  # names from TABLES
+            left, right = (f[[c for c in f.columns if not c.endswith("_bucket")]] for f in (left, right))
             # the grain's keys, then the doubles (tables without a unique key: the handling values)
             keys = sorted(left.columns, key=lambda c: pd.api.types.is_float_dtype(left[c]))
             left, right = (
@@ -91,10 +107,73 @@ def differences(path, tmp_path) -> list[str]:
         )
         if settings_a != settings_b:
             found.append(f"rollup_settings: {settings_a} != {settings_b}")
+        for label, params in scenarios(b):
+            for name in store.query_names():
+                why = query_differences(store.run_query(a, name, params), store.run_query(b, name, params))
+                if why:
+                    found.append(f"{name} [{label}]: {why}")
+        found += bucket_faults(a)
     finally:
         a.close()
         b.close()
     return found
+
+
+def scenarios(con) -> list[tuple[str, dict]]:
+    """The whole history; a period cut inside months (the handling queries' partial-month days) with
+    a channel selected; one branch over the last 40 days (its open complaints dominate)."""
+    first, last = (pd.Timestamp(d).date() for d in store.run_query(con, "date_bounds", {}).iloc[0])
+    ((branch,),) = con.execute("select min(branch_id) from branches").fetchall()
+    cut = dataclasses.replace(Filters(first + dt.timedelta(days=40), last - dt.timedelta(days=75)), channels=("Web",))
+    recent = dataclasses.replace(Filters(last - dt.timedelta(days=40), last), branches=(branch,))
+    return [
+        (label, {**query_extras(), **f.params()})
+        for label, f in (("whole history", Filters(first, last)), ("cut, Web", cut), ("one branch, 40 days", recent))
+    ]
+
+
+# Per bucket column of rollup_complaint_handling, its value column (models/rollup_complaint_handling.sql).
+BUCKET_VALUES = dict(handling.MEASURE_COLUMNS)
+
+
+def bucket_faults(con) -> list[str]:
+    """What breaks the exact percentiles' invariants, worked out from the complaints' own values and
+    buckets (rollup_complaint_handling): each series' buckets are disjoint value ranges in bucket
+    order; each bucket's low, high and count are those of its values; rollup_handling_values holds
+    exactly the values of the buckets with several distinct values."""
+    values = " union all ".join(
+        f"select {bucket} as bucket, cast({value} as double) as value from rollup_complaint_handling "
+        f"where {bucket} is not null"
+        for bucket, value in BUCKET_VALUES.items()
+    )
+    checks = {
+        "overlapping buckets": """
+            select count(*) from (
+                select high, lead(low) over (partition by series order by bucket) as next_low
+                from rollup_handling_buckets
+            ) where high >= next_low""",
+        "a bucket's low, high or count is not its values'": f"""
+            select count(*) from rollup_handling_buckets as k
+            full join (
+                select bucket, min(value) as low, max(value) as high, count(*) as n from ({values}) group by bucket
+            ) as v on v.bucket = k.bucket
+            where k.low is distinct from v.low or k.high is distinct from v.high or k.n is distinct from v.n""",
+        "rollup_handling_values is not the values of the buckets of several values": f"""
+            select count(*) from (
+                select bucket, value, count(*) as n from ({values}) where bucket in (
+                    select bucket from rollup_handling_buckets where low < high
+                ) group by all
+            ) as want
+            full join (select bucket, value, count(*) as n from rollup_handling_values group by all) as got
+                on got.bucket = want.bucket and got.value = want.value
+            where got.n is distinct from want.n""",
+    }
+    faults = []
+    for what, sql in checks.items():
+        ((wrong,),) = con.execute(sql).fetchall()
+        if wrong:
+            faults.append(f"{what}: {wrong} rows")
+    return faults
 
 
 def ticket_rows(path) -> tuple[list[str], list[list]]:
@@ -120,6 +199,13 @@ def ticket_rows(path) -> tuple[list[str], list[list]]:
             row[col["branch_id"]] = "ZNEW"
         if 25 <= n < 30:
             row[col["category"]] = "Rude cashier"
+        if 30 <= n < 40 and row[col["status"]] != "open":
+            # Handling times no stored ticket has: below them all (7 s), above them all (400 days),
+            # and odd ones that fall between buckets or into a bucket of one value.
+            opened = row[col["opened_at"]]
+            first = dt.timedelta(seconds=7) if n == 30 else dt.timedelta(minutes=13.37 * n + 0.11)
+            row[col["first_response_at"]] = opened + first
+            row[col["resolved_at"]] = opened + (dt.timedelta(days=400) if n == 31 else first * 3.7)
     return header, rows
 
 
@@ -169,7 +255,9 @@ def test_a_ticket_import_recomputes_its_days_and_equals_a_whole_rebuild(tiny, tm
     assert crossed - new_days and len(days) < 200, (len(crossed), len(days))
     assert how["rollup_ticket_days"] == how["rollup_ticket_cells"] == f"{len(days)} days", how
     assert how["rollup_complaint_category_months"] == f"{len({d.replace(day=1) for d in days})} months"
-    assert how["rollup_handling_buckets"] == "whole"
+    # The percentile buckets take the new values in; the complaints of the new rows' months are read.
+    assert how["rollup_handling_buckets"] == "widened", how
+    assert how["rollup_handling_months"] == f"{len({d.replace(day=1) for d in days})} months", how
 
 
 def crossings(path, new_as_of: dt.datetime) -> set[dt.date]:
@@ -292,3 +380,36 @@ def test_a_survey_that_changes_the_scale_rebuilds_whole(tiny, tmp_path, refreshe
     (done,) = refreshes
     assert differences(tiny, tmp_path) == []
     assert {mode for _, mode, _ in done} == {"whole"} and len(done) == len(rollups.models())
+
+
+def test_a_new_channel_and_priority_pair_retiles_the_handling_buckets(tiny, tmp_path, refreshes):
+    """A pair the store has not seen is a new percentile series: the series are numbered anew, so the
+    handling models are rebuilt whole (and then every table equals a whole rebuild's, buckets too)."""
+    header, rows = ticket_rows(tiny)
+    rows = [r for n, r in enumerate(rows) if n < 10]
+    for row in rows[:4]:
+        row[header.index("channel")] = "Kiosk"
+    write_csv(tmp_path / "new.csv", header, rows)
+    (tmp_path / "tickets.toml").write_text('channels = ["Kiosk"]\n' + TICKET_MAPPING)
+    result = ingest.run_import("tickets", tmp_path / "new.csv", tmp_path / "tickets.toml", tiny)
+    assert result.rows_stored == 10, result.summary()
+    (done,) = refreshes
+    how = {name: mode for name, mode, _ in done}
+    assert {how[name] for name in handling.MODELS} == {"whole"}, how
+    assert how["rollup_ticket_days"].endswith(" days"), how
+    assert differences(tiny, tmp_path) == []
+    assert whole_tables_equal(tiny, tmp_path / "whole.duckdb", sorted(BUCKETED))
+
+
+def whole_tables_equal(path, whole, tables) -> bool:
+    a, b = store.connect_read_only(path), store.connect_read_only(whole)
+    try:
+        for table in tables:
+            left, right = (c.execute(f"select * from {table}").df() for c in (a, b))  # names from BUCKETED
+            keys = list(left.columns)
+            left, right = (f.sort_values(keys, kind="stable").reset_index(drop=True) for f in (left, right))
+            pd.testing.assert_frame_equal(left, right, obj=table)
+    finally:
+        a.close()
+        b.close()
+    return True

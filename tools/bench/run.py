@@ -572,9 +572,10 @@ KNOWN_LIMITS = [
     "- **Handling percentiles** cost most of the Overview's and the Complaints page's time: the Kaplan-Meier "
     "step numbers the handled values of every bucket that holds an open complaint's age.",
     "- **Refresh cost.** An import recomputes only the rollups that read what it wrote, and in those only "
-    "its rows' days (store/rollups.py, `-- Partition:`); the complaint-handling percentile buckets span every "
-    "complaint and are rebuilt whole, which is most of a daily import's time at 10 M tickets. An import still "
-    "copies the store's file (at the disk's speed) before writing, so a reader never meets a lock.",
+    "its rows' days (store/rollups.py, `-- Partition:`); the complaint-handling percentiles put the new values "
+    "into the buckets they have (store/handling.py) and recompute the open complaints' ages. An import still "
+    "copies the store's file (at the disk's speed) before writing, so a reader never meets a lock: at 10 M "
+    "tickets that copy is most of a daily import's time.",
     "- **Import** validates row by row in Python (dates in several formats, codes, ranges, duplicates), "
     "which bounds its speed; each rejected row is kept with its reason. DuckDB holds at most "
     "`SQ_IMPORT_MEMORY_MB` (2,048) while writing and spills the rest.",
