@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from servicequality import domain
 from servicequality.filters import Filters
 from servicequality.stats import drivers
 from servicequality.stats.estimates import mean_confidence_interval, wilson_interval
@@ -170,12 +171,12 @@ def overall_answers(run: Runner, filters: Filters) -> tuple[int, dict[str, Overa
 
 def respondent_frame(run: Runner, filters: Filters) -> pd.DataFrame:
     """One row per respondent: a column per rated component (0-100) and the two outcomes."""
-    long = run("performance_respondents", filters)
-    if long.empty:
+    wide = run("performance_respondents", filters)
+    if wide.empty:
         return pd.DataFrame()
-    wide = long.pivot(index="response_id", columns="component_key", values="performance")
-    outcomes = long.groupby("response_id")[list(OUTCOMES)].first()
-    return wide.join(outcomes).astype(float)
+    wide = wide.set_index("response_id")
+    rated = [c.key for c in domain.COMPONENTS if wide[c.key].notna().any()]
+    return wide[rated + list(OUTCOMES)].astype(float)
 
 
 def importance_problem(frame: pd.DataFrame, outcome: str, components: list[str]) -> str | None:

@@ -18,6 +18,9 @@ import numpy as np
 import pandas as pd
 
 MAX_DRIVERS = 15  # 2^15 = 32,768 subsets; beyond that the exact decomposition is too slow for a page
+# Rows per bootstrap resample at most (key_driver_importance: an m-out-of-n bootstrap above it). At
+# 680,000 respondents, 200 resamples of every row took 32 s; of 20,000 rows, about 2 s.
+RESAMPLE_ROWS = 20_000
 
 
 class DriverImportance(NamedTuple):
@@ -30,6 +33,7 @@ class DriverImportance(NamedTuple):
     low: np.ndarray  # percentile-bootstrap lower limit of `relative`
     high: np.ndarray  # percentile-bootstrap upper limit of `relative`
     n_boot: int  # bootstrap resamples used (resamples with a constant column or R² = 0 are skipped)
+    resample_size: int = 0  # rows drawn per resample: n, or fewer (m-out-of-n, the spread rescaled)
 
 
 def r_squared_from_correlations(corr: np.ndarray, predictors: Sequence[int], outcome_index: int = -1) -> float:
@@ -131,13 +135,14 @@ def shapley_r2(
     return _shapley_from_table(_subset_r2_table(corr), p)
 
 
-def _bootstrap_relative(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
-    """Relative importances over n_boot resamples of the rows; degenerate resamples are left out."""
+def _bootstrap_relative(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int, size: int) -> np.ndarray:
+    """Relative importances over n_boot resamples of `size` rows drawn with replacement; degenerate
+    resamples are left out."""
     rng = np.random.default_rng(seed)
     n, p = x.shape
     draws = []
     for _ in range(n_boot):
-        rows = rng.integers(0, n, size=n)
+        rows = rng.integers(0, n, size=size)
         xb, yb = x[rows], y[rows]
         if np.ptp(yb) == 0 or np.any(np.ptp(xb, axis=0) == 0):
             continue
@@ -156,6 +161,7 @@ def key_driver_importance(
     n_boot: int = 200,
     seed: int = 0,
     level: float = 0.95,
+    resample_rows: int = RESAMPLE_ROWS,
 ) -> DriverImportance:
     """Derived importance of each driver column for the outcome column, with bootstrap intervals.
 
@@ -167,6 +173,15 @@ def key_driver_importance(
     (Efron & Tibshirani 1993, "An Introduction to the Bootstrap", ch. 13). Resamples with a
     constant column or R² = 0 are skipped (n_boot in the result counts those used); with none
     left, or n_boot = 0, the limits are NaN. The same seed gives the same limits.
+    More than `resample_rows` complete rows (n > m): each resample draws m rows, not n (the
+    m-out-of-n bootstrap), and the spread of the draws around the estimate is narrowed to n rows:
+    limit = relative + √(m/n) · (quantile of relative*_m − relative). A statistic that is a smooth
+    function of means (here of the correlation matrix) has √m (relative*_m − relative) and
+    √n (relative − true) close in distribution, so the limits approximate the n-row bootstrap's at
+    m/n of its cost. With m = n this is the percentile bootstrap above, exactly.
+    Sources: Bickel, Götze & van Zwet (1997), "Resampling fewer than n observations: gains, losses,
+    and remedies for losses", Statistica Sinica 7, 1-31; Politis, Romano & Wolf (1999),
+    "Subsampling", Springer, §2.2 (the rate √(m/n) for √n-consistent statistics).
     Missing values: complete cases only. A row is used when the outcome and every driver are
     present and finite; other columns of the frame do not matter. n_dropped counts the rows left
     out so the page can say so.
@@ -179,9 +194,15 @@ def key_driver_importance(
     shares = shapley_r2(x, y, names=drivers, outcome=outcome)
     r2 = float(shares.sum())
     relative = shares / r2 if r2 > 0 else np.full(len(drivers), np.nan)
-    draws = _bootstrap_relative(x, y, n_boot, seed) if n_boot > 0 else np.empty((0, len(drivers)))
+    if resample_rows < 1:
+        raise ValueError(f"resample_rows must be at least 1, got {resample_rows}.")
+    size = min(len(y), resample_rows)
+    draws = _bootstrap_relative(x, y, n_boot, seed, size) if n_boot > 0 else np.empty((0, len(drivers)))
     if len(draws):
         low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        if size < len(y):
+            narrow = math.sqrt(size / len(y))
+            low, high = relative + narrow * (low - relative), relative + narrow * (high - relative)
     else:
         low = high = np.full(len(drivers), np.nan)
     return DriverImportance(
@@ -194,4 +215,5 @@ def key_driver_importance(
         low=low,
         high=high,
         n_boot=int(len(draws)),
+        resample_size=size,
     )

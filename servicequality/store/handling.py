@@ -31,8 +31,16 @@ passed a target, rollups._days) and M their months:
   rollup_complaint_handling       the days D, and every open complaint
   rollup_handling_values          the days D, and the buckets that now hold several values
   rollup_handling_censored        whole (open complaints only)
-A series the store has not seen (a new channel and priority pair) renumbers the series: then the
-family is rebuilt whole (`refresh` returns None before changing any table).
+A value of a series the buckets do not have (a channel and priority pair not seen before, or the
+first handled or targeted complaint of a measure) falls back to rebuilding the family whole (`refresh`
+returns None before changing any table): series are numbered over all of them.
+
+Two costs of keeping the buckets until a whole rebuild (a categories, targets or branches import, a
+new series, or `python -m servicequality refresh`): a drift in handling times piles new values into
+a series' first or last bucket, which the percentile queries then sort whole; and the open
+complaints and new days are appended at the end of rollup_complaint_handling and
+rollup_handling_values, so their date and bucket order (which lets a read skip row groups) frays.
+Neither changes a result.
 tests/store/test_incremental_refresh.py checks every handling query against a whole rebuild.
 """
 
@@ -48,7 +56,7 @@ import duckdb
 if TYPE_CHECKING:
     from servicequality.store.rollups import Model
 
-# The models this refresh builds (rollups._build_models hands them all to it), in its order.
+# The models this refresh builds (rollups.refresh hands them all to it), in its order.
 MODELS = (
     "tmp_complaints",
     "tmp_handling_measured",

@@ -212,8 +212,15 @@ def importance_section(filters: Filters, perf: pd.DataFrame) -> None:
             f"{plain.mean:.1f}",
             n=f"{performance.interval_words(plain.low, plain.high)}, every component weighted equally",
         )
+    formula = IMPORTANCE_FORMULA.format(outcome=performance.OUTCOMES[outcome])
+    if 0 < result.resample_size < result.n:
+        formula += (
+            f" With {result.n:,} respondents each resample draws {result.resample_size:,} of them, and the "
+            f"spread of the resamples is narrowed by √({result.resample_size:,} / {result.n:,}) to all of them "
+            "(the m-out-of-n bootstrap: Bickel, Götze & van Zwet 1997)."
+        )
     how_computed(
-        IMPORTANCE_FORMULA.format(outcome=performance.OUTCOMES[outcome]),
+        formula,
         filters,
         f"{result.n:,} respondents",
         [f"{result.n_dropped:,} respondents who skipped a component or the outcome"] if result.n_dropped else [],
@@ -297,5 +304,14 @@ def derived_matrix(filters: Filters, perf: pd.DataFrame) -> None:
         f"and {perf_split:.1f}). Quadrants after Martilla & James (1977).",
         filters,
         f"{result.n:,} respondents",
-        [f"{result.n_dropped:,} respondents who skipped a component or the outcome"] if result.n_dropped else [],
+        ([f"{result.n_dropped:,} respondents who skipped a component or the outcome"] if result.n_dropped else [])
+        + (
+            [
+                f"the interval's resamples draw {result.resample_size:,} of the {result.n:,} respondents each, and "
+                f"their spread is narrowed by √({result.resample_size:,} / {result.n:,}) to all of them (m-out-of-n "
+                "bootstrap: Bickel, Götze & van Zwet 1997)"
+            ]
+            if 0 < result.resample_size < result.n
+            else []
+        ),
     )

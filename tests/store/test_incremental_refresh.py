@@ -2,7 +2,9 @@
 
 Each test imports into a small generated store, then rebuilds every rollup of a copy whole and
 compares every rollup table, row for row (sums of doubles to 1e-9 relative: they are added in
-whatever order DuckDB's threads meet them). The imports are chosen to exercise each way a row can
+whatever order DuckDB's threads meet them), except the handling percentiles' bucket tables, whose
+bucket numbers differ by design (store/handling.py): those are compared through every query's
+results and the buckets' invariants. The imports are chosen to exercise each way a row can
 reach another day's rollups: tickets on existing days, on a later day in a new month (which moves
 the data's as-of time, so open tickets pass their targets), on a new branch and under a new
 complaint category; survey responses on days that already have some and on new days, with and
@@ -250,7 +252,7 @@ def test_a_ticket_import_recomputes_its_days_and_equals_a_whole_rebuild(tiny, tm
     # Survey rollups read no ticket: kept as they were.
     assert not [name for name in how if "survey" in name or "component_days" in name or "item" in name], how
     # The day tables recomputed the new rows' days and those of the open tickets that passed a target
-    # while the as-of time moved; their months; the percentile buckets span every complaint: whole.
+    # while the as-of time moved; their months.
     days = new_days | crossed
     assert crossed - new_days and len(days) < 200, (len(crossed), len(days))
     assert how["rollup_ticket_days"] == how["rollup_ticket_cells"] == f"{len(days)} days", how
