@@ -35,12 +35,13 @@ A value of a series the buckets do not have (a channel and priority pair not see
 first handled or targeted complaint of a measure) falls back to rebuilding the family whole (`refresh`
 returns None before changing any table): series are numbered over all of them.
 
-Two costs of keeping the buckets until a whole rebuild (a categories, targets or branches import, a
-new series, or `python -m servicequality refresh`): a drift in handling times piles new values into
-a series' first or last bucket, which the percentile queries then sort whole; and the open
-complaints and new days are appended at the end of rollup_complaint_handling and
-rollup_handling_values, so their date and bucket order (which lets a read skip row groups) frays.
-Neither changes a result.
+Keeping the buckets has a cost that grows: a drift in handling times piles new values into a series'
+first or last bucket, which a percentile query then sorts whole. So when a bucket of several values
+holds more than OUTGROWN_MIN values and more than twice its count when tiled plus a bucket's share
+of its series (`outgrown`), the family is rebuilt whole after all: a rebuild per doubling. (Between
+whole rebuilds the open complaints and new days are also appended at the end of
+rollup_complaint_handling and rollup_handling_values, so their date and bucket order, which lets a
+read skip row groups, frays. Neither changes a result.)
 tests/store/test_incremental_refresh.py checks every handling query against a whole rebuild.
 """
 
@@ -68,6 +69,18 @@ MODELS = (
     "rollup_handling_values",
     "rollup_handling_censored",
 )
+
+# A bucket sorted by a percentile query in a few milliseconds whatever its growth: never re-tiled for.
+OUTGROWN_MIN = 10_000
+
+# The buckets of several values that have outgrown their tiling (see the module's text).
+OUTGROWN = """
+select count(*)
+from rollup_handling_buckets as k
+join (select series, sum(n) / count(*) as share from rollup_handling_buckets group by series) as s
+    on s.series = k.series
+where k.low < k.high and k.n > $least and k.n > 2 * k.tiled_n + s.share
+"""
 
 # A complaint still open: its ages (first response, resolution) run to the as-of time.
 STILL_OPEN = "(first_response_open_minutes is not null or resolution_open_minutes is not null)"
@@ -99,7 +112,7 @@ left join (select series, min(bucket) as bucket from rollup_handling_buckets gro
 WIDENED = """
 select
     k.bucket, k.series, k.measure, k.channel, k.priority,
-    least(k.low, a.low) as low, greatest(k.high, a.high) as high, t.n
+    least(k.low, a.low) as low, greatest(k.high, a.high) as high, t.n, k.tiled_n
 from rollup_handling_buckets as k
 left join (select bucket, min(value) as low, max(value) as high from tmp_handling_values group by bucket) as a
     on a.bucket = k.bucket
@@ -196,6 +209,12 @@ def refresh(
     for name in ("tmp_several", "tmp_buckets", "tmp_handling_values", "tmp_handling_measured", "tmp_complaints"):
         con.execute("drop table " + name)
     return done
+
+
+def outgrown(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a bucket has outgrown its tiling: the handling family is then rebuilt whole."""
+    ((count,),) = con.execute(OUTGROWN, {"least": OUTGROWN_MIN}).fetchall()
+    return count > 0
 
 
 def _replace(con: duckdb.DuckDBPyConnection, m: Model, where: str, bound: dict) -> None:

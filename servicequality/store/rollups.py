@@ -340,9 +340,10 @@ def refresh(con: duckdb.DuckDBPyConnection, change: Change | None = None) -> Ref
     plan, days = _plan(con, change.tables), _days(con, change)
     done: Refreshed = []
     if plan.keys() & set(handling.MODELS):
-        # The percentile buckets take the new values in (store/handling.py), unless a series is new.
+        # The percentile buckets take the new values in (store/handling.py), unless a series is new or
+        # a bucket has outgrown its tiling: then they are tiled anew (the family rebuilt whole).
         part = handling.refresh(con, model, days)
-        if part is not None:
+        if part is not None and not handling.outgrown(con):
             done = part
             plan = {name: how for name, how in plan.items() if name not in handling.MODELS}
     return done + _build_models(con, plan, days)

@@ -415,3 +415,44 @@ def whole_tables_equal(path, whole, tables) -> bool:
         a.close()
         b.close()
     return True
+
+
+@pytest.mark.parametrize("least", [0, handling.OUTGROWN_MIN])
+def test_buckets_outgrown_by_a_drift_are_tiled_anew(tiny, tmp_path, refreshes, monkeypatch, least):
+    """Complaints resolved after 400 days and more, above every value: they pile into the last
+    bucket of the resolution series and of their channel and priority pairs. Past twice a bucket's
+    tiled count plus its series' share (and OUTGROWN_MIN values; 0 here to reach it in a tiny store)
+    the buckets are tiled anew: every table then equals a whole rebuild's, buckets too."""
+    monkeypatch.setattr(handling, "OUTGROWN_MIN", least)
+    header, rows = ticket_rows(tiny)
+    col = {name: i for i, name in enumerate(header)}
+    # the complaints whose resolution 440 days on is not in the future
+    rows = [r for r in rows if r[col["opened_at"]] + dt.timedelta(days=440) < dt.datetime.now()]
+    assert len(rows) >= 20
+    # eight copies under other ids: past the resolution series' last bucket's 2 x 47 + 47 (6,000 / 128)
+    rows = [[f"{r[0]}-{k}", *r[1:]] for k in range(8) for r in rows]
+    assert header[0] == "ticket_id" and len(rows) > 150
+    for n, row in enumerate(rows):
+        row[col["status"]] = "resolved"
+        row[col["first_response_at"]] = row[col["opened_at"]] + dt.timedelta(hours=1)
+        row[col["resolved_at"]] = row[col["opened_at"]] + dt.timedelta(days=400 + n)
+    write_csv(tmp_path / "new.csv", header, rows)
+    (tmp_path / "tickets.toml").write_text(TICKET_MAPPING)
+    result = ingest.run_import("tickets", tmp_path / "new.csv", tmp_path / "tickets.toml", tiny)
+    assert result.rows_stored == len(rows), result.summary()
+    (done,) = refreshes
+    how = {name: mode for name, mode, _ in done}
+    assert differences(tiny, tmp_path) == []
+    if least == 0:
+        assert {how[name] for name in handling.MODELS} == {"whole"}, how
+        assert whole_tables_equal(tiny, tmp_path / "whole.duckdb", sorted(BUCKETED))
+    else:
+        assert how["rollup_handling_buckets"] == "widened", how
+        con = store.connect_read_only(tiny)
+        try:
+            ((grown,),) = con.execute(
+                "select max(n - tiled_n) from rollup_handling_buckets where measure = 2"
+            ).fetchall()
+        finally:
+            con.close()
+        assert grown == len(rows)  # all of them in the resolution series' last bucket
