@@ -565,8 +565,9 @@ KNOWN_LIMITS = [
     "`python -m servicequality sql NAME --selected channels` shows which SQL runs.",
     "- **Survey performance** (percent of maximum possible, for surveys with or without expectations) reads "
     "`rollup_response_performance`, the per response × component view materialised in date order; its queries' "
-    "plain form is the same text on the view (an `-- Oracle:` header line). `performance_respondents` still "
-    "returns every respondent × component of the period (the derived importance regression needs them), and "
+    "plain form is the same text on the view (an `-- Oracle:` header line). `performance_respondents` "
+    "returns one row per respondent of the period, a column per component (the derived importance "
+    "regression needs them; its bootstrap resamples at most 20,000 of them, stats/drivers.py), and "
     "`component_performance` aggregates them per read: the ratings view of the Components page is the slowest "
     "page view left.",
     "- **Handling percentiles** cost most of the Overview's and the Complaints page's time: the Kaplan-Meier "
