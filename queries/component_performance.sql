@@ -19,37 +19,49 @@
 --   scales            the scales the respondents' component scores came on, e.g. '1-3, 1-4'
 --   n_expectation     respondents who also gave expectations (SERVQUAL); 0 in a performance-only survey
 --   not_applicable, dont_know, not_rated, blank  answers to the component's items that are not ratings
-with rated as (
-    select p.*
+-- Each CTE reads the rollup itself: one that other CTEs read twice is materialised whole first (1.5 s
+-- at 10 M tickets, against 0.2 s for the two passes).
+with scales as (
+    -- the raw mean means something only when every rated item shares one scale
+    select p.component_key, bool_and(p.one_scale) and count(distinct (p.scale_min, p.scale_max)) = 1 as one_scale
     from rollup_response_performance as p
     where p.submitted_on between $start and $end
         -- Selected on p: regions, branch_types, branches, channels, segments, components
+    group by p.component_key
 ),
 
-scales as (
-    select component_key, bool_and(one_scale) and count(distinct (scale_min, scale_max)) = 1 as one_scale
-    from rated
-    group by component_key
+aggregated as (
+    select
+        p.component_key,
+        count(*) as n,
+        sum(p.n_items) as rated_answers,
+        avg(p.performance) as mean_performance,
+        stddev_samp(p.performance) as sd_performance,
+        avg(p.top2) as mean_top2,
+        stddev_samp(p.top2) as sd_top2,
+        avg(p.perception) as mean_perception,
+        stddev_samp(p.perception) as sd_perception,
+        min(p.scale_min) as lowest,
+        max(p.scale_max) as highest,
+        string_agg(distinct p.scale_min || '-' || p.scale_max, ', ' order by p.scale_min || '-' || p.scale_max) as scales,
+        count(*) filter (where p.has_expectation) as n_expectation
+    from rollup_response_performance as p
+    where p.submitted_on between $start and $end
+        -- Selected on p: regions, branch_types, branches, channels, segments, components
+    group by p.component_key
 ),
 
 performance as (
     select
-        r.component_key,
-        count(*) as n,
-        sum(r.n_items) as rated_answers,
-        avg(r.performance) as mean_performance,
-        stddev_samp(r.performance) as sd_performance,
-        avg(r.top2) as mean_top2,
-        stddev_samp(r.top2) as sd_top2,
-        case when any_value(s.one_scale) then avg(r.perception) end as mean_rating,
-        case when any_value(s.one_scale) then stddev_samp(r.perception) end as sd_rating,
-        case when any_value(s.one_scale) then min(r.scale_min) end as scale_min,
-        case when any_value(s.one_scale) then max(r.scale_max) end as scale_max,
-        string_agg(distinct r.scale_min || '-' || r.scale_max, ', ' order by r.scale_min || '-' || r.scale_max) as scales,
-        count(*) filter (where r.has_expectation) as n_expectation
-    from rated as r
-    join scales as s on s.component_key = r.component_key
-    group by r.component_key
+        a.component_key, a.n, a.rated_answers, a.mean_performance, a.sd_performance, a.mean_top2, a.sd_top2,
+        case when s.one_scale then a.mean_perception end as mean_rating,
+        case when s.one_scale then a.sd_perception end as sd_rating,
+        case when s.one_scale then a.lowest end as scale_min,
+        case when s.one_scale then a.highest end as scale_max,
+        a.scales,
+        a.n_expectation
+    from aggregated as a
+    join scales as s on s.component_key = a.component_key
 ),
 
 missing as (
