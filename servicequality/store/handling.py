@@ -49,13 +49,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import duckdb
-
-if TYPE_CHECKING:
-    from servicequality.store.rollups import Model
 
 # The models this refresh builds (rollups.refresh hands them all to it), in its order.
 MODELS = (
@@ -144,11 +139,12 @@ where h.{bucket} in (select bucket from tmp_several) and not {IN_DAYS.replace("o
 Refreshed = list[tuple[str, str, float]]
 
 
-def refresh(
-    con: duckdb.DuckDBPyConnection, model: Callable[[str], Model], days: tuple[dt.date, ...]
-) -> Refreshed | None:
-    """Recompute the handling models (MODELS) for the days `days` (see the module's text); `model(name)`
-    gives a model (rollups.model). None, with no table changed, when the import brings a new series."""
+def refresh(con: duckdb.DuckDBPyConnection, days: tuple[dt.date, ...]) -> Refreshed | None:
+    """Recompute the handling models (MODELS) for the days `days` (see the module's text). None,
+    with no table changed, when the import brings a new series."""
+    from servicequality.store import rollups  # rollups calls this module: imported when it runs
+
+    model = rollups.model
     months = sorted({d.replace(day=1) for d in days})
     bound_days, bound_months = {"days": list(days)}, {"months": months}
     done: Refreshed = []
@@ -183,7 +179,7 @@ def refresh(
     step("tmp_handling_values", "into the buckets kept")
 
     for name in ("rollup_handling_months", "rollup_handling_network_months"):
-        _replace(con, model(name), "list_contains($months, month)", bound_months)
+        rollups.replace_rows(con, model(name), "list_contains($months, month)", bound_months)
         step(name, f"{len(months)} months")
 
     con.execute("create or replace temporary table tmp_buckets as " + WIDENED)
@@ -195,16 +191,13 @@ def refresh(
     con.execute("insert into rollup_handling_buckets select * from tmp_buckets")
     step("rollup_handling_buckets", "widened")
 
-    _replace(con, model("rollup_complaint_handling"), f"({IN_DAYS} or {STILL_OPEN})", bound_days)
+    rollups.replace_rows(con, model("rollup_complaint_handling"), f"({IN_DAYS} or {STILL_OPEN})", bound_days)
     step("rollup_complaint_handling", f"{len(days)} days + open")
     values = model("rollup_handling_values")
-    _replace(con, values, IN_DAYS, bound_days)
+    rollups.replace_rows(con, values, IN_DAYS, bound_days)
     con.execute(f"insert into {values.name} {NOW_SEVERAL}\norder by {values.order}", bound_days)
     step("rollup_handling_values", f"{len(days)} days + buckets now of several values")
-    censored = model("rollup_handling_censored")
-    con.execute(
-        f"create or replace table {censored.name} as select * from (\n{censored.sql}\n) as m order by {censored.order}"
-    )
+    rollups.build_whole(con, model("rollup_handling_censored"))
     step("rollup_handling_censored", "whole (open complaints)")
     for name in ("tmp_several", "tmp_buckets", "tmp_handling_values", "tmp_handling_measured", "tmp_complaints"):
         con.execute("drop table " + name)
@@ -215,9 +208,3 @@ def outgrown(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether a bucket has outgrown its tiling: the handling family is then rebuilt whole."""
     ((count,),) = con.execute(OUTGROWN, {"least": OUTGROWN_MIN}).fetchall()
     return count > 0
-
-
-def _replace(con: duckdb.DuckDBPyConnection, m: Model, where: str, bound: dict) -> None:
-    """The rows of model `m`'s table where `where` holds, again from its select."""
-    con.execute(f"delete from {m.name} where {where}", bound)
-    con.execute(f"insert into {m.name} select * from (\n{m.sql}\n) as m where {where} order by {m.order}", bound)

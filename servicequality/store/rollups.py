@@ -342,7 +342,7 @@ def refresh(con: duckdb.DuckDBPyConnection, change: Change | None = None) -> Ref
     if plan.keys() & set(handling.MODELS):
         # The percentile buckets take the new values in (store/handling.py), unless a series is new or
         # a bucket has outgrown its tiling: then they are tiled anew (the family rebuilt whole).
-        part = handling.refresh(con, model, days)
+        part = handling.refresh(con, days)
         if part is not None and not handling.outgrown(con):
             done = part
             plan = {name: how for name, how in plan.items() if name not in handling.MODELS}
@@ -439,10 +439,8 @@ def _build_models(con: duckdb.DuckDBPyConnection, plan: dict[str, str], days: tu
             continue
         started = time.perf_counter()
         # Names, texts and expressions from the model files, never from input; the days are bound.
-        order = f" order by {m.order}" if m.order else ""
         if mode == "whole":
-            kind = "temporary table" if m.temporary else "table"
-            con.execute(f"create or replace {kind} {m.name} as select * from (\n{m.sql}\n) as m{order}")
+            build_whole(con, m)
             if m.temporary:
                 temporary.append(m.name)
         else:
@@ -452,13 +450,25 @@ def _build_models(con: duckdb.DuckDBPyConnection, plan: dict[str, str], days: tu
                 continue
             mode = f"{len(values)} {grain}s"
             where = f"({expr}) between $lo and $hi and list_contains($values, {expr})"
-            bound = {"values": values, "lo": values[0], "hi": values[-1]}
-            con.execute(f"delete from {m.name} where {where}", bound)
-            con.execute(f"insert into {m.name} select * from (\n{m.sql}\n) as m where {where}{order}", bound)
+            replace_rows(con, m, where, {"values": values, "lo": values[0], "hi": values[-1]})
         done.append((m.name, mode, time.perf_counter() - started))
     for name in temporary:
         con.execute("drop table " + name)
     return done
+
+
+def build_whole(con: duckdb.DuckDBPyConnection, m: Model) -> None:
+    """Model `m`'s table (or temporary table) built anew from its select, in its order."""
+    kind = "temporary table" if m.temporary else "table"
+    order = f" order by {m.order}" if m.order else ""
+    con.execute(f"create or replace {kind} {m.name} as select * from (\n{m.sql}\n) as m{order}")
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, m: Model, where: str, bound: dict) -> None:
+    """The rows of model `m`'s table where `where` (over its columns) holds, again from its select."""
+    order = f" order by {m.order}" if m.order else ""
+    con.execute(f"delete from {m.name} where {where}", bound)
+    con.execute(f"insert into {m.name} select * from (\n{m.sql}\n) as m where {where}{order}", bound)
 
 
 def has_rollups(con: duckdb.DuckDBPyConnection) -> bool:
