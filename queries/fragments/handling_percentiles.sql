@@ -97,32 +97,64 @@ censored_whole as (
 
 -- ... and the handled values at or below it in the bucket it falls inside (low <= age < high).
 censored_inside as (
-    select c.series, c.age, k.bucket
+    select
+        c.series,
+        c.age,
+        k.bucket,
+        k.low,
+        k.high,
+        k.bins,
+        cast(floor((c.age - k.low) * k.bins / (k.high - k.low)) as integer) as bin
     from censored as c
-    join cumulative as k on k.series = c.series and c.age >= k.low and c.age < k.high
+    join (select *, least(256, ceil(n / 32)) as bins from cumulative) as k
+        on k.series = c.series and c.age >= k.low and c.age < k.high
 ),
 
--- The handled values at or below each age inside its bucket: the bucket's values and ages in one
--- order (a value before an age equal to it); an age's place in it, less its place among the ages.
--- (row_number, not a running sum: it sorts several times faster.)
-inside_order as (
-    select bucket, age, is_value, row_number() over (partition by bucket order by t, is_value desc) as place
-    from (
-        select v.bucket, v.value as t, 1 as is_value, cast(null as double) as age
-        from rollup_handling_values as v
-        where v.opened_on >= $start
-            and v.opened_on <= $end
-            -- Selected on v: regions, branch_types, branches, channels, segments, categories, components
-            and v.bucket in (select bucket from censored_inside)
-        union all
-        select bucket, age, 0, age from censored_inside
-    ) as marks
+-- Counted without sorting the bucket's values (sorting them took 350 ms of 450 at 10 M tickets):
+-- its range [low, high] is cut into equal bins, about 32 of its values in each (at most 256 bins);
+-- the values at or below an age are those of the bins before the age's bin, and those of its own
+-- bin at or below it. Values and ages go to their bin by the same arithmetic, which never decreases
+-- as the time grows, so no value at or below an age lies in a later bin (a value at the high end,
+-- in the bin after the last, lies above every age).
+inside_values as (
+    select
+        v.bucket,
+        v.value,
+        cast(floor((v.value - b.low) * b.bins / (b.high - b.low)) as integer) as bin
+    from rollup_handling_values as v
+    join (select distinct bucket, low, high, bins from censored_inside) as b on b.bucket = v.bucket
+    where v.opened_on >= $start
+        and v.opened_on <= $end
+        -- Selected on v: regions, branch_types, branches, channels, segments, categories, components
 ),
 
 inside_counts as (
-    select bucket, age, place - row_number() over (partition by bucket order by age) as below
-    from inside_order
-    where is_value = 0
+    select c.bucket, c.age, c.before + coalesce(same.n, 0) as below
+    from (
+        -- the bins before the age's: a running count over the bins, each age ordered before its
+        -- own bin's values
+        select bucket, age, below as before
+        from (
+            select
+                bucket, age, is_age,
+                sum(n) over (partition by bucket order by bin, is_age desc rows between unbounded preceding and current row)
+                    as below
+            from (
+                select bucket, bin, 0 as is_age, count(*) as n, cast(null as double) as age
+                from inside_values
+                group by bucket, bin
+                union all
+                select bucket, bin, 1, 0, age from censored_inside
+            ) as marks
+        ) as running
+        where is_age = 1
+    ) as c
+    left join (
+        select c.bucket, c.age, count(*) as n
+        from censored_inside as c
+        join inside_values as v on v.bucket = c.bucket and v.bin = c.bin and v.value <= c.age
+        group by c.bucket, c.age
+    ) as same on same.bucket = c.bucket and same.age = c.age
 ),
 
 segments as (

@@ -246,3 +246,133 @@ def test_a_percentile_the_open_complaints_keep_out_of_reach_is_null(tmp_path):
             assert (row["targeted_resolution_n"], row["late_open_n"]) == (0, 0)
     finally:
         con.close()
+
+
+def _wide_tickets(n: int = 24_000, seed: int = 5) -> pd.DataFrame:
+    """Complaints whose whole-minute times spread over days: a series' 128 buckets each hold a range of
+    many values (low < high), and a third of the complaints are still open, their whole-minute ages
+    tying with handled times inside those ranges."""
+    rng = np.random.default_rng(seed)
+    opened = START + pd.to_timedelta(rng.integers(0, 60 * 24 * 88, n), unit="min")
+    first = pd.to_timedelta(rng.integers(1, 60 * 24 * 4, n), unit="min")
+    resolve = pd.to_timedelta(rng.integers(1, 60 * 24 * 30, n), unit="min")
+    first_at = pd.Series(opened + first)
+    resolved_at = first_at + resolve
+    still_open = (resolved_at > LAST) | (rng.random(n) < 0.1)
+    frame = pd.DataFrame(
+        {
+            "ticket_id": [f"W{i}" for i in range(n)],
+            "branch_id": "K1",
+            "channel": "Phone",
+            "kind": "complaint",
+            "category": "Attitude",
+            "priority": "normal",
+            "opened_at": opened,
+            "first_response_at": first_at.where(first_at <= LAST),
+            "resolved_at": resolved_at.where(~still_open),
+            "status": np.where(still_open, "open", "closed"),
+            "reopened_count": 0,
+            "escalated": False,
+            "satisfaction": None,
+            "segment": "Individual",
+        }
+    )
+    last = pd.DataFrame([{**frame.iloc[0].to_dict(), "ticket_id": "WLAST", "opened_at": pd.Timestamp(LAST),
+                          "first_response_at": pd.NaT, "resolved_at": pd.NaT, "status": "open"}])  # fmt: skip
+    return pd.concat([frame, last], ignore_index=True)
+
+
+def test_percentiles_are_exact_when_open_ages_fall_inside_wide_buckets(tmp_path):
+    # The optimised query counts the handled values at or below each open complaint's age inside its
+    # bucket by bins of the bucket's range (queries/fragments/handling_percentiles.sql); here every
+    # bucket is a range of many values, with ages tied to them, against scipy's Kaplan-Meier.
+    tickets = _wide_tickets()
+
+    def fill(con):
+        con.execute("insert into branches values ('K1', 'K1', 'North', 'C', 'Standard', 'Small', null)")
+        con.execute("insert into service_targets values ('Phone', 'normal', 600, 20000)")
+        con.register("wide", tickets)
+        con.execute("insert into tickets select * from wide")
+
+    db = store.build_atomically(tmp_path / "wide.duckdb", fill)
+    minutes = lambda a, b: (b - a).dt.total_seconds() / 60  # noqa: E731
+    age = minutes(tickets["opened_at"], pd.Series(pd.Timestamp(LAST), index=tickets.index))
+    open_ = tickets["status"] == "open"
+    fr, rs = (
+        minutes(tickets["opened_at"], tickets["first_response_at"]),
+        minutes(tickets["opened_at"], tickets["resolved_at"]),
+    )
+    fr_age, rs_age = age.where(open_ & fr.isna()), age.where(open_ & rs.isna())
+    con = store.connect_read_only(db)
+    try:
+        buckets = con.execute(
+            "select count(*) filter (where low < high), count(*) from rollup_handling_buckets where measure in (1, 2)"
+        ).fetchall()[0]
+        inside = con.execute(
+            "select count(*) from rollup_handling_censored as o join rollup_handling_buckets as k "
+            "on k.series = o.series and o.age > k.low and o.age < k.high and o.age in "
+            "(select value from rollup_handling_values as v where v.bucket = k.bucket)"
+        ).fetchall()[0][0]
+        f = Filters(dt.date(2024, 1, 9), dt.date(2024, 3, 31))
+        row = store.run_query(con, "handling_summary", f.params()).iloc[0]
+    finally:
+        con.close()
+    assert buckets[0] == buckets[1] == 256  # every bucket a range of values
+    assert inside > 100  # open ages equal to a handled value strictly inside a bucket
+    period = (tickets["opened_at"] >= pd.Timestamp(f.start)).to_numpy()
+    for column, times, ages, q in (
+        ("median_first_response_minutes", fr, fr_age, 0.5),
+        ("p90_first_response_minutes", fr, fr_age, 0.9),
+        ("median_resolution_minutes", rs, rs_age, 0.5),
+        ("p90_resolution_minutes", rs, rs_age, 0.9),
+    ):
+        want = km_quantile(times[period], ages[period], q)
+        assert not np.isnan(want) and row[column] == want, column
+
+
+def test_an_open_age_tied_to_handled_times_inside_a_bucket_counts_them_below(tmp_path):
+    # Resolved in 1, 2, ..., 30000 minutes, and 10 more in exactly 9200; still open: 3000 at age
+    # exactly 9200 and one every 100 minutes. The 30010 times make 128 buckets (ntile: the first 58
+    # of 235 times; positions 9166-9400 in the 40th), so 9200 and its ties lie inside the range
+    # 9166-9390 of one bucket, and the optimised query counts the handled times at or below those ages
+    # inside it (by its 8 bins: 34 times in the bins before 9200's, 11 in its own). Kaplan & Meier: the
+    # 11 resolved at 9200 leave the risk set before the 3000 censored at 9200; counted the other way,
+    # the survival after 9200 drops faster and the later percentiles move.
+    opened_at = lambda minutes: LAST - dt.timedelta(minutes=minutes)  # noqa: E731
+    times = list(range(1, 30001)) + [9200] * 10
+    ages = [9200] * 3000 + list(range(100, 30001, 100))
+    rows = []
+    for i, t in enumerate(times):
+        opened = opened_at(30001 + t)
+        done = opened + dt.timedelta(minutes=t)
+        rows.append((f"H{i}", opened, done, done, "closed"))
+    rows += [(f"O{i}", opened_at(a), None, None, "open") for i, a in enumerate(ages)]
+    rows.append(("LAST", LAST, None, None, "open"))  # opened at the as-of moment: age 0
+
+    def fill(con):
+        con.execute("insert into branches values ('K1', 'K1', 'North', 'C', 'Standard', 'Small', null)")
+        frame = pd.DataFrame(rows, columns=["ticket_id", "opened_at", "first_response_at", "resolved_at", "status"])
+        con.register("ties", frame)
+        con.execute(
+            "insert into tickets select ticket_id, 'K1', 'Phone', 'complaint', 'Attitude', 'normal', opened_at, "
+            "first_response_at, resolved_at, status, 0, false, null, 'Individual' from ties"
+        )
+
+    db = store.build_atomically(tmp_path / "ties.duckdb", fill)
+    # The reference's convention on one tie: handled 1, 2; open at 1. S(1) = 2/3 (3 at risk, one
+    # event), then 1 at risk at 2: S(2) = 0. With the open one first, S(1) = 1/2 instead.
+    sf = scipy_stats.ecdf(scipy_stats.CensoredData(uncensored=[1.0, 2.0], right=[1.0])).sf
+    assert sf.evaluate(1.0) == pytest.approx(2 / 3)
+    con = store.connect_read_only(db)
+    try:
+        around = con.execute(
+            "select low, high from rollup_handling_buckets where measure = 2 and low <= 9200 and high >= 9200"
+        ).fetchall()
+        f = Filters(LAST.date() - dt.timedelta(days=45), LAST.date())
+        row = store.run_query(con, "handling_summary", f.params()).iloc[0]
+    finally:
+        con.close()
+    assert around == [(9166, 9390)]
+    for column, q in (("median_resolution_minutes", 0.5), ("p90_resolution_minutes", 0.9)):
+        want = km_quantile(pd.Series(times, dtype=float), pd.Series(ages, dtype=float), q)
+        assert row[column] == want, column
