@@ -5,6 +5,7 @@
 -- $return_days days of it. Judged: customers whose $return_days-day window ended by the last visit
 -- day the store holds (the data's as-of); a customer seen later could still come back, so only judged
 -- customers enter the rate. Complaint categories and components do not apply to visits.
+-- Oracle: the rollups' models
 -- Grain: one row per branch and month with a first visit in the period.
 -- Parameters: $start, $end, $regions, $branch_types, $branches, $channels, $segments, $return_days
 -- Columns:
@@ -16,7 +17,7 @@
 --   referred           of those, the ones that did
 --   as_of              the last visit day the store holds (the same on every row)
 with
--- Include: customer_index_visits (per customer_key)
+-- Include: customer_index_visits (per customer_key; since $start)
 select
     i.branch_id,
     cast(date_trunc('month', i.visited_on) as date) as month,

@@ -4,6 +4,7 @@
 -- within $return_days days; judged when that window ended by the last visit day the store holds).
 -- The cell is the index visit's: its branch, region, branch type, channel, segment, month, weekday.
 -- Visits have no complaint category or component: those dimensions give a null key.
+-- Oracle: the rollups' models
 -- Grain: one row per (key1, key2) with a customer in the filter.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $return_days,
 --   $dim1, $dim2 (branch, region, branch_type, channel, segment, month, weekday; or null)
@@ -13,7 +14,7 @@
 --   judged       of those, whose window closed by the as-of day
 --   returned     of the judged, those back within $return_days days
 with
--- Include: customer_index_visits (per customer_key)
+-- Include: customer_index_visits (per customer_key; since $start)
 cells as (
     select
         case $dim1

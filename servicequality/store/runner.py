@@ -37,7 +37,8 @@ ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (\w+) -> (\w+) when (.+)$")
 # {measures} replaced by the constants given (numbers or column names), and a comma to go on with
 # the next CTE (none when the query's final select follows, or the fragment is that select);
 # "-- Include: respondent_gaps" includes a fragment that takes no constants.
-# One text for a step several queries need; the name and constants come from the query file.
+# One text for a step several queries need; the name and constants come from the query file:
+# "-- Include: name (key1 text; key2 text)" puts each text where the fragment says {key1}, {key2}.
 # "-- Oracle: rollup_response_performance -> response_component_performance": the rollup holds the
 # columns the query reads as the base view holds them (it is the view materialised, or a day table whose
 # date the view also has), so its plain form is its own text on the view: one definition, two forms.
@@ -47,7 +48,7 @@ ORACLE = re.compile(r"^-- Oracle: (rollup_\w+) -> (\w+)$", re.MULTILINE)
 # reference in its tests (scipy, pandas), since the two forms share its steps.
 ORACLE_MODELS = re.compile(r"^-- Oracle: the rollups' models$", re.MULTILINE)
 FRAGMENTS_DIR = QUERIES_DIR / "fragments"
-INCLUDE = re.compile(r"^-- Include: (\w+)(?: \((\w+) ([\w, ]+)\))?$", re.MULTILINE)
+INCLUDE = re.compile(r"^-- Include: (\w+)(?: \(((?:\w+ [\w, ().$]+)(?:; \w+ [\w, ().$]+)*)\))?$", re.MULTILINE)
 
 
 # "-- Selected on h: regions, branches; on b: channels": the sidebar selections' filter clauses, one
@@ -101,8 +102,9 @@ def _expand_order(sql: str) -> str:
 def _expand_includes(sql: str) -> str:
     def fragment(m: re.Match) -> str:
         text = (FRAGMENTS_DIR / f"{m.group(1)}.sql").read_text()
-        if m.group(2):
-            text = text.replace("{" + m.group(2) + "}", m.group(3))
+        for constant in m.group(2).split("; ") if m.group(2) else ():
+            key, _, value = constant.partition(" ")
+            text = text.replace("{" + key + "}", value)
         # a comma to go on with the next CTE (written, generated or included); none before the
         # query's final select, nor after a fragment that is the final select
         rest = sql[m.end() :].lstrip().splitlines()
