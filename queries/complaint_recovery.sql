@@ -4,6 +4,7 @@
 -- (stats/stratified.py: the Mantel-Haenszel risk difference, adjusted for branch and segment).
 -- Returned: a visit on a later day within $return_days days of the index day. Judged: customers whose
 -- $return_days-day window ended by the last visit day the store holds; only they enter a return rate.
+-- Oracle: the rollups' models
 -- Grain: one row per outcome, branch and segment with a customer.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories,
 --   $components, $return_days

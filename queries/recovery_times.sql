@@ -2,6 +2,7 @@
 -- (queries/fragments/customer_outcomes.sql), as counts per day for a Kaplan-Meier curve
 -- (stats/survival.py): a customer back after d days is an event at d; one not back by the last visit
 -- day the store holds is censored at the days observed.
+-- Oracle: the rollups' models
 -- Grain: one row per outcome and day with an event or a censoring.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:

@@ -15,11 +15,12 @@
 -- visit on a later day, at any branch; days_observed runs from the index day to the as-of (a customer not
 -- back by then is censored there).
 customer_as_of as (
-    select max(visited_on) as as_of from visits
+    select max(visited_on) as as_of from rollup_visit_days
 ),
 
+-- each customer with a visit on record once: their first visit day's first visit (rollup_visit_days)
 customer_visitors as (
-    select distinct customer_key from visits
+    select customer_key from rollup_visit_days where previous_on is null and first_of_day
 ),
 
 customer_complaints as (
@@ -54,38 +55,66 @@ customer_first_complaint as (
     group by c.customer_key
 ),
 
+-- With no selection, a customer's first visit in the period is the first of its day whose previous
+-- visit day falls before the start (rollup_visit_days); with one, the first that the selections
+-- match, by rank.
 customer_first_visits as (
     select
         v.customer_key,
         v.branch_id,
         coalesce(v.segment, 'Not recorded') as segment,
         v.visited_on as index_on,
-        row_number() over (partition by v.customer_key order by v.visited_on, v.branch_id, v.channel) as visit_rank
-    from visits as v
-    join branches as b on b.branch_id = v.branch_id
+        v.next_on,
+        1 as visit_rank
+    from rollup_visit_days as v
     where v.visited_on between $start and $end
-        -- Selected on b: regions, branch_types; on v: branches, channels, segments
+        and $regions is null and $branch_types is null and $branches is null and $channels is null and $segments is null
+        and v.first_of_day
+        and (v.previous_on is null or v.previous_on < $start)
+    union all
+    select
+        v.customer_key,
+        v.branch_id,
+        coalesce(v.segment, 'Not recorded') as segment,
+        v.visited_on as index_on,
+        v.next_on,
+        row_number() over (partition by v.customer_key order by v.visited_on, v.branch_id, v.channel) as visit_rank
+    from rollup_visit_days as v
+    where v.visited_on between $start and $end
+        and not ($regions is null and $branch_types is null and $branches is null and $channels is null and $segments is null)
+        -- Selected on v: regions, branch_types, branches, channels, segments
 ),
 
 customer_index as (
-    select k.customer_key, k.branch_id, k.segment, k.index_on, k.outcome
+    select k.customer_key, k.branch_id, k.segment, k.index_on, k.outcome, cast(null as date) as next_on
     from customer_complaints as k
     left join customer_first_visits as f on f.customer_key = k.customer_key and f.visit_rank = 1
     where k.complaint_rank = 1
         and (f.customer_key is null or f.index_on >= k.index_on)
     union all
-    select f.customer_key, f.branch_id, f.segment, f.index_on, 'none' as outcome
+    select f.customer_key, f.branch_id, f.segment, f.index_on, 'none' as outcome, f.next_on
     from customer_first_visits as f
     left join customer_first_complaint as x on x.customer_key = f.customer_key
     where f.visit_rank = 1
         and (x.customer_key is null or x.first_on > f.index_on)
 ),
 
+-- The next visit of a customer who had not complained is their index visit's next day; a complainer's
+-- is the visit day after their complaint's: the one whose previous visit day is on or before it.
 customer_next as (
-    select i.customer_key, i.branch_id, i.segment, i.index_on, i.outcome, min(v.visited_on) as next_on
+    select i.customer_key, i.branch_id, i.segment, i.index_on, i.outcome, v.visited_on as next_on
     from customer_index as i
-    left join visits as v on v.customer_key = i.customer_key and v.visited_on > i.index_on
-    group by i.customer_key, i.branch_id, i.segment, i.index_on, i.outcome
+    left join rollup_visit_days as v
+        on v.customer_key = i.customer_key
+        and v.first_of_day
+        and v.visited_on > i.index_on
+        and (v.previous_on is null or v.previous_on <= i.index_on)
+        and v.visited_on > $start
+    where i.outcome <> 'none'
+    union all
+    select i.customer_key, i.branch_id, i.segment, i.index_on, i.outcome, i.next_on
+    from customer_index as i
+    where i.outcome = 'none'
 ),
 
 customer_outcomes as (

@@ -295,12 +295,14 @@ def test_only_a_query_that_says_so_takes_its_plain_form_from_the_models():
     # each checked against an independent reference in its tests: the customer queries against pandas
     # and hand-worked rows (tests/demo/test_customers_demo.py, tests/metrics/test_customers.py)
     assert sorted(with_models) == [
+        "complaint_recovery",
         "customer_returns",
         "customer_returns_months",
         "drill_tickets",
         "explore_returns",
         "handling_summary",
         "handling_targets",
+        "recovery_times",
     ]
 
 
