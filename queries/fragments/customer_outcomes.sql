@@ -18,41 +18,25 @@ customer_as_of as (
     select max(visited_on) as as_of from rollup_visit_days
 ),
 
--- each customer with a visit on record once: their first visit day's first visit (rollup_visit_days)
-customer_visitors as (
-    select customer_key from rollup_visit_days where previous_on is null and first_of_day
-),
-
 customer_complaints as (
     select
-        c.customer_key,
+        t.customer_key,
         t.branch_id,
         t.segment,
         t.opened_on as index_on,
-        case
-            when t.status = 'open' then 'open'
-            when t.escalated then 'escalated'
-            when t.reopened_count > 0 then 'reopened'
-            when t.resolution_judged_minutes > t.resolution_target then 'late'
-            when t.resolution_judged_minutes <= t.resolution_target then 'within_target'
-            else 'no_target'
-        end as outcome,
-        row_number() over (partition by c.customer_key order by t.opened_at, t.ticket_id) as complaint_rank
-    from ticket_customers as c
-    join ticket_facts as t on t.ticket_id = c.ticket_id
-    join customer_visitors as w on w.customer_key = c.customer_key
-    where t.kind = 'complaint'
-        and t.opened_on between $start and $end
+        t.outcome,
+        row_number() over (partition by t.customer_key order by t.opened_at, t.ticket_id) as complaint_rank
+    from rollup_customer_complaints as t
+    where t.opened_on between $start and $end
+        and t.customer_key in (select customer_key from rollup_visitors)
         -- Selected on t: regions, branch_types, branches, channels, segments, categories, components
 ),
 
 customer_first_complaint as (
-    select c.customer_key, min(cast(t.opened_at as date)) as first_on
-    from ticket_customers as c
-    join tickets as t on t.ticket_id = c.ticket_id
-    where t.kind = 'complaint'
-        and cast(t.opened_at as date) between $start and $end
-    group by c.customer_key
+    select t.customer_key, min(t.opened_on) as first_on
+    from rollup_customer_complaints as t
+    where t.opened_on between $start and $end
+    group by t.customer_key
 ),
 
 -- With no selection, a customer's first visit in the period is the first of its day whose previous

@@ -182,6 +182,48 @@ def test_recovery_groups_worked_by_hand(con):
     }
 
 
+def test_a_complainer_without_visits_is_left_out_and_a_later_complaint_moves_no_one(tmp_path):
+    # The store above and two more customers:
+    #   c9   complained at B1 on 02-15 and has no visit on record: left out of every group (nothing could
+    #        show them coming back)
+    #   c10  complained at B2 on 01-08 (resolved within an hour: within target), again on 03-05; visits
+    #        B2 01-12 and 02-01. Index day 01-08 (their first event in the period is the complaint); next
+    #        visit 01-12 (4 days): judged, back. Their first complaint, not their last, is the one to
+    #        compare with their first visit: they are no 'none' customer.
+    def more(con):
+        fill(con)
+        for tid, opened, customer in (("T9", T(2024, 2, 15, 9), "c9"), ("T10", T(2024, 1, 8, 9), "c10"),
+                                      ("T11", T(2024, 3, 5, 9), "c10")):  # fmt: skip
+            con.execute(
+                "insert into tickets values ($1, $2, 'Phone', 'complaint', 'Attitude', 'normal', $3, $3, $4, "
+                "'resolved', 0, false, null, 'Individual')",
+                [tid, "B1" if customer == "c9" else "B2", opened, opened + dt.timedelta(hours=1)],
+            )
+            con.execute("insert into ticket_customers values ($1, $2)", [tid, customer])
+        for day in (D(2024, 1, 12), D(2024, 2, 1)):
+            con.execute(
+                "insert into visits (customer_key, branch_id, visited_on, channel, segment) "
+                "values ('c10', 'B2', $1, 'Face to face', 'Individual')",
+                [day],
+            )
+
+    connection = store.connect_read_only(store.build_atomically(tmp_path / "more.duckdb", more))
+    try:
+        got = run(connection, "complaint_recovery")
+    finally:
+        connection.close()
+    rows = {(r.outcome, r.branch_id): (r.customers, r.judged, r.returned) for r in got.itertuples()}
+    assert rows == {
+        ("escalated", "B2"): (1, 1, 1),
+        ("late", "B1"): (1, 1, 0),
+        ("none", "B1"): (2, 1, 0),
+        ("none", "B2"): (2, 1, 1),
+        ("open", "B2"): (1, 1, 0),
+        ("within_target", "B1"): (1, 1, 1),
+        ("within_target", "B2"): (1, 1, 1),
+    }
+
+
 def test_a_category_selection_narrows_the_complaints_only(con):
     # No complaint has the category Etiquette: nobody complained in this selection, and customers
     # who had not complained by their first visit stay as they are (c5, c6, c7, c8).
