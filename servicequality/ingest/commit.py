@@ -317,11 +317,55 @@ def _stored_keys(con: duckdb.DuckDBPyConnection, importer: _Importer) -> set:
     return {row[0] if len(row) == 1 else tuple(row) for row in found}
 
 
+def _keys_table(names: tuple[str, ...], rows: list[dict[str, Any]], lines: list[int]):
+    """The rows' keys and their lines, as an Arrow table for DuckDB."""
+    import pyarrow as pa
+
+    return pa.table({**{n: pa.array([r[n] for r in rows]) for n in names}, "line": pa.array(lines, pa.int64())})
+
+
+def _earlier_in_file(con: duckdb.DuckDBPyConnection, importer: _Importer) -> dict[Any, int]:
+    """The waiting rows whose key a row of the file written before has: key -> that row's line. The
+    other waiting rows' keys join those, with their lines, in a temporary table of this import's
+    connection (DuckDB's, bounded and spilled to disk: 10 M keys in a Python dict took about 1 GB);
+    the importer checks only the rows waiting for repeats among themselves."""
+    if not importer.rows:
+        return {}
+    target = importer.m.target
+    names = KEYS[target]
+    cols = ", ".join(names)
+    # Table and column names from the constants KEYS and _STORE_TABLE, never from the file or mapping.
+    con.execute(
+        f"create temp table if not exists import_file_keys as "
+        f"select {cols}, cast(0 as bigint) as line from {_STORE_TABLE[target]} limit 0"
+    )
+    lines = [line for line, _ in importer.origins]
+    con.register("waiting_keys", _keys_table(names, importer.rows, lines))
+    try:
+        on = " and ".join(f"k.{n} is not distinct from w.{n}" for n in names)
+        found = con.execute(
+            f"select {', '.join('w.' + n for n in names)}, min(k.line) from waiting_keys as w "
+            f"join temp.import_file_keys as k on {on} group by all"
+        ).fetchall()
+    finally:
+        con.unregister("waiting_keys")
+    earlier = {(row[0] if len(names) == 1 else tuple(row[:-1])): row[-1] for row in found}
+    new = [(r, line) for r, line in zip(importer.rows, lines, strict=True) if importer.key_of(r) not in earlier]
+    if new:
+        con.register("new_keys", _keys_table(names, [r for r, _ in new], [line for _, line in new]))
+        try:
+            con.execute(f"insert into temp.import_file_keys select {cols}, line from new_keys")
+        finally:
+            con.unregister("new_keys")
+    return earlier
+
+
 def _write_rows(con: duckdb.DuckDBPyConnection, importer: _Importer, run_id: int) -> None:
     """The rows validated since the last call, after the branches and categories they name; then
     the importer forgets them."""
     target = importer.m.target
-    importer.reject_stored(_stored_keys(con, importer))
+    earlier = _earlier_in_file(con, importer)
+    importer.reject_stored(_stored_keys(con, importer), earlier)
     branches = [b for k, b in importer.new_branches.items() if k not in importer.written_refs]
     categories = [c for k, c in importer.new_categories.items() if ("category", k) not in importer.written_refs]
     _insert(con, "branches", branches, ["branch_id", "name", "region", "city", "branch_type", "size_band", "opened_on"])
@@ -458,6 +502,7 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
 
         pause_point("writing")
         _write_run(con, result, importer, file_hash, mapping.sha256, started)
+        con.execute("drop table if exists temp.import_file_keys")  # its memory goes to the refresh
         (stored,) = con.execute(
             "select rows_read - rows_stored - rows_rejected from import_runs where run_id = $r", {"r": result.run_id}
         ).fetchone()

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from servicequality.ingest import limits
@@ -114,49 +115,65 @@ def _sample(line: str) -> str:
 
 
 def csv_rows(
-    lines: list[str], first: int, delimiter: str, width: int, bad: dict[int, str]
+    lines: Iterable[str], first: int, delimiter: str, width: int, bad: dict[int, str]
 ) -> Iterator[tuple[int, list[str] | Unreadable]]:
-    """(line number, cells or Unreadable) for each row from `lines[first]` on (0-based index);
-    blank lines are skipped. `width` is the header's field count, `bad` the lines rejected for
-    their encoding."""
+    """(line number, cells or Unreadable) for each row of `lines`, the file's lines from its
+    0-based index `first` on, read once as they come (a file streamed from disk is never held
+    whole); blank lines are skipped. `width` is the header's field count, `bad` the lines rejected
+    for their encoding. Only the lines of the row being read are kept: after an unreadable row that
+    spans several lines, its lines after the first are read again."""
     longest = limits.CELL_LINES.value()
-    index = first
-    while index < len(lines):
-        resume = yield from _rows_from(lines, index, delimiter, width, bad, longest)
-        if resume is None:
-            return
-        index = resume
-
-
-def _rows_from(lines, index, delimiter, width, bad, longest):
-    """Rows from lines[index] on; returns the index to read again from after an unreadable row,
-    or None at the end of the file."""
     source = iter(lines)
-    source.__setstate__(index)  # a list iterator positioned in O(1): no copy of the rest of the file
-    reader = csv.reader(source, delimiter=delimiter, strict=False)
-    consumed = 0
+    again: deque[str] = deque()  # lines to read again (after an unreadable row), before the source's
+    taken: list[str] = []  # the lines the reader took for the row it is reading
+
+    def feed() -> Iterator[str]:
+        while True:
+            if again:
+                line = again.popleft()
+            else:
+                line = next(source, None)
+                if line is None:
+                    return
+            taken.append(line)
+            yield line
+
+    index = first  # the next row's first line, 0-based
+    reader = csv.reader(feed(), delimiter=delimiter, strict=False)
     while True:
-        start = index + consumed  # the row's first line, 0-based
+        taken.clear()
+        start = index
         try:
             cells = next(reader)
         except StopIteration:
-            return None
+            return
         except csv.Error as exc:  # a NUL byte, a cell over the size limit (an unclosed quote in a big file)
             hint = "; an unclosed quote on this line?" if "field larger" in str(exc) else ""
-            yield start + 1, Unreadable(f"line {start + 1} cannot be read as CSV ({exc}{hint})", lines[start][:2000])
-            return start + 1
-        span = reader.line_num - consumed
-        consumed = reader.line_num
+            text = taken[0][:2000] if taken else ""
+            yield start + 1, Unreadable(f"line {start + 1} cannot be read as CSV ({exc}{hint})", text)
+            index = _read_again(again, taken, start)
+            reader = csv.reader(feed(), delimiter=delimiter, strict=False)
+            continue
+        span = len(taken)
+        index = start + span
         problem = next((bad[n] for n in range(start + 1, start + span + 1) if n in bad), None)
         if problem is None and span > 1:
-            problem = _runaway(lines[start : start + span], cells, delimiter, width, start + 1, longest)
+            problem = _runaway(taken, cells, delimiter, width, start + 1, longest)
         if problem is not None:
-            yield start + 1, Unreadable(problem, lines[start][:2000])
-            if span > 1:
-                return start + 1  # the lines it swallowed are read again, as rows of their own
+            yield start + 1, Unreadable(problem, taken[0][:2000])
+            if span > 1:  # the lines it swallowed are read again, as rows of their own
+                index = _read_again(again, taken, start)
+                reader = csv.reader(feed(), delimiter=delimiter, strict=False)
             continue
         if cells:
             yield start + 1, cells
+
+
+def _read_again(again: deque[str], taken: list[str], start: int) -> int:
+    """Put the lines after the first of an unreadable row back in front of what is still to be read;
+    returns the index of the line reading starts again on."""
+    again.extendleft(reversed(taken[1:]))
+    return start + 1
 
 
 def _runaway(chunk: list[str], cells: list[str], delimiter: str, width: int, line: int, longest: int) -> str | None:

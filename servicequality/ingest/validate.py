@@ -25,6 +25,8 @@ from servicequality.ingest.survey_rows import SurveyRows
 CUSTOMER_WITHHELD = "(customer id withheld)"
 # Ids whose look-alikes would be stored as a second ticket, response, branch or customer (ingest.cells).
 _IDENTIFIERS = ("ticket_id", "response_id", "branch_id", "customer")
+CHUNK_ROWS = 50_000  # rows validated are written to the store's copy (and forgotten) this many at a time
+CHECK_EVERY = 5_000  # rows between two progress reports (and checks whether a chunk is due)
 
 
 @dataclass
@@ -92,6 +94,8 @@ class _Importer:
         self.survey = SurveyRows(mapping.survey, table, self.index, mapping.path.name) if mapping.survey else None
         self.used_in_order = sorted(self._used_columns())  # the columns read, for the cell problems
         self.contents: dict[str, int] = {}  # {hash} ids: how often each row content was seen
+        # The keys of the rows waiting to be written and their lines; those of rows written before are
+        # in the store's copy (commit._earlier_in_file): 10 M keys held here took about 1 GB.
         self.seen: dict[Any, int] = {}
         # What validation made since the last write (commit writes and empties these every CHUNK rows).
         self.rows: list[dict[str, Any]] = []
@@ -344,18 +348,24 @@ class _Importer:
         ]
         return ", ".join(parts), self.col_of.get(names[0]) or self.m.id_field
 
-    def reject_stored(self, stored: set) -> None:
-        """The waiting rows whose keys the store already holds (`stored`, found by commit) become
-        rejections; the branches and categories only they would have created are not created."""
-        if not stored:
+    def reject_stored(self, stored: set, earlier: dict[Any, int] | None = None) -> None:
+        """The waiting rows whose keys the store already holds (`stored`, found by commit) or an earlier
+        written row of the file has (`earlier`: key -> that row's line) become rejections; the
+        branches and categories only they would have created are not created."""
+        earlier = earlier or {}
+        if not stored and not earlier:
             return
         keep, origins, gone = [], [], []
         for record, origin in zip(self.rows, self.origins, strict=True):
-            if self.key_of(record) in stored:
+            key = self.key_of(record)
+            if key in earlier or key in stored:
                 gone.append(record)
-                shown, column = self._shown_key(self.key_of(record))
+                shown, column = self._shown_key(key)
                 line, cells = origin
-                reason = f"duplicate id {shown!r}: already in the store"
+                if key in earlier:
+                    reason = f"duplicate id {shown!r} in the file (first at line {earlier[key]})"
+                else:
+                    reason = f"duplicate id {shown!r}: already in the store"
                 self.rejected.append(Rejection(line, column, shown, reason, self._row_dict(cells)))
             else:
                 keep.append(record)
@@ -413,19 +423,19 @@ class _Importer:
             )
         return scores, missing, importance
 
-    def run(self, progress=None, write=None, chunk: int = 50_000) -> None:
-        """Validate every row; `write(self)` is called whenever `chunk` rows wait to be stored (it
+    def run(self, progress=None, write=None) -> None:
+        """Validate every row; `write(self)` is called whenever CHUNK_ROWS rows wait to be stored (it
         stores and empties them: the rows of a big file are never all held at once)."""
         every = 0
         for line, cells in self.t.rows:
             self._line_of_current = line
             self.process(line, cells)
             every += 1
-            if every == 5000:
+            if every == CHECK_EVERY:
                 every = 0
                 if progress is not None:
                     progress("validating", self.read, self.t.total_rows)
-                if write is not None and len(self.rows) >= chunk:
+                if write is not None and len(self.rows) >= CHUNK_ROWS:
                     write(self)
         if progress is not None:
             progress("validating", self.read, self.t.total_rows)
@@ -433,3 +443,4 @@ class _Importer:
     def written(self) -> None:
         """The waiting rows were stored: forget them."""
         self.rows, self.origins, self.scores, self.missing, self.importance = [], [], [], [], []
+        self.seen = {}
