@@ -48,7 +48,7 @@ SHEET_CELLS = Setting("SQ_IMPORT_MAX_SHEET_CELLS", 20_000_000, "cells", "one wor
 SHEET_XML_MB = Setting("SQ_IMPORT_MAX_SHEET_XML_MB", 512, "MB", "a workbook's sheets once unzipped")
 CELL_LINES = Setting("SQ_IMPORT_MAX_CELL_LINES", 1_000, "lines", "one quoted CSV cell")
 ID_LENGTH = Setting("SQ_IMPORT_MAX_ID_LENGTH", 200, "characters", "an id an [id] template makes")
-MEMORY_MB = Setting("SQ_IMPORT_MEMORY_MB", 2_048, "MB", "DuckDB while an import writes (beyond it spills to disk)")
+MEMORY_MB = Setting("SQ_IMPORT_MEMORY_MB", 1_024, "MB", "DuckDB while an import writes (beyond it spills to disk)")
 SETTINGS = (FILE_MB, SHEET_CELLS, SHEET_XML_MB, CELL_LINES, ID_LENGTH, MEMORY_MB)
 
 

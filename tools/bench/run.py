@@ -579,7 +579,7 @@ KNOWN_LIMITS = [
     "tickets that copy is most of a daily import's time.",
     "- **Import** validates row by row in Python (dates in several formats, codes, ranges, duplicates), "
     "which bounds its speed; each rejected row is kept with its reason. DuckDB holds at most "
-    "`SQ_IMPORT_MEMORY_MB` (2,048) while writing and spills the rest.",
+    "`SQ_IMPORT_MEMORY_MB` (1,024) while writing and spills the rest.",
     "- **Fixed cost per read.** A small rollup read still costs a few milliseconds to plan and run; pages with "
     "15-16 reads spend much of their time there.",
     "- The bare scan with no filter is a `count(*)` DuckDB answers from metadata (~1 ms); the filtered ones "
