@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 
 from servicequality import store
-from servicequality.ingest import limits
+from servicequality.ingest import bulk, limits
 from servicequality.ingest.customers import KEY_ENV, CustomerKeyError, fingerprint, key_file, load_key
 from servicequality.ingest.mapping import KEYS, TARGETS, Mapping, MappingError
 from servicequality.ingest.mapping import load as load_mapping
@@ -289,83 +289,90 @@ def _remove_leftovers(db: Path) -> list[str]:
     ]
 
 
-def _stored_keys(con: duckdb.DuckDBPyConnection, importer: _Importer) -> set:
-    """The keys of the waiting rows that the store already holds: a join in DuckDB, so the store's
-    millions of ids are never read into Python (they were: 11 s and about 1.5 GB at 10 M tickets).
-    An id an earlier version stored decomposed (NFD) matches its composed form (ids arrive NFC)."""
-    target = importer.m.target
-    if target in ("targets", "categories") or not importer.rows:
-        return set()  # settings: a row with a stored key replaces the old one
+def _waiting_keys(con: duckdb.DuckDBPyConnection, importer: _Importer) -> bool:
+    """The keys of the rows waiting to be written and their lines, as the temporary table
+    import_waiting_keys: those validated here and those validated in bulk (ingest.bulk). False when
+    no row waits."""
     import pyarrow as pa
 
-    names = KEYS[target]
-    con.register("waiting_keys", pa.table({n: pa.array([r[n] for r in importer.rows]) for n in names}))
+    names = KEYS[importer.m.target]
+    cols = ", ".join(names)
+    lines = [line for line, _ in importer.origins]
+    data = pa.table({**{n: pa.array([r[n] for r in importer.rows]) for n in names}, "line": pa.array(lines, "int64")})
+    con.register("waiting_rows", data)
     try:
         # Table and column names from the constants KEYS and _STORE_TABLE, never from the file or mapping.
-        table = _STORE_TABLE[target]
-        # "is not distinct from": a blank part of a key (a visit without a channel) equals a blank one
-        on = " and ".join(f"s.{n} is not distinct from w.{n}" for n in names)
-        found = con.execute(f"select distinct w.* from waiting_keys as w semi join {table} as s on {on}").fetchall()
-        if len(names) == 1:
-            (name,) = names
-            found += con.execute(
-                f"select distinct w.* from waiting_keys as w semi join (select nfc_normalize(s.{name}) as k "
-                f"from {table} as s where strlen(s.{name}) <> length(s.{name})) as d on d.k = w.{name}"
-            ).fetchall()
+        con.execute(
+            f"create or replace temp table import_waiting_keys as select {cols}, cast(0 as bigint) as line "
+            f"from {_STORE_TABLE[importer.m.target]} limit 0"
+        )
+        if importer.rows:
+            con.execute(f"insert into temp.import_waiting_keys select {cols}, line from waiting_rows")
+        if importer.bulk is not None and importer.bulk.waiting:
+            con.execute(f"insert into temp.import_waiting_keys select {cols}, line from temp.bulk_waiting")
     finally:
-        con.unregister("waiting_keys")
+        con.unregister("waiting_rows")
+    return bool(importer.rows) or (importer.bulk is not None and importer.bulk.waiting > 0)
+
+
+def _stored_keys(con: duckdb.DuckDBPyConnection, importer: _Importer) -> set:
+    """The keys of the waiting rows (temp.import_waiting_keys) that the store already holds: a join in
+    DuckDB, so the store's millions of ids are never read into Python (they were: 11 s and about
+    1.5 GB at 10 M tickets). An id an earlier version stored decomposed (NFD) matches its composed
+    form (ids arrive NFC)."""
+    target = importer.m.target
+    if target in ("targets", "categories"):
+        return set()  # settings: a row with a stored key replaces the old one
+    names = KEYS[target]
+    # Table and column names from the constants KEYS and _STORE_TABLE, never from the file or mapping.
+    table = _STORE_TABLE[target]
+    cols = ", ".join(f"w.{n}" for n in names)
+    # "is not distinct from": a blank part of a key (a visit without a channel) equals a blank one
+    on = " and ".join(f"s.{n} is not distinct from w.{n}" for n in names)
+    found = con.execute(
+        f"select distinct {cols} from temp.import_waiting_keys as w semi join {table} as s on {on}"
+    ).fetchall()
+    if len(names) == 1:
+        (name,) = names
+        found += con.execute(
+            f"select distinct w.{name} from temp.import_waiting_keys as w semi join (select nfc_normalize(s.{name}) "
+            f"as k from {table} as s where strlen(s.{name}) <> length(s.{name})) as d on d.k = w.{name}"
+        ).fetchall()
     return {row[0] if len(row) == 1 else tuple(row) for row in found}
 
 
-def _keys_table(names: tuple[str, ...], rows: list[dict[str, Any]], lines: list[int]):
-    """The rows' keys and their lines, as an Arrow table for DuckDB."""
-    import pyarrow as pa
-
-    return pa.table({**{n: pa.array([r[n] for r in rows]) for n in names}, "line": pa.array(lines, pa.int64())})
-
-
 def _earlier_in_file(con: duckdb.DuckDBPyConnection, importer: _Importer) -> dict[Any, int]:
-    """The waiting rows whose key a row of the file written before has: key -> that row's line. The
-    other waiting rows' keys join those, with their lines, in a temporary table of this import's
-    connection (DuckDB's, bounded and spilled to disk: 10 M keys in a Python dict took about 1 GB);
-    the importer checks only the rows waiting for repeats among themselves."""
-    if not importer.rows:
-        return {}
-    target = importer.m.target
-    names = KEYS[target]
+    """The waiting rows (temp.import_waiting_keys) whose key a row of the file written before has:
+    key -> that row's line. The other waiting rows' keys join those, with their lines, in a
+    temporary table of this import's connection (DuckDB's, bounded and spilled to disk: 10 M keys
+    in a Python dict took about 1 GB); the importer checks only the rows waiting for repeats among
+    themselves."""
+    names = KEYS[importer.m.target]
     cols = ", ".join(names)
     # Table and column names from the constants KEYS and _STORE_TABLE, never from the file or mapping.
     con.execute(
         f"create temp table if not exists import_file_keys as "
-        f"select {cols}, cast(0 as bigint) as line from {_STORE_TABLE[target]} limit 0"
+        f"select {cols}, cast(0 as bigint) as line from {_STORE_TABLE[importer.m.target]} limit 0"
     )
-    lines = [line for line, _ in importer.origins]
-    con.register("waiting_keys", _keys_table(names, importer.rows, lines))
-    try:
-        on = " and ".join(f"k.{n} is not distinct from w.{n}" for n in names)
-        found = con.execute(
-            f"select {', '.join('w.' + n for n in names)}, min(k.line) from waiting_keys as w "
-            f"join temp.import_file_keys as k on {on} group by all"
-        ).fetchall()
-    finally:
-        con.unregister("waiting_keys")
-    earlier = {(row[0] if len(names) == 1 else tuple(row[:-1])): row[-1] for row in found}
-    new = [(r, line) for r, line in zip(importer.rows, lines, strict=True) if importer.key_of(r) not in earlier]
-    if new:
-        con.register("new_keys", _keys_table(names, [r for r, _ in new], [line for _, line in new]))
-        try:
-            con.execute(f"insert into temp.import_file_keys select {cols}, line from new_keys")
-        finally:
-            con.unregister("new_keys")
-    return earlier
+    on = " and ".join(f"k.{n} is not distinct from w.{n}" for n in names)
+    found = con.execute(
+        f"select {', '.join('w.' + n for n in names)}, min(k.line) from temp.import_waiting_keys as w "
+        f"join temp.import_file_keys as k on {on} group by all"
+    ).fetchall()
+    con.execute(
+        f"insert into temp.import_file_keys select {cols}, line from temp.import_waiting_keys as w "
+        f"where not exists (select 1 from temp.import_file_keys as k where {on})"
+    )
+    return {(row[0] if len(names) == 1 else tuple(row[:-1])): row[-1] for row in found}
 
 
 def _write_rows(con: duckdb.DuckDBPyConnection, importer: _Importer, run_id: int) -> None:
     """The rows validated since the last call, after the branches and categories they name; then
     the importer forgets them."""
     target = importer.m.target
-    earlier = _earlier_in_file(con, importer)
-    importer.reject_stored(_stored_keys(con, importer), earlier)
+    if _waiting_keys(con, importer):
+        earlier = _earlier_in_file(con, importer)
+        importer.reject_stored(_stored_keys(con, importer), earlier)
     branches = [b for k, b in importer.new_branches.items() if k not in importer.written_refs]
     categories = [c for k, c in importer.new_categories.items() if ("category", k) not in importer.written_refs]
     _insert(con, "branches", branches, ["branch_id", "name", "region", "city", "branch_type", "size_band", "opened_on"])
@@ -380,6 +387,8 @@ def _write_rows(con: duckdb.DuckDBPyConnection, importer: _Importer, run_id: int
     replace = target in ("targets", "categories")
     _insert(con, _STORE_TABLE[target], importer.rows, fields, replace=replace)
     _write_source_rows(con, target, importer, run_id, importer.m.name)
+    if importer.bulk is not None and importer.bulk.waiting:
+        importer.bulk.write(fields, run_id, importer.m.name)
     importer.written()
 
 
@@ -456,6 +465,17 @@ def _change(con: duckdb.DuckDBPyConnection, target: str, before: rollups.Before,
     return rollups.Change(before, frozenset(tables), tuple(sorted(d for (d,) in found)))
 
 
+def _new_importer(con: duckdb.DuckDBPyConnection, mapping: Mapping, table, state, customer_key) -> _Importer:
+    """The validator of the file's rows, with the plainly clean ones validated in bulk on `con`
+    when the mapping allows it (ingest.bulk)."""
+    importer = _Importer(mapping, table, state, customer_key)
+    if any(alias.isascii() for alias in importer.branch_alias):
+        return importer  # a stored branch that composes to ASCII (K with a KELVIN SIGN): the rules map it
+    if (the_plan := bulk.plan(mapping, importer.col_of, importer.index)) is not None:
+        importer.bulk = bulk.Batches(con, the_plan)
+    return importer
+
+
 def _import_locked(target, file, mapping, table, db, progress, default_targets) -> ImportResult:
     result = ImportResult(target, file.name, mapping.name, db, encoding=table.encoding, delimiter=table.delimiter)
     result.warnings.extend(table.warnings)
@@ -475,7 +495,7 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
         seeded = store.seed_default_targets(con) if default_targets else 0
         before = rollups.before_change(con)
         state = _store_state(con, target)
-        importer = _Importer(mapping, table, state, customer_key)
+        importer = _new_importer(con, mapping, table, state, customer_key)
         pause_point("validating")
         importer.run(progress, write=lambda done: _write_rows(con, done, state.next_run))
         if importer.read == 0:
@@ -502,7 +522,8 @@ def _import_locked(target, file, mapping, table, db, progress, default_targets) 
 
         pause_point("writing")
         _write_run(con, result, importer, file_hash, mapping.sha256, started)
-        con.execute("drop table if exists temp.import_file_keys")  # its memory goes to the refresh
+        for temp in ("import_file_keys", "import_waiting_keys", "bulk_checked"):
+            con.execute(f"drop table if exists temp.{temp}")  # their memory goes to the refresh
         (stored,) = con.execute(
             "select rows_read - rows_stored - rows_rejected from import_runs where run_id = $r", {"r": result.run_id}
         ).fetchone()

@@ -5,15 +5,18 @@ given what the store holds (`_StoreState`) and `commit` writes what it made."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import hmac
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from servicequality import domain
+from servicequality.ingest.bulk import BATCH_ROWS, Batches
 from servicequality.ingest.cells import identifier_problem
 from servicequality.ingest.convert import Reject, convert
 from servicequality.ingest.customers import pseudonym
@@ -27,6 +30,20 @@ CUSTOMER_WITHHELD = "(customer id withheld)"
 _IDENTIFIERS = ("ticket_id", "response_id", "branch_id", "customer")
 CHUNK_ROWS = 50_000  # rows validated are written to the store's copy (and forgotten) this many at a time
 CHECK_EVERY = 5_000  # rows between two progress reports (and checks whether a chunk is due)
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off while batches of rows are validated: the rows (lists of cells,
+    freed by reference counting, never in cycles) made it scan the heap over and over, a fifth of an
+    import's validating time (200,000 tickets: 10.3 s -> 8.3 s)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @dataclass
@@ -114,6 +131,8 @@ class _Importer:
         }
         self.read = 0
         self.now = dt.datetime.now()
+        # the plainly clean rows validated in DuckDB (ingest.bulk), when the commit gives a connection
+        self.bulk: Batches | None = None
 
     def _content_id(self, cells: list[str]) -> str:
         """{hash} of an [id] template: the first 16 hex digits of the HMAC-SHA256 of the row's cells (all
@@ -355,18 +374,17 @@ class _Importer:
         earlier = earlier or {}
         if not stored and not earlier:
             return
+        if self.bulk is not None:
+            for line, key in self.bulk.drop_keys(set(stored) | set(earlier)):
+                self.rejected.append(self._repeat(key, line, self.bulk.cells[line], stored, earlier))
+                self.stored -= 1
         keep, origins, gone = [], [], []
         for record, origin in zip(self.rows, self.origins, strict=True):
             key = self.key_of(record)
             if key in earlier or key in stored:
                 gone.append(record)
-                shown, column = self._shown_key(key)
                 line, cells = origin
-                if key in earlier:
-                    reason = f"duplicate id {shown!r} in the file (first at line {earlier[key]})"
-                else:
-                    reason = f"duplicate id {shown!r}: already in the store"
-                self.rejected.append(Rejection(line, column, shown, reason, self._row_dict(cells)))
+                self.rejected.append(self._repeat(key, line, cells, stored, earlier))
             else:
                 keep.append(record)
                 origins.append(origin)
@@ -375,13 +393,23 @@ class _Importer:
             ids = {r["response_id"] for r in gone}
             for name in ("scores", "missing", "importance"):
                 setattr(self, name, [r for r in getattr(self, name) if r["response_id"] not in ids])
-        used = {r.get("branch_id") for r in keep}
+        in_bulk = {"branch_id": set(), "category": set()} if self.bulk is None else self.bulk.named()
+        used = {r.get("branch_id") for r in keep} | in_bulk["branch_id"]
         for branch in {r.get("branch_id") for r in gone} - used - self.written_refs:
             self.new_branches.pop(branch, None)
-        used = {r.get("category") for r in keep}
+        used = {r.get("category") for r in keep} | in_bulk["category"]
         for category in {r.get("category") for r in gone} - used:
             if ("category", category) not in self.written_refs:
                 self.new_categories.pop(category, None)
+
+    def _repeat(self, key: Any, line: int, cells: list[str], stored: set, earlier: dict[Any, int]) -> Rejection:
+        """The rejection of a waiting row whose key the store or an earlier written row has."""
+        shown, column = self._shown_key(key)
+        if key in earlier:
+            reason = f"duplicate id {shown!r} in the file (first at line {earlier[key]})"
+        else:
+            reason = f"duplicate id {shown!r}: already in the store"
+        return Rejection(line, column, shown, reason, self._row_dict(cells))
 
     def _create_branch(self, branch: str) -> None:
         """Note a branch the store lacks, to be created from [new_branches]."""
@@ -426,6 +454,10 @@ class _Importer:
     def run(self, progress=None, write=None) -> None:
         """Validate every row; `write(self)` is called whenever CHUNK_ROWS rows wait to be stored (it
         stores and empties them: the rows of a big file are never all held at once)."""
+        if self.bulk is not None and not self.t.cell_problems:
+            with _collector_paused():
+                self._run_in_batches(progress, write)
+            return
         every = 0
         for line, cells in self.t.rows:
             self._line_of_current = line
@@ -440,7 +472,58 @@ class _Importer:
         if progress is not None:
             progress("validating", self.read, self.t.total_rows)
 
+    def _run_in_batches(self, progress, write) -> None:
+        """`run` with the plainly clean rows of each batch validated in DuckDB (ingest.bulk)."""
+        batch: list = []
+        for row in self.t.rows:
+            batch.append(row)
+            if len(batch) == BATCH_ROWS:
+                self._batch(batch, progress, write)
+                batch = []
+        if batch:
+            self._batch(batch, progress, write)
+        if progress is not None:
+            progress("validating", self.read, self.t.total_rows)
+
+    def _batch(self, batch: list[tuple[int, list[str] | Unreadable]], progress, write) -> None:
+        """The clean rows of the batch (by SQL) are kept when their key is new; every other row takes
+        the rules here, in line order, so that a repeated key names the same first line either way.
+        Progress and writes come after the same rows as in `run` (what a write rejects can change
+        how a later row reads: a category only rejected rows named is no longer known)."""
+        width = len(self.t.header)
+        whole = [(line, cells) for line, cells in batch if not isinstance(cells, Unreadable) and len(cells) == width]
+        known = {  # what a row may name and be accepted as it is: the Python rules' own sets
+            "branches": sorted(self.state.branches | set(self.new_branches)),
+            "categories": sorted(self.state.categories | set(self.new_categories)),
+            "channels": sorted(self.state.channels | set(self.m.channels)),
+        }
+        clean = self.bulk.check(whole, known, self.now + FUTURE_TOLERANCE) if whole else {}
+        kept: dict[int, list[str]] = {}
+        for line, cells in batch:
+            key = clean.get(line)
+            if key is not None and key not in self.seen:
+                self.read += 1
+                self.stored += 1
+                self.seen[key] = line
+                kept[line] = cells
+            else:
+                self._line_of_current = line
+                self.process(line, cells)
+            if self.read % CHECK_EVERY:
+                continue
+            if progress is not None:
+                progress("validating", self.read, self.t.total_rows)
+            if write is not None and len(self.rows) + self.bulk.waiting + len(kept) >= CHUNK_ROWS:
+                self.bulk.keep(list(kept), kept)
+                kept, named = {}, (len(self.new_branches), len(self.new_categories))
+                write(self)
+                if (len(self.new_branches), len(self.new_categories)) != named:
+                    clean = {}  # the write dropped a branch or category the batch's SQL took as known
+        self.bulk.keep(list(kept), kept)
+
     def written(self) -> None:
         """The waiting rows were stored: forget them."""
         self.rows, self.origins, self.scores, self.missing, self.importance = [], [], [], [], []
         self.seen = {}
+        if self.bulk is not None:
+            self.bulk.written()
