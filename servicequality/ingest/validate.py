@@ -8,6 +8,7 @@ import datetime as dt
 import gc
 import hashlib
 import hmac
+import itertools
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -474,13 +475,8 @@ class _Importer:
 
     def _run_in_batches(self, progress, write) -> None:
         """`run` with the plainly clean rows of each batch validated in DuckDB (ingest.bulk)."""
-        batch: list = []
-        for row in self.t.rows:
-            batch.append(row)
-            if len(batch) == BATCH_ROWS:
-                self._batch(batch, progress, write)
-                batch = []
-        if batch:
+        rows = iter(self.t.rows)
+        while batch := list(itertools.islice(rows, BATCH_ROWS)):
             self._batch(batch, progress, write)
         if progress is not None:
             progress("validating", self.read, self.t.total_rows)
@@ -499,6 +495,7 @@ class _Importer:
         }
         clean = self.bulk.check(whole, known, self.now + FUTURE_TOLERANCE) if whole else {}
         kept: dict[int, list[str]] = {}
+        passed: list[int] = []  # clean lines given to the rules instead (their key was seen before)
         for line, cells in batch:
             key = clean.get(line)
             if key is not None and key not in self.seen:
@@ -507,6 +504,8 @@ class _Importer:
                 self.seen[key] = line
                 kept[line] = cells
             else:
+                if key is not None:
+                    passed.append(line)
                 self._line_of_current = line
                 self.process(line, cells)
             if self.read % CHECK_EVERY:
@@ -514,12 +513,12 @@ class _Importer:
             if progress is not None:
                 progress("validating", self.read, self.t.total_rows)
             if write is not None and len(self.rows) + self.bulk.waiting + len(kept) >= CHUNK_ROWS:
-                self.bulk.keep(list(kept), kept)
-                kept, named = {}, (len(self.new_branches), len(self.new_categories))
+                self.bulk.keep(kept, passed)
+                kept, passed, named = {}, [], (len(self.new_branches), len(self.new_categories))
                 write(self)
                 if (len(self.new_branches), len(self.new_categories)) != named:
                     clean = {}  # the write dropped a branch or category the batch's SQL took as known
-        self.bulk.keep(list(kept), kept)
+        self.bulk.keep(kept, passed)
 
     def written(self) -> None:
         """The waiting rows were stored: forget them."""

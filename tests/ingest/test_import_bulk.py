@@ -310,3 +310,18 @@ def test_the_cfpb_export_gives_the_same_store_both_ways(monkeypatch, tmp_path):
     assert got == want
     assert got["runs"][-1][3] > 5_000
     assert kept > 0
+
+
+def test_a_cell_holding_the_unit_separator_takes_the_rules(monkeypatch, base, tmp_path):
+    """The batch travels as each row's cells joined with U+001F: the id cell "T40<US>B1" must not
+    split into the id T40 and the branch B1 (the rules reject that id for its control character)."""
+    mapping = (
+        'target = "tickets"\n[columns]\nticket_id = "id"\nbranch_id = "branch"\n'
+        '[constants]\nopened_at = "2024-01-01"\nchannel = "Web"\nkind = "request"\npriority = "low"\n'
+        'status = "open"\nsegment = "Individual"\n'
+    )
+    one = _files(tmp_path, "separator.csv", "id,branch\nT40\x1fB1,B9\nT41,B1\n", mapping)
+    (got, kept), (want, _) = _both_ways(monkeypatch, base, tmp_path, [("tickets", *one)])
+    assert got == want
+    assert [r[0] for r in got["tickets"]] == ["T41"] and kept == 1
+    assert "invisible or unusual character" in got["rejected"][0][3]

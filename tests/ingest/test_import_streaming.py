@@ -64,8 +64,11 @@ def test_lines_are_counted_as_the_csv_reader_splits_them_across_block_boundaries
     text = "h\n" + first[2:] + end + "b,c" + end + "d"
     path = tmp_path / "cut.csv"
     path.write_text(text, encoding="utf-8", newline="")
-    assert read._utf8_lines(path, None) == ("utf-8-sig", len(list(io.StringIO(text, newline=""))))
-    assert read._utf8_lines(path, None)[1] == 4
+    codec, count, plain = read._utf8_lines(path, None)
+    assert (codec, count) == ("utf-8-sig", len(list(io.StringIO(text, newline=""))))
+    assert count == 4
+    # A \r\n cut by the boundary is a line end like any other; a \r alone makes the file not plain.
+    assert plain is (end != "\r")
 
 
 def test_a_file_that_is_not_utf8_is_read_whole_and_a_declared_other_encoding_too(tmp_path):
@@ -74,7 +77,7 @@ def test_a_file_that_is_not_utf8_is_read_whole_and_a_declared_other_encoding_too
     assert read._utf8_lines(path, None) is None
     path.write_bytes(b"a,b\nx,1\n")
     assert read._utf8_lines(path, "cp949") is None
-    assert read._utf8_lines(path, "UTF8") == ("UTF8", 2)
+    assert read._utf8_lines(path, "UTF8") == ("UTF8", 2, True)
 
 
 class CountingLines:
@@ -134,3 +137,98 @@ def test_a_repeated_id_gets_the_same_reason_whether_its_first_row_was_written_be
             con.close()
         outcomes.append(stored)
     assert outcomes[0] == outcomes[1] == ["T1", "T2", "T3", "T4", "T5", "T6", "T7"]
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("id,b\r\nT1,x\r\nT2,y", True),  # CRLF line ends, a last line without one
+        ("id,b\nT1,x\n\nT2,y\n", True),  # a blank line is no obstacle: both readers skip it
+        ('id,b\nT1,"x"\n', False),  # a quote: the CSV reader's rules apply
+        ("id,b\nT1,x\rT2,y\n", False),  # a \r alone ends a line for the CSV reader, not for a split
+        ("id,b\nT1,x\r", False),  # ... also as the file's last character
+        ("id,b\nT1,x\x00\n", False),  # NUL: the CSV reader refuses the line
+        ("id,b\nT1,x\r\r\n", False),  # a \r before a CRLF
+    ],
+)
+def test_a_file_is_plain_when_each_line_is_one_row_split_at_the_delimiter(tmp_path, text, plain):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert read._utf8_lines(path, None)[2] is plain
+
+
+def random_plain_lines(rng, delimiter: str) -> list[str]:
+    """Lines with no quote, NUL or lone \r: cells of letters, digits, spaces, the delimiter's
+    neighbours, non-ASCII letters and empty cells; rows of the wrong width, blank and space-only lines,
+    \n and \r\n ends, a last line without its end."""
+    alphabet = ["a", "Z", "7", " ", "  ", "é", "한", "-", ":", ";", ",", "\t", "|", "'", "\\", "\u200b"]
+    out = []
+    for _ in range(rng.randrange(1, 40)):
+        kind = rng.random()
+        if kind < 0.08:
+            body = ""
+        elif kind < 0.12:
+            body = " " * rng.randrange(1, 3)
+        else:
+            width = rng.choice([4, 4, 4, 3, 5, 1])
+            cells = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 6))) for _ in range(width)]
+            body = delimiter.join(c.replace(delimiter, "") for c in cells)
+        out.append(body + rng.choice(["\n", "\r\n"]))
+    if rng.random() < 0.5:
+        out[-1] = out[-1].rstrip("\r\n")
+    return out
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_plain_rows_are_the_csv_readers_rows_of_a_plain_file(delimiter):
+    # The reference is Python's csv module (through csv_rows) on the same lines: 400 random files.
+    import random
+
+    rng = random.Random(15)
+    for _ in range(400):
+        text = random_plain_lines(rng, delimiter)
+        first = rng.randrange(0, 3)
+        expected = list(lines.csv_rows(iter(text), first, delimiter, 4, {}))
+        assert list(lines.plain_rows(iter(text), first, delimiter, 4)) == expected, text
+
+
+def test_a_plain_line_over_the_cell_limit_gets_the_csv_readers_words(monkeypatch):
+    import csv
+
+    before = csv.field_size_limit()
+    try:
+        csv.field_size_limit(12)
+        text = ["a,b\n", "x" * 20 + ",y\n", "c,d\n", "e," + "f" * 10 + "\n"]
+        got = list(lines.plain_rows(iter(text), 0, ",", 2))
+        assert got == list(lines.csv_rows(iter(text), 0, ",", 2, {}))
+        assert isinstance(got[1][1], lines.Unreadable) and "field larger" in got[1][1].reason
+        assert got[3] == (4, ["e", "f" * 10])  # 13 characters in the line, 10 in the cell: read
+    finally:
+        csv.field_size_limit(before)
+
+
+def test_a_plain_file_and_the_same_file_with_one_quote_give_the_same_rows(tmp_path):
+    # The header and 30 rows; the second file differs by a quoted last cell, which sends it through
+    # the CSV reader: every other row must read alike.
+    mapping = tmp_path / "tickets.toml"
+    mapping.write_text(MAPPING)
+    head = "id,branch,channel,kind,category,opened\r\n"
+    body = "".join(f"T{i}, B01 ,email,complaint,Bill ing,2025-01-02 10:00\r\n" for i in range(30))
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    plain.write_bytes((head + body + "\r\nT99,B01,email,,,\r\n").encode())
+    quoted.write_bytes((head + body + '\r\nT99,B01,email,,,""\r\n').encode())
+    assert read._utf8_lines(plain, None)[2] and not read._utf8_lines(quoted, None)[2]
+    a = list(read.read_table(plain, load_mapping(mapping)).rows)
+    b = list(read.read_table(quoted, load_mapping(mapping)).rows)
+    assert a == b
+    assert a[0] == (2, ["T0", " B01 ", "email", "complaint", "Bill ing", "2025-01-02 10:00"])
+    assert a[-1][0] == 33  # line 32 is blank
+
+
+@pytest.mark.parametrize(("after", "plain"), [("\n", True), ("b", False)])
+def test_a_return_at_a_block_end_is_judged_by_the_next_blocks_first_character(tmp_path, after, plain):
+    # The file's only \r is the 1 MB block's last byte: a line end with the \n after it, else alone.
+    text = "h\n" + "a" * ((1 << 20) - 3) + "\r" + after + "c\nd\n"
+    path = tmp_path / "cut.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    assert read._utf8_lines(path, None)[2] is plain
