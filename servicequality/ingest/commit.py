@@ -205,7 +205,9 @@ def _customer_key(mapping: Mapping, db: Path) -> bytes | None:
     """The store's key (ingest.customers): it hashes the file's customer ids, and the rows' content
     for an [id] template's {hash}, when the mapping has either."""
     uses_hash = mapping.id_template is not None and "{hash" in mapping.id_template
-    has_customer = "customer" in mapping.columns or "customer" in mapping.constants or mapping.target == "visits"
+    has_customer = mapping.target == "visits" or any(
+        "customer" in part for part in (mapping.columns, mapping.constants, mapping.defaults)
+    )
     if not uses_hash and not has_customer:
         return None
     try:

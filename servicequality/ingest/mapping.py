@@ -8,6 +8,7 @@ the file, the section and the fix. Nothing here touches the database or the expo
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import re
 import tomllib
@@ -315,10 +316,7 @@ def _field_settings(s: _Sections) -> dict[str, Any]:
     for name, table in values.items():
         if not isinstance(table, dict):
             raise MappingError(f'{where}: [values.{name}] must be a table of "source value" = "stored value"')
-    dates = s.table("dates")
-    formats = dates.get("formats", [])
-    if set(dates) - {"formats"} or not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
-        raise MappingError(f'{where}: [dates] takes one key, formats = ["%Y-%m-%d", ...] (strftime codes)')
+    formats = _date_formats(s)
     return {
         "columns": columns,
         "combined": combined,
@@ -328,6 +326,34 @@ def _field_settings(s: _Sections) -> dict[str, Any]:
         "values": {k: {str(a): b for a, b in v.items()} for k, v in values.items()},
         "date_formats": tuple(formats),
     }
+
+
+def _date_formats(s: _Sections) -> list[str]:
+    """[dates] formats, each one strptime can use."""
+    dates = s.table("dates")
+    formats = dates.get("formats", [])
+    if set(dates) - {"formats"} or not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
+        raise MappingError(f'{s.where}: [dates] takes one key, formats = ["%Y-%m-%d", ...] (strftime codes)')
+    for fmt in formats:
+        if (problem := _format_problem(fmt)) is not None:
+            raise MappingError(f"{s.where}: [dates] format {fmt!r} {problem}")
+    return formats
+
+
+def _format_problem(fmt: str) -> str | None:
+    """Why strptime cannot read dates in this format, or None. strptime compiles the format before it
+    reads any text, so reading an empty text finds a bad code, a stray % and a code given twice
+    (which Python raises as a regular-expression error, not a ValueError)."""
+    if not fmt.strip():
+        return 'is empty: give strftime codes, e.g. "%d/%m/%Y"'
+    try:
+        dt.datetime.strptime("", fmt)
+    except re.error:
+        return "names a part of the date twice (a code such as %d may appear once)"
+    except ValueError as exc:
+        if not str(exc).startswith("time data"):
+            return f"cannot be read: {exc} (strftime codes, e.g. %Y-%m-%d)"
+    return None
 
 
 def _id_settings(s: _Sections) -> dict[str, Any]:

@@ -277,3 +277,33 @@ def test_no_rejection_reason_or_row_gives_away_a_customer_id(tmp_path, monkeypat
     cells = "\x1f".join(["B1", "2024-01-02", "40712345", "5", "6"])
     assert response_id != "r-" + hashlib.sha256(cells.encode()).hexdigest()[:16]
     assert response_id == "r-" + hmac.new(key_file(db).read_bytes(), cells.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def test_a_default_customer_is_hashed_like_one_read_from_the_file(tmp_path, monkeypatch):
+    # A mapping whose only customer is [defaults] customer crashed the import: the key was loaded only
+    # for a customer column or constant. With the "Who" column unmapped, every row gets the default:
+    # K1, K2, K3 stored under the keyed hash of walk-in@example.com (K4's close before its opening
+    # rejects it); with the column mapped, the default fills only K3's blank cell.
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    db = store.build_atomically(tmp_path / "s.duckdb", _branches)
+    (tmp_path / "t.csv").write_text(TICKETS)
+    default = '[defaults]\ncustomer = "walk-in@example.com"\n'
+    (tmp_path / "t.toml").write_text(TICKETS_MAPPING.replace('customer = "Who"\n', "") + default)
+    done = ingest.run_import("tickets", tmp_path / "t.csv", tmp_path / "t.toml", db)
+    assert (done.rows_stored, done.rows_rejected) == (3, 1)
+    walk_in = expected_key(db, "walk-in@example.com")
+    assert _ticket_customers(db) == {"K1": walk_in, "K2": walk_in, "K3": walk_in}
+    (tmp_path / "t.csv").write_text(TICKETS.replace("\nK", "\nM"))
+    (tmp_path / "t.toml").write_text(TICKETS_MAPPING + default)
+    ingest.run_import("tickets", tmp_path / "t.csv", tmp_path / "t.toml", db)
+    stored = _ticket_customers(db)
+    assert stored["M1"] == expected_key(db, "ann@example.com") and stored["M3"] == walk_in
+    assert "walk-in@example.com" not in str(stored)
+
+
+def _ticket_customers(db) -> dict[str, str]:
+    con = store.connect_read_only(db)
+    try:
+        return dict(con.execute("select ticket_id, customer_key from ticket_customers").fetchall())
+    finally:
+        con.close()

@@ -5,6 +5,7 @@ that group free-text complaint categories under a shorter name. Expected rows wo
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pytest
@@ -172,3 +173,24 @@ def test_servqual_pairs_off_the_1_to_7_scale_are_refused(tmp_path):
     (tmp_path / "m.toml").write_text(PAIRS.format(scale="scale = [1, 5]"))
     with pytest.raises(mapping_file.MappingError, match="SERVQUAL pairs must be 1-7"):
         mapping_file.load(tmp_path / "m.toml")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "words"),
+    [
+        ("%Y-%m-%d %d", "names a part of the date twice"),  # strptime raised re.error mid-import
+        ("%Y-%q", "'q' is a bad directive"),
+        ("%d/%m/%", "stray %"),
+        ("  ", "is empty"),
+    ],
+)
+def test_a_dates_format_strptime_cannot_use_is_refused_when_the_mapping_loads(tmp_path, fmt, words):
+    base = 'target = "tickets"\n[columns]\nticket_id = "id"\nopened_at = "opened"\n[constants]\nbranch_id = "B1"\n'
+    base += 'channel = "Web"\nkind = "request"\npriority = "low"\nstatus = "open"\nsegment = "Individual"\n'
+    base += "[dates]\nformats = "
+    (tmp_path / "m.toml").write_text(base + f'["%Y-%m-%d", "{fmt}"]\n')
+    with pytest.raises(mapping_file.MappingError, match=f"format '{re.escape(fmt)}' .*{re.escape(words)}"):
+        mapping_file.load(tmp_path / "m.toml")
+    # literal text and every usual code load
+    (tmp_path / "m.toml").write_text(base + '["%d.%m.%Y um %H:%M Uhr", "%Y-%m-%dT%H:%M:%S%z", "%b %d %Y %I %p"]\n')
+    assert len(mapping_file.load(tmp_path / "m.toml").date_formats) == 3
