@@ -130,11 +130,15 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     _allow_not_recorded(con)
     old_scores = _set_aside_survey_scores(con)
     _add_columns(con)
+    keyed = _set_aside_fact_keys(con)
     con.execute(SCHEMA_FILE.read_text())
     if old_scores:
         # Columns from the constant below, never from input; the old rows keep the 1-7 scale.
         con.execute(f"insert into survey_scores ({_V1_SCORES}) select {_V1_SCORES} from survey_scores_v1")
         con.execute("drop table survey_scores_v1")
+    for table in keyed:  # names from FACT_TABLES; columns matched by name (added ones come last in old files)
+        con.execute(f"insert into {table} by name select * from {_KEYED_PREFIX}{table}")
+        con.execute(f"drop table {_KEYED_PREFIX}{table}")
     con.executemany(
         "insert into components values ($1, $2, $3, $4, $5) on conflict do nothing",
         [(c.key, c.name, c.rater_group, c.description, i + 1) for i, c in enumerate(domain.COMPONENTS)],
@@ -191,7 +195,7 @@ _ADDED_COLUMNS = tuple(
 
 def _set_aside_survey_scores(con: duckdb.DuckDBPyConnection) -> bool:
     """Stores written before performance-only surveys had survey_scores with expectation NOT NULL
-    and a fixed 1-7 scale: rename it, so that schema.sql creates today's table and the rows move
+    and a fixed 1-7 scale: set it aside, so that schema.sql creates today's table and the rows move
     over (create_schema). True when there was such a table."""
     rows = con.execute(
         "select column_name from information_schema.columns where table_catalog = current_database() "
@@ -201,8 +205,41 @@ def _set_aside_survey_scores(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     for view in VIEWS:  # the constant above: DuckDB cannot rename a table a view reads
         con.execute(f"drop view if exists {view}")
-    con.execute("alter table survey_scores rename to survey_scores_v1")
+    # A copy, not a rename: the old table's foreign key would keep survey_responses from being
+    # dropped (_set_aside_fact_keys).
+    con.execute("create table survey_scores_v1 as select * from survey_scores")
+    con.execute("drop table survey_scores")
     return True
+
+
+_KEYED_PREFIX = "keyed_"
+
+
+def _set_aside_fact_keys(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """Stores written before 2026-12-04 declared primary and foreign keys on the fact tables. Their
+    indexes were two thirds of the file (the medium demo: 1,212 MB, 417 MB without them), which every
+    import copies, and every row written paid four index operations; the import checks keys itself
+    (ingest/commit.py). Each such table's rows are copied aside (in their order) and the table
+    dropped, so that schema.sql creates today's and create_schema moves the rows back: the fact
+    tables that had keys, in FACT_TABLES' order."""
+    rows = con.execute(
+        "select distinct table_name from duckdb_constraints() where database_name = current_database() "
+        "and constraint_type in ('PRIMARY KEY', 'FOREIGN KEY') and list_contains($facts, table_name)",
+        {"facts": list(FACT_TABLES)},
+    ).fetchall()
+    if not rows:
+        return ()
+    # A table that references another has a foreign key itself, so it is among them; FACT_TABLES'
+    # order drops it before the table it references.
+    moved = tuple(t for t in FACT_TABLES if (t,) in rows)
+    for view in VIEWS:
+        con.execute(f"drop view if exists {view}")
+    # Names from FACT_TABLES and the prefix above, never from input.
+    for table in moved:
+        con.execute(f"create table {_KEYED_PREFIX}{table} as select * from {table}")
+    for table in moved:
+        con.execute(f"drop table {table}")
+    return moved
 
 
 def _add_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -267,10 +304,7 @@ def build_atomically(
 
 def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memory_mb: int | None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp_name)  # DuckDB must create the file itself
-    tmp = Path(tmp_name)
+    tmp = _new_building(target)
     spill = Path(str(tmp) + ".spill") if memory_mb is not None else None  # a killed writer's: a leftover
     try:
         if start_from_existing and target.exists():
@@ -299,8 +333,13 @@ def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memo
                 pause_point("refreshing")
                 rollups.refresh(con, change if isinstance(change, rollups.Change) else None)
             con.execute("checkpoint")
+            ((used, free),) = con.execute("select used_blocks, free_blocks from pragma_database_size()").fetchall()
         finally:
             con.close()
+        if free > max(used, COMPACT_MIN_BLOCKS):
+            compacted = _compact(target, tmp, memory_mb=memory_mb, spill=spill)
+            tmp.unlink()
+            tmp = compacted
         pause_point("committing")
         # The old file's write-ahead log (a refresh in place killed after a commit) was replayed into
         # the copy; beside the new file DuckDB would refuse to open it ("WAL ... does not match").
@@ -314,6 +353,47 @@ def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memo
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)
     return target
+
+
+# A file of at least this many free blocks (256 KB each) that are more than its used ones is
+# written again compactly before it replaces the store (_compact).
+COMPACT_MIN_BLOCKS = 256
+
+
+def _new_building(target: Path) -> Path:
+    """A name for a file being built beside `target`, which store.writer.leftovers recognises."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
+    os.close(fd)
+    os.unlink(name)  # DuckDB must create the file itself
+    return Path(name)
+
+
+def _compact(target: Path, built: Path, *, memory_mb: int | None, spill: Path | None) -> Path:
+    """`built` written again into a new file without its free blocks: the new file's path.
+
+    DuckDB reuses a file's free blocks but never gives them back, and every import copies the whole
+    file. A store whose fact tables lost their key indexes (_set_aside_fact_keys) is two thirds free
+    blocks (the medium demo: 1,609 used and 3,970 free, 1.46 GB; written again, 420 MB in 13 s); a
+    whole refresh frees the old rollups' blocks, which later writes take again. `copy from database`
+    decodes and encodes every table, so it runs only when more than half the file is free."""
+    compact = _new_building(target)
+    try:
+        con = connect_read_write(compact, memory_mb=memory_mb, spill=spill)
+        try:
+            con.execute("set enable_progress_bar = false")
+            ((name,),) = con.execute("select current_database()").fetchall()
+            # The catalog names are a constant and DuckDB's own name of the new file, quoted; the path is bound.
+            con.execute("attach $path as built_store (read_only)", {"path": str(built)})
+            con.execute("copy from database built_store to " + '"' + name.replace('"', '""') + '"')
+            con.execute("detach built_store")
+            con.execute("checkpoint")
+        finally:
+            con.close()
+    except BaseException:
+        compact.unlink(missing_ok=True)
+        Path(str(compact) + ".wal").unlink(missing_ok=True)
+        raise
+    return compact
 
 
 def _copy_file(source: Path, copy: Path) -> None:

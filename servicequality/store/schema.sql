@@ -45,9 +45,15 @@ create table if not exists service_targets (
     primary key (channel, priority)
 );
 
+-- The fact tables (store.FACT_TABLES: tickets, survey_responses and the tables beside them) declare
+-- no primary or foreign key; the comments say which columns are unique and what they reference. The
+-- import rejects a repeat or an unknown reference row by row before it writes, and checks the rows
+-- of its run again after (ingest/commit.py, _check_keys). Their indexes were two thirds of the file
+-- (medium demo: 1,212 MB, 417 MB without them), which every import copies, and every row written
+-- paid four index operations (store/connection.py, _set_aside_fact_keys, drops them from old stores).
 create table if not exists tickets (
-    ticket_id         varchar primary key,
-    branch_id         varchar not null references branches (branch_id),
+    ticket_id         varchar not null,         -- unique
+    branch_id         varchar not null,         -- branches.branch_id
     channel           varchar not null,
     kind              varchar not null check (kind in ('complaint', 'request', 'compliment')),
     category          varchar,                  -- complaint_categories.category for complaints
@@ -65,8 +71,8 @@ create table if not exists tickets (
 );
 
 create table if not exists survey_responses (
-    response_id          varchar primary key,
-    branch_id            varchar not null references branches (branch_id),
+    response_id          varchar not null,      -- unique
+    branch_id            varchar not null,      -- branches.branch_id
     submitted_at         timestamp not null,
     channel              varchar not null,      -- touchpoint the survey is about
     segment              varchar not null,
@@ -92,8 +98,8 @@ create table if not exists survey_responses (
 -- scale_min + scale_max - answer. Expectation is null in a performance-only survey (SERVPERF:
 -- the survey asked how the service was, not what the customer expected).
 create table if not exists survey_scores (
-    response_id   varchar not null references survey_responses (response_id),
-    component_key varchar not null references components (component_key),
+    response_id   varchar not null,             -- survey_responses.response_id
+    component_key varchar not null,             -- components.component_key
     item          varchar not null,             -- questionnaire item code, e.g. 'REL1'
     expectation   smallint,                     -- null: the survey has no expectation question
     perception    smallint not null,
@@ -104,27 +110,27 @@ create table if not exists survey_scores (
     check (scale_min < scale_max),
     check (perception between scale_min and scale_max),
     check (expectation between scale_min and scale_max),
-    check (adequate between scale_min and scale_max),
-    primary key (response_id, component_key, item)
+    check (adequate between scale_min and scale_max)
+    -- unique: (response_id, component_key, item)
 );
 
 -- Answers to a rating item that are not ratings: "not applicable", "don't know", "not rated"
 -- codes the mapping declares, and blank cells. Kept out of every mean, counted here.
 create table if not exists survey_item_missing (
-    response_id   varchar not null references survey_responses (response_id),
-    component_key varchar not null references components (component_key),
+    response_id   varchar not null,             -- survey_responses.response_id
+    component_key varchar not null,             -- components.component_key
     item          varchar not null,
     reason        varchar not null check (reason in ('not applicable', 'don''t know', 'not rated', 'blank')),
-    code          varchar,                      -- the cell as the export wrote it ('' for blank)
-    primary key (response_id, component_key, item)
+    code          varchar                       -- the cell as the export wrote it ('' for blank)
+    -- unique: (response_id, component_key, item)
 );
 
 -- Optional: importance points a respondent allocates across components (e.g. 100 in all).
 create table if not exists survey_importance (
-    response_id   varchar not null references survey_responses (response_id),
-    component_key varchar not null references components (component_key),
-    points        double  not null check (points >= 0),
-    primary key (response_id, component_key)
+    response_id   varchar not null,             -- survey_responses.response_id
+    component_key varchar not null,             -- components.component_key
+    points        double  not null check (points >= 0)
+    -- unique: (response_id, component_key)
 );
 
 -- Optional: customers. A pseudonymous customer key links a customer's tickets, survey responses and
@@ -133,7 +139,7 @@ create table if not exists survey_importance (
 -- One row per visit (or transaction) of an identified customer: the return rate's facts.
 create table if not exists visits (
     customer_key varchar not null,
-    branch_id    varchar not null references branches (branch_id),
+    branch_id    varchar not null,               -- branches.branch_id
     visited_on   date    not null,
     channel      varchar,                        -- null: not recorded
     segment      varchar,                        -- null: not recorded
@@ -143,12 +149,12 @@ create table if not exists visits (
 
 -- The customer behind a ticket or a survey response, where the export names one.
 create table if not exists ticket_customers (
-    ticket_id    varchar primary key references tickets (ticket_id),
+    ticket_id    varchar not null,               -- unique, tickets.ticket_id
     customer_key varchar not null
 );
 
 create table if not exists response_customers (
-    response_id  varchar primary key references survey_responses (response_id),
+    response_id  varchar not null,               -- unique, survey_responses.response_id
     customer_key varchar not null
 );
 
@@ -456,14 +462,14 @@ join branches as b on b.branch_id = cs.branch_id;
 -- Attributes an export carries beyond the tickets columns, kept beside them (not as new tickets
 -- columns, so the positional inserts of the demo generator and the test fixture stay valid).
 create table if not exists ticket_sources (
-    ticket_id       varchar primary key references tickets (ticket_id),
+    ticket_id       varchar not null,            -- unique, tickets.ticket_id
     run_id          integer not null,            -- import_runs.run_id that stored the ticket
     source          varchar not null,            -- the mapping's name, e.g. 'cfpb_complaints'
     timely_response boolean                      -- the source's own "answered in time?" flag, or null
 );
 
 create table if not exists survey_sources (
-    response_id varchar primary key references survey_responses (response_id),
+    response_id varchar not null,                -- unique, survey_responses.response_id
     run_id      integer not null,
     source      varchar not null
 );

@@ -56,3 +56,61 @@ def test_a_new_store_has_no_service_targets_nobody_set(tmp_path):
         assert store.seed_default_targets(con) == 0  # only where none is set
     finally:
         con.close()
+
+
+def _blocks(path) -> tuple[int, int]:
+    con = store.connect_read_only(path)
+    try:
+        return con.execute("select used_blocks, free_blocks from pragma_database_size()").fetchone()
+    finally:
+        con.close()
+
+
+def test_a_build_that_frees_most_of_the_file_writes_it_again_compactly(tmp_path):
+    # DuckDB never gives a file's free blocks back, and every import copies the whole file: a build
+    # that leaves more free blocks than used ones (and at least COMPACT_MIN_BLOCKS) is written again.
+    db = tmp_path / "s.duckdb"
+    store.build_atomically(
+        db, lambda con: con.execute("create table noise as select random() as x from range(16000000)"), refresh=False
+    )
+    full = db.stat().st_size
+    used, free = _blocks(db)
+    assert full > 100e6 and free < store.connection.COMPACT_MIN_BLOCKS  # 16 M random doubles: 114 MB
+
+    def drop(con):
+        con.execute("drop table noise")
+        con.execute("create table kept as select i, i % 7 as r from range(1000) as t(i)")
+
+    store.build_atomically(db, drop, start_from_existing=True, refresh=False)
+    used_after, free_after = _blocks(db)
+    con = store.connect_read_only(db)
+    try:
+        kept = con.execute("select count(*), sum(i), sum(r) from kept").fetchone()
+        views = con.execute("select count(*) from duckdb_views() where not internal and view_name = 'ticket_facts'")
+        views = views.fetchone()[0]
+    finally:
+        con.close()
+    # Without compaction the file would keep its 114 MB (the noise's blocks freed, not returned).
+    assert db.stat().st_size < 0.25 * full and free_after == 0 and used_after < used
+    assert kept == (1000, 999 * 1000 // 2, sum(i % 7 for i in range(1000)))  # sum 0..999 = 499,500
+    assert views == 1  # the schema's views came along
+    assert not [p for p in tmp_path.iterdir() if ".building" in p.name]
+
+
+def test_a_build_that_frees_less_than_it_uses_is_not_written_again(tmp_path, monkeypatch):
+    db = tmp_path / "s.duckdb"
+
+    def two(con):
+        con.execute("create table kept as select random() as x from range(24000000)")  # about 170 MB
+        con.execute("create table noise as select random() as x from range(12000000)")  # about 86 MB
+
+    store.build_atomically(db, two, refresh=False)
+    compacted = []
+    compact = store.connection._compact
+    monkeypatch.setattr(store.connection, "_compact", lambda *a, **k: compacted.append(a) or compact(*a, **k))
+    store.build_atomically(db, lambda con: con.execute("drop table noise"), start_from_existing=True, refresh=False)
+    used, free = _blocks(db)
+    # More free blocks than COMPACT_MIN_BLOCKS, fewer than the used ones: kept as it is.
+    assert (compacted, free > store.connection.COMPACT_MIN_BLOCKS, free < used) == ([], True, True)
+    store.build_atomically(db, lambda con: con.execute("drop table kept"), start_from_existing=True, refresh=False)
+    assert len(compacted) == 1
