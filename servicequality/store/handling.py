@@ -163,9 +163,16 @@ def refresh(con: duckdb.DuckDBPyConnection, days: tuple[dt.date, ...]) -> Refres
     source = "from ticket_facts as tf\n"
     if complaints.count(source) != 1:
         raise ValueError("models/tmp_complaints.sql: expected to read ticket_facts once, as tf")
-    restricted = f"from (select * from ticket_facts where {IN_MONTHS} or {STILL_OPEN}) as tf\n"
+    # "status = 'open' or opened_on >= $first" follows from the condition after it (a ticket still
+    # open has status open; a day of the months is on or after the first), on raw columns: it drops
+    # most of the 10 M tickets before the view's joins and ages (765 -> 484 ms at 10 M tickets).
+    restricted = (
+        "from (select * from ticket_facts where (status = 'open' or opened_on >= $first) "
+        f"and ({IN_MONTHS} or {STILL_OPEN})) as tf\n"
+    )
     con.execute(
-        "create or replace temporary table tmp_complaints as " + complaints.replace(source, restricted), bound_months
+        "create or replace temporary table tmp_complaints as " + complaints.replace(source, restricted),
+        {**bound_months, "first": months[0] if months else None},
     )
     step("tmp_complaints", f"{len(months)} months + open")
     con.execute("create or replace temporary table tmp_handling_measured as " + sql("tmp_handling_measured"))
