@@ -10,21 +10,7 @@ import pytest
 
 from servicequality import ingest, store
 from servicequality.ingest import commit
-
-TICKETS = """
-target = "tickets"
-[columns]
-ticket_id = "id"
-branch_id = "branch"
-channel = "channel"
-opened_at = "opened"
-status = "status"
-[constants]
-kind = "complaint"
-priority = "normal"
-segment = "Individual"
-[new_branches]
-"""
+from tests.ingest import TICKET_MAPPING
 
 SURVEYS = """
 target = "surveys"
@@ -59,7 +45,7 @@ def leftovers(db) -> list:
 
 @pytest.fixture()
 def tickets_db(tmp_path):
-    (tmp_path / "m.toml").write_text(TICKETS)
+    (tmp_path / "m.toml").write_text(TICKET_MAPPING)
     (tmp_path / "a.csv").write_text(HEADER + "T1,B1,Phone,2024-01-05,open\nT2,B1,Web,2024-01-06,open\n")
     db = tmp_path / "s.duckdb"
     assert ingest.run_import("tickets", tmp_path / "a.csv", tmp_path / "m.toml", db).rows_stored == 2
@@ -145,60 +131,3 @@ def test_a_repeated_score_is_found(table, rows, found):
     finally:
         con.close()
     assert got == ([] if found is None else [found])
-
-
-OLD_FACTS = """
-create table branches (branch_id varchar primary key, name varchar not null, region varchar not null,
-    city varchar not null, branch_type varchar not null, size_band varchar not null, opened_on date);
-create table tickets (
-    ticket_id varchar primary key, branch_id varchar not null references branches (branch_id),
-    channel varchar not null, kind varchar not null, category varchar, priority varchar not null,
-    opened_at timestamp not null, first_response_at timestamp, resolved_at timestamp, status varchar not null,
-    reopened_count integer, escalated boolean, satisfaction smallint, segment varchar not null);
-create table ticket_sources (ticket_id varchar primary key references tickets (ticket_id), run_id integer not null,
-    source varchar not null, timely_response boolean);
-insert into branches values ('B1', 'One', 'North', 'Town', 'Branch', 'Small', null);
-insert into tickets values
-    ('T9', 'B1', 'Phone', 'complaint', null, 'normal', timestamp '2024-03-02 10:00', null, null, 'open',
-        0, false, 4, 'All'),
-    ('T1', 'B1', 'Web', 'request', null, 'high', timestamp '2024-03-01 09:00', null, null, 'open',
-        null, null, null, 'All');
-insert into ticket_sources values ('T9', 1, 'old', null), ('T1', 1, 'old', true);
-"""
-
-
-def test_a_store_with_keys_on_its_facts_loses_them_and_keeps_its_rows(tmp_path):
-    db = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(db))
-    try:
-        con.execute(OLD_FACTS)
-        store.create_schema(con)
-        keys = con.execute(
-            "select table_name, constraint_type from duckdb_constraints() "
-            "where constraint_type in ('PRIMARY KEY', 'FOREIGN KEY') order by all"
-        ).fetchall()
-        # Stored order kept (T9 was written first), every column by name.
-        tickets = con.execute("select ticket_id, channel, reopened_count, escalated, satisfaction from tickets")
-        tickets = tickets.fetchall()
-        sources = con.execute("select * from ticket_sources").fetchall()
-        facts = con.execute("select count(*) from ticket_facts").fetchone()[0]
-        store.create_schema(con)  # a second time: nothing to move
-        again = con.execute("select count(*) from tickets").fetchone()[0]
-    finally:
-        con.close()
-    # The reference tables keep theirs (an import of branches or targets replaces rows by key).
-    assert keys == [
-        ("branches", "PRIMARY KEY"),
-        ("complaint_categories", "FOREIGN KEY"),
-        ("complaint_categories", "PRIMARY KEY"),
-        ("components", "PRIMARY KEY"),
-        ("customers_served", "FOREIGN KEY"),
-        ("customers_served", "PRIMARY KEY"),
-        ("import_runs", "PRIMARY KEY"),
-        ("rejected_rows", "FOREIGN KEY"),
-        ("service_targets", "PRIMARY KEY"),
-        ("store_keys", "PRIMARY KEY"),
-    ]
-    assert tickets == [("T9", "Phone", 0, False, 4), ("T1", "Web", None, None, None)]
-    assert sources == [("T9", 1, "old", None), ("T1", 1, "old", True)]
-    assert facts == 2 and again == 2

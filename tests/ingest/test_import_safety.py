@@ -15,25 +15,9 @@ import pytest
 
 from servicequality import ingest, store
 from tests.conftest import ROOT
+from tests.ingest import TICKET_MAPPING
 
-MAPPING = """
-target = "tickets"
-[columns]
-ticket_id = "id"
-branch_id = "branch"
-channel = "channel"
-opened_at = "opened"
-status = "status"
-[constants]
-kind = "complaint"
-priority = "normal"
-segment = "Individual"
-[dates]
-formats = ["%Y-%m-%d %H:%M"]
-[new_branches]
-branch_type = "Standard"
-size_band = "Medium"
-"""
+MAPPING = TICKET_MAPPING
 
 BIG_ROWS = 300_000
 QUERIES = ("date_bounds", "filter_branches", "filter_values")

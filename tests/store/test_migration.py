@@ -1,6 +1,7 @@
-"""A store written before performance-only surveys (survey_scores with expectation NOT NULL and a
-fixed 1-7 scale, survey_responses without the any-scale answers) is brought up to today's schema
-by create_schema, keeping its rows and its figures."""
+"""Stores written by older versions are brought up to today's schema by create_schema, keeping their
+rows and figures: one from before performance-only surveys (survey_scores with expectation NOT NULL
+and a fixed 1-7 scale, survey_responses without the any-scale answers), and one whose fact tables
+declared primary and foreign keys (before 2026-12-04)."""
 
 import duckdb
 import pytest
@@ -33,12 +34,17 @@ insert into survey_scores values ('R1', 'courtesy', 'C1', 6, 4, null), ('R1', 'c
 """
 
 
+def migrated(tmp_path, ddl: str) -> duckdb.DuckDBPyConnection:
+    """A store made by `ddl` (an older version's tables and rows), brought up to today's schema."""
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute(ddl)
+    store.create_schema(con)
+    return con
+
+
 def test_an_older_store_is_migrated_with_its_rows(tmp_path):
-    db = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(db))
+    con = migrated(tmp_path, OLD_DDL)
     try:
-        con.execute(OLD_DDL)
-        store.create_schema(con)
         scores = con.execute(
             "select item, expectation, perception, adequate, scale_min, scale_max, reversed "
             "from survey_scores order by item"
@@ -61,3 +67,57 @@ def test_an_older_store_is_migrated_with_its_rows(tmp_path):
     assert performance == pytest.approx((50 + 500 / 6 + 200 / 3 + 50) / 4)
     # top boxes: 6-7 of 1-7 (C2 yes, C1 no), 3-4 of 1-4 (C3 yes), only 3 of 1-3 (C4 no) -> 2 of 4
     assert top2 == pytest.approx(0.5)
+
+
+OLD_FACTS = """
+create table branches (branch_id varchar primary key, name varchar not null, region varchar not null,
+    city varchar not null, branch_type varchar not null, size_band varchar not null, opened_on date);
+create table tickets (
+    ticket_id varchar primary key, branch_id varchar not null references branches (branch_id),
+    channel varchar not null, kind varchar not null, category varchar, priority varchar not null,
+    opened_at timestamp not null, first_response_at timestamp, resolved_at timestamp, status varchar not null,
+    reopened_count integer, escalated boolean, satisfaction smallint, segment varchar not null);
+create table ticket_sources (ticket_id varchar primary key references tickets (ticket_id), run_id integer not null,
+    source varchar not null, timely_response boolean);
+insert into branches values ('B1', 'One', 'North', 'Town', 'Branch', 'Small', null);
+insert into tickets values
+    ('T9', 'B1', 'Phone', 'complaint', null, 'normal', timestamp '2024-03-02 10:00', null, null, 'open',
+        0, false, 4, 'All'),
+    ('T1', 'B1', 'Web', 'request', null, 'high', timestamp '2024-03-01 09:00', null, null, 'open',
+        null, null, null, 'All');
+insert into ticket_sources values ('T9', 1, 'old', null), ('T1', 1, 'old', true);
+"""
+
+
+def test_a_store_with_keys_on_its_facts_loses_them_and_keeps_its_rows(tmp_path):
+    con = migrated(tmp_path, OLD_FACTS)
+    try:
+        keys = con.execute(
+            "select table_name, constraint_type from duckdb_constraints() "
+            "where constraint_type in ('PRIMARY KEY', 'FOREIGN KEY') order by all"
+        ).fetchall()
+        # Stored order kept (T9 was written first), every column by name.
+        tickets = con.execute("select ticket_id, channel, reopened_count, escalated, satisfaction from tickets")
+        tickets = tickets.fetchall()
+        sources = con.execute("select * from ticket_sources").fetchall()
+        facts = con.execute("select count(*) from ticket_facts").fetchone()[0]
+        store.create_schema(con)  # a second time: nothing to move
+        again = con.execute("select count(*) from tickets").fetchone()[0]
+    finally:
+        con.close()
+    # The reference tables keep theirs (an import of branches or targets replaces rows by key).
+    assert keys == [
+        ("branches", "PRIMARY KEY"),
+        ("complaint_categories", "FOREIGN KEY"),
+        ("complaint_categories", "PRIMARY KEY"),
+        ("components", "PRIMARY KEY"),
+        ("customers_served", "FOREIGN KEY"),
+        ("customers_served", "PRIMARY KEY"),
+        ("import_runs", "PRIMARY KEY"),
+        ("rejected_rows", "FOREIGN KEY"),
+        ("service_targets", "PRIMARY KEY"),
+        ("store_keys", "PRIMARY KEY"),
+    ]
+    assert tickets == [("T9", "Phone", 0, False, 4), ("T1", "Web", None, None, None)]
+    assert sources == [("T9", 1, "old", None), ("T1", 1, "old", True)]
+    assert facts == 2 and again == 2
