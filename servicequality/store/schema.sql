@@ -48,7 +48,7 @@ create table if not exists service_targets (
 -- The fact tables (store.FACT_TABLES: tickets, survey_responses and the tables beside them) declare
 -- no primary or foreign key; the comments say which columns are unique and what they reference. The
 -- import rejects a repeat or an unknown reference row by row before it writes, and checks the rows
--- of its run again after (ingest/commit.py, _check_keys). Their indexes were two thirds of the file
+-- of its run again after (ingest/keys.py). Their indexes were two thirds of the file
 -- (medium demo: 1,212 MB, 417 MB without them), which every import copies, and every row written
 -- paid four index operations (store/connection.py, _set_aside_fact_keys, drops them from old stores).
 create table if not exists tickets (

@@ -1,6 +1,6 @@
 """The fact tables declare no primary or foreign keys (store/schema.sql): the import rejects repeats
 and unknown references row by row, and checks the rows of its run again after writing them
-(ingest/commit.py, _check_keys). These tests get a fault past the row-by-row rules on purpose and
+(ingest/keys.py). These tests get a fault past the row-by-row rules on purpose and
 show that the second check stops the import with the store unchanged."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from servicequality import ingest, store
-from servicequality.ingest import commit
+from servicequality.ingest import commit, keys
 from tests.ingest import TICKET_MAPPING
 
 SURVEYS = """
@@ -126,7 +126,7 @@ def test_a_repeated_score_is_found(table, rows, found):
         con.execute(f"create table {table} (response_id varchar, component_key varchar, item varchar)")
         con.execute(f"insert into {table} values ('R0', 'courtesy', '2'), ('R0', 'courtesy', '2')")  # run 6's
         con.executemany(f"insert into {table} values (?, ?, ?)", rows)
-        (sql,) = [q for what, q in commit._KEY_CHECKS["surveys"] if what == "an item's score twice"]
+        (sql,) = [q for what, q in keys.CHECKS["surveys"] if what == "an item's score twice"]
         got = con.execute(sql, {"r": 7}).fetchall()
     finally:
         con.close()
