@@ -219,7 +219,7 @@ def _set_aside_fact_keys(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
     """Stores written before 2026-12-04 declared primary and foreign keys on the fact tables. Their
     indexes were two thirds of the file (the medium demo: 1,212 MB, 417 MB without them), which every
     import copies, and every row written paid four index operations; the import checks keys itself
-    (ingest/commit.py). Each such table's rows are copied aside (in their order) and the table
+    (ingest/keys.py). Each such table's rows are copied aside (in their order) and the table
     dropped, so that schema.sql creates today's and create_schema moves the rows back: the fact
     tables that had keys, in FACT_TABLES' order."""
     rows = con.execute(
