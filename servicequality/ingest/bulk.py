@@ -14,6 +14,11 @@ compares every stored row and rejection.
 Used for tickets read as text cells (CSV, Excel or Parquet, after `ingest.read`), when the mapping
 has no [id] template, no combined columns and no customer; otherwise every row takes the Python path.
 Every value travels as a bound parameter; the SQL text holds only the store's field names.
+
+A plain CSV file (UTF-8, no quote: each line one row) is first tried whole (`Batches.whole_file`):
+DuckDB's own reader feeds the same statement, and when every row comes out clean and new the rows
+are stored without passing through Python at all (a system's daily export, typically). Otherwise
+that try is dropped and the file is read in batches as above.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import duckdb
 
 from servicequality.ingest.convert import _FALSE, _TRUE
 from servicequality.ingest.mapping import KEYS, TARGETS, Field, Mapping
+from servicequality.ingest.read import PlainCsv
 
 # strptime directives whose text is certain to be read alike by Python and DuckDB when it matches
 # these zero-padded patterns (each a subset of Python's own pattern for the directive); an
@@ -84,14 +90,51 @@ def _plain_text(value: Any) -> str | None:
 
 @dataclass
 class Plan:
-    """The SQL that converts a batch and flags its clean rows, and its parameters (all but the
-    store's lists of known branches, categories and channels, bound per batch)."""
+    """The SQL that converts rows and flags the clean ones, and its parameters (all but the store's
+    lists of known branches, categories and channels, bound when it runs)."""
 
-    sql: str
+    converted: str  # the conversion's selects, open on their source (`sql`)
+    here: str  # the conditions of a clean row that its own values decide
+    known: str  # and those that the store's lists of known values decide ($known_...)
     params: dict[str, Any]
-    columns: list[str]  # the batch's cell columns: c0, c1 ... in the order of `sources`
+    columns: list[str]  # the cell columns: c0, c1 ... in the order of `sources`
     sources: list[int]  # the header index of each cell column
     fields: list[str]  # the store fields the rows get, in order
+
+    def sql(self, source: str, *, known: bool = True) -> str:
+        """The whole statement over `source`, a select giving line, whole (the row has the header's
+        number of cells) and the cells c0..cN. Without `known`, clean says only what the row's own
+        values decide, and the rows keep their order (the semi joins of the known values do not)."""
+        clean = f"{self.here} and {self.known}" if known else self.here
+        fields = ", ".join(self.fields)
+        return f"select line, coalesce({clean}, false) as clean, {fields} from (\n{self.converted}{source})))"
+
+    def batch_source(self) -> str:
+        """Rows of `bulk_batch` (line, cells joined with U+001F; $width = the header's cells): a row
+        whose cells hold U+001F splits into more parts than it has cells, and is not clean (the cells
+        the columns then take are not its own). One text column costs Arrow a fifth of one per cell."""
+        cells = ", ".join(f"parts[{s + 1}] as {c}" for c, s in zip(self.columns, self.sources))
+        return (
+            f"select line, len(parts) = $width as whole, {cells} "
+            "from (select line, string_split(cells, chr(31)) as parts from bulk_batch)"
+        )
+
+    def file_read(self, width: int) -> str:
+        """DuckDB's reader over the CSV file $path (after $skip lines; $delim), every cell as text
+        (h0..hN): strict, so a row of another width fails the read. A quote is a quote to it too,
+        so only a file without one may come here (read.PlainCsv)."""
+        columns = ", ".join(f"'h{i}': 'VARCHAR'" for i in range(width))  # h0..hN: our own names
+        return (
+            f"read_csv($path, header = false, skip = $skip, delim = $delim, columns = {{{columns}}}, "
+            "auto_detect = false, strict_mode = true, null_padding = false)"
+        )
+
+    def cells_source(self, relation: str) -> str:
+        """Rows of `relation` (the reader, or a table of what it read) as the plan's source. An empty
+        cell is read as NULL, here '' again. The line is not known here (0): the rows keep the file's
+        order instead, which a scan and a projection keep (DuckDB's preserve_insertion_order)."""
+        cells = ", ".join(f"coalesce(h{s}, '') as {c}" for c, s in zip(self.columns, self.sources))
+        return f"select 0 as line, true as whole, {cells} from {relation}"
 
 
 def plan(mapping: Mapping, col_of: dict[str, str], index: dict[str, int]) -> Plan | None:
@@ -129,37 +172,36 @@ def plan(mapping: Mapping, col_of: dict[str, str], index: dict[str, int]) -> Pla
     columns = [f"c{i}" for i in range(len(sources))]
     if not columns or len(columns) > 1000:  # RE2 repeats a group at most 1,000 times
         return None
-    # The cells joined with U+001F, which no plain cell holds: as many plain cells as columns, and
-    # not all blank (Python rejects an empty row; blank cells the mapping does not read are not
+    # The mapped cells joined with U+001F, which no plain cell holds: as many plain cells as columns,
+    # and not all blank (Python rejects an empty row; blank cells the mapping does not read are not
     # seen here, so such a row takes the Python rules).
     params["plain_cells"] = f"{_PLAIN_CELL}(\\x1f{_PLAIN_CELL}){{{len(columns) - 1}}}"
     params["separators"] = len(columns) - 1
     joined = f"concat_ws(chr(31), {', '.join(columns)})"
     clean.insert(0, f"regexp_full_match({joined}, $plain_cells) and length({joined}) > $separators")
-    # The batch arrives as each row's cells joined with U+001F (one text column costs Arrow a fifth
-    # of one column per cell): a row whose cells hold U+001F splits into more parts than it has
-    # cells, and is not clean (the cells the columns then take are not its own).
-    clean.insert(0, "len(parts) = $width")
+    clean.insert(0, "whole")  # the row has the header's number of cells (the source says)
     clean += [
         "(first_response_at is null or first_response_at >= opened_at)",
         "(resolved_at is null or resolved_at >= opened_at)",
+    ]
+    stamps = [f.name for f in TARGETS[m.target] if f.kind in ("timestamp", "date")]
+    clean += [f"({s} is null or ({s} <= $latest and year({s}) >= 1900))" for s in stamps]
+    # What the store knows, by semi joins (a list lookup is linear in the list: 5,000 branches cost
+    # 35 s for 10 M rows, the join 1 s).
+    known = [
         "(category is null or category in (select unnest($known_categories)))",
         "channel in (select unnest($known_channels))",
         "branch_id in (select unnest($known_branches))",
     ]
-    stamps = [f.name for f in TARGETS[m.target] if f.kind in ("timestamp", "date")]
-    clean += [f"({s} is null or ({s} <= $latest and year({s}) >= 1900))" for s in stamps]
     # Spliced: the store's field names (TARGETS), the cell columns c0..cN and the expressions above,
     # which hold those names, $parameters and this module's own SQL; a value from the file or the
-    # mapping is never spliced, it is bound (the params).
-    sql = (
-        f"select line, coalesce({' and '.join(clean)}, false) as clean, {', '.join(fields)} from (\n"
+    # mapping is never spliced, it is bound (the params). The source (`Plan.sql`) gives each row's
+    # line, whether it is whole, and its cells c0..cN.
+    converted = (
         f"select *, {', '.join(f'{e} as {n}' for n, e in typed.items())} from (\n"
-        f"select line, parts, {', '.join(columns + [f'{e} as v_{n}' for n, e in texts.items()])}\nfrom (\n"
-        f"select line, parts, {', '.join(f'parts[{s + 1}] as {c}' for c, s in zip(columns, sources))}\n"
-        "from (select line, string_split(cells, chr(31)) as parts from bulk_batch))))"
+        f"select line, whole, {', '.join(columns + [f'{e} as v_{n}' for n, e in texts.items()])}\nfrom (\n"
     )
-    return Plan(sql, params, columns, sources, fields)
+    return Plan(converted, " and ".join(clean), " and ".join(known), params, columns, sources, fields)
 
 
 def _text(
@@ -209,7 +251,8 @@ def _typed(f: Field, value: str, formats: tuple[str, ...], params: dict[str, Any
     if f.kind == "text":
         if f.choices:
             params[f"{name}_choices"] = list(f.choices)
-            return value, f"{name} in (select unnest(${name}_choices))"
+            # a short list: list_contains keeps the rows' order, a semi join does not
+            return value, f"list_contains(${name}_choices, {name})"
         return value, ""
     if f.kind in ("int", "float"):
         pattern, cast = (_WHOLE, "bigint") if f.kind == "int" else (_DECIMAL, "double")
@@ -246,6 +289,42 @@ def _typed(f: Field, value: str, formats: tuple[str, ...], params: dict[str, Any
     return None
 
 
+def _keep_order(con: duckdb.DuckDBPyConnection) -> None:
+    """Rows that keep the file's order through the statement: DuckDB's `in_clause` optimizer turns
+    a lookup in a list of constants (list_contains of yes/no words, of a field's choices) into a
+    join, which swaps blocks of rows (1 M rows: 905,194 out of place). Off, the lists are scanned
+    as lists (a handful of words each). Order is not needed for the stored values, only for how
+    well DuckDB skips row groups by date: a DuckDB without this optimizer's name reads as well."""
+    try:
+        con.execute("set disabled_optimizers = 'in_clause'")
+    except duckdb.Error:
+        pass
+
+
+def _execute_reporting(con: duckdb.DuckDBPyConnection, sql: str, params: dict, report) -> None:
+    """Run one statement; `report(percent)` every half second from this thread with DuckDB's own
+    measure of how far it is (`query_progress`, while the statement runs in a worker thread)."""
+    if report is None:
+        con.execute(sql, params)
+        return
+    from concurrent.futures import ThreadPoolExecutor, TimeoutError
+
+    con.execute("set enable_progress_bar = true")  # query_progress needs it; nothing is printed
+    con.execute("set enable_progress_bar_print = false")
+    try:
+        with ThreadPoolExecutor(1) as worker:
+            running = worker.submit(con.execute, sql, params)
+            while True:
+                try:
+                    running.result(timeout=0.5)
+                    return
+                except TimeoutError:
+                    if (percent := con.query_progress()) >= 0:
+                        report(percent)
+    finally:
+        con.execute("set enable_progress_bar = false")
+
+
 class Batches:
     """Runs a plan on batches of an importer's rows, over one connection."""
 
@@ -254,6 +333,7 @@ class Batches:
         self.waiting = 0  # clean rows in temp.bulk_waiting
         self.cells: dict[int, list[str]] = {}  # line -> cells of each waiting row (for a later rejection)
         self.key = KEYS["tickets"][0]
+        self.whole = False  # the waiting rows are the whole file's, their keys checked new (`whole_file`)
 
     def check(self, batch: list[tuple[int, list[str]]], known: dict[str, list[str]], latest: dt.datetime):
         """The batch's rows converted in SQL: {line: key} of the clean ones (kept in a temporary
@@ -267,13 +347,70 @@ class Batches:
         try:
             params = {**p.params, "latest": latest, "width": len(batch[0][1])}
             params.update({f"known_{k}": v for k, v in known.items()})
-            # p.sql is the plan's statement (see `plan`: identifiers spliced, every value bound)
-            self.con.execute(f"create or replace temp table bulk_checked as {p.sql}", params)
+            # the plan's statement (see `plan`: identifiers spliced, every value bound)
+            self.con.execute(f"create or replace temp table bulk_checked as {p.sql(p.batch_source())}", params)
         finally:
             self.con.unregister("bulk_batch")
         # the key's column name comes from mapping.KEYS, a constant
         rows = self.con.execute(f"select line, {self.key} from bulk_checked where clean").fetchall()
         return dict(rows)
+
+    def whole_file(
+        self, source: PlainCsv, width: int, known: dict[str, list[str]], latest: dt.datetime, progress=None
+    ) -> bool:
+        """Every row of a plain CSV file (read.PlainCsv) converted in one statement over DuckDB's own
+        reader (1 M rows: the whole import 20 -> 11 s), when that is the whole import: as many rows as
+        the file has data lines, every one clean, every key new to the file and to the store. Then the
+        rows wait in temp.bulk_waiting, in the file's order, and True; otherwise nothing is kept and
+        the rows take the batches.
+
+        The outcome is the batches' by construction: there too a clean row with a new key is stored
+        from SQL, and with every row clean, none rejected and none creating a branch or a category,
+        the lists of known values do not change from the first batch to the last. The known values
+        are checked after the statement, which then keeps the file's order (see `Plan.sql`).
+        `progress(rows)`, when given, hears how far DuckDB's reader is, every half second."""
+        p = self.plan
+        read = p.file_read(width)
+        reading = {"path": str(source.path), "skip": source.skip, "delim": source.delimiter}
+        checking = {**p.params, "latest": latest}
+        # the plan's statement and the reader (see `plan`: identifiers spliced, every value bound)
+        try:
+            _keep_order(self.con)
+            if progress is None:
+                sql = f"create temp table bulk_waiting as {p.sql(p.cells_source(read), known=False)}"
+                self.con.execute(sql, checking | reading)
+            else:  # DuckDB cannot say how far the one statement is: the reading first, which it can
+                sql = f"create temp table bulk_file as select * from {read}"
+                _execute_reporting(self.con, sql, reading, lambda pct: progress(int(source.rows * pct / 100)))
+                sql = f"create temp table bulk_waiting as {p.sql(p.cells_source('temp.bulk_file'), known=False)}"
+                self.con.execute(sql, checking)
+                self.con.execute("drop table temp.bulk_file")
+        except duckdb.Error:  # a row of another width, a line too long, a blank line: the batches say which
+            self.written()
+            return False
+        finally:
+            self.con.execute("reset disabled_optimizers")
+        # the key's column name comes from mapping.KEYS, a constant; p.known is the plan's SQL
+        ((rows, unclean, keys),) = self.con.execute(
+            f"select count(*), count(*) filter (where not (clean and coalesce({p.known}, false))), "
+            f"count(distinct {self.key}) from temp.bulk_waiting",
+            {f"known_{k}": v for k, v in known.items()},
+        ).fetchall()
+        if rows == 0 or rows != source.rows or unclean or keys != rows or self._any_stored():
+            self.written()
+            return False
+        self.waiting, self.whole = rows, True
+        return True
+
+    def _any_stored(self) -> bool:
+        """A waiting row's key is a stored ticket's, or its composed (NFC) form (as commit._stored_keys)."""
+        k = self.key  # mapping.KEYS: a constant
+        ((found,),) = self.con.execute(
+            f"select exists (select 1 from temp.bulk_waiting as w semi join tickets as s on s.{k} = w.{k}) "
+            f"or exists (select 1 from temp.bulk_waiting as w semi join (select nfc_normalize({k}) as n "
+            f"from tickets where strlen({k}) <> length({k})) as d on d.n = w.{k})"
+        ).fetchall()
+        return found
 
     def keep(self, kept: dict[int, list[str]], passed: list[int]) -> None:
         """Move the clean rows of `kept` ({line: cells}, in line order) to the rows waiting to be
@@ -327,14 +464,18 @@ class Batches:
     def write(self, fields: list[str], run_id: int, source: str) -> None:
         """Store the waiting rows (after commit has rejected those whose keys were stored before)."""
         cols = ", ".join(fields)  # the store's field names (mapping.TARGETS), never the file's
-        self.con.execute(f"insert into tickets ({cols}) select {cols} from temp.bulk_waiting")
+        # In the file's order: the store keeps the export's (mostly by date: DuckDB skips the row
+        # groups outside a period), and the semi joins of the known values in `check` do not.
+        order = "" if self.whole else " order by line"  # the whole file's rows are in its order
+        self.con.execute(f"insert into tickets ({cols}) select {cols} from temp.bulk_waiting{order}")
         self.con.execute(
             "insert into ticket_sources (ticket_id, run_id, source, timely_response) "
-            "select ticket_id, $run, $source, timely_response from temp.bulk_waiting",
+            f"select ticket_id, $run, $source, timely_response from temp.bulk_waiting{order}",
             {"run": run_id, "source": source},
         )
 
     def written(self) -> None:
         self.con.execute("drop table if exists temp.bulk_waiting")
-        self.waiting = 0
+        self.con.execute("drop table if exists temp.bulk_file")
+        self.waiting, self.whole = 0, False
         self.cells = {}

@@ -372,7 +372,9 @@ def _write_rows(con: duckdb.DuckDBPyConnection, importer: _Importer, run_id: int
     """The rows validated since the last call, after the branches and categories they name; then
     the importer forgets them."""
     target = importer.m.target
-    if _waiting_keys(con, importer):
+    if importer.bulk is not None and importer.bulk.whole:
+        pass  # the whole file's rows, their keys checked new to the file and the store (bulk.whole_file)
+    elif _waiting_keys(con, importer):
         earlier = _earlier_in_file(con, importer)
         importer.reject_stored(_stored_keys(con, importer), earlier)
     branches = [b for k, b in importer.new_branches.items() if k not in importer.written_refs]

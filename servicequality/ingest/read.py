@@ -56,6 +56,17 @@ def safe_cell(value: Any) -> Any:
 # --- reading files ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PlainCsv:
+    """A UTF-8 CSV file whose every line is one row split at the delimiter (no quote, no NUL, no
+    lone carriage return), which DuckDB's reader may read as it is (ingest.bulk)."""
+
+    path: Path
+    skip: int  # lines before the first data line (junk, header, question row)
+    delimiter: str
+    rows: int  # data lines, blank ones included
+
+
 @dataclass
 class Table:
     """The export as text cells: a header and rows, each with the line it starts on."""
@@ -70,6 +81,7 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     # why a cell cannot be read (an Excel error value, a merged cell): .get(line, column index)
     cell_problems: workbook.CellProblems = field(default_factory=workbook.CellProblems)
+    plain: PlainCsv | None = None  # the file, when DuckDB may read it whole
 
 
 def file_format(path: Path, mapping: Mapping) -> str:
@@ -279,7 +291,9 @@ def _stream_csv(path: Path, mapping: Mapping, codec: str, total: int, plain: boo
     else:
         rows = lines_mod.csv_rows(_lines_from(path, codec, first), first, delim, len(header), {})
     shown = mapping.encoding or "utf-8"
-    return Table(path.name, [h.strip() for h in header], rows, start + 1, shown, delim, total - first)
+    table = Table(path.name, [h.strip() for h in header], rows, start + 1, shown, delim, total - first)
+    table.plain = PlainCsv(path, first, delim, total - first) if plain else None
+    return table
 
 
 def _lines_from(path: Path, codec: str, first: int) -> Iterator[str]:

@@ -474,12 +474,30 @@ class _Importer:
             progress("validating", self.read, self.t.total_rows)
 
     def _run_in_batches(self, progress, write) -> None:
-        """`run` with the plainly clean rows of each batch validated in DuckDB (ingest.bulk)."""
-        rows = iter(self.t.rows)
-        while batch := list(itertools.islice(rows, BATCH_ROWS)):
-            self._batch(batch, progress, write)
+        """`run` with the plainly clean rows of each batch validated in DuckDB (ingest.bulk); a plain
+        CSV file whose rows are all clean and new, wholly in DuckDB."""
+        plain = self.t.plain
+        total = self.t.total_rows
+        report = None if progress is None else (lambda done: progress("validating", done, total))
+        if plain is not None and self.bulk.whole_file(plain, len(self.t.header), self._known(), self._latest(), report):
+            self.read = self.stored = self.bulk.waiting
+        else:
+            rows = iter(self.t.rows)
+            while batch := list(itertools.islice(rows, BATCH_ROWS)):
+                self._batch(batch, progress, write)
         if progress is not None:
             progress("validating", self.read, self.t.total_rows)
+
+    def _known(self) -> dict[str, list[str]]:
+        """What a row may name and be accepted as it is: the Python rules' own sets."""
+        return {
+            "branches": sorted(self.state.branches | set(self.new_branches)),
+            "categories": sorted(self.state.categories | set(self.new_categories)),
+            "channels": sorted(self.state.channels | set(self.m.channels)),
+        }
+
+    def _latest(self) -> dt.datetime:
+        return self.now + FUTURE_TOLERANCE
 
     def _batch(self, batch: list[tuple[int, list[str] | Unreadable]], progress, write) -> None:
         """The clean rows of the batch (by SQL) are kept when their key is new; every other row takes
@@ -488,12 +506,8 @@ class _Importer:
         how a later row reads: a category only rejected rows named is no longer known)."""
         width = len(self.t.header)
         whole = [(line, cells) for line, cells in batch if not isinstance(cells, Unreadable) and len(cells) == width]
-        known = {  # what a row may name and be accepted as it is: the Python rules' own sets
-            "branches": sorted(self.state.branches | set(self.new_branches)),
-            "categories": sorted(self.state.categories | set(self.new_categories)),
-            "channels": sorted(self.state.channels | set(self.m.channels)),
-        }
-        clean = self.bulk.check(whole, known, self.now + FUTURE_TOLERANCE) if whole else {}
+        known = self._known()
+        clean = self.bulk.check(whole, known, self._latest()) if whole else {}
         kept: dict[int, list[str]] = {}
         passed: list[int] = []  # clean lines given to the rules instead (their key was seen before)
         for line, cells in batch:

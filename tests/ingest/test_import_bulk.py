@@ -116,17 +116,24 @@ def base(tmp_path_factory) -> Path:
 
 
 class Spy:
-    """Counts the rows the bulk path kept."""
+    """Counts the rows the bulk path kept: in batches, and read whole by DuckDB (`whole`)."""
 
     def __init__(self, monkeypatch):
-        self.kept = 0
-        keep = bulk.Batches.keep
+        self.kept, self.whole = 0, 0
+        keep, whole_file = bulk.Batches.keep, bulk.Batches.whole_file
 
         def counting(batches, lines, cells):
             self.kept += len(lines)
             return keep(batches, lines, cells)
 
+        def counting_whole(batches, *args):
+            taken = whole_file(batches, *args)
+            self.whole += batches.waiting if taken else 0
+            self.kept += batches.waiting if taken else 0
+            return taken
+
         monkeypatch.setattr(bulk.Batches, "keep", counting)
+        monkeypatch.setattr(bulk.Batches, "whole_file", counting_whole)
 
 
 def _dump(db: Path) -> dict[str, list]:
@@ -146,9 +153,9 @@ def _dump(db: Path) -> dict[str, list]:
         con.close()
 
 
-def _both_ways(monkeypatch, base: Path, tmp_path: Path, imports: list[tuple[str, Path, Path]]):
+def _both_ways(monkeypatch, base: Path, tmp_path: Path, imports: list[tuple[str, Path, Path]], spies=None):
     """The store after these imports, with the bulk path and without it; and how many rows the bulk
-    path kept."""
+    path kept. `spies`, a dict, gets each way's Spy."""
     stores = {}
     for way in ("bulk", "python"):
         db = tmp_path / f"{way}.duckdb"
@@ -160,6 +167,8 @@ def _both_ways(monkeypatch, base: Path, tmp_path: Path, imports: list[tuple[str,
             for target, file, mapping in imports:
                 ingest.run_import(target, file, mapping, db)
         stores[way] = (_dump(db), spy.kept)
+        if spies is not None:
+            spies[way] = spy
     return stores["bulk"], stores["python"]
 
 
@@ -326,3 +335,115 @@ def test_a_cell_holding_the_unit_separator_takes_the_rules(monkeypatch, base, tm
     assert got == want
     assert [r[0] for r in got["tickets"]] == ["T41"] and kept == 1
     assert "invisible or unusual character" in got["rejected"][0][3]
+
+
+# Rows every check of the bulk SQL takes as clean (from BOUNDARY); what the rules make of each is
+# said there: Call -> Phone and a blank segment -> Individual (T01), Fax -> Web and TRUE -> yes (T02),
+# +3 -> 3 (T03), -0 -> 0 (T25).
+CLEAN = [BOUNDARY[i] for i in (0, 1, 2, 26, 27)]
+
+
+def test_a_clean_plain_file_is_read_whole_by_duckdb(monkeypatch, base, tmp_path):
+    one = _files(tmp_path, "clean.csv", HEADER + "\n".join(CLEAN) + "\n", MAPPING)
+    spies = {}
+    (got, _), (want, _) = _both_ways(monkeypatch, base, tmp_path, [("tickets", *one)], spies)
+    assert got == want
+    assert spies["bulk"].whole == 5 and spies["python"].whole == 0
+    stored = {row[0]: row for row in got["tickets"]}
+    assert sorted(stored) == ["T01", "T02", "T03", "T24", "T25"]
+    assert stored["T01"][2] == "Phone" and stored["T01"][13] == "Individual" and stored["T01"][11] is False
+    assert stored["T02"][2] == "Web" and stored["T02"][11] is True
+    assert stored["T03"][12] == 3 and stored["T25"][10] == 0
+    assert got["runs"][-1] == (3, "tickets", 5, 5, 0, 0)  # after the base's branches and categories
+
+
+# A row added to the clean file, and why the file may no longer be read whole.
+NOT_WHOLE = {
+    "a cell with a space around it": "T30,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open, 2,,,Premium",
+    "an id repeated": CLEAN[0],
+    "an unknown branch": "T31,B9,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,,Premium",
+    "a row of 14 cells": "T32,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,,Premium,extra",
+    "a row of 12 cells": "T33,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,",
+    "a blank line": "\nT34,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,,Premium",
+    "a quoted cell": 'T35,B2,Email,request,"Delivery",2024-01-08 10:00:00,,,open,,,,Premium',
+    "an id the store has": "T90,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,,Premium",
+    "an id the store has decomposed": "K9,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,,Premium",
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_WHOLE))
+def test_a_file_not_wholly_clean_and_new_takes_the_batches(monkeypatch, base, tmp_path, case):
+    """Whatever stops the whole read, the outcome is the rules': the same store both ways."""
+    start = tmp_path / "start.duckdb"
+    shutil.copy(base, start)
+    con = duckdb.connect(str(start))
+    try:  # T90 stored, and the KELVIN SIGN's K9 that composes (NFC) to K9 as an earlier version kept it
+        con.execute(
+            "insert into tickets (ticket_id, branch_id, channel, kind, priority, opened_at, status, segment) "
+            "select unnest(['T90', '\u212a9']), 'B1', 'Phone', 'request', 'normal', '2024-01-01 10:00', 'open', "
+            "'Individual'"
+        )
+    finally:
+        con.close()
+    rows = CLEAN[:3] + [NOT_WHOLE[case]] + CLEAN[3:]
+    one = _files(tmp_path, "file.csv", HEADER + "\n".join(rows) + "\n", MAPPING)
+    spies = {}
+    (got, _), (want, _) = _both_ways(monkeypatch, start, tmp_path, [("tickets", *one)], spies)
+    assert got == want
+    assert spies["bulk"].whole == 0
+    assert spies["bulk"].kept >= 5  # the clean rows are still stored from SQL, in batches
+    assert len(got["rejected"]) == (
+        0 if case in ("a cell with a space around it", "a blank line", "a quoted cell") else 1
+    )
+
+
+def test_with_progress_the_file_is_read_first_and_stored_the_same(monkeypatch, base, tmp_path):
+    file, toml = _files(tmp_path, "clean.csv", HEADER + "\n".join(CLEAN) + "\n", MAPPING)
+    silent, reported = tmp_path / "silent.duckdb", tmp_path / "reported.duckdb"
+    heard = []
+    for db, progress in ((silent, None), (reported, lambda *args: heard.append(args))):
+        shutil.copy(base, db)
+        with monkeypatch.context() as patch:
+            spy = Spy(patch)
+            ingest.run_import("tickets", file, toml, db, progress=progress)
+        assert spy.whole == 5
+    assert _dump(silent) == _dump(reported)
+    assert ("validating", 5, 5) in heard
+
+
+def test_a_long_statement_reports_how_far_it_is():
+    """400 M rows counted in groups: about 3 s here, so half-second reports, rising, in 0-100."""
+    con = duckdb.connect()
+    heard = []
+    sql = "create table counted as select i % 7 as k, count(*) as n from range($n) as t(i) group by all"
+    bulk._execute_reporting(con, sql, {"n": 400_000_000}, heard.append)
+    assert con.execute("select sum(n) from counted").fetchall() == [(400_000_000,)]
+    assert len(heard) >= 1 and heard == sorted(heard) and 0 <= heard[0] and heard[-1] <= 100
+    assert con.execute("select current_setting('enable_progress_bar')").fetchall() == [(False,)]
+
+
+@pytest.mark.slow
+def test_a_file_read_whole_is_stored_in_its_order(tmp_path):
+    """300,000 rows (three of DuckDB's row groups, read in parallel), ids out of sorted order: the
+    tickets come out in the file's order, with a progress report and without."""
+    branches = tmp_path / "branches.csv"
+    branches.write_text(BRANCHES_CSV)
+    (tmp_path / "branches.toml").write_text(BRANCHES_MAPPING)
+    base = tmp_path / "base.duckdb"
+    ingest.run_import("branches", branches, tmp_path / "branches.toml", base)
+    ids = [f"T{(i * 7919) % 300_000:06d}" for i in range(300_000)]  # 7919 is prime: a permutation
+    row = ",B1,Email,request,,2024-01-02 10:00:00,,,open,0,yes,,Premium"
+    file, toml = _files(tmp_path, "big.csv", HEADER + "\n".join(i + row for i in ids) + "\n", MAPPING)
+    for progress in (None, lambda *args: None):
+        db = tmp_path / "big.duckdb"
+        shutil.copy(base, db)
+        result = ingest.run_import("tickets", file, toml, db, progress=progress)
+        assert result.rows_stored == 300_000
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            stored = [r[0] for r in con.execute("select ticket_id from tickets").fetchall()]
+            sources = [r[0] for r in con.execute("select ticket_id from ticket_sources").fetchall()]
+        finally:
+            con.close()
+        assert stored == ids and sources == ids
+        db.unlink()
