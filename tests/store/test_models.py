@@ -62,3 +62,37 @@ def test_a_hand_written_query_reads_the_models_in_its_plain_form():
     assert "rollup_complaint_handling as (" in plain and "tmp_handling_values as (" in plain
     assert plain.index("tmp_complaints as (") < plain.index("tmp_handling_values as (")
     assert "rollup_" not in " ".join(store.runner.tables_read(plain))
+
+
+def test_a_values_bucket_is_the_least_ntile_of_its_copies():
+    """models/tmp_handling_values.sql numbers each value's bucket from its rank; the reference is
+    what it replaced, DuckDB's own ntile(128) and then the least tile over a value's copies. Series
+    of 5, 127, 128, 129, 300 and 1,000 values (fewer values than tiles; a remainder of 0, 1, 44 and
+    104), with ties (values 0-39 repeat), channels and priorities given to measures 5 and 6 only."""
+    import duckdb
+
+    con = duckdb.connect()
+    sizes = [5, 127, 128, 129, 300, 1000]
+    con.execute(
+        "create temp table tmp_handling_measured as "
+        "select cast(m as smallint) as measure, cast(m * 10000 + i as bigint) as complaint_no, "
+        "case when m >= 5 then ['Phone', 'Web'][1 + i % 2] end as channel, "
+        "case when m >= 5 then 'high' end as priority, cast((i * 37) % 40 + (i % 3) * 0.5 as double) as value "
+        "from (select unnest(range(1, 7)) as m) as ms, (select unnest($sizes) as size) as ss, range(1000) as r(i) "
+        "where i < ss.size and ss.size = $sizes[m]",
+        {"sizes": sizes},
+    )
+    reference = (
+        "with keyed as (select v.*, dense_rank() over (order by measure, channel nulls first, priority nulls first) "
+        "as series from tmp_handling_measured as v), "
+        "tiled as (select *, ntile(128) over (partition by series order by value) as tile from keyed) "
+        "select series, measure, channel, priority, complaint_no, value, "
+        "cast((series - 1) * 128 + min(tile) over (partition by series, value) as smallint) as bucket from tiled"
+    )
+    model = rollups.model("tmp_handling_values").sql
+    got = con.execute(f"select * from ({model}) order by complaint_no").fetchall()
+    want = con.execute(f"select * from ({reference}) order by complaint_no").fetchall()
+    assert got == want
+    counts = dict(con.execute(f"select measure, count(*) from ({model}) group by measure").fetchall())
+    # measures 5 and 6 split by channel: two series each (the sizes 300 and 1,000 halved)
+    assert counts == {1: 5, 2: 127, 3: 128, 4: 129, 5: 300, 6: 1000}
