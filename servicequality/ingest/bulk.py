@@ -107,6 +107,7 @@ class Plan:
         values decide, and the rows keep their order (the semi joins of the known values do not)."""
         clean = f"{self.here} and {self.known}" if known else self.here
         fields = ", ".join(self.fields)
+        # spliced: the plan's own SQL and the store's field names (see `plan`); values are bound
         return f"select line, coalesce({clean}, false) as clean, {fields} from (\n{self.converted}{source})))"
 
     def batch_source(self) -> str:
@@ -114,6 +115,7 @@ class Plan:
         whose cells hold U+001F splits into more parts than it has cells, and is not clean (the cells
         the columns then take are not its own). One text column costs Arrow a fifth of one per cell."""
         cells = ", ".join(f"parts[{s + 1}] as {c}" for c, s in zip(self.columns, self.sources))
+        # spliced: the cell columns' numbers and our names c0..cN; the width is bound
         return (
             f"select line, len(parts) = $width as whole, {cells} "
             "from (select line, string_split(cells, chr(31)) as parts from bulk_batch)"
@@ -134,6 +136,7 @@ class Plan:
         cell is read as NULL, here '' again. The line is not known here (0): the rows keep the file's
         order instead, which a scan and a projection keep (DuckDB's preserve_insertion_order)."""
         cells = ", ".join(f"coalesce(h{s}, '') as {c}" for c, s in zip(self.columns, self.sources))
+        # spliced: our names h0..hN and c0..cN, and `relation`, the reader above or our own table
         return f"select 0 as line, true as whole, {cells} from {relation}"
 
 
