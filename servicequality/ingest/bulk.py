@@ -30,6 +30,7 @@ from typing import Any
 
 import duckdb
 
+from servicequality.ingest import keys
 from servicequality.ingest.convert import _FALSE, _TRUE
 from servicequality.ingest.mapping import KEYS, TARGETS, Field, Mapping
 from servicequality.ingest.read import PlainCsv
@@ -394,24 +395,22 @@ class Batches:
         finally:
             self.con.execute("reset disabled_optimizers")
         # the key's column name comes from mapping.KEYS, a constant; p.known is the plan's SQL
-        ((rows, unclean, keys),) = self.con.execute(
+        ((rows, unclean, distinct),) = self.con.execute(
             f"select count(*), count(*) filter (where not (clean and coalesce({p.known}, false))), "
             f"count(distinct {self.key}) from temp.bulk_waiting",
             {f"known_{k}": v for k, v in known.items()},
         ).fetchall()
-        if rows == 0 or rows != source.rows or unclean or keys != rows or self._any_stored():
+        if rows == 0 or rows != source.rows or unclean or distinct != rows or self._any_stored():
             self.written()
             return False
         self.waiting, self.whole = rows, True
         return True
 
     def _any_stored(self) -> bool:
-        """A waiting row's key is a stored ticket's, or its composed (NFC) form (as commit._stored_keys)."""
-        k = self.key  # mapping.KEYS: a constant
+        """A waiting row's key is a stored ticket's, or its composed (NFC) form (keys.stored)."""
+        # the names are constants: our table, the store's, mapping.KEYS
         ((found,),) = self.con.execute(
-            f"select exists (select 1 from temp.bulk_waiting as w semi join tickets as s on s.{k} = w.{k}) "
-            f"or exists (select 1 from temp.bulk_waiting as w semi join (select nfc_normalize({k}) as n "
-            f"from tickets where strlen({k}) <> length({k})) as d on d.n = w.{k})"
+            f"select exists ({keys.stored('temp.bulk_waiting', 'tickets', (self.key,))})"
         ).fetchall()
         return found
 

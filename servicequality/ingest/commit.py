@@ -318,28 +318,13 @@ def _waiting_keys(con: duckdb.DuckDBPyConnection, importer: _Importer) -> bool:
 
 
 def _stored_keys(con: duckdb.DuckDBPyConnection, importer: _Importer) -> set:
-    """The keys of the waiting rows (temp.import_waiting_keys) that the store already holds: a join in
-    DuckDB, so the store's millions of ids are never read into Python (they were: 11 s and about
-    1.5 GB at 10 M tickets). An id an earlier version stored decomposed (NFD) matches its composed
-    form (ids arrive NFC)."""
+    """The keys of the waiting rows (temp.import_waiting_keys) that the store already holds
+    (keys.stored: their stored form or its composed one)."""
     target = importer.m.target
     if target in ("targets", "categories"):
         return set()  # settings: a row with a stored key replaces the old one
-    names = KEYS[target]
     # Table and column names from the constants KEYS and _STORE_TABLE, never from the file or mapping.
-    table = _STORE_TABLE[target]
-    cols = ", ".join(f"w.{n}" for n in names)
-    # "is not distinct from": a blank part of a key (a visit without a channel) equals a blank one
-    on = " and ".join(f"s.{n} is not distinct from w.{n}" for n in names)
-    found = con.execute(
-        f"select distinct {cols} from temp.import_waiting_keys as w semi join {table} as s on {on}"
-    ).fetchall()
-    if len(names) == 1:
-        (name,) = names
-        found += con.execute(
-            f"select distinct w.{name} from temp.import_waiting_keys as w semi join (select nfc_normalize(s.{name}) "
-            f"as k from {table} as s where strlen(s.{name}) <> length(s.{name})) as d on d.k = w.{name}"
-        ).fetchall()
+    found = con.execute(keys.stored("temp.import_waiting_keys", _STORE_TABLE[target], KEYS[target])).fetchall()
     return {row[0] if len(row) == 1 else tuple(row) for row in found}
 
 
