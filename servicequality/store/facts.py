@@ -93,6 +93,9 @@ class Rollup:
     grain: frozenset[str] = frozenset()
     months: str | None = None  # its branch x month twin: month_start, month_end, the same columns
     columns: frozenset[str] | None = None
+    # its network x month twin (the month twin summed over the branches, no branch_id): read for the
+    # whole months when no branch, region or branch type is selected and the keys need no branch
+    network: str | None = None
 
     def holds(self, columns: set[str], sums: set[str]) -> bool:
         return columns <= self.grain and (self.columns is None or sums <= self.columns)
@@ -308,7 +311,7 @@ FACTS: dict[str, Fact] = {
             "submitted_on",
             _RESPONSE_SELECTIONS,
             _response_measures(),
-            (Rollup("rollup_survey_days", frozenset({"channel", "segment"})),),
+            (Rollup("rollup_survey_days", frozenset({"channel", "segment"}), "rollup_survey_months"),),
         ),
         Fact(
             "respondent_gaps",
@@ -317,7 +320,7 @@ FACTS: dict[str, Fact] = {
             (*_RESPONSE_SELECTIONS, "components"),
             _respondent_gap_measures(),
             (
-                Rollup("rollup_survey_days", frozenset({"channel", "segment"})),
+                Rollup("rollup_survey_days", frozenset({"channel", "segment"}), "rollup_survey_months"),
                 # a CTE of queries/fragments/respondent_gaps.sql: the gaps over the selected components
                 Rollup("component_gap_days", frozenset({"channel", "segment"})),
             ),
@@ -330,7 +333,7 @@ FACTS: dict[str, Fact] = {
             (*_RESPONSE_SELECTIONS, "components"),
             _rater_measures(),
             (
-                Rollup("rollup_rater_days", frozenset({"channel", "segment", "rater_group"})),
+                Rollup("rollup_rater_days", frozenset({"channel", "segment", "rater_group"}), "rollup_rater_months"),
                 # a CTE of queries/fragments/rater_groups.sql: the group means over the selected components
                 Rollup("rater_component_days", frozenset({"channel", "segment", "rater_group"})),
             ),
@@ -367,7 +370,13 @@ FACTS: dict[str, Fact] = {
                 "sum_share": total("sum_share", "sum(f.share)"),
                 "sum_share_gap": total("sum_share_gap", "sum(f.share * f.gap)"),
             },
-            (Rollup("rollup_weighted_component_days", frozenset({"channel", "segment", "component_key"})),),
+            (
+                Rollup(
+                    "rollup_weighted_component_days",
+                    frozenset({"channel", "segment", "component_key"}),
+                    "rollup_weighted_component_months",
+                ),
+            ),
         ),
         # Cronbach's alpha: item scores split by how many items of the component the respondent answered
         Fact(
@@ -381,6 +390,7 @@ FACTS: dict[str, Fact] = {
                     "rollup_item_days",
                     frozenset({"channel", "segment", "component_key", "item", "n_items"}),
                     "rollup_item_months",
+                    network="rollup_item_network_months",
                 ),
             ),
         ),
@@ -395,6 +405,7 @@ FACTS: dict[str, Fact] = {
                     "rollup_item_totals",
                     frozenset({"channel", "segment", "component_key", "n_items"}),
                     "rollup_item_total_months",
+                    network="rollup_item_total_network_months",
                 ),
             ),
         ),
@@ -409,6 +420,7 @@ FACTS: dict[str, Fact] = {
                     "rollup_component_days",
                     frozenset({"channel", "segment", "component_key"}),
                     "rollup_component_months",
+                    network="rollup_component_network_months",
                 ),
             ),
         ),

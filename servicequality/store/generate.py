@@ -8,11 +8,12 @@ and store.runner replaces that line with a CTE `counted` holding one row per mon
 `by`; none: one row) and a column per measure named after the second colon:
 
 - the **rollup form** (what the pages run) sums the fact's rollup columns, from the smallest rollup
-  whose grain holds the keys: the whole months of the period from its month table (if it has one)
-  and the days of the months the period cuts from its day table, or every day of the period from
-  the day table; a selection outside that grain switches to the finest rollup (store.runner's
-  rollup choice). Means and standard deviations are rebuilt from the sums (scaled integers for the
-  survey, see store.rollups);
+  whose grain holds the keys: the whole months of the period from its month table (if it has one;
+  from its network twin, summed over the branches, when no branch, region or branch type is
+  selected and no key is a branch's) and the days of the months the period cuts from its day
+  table, or every day of the period from the day table; a selection outside that grain switches
+  to the finest rollup (store.runner's rollup choice). Means and standard deviations are rebuilt
+  from the sums (scaled integers for the survey, see store.rollups);
 - the **base form** (the tests' oracle) aggregates the fact's base view row by row: `count`, `sum`,
   `avg`, `stddev_samp` and `var_samp` over the facts themselves, with no rollup and no period split.
 
@@ -161,24 +162,21 @@ class Request:
     def _key_columns(self) -> set[str]:
         return {k for k, _ in self.keys if k not in _TIME_KEYS and k not in _BRANCH_ATTRIBUTES and k != "branch_id"}
 
-    def _parts(self, rollup: Rollup, sums: list[str]) -> str:
+    def _parts(self, rollup: Rollup, sums: list[str], *, network: bool = False) -> str:
         """The rows of one rollup in the period: whole months from its month table and the cut
         months' days from the day table (or every day of the period from the day table), with the
-        selections its grain holds (branch attributes are filtered after the join with branches)."""
+        selections its grain holds (branch attributes are filtered after the join with branches).
+        With `network`, the whole months only when a branch, region or branch type is selected:
+        otherwise the network twin gives them (`_network_part`)."""
         date = self.fact.date
-        carried = ["branch_id", *sorted(self._key_columns()), *sums]
-        filtered = {"branch_id", *rollup.grain}
         day_month = f"cast(date_trunc('month', e.{date}) as date)"
-
-        def part(table: str, alias: str, month: str, period: list[str]) -> str:
-            columns = ", ".join([*(f"{alias}.{c}" for c in carried), f"{month} as month_start"])
-            where = _AND.join([*self._clauses(alias, filtered), *period])
-            return f"select {columns}\n        from {table} as {alias}\n        where {where}"
-
         if not rollup.months:
-            return part(rollup.table, "e", day_month, [f"e.{date} between $start and $end"])
-        whole_months = part(rollup.months, "m", "m.month_start", ["m.month_start >= $start and m.month_end <= $end"])
-        cut_days = part(
+            return self._part(rollup, sums, rollup.table, "e", day_month, [f"e.{date} between $start and $end"])
+        whole = [*([f"not ({_NO_BRANCH})"] if network else []), _in_months("m")]
+        whole_months = self._part(rollup, sums, rollup.months, "m", "m.month_start", whole)
+        cut_days = self._part(
+            rollup,
+            sums,
             rollup.table,
             "e",
             day_month,
@@ -191,6 +189,29 @@ class Request:
             ],
         )
         return f"{whole_months}\n        union all\n        {cut_days}"
+
+    def _network_part(self, rollup: Rollup, sums: list[str]) -> str:
+        """The whole months of the period summed over the branches (a year of Cronbach's alpha read
+        749,000 branch rows in the 10 M benchmark store), when no branch, region or branch type is
+        selected; the rows of `_parts` with a null branch."""
+        return self._part(rollup, sums, rollup.network, "n", "n.month_start", [_NO_BRANCH, _in_months("n")], True)
+
+    def _part(
+        self, rollup: Rollup, sums: list[str], table: str, alias: str, month: str, period: list[str], network=False
+    ) -> str:
+        carried = ["branch_id", *sorted(self._key_columns()), *sums]
+        values = [f"{alias}.{c}" for c in carried]
+        filtered = {"branch_id", *rollup.grain}
+        if network:  # no branch column: the rows of every branch summed
+            values[0], filtered = "cast(null as varchar) as branch_id", filtered - {"branch_id"}
+        columns = ", ".join([*values, f"{month} as month_start"])
+        where = _AND.join([*self._clauses(alias, filtered), *period])
+        return f"select {columns}\n        from {table} as {alias}\n        where {where}"
+
+    def _network(self, rollup: Rollup) -> bool:
+        """Whether `rollup`'s network twin can give the whole months: it has one and no key needs a branch."""
+        branchless = not any(k == "branch_id" or k in _BRANCH_ATTRIBUTES for k, _ in self.keys)
+        return rollup.network is not None and branchless and _BRANCH_SELECTIONS <= set(self.fact.selections)
 
     def sources(self, sums: set[str]) -> tuple[Rollup, Rollup]:
         """The smallest rollup whose grain holds the keys, and the smallest that also holds every
@@ -294,9 +315,13 @@ class Request:
         if self.in_cell or (self.keys and self.keys[0][0] == "cell"):
             return self._cell_sql(measures, sums)
         usual, finest = self.sources(set(sums))
-        parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums)}\n    )"
+        # the network twin, when the query has no choice of rollup (its rows need no branch join)
+        network = usual == finest and self._network(usual)
+        parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums, network=network)}\n    )"
         if finest != usual:
             parts += f",\n    {self.cte}_finer as (\n        {self._parts(finest, sums)}\n    )"
+        if network:
+            parts += f",\n    {self.cte}_network as (\n        {self._network_part(usual, sums)}\n    )"
         keys = [(_rollup_key(k), alias) for k, alias in self.keys]
         summed = _LIST.join([*(f"{e} as {a}" for e, a in keys), *(f"sum(r.{c}) as {c}" for c in sums)])
         branch_filters = _AND.join(self._clauses("b", attributes=True)) or "true"
@@ -308,14 +333,23 @@ class Request:
             ]
         )
         settings = "\n    cross join rollup_settings as st" if any("st." in m.rollup for m in measures) else ""
+        rows = f"""{self.cte}_parts as r
+        join branches as b on b.branch_id = r.branch_id
+        where {branch_filters}"""
+        if network:  # its rows have no branch to join (and keys that need none)
+            joined = rows.replace("\n        ", "\n            ")
+            rows = f"""(
+            select r.*
+            from {joined}
+            union all
+            select * from {self.cte}_network
+        ) as r"""
         return f"""{self.cte} as (
     with {parts},
     {self.cte}_summed as (
         select
             {summed}
-        from {self.cte}_parts as r
-        join branches as b on b.branch_id = r.branch_id
-        where {branch_filters}{group}
+        from {rows}{group}
     )
     select
         {formulas}
@@ -355,7 +389,15 @@ class Request:
 
 
 _AND = "\n            and "
+# No selection of branches or of their attributes: the network twins' rows answer (Rollup.network).
+_NO_BRANCH = "$branches is null and $regions is null and $branch_types is null"
+_BRANCH_SELECTIONS = {"branches", "regions", "branch_types"}
 _LIST = ",\n            "
+
+
+def _in_months(alias: str) -> str:
+    """The month rows (alias `alias`) lying wholly inside the period."""
+    return f"{alias}.month_start >= $start and {alias}.month_end <= $end"
 
 
 def _rollup_key(key: str) -> str:

@@ -69,3 +69,23 @@ def test_the_selection_clause_is_written_once():
     sql = store.load_query("component_gaps").sql
     clauses = re.findall(r"\(\$(\w+) is null or list_contains\(\$(\w+), [\w.]+\)\)", sql)
     assert clauses and all(a == b for a, b in clauses)
+
+
+def test_the_network_twin_answers_whole_months_when_no_branch_is_selected():
+    # component_gaps (no key): the whole months from the network twin under a guard that no branch,
+    # region or branch type is selected, and from the branch months under its negation; the cut
+    # months' days from the day table either way
+    sql = store.load_query("component_gaps").sql_for({})
+    assert {"rollup_component_network_months", "rollup_component_months", "rollup_component_days"} <= _sources(sql)
+    network = sql[sql.index("from rollup_component_network_months") : sql.index("sums_summed as")]
+    branch = sql[sql.index("from rollup_component_months") :].split("union all")[0]
+    guard = "$branches is null and $regions is null and $branch_types is null"
+    assert guard in network and f"not ({guard})" in branch
+    assert "n.branch_id" not in network  # the twin has no branch column, and no branch to join:
+    joined = sql[sql.index("from sums_parts as r") :]
+    assert joined.index("join branches") < joined.index("union all\n            select * from sums_network")
+    # grouped by branch or region, the branch months only
+    for name in ("component_branch_gaps", "component_region_gaps"):
+        assert "rollup_component_network_months" not in _sources(store.load_query(name).sql_for({})), name
+    # the plain form reads the base views
+    assert "network" not in store.load_query("component_gaps", plain=True).sql
