@@ -244,6 +244,48 @@ def test_a_percentile_the_open_complaints_keep_out_of_reach_is_null(tmp_path):
             assert row["still_open_n"] == 4
             # no target set in this store: nothing is judged against one
             assert (row["targeted_resolution_n"], row["late_open_n"]) == (0, 0)
+            # Explore's cell: fewer than half handled, so no bound cuts its times (explore_tickets)
+            cell = store.run_query(con, "explore_tickets", {**f.params(), "dim1": None, "dim2": None}, plain=plain)
+            assert pd.isna(cell.iloc[0]["median_resolution_minutes"]) and cell.iloc[0]["still_open_n"] == 4
+    finally:
+        con.close()
+
+
+def test_explore_medians_keep_the_open_complaints_above_the_bound_at_risk(tmp_path):
+    # Hand-worked: resolved after 10, 20, 30 and 40 minutes; two still open, aged 15 and 60 minutes
+    # at the as-of time. Six at risk: S after 10 = 5/6; the one aged 15 leaves; after 20 = 5/6 * 3/4
+    # = 5/8; after 30 = 5/8 * 2/3 = 5/12 <= 1/2, so the median is 30 (the resolved alone: 25).
+    # explore_tickets sorts only the times up to a bound (here 30: three of six handled by then) and
+    # keeps the two above it (40, and the open one aged 60) at risk; without them it would say 20
+    # (S after 10 = 3/4, after 20 = 3/8).
+    t0 = dt.datetime(2024, 1, 10, 8, 0)
+
+    def fill(con):
+        con.execute("insert into branches values ('K1', 'K1', 'North', 'C', 'Standard', 'Small', null)")
+        rows = [(f"H{m}", t0, t0 + dt.timedelta(minutes=m), "closed") for m in (10, 20, 30, 40)]
+        rows += [(f"O{a}", t0 + dt.timedelta(minutes=1000 - a), None, "open") for a in (15, 60)]
+        for tid, opened, resolved, status in rows:
+            con.execute(
+                "insert into tickets values ($1, 'K1', 'Phone', 'complaint', 'Attitude', 'normal', $2, $2, $3, "
+                "$4, 0, false, null, 'Individual')",
+                [tid, opened, resolved, status],
+            )
+        # the data's last moment (the as-of time): a request opened 1,000 minutes after t0
+        con.execute(
+            "insert into tickets values ('Q1', 'K1', 'Web', 'request', null, 'low', $1, null, null, 'open', "
+            "0, false, null, 'Individual')",
+            [t0 + dt.timedelta(minutes=1000)],
+        )
+
+    db = store.build_atomically(tmp_path / "bound.duckdb", fill)
+    con = store.connect_read_only(db)
+    try:
+        params = {**Filters(dt.date(2024, 1, 1), dt.date(2024, 1, 31)).params(), "dim1": "channel", "dim2": None}
+        for plain in (False, True):
+            row = store.run_query(con, "explore_tickets", params, plain=plain).iloc[0]
+            assert row["key1"] == "Phone" and row["complaints"] == 6 and row["still_open_n"] == 2
+            assert row["median_resolution_minutes"] == pytest.approx(30)
+            assert row["median_first_response_minutes"] == pytest.approx(0)  # answered as they opened
     finally:
         con.close()
 

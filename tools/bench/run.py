@@ -573,8 +573,21 @@ KNOWN_LIMITS = [
     "so that one read stays near the bare scan of the complaints.",
     "- **Rows behind the numbers** sorted by time finds the day range of the requested page from the day "
     "counts and reads only those row groups; other sort keys sort the filtered tickets (plain speed).",
-    "- **Explore** medians per cell (`explore_tickets`) still use `percentile_cont` over the period's "
-    "complaints; survey measures read per-respondent scores.",
+    "- **Explore** medians per cell (`explore_tickets`, Kaplan-Meier) sort the complaints' times of each "
+    "cell, twice (the number at risk, then the survival product), but only up to a bound: counting the "
+    "open complaints as never handled, once ceil(N / 2) of a cell's N are handled the survival is at most"
+    " 1/2 (Kaplan-Meier only moves a censored case's share to later times), so the times above the "
+    "largest handled one of the first part of the times that reaches that count (the times cut at powers "
+    "of 2^(1/8)) are counted at risk but not sorted; the windows partition by a number per cell and "
+    "measure instead of the cell's keys (strings, often null: twice as slow). Same rows as before on the "
+    "10 M store and on the demo (six dimension choices, compared row by row to 6 decimals); "
+    "tests/store/test_queries_survival.py holds it against scipy.stats.ecdf and a hand-worked case the "
+    "bound cuts. Measured on 2026-12-04 on the 10 M store, each view's recorded reads timed as `make "
+    "bench` times them (median of 5), before and after alternating, two runs each, `explore_tickets` by "
+    "region: default filter 1,370-1,450 -> 559-838 ms; no filter (three years) 3,405-4,466 -> 1,895-2,274"
+    " ms; one channel 384-529 -> 270-319 ms; one region 238-344 -> 147-191 ms. Still the slowest read "
+    "left: the period's complaints are read into a table per cell (about 1 s of CPU for the three years' "
+    "6 M) before anything is cut. Survey measures read per-respondent scores.",
     "- **Narrower selections.** The survey rollups carry each answer's channel and segment, and the ticket sums "
     "per branch and day have a finer twin by channel, segment, category and component (`rollup_ticket_cells`, read "
     "when one of those is selected: the totals, the handling counts and quality, the category, channel and "
