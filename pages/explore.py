@@ -94,6 +94,8 @@ ui.chart(
     key="explore_chart",
     select=ui.CrossFilter(choice.dim1, "customdata:0") if selectable else None,
     filename=f"explore_{choice.measure}_by_{choice.dim1}" + (f"_and_{choice.dim2}" if choice.dim2 else ""),
+    # two dimensions: a heatmap's numbers (or grouped bars) need more than a phone's width; it scrolls
+    wide=choice.dim2 is not None,
 )
 suppressed = int(cells["suppressed"].sum())
 if suppressed:
