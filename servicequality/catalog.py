@@ -120,8 +120,8 @@ class Measure:
     key: str
     label: str  # selectbox and chart title
     axis: str  # value axis title, in words with the unit
-    source: str  # 'complaints' (counts), 'rate', 'tickets' (handling), 'survey' (gap, perception), 'responses',
-    # 'performance' (ratings on any scale)
+    source: str  # 'complaints' (counts), 'rate', 'tickets' (handling times), 'within' (resolved within
+    # target), 'survey' (gap, perception), 'responses', 'performance' (ratings on any scale)
     dims: frozenset[str]
     survey: bool  # survey measures: cells below the minimum number of responses are suppressed
     digits: int
@@ -261,7 +261,7 @@ MEASURES: dict[str, Measure] = {
             "within_target",
             "Resolved within target (%)",
             "Resolved within target (% of complaints judged)",
-            "tickets",
+            "within",
             TICKET_DIMS,
             False,
             1,
@@ -272,7 +272,7 @@ MEASURES: dict[str, Measure] = {
             "Wilson score",
             " %",
             (0.0, 100.0),
-            reads=("explore_tickets", "handling_summary", "consistency_branch_measures"),
+            reads=("explore_within_target", "handling_summary", "consistency_branch_measures"),
             statistic="stats/estimates.py: wilson_interval",
         ),
         Measure(

@@ -54,10 +54,12 @@ DEFAULT_MEASURE = "count"
 DEFAULT_DIM1 = "region"
 
 # The explore_* query behind each measure source. Counts and the rate need only complaint counts
-# (explore_complaints, from the day rollups); the handling measures need explore_tickets' medians.
+# (explore_complaints, from the day rollups), the share within target only the judged counts
+# (explore_within_target, from the same rollups); the handling times need explore_tickets' medians.
 QUERY = {
     "complaints": "explore_complaints",
     "rate": "explore_complaints",
+    "within": "explore_within_target",
     "tickets": "explore_tickets",
     "survey": "explore_survey",
     "responses": "explore_responses",

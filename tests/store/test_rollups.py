@@ -436,6 +436,14 @@ def check_explore_complaints(con, only: tuple[str, ...] | None = None) -> int:
             assert_same(
                 fast, tickets[["key1", "key2", "complaints"]], f"explore_complaints ~ tickets {dim1}/{dim2} [{label}]"
             )
+            # The share within target: its counts from the rollups, as explore_tickets counts them
+            # complaint by complaint (the query the share used to read).
+            within = store.run_query(con, "explore_within_target", params)
+            plain = store.run_query(con, "explore_within_target", params, plain=True)
+            assert_same(within, plain, f"explore_within_target {dim1}/{dim2} [{label}]")
+            # (explore_tickets sums a HUGEINT, which pandas reads as a float: compared as whole numbers)
+            judged = tickets[list(within.columns)].astype({"resolution_within_target": "int64"})
+            assert_same(within, judged, f"explore_within_target ~ tickets {dim1}/{dim2} [{label}]")
             compared += 1
     return compared
 

@@ -587,7 +587,12 @@ KNOWN_LIMITS = [
     "region: default filter 1,370-1,450 -> 559-838 ms; no filter (three years) 3,405-4,466 -> 1,895-2,274"
     " ms; one channel 384-529 -> 270-319 ms; one region 238-344 -> 147-191 ms. Still the slowest read "
     "left: the period's complaints are read into a table per cell (about 1 s of CPU for the three years' "
-    "6 M) before anything is cut. Survey measures read per-respondent scores.",
+    "6 M) before anything is cut. The share resolved within target no longer reads `explore_tickets` at "
+    "all: its counts come from the ticket rollups (`explore_within_target`, generated from the catalogue "
+    "like `explore_complaints`; tests/store/test_rollups.py holds them equal to `explore_tickets`' counts"
+    " in every scenario): that view's reads, the same day, 1,345-1,396 -> 30-31 ms under the default "
+    "filter, 3,656-3,665 -> 35-36 ms with none, 360-460 -> 33-40 ms for one channel, 248-329 -> 29-37 ms "
+    "for one region. Survey measures read per-respondent scores.",
     "- **Narrower selections.** The survey rollups carry each answer's channel and segment, and the ticket sums "
     "per branch and day have a finer twin by channel, segment, category and component (`rollup_ticket_cells`, read "
     "when one of those is selected: the totals, the handling counts and quality, the category, channel and "
