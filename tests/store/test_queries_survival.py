@@ -212,27 +212,36 @@ def test_explore_cells_are_kaplan_meier(survival_db, complaints):
             )
 
 
+def _one_branch(rows: list[tuple], *, as_of: dt.datetime):
+    """A store's fill: branch K1's Phone complaints (id, opened, resolved or None, status), each
+    answered as it opened, and a request opened at `as_of`, the data's last moment."""
+
+    def fill(con):
+        con.execute("insert into branches values ('K1', 'K1', 'North', 'C', 'Standard', 'Small', null)")
+        for tid, opened, resolved, status in rows:
+            con.execute(
+                "insert into tickets values ($1, 'K1', 'Phone', 'complaint', 'Attitude', 'normal', $2, $2, $3, "
+                "$4, 0, false, null, 'Individual')",
+                [tid, opened, resolved, status],
+            )
+        con.execute(
+            "insert into tickets values ('Q1', 'K1', 'Web', 'request', null, 'low', $1, null, null, 'open', "
+            "0, false, null, 'Individual')",
+            [as_of],
+        )
+
+    return fill
+
+
 def test_a_percentile_the_open_complaints_keep_out_of_reach_is_null(tmp_path):
     # Hand-worked: handled 10 and 20 minutes, four still open at 30+ minutes. S after 10 = 5/6,
     # after 20 = 5/6 * 4/5 = 2/3: never 1/2 or below, so the median is not reached (null), while
     # the resolved ones alone would say 15.
-    def fill(con):
-        con.execute("insert into branches values ('K1', 'K1', 'North', 'C', 'Standard', 'Small', null)")
-        opened = dt.datetime(2024, 1, 10, 8, 0)
-        rows = [("H1", 10), ("H2", 20)] + [(f"O{i}", None) for i in range(4)]
-        for tid, minutes in rows:
-            resolved = opened + dt.timedelta(minutes=minutes) if minutes else None
-            con.execute(
-                "insert into tickets values ($1, 'K1', 'Phone', 'complaint', 'Attitude', 'normal', $2, $2, $3, "
-                "$4, 0, false, null, 'Individual')",
-                [tid, opened, resolved, "closed" if minutes else "open"],
-            )
-        # the data's last moment: another ticket opened an hour later
-        con.execute(
-            "insert into tickets values ('Q1', 'K1', 'Web', 'request', null, 'low', $1, null, null, 'open', "
-            "0, false, null, 'Individual')",
-            [opened + dt.timedelta(minutes=60)],
-        )
+    opened = dt.datetime(2024, 1, 10, 8, 0)
+    rows = [(f"H{m}", opened, opened + dt.timedelta(minutes=m), "closed") for m in (10, 20)]
+    rows += [(f"O{i}", opened, None, "open") for i in range(4)]
+    # the data's last moment: another ticket opened an hour later
+    fill = _one_branch(rows, as_of=opened + dt.timedelta(minutes=60))
 
     db = store.build_atomically(tmp_path / "open.duckdb", fill)
     con = store.connect_read_only(db)
@@ -259,23 +268,9 @@ def test_explore_medians_keep_the_open_complaints_above_the_bound_at_risk(tmp_pa
     # keeps the two above it (40, and the open one aged 60) at risk; without them it would say 20
     # (S after 10 = 3/4, after 20 = 3/8).
     t0 = dt.datetime(2024, 1, 10, 8, 0)
-
-    def fill(con):
-        con.execute("insert into branches values ('K1', 'K1', 'North', 'C', 'Standard', 'Small', null)")
-        rows = [(f"H{m}", t0, t0 + dt.timedelta(minutes=m), "closed") for m in (10, 20, 30, 40)]
-        rows += [(f"O{a}", t0 + dt.timedelta(minutes=1000 - a), None, "open") for a in (15, 60)]
-        for tid, opened, resolved, status in rows:
-            con.execute(
-                "insert into tickets values ($1, 'K1', 'Phone', 'complaint', 'Attitude', 'normal', $2, $2, $3, "
-                "$4, 0, false, null, 'Individual')",
-                [tid, opened, resolved, status],
-            )
-        # the data's last moment (the as-of time): a request opened 1,000 minutes after t0
-        con.execute(
-            "insert into tickets values ('Q1', 'K1', 'Web', 'request', null, 'low', $1, null, null, 'open', "
-            "0, false, null, 'Individual')",
-            [t0 + dt.timedelta(minutes=1000)],
-        )
+    rows = [(f"H{m}", t0, t0 + dt.timedelta(minutes=m), "closed") for m in (10, 20, 30, 40)]
+    rows += [(f"O{a}", t0 + dt.timedelta(minutes=1000 - a), None, "open") for a in (15, 60)]
+    fill = _one_branch(rows, as_of=t0 + dt.timedelta(minutes=1000))
 
     db = store.build_atomically(tmp_path / "bound.duckdb", fill)
     con = store.connect_read_only(db)
