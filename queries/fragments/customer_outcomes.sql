@@ -14,29 +14,42 @@
 -- day after the last visit day the store holds (the as-of). The customer's next visit is their first
 -- visit on a later day, at any branch; days_observed runs from the index day to the as-of (a customer not
 -- back by then is censored there).
+-- A customer's first complaint and first visit in the period meet in one join, which places every
+-- customer and gives most complainers' next visit as well (customer_index): no table is read twice.
 customer_as_of as (
     select max(visited_on) as as_of from rollup_visit_days
 ),
 
+-- A customer's first complaint in the period that the selections match (when they have a visit on record),
+-- and the day of their first complaint of any.
 customer_complaints as (
     select
-        t.customer_key,
-        t.branch_id,
-        t.segment,
-        t.opened_on as index_on,
-        t.outcome,
-        row_number() over (partition by t.customer_key order by t.opened_at, t.ticket_id) as complaint_rank
-    from rollup_customer_complaints as t
-    where t.opened_on between $start and $end
-        and t.customer_key in (select customer_key from rollup_visitors)
-        -- Selected on t: regions, branch_types, branches, channels, segments, categories, components
-),
-
-customer_first_complaint as (
-    select t.customer_key, min(t.opened_on) as first_on
-    from rollup_customer_complaints as t
-    where t.opened_on between $start and $end
-    group by t.customer_key
+        x.customer_key,
+        x.first_on,
+        k.customer_key is not null as matched,
+        k.branch_id,
+        k.segment,
+        k.index_on,
+        k.outcome
+    from (
+        select t.customer_key, min(t.opened_on) as first_on
+        from rollup_customer_complaints as t
+        where t.opened_on between $start and $end
+        group by t.customer_key
+    ) as x
+    left join (
+        select
+            t.customer_key,
+            t.branch_id,
+            t.segment,
+            t.opened_on as index_on,
+            t.outcome,
+            row_number() over (partition by t.customer_key order by t.opened_at, t.ticket_id) as complaint_rank
+        from rollup_customer_complaints as t
+        where t.opened_on between $start and $end
+            and t.customer_key in (select customer_key from rollup_visitors)
+            -- Selected on t: regions, branch_types, branches, channels, segments, categories, components
+    ) as k on k.customer_key = x.customer_key and k.complaint_rank = 1
 ),
 
 -- With no selection, a customer's first visit in the period is the first of its day whose previous
@@ -48,57 +61,84 @@ customer_first_visits as (
         v.branch_id,
         coalesce(v.segment, 'Not recorded') as segment,
         v.visited_on as index_on,
-        v.next_on,
-        1 as visit_rank
+        v.next_on
     from rollup_visit_days as v
     where v.visited_on between $start and $end
         and $regions is null and $branch_types is null and $branches is null and $channels is null and $segments is null
         and v.first_of_day
         and (v.previous_on is null or v.previous_on < $start)
     union all
+    select r.customer_key, r.branch_id, r.segment, r.index_on, r.next_on
+    from (
+        select
+            v.customer_key,
+            v.branch_id,
+            coalesce(v.segment, 'Not recorded') as segment,
+            v.visited_on as index_on,
+            v.next_on,
+            row_number() over (partition by v.customer_key order by v.visited_on, v.branch_id, v.channel) as visit_rank
+        from rollup_visit_days as v
+        where v.visited_on between $start and $end
+            and not ($regions is null and $branch_types is null and $branches is null and $channels is null and $segments is null)
+            -- Selected on v: regions, branch_types, branches, channels, segments
+    ) as r
+    where r.visit_rank = 1
+),
+
+-- Each customer once: their first complaint the selections match and their first visit, side by side.
+customer_firsts as (
     select
-        v.customer_key,
-        v.branch_id,
-        coalesce(v.segment, 'Not recorded') as segment,
-        v.visited_on as index_on,
-        v.next_on,
-        row_number() over (partition by v.customer_key order by v.visited_on, v.branch_id, v.channel) as visit_rank
-    from rollup_visit_days as v
-    where v.visited_on between $start and $end
-        and not ($regions is null and $branch_types is null and $branches is null and $channels is null and $segments is null)
-        -- Selected on v: regions, branch_types, branches, channels, segments
-),
-
-customer_index as (
-    select k.customer_key, k.branch_id, k.segment, k.index_on, k.outcome, cast(null as date) as next_on
+        coalesce(k.customer_key, f.customer_key) as customer_key,
+        k.first_on,
+        k.branch_id as complaint_branch_id,
+        k.segment as complaint_segment,
+        k.index_on as complained_on,
+        k.outcome,
+        f.customer_key is not null as visited,
+        f.branch_id,
+        f.segment,
+        f.index_on,
+        f.next_on,
+        coalesce(k.matched, false) and (f.customer_key is null or f.index_on >= k.index_on) as complained,
+        $regions is null and $branch_types is null and $branches is null and $channels is null and $segments is null
+            as every_visit
     from customer_complaints as k
-    left join customer_first_visits as f on f.customer_key = k.customer_key and f.visit_rank = 1
-    where k.complaint_rank = 1
-        and (f.customer_key is null or f.index_on >= k.index_on)
-    union all
-    select f.customer_key, f.branch_id, f.segment, f.index_on, 'none' as outcome, f.next_on
-    from customer_first_visits as f
-    left join customer_first_complaint as x on x.customer_key = f.customer_key
-    where f.visit_rank = 1
-        and (x.customer_key is null or x.first_on > f.index_on)
+    full join customer_first_visits as f on f.customer_key = k.customer_key
 ),
 
--- The next visit of a customer who had not complained is their index visit's next day; a complainer's
--- is the visit day after their complaint's: the one whose previous visit day is on or before it.
+-- Each customer's group and index day. A complainer's next visit, with no visit selection: their first
+-- visit in the period when it came after the complaint's day (none can fall between), or that visit's
+-- next day when it was the same day. With no visit in the period, or a selection that skips visits, it
+-- is looked up (look_up) in customer_next.
+customer_index as (
+    select
+        x.customer_key,
+        case when x.complained then x.complaint_branch_id else x.branch_id end as branch_id,
+        case when x.complained then x.complaint_segment else x.segment end as segment,
+        case when x.complained then x.complained_on else x.index_on end as index_on,
+        case when x.complained then x.outcome else 'none' end as outcome,
+        case
+            when not x.complained then x.next_on
+            when not x.visited or not x.every_visit then null
+            when x.index_on > x.complained_on then x.index_on
+            else x.next_on
+        end as next_on,
+        x.complained and (not x.visited or not x.every_visit) as look_up
+    from customer_firsts as x
+    where x.complained or (x.visited and (x.first_on is null or x.first_on > x.index_on))
+),
+
+-- The next visit looked up: the visit day after the index day, the one whose previous visit day is on or
+-- before it (after the period's end when the customer has no visit in it and no selection skips visits).
 customer_next as (
-    select i.customer_key, i.branch_id, i.segment, i.index_on, i.outcome, v.visited_on as next_on
+    select i.branch_id, i.segment, i.index_on, i.outcome, coalesce(i.next_on, v.visited_on) as next_on
     from customer_index as i
     left join rollup_visit_days as v
-        on v.customer_key = i.customer_key
+        on v.customer_key = (case when i.look_up then i.customer_key end)
         and v.first_of_day
         and v.visited_on > i.index_on
         and (v.previous_on is null or v.previous_on <= i.index_on)
-        and v.visited_on > $start
-    where i.outcome <> 'none'
-    union all
-    select i.customer_key, i.branch_id, i.segment, i.index_on, i.outcome, i.next_on
-    from customer_index as i
-    where i.outcome = 'none'
+        and v.visited_on > (case when $regions is null and $branch_types is null and $branches is null and $channels is null and $segments is null then $end else $start end)
 ),
 
 customer_outcomes as (

@@ -182,6 +182,33 @@ def test_recovery_groups_worked_by_hand(con):
     }
 
 
+def test_recovery_groups_under_a_branch_selection(con):
+    # B2 only: complaints T3 (c4, 02-01, open) and T4 (c3, 01-10, escalated); first B2 visits: c2 03-01,
+    # c3 01-10, c4 02-01, c6 04-10, c7 01-15. 30-day window, as-of 04-10.
+    #   escalated  c3 01-10 -> next visit 02-05, at B1 (any branch counts): 26 days, judged, back
+    #   open       c4 02-01 -> none: judged, not back
+    #   none       c6 04-10 (not judged); c7 01-15 -> 02-10 (26): judged, back. c2 is in no group: they
+    #              complained (at B1, 01-05) before their first B2 visit.
+    got = run(con, "complaint_recovery", branches=("B2",))
+    rows = {(r.outcome, r.branch_id): (r.customers, r.judged, r.returned) for r in got.itertuples()}
+    assert rows == {("escalated", "B2"): (1, 1, 1), ("open", "B2"): (1, 1, 0), ("none", "B2"): (2, 1, 1)}
+
+
+def test_a_complainer_with_no_visit_in_the_period_is_back_at_their_next_one_after_it(con):
+    # 21 January to 15 February: c8 complained on 01-25 (within target) and visited on 01-03 and 02-20,
+    # neither in the period: their next visit is 02-20, after the period's end (26 days): judged, back.
+    # c4: complaint and visit 02-01 (open, never back). c3's first visit in the period is 02-05 (B1; their
+    # complaint of 01-10 is before the period), c7's 02-10 (B2): neither is back by the as-of 04-10.
+    got = run(con, "complaint_recovery", start=D(2024, 1, 21), end=D(2024, 2, 15))
+    rows = {(r.outcome, r.branch_id): (r.customers, r.judged, r.returned) for r in got.itertuples()}
+    assert rows == {
+        ("within_target", "B1"): (1, 1, 1),
+        ("open", "B2"): (1, 1, 0),
+        ("none", "B1"): (1, 1, 0),
+        ("none", "B2"): (1, 1, 0),
+    }
+
+
 def test_a_complainer_without_visits_is_left_out_and_a_later_complaint_moves_no_one(tmp_path):
     # The store above and two more customers:
     #   c9   complained at B1 on 02-15 and has no visit on record: left out of every group (nothing could
