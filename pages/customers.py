@@ -133,7 +133,8 @@ if not contents["has_customer_complaints"]:
         "tickets with a mapping that names the customer column (`customer`), and visits, to see it."
     )
     st.stop()
-recovery = customers.recovery(ui.query("complaint_recovery", filters))
+recovery_rows = customers.recovery_rows(ui.query("complaint_recovery", filters))
+recovery = customers.recovery(recovery_rows.strata)
 table = recovery.table
 if table.empty or not recovery.reference.n or len(table) < 2:
     st.info(
@@ -161,7 +162,7 @@ with left:
         filename="recovery_after_complaints",
     )
 with right:
-    curves = customers.recovery_curves(ui.query("recovery_times", filters))
+    curves = customers.recovery_curves(recovery_rows.times)
     ui.chart(
         charts.return_curves(curves, title="Time to the next visit (Kaplan-Meier)", return_days=days),
         key="customers_return_curves",

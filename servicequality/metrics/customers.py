@@ -2,8 +2,8 @@
 recovery comparison a page shows (values, 95 % intervals, n, plain words).
 
 Pure: the query rows come in (queries/customer_returns.sql, complaint_recovery.sql,
-recovery_times.sql, complaint_summary.sql, consistency_branch_measures.sql), the statistics are in
-stats (Wilson, Mantel-Haenszel, Kaplan-Meier).
+complaint_summary.sql, consistency_branch_measures.sql), the statistics are in stats (Wilson,
+Mantel-Haenszel, Kaplan-Meier).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from servicequality.stats.changes import Change, proportion_change
 from servicequality.stats.stratified import mantel_haenszel_risk_difference
 from servicequality.stats.survival import kaplan_meier
 
-# How a complaint was handled (queries/fragments/customer_outcomes.sql), in the page's order; 'none'
+# How a complaint was handled (queries/complaint_recovery.sql), in the page's order; 'none'
 # is the reference group, customers who had not complained.
 OUTCOMES: dict[str, str] = {
     "none": "Had not complained",
@@ -173,6 +173,27 @@ class Recovery(NamedTuple):
     adjusted_for: str = "branch and segment"  # or "branch", when the groups share no recorded segment
 
 
+class RecoveryRows(NamedTuple):
+    strata: pd.DataFrame  # outcome, branch_id, segment, customers, judged, returned
+    times: pd.DataFrame  # outcome, days, back, censored
+
+
+def recovery_rows(rows: pd.DataFrame) -> RecoveryRows:
+    """The two parts of queries/complaint_recovery.sql's rows, each with its own columns as integers:
+    per outcome, branch and segment (for `recovery`), and per outcome and day (for `recovery_curves`)."""
+    strata = rows[rows["part"] == "stratum"]
+    times = rows[rows["part"] == "day"]
+    counts = ["customers", "judged", "returned"]
+    return RecoveryRows(
+        strata[["outcome", "branch_id", "segment", *counts]]
+        .astype({c: "int64" for c in counts})
+        .reset_index(drop=True),
+        times[["outcome", "days", "back", "censored"]]
+        .astype({c: "int64" for c in ("days", "back", "censored")})
+        .reset_index(drop=True),
+    )
+
+
 def recovery(rows: pd.DataFrame) -> Recovery:
     """Per outcome: customers, judged, returned, the return rate with its interval, and the difference
     from customers who had not complained, crude and adjusted for branch x segment (Mantel-Haenszel),
@@ -290,15 +311,16 @@ def _points(value: float) -> str:
 
 def recovery_curves(times: pd.DataFrame, horizon: int = 365) -> pd.DataFrame:
     """Per outcome group, the Kaplan-Meier share of customers back by day t (1 − S(t), percent), up to
-    `horizon` days: columns outcome, group, days, back, at_risk. A step at every day with a return."""
+    `horizon` days, from the counts per day (`recovery_rows(...).times`: outcome, days, back, censored):
+    columns outcome, group, days, back, at_risk. A step at every day with a return."""
     out = []
     for outcome, label in OUTCOMES.items():
         group = times[times["outcome"] == outcome]
         if group.empty:
             continue
-        curve = kaplan_meier(group["days"], group["returned"], group["censored"])
+        curve = kaplan_meier(group["days"], group["back"], group["censored"])
         curve = curve[curve["time"] <= horizon]
-        size = float(group["returned"].sum() + group["censored"].sum())
+        size = float(group["back"].sum() + group["censored"].sum())
         start = pd.DataFrame({"time": [0.0], "survival": [1.0], "at_risk": [size]})
         curve = pd.concat([start, curve[["time", "survival", "at_risk"]]], ignore_index=True)
         out.append(

@@ -131,9 +131,9 @@ def test_the_page_equals_pandas_on_the_base_tables(monkeypatch, demo_db_path, f)
 
 
 def test_late_handling_is_found_and_handling_within_target_is_not_flagged(demo_con):
-    table = customers.recovery(store.run_query(demo_con, "complaint_recovery", YEAR.params())).table.set_index(
-        "outcome"
-    )
+    table = customers.recovery(
+        customers.recovery_rows(store.run_query(demo_con, "complaint_recovery", YEAR.params())).strata
+    ).table.set_index("outcome")
     # planted: a late complaint's first return has probability 0.62 against 0.75, about 12 points
     # (0.949 x 0.13) less within 90 days; within target, as customers who had not complained
     assert table.loc["late", "adjusted_high"] < 0
@@ -188,16 +188,13 @@ def test_reputation_flags_the_planted_branches_and_a_steady_one_only_where_its_c
 
 
 def test_the_curves_equal_scipy_ecdf(demo_con):
-    times = store.run_query(demo_con, "recovery_times", YEAR.params())
+    times = customers.recovery_rows(store.run_query(demo_con, "complaint_recovery", YEAR.params())).times
     curves = customers.recovery_curves(times, horizon=10_000)
     for outcome in ("late", "none"):
         mine = times[times["outcome"] == outcome]
-        days = np.repeat(mine["days"].to_numpy(float), (mine["returned"] + mine["censored"]).to_numpy())
+        days = np.repeat(mine["days"].to_numpy(float), (mine["back"] + mine["censored"]).to_numpy())
         event = np.concatenate(
-            [
-                np.r_[np.ones(r, bool), np.zeros(c, bool)]
-                for r, c in zip(mine["returned"], mine["censored"], strict=True)
-            ]
+            [np.r_[np.ones(r, bool), np.zeros(c, bool)] for r, c in zip(mine["back"], mine["censored"], strict=True)]
         )
         sf = scipy_stats.ecdf(scipy_stats.CensoredData.right_censored(days, ~event)).sf
         curve = curves[curves["outcome"] == outcome].iloc[1:]  # after the start at day 0
@@ -259,8 +256,8 @@ def test_recovery_groups_equal_pandas_on_the_base_tables(demo_con):
         customers=("judged", "size"), judged=("judged", "sum"), returned=("returned", "sum")
     )
     got = (
-        store.run_query(demo_con, "complaint_recovery", f.params())
-        .groupby("outcome")[["customers", "judged", "returned"]]
+        customers.recovery_rows(store.run_query(demo_con, "complaint_recovery", f.params()))
+        .strata.groupby("outcome")[["customers", "judged", "returned"]]
         .sum()
     )
     pd.testing.assert_frame_equal(got.sort_index(), want.sort_index().astype(got.dtypes.to_dict()), check_names=False)

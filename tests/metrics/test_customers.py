@@ -156,7 +156,7 @@ def test_recovery_groups_worked_by_hand(con):
     #   none           c5 B1 03-20 (not judged), c6 B2 04-10 (not judged), c7 B2 01-15 -> 02-10: back,
     #                  c8 B1 01-03 -> 02-20 (48 days): judged, not back. c8's complaint of 01-25 came after
     #                  their first visit: on their index day they had not complained, so they stay here.
-    got = run(con, "complaint_recovery")
+    got, times = customers.recovery_rows(run(con, "complaint_recovery"))
     rows = {(r.outcome, r.branch_id): (r.customers, r.judged, r.returned) for r in got.itertuples()}
     assert rows == {
         ("escalated", "B2"): (1, 1, 1),
@@ -166,10 +166,9 @@ def test_recovery_groups_worked_by_hand(con):
         ("open", "B2"): (1, 1, 0),
         ("within_target", "B1"): (1, 1, 1),
     }
-    times = run(con, "recovery_times")
     # days to the next visit, or observed without one: c4 censored at 69 days, c6 at 0; c5 back after 21
     # days (an event on the curve, though too recent to be judged for the 30-day rate)
-    as_tuples = {(r.outcome, r.days, r.returned, r.censored) for r in times.itertuples()}
+    as_tuples = {(r.outcome, r.days, r.back, r.censored) for r in times.itertuples()}
     assert as_tuples == {
         ("within_target", 19, 1, 0),
         ("late", 56, 1, 0),
@@ -189,7 +188,7 @@ def test_recovery_groups_under_a_branch_selection(con):
     #   open       c4 02-01 -> none: judged, not back
     #   none       c6 04-10 (not judged); c7 01-15 -> 02-10 (26): judged, back. c2 is in no group: they
     #              complained (at B1, 01-05) before their first B2 visit.
-    got = run(con, "complaint_recovery", branches=("B2",))
+    got = customers.recovery_rows(run(con, "complaint_recovery", branches=("B2",))).strata
     rows = {(r.outcome, r.branch_id): (r.customers, r.judged, r.returned) for r in got.itertuples()}
     assert rows == {("escalated", "B2"): (1, 1, 1), ("open", "B2"): (1, 1, 0), ("none", "B2"): (2, 1, 1)}
 
@@ -199,7 +198,7 @@ def test_a_complainer_with_no_visit_in_the_period_is_back_at_their_next_one_afte
     # neither in the period: their next visit is 02-20, after the period's end (26 days): judged, back.
     # c4: complaint and visit 02-01 (open, never back). c3's first visit in the period is 02-05 (B1; their
     # complaint of 01-10 is before the period), c7's 02-10 (B2): neither is back by the as-of 04-10.
-    got = run(con, "complaint_recovery", start=D(2024, 1, 21), end=D(2024, 2, 15))
+    got = customers.recovery_rows(run(con, "complaint_recovery", start=D(2024, 1, 21), end=D(2024, 2, 15))).strata
     rows = {(r.outcome, r.branch_id): (r.customers, r.judged, r.returned) for r in got.itertuples()}
     assert rows == {
         ("within_target", "B1"): (1, 1, 1),
@@ -236,7 +235,7 @@ def test_a_complainer_without_visits_is_left_out_and_a_later_complaint_moves_no_
 
     connection = store.connect_read_only(store.build_atomically(tmp_path / "more.duckdb", more))
     try:
-        got = run(connection, "complaint_recovery")
+        got = customers.recovery_rows(run(connection, "complaint_recovery")).strata
     finally:
         connection.close()
     rows = {(r.outcome, r.branch_id): (r.customers, r.judged, r.returned) for r in got.itertuples()}
@@ -254,7 +253,7 @@ def test_a_complainer_without_visits_is_left_out_and_a_later_complaint_moves_no_
 def test_a_category_selection_narrows_the_complaints_only(con):
     # No complaint has the category Etiquette: nobody complained in this selection, and customers
     # who had not complained by their first visit stay as they are (c5, c6, c7, c8).
-    got = run(con, "complaint_recovery", categories=("Etiquette",))
+    got = customers.recovery_rows(run(con, "complaint_recovery", categories=("Etiquette",))).strata
     assert set(got["outcome"]) == {"none"}
     assert int(got["customers"].sum()) == 4
 

@@ -302,7 +302,6 @@ def test_only_a_query_that_says_so_takes_its_plain_form_from_the_models():
         "explore_returns",
         "handling_summary",
         "handling_targets",
-        "recovery_times",
     ]
 
 
