@@ -2,7 +2,7 @@
 -- columns the sidebar selections filter, how it was handled (in this order of precedence: still open,
 -- escalated, reopened, resolved late, within its resolution target, no target or time to judge; none
 -- of these moves once the complaint is stored), in date order. The customer queries read it instead of
--- joining the customers with every ticket (queries/fragments/customer_outcomes.sql).
+-- joining the customers with every ticket (queries/complaint_recovery.sql).
 -- Grain: complaint
 -- Order: opened_on, branch_id
 -- Partition: day opened_on
