@@ -33,14 +33,18 @@ PagesManager.uses_pages_directory = False
 
 # The tiers: `make test-fast` runs neither; `make test` (CI) runs all three.
 # - browser: real Chromium against a served dashboard (tests/browser/);
-# - slow: whole pages under AppTest, the import corpus, real exports and kill/concurrency checks,
-#   the demo build, and anything marked @pytest.mark.slow (the medium-store equality checks).
+# - slow: whole pages under AppTest, the import corpus, real exports, kills, locks and terminals in a
+#   second process, incremental refreshes against whole rebuilds, the demo build, and anything marked
+#   @pytest.mark.slow (the medium-store equality checks, the fixture's full scenario sweeps).
 SLOW_PATHS = (
     "tests/pages/",
     "tests/demo/",
     "tests/ingest/test_import_corpus.py",
     "tests/ingest/test_import_real.py",
+    "tests/ingest/test_import_surveys_real.py",
     "tests/ingest/test_import_safety.py",
+    # every import here is compared, table by table and query by query, with a whole rebuild
+    "tests/store/test_incremental_refresh.py",
 )
 
 

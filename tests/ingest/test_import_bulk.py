@@ -269,6 +269,7 @@ def test_a_write_that_drops_a_category_reads_the_rest_of_the_batch_by_the_rules(
     assert "unknown complaint category 'Staff'" in reasons[2]
 
 
+@pytest.mark.slow  # the corpus, every case both ways
 def test_the_hostile_corpus_gives_the_same_store_both_ways(monkeypatch, base, tmp_path):
     cases = [c for c in CASES if c.target == "tickets" and c.error is None]
     assert len(cases) >= 10
@@ -411,6 +412,7 @@ def test_with_progress_the_file_is_read_first_and_stored_the_same(monkeypatch, b
     assert ("validating", 5, 5) in heard
 
 
+@pytest.mark.slow  # a statement made to last 3 s
 def test_a_long_statement_reports_how_far_it_is():
     """400 M rows counted in groups: about 3 s here, so half-second reports, rising, in 0-100."""
     con = duckdb.connect()

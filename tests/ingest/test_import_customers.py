@@ -161,6 +161,7 @@ def test_the_same_key_links_later_imports_and_another_key_is_refused(imported, t
     assert key not in db.read_bytes()
 
 
+@pytest.mark.slow  # every page under AppTest
 def test_no_page_shows_a_customer_id_or_key(imported, monkeypatch):
     db, _, _ = imported
     con = duckdb.connect(str(db), read_only=True)

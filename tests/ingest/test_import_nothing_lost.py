@@ -126,6 +126,7 @@ def test_with_wait_the_second_import_queues_and_both_are_stored(tmp_path, mappin
     assert sorted(runs) == [("C.csv", 60_000), ("D.csv", 60_000)]
 
 
+@pytest.mark.slow  # a second process
 def test_a_second_writer_is_refused_while_the_lock_is_held_and_then_goes_through(tmp_path, mapping):
     db = tmp_path / "s.duckdb"
     file = tmp_path / "t.csv"
@@ -392,6 +393,7 @@ def test_a_limit_set_to_nonsense_says_so(tmp_path, mapping, monkeypatch):
 # --- progress ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a second process
 def test_the_command_line_reports_progress_and_the_data_page_reads_it(tmp_path, mapping):
     file = tmp_path / "t.csv"
     write_tickets(file, 12_000, "P")
@@ -413,6 +415,7 @@ def test_the_command_line_reports_progress_and_the_data_page_reads_it(tmp_path, 
     assert upload.progress_bar("writing", 12_000, 12_000) == (1.0, "Writing 12,000 rows and refreshing the summaries…")
 
 
+@pytest.mark.slow  # a second process
 def test_the_progress_bar_shows_rows_per_second_on_a_terminal(tmp_path, mapping):
     file = tmp_path / "t.csv"
     write_tickets(file, 300_000, "B")  # several seconds: the bar appears after 2 s
@@ -430,6 +433,7 @@ def test_the_progress_bar_shows_rows_per_second_on_a_terminal(tmp_path, mapping)
 STAGES = ("reading", "validating", "writing", "refreshing", "committing")
 
 
+@pytest.mark.slow  # a second process
 @pytest.mark.parametrize("stage", STAGES)
 def test_a_kill_at_any_moment_leaves_the_previous_store(stage, tmp_path, mapping):
     db = tmp_path / "s.duckdb"

@@ -53,6 +53,7 @@ def specs(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
+@pytest.mark.slow  # the page for every measure, both ways
 def test_every_measure_with_one_and_two_dimensions(monkeypatch, fixture_db_path):
     for measure, (dim1, dim2) in COMBOS.items():
         at = open_explore(monkeypatch, fixture_db_path, {"explore_measure": measure, "dim1": dim1})

@@ -255,6 +255,7 @@ CLICKABLE = {
 }
 
 
+@pytest.mark.slow  # every page under AppTest
 def test_every_clickable_chart_carries_valid_filter_values(monkeypatch, fixture_db_path):
     """Each chart with on_select: the value its points carry (an id, not a label) is one the
     sidebar offers, so a click filters rather than being ignored."""
