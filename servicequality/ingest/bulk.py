@@ -15,10 +15,12 @@ Used for tickets read as text cells (CSV, Excel or Parquet, after `ingest.read`)
 has no [id] template, no combined columns and no customer; otherwise every row takes the Python path.
 Every value travels as a bound parameter; the SQL text holds only the store's field names.
 
-A plain CSV file (UTF-8, no quote: each line one row) is first tried whole (`Batches.whole_file`):
-DuckDB's own reader feeds the same statement, and when every row comes out clean and new the rows
-are stored without passing through Python at all (a system's daily export, typically). Otherwise
-that try is dropped and the file is read in batches as above.
+A UTF-8 CSV file without a NUL or a lone carriage return, and without a quote beside a space (read.PlainCsv)
+is first tried whole (`Batches.whole_file`): DuckDB's own reader feeds the same statement, and when
+every row comes out clean and new, as many as the file has data lines (no cell spans lines) and no
+cell holding a quote (each quote wrapped a whole cell), the rows are stored without passing through
+Python at all (a system's daily export, typically, quoted or not). Otherwise that try is dropped and
+the file is read in batches as above.
 """
 
 from __future__ import annotations
@@ -124,21 +126,28 @@ class Plan:
 
     def file_read(self, width: int) -> str:
         """DuckDB's reader over the CSV file $path (after $skip lines; $delim), every cell as text
-        (h0..hN): strict, so a row of another width fails the read. A quote is a quote to it too,
-        so only a file without one may come here (read.PlainCsv)."""
+        (h0..hN): strict, so a row of another width, or a quote closed before the cell ends, fails
+        the read. Quotes as RFC 4180 has them, as Python's reader reads them too (see cells_source)."""
         columns = ", ".join(f"'h{i}': 'VARCHAR'" for i in range(width))  # h0..hN: our own names
         return (
-            f"read_csv($path, header = false, skip = $skip, delim = $delim, columns = {{{columns}}}, "
-            "auto_detect = false, strict_mode = true, null_padding = false)"
+            f"read_csv($path, header = false, skip = $skip, delim = $delim, quote = '\"', escape = '\"', "
+            f"columns = {{{columns}}}, auto_detect = false, strict_mode = true, null_padding = false)"
         )
 
-    def cells_source(self, relation: str) -> str:
+    def cells_source(self, relation: str, width: int, quoted: bool) -> str:
         """Rows of `relation` (the reader, or a table of what it read) as the plan's source. An empty
         cell is read as NULL, here '' again. The line is not known here (0): the rows keep the file's
-        order instead, which a scan and a projection keep (DuckDB's preserve_insertion_order)."""
+        order instead, which a scan and a projection keep (DuckDB's preserve_insertion_order).
+
+        From a `quoted` file (read.PlainCsv) a row is whole only when none of its `width` cells holds
+        a quote: then every quote of its line wrapped a whole cell, at the start of the line or after
+        a delimiter (no quote is beside a space there), which Python's reader unwraps alike. A cell
+        holding one (a doubled quote, a quote inside an unquoted cell) sends the file to the batches,
+        where Python's reader reads it."""
         cells = ", ".join(f"coalesce(h{s}, '') as {c}" for c, s in zip(self.columns, self.sources))
+        whole = " and ".join(f"coalesce(not contains(h{i}, '\"'), true)" for i in range(width)) if quoted else "true"
         # spliced: our names h0..hN and c0..cN, and `relation`, the reader above or our own table
-        return f"select 0 as line, true as whole, {cells} from {relation}"
+        return f"select 0 as line, {whole} as whole, {cells} from {relation}"
 
 
 def plan(mapping: Mapping, col_of: dict[str, str], index: dict[str, int]) -> Plan | None:
@@ -381,12 +390,14 @@ class Batches:
         try:
             _keep_order(self.con)
             if progress is None:
-                sql = f"create temp table bulk_waiting as {p.sql(p.cells_source(read), known=False)}"
+                cells = p.cells_source(read, width, source.quoted)
+                sql = f"create temp table bulk_waiting as {p.sql(cells, known=False)}"
                 self.con.execute(sql, checking | reading)
             else:  # DuckDB cannot say how far the one statement is: the reading first, which it can
                 sql = f"create temp table bulk_file as select * from {read}"
                 _execute_reporting(self.con, sql, reading, lambda pct: progress(int(source.rows * pct / 100)))
-                sql = f"create temp table bulk_waiting as {p.sql(p.cells_source('temp.bulk_file'), known=False)}"
+                cells = p.cells_source("temp.bulk_file", width, source.quoted)
+                sql = f"create temp table bulk_waiting as {p.sql(cells, known=False)}"
                 self.con.execute(sql, checking)
                 self.con.execute("drop table temp.bulk_file")
         except duckdb.Error:  # a row of another width, a line too long, a blank line: the batches say which

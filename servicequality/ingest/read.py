@@ -58,13 +58,16 @@ def safe_cell(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class PlainCsv:
-    """A UTF-8 CSV file whose every line is one row split at the delimiter (no quote, no NUL, no
-    lone carriage return), which DuckDB's reader may read as it is (ingest.bulk)."""
+    """A UTF-8 CSV file that DuckDB's reader may read as it is (ingest.bulk): no NUL, no lone carriage
+    return, and either no quote (each line one row split at the delimiter) or, `quoted`, no quote
+    beside a space (DuckDB's reader drops spaces around a quoted cell, Python's keeps them). Whether a
+    quoted file's cells are each one line, and read alike, is for the reader to show (bulk.whole_file)."""
 
     path: Path
     skip: int  # lines before the first data line (junk, header, question row)
     delimiter: str
     rows: int  # data lines, blank ones included
+    quoted: bool = False
 
 
 @dataclass
@@ -241,11 +244,12 @@ def _read_csv(path: Path, mapping: Mapping) -> Table:
 _UTF8 = ("utf-8", "utf-8-sig")
 
 
-def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int, bool] | None:
-    """(codec, number of lines, plain) when the file is UTF-8 text that is not all blank, read once in
-    1 MB blocks; else None (another encoding, or bytes that are not UTF-8: the whole-file path decides
-    and says why). Lines are counted as the CSV reader splits them: \\n, \\r\\n or \\r. Plain: no
-    quote, no NUL and no \\r but in a \\r\\n line end, so each line is one row whose cells are the
+def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int, bool, bool] | None:
+    """(codec, number of lines, plain, readable) when the file is UTF-8 text that is not all blank, read
+    once in 1 MB blocks; else None (another encoding, or bytes that are not UTF-8: the whole-file path
+    decides and says why). Lines are counted as the CSV reader splits them: \\n, \\r\\n or \\r.
+    Readable: no NUL, no \\r but in a \\r\\n line end and no quote beside a space, so DuckDB's reader
+    may try it (PlainCsv); plain: readable and no quote, so each line is one row whose cells are the
     line split at the delimiter (`lines.plain_rows`)."""
     if declared:
         try:
@@ -254,7 +258,7 @@ def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int, bool] | Non
         except LookupError:
             return None
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines, blank, last, plain = 0, True, "", True
+    lines, blank, last, quotes, readable = 0, True, "", False, True
     try:
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -266,7 +270,9 @@ def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int, bool] | Non
                 lines += text.count("\n") + returns - pairs - cut
                 # a \r alone (not before \n; one ending this block is judged with the next)
                 lone = returns - pairs - (text[-1] == "\r") + (last == "\r" and not cut)
-                plain = plain and not lone and '"' not in text and "\x00" not in text
+                quotes = quotes or '"' in text
+                beside = '" ' in text or ' "' in text or last + text[0] in ('" ', ' "')  # across two blocks too
+                readable = readable and not lone and "\x00" not in text and not beside
                 blank = blank and not text.strip()
                 last = text[-1]
             decoder.decode(b"", final=True)
@@ -275,10 +281,11 @@ def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int, bool] | Non
     if blank:
         return None  # the whole-file path says the file holds only blank lines
     lines += last not in ("\n", "\r")  # a last line without its line end
-    return declared or "utf-8-sig", lines, plain and last != "\r"
+    readable = readable and last != "\r"
+    return declared or "utf-8-sig", lines, readable and not quotes, readable
 
 
-def _stream_csv(path: Path, mapping: Mapping, codec: str, total: int, plain: bool) -> Table:
+def _stream_csv(path: Path, mapping: Mapping, codec: str, total: int, plain: bool, readable: bool) -> Table:
     """A UTF-8 export read line by line as the import goes (a 10 M-row file held whole took 8.6 GB):
     the header is found in the file's first lines, then the rows stream from disk (split at the
     delimiter when the file is plain, else by the CSV reader)."""
@@ -292,7 +299,7 @@ def _stream_csv(path: Path, mapping: Mapping, codec: str, total: int, plain: boo
         rows = lines_mod.csv_rows(_lines_from(path, codec, first), first, delim, len(header), {})
     shown = mapping.encoding or "utf-8"
     table = Table(path.name, [h.strip() for h in header], rows, start + 1, shown, delim, total - first)
-    table.plain = PlainCsv(path, first, delim, total - first) if plain else None
+    table.plain = PlainCsv(path, first, delim, total - first, quoted=not plain) if readable else None
     return table
 
 

@@ -64,7 +64,7 @@ def test_lines_are_counted_as_the_csv_reader_splits_them_across_block_boundaries
     text = "h\n" + first[2:] + end + "b,c" + end + "d"
     path = tmp_path / "cut.csv"
     path.write_text(text, encoding="utf-8", newline="")
-    codec, count, plain = read._utf8_lines(path, None)
+    codec, count, plain, _ = read._utf8_lines(path, None)
     assert (codec, count) == ("utf-8-sig", len(list(io.StringIO(text, newline=""))))
     assert count == 4
     # A \r\n cut by the boundary is a line end like any other; a \r alone makes the file not plain.
@@ -77,7 +77,7 @@ def test_a_file_that_is_not_utf8_is_read_whole_and_a_declared_other_encoding_too
     assert read._utf8_lines(path, None) is None
     path.write_bytes(b"a,b\nx,1\n")
     assert read._utf8_lines(path, "cp949") is None
-    assert read._utf8_lines(path, "UTF8") == ("UTF8", 2, True)
+    assert read._utf8_lines(path, "UTF8") == ("UTF8", 2, True, True)
 
 
 class CountingLines:
@@ -140,21 +140,33 @@ def test_a_repeated_id_gets_the_same_reason_whether_its_first_row_was_written_be
 
 
 @pytest.mark.parametrize(
-    ("text", "plain"),
+    ("text", "plain", "readable"),
     [
-        ("id,b\r\nT1,x\r\nT2,y", True),  # CRLF line ends, a last line without one
-        ("id,b\nT1,x\n\nT2,y\n", True),  # a blank line is no obstacle: both readers skip it
-        ('id,b\nT1,"x"\n', False),  # a quote: the CSV reader's rules apply
-        ("id,b\nT1,x\rT2,y\n", False),  # a \r alone ends a line for the CSV reader, not for a split
-        ("id,b\nT1,x\r", False),  # ... also as the file's last character
-        ("id,b\nT1,x\x00\n", False),  # NUL: the CSV reader refuses the line
-        ("id,b\nT1,x\r\r\n", False),  # a \r before a CRLF
+        ("id,b\r\nT1,x\r\nT2,y", True, True),  # CRLF line ends, a last line without one
+        ("id,b\nT1,x\n\nT2,y\n", True, True),  # a blank line is no obstacle: both readers skip it
+        ('id,b\nT1,"x"\n', False, True),  # a quote: the CSV reader's rules apply (DuckDB's may try it)
+        ('id,b\nT1,"x, y"\n', False, True),  # a space inside quotes, beside no quote
+        ('id,b\nT1, "x"\n', False, False),  # a quote beside a space: DuckDB's reader would drop the space
+        ('id,b\nT1,"x "\n', False, False),  # (inside quotes too: no quote beside a space, whatever the side)
+        ("id,b\nT1,x\rT2,y\n", False, False),  # a \r alone ends a line for the CSV reader, not for a split
+        ("id,b\nT1,x\r", False, False),  # ... also as the file's last character
+        ("id,b\nT1,x\x00\n", False, False),  # NUL: the CSV reader refuses the line
+        ("id,b\nT1,x\r\r\n", False, False),  # a \r before a CRLF
     ],
 )
-def test_a_file_is_plain_when_each_line_is_one_row_split_at_the_delimiter(tmp_path, text, plain):
+def test_a_file_is_plain_when_each_line_is_one_row_split_at_the_delimiter(tmp_path, text, plain, readable):
     path = tmp_path / "t.csv"
     path.write_bytes(text.encode("utf-8"))
-    assert read._utf8_lines(path, None)[2] is plain
+    assert read._utf8_lines(path, None)[2:] == (plain, readable)
+
+
+@pytest.mark.parametrize(("pair", "readable"), [('" ', False), (' "', False), ('"x', True)])
+def test_a_quote_and_a_space_cut_by_the_block_boundary_are_seen(tmp_path, pair, readable):
+    # The pair's first character is the 1 MB block's last byte, its second the next block's first.
+    text = "h\n" + "a" * ((1 << 20) - 3) + pair + "c\nd\n"
+    path = tmp_path / "cut.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    assert read._utf8_lines(path, None)[2:] == (False, readable)
 
 
 def random_plain_lines(rng, delimiter: str) -> list[str]:
