@@ -42,9 +42,7 @@
 -- A customer's first complaint and first visit in the period meet in one join, which places every
 -- customer and gives most complainers' next visit as well (customer_index): no table is read twice.
 with
-customer_as_of as (
-    select max(visited_on) as as_of from rollup_visit_days
-),
+-- Include: customer_index_visits (per customer_key; since $start)
 
 -- A customer's first complaint in the period that the selections match (when they have a visit on record),
 -- and the day of their first complaint of any.
@@ -78,9 +76,7 @@ customer_complaints as (
     ) as k on k.customer_key = x.customer_key and k.complaint_rank = 1
 ),
 
--- With no selection, a customer's first visit in the period is the first of its day whose previous
--- visit day falls before the start (rollup_visit_days); with one, the first that the selections
--- match, by rank.
+-- A customer's first visit in the period that the selections match (customer_ranked_visits, above).
 customer_first_visits as (
     select
         v.customer_key,
@@ -88,27 +84,8 @@ customer_first_visits as (
         coalesce(v.segment, 'Not recorded') as segment,
         v.visited_on as index_on,
         v.next_on
-    from rollup_visit_days as v
-    where v.visited_on between $start and $end
-        and $regions is null and $branch_types is null and $branches is null and $channels is null and $segments is null
-        and v.first_of_day
-        and (v.previous_on is null or v.previous_on < $start)
-    union all
-    select r.customer_key, r.branch_id, r.segment, r.index_on, r.next_on
-    from (
-        select
-            v.customer_key,
-            v.branch_id,
-            coalesce(v.segment, 'Not recorded') as segment,
-            v.visited_on as index_on,
-            v.next_on,
-            row_number() over (partition by v.customer_key order by v.visited_on, v.branch_id, v.channel) as visit_rank
-        from rollup_visit_days as v
-        where v.visited_on between $start and $end
-            and not ($regions is null and $branch_types is null and $branches is null and $channels is null and $segments is null)
-            -- Selected on v: regions, branch_types, branches, channels, segments
-    ) as r
-    where r.visit_rank = 1
+    from customer_ranked_visits as v
+    where v.visit_rank = 1
 ),
 
 -- Each customer once: their first complaint the selections match and their first visit, side by side.
@@ -175,7 +152,7 @@ customer_outcomes as (
         date_diff('day', n.index_on, n.next_on) as days_to_next,
         date_diff('day', n.index_on, a.as_of) as days_observed
     from customer_next as n
-    cross join customer_as_of as a
+    cross join customer_visits_as_of as a
     where n.index_on <= a.as_of
 )
 

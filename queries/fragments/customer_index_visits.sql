@@ -1,6 +1,7 @@
--- Fragment: customer_index_visits (included by customer_returns, customer_returns_months and
--- explore_returns, see store.runner "-- Include:"). Each identified customer's first visit that the
--- selections match, per {per} (customer_key: their first in the period; customer_key, visit_month: their
+-- Fragment: customer_index_visits (included by customer_returns, customer_returns_months,
+-- explore_returns and complaint_recovery, see store.runner "-- Include:"; complaint_recovery reads the
+-- first visits of customer_ranked_visits and the as-of day). Each identified customer's first visit
+-- that the selections match, per {per} (customer_key: their first in the period; customer_key, visit_month: their
 -- first in each month, for series month by month, where a customer's first visit in the whole period
 -- would fill the first month with every regular and leave later months the rarer ones), with whether
 -- they came back: judged when the $return_days-day window after it ended by the last visit day the store
