@@ -126,12 +126,20 @@ class Plan:
 
     def file_read(self, width: int) -> str:
         """DuckDB's reader over the CSV file $path (after $skip lines; $delim), every cell as text
-        (h0..hN): strict, so a row of another width, or a quote closed before the cell ends, fails
-        the read. Quotes as RFC 4180 has them, as Python's reader reads them too (see cells_source)."""
-        columns = ", ".join(f"'h{i}': 'VARCHAR'" for i in range(width))  # h0..hN: our own names
+        (h0..hN, one more than the header's `width`): strict, so a row of two cells too many, or a
+        quote closed before the cell ends, fails the read. Quotes as RFC 4180 has them, as Python's
+        reader reads them too (see cells_source).
+
+        The column past the header's is there because a strict read drops empty cells past the last
+        column ("T1,x," read as 2 cells), which Python's reader keeps (3 cells: rejected). With it, and
+        an empty cell read as '' (NULL stands for none: $no_cell, a newline, which no cell read equals),
+        a row's width shows: NULL in the header's last column, too few cells; '' or more in the one past
+        it, too many."""
+        columns = ", ".join(f"'h{i}': 'VARCHAR'" for i in range(width + 1))  # h0..hN: our own names
         return (
             f"read_csv($path, header = false, skip = $skip, delim = $delim, quote = '\"', escape = '\"', "
-            f"columns = {{{columns}}}, auto_detect = false, strict_mode = true, null_padding = false)"
+            f"columns = {{{columns}}}, auto_detect = false, strict_mode = true, null_padding = true, "
+            "nullstr = $no_cell, allow_quoted_nulls = false)"
         )
 
     def cells_source(self, relation: str, width: int, quoted: bool) -> str:
@@ -145,9 +153,10 @@ class Plan:
         holding one (a doubled quote, a quote inside an unquoted cell) sends the file to the batches,
         where Python's reader reads it."""
         cells = ", ".join(f"coalesce(h{s}, '') as {c}" for c, s in zip(self.columns, self.sources))
-        whole = " and ".join(f"coalesce(not contains(h{i}, '\"'), true)" for i in range(width)) if quoted else "true"
+        whole = [f"h{width - 1} is not null", f"h{width} is null"]  # the header's width (file_read)
+        whole += [f"not contains(h{i}, '\"')" for i in range(width)] if quoted else []
         # spliced: our names h0..hN and c0..cN, and `relation`, the reader above or our own table
-        return f"select 0 as line, {whole} as whole, {cells} from {relation}"
+        return f"select 0 as line, coalesce({' and '.join(whole)}, false) as whole, {cells} from {relation}"
 
 
 def plan(mapping: Mapping, col_of: dict[str, str], index: dict[str, int]) -> Plan | None:
@@ -384,7 +393,7 @@ class Batches:
         `progress(rows)`, when given, hears how far DuckDB's reader is, every half second."""
         p = self.plan
         read = p.file_read(width)
-        reading = {"path": str(source.path), "skip": source.skip, "delim": source.delimiter}
+        reading = {"path": str(source.path), "skip": source.skip, "delim": source.delimiter, "no_cell": "\n"}
         checking = {**p.params, "latest": latest}
         # the plan's statement and the reader (see `plan`: identifiers spliced, every value bound)
         try:

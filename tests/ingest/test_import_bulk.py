@@ -381,6 +381,9 @@ NOT_WHOLE = {
     "an unknown branch": "T31,B9,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,,Premium",
     "a row of 14 cells": "T32,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,,Premium,extra",
     "a row of 12 cells": "T33,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,",
+    # an empty 14th cell: DuckDB's strict read drops it, Python's reader keeps it (14 fields: rejected)
+    "a trailing delimiter": "T42,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,,Premium,",
+    "a trailing empty quoted cell": '"T41","B2","Email","request","Delivery","2024-01-08 10:00:00",,,"open",,,,"x",""',
     "a blank line": "\nT34,B2,Email,request,Delivery,2024-01-08 10:00:00,,,open,,,,Premium",
     # quotes Python's reader and DuckDB's read apart, or that a row cannot be seen to be one line
     "a space after a closing quote": 'T35,B2,Email,request,"Delivery" ,2024-01-08 10:00:00,,,open,,,,Premium',
