@@ -15,7 +15,7 @@ Used for tickets read as text cells (CSV, Excel or Parquet, after `ingest.read`)
 has no [id] template, no combined columns and no customer; otherwise every row takes the Python path.
 Every value travels as a bound parameter; the SQL text holds only the store's field names.
 
-A UTF-8 CSV file without a NUL or a lone carriage return, and without a quote beside a space (read.PlainCsv)
+A UTF-8 CSV file without a NUL or a lone carriage return, and without a quote beside a space (read.WholeCsv)
 is first tried whole (`Batches.whole_file`): DuckDB's own reader feeds the same statement, and when
 every row comes out clean and new, as many as the file has data lines (no cell spans lines) and no
 cell holding a quote (each quote wrapped a whole cell), the rows are stored without passing through
@@ -35,7 +35,7 @@ import duckdb
 from servicequality.ingest import keys
 from servicequality.ingest.convert import _FALSE, _TRUE
 from servicequality.ingest.mapping import KEYS, TARGETS, Field, Mapping
-from servicequality.ingest.read import PlainCsv
+from servicequality.ingest.read import WholeCsv
 
 # strptime directives whose text is certain to be read alike by Python and DuckDB when it matches
 # these zero-padded patterns (each a subset of Python's own pattern for the directive); an
@@ -143,16 +143,17 @@ class Plan:
         )
 
     def cells_source(self, relation: str, width: int, quoted: bool) -> str:
-        """Rows of `relation` (the reader, or a table of what it read) as the plan's source. An empty
-        cell is read as NULL, here '' again. The line is not known here (0): the rows keep the file's
-        order instead, which a scan and a projection keep (DuckDB's preserve_insertion_order).
+        """Rows of `relation` (the reader, or a table of what it read) as the plan's source, whole when
+        they have the header's `width` cells (an empty one read as '', a missing one NULL: file_read).
+        The line is not known here (0): the rows keep the file's order instead, which a scan and a
+        projection keep (DuckDB's preserve_insertion_order).
 
-        From a `quoted` file (read.PlainCsv) a row is whole only when none of its `width` cells holds
+        From a `quoted` file (read.WholeCsv) a row is whole only when none of its `width` cells holds
         a quote: then every quote of its line wrapped a whole cell, at the start of the line or after
         a delimiter (no quote is beside a space there), which Python's reader unwraps alike. A cell
         holding one (a doubled quote, a quote inside an unquoted cell) sends the file to the batches,
         where Python's reader reads it."""
-        cells = ", ".join(f"coalesce(h{s}, '') as {c}" for c, s in zip(self.columns, self.sources))
+        cells = ", ".join(f"h{s} as {c}" for c, s in zip(self.columns, self.sources))
         whole = [f"h{width - 1} is not null", f"h{width} is null"]  # the header's width (file_read)
         whole += [f"not contains(h{i}, '\"')" for i in range(width)] if quoted else []
         # spliced: our names h0..hN and c0..cN, and `relation`, the reader above or our own table
@@ -378,9 +379,9 @@ class Batches:
         return dict(rows)
 
     def whole_file(
-        self, source: PlainCsv, width: int, known: dict[str, list[str]], latest: dt.datetime, progress=None
+        self, source: WholeCsv, width: int, known: dict[str, list[str]], latest: dt.datetime, progress=None
     ) -> bool:
-        """Every row of a plain CSV file (read.PlainCsv) converted in one statement over DuckDB's own
+        """Every row of a CSV file DuckDB may read (read.WholeCsv) converted in one statement over DuckDB's own
         reader (1 M rows: the whole import 20 -> 11 s), when that is the whole import: as many rows as
         the file has data lines, every one clean, every key new to the file and to the store. Then the
         rows wait in temp.bulk_waiting, in the file's order, and True; otherwise nothing is kept and

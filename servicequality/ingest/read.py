@@ -57,7 +57,7 @@ def safe_cell(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class PlainCsv:
+class WholeCsv:
     """A UTF-8 CSV file that DuckDB's reader may read as it is (ingest.bulk): no NUL, no lone carriage
     return, and either no quote (each line one row split at the delimiter) or, `quoted`, no quote
     beside a space (DuckDB's reader drops spaces around a quoted cell, Python's keeps them). Whether a
@@ -84,7 +84,7 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     # why a cell cannot be read (an Excel error value, a merged cell): .get(line, column index)
     cell_problems: workbook.CellProblems = field(default_factory=workbook.CellProblems)
-    plain: PlainCsv | None = None  # the file, when DuckDB may read it whole
+    whole: WholeCsv | None = None  # the file, when DuckDB may read it whole
 
 
 def file_format(path: Path, mapping: Mapping) -> str:
@@ -249,7 +249,7 @@ def _utf8_lines(path: Path, declared: str | None) -> tuple[str, int, bool, bool]
     once in 1 MB blocks; else None (another encoding, or bytes that are not UTF-8: the whole-file path
     decides and says why). Lines are counted as the CSV reader splits them: \\n, \\r\\n or \\r.
     Readable: no NUL, no \\r but in a \\r\\n line end and no quote beside a space, so DuckDB's reader
-    may try it (PlainCsv); plain: readable and no quote, so each line is one row whose cells are the
+    may try it (WholeCsv); plain: readable and no quote, so each line is one row whose cells are the
     line split at the delimiter (`lines.plain_rows`)."""
     if declared:
         try:
@@ -299,7 +299,7 @@ def _stream_csv(path: Path, mapping: Mapping, codec: str, total: int, plain: boo
         rows = lines_mod.csv_rows(_lines_from(path, codec, first), first, delim, len(header), {})
     shown = mapping.encoding or "utf-8"
     table = Table(path.name, [h.strip() for h in header], rows, start + 1, shown, delim, total - first)
-    table.plain = PlainCsv(path, first, delim, total - first, quoted=not plain) if readable else None
+    table.whole = WholeCsv(path, first, delim, total - first, quoted=not plain) if readable else None
     return table
 
 

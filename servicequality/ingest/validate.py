@@ -474,12 +474,12 @@ class _Importer:
             progress("validating", self.read, self.t.total_rows)
 
     def _run_in_batches(self, progress, write) -> None:
-        """`run` with the plainly clean rows of each batch validated in DuckDB (ingest.bulk); a plain
-        CSV file whose rows are all clean and new, wholly in DuckDB."""
-        plain = self.t.plain
+        """`run` with the plainly clean rows of each batch validated in DuckDB (ingest.bulk); a CSV
+        file DuckDB may read (read.WholeCsv) whose rows are all clean and new, wholly in DuckDB."""
+        whole = self.t.whole
         total = self.t.total_rows
         report = None if progress is None else (lambda done: progress("validating", done, total))
-        if plain is not None and self.bulk.whole_file(plain, len(self.t.header), self._known(), self._latest(), report):
+        if whole is not None and self.bulk.whole_file(whole, len(self.t.header), self._known(), self._latest(), report):
             self.read = self.stored = self.bulk.waiting
         else:
             rows = iter(self.t.rows)
