@@ -7,6 +7,7 @@ means writing a `configure` and a `run` function and adding one entry; `main` st
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
 import time
@@ -14,8 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from servicequality import catalog, ingest, store
-from servicequality.reports import cli as report_cli
+from servicequality import catalog, store
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,16 @@ class Command:
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+
+
+def _later(module: str, function: str) -> Callable:
+    """`module.function`, imported when first called: a daily `import` need not load what `report`
+    needs (scipy and the report modules: about 1 s of every import's start)."""
+
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), function)(*args, **kwargs)
+
+    return call
 
 
 SUMMARY_TABLES = (
@@ -275,22 +285,24 @@ COMMANDS: dict[str, Command] = {
     ),
     "import": Command(
         "import an export (CSV, .xlsx, Parquet) through a mapping file",
-        ingest.configure_import,
-        ingest.run_import_command,
+        _later("servicequality.ingest.cli", "configure_import"),
+        _later("servicequality.ingest.cli", "run_import_command"),
     ),
     "rejected": Command(
-        "print the rows an import rejected, and why", ingest.configure_rejected, ingest.run_rejected_command
+        "print the rows an import rejected, and why",
+        _later("servicequality.ingest.cli", "configure_rejected"),
+        _later("servicequality.ingest.cli", "run_rejected_command"),
     ),
     "report": Command(
         "write the snapshot report of a period (PDF or HTML): headline numbers, weakest components, "
         "handling against targets, branches outside their limits",
-        report_cli.configure,
-        report_cli.run,
+        _later("servicequality.reports.cli", "configure"),
+        _later("servicequality.reports.cli", "run"),
     ),
     "alerts": Command(
         "evaluate the alert rules of a file and send new signals by e-mail and webhook, once each",
-        report_cli.configure_alerts,
-        report_cli.run_alerts,
+        _later("servicequality.reports.cli", "configure_alerts"),
+        _later("servicequality.reports.cli", "run_alerts"),
     ),
 }
 
@@ -298,8 +310,12 @@ COMMANDS: dict[str, Command] = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m servicequality", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)  # the parser has no option taking a value
     for name, command in COMMANDS.items():
-        command.configure(sub.add_parser(name, help=command.help, description=command.help))
+        command_parser = sub.add_parser(name, help=command.help, description=command.help)
+        if name == chosen:  # only its options: another command's need not be imported
+            command.configure(command_parser)
     args = parser.parse_args(argv)
     return COMMANDS[args.command].run(args)
 

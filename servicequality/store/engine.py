@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from servicequality.store.connection import FACT_TABLES, StoreError, facts_elsewhere
 from servicequality.store.runner import load_query, run_query, stream_query, tables_read
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from servicequality.store.spark import SparkEngine
 
 ENGINES = ("duckdb", "spark")

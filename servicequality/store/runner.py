@@ -8,16 +8,18 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.eliminate_ctes import eliminate_ctes
 
 from servicequality import catalog
+
+if TYPE_CHECKING:
+    import pandas as pd
 from servicequality.store import facts, generate, rollups
 from servicequality.store.connection import PROJECT_ROOT, cursor
 
@@ -268,13 +270,19 @@ def run_query(
         cur.close()
 
 
-NULLABLE = {
-    pa.int8(): pd.Int8Dtype(),
-    pa.int16(): pd.Int16Dtype(),
-    pa.int32(): pd.Int32Dtype(),
-    pa.int64(): pd.Int64Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
-}
+@functools.cache
+def nullable_types() -> dict:
+    """The pandas type of an Arrow whole-number or boolean column holding a null (pandas imported
+    when a result is first shaped: an import never shapes one)."""
+    import pandas as pd
+
+    return {
+        pa.int8(): pd.Int8Dtype(),
+        pa.int16(): pd.Int16Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+    }
 
 
 def like_duckdb(table: pa.Table) -> pd.DataFrame:
@@ -284,8 +292,8 @@ def like_duckdb(table: pa.Table) -> pd.DataFrame:
     frame = table.to_pandas()
     for i, field in enumerate(table.schema):
         column = table.column(i)
-        if field.type in NULLABLE and column.null_count:
-            frame[field.name] = column.to_pandas(types_mapper=NULLABLE.get)
+        if field.type in nullable_types() and column.null_count:
+            frame[field.name] = column.to_pandas(types_mapper=nullable_types().get)
     return frame
 
 
@@ -306,6 +314,6 @@ def stream_query(
         for batch in reader:
             # nullable integers and booleans: a batch whose column happens to hold a null must not
             # turn 5 into 5.0 (each batch would write its numbers differently)
-            yield batch.to_pandas(types_mapper=NULLABLE.get)
+            yield batch.to_pandas(types_mapper=nullable_types().get)
     finally:
         cur.close()

@@ -48,7 +48,7 @@ from sqlglot import exp
 
 from servicequality.store import history, rollups
 from servicequality.store.connection import SCHEMA_FILE
-from servicequality.store.runner import NULLABLE, like_duckdb, load_query
+from servicequality.store.runner import like_duckdb, load_query, nullable_types
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -234,10 +234,10 @@ class SparkEngine:
             for row in frame.toLocalIterator():
                 rows.append(row.asDict())
                 if len(rows) == batch_rows:
-                    yield pa.RecordBatch.from_pylist(rows, schema=schema).to_pandas(types_mapper=NULLABLE.get)
+                    yield pa.RecordBatch.from_pylist(rows, schema=schema).to_pandas(types_mapper=nullable_types().get)
                     rows = []
             if rows:
-                yield pa.RecordBatch.from_pylist(rows, schema=schema).to_pandas(types_mapper=NULLABLE.get)
+                yield pa.RecordBatch.from_pylist(rows, schema=schema).to_pandas(types_mapper=nullable_types().get)
 
     @contextlib.contextmanager
     def _prepared(self, name: str, params: Mapping[str, Any]) -> Iterator[DataFrame]:
