@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -282,6 +283,7 @@ def build_atomically(
     what: str = "a rebuild",
     notify=None,
     memory_mb: int | None = None,
+    phases: dict[str, float] | None = None,
 ) -> Path:
     """Write a database to a temporary file beside `target`, then rename it into place.
 
@@ -294,21 +296,41 @@ def build_atomically(
     One writer at a time (store.writer): this waits up to `wait` seconds for another writer of
     `target` to finish (then StoreBusy), and first removes what a killed writer left behind.
     `memory_mb` bounds DuckDB's memory (an import: ingest.limits.MEMORY_MB); what does not fit spills
-    to a temporary folder of its own, removed after.
+    to a temporary folder of its own, removed after. `phases`, when given, receives the seconds of
+    each step (PHASES).
     """
     target = Path(os.path.realpath(target))  # a symlinked store: the file it points to is replaced, not the link
     with writer_lock(target, wait=wait, what=what, notify=notify):
         remove_leftovers(target)
-        return _build(target, fill, start_from_existing=start_from_existing, refresh=refresh, memory_mb=memory_mb)
+        return _build(
+            target,
+            fill,
+            start_from_existing=start_from_existing,
+            refresh=refresh,
+            memory_mb=memory_mb,
+            phases={} if phases is None else phases,
+        )
 
 
-def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memory_mb: int | None) -> Path:
+# The steps of a build whose seconds `build_atomically` reports, in order.
+PHASES = ("copying", "filling", "refreshing", "committing")
+
+
+def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memory_mb: int | None, phases) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _new_building(target)
     spill = Path(str(tmp) + ".spill") if memory_mb is not None else None  # a killed writer's: a leftover
+    clock = [time.perf_counter()]
+
+    def done(phase: str) -> None:
+        now = time.perf_counter()
+        phases[phase] = phases.get(phase, 0.0) + now - clock[0]
+        clock[0] = now
+
     try:
         if start_from_existing and target.exists():
             _copy_file(target, tmp)
+        done("copying")
         con = connect_read_write(tmp, memory_mb=memory_mb, spill=spill)
         try:
             if start_from_existing and target.exists() and _has_table(con, HISTORY_FACTS):
@@ -327,11 +349,13 @@ def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memo
                 con.execute("checkpoint")
                 con.close()
                 con = connect_read_write(tmp, memory_mb=memory_mb, spill=spill)
+            done("filling")
             if refresh:
                 from servicequality.store import rollups  # imports store: imported here, not at the top
 
                 pause_point("refreshing")
                 rollups.refresh(con, change if isinstance(change, rollups.Change) else None)
+                done("refreshing")
             con.execute("checkpoint")
             ((used, free),) = con.execute("select used_blocks, free_blocks from pragma_database_size()").fetchall()
         finally:
@@ -345,6 +369,7 @@ def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memo
         # the copy; beside the new file DuckDB would refuse to open it ("WAL ... does not match").
         Path(str(target) + ".wal").unlink(missing_ok=True)
         os.replace(tmp, target)
+        done("committing")
     except BaseException:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)

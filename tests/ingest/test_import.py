@@ -118,6 +118,24 @@ def test_the_import_command_loads_no_page_or_statistics_library(tmp_path):
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_an_import_says_where_its_time_went(tmp_path):
+    """Each step's seconds, their sum, and the rows per second of validating and writing (worked out:
+    200,000 rows / 2.5 s = 80,000 rows/s; 1 + 0.25 + 2.5 + 4 + 0.5 = 8.25 s, shown as 8.2 or 8.3)."""
+    result = ingest.ImportResult("tickets", "t.csv", "m", tmp_path / "s.duckdb", run_id=1, rows_read=200_000)
+    result.seconds.update(checking=1.0, copying=0.25, filling=2.5, refreshing=4.0, committing=0.5)
+    assert result.took().startswith("took 8.2")
+    steps = "(checking the file 1.0, copying the store 0.2, validating and writing 2.5, the rollups 4.0, "
+    assert steps in result.took()
+    assert result.took().endswith("committing 0.5); 80,000 rows/s validated and written")
+    assert result.summary().splitlines()[-1].strip() == result.took()
+    # a real import fills them in, the steps in their order
+    (tmp_path / "m.toml").write_text(MAPPING)
+    (tmp_path / "t.csv").write_text("id,branch,channel,opened,status,csat\nT1,B1,Phone,2024-01-05,open,5\n")
+    done = ingest.run_import("tickets", tmp_path / "t.csv", tmp_path / "m.toml", tmp_path / "s.duckdb")
+    assert list(done.seconds) == ["checking", "copying", "filling", "refreshing", "committing"]
+    assert all(s >= 0 for s in done.seconds.values()) and "rows/s" not in done.took()  # too few rows to say
+
+
 @pytest.fixture()
 def db_with_rejections(tmp_path):
     (tmp_path / "m.toml").write_text(MAPPING)

@@ -24,6 +24,7 @@ def test_throughput_imports_every_row_and_reports_the_reference(tiny, tmp_path):
     assert figures["peak_rss_mb"] > 50 and figures["bare_read_csv_s"] > 0
     (line,) = imports.report_lines({"throughput": figures})
     assert "3,000 tickets" in line and "rows/s" in line and "`read_csv`" in line
+    assert "The import's own account: took " in line and "the rollups " in line
 
 
 def test_the_daily_import_lands_after_the_last_day(tiny, tmp_path):
@@ -49,3 +50,4 @@ def test_the_daily_import_lands_after_the_last_day(tiny, tmp_path):
         con.close()
     (line,) = imports.report_lines({"daily": figures})
     assert "400 tickets" in line and "including the rollup refresh" in line
+    assert "The import's own account: took " in line and "validating and writing " in line
