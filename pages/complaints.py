@@ -5,8 +5,8 @@ the complaints are handled against the targets."""
 import streamlit as st
 
 from servicequality import ui
-from servicequality.charts import consistency as cc
-from servicequality.charts.common import stored
+from servicequality.charts import complaints as cc
+from servicequality.charts.common import interval_bars, stored
 from servicequality.metrics import complaints, consistency, drilldown, overview
 
 filters = ui.current_filters()
@@ -166,7 +166,7 @@ else:
     left, right = st.columns([3, 2])
     with left:
         ui.chart(
-            cc.interval_bars(
+            interval_bars(
                 rate.sort_values("value", ascending=False),
                 label="label",
                 n_words="customers served",
@@ -186,7 +186,7 @@ else:
         regions = regions[regions["volume"] > 0]
         regions["label"] = regions["region"] + " (" + regions["branches"].astype(str) + " branches)"
         ui.chart(
-            cc.interval_bars(
+            interval_bars(
                 regions.sort_values("value", ascending=False),
                 label="label",
                 n_words="customers served",

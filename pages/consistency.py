@@ -9,7 +9,7 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import consistency as cc
-from servicequality.charts.common import stored
+from servicequality.charts.common import interval_bars, stored
 from servicequality.metrics import complaints, consistency, performance
 
 filters = ui.current_filters()
@@ -148,7 +148,7 @@ else:
     # --- branch against network ----------------------------------------------------------------------
     st.subheader("Each branch against the network")
     ui.chart(
-        cc.interval_bars(
+        interval_bars(
             present[shown].sort_values("value", ascending=not m.higher_is_better),
             label="label",
             n_words=m.volume_label,

@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from servicequality import ui
-from servicequality.charts import consistency as cc
 from servicequality.charts import customers as charts
+from servicequality.charts.common import interval_bars
 from servicequality.metrics import consistency, customers
 
 filters = ui.current_filters()
@@ -34,7 +34,7 @@ if filters.my_branch:
 def branch_chart(df: pd.DataFrame, network: float, *, n_words: str, title: str, axis: str, name: str) -> None:
     """One share per branch, highest first, against the network's; a click filters by the branch."""
     ui.chart(
-        cc.interval_bars(
+        interval_bars(
             df.sort_values("value", ascending=False),
             label="label",
             n_words=n_words,

@@ -23,6 +23,7 @@ NEUTRAL = "#708090"  # slate: reads on white and on the dark theme
 # (backgrounds and text colours come from the Streamlit theme, so none are set here).
 INK = "#8c8c8c"
 FONT = dict(family="Source Sans Pro, sans-serif", size=13)
+HIGHLIGHT = "#8e44ad"  # my branch
 
 
 def stack(*columns) -> np.ndarray:
@@ -254,3 +255,79 @@ def stored(text: object) -> str:
     """A name a file wrote, for a chart title or annotation (plotly reads <b>, <a href>, <br>
     there): cut to LABEL_LIMIT and written with entities, so it shows as its characters."""
     return html.escape(clip(str(text)), quote=False)
+
+
+def interval_bars(
+    df: pd.DataFrame,
+    *,
+    label: str,
+    value: str = "value",
+    low: str = "ci_low",
+    high: str = "ci_high",
+    n: str = "volume",
+    n_words: str = "n",
+    title: str,
+    value_title: str,
+    reference: float | None = None,
+    reference_name: str = "Network",
+    highlight: str | None = None,
+    higher_is_better: bool = True,
+    digits: int = 2,
+    dots: bool = False,
+    label_title: str = "Branch",
+    ids: str | None = None,
+) -> go.Figure:
+    """Horizontal bars (or dots, for values that do not start at 0) with 95% intervals; blue when
+    the interval is wholly better than `reference`, red when wholly worse, grey when it includes
+    it (common.interval_colours), the highlighted row (my branch) purple; a dashed line at the
+    reference. ids: a column (branch_id, region) carried as the last customdata item, so a
+    click can filter the dashboard by it."""
+    d = df.reset_index(drop=True)
+    if reference is None:
+        colours = [NEUTRAL] * len(d)
+    else:
+        colours = interval_colours(d[low], d[high], reference, higher_is_better)
+    if highlight is not None:
+        colours = [HIGHLIGHT if lab == highlight else c for lab, c in zip(d[label], colours, strict=False)]
+    fmt = f".{digits}f"
+    if dots:
+        trace, style = go.Scatter, dict(mode="markers", marker=dict(color=colours, size=9))
+    else:
+        trace, style = go.Bar, dict(orientation="h", marker_color=colours)
+    fig = go.Figure(
+        trace(
+            x=d[value],
+            y=d[label],
+            **style,
+            error_x=dict(
+                type="data",
+                symmetric=False,
+                array=(d[high] - d[value]).fillna(0).tolist(),
+                arrayminus=(d[value] - d[low]).fillna(0).tolist(),
+                color=INK,
+                thickness=1.2,
+            ),
+            customdata=stack(d[n].fillna(0), d[low], d[high], *([d[ids].astype(str)] if ids else [])),
+            hovertemplate="%{y}<br>%{x:"
+            + fmt
+            + "} (95% interval %{customdata[1]:"
+            + fmt
+            + "} to %{customdata[2]:"
+            + fmt
+            + "})<br>"
+            + n_words
+            + " %{customdata[0]:,.0f}<extra></extra>",
+        )
+    )
+    if reference is not None and np.isfinite(reference):
+        fig.add_vline(
+            x=reference,
+            line_dash="dash",
+            line_color=INK,
+            annotation_text=f"{reference_name} {reference:{fmt}}",
+            annotation_position="bottom right",
+        )
+    fig.update_xaxes(title_text=value_title)
+    fig.update_yaxes(title_text=label_title, autorange="reversed", automargin=True)
+    # room for the title and a wrapped axis title, so that every branch keeps its label
+    return layout(fig, title, max(220, 140 + 24 * len(d)))

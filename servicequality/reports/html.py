@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from servicequality.charts import common as charts
-from servicequality.charts import consistency as cc
+from servicequality.charts import complaints as cc
 from servicequality.charts import performance as charts_performance
 from servicequality.metrics import overview
 from servicequality.metrics.formats import Tile, fmt_number, minus
