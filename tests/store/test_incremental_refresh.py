@@ -409,20 +409,24 @@ def test_a_new_channel_and_priority_pair_retiles_the_handling_buckets(tiny, tmp_
     assert whole_tables_equal(tiny, tmp_path / "whole.duckdb", sorted(BUCKETED))
 
 
-def test_a_first_import_tiles_the_handling_buckets_whole(tiny, tmp_path, refreshes, monkeypatch):
-    """Into a store holding only the reference tables (rollups fresh and empty), every handling
-    series is new: the family is built whole without first trying the buckets kept (there are none),
-    and every table equals a whole rebuild's, buckets too."""
-    empty = tmp_path / "empty.duckdb"
+def references_only(tiny, path, tables=("branches", "complaint_categories", "service_targets")):
+    """A store holding only these reference tables of the tiny store (rollups fresh and empty)."""
 
-    def references(con):
+    def fill(con):
         con.execute("attach $p as src (read_only)", {"p": str(tiny)})
-        for table in ("branches", "complaint_categories", "service_targets"):  # constants (components: seeded)
+        for table in tables:  # constants (components: seeded)
             con.execute(f"delete from {table}")
             con.execute(f"insert into {table} select * from src.{table}")
         con.execute("detach src")
 
-    store.build_atomically(empty, references)
+    return store.build_atomically(path, fill)
+
+
+def test_a_first_import_tiles_the_handling_buckets_whole(tiny, tmp_path, refreshes, monkeypatch):
+    """Into a store holding only the reference tables (rollups fresh and empty), every handling
+    series is new: the family is built whole without first trying the buckets kept (there are none),
+    and every table equals a whole rebuild's, buckets too."""
+    empty = references_only(tiny, tmp_path / "empty.duckdb")
     # Putting values into the buckets kept would fail: there is none to try (at 10 M tickets the try cost 19 s).
     monkeypatch.setattr(handling, "BUCKETED", "select error('tried the buckets kept')")
     header, rows = ticket_rows(tiny)
@@ -436,6 +440,25 @@ def test_a_first_import_tiles_the_handling_buckets_whole(tiny, tmp_path, refresh
     assert how["rollup_ticket_days"].endswith(" days"), how
     assert differences(empty, tmp_path) == []
     assert whole_tables_equal(empty, tmp_path / "whole.duckdb", sorted(BUCKETED))
+
+
+def test_a_store_without_handling_values_keeps_the_incremental_path(tiny, tmp_path, refreshes):
+    """No target set and no complaint answered or resolved: no handling series exists, before or after
+    the import, so the family is recomputed by days like any other (not rebuilt whole each time)."""
+    empty = references_only(tiny, tmp_path / "empty.duckdb", ("branches", "complaint_categories"))
+    header, rows = ticket_rows(tiny)
+    col = {name: i for i, name in enumerate(header)}
+    for row in rows:
+        row[col["status"]], row[col["first_response_at"]], row[col["resolved_at"]] = "open", None, None
+    (tmp_path / "tickets.toml").write_text(TICKET_MAPPING)
+    for part, chosen in (("a", rows[:20]), ("b", rows[20:])):
+        write_csv(tmp_path / f"{part}.csv", header, chosen)
+        result = ingest.run_import("tickets", tmp_path / f"{part}.csv", tmp_path / "tickets.toml", empty)
+        assert result.rows_stored == 20, result.summary()
+    how = {name: mode for name, mode, _ in refreshes[-1]}
+    assert how["rollup_complaint_handling"].endswith("days + open"), how
+    assert how["rollup_handling_buckets"] == "widened", how
+    assert differences(empty, tmp_path) == []
 
 
 def whole_tables_equal(path, whole, tables) -> bool:
