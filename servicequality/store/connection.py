@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from servicequality import domain
+from servicequality.store import writer
 from servicequality.store.writer import pause_point, remove_leftovers, writer_lock
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -368,7 +369,7 @@ def _build(target: Path, fill, *, start_from_existing: bool, refresh: bool, memo
         # The old file's write-ahead log (a refresh in place killed after a commit) was replayed into
         # the copy; beside the new file DuckDB would refuse to open it ("WAL ... does not match").
         Path(str(target) + ".wal").unlink(missing_ok=True)
-        os.replace(tmp, target)
+        writer.replace(tmp, target)  # a large old file is freed apart, after this returns
         done("committing")
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -10,7 +10,8 @@ unlocked. A second writer waits up to `wait` seconds, then is refused with one l
 holds the lock; it has changed nothing.
 
 Holding the lock also proves that no other writer is running, so any `.<store>.*.building` file
-beside the store is a killed writer's half-written copy: `remove_leftovers` deletes them.
+beside the store is a killed writer's half-written copy: `remove_leftovers` deletes them, and any
+`.<store>.*.retired` file is an old store a finished writer left to be freed apart (`replace`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import glob
 import os
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -41,10 +44,10 @@ def lock_path(target: Path) -> Path:
 
 
 def leftovers(target: Path) -> list[Path]:
-    """Temporary files of a build or import of `target` (and their write-ahead logs), and the folders
-    DuckDB spilled to while writing them: exactly the names tempfile.mkstemp gives build_atomically (8
+    """Temporary files of a build or import of `target` (and their write-ahead logs), the folders
+    DuckDB spilled to while writing them, and old store files left to be freed (`replace`): exactly the names tempfile.mkstemp gives build_atomically (8
     random characters), never another store's (".s.duckdb.copy.x.building" belongs to s.duckdb.copy)."""
-    files = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.building(\.wal)?")
+    files = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.(building(\.wal)?|retired)")
     folders = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.building\.spill")
     return sorted(
         p
@@ -146,6 +149,54 @@ def remove_leftovers(target: Path | str) -> tuple[int, int]:
         except FileNotFoundError:
             continue
     return files, size
+
+
+# An old store file at least this large is freed by a process of its own once the new file has its
+# name: on this machine's disk (ext4 mounted with discard) freeing the 3.3 GB of a 10 M-ticket store
+# took 1.6-2.6 s of a 13-19 s daily import, spent after its rows were already in place.
+FREE_APART_BYTES = 256 * 1024 * 1024
+
+
+def replace(new: Path, target: Path) -> None:
+    """Rename `new` over `target` (atomic). An old `target` of FREE_APART_BYTES or more first gets a
+    second name, `.<store>.<8 characters>.retired`, so the rename does not wait for the disk to free
+    its blocks; a process of its own then removes that name, and the writer goes on. A retired file
+    that process did not remove (killed, or the machine stopped) is a leftover the next writer
+    deletes (`remove_leftovers`). Without hard links (some file systems), a plain rename."""
+    try:
+        big = target.stat().st_size >= FREE_APART_BYTES
+    except FileNotFoundError:
+        big = False
+    retired = None
+    if big:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".retired", dir=target.parent)
+        os.close(fd)
+        os.unlink(name)  # the name only: os.link makes it the old file's second name
+        try:
+            os.link(target, name)
+            retired = Path(name)
+        except OSError:
+            retired = None
+    os.replace(new, target)
+    if retired is not None:
+        _free_apart(retired)
+
+
+def _free_apart(path: Path) -> None:
+    """Remove `path` in a process that outlives this call: a shell starts `rm` in the background and
+    ends at once (waited for here, so no child is left unreaped); `rm` is then nobody's child."""
+    try:
+        subprocess.run(
+            ["sh", "-c", 'rm -f -- "$1" &', "sh", str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            check=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        path.unlink(missing_ok=True)
 
 
 def pause_point(stage: str) -> None:

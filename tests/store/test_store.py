@@ -1,5 +1,7 @@
 """The store: atomic builds and reading the file as it is now."""
 
+import time
+
 import pytest
 
 from servicequality import store
@@ -27,6 +29,53 @@ def test_new_connection_sees_a_file_renamed_into_place_while_an_old_one_is_open(
     assert count_branches(old) == 3  # the old connection keeps its snapshot until it is dropped
     old.close()
     new.close()
+
+
+def test_a_large_old_file_is_freed_after_the_new_one_has_its_name(tmp_path, monkeypatch):
+    db = fixture_db.build(tmp_path / "s.duckdb")
+    old_inode = db.stat().st_ino
+    reader = store.connect_read_only(db)  # the dashboard reading the old file meanwhile
+    freed = []
+    monkeypatch.setattr(store.writer, "FREE_APART_BYTES", 1)  # every old file counts as large
+    monkeypatch.setattr(store.writer, "_free_apart", lambda path: freed.append((path, path.stat().st_ino)))
+    store.build_atomically(
+        db,
+        lambda con: con.execute(
+            "insert into branches values ('B4', 'Delta', 'East', 'Eastham', 'Standard', 'Small', null)"
+        ),
+        start_from_existing=True,
+    )
+    # The new file has the store's name; the old one kept a second name, handed over to be freed.
+    ((retired, inode),) = freed
+    assert db.stat().st_ino != old_inode and inode == old_inode
+    assert retired.name.startswith(".s.duckdb.") and retired.name.endswith(".retired")
+    assert store.leftovers(db) == [retired]  # not freed (a killed remover): the next writer's to delete
+    assert count_branches(reader) == 3
+    new = store.connect_read_only(db)
+    assert count_branches(new) == 4
+    new.close()
+    assert store.remove_leftovers(db)[0] == 1 and not retired.exists()
+    assert count_branches(reader) == 3  # its open file lives on until it is closed
+    reader.close()
+
+
+def test_the_old_file_is_removed_by_a_process_of_its_own(tmp_path, monkeypatch):
+    db = fixture_db.build(tmp_path / "s.duckdb")
+    monkeypatch.setattr(store.writer, "FREE_APART_BYTES", 1)
+    store.build_atomically(
+        db,
+        lambda con: con.execute(
+            "insert into branches values ('B4', 'Delta', 'East', 'Eastham', 'Standard', 'Small', null)"
+        ),
+        start_from_existing=True,
+    )
+    deadline = time.monotonic() + 30
+    while store.leftovers(db) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert store.leftovers(db) == []
+    con = store.connect_read_only(db)
+    assert count_branches(con) == 4
+    con.close()
 
 
 def test_failed_build_leaves_the_previous_file_intact(tmp_path):
