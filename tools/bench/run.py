@@ -481,6 +481,11 @@ def report(data: dict) -> str:
             reverse=True,
         )[:5]
         lines += ["", "Slowest reads: " + "; ".join(f"{page} {name[3:]} {ms:.1f} ms" for ms, page, name in slowest), ""]
+        misses = [(page, r) for page, r in res["pages"].items() if r["ms"] > target]
+        if misses:
+            lines += ["Where the time of each page over the target goes:", ""]
+            lines += [f"- {page}: {why_over(r['per_call_ms'], r['ms'], target)}" for page, r in misses]
+            lines.append("")
 
     lines += ["## Memory", ""]
     lines.append(f"- Benchmark process (DuckDB timings, AppTest recording): peak RSS {q['peak_rss_mb']:,.0f} MB.")
@@ -530,6 +535,27 @@ def report(data: dict) -> str:
     lines.append(f"{sum(verdicts)} of {len(verdicts)} page × scenario cells meet the time and speed-up targets.")
     lines += ["", *KNOWN_LIMITS]
     return "\n".join(lines) + "\n"
+
+
+def why_over(per_call_ms: dict[str, float], total_ms: float, target: float) -> str:
+    """Why a page's reads take more than `target` ms: the reads that take a fifth of its time or more,
+    named with their share, then the others' count, sum and median. `per_call_ms` is keyed
+    "NN name" (the read's place in the page, its query)."""
+    reads = sorted(((ms, key[3:]) for key, ms in per_call_ms.items()), reverse=True)
+    big = [(ms, name) for ms, name in reads if ms >= total_ms / 5]
+    rest = [ms for ms, _ in reads[len(big) :]]
+    parts = [
+        f"{name} {_fmt(ms)} ms ({ms / total_ms:.0%}{', alone over the target' if ms > target else ''})"
+        for ms, name in big
+    ]
+    if rest:
+        parts.append(
+            f"{'the other ' if big else ''}{len(rest)} read{'s' if len(rest) > 1 else ''} {_fmt(sum(rest))} ms"
+            f" (median {_fmt(statistics.median(rest))} ms)"
+        )
+    if not big:
+        return f"{_fmt(total_ms)} ms, no read a fifth of it: " + "; ".join(parts) + ", each read's planning included"
+    return f"{_fmt(total_ms)} ms: " + "; ".join(parts)
 
 
 KNOWN_LIMITS = [
