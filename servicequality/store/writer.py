@@ -45,8 +45,9 @@ def lock_path(target: Path) -> Path:
 
 def leftovers(target: Path) -> list[Path]:
     """Temporary files of a build or import of `target` (and their write-ahead logs), the folders
-    DuckDB spilled to while writing them, and old store files left to be freed (`replace`): exactly the names tempfile.mkstemp gives build_atomically (8
-    random characters), never another store's (".s.duckdb.copy.x.building" belongs to s.duckdb.copy)."""
+    DuckDB spilled to while writing them, and old store files left to be freed (`replace`): exactly
+    the names tempfile.mkstemp gives build_atomically and `replace` (8 random characters), never
+    another store's (".s.duckdb.copy.x.building" belongs to s.duckdb.copy)."""
     files = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.(building(\.wal)?|retired)")
     folders = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.building\.spill")
     return sorted(
@@ -135,19 +136,23 @@ def _busy_message(target: Path, fd: int, wait: float) -> str:
 
 def remove_leftovers(target: Path | str) -> tuple[int, int]:
     """Delete a killed writer's temporary files beside `target`: (files, bytes) removed. Only call
-    it while holding the writer lock (then no live writer owns them)."""
+    it while holding the writer lock (then no live writer owns them). An old store file a finished
+    writer left to be freed apart (`.retired`, see `replace`) is deleted too, but not counted: it is
+    no sign of a killed writer (its remover may simply not have finished yet)."""
     files = size = 0
     for path in leftovers(Path(target)):
         try:
             if path.is_dir():  # DuckDB's spill files
-                size += sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+                bytes_ = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
                 shutil.rmtree(path)
             else:
-                size += path.stat().st_size
+                bytes_ = path.stat().st_size
                 path.unlink()
-            files += 1
         except FileNotFoundError:
             continue
+        if not path.name.endswith(".retired"):
+            files += 1
+            size += bytes_
     return files, size
 
 
@@ -177,14 +182,22 @@ def replace(new: Path, target: Path) -> None:
             retired = Path(name)
         except OSError:
             retired = None
-    os.replace(new, target)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if retired is not None:
+            retired.unlink(missing_ok=True)
+        raise
     if retired is not None:
-        _free_apart(retired)
+        try:
+            _free_apart(retired)
+        except Exception:  # the new store is in place: the next writer removes the name
+            pass
 
 
 def _free_apart(path: Path) -> None:
     """Remove `path` in a process that outlives this call: a shell starts `rm` in the background and
-    ends at once (waited for here, so no child is left unreaped); `rm` is then nobody's child."""
+    ends at once (waited for here); `rm`, orphaned, is then reaped by the system's init process."""
     try:
         subprocess.run(
             ["sh", "-c", 'rm -f -- "$1" &', "sh", str(path)],

@@ -100,3 +100,34 @@ def test_a_recorder_that_drops_a_parameter_is_caught():
         "complaints: handling_summary binds channels = None, not ['Phone']"
     ]
     assert record.missing_selections(kept, {"channels": ["Phone"]}) == []
+
+
+def test_a_page_over_its_target_names_the_reads_that_take_its_time():
+    from tools.bench.run import why_over
+
+    # 60 + 25 + 10 + 5 = 100 ms; a fifth is 20 ms: two reads named, the other two summed.
+    calls = {"00 date_bounds": 5.0, "01 handling_summary": 60.0, "02 complaint_summary": 25.0, "03 monthly": 10.0}
+    assert why_over(calls, 100.0, 50) == (
+        "100 ms: handling_summary 60.0 ms (60%, alone over the target); complaint_summary 25.0 ms (25%); "
+        "the other 2 reads 15.0 ms (median 7.5 ms)"
+    )
+    # No read a fifth of 120 ms (24 ms): the count and the median say it is the number of reads.
+    even = {f"{i:02d} q{i}": ms for i, ms in enumerate([15.0, 15.0, 15.0, 15.0, 15.0, 15.0, 20.0, 10.0])}
+    assert why_over(even, 120.0, 100) == (
+        "120 ms, no read a fifth of it: 8 reads 120 ms (median 15.0 ms), each read's planning included"
+    )
+
+
+def test_a_new_report_keeps_the_hand_written_import_history(tmp_path):
+    from tools.bench.run import write_report
+
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text(
+        "# Benchmarks\n\nold tables\n\n## Import speed\n\n- old figures\n\n### Earlier import measurements\n\n"
+        "- 2026-12-03: 628 s\n\n## Verdict\n\nold verdict\n\n## Rollups on Spark\n\nby hand\n"
+    )
+    write_report(path, "# Benchmarks\n\nnew tables\n\n## Import speed\n\n- new figures\n\n## Verdict\n\n9 of 9\n")
+    assert path.read_text() == (
+        "# Benchmarks\n\nnew tables\n\n## Import speed\n\n- new figures\n\n### Earlier import measurements\n\n"
+        "- 2026-12-03: 628 s\n\n## Verdict\n\n9 of 9\n\n## Rollups on Spark\n\nby hand\n"
+    )
