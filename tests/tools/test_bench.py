@@ -103,7 +103,7 @@ def test_a_recorder_that_drops_a_parameter_is_caught():
 
 
 def test_a_page_over_its_target_names_the_reads_that_take_its_time():
-    from tools.bench.run import why_over
+    from tools.bench.report import why_over
 
     # 60 + 25 + 10 + 5 = 100 ms; a fifth is 20 ms: two reads named, the other two summed.
     calls = {"00 date_bounds": 5.0, "01 handling_summary": 60.0, "02 complaint_summary": 25.0, "03 monthly": 10.0}
@@ -119,7 +119,7 @@ def test_a_page_over_its_target_names_the_reads_that_take_its_time():
 
 
 def test_a_new_report_keeps_the_hand_written_import_history(tmp_path):
-    from tools.bench.run import write_report
+    from tools.bench.report import write_report
 
     path = tmp_path / "BENCHMARKS.md"
     path.write_text(
