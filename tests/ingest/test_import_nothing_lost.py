@@ -520,6 +520,7 @@ def test_ten_readers_during_an_import_see_the_old_or_the_new_counts_and_never_an
 # --- an export without ids, in parts ----------------------------------------------------------------
 
 
+@pytest.mark.slow  # 5-6 s: make test runs it, the fast tier does not
 def test_an_export_without_ids_imported_in_parts_stores_every_row_once(tmp_path):
     # The rows have no id: [id] makes one. With {row} every part starts again at 1, so the second
     # part's rows were rejected as the first part's duplicates; with {hash} they are stored, the

@@ -104,6 +104,7 @@ def test_rows_are_read_as_they_are_asked_for_not_ahead():
         assert source.taken == n  # exactly the lines of the rows given so far
 
 
+@pytest.mark.slow  # 4 s: make test runs it, the fast tier does not
 def test_a_repeated_id_gets_the_same_reason_whether_its_first_row_was_written_before_or_not(tmp_path, monkeypatch):
     # The keys of rows already written go to DuckDB, not a Python dict: with 2-row chunks every repeat
     # below meets its first row in an earlier chunk, and must be rejected as it is in one chunk.

@@ -154,6 +154,8 @@ def test_a_build_that_frees_most_of_the_file_writes_it_again_compactly(tmp_path)
     assert not [p for p in tmp_path.iterdir() if ".building" in p.name]
 
 
+# Writes 256 MB: make test runs it, the fast tier does not (the compaction above stays there).
+@pytest.mark.slow
 def test_a_build_that_frees_less_than_it_uses_is_not_written_again(tmp_path, monkeypatch):
     db = tmp_path / "s.duckdb"
 
