@@ -43,3 +43,36 @@ def test_funnel_labels_end_on_their_own_points():
     # neighbours point from opposite sides
     c, d = (next(a for a in fig.layout.annotations if a.text == n) for n in ("C", "D"))
     assert (c.ax > 0) != (d.ax > 0)
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour (0-255 channels)."""
+    lin = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _rgb(colour: str) -> tuple[float, float, float, float]:
+    if colour.startswith("#"):
+        return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16), 1.0
+    r, g, b, a = (float(x) for x in colour[colour.index("(") + 1 : -1].split(","))
+    return r, g, b, a
+
+
+def test_funnel_names_read_on_the_light_and_the_dark_theme():
+    # The names' boxes are light; on the dark theme the text would be the theme's white (the bug
+    # seen in a dark screenshot: white on light grey). Each name needs its own ink with a WCAG
+    # contrast of at least 4.5:1 against its box laid over either theme's background.
+    volume = pd.Series([5000.0, 400.0, 100.0, 105.0, 4000.0])
+    value = pd.Series([4250.0, 340.0, 50.0, 55.0, 3400.0]) / volume
+    funnel = CS.funnel("proportion", volume, value, adjustment="none")
+    fig = cc.funnel_plot(funnel, pd.Series(list("ABCDE")), MEASURES["within_target"], title="t", highlight="B")
+    names = [a for a in fig.layout.annotations if a.showarrow]
+    assert names
+    for a in names:
+        assert a.font.color, f"{a.text}: no colour of its own, the theme's text colour is used"
+        ink = _luminance(_rgb(a.font.color)[:3])
+        r, g, b, alpha = _rgb(a.bgcolor)
+        for background in ((255, 255, 255), (14, 17, 23)):  # Streamlit's light and dark backgrounds
+            box = [alpha * c + (1 - alpha) * bg for c, bg in zip((r, g, b), background, strict=True)]
+            lighter, darker = sorted((_luminance(box), ink), reverse=True)
+            assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (a.text, background)
