@@ -322,25 +322,27 @@ def _waiting_keys(con: duckdb.DuckDBPyConnection, importer: _Importer) -> bool:
     """The keys of the rows waiting to be written and their lines, as the temporary table
     import_waiting_keys: those validated here and those validated in bulk (ingest.bulk). False when
     no row waits."""
-    import pyarrow as pa
-
     names = KEYS[importer.m.target]
     cols = ", ".join(names)
-    lines = [line for line, _ in importer.origins]
-    data = pa.table({**{n: pa.array([r[n] for r in importer.rows]) for n in names}, "line": pa.array(lines, "int64")})
-    con.register("waiting_rows", data)
-    try:
-        # Table and column names from the constants KEYS and _STORE_TABLE, never from the file or mapping.
-        con.execute(
-            f"create or replace temp table import_waiting_keys as select {cols}, cast(0 as bigint) as line "
-            f"from {_STORE_TABLE[importer.m.target]} limit 0"
+    # Table and column names from the constants KEYS and _STORE_TABLE, never from the file or mapping.
+    con.execute(
+        f"create or replace temp table import_waiting_keys as select {cols}, cast(0 as bigint) as line "
+        f"from {_STORE_TABLE[importer.m.target]} limit 0"
+    )
+    if importer.rows:  # pyarrow only then: its first use costs a CLI import 0.35 s of loading
+        import pyarrow as pa
+
+        lines = [line for line, _ in importer.origins]
+        data = pa.table(
+            {**{n: pa.array([r[n] for r in importer.rows]) for n in names}, "line": pa.array(lines, "int64")}
         )
-        if importer.rows:
+        con.register("waiting_rows", data)
+        try:
             con.execute(f"insert into temp.import_waiting_keys select {cols}, line from waiting_rows")
-        if importer.bulk is not None and importer.bulk.waiting:
-            con.execute(f"insert into temp.import_waiting_keys select {cols}, line from temp.bulk_waiting")
-    finally:
-        con.unregister("waiting_rows")
+        finally:
+            con.unregister("waiting_rows")
+    if importer.bulk is not None and importer.bulk.waiting:
+        con.execute(f"insert into temp.import_waiting_keys select {cols}, line from temp.bulk_waiting")
     return bool(importer.rows) or (importer.bulk is not None and importer.bulk.waiting > 0)
 
 

@@ -257,15 +257,20 @@ def test_a_ticket_import_recomputes_its_days_and_equals_a_whole_rebuild(tiny, tm
     how = {name: mode for name, mode, _ in done}
     # Survey rollups read no ticket: kept as they were.
     assert not [name for name in how if "survey" in name or "component_days" in name or "item" in name], how
-    # The day tables recomputed the new rows' days and those of the open tickets that passed a target
-    # while the as-of time moved; their months.
+    # The day tables that count late tickets recomputed the new rows' days and those of the open
+    # tickets that passed a target while the as-of time moved; their months.
     days = new_days | crossed
-    assert crossed - new_days and len(days) < 200, (len(crossed), len(days))
+    months, new_months = {d.replace(day=1) for d in days}, {d.replace(day=1) for d in new_days}
+    assert crossed - new_days and len(days) < 200 and months - new_months, (len(crossed), len(days), months)
     assert how["rollup_ticket_days"] == how["rollup_ticket_cells"] == f"{len(days)} days", how
-    assert how["rollup_complaint_category_months"] == f"{len({d.replace(day=1) for d in days})} months"
-    # The percentile buckets take the new values in; the complaints of the new rows' months are read.
+    # Those that read no age or lateness (through no view of the as-of time): the new rows' days only.
+    assert how["rollup_complaint_open"] == how["rollup_ticket_categories"] == f"{len(new_days)} days", how
+    assert how["rollup_complaint_category_months"] == f"{len(new_months)} months", how
+    # The percentile buckets take the new values in; the complaints of the new rows' months are read
+    # (with every open one, whatever its month).
     assert how["rollup_handling_buckets"] == "widened", how
-    assert how["rollup_handling_months"] == f"{len({d.replace(day=1) for d in days})} months", how
+    assert how["rollup_handling_months"] == f"{len(new_months)} months", how
+    assert how["rollup_complaint_handling"] == f"{len(new_days)} days + open", how
 
 
 def crossings(path, new_as_of: dt.datetime) -> set[dt.date]:
