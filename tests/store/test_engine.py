@@ -24,8 +24,11 @@ def test_a_query_reads_the_fact_tables_behind_its_views():
     assert engine.facts_read("drill_tickets", params) == {"tickets"}
     # the complaint tiles read rollups and reference tables only
     assert engine.facts_read("complaint_summary", params) == frozenset()
-    # through two views: performance_respondents reads response_answers, which reads the responses
-    assert "survey_responses" in engine.facts_read("performance_respondents", params)
+    # through a view: survey_overall reads response_answers, which reads the responses
+    assert "response_answers" in store.runner.tables_read(store.load_query("survey_overall").sql)
+    assert engine.facts_read("survey_overall", params) == {"survey_responses"}
+    # the respondents' wide rows are a rollup of their own (rollup_respondent_performance)
+    assert engine.facts_read("performance_respondents", params) == frozenset()
 
 
 def test_the_engine_is_named_or_refused(monkeypatch):

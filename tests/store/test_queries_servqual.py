@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from servicequality import store
@@ -340,3 +341,72 @@ def test_tolerance_zone_pairs_each_item_with_its_own_adequate_level(tmp_path, pl
     assert (rel["mean_adequate"], rel["mean_desired"], rel["mean_perception"]) == pytest.approx((4.5, 6.25, 4.25))
     assert (rel["mean_msa"], rel["sd_msa"]) == pytest.approx((-0.25, 3.5 / math.sqrt(2)))
     assert (rel["mean_mss"], rel["sd_mss"]) == pytest.approx((-2.0, 4 / math.sqrt(2)))
+
+
+# --- a performance-only survey on mixed scales (component_performance, performance_respondents) -------
+
+
+def _fill_mixed_scales(con) -> None:
+    con.execute("insert into branches values ('Y1', 'Ypsilon', 'East', 'Easton', 'Standard', 'Small', null)")
+    for rid, day, satisfaction, nps in (("P1", 4, 5, 10), ("P2", 5, 2, None), ("P3", 6, None, 0)):
+        con.execute(
+            f"insert into survey_responses {RESPONSE_COLUMNS} "
+            "values ($1, 'Y1', $2, 'Phone', 'Individual', $3, $4, null)",
+            [rid, dt.datetime(2024, 3, day, 10), nps, satisfaction],
+        )
+    con.executemany(
+        "insert into survey_scores (response_id, component_key, item, perception, scale_min, scale_max) "
+        "values ($1, $2, $3, $4, $5, $6)",
+        [
+            # response, component, item, perception, scale
+            ("P1", "courtesy", "COU1", 4, 1, 5),
+            ("P1", "courtesy", "COU2", 3, 1, 5),
+            ("P2", "courtesy", "COU1", 2, 1, 5),
+            ("P1", "reliability", "REL1", 4, 1, 5),
+            ("P2", "reliability", "REL1", 7, 1, 10),  # another respondent, another scale
+            ("P3", "security", "SEC1", 5, 1, 5),
+            ("P3", "security", "SEC2", 4, 1, 4),  # one respondent's two items on two scales
+            ("P1", "tangibles", "TAN1", 3, 1, 5),
+            ("P2", "tangibles", "TAN1", 3, 0, 5),  # the same top point, another bottom one
+        ],
+    )
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["rollups", "plain"])
+def test_component_performance_gives_a_raw_rating_only_on_one_shared_scale(tmp_path, plain):
+    path = store.build_atomically(tmp_path / "mixed.duckdb", _fill_mixed_scales)
+    con = store.connect_read_only(path)
+    try:
+        df = store.run_query(con, "component_performance", MINI_PERIOD.params(), plain=plain)
+        wide = store.run_query(con, "performance_respondents", MINI_PERIOD.params(), plain=plain)
+    finally:
+        con.close()
+    df = df.set_index("component_key")
+    # courtesy, all on 1-5: P1 (4 + 3) / 2 = 3.5 (POMP 75, 50 -> 62.5), P2 2 (25): rating 2.75, POMP 43.75
+    cou = df.loc["courtesy"]
+    assert (cou["n"], cou["rated_answers"], cou["scales"]) == (2, 3, "1-5")
+    assert (cou["mean_rating"], cou["scale_min"], cou["scale_max"]) == pytest.approx((2.75, 1, 5))
+    assert cou["mean_performance"] == pytest.approx(43.75)
+    assert cou["sd_rating"] == pytest.approx(1.5 / SQRT2)
+    # reliability: P1 4 on 1-5 (75), P2 7 on 1-10 (66.67): no raw rating; scales in text order
+    rel = df.loc["reliability"]
+    assert rel["scales"] == "1-10, 1-5" and rel["mean_performance"] == pytest.approx((75 + 600 / 9) / 2)
+    # security: P3's own items on 1-5 and 1-4 (5 and 4, both the best: 100) span 1-5 but share no scale
+    sec = df.loc["security"]
+    assert (sec["n"], sec["scales"], sec["mean_performance"]) == (1, "1-5", pytest.approx(100.0))
+    # tangibles: 1-5 and 0-5 share the top point only (3 -> 50 and 60)
+    tan = df.loc["tangibles"]
+    assert tan["scales"] == "0-5, 1-5" and tan["mean_performance"] == pytest.approx(55.0)
+    for row in (rel, sec, tan):
+        assert pd.isna(row["mean_rating"]) and pd.isna(row["sd_rating"]) and pd.isna(row["scale_min"])
+    assert df.loc["access", "n"] == 0
+
+    # one row per respondent, in id order, a column per component; satisfaction 1-5 and nps 0-10 as 0-100
+    assert wide["response_id"].tolist() == ["P1", "P2", "P3"]
+    assert wide["courtesy"].tolist() == pytest.approx([62.5, 25.0, math.nan], nan_ok=True)
+    assert wide["reliability"].tolist() == pytest.approx([75.0, 600 / 9, math.nan], nan_ok=True)
+    assert wide["tangibles"].tolist() == pytest.approx([50.0, 60.0, math.nan], nan_ok=True)
+    assert wide["security"].tolist() == pytest.approx([math.nan, math.nan, 100.0], nan_ok=True)
+    assert wide["access"].isna().all()
+    assert wide["satisfaction"].tolist() == pytest.approx([100.0, 25.0, math.nan], nan_ok=True)
+    assert wide["recommend"].tolist() == pytest.approx([100.0, math.nan, 0.0], nan_ok=True)

@@ -271,7 +271,7 @@ def test_a_rollups_only_snapshot_reads_its_facts_on_spark(monkeypatch, tiny_stor
         on_spark = [
             n for n in store.query_names() if store.engine.needs_spark(store.engine.history(con), n, sets[0][1])
         ]
-        assert {"drill_tickets", "drill_responses", "performance_respondents"} <= set(on_spark)
+        assert {"drill_tickets", "drill_responses", "survey_overall"} <= set(on_spark)
         failures = []
         for label, params in sets:
             for name in on_spark:

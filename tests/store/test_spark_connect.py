@@ -37,7 +37,7 @@ QUERIES = (
     "alert_backlog",
     # the rows a rollups-only snapshot leaves to Spark (store.engine)
     "drill_tickets",
-    "performance_respondents",
+    "drill_responses",
 )
 
 

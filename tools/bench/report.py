@@ -251,9 +251,10 @@ KNOWN_LIMITS = [
     "`rollup_response_performance`, the per response × component view materialised in date order; its queries' "
     "plain form is the same text on the view (an `-- Oracle:` header line). `performance_respondents` "
     "returns one row per respondent of the period, a column per component (the derived importance "
-    "regression needs them; its bootstrap resamples at most 20,000 of them, stats/drivers.py), and "
-    "`component_performance` aggregates them per read: the ratings view of the Components page is the slowest "
-    "page view left.",
+    "regression needs them; its bootstrap resamples at most 20,000 of them, stats/drivers.py), from "
+    "`rollup_respondent_performance`, the same rows stored wide (one row per respondent, not ten to pivot at "
+    "each read); `component_performance` aggregates the per response × component rows in one pass per read. "
+    "Returning 680,000 rows a year is most of what the ratings view of the Components page still costs.",
     "- **Handling percentiles** cost most of the Overview's and the Complaints page's time: the Kaplan-Meier "
     "step numbers the handled values of every bucket that holds an open complaint's age.",
     "- **Refresh cost.** An import recomputes only the rollups that read what it wrote, and in those only "
