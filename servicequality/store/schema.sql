@@ -337,8 +337,11 @@ left join (
 ) as g on g.response_id = r.response_id;
 
 -- One row per rated respondent: their overall performance (the mean of their component performances,
--- 0-100) and their satisfaction answer (0-100, null when not asked). The base form of the survey
--- performance sums (store/facts.py: performance).
+-- 0-100), their performance on each of the ten components (domain.COMPONENTS, in that order; null when
+-- they rated none of its items) and their two overall answers (0-100, null when not asked). The base
+-- form of the survey performance sums (store/facts.py: performance); materialised in date order as
+-- rollup_respondent_performance, which the key-driver analysis reads (queries/performance_respondents.sql:
+-- one row per respondent, not ten to pivot at every read).
 create or replace view respondent_performance as
 with respondent as (
     select
@@ -349,28 +352,7 @@ with respondent as (
         any_value(p.channel) as channel,
         any_value(p.segment) as segment,
         any_value(p.submitted_on) as submitted_on,
-        avg(p.performance) as performance
-    from response_component_performance as p
-    group by p.response_id
-)
-select r.*, a.satisfaction
-from respondent as r
-left join response_answers as a on a.response_id = r.response_id;
-
--- One row per rated respondent, wide: their performance on each of the ten components (domain.COMPONENTS,
--- in that order; 0-100, null when they rated none of its items) and their two overall answers (0-100).
--- The key-driver analysis reads it (queries/performance_respondents.sql, materialised as
--- rollup_respondent_performance): one row per respondent, not ten to pivot at every read.
-create or replace view respondent_component_performance as
-with respondent as (
-    select
-        p.response_id,
-        any_value(p.branch_id) as branch_id,
-        any_value(p.region) as region,
-        any_value(p.branch_type) as branch_type,
-        any_value(p.channel) as channel,
-        any_value(p.segment) as segment,
-        any_value(p.submitted_on) as submitted_on,
+        avg(p.performance) as performance,
         max(case when p.component_key = 'security' then p.performance end) as security,
         max(case when p.component_key = 'credibility' then p.performance end) as credibility,
         max(case when p.component_key = 'communication' then p.performance end) as communication,
@@ -386,7 +368,7 @@ with respondent as (
 )
 select r.*, a.satisfaction, a.recommend
 from respondent as r
-join response_answers as a on a.response_id = r.response_id;
+left join response_answers as a on a.response_id = r.response_id;
 
 -- One row per respondent and component they gave importance points to, with the component's share of
 -- the respondent's points (respondents whose points add up to more than zero). The base form of the

@@ -1,7 +1,7 @@
 -- rollup_respondent_performance: each rated respondent's performance per component, one column per
--- component, and their overall answers (the view respondent_component_performance of schema.sql),
+-- component, their overall performance and answers (the view respondent_performance of schema.sql),
 -- stored in date order: the key-driver analysis reads one row per respondent in the period.
 -- Grain: response_id
 -- Order: submitted_on, branch_id
 -- Partition: day submitted_on
-select * from respondent_component_performance
+select * from respondent_performance
