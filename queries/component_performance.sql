@@ -20,7 +20,7 @@
 --   n_expectation     respondents who also gave expectations (SERVQUAL); 0 in a performance-only survey
 --   not_applicable, dont_know, not_rated, blank  answers to the component's items that are not ratings
 -- One pass over the rollup: the scales' test rides in the same aggregate (two passes took 0.24 s at
--- 10 M tickets, one 0.13 s; a CTE read twice is materialised whole first, 1.5 s).
+-- 10 M tickets, one 0.19 s; a CTE read twice is materialised whole first, 1.5 s).
 with aggregated as (
     select
         p.component_key,
