@@ -1,10 +1,10 @@
 -- performance_respondents: each respondent's component scores and overall answers, for key-driver analysis.
 -- Grain: one row per response with at least one rated component.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types
--- Reads rollup_respondent_performance (respondent_performance materialised by
--- servicequality/store/rollups.py: one row per respondent, a column per component); its plain form is
--- this text on the view.
--- Oracle: rollup_respondent_performance -> respondent_performance
+-- Reads rollup_respondent_performance (store/models/: one row per respondent, a column per component);
+-- its plain form computes that rollup, and the per response x component one it pivots, from their
+-- models over the base views.
+-- Oracle: the rollups' models
 -- Columns:
 --   response_id
 --   security ... tangibles  the respondent's score on each of the ten components (domain.COMPONENTS, in

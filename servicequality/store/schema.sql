@@ -337,11 +337,9 @@ left join (
 ) as g on g.response_id = r.response_id;
 
 -- One row per rated respondent: their overall performance (the mean of their component performances,
--- 0-100), their performance on each of the ten components (domain.COMPONENTS, in that order; null when
--- they rated none of its items) and their two overall answers (0-100, null when not asked). The base
--- form of the survey performance sums (store/facts.py: performance); materialised in date order as
--- rollup_respondent_performance, which the key-driver analysis reads (queries/performance_respondents.sql:
--- one row per respondent, not ten to pivot at every read).
+-- 0-100) and their satisfaction answer (0-100, null when not asked). The base form of the survey
+-- performance sums (store/facts.py: performance); rollup_respondent_performance holds the same
+-- respondents from the rollups, with a column per component as well.
 create or replace view respondent_performance as
 with respondent as (
     select
@@ -352,21 +350,11 @@ with respondent as (
         any_value(p.channel) as channel,
         any_value(p.segment) as segment,
         any_value(p.submitted_on) as submitted_on,
-        avg(p.performance) as performance,
-        max(case when p.component_key = 'security' then p.performance end) as security,
-        max(case when p.component_key = 'credibility' then p.performance end) as credibility,
-        max(case when p.component_key = 'communication' then p.performance end) as communication,
-        max(case when p.component_key = 'understanding' then p.performance end) as understanding,
-        max(case when p.component_key = 'access' then p.performance end) as access,
-        max(case when p.component_key = 'courtesy' then p.performance end) as courtesy,
-        max(case when p.component_key = 'competence' then p.performance end) as competence,
-        max(case when p.component_key = 'responsiveness' then p.performance end) as responsiveness,
-        max(case when p.component_key = 'reliability' then p.performance end) as reliability,
-        max(case when p.component_key = 'tangibles' then p.performance end) as tangibles
+        avg(p.performance) as performance
     from response_component_performance as p
     group by p.response_id
 )
-select r.*, a.satisfaction, a.recommend
+select r.*, a.satisfaction
 from respondent as r
 left join response_answers as a on a.response_id = r.response_id;
 
