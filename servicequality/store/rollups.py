@@ -97,6 +97,11 @@ class Model:
     partition: tuple[str, str] | None = None  # ("day" or "month", the expression giving it)
 
 
+def _without_comments(sql: str) -> str:
+    """The SQL without its `--` comments (no model has `--` inside a string)."""
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
 @functools.cache
 def models() -> tuple[Model, ...]:
     """Every model, in an order where each comes after the models it reads."""
@@ -106,7 +111,7 @@ def models() -> tuple[Model, ...]:
     parsed = {}
     for name, text in texts.items():
         header = dict(_HEADER.findall(text))
-        code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+        code = _without_comments(text)
         reads = frozenset(n for n in _NAMES.findall(code) if n in texts and n != name)
         partition = _PARTITION.fullmatch(header["Partition"].strip()) if "Partition" in header else None
         if "Partition" in header and (partition is None or "Temporary" in header):
@@ -389,8 +394,10 @@ _WORD = re.compile(r"\b[a-z_][a-z0-9_]*\b")
 
 
 def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str]]:
-    """Every model's base tables and views: those its text names, through the views and models it
-    reads (a word that only looks like a table's name counts too: more is recomputed, never less)."""
+    """Every model's base tables and views: those its SQL names, through the views and models it
+    reads (a word that only looks like a table's name counts too: more is recomputed, never less).
+    Its comments name nothing: a header saying "at 10 M tickets" would make a survey model recompute
+    at every ticket import."""
     tables = {
         name
         for (name,) in con.execute(
@@ -412,7 +419,7 @@ def _reads(con: duckdb.DuckDBPyConnection) -> dict[str, frozenset[str]]:
 
     reads: dict[str, frozenset[str]] = {}
     for m in models():
-        words = set(_WORD.findall(m.sql.lower()))
+        words = set(_WORD.findall(_without_comments(m.sql).lower()))
         reads[m.name] = frozenset(words & (tables | views.keys())).union(
             *(of_view(v) for v in words & views.keys()), *(reads[r] for r in m.reads)
         )

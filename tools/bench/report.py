@@ -248,12 +248,13 @@ KNOWN_LIMITS = [
     "`rollup_complaint_handling` instead of the month tables. No selection runs a plain form: "
     "`python -m servicequality sql NAME --selected channels` shows which SQL runs.",
     "- **Survey performance** (percent of maximum possible, for surveys with or without expectations) reads "
-    "`rollup_response_performance`, the per response × component view materialised in date order; its queries' "
-    "plain form is the same text on the view (an `-- Oracle:` header line). `performance_respondents` "
-    "returns one row per respondent of the period, a column per component (the derived importance "
-    "regression needs them; its bootstrap resamples at most 20,000 of them, stats/drivers.py), from "
-    "`rollup_respondent_performance`, the same rows stored wide (one row per respondent, not ten to pivot at "
-    "each read); `component_performance` aggregates the per response × component rows in one pass per read. "
+    "`rollup_response_performance`, the per response × component view materialised in date order; most of "
+    "its queries' plain form is the same text on the view (an `-- Oracle:` header line). "
+    "`performance_respondents` returns one row per respondent of the period, a column per component (the "
+    "derived importance regression needs them; its bootstrap resamples at most 20,000 of them, "
+    "stats/drivers.py), from `rollup_respondent_performance`, those rows pivoted once per refresh (one row per "
+    "respondent, not ten to pivot at each read; its plain form computes both rollups from their models). "
+    "`component_performance` aggregates the per response × component rows in one pass per read. "
     "Returning 680,000 rows a year is most of what the ratings view of the Components page still costs.",
     "- **Handling percentiles** cost most of the Overview's and the Complaints page's time: the Kaplan-Meier "
     "step numbers the handled values of every bucket that holds an open complaint's age.",
