@@ -4,6 +4,10 @@
 -- scaled integers: x = score x respondent_scale exactly, as in rollup_rater_days), summed per
 -- branch, day, channel, segment and group. store/generate.py reads it in place of rollup_rater_days
 -- when a component selection is set; the CTE is never run otherwise.
+-- With one component selected, the group score is that component's score: the sums come from
+-- rollup_component_days, scaled by k = respondent_scale / gap_scale (sum(k x) = k sum(x), and k^2
+-- for the squares), the same exact integers without regrouping the respondents.
+-- Rollup choice: rater_component_days -> single_rater_component_days when one $components
 rater_component_days as (
     select
         g.branch_id, g.submitted_on, g.channel, g.segment, g.rater_group,
@@ -23,4 +27,20 @@ rater_component_days as (
             st.respondent_scale, st.gap_scale
     ) as g
     group by g.branch_id, g.submitted_on, g.channel, g.segment, g.rater_group
+),
+
+single_rater_component_days as (
+    select
+        d.branch_id, d.submitted_on, d.channel, d.segment, c.rater_group,
+        d.n,
+        cast(d.sum_p as hugeint) * (st.respondent_scale // st.gap_scale) as sum_p,
+        cast(d.sum_e as hugeint) * (st.respondent_scale // st.gap_scale) as sum_e,
+        cast(d.sum_g as hugeint) * (st.respondent_scale // st.gap_scale) as sum_g,
+        cast(d.sum_gg as hugeint) * (st.respondent_scale // st.gap_scale) * (st.respondent_scale // st.gap_scale)
+            as sum_gg
+    from rollup_component_days as d
+    join components as c on c.component_key = d.component_key
+    cross join rollup_settings as st
+    where d.submitted_on between $start and $end
+        and list_contains($components, d.component_key)
 )

@@ -9,6 +9,15 @@
 -- CTEs it does not read never run. base_respondent_gaps is the same respondents' gaps computed from
 -- the base view, the plain form's source ("-- Oracle: rollup_respondent_gaps -> base_respondent_gaps",
 -- and the respondent_gaps fact's base relation).
+-- With one component selected, a respondent's gap over it is their gap on it, so the respondents and
+-- their day sums need no regrouping: the two choices below (store.runner reads them from here) swap
+-- in single_component_gaps (the rows of rollup_response_components scaled, as respondent_component_gaps
+-- scales them with a count of 1; defined before component_gap_days, which then reads it: Spark wants
+-- a CTE defined before it is read) and single_component_gap_days (rollup_component_days' sums of
+-- that component, scaled once more: sum(k x) = k sum(x), sum((k x)^2) = k^2 sum(x^2), k the ratio
+-- of the scales). The rows are the same, exact integers either way.
+-- Rollup choice: respondent_component_gaps -> single_component_gaps when one $components
+-- Rollup choice: component_gap_days -> single_component_gap_days when one $components
 base_respondent_gaps as (
     select
         s.response_id,
@@ -40,6 +49,18 @@ respondent_component_gaps as (
     group by rc.submitted_on, rc.branch_id, rc.channel, rc.segment, rc.response_id, st.respondent_scale, st.gap_scale
 ),
 
+single_component_gaps as (
+    select
+        rc.submitted_on, rc.branch_id, rc.channel, rc.segment, rc.response_id,
+        cast((rc.p - rc.e) * (st.respondent_scale // st.gap_scale) as bigint) as x,
+        round((rc.p - rc.e) / st.gap_scale, 9) as gap_key,
+        cast(rc.p * (st.respondent_scale // st.gap_scale) as bigint) as xp
+    from rollup_response_components as rc
+    cross join rollup_settings as st
+    where rc.submitted_on between $start and $end
+        and list_contains($components, rc.component_key)
+),
+
 component_gap_days as (
     select
         g.branch_id, g.submitted_on, g.channel, g.segment,
@@ -47,4 +68,20 @@ component_gap_days as (
         sum(g.xp) as sum_xp, sum(cast(g.xp as hugeint) * g.xp) as sum_xpxp
     from respondent_component_gaps as g
     group by g.branch_id, g.submitted_on, g.channel, g.segment
+),
+
+single_component_gap_days as (
+    select
+        d.branch_id, d.submitted_on, d.channel, d.segment,
+        d.n as gap_n,
+        cast(d.sum_g as hugeint) * (st.respondent_scale // st.gap_scale) as sum_x,
+        cast(d.sum_gg as hugeint) * (st.respondent_scale // st.gap_scale) * (st.respondent_scale // st.gap_scale)
+            as sum_xx,
+        cast(d.sum_p as hugeint) * (st.respondent_scale // st.gap_scale) as sum_xp,
+        cast(d.sum_pp as hugeint) * (st.respondent_scale // st.gap_scale) * (st.respondent_scale // st.gap_scale)
+            as sum_xpxp
+    from rollup_component_days as d
+    cross join rollup_settings as st
+    where d.submitted_on between $start and $end
+        and list_contains($components, d.component_key)
 )

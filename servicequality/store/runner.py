@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -34,8 +34,25 @@ _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 # place of the coarser one: every `from`/`join` of the first name reads the second. The second may
 # be a table or a CTE the query (or a fragment it includes) defines; a CTE nobody reads never runs.
 # A source is thus picked by the grain the filter needs; the names come from the query file's own
-# header, never from input.
-ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (\w+) -> (\w+) when (.+)$")
+# header or a fragment it includes, never from input. "when one $components": only when that
+# selection holds exactly one value (a fragment's shortcut for a single component).
+ROLLUP_CHOICE = re.compile(r"^-- Rollup choice: (\w+) -> (\w+) when (one )?(.+)$")
+
+
+class Choice(NamedTuple):
+    """A rollup choice: `fine` is read in place of `coarse` when one of the selections `when` is
+    set (`single`: set to exactly one value). Applied in the order the query text gives them."""
+
+    coarse: str
+    fine: str
+    when: frozenset[str]
+    single: bool = False
+
+    def applies(self, params: Mapping[str, Any]) -> bool:
+        values = [params.get(p) for p in self.when]
+        return any(v is not None and (not self.single or len(v) == 1) for v in values)
+
+
 # "-- Include: handling_percentiles (measures 1, 2)": the CTEs of queries/fragments/<name>.sql, with
 # {measures} replaced by the constants given (numbers or column names), and a comma to go on with
 # the next CTE (none when the query's final select follows, or the fragment is that select);
@@ -128,16 +145,16 @@ class Query:
     sql: str
     parameters: frozenset[str]
     header: str
-    # (coarse table, finer table, selections that need the finer one), from "-- Rollup choice:".
-    choices: tuple[tuple[str, str, frozenset[str]], ...] = ()
+    # from "-- Rollup choice:" lines (the header's, the included fragments') and generated CTEs
+    choices: tuple[Choice, ...] = ()
 
     def sql_for(self, params: Mapping[str, Any]) -> str:
         """The SQL that runs with these parameters: each coarse rollup replaced by its finer one
         when a selection only the finer one can filter is set."""
         sql = self.sql
-        for coarse, fine, when in self.choices:
-            if any(params.get(p) is not None for p in when):
-                sql = re.sub(rf"\b(from|join)(\s+){coarse}\b", rf"\1\2{fine}", sql)
+        for choice in self.choices:
+            if choice.applies(params):
+                sql = re.sub(rf"\b(from|join)(\s+){choice.coarse}\b", rf"\1\2{choice.fine}", sql)
         return sql
 
 
@@ -211,12 +228,14 @@ def _load_query(name: str, plain: bool, _stamp: tuple[int, int]) -> Query:
             raise KeyError(f"Query {name!r} has no plain form: it reads rollups either way")
         # the base views hold every column a selection filters: no rollup to choose
         return Query(name, sql, frozenset(_PARAM.findall(_code(sql))), header)
-    choices = tuple(
-        (m.group(1), m.group(2), frozenset(_PARAM.findall(m.group(3))))
-        for m in map(ROLLUP_CHOICE.match, header.splitlines())
+    # the header's choices, then the included fragments' (in the expanded text, after the header)
+    written = dict.fromkeys(
+        Choice(m.group(1), m.group(2), frozenset(_PARAM.findall(m.group(4))), bool(m.group(3)))
+        for m in map(ROLLUP_CHOICE.match, text.splitlines())
         if m
     )
-    return Query(name, sql, frozenset(_PARAM.findall(_code(sql))), header, choices + tuple(generated_choices))
+    generated = (Choice(*c) for c in generated_choices)
+    return Query(name, sql, frozenset(_PARAM.findall(_code(sql))), header, (*written, *generated))
 
 
 def _has_plain_form(name: str) -> bool:

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from servicequality import store
-from servicequality.store import facts, generate
+from servicequality.store import facts, generate, runner
 
 
 def _sources(sql: str) -> set[str]:
@@ -25,7 +25,7 @@ def test_a_measures_line_reads_the_smallest_rollup_whose_grain_holds_its_keys():
     assert "from per_channel_parts as r" in query.sql_for({"channels": ["Phone"]})
     assert "from per_channel_finer as r" in query.sql_for({"segments": ["Premium"]})
     assert query.choices == (
-        ("per_channel_parts", "per_channel_finer", frozenset({"segments", "categories", "components"})),
+        runner.Choice("per_channel_parts", "per_channel_finer", frozenset({"segments", "categories", "components"})),
     )
     # by category: the category table and its month twin
     pareto = store.load_query("complaint_pareto").sql_for({})

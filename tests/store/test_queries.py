@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from servicequality import store
+from servicequality.store import runner
 from tests.conftest import FIXTURE_PERIOD as P
 from tests.conftest import query_extras
 
@@ -203,11 +204,22 @@ def test_a_rollup_choice_switches_only_what_the_query_reads():
     # "-- Rollup choice: rollup_respondent_gaps -> respondent_component_gaps when $components": the
     # table the query reads is swapped for the fragment's CTE; the CTE's own definition stays.
     query = store.load_query("consistency_gap_ties")
-    default, selected = query.sql_for({"components": None}), query.sql_for({"components": ["courtesy"]})
+    default, selected = query.sql_for({"components": None}), query.sql_for({"components": ["courtesy", "access"]})
     read = "from respondent_component_gaps as g"  # also read inside the fragment, by component_gap_days
     assert "from rollup_respondent_gaps as g" in default and "from rollup_respondent_gaps as g" not in selected
     assert selected.count(read) == default.count(read) + 1
     assert selected.count("respondent_component_gaps as (") == 1
+    # "when one $components" (the fragment's own choice): a single component needs no regrouping, and
+    # the choices apply in order, so the header's swap is swapped once more
+    single = query.sql_for({"components": ["courtesy"]})
+    assert read not in single and single.count("from single_component_gaps as g") == 2
+    assert runner.tables_read(single) == {"branches", "rollup_response_components", "rollup_settings"}
+    assert "rollup_component_days" in runner.tables_read(
+        store.load_query("consistency_branch_months").sql_for({"components": ["courtesy"]})
+    )
+    assert "rollup_component_days" not in runner.tables_read(
+        store.load_query("consistency_branch_months").sql_for({"components": ["courtesy", "access"]})
+    )
 
 
 def test_run_query_rejects_missing_parameters(fixture_con):

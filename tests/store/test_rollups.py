@@ -56,13 +56,14 @@ def scenarios(con) -> list[tuple[str, Filters]]:
     # month around a whole one; one ending on a month's last day; one inside a month.
     month_end = last.replace(day=1) - dt.timedelta(days=1)
     months_start = (month_end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month_edges = Filters(months_start + dt.timedelta(days=14), last - dt.timedelta(days=5))
     return [
         ("all", full),
         ("last year", year),
         ("odd days", Filters(middle, middle + dt.timedelta(days=40))),
         ("one day", Filters(middle, middle)),
         ("whole months", Filters(months_start, month_end)),
-        ("month edges", Filters(months_start + dt.timedelta(days=14), last - dt.timedelta(days=5))),
+        ("month edges", month_edges),
         ("to a month end", Filters(months_start + dt.timedelta(days=14), month_end)),
         ("inside a month", Filters(month_end.replace(day=11), month_end.replace(day=20))),
         # from the 13th of the month before the last: on the fixture a respondent on each side of
@@ -76,6 +77,9 @@ def scenarios(con) -> list[tuple[str, Filters]]:
         ("channel", replace(year, channels=("Phone",))),
         ("segment", replace(full, segments=("Premium",))),
         ("components", replace(year, components=("courtesy", "reliability"))),
+        # one component: its own sums, no regrouping (queries/fragments/respondent_gaps.sql), over a
+        # period that cuts months
+        ("one component", replace(month_edges, components=("reliability",))),
         ("categories", replace(year, categories=("Attitude",))),
         # pairs of selections: a finer rollup for one, the coarse filter for the other
         ("channel and segment", replace(year, channels=("Phone",), segments=("Premium",))),
@@ -91,12 +95,13 @@ def optimised_queries() -> list[str]:
 
 # On the medium database a subset of the scenarios keeps the test under a minute and a half (the
 # fixture runs them all): every day, periods that cut months, a branch attribute, and a component
-# selection (the component rollups, and the respondent-level reads' per-component path).
-MEDIUM_SCENARIOS = ("all", "odd days", "month edges", "branch type", "components")
+# selection of two and of one (the component rollups, and the respondent-level reads' per-component
+# path and its single-component shortcut).
+MEDIUM_SCENARIOS = ("all", "odd days", "month edges", "branch type", "components", "one component")
 
 # The cell-level sweeps (Explore and drill-down cells, sorts, pages) on the fixture: a subset in the
 # fast tier (a period that cuts months at both ends, a selection that reads a finer rollup, an empty
-# period), all twenty-one scenarios in the slow tier.
+# period), all twenty-two scenarios in the slow tier.
 FIXTURE_SWEEPS = (
     pytest.param(("month edges", "channel", "no data"), id="fast-subset"),
     pytest.param(None, id="every-scenario", marks=pytest.mark.slow),
@@ -181,7 +186,7 @@ def test_a_selection_only_a_finer_rollup_can_filter_reads_that_rollup(fixture_co
     [
         # the fast tier: every day, cut months both ways, finer rollups (a pair of them), no data
         pytest.param(
-            ("all", "from a 13th", "month edges", "components", "channel and segment", "no data"),
+            ("all", "from a 13th", "month edges", "components", "one component", "channel and segment", "no data"),
             id="fast-subset",
         ),
         pytest.param(None, id="every-scenario", marks=pytest.mark.slow),

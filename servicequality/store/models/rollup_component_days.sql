@@ -1,6 +1,7 @@
 -- rollup_component_days: the SERVQUAL sums per component, of the respondents' scaled component means
--- (p, e, gap = p - e, adequate a, the paired p and e of the items with an adequate level), and the
--- zone of tolerance's measures of service adequacy (msa = pa - a) and superiority (mss = pa - ea).
+-- (p and its square, e, gap = p - e, adequate a, the paired p and e of the items with an adequate
+-- level), and the zone of tolerance's measures of service adequacy (msa = pa - a) and superiority
+-- (mss = pa - ea).
 -- Grain: branch_id x submitted_on x channel x segment x component_key
 -- Order: submitted_on, branch_id, component_key
 -- Partition: day submitted_on
@@ -12,6 +13,7 @@ select
     component_key,
     count(*) as n,
     sum(p) as sum_p,
+    sum(p * p) as sum_pp,
     sum(e) as sum_e,
     sum(p - e) as sum_g,
     sum((p - e) * (p - e)) as sum_gg,
