@@ -71,9 +71,10 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/branch_performance.sql, its plain form (-- Oracle: on the base views)\n")
     assert "from response_component_performance as p" in printed
-    # A selection a finer rollup answers: the same file, reading that rollup.
+    # A selection a finer rollup answers: the same file, reading the smallest such rollup.
     assert main(["sql", "complaint_summary", "--selected", "channels"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/complaint_summary.sql\n")
-    assert "from counted_finer as r" in printed and "from rollup_ticket_cells as e" in printed
+    assert "from counted_by_channel as r" in printed and "from rollup_ticket_channels as e" in printed
+    assert "from counted_parts as r" not in printed and "from counted_finer as r" not in printed
     assert main(["sql", "no_such_query"]) == 1

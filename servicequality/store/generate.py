@@ -12,7 +12,8 @@ and store.runner replaces that line with a CTE `counted` holding one row per mon
   from its network twin, summed over the branches, when no branch, region or branch type is
   selected and no key is a branch's) and the days of the months the period cuts from its day
   table, or every day of the period from the day table; a selection outside that grain switches
-  to the finest rollup (store.runner's rollup choice). Means and standard deviations are rebuilt
+  to the smallest finer rollup that answers every selection set (store.runner's rollup choices,
+  one rung of Request.ladder at a time). Means and standard deviations are rebuilt
   from the sums (scaled integers for the survey, see store.rollups);
 - the **base form** (the tests' oracle) aggregates the fact's base view row by row: `count`, `sum`,
   `avg`, `stddev_samp` and `var_samp` over the facts themselves, with no rollup and no period split.
@@ -27,6 +28,7 @@ that the rollups, their month/day split and the sum formulas are right.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -227,20 +229,37 @@ class Request:
             raise KeyError(f"-- Measures {self.cte}: no rollup of {self.fact.name} holds {sorted(keys | sums)}")
         return usual, finest
 
-    def choice(self) -> tuple[str, str, frozenset[str]] | None:
-        """(usual CTE, finer CTE, selections that need the finer one), for store.runner."""
-        if self.in_cell or (self.keys and self.keys[0][0] == "cell"):
-            return None  # the cells pick their rollup by bound conditions (_cell_parts)
-        sums = {c for m in self.measures for c in self.fact.measures[m].sums}
+    def ladder(self, sums: set[str]) -> list[tuple[str, Rollup]]:
+        """The sources the CTE may read, each with its CTE name, coarse to fine: the smallest rollup
+        whose grain holds the keys (`{cte}_parts`), then each later one that holds the keys and sums
+        (`{cte}_by_<grain>`; a channel selection reads the branch x day x channel rollup, not every
+        cell), ending with the one that holds every selection (`{cte}_finer`)."""
         usual, finest = self.sources(sums)
         if usual == finest:
-            return None
-        need = frozenset(
-            s
-            for s in self.fact.selections
-            if catalog.BY_SELECTION[s].column not in usual.grain | _BRANCH_ATTRIBUTES | {"branch_id"}
-        )
-        return f"{self.cte}_parts", f"{self.cte}_finer", need
+            return [(f"{self.cte}_parts", usual)]
+        rollups, keys = list(self.fact.rollups), self._key_columns()
+        between = [] if self.fact.applied else rollups[rollups.index(usual) + 1 : rollups.index(finest)]
+        return [
+            (f"{self.cte}_parts", usual),
+            *((f"{self.cte}_by_{'_'.join(sorted(r.grain))}", r) for r in between if r.holds(keys, sums)),
+            (f"{self.cte}_finer", finest),
+        ]
+
+    def choice(self) -> list[tuple[str, str, frozenset[str]]]:
+        """The rollup choices for store.runner, applied in this order: (a source's CTE, the next
+        one's, the selections the first cannot answer). With any of those set the query moves one
+        rung down the ladder, so it ends on the first source that answers every selection set."""
+        if self.in_cell or (self.keys and self.keys[0][0] == "cell"):
+            return []  # the cells pick their rollup by bound conditions (_cell_parts)
+        ladder = self.ladder({c for m in self.measures for c in self.fact.measures[m].sums})
+        return [
+            (name, following, self._unanswered(rollup)) for (name, rollup), (following, _) in itertools.pairwise(ladder)
+        ]
+
+    def _unanswered(self, rollup: Rollup) -> frozenset[str]:
+        """The fact's selections whose column `rollup`'s grain lacks."""
+        answered = rollup.grain | _BRANCH_ATTRIBUTES | {"branch_id"}
+        return frozenset(s for s in self.fact.selections if catalog.BY_SELECTION[s].column not in answered)
 
     def _cell_parts(self, sums: list[str]) -> str:
         """Explore's cells: the day rows of the smallest rollup that answers both dimensions and every
@@ -314,12 +333,12 @@ class Request:
         sums = sorted({c for m in measures for c in m.sums})
         if self.in_cell or (self.keys and self.keys[0][0] == "cell"):
             return self._cell_sql(measures, sums)
-        usual, finest = self.sources(set(sums))
+        (_, usual), *finer = self.ladder(set(sums))
         # the network twin, when the query has no choice of rollup (its rows need no branch join)
-        network = usual == finest and self._network(usual)
+        network = not finer and self._network(usual)
         parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums, network=network)}\n    )"
-        if finest != usual:
-            parts += f",\n    {self.cte}_finer as (\n        {self._parts(finest, sums)}\n    )"
+        for name, rollup in finer:
+            parts += f",\n    {name} as (\n        {self._parts(rollup, sums)}\n    )"
         if network:
             parts += f",\n    {self.cte}_network as (\n        {self._network_part(usual, sums)}\n    )"
         keys = [(_rollup_key(k), alias) for k, alias in self.keys]
@@ -418,8 +437,8 @@ def expand(sql: str, *, plain: bool = False) -> tuple[str, list[tuple[str, str, 
 
     def cte(match: re.Match) -> str:
         request = Request.parse(match)
-        if not plain and (choice := request.choice()):
-            choices.append(choice)
+        if not plain:
+            choices.extend(request.choice())
         text = request.base_sql() if plain else request.rollup_sql()
         after = sql[match.end() :].lstrip()
         return text if after.lower().startswith("select") else text + ","

@@ -166,11 +166,27 @@ def test_a_selection_only_a_finer_rollup_can_filter_reads_that_rollup(fixture_co
     def body(sql: str) -> str:  # the SQL below the header comments
         return sql.split("\nwith", 1)[1]
 
-    # the generated counts define both sources; the sums read the cells only under a cell selection
-    assert "from counted_parts as r" in body(query.sql_for(params))
-    for selection in ("channels", "segments", "categories", "components"):
-        sql = body(query.sql_for({**params, selection: ["x"]}))
-        assert "from counted_finer as r" in sql and "from counted_parts as r" not in sql, selection
+    # the generated counts define every source; the sums read the smallest one that answers every
+    # selection set: the branch x day x channel table under a channel selection, else the cells
+    reads = {"counted_parts", "counted_by_channel", "counted_finer"}
+
+    def read(selected: dict) -> set[str]:
+        sql = body(query.sql_for({**params, **selected}))
+        return {name for name in reads if f"from {name} as r" in sql}
+
+    assert read({}) == {"counted_parts"}
+    assert read({"channels": ["x"]}) == {"counted_by_channel"}
+    for selection in ("segments", "categories", "components"):
+        assert read({selection: ["x"]}) == {"counted_finer"}, selection
+        assert read({selection: ["x"], "channels": ["x"]}) == {"counted_finer"}, selection
+    # complaints alone also have a branch x day x category table (and its month twin): a category
+    # selection reads it, with a channel selection too the cells
+    monthly = store.load_query("monthly_complaints")
+    assert [c.fine for c in monthly.choices] == ["counted_by_channel", "counted_by_category", "counted_finer"]
+    by_category = body(monthly.sql_for({**params, "categories": ["x"]}))
+    assert "from counted_by_category as r" in by_category and "from counted_parts as r" not in by_category
+    both = body(monthly.sql_for({**params, "categories": ["x"], "channels": ["x"]}))
+    assert "from counted_finer as r" in both and "from counted_by_category as r" not in both
     # The same rows either way when the selection holds every value (the cells only split the days).
     channels = store.run_query(fixture_con, "filter_values", {})
     every = channels.loc[channels["dimension"] == "channel", "value"].tolist()
