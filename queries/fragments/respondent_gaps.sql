@@ -15,9 +15,13 @@
 -- scales them with a count of 1; defined before component_gap_days, which then reads it: Spark wants
 -- a CTE defined before it is read) and single_component_gap_days (rollup_component_days' sums of
 -- that component, scaled once more: sum(k x) = k sum(x), sum((k x)^2) = k^2 sum(x^2), k the ratio
--- of the scales). The rows are the same, exact integers either way.
+-- of the scales). The rows are the same, exact integers either way. The whole months of the period
+-- come from component_gap_months (store/facts.py names it the day table's month twin): the days summed
+-- by month (defined last: the choices may make it read single_component_gap_days), or with one
+-- component rollup_component_months' sums, a thirtieth of the day rows.
 -- Rollup choice: respondent_component_gaps -> single_component_gaps when one $components
 -- Rollup choice: component_gap_days -> single_component_gap_days when one $components
+-- Rollup choice: component_gap_months -> single_component_gap_months when one $components
 base_respondent_gaps as (
     select
         s.response_id,
@@ -70,6 +74,7 @@ component_gap_days as (
     group by g.branch_id, g.submitted_on, g.channel, g.segment
 ),
 
+
 single_component_gap_days as (
     select
         d.branch_id, d.submitted_on, d.channel, d.segment,
@@ -84,4 +89,33 @@ single_component_gap_days as (
     cross join rollup_settings as st
     where d.submitted_on between $start and $end
         and list_contains($components, d.component_key)
+),
+
+single_component_gap_months as (
+    select
+        m.branch_id, m.month_start, m.month_end, m.channel, m.segment,
+        m.n as gap_n,
+        cast(m.sum_g as hugeint) * (st.respondent_scale // st.gap_scale) as sum_x,
+        cast(m.sum_gg as hugeint) * (st.respondent_scale // st.gap_scale) * (st.respondent_scale // st.gap_scale)
+            as sum_xx,
+        cast(m.sum_p as hugeint) * (st.respondent_scale // st.gap_scale) as sum_xp,
+        cast(m.sum_pp as hugeint) * (st.respondent_scale // st.gap_scale) * (st.respondent_scale // st.gap_scale)
+            as sum_xpxp
+    from rollup_component_months as m
+    cross join rollup_settings as st
+    where m.month_start >= $start and m.month_end <= $end
+        and list_contains($components, m.component_key)
+),
+
+component_gap_months as (
+    select
+        d.branch_id,
+        cast(date_trunc('month', d.submitted_on) as date) as month_start,
+        last_day(d.submitted_on) as month_end,
+        d.channel,
+        d.segment,
+        sum(d.gap_n) as gap_n, sum(d.sum_x) as sum_x, sum(d.sum_xx) as sum_xx,
+        sum(d.sum_xp) as sum_xp, sum(d.sum_xpxp) as sum_xpxp
+    from component_gap_days as d
+    group by d.branch_id, cast(date_trunc('month', d.submitted_on) as date), last_day(d.submitted_on), d.channel, d.segment
 )

@@ -322,7 +322,7 @@ FACTS: dict[str, Fact] = {
             (
                 Rollup("rollup_survey_days", frozenset({"channel", "segment"}), "rollup_survey_months"),
                 # a CTE of queries/fragments/respondent_gaps.sql: the gaps over the selected components
-                Rollup("component_gap_days", frozenset({"channel", "segment"})),
+                Rollup("component_gap_days", frozenset({"channel", "segment"}), "component_gap_months"),
             ),
             applied=frozenset({"component_key"}),
         ),

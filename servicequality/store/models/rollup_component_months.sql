@@ -12,6 +12,7 @@ select
     component_key,
     cast(sum(n) as bigint) as n,
     sum(sum_p) as sum_p,
+    sum(sum_pp) as sum_pp,
     sum(sum_e) as sum_e,
     sum(sum_g) as sum_g,
     sum(sum_gg) as sum_gg,
