@@ -17,16 +17,18 @@
 --   escalated, satisfaction, segment
 --
 -- Optimised: sorted by opening time, the page lies within the last (or first) few days of the
--- period. The ticket counts per day (rollup_ticket_days, or rollup_ticket_channels for a channel
--- selection) give the latest (earliest) day from which at least $offset + $limit tickets of the
--- filter remain, and the query reads only tickets opened from (until) that day: the same rows,
--- from a few row groups. Selections the rollups do not count (segment, category, component) and
--- the other sort keys read the whole period, as the plain query does.
+-- period. The ticket counts per day (rollup_ticket_days, rollup_ticket_channels for a channel
+-- selection, rollup_ticket_cells for a segment, category or component selection or cell) give the
+-- latest (earliest) day from which at least $offset + $limit tickets of the filter remain, and the
+-- query reads only tickets opened from (until) that day: the same rows, from a few row groups. The
+-- other sort keys read the whole period, as the plain query does.
 with day_counts as (
     select d.opened_on, sum(case when $only_complaints then d.complaints else d.tickets end) as n
     from rollup_ticket_days as d
     join branches as b on b.branch_id = d.branch_id
     where $channels is null and $cell_channel is null
+        and $segments is null and $categories is null and $components is null
+        and $cell_category is null and $cell_family is null and $cell_component is null and $cell_segment is null
         and d.opened_on between $start and $end
         -- Selected on b: regions, branch_types; on d: branches
         and ($cell_branch is null or d.branch_id = $cell_branch)
@@ -40,12 +42,34 @@ with day_counts as (
     from rollup_ticket_channels as d
     join branches as b on b.branch_id = d.branch_id
     where not ($channels is null and $cell_channel is null)
+        and $segments is null and $categories is null and $components is null
+        and $cell_category is null and $cell_family is null and $cell_component is null and $cell_segment is null
         and d.opened_on between $start and $end
         -- Selected on b: regions, branch_types; on d: branches, channels
         and ($cell_branch is null or d.branch_id = $cell_branch)
         and ($cell_region is null or b.region = $cell_region)
         and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
         and ($cell_channel is null or d.channel = $cell_channel)
+        and ($cell_month is null or substring(cast(d.opened_on as varchar), 1, 7) = $cell_month)
+        and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', d.opened_on) % 7) + 7) % 7 + 1 = $cell_weekday)
+    group by d.opened_on
+    union all
+    select d.opened_on, sum(case when $only_complaints then d.complaints else d.tickets end) as n
+    from rollup_ticket_cells as d
+    join branches as b on b.branch_id = d.branch_id
+    left join complaint_categories as cc on cc.category = d.category
+    where not ($segments is null and $categories is null and $components is null
+            and $cell_category is null and $cell_family is null and $cell_component is null and $cell_segment is null)
+        and d.opened_on between $start and $end
+        -- Selected on b: regions, branch_types; on d: branches, channels, segments, categories, components
+        and ($cell_branch is null or d.branch_id = $cell_branch)
+        and ($cell_region is null or b.region = $cell_region)
+        and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
+        and ($cell_channel is null or d.channel = $cell_channel)
+        and ($cell_category is null or coalesce(d.category, 'Unmapped') = $cell_category)
+        and ($cell_family is null or coalesce(cc.family, 'unmapped') = $cell_family)
+        and ($cell_component is null or coalesce(d.component_key, 'unmapped') = $cell_component)
+        and ($cell_segment is null or d.segment = $cell_segment)
         and ($cell_month is null or substring(cast(d.opened_on as varchar), 1, 7) = $cell_month)
         and ($cell_weekday is null or ((date_diff('day', date '2000-01-03', d.opened_on) % 7) + 7) % 7 + 1 = $cell_weekday)
     group by d.opened_on
@@ -59,23 +83,16 @@ running as (
     from day_counts
 ),
 
--- [first_at, after_at): the opening times that can hold the page. Counted days only bound it
--- when every selection is one the rollups count.
+-- [first_at, after_at): the opening times that can hold the page (the rollups count every selection).
 bounds as (
     select
         cast(case
             when coalesce($sort = 'opened_at', false) and coalesce($descending, false)
-                and $segments is null and $categories is null and $components is null
-                and $cell_category is null and $cell_family is null and $cell_component is null
-                and $cell_segment is null
                 then coalesce(max(case when from_last >= $offset + $limit then opened_on end), $start)
             else $start
         end as timestamp) as first_at,
         cast(case
             when coalesce($sort = 'opened_at', false) and not coalesce($descending, false)
-                and $segments is null and $categories is null and $components is null
-                and $cell_category is null and $cell_family is null and $cell_component is null
-                and $cell_segment is null
                 then coalesce(min(case when from_first >= $offset + $limit then opened_on end), $end)
             else $end
         end as timestamp) + interval 1 day as after_at
