@@ -287,6 +287,7 @@ FACTS: dict[str, Fact] = {
             (
                 Rollup("rollup_ticket_days"),
                 Rollup("rollup_ticket_channels", frozenset({"channel"})),
+                Rollup("rollup_ticket_segments", frozenset({"segment"})),
                 # complaints only, per category (and its branch x month twin)
                 Rollup(
                     "rollup_ticket_categories",

@@ -167,8 +167,9 @@ def test_a_selection_only_a_finer_rollup_can_filter_reads_that_rollup(fixture_co
         return sql.split("\nwith", 1)[1]
 
     # the generated counts define every source; the sums read the smallest one that answers every
-    # selection set: the branch x day x channel table under a channel selection, else the cells
-    reads = {"counted_parts", "counted_by_channel", "counted_finer"}
+    # selection set: the branch x day x channel (segment) table under a channel (segment) selection,
+    # else the cells
+    reads = {"counted_parts", "counted_by_channel", "counted_by_segment", "counted_finer"}
 
     def read(selected: dict) -> set[str]:
         sql = body(query.sql_for({**params, **selected}))
@@ -176,13 +177,21 @@ def test_a_selection_only_a_finer_rollup_can_filter_reads_that_rollup(fixture_co
 
     assert read({}) == {"counted_parts"}
     assert read({"channels": ["x"]}) == {"counted_by_channel"}
-    for selection in ("segments", "categories", "components"):
+    assert read({"segments": ["x"]}) == {"counted_by_segment"}
+    assert read({"segments": ["x"], "channels": ["x"]}) == {"counted_finer"}
+    for selection in ("categories", "components"):
         assert read({selection: ["x"]}) == {"counted_finer"}, selection
         assert read({selection: ["x"], "channels": ["x"]}) == {"counted_finer"}, selection
+        assert read({selection: ["x"], "segments": ["x"]}) == {"counted_finer"}, selection
     # complaints alone also have a branch x day x category table (and its month twin): a category
     # selection reads it, with a channel selection too the cells
     monthly = store.load_query("monthly_complaints")
-    assert [c.fine for c in monthly.choices] == ["counted_by_channel", "counted_by_category", "counted_finer"]
+    assert [c.fine for c in monthly.choices] == [
+        "counted_by_channel",
+        "counted_by_segment",
+        "counted_by_category",
+        "counted_finer",
+    ]
     by_category = body(monthly.sql_for({**params, "categories": ["x"]}))
     assert "from counted_by_category as r" in by_category and "from counted_parts as r" not in by_category
     both = body(monthly.sql_for({**params, "categories": ["x"], "channels": ["x"]}))
