@@ -21,9 +21,14 @@ def test_a_measures_line_reads_the_smallest_rollup_whose_grain_holds_its_keys():
     # by channel: the channel table; a channel selection stays there (its grain holds channel),
     # a segment selection needs the cells (branch x day x channel x segment x category x component)
     query = store.load_query("complaint_channels")
-    assert _sources(query.sql_for({})) == {"rollup_ticket_channels", "rollup_ticket_cells"}
+    assert _sources(query.sql) == {"rollup_ticket_channels", "rollup_ticket_cells"}
+    assert _sources(query.sql_for({"channels": ["Phone"]})) == {"rollup_ticket_channels"}
     assert "from per_channel_parts as r" in query.sql_for({"channels": ["Phone"]})
+    assert _sources(query.sql_for({"segments": ["Premium"]})) == {"rollup_ticket_cells"}
     assert "from per_channel_finer as r" in query.sql_for({"segments": ["Premium"]})
+    # the source nobody reads is left out of the text, and so are the parameters only it bound
+    assert "per_channel_finer as (" not in query.sql_for({})
+    assert "segments" in query.parameters and "segments" not in query.bound(dict.fromkeys(query.parameters))
     assert query.choices == (
         runner.Choice("per_channel_parts", "per_channel_finer", frozenset({"segments", "categories", "components"})),
     )
