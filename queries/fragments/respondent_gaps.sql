@@ -74,7 +74,6 @@ component_gap_days as (
     group by g.branch_id, g.submitted_on, g.channel, g.segment
 ),
 
-
 single_component_gap_days as (
     select
         d.branch_id, d.submitted_on, d.channel, d.segment,

@@ -245,7 +245,7 @@ class Request:
             (f"{self.cte}_finer", finest),
         ]
 
-    def choice(self) -> list[tuple[str, str, frozenset[str]]]:
+    def choices(self) -> list[tuple[str, str, frozenset[str]]]:
         """The rollup choices for store.runner, applied in this order: (a source's CTE, the next
         one's, the selections the first cannot answer). With any of those set the query moves one
         rung down the ladder, so it ends on the first source that answers every selection set."""
@@ -438,7 +438,7 @@ def expand(sql: str, *, plain: bool = False) -> tuple[str, list[tuple[str, str, 
     def cte(match: re.Match) -> str:
         request = Request.parse(match)
         if not plain:
-            choices.extend(request.choice())
+            choices.extend(request.choices())
         text = request.base_sql() if plain else request.rollup_sql()
         after = sql[match.end() :].lstrip()
         return text if after.lower().startswith("select") else text + ","

@@ -243,9 +243,7 @@ class SparkEngine:
     def _prepared(self, name: str, params: Mapping[str, Any]) -> Iterator[DataFrame]:
         """The query's final select, its shared steps cached as views until the caller is done."""
         query = load_query(name)
-        missing = query.parameters - params.keys()
-        if missing:
-            raise KeyError(f"Query {name!r} needs parameters {sorted(missing)}")
+        params = query.bound(params)  # KeyError naming any missing; each statement binds its own below
         steps, final = shared_steps(query.sql_for(params), suffix="_" + uuid.uuid4().hex[:12])
         try:
             for step, text in steps:
