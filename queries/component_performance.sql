@@ -69,7 +69,7 @@ missing as (
     join survey_responses as r on r.response_id = m.response_id
     join branches as b on b.branch_id = r.branch_id
     where cast(r.submitted_at as date) between $start and $end
-        -- Selected on b: regions, branch_types; on r: branches, channels, segments; on m: components
+        -- Selected on b: regions, branch_types, branches; on r: channels, segments; on m: components
     group by m.component_key
 )
 

@@ -30,7 +30,7 @@ with day_counts as (
         and $segments is null and $categories is null and $components is null
         and $cell_category is null and $cell_family is null and $cell_component is null and $cell_segment is null
         and d.opened_on between $start and $end
-        -- Selected on b: regions, branch_types; on d: branches
+        -- Selected on b: regions, branch_types, branches
         and ($cell_branch is null or d.branch_id = $cell_branch)
         and ($cell_region is null or b.region = $cell_region)
         and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
@@ -45,7 +45,7 @@ with day_counts as (
         and $segments is null and $categories is null and $components is null
         and $cell_category is null and $cell_family is null and $cell_component is null and $cell_segment is null
         and d.opened_on between $start and $end
-        -- Selected on b: regions, branch_types; on d: branches, channels
+        -- Selected on b: regions, branch_types, branches; on d: channels
         and ($cell_branch is null or d.branch_id = $cell_branch)
         and ($cell_region is null or b.region = $cell_region)
         and ($cell_branch_type is null or b.branch_type = $cell_branch_type)
@@ -61,7 +61,7 @@ with day_counts as (
     where not ($segments is null and $categories is null and $components is null
             and $cell_category is null and $cell_family is null and $cell_component is null and $cell_segment is null)
         and d.opened_on between $start and $end
-        -- Selected on b: regions, branch_types; on d: branches, channels, segments, categories, components
+        -- Selected on b: regions, branch_types, branches; on d: channels, segments, categories, components
         and ($cell_branch is null or d.branch_id = $cell_branch)
         and ($cell_region is null or b.region = $cell_region)
         and ($cell_branch_type is null or b.branch_type = $cell_branch_type)

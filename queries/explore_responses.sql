@@ -36,7 +36,7 @@ with cells as (
     from survey_responses as r
     join branches as b on b.branch_id = r.branch_id
     where cast(r.submitted_at as date) between $start and $end
-        -- Selected on b: regions, branch_types; on r: branches, channels, segments
+        -- Selected on b: regions, branch_types, branches; on r: channels, segments
 )
 
 select

@@ -35,7 +35,7 @@ scored as (
     where not (coalesce($dim1 in ('branch', 'region', 'branch_type', 'channel', 'segment', 'month', 'weekday'), true)
             and coalesce($dim2 in ('branch', 'region', 'branch_type', 'channel', 'segment', 'month', 'weekday'), true))
         and s.submitted_on between $start and $end
-        -- Selected on b: regions, branch_types; on s: branches, channels, segments, components
+        -- Selected on b: regions, branch_types, branches; on s: channels, segments, components
 ),
 
 respondents as (

@@ -23,7 +23,7 @@ respondents as (
     from rollup_respondent_weighted as w
     join branches as b on b.branch_id = w.branch_id
     where w.submitted_on between $start and $end
-        -- Selected on b: regions, branch_types; on w: branches, channels, segments
+        -- Selected on b: regions, branch_types, branches; on w: channels, segments
 )
 
 select

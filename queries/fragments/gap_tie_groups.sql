@@ -9,7 +9,7 @@ respondent_gap as (
     where ($channels is null or list_contains($channels, g.channel))
         and ($segments is null or list_contains($segments, g.segment))
         and g.submitted_on between $start and $end
-        -- Selected on b: regions, branch_types; on g: branches
+        -- Selected on b: regions, branch_types, branches
 ),
 
 tie_groups as (

@@ -29,7 +29,7 @@ cell_responses as (
     join branches as b on b.branch_id = r.branch_id
     where
         cast(r.submitted_at as date) between $start and $end
-        -- Selected on b: regions, branch_types; on r: branches, channels, segments
+        -- Selected on b: regions, branch_types, branches; on r: channels, segments
         and (($components is null and $cell_component is null)
             or r.response_id in (select response_id from component_responses))
         and ($cell_branch is null or r.branch_id = $cell_branch)

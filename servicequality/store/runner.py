@@ -152,22 +152,36 @@ class Query:
 
     def sql_for(self, params: Mapping[str, Any]) -> str:
         """The SQL that runs with these parameters: each coarse rollup replaced by its finer one
-        when a selection only the finer one can filter is set."""
-        return self._form(tuple(choice.applies(params) for choice in self.choices))[0]
+        when a selection only the finer one can filter is set, and each test of whether a
+        parameter is null answered (`_fold_nulls`)."""
+        return self._form(*self._pattern(params))[0]
 
     def bound(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parameters `sql_for(params)` binds, from `params` (KeyError naming any missing)."""
         missing = self.parameters - params.keys()
         if missing:
             raise KeyError(f"Query {self.name!r} needs parameters {sorted(missing)}")
-        names = self._form(tuple(choice.applies(params) for choice in self.choices))[1]
+        names = self._form(*self._pattern(params))[1]
         return {k: params[k] for k in names}
 
-    @functools.lru_cache(maxsize=64)  # noqa: B019 - queries are built once per state of the files
-    def _form(self, applied: tuple[bool, ...]) -> tuple[str, frozenset[str]]:
-        """The text with the choices that apply, and the generated sources nobody then reads left
-        out: DuckDB binds and plans every CTE of the text, read or not (a channel and a segment
-        rung made an unfiltered read 5-10 % slower); with them the parameters only they bound."""
+    def _pattern(self, params: Mapping[str, Any]) -> tuple[tuple[bool, ...], frozenset[str], frozenset[str]]:
+        """What the text depends on besides the files: which choices apply, which of the parameters
+        given are null and which are not (never their values)."""
+        applied = tuple(choice.applies(params) for choice in self.choices)
+        given = frozenset(self.parameters & params.keys())
+        nulls = frozenset(k for k in given if params[k] is None)
+        return applied, nulls, given - nulls
+
+    # a page's reads come in a few patterns of selections each: every query's forms stay built
+    @functools.lru_cache(maxsize=2048)  # noqa: B019 - queries are built once per state of the files
+    def _form(
+        self, applied: tuple[bool, ...], nulls: frozenset[str], values: frozenset[str]
+    ) -> tuple[str, frozenset[str]]:
+        """The text with the choices that apply, the generated sources nobody then reads left out
+        (DuckDB binds and plans every CTE of the text, read or not: a channel and a segment rung
+        made an unfiltered read 5-10 % slower), and the null tests of the parameters in `nulls`
+        (bound null) and `values` (bound to a value) answered; with them the parameters the text
+        still binds."""
         sql = self.sql
         for choice, on in zip(self.choices, applied, strict=True):
             if on:
@@ -178,7 +192,76 @@ class Query:
                 shorter = re.sub(rf"\b{name} as \(\n.*?\n    \),\n    ", "", sql, count=1, flags=re.DOTALL)
                 if not re.search(rf"\b{name}\b", shorter):
                     sql = shorter
+        sql = _fold_nulls(sql, nulls, values)
         return sql, frozenset(_PARAM.findall(_code(sql)))
+
+
+# "$x is null", "$x is not null": a sidebar selection's clause is "($x is null or ...)", true for
+# every row when nothing is selected.
+_NULL_TEST = re.compile(r"\$([A-Za-z_]\w*) is (not )?null\b")
+
+
+def _fold_nulls(sql: str, nulls: frozenset[str], values: frozenset[str]) -> str:
+    """The text with each test of whether a bound parameter is null replaced by its answer (`true`
+    or `false`; the names in `nulls` are bound null, those in `values` are not), each `(true or
+    ...)` that then follows by `true`, and each line that is then `and true` left out.
+
+    The text depends on which parameters are null, never on their values, which stay bound. DuckDB
+    binds, folds and plans every clause it is given: the clause of a selection nobody made,
+    `($segments is null or list_contains($segments, r.segment))`, cost binding and folding in each
+    source of each read (component_item_variances read ten sources with five such clauses each),
+    20-25 % of a read over the rollups (2026-12-05; BENCHMARKS.md)."""
+
+    def answer(m: re.Match) -> str:
+        name, negated = m.group(1), bool(m.group(2))
+        if name in nulls:
+            return "false" if negated else "true"
+        if name in values:
+            return "true" if negated else "false"
+        return m.group(0)
+
+    # the code only: comments (the header says what a clause does) are blanked out to find them
+    code = _blank_comments(sql)
+    sql = "".join(_spans(sql, ((m.start(), m.end(), answer(m)) for m in _NULL_TEST.finditer(code))))
+    code = _blank_comments(sql)
+    dropped, at = [], 0
+    while (start := code.find("(true or ", at)) >= 0:
+        at = _closing(code, start) + 1
+        dropped.append((start, at, "true"))
+    sql = "".join(_spans(sql, dropped)).replace("(false or ", "(")
+    return re.sub(r"\n[ \t]*and true(?=\n)", "", sql)
+
+
+def _blank_comments(sql: str) -> str:
+    """The text with each comment's characters turned to spaces (same length: same positions)."""
+    return re.sub(r"--[^\n]*", lambda m: " " * len(m.group()), sql)
+
+
+def _spans(text: str, replaced) -> Iterator[str]:
+    """`text` in pieces, each (start, end, new text) of `replaced` (in order) put in its place."""
+    at = 0
+    for start, end, new in replaced:
+        yield text[at:start]
+        yield new
+        at = end
+    yield text[at:]
+
+
+def _closing(sql: str, opening: int) -> int:
+    """The index of the parenthesis that closes the one at `opening` (quoted text skipped)."""
+    depth, at = 0, opening
+    while at < len(sql):
+        char = sql[at]
+        if char == "'":
+            at = sql.index("'", at + 1)  # a quote doubled inside text: two quoted runs, same depth
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return at
+        at += 1
+    raise ValueError(f"unbalanced parenthesis at {opening} in:\n{sql}")
 
 
 def _code(text: str) -> str:

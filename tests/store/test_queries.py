@@ -223,6 +223,45 @@ def test_a_rollup_choice_switches_only_what_the_query_reads():
     )
 
 
+def test_null_tests_are_answered_by_which_parameters_are_null():
+    # Written out by hand. $a is bound null, $b to a value, $c is not given (left as it is): each
+    # "$x is (not) null" becomes its answer, "(true or ...)" true whatever follows (parentheses
+    # nested, a quoted ")" and a comment's "(" inside), "(false or" a bare parenthesis, and a line
+    # left as "and true" goes. Comments keep their text.
+    text = "\n".join(
+        [
+            "-- ($a is null or list_contains($a, x)) is the clause",
+            "select * from t",
+            "where ($a is null or list_contains($a, coalesce(t.x, ')'))  -- a stray (",
+            "    )",
+            "    and ($b is null or list_contains($b, t.y))",
+            "    and ($c is null or list_contains($c, t.z))",
+            "    and $a is not null = $b is not null",
+        ]
+    )
+    folded = runner._fold_nulls(text, frozenset({"a"}), frozenset({"b"}))
+    assert folded.splitlines() == [
+        "-- ($a is null or list_contains($a, x)) is the clause",
+        "select * from t",
+        "where true",
+        "    and (list_contains($b, t.y))",
+        "    and ($c is null or list_contains($c, t.z))",
+        "    and false = true",
+    ]
+
+
+def test_a_query_binds_only_the_parameters_its_folded_text_names(fixture_con):
+    # No selection: every selection's clause folds away and its parameter is not bound (DuckDB
+    # refuses a named parameter the text does not use); one selection keeps its own.
+    query = store.load_query("complaint_summary")
+    none = P.params()
+    assert set(query.bound(none)) == {"start", "end"}
+    assert "list_contains" not in runner._code(query.sql_for(none))
+    channel = replace(P, channels=("Phone",)).params()
+    assert set(query.bound(channel)) == {"start", "end", "channels"}
+    assert run(fixture_con, "complaint_summary").iloc[0]["complaints"] == 4
+
+
 def test_run_query_rejects_missing_parameters(fixture_con):
     with pytest.raises(KeyError, match="needs parameters"):
         store.run_query(fixture_con, "survey_summary", {"start": P.start})
