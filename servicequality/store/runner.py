@@ -164,6 +164,12 @@ class Query:
         names = self._form(*self._pattern(params))[1]
         return {k: params[k] for k in names}
 
+    def statement(self, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The SQL that runs with these parameters and the parameters it binds (KeyError naming any
+        missing). Both from `params`: the text of the bound parameters alone would leave the null
+        tests of those it no longer names unanswered."""
+        return self.sql_for(params), self.bound(params)
+
     def _pattern(self, params: Mapping[str, Any]) -> tuple[tuple[bool, ...], frozenset[str], frozenset[str]]:
         """What the text depends on besides the files: which choices apply, which of the parameters
         given are null and which are not (never their values)."""
@@ -379,10 +385,10 @@ def run_query(
     oracle, see load_query) runs instead: the same rows, slower.
     """
     query = load_query(name, plain=plain)
-    bound = query.bound(params)
+    sql, bound = query.statement(params)
     cur = cursor(con)
     try:
-        return cur.execute(query.sql_for(params), bound).df()
+        return cur.execute(sql, bound).df()
     except duckdb.CatalogException as exc:
         # A store written before the rollups existed: answer from the plain query (slower, the
         # same result) until `python -m servicequality refresh` adds them.
@@ -425,12 +431,11 @@ def stream_query(
 ) -> Iterator[pd.DataFrame]:
     """Run a named query and yield its rows `batch_rows` at a time (Arrow record batches from
     DuckDB): a whole export never sits in Python's memory at once."""
-    query = load_query(name)
-    bound = query.bound(params)
+    sql, bound = load_query(name).statement(params)
     cur = cursor(con)
     try:
         # a relation streams its result (execute() would materialise it before the first batch)
-        relation = cur.sql(query.sql_for(params), params=bound)
+        relation = cur.sql(sql, params=bound)
         reader = relation.to_arrow_reader(batch_rows)
         for batch in reader:
             # nullable integers and booleans: a batch whose column happens to hold a null must not

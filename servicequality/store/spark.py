@@ -242,9 +242,8 @@ class SparkEngine:
     @contextlib.contextmanager
     def _prepared(self, name: str, params: Mapping[str, Any]) -> Iterator[DataFrame]:
         """The query's final select, its shared steps cached as views until the caller is done."""
-        query = load_query(name)
-        params = query.bound(params)  # KeyError naming any missing; each statement binds its own below
-        steps, final = shared_steps(query.sql_for(params), suffix="_" + uuid.uuid4().hex[:12])
+        sql, params = load_query(name).statement(params)  # each statement below binds those it names
+        steps, final = shared_steps(sql, suffix="_" + uuid.uuid4().hex[:12])
         try:
             for step, text in steps:
                 self._cache(step, self.sql(text, _used(params, text)))
