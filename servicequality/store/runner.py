@@ -215,8 +215,8 @@ def _fold_nulls(sql: str, nulls: frozenset[str], values: frozenset[str]) -> str:
     The text depends on which parameters are null, never on their values, which stay bound. DuckDB
     binds, folds and plans every clause it is given: the clause of a selection nobody made,
     `($segments is null or list_contains($segments, r.segment))`, cost binding and folding in each
-    source of each read (component_item_variances read ten sources with five such clauses each),
-    20-25 % of a read over the rollups (2026-12-05; BENCHMARKS.md)."""
+    source of each read (component_item_variances read ten sources with five such clauses each):
+    answered here, a page's reads over the rollups took 2-20 % less (2026-12-05; BENCHMARKS.md)."""
 
     def answer(m: re.Match) -> str:
         name, negated = m.group(1), bool(m.group(2))
