@@ -272,7 +272,9 @@ def _run_sql(args: argparse.Namespace) -> int:
             shown = f"{shown} (reads no rollup: it is its own plain form)"
     print(f"-- {shown}")
     print(f"-- binds: {', '.join('$' + p for p in sorted(query.parameters)) or 'nothing'}")
-    print(query.sql_for({name: [] for name in args.selected}).rstrip())
+    # the selections named are set, the others not: the text the runner then runs (store.runner
+    # answers each selection's null test); Explore's and the Rows page's own parameters stay as written
+    print(query.sql_for({name: [] if name in args.selected else None for name in catalog.SELECTIONS}).rstrip())
     return 0
 
 

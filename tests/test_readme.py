@@ -77,4 +77,6 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     assert printed.startswith("-- queries/complaint_summary.sql\n")
     assert "from counted_by_channel as r" in printed and "from rollup_ticket_channels as e" in printed
     assert "from counted_parts as r" not in printed and "from counted_finer as r" not in printed
+    # as it runs: the channel clause kept, those of the selections not set answered and gone
+    assert "list_contains($channels, e.channel)" in printed and "list_contains($segments" not in printed
     assert main(["sql", "no_such_query"]) == 1
