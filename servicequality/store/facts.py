@@ -31,11 +31,14 @@ class Agg:
     base: str
     sums: tuple[str, ...]  # the rollup columns the rollup formula reads, summed
     model: str | None = None  # the rollup column's own aggregate over the facts (generated rollups)
+    counted: bool = False  # a count (BIGINT in every rollup), not a sum of values
 
 
 def count(column: str, expr: str) -> Agg:
     """A count kept as a rollup column: the sum of the column, or the count over the facts."""
-    return Agg(f"cast(coalesce(s.{column}, 0) as bigint)", f"cast(coalesce({expr}, 0) as bigint)", (column,), expr)
+    return Agg(
+        f"cast(coalesce(s.{column}, 0) as bigint)", f"cast(coalesce({expr}, 0) as bigint)", (column,), expr, True
+    )
 
 
 def total(column: str, expr: str) -> Agg:
@@ -286,8 +289,8 @@ FACTS: dict[str, Fact] = {
             _ticket_measures(),
             (
                 Rollup("rollup_ticket_days"),
-                Rollup("rollup_ticket_channels", frozenset({"channel"})),
-                Rollup("rollup_ticket_segments", frozenset({"segment"})),
+                Rollup("rollup_ticket_channels", frozenset({"channel"}), "rollup_ticket_channel_months"),
+                Rollup("rollup_ticket_segments", frozenset({"segment"}), "rollup_ticket_segment_months"),
                 # complaints only, per category (and its branch x month twin)
                 Rollup(
                     "rollup_ticket_categories",
@@ -295,7 +298,7 @@ FACTS: dict[str, Fact] = {
                     "rollup_complaint_category_months",
                     frozenset({"complaints"}),
                 ),
-                Rollup("rollup_ticket_cells", _CELL),
+                Rollup("rollup_ticket_cells", _CELL, "rollup_ticket_cell_months"),
             ),
         ),
         Fact(
@@ -432,3 +435,11 @@ FACTS: dict[str, Fact] = {
 def model_columns(fact: str) -> str:
     """The rollup columns of a fact whose rollups are generated: each column's aggregate over `f`."""
     return ",\n".join(f"{agg.model} as {agg.sums[0]}" for agg in FACTS[fact].measures.values() if agg.model)
+
+
+def month_columns(fact: str) -> str:
+    """The same columns in a month twin: each summed over the day rows `d` (a count as BIGINT: a
+    month of one branch's tickets fits; a sum of values as the sum of the day sums)."""
+    columns = [agg.sums[0] for agg in FACTS[fact].measures.values() if agg.model]
+    counted = {agg.sums[0] for agg in FACTS[fact].measures.values() if agg.counted}
+    return ",\n".join(f"cast(sum(d.{c}) as bigint) as {c}" if c in counted else f"sum(d.{c}) as {c}" for c in columns)

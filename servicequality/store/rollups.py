@@ -45,6 +45,12 @@ a finer twin, rollup_ticket_cells (branch x day x channel x segment x category x
 query whose header says "-- Rollup choice: rollup_ticket_days -> rollup_ticket_cells when ..." reads
 it when one of those selections is set (store.runner), and the coarse table carries those columns as
 nulls so one query text filters both; the category and channel counts switch to it the same way.
+Those finer tables (rollup_ticket_channels, _segments, _cells) have month twins summed from them
+(rollup_ticket_channel_months, ...): at 10 M tickets the cells are 5.7 M rows by day, 1.0 M by
+month, and the Consistency page under one category or component took 25-32 % less time. The
+coarse table has none: a year of its day rows (44,000) was read as fast as months and a cut one.
+A month twin reads the as-of time through its day table, so an import that moves it recomputes the
+months of the days recomputed there.
 The handling percentiles count a selected channel, segment, category or component over every day of
 the period in rollup_complaint_handling (their month tables lack those columns); rollup_handling_values,
 rollup_handling_censored and rollup_complaint_open carry the columns too. No selection falls back to
@@ -108,6 +114,7 @@ def models() -> tuple[Model, ...]:
     texts = {p.stem: p.read_text() for p in sorted(MODELS_DIR.glob("*.sql"))}
     # Each ticket sum written once, with the tickets fact (store/facts.py).
     ticket_sums = facts.model_columns("tickets")
+    ticket_month_sums = facts.month_columns("tickets")
     parsed = {}
     for name, text in texts.items():
         header = dict(_HEADER.findall(text))
@@ -118,7 +125,7 @@ def models() -> tuple[Model, ...]:
             raise ValueError(f"models/{name}.sql: '-- Partition: day EXPR' or 'month EXPR', on a table that stays")
         parsed[name] = Model(
             name,
-            text.replace("{ticket_sums}", ticket_sums).rstrip(),
+            text.replace("{ticket_sums}", ticket_sums).replace("{ticket_month_sums}", ticket_month_sums).rstrip(),
             tuple(g.strip() for g in header["Grain"].split(" x ")),
             header.get("Order"),
             "Temporary" in header,

@@ -18,13 +18,16 @@ def _sources(sql: str) -> set[str]:
 
 
 def test_a_measures_line_reads_the_smallest_rollup_whose_grain_holds_its_keys():
-    # by channel: the channel table; a channel selection stays there (its grain holds channel),
-    # a segment selection needs the cells (branch x day x channel x segment x category x component)
+    # by channel: the channel table (the cut months' days) and its month twin (the whole months);
+    # a channel selection stays there (its grain holds channel), a segment selection needs the cells
+    # (branch x day x channel x segment x category x component, and their month twin)
     query = store.load_query("complaint_channels")
-    assert _sources(query.sql) == {"rollup_ticket_channels", "rollup_ticket_cells"}
-    assert _sources(query.sql_for({"channels": ["Phone"]})) == {"rollup_ticket_channels"}
+    channels = {"rollup_ticket_channels", "rollup_ticket_channel_months"}
+    cells = {"rollup_ticket_cells", "rollup_ticket_cell_months"}
+    assert _sources(query.sql) == channels | cells
+    assert _sources(query.sql_for({"channels": ["Phone"]})) == channels
     assert "from per_channel_parts as r" in query.sql_for({"channels": ["Phone"]})
-    assert _sources(query.sql_for({"segments": ["Premium"]})) == {"rollup_ticket_cells"}
+    assert _sources(query.sql_for({"segments": ["Premium"]})) == cells
     assert "from per_channel_finer as r" in query.sql_for({"segments": ["Premium"]})
     # the source nobody reads is left out of the text, and so are the parameters only it bound
     assert "per_channel_finer as (" not in query.sql_for({})

@@ -264,6 +264,8 @@ def test_a_ticket_import_recomputes_its_days_and_equals_a_whole_rebuild(tiny, tm
     months, new_months = {d.replace(day=1) for d in days}, {d.replace(day=1) for d in new_days}
     assert crossed - new_days and len(days) < 200 and months - new_months, (len(crossed), len(days), months)
     assert how["rollup_ticket_days"] == how["rollup_ticket_cells"] == f"{len(days)} days", how
+    # and their month twins, summed from them, the months of those days
+    assert how["rollup_ticket_channel_months"] == how["rollup_ticket_cell_months"] == f"{len(months)} months", how
     # Those that read no age or lateness (through no view of the as-of time): the new rows' days only.
     assert how["rollup_complaint_open"] == how["rollup_ticket_categories"] == f"{len(new_days)} days", how
     assert how["rollup_complaint_category_months"] == f"{len(new_months)} months", how
