@@ -31,7 +31,7 @@ class Agg:
     base: str
     sums: tuple[str, ...]  # the rollup columns the rollup formula reads, summed
     model: str | None = None  # the rollup column's own aggregate over the facts (generated rollups)
-    counted: bool = False  # a count (BIGINT in every rollup), not a sum of values
+    counted: bool = False  # a count, not a sum of values: a month twin keeps it as BIGINT (facts.month_columns)
 
 
 def count(column: str, expr: str) -> Agg:
