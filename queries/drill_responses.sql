@@ -18,7 +18,9 @@
 with
 -- Include: response_cell
 
-unscored_page as (
+-- materialized: its rows are read four times below, and DuckDB would otherwise sort the period's
+-- responses for each (a year at 10 M tickets: 274 ms, 88 ms materialized)
+unscored_page as materialized (
     select c.*
     from cell_responses as c
     where coalesce($sort <> 'mean_gap', true)

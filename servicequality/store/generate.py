@@ -188,7 +188,8 @@ class Request:
             day_month,
             [
                 # the days of the first and last month, unless that month lies wholly inside
-                f"(e.{date} between $start and last_day(cast($start as date))"
+                # (the last branch of the union: without_cut_days finds it by its first test)
+                f"(e.{date} {_CUT_TEST}"
                 f" or e.{date} between cast(date_trunc('month', cast($end as date)) as date) and $end)",
                 f"e.{date} between $start and $end",
                 f"not ({day_month} >= $start and last_day(e.{date}) <= $end)",
@@ -416,6 +417,26 @@ _AND = "\n            and "
 _NO_BRANCH = "$branches is null and $regions is null and $branch_types is null"
 _BRANCH_SELECTIONS = {"branches", "regions", "branch_types"}
 _LIST = ",\n            "
+
+
+# The first test of a rollup's cut days (Request._parts): a day of the period's first month.
+_CUT_TEST = "between $start and last_day(cast($start as date))"
+_UNION = "\n        union all\n        select "
+
+
+def without_cut_days(sql: str) -> str:
+    """The text without the cut days of each rollup read (the last `union all` branch of
+    Request._parts, to the end of its CTE): what store.runner runs when the period is whole
+    months, where those branches hold no row.
+
+    DuckDB binds, optimises and scans each branch whatever its rows: at 10 M tickets a year's
+    component_item_variances took 32 ms with its two and 22 ms without (2026-12-06)."""
+    while (test := sql.find(_CUT_TEST)) >= 0:
+        start, end = sql.rfind(_UNION, 0, test), sql.find("\n    )", test)
+        if start < 0 or end < 0 or _UNION in sql[start + 1 : test]:
+            raise ValueError(f"cut days not where Request._parts puts them:\n{sql[max(0, test - 500) : test]}")
+        sql = sql[:start] + sql[end:]
+    return sql
 
 
 def _in_months(alias: str) -> str:

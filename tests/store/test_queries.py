@@ -250,6 +250,28 @@ def test_null_tests_are_answered_by_which_parameters_are_null():
     ]
 
 
+def test_a_period_of_whole_months_reads_no_day_rows():
+    # Worked out by hand: a period is whole months when it starts on a 1st and ends on a month's
+    # last day (29 February in a leap year, 28 in another); text or no period keeps the cut days.
+    assert runner.whole_months(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert runner.whole_months(dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert runner.whole_months(dt.date(2023, 2, 1), dt.date(2023, 2, 28))
+    assert not runner.whole_months(dt.date(2024, 2, 1), dt.date(2024, 2, 28))
+    assert not runner.whole_months(dt.date(2024, 1, 2), dt.date(2024, 12, 31))
+    assert not runner.whole_months(dt.date(2025, 1, 1), dt.date(2025, 12, 30))
+    assert not runner.whole_months("2025-01-01", "2025-12-31")
+    assert not runner.whole_months(None, None)
+    # component_gaps under each: the day rollup only when the period cuts a month (the rows of
+    # both forms equal the plain form's: tests/store/test_rollups.py, "whole months", "month edges")
+    query = store.load_query("component_gaps")
+    unset = dict.fromkeys(query.parameters)
+    whole = query.sql_for({**unset, "start": dt.date(2025, 1, 1), "end": dt.date(2025, 12, 31)})
+    cut = query.sql_for({**unset, "start": dt.date(2025, 1, 2), "end": dt.date(2025, 12, 31)})
+    assert "rollup_component_days" in runner.tables_read(cut)
+    assert runner.tables_read(whole) == runner.tables_read(cut) - {"rollup_component_days"}
+    assert "union all" not in runner._code(whole).split("_network as (")[0].split("_parts as (")[1]
+
+
 def test_a_query_binds_only_the_parameters_its_folded_text_names(fixture_con):
     # No selection: every selection's clause folds away and its parameter is not bound (DuckDB
     # refuses a named parameter the text does not use); one selection keeps its own.
@@ -383,6 +405,26 @@ def test_an_order_by_line_writes_the_sort_cases():
         "    end end desc nulls last,",
         "    r.id",
     ]
+
+
+def test_a_known_sort_runs_on_its_key_alone():
+    # The page's sort (one the line lists, and a direction) writes each order by as that key's
+    # value alone and answers the tests of $sort; neither is then bound. Any other key keeps the
+    # cases (tests/store/test_rollups.py sorts every key both ways, and "no such key", against pandas).
+    query = store.load_query("drill_responses")
+    params = {**dict.fromkeys(query.parameters), "start": P.start, "end": P.end, "limit": 50, "offset": 0}
+    by_time = query.sql_for({**params, "sort": "submitted_at", "descending": True})
+    assert "\n    r.submitted_at desc nulls last,\n    r.response_id" in by_time
+    assert "case when $descending" not in by_time and "$sort" not in runner._code(by_time)
+    assert not {"sort", "descending"} & set(query.bound({**params, "sort": "submitted_at", "descending": True}))
+    # the mean_gap branch answers "$sort = 'mean_gap'", the other branch "$sort <> 'mean_gap'"
+    by_gap = runner._code(query.sql_for({**params, "sort": "mean_gap", "descending": False}))
+    assert "x.mean_gap asc nulls last" in by_gap and "where true\n" in by_gap and "coalesce(false, true)" in by_gap
+    unknown = query.sql_for({**params, "sort": "no such key", "descending": True})
+    assert unknown == query.sql_for({**params, "sort": "no such key", "descending": None})
+    assert "case when $descending" in unknown and {"sort", "descending"} <= set(
+        query.bound({**params, "sort": "no such key", "descending": True})
+    )
 
 
 def test_a_cell_keys_line_values_each_dimension_as_the_catalogue_does():
