@@ -12,6 +12,7 @@ whatever order DuckDB's threads meet them, so the two may differ in the last bit
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -500,7 +501,9 @@ def test_explore_complaints_equal_plain_on_the_medium_database(medium_db_path):
         con.close()
 
 
-# --- explore_survey (the Explore page's SERVQUAL gap and perception) by dimension pair.
+# --- explore_survey and explore_performance (the Explore page's SERVQUAL gap and perception, and
+# performance) by dimension pair: each reads a respondent-level rollup when no dimension splits a
+# respondent, their component rows when one does.
 
 SURVEY_DIM_PAIRS = (
     ("region", None),
@@ -519,11 +522,11 @@ def check_explore_survey(con, only: tuple[str, ...] | None = None) -> int:
         if only is not None and label not in only:
             continue
         base = {**EXTRA_DEFAULTS, **filters.params()}
-        for dim1, dim2 in SURVEY_DIM_PAIRS:
+        for (dim1, dim2), name in itertools.product(SURVEY_DIM_PAIRS, ("explore_survey", "explore_performance")):
             params = {**base, "dim1": dim1, "dim2": dim2}
-            fast = store.run_query(con, "explore_survey", params)
-            plain = store.run_query(con, "explore_survey", params, plain=True)
-            assert_same(fast, plain, f"explore_survey {dim1}/{dim2} [{label}]")
+            fast = store.run_query(con, name, params)
+            plain = store.run_query(con, name, params, plain=True)
+            assert_same(fast, plain, f"{name} {dim1}/{dim2} [{label}]")
             compared += 1
     return compared
 
