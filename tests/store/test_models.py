@@ -1,5 +1,6 @@
-"""The rollup models (servicequality/store/models/): one .sql file per rollup table, its grain in the
-header, built in dependency order; the plain form of a query computes the rollups it reads from them."""
+"""The rollup models (servicequality/store/models/): one .sql file per rollup table (the ticket month
+twins generated from their day tables' files), its grain in the header, built in dependency order; the
+plain form of a query computes the rollups it reads from them."""
 
 import pandas as pd
 
@@ -14,6 +15,21 @@ def test_every_rollup_table_is_one_model_with_its_grain():
         assert model.grain and all(model.grain), model.name
         assert model.temporary == model.name.startswith("tmp_"), model.name
         assert model.name not in rollups.TABLES or not model.temporary
+
+
+def test_a_month_twin_without_a_file_sums_its_day_table_by_month():
+    # facts.py declares rollup_ticket_cells' month twin; its model is generated from the day model's
+    # header: the same grain with the month for the day, each count summed as BIGINT.
+    assert not (rollups.MODELS_DIR / "rollup_ticket_cell_months.sql").exists()
+    twin = rollups.model("rollup_ticket_cell_months")
+    day = rollups.model("rollup_ticket_cells")
+    assert day.grain == ("branch_id", "opened_on", "channel", "segment", "category", "component_key")
+    assert twin.grain == ("branch_id", "month_start", "channel", "segment", "category", "component_key")
+    assert (twin.reads, twin.partition, twin.temporary) == ({"rollup_ticket_cells"}, ("month", "month_start"), False)
+    assert "cast(sum(d.complaints) as bigint) as complaints" in twin.sql
+    assert "from rollup_ticket_cells as d\ngroup by all" in twin.sql
+    # a twin with a file of its own (complaints only, by category) is that file
+    assert "-- Grain: branch_id x month_start x category" in rollups.model("rollup_complaint_category_months").sql
 
 
 def test_models_come_after_the_models_they_read():
