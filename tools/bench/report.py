@@ -42,7 +42,8 @@ def report(data: dict) -> str:
         "",
         "Each page's reads are recorded by running the page itself (AppTest, the frame's sidebar included), then timed "
         f"on a fresh read-only connection: median of {data['runs']} passes after one warm-up, every query run anew "
-        "(no Streamlit cache; the OS file cache is warm). *Optimised* = `queries/*.sql` (rollups); *plain* = "
+        "(no Streamlit cache; each query text parsed once per process, as the dashboard does: store.runner.parsed; "
+        "the OS file cache is warm). *Optimised* = `queries/*.sql` (rollups); *plain* = "
         "their plain form (`python -m servicequality sql NAME --plain`: generated over the base views); "
         "*bare scan* = `count(*)` of the scenario's tickets; "
         "*pandas* = the same reads answered by "
