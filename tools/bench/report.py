@@ -314,7 +314,20 @@ KNOWN_LIMITS = [
     "alternately, median of 5 (ms): default filter Components 96 -> 80, Gaps by region 105 -> 102, Rows 78 -> "
     "66, Consistency 149 -> 139; 100 of 120 branches Components 331 -> 269, Gaps 304 -> 228, Consistency 186 -> "
     "148; one category, Rows 106 -> 93; no page slower beyond the runs' spread; of the 216 page x scenario "
-    "cells timed (Overview and Customers left out), 100 -> 112 under 100 ms.",
+    "cells timed (Overview and Customers left out), 100 -> 112 under 100 ms. "
+    "On 2026-12-06: a period of whole months (the default year and every sidebar scenario but the year of 100 "
+    "branches, which starts on 2 January) reads no cut days, the day-table branch of each generated read left "
+    "out of the text (`generate.without_cut_days`; a year's `component_item_variances` 32 -> 22 ms); each query "
+    "text is parsed once per process and its parsed statement kept (`runner.parsed`: parsing was a quarter of a "
+    "read, `consistency_branch_months` 8-10 of 37 ms); a drill-down sorted by a key it lists sorts on that key "
+    "alone and `drill_responses` materialises its page (a year's newest responses 274 -> 57 ms); "
+    "`explore_performance` groups one row per respondent (`rollup_respondent_performance`) when no dimension or "
+    "selection is the component (342 -> 26 ms). Timed as above, default filter: Components 134 -> 78, Five "
+    "RATER groups 170 -> 104, Consistency 175 -> 130 (a slow host that morning). In the benchmark the cells "
+    "met went from 151 (03:31) to 177 of 248. Left: the year of 100 branches reads its cut January from the "
+    "day tables and its branches' months from the branch tables (Components and Gaps views 170-200 ms); "
+    "subtracting the 20 other branches from the network months and the one missing day from January's month "
+    "would need a row count in every rollup, to drop the groups a subtraction empties.",
     "- The bare scan with no filter is a `count(*)` DuckDB answers from metadata (~1 ms); the filtered ones "
     "scan `opened_at` and `branch_id`.",
     "- Every figure is from a shared 2-core machine (see the load average above): other work slows all columns "
