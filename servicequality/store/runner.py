@@ -189,10 +189,12 @@ class Query:
         tests of those it no longer names unanswered."""
         return self.sql_for(params), self.bound(params)
 
-    def _pattern(self, params: Mapping[str, Any]) -> tuple[tuple[bool, ...], frozenset[str], frozenset[str], bool]:
+    def _pattern(
+        self, params: Mapping[str, Any]
+    ) -> tuple[tuple[bool, ...], frozenset[str], frozenset[str], bool, tuple[str, bool] | None]:
         """What the text depends on besides the files: which choices apply, which of the parameters
-        given are null and which are not, and whether the period is whole months (never the
-        values themselves)."""
+        given are null and which are not, whether the period is whole months and the sort asked
+        for, if the query lists it (never the values themselves)."""
         applied = tuple(choice.applies(params) for choice in self.choices)
         given = frozenset(self.parameters & params.keys())
         nulls = frozenset(k for k in given if params[k] is None)
