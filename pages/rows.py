@@ -105,6 +105,7 @@ if reveal:
 ui.table(
     drilldown.for_display(page.rows, kind, reveal),
     key="rows_table",
+    placeholder=drilldown.MISSING[kind],
     download=False,  # the link below exports every row, not this page's 50
     height=min(36 * (len(page.rows) + 1) + 3, 36 * 21 + 3),  # up to 20 rows in view, then scroll
 )

@@ -317,6 +317,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 COLUMNS["complaints"] = COLUMNS["tickets"]
+# What a cell the row does not hold shows (st.dataframe writes "None"): a response's unanswered
+# question was not recorded; a ticket's time may still be to come (open), or have no target set.
+MISSING = {"tickets": "–", "complaints": "–", "responses": "not recorded"}
 # Free text and identifiers that may carry personal data: masked unless revealed.
 PERSONAL = {"tickets": ("ticket_id",), "complaints": ("ticket_id",), "responses": ("response_id", "comment")}
 

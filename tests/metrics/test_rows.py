@@ -208,6 +208,8 @@ def test_rows_page_masks_by_default_and_reveals_on_request(monkeypatch, personal
     at = open_rows(monkeypatch, personal_db, {"rows": "responses", "rows_sort": "response_id"})
     table = at.dataframe[0].value
     assert table["Response"].tolist() == ["R6", "R4", "R3", "R2", "R1"]
+    # an unanswered question shows as not recorded, not as the word None
+    assert at.dataframe[0].proto.placeholder == "not recorded"
     assert table["Comment"].iloc[0] == "Mr [name] ([email], [phone]) was very helpful"
     assert "personal data masked" in at.caption[-1].value
     from servicequality.access import audit
@@ -233,6 +235,7 @@ def test_rows_page_masks_by_default_and_reveals_on_request(monkeypatch, personal
     at.segmented_control(key="rows").set_value("tickets").run()
     events = audit.read(log)
     assert len(events) == before + 2 and events.iloc[0]["what"] == "personal data in tickets, page 1 of 1"
+    assert at.dataframe[0].proto.placeholder == "–"  # an open ticket's times are still to come
 
 
 def test_rows_page_clamps_the_page_and_shows_the_range(monkeypatch, fixture_db_path):
