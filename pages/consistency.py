@@ -331,9 +331,7 @@ if comparable:
             hint="Click a branch's dot to filter the dashboard by it.",
         )
     if key == "survey_gap":
-        sums = ui.network_query("consistency_gap_rank_sums", filters)
-        ties = ui.network_query("consistency_gap_ties", filters).iloc[0]
-        kw, words = consistency.gap_difference(sums, ties)
+        kw, words = consistency.gap_difference(ui.network_query("consistency_gap_rank_sums", filters))
         st.markdown("**Do branches differ on the survey gap?** " + words)
         how = (
             "Kruskal-Wallis test on every respondent's overall gap (mean of their component gaps), ranked over all "

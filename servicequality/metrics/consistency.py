@@ -535,7 +535,9 @@ def difference_in_words(view: FunnelView, m: Measure) -> str:
     )
 
 
-def gap_difference(rank_sums: pd.DataFrame, ties: pd.Series) -> tuple[KruskalWallis, str]:
-    """Kruskal-Wallis over respondents' overall gaps, from the SQL rank sums and tie sum, and in words."""
-    kw = kruskal_wallis_from_rank_sums(rank_sums["rank_sum"], rank_sums["n"], float(ties["tie_sum"]))
+def gap_difference(rank_sums: pd.DataFrame) -> tuple[KruskalWallis, str]:
+    """Kruskal-Wallis over respondents' overall gaps, from the SQL rank sums and tie sum
+    (consistency_gap_rank_sums), and in words."""
+    tie_sum = float(rank_sums["tie_sum"].iloc[0]) if len(rank_sums) else 0.0
+    kw = kruskal_wallis_from_rank_sums(rank_sums["rank_sum"], rank_sums["n"], tie_sum)
     return kw, kruskal_wallis_in_words(kw)

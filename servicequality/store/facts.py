@@ -339,7 +339,9 @@ FACTS: dict[str, Fact] = {
             (
                 Rollup("rollup_rater_days", frozenset({"channel", "segment", "rater_group"}), "rollup_rater_months"),
                 # a CTE of queries/fragments/rater_groups.sql: the group means over the selected components
-                Rollup("rater_component_days", frozenset({"channel", "segment", "rater_group"})),
+                Rollup(
+                    "rater_component_days", frozenset({"channel", "segment", "rater_group"}), "rater_component_months"
+                ),
             ),
             applied=frozenset({"component_key"}),
         ),

@@ -131,7 +131,6 @@ NETWORK_QUERIES = frozenset(
         "consistency_branch_months",
         "branch_month_performance",
         "consistency_gap_rank_sums",
-        "consistency_gap_ties",
         "customer_returns",
         "customer_returns_months",
     }

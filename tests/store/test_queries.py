@@ -192,7 +192,6 @@ def test_included_fragments_are_expanded_with_their_constants():
         "consistency_branch_measures",
         "consistency_branch_months",
         "consistency_gap_rank_sums",
-        "consistency_gap_ties",
         "explore_survey",
     ]
     for name in included:
@@ -203,7 +202,7 @@ def test_included_fragments_are_expanded_with_their_constants():
 def test_a_rollup_choice_switches_only_what_the_query_reads():
     # "-- Rollup choice: rollup_respondent_gaps -> respondent_component_gaps when $components": the
     # table the query reads is swapped for the fragment's CTE; the CTE's own definition stays.
-    query = store.load_query("consistency_gap_ties")
+    query = store.load_query("consistency_gap_rank_sums")
     default, selected = query.sql_for({"components": None}), query.sql_for({"components": ["courtesy", "access"]})
     read = "from respondent_component_gaps as g"  # also read inside the fragment, by component_gap_days
     assert "from rollup_respondent_gaps as g" in default and "from rollup_respondent_gaps as g" not in selected
@@ -212,7 +211,10 @@ def test_a_rollup_choice_switches_only_what_the_query_reads():
     # "when one $components" (the fragment's own choice): a single component needs no regrouping, and
     # the choices apply in order, so the header's swap is swapped once more
     single = query.sql_for({"components": ["courtesy"]})
-    assert read not in single and single.count("from single_component_gaps as g") == 2
+    assert read not in single and single.count("from single_component_gaps as g") == 1
+    # the fragment's CTEs nothing reads any more are left out: component_gap_days, which regroups the
+    # respondents, and respondent_component_gaps, which only it read
+    assert "component_gap_days as (" not in single and "respondent_component_gaps as (" not in single
     assert runner.tables_read(single) == {"branches", "rollup_response_components", "rollup_settings"}
     # the component's day sums for the months the period cuts, its month sums for the whole ones
     assert {"rollup_component_days", "rollup_component_months"} <= runner.tables_read(
@@ -221,6 +223,60 @@ def test_a_rollup_choice_switches_only_what_the_query_reads():
     assert "rollup_component_days" not in runner.tables_read(
         store.load_query("consistency_branch_months").sql_for({"components": ["courtesy", "access"]})
     )
+
+
+def test_ctes_nothing_reads_are_left_out_of_the_text():
+    # Written out by hand: c reads b, b reads a, d reads a and m; the final select reads d. c is
+    # unread, so it goes, then b (only c read it); a stays (d reads it). "b" in a comment and the
+    # column name "a_b" are no reads. m's own `with` (a model's text, at the line's start) is not the
+    # query's: its inner CTE stays. The last CTE (before the final select, no comma) always stays.
+    text = "\n".join(
+        [
+            "with",
+            "a as (",
+            "    select 1 as x",
+            "),",
+            "",
+            "m as (",
+            "with inner_rows as (select 1 as y),",
+            "unread_inner as (select 2 as y)",
+            "select y from inner_rows",
+            "),",
+            "",
+            "b as (",
+            "    select x as a_b from a  -- not c",
+            "),",
+            "",
+            "c as (",
+            "    select * from b",
+            "),",
+            "",
+            "d as (",
+            "    select x from a join m on true  -- b",
+            ")",
+            "",
+            "select * from d",
+        ]
+    )
+    kept = runner._without_unread(text)
+    assert kept.splitlines() == [
+        "with",
+        "a as (",
+        "    select 1 as x",
+        "),",
+        "",
+        "m as (",
+        "with inner_rows as (select 1 as y),",
+        "unread_inner as (select 2 as y)",
+        "select y from inner_rows",
+        "),",
+        "",
+        "d as (",
+        "    select x from a join m on true  -- b",
+        ")",
+        "",
+        "select * from d",
+    ]
 
 
 def test_null_tests_are_answered_by_which_parameters_are_null():

@@ -207,10 +207,9 @@ def test_consistency_gap_rank_sums_and_ties(fixture_con):
     # gaps sorted: R4 −1.5 (rank 1), R2 −0.5 (2), R1 −0.25 (3), R3 0.25 (4)
     # B1 = R1 + R2 = 5, B2 = 4, B3 = 1
     assert records(sums, ["branch_id", "n", "rank_sum"]) == [("B1", 2, 5.0), ("B2", 1, 4.0), ("B3", 1, 1.0)]
-    ties = run(fixture_con, "consistency_gap_ties").iloc[0]
-    assert (ties["n"], ties["tie_sum"]) == (4, 0)
+    assert sums["tie_sum"].tolist() == [0, 0, 0]  # four different gaps: no ties
     # H = 12/(4·5) · (25/2 + 16 + 1) − 3·5 = 0.6 · 29.5 − 15 = 2.7
-    kw = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], ties["tie_sum"])
+    kw = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], 0.0)
     assert kw.h == pytest.approx(2.7)
     assert kw.h == pytest.approx(st.kruskal([-0.25, -0.5], [0.25], [-1.5]).statistic)
 
@@ -227,7 +226,6 @@ def test_kruskal_wallis_from_the_rank_queries_matches_scipy_on_the_demo(demo_con
     params = {**Filters(pd.Timestamp(last).date() - dt.timedelta(days=364), pd.Timestamp(last).date()).params()}
     params.update(selection)
     sums = store.run_query(demo_con, "consistency_gap_rank_sums", params)
-    ties = store.run_query(demo_con, "consistency_gap_ties", params).iloc[0]
     gaps = (
         demo_con.execute(
             "select s.branch_id, round(avg(s.gap), 9) as gap from response_component_scores as s "
@@ -242,8 +240,8 @@ def test_kruskal_wallis_from_the_rank_queries_matches_scipy_on_the_demo(demo_con
         .groupby("branch_id")["gap"]
     )
     groups = [g.to_numpy() for _, g in gaps]
-    assert len(groups) == len(sums) > 5 and int(ties["n"]) == sum(len(g) for g in groups)
-    ours = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], ties["tie_sum"])
+    assert len(groups) == len(sums) > 5 and int(sums["n"].sum()) == sum(len(g) for g in groups)
+    ours = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], sums["tie_sum"].iloc[0])
     assert ours.h == pytest.approx(st.kruskal(*groups).statistic, rel=1e-9)
 
 
@@ -286,15 +284,14 @@ def test_kruskal_wallis_from_sql_rank_sums_matches_scipy_with_ties(tied_db):
     try:
         filters = Filters(dt.date(2024, 1, 1), dt.date(2024, 1, 31))
         sums = store.run_query(con, "consistency_gap_rank_sums", filters.params())
-        ties = store.run_query(con, "consistency_gap_ties", filters.params()).iloc[0]
     finally:
         con.close()
     # values −1 ×3 (ranks 1-3, average 2), 0 ×2 (4.5), 1 ×3 (7), 2 ×2 (9.5)
     # X1: 4.5 + 7 + 7 + 2 = 20.5; X2: 7 + 9.5 + 9.5 = 26; X3: 2 + 2 + 4.5 = 8.5
     assert records(sums, ["branch_id", "n", "rank_sum"]) == [("X1", 4, 20.5), ("X2", 3, 26.0), ("X3", 3, 8.5)]
-    # ties: 3 groups... t = 3, 2, 3, 2 -> 24 + 6 + 24 + 6 = 60
-    assert (ties["n"], ties["tie_sum"]) == (10, 60)
-    kw = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], ties["tie_sum"])
+    # ties: 3 groups... t = 3, 2, 3, 2 -> 24 + 6 + 24 + 6 = 60, on every branch's row
+    assert sums["tie_sum"].tolist() == [60, 60, 60]
+    kw = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], 60)
     # H₀ = 12/110 · (20.5²/4 + 26²/3 + 8.5²/3) − 33 = 5.6705; C = 1 − 60/990; H = 6.0364
     assert kw.h == pytest.approx((12 / 110 * (20.5**2 / 4 + 26**2 / 3 + 8.5**2 / 3) - 33) / (1 - 60 / 990))
     reference = st.kruskal(*TIED_GAPS.values())
@@ -306,8 +303,7 @@ def test_kruskal_wallis_from_sql_rank_sums_matches_scipy_with_ties(tied_db):
 def test_kruskal_wallis_on_the_demo_matches_scipy_on_raw_gaps(demo_con):
     filters = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     sums = store.run_query(demo_con, "consistency_gap_rank_sums", filters.params())
-    ties = store.run_query(demo_con, "consistency_gap_ties", filters.params()).iloc[0]
-    kw = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], ties["tie_sum"])
+    kw = consistency_stats.kruskal_wallis_from_rank_sums(sums["rank_sum"], sums["n"], sums["tie_sum"].iloc[0])
     # reference: the raw respondent gaps, pulled here only to check the SQL route
     raw = demo_con.execute(
         "select branch_id, round(avg(gap), 9) as gap from response_component_scores "

@@ -673,17 +673,14 @@ def consistency_branch_months(f: Frames, p) -> pd.DataFrame:
 def consistency_gap_rank_sums(f: Frames, p) -> pd.DataFrame:
     g = _respondent_gaps(f, p, SURVEY + ("components",))
     g = g.assign(rank=g["gap"].round(9).rank(method="average"))
+    t = g["gap"].round(9).value_counts().astype(float)
     return (
         g.groupby("branch_id", observed=True)["rank"]
         .agg(n="count", rank_sum="sum")
         .reset_index()
         .sort_values("branch_id")
+        .assign(tie_sum=float((t**3 - t).sum()))
     )
-
-
-def consistency_gap_ties(f: Frames, p) -> pd.DataFrame:
-    t = _respondent_gaps(f, p, SURVEY + ("components",))["gap"].round(9).value_counts().astype(float)
-    return pd.DataFrame([{"n": int(t.sum()), "tie_sum": float((t**3 - t).sum())}])
 
 
 def store_counts(f: Frames) -> pd.DataFrame:
