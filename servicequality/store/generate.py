@@ -70,6 +70,8 @@ _CELL_COLUMNS = sorted({c for _, _, c in _CELL_KEYS.values() if c})
 # that read the month twins and cut days, and of the branch that reads every day (for_weekday).
 _WEEKDAY = "(coalesce($dim1 = 'weekday', false) or coalesce($dim2 = 'weekday', false))"
 _NO_WEEKDAY = f"not {_WEEKDAY}"
+# An Explore cell's weekday ("in cell"): the runner answers the test by whether it is null.
+_WEEKDAY_CELL = "($cell_weekday is not null)"
 
 
 def _in_cell(form: int, date: str) -> list[str]:
@@ -284,15 +286,16 @@ class Request:
             values = f"{', '.join(columns)}, {', '.join(f'r.{c}' for c in sums)}"
             days = f"select r.branch_id, r.{date}, {values}\n        from {rollup.table} as r\n        where "
             period = f"r.{date} between $start and $end"
-            if rollup.months and not self.in_cell:
-                # unless a dimension is the weekday, the whole months from the month twin (dated by
-                # their first day: the month key reads the same) and the cut months' days (left out
-                # by without_cut_days when there are none), else every day of the period
+            if rollup.months:
+                # unless a dimension (or the cell) is a weekday, the whole months from the month twin
+                # (dated by their first day: the month key and a month cell read the same) and the
+                # cut months' days (left out by without_cut_days when there are none), else every day
+                weekday, other = (_WEEKDAY_CELL, f"not {_WEEKDAY_CELL}") if self.in_cell else (_WEEKDAY, _NO_WEEKDAY)
                 branches += [
                     f"select r.branch_id, r.month_start as {date}, {values}\n        from {rollup.months} as r"
-                    f"\n        where {_AND.join([*clauses, _NO_WEEKDAY, _in_months('r')])}",
-                    days + _AND.join([*clauses, _NO_WEEKDAY, *_cut_days("r", date)]),
-                    days + _AND.join([*clauses, _WEEKDAY, period]),
+                    f"\n        where {_AND.join([*clauses, other, _in_months('r')])}",
+                    days + _AND.join([*clauses, other, *_cut_days("r", date)]),
+                    days + _AND.join([*clauses, weekday, period]),
                 ]
             else:
                 branches.append(days + _AND.join([*clauses, period]))

@@ -158,7 +158,8 @@ def test_a_component_selection_gives_the_same_rows_on_spark(tiny_store, engine):
     # regrouped over them: both give DuckDB's rows on Spark (the sets above select no component).
     con = store.connect_read_only(tiny_store)
     named = [n for n in store.query_names() if any("components" in c.when for c in store.load_query(n).choices)]
-    assert {"consistency_gap_rank_sums", "consistency_branch_months", "servqual_rater_gaps", "explore_survey"} <= set(named)
+    wanted = {"consistency_gap_rank_sums", "consistency_branch_months", "servqual_rater_gaps", "explore_survey"}
+    assert wanted <= set(named)
     failures = []
     try:
         first, last = store.run_query(con, "date_bounds", {}).iloc[0]
