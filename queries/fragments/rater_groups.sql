@@ -65,17 +65,4 @@ single_rater_component_months as (
         and list_contains($components, m.component_key)
 ),
 
-rater_component_months as (
-    select
-        d.branch_id,
-        cast(date_trunc('month', d.submitted_on) as date) as month_start,
-        last_day(d.submitted_on) as month_end,
-        d.channel,
-        d.segment,
-        d.rater_group,
-        sum(d.n) as n, sum(d.sum_p) as sum_p, sum(d.sum_e) as sum_e, sum(d.sum_g) as sum_g, sum(d.sum_gg) as sum_gg
-    from rater_component_days as d
-    group by
-        d.branch_id, cast(date_trunc('month', d.submitted_on) as date), last_day(d.submitted_on), d.channel, d.segment,
-        d.rater_group
-)
+-- Include: days_by_month (name rater_component_months; days rater_component_days; keys d.channel, d.segment, d.rater_group; sums sum(d.n) as n, sum(d.sum_p) as sum_p, sum(d.sum_e) as sum_e, sum(d.sum_g) as sum_g, sum(d.sum_gg) as sum_gg)

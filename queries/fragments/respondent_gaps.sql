@@ -106,15 +106,4 @@ single_component_gap_months as (
         and list_contains($components, m.component_key)
 ),
 
-component_gap_months as (
-    select
-        d.branch_id,
-        cast(date_trunc('month', d.submitted_on) as date) as month_start,
-        last_day(d.submitted_on) as month_end,
-        d.channel,
-        d.segment,
-        sum(d.gap_n) as gap_n, sum(d.sum_x) as sum_x, sum(d.sum_xx) as sum_xx,
-        sum(d.sum_xp) as sum_xp, sum(d.sum_xpxp) as sum_xpxp
-    from component_gap_days as d
-    group by d.branch_id, cast(date_trunc('month', d.submitted_on) as date), last_day(d.submitted_on), d.channel, d.segment
-)
+-- Include: days_by_month (name component_gap_months; days component_gap_days; keys d.channel, d.segment; sums sum(d.gap_n) as gap_n, sum(d.sum_x) as sum_x, sum(d.sum_xx) as sum_xx, sum(d.sum_xp) as sum_xp, sum(d.sum_xpxp) as sum_xpxp)

@@ -149,9 +149,14 @@ def _expand_includes(sql: str) -> str:
         cte_follows = any(line.startswith(("-- Measures:", "-- Include:")) for line in head)
         code = _code("\n".join(rest)).strip()
         last = not cte_follows and (not code or re.match(r"select\b", code))
-        return text.rstrip() + ("" if last else ",")
+        # a fragment ending in an include: that one's expansion puts the comma
+        nested = text.rstrip().splitlines()[-1].startswith("-- Include:")
+        return text.rstrip() + ("" if last or nested else ",")
 
-    return INCLUDE.sub(fragment, sql)
+    # a fragment may include another (a month twin of its day CTE: fragments/days_by_month.sql)
+    while INCLUDE.search(sql):
+        sql = INCLUDE.sub(fragment, sql)
+    return sql
 
 
 @dataclass(frozen=True)

@@ -230,36 +230,7 @@ def test_ctes_nothing_reads_are_left_out_of_the_text():
     # unread, so it goes, then b (only c read it); a stays (d reads it). "b" in a comment and the
     # column name "a_b" are no reads. m's own `with` (a model's text, at the line's start) is not the
     # query's: its inner CTE stays. The last CTE (before the final select, no comma) always stays.
-    text = "\n".join(
-        [
-            "with",
-            "a as (",
-            "    select 1 as x",
-            "),",
-            "",
-            "m as (",
-            "with inner_rows as (select 1 as y),",
-            "unread_inner as (select 2 as y)",
-            "select y from inner_rows",
-            "),",
-            "",
-            "b as (",
-            "    select x as a_b from a  -- not c",
-            "),",
-            "",
-            "c as (",
-            "    select * from b",
-            "),",
-            "",
-            "d as (",
-            "    select x from a join m on true  -- b",
-            ")",
-            "",
-            "select * from d",
-        ]
-    )
-    kept = runner._without_unread(text)
-    assert kept.splitlines() == [
+    lines = [
         "with",
         "a as (",
         "    select 1 as x",
@@ -271,12 +242,22 @@ def test_ctes_nothing_reads_are_left_out_of_the_text():
         "select y from inner_rows",
         "),",
         "",
-        "d as (",
+        "b as (",  # line 11
+        "    select x as a_b from a  -- not c",
+        "),",
+        "",
+        "c as (",
+        "    select * from b",
+        "),",
+        "",
+        "d as (",  # line 19
         "    select x from a join m on true  -- b",
         ")",
         "",
         "select * from d",
     ]
+    # b and c go with the blank line after each: lines 11-18
+    assert runner._without_unread("\n".join(lines)).splitlines() == lines[:11] + lines[19:]
 
 
 def test_null_tests_are_answered_by_which_parameters_are_null():
