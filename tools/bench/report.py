@@ -237,7 +237,11 @@ KNOWN_LIMITS = [
     "like `explore_complaints`; tests/store/test_rollups.py holds them equal to `explore_tickets`' counts"
     " in every scenario): that view's reads, the same day, 1,345-1,396 -> 30-31 ms under the default "
     "filter, 3,656-3,665 -> 35-36 ms with none, 360-460 -> 33-40 ms for one channel, 248-329 -> 29-37 ms "
-    "for one region. Survey measures read per-respondent scores.",
+    "for one region. Survey measures read per-respondent scores. The sums per cell (`-- Measures: ... by "
+    "cell`, and a Rows count of one cell) read the period's whole months from the month twins and only the "
+    "cut months' days from the day tables, unless a dimension (or the cell) is a weekday, which reads every "
+    "day (`generate.for_weekday`, 2026-12-06; before, a year of one component's gaps by region summed its "
+    "318,000 day rows: 62 of a 66 ms read).",
     "- **Narrower selections.** The survey rollups carry each answer's channel and segment. The ticket sums per "
     "branch and day have finer twins, smallest first: by channel, by segment, complaints by category (with a "
     "month twin), and by every cell (channel, segment, category and component: `rollup_ticket_cells`, 5.7 M rows "
@@ -324,10 +328,20 @@ KNOWN_LIMITS = [
     "`explore_performance` groups one row per respondent (`rollup_respondent_performance`) when no dimension or "
     "selection is the component (342 -> 26 ms). Timed as above, default filter: Components 134 -> 78, Five "
     "RATER groups 170 -> 104, Consistency 175 -> 130 (a slow host that morning). In the benchmark the cells "
-    "met went from 151 (03:31) to 177 of 248. Left: the year of 100 branches reads its cut January from the "
-    "day tables and its branches' months from the branch tables (Components and Gaps views 170-200 ms); "
-    "subtracting the 20 other branches from the network months and the one missing day from January's month "
-    "would need a row count in every rollup, to drop the groups a subtraction empties.",
+    "met went from 151 (03:31) to 177 of 248. "
+    "Later that day, each page's recorded reads timed the same way against the text before: Explore's cells "
+    "read the month twins (see Explore above; gap and perception by region 15-60 % faster, one component "
+    "80 -> 38 ms); with one component selected the RATER groups read `rollup_component_months` for the whole "
+    "months (`servqual_rater_gaps` 53 -> 14 ms) and `explore_performance` reads each respondent's one row as "
+    "it is (153 -> 58 ms); the CTEs of a query's own `with` that nothing reads once its choices are applied "
+    "are left out of the text (`runner._without_unread`); the Kruskal-Wallis tie correction is a column of "
+    "`consistency_gap_rank_sums`, which builds the tie groups anyway (one read less: the Consistency page "
+    "12-29 % faster in every scenario, one component 247 -> 174 ms). "
+    "Left: the year of 100 branches reads its cut January from the day tables and its branches' months from "
+    "the branch tables (Components and Gaps views 170-215 ms). Tried by hand on `component_gaps` (2026-12-06): "
+    "the network's months, less the 20 other branches' months, less the selected branches' days of the cut "
+    "months outside the period (1 January), a group that subtraction empties dropped by `having sum(n) <> 0`: "
+    "the same rows, 40 -> 22 ms; not built, since the page's other reads would still hold it near 120 ms.",
     "- The bare scan with no filter is a `count(*)` DuckDB answers from metadata (~1 ms); the filtered ones "
     "scan `opened_at` and `branch_id`.",
     "- Every figure is from a shared 2-core machine (see the load average above): other work slows all columns "
