@@ -31,7 +31,7 @@ class Agg:
     base: str
     sums: tuple[str, ...]  # the rollup columns the rollup formula reads, summed
     model: str | None = None  # the rollup column's own aggregate over the facts (generated rollups)
-    counted: bool = False  # a count, not a sum of values: a month twin keeps it as BIGINT (facts.month_columns)
+    counted: bool = False  # a count, not a sum of values: its sums of sums are BIGINT (facts.sums_of_sums)
 
 
 def count(column: str, expr: str) -> Agg:
@@ -125,13 +125,12 @@ def _ticket_measures() -> dict[str, Agg]:
     complaint = "f.kind = 'complaint'"
     measures = {
         "tickets": count("tickets", "count(*)"),
-        "complaints": count("complaints", f"sum(case when {complaint} then 1 else 0 end)"),
-        "compliments": count("compliments", "sum(case when f.kind = 'compliment' then 1 else 0 end)"),
+        "complaints": count("complaints", f"count(case when {complaint} then 1 end)"),
+        "compliments": count("compliments", "count(case when f.kind = 'compliment' then 1 end)"),
         "responded_n": count("responded_n", f"count(case when {complaint} then f.first_response_minutes end)"),
         "first_response_within_target": count(
             "first_response_within_target",
-            f"sum(case when {complaint} and f.first_response_judged_minutes <= f.first_response_target "
-            "then 1 else 0 end)",
+            f"count(case when {complaint} and f.first_response_judged_minutes <= f.first_response_target then 1 end)",
         ),
         "targeted_first_n": count(
             "targeted_first_n",
@@ -148,7 +147,7 @@ def _ticket_measures() -> dict[str, Agg]:
         "resolved_n": count("resolved_n", f"count(case when {complaint} then f.resolution_minutes end)"),
         "resolution_within_target": count(
             "resolution_within_target",
-            f"sum(case when {complaint} and f.resolution_judged_minutes <= f.resolution_target then 1 else 0 end)",
+            f"count(case when {complaint} and f.resolution_judged_minutes <= f.resolution_target then 1 end)",
         ),
         "targeted_resolution_n": count(
             "targeted_resolution_n",
@@ -159,20 +158,20 @@ def _ticket_measures() -> dict[str, Agg]:
             "late_open_n",
             f"count(case when {complaint} and f.resolution_open_minutes > f.resolution_target then 1 end)",
         ),
-        "reopened": count("reopened", f"sum(case when {complaint} and f.reopened_count > 0 then 1 else 0 end)"),
+        "reopened": count("reopened", f"count(case when {complaint} and f.reopened_count > 0 then 1 end)"),
         "reopened_n": count("reopened_n", f"count(case when {complaint} then f.reopened_count end)"),
-        "escalated": count("escalated", f"sum(case when {complaint} and f.escalated then 1 else 0 end)"),
+        "escalated": count("escalated", f"count(case when {complaint} and f.escalated then 1 end)"),
         "escalated_n": count("escalated_n", f"count(case when {complaint} then f.escalated end)"),
         "satisfaction_n": count("satisfaction_n", f"count(case when {complaint} then f.satisfaction end)"),
         "satisfaction_sum": total("satisfaction_sum", f"sum(case when {complaint} then f.satisfaction end)"),
-        "satisfied": count("satisfied", f"sum(case when {complaint} and f.satisfaction >= 4 then 1 else 0 end)"),
+        "satisfied": count("satisfied", f"count(case when {complaint} and f.satisfaction >= 4 then 1 end)"),
     }
     for score in range(1, 6):
         name = f"satisfaction_{score}"
-        measures[name] = count(name, f"sum(case when {complaint} and f.satisfaction = {score} then 1 else 0 end)")
+        measures[name] = count(name, f"count(case when {complaint} and f.satisfaction = {score} then 1 end)")
     for family in ("product", "service"):
         name = f"{family}_complaints"
-        measures[name] = count(name, f"sum(case when {complaint} and f.family = '{family}' then 1 else 0 end)")
+        measures[name] = count(name, f"count(case when {complaint} and f.family = '{family}' then 1 end)")
     measures["mean_satisfaction"] = ratio(
         "satisfaction_sum", "satisfaction_n", f"case when {complaint} then f.satisfaction end"
     )
@@ -439,9 +438,10 @@ def model_columns(fact: str) -> str:
     return ",\n".join(f"{agg.model} as {agg.sums[0]}" for agg in FACTS[fact].measures.values() if agg.model)
 
 
-def month_columns(fact: str) -> str:
-    """The same columns in a month twin: each summed over the day rows `d` (a count as BIGINT: a
-    month of one branch's tickets fits; a sum of values as the sum of the day sums)."""
+def sums_of_sums(fact: str) -> str:
+    """The same columns summed over a rollup's finer rows `d`: a day rollup from the cells, a month
+    twin from its day table. A count stays a BIGINT (a month of one branch's tickets fits), a sum of
+    values is the sum of the sums."""
     columns = [agg.sums[0] for agg in FACTS[fact].measures.values() if agg.model]
     counted = {agg.sums[0] for agg in FACTS[fact].measures.values() if agg.counted}
     return ",\n".join(f"cast(sum(d.{c}) as bigint) as {c}" if c in counted else f"sum(d.{c}) as {c}" for c in columns)

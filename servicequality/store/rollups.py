@@ -116,7 +116,7 @@ def models() -> tuple[Model, ...]:
     texts |= _month_twins(texts)
     # Each ticket sum written once, with the tickets fact (store/facts.py).
     ticket_sums = facts.model_columns("tickets")
-    ticket_month_sums = facts.month_columns("tickets")
+    ticket_sums_of_sums = facts.sums_of_sums("tickets")
     parsed = {}
     for name, text in texts.items():
         header = dict(_HEADER.findall(text))
@@ -127,7 +127,7 @@ def models() -> tuple[Model, ...]:
             raise ValueError(f"models/{name}.sql: '-- Partition: day EXPR' or 'month EXPR', on a table that stays")
         parsed[name] = Model(
             name,
-            text.replace("{ticket_sums}", ticket_sums).replace("{ticket_month_sums}", ticket_month_sums).rstrip(),
+            text.replace("{ticket_sums}", ticket_sums).replace("{ticket_sums_of_sums}", ticket_sums_of_sums).rstrip(),
             tuple(g.strip() for g in header["Grain"].split(" x ")),
             header.get("Order"),
             "Temporary" in header,
@@ -159,7 +159,7 @@ select
     d.branch_id,
     cast(date_trunc('month', d.opened_on) as date) as month_start,
     last_day(d.opened_on) as month_end,
-{columns}    {{ticket_month_sums}}
+{columns}    {{ticket_sums_of_sums}}
 from {rollup.table} as d
 group by all
 """
@@ -520,15 +520,29 @@ def _build_models(
             if not values:
                 continue
             mode = f"{len(values)} {grain}s"
-            where = f"({expr}) between $lo and $hi and list_contains($values, {expr})"
+            lo, hi = values[0], values[-1]
+            where = f"({expr}) between $lo and $hi"
             timestamp = _DAY_OF.fullmatch(expr) if grain == "day" else None
             if timestamp:  # the same days as a range of the column itself: DuckDB skips row groups by it
-                where = f"{timestamp[1]} >= $lo and {timestamp[1]} < $hi + 1 and list_contains($values, {expr})"
-            replace_rows(con, m, where, {"values": values, "lo": values[0], "hi": values[-1]})
+                where = f"{timestamp[1]} >= $lo and {timestamp[1]} < $hi + 1"
+            bound = {"lo": lo, "hi": hi}
+            if len(values) < _span(grain, lo, hi):  # not every day (month) of the range: the list picks them
+                where += f" and list_contains($values, {expr})"
+                bound["values"] = values
+            replace_rows(con, m, where, bound)
         done.append((m.name, mode, time.perf_counter() - started))
     for name in temporary:
         con.execute("drop table " + name)
     return done
+
+
+def _span(grain: str, lo: dt.date, hi: dt.date) -> int:
+    """The days (months) from `lo` to `hi`, both counted. When an import's rows cover every one of
+    them (the first import of a chain's history: 1,090 days at 10 M tickets), the range alone selects
+    them, and no row is looked up in a list of 1,090 days (rollup_ticket_cells: 16.0 -> 14.4 s)."""
+    if grain == "month":
+        return (hi.year - lo.year) * 12 + hi.month - lo.month + 1
+    return (hi - lo).days + 1
 
 
 def build_whole(con: duckdb.DuckDBPyConnection, m: Model) -> None:

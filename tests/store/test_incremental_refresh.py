@@ -522,3 +522,12 @@ def test_buckets_outgrown_by_a_drift_are_tiled_anew(tiny, tmp_path, refreshes, m
         finally:
             con.close()
         assert grown == len(rows)  # all of them in the resolution series' last bucket
+
+
+def test_the_span_of_an_import_counts_both_ends():
+    """A partition's rows are selected by their range alone when the import's days (months) are all of
+    it; counted by hand: 30 and 31 January, 1 and 2 February are 4 days; November, December, January
+    and February are 4 months; one day is 1."""
+    assert rollups._span("day", dt.date(2026, 1, 30), dt.date(2026, 2, 2)) == 4
+    assert rollups._span("month", dt.date(2025, 11, 1), dt.date(2026, 2, 1)) == 4
+    assert rollups._span("day", dt.date(2026, 3, 1), dt.date(2026, 3, 1)) == 1

@@ -1,11 +1,12 @@
--- rollup_ticket_channels: the ticket sums (store/facts.py) per branch, day and channel.
+-- rollup_ticket_channels: the ticket sums (store/facts.py) per branch, day and channel, summed from
+-- the finer rollup_ticket_cells' rows (every ticket is in one cell: the sums add up).
 -- Grain: branch_id x opened_on x channel
 -- Order: opened_on, branch_id
 -- Partition: day opened_on
 select
-    f.branch_id,
-    f.opened_on,
-    f.channel,
-    {ticket_sums}
-from ticket_facts as f
-group by f.branch_id, f.opened_on, f.channel
+    d.branch_id,
+    d.opened_on,
+    d.channel,
+    {ticket_sums_of_sums}
+from rollup_ticket_cells as d
+group by d.branch_id, d.opened_on, d.channel
