@@ -153,10 +153,18 @@ def _expand_includes(sql: str) -> str:
         nested = text.rstrip().splitlines()[-1].startswith("-- Include:")
         return text.rstrip() + ("" if last or nested else ",")
 
-    # a fragment may include another (a month twin of its day CTE: fragments/days_by_month.sql)
-    while INCLUDE.search(sql):
+    # a fragment may include another (a month twin of its day CTE: fragments/days_by_month.sql), to
+    # a bounded depth: fragments that include each other in a circle would expand for ever
+    circle: set[str] = set()
+    for _ in range(MAX_INCLUDE_DEPTH):
+        if not INCLUDE.search(sql):
+            return sql
+        circle.update(m.group(1) for m in INCLUDE.finditer(sql))
         sql = INCLUDE.sub(fragment, sql)
-    return sql
+    raise ValueError(f"fragments include each other in a circle, or deeper than {MAX_INCLUDE_DEPTH}: {sorted(circle)}")
+
+
+MAX_INCLUDE_DEPTH = 8
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,15 @@ def test_every_query_has_a_header_naming_grain_parameters_and_columns():
             assert word in header, f"{name}.sql header lacks '{word}'"
 
 
+def test_fragments_that_include_each_other_in_a_circle_are_refused(tmp_path, monkeypatch):
+    # a includes b, b includes a: expanding would never end; the runner names them instead
+    (tmp_path / "a.sql").write_text("a_part as (select 1 as x),\n-- Include: b")
+    (tmp_path / "b.sql").write_text("b_part as (select 2 as x),\n-- Include: a")
+    monkeypatch.setattr(runner, "FRAGMENTS_DIR", tmp_path)
+    with pytest.raises(ValueError, match=r"in a circle, or deeper than 8: \[.a., .b.\]"):
+        runner._expand_includes("with\n-- Include: a\nselect 1")
+
+
 def test_included_fragments_are_expanded_with_their_constants():
     # "-- Include: handling_percentiles (measures 5, 6)" brings in one text shared by two queries.
     text = {n: (store.QUERIES_DIR / f"{n}.sql").read_text() for n in store.query_names()}
