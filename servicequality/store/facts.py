@@ -32,6 +32,9 @@ class Agg:
     sums: tuple[str, ...]  # the rollup columns the rollup formula reads, summed
     model: str | None = None  # the rollup column's own aggregate over the facts (generated rollups)
     counted: bool = False  # a count, not a sum of values: its sums of sums are BIGINT (facts.sums_of_sums)
+    # the sum itself is the measure (null when no fact has a value): a month's sum less its outside
+    # days' would say 0 where the period's days hold no value (store.generate, Request._subtracts)
+    bare: bool = False
 
 
 def count(column: str, expr: str) -> Agg:
@@ -43,7 +46,7 @@ def count(column: str, expr: str) -> Agg:
 
 def total(column: str, expr: str) -> Agg:
     """A sum kept as a rollup column (null when no fact has a value)."""
-    return Agg(f"s.{column}", expr, (column,), expr)
+    return Agg(f"s.{column}", expr, (column,), expr, bare=True)
 
 
 def ratio(column: str, n: str, value: str) -> Agg:
@@ -99,6 +102,12 @@ class Rollup:
     # its network x month twin (the month twin summed over the branches, no branch_id): read for the
     # whole months when no branch, region or branch type is selected and the keys need no branch
     network: str | None = None
+    # a count of its facts, at least 1 on every row: the groups a cut month's outside days empty are
+    # left out by it (store.generate, Request._subtracts); None: its cut months are read day by day
+    rows: str | None = None
+    # a CTE holding the period's days and whole months alone (a fragment's, filtered by $start and
+    # $end): no cut month's row or outside day to subtract, its cut months read day by day
+    period_only: bool = False
 
     def holds(self, columns: set[str], sums: set[str]) -> bool:
         return columns <= self.grain and (self.columns is None or sums <= self.columns)
@@ -287,17 +296,22 @@ FACTS: dict[str, Fact] = {
             catalog.SELECTIONS,
             _ticket_measures(),
             (
-                Rollup("rollup_ticket_days"),
-                Rollup("rollup_ticket_channels", frozenset({"channel"}), "rollup_ticket_channel_months"),
-                Rollup("rollup_ticket_segments", frozenset({"segment"}), "rollup_ticket_segment_months"),
+                Rollup("rollup_ticket_days", rows="tickets"),
+                Rollup(
+                    "rollup_ticket_channels", frozenset({"channel"}), "rollup_ticket_channel_months", rows="tickets"
+                ),
+                Rollup(
+                    "rollup_ticket_segments", frozenset({"segment"}), "rollup_ticket_segment_months", rows="tickets"
+                ),
                 # complaints only, per category (and its branch x month twin)
                 Rollup(
                     "rollup_ticket_categories",
                     frozenset({"category"}),
                     "rollup_complaint_category_months",
                     frozenset({"complaints"}),
+                    rows="complaints",
                 ),
-                Rollup("rollup_ticket_cells", _CELL, "rollup_ticket_cell_months"),
+                Rollup("rollup_ticket_cells", _CELL, "rollup_ticket_cell_months", rows="tickets"),
             ),
         ),
         Fact(
@@ -314,7 +328,11 @@ FACTS: dict[str, Fact] = {
             "submitted_on",
             _RESPONSE_SELECTIONS,
             _response_measures(),
-            (Rollup("rollup_survey_days", frozenset({"channel", "segment"}), "rollup_survey_months"),),
+            (
+                Rollup(
+                    "rollup_survey_days", frozenset({"channel", "segment"}), "rollup_survey_months", rows="responses"
+                ),
+            ),
         ),
         Fact(
             "respondent_gaps",
@@ -323,9 +341,17 @@ FACTS: dict[str, Fact] = {
             (*_RESPONSE_SELECTIONS, "components"),
             _respondent_gap_measures(),
             (
-                Rollup("rollup_survey_days", frozenset({"channel", "segment"}), "rollup_survey_months"),
+                Rollup(
+                    "rollup_survey_days", frozenset({"channel", "segment"}), "rollup_survey_months", rows="responses"
+                ),
                 # a CTE of queries/fragments/respondent_gaps.sql: the gaps over the selected components
-                Rollup("component_gap_days", frozenset({"channel", "segment"}), "component_gap_months"),
+                Rollup(
+                    "component_gap_days",
+                    frozenset({"channel", "segment"}),
+                    "component_gap_months",
+                    rows="gap_n",
+                    period_only=True,
+                ),
             ),
             applied=frozenset({"component_key"}),
         ),
@@ -336,10 +362,19 @@ FACTS: dict[str, Fact] = {
             (*_RESPONSE_SELECTIONS, "components"),
             _rater_measures(),
             (
-                Rollup("rollup_rater_days", frozenset({"channel", "segment", "rater_group"}), "rollup_rater_months"),
+                Rollup(
+                    "rollup_rater_days",
+                    frozenset({"channel", "segment", "rater_group"}),
+                    "rollup_rater_months",
+                    rows="n",
+                ),
                 # a CTE of queries/fragments/rater_groups.sql: the group means over the selected components
                 Rollup(
-                    "rater_component_days", frozenset({"channel", "segment", "rater_group"}), "rater_component_months"
+                    "rater_component_days",
+                    frozenset({"channel", "segment", "rater_group"}),
+                    "rater_component_months",
+                    rows="n",
+                    period_only=True,
                 ),
             ),
             applied=frozenset({"component_key"}),
@@ -363,6 +398,7 @@ FACTS: dict[str, Fact] = {
                     "rollup_importance_days",
                     frozenset({"channel", "segment", "component_key"}),
                     "rollup_importance_months",
+                    rows="n",
                 ),
             ),
         ),
@@ -396,6 +432,7 @@ FACTS: dict[str, Fact] = {
                     frozenset({"channel", "segment", "component_key", "item", "n_items"}),
                     "rollup_item_months",
                     network="rollup_item_network_months",
+                    rows="n",
                 ),
             ),
         ),
@@ -411,6 +448,7 @@ FACTS: dict[str, Fact] = {
                     frozenset({"channel", "segment", "component_key", "n_items"}),
                     "rollup_item_total_months",
                     network="rollup_item_total_network_months",
+                    rows="n",
                 ),
             ),
         ),
@@ -426,6 +464,7 @@ FACTS: dict[str, Fact] = {
                     frozenset({"channel", "segment", "component_key"}),
                     "rollup_component_months",
                     network="rollup_component_network_months",
+                    rows="n",
                 ),
             ),
         ),

@@ -11,7 +11,8 @@ and store.runner replaces that line with a CTE `counted` holding one row per mon
   whose grain holds the keys: the whole months of the period from its month table (if it has one;
   from its network twin, summed over the branches, when no branch, region or branch type is
   selected and no key is a branch's) and the days of the months the period cuts from its day
-  table, or every day of the period from the day table; a selection outside that grain switches
+  table (or, when fewer, a cut month's row less its days outside the period: for_period), or
+  every day of the period from the day table; a selection outside that grain switches
   to the smallest finer rollup that answers every selection set (store.runner's rollup choices,
   one rung of Request.ladder at a time). Means and standard deviations are rebuilt
   from the sums (scaled integers for the survey, see store.rollups);
@@ -174,38 +175,78 @@ class Request:
     def _key_columns(self) -> set[str]:
         return {k for k, _ in self.keys if k not in _TIME_KEYS and k not in _BRANCH_ATTRIBUTES and k != "branch_id"}
 
-    def _parts(self, rollup: Rollup, sums: list[str], *, network: bool = False) -> str:
+    def _parts(self, rollup: Rollup, sums: list[str], *, network: bool = False, subtract: bool = False) -> str:
         """The rows of one rollup in the period: whole months from its month table and the cut
         months' days from the day table (or every day of the period from the day table), with the
         selections its grain holds (branch attributes are filtered after the join with branches).
         With `network`, the whole months only when a branch, region or branch type is selected:
-        otherwise the network twin gives them (`_network_part`)."""
+        otherwise the network twin gives them (`_network_part`).
+
+        With `subtract` (`_subtracts`), a cut month can also be read as its month row less the
+        days of it outside the period (their sums negated): store.runner keeps, per cut month,
+        the branches that read fewer days (for_period). A year from 2 January read its January's
+        595,000 item-day rows at 10 M tickets; its month rows and 1 January are 62,000 and 20,000."""
         date = self.fact.date
         day_month = f"cast(date_trunc('month', e.{date}) as date)"
         if not rollup.months:
             return self._part(rollup, sums, rollup.table, "e", day_month, [f"e.{date} between $start and $end"])
-        whole = [*([f"not ({_NO_BRANCH})"] if network else []), _in_months("m")]
-        whole_months = self._part(rollup, sums, rollup.months, "m", "m.month_start", whole)
-        cut_days = self._part(rollup, sums, rollup.table, "e", day_month, _cut_days("e", date))
-        return f"{whole_months}\n        union all\n        {cut_days}"
+        guard = [f"not ({_NO_BRANCH})"] if network else []
+        whole_months = self._part(rollup, sums, rollup.months, "m", "m.month_start", [*guard, _in_months("m")])
+        if not subtract or rollup.period_only:
+            cut_days = self._part(rollup, sums, rollup.table, "e", day_month, _cut_days("e", date))
+            return f"{whole_months}\n        union all\n        {cut_days}"
+        day = f"e.{date}"
+        branches = [
+            whole_months,
+            self._part(rollup, sums, rollup.table, "e", day_month, [_cut_clause(0, day), *_cut_days("e", date)[1:]]),
+            self._part(rollup, sums, rollup.months, "m", "m.month_start", [*guard, _cut_clause(1, "m.month_start")]),
+            self._part(rollup, sums, rollup.table, "e", day_month, [_cut_clause(2, day)], negate=True),
+        ]
+        return "\n        union all\n        ".join(branches)
 
-    def _network_part(self, rollup: Rollup, sums: list[str]) -> str:
+    def _network_part(self, rollup: Rollup, sums: list[str], *, subtract: bool = False) -> str:
         """The whole months of the period summed over the branches (a year of Cronbach's alpha read
         749,000 branch rows in the 10 M benchmark store), when no branch, region or branch type is
-        selected; the rows of `_parts` with a null branch."""
-        return self._part(rollup, sums, rollup.network, "n", "n.month_start", [_NO_BRANCH, _in_months("n")], True)
+        selected; the rows of `_parts` with a null branch (with `subtract`, also the month rows of
+        the cut months read whole, less their outside days, which `_parts` reads)."""
+        whole = self._part(rollup, sums, rollup.network, "n", "n.month_start", [_NO_BRANCH, _in_months("n")], True)
+        if not subtract:
+            return whole
+        cut = self._part(
+            rollup, sums, rollup.network, "n", "n.month_start", [_NO_BRANCH, _cut_clause(1, "n.month_start")], True
+        )
+        return f"{whole}\n        union all\n        {cut}"
 
     def _part(
-        self, rollup: Rollup, sums: list[str], table: str, alias: str, month: str, period: list[str], network=False
+        self,
+        rollup: Rollup,
+        sums: list[str],
+        table: str,
+        alias: str,
+        month: str,
+        period: list[str],
+        network: bool = False,
+        negate: bool = False,
     ) -> str:
-        carried = ["branch_id", *sorted(self._key_columns()), *sums]
-        values = [f"{alias}.{c}" for c in carried]
+        """One branch of a source: the rollup's `table` rows (alias `alias`) in `period`, carrying
+        the branch, the keys and `sums` (`_ROWS`: the rollup's count of facts), negated with `negate`."""
+        values = [f"{alias}.{c}" for c in ["branch_id", *sorted(self._key_columns())]]
+        for column in sums:
+            value = f"{alias}.{rollup.rows if column == _ROWS else column}"
+            values.append(f"-{value} as {column}" if negate else f"{value} as {column}" if column == _ROWS else value)
         filtered = {"branch_id", *rollup.grain}
         if network:  # no branch column: the rows of every branch summed
             values[0], filtered = "cast(null as varchar) as branch_id", filtered - {"branch_id"}
         columns = ", ".join([*values, f"{month} as month_start"])
         where = _AND.join([*self._clauses(alias, filtered), *period])
         return f"select {columns}\n        from {table} as {alias}\n        where {where}"
+
+    def _subtracts(self, sources: list[Rollup]) -> bool:
+        """Whether the CTE's cut months may be read as month rows less their outside days: every
+        source counts its facts (`Rollup.rows`, by which the groups the subtraction empties are
+        left out) and no measure is a bare sum (a month's sum less its outside days' is 0 where
+        the period's days hold no value, not null)."""
+        return all(r.rows for r in sources) and not any(self.fact.measures[m].bare for m in self.measures)
 
     def _network(self, rollup: Rollup) -> bool:
         """Whether `rollup`'s network twin can give the whole months: it has one and no key needs a branch."""
@@ -340,18 +381,23 @@ class Request:
         sums = sorted({c for m in measures for c in m.sums})
         if self.in_cell or (self.keys and self.keys[0][0] == "cell"):
             return self._cell_sql(measures, sums)
-        (_, usual), *finer = self.ladder(set(sums))
+        (_, usual), *finer = ladder = self.ladder(set(sums))
         # the network twin, when the query has no choice of rollup (its rows need no branch join)
         network = not finer and self._network(usual)
-        parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums, network=network)}\n    )"
+        subtract = self._subtracts([rollup for _, rollup in ladder])
+        sums = [*sums, _ROWS] if subtract else sums
+        parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums, network=network, subtract=subtract)}\n    )"
         for name, rollup in finer:
-            parts += f",\n    {name} as (\n        {self._parts(rollup, sums)}\n    )"
+            parts += f",\n    {name} as (\n        {self._parts(rollup, sums, subtract=subtract)}\n    )"
         if network:
-            parts += f",\n    {self.cte}_network as (\n        {self._network_part(usual, sums)}\n    )"
+            network_rows = self._network_part(usual, sums, subtract=subtract)
+            parts += f",\n    {self.cte}_network as (\n        {network_rows}\n    )"
         keys = [(_rollup_key(k), alias) for k, alias in self.keys]
         summed = _LIST.join([*(f"{e} as {a}" for e, a in keys), *(f"sum(r.{c}) as {c}" for c in sums)])
         branch_filters = _AND.join(self._clauses("b", attributes=True)) or "true"
         group = f"\n        group by {', '.join(e for e, _ in keys)}" if keys else ""
+        if keys and subtract:  # a group whose every fact lay on the cut months' outside days
+            group += f"\n        having sum(r.{_ROWS}) > 0"
         formulas = ",\n        ".join(
             [
                 *(f"s.{a}" for _, a in keys),
@@ -473,6 +519,85 @@ def _cut_days(alias: str, date: str) -> list[str]:
         f"{day} between $start and $end",
         f"not ({month} >= $start and last_day({day}) <= $end)",
     ]
+
+
+# The carried count of facts of a source that subtracts (Request._subtracts): Rollup.rows.
+_ROWS = "_rows"
+
+
+def _first_added(day: str) -> str:
+    return f"({day} >= $start and {day} <= last_day(cast($start as date)))"
+
+
+def _last_added(day: str) -> str:
+    return f"({day} >= cast(date_trunc('month', cast($end as date)) as date) and {day} <= $end)"
+
+
+def _first_month(month: str) -> str:
+    return f"({month} = cast(date_trunc('month', cast($start as date)) as date))"
+
+
+def _last_month(month: str) -> str:
+    return f"({month} = cast(date_trunc('month', cast($end as date)) as date))"
+
+
+def _first_outside(day: str) -> str:
+    return f"({day} >= cast(date_trunc('month', cast($start as date)) as date) and {day} < $start)"
+
+
+def _last_outside(day: str) -> str:
+    return f"({day} > $end and {day} <= last_day(cast($end as date)))"
+
+
+# The cut months of a source that subtracts, per kind of branch: (the first month's test, the last
+# month's) for its days inside the period added (kind 0), its month row (1), its outside days
+# subtracted (2). A branch tests `(first or last)`; for_period keeps the tests of the months read
+# that way and leaves out a branch with none.
+_CUT_KINDS = ((_first_added, _last_added), (_first_month, _last_month), (_first_outside, _last_outside))
+
+
+def _cut_clause(kind: int, column: str) -> str:
+    first, last = _CUT_KINDS[kind]
+    return f"({first(column)} or {last(column)})"
+
+
+def _cut_pattern(kind: int) -> re.Pattern:
+    """`_cut_clause(kind, column)` for any column (group `c`)."""
+    head, *rest = re.escape(_cut_clause(kind, "@column@")).split("@column@")
+    return re.compile(head + r"(?P<c>[\w.]+)" + r"(?P=c)".join(rest))
+
+
+def for_period(sql: str, first: str, last: str) -> str:
+    """The text for a period whose first and last months are each read `first` and `last`:
+    "whole" (the period holds it whole, or the other cut month's test holds its days), "add"
+    (its days in the period from the day tables) or "less" (its month row less its days outside
+    the period: store.runner.cut_months picks it when those are fewer). Each cut-month test of a
+    source that subtracts keeps the months read its way; a branch left with none is left out,
+    as are the plain cut days (`without_cut_days`) when both months are whole."""
+    if first == last == "whole":
+        sql = without_cut_days(sql)
+    if "less" not in (first, last):  # nothing subtracted: no group to leave out
+        sql = _ROWS_CARRIED.sub("", sql)
+    for kind, pair in enumerate(_CUT_KINDS):
+        wanted = "add" if kind == 0 else "less"
+        kept = [test for test, mode in zip(pair, (first, last), strict=True) if mode == wanted]
+
+        def answer(m: re.Match, kept=kept) -> str:
+            if not kept:
+                return _LEFT_OUT
+            return kept[0](m.group("c")) if len(kept) == 1 else m.group(0)
+
+        sql = _cut_pattern(kind).sub(answer, sql)
+    return _without_branches(sql, re.compile(re.escape(_LEFT_OUT)))
+
+
+# The count of facts a source that subtracts carries, its sum and the test on it (Request.rollup_sql).
+_ROWS_CARRIED = re.compile(
+    rf", -?\w+\.\w+ as {_ROWS}\b|,\n\s*sum\(r\.{_ROWS}\) as {_ROWS}\b|\n\s*having sum\(r\.{_ROWS}\) > 0"
+)
+
+# A branch for_period leaves out (never in a query's own text).
+_LEFT_OUT = "(left out)"
 
 
 def _in_months(alias: str) -> str:

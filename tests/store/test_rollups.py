@@ -70,6 +70,11 @@ def scenarios(con) -> list[tuple[str, Filters]]:
         # from the 13th of the month before the last: on the fixture a respondent on each side of
         # the cut, so a whole-month read of the cut month would count the 12th
         ("from a 13th", Filters(month_end.replace(day=13), last)),
+        # from the 14th: the cut month read as its month less days 1-13 (runner.cut_months), which
+        # on the fixture hold every response of a branch that month: its groups are left out
+        ("from a 14th", Filters(month_end.replace(day=14), last)),
+        # to the 20th: the last month read as its month less days 21 to its end
+        ("to a 20th", Filters(first, month_end.replace(day=20))),
         ("no data", Filters(dt.date(1990, 1, 1), dt.date(1990, 12, 31))),
         ("region", replace(year, regions=(region,))),
         ("branches", replace(full, branches=tuple(ids[: max(1, len(ids) * 5 // 6)]))),
@@ -102,7 +107,7 @@ MEDIUM_SCENARIOS = ("all", "odd days", "month edges", "branch type", "components
 
 # The cell-level sweeps (Explore and drill-down cells, sorts, pages) on the fixture: a subset in the
 # fast tier (a period that cuts months at both ends, a selection that reads a finer rollup, an empty
-# period), all twenty-two scenarios in the slow tier.
+# period), all twenty-four scenarios in the slow tier.
 FIXTURE_SWEEPS = (
     pytest.param(("month edges", "channel", "no data"), id="fast-subset"),
     pytest.param(None, id="every-scenario", marks=pytest.mark.slow),
@@ -210,9 +215,20 @@ def test_a_selection_only_a_finer_rollup_can_filter_reads_that_rollup(fixture_co
 @pytest.mark.parametrize(
     "only",
     [
-        # the fast tier: every day, cut months both ways, finer rollups (a pair of them), no data
+        # the fast tier: every day, cut months both ways (their days added, or the month less its
+        # outside days), finer rollups (a pair of them), no data
         pytest.param(
-            ("all", "from a 13th", "month edges", "components", "one component", "channel and segment", "no data"),
+            (
+                "all",
+                "from a 13th",
+                "from a 14th",
+                "to a 20th",
+                "month edges",
+                "components",
+                "one component",
+                "channel and segment",
+                "no data",
+            ),
             id="fast-subset",
         ),
         pytest.param(None, id="every-scenario", marks=pytest.mark.slow),
