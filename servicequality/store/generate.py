@@ -525,40 +525,22 @@ def _cut_days(alias: str, date: str) -> list[str]:
 _ROWS = "_rows"
 
 
-def _first_added(day: str) -> str:
-    return f"({day} >= $start and {day} <= last_day(cast($start as date)))"
-
-
-def _last_added(day: str) -> str:
-    return f"({day} >= cast(date_trunc('month', cast($end as date)) as date) and {day} <= $end)"
-
-
-def _first_month(month: str) -> str:
-    return f"({month} = cast(date_trunc('month', cast($start as date)) as date))"
-
-
-def _last_month(month: str) -> str:
-    return f"({month} = cast(date_trunc('month', cast($end as date)) as date))"
-
-
-def _first_outside(day: str) -> str:
-    return f"({day} >= cast(date_trunc('month', cast($start as date)) as date) and {day} < $start)"
-
-
-def _last_outside(day: str) -> str:
-    return f"({day} > $end and {day} <= last_day(cast($end as date)))"
-
-
+_START_MONTH = "cast(date_trunc('month', cast($start as date)) as date)"
+_END_MONTH = "cast(date_trunc('month', cast($end as date)) as date)"
 # The cut months of a source that subtracts, per kind of branch: (the first month's test, the last
-# month's) for its days inside the period added (kind 0), its month row (1), its outside days
-# subtracted (2). A branch tests `(first or last)`; for_period keeps the tests of the months read
-# that way and leaves out a branch with none.
-_CUT_KINDS = ((_first_added, _last_added), (_first_month, _last_month), (_first_outside, _last_outside))
+# month's) on a column {c}, for its days inside the period added (kind 0), its month row (1), its
+# outside days subtracted (2). A branch tests `(first or last)`; for_period keeps the tests of the
+# months read that way and leaves out a branch with none.
+_CUT_KINDS = (
+    ("({c} >= $start and {c} <= last_day(cast($start as date)))", f"({{c}} >= {_END_MONTH} and {{c}} <= $end)"),
+    (f"({{c}} = {_START_MONTH})", f"({{c}} = {_END_MONTH})"),
+    (f"({{c}} >= {_START_MONTH} and {{c}} < $start)", "({c} > $end and {c} <= last_day(cast($end as date)))"),
+)
 
 
 def _cut_clause(kind: int, column: str) -> str:
     first, last = _CUT_KINDS[kind]
-    return f"({first(column)} or {last(column)})"
+    return f"({first.format(c=column)} or {last.format(c=column)})"
 
 
 def _cut_pattern(kind: int) -> re.Pattern:
@@ -585,7 +567,7 @@ def for_period(sql: str, first: str, last: str) -> str:
         def answer(m: re.Match, kept=kept) -> str:
             if not kept:
                 return _LEFT_OUT
-            return kept[0](m.group("c")) if len(kept) == 1 else m.group(0)
+            return kept[0].format(c=m.group("c")) if len(kept) == 1 else m.group(0)
 
         sql = _cut_pattern(kind).sub(answer, sql)
     return _without_branches(sql, re.compile(re.escape(_LEFT_OUT)))
