@@ -11,7 +11,7 @@ and store.runner replaces that line with a CTE `counted` holding one row per mon
   whose grain holds the keys: the whole months of the period from its month table (if it has one;
   from its network twin, summed over the branches, when no branch, region or branch type is
   selected and no key is a branch's) and the days of the months the period cuts from its day
-  table (or, when fewer, a cut month's row less its days outside the period: for_period), or
+  table (or, when fewer, a cut month's row less its days outside the period: store.periods), or
   every day of the period from the day table; a selection outside that grain switches
   to the smallest finer rollup that answers every selection set (store.runner's rollup choices,
   one rung of Request.ladder at a time). Means and standard deviations are rebuilt
@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 
 from servicequality import catalog
+from servicequality.store import periods
 from servicequality.store.facts import FACTS, Agg, Fact, Rollup, selected
 
 # Branch attributes: the rollups hold the branch id, the base views the attributes themselves.
@@ -184,23 +185,32 @@ class Request:
 
         With `subtract` (`_subtracts`), a cut month can also be read as its month row less the
         days of it outside the period (their sums negated): store.runner keeps, per cut month,
-        the branches that read fewer days (for_period). A year from 2 January read its January's
+        the branches that read fewer days (periods.for_period). A year from 2 January read its January's
         595,000 item-day rows at 10 M tickets; its month rows and 1 January are 62,000 and 20,000."""
         date = self.fact.date
         day_month = f"cast(date_trunc('month', e.{date}) as date)"
         if not rollup.months:
             return self._part(rollup, sums, rollup.table, "e", day_month, [f"e.{date} between $start and $end"])
         guard = [f"not ({_NO_BRANCH})"] if network else []
-        whole_months = self._part(rollup, sums, rollup.months, "m", "m.month_start", [*guard, _in_months("m")])
+        whole_months = self._part(rollup, sums, rollup.months, "m", "m.month_start", [*guard, periods.in_months("m")])
         if not subtract or rollup.period_only:
-            cut_days = self._part(rollup, sums, rollup.table, "e", day_month, _cut_days("e", date))
+            cut_days = self._part(rollup, sums, rollup.table, "e", day_month, periods.cut_days("e", date))
             return f"{whole_months}\n        union all\n        {cut_days}"
         day = f"e.{date}"
         branches = [
             whole_months,
-            self._part(rollup, sums, rollup.table, "e", day_month, [_cut_clause(0, day), *_cut_days("e", date)[1:]]),
-            self._part(rollup, sums, rollup.months, "m", "m.month_start", [*guard, _cut_clause(1, "m.month_start")]),
-            self._part(rollup, sums, rollup.table, "e", day_month, [_cut_clause(2, day)], negate=True),
+            self._part(
+                rollup,
+                sums,
+                rollup.table,
+                "e",
+                day_month,
+                [periods.cut_clause(0, day), *periods.cut_days("e", date)[1:]],
+            ),
+            self._part(
+                rollup, sums, rollup.months, "m", "m.month_start", [*guard, periods.cut_clause(1, "m.month_start")]
+            ),
+            self._part(rollup, sums, rollup.table, "e", day_month, [periods.cut_clause(2, day)], negate=True),
         ]
         return "\n        union all\n        ".join(branches)
 
@@ -209,11 +219,19 @@ class Request:
         749,000 branch rows in the 10 M benchmark store), when no branch, region or branch type is
         selected; the rows of `_parts` with a null branch (with `subtract`, also the month rows of
         the cut months read whole, less their outside days, which `_parts` reads)."""
-        whole = self._part(rollup, sums, rollup.network, "n", "n.month_start", [_NO_BRANCH, _in_months("n")], True)
+        whole = self._part(
+            rollup, sums, rollup.network, "n", "n.month_start", [_NO_BRANCH, periods.in_months("n")], True
+        )
         if not subtract:
             return whole
         cut = self._part(
-            rollup, sums, rollup.network, "n", "n.month_start", [_NO_BRANCH, _cut_clause(1, "n.month_start")], True
+            rollup,
+            sums,
+            rollup.network,
+            "n",
+            "n.month_start",
+            [_NO_BRANCH, periods.cut_clause(1, "n.month_start")],
+            True,
         )
         return f"{whole}\n        union all\n        {cut}"
 
@@ -229,11 +247,13 @@ class Request:
         negate: bool = False,
     ) -> str:
         """One branch of a source: the rollup's `table` rows (alias `alias`) in `period`, carrying
-        the branch, the keys and `sums` (`_ROWS`: the rollup's count of facts), negated with `negate`."""
+        the branch, the keys and `sums` (`periods.ROWS`: the rollup's count of facts), negated with `negate`."""
         values = [f"{alias}.{c}" for c in ["branch_id", *sorted(self._key_columns())]]
         for column in sums:
-            value = f"{alias}.{rollup.rows if column == _ROWS else column}"
-            values.append(f"-{value} as {column}" if negate else f"{value} as {column}" if column == _ROWS else value)
+            value = f"{alias}.{rollup.rows if column == periods.ROWS else column}"
+            values.append(
+                f"-{value} as {column}" if negate else f"{value} as {column}" if column == periods.ROWS else value
+            )
         filtered = {"branch_id", *rollup.grain}
         if network:  # no branch column: the rows of every branch summed
             values[0], filtered = "cast(null as varchar) as branch_id", filtered - {"branch_id"}
@@ -330,12 +350,12 @@ class Request:
             if rollup.months:
                 # unless a dimension (or the cell) is a weekday, the whole months from the month twin
                 # (dated by their first day: the month key and a month cell read the same) and the
-                # cut months' days (left out by without_cut_days when there are none), else every day
+                # cut months' days (left out by periods.without_cut_days when there are none), else every day
                 weekday, other = (_WEEKDAY_CELL, f"not {_WEEKDAY_CELL}") if self.in_cell else (_WEEKDAY, _NO_WEEKDAY)
                 branches += [
                     f"select r.branch_id, r.month_start as {date}, {values}\n        from {rollup.months} as r"
-                    f"\n        where {_AND.join([*clauses, other, _in_months('r')])}",
-                    days + _AND.join([*clauses, other, *_cut_days("r", date)]),
+                    f"\n        where {_AND.join([*clauses, other, periods.in_months('r')])}",
+                    days + _AND.join([*clauses, other, *periods.cut_days("r", date)]),
                     days + _AND.join([*clauses, weekday, period]),
                 ]
             else:
@@ -385,7 +405,7 @@ class Request:
         # the network twin, when the query has no choice of rollup (its rows need no branch join)
         network = not finer and self._network(usual)
         subtract = self._subtracts([rollup for _, rollup in ladder])
-        sums = [*sums, _ROWS] if subtract else sums
+        sums = [*sums, periods.ROWS] if subtract else sums
         parts = f"{self.cte}_parts as (\n        {self._parts(usual, sums, network=network, subtract=subtract)}\n    )"
         for name, rollup in finer:
             parts += f",\n    {name} as (\n        {self._parts(rollup, sums, subtract=subtract)}\n    )"
@@ -397,7 +417,7 @@ class Request:
         branch_filters = _AND.join(self._clauses("b", attributes=True)) or "true"
         group = f"\n        group by {', '.join(e for e, _ in keys)}" if keys else ""
         if keys and subtract:  # a group whose every fact lay on the cut months' outside days
-            group += f"\n        having sum(r.{_ROWS}) > 0"
+            group += f"\n        having sum(r.{periods.ROWS}) > 0"
         formulas = ",\n        ".join(
             [
                 *(f"s.{a}" for _, a in keys),
@@ -467,124 +487,14 @@ _BRANCH_SELECTIONS = {"branches", "regions", "branch_types"}
 _LIST = ",\n            "
 
 
-# The first test of a rollup's cut days (Request._parts): a day of the period's first month.
-_CUT_TEST = "between $start and last_day(cast($start as date))"
-_UNION = "\n        union all\n        select "
-
-
-def without_cut_days(sql: str) -> str:
-    """The text without the cut days of each rollup read (a `union all` branch of Request._parts
-    or _cell_parts): what store.runner runs when the period is whole months, where those branches
-    hold no row.
-
-    DuckDB binds, optimises and scans each branch whatever its rows: at 10 M tickets a year's
-    component_item_variances took 32 ms with its two and 22 ms without (2026-12-06)."""
-    return _without_branches(sql, re.compile(re.escape(_CUT_TEST)))
-
-
 def for_weekday(sql: str, weekday: bool) -> str:
     """The text of Explore's cells (Request._cell_parts) when a dimension is the weekday (every day
     from the day tables) or none is (the month twins and the cut days): the other branches left
     out. A year of one component's gaps by region read its 318,000 day rows in 62 of 66 ms, its
     month rows in 27 ms in all (2026-12-06); the branches nobody reads cost their planning."""
-    return _without_branches(sql, re.compile(re.escape(_NO_WEEKDAY) if weekday else rf"(?<!not ){re.escape(_WEEKDAY)}"))
-
-
-def _without_branches(sql: str, test: re.Pattern) -> str:
-    """The text without each `union all` branch of a generated source (Request._parts,
-    _cell_parts) that holds `test`: from the `union all` before it, or when it is the source's
-    first branch to the one after it."""
-    while m := test.search(sql):
-        end = sql.find("\n    )", m.start())
-        following = sql.find(_UNION, m.start())
-        following = following if 0 <= following < end else -1
-        start = sql.rfind(_UNION, 0, m.start())
-        opening = sql.rfind(" as (\n        select ", 0, m.start())
-        if end < 0 or opening < 0 or (start < opening and following < 0):
-            raise ValueError(f"a branch not where Request puts them:\n{sql[max(0, m.start() - 500) : m.start()]}")
-        if start > opening:  # after the source's first branch: from its `union all`
-            sql = sql[:start] + sql[following if following >= 0 else end :]
-        else:  # the first: to the next branch's select
-            first = opening + len(" as (\n        ")
-            sql = sql[:first] + sql[following + len(_UNION) - len("select ") :]
-    return sql
-
-
-def _cut_days(alias: str, date: str) -> list[str]:
-    """The days of the period's first and last month, unless that month lies wholly inside: the
-    clauses of a union branch after the first (without_cut_days finds it by the first test)."""
-    day, month = f"{alias}.{date}", f"cast(date_trunc('month', {alias}.{date}) as date)"
-    return [
-        f"({day} {_CUT_TEST} or {day} between cast(date_trunc('month', cast($end as date)) as date) and $end)",
-        f"{day} between $start and $end",
-        f"not ({month} >= $start and last_day({day}) <= $end)",
-    ]
-
-
-# The carried count of facts of a source that subtracts (Request._subtracts): Rollup.rows.
-_ROWS = "_rows"
-
-
-_START_MONTH = "cast(date_trunc('month', cast($start as date)) as date)"
-_END_MONTH = "cast(date_trunc('month', cast($end as date)) as date)"
-# The cut months of a source that subtracts, per kind of branch: (the first month's test, the last
-# month's) on a column {c}, for its days inside the period added (kind 0), its month row (1), its
-# outside days subtracted (2). A branch tests `(first or last)`; for_period keeps the tests of the
-# months read that way and leaves out a branch with none.
-_CUT_KINDS = (
-    ("({c} >= $start and {c} <= last_day(cast($start as date)))", f"({{c}} >= {_END_MONTH} and {{c}} <= $end)"),
-    (f"({{c}} = {_START_MONTH})", f"({{c}} = {_END_MONTH})"),
-    (f"({{c}} >= {_START_MONTH} and {{c}} < $start)", "({c} > $end and {c} <= last_day(cast($end as date)))"),
-)
-
-
-def _cut_clause(kind: int, column: str) -> str:
-    first, last = _CUT_KINDS[kind]
-    return f"({first.format(c=column)} or {last.format(c=column)})"
-
-
-def _cut_pattern(kind: int) -> re.Pattern:
-    """`_cut_clause(kind, column)` for any column (group `c`)."""
-    head, *rest = re.escape(_cut_clause(kind, "@column@")).split("@column@")
-    return re.compile(head + r"(?P<c>[\w.]+)" + r"(?P=c)".join(rest))
-
-
-def for_period(sql: str, first: str, last: str) -> str:
-    """The text for a period whose first and last months are each read `first` and `last`:
-    "whole" (the period holds it whole, or the other cut month's test holds its days), "add"
-    (its days in the period from the day tables) or "less" (its month row less its days outside
-    the period: store.runner.cut_months picks it when those are fewer). Each cut-month test of a
-    source that subtracts keeps the months read its way; a branch left with none is left out,
-    as are the plain cut days (`without_cut_days`) when both months are whole."""
-    if first == last == "whole":
-        sql = without_cut_days(sql)
-    if "less" not in (first, last):  # nothing subtracted: no group to leave out
-        sql = _ROWS_CARRIED.sub("", sql)
-    for kind, pair in enumerate(_CUT_KINDS):
-        wanted = "add" if kind == 0 else "less"
-        kept = [test for test, mode in zip(pair, (first, last), strict=True) if mode == wanted]
-
-        def answer(m: re.Match, kept=kept) -> str:
-            if not kept:
-                return _LEFT_OUT
-            return kept[0].format(c=m.group("c")) if len(kept) == 1 else m.group(0)
-
-        sql = _cut_pattern(kind).sub(answer, sql)
-    return _without_branches(sql, re.compile(re.escape(_LEFT_OUT)))
-
-
-# The count of facts a source that subtracts carries, its sum and the test on it (Request.rollup_sql).
-_ROWS_CARRIED = re.compile(
-    rf", -?\w+\.\w+ as {_ROWS}\b|,\n\s*sum\(r\.{_ROWS}\) as {_ROWS}\b|\n\s*having sum\(r\.{_ROWS}\) > 0"
-)
-
-# A branch for_period leaves out (never in a query's own text).
-_LEFT_OUT = "(left out)"
-
-
-def _in_months(alias: str) -> str:
-    """The month rows (alias `alias`) lying wholly inside the period."""
-    return f"{alias}.month_start >= $start and {alias}.month_end <= $end"
+    return periods.without_branches(
+        sql, re.compile(re.escape(_NO_WEEKDAY) if weekday else rf"(?<!not ){re.escape(_WEEKDAY)}")
+    )
 
 
 def _rollup_key(key: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import itertools
 import os
@@ -21,7 +20,7 @@ from servicequality import catalog
 
 if TYPE_CHECKING:
     import pandas as pd
-from servicequality.store import facts, generate, rollups
+from servicequality.store import facts, generate, periods, rollups
 from servicequality.store.connection import PROJECT_ROOT, cursor
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -212,7 +211,7 @@ class Query:
         applied = tuple(choice.applies(params) for choice in self.choices)
         given = frozenset(self.parameters & params.keys())
         nulls = frozenset(k for k in given if params[k] is None)
-        cut = cut_months(params.get("start"), params.get("end"))
+        cut = periods.cut_months(params.get("start"), params.get("end"))
         weekday = "weekday" in (params.get("dim1"), params.get("dim2"))
         return applied, nulls, given - nulls, cut, self._sort(params), weekday
 
@@ -240,7 +239,7 @@ class Query:
         """The text with the choices that apply, Explore's cells read from the day tables alone when
         a dimension is the `weekday` and else from the month twins and cut days
         (generate.for_weekday), the period's first and last months read as `cut` says (whole,
-        their days added, or their month rows less their outside days: generate.for_period; no
+        their days added, or their month rows less their outside days: periods.for_period; no
         cut day read when the period is whole months), the generated sources nobody then
         reads left out (DuckDB binds and plans every CTE of the text, read or not: a channel and a
         segment rung made an unfiltered read 5-10 % slower), and the null tests of the parameters
@@ -258,7 +257,7 @@ class Query:
                 sql = re.sub(rf"\b(from|join)(\s+){choice.coarse}\b", rf"\1\2{choice.fine}", sql)
         if "$dim1" in sql:
             sql = generate.for_weekday(sql, weekday)
-        sql = generate.for_period(sql, *cut)
+        sql = periods.for_period(sql, *cut)
         if sort is not None:
             for line in self.orders:
                 sql = sql.replace(_expand_order(line), _expand_order(line, *sort))
@@ -305,39 +304,6 @@ def _without_unread(sql: str) -> str:
                 break
         else:
             return sql
-
-
-def cut_months(start: Any, end: Any) -> tuple[str, str]:
-    """How the generated reads take the period's first and last months (generate.for_period):
-    "whole" when the period holds the month whole (or, for the last, when it is the first month
-    too, whose days the first's test reads), "less" when the period holds the month's end (its
-    start, for the last) and it is fewer days to subtract the days outside the period from the
-    month's row than to add those inside, else "add". Text, or no period: "add" for both (every
-    cut day added, whatever the period).
-
-    A year from 2 January: January less its first day (1 day, not the 30 from the 2nd)."""
-    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
-        return "add", "add"
-    if start > end:
-        return "whole", "whole"  # no day: nothing to cut (and every read is empty)
-    first_end = _last_day(start)
-    if start.day == 1 and first_end <= end:
-        first = "whole"
-    else:
-        inside = (min(end, first_end) - start).days + 1
-        first = "less" if first_end <= end and start.day - 1 < inside else "add"
-    last_end = _last_day(end)
-    if end == last_end or (end.year, end.month) == (start.year, start.month) and first != "whole":
-        last = "whole"
-    else:
-        outside, inside = (last_end - end).days, (end - max(start, end.replace(day=1))).days + 1
-        last = "less" if start <= end.replace(day=1) and outside < inside else "add"
-    return first, last
-
-
-def _last_day(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
 
 
 # "$sort = 'mean_gap'", "$sort <> 'mean_gap'": a branch of a query for one sort key

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from servicequality import store
-from servicequality.store import runner
+from servicequality.store import periods, runner
 from tests.conftest import FIXTURE_PERIOD as P
 from tests.conftest import query_extras
 
@@ -300,14 +300,14 @@ def test_a_period_of_whole_months_reads_no_day_rows():
     # Worked out by hand: a period is whole months when it starts on a 1st and ends on a month's
     # last day (29 February in a leap year, 28 in another); text or no period keeps the cut days.
     whole = ("whole", "whole")
-    assert runner.cut_months(dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == whole
-    assert runner.cut_months(dt.date(2024, 2, 1), dt.date(2024, 2, 29)) == whole
-    assert runner.cut_months(dt.date(2023, 2, 1), dt.date(2023, 2, 28)) == whole
-    assert runner.cut_months(dt.date(2024, 2, 1), dt.date(2024, 2, 28)) != whole
-    assert runner.cut_months(dt.date(2024, 1, 2), dt.date(2024, 12, 31)) != whole
-    assert runner.cut_months(dt.date(2025, 1, 1), dt.date(2025, 12, 30)) != whole
-    assert runner.cut_months("2025-01-01", "2025-12-31") == ("add", "add")
-    assert runner.cut_months(None, None) == ("add", "add")
+    assert periods.cut_months(dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == whole
+    assert periods.cut_months(dt.date(2024, 2, 1), dt.date(2024, 2, 29)) == whole
+    assert periods.cut_months(dt.date(2023, 2, 1), dt.date(2023, 2, 28)) == whole
+    assert periods.cut_months(dt.date(2024, 2, 1), dt.date(2024, 2, 28)) != whole
+    assert periods.cut_months(dt.date(2024, 1, 2), dt.date(2024, 12, 31)) != whole
+    assert periods.cut_months(dt.date(2025, 1, 1), dt.date(2025, 12, 30)) != whole
+    assert periods.cut_months("2025-01-01", "2025-12-31") == ("add", "add")
+    assert periods.cut_months(None, None) == ("add", "add")
     # component_gaps under each: the day rollup only when the period cuts a month (the rows of
     # both forms equal the plain form's: tests/store/test_rollups.py, "whole months", "month edges")
     query = store.load_query("component_gaps")
@@ -322,18 +322,18 @@ def test_a_period_of_whole_months_reads_no_day_rows():
 def test_a_cut_month_is_read_the_shorter_way():
     # Worked out by hand, January 2024 (31 days), February 2024 (29), whole = the period holds it:
     # from 2 January, 1 day outside against 30 inside: the month less 1 January
-    assert runner.cut_months(dt.date(2024, 1, 2), dt.date(2024, 12, 31)) == ("less", "whole")
+    assert periods.cut_months(dt.date(2024, 1, 2), dt.date(2024, 12, 31)) == ("less", "whole")
     # from the 16th: 15 outside, 16 inside; from the 17th: 16 outside, 15 inside
-    assert runner.cut_months(dt.date(2024, 1, 16), dt.date(2024, 12, 31)) == ("less", "whole")
-    assert runner.cut_months(dt.date(2024, 1, 17), dt.date(2024, 12, 31)) == ("add", "whole")
+    assert periods.cut_months(dt.date(2024, 1, 16), dt.date(2024, 12, 31)) == ("less", "whole")
+    assert periods.cut_months(dt.date(2024, 1, 17), dt.date(2024, 12, 31)) == ("add", "whole")
     # to 15 February: 15 inside, 14 after; to the 14th: 14 inside, 15 after
-    assert runner.cut_months(dt.date(2024, 1, 1), dt.date(2024, 2, 15)) == ("whole", "less")
-    assert runner.cut_months(dt.date(2024, 1, 1), dt.date(2024, 2, 14)) == ("whole", "add")
+    assert periods.cut_months(dt.date(2024, 1, 1), dt.date(2024, 2, 15)) == ("whole", "less")
+    assert periods.cut_months(dt.date(2024, 1, 1), dt.date(2024, 2, 14)) == ("whole", "add")
     # a January that ends before the month does is never its month less the rest: 5 to 30 January
     # adds its 26 days (the first month's test reads them: the last has nothing left to read)
-    assert runner.cut_months(dt.date(2024, 1, 5), dt.date(2024, 1, 30)) == ("add", "whole")
-    assert runner.cut_months(dt.date(2024, 1, 2), dt.date(2024, 2, 28)) == ("less", "less")
-    assert runner.cut_months(dt.date(2024, 3, 1), dt.date(2024, 2, 1)) == ("whole", "whole")
+    assert periods.cut_months(dt.date(2024, 1, 5), dt.date(2024, 1, 30)) == ("add", "whole")
+    assert periods.cut_months(dt.date(2024, 1, 2), dt.date(2024, 2, 28)) == ("less", "less")
+    assert periods.cut_months(dt.date(2024, 3, 1), dt.date(2024, 2, 1)) == ("whole", "whole")
 
     # component_gaps from 2 January: the month rows of January and 1 January's day rows negated,
     # not the days added; from the 17th the other way round (rows equal to the plain form's under

@@ -70,7 +70,7 @@ def scenarios(con) -> list[tuple[str, Filters]]:
         # from the 13th of the month before the last: on the fixture a respondent on each side of
         # the cut, so a whole-month read of the cut month would count the 12th
         ("from a 13th", Filters(month_end.replace(day=13), last)),
-        # from the 14th: the cut month read as its month less days 1-13 (runner.cut_months), which
+        # from the 14th: the cut month read as its month less days 1-13 (periods.cut_months), which
         # on the fixture hold every response of a branch that month: its groups are left out
         ("from a 14th", Filters(month_end.replace(day=14), last)),
         # to the 20th: the last month read as its month less days 21 to its end

@@ -99,7 +99,7 @@ def _parameter_sets(con) -> list[tuple[str, dict]]:
     first, last = store.run_query(con, "date_bounds", {}).iloc[0]
     whole = Filters(pd.Timestamp(first).date(), pd.Timestamp(last).date())
     # 5 March 2024 to 9 May 2025: both ends cut a month (the rollups' month and day tables meet),
-    # March read as its month less 1-4 March, May as its first 9 days (store.runner.cut_months)
+    # March read as its month less 1-4 March, May as its first 9 days (store.periods.cut_months)
     cut = replace(Filters(dt.date(2024, 3, 5), dt.date(2025, 5, 9)), regions=("North",), channels=("Phone",))
     return [(label, {**query_extras(), **f.params()}) for label, f in (("whole history", whole), ("filtered", cut))]
 

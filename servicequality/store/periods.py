@@ -1,0 +1,161 @@
+"""A period's months in the generated reads (store.generate, Request._parts): the months it holds
+whole, read from the month tables, and the months it cuts, read either as their days inside the
+period (from the day tables) or as their month row less their days outside it, whichever reads
+fewer days (cut_months). store.runner picks the text for a period's pattern (for_period): the
+generated text holds the branches of every way, and the ways not taken are left out of it, since
+DuckDB binds and plans each branch whatever its rows.
+
+A source can subtract only when each of its rollups counts its facts (`Rollup.rows`, carried as
+`_rows`): a group whose every fact lay on the subtracted days is left out by that count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+
+def cut_months(start: Any, end: Any) -> tuple[str, str]:
+    """How the generated reads take the period's first and last months (for_period):
+    "whole" when the period holds the month whole (or, for the last, when it is the first month
+    too, whose days the first's test reads), "less" when the period holds the month's end (its
+    start, for the last) and it is fewer days to subtract the days outside the period from the
+    month's row than to add those inside, else "add". Text, or no period: "add" for both (every
+    cut day added, whatever the period).
+
+    A year from 2 January: January less its first day (1 day, not the 30 from the 2nd)."""
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        return "add", "add"
+    if start > end:
+        return "whole", "whole"  # no day: nothing to cut (and every read is empty)
+    first_end = _last_day(start)
+    if start.day == 1 and first_end <= end:
+        first = "whole"
+    else:
+        inside = (min(end, first_end) - start).days + 1
+        first = "less" if first_end <= end and start.day - 1 < inside else "add"
+    last_end = _last_day(end)
+    if end == last_end or (end.year, end.month) == (start.year, start.month) and first != "whole":
+        last = "whole"
+    else:
+        outside, inside = (last_end - end).days, (end - max(start, end.replace(day=1))).days + 1
+        last = "less" if start <= end.replace(day=1) and outside < inside else "add"
+    return first, last
+
+
+def _last_day(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+# The first test of a rollup's cut days (Request._parts): a day of the period's first month.
+_CUT_TEST = "between $start and last_day(cast($start as date))"
+_UNION = "\n        union all\n        select "
+
+
+def without_cut_days(sql: str) -> str:
+    """The text without the cut days of each rollup read (a `union all` branch of Request._parts
+    or _cell_parts): what store.runner runs when the period is whole months, where those branches
+    hold no row.
+
+    DuckDB binds, optimises and scans each branch whatever its rows: at 10 M tickets a year's
+    component_item_variances took 32 ms with its two and 22 ms without (2026-12-06)."""
+    return without_branches(sql, re.compile(re.escape(_CUT_TEST)))
+
+
+def without_branches(sql: str, test: re.Pattern) -> str:
+    """The text without each `union all` branch of a generated source (Request._parts,
+    _cell_parts) that holds `test`: from the `union all` before it, or when it is the source's
+    first branch to the one after it."""
+    while m := test.search(sql):
+        end = sql.find("\n    )", m.start())
+        following = sql.find(_UNION, m.start())
+        following = following if 0 <= following < end else -1
+        start = sql.rfind(_UNION, 0, m.start())
+        opening = sql.rfind(" as (\n        select ", 0, m.start())
+        if end < 0 or opening < 0 or (start < opening and following < 0):
+            raise ValueError(f"a branch not where Request puts them:\n{sql[max(0, m.start() - 500) : m.start()]}")
+        if start > opening:  # after the source's first branch: from its `union all`
+            sql = sql[:start] + sql[following if following >= 0 else end :]
+        else:  # the first: to the next branch's select
+            first = opening + len(" as (\n        ")
+            sql = sql[:first] + sql[following + len(_UNION) - len("select ") :]
+    return sql
+
+
+def cut_days(alias: str, date: str) -> list[str]:
+    """The days of the period's first and last month, unless that month lies wholly inside: the
+    clauses of a union branch after the first (without_cut_days finds it by the first test)."""
+    day, month = f"{alias}.{date}", f"cast(date_trunc('month', {alias}.{date}) as date)"
+    return [
+        f"({day} {_CUT_TEST} or {day} between cast(date_trunc('month', cast($end as date)) as date) and $end)",
+        f"{day} between $start and $end",
+        f"not ({month} >= $start and last_day({day}) <= $end)",
+    ]
+
+
+# The carried count of facts of a source that subtracts (Request._subtracts): Rollup.rows.
+ROWS = "_rows"
+
+
+_START_MONTH = "cast(date_trunc('month', cast($start as date)) as date)"
+_END_MONTH = "cast(date_trunc('month', cast($end as date)) as date)"
+# The cut months of a source that subtracts, per kind of branch: (the first month's test, the last
+# month's) on a column {c}, for its days inside the period added (kind 0), its month row (1), its
+# outside days subtracted (2). A branch tests `(first or last)`; for_period keeps the tests of the
+# months read that way and leaves out a branch with none.
+_CUT_KINDS = (
+    ("({c} >= $start and {c} <= last_day(cast($start as date)))", f"({{c}} >= {_END_MONTH} and {{c}} <= $end)"),
+    (f"({{c}} = {_START_MONTH})", f"({{c}} = {_END_MONTH})"),
+    (f"({{c}} >= {_START_MONTH} and {{c}} < $start)", "({c} > $end and {c} <= last_day(cast($end as date)))"),
+)
+
+
+def cut_clause(kind: int, column: str) -> str:
+    first, last = _CUT_KINDS[kind]
+    return f"({first.format(c=column)} or {last.format(c=column)})"
+
+
+def _cut_pattern(kind: int) -> re.Pattern:
+    """`cut_clause(kind, column)` for any column (group `c`)."""
+    head, *rest = re.escape(cut_clause(kind, "@column@")).split("@column@")
+    return re.compile(head + r"(?P<c>[\w.]+)" + r"(?P=c)".join(rest))
+
+
+def for_period(sql: str, first: str, last: str) -> str:
+    """The text for a period whose first and last months are each read `first` and `last`:
+    "whole" (the period holds it whole, or the other cut month's test holds its days), "add"
+    (its days in the period from the day tables) or "less" (its month row less its days outside
+    the period: store.runner.cut_months picks it when those are fewer). Each cut-month test of a
+    source that subtracts keeps the months read its way; a branch left with none is left out,
+    as are the plain cut days (`without_cut_days`) when both months are whole."""
+    if first == last == "whole":
+        sql = without_cut_days(sql)
+    if "less" not in (first, last):  # nothing subtracted: no group to leave out
+        sql = _ROWS_CARRIED.sub("", sql)
+    for kind, pair in enumerate(_CUT_KINDS):
+        wanted = "add" if kind == 0 else "less"
+        kept = [test for test, mode in zip(pair, (first, last), strict=True) if mode == wanted]
+
+        def answer(m: re.Match, kept=kept) -> str:
+            if not kept:
+                return _LEFT_OUT
+            return kept[0].format(c=m.group("c")) if len(kept) == 1 else m.group(0)
+
+        sql = _cut_pattern(kind).sub(answer, sql)
+    return without_branches(sql, re.compile(re.escape(_LEFT_OUT)))
+
+
+# The count of facts a source that subtracts carries, its sum and the test on it (Request.rollup_sql).
+_ROWS_CARRIED = re.compile(
+    rf", -?\w+\.\w+ as {ROWS}\b|,\n\s*sum\(r\.{ROWS}\) as {ROWS}\b|\n\s*having sum\(r\.{ROWS}\) > 0"
+)
+
+# A branch for_period leaves out (never in a query's own text).
+_LEFT_OUT = "(left out)"
+
+
+def in_months(alias: str) -> str:
+    """The month rows (alias `alias`) lying wholly inside the period."""
+    return f"{alias}.month_start >= $start and {alias}.month_end <= $end"
