@@ -184,8 +184,8 @@ class Request:
         otherwise the network twin gives them (`_network_part`).
 
         With `subtract` (`_subtracts`), a cut month can also be read as its month row less the
-        days of it outside the period (their sums negated): store.runner keeps, per cut month,
-        the branches that read fewer days (periods.for_period). A year from 2 January read its January's
+        days of it outside the period (their sums negated): per cut month, the text store.runner
+        runs keeps the branches that read fewer days (periods.for_period). A year from 2 January read its January's
         595,000 item-day rows at 10 M tickets; its month rows and 1 January are 62,000 and 20,000."""
         date = self.fact.date
         day_month = f"cast(date_trunc('month', e.{date}) as date)"
@@ -199,14 +199,7 @@ class Request:
         day = f"e.{date}"
         branches = [
             whole_months,
-            self._part(
-                rollup,
-                sums,
-                rollup.table,
-                "e",
-                day_month,
-                [periods.cut_clause(0, day), *periods.cut_days("e", date)[1:]],
-            ),
+            self._part(rollup, sums, rollup.table, "e", day_month, periods.cut_days("e", date, subtracting=True)),
             self._part(
                 rollup, sums, rollup.months, "m", "m.month_start", [*guard, periods.cut_clause(1, "m.month_start")]
             ),

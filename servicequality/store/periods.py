@@ -38,9 +38,8 @@ def cut_months(start: Any, end: Any) -> tuple[str, str]:
     last_end = _last_day(end)
     if end == last_end or (end.year, end.month) == (start.year, start.month) and first != "whole":
         last = "whole"
-    else:
-        outside, inside = (last_end - end).days, (end - max(start, end.replace(day=1))).days + 1
-        last = "less" if start <= end.replace(day=1) and outside < inside else "add"
+    else:  # a later month than the first: its days from the 1st are inside
+        last = "less" if (last_end - end).days < end.day else "add"
     return first, last
 
 
@@ -84,15 +83,15 @@ def without_branches(sql: str, test: re.Pattern) -> str:
     return sql
 
 
-def cut_days(alias: str, date: str) -> list[str]:
+def cut_days(alias: str, date: str, *, subtracting: bool = False) -> list[str]:
     """The days of the period's first and last month, unless that month lies wholly inside: the
-    clauses of a union branch after the first (without_cut_days finds it by the first test)."""
+    clauses of a union branch after the first. Its first test says which text it is: in a source
+    that only adds (without_cut_days finds it when both months are whole), or, `subtracting`, in
+    one whose cut months may instead be read as month rows less their outside days (cut_clause's
+    kind 0: for_period keeps the test of each month read by its days)."""
     day, month = f"{alias}.{date}", f"cast(date_trunc('month', {alias}.{date}) as date)"
-    return [
-        f"({day} {_CUT_TEST} or {day} between cast(date_trunc('month', cast($end as date)) as date) and $end)",
-        f"{day} between $start and $end",
-        f"not ({month} >= $start and last_day({day}) <= $end)",
-    ]
+    first = cut_clause(0, day) if subtracting else f"({day} {_CUT_TEST} or {day} between {_END_MONTH} and $end)"
+    return [first, f"{day} between $start and $end", f"not ({month} >= $start and last_day({day}) <= $end)"]
 
 
 # The carried count of facts of a source that subtracts (Request._subtracts): Rollup.rows.
@@ -123,11 +122,20 @@ def _cut_pattern(kind: int) -> re.Pattern:
     return re.compile(head + r"(?P<c>[\w.]+)" + r"(?P=c)".join(rest))
 
 
+# The count of facts a source that subtracts carries, its sum and the test on it (Request.rollup_sql).
+_ROWS_CARRIED = re.compile(
+    rf", -?\w+\.\w+ as {ROWS}\b|,\n\s*sum\(r\.{ROWS}\) as {ROWS}\b|\n\s*having sum\(r\.{ROWS}\) > 0"
+)
+
+# A branch for_period leaves out (never in a query's own text).
+_LEFT_OUT = "(left out)"
+
+
 def for_period(sql: str, first: str, last: str) -> str:
     """The text for a period whose first and last months are each read `first` and `last`:
     "whole" (the period holds it whole, or the other cut month's test holds its days), "add"
     (its days in the period from the day tables) or "less" (its month row less its days outside
-    the period: store.runner.cut_months picks it when those are fewer). Each cut-month test of a
+    the period: cut_months picks it when those are fewer; store.runner asks for the text). Each cut-month test of a
     source that subtracts keeps the months read its way; a branch left with none is left out,
     as are the plain cut days (`without_cut_days`) when both months are whole."""
     if first == last == "whole":
@@ -145,15 +153,6 @@ def for_period(sql: str, first: str, last: str) -> str:
 
         sql = _cut_pattern(kind).sub(answer, sql)
     return without_branches(sql, re.compile(re.escape(_LEFT_OUT)))
-
-
-# The count of facts a source that subtracts carries, its sum and the test on it (Request.rollup_sql).
-_ROWS_CARRIED = re.compile(
-    rf", -?\w+\.\w+ as {ROWS}\b|,\n\s*sum\(r\.{ROWS}\) as {ROWS}\b|\n\s*having sum\(r\.{ROWS}\) > 0"
-)
-
-# A branch for_period leaves out (never in a query's own text).
-_LEFT_OUT = "(left out)"
 
 
 def in_months(alias: str) -> str:
