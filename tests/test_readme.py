@@ -49,8 +49,9 @@ def test_the_sql_command_prints_the_query_a_page_reads(capsys):
     text = (ROOT / "queries" / "component_gaps.sql").read_text()
     header, _, rest = text.partition("\nwith\n-- Measures: ")
     assert header in printed and rest.partition("\n")[2].strip() in printed
-    # its "-- Measures:" line becomes the generated sums over the month and day rollups
-    assert "from rollup_component_months as m" in printed and "from rollup_component_days as e" in printed
+    # its "-- Measures:" line becomes the generated sums over the month and day rollups (with no
+    # selection, the month rows summed over the branches, channels and segments: a brief twin)
+    assert "from rollup_component_brief_network_months as m" in printed and "from rollup_component_days as e" in printed
     assert main(["sql", "component_gaps", "--plain"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("-- queries/component_gaps.sql, its plain form (-- Measures: on the base views)\n")

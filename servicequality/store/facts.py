@@ -90,6 +90,10 @@ def _item_measures() -> dict[str, Agg]:
     }
 
 
+# The columns a rollup's brief twins sum over (Rollup.brief_months): the survey's channel and segment.
+BRIEF = frozenset({"channel", "segment"})
+
+
 @dataclass(frozen=True)
 class Rollup:
     """A rollup table of a fact: branch x day (column `date` of the fact) x its `grain` columns, with
@@ -108,6 +112,16 @@ class Rollup:
     # a CTE holding the period's days and whole months alone (a fragment's, filtered by $start and
     # $end): no cut month's row or outside day to subtract, its cut months read day by day
     period_only: bool = False
+    # its month twin and network twin summed over channel and segment (BRIEF; the models generated
+    # by store.rollups): the month rows read when neither is selected and no key needs them. A year
+    # of 100 branches' Cronbach's alpha sums is 745,000 month rows, 32,000 summed so (10 M tickets).
+    brief_months: str | None = None
+    brief_network: str | None = None
+
+    def brief(self, keys: set[str]) -> bool:
+        """Whether rows with `keys` (and the sums) can come from the brief twins: it has them and no
+        key is a column they sum over."""
+        return self.brief_months is not None and not keys & BRIEF
 
     def holds(self, columns: set[str], sums: set[str]) -> bool:
         return columns <= self.grain and (self.columns is None or sums <= self.columns)
@@ -330,7 +344,11 @@ FACTS: dict[str, Fact] = {
             _response_measures(),
             (
                 Rollup(
-                    "rollup_survey_days", frozenset({"channel", "segment"}), "rollup_survey_months", rows="responses"
+                    "rollup_survey_days",
+                    frozenset({"channel", "segment"}),
+                    "rollup_survey_months",
+                    brief_months="rollup_survey_brief_months",
+                    rows="responses",
                 ),
             ),
         ),
@@ -342,7 +360,11 @@ FACTS: dict[str, Fact] = {
             _respondent_gap_measures(),
             (
                 Rollup(
-                    "rollup_survey_days", frozenset({"channel", "segment"}), "rollup_survey_months", rows="responses"
+                    "rollup_survey_days",
+                    frozenset({"channel", "segment"}),
+                    "rollup_survey_months",
+                    brief_months="rollup_survey_brief_months",
+                    rows="responses",
                 ),
                 # a CTE of queries/fragments/respondent_gaps.sql: the gaps over the selected components
                 Rollup(
@@ -366,6 +388,7 @@ FACTS: dict[str, Fact] = {
                     "rollup_rater_days",
                     frozenset({"channel", "segment", "rater_group"}),
                     "rollup_rater_months",
+                    brief_months="rollup_rater_brief_months",
                     rows="n",
                 ),
                 # a CTE of queries/fragments/rater_groups.sql: the group means over the selected components
@@ -398,6 +421,7 @@ FACTS: dict[str, Fact] = {
                     "rollup_importance_days",
                     frozenset({"channel", "segment", "component_key"}),
                     "rollup_importance_months",
+                    brief_months="rollup_importance_brief_months",
                     rows="n",
                 ),
             ),
@@ -416,6 +440,7 @@ FACTS: dict[str, Fact] = {
                     "rollup_weighted_component_days",
                     frozenset({"channel", "segment", "component_key"}),
                     "rollup_weighted_component_months",
+                    brief_months="rollup_weighted_component_brief_months",
                 ),
             ),
         ),
@@ -431,6 +456,8 @@ FACTS: dict[str, Fact] = {
                     "rollup_item_days",
                     frozenset({"channel", "segment", "component_key", "item", "n_items"}),
                     "rollup_item_months",
+                    brief_months="rollup_item_brief_months",
+                    brief_network="rollup_item_brief_network_months",
                     network="rollup_item_network_months",
                     rows="n",
                 ),
@@ -447,6 +474,8 @@ FACTS: dict[str, Fact] = {
                     "rollup_item_totals",
                     frozenset({"channel", "segment", "component_key", "n_items"}),
                     "rollup_item_total_months",
+                    brief_months="rollup_item_total_brief_months",
+                    brief_network="rollup_item_total_brief_network_months",
                     network="rollup_item_total_network_months",
                     rows="n",
                 ),
@@ -463,6 +492,8 @@ FACTS: dict[str, Fact] = {
                     "rollup_component_days",
                     frozenset({"channel", "segment", "component_key"}),
                     "rollup_component_months",
+                    brief_months="rollup_component_brief_months",
+                    brief_network="rollup_component_brief_network_months",
                     network="rollup_component_network_months",
                     rows="n",
                 ),

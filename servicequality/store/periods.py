@@ -63,24 +63,120 @@ def without_cut_days(sql: str) -> str:
     return without_branches(sql, re.compile(re.escape(_CUT_TEST)))
 
 
-def without_branches(sql: str, test: re.Pattern) -> str:
+def without_branches(sql: str, test: re.Pattern, *, once: bool = False) -> str:
     """The text without each `union all` branch of a generated source (Request._parts,
-    _cell_parts) that holds `test`: from the `union all` before it, or when it is the source's
-    first branch to the one after it."""
+    _cell_parts) that holds `test` (the first only, with `once`): from the `union all` before it,
+    or when it is the source's first branch to the one after it."""
     while m := test.search(sql):
         end = sql.find("\n    )", m.start())
         following = sql.find(_UNION, m.start())
         following = following if 0 <= following < end else -1
         start = sql.rfind(_UNION, 0, m.start())
         opening = sql.rfind(" as (\n        select ", 0, m.start())
-        if end < 0 or opening < 0 or (start < opening and following < 0):
+        if end >= 0 and opening >= 0 and start < opening and following < 0:
+            raise _LastBranch(m.start())
+        if end < 0 or opening < 0:
             raise ValueError(f"a branch not where Request puts them:\n{sql[max(0, m.start() - 500) : m.start()]}")
         if start > opening:  # after the source's first branch: from its `union all`
             sql = sql[:start] + sql[following if following >= 0 else end :]
         else:  # the first: to the next branch's select
             first = opening + len(" as (\n        ")
             sql = sql[:first] + sql[following + len(_UNION) - len("select ") :]
+        if once:
+            break
     return sql
+
+
+# A clause of a branch that the runner's answers to the null tests left constant (_fold_nulls): the
+# `where` or an `and` line of nothing but true, false, and, or, not and parentheses.
+_CONSTANT = re.compile(r"\n([ \t]*)(where|and) ((?:true|false|and|or|not|[() ])+)(?=\n)")
+_DEAD = "false -- (never true)"
+
+
+def without_dead_branches(sql: str) -> str:
+    """The text with each constant clause of a generated source answered: a true one left out
+    (`where true` kept), and a branch with a false one left out of its source (its last branch
+    kept, reading nothing, so the source still has rows of its columns).
+
+    A guard says which twin reads a month (facts.Rollup.network, brief_months): with the selections'
+    null tests answered, the branch a pattern does not take holds `and false`, which DuckDB would
+    still bind and plan."""
+
+    def answer(m: re.Match) -> str:
+        value = _truth(m.group(3))
+        if value is None:  # not a whole clause: it goes on over the next line
+            return m.group(0)
+        if value:
+            return f"\n{m.group(1)}where true" if m.group(2) == "where" else ""
+        return f"\n{m.group(1)}{m.group(2)} {_DEAD}"
+
+    sql = _CONSTANT.sub(answer, sql)
+    while (at := sql.find(_DEAD)) >= 0:
+        sources = list(_SOURCE.finditer(sql, 0, at))
+        source = sources[-1] if sources else None
+        if source and source.group(1).endswith(_GENERATED) and at < sql.find("\n    )", source.end()):
+            try:
+                sql = without_branches(sql, re.compile(re.escape(_DEAD)), once=True)
+                continue
+            except _LastBranch:
+                pass
+        sql = sql[:at] + "false" + sql[at + len(_DEAD) :]  # a hand-written branch, or a source's last
+    return sql
+
+
+def _truth(clause: str) -> bool | None:
+    """The value of a clause of true, false, not, and, or and parentheses (SQL's precedence: not,
+    then and, then or), or None when it is not one whole clause."""
+    tokens = re.findall(r"true|false|and|or|not|[()]", clause)
+    at = 0
+
+    def take(word: str) -> bool:
+        nonlocal at
+        if at < len(tokens) and tokens[at] == word:
+            at += 1
+            return True
+        return False
+
+    def either() -> bool | None:
+        value = both()
+        while value is not None and take("or"):
+            right = both()
+            value = None if right is None else value or right
+        return value
+
+    def both() -> bool | None:
+        value = single()
+        while value is not None and take("and"):
+            right = single()
+            value = None if right is None else value and right
+        return value
+
+    def single() -> bool | None:
+        if take("not"):
+            value = single()
+            return None if value is None else not value
+        if take("("):
+            value = either()
+            return value if take(")") else None
+        for word, value in (("true", True), ("false", False)):
+            if take(word):
+                return value
+        return None
+
+    value = either()
+    return value if at == len(tokens) else None
+
+
+# A source's opening, and the names Request gives its generated sources (_parts, _network, a rung's).
+_SOURCE = re.compile(r"\b(\w+) as \(\n        select ")
+_GENERATED = ("_parts", "_network", "_finer")
+
+
+class _LastBranch(ValueError):
+    """The branch to leave out is its source's only one (at: where its test is)."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
 
 
 def cut_days(alias: str, date: str, *, subtracting: bool = False) -> list[str]:

@@ -269,7 +269,7 @@ class Query:
                 if not re.search(rf"\b{name}\b", shorter):
                     sql = shorter
         sql = _without_unread(sql)
-        sql = _fold_nulls(sql, nulls, values)
+        sql = periods.without_dead_branches(_fold_nulls(sql, nulls, values))
         return sql, frozenset(_PARAM.findall(_code(sql)))
 
 
