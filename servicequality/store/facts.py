@@ -241,6 +241,25 @@ def _component_measures() -> dict[str, Agg]:
 _RESPONSE_SELECTIONS = ("regions", "branch_types", "branches", "channels", "segments")
 
 
+def _survey_rollup(table: str, months: str, *keys: str, network: str | None = None, rows: str | None = None) -> Rollup:
+    """A survey rollup: branch x day x channel x segment x `keys`, its month twin `months`, and the
+    brief twins of those (named after it: `_brief_months`, `_brief_network_months` with a network
+    twin)."""
+    return Rollup(
+        table,
+        frozenset({"channel", "segment", *keys}),
+        months,
+        network=network,
+        rows=rows,
+        brief_months=months.replace("_months", "_brief_months"),
+        brief_network=network and months.replace("_months", "_brief_network_months"),
+    )
+
+
+# The survey sums per branch and day (and month): the responses' and the respondent gaps' first rollup.
+_SURVEY_DAYS = _survey_rollup("rollup_survey_days", "rollup_survey_months", rows="responses")
+
+
 def _performance_measures() -> dict[str, Agg]:
     return {
         "performance_n": count("performance_n", "count(*)"),
@@ -342,15 +361,7 @@ FACTS: dict[str, Fact] = {
             "submitted_on",
             _RESPONSE_SELECTIONS,
             _response_measures(),
-            (
-                Rollup(
-                    "rollup_survey_days",
-                    frozenset({"channel", "segment"}),
-                    "rollup_survey_months",
-                    brief_months="rollup_survey_brief_months",
-                    rows="responses",
-                ),
-            ),
+            (_SURVEY_DAYS,),
         ),
         Fact(
             "respondent_gaps",
@@ -359,13 +370,7 @@ FACTS: dict[str, Fact] = {
             (*_RESPONSE_SELECTIONS, "components"),
             _respondent_gap_measures(),
             (
-                Rollup(
-                    "rollup_survey_days",
-                    frozenset({"channel", "segment"}),
-                    "rollup_survey_months",
-                    brief_months="rollup_survey_brief_months",
-                    rows="responses",
-                ),
+                _SURVEY_DAYS,
                 # a CTE of queries/fragments/respondent_gaps.sql: the gaps over the selected components
                 Rollup(
                     "component_gap_days",
@@ -384,13 +389,7 @@ FACTS: dict[str, Fact] = {
             (*_RESPONSE_SELECTIONS, "components"),
             _rater_measures(),
             (
-                Rollup(
-                    "rollup_rater_days",
-                    frozenset({"channel", "segment", "rater_group"}),
-                    "rollup_rater_months",
-                    brief_months="rollup_rater_brief_months",
-                    rows="n",
-                ),
+                _survey_rollup("rollup_rater_days", "rollup_rater_months", "rater_group", rows="n"),
                 # a CTE of queries/fragments/rater_groups.sql: the group means over the selected components
                 Rollup(
                     "rater_component_days",
@@ -416,15 +415,7 @@ FACTS: dict[str, Fact] = {
             "submitted_on",
             _RESPONSE_SELECTIONS,
             {"n": count("n", "count(*)"), "mean_share": ratio("sum_share", "n", "f.share")},
-            (
-                Rollup(
-                    "rollup_importance_days",
-                    frozenset({"channel", "segment", "component_key"}),
-                    "rollup_importance_months",
-                    brief_months="rollup_importance_brief_months",
-                    rows="n",
-                ),
-            ),
+            (_survey_rollup("rollup_importance_days", "rollup_importance_months", "component_key", rows="n"),),
         ),
         Fact(
             "weighted_gaps",
@@ -435,14 +426,7 @@ FACTS: dict[str, Fact] = {
                 "sum_share": total("sum_share", "sum(f.share)"),
                 "sum_share_gap": total("sum_share_gap", "sum(f.share * f.gap)"),
             },
-            (
-                Rollup(
-                    "rollup_weighted_component_days",
-                    frozenset({"channel", "segment", "component_key"}),
-                    "rollup_weighted_component_months",
-                    brief_months="rollup_weighted_component_brief_months",
-                ),
-            ),
+            (_survey_rollup("rollup_weighted_component_days", "rollup_weighted_component_months", "component_key"),),
         ),
         # Cronbach's alpha: item scores split by how many items of the component the respondent answered
         Fact(
@@ -452,12 +436,12 @@ FACTS: dict[str, Fact] = {
             _RESPONSE_SELECTIONS,
             _item_measures(),
             (
-                Rollup(
+                _survey_rollup(
                     "rollup_item_days",
-                    frozenset({"channel", "segment", "component_key", "item", "n_items"}),
                     "rollup_item_months",
-                    brief_months="rollup_item_brief_months",
-                    brief_network="rollup_item_brief_network_months",
+                    "component_key",
+                    "item",
+                    "n_items",
                     network="rollup_item_network_months",
                     rows="n",
                 ),
@@ -470,12 +454,11 @@ FACTS: dict[str, Fact] = {
             _RESPONSE_SELECTIONS,
             _item_measures(),
             (
-                Rollup(
+                _survey_rollup(
                     "rollup_item_totals",
-                    frozenset({"channel", "segment", "component_key", "n_items"}),
                     "rollup_item_total_months",
-                    brief_months="rollup_item_total_brief_months",
-                    brief_network="rollup_item_total_brief_network_months",
+                    "component_key",
+                    "n_items",
                     network="rollup_item_total_network_months",
                     rows="n",
                 ),
@@ -488,12 +471,10 @@ FACTS: dict[str, Fact] = {
             ("regions", "branch_types", "branches", "channels", "segments", "components"),
             _component_measures(),
             (
-                Rollup(
+                _survey_rollup(
                     "rollup_component_days",
-                    frozenset({"channel", "segment", "component_key"}),
                     "rollup_component_months",
-                    brief_months="rollup_component_brief_months",
-                    brief_network="rollup_component_brief_network_months",
+                    "component_key",
                     network="rollup_component_network_months",
                     rows="n",
                 ),

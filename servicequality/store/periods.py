@@ -12,6 +12,7 @@ A source can subtract only when each of its rollups counts its facts (`Rollup.ro
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from typing import Any
 
@@ -137,19 +138,18 @@ def _truth(clause: str) -> bool | None:
             return True
         return False
 
-    def either() -> bool | None:
-        value = both()
-        while value is not None and take("or"):
-            right = both()
-            value = None if right is None else value or right
+    def joined(word: str, operand, combine) -> bool | None:  # operands joined by `word`, left to right
+        value = operand()
+        while value is not None and take(word):
+            right = operand()
+            value = None if right is None else combine(value, right)
         return value
 
+    def either() -> bool | None:
+        return joined("or", both, operator.or_)
+
     def both() -> bool | None:
-        value = single()
-        while value is not None and take("and"):
-            right = single()
-            value = None if right is None else value and right
-        return value
+        return joined("and", single, operator.and_)
 
     def single() -> bool | None:
         if take("not"):

@@ -358,7 +358,7 @@ KNOWN_LIMITS = [
     "over them. Each survey rollup with a month twin now has a **brief twin** summed over channel and segment "
     "(per branch and month, and for the network per month where it has a network twin: "
     "`Rollup.brief_months`, `brief_network`, ten small tables generated from the month twins by "
-    "`rollups._brief_twins`, 0.9 s to build at 10 M), read for the whole months when neither is selected; "
+    "`twins.brief_twins`, 0.9 s to build at 10 M), read for the whole months when neither is selected; "
     "the branch of the twin a pattern does not take is left out of the text once the null tests are "
     "answered (`periods.without_dead_branches`). Each page's recorded reads on the 10 M store, the code "
     "before and after alternating, median of 5 passes, two runs each: year of 100 branches, Components "
