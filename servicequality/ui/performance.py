@@ -255,7 +255,7 @@ def ratings_map(filters: Filters) -> None:
             min_n=filters.min_n,
         ),
         key="gaps_ratings_map",
-        wide=by == "Branch",
+        wide=True,  # by region too: a heatmap's numbers need more than a phone's width; it scrolls
         filename=f"performance_by_component_and_{by.lower()}",
     )
     if hidden:

@@ -150,6 +150,11 @@ def test_dense_charts_keep_their_width_on_a_phone_and_fill_a_desktop(server, pho
     browser.wait_for_page(phone)
     small = phone.evaluate(WIDE_CHART, "gaps_heatmap")
     assert small["chart"] >= 760 and small["scroll"] > small["box"], small
+    # by region too: squeezed to the phone's 358 px, its "+0.21 n = 2,283" cells overprinted each other
+    region = phone.locator('[class*="st-key-gaps_heatmap_by"] label').filter(has_text="Region")
+    browser.wait_for_rerun(phone, region.click)
+    small = phone.evaluate(WIDE_CHART, "gaps_heatmap")
+    assert small and small["chart"] >= 760 and small["scroll"] > small["box"], small
     phone.goto(f"{server}/components")
     browser.wait_for_page(phone)
     assert phone.evaluate(WIDE_CHART, "components_trend")["chart"] >= 760
