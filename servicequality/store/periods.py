@@ -101,7 +101,8 @@ def without_dead_branches(sql: str) -> str:
 
     A guard says which twin reads a month (facts.Rollup.network, brief_months): with the selections'
     null tests answered, the branch a pattern does not take holds `and false`, which DuckDB would
-    still bind and plan."""
+    still bind and plan. A network source whose every branch is dead (a branch is selected) goes
+    whole, with the `union all` that reads it (_without_source)."""
 
     def answer(m: re.Match) -> str:
         value = _truth(m.group(3))
@@ -115,12 +116,14 @@ def without_dead_branches(sql: str) -> str:
     while (at := sql.find(_DEAD)) >= 0:
         sources = list(_SOURCE.finditer(sql, 0, at))
         source = sources[-1] if sources else None
-        if source and source.group(1).endswith(_GENERATED) and at < sql.find("\n    )", source.end()):
+        if source and _GENERATED.search(source.group(1)) and at < sql.find("\n    )", source.end()):
             try:
                 sql = without_branches(sql, re.compile(re.escape(_DEAD)), once=True)
                 continue
             except _LastBranch:
-                pass
+                if (whole := _without_source(sql, source.group(1))) is not None:
+                    sql = whole
+                    continue
         sql = sql[:at] + "false" + sql[at + len(_DEAD) :]  # a hand-written branch, or a source's last
     return sql
 
@@ -167,9 +170,24 @@ def _truth(clause: str) -> bool | None:
     return value if at == len(tokens) else None
 
 
-# A source's opening, and the names Request gives its generated sources (_parts, _network, a rung's).
+# A source's opening, and the names Request gives its generated sources: _parts, _network, and a
+# rung's (_by_<grain>, _finer; Request.ladder).
 _SOURCE = re.compile(r"\b(\w+) as \(\n        select ")
-_GENERATED = ("_parts", "_network", "_finer")
+_GENERATED = re.compile(r"_(?:parts|network|finer|by_\w+)$")
+
+
+def _without_source(sql: str, name: str) -> str | None:
+    """The text without the network source `name` and the `union all` that reads it (the only
+    reader Request.rollup_sql gives it), or None when `name` is no such source."""
+    reader = f"\n            union all\n            select * from {name}\n"
+    start = sql.find(f",\n    {name} as (\n")
+    end = sql.find("\n    )", start)
+    if not name.endswith("_network") or start < 0 or end < 0 or sql.count(reader) != 1:
+        return None
+    rest = sql[end + len("\n    )") :].replace(reader, "\n", 1)
+    if re.search(rf"\b{name}\b", sql[:start] + rest):
+        return None  # read elsewhere as well
+    return sql[:start] + rest
 
 
 class _LastBranch(ValueError):

@@ -430,6 +430,53 @@ select 1"""
     assert periods.without_dead_branches(split) == split
 
 
+def test_a_rung_and_a_network_source_lose_their_dead_branches():
+    # A rung (_by_<grain>) is generated like _parts: its false branch goes. A network source whose
+    # only branch is false (a branch is selected) goes whole, with the `union all` that reads it,
+    # as Request.rollup_sql writes them; written by hand, the text left is the one below.
+    text = """with
+x as (
+    with x_parts as (
+        select a from t1 as m
+        where true
+    ),
+    x_by_channel as (
+        select a from t2 as m
+        where true
+            and false
+        union all
+        select a from t3 as m
+        where true
+    ),
+    x_network as (
+        select a from t4 as m
+        where true
+            and false
+    ),
+    x_summed as (
+        select sum(r.a) as a
+        from (
+            select r.*
+            from x_parts as r
+            where true
+            union all
+            select * from x_network
+        ) as r
+    )
+    select a from x_summed
+)
+select 1"""
+    folded = periods.without_dead_branches(text)
+    assert "x_by_channel as (\n        select a from t3 as m\n        where true\n    )," in folded
+    assert "t2" not in folded and "t4" not in folded and "x_network" not in folded
+    assert "from x_parts as r\n            where true\n        ) as r" in folded
+    # a network source read anywhere else stays (its lone branch reading nothing)
+    also = text.replace("select a from x_summed", "select a from x_summed union all select a from x_network")
+    assert "select a from t4 as m\n        where true\n            and false\n    )" in (
+        periods.without_dead_branches(also)
+    )
+
+
 def test_a_query_binds_only_the_parameters_its_folded_text_names(fixture_con):
     # No selection: every selection's clause folds away and its parameter is not bound (DuckDB
     # refuses a named parameter the text does not use); one selection keeps its own.
