@@ -331,7 +331,9 @@ else:
     ui.how_computed(
         "Times are minutes from opening to the first response and to resolution; median and 90th percentile "
         "(percentile_cont) over the complaints that got one. Targets per channel and priority come from "
-        "service_targets; a complaint is within target when its time is at most its target.",
+        "service_targets, or from a complaint's own deadline where the export sets one per ticket (a pair "
+        "whose complaints' deadlines differ shows no single target); a complaint is within target when its "
+        "time is at most its target.",
         filters,
         f"{int(targets['responded_n'].sum()):,} answered and {int(targets['resolved_n'].sum()):,} resolved "
         f"complaints of {int(targets['complaints'].sum()):,}",

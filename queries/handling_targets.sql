@@ -6,7 +6,8 @@
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns:
 --   channel, priority, complaints
---   first_response_target, resolution_target      target minutes for the pair (service_targets)
+--   first_response_target, resolution_target      target minutes for the pair (service_targets, or the
+--                                 complaints' own deadlines when they all share one; null when those differ)
 --   responded_n, median_first_response_minutes, p90_first_response_minutes
 --   targeted_first_n, first_response_within_target  complaints with a target judged against it (answered,
 --                                 or still waiting past it); of those within it
@@ -66,7 +67,8 @@ bucket_counts as (
 
 pair_counts as (
     select
-        m.channel, m.priority, m.complaints, m.first_response_target, m.resolution_target, m.responded_n,
+        m.channel, m.priority, m.complaints, m.first_response_target, m.resolution_target, m.resolution_target_low,
+        m.responded_n,
         m.targeted_first_n, m.first_response_within_target, m.resolved_n, m.targeted_resolution_n,
         m.resolution_within_target, m.awaiting_first_n, m.still_open_n
     from rollup_complaint_pair_months as m
@@ -84,6 +86,7 @@ pair_counts as (
         count(*),
         max(h.first_response_target),
         max(h.resolution_target),
+        min(h.resolution_target),
         count(h.first_response_minutes),
         count(case when h.first_response_target is not null then h.first_response_judged_minutes end),
         sum(case when h.first_response_judged_minutes <= h.first_response_target then 1 else 0 end),
@@ -106,7 +109,9 @@ pair_totals as (
         c.priority,
         cast(sum(c.complaints) as bigint) as complaints,
         max(c.first_response_target) as first_response_target,
-        max(c.resolution_target) as resolution_target,
+        -- one target for the pair, or none to show: per-ticket deadlines (tickets.resolution_target_at) differ
+        case when min(c.resolution_target_low) = max(c.resolution_target) then max(c.resolution_target) end
+            as resolution_target,
         cast(sum(c.responded_n) as bigint) as responded_n,
         cast(sum(c.targeted_first_n) as bigint) as targeted_first_n,
         sum(c.first_response_within_target) as first_response_within_target,

@@ -194,7 +194,7 @@ def fill(con) -> None:
     store.seed_default_targets(con)
     con.executemany("insert into customers_served values ($1, $2, $3)", CUSTOMERS_SERVED)
     con.executemany(
-        "insert into tickets values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "insert into tickets values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, null)",
         [(*t[:6], _ts(t[6]), _ts(t[7]), _ts(t[8]), *t[9:]) for t in TICKETS],
     )
     con.executemany(

@@ -833,7 +833,8 @@ def generate(con: duckdb.DuckDBPyConnection, *, seed: int = 7, scale: str = "def
             select 'T' || lpad(tid::varchar, 8, '0'), ($branch_ids)[branch + 1], ($channels)[channel + 1],
                    ($kinds)[kind + 1], ($categories)[nullif(category, 0)], ($priorities)[priority + 1],
                    opened_at, first_response_at, resolved_at, ($statuses)[status + 1],
-                   reopened_count, escalated, nullif(satisfaction, 0), ($segments)[segment + 1]
+                   reopened_count, escalated, nullif(satisfaction, 0), ($segments)[segment + 1],
+                   null  -- resolution_target_at: the demo's targets are its channels' and priorities'
             from demo_df
             """,
             lists

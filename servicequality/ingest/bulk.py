@@ -34,7 +34,7 @@ import duckdb
 
 from servicequality.ingest import keys
 from servicequality.ingest.convert import _FALSE, _TRUE
-from servicequality.ingest.mapping import KEYS, TARGETS, Field, Mapping
+from servicequality.ingest.mapping import AHEAD, KEYS, TARGETS, Field, Mapping
 from servicequality.ingest.read import WholeCsv
 
 # strptime directives whose text is certain to be read alike by Python and DuckDB when it matches
@@ -168,7 +168,7 @@ def plan(mapping: Mapping, col_of: dict[str, str], index: dict[str, int]) -> Pla
     printable ASCII, makes the row not clean (the Python rules strip it, and a look-alike id or a
     number in other digits is theirs to reject)."""
     m = mapping
-    if m.target != "tickets" or m.id_template or m.combined or m.undated:
+    if m.target != "tickets" or m.id_template or m.combined or m.undated or m.patterns:
         return None
     if "customer" in col_of or "customer" in m.constants or "customer" in m.defaults:
         return None
@@ -204,11 +204,11 @@ def plan(mapping: Mapping, col_of: dict[str, str], index: dict[str, int]) -> Pla
     clean.insert(0, f"regexp_full_match({joined}, $plain_cells) and length({joined}) > $separators")
     clean.insert(0, "whole")  # the row has the header's number of cells (the source says)
     clean += [
-        "(first_response_at is null or first_response_at >= opened_at)",
-        "(resolved_at is null or resolved_at >= opened_at)",
+        f"({name} is null or {name} >= opened_at)"
+        for name in ("first_response_at", "resolved_at", "resolution_target_at")
     ]
     stamps = [f.name for f in TARGETS[m.target] if f.kind in ("timestamp", "date")]
-    clean += [f"({s} is null or ({s} <= $latest and year({s}) >= 1900))" for s in stamps]
+    clean += [f"({s} is null or ({'' if s in AHEAD else f'{s} <= $latest and '}year({s}) >= 1900))" for s in stamps]
     # What the store knows, by semi joins (a list lookup is linear in the list: 5,000 branches cost
     # 35 s for 10 M rows, the join 1 s).
     known = [

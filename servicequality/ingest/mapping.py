@@ -43,6 +43,9 @@ def _f(name: str, kind: str = "text", required: bool = False, low=None, high=Non
     return Field(name, kind, required, low, high, tuple(choices))
 
 
+# Timestamps that may lie ahead of the import (a deadline): every other one in the future is refused.
+AHEAD = frozenset({"resolution_target_at"})
+
 # What each import target fills: the store's columns (README, "Data dictionary").
 TARGETS: dict[str, tuple[Field, ...]] = {
     "tickets": (
@@ -60,6 +63,7 @@ TARGETS: dict[str, tuple[Field, ...]] = {
         _f("escalated", "bool"),
         _f("satisfaction", "int", low=1, high=5),
         _f("segment", required=True),
+        _f("resolution_target_at", "timestamp"),
         _f("timely_response", "bool"),
         _f("customer"),
     ),
@@ -135,6 +139,7 @@ _TOP_KEYS = {
     "constants",
     "defaults",
     "values",
+    "patterns",
     "dates",
     "id",
     "new_branches",
@@ -186,6 +191,8 @@ class Mapping:
     constants: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {source value: stored value}
+    # field -> ((RE2 pattern, stored value), ...): tried in order on a value [values] does not list
+    patterns: dict[str, tuple[tuple[Any, Any], ...]] = field(default_factory=dict)
     date_formats: tuple[str, ...] = ()
     id_field: str | None = None
     id_template: str | None = None
@@ -316,6 +323,7 @@ def _field_settings(s: _Sections) -> dict[str, Any]:
     for name, table in values.items():
         if not isinstance(table, dict):
             raise MappingError(f'{where}: [values.{name}] must be a table of "source value" = "stored value"')
+    patterns = {name: _patterns(where, name, table) for name, table in s.field_table("patterns").items()}
     formats = _date_formats(s)
     return {
         "columns": columns,
@@ -324,8 +332,26 @@ def _field_settings(s: _Sections) -> dict[str, Any]:
         "constants": dict(constants),
         "defaults": dict(defaults),
         "values": {k: {str(a): b for a, b in v.items()} for k, v in values.items()},
+        "patterns": patterns,
         "date_formats": tuple(formats),
     }
+
+
+def _patterns(where: str, name: str, table: Any) -> tuple[tuple[Any, Any], ...]:
+    """[patterns.<field>]: "RE2 pattern" = "stored value", in the file's order (a free-text column
+    whose values come in endless spellings: "Complaint", "Contractor Complaint  D7", "Complant")."""
+    if not isinstance(table, dict) or not table:
+        raise MappingError(f'{where}: [patterns.{name}] must be a table of "regular expression" = "stored value"')
+    out = []
+    for pattern, value in table.items():
+        try:
+            out.append((compile_regex(str(pattern)), value))
+        except RegexError as exc:
+            raise MappingError(
+                f"{where}: [patterns.{name}] {pattern!r} is not a valid regular expression for RE2 ({exc}); "
+                "look-around and back-references are not supported"
+            ) from None
+    return tuple(out)
 
 
 def _date_formats(s: _Sections) -> list[str]:

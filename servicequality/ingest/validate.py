@@ -22,7 +22,7 @@ from servicequality.ingest.cells import identifier_problem
 from servicequality.ingest.convert import Reject, convert
 from servicequality.ingest.customers import pseudonym
 from servicequality.ingest.lines import Unreadable
-from servicequality.ingest.mapping import KEYS, TARGETS, Field, Mapping
+from servicequality.ingest.mapping import AHEAD, KEYS, TARGETS, Field, Mapping
 from servicequality.ingest.read import FUTURE_TOLERANCE, ImportProblem, Table, _list
 from servicequality.ingest.survey_rows import SurveyRows
 
@@ -176,10 +176,13 @@ class _Importer:
             raw = m.constants.get(f.name)
         else:
             raw = cells[self.index[column.strip()]].strip()
-        if column is not None and f.name in m.values:
-            listed = m.values[f.name]
-            # "*" maps every other non-blank value (a fallback for values nobody listed)
-            raw = listed.get(raw, listed.get("*", raw) if raw else raw)
+        if column is not None and (f.name in m.values or f.name in m.patterns):
+            listed = m.values.get(f.name, {})
+            if raw in listed:
+                raw = listed[raw]
+            elif raw:  # [patterns] in order, then "*", which maps every other non-blank value
+                hit = next((v for p, v in m.patterns.get(f.name, ()) if p.search(raw)), None)
+                raw = hit if hit is not None else listed.get("*", raw)
         if (raw is None or raw == "") and f.name in m.defaults:
             raw = m.defaults[f.name]
         return raw, column, (cells[self.index[column.strip()]] if column is not None else None)
@@ -283,7 +286,7 @@ class _Importer:
             if not isinstance(value, dt.date):  # datetime is a date too
                 continue
             stamp = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-            if stamp > self.now + FUTURE_TOLERANCE:
+            if stamp > self.now + FUTURE_TOLERANCE and name not in AHEAD:
                 raise Reject(f"{name} is in the future ({value})", self.col_of.get(name), original(name, value))
             if stamp.year < 1900:
                 raise Reject(
@@ -295,9 +298,12 @@ class _Importer:
     def _check_ticket(self, record: dict[str, Any], original) -> None:
         col = self.col_of.get
         opened = record["opened_at"]
-        for name in ("first_response_at", "resolved_at"):
+        for name, word in (
+            ("first_response_at", "answered"),
+            ("resolved_at", "closed"),
+            ("resolution_target_at", "due"),
+        ):
             if record[name] is not None and record[name] < opened:
-                word = "closed" if name == "resolved_at" else "answered"
                 raise Reject(
                     f"{word} before opened ({name} {record[name]} < opened_at {opened})",
                     col(name),

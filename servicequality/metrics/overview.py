@@ -359,7 +359,8 @@ def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Fi
             "still open past it (late)",
             within.text,
             within.colour,
-            "Targets per channel and priority (service_targets). A complaint still open after its target has "
+            "Targets per channel and priority (service_targets), or a complaint's own deadline where the export "
+            "sets one per ticket. A complaint still open after its target has "
             "passed counts as late. The change is that of the share resolved on time." + within.test,
         ),
     ]

@@ -188,10 +188,13 @@ def _allow_not_recorded(con: duckdb.DuckDBPyConnection) -> None:
 
 _V1_SCORES = "response_id, component_key, item, expectation, perception, adequate"
 # Columns added to a table after stores were first written: (table, column, type), from constants.
-_ADDED_COLUMNS = tuple(
-    ("survey_responses", f"{measure}_{part}", kind)
-    for measure in ("satisfaction", "recommend")
-    for part, kind in (("answer", "double"), ("min", "smallint"), ("max", "smallint"))
+_ADDED_COLUMNS = (
+    *(
+        ("survey_responses", f"{measure}_{part}", kind)
+        for measure in ("satisfaction", "recommend")
+        for part, kind in (("answer", "double"), ("min", "smallint"), ("max", "smallint"))
+    ),
+    ("tickets", "resolution_target_at", "timestamp"),
 )
 
 

@@ -66,8 +66,12 @@ create table if not exists tickets (
     escalated         boolean,                              -- null: not recorded
     satisfaction      smallint check (satisfaction between 1 and 5),
     segment           varchar not null,
+    -- The ticket's own resolution deadline, where the export sets one per ticket (a city's 311
+    -- request: its target date); null: the target of its channel and priority (service_targets), if any.
+    resolution_target_at timestamp,
     check (first_response_at is null or first_response_at >= opened_at),
-    check (resolved_at is null or resolved_at >= opened_at)
+    check (resolved_at is null or resolved_at >= opened_at),
+    check (resolution_target_at is null or resolution_target_at >= opened_at)
 );
 
 create table if not exists survey_responses (
@@ -188,7 +192,9 @@ select
     date_diff('second', t.opened_at, t.first_response_at) / 60.0 as first_response_minutes,
     date_diff('second', t.opened_at, t.resolved_at) / 60.0 as resolution_minutes,
     s.first_response_minutes as first_response_target,
-    s.resolution_minutes as resolution_target,
+    -- the ticket's own deadline first, else its channel and priority's target
+    coalesce(date_diff('second', t.opened_at, t.resolution_target_at) / 60.0, s.resolution_minutes)
+        as resolution_target,
     -- Still open: an open ticket without a first response (or resolution) has waited from opening
     -- to the data's as-of time (ticket_as_of); its time is censored there, not unknown.
     case when t.status = 'open' and t.first_response_at is null
@@ -207,7 +213,8 @@ select
     coalesce(
         date_diff('second', t.opened_at, t.resolved_at) / 60.0,
         case when t.status = 'open' and t.resolved_at is null
-            and date_diff('second', t.opened_at, n.as_of) / 60.0 > s.resolution_minutes
+            and date_diff('second', t.opened_at, n.as_of) / 60.0
+                > coalesce(date_diff('second', t.opened_at, t.resolution_target_at) / 60.0, s.resolution_minutes)
             then date_diff('second', t.opened_at, n.as_of) / 60.0 end
     ) as resolution_judged_minutes
 from tickets as t

@@ -194,3 +194,53 @@ def test_a_dates_format_strptime_cannot_use_is_refused_when_the_mapping_loads(tm
     # literal text and every usual code load
     (tmp_path / "m.toml").write_text(base + '["%d.%m.%Y um %H:%M Uhr", "%Y-%m-%dT%H:%M:%S%z", "%b %d %Y %I %p"]\n')
     assert len(mapping_file.load(tmp_path / "m.toml").date_formats) == 3
+
+
+TITLES = """
+target = "tickets"
+[columns]
+ticket_id = "id"
+branch_id = "site"
+opened_at = "opened"
+status = "state"
+kind = "title"
+[constants]
+channel = "Phone"
+priority = "normal"
+segment = "Not recorded"
+[new_branches]
+[values.kind]
+"Complaint: compliment" = "complaint"
+"*" = "request"
+[patterns.kind]
+"(?i)compl[ie]ment" = "compliment"
+"(?i)compla|complant" = "complaint"
+"""
+
+
+def test_patterns_map_free_text_in_order_after_the_listed_values(tmp_path):
+    # By hand: an exact [values] entry first (T1, whose text the first pattern would call a
+    # compliment); then the first pattern that matches (T2 a compliment though "complaint"-like
+    # patterns follow; T3, T4 spelled anyhow); then [values]' "*" (T5); a blank title is not
+    # recorded: rejected (T6).
+    csv = (
+        "id,site,opened,state,title\n"
+        "T1,S1,2024-03-01,open,Complaint: compliment\n"
+        "T2,S1,2024-03-01,open,PublicWorks: Complement\n"
+        "T3,S1,2024-03-01,open,Contractor Complaint  D7\n"
+        "T4,S1,2024-03-01,open,PublicWorks: Complant\n"
+        "T5,S1,2024-03-01,open,Missed trash\n"
+        "T6,S1,2024-03-01,open,\n"
+    )
+    result, con = _import(tmp_path, TITLES, csv, target="tickets")
+    kinds = dict(con.execute("select ticket_id, kind from tickets").fetchall())
+    con.close()
+    assert kinds == {"T1": "complaint", "T2": "compliment", "T3": "complaint", "T4": "complaint", "T5": "request"}
+    assert (result.rows_read, result.rows_stored, result.rows_rejected) == (6, 5, 1)
+
+
+def test_a_pattern_re2_cannot_run_stops_the_mapping(tmp_path):
+    bad = TITLES.replace('"(?i)compla|complant"', '"(?<=x)complaint"')
+    (tmp_path / "m.toml").write_text(bad)
+    with pytest.raises(mapping_file.MappingError, match=r"\[patterns.kind\].*RE2"):
+        mapping_file.load(tmp_path / "m.toml")

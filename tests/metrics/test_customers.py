@@ -77,7 +77,8 @@ def fill(con) -> None:
     )
     for tid, branch, kind, opened, resolved, status, escalated, customer in TICKETS:
         con.execute(
-            "insert into tickets values ($1, $2, 'Phone', $3, $4, 'normal', $5, $5, $6, $7, 0, $8, null, 'Individual')",
+            "insert into tickets values ($1, $2, 'Phone', $3, $4, 'normal', $5, $5, $6, $7, 0, $8, null, 'Individual', "
+            "null)",
             [tid, branch, kind, "Attitude" if kind == "complaint" else None, opened, resolved, status, escalated],
         )
         if customer:
@@ -222,7 +223,7 @@ def test_a_complainer_without_visits_is_left_out_and_a_later_complaint_moves_no_
                                       ("T11", T(2024, 3, 5, 9), "c10")):  # fmt: skip
             con.execute(
                 "insert into tickets values ($1, $2, 'Phone', 'complaint', 'Attitude', 'normal', $3, $3, $4, "
-                "'resolved', 0, false, null, 'Individual')",
+                "'resolved', 0, false, null, 'Individual', null)",
                 [tid, "B1" if customer == "c9" else "B2", opened, opened + dt.timedelta(hours=1)],
             )
             con.execute("insert into ticket_customers values ($1, $2)", [tid, customer])

@@ -245,7 +245,7 @@ def test_a_store_without_customers_served_says_why_there_is_no_rate(monkeypatch,
         con.executemany("insert into branches values ($1, $2, $3, $4, $5, $6, $7)", fixture_db.BRANCHES)
         con.execute(
             "insert into tickets values ('X1', 'B1', 'Fax', 'complaint', 'Delivery', 'normal',"
-            " timestamp '2024-01-10 09:00', null, null, 'open', 0, false, null, 'Individual')"
+            " timestamp '2024-01-10 09:00', null, null, 'open', 0, false, null, 'Individual', null)"
         )
 
     db = store.build_atomically(tmp_path / "tickets_only.duckdb", fill)

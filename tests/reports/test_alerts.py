@@ -137,7 +137,7 @@ def _planted_store(tmp_path):
             """insert into tickets
             select ticket_id || '-P' || $copy, branch_id, channel, kind, category, priority,
                 opened_at, first_response_at, resolved_at, status,
-                reopened_count, escalated, satisfaction, segment
+                reopened_count, escalated, satisfaction, segment, resolution_target_at
             from tickets
             where branch_id = $branch and kind = 'complaint'
                 and opened_at >= timestamp '2025-12-01' and opened_at < timestamp '2025-12-31'""",

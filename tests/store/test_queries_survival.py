@@ -64,7 +64,9 @@ def _fill(con) -> None:
         con.execute("insert into service_targets values ($1, $2, $3, $4)", [channel, priority, first, resolution])
     rows = [r for r in _tickets() if r[7] is None or r[7] <= LAST]
     rows = [r for r in rows if r[8] is None or r[8] <= LAST]  # nothing recorded after the as-of time
-    con.executemany("insert into tickets values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)", rows)
+    con.executemany(
+        "insert into tickets values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, null)", rows
+    )
 
 
 @pytest.fixture(scope="module")
@@ -221,12 +223,12 @@ def _one_branch(rows: list[tuple], *, as_of: dt.datetime):
         for tid, opened, resolved, status in rows:
             con.execute(
                 "insert into tickets values ($1, 'K1', 'Phone', 'complaint', 'Attitude', 'normal', $2, $2, $3, "
-                "$4, 0, false, null, 'Individual')",
+                "$4, 0, false, null, 'Individual', null)",
                 [tid, opened, resolved, status],
             )
         con.execute(
             "insert into tickets values ('Q1', 'K1', 'Web', 'request', null, 'low', $1, null, null, 'open', "
-            "0, false, null, 'Individual')",
+            "0, false, null, 'Individual', null)",
             [as_of],
         )
 
@@ -329,7 +331,7 @@ def test_percentiles_are_exact_when_open_ages_fall_inside_wide_buckets(tmp_path)
         con.execute("insert into branches values ('K1', 'K1', 'North', 'C', 'Standard', 'Small', null)")
         con.execute("insert into service_targets values ('Phone', 'normal', 600, 20000)")
         con.register("wide", tickets)
-        con.execute("insert into tickets select * from wide")
+        con.execute("insert into tickets by name select * from wide")
 
     db = store.build_atomically(tmp_path / "wide.duckdb", fill)
     minutes = lambda a, b: (b - a).dt.total_seconds() / 60  # noqa: E731
@@ -392,7 +394,7 @@ def test_an_open_age_tied_to_handled_times_inside_a_bucket_counts_them_below(tmp
         con.register("ties", frame)
         con.execute(
             "insert into tickets select ticket_id, 'K1', 'Phone', 'complaint', 'Attitude', 'normal', opened_at, "
-            "first_response_at, resolved_at, status, 0, false, null, 'Individual' from ties"
+            "first_response_at, resolved_at, status, 0, false, null, 'Individual', null from ties"
         )
 
     db = store.build_atomically(tmp_path / "ties.duckdb", fill)

@@ -13,6 +13,7 @@ select
     count(*) as complaints,
     max(h.first_response_target) as first_response_target,
     max(h.resolution_target) as resolution_target,
+    min(h.resolution_target) as resolution_target_low,  -- below the max: per-ticket deadlines that differ
     count(h.first_response_minutes) as responded_n,
     count(case when h.first_response_target is not null then h.first_response_judged_minutes end)
         as targeted_first_n,
