@@ -123,13 +123,15 @@ def channel_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
 def monthly_complaints(by_family: pd.DataFrame, rates: pd.DataFrame, *, title: str) -> go.Figure:
     """Two panels sharing the month axis: complaints stacked by family, and the complaint rate
     per 1,000 customers served. `by_family`: month, family, complaints; `rates`: month,
-    complaint_rate, complaints, customers_served."""
+    complaint_rate, complaints, customers_served. Without rates (no customers served recorded)
+    the first panel alone: an empty second one took the month labels with it."""
+    panels = 2 if not rates.empty else 1
     fig = make_subplots(
-        rows=2,
+        rows=panels,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.1,
-        subplot_titles=["Complaints by family", "Complaints per 1,000 customers served"],
+        subplot_titles=["Complaints by family", "Complaints per 1,000 customers served"][:panels],
     )
     for family in dict.fromkeys(by_family["family"]):
         part = by_family[by_family["family"] == family]
@@ -144,29 +146,30 @@ def monthly_complaints(by_family: pd.DataFrame, rates: pd.DataFrame, *, title: s
             row=1,
             col=1,
         )
-    fig.add_trace(
-        go.Scatter(
-            x=rates["month"],
-            y=rates["complaint_rate"],
-            mode="lines+markers",
-            name="Rate per 1,000 served",
-            line=dict(color=SHORTFALL, width=2),
-            customdata=rates[["complaints", "customers_served"]].to_numpy(),
-            hovertemplate="%{x|%b %Y}: %{y:.2f} per 1,000<br>%{customdata[0]:,} complaints / "
-            "%{customdata[1]:,} customers<extra></extra>",
-        ),
-        row=2,
-        col=1,
-    )
+    if panels == 2:
+        fig.add_trace(
+            go.Scatter(
+                x=rates["month"],
+                y=rates["complaint_rate"],
+                mode="lines+markers",
+                name="Rate per 1,000 served",
+                line=dict(color=SHORTFALL, width=2),
+                customdata=rates[["complaints", "customers_served"]].to_numpy(),
+                hovertemplate="%{x|%b %Y}: %{y:.2f} per 1,000<br>%{customdata[0]:,} complaints / "
+                "%{customdata[1]:,} customers<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+        fig.update_yaxes(title_text="Per 1,000 served", rangemode="tozero", row=2, col=1)
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.15, title_text=None))
     fig.update_yaxes(title_text="Complaints", row=1, col=1)
-    fig.update_yaxes(title_text="Per 1,000 served", rangemode="tozero", row=2, col=1)
     # Month ticks even for a single month (a click on a month narrows the period to one), where
     # plotly would otherwise label hours.
     months = pd.concat([by_family["month"], rates["month"]]).nunique()
     fig.update_xaxes(tickformat="%b %Y", dtick="M1" if months <= 12 else None)
-    fig.update_xaxes(title_text="Month", row=2, col=1)
-    return layout(fig, title, 520)
+    fig.update_xaxes(title_text="Month", row=panels, col=1)
+    return layout(fig, title, 520 if panels == 2 else 380)
 
 
 def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure:
