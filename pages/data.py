@@ -23,7 +23,7 @@ from servicequality.ingest.upload import import_in_subprocess, progress_bar
 from servicequality.metrics.formats import plain
 from servicequality.ui import session
 
-UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet"]
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xls", "parquet"]
 
 st.title("Data")
 if not session.may(IMPORT):  # not in this role's navigation; a typed URL ends here too
