@@ -295,11 +295,7 @@ if comparable:
             filename=f"{key}_ranking",
             select=ui.CrossFilter("branch", "customdata:-1"),
         )
-        tau = float(ranked["tau"].iloc[0])
-        st.caption(
-            f"Between-branch standard deviation τ = {tau:.{m.digits}g} {m.unit}; a branch's estimate is pulled "
-            "toward the network by its share of noise, s² / (s² + τ²), so small branches move most."
-        )
+        st.caption(consistency.tau_words(float(ranked["tau"].iloc[0]), math.sqrt(funnel.tau2) * m.scale, m))
     ui.how_computed(
         "Empirical Bayes (normal-normal): τ² by the method of moments (DerSimonian-Laird); each branch's estimate "
         "θ̂ = B·μ + (1 − B)·y with B = s²/(s² + τ²), s² its sampling variance at the network value; 95% interval "

@@ -23,7 +23,7 @@ from servicequality.ingest.upload import import_in_subprocess, progress_bar
 from servicequality.metrics.formats import plain
 from servicequality.ui import session
 
-UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet"]
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xls", "parquet"]
 
 st.title("Data")
 if not session.may(IMPORT):  # not in this role's navigation; a typed URL ends here too
@@ -196,8 +196,9 @@ if rejected.empty:
     st.info(f"Run {run_id} rejected no rows.")
 else:
     # Formula-like text carries a leading quote here (and in the CSV) so no spreadsheet runs it.
+    # A row rejected as a whole names no column or value: a dash, as other tables show a missing value.
     ui.table(
-        rejected.drop(columns=["run_id"]),
+        rejected.drop(columns=["run_id"]).fillna({"column_name": "–", "value": "–"}),
         filename=f"rejected_run_{run_id}",
         column_config={
             "file_name": "File",

@@ -156,9 +156,15 @@ else:
         elif not servqual_survey:
             performance_ui.branches_below_network(filters)
         else:
-            below, network, left_out = overview.branches_below_network(ui.network_query, filters, limit=8)
-            if below.empty:
+            below, network, left_out, compared = overview.branches_below_network(ui.network_query, filters, limit=8)
+            if not compared:
                 st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
+            elif below.empty:
+                st.info(
+                    "No branch is below the network: "
+                    f"{'the one branch' if compared == 1 else f'each of the {compared} branches'} with "
+                    f"{filters.min_n} or more responses has an overall gap at or above the network's {network:+.2f}."
+                )
             else:
                 ui.chart(
                     charts.gap_bars(

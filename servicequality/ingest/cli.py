@@ -16,7 +16,7 @@ from servicequality.ingest.report import recent_runs, rejected_rows
 
 def configure_import(parser) -> None:
     parser.add_argument("target", choices=list(TARGETS), help="what the file holds")
-    parser.add_argument("file", type=Path, help="the export: .csv (any delimiter), .xlsx or .parquet")
+    parser.add_argument("file", type=Path, help="the export: .csv (any delimiter), .xlsx, legacy .xls or .parquet")
     parser.add_argument(
         "--mapping", type=Path, required=True, help="mapping file (TOML), e.g. mappings/cfpb_complaints.toml"
     )

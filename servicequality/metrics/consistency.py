@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from servicequality import stats
+from servicequality.metrics.formats import fmt_number
 from servicequality.stats.changes import p_value_text
 from servicequality.stats.consistency import (
     MIN_CUSTOMERS_SERVED,
@@ -385,7 +386,25 @@ def limits_in_words(f: Funnel, m: Measure) -> str:
         return {"proportion": "exact binomial", "rate": "exact Poisson", "mean": "normal (σ/√n)"}[m.kind]
     if f.adjustment == "multiplicative":
         return f"normal, widened by √φ = {math.sqrt(max(f.phi, 1)):.2f}"
-    return f"normal with the between-branch variance τ² added (τ = {math.sqrt(f.tau2) * m.scale:.{m.digits}g})"
+    return f"normal with the between-branch variance τ² added (τ = {fmt_number(math.sqrt(f.tau2) * m.scale, m.digits)})"
+
+
+def tau_words(tau: float, funnel_tau: float, m: Measure) -> str:
+    """The ranking's between-branch SD τ in words, to the measure's decimals like the φ card's τ.
+
+    The two are different estimates: the ranking's from the ranked branches' values (method of
+    moments), the funnel's from all branches' winsorised z-scores; when they differ as shown, say so."""
+    shown, funnel_shown = fmt_number(tau, m.digits), fmt_number(funnel_tau, m.digits)
+    words = f"Between-branch standard deviation τ = {shown} {m.unit} among the ranked branches"
+    if shown != funnel_shown:
+        words += (
+            f" (the funnel's τ = {funnel_shown} on the overdispersion card comes from winsorised z-scores, "
+            "which damp the most extreme branches)"
+        )
+    return (
+        words + "; a branch's estimate is pulled toward the network by its share of noise, s² / (s² + τ²), "
+        "so small branches move most."
+    )
 
 
 class Spread(NamedTuple):

@@ -200,21 +200,22 @@ def monthly(run: Runner, filters: Filters) -> pd.DataFrame:
     return m.reset_index(drop=True)
 
 
-def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tuple[pd.DataFrame, float, int]:
-    """Branches whose overall gap lies furthest below the network's, among those with at least
-    `filters.min_n` respondents. Returns (rows, network gap, number of branches left out)."""
+def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tuple[pd.DataFrame, float, int, int]:
+    """Branches whose overall gap lies below the network's, furthest first, among those with at least
+    `filters.min_n` respondents. Returns (rows, network gap, number of branches left out, number of
+    branches compared). A branch at or above the network's gap is not listed, whatever its interval."""
     branches = with_gap_intervals(run("branch_gaps", filters))
     if branches.empty:
-        return branches, math.nan, 0
+        return branches, math.nan, 0, 0
     network = float((branches["mean_gap"] * branches["n"]).sum() / branches["n"].sum())
     ranked = branches[branches["n"] >= filters.min_n].copy()
     left_out = len(branches) - len(ranked)
     ranked["difference"] = ranked["mean_gap"] - network
     ranked["difference_low"] = ranked["ci_low"] - network
     ranked["difference_high"] = ranked["ci_high"] - network
-    ranked = ranked.sort_values("difference").head(limit)
-    ranked["label"] = ranked["branch_name"] + " (" + ranked["region"] + ")"
-    return ranked.reset_index(drop=True), network, left_out
+    below = ranked[ranked["difference"] < 0].sort_values("difference").head(limit).copy()
+    below["label"] = below["branch_name"] + " (" + below["region"] + ")"
+    return below.reset_index(drop=True), network, left_out, len(ranked)
 
 
 # The monthly trend's panels: (column, title, unit).

@@ -204,13 +204,14 @@ def derived_importance(
         return words[:1].lower() + words[1:]
 
 
-def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tuple[pd.DataFrame, float, int]:
-    """Branches whose overall performance lies furthest below the network's, among those with at least
-    `filters.min_n` respondents: (rows with the difference and its 95% t interval, network mean,
-    number of branches left out for too few respondents)."""
+def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tuple[pd.DataFrame, float, int, int]:
+    """Branches whose overall performance lies below the network's, furthest first, among those with at
+    least `filters.min_n` respondents: (rows with the difference and its 95% t interval, network mean,
+    number of branches left out for too few respondents, number of branches compared). A branch at or
+    above the network's mean is not listed, whatever its interval."""
     branches = run("branch_performance", filters)
     if branches.empty:
-        return branches, math.nan, 0
+        return branches, math.nan, 0, 0
     branches["mean_performance"] = branches["mean_performance"].astype(float)
     branches["sd_performance"] = pd.to_numeric(branches["sd_performance"], errors="coerce").astype(float)
     network = float((branches["mean_performance"] * branches["n"]).sum() / branches["n"].sum())
@@ -220,9 +221,9 @@ def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tu
     ranked["difference"] = ranked["mean_performance"] - network
     ranked["difference_low"] = ranked["ci_low"] - network
     ranked["difference_high"] = ranked["ci_high"] - network
-    ranked = ranked.sort_values("difference").head(limit)
-    ranked["label"] = ranked["branch_name"] + " (" + ranked["region"] + ")"
-    return ranked.reset_index(drop=True), network, left_out
+    below = ranked[ranked["difference"] < 0].sort_values("difference").head(limit).copy()
+    below["label"] = below["branch_name"] + " (" + below["region"] + ")"
+    return below.reset_index(drop=True), network, left_out, len(ranked)
 
 
 def derived_importance_performance(

@@ -99,9 +99,15 @@ def weakest_components(filters: Filters, perf: pd.DataFrame) -> None:
 
 
 def branches_below_network(filters: Filters) -> None:
-    below, network, left_out = performance.branches_below_network(network_query, filters, limit=8)
-    if below.empty:
+    below, network, left_out, compared = performance.branches_below_network(network_query, filters, limit=8)
+    if not compared:
         st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
+    elif below.empty:
+        st.info(
+            "No branch is below the network: "
+            f"{'the one branch' if compared == 1 else f'each of the {compared} branches'} with {filters.min_n} or "
+            f"more responses has an overall performance at or above the network's {network:.1f} / 100."
+        )
     else:
         chart(
             charts_performance.difference_bars(

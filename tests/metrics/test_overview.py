@@ -54,12 +54,23 @@ def test_headline_without_times_keeps_the_shares(fixture_con):
 def test_branches_below_network_respects_min_n(fixture_con):
     from dataclasses import replace
 
-    rows, network, left_out = overview.branches_below_network(runner(fixture_con), replace(P, min_n=2))
-    # network: mean of respondent gaps -0.25, -0.5, 0.25, -1.5 = -0.5; only B1 has 2 respondents
+    rows, network, left_out, compared = overview.branches_below_network(runner(fixture_con), replace(P, min_n=2))
+    # network: mean of respondent gaps -0.25, -0.5, 0.25, -1.5 = -0.5; only B1 has 2 respondents,
+    # and its -0.375 is 0.125 above the network: compared, but not listed as below it
     assert network == pytest.approx(-0.5)
-    assert rows["branch_id"].tolist() == ["B1"]
-    assert left_out == 2
-    assert rows.loc[0, "difference"] == pytest.approx(0.125)  # -0.375 - (-0.5)
+    assert (left_out, compared) == (2, 1)
+    assert rows.empty
+
+
+def test_branches_below_network_lists_only_those_below(fixture_con):
+    from dataclasses import replace
+
+    rows, network, left_out, compared = overview.branches_below_network(runner(fixture_con), replace(P, min_n=1))
+    # B1 -0.375 (+0.125), B2 0.25 (+0.75), B3 -1.5 (-1.0) against the network's -0.5: only B3 is below
+    assert network == pytest.approx(-0.5)
+    assert (left_out, compared) == (0, 3)
+    assert rows["branch_id"].tolist() == ["B3"]
+    assert rows.loc[0, "difference"] == pytest.approx(-1.0)
 
 
 def test_monthly_on_fixture(fixture_con):

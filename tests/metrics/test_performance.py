@@ -1,6 +1,7 @@
 """metrics/performance: the weighted score and the survey model, worked by hand."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ from scipy import stats
 
 from servicequality.metrics import performance
 from servicequality.stats.drivers import DriverImportance
+from tests.conftest import FIXTURE_PERIOD
 
 
 def _importance(relative) -> DriverImportance:
@@ -70,3 +72,46 @@ def test_derived_importance_says_why_it_cannot_be_derived():
     said = performance.derived_importance(frame, "satisfaction", ["a", "b"], n_boot=0)
     assert said.startswith("driver b is constant"), said
     assert "nobody answered would recommend" in performance.derived_importance(frame, "recommend", ["a", "b"])
+
+
+def test_branches_below_network_leaves_out_branches_above_it():
+    branches = pd.DataFrame(
+        {
+            "branch_id": ["A", "B", "C", "D"],
+            "branch_name": ["Alpha", "Beta", "Gamma", "Delta"],
+            "region": ["North", "North", "South", "South"],
+            "n": [4, 4, 2, 1],
+            "mean_performance": [80.0, 60.0, 70.0, 10.0],
+            "sd_performance": [10.0, 10.0, 10.0, None],
+        }
+    )
+    rows, network, left_out, compared = performance.branches_below_network(
+        lambda name, filters: branches.copy(), replace(FIXTURE_PERIOD, min_n=2)
+    )
+    # network over all 11 respondents: (4·80 + 4·60 + 2·70 + 1·10) / 11 = 710 / 11 = 64.55;
+    # D (1 respondent) is not ranked; A (+15.45) and C (+5.45) are above: only B (-4.55) is listed
+    assert network == pytest.approx(710 / 11)
+    assert (left_out, compared) == (1, 3)
+    assert rows["branch_id"].tolist() == ["B"]
+    assert rows.loc[0, "difference"] == pytest.approx(60 - 710 / 11)
+    assert rows.loc[0, "label"] == "Beta (North)"
+
+
+def test_branches_below_network_is_empty_when_every_branch_is_above_it():
+    # the network mean counts the unranked branch: 2·80 + 2·90 + 1·0 = 340 / 5 = 68, both ranked ones above
+    branches = pd.DataFrame(
+        {
+            "branch_id": ["A", "B", "C"],
+            "branch_name": ["Alpha", "Beta", "Gamma"],
+            "region": ["North", "North", "South"],
+            "n": [2, 2, 1],
+            "mean_performance": [80.0, 90.0, 0.0],
+            "sd_performance": [5.0, 5.0, None],
+        }
+    )
+    rows, network, left_out, compared = performance.branches_below_network(
+        lambda name, filters: branches.copy(), replace(FIXTURE_PERIOD, min_n=2)
+    )
+    assert network == pytest.approx(68.0)
+    assert (left_out, compared) == (1, 2)
+    assert rows.empty

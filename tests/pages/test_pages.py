@@ -242,3 +242,14 @@ def test_complaints_page_says_not_recorded_for_fields_the_export_lacks(monkeypat
     assert "(not recorded for 1)" in cards["Escalated"].proto.help or any(
         "(not recorded for 1)" in c.value for c in at.caption
     )
+
+
+def test_data_page_uploader_takes_every_format_a_mapping_can_name(monkeypatch, fixture_db_path):
+    from servicequality.ingest.mapping import FORMATS
+    from servicequality.ui.navigation import DATA_PAGE
+
+    at = open_app(monkeypatch, fixture_db_path, DATA_PAGE)
+    uploader = next(u for u in at.get("file_uploader") if u.proto.label == "Export file")
+    # a mapping may say format = "xls" (mappings/il_hospital_survey.toml reads a legacy .xls)
+    assert {f".{f}" for f in FORMATS} <= set(uploader.proto.type), list(uploader.proto.type)
+    assert ".xls" in uploader.proto.type

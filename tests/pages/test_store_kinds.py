@@ -64,3 +64,17 @@ def test_every_page_renders_on_each_kind_of_store(monkeypatch, stores, kind, pag
     if kind == "one_branch_surveys_only":
         titles = " ".join(s["layout"]["title"]["text"] for s in specs)
         assert "against volume" not in titles and "ranked" not in titles.lower(), "no funnel or ranking of one branch"
+
+
+def test_rows_rejected_as_a_whole_show_a_dash_for_column_and_value(monkeypatch, stores):
+    # kiosk.csv (CP949) lines 25, 81, 158 and 205 answer none of the 48 SERVQUAL items: each row is
+    # rejected whole, naming no column and no value (found with pandas: every item column blank)
+    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    rejected = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert rejected["line"].tolist() == [25, 81, 158, 205]
+    assert rejected["column_name"].tolist() == ["–"] * 4
+    assert rejected["value"].tolist() == ["–"] * 4

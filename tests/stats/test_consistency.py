@@ -445,3 +445,20 @@ def test_funnel_without_adjustment_flags_by_the_exact_test():
     f = CS.funnel("proportion", volume, value)
     assert f.adjustment == "none"
     assert f.points["outside_99.8"].tolist()[-2:] == [0, 1]
+
+
+def test_tau_is_shown_to_the_measures_decimals_in_the_ranking_caption():
+    m = C.MEASURES["survey_performance"]  # 0-100 points, one decimal as on the overdispersion card
+    # the hospital survey's two estimates: 5.62 (ranking, method of moments) and 3.58 (funnel,
+    # winsorised); one significant digit had shown the first as "6"
+    words = C.tau_words(5.6224, 3.5819, m)
+    assert words.startswith("Between-branch standard deviation τ = 5.6 points among the ranked branches")
+    assert "the funnel's τ = 3.6 on the overdispersion card" in words
+    # equal as shown: one τ, no note about the funnel's
+    assert "funnel" not in C.tau_words(5.62, 5.64, m)
+
+
+def test_additive_limits_in_words_show_tau_to_the_measures_decimals():
+    m = C.MEASURES["survey_performance"]
+    f = CS.Funnel("mean", 76.4, 5.1, 5.6**2, True, "additive", pd.DataFrame(), pd.DataFrame())
+    assert C.limits_in_words(f, m) == "normal with the between-branch variance τ² added (τ = 5.6)"
