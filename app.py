@@ -34,11 +34,12 @@ if navigation.url_path != "rows":
     # URL of the page it returns to; they mean nothing there, so they leave the link.
     drilldown.drop_rows_parameters()
 session.signed_in_note(access)
+on_data_page = navigation.url_path == DATA_PAGE.url_path
 if problem is None:
-    ui.sidebar_filters()
+    # The Data page ignores the filters (it shows no chips) and runs on a store with nothing dated yet.
+    ui.sidebar_filters(required=not on_data_page)
     ui.engine_note()
-    # The Data page ignores the filters, so it shows no chips.
-    if navigation.url_path != DATA_PAGE.url_path:
+    if not on_data_page:
         ui.filter_chips()
 else:
     st.error(problem, icon=":material/database:")
@@ -48,5 +49,5 @@ finally:
     # After the page, so the link also carries the parameters the page binds (e.g. Explore's).
     if problem is None:
         ui.share_link()
-        if navigation.url_path != DATA_PAGE.url_path:
+        if not on_data_page:
             downloads.page_pdf_button(navigation.url_path, navigation.title, ui.current_filters())

@@ -65,8 +65,9 @@ with row[2]:
 with row[3]:
     ui.metric(
         "Satisfied with the handling (4-5 of 5)",
-        pct(head.satisfied),
-        delta=f"mean {ui.fmt_number(quality['mean_satisfaction'], 2)} of 5",
+        pct(head.satisfied) if quality["satisfaction_n"] else "not recorded",
+        # no chip without a score: "mean – of 5" reads as a number that is missing
+        delta=f"mean {ui.fmt_number(quality['mean_satisfaction'], 2)} of 5" if quality["satisfaction_n"] else None,
         delta_color="off",
         n=ui.fmt_n(quality["satisfaction_n"]) + " scored complaints",
     )
@@ -97,10 +98,7 @@ else:
         hint="Click a category's bar to filter the dashboard by it.",
     )
     few = complaints.vital_few(pareto)
-    st.markdown(
-        f"**{few.count} of {few.categories} categories** account for 80% of the complaints "
-        f"(led by {', '.join(few.leaders)})."
-    )
+    st.markdown(complaints.vital_few_words(few))
     ui.how_computed(
         "Bars: complaints per category, sorted descending. Line: cumulative share of all complaints. Each category "
         "belongs to a family (product or service) and points at one of the ten components; the mapping is data "
@@ -233,7 +231,8 @@ else:
 # --- handling -----------------------------------------------------------------------------------
 st.subheader("How complaints are handled")
 targets = ui.query("handling_targets", filters)
-ui.tiles(complaints.handling_tiles(head, handling))
+no_target = not targets.empty and complaints.no_target_set(targets)
+ui.tiles(complaints.handling_tiles(head, handling, no_target=no_target))
 st.caption(
     "Times count the complaints still open too: each is censored at its age on the data's last recorded "
     "moment (Kaplan-Meier), so slow cases still open are not left out; a percentile the open cases keep "
@@ -286,13 +285,21 @@ else:
                 hint="Click a channel's marker to filter the dashboard by it.",
             )
     by_channel = complaints.within_target_by_channel(targets)
-    ui.chart(
-        cc.within_target_bars(by_channel, title="Share within target by channel (all priorities)"),
-        key="complaints_within_target",
-        filename="within_target_by_channel",
-        select=ui.CrossFilter("channel", "x"),
-        hint="Click a channel's bar to filter the dashboard by it.",
-    )
+    if no_target:
+        st.info(
+            "No target set for these complaints (no service targets for their channels and priorities, "
+            "and no deadline of their own), so there is no share within target by channel to chart."
+        )
+    elif not (by_channel["first_n"].sum() or by_channel["resolution_n"].sum()):
+        st.info("No complaint with a target has been answered or resolved yet: no share within target to chart.")
+    else:
+        ui.chart(
+            cc.within_target_bars(by_channel, title="Share within target by channel (all priorities)"),
+            key="complaints_within_target",
+            filename="within_target_by_channel",
+            select=ui.CrossFilter("channel", "x"),
+            hint="Click a channel's bar to filter the dashboard by it.",
+        )
     table = complaints.targets_table(targets).rename(
         columns={
             "channel": "Channel",

@@ -113,6 +113,20 @@ def vital_few(pareto: pd.DataFrame, share_of_total: float = 0.8) -> VitalFew:
     return VitalFew(count, len(top), total, top["category"].head(min(count, 3)).tolist())
 
 
+def vital_few_words(few: VitalFew) -> str:
+    """The Pareto's sentence (markdown), worded for one category, for all of them and for some."""
+    lead = ", ".join(few.leaders)
+    if few.categories == 1:
+        held = "the only complaint" if few.total == 1 else f"all {few.total:,} complaints"
+        return f"**One category** holds {held} ({lead})."
+    if few.count == 1:
+        return f"**1 of {few.categories} categories** accounts for 80% of the complaints ({lead})."
+    if few.count == few.categories:
+        every = "Both categories" if few.categories == 2 else f"All {few.categories} categories"
+        return f"**{every}** are needed to account for 80% of the complaints (led by {lead})."
+    return f"**{few.count} of {few.categories} categories** account for 80% of the complaints (led by {lead})."
+
+
 def within_target_by_channel(targets: pd.DataFrame) -> pd.DataFrame:
     """handling_targets rows (channel x priority) summed per channel, with the within-target percent
     of answered (first_pct) and resolved (resolution_pct) complaints that have a target."""
@@ -124,6 +138,15 @@ def within_target_by_channel(targets: pd.DataFrame) -> pd.DataFrame:
     return by_channel.rename(columns={"targeted_first_n": "first_n", "targeted_resolution_n": "resolution_n"})
 
 
+def no_target_set(targets: pd.DataFrame) -> bool:
+    """handling_targets rows in which no complaint has a target: no channel and priority shows one
+    and none was judged against one (complaints whose own deadlines differ show no single target
+    but are judged, so they count as set)."""
+    shown = targets[["first_response_target", "resolution_target"]].notna().any(axis=None)
+    judged = targets[["targeted_first_n", "targeted_resolution_n"]].fillna(0).to_numpy().sum() > 0
+    return not (shown or judged)
+
+
 def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
     """handling_targets rows with the within-target percents per channel x priority."""
     return targets.assign(
@@ -132,9 +155,11 @@ def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def handling_tiles(head: Headline, handling: pd.Series) -> list[Tile]:
+def handling_tiles(head: Headline, handling: pd.Series, *, no_target: bool = False) -> list[Tile]:
     """Median and 90th percentile times to first response and to resolution (Kaplan-Meier) and the
-    shares within target, from a handling_summary row: the Complaints page's and the report's."""
+    shares within target, from a handling_summary row: the Complaints page's and the report's.
+    `no_target`: no complaint has a target (no_target_set), so the shares say so even when none was
+    answered or resolved."""
 
     def times(stage: str, still: str, done: str) -> tuple[str, str]:
         def one(column: str) -> str:
@@ -155,7 +180,9 @@ def handling_tiles(head: Headline, handling: pd.Series) -> list[Tile]:
         ),
         Tile(
             "Answered within target",
-            fmt.fmt_within(head.first_response_within_target, first_n, int(handling["responded_n"] or 0)),
+            fmt.fmt_within(
+                head.first_response_within_target, first_n, int(handling["responded_n"] or 0), no_target=no_target
+            ),
             f"{fmt.fmt_n(first_n)} with a target, {int(handling['late_awaiting_first_n']):,} of them "
             "still waiting past it (late)",
         ),
@@ -168,7 +195,9 @@ def handling_tiles(head: Headline, handling: pd.Series) -> list[Tile]:
         ),
         Tile(
             "Resolved within target",
-            fmt.fmt_within(head.resolution_within_target, resolution_n, int(handling["resolved_n"] or 0)),
+            fmt.fmt_within(
+                head.resolution_within_target, resolution_n, int(handling["resolved_n"] or 0), no_target=no_target
+            ),
             f"{fmt.fmt_n(resolution_n)} with a target, {int(handling['late_open_n']):,} of them still open past it "
             "(late)",
         ),

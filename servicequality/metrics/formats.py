@@ -29,11 +29,12 @@ def fmt_p(p: float) -> str:
     return "< 0.001" if p < 0.001 else (f"{p:.2g}" if p < 0.1 else f"{p:.2f}")
 
 
-def fmt_within(share: float, targeted_n: int, handled_n: int, digits: int = 1) -> str:
+def fmt_within(share: float, targeted_n: int, handled_n: int, digits: int = 1, *, no_target: bool = False) -> str:
     """A share within target in %; "no target set" when complaints were handled but none has a
-    target (a target nobody set is not a target, so there is no share to show)."""
+    target, or when `no_target` says none of them has one, handled or not (a target nobody set is
+    not a target, so there is no share to show)."""
     if not targeted_n:
-        return "no target set" if handled_n else "–"
+        return "no target set" if handled_n or no_target else "–"
     return fmt_number(100 * share, digits, " %")
 
 

@@ -256,8 +256,9 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
         handling = run("handling_summary", filters).iloc[0]
         quality = run("handling_quality", filters).iloc[0]
         head = complaints.headline(summary, handling, quality)
-        snap.handling_tiles = complaints.handling_tiles(head, handling)
         targets = run("handling_targets", filters)
+        no_target = not targets.empty and complaints.no_target_set(targets)
+        snap.handling_tiles = complaints.handling_tiles(head, handling, no_target=no_target)
         if not targets.empty:
             snap.within_by_channel = complaints.within_target_by_channel(targets)
             snap.targets = complaints.targets_table(targets)

@@ -14,7 +14,14 @@ from servicequality.charts.common import clip
 from servicequality.filters import PEER_GROUPS, RETURN_DAYS_RANGE, Filters
 from servicequality.metrics.formats import literal
 from servicequality.ui.crossfilter import FilterOptions
-from servicequality.ui.data import DEFAULT_MIN_N, DEFAULT_RETURN_DAYS, FILTERS_KEY, OPTIONS_KEY, query
+from servicequality.ui.data import (
+    DEFAULT_MIN_N,
+    DEFAULT_RETURN_DAYS,
+    FILTERS_KEY,
+    OPTIONS_KEY,
+    answers_without_asking,
+    query,
+)
 from servicequality.ui.session import current_access
 
 # --- the shared filter sidebar ---------------------------------------------------------------
@@ -25,15 +32,37 @@ def default_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
     return max(first, last - dt.timedelta(days=364)), last
 
 
-def sidebar_filters() -> Filters:
-    """Render the filters every page shares; their values live in the URL (bind='query-params'),
-    so they survive page switches and a pasted link reproduces the view."""
-    bounds = query("date_bounds").iloc[0]
-    first, last = bounds["first_day"], bounds["last_day"]
+NOTHING_DATED = (
+    "The database holds no tickets, survey responses, customers served or visits yet: import some on "
+    "the Data page (see README)."
+)
+
+
+def data_bounds() -> tuple[dt.date, dt.date] | None:
+    """The first and last day of tickets, survey responses, customers served and visits; None when
+    the store holds none of them. Visits count when they can be read here (not only from a
+    snapshot's history without Spark)."""
+    names = ["date_bounds"] + (["visit_bounds"] if answers_without_asking("visit_bounds") else [])
+    bounds = pd.concat([query(name) for name in names])
+    first, last = bounds["first_day"].min(), bounds["last_day"].max()
     if pd.isna(first):
-        st.error("The database holds no tickets or survey responses yet: import some (see README).")
+        return None
+    return pd.Timestamp(first).date(), pd.Timestamp(last).date()
+
+
+def sidebar_filters(*, required: bool = True) -> Filters | None:
+    """Render the filters every page shares; their values live in the URL (bind='query-params'),
+    so they survive page switches and a pasted link reproduces the view. A store with nothing dated
+    yet has no period to offer: the page stops with a sentence, unless `required` is false (the
+    Data page, where the first facts are imported), which gets the sentence and no filters (None)."""
+    bounds = data_bounds()
+    if bounds is None:
+        if not required:
+            st.info(NOTHING_DATED, icon=":material/database:")
+            return None
+        st.error(NOTHING_DATED)
         st.stop()
-    first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    first, last = bounds
     access = current_access()
     branches = query("filter_branches")
     values = query("filter_values")

@@ -54,6 +54,7 @@ def test_cfpb_counts_match_an_independent_reading(cfpb_db):
         assert con.execute("select count(*) from tickets").fetchone()[0] == len(valid)
         by_channel = dict(con.execute("select channel, count(*) from tickets group by channel").fetchall())
         timely = dict(con.execute("select timely_response, count(*) from ticket_sources group by all").fetchall())
+        escalated = dict(con.execute("select escalated, count(*) from tickets group by all").fetchall())
         states = con.execute("select count(*) from branches").fetchone()[0]
         regions = dict(con.execute("select branch_id, region from branches").fetchall())
         uncategorised = con.execute(
@@ -66,6 +67,12 @@ def test_cfpb_counts_match_an_independent_reading(cfpb_db):
     assert timely == {
         True: (valid["Timely response?"] == "Yes").sum(),
         False: (valid["Timely response?"] == "No").sum(),
+    }
+    # "Consumer disputed?" is N/A since the CFPB stopped asking in 2017: not recorded, not "no"
+    assert escalated == {
+        True: (valid["Consumer disputed?"] == "Yes").sum(),
+        False: (valid["Consumer disputed?"] == "No").sum(),
+        None: (valid["Consumer disputed?"] == "N/A").sum(),
     }
     assert states == valid["State"].replace("", "Unknown").nunique()
     assert regions["CA"] == "West" and regions["NY"] == "Northeast" and regions["PR"] == "Territories"

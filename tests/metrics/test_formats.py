@@ -23,6 +23,8 @@ def test_within_target_share_says_when_no_target_was_set():
     assert formats.fmt_within(0.8571, 700, 700) == "85.7 %"
     assert formats.fmt_within(math.nan, 0, 700) == "no target set"
     assert formats.fmt_within(math.nan, 0, 0) == "–"
+    # none answered or resolved, and none of them has a target either (the CFPB store): say so
+    assert formats.fmt_within(math.nan, 0, 0, no_target=True) == "no target set"
 
 
 def test_kaplan_meier_times_say_not_reached_or_not_recorded():

@@ -81,6 +81,19 @@ def test_complaints_page_key_numbers_on_fixture(monkeypatch, fixture_db_path):
     assert "Complaints per 1,000 customers served, by region" in titles
 
 
+def test_the_pareto_sentence_for_one_and_two_selected_categories(monkeypatch, fixture_db_path):
+    # In the period, Attitude is T1 alone (T7 is 2023) and Delivery T2 alone: "1 of 1 categories
+    # account for 80%" was the sentence for one category.
+    at = open_app(monkeypatch, fixture_db_path, COMPLAINTS, {**FIXTURE_PERIOD, "category": ["Attitude"]})
+    assert_clean(at, "Complaints")
+    assert "**One category** holds the only complaint (Attitude)." in markdown(at)
+    assert "1 of 1" not in markdown(at)
+    # one each: the first is 50 %, so both are needed to reach 80 %
+    at = open_app(monkeypatch, fixture_db_path, COMPLAINTS, {**FIXTURE_PERIOD, "category": ["Attitude", "Delivery"]})
+    assert_clean(at, "Complaints")
+    assert "**Both categories** are needed to account for 80% of the complaints" in markdown(at)
+
+
 def test_consistency_page_on_fixture(monkeypatch, fixture_db_path):
     at = open_app(monkeypatch, fixture_db_path, CONSISTENCY, {**FIXTURE_PERIOD, "measure": COMPLAINT_RATE})
     assert_clean(at, "Branch consistency")

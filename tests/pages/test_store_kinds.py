@@ -1,7 +1,8 @@
 """Every page on the stores real companies have (issue 13): a performance-only survey (the Israeli
-hospital export), complaints without surveys (the CFPB sample) and a SERVQUAL survey of one
-branch without tickets (the kiosk). No exception, no error box, no chart without data, and no gap
-where the survey asked no expectations."""
+hospital export), complaints without surveys (the CFPB sample), a SERVQUAL survey of one
+branch without tickets (the kiosk) and visits alone (the support tickets' purchases). No
+exception, no error box, no chart without data, and no gap where the survey asked no
+expectations."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ STORES = {
     ),
     "tickets_only": ("tickets", SHARED_DATA / "cfpb_complaints" / "complaints_sample.csv", "cfpb_complaints.toml"),
     "one_branch_surveys_only": ("surveys", SHARED_DATA / "kiosk_servqual" / "kiosk.csv", "kiosk_servqual.toml"),
+    "visits_only": (
+        "visits",
+        SHARED_DATA / "support_tickets" / "customer_support_tickets.csv",
+        "support_ticket_purchases.toml",
+    ),
 }
 
 
@@ -78,3 +84,71 @@ def test_rows_rejected_as_a_whole_show_a_dash_for_column_and_value(monkeypatch, 
     assert rejected["line"].tolist() == [25, 81, 158, 205]
     assert rejected["column_name"].tolist() == ["–"] * 4
     assert rejected["value"].tolist() == ["–"] * 4
+
+
+def test_a_store_of_visits_alone_takes_its_period_from_them(monkeypatch, stores):
+    # Visits only: the period came from tickets and surveys alone, so every page, the Data page
+    # too, stopped at "holds no tickets or survey responses yet".
+    import pandas as pd
+
+    purchases = pd.read_csv(STORES["visits_only"][1], usecols=["Date of Purchase"])
+    days = pd.to_datetime(purchases["Date of Purchase"]).dt.date
+    monkeypatch.setenv("SQ_DATABASE", str(stores["visits_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    customers = next(p for p in PAGES if p.url_path == "customers")
+    at.switch_page(customers.path).run()
+    assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
+    filters = at.session_state["filters"]
+    # the default period: the last 12 months of the visits (364 days back from the last one)
+    assert filters.end == days.max()
+    assert filters.start == max(days.min(), days.max() - pd.Timedelta(days=364))
+    assert {m.label: m.value for m in at.metric}["Return rate (90 days)"].endswith("%")
+
+
+def test_the_data_page_opens_on_a_store_with_nothing_dated(monkeypatch, tmp_path):
+    # Branches but no tickets, responses, customers served or visits: no period to offer. The
+    # other pages stop with a sentence; the Data page, where the first ones are imported, opens.
+    from servicequality import store
+    from servicequality.ui.navigation import DATA_PAGE
+
+    def one_branch(con):
+        con.execute("insert into branches values ('B1', 'One', 'North', 'Leeds', 'Shop', 'Small', null)")
+
+    db = store.build_atomically(tmp_path / "branches.duckdb", one_branch)
+    monkeypatch.setenv("SQ_DATABASE", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert "no tickets, survey responses, customers served or visits" in at.error[0].value
+    at.switch_page(DATA_PAGE.path).run()
+    assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
+    assert at.title[0].value == DATA_PAGE.title
+
+
+def test_complaints_without_targets_satisfaction_or_disputes_say_so(monkeypatch, stores):
+    # The CFPB sample: no service targets, no deadlines, no satisfaction score, and "Consumer
+    # disputed?" N/A since 2017. The within-target chart was drawn empty, the within-target cards
+    # read "–", satisfaction "–" with a "mean – of 5" chip, and N/A counted as not escalated.
+    import pandas as pd
+
+    raw = pd.read_csv(STORES["tickets_only"][1], skiprows=2, dtype=str, keep_default_na=False)
+    period = raw[raw["Date received"].between("2019-03-21", "2020-03-19")]
+    asked = period[period["Consumer disputed?"] != "N/A"]
+    assert len(period) == 5178 and len(asked) == 0  # the CFPB stopped asking in 2017
+    monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2019-03-21", "2020-03-19"]
+    at.run()
+    complaints = next(p for p in PAGES if p.url_path == "complaints")
+    at.switch_page(complaints.path).run()
+    assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
+    cards = {m.label: m for m in at.metric}
+    assert cards["Answered within target"].value == "no target set"
+    assert cards["Resolved within target"].value == "no target set"
+    satisfaction = cards["Satisfied with the handling (4-5 of 5)"]
+    assert satisfaction.value == "not recorded" and not satisfaction.delta
+    assert cards["Escalated"].value == "not recorded"
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert not any("within target by channel" in t for t in titles), titles
+    assert any("No target set for these complaints" in i.value for i in at.info)
