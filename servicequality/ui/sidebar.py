@@ -43,11 +43,15 @@ def data_bounds() -> tuple[dt.date, dt.date] | None:
     the store holds none of them. Visits count when they can be read here (not only from a
     snapshot's history without Spark)."""
     names = ["date_bounds"] + (["visit_bounds"] if answers_without_asking("visit_bounds") else [])
-    bounds = pd.concat([query(name) for name in names])
-    first, last = bounds["first_day"].min(), bounds["last_day"].max()
-    if pd.isna(first):
+    # each engine's own date type, and a null where a source holds nothing: days compared as dates
+    firsts, lasts = [], []
+    for name in names:
+        row = query(name).iloc[0]
+        firsts += [] if pd.isna(row["first_day"]) else [pd.Timestamp(row["first_day"]).date()]
+        lasts += [] if pd.isna(row["last_day"]) else [pd.Timestamp(row["last_day"]).date()]
+    if not firsts:
         return None
-    return pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    return min(firsts), max(lasts)
 
 
 def sidebar_filters(*, required: bool = True) -> Filters | None:

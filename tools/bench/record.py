@@ -53,10 +53,10 @@ def recording() -> Iterator[Calls]:
     calls.frame = []
     original_sidebar = ui.sidebar_filters
 
-    def sidebar_filters():
+    def sidebar_filters(**kwargs):
         before = len(calls)
         try:
-            return original_sidebar()
+            return original_sidebar(**kwargs)
         finally:
             calls.frame.extend(calls[before:])
 
