@@ -12,7 +12,9 @@ sound, never complete: `tests/ingest/test_import_bulk.py` imports the hostile co
 compares every stored row and rejection.
 
 Used for tickets read as text cells (CSV, Excel or Parquet, after `ingest.read`), when the mapping
-has no [id] template, no combined columns and no customer; otherwise every row takes the Python path.
+has no [id] template, no combined columns, no customer and no [patterns] (ordered
+regular expressions over free text: RE2 in Python, where the first match wins, which one SQL case over
+DuckDB's own regex engine would not be certain to repeat); otherwise every row takes the Python path.
 Every value travels as a bound parameter; the SQL text holds only the store's field names.
 
 A UTF-8 CSV file without a NUL or a lone carriage return, and without a quote beside a space (read.WholeCsv)

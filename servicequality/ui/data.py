@@ -95,13 +95,6 @@ def query(name: str, filters: Filters | None = None, **extra: Any) -> pd.DataFra
     return _scoped_list(name, _cached(name, params, identity))
 
 
-def answers_without_asking(name: str) -> bool:
-    """Whether query(name) answers here without stopping the page: DuckDB holds what it reads, or
-    Spark is configured to read it from a snapshot's history."""
-    where = _history(_identity(store.database_path()))
-    return not engine.spark_reads(where, name, {}) or engine.configured() == "spark"
-
-
 def _scoped_list(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """The sidebar's and the pages' lists of branches, regions and branch types, within the
     session's scope: a branch manager is never offered another branch's name."""

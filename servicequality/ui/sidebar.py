@@ -19,7 +19,6 @@ from servicequality.ui.data import (
     DEFAULT_RETURN_DAYS,
     FILTERS_KEY,
     OPTIONS_KEY,
-    answers_without_asking,
     query,
 )
 from servicequality.ui.session import current_access
@@ -40,18 +39,12 @@ NOTHING_DATED = (
 
 def data_bounds() -> tuple[dt.date, dt.date] | None:
     """The first and last day of tickets, survey responses, customers served and visits; None when
-    the store holds none of them. Visits count when they can be read here (not only from a
-    snapshot's history without Spark)."""
-    names = ["date_bounds"] + (["visit_bounds"] if answers_without_asking("visit_bounds") else [])
-    # each engine's own date type, and a null where a source holds nothing: days compared as dates
-    firsts, lasts = [], []
-    for name in names:
-        row = query(name).iloc[0]
-        firsts += [] if pd.isna(row["first_day"]) else [pd.Timestamp(row["first_day"]).date()]
-        lasts += [] if pd.isna(row["last_day"]) else [pd.Timestamp(row["last_day"]).date()]
-    if not firsts:
+    the store holds none of them."""
+    row = query("date_bounds").iloc[0]
+    if pd.isna(row["first_day"]):
         return None
-    return min(firsts), max(lasts)
+    # each engine's own date type (DuckDB a date, Spark a timestamp): compared as dates
+    return pd.Timestamp(row["first_day"]).date(), pd.Timestamp(row["last_day"]).date()
 
 
 def sidebar_filters(*, required: bool = True) -> Filters | None:

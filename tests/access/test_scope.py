@@ -11,7 +11,7 @@ from tests.conftest import FIXTURE_PERIOD, query_extras
 
 # Queries that read no branch's rows: the period's bounds, the sidebar's lists (the sidebar keeps
 # only the scope's branches, regions and types) and the store's row counts (data stewards).
-NOT_PER_BRANCH = {"date_bounds", "visit_bounds", "filter_branches", "filter_values", "store_contents"}
+NOT_PER_BRANCH = {"date_bounds", "filter_branches", "filter_values", "store_contents"}
 
 
 def _run(con, name, filters):
