@@ -214,8 +214,8 @@ else:
             filename="complaint_rate_by_region",
             column_config={
                 "Per 1,000 served": st.column_config.NumberColumn(format="%.2f"),
-                "Complaints": st.column_config.NumberColumn(format="%d"),
-                "Customers served": st.column_config.NumberColumn(format="%d"),
+                "Complaints": st.column_config.NumberColumn(format="localized"),
+                "Customers served": st.column_config.NumberColumn(format="localized"),
             },
         )
     ui.how_computed(

@@ -117,11 +117,11 @@ else:
                     filename="weakest_components",
                     select=ui.CrossFilter("component", "customdata:-1"),
                 )
+                # five columns fit the half-page column at 1440 px (with the RATER group, n was cut off)
                 ui.table(
-                    weakest[["component_name", "rater_group", "mean_gap", "ci_low", "ci_high", "n"]].rename(
+                    weakest[["component_name", "mean_gap", "ci_low", "ci_high", "n"]].rename(
                         columns={
                             "component_name": "Component",
-                            "rater_group": "RATER group",
                             "mean_gap": "Gap (P − E)",
                             "ci_low": "95% CI low",
                             "ci_high": "95% CI high",
@@ -131,8 +131,11 @@ else:
                     key="overview_weakest_table",
                     filename="weakest_components",
                     column_config={
-                        c: st.column_config.NumberColumn(format="%.2f")
-                        for c in ("Gap (P − E)", "95% CI low", "95% CI high")
+                        **{
+                            c: st.column_config.NumberColumn(format="%.2f")
+                            for c in ("Gap (P − E)", "95% CI low", "95% CI high")
+                        },
+                        "n": st.column_config.NumberColumn(format="localized"),
                     },
                 )
             ui.how_computed(
