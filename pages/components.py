@@ -167,6 +167,11 @@ compared = servqual.selection_vs_network(ui.query, selection, network, ui.networ
 selection_n = int(compared["n_selection"].max()) if len(compared) else 0
 if compared.empty:
     st.info("No survey scores in this filter.")
+elif servqual.is_whole_network(compared):
+    st.info(
+        f"{plain(selection_label)} holds every survey response of the network in this filter: there is no "
+        "other branch to compare it with."
+    )
 else:
     if selection_n < filters.min_n:
         st.warning(

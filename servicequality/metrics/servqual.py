@@ -169,6 +169,14 @@ def selection_vs_network(
     return out.sort_values("sort_order").reset_index(drop=True)
 
 
+def is_whole_network(compared: pd.DataFrame) -> bool:
+    """Whether a selection_vs_network comparison compares the network with itself: the selection has
+    as many respondents as the network on every component (it is part of the network, so the same
+    ones), as in a store of one branch or a region that holds every branch. Its differences are all
+    zero by construction and say nothing."""
+    return not compared.empty and bool((compared["n_selection"] == compared["n_network"]).all())
+
+
 SCORES = {"perception": "Perception", "expectation": "Expectation", "gap": "Gap (P − E)"}
 
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from servicequality.metrics.servqual import difference_words
+from servicequality.metrics.servqual import difference_words, is_whole_network
 
 
 def frame(pairs):
@@ -26,3 +26,19 @@ def test_mixed_signs_name_the_furthest_each_way():
 def test_every_component_above():
     words = difference_words(frame([("Courtesy", 0.05), ("Access", 0.20)]))
     assert words.startswith("Above the network on every component: furthest above **Access** (+0.20 points)")
+
+
+def test_a_selection_holding_every_respondent_is_the_network_itself():
+    def compared(n_selection, n_network):
+        return pd.DataFrame(
+            {
+                "component_name": ["Access", "Tangibles"][: len(n_network)],
+                "n_selection": n_selection,
+                "n_network": n_network,
+            }
+        )
+
+    assert is_whole_network(compared([207, 205], [207, 205]))  # one branch: the network's own respondents
+    assert not is_whole_network(compared([207, 12], [207, 205]))  # all of one component's, not of another's
+    assert not is_whole_network(compared([40, 38], [207, 205]))
+    assert not is_whole_network(compared([], []))

@@ -152,3 +152,17 @@ def test_complaints_without_targets_satisfaction_or_disputes_say_so(monkeypatch,
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert not any("within target by channel" in t for t in titles), titles
     assert any("No target set for these complaints" in i.value for i in at.info)
+
+
+def test_one_branch_is_not_compared_with_itself(monkeypatch, stores):
+    # The kiosk survey is one branch: "against the whole network" drew it beside itself, every
+    # difference +0.00 ("Furthest below the network: Security (+0.00 points)").
+    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
+    at.run()
+    at.switch_page(next(p for p in PAGES if p.url_path == "components").path).run()
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert not any("against the whole network" in t for t in titles), titles
+    assert any("no other branch to compare it with" in i.value for i in at.info), [i.value for i in at.info]
+    assert not any("Furthest below the network" in m.value for m in at.markdown)
