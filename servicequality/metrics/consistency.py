@@ -419,6 +419,14 @@ def funnel_view(measure: pd.DataFrame, key: str, adjustment: str = "auto") -> Fu
 
 def limits_in_words(f: Funnel, m: Measure) -> str:
     """What the funnel's limits are, in words, for "How is this computed?"."""
+    words = _limits_in_words(f, m)
+    if m.bounds is not None:
+        low, high = (fmt_number(b, 0) for b in m.bounds)
+        words += f", drawn no further than the scale's {low} and {high}"
+    return words
+
+
+def _limits_in_words(f: Funnel, m: Measure) -> str:
     if f.adjustment == "none":
         return {"proportion": "exact binomial", "rate": "exact Poisson", "mean": "normal (σ/√n)"}[m.kind]
     if f.adjustment == "multiplicative":
