@@ -147,31 +147,39 @@ else:
 
     # --- branch against network ----------------------------------------------------------------------
     st.subheader("Each branch against the network")
-    ui.chart(
-        interval_bars(
-            present[shown].sort_values("value", ascending=not m.higher_is_better),
-            label="label",
-            n_words=m.volume_label,
-            title=f"{m.short} by branch, best first",
-            value_title=f"{m.label}, 95% interval",
-            reference=funnel.target * m.scale,
-            highlight=my_label,
-            higher_is_better=m.higher_is_better,
-            digits=m.digits,
-            dots=True,
-            ids="branch_id",
-        ),
-        key="consistency_branches",
-        filename=f"{key}_by_branch",
-        select=ui.CrossFilter("branch", "customdata:-1"),
-    )
+    dots = consistency.dot_plot_branches(present, shown, min_volume, m.higher_is_better)
+    if dots.too_few:
+        st.caption(consistency.dot_plot_left_out(dots.too_few, min_volume, key))
+    if dots.rows.empty:
+        st.info(f"No branch has at least {min_volume:,} {m.volume_label}: none to plot on its own.")
+    else:
+        ui.chart(
+            interval_bars(
+                dots.rows,
+                label="label",
+                n_words=m.volume_label,
+                title=f"{m.short} by branch, best first",
+                value_title=f"{m.label}, 95% interval",
+                reference=funnel.target * m.scale,
+                highlight=my_label,
+                higher_is_better=m.higher_is_better,
+                digits=m.digits,
+                dots=True,
+                ids="branch_id",
+            ),
+            key="consistency_branches",
+            filename=f"{key}_by_branch",
+            select=ui.CrossFilter("branch", "customdata:-1"),
+        )
     ui.how_computed(
-        "Each branch's raw value with its 95% interval (Wilson for shares, exact Poisson for rates, t for gaps); "
+        "Each branch's raw value with its 95% interval (Wilson for shares, exact Poisson for rates, t for gaps, "
+        "t on the logit of the 0-100 score for survey performance, so it stays within 0-100); "
         "the dashed line is the network value pooled over all branches. Blue: the whole interval is better than the "
         "network, red: wholly worse, grey: the interval includes the network value.",
         filters,
         f"{int(present['volume'].sum()):,} {m.volume_label} in {len(present)} branches",
-        [f"{len(measure) - len(present)} branches without {m.volume_label}"] if len(present) < len(measure) else [],
+        ([f"{len(measure) - len(present)} branches without {m.volume_label}"] if len(present) < len(measure) else [])
+        + ([consistency.dot_plot_left_out(dots.too_few, min_volume, key)] if dots.too_few else []),
     )
 
     # --- funnel plot -----------------------------------------------------------------------------------

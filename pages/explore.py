@@ -124,7 +124,12 @@ st.caption("Every cell with its n." + (" Survey cells below the minimum show the
 stem = f"explore_{choice.measure}_{choice.dim1}" + (f"_{choice.dim2}" if choice.dim2 else "")
 if choice.dim2:
     ui.table(explore.wide_table(cells, choice), key="explore_pivot", filename=f"{stem}_pivot")
-ui.table(explore.long_table(cells, choice), key="explore_cells", filename=f"{stem}_cells")
+ui.table(
+    explore.long_table(cells, choice),
+    key="explore_cells",
+    filename=f"{stem}_cells",
+    formats=explore.long_table_formats(choice),
+)
 
 st.subheader("Rows behind a number")
 labels = {

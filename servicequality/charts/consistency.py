@@ -66,7 +66,8 @@ def funnel_plot(
             fig.add_trace(
                 go.Scatter(
                     x=curve["volume"],
-                    y=curve[f"{side}_{level}"] * s,
+                    # a limit past the end of a bounded scale (0-100) is drawn at its end
+                    y=(curve[f"{side}_{level}"] * s).clip(*(measure.bounds or (None, None))),
                     mode="lines",
                     line=dict(color=colour, dash=dash, width=1.3),
                     name=f"{level}% limits",

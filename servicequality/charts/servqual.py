@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from servicequality.charts.common import INK, NEUTRAL, SHORTFALL, SURPLUS, layout, stack, wrap_title
+from servicequality.charts.common import INK, NEUTRAL, SHORTFALL, SURPLUS, layout, stack, stored, wrap_title
 
 GAP_AXIS = "Gap: perception − expectation<br>(points on a 1-7 scale)"  # two lines: fits a phone
 SUPPRESSED = "#aeb6bf"  # mid grey with dark text: a readable cell on either theme
@@ -421,7 +421,11 @@ def importance_performance_matrix(
 ) -> go.Figure:
     """Importance (x) against performance (y), split at the means, quadrants named in the
     corners. `df` from servqual.importance_performance (stated importance) or
-    performance.derived_importance_performance (derived); the titles say which."""
+    performance.derived_importance_performance (derived); the titles say which.
+
+    Each point carries a number, placed where it overlaps no other number or point on a phone's
+    plot or a desktop's (`_label_positions`); the key under the plot names them (and the hover
+    does): full names beside the points printed over each other on real surveys."""
     from servicequality.stats import servqual as servqual_stats
 
     colours = {
@@ -430,21 +434,24 @@ def importance_performance_matrix(
         servqual_stats.LOW_PRIORITY: NEUTRAL,
         servqual_stats.OVERKILL: WARNING,
     }
-    x0, x1 = df["importance_pct"].min(), df["importance_pct"].max()
-    y0, y1 = df["mean_perception"].min(), df["mean_perception"].max()
+    d = df.reset_index(drop=True)
+    numbers = [str(i + 1) for i in range(len(d))]
+    x0, x1 = d["importance_pct"].min(), d["importance_pct"].max()
+    y0, y1 = d["mean_perception"].min(), d["mean_perception"].max()
     px, py = max((x1 - x0) * 0.15, 0.5), max((y1 - y0) * 0.15, 0.1)
     xr, yr = [x0 - px, x1 + px], [y0 - py, y1 + py]
     fig = go.Figure(
         go.Scatter(
-            x=df["importance_pct"],
-            y=df["mean_perception"],
+            x=d["importance_pct"],
+            y=d["mean_perception"],
             mode="markers+text",
-            text=df["component_name"],
-            textposition=_label_positions(df["importance_pct"], df["mean_perception"], df["component_name"], xr, yr),
-            marker=dict(size=12, color=[colours[q] for q in df["quadrant"]]),
-            customdata=stack(df["quadrant"], df["n"], df["importance_n"], _keys(df)),
-            hovertemplate="%{text}: %{customdata[0]}<br>importance %{x:.1f}" + importance_words + " "
-            "(n = %{customdata[2]:,})<br>performance %{y:.2f} (n = %{customdata[1]:,})<extra></extra>",
+            text=numbers,
+            textposition=_label_positions(d["importance_pct"], d["mean_perception"], numbers, xr, yr),
+            textfont=dict(size=IPA_NUMBER_FONT),
+            marker=dict(size=IPA_MARKER, color=[colours[q] for q in d["quadrant"]]),
+            customdata=stack(d["component_name"], d["quadrant"], d["n"], d["importance_n"], _keys(d)),
+            hovertemplate="%{text}. %{customdata[0]}: %{customdata[1]}<br>importance %{x:.1f}" + importance_words + " "
+            "(n = %{customdata[3]:,})<br>performance %{y:.2f} (n = %{customdata[2]:,})<extra></extra>",
             showlegend=False,
         )
     )
@@ -465,36 +472,112 @@ def importance_performance_matrix(
             yanchor=ya,
             font=dict(color=colours[text], size=13),
         )
+    key = ipa_key(d["component_name"])
+    lines = key.count("<br>") + 1
+    fig.add_annotation(
+        text=key,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=-IPA_KEY_OFFSET,
+        align="left",
+        showarrow=False,
+        font=dict(size=12, color=INK),
+    )
     fig.update_xaxes(title_text=importance_title, range=xr)
     fig.update_yaxes(title_text=performance_title, range=yr)
-    return layout(fig, title, 520)
+    fig = layout(fig, title, 520 + IPA_KEY_LINE * lines)
+    # the key under the x axis title: a bottom margin for its lines
+    fig.update_layout(margin_b=IPA_KEY_OFFSET + IPA_KEY_LINE * lines)
+    return fig
 
 
-def _label_positions(xs, ys, labels, xr, yr, width_px: int = 1000, height_px: int = 400) -> list[str]:
-    """Pick, per point, a text position whose label box does not overlap the boxes already
-    placed, or overlaps them least (approximate: 7 px per character, 16 px per line)."""
-    sx, sy = width_px / (xr[1] - xr[0]), height_px / (yr[1] - yr[0])
-    placed: list[tuple[float, float, float, float]] = []
+IPA_MARKER = 12  # px
+IPA_NUMBER_FONT = 12  # px
+IPA_KEY_LINE = 17  # px per line of the key
+IPA_KEY_OFFSET = 95  # px from the plot's bottom to the key: below the ticks and a three-line axis title
+IPA_KEY_WIDTH = 44  # characters on a line of the key: about 290 px, a phone's chart
+
+
+def ipa_key(names) -> str:
+    """'1 Reliability · 2 Security · …', broken into lines a phone's chart holds; names escaped."""
+    entries = [f"<b>{i + 1}</b> {stored(name)}" for i, name in enumerate(names)]
+    lines: list[list[str]] = [[]]
+    width = 0
+    for entry, name in zip(entries, names, strict=True):
+        size = len(str(name)) + len(str(len(entries))) + 3
+        if lines[-1] and width + size > IPA_KEY_WIDTH:
+            lines.append([])
+            width = 0
+        lines[-1].append(entry)
+        width += size
+    return "<br>".join(" · ".join(line) for line in lines)
+
+
+# Plot areas the numbers must fit: a narrow chart on a phone, a wide one there (WIDE_MIN_PX) and a desktop's.
+IPA_PLOT_SIZES = ((280, 360), (680, 360), (900, 360))
+
+
+def _label_positions(xs, ys, labels, xr, yr, sizes=IPA_PLOT_SIZES) -> list[str]:
+    """Pick, per point, a text position whose label box overlaps no label placed before it nor
+    any point's marker on every plot size in `sizes` (width, height in px), else the one that
+    overlaps least (approximate: 7 px per character, 15 px per line, a 2 px margin)."""
+    points = list(zip(xs, ys, strict=True))
+    placed: list[list[tuple[float, float, float, float]]] = [[] for _ in sizes]
+    markers = [[(x * w / (xr[1] - xr[0]), y * h / (yr[1] - yr[0])) for x, y in points] for w, h in sizes]
     positions = []
 
-    def overlap(box: tuple[float, float, float, float]) -> float:
-        a, b, c, d = box
-        return sum(max(0.0, min(c, C) - max(a, A)) * max(0.0, min(d, D) - max(b, B)) for A, B, C, D in placed)
+    def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
-    for x, y, label in zip(xs, ys, labels, strict=True):
-        px, py, w, h = x * sx, y * sy, 7 * len(str(label)), 16
-        options = {
-            "top center": (px - w / 2, py + 6, px + w / 2, py + 6 + h),
-            "bottom center": (px - w / 2, py - 6 - h, px + w / 2, py - 6),
-            "middle right": (px + 8, py - h / 2, px + 8 + w, py + h / 2),
-            "middle left": (px - 8 - w, py - h / 2, px - 8, py + h / 2),
-            "bottom right": (px + 4, py - 6 - h, px + 4 + w, py - 6),
-            "top right": (px + 4, py + 6, px + 4 + w, py + 6 + h),
-            "bottom left": (px - 4 - w, py - 6 - h, px - 4, py - 6),
-            "top left": (px - 4 - w, py + 6, px - 4, py + 6 + h),
-        }
+    def cost(name: str, i: int, label: str) -> float:
+        total = 0.0
+        for k in range(len(sizes)):
+            box = _label_box(name, *markers[k][i], 7 * len(str(label)) + 4, 15 + 4)
+            total += sum(overlap(box, other) for other in placed[k])
+            r = IPA_MARKER / 2 + 1
+            total += sum(overlap(box, (mx - r, my - r, mx + r, my + r)) for mx, my in markers[k])
+        return total
+
+    for i, label in enumerate(labels):
         # The first position that overlaps nothing, else the one that overlaps least.
-        chosen = min(options, key=lambda name: (overlap(options[name]) > 0, overlap(options[name])))
-        placed.append(options[chosen])
+        chosen = min(LABEL_POSITIONS, key=lambda name: (cost(name, i, label) > 0, cost(name, i, label)))
+        for k in range(len(sizes)):
+            placed[k].append(_label_box(chosen, *markers[k][i], 7 * len(str(label)) + 4, 15 + 4))
         positions.append(chosen)
     return positions
+
+
+LABEL_POSITIONS = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "bottom right",
+    "top left",
+    "bottom left",
+)
+
+
+def _label_box(position: str, px: float, py: float, w: float, h: float) -> tuple[float, float, float, float]:
+    """The box (left, bottom, right, top; px, y up) plotly gives a text at `position` beside a
+    marker of IPA_MARKER px at (px, py)."""
+    r = IPA_MARKER / 2
+    vertical, horizontal = position.split()
+    if horizontal == "center":
+        left = px - w / 2
+    elif horizontal == "right":
+        left = px + (r if vertical == "middle" else 0)
+    else:
+        left = px - w - (r if vertical == "middle" else 0)
+    if vertical == "middle":
+        bottom = py - h / 2
+    elif vertical == "top":
+        bottom = py + r
+    else:
+        bottom = py - r - h
+    return (left, bottom, left + w, bottom + h)

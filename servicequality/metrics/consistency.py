@@ -49,6 +49,8 @@ class Measure(NamedTuple):
     higher_is_better: bool
     volume_label: str
     digits: int
+    # the scale's range for a mean of bounded scores: its interval is computed on that scale
+    bounds: tuple[float, float] | None = None
 
 
 MEASURES: dict[str, Measure] = {
@@ -111,6 +113,7 @@ MEASURES: dict[str, Measure] = {
         True,
         "respondents",
         1,
+        bounds=(0.0, 100.0),
     ),
     "reputation": Measure(
         "reputation",
@@ -218,6 +221,36 @@ def shown_branches(present: pd.DataFrame, scope: tuple[str, ...] | None, min_vol
     return present["branch_id"].isin(scope) | (present["volume"] >= min_volume)
 
 
+class DotPlot(NamedTuple):
+    rows: pd.DataFrame  # the branches drawn, best first
+    too_few: int  # branches with some volume but fewer than the minimum, left out
+
+
+def dot_plot_branches(
+    present: pd.DataFrame, shown: pd.Series, min_volume: int, higher_is_better: bool = True
+) -> DotPlot:
+    """The branches the "each branch against the network" plot draws: those the session may see
+    with at least `min_volume` (the sidebar's minimum responses for survey measures): a branch of
+    one or two respondents has an interval as wide as the scale and says nothing on its own. The
+    funnel plot still shows every branch, its limits widening as volume falls."""
+    visible = present[shown]
+    enough = visible["volume"] >= min_volume
+    rows = visible[enough].sort_values("value", ascending=not higher_is_better)
+    return DotPlot(rows, int((~enough).sum()))
+
+
+def dot_plot_left_out(too_few: int, min_volume: int, key: str) -> str:
+    """Words for the branches the dot plot leaves out, and whose minimum it is."""
+    m = MEASURES[key]
+    whose = "a fixed minimum" if key in ("complaint_rate", "within_target") else "the sidebar's minimum responses"
+    branches = f"{too_few:,} branch{'es' if too_few > 1 else ''}"
+    return (
+        f"{branches} with fewer than {min_volume:,} {m.volume_label} ({whose}) {'are' if too_few > 1 else 'is'} "
+        "left out of this plot: too few for an "
+        "interval that says much; the funnel plot below shows every branch."
+    )
+
+
 def branch_measure(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     """One measure per branch: columns events (None for means), volume, raw (unscaled) value,
     sd (means only), value (display units), ci_low/ci_high (display units), plus the branch labels."""
@@ -234,7 +267,7 @@ def branch_measure(rows: pd.DataFrame, key: str) -> pd.DataFrame:
         out["raw"] = out["events"] / out["volume"].where(out["volume"] > 0)
         out["sd"] = np.nan
     columns = zip(out["events"], out["volume"], out["raw"], out["sd"], strict=True)
-    intervals = [_interval(m.kind, e, v, r, s) for e, v, r, s in columns]
+    intervals = [_interval(m.kind, e, v, r, s, m.bounds) for e, v, r, s in columns]
     out["value"] = out["raw"] * m.scale
     out["ci_low"] = [i.low * m.scale for i in intervals]
     out["ci_high"] = [i.high * m.scale for i in intervals]
@@ -245,13 +278,17 @@ def branch_measure(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _interval(kind: Kind, events: float, volume: float, raw: float, sd: float) -> stats.Interval:
+def _interval(
+    kind: Kind, events: float, volume: float, raw: float, sd: float, bounds: tuple[float, float] | None = None
+) -> stats.Interval:
     if not volume or not np.isfinite(raw):
         return stats.NAN_INTERVAL
     if kind == "proportion":
         return stats.wilson_interval(int(events), int(volume))
     if kind == "rate":
         return poisson_rate_interval(events, volume)
+    if bounds is not None:
+        return stats.bounded_mean_interval(raw, sd, int(volume), *bounds)
     return stats.mean_confidence_interval(raw, sd, int(volume))
 
 
@@ -272,7 +309,7 @@ def pooled(rows: pd.DataFrame, key: str) -> dict:
         )
         sd = math.sqrt(ss / (n.sum() - 1)) if n.sum() > 1 else math.nan
         raw, events = mean, math.nan
-        interval = stats.mean_confidence_interval(mean, sd, int(n.sum()))
+        interval = _interval(m.kind, math.nan, n.sum(), mean, sd, m.bounds)
     else:
         events = float(rows[num].fillna(0).sum())
         raw = events / volume if volume else math.nan
@@ -382,6 +419,14 @@ def funnel_view(measure: pd.DataFrame, key: str, adjustment: str = "auto") -> Fu
 
 def limits_in_words(f: Funnel, m: Measure) -> str:
     """What the funnel's limits are, in words, for "How is this computed?"."""
+    words = _limits_in_words(f, m)
+    if m.bounds is not None:
+        low, high = (fmt_number(b, 0) for b in m.bounds)
+        words += f", drawn no further than the scale's {low} and {high}"
+    return words
+
+
+def _limits_in_words(f: Funnel, m: Measure) -> str:
     if f.adjustment == "none":
         return {"proportion": "exact binomial", "rate": "exact Poisson", "mean": "normal (σ/√n)"}[m.kind]
     if f.adjustment == "multiplicative":

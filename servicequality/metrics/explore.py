@@ -390,6 +390,21 @@ def long_table(df: pd.DataFrame, choice: Choice) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def long_table_formats(choice: Choice) -> dict[str, str]:
+    """How the cells table shows its numbers (printf formats, read by ui.table): each value to its
+    measure's decimals with its unit, counts whole with thousands separators. The CSV download keeps
+    the numbers themselves."""
+    m = MEASURES[choice.measure]
+    whole = "%,d"
+    value = whole if m.key == "count" else f"%,.{m.digits}f" + m.unit.replace("%", "%%")
+    formats = {m.label: value, f"n ({m.n_words})": whole}
+    if not m.interval.startswith("none"):
+        formats["95% interval, low"] = formats["95% interval, high"] = value
+    if choice.measure == "complaint_rate":
+        formats["Customers served"] = whole
+    return formats
+
+
 def wide_table(df: pd.DataFrame, choice: Choice) -> pd.DataFrame:
     """Rows = first dimension, columns = second, each cell 'value (n = …)' or 'suppressed (n = …)'."""
     if not choice.dim2 or df.empty:

@@ -37,6 +37,39 @@ def mean_confidence_interval(mean: float, sd: float, n: int, level: float = 0.95
     return Interval(mean - half, mean + half)
 
 
+def bounded_mean_interval(mean: float, sd: float, n: int, low: float, high: float, level: float = 0.95) -> Interval:
+    """Interval for the mean of scores on a bounded scale [low, high] (a 0-100 performance score):
+    the t interval computed on the logit of the rescaled mean, then transformed back, so it never
+    leaves the scale however few the respondents.
+
+    With p = (mean − low)/(high − low) and s_p = sd/(high − low), on the logit scale
+    η = ln(p/(1 − p)), se(η) = s_p / (√n · p(1 − p)) (delta method), and the interval is
+    low + (high − low) · expit(η ± t(1 − α/2; n − 1) · se(η)), expit(x) = 1/(1 + e⁻ˣ).
+    This is the intercept-only fractional logit of Papke & Wooldridge (1996), J. Applied
+    Econometrics 11:619-632: its quasi-likelihood estimate is logit(p) and its robust (sandwich)
+    variance, with the n/(n − 1) small-sample factor, is exactly se(η)²; t on n − 1 df as in
+    `mean_confidence_interval`, which it approaches when p is near ½ and n is large.
+    When every score sits at one bound (p = 0 or 1, so sd = 0) the logit is infinite: the Wilson
+    interval for n·p successes of n is used instead, since p(1 − p) is the largest variance a score
+    in [0, 1] with mean p can have (Bhatia & Davis 2000, Amer. Math. Monthly 107:353-357).
+    Undefined (NaN) for n < 2.
+    """
+    if n is None or n < 2 or sd is None or math.isnan(sd) or math.isnan(mean) or not high > low:
+        return NAN_INTERVAL
+    width = high - low
+    p = min(max((mean - low) / width, 0.0), 1.0)
+    if p in (0.0, 1.0):
+        w = wilson_interval(round(p * n), n, level)
+        return Interval(low + width * w.low, low + width * w.high)
+    eta = math.log(p / (1 - p))
+    half = _scipy_stats.t.ppf(0.5 + level / 2, n - 1) * (sd / width) / (math.sqrt(n) * p * (1 - p))
+    return Interval(low + width * _expit(eta - half), low + width * _expit(eta + half))
+
+
+def _expit(x: float) -> float:
+    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> Interval:
     """Wilson score interval for a proportion.
 

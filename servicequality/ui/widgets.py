@@ -220,11 +220,24 @@ def share_link() -> None:
 
 
 def table(
-    df: pd.DataFrame, *, key: str, filename: str | None = None, download: bool = True, **dataframe_kwargs: Any
+    df: pd.DataFrame,
+    *,
+    key: str,
+    filename: str | None = None,
+    download: bool = True,
+    formats: Mapping[str, str] | None = None,
+    **dataframe_kwargs: Any,
 ) -> None:
     """A table with a CSV download beside it (text cells a spreadsheet would run are escaped);
-    `download=False` when the page offers a fuller export of its own (the Rows page)."""
+    `download=False` when the page offers a fuller export of its own (the Rows page). `formats`:
+    column -> printf format the screen shows it in ("%,.2f"); the CSV keeps the numbers as they are."""
     dataframe_kwargs.setdefault("hide_index", True)
+    if formats:
+        config = dict(dataframe_kwargs.get("column_config") or {})
+        for column, number_format in formats.items():
+            if column in df.columns and column not in config:
+                config[column] = st.column_config.NumberColumn(format=number_format)
+        dataframe_kwargs["column_config"] = config
     st.dataframe(clip_cells(df), key=key, **dataframe_kwargs)  # the CSV keeps every character
     if not download:
         return

@@ -76,3 +76,19 @@ def test_funnel_names_read_on_the_light_and_the_dark_theme():
             box = [alpha * c + (1 - alpha) * bg for c, bg in zip((r, g, b), background, strict=True)]
             lighter, darker = sorted((_luminance(box), ink), reverse=True)
             assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (a.text, background)
+
+
+def test_funnel_limits_of_a_bounded_score_stop_at_the_scale():
+    # Survey performance (0-100 points) of four branches, each with an sd of 30 points: pooled
+    # θ₀ = (95 + 2·10 + 40·55 + 60·62) / 103 = 6,035 / 103 = 58.6; at n = 1 the 99.8% limits are
+    # 58.6 ± 3.09 · 30 = −34 to 151, drawn at 0 and 100.
+    volume = pd.Series([1.0, 2.0, 40.0, 60.0])
+    value = pd.Series([95.0, 10.0, 55.0, 62.0])
+    funnel = CS.funnel("mean", volume, value, sd=[30.0] * 4, adjustment="none")
+    assert round(funnel.target, 1) == 58.6
+    assert funnel.curve["low_99.8"].min() < -30 and funnel.curve["high_99.8"].max() > 150
+    fig = cc.funnel_plot(funnel, pd.Series(list("ABCD")), MEASURES["survey_performance"], title="t")
+    limits = [t for t in fig.data if t.name and "limits" in t.name]
+    assert len(limits) == 4
+    assert all(0 <= y <= 100 for t in limits for y in t.y)
+    assert min(min(t.y) for t in limits) == 0 and max(max(t.y) for t in limits) == 100

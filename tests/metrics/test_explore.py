@@ -5,6 +5,7 @@ import json
 import math
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -277,3 +278,36 @@ def test_every_measure_lists_supported_dimensions_and_its_drilldown():
         assert m.rows in drilldown.KINDS or (m.key == "return_rate" and m.rows == "")
         assert m.source in explore.QUERY
     assert charts_explore.title_for(explore.resolve("gap", "region", "month")).endswith("(95% intervals)")
+
+
+@pytest.mark.parametrize(
+    "measure,dim1,dim2,value_format",
+    [
+        # the catalogue: the gap to 2 decimals, the share within target to 1 with its " %", counts whole
+        ("gap", "component", None, "%,.2f"),
+        ("within_target", "region", "channel", "%,.1f %%"),
+        ("count", "region", None, "%,d"),
+        ("complaint_rate", "branch", None, "%,.2f"),
+    ],
+)
+def test_the_cells_table_shows_every_number_to_its_measures_decimals(
+    monkeypatch, fixture_db_path, measure, dim1, dim2, value_format
+):
+    # Before: the value and interval columns reached the screen rounded to the measure's decimals + 2
+    # and n without a thousands separator (3.6667, 12345).
+    state = {"explore_measure": measure, "dim1": dim1} | ({"dim2": dim2} if dim2 else {})
+    at = open_explore(monkeypatch, fixture_db_path, state)
+    assert_clean(at)
+    table = at.dataframe[-1]
+    formats = {
+        column: (config.get("type_config") or {}).get("format")
+        for column, config in json.loads(table.proto.columns).items()
+    }
+    frame = table.value
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    assert numeric and all(formats.get(c) for c in numeric), (numeric, formats)
+    label = explore.MEASURES[measure].label
+    assert formats[label] == value_format
+    assert formats[next(c for c in numeric if c.startswith("n ("))] == "%,d"
+    if "95% interval, low" in frame:
+        assert formats["95% interval, low"] == formats["95% interval, high"] == value_format

@@ -461,4 +461,6 @@ def test_tau_is_shown_to_the_measures_decimals_in_the_ranking_caption():
 def test_additive_limits_in_words_show_tau_to_the_measures_decimals():
     m = C.MEASURES["survey_performance"]
     f = CS.Funnel("mean", 76.4, 5.1, 5.6**2, True, "additive", pd.DataFrame(), pd.DataFrame())
-    assert C.limits_in_words(f, m) == "normal with the between-branch variance τ² added (τ = 5.6)"
+    assert C.limits_in_words(f, m) == (
+        "normal with the between-branch variance τ² added (τ = 5.6), drawn no further than the scale's 0 and 100"
+    )

@@ -1,0 +1,55 @@
+"""The importance-performance matrix: numbers at the points, the names in a key under the plot."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from servicequality.charts import servqual as charts_servqual
+from servicequality.charts.servqual import IPA_KEY_WIDTH
+
+
+def _ipa() -> pd.DataFrame:
+    # the Israeli hospital survey's derived matrix, rounded: Reliability and Security sit 1 point of
+    # importance and 1 of performance apart, and their names printed over each other
+    return pd.DataFrame(
+        {
+            "component_key": ["reliability", "courtesy", "security", "professionalism", "tangibles"],
+            "component_name": ["Reliability", "Courtesy", "Security", "Professionalism", "<b>Tangibles</b>"],
+            "importance_pct": [3.3, 12.5, 4.2, 49.8, 4.5],
+            "mean_perception": [84.1, 83.2, 83.1, 75.4, 67.4],
+            "quadrant": [
+                "Possible overkill",
+                "Keep up the good work",
+                "Possible overkill",
+                "Concentrate here",
+                "Low priority",
+            ],
+            "n": [1032, 1030, 1025, 1031, 1001],
+            "importance_n": [980] * 5,
+        }
+    )
+
+
+def test_points_carry_numbers_and_the_key_names_them():
+    fig = charts_servqual.importance_performance_matrix(
+        _ipa(), importance_split=12.4, performance_split=76.6, title="Derived importance against performance"
+    )
+    trace = fig.data[0]
+    assert list(trace.text) == ["1", "2", "3", "4", "5"]
+    key = next(a.text for a in fig.layout.annotations if "Reliability" in a.text)
+    lines = key.split("<br>")
+    plain = " · ".join(lines).replace("<b>", "").replace("</b>", "")
+    assert plain == "1 Reliability · 2 Courtesy · 3 Security · 4 Professionalism · 5 &lt;b&gt;Tangibles&lt;/b&gt;"
+    assert all(len(line.replace("<b>", "").replace("</b>", "")) <= IPA_KEY_WIDTH + 10 for line in lines)
+    # the name stays in the hover, and the component key is the last customdata item for a click
+    assert [row[0] for row in trace.customdata] == list(_ipa()["component_name"])
+    assert [row[-1] for row in trace.customdata] == list(_ipa()["component_key"])
+
+
+def test_points_close_together_get_labels_on_different_sides():
+    # Reliability (3.3, 84.1) and Security (4.2, 83.1): on a phone's plot they are 5 px apart
+    fig = charts_servqual.importance_performance_matrix(
+        _ipa(), importance_split=12.4, performance_split=76.6, title="t"
+    )
+    positions = list(fig.data[0].textposition)
+    assert positions[0] != positions[2]
