@@ -198,6 +198,7 @@ else:
         filename=f"{key}_funnel",
         select=ui.CrossFilter("branch", "customdata:-1"),
         hint="Click a branch's dot to filter the dashboard by it.",
+        wide=True,  # a phone's 275 px plot cannot hold the names of the branches outside the limits
     )
     if worse or better:
         if worse:

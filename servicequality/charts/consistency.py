@@ -107,13 +107,25 @@ def funnel_plot(
         )
     )
     # Each name is an annotation whose arrow ends on its own dot (x in log10 units: the axis is
-    # log), so two outliers close together cannot swap names; neighbours' labels point from
-    # alternate sides.
-    for (ax, ay), (_, point) in zip(
-        _label_offsets(pts["value"].to_numpy(), pts["volume"].to_numpy(), named, funnel.target),
-        pts[named].iterrows(),
-        strict=True,
-    ):
+    # log), so two outliers close together cannot swap names; each is placed where it covers no
+    # other name or named dot (_label_offsets).
+    # The axes' ranges are set (the data's, 5 % more each side), not left to plotly, whose autorange
+    # widens to hold the names: the places are computed on these.
+    limits = np.concatenate([fig.data[i].y for i in range(4)]).astype(float)
+    ranges = [
+        _padded(np.log10(np.concatenate([curve["volume"].to_numpy(float), pts["volume"].to_numpy(float)]))),
+        _padded(np.concatenate([limits[np.isfinite(limits)], (pts["value"] * s).to_numpy(float), [funnel.target * s]])),
+    ]
+    offsets = _label_offsets(
+        np.log10(pts["volume"].to_numpy(float)),
+        (pts["value"] * s).to_numpy(float),
+        named,
+        funnel.target * s,
+        pts["label"].astype(str).to_numpy(),
+        ranges=(ranges[0], ranges[1]),
+        network_label=f"Network {funnel.target * s:.{measure.digits}f}",
+    )
+    for (ax, ay), (_, point) in zip(offsets, pts[named].iterrows(), strict=True):
         fig.add_annotation(
             x=math.log10(point["volume"]),
             y=point["value"] * s,
@@ -128,27 +140,118 @@ def funnel_plot(
             font=dict(size=11, color=LABEL_INK),
             bgcolor=LABEL_BOX,
         )
-    fig.update_xaxes(title_text=f"Volume: {measure.volume_label} (log scale)", type="log", dtick=1)
-    fig.update_yaxes(title_text=measure.short)  # the long label runs into the title on a phone
+    fig.update_xaxes(title_text=f"Volume: {measure.volume_label} (log scale)", type="log", dtick=1, range=ranges[0])
+    fig.update_yaxes(title_text=measure.short, range=ranges[1])  # the long label runs into the title on a phone
     fig.update_layout(legend=dict(orientation="h", y=-0.2, title_text=None))
     return layout(fig, title, 520)
 
 
+def _padded(values: np.ndarray, share: float = 0.05) -> tuple[float, float]:
+    """An axis range holding `values` with `share` of their span more on each side."""
+    low, high = float(np.min(values)), float(np.max(values))
+    pad = (high - low) * share or 0.5
+    return low - pad, high + pad
+
+
+# Plot areas (width, height in px) the names must fit, measured in Chromium: the funnel on a phone (a
+# wide chart there: ui.widgets.WIDE_MIN_PX) and on a desktop.
+FUNNEL_PLOT_SIZES = ((655, 400), (897, 431))
+# A name at font size 11 on its box, measured in Chromium: 5.3 px per character, 15 px high; with a margin.
+NAME_CHAR_PX, NAME_BOX_PX = 5.6, 18
+# Where a name may go, relative to its dot (px; ay away from the network line): nearest first.
+_REACH_Y = (26, 44, 62, 80, 98)
+_REACH_X = (0, -60, 60, -120, 120, -180, 180)
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom (px)
+Segment = tuple[float, float, float, float]  # x0, y0, x1, y1 (px)
+CROSSING_PX2 = 400  # what an arrow crossing another arrow or a name costs, in px² of overlap
+
+
 def _label_offsets(
-    values: np.ndarray, volumes: np.ndarray, labelled: np.ndarray, centre: float
+    xs: np.ndarray,
+    ys: np.ndarray,
+    named: np.ndarray,
+    centre: float,
+    labels: np.ndarray,
+    *,
+    ranges: tuple[tuple[float, float], tuple[float, float]],
+    network_label: str = "",
+    sizes=FUNNEL_PLOT_SIZES,
 ) -> list[tuple[int, int]]:
     """Pixel offsets (ax, ay) of the named points' labels, in the order of the named points. A
     point above the centre line gets its label above it, one below gets it below, so no arrow
-    crosses the line to reach its dot; along each side, in volume order, labels alternate left and
-    right and step further out, so neighbours do not print their names on top of each other."""
-    index = np.flatnonzero(labelled)
-    offsets = {}
-    for above in (True, False):
-        side = [i for i in index if (values[i] >= centre) == above]
-        for k, i in enumerate(sorted(side, key=lambda j: volumes[j])):
-            reach = 26 + 14 * ((k // 2) % 3)
-            offsets[i] = (-reach if k % 2 == 0 else reach, -reach if above else reach)
-    return [offsets[i] for i in index]
+    crosses the line to reach its dot. In volume order, each name takes the nearest place where it
+    overlaps no name placed before it, no named dot and not the network line's label, and its arrow
+    crosses no arrow or name placed before, on every plot size in `sizes` (x is log10 volume,
+    `ranges` the axes' data ranges); when none is free, the place that costs least (overlap in px²,
+    CROSSING_PX2 per crossing; approximate boxes: NAME_CHAR_PX per character)."""
+    (x0, x1), (y0, y1) = ranges
+    x_span, y_span = (x1 - x0) or 1.0, (y1 - y0) or 1.0
+    index = sorted(np.flatnonzero(named), key=lambda i: xs[i])
+    dots = [{i: ((xs[i] - x0) / x_span * w, (y1 - ys[i]) / y_span * h) for i in index} for w, h in sizes]
+    boxes: list[list[Box]] = []  # per plot size: the network's label, the named dots, the names placed
+    arrows: list[list[Segment]] = [[] for _ in sizes]
+    for (_, h), at in zip(sizes, dots, strict=True):
+        line = (y1 - centre) / y_span * h
+        boxes.append([_name_box(4 + _name_width(network_label) / 2, line - NAME_BOX_PX / 2, network_label)])
+        boxes[-1] += [(px - 6, py - 6, px + 6, py + 6) for px, py in at.values()]  # 9 px dots
+    offsets: dict[int, tuple[int, int]] = {}
+    for i in index:
+        sign = -1 if ys[i] >= centre else 1
+        candidates = [(ax, sign * ay) for ay in _REACH_Y for ax in _REACH_X]
+
+        def cost(offset: tuple[int, int], i=i) -> tuple[int, float]:
+            total = 0.0
+            for (w, _), at, taken, drawn in zip(sizes, dots, boxes, arrows, strict=True):
+                (px, py), (ax, ay) = at[i], offset
+                name = _name_box(px + ax, py + ay, labels[i])
+                total += sum(_overlap(name, t) for t in taken)
+                total += NAME_BOX_PX * (max(0.0, -20 - name[0]) + max(0.0, name[2] - w - 20))  # off the figure
+                arrow = (px, py, px + ax, py + ay)
+                total += CROSSING_PX2 * sum(_crosses(arrow, other) for other in drawn)
+                total += CROSSING_PX2 * sum(_through(arrow, t) for t in taken[len(at) + 1 :])
+            return round(total), abs(offset[1]) + abs(offset[0]) / 2
+
+        offsets[i] = min(candidates, key=cost)
+        for at, taken, drawn in zip(dots, boxes, arrows, strict=True):
+            (px, py), (ax, ay) = at[i], offsets[i]
+            taken.append(_name_box(px + ax, py + ay, labels[i]))
+            drawn.append((px, py, px + ax, py + ay))
+    return [offsets[i] for i in np.flatnonzero(named)]
+
+
+def _name_width(text: str) -> float:
+    return NAME_CHAR_PX * len(text) + 8
+
+
+def _name_box(cx: float, cy: float, text: str) -> Box:
+    half = _name_width(text) / 2
+    return cx - half, cy - NAME_BOX_PX / 2, cx + half, cy + NAME_BOX_PX / 2
+
+
+def _overlap(a: Box, b: Box) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _crosses(a: Segment, b: Segment) -> bool:
+    """Whether two segments cross (touching ends do not count): each one's ends lie on both sides
+    of the other's line (the signs of two cross products)."""
+
+    def side(p: Segment, x: float, y: float) -> float:
+        return (p[2] - p[0]) * (y - p[1]) - (p[3] - p[1]) * (x - p[0])
+
+    return side(a, b[0], b[1]) * side(a, b[2], b[3]) < 0 and side(b, a[0], a[1]) * side(b, a[2], a[3]) < 0
+
+
+def _through(arrow: Segment, name: Box) -> bool:
+    """Whether an arrow passes through a name's box (checked at 20 points along it, its label's end
+    left out: the arrow ends at its own name)."""
+    x0, y0, x1, y1 = arrow
+    return any(
+        name[0] < x0 + (x1 - x0) * t < name[2] and name[1] < y0 + (y1 - y0) * t < name[3]
+        for t in np.linspace(0.0, 0.8, 20)
+    )
 
 
 def control_chart(chart: pd.DataFrame, months: pd.Series, measure: Measure, *, title: str) -> go.Figure:
