@@ -9,7 +9,7 @@ import streamlit as st
 
 from servicequality import ui
 from servicequality.charts import consistency as cc
-from servicequality.charts.common import interval_bars, stored
+from servicequality.charts.common import interval_bars, stored, wrap_title
 from servicequality.metrics import complaints, consistency, performance
 
 filters = ui.current_filters()
@@ -159,7 +159,9 @@ else:
                 label="label",
                 n_words=m.volume_label,
                 title=f"{m.short} by branch, best first",
-                value_title=f"{m.label}, 95% interval",
+                # short, in lines of 20: centred under a plot that long branch names leave 130 px
+                # wide on a phone, the long label ran off the figure ("...ratin")
+                value_title=wrap_title(f"{m.short}, 95% interval", 20),
                 reference=funnel.target * m.scale,
                 highlight=my_label,
                 higher_is_better=m.higher_is_better,

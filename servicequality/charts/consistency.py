@@ -396,7 +396,8 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
     if len(d):
         net = float(d["network"].iloc[0])
         fig.add_vline(x=net, line_dash="dash", line_color=INK, annotation_text=f"Network {net:{fmt}}")
-    fig.update_xaxes(title_text=f"{measure.short}<br>({measure.unit})")  # short: fits beside long labels on a phone
+    # short, in lines of 20: fits under a plot that long branch names leave narrow on a phone
+    fig.update_xaxes(title_text=wrap_title(f"{measure.short} ({measure.unit})", 20))
     fig.update_yaxes(title_text="Branch, in rank order", autorange="reversed", automargin=True)
     fig.update_layout(legend=dict(orientation="h", y=-0.08, title_text=None))
     return layout(fig, title, max(300, 110 + 20 * len(d)))
@@ -425,7 +426,8 @@ def spread_strip(values: pd.DataFrame, measure: Measure, *, title: str, highligh
     )
     for x, name, where in ((p50, "P50", "top left"), (p80, "P80", "top right")):
         fig.add_vline(x=x, line_dash="dot", line_color=INK, annotation_text=name, annotation_position=where)
-    fig.update_xaxes(title_text=f"{measure.short}<br>({measure.unit})")  # short: fits beside long labels on a phone
+    # short, in lines of 20: fits under a plot that long branch names leave narrow on a phone
+    fig.update_xaxes(title_text=wrap_title(f"{measure.short} ({measure.unit})", 20))
     fig.update_yaxes(title_text="Branches", showticklabels=False, range=[-0.6, 0.6])
     return layout(fig, title, 300)
 

@@ -63,3 +63,23 @@ def test_no_two_names_on_the_funnel_plot_overlap(request, chromium_path, width, 
     assert found is not None, "no funnel plot"
     assert len(found["names"]) == names, found["names"]
     assert found["overlaps"] == [], found
+
+
+AXIS_TITLES = """() => [...document.querySelectorAll('.js-plotly-plot .g-xtitle text, .js-plotly-plot .g-ytitle text')]
+    .filter(t => !t.closest('[class*="st-key-wide_chart_"]'))  // wide charts scroll sideways on a phone
+    .map(t => {
+        const r = t.getBoundingClientRect();
+        return [t.textContent, Math.round(r.left), Math.round(r.right)];
+    })"""
+
+
+def test_the_axis_titles_of_the_consistency_page_stay_on_a_phone_screen(skytrax, chromium_path):
+    # Long airport names leave the dot plot and the ranking a plot of about 130 px: their centred
+    # axis titles ran off the screen ("Survey performance: ratin", "Survey performance (0-100)" to 395 px).
+    with browser.chromium(chromium_path, height=4000, width=390) as context:
+        page = context.new_page()
+        page.goto(f"{skytrax}/consistency?{PERIOD}")
+        browser.wait_for_page(page)
+        titles = page.evaluate(AXIS_TITLES)
+    assert len(titles) >= 4, titles
+    assert [t for t in titles if t[1] < 0 or t[2] > 390] == [], titles
