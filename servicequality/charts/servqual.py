@@ -446,7 +446,9 @@ def importance_performance_matrix(
             y=d["mean_perception"],
             mode="markers+text",
             text=numbers,
-            textposition=_label_positions(d["importance_pct"], d["mean_perception"], numbers, xr, yr),
+            textposition=_label_positions(
+                d["importance_pct"], d["mean_perception"], numbers, xr, yr, splits=(importance_split, performance_split)
+            ),
             textfont=dict(size=IPA_NUMBER_FONT),
             marker=dict(size=IPA_MARKER, color=[colours[q] for q in d["quadrant"]]),
             customdata=stack(d["component_name"], d["quadrant"], d["n"], d["importance_n"], _keys(d)),
@@ -521,13 +523,18 @@ def ipa_key(names) -> str:
 IPA_PLOT_SIZES = ((280, 360), (680, 360), (900, 360))
 
 
-def _label_positions(xs, ys, labels, xr, yr, sizes=IPA_PLOT_SIZES) -> list[str]:
+def _label_positions(xs, ys, labels, xr, yr, sizes=IPA_PLOT_SIZES, splits=None) -> list[str]:
     """Pick, per point, a text position whose label box overlaps no label placed before it nor
-    any point's marker on every plot size in `sizes` (width, height in px), else the one that
-    overlaps least (approximate: 7 px per character, 15 px per line, a 2 px margin)."""
+    any point's marker nor the dotted split lines (`splits`: x and y) on every plot size in `sizes`
+    (width, height in px), else the one that overlaps least (approximate: 7 px per character, 15 px
+    per line, a 2 px margin)."""
     points = list(zip(xs, ys, strict=True))
     placed: list[list[tuple[float, float, float, float]]] = [[] for _ in sizes]
     markers = [[(x * w / (xr[1] - xr[0]), y * h / (yr[1] - yr[0])) for x, y in points] for w, h in sizes]
+    if splits is not None:  # each split line a box 2 px wide, as long as the plot
+        for k, (w, h) in enumerate(sizes):
+            sx, sy = splits[0] * w / (xr[1] - xr[0]), splits[1] * h / (yr[1] - yr[0])
+            placed[k] += [(sx - 1, -1e9, sx + 1, 1e9), (-1e9, sy - 1, 1e9, sy + 1)]
     positions = []
 
     def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
