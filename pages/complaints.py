@@ -41,8 +41,10 @@ with row[0]:
     scope = complaints.rate_scope(filters)
     ui.metric(
         scope.label,
-        ui.fmt_number(head.rate_per_1000, 2),
-        n=f"{head.complaints:,} complaints / {head.served:,} customers",
+        ui.fmt_number(head.rate_per_1000, 2) if head.served else "not recorded",
+        n=f"{head.complaints:,} complaints / {head.served:,} customers"
+        if head.served
+        else f"{head.complaints:,} complaints; no customers served recorded to divide by",
         help=scope.note or None,
     )
     if scope.note:

@@ -330,7 +330,7 @@ def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Fi
     return [
         Tile(
             scope.label,
-            fmt.fmt_number(now.complaint_rate, 2),
+            fmt.fmt_number(now.complaint_rate, 2) if now.customers_served else "not recorded",
             f"{now.complaints:,} complaints / {now.customers_served:,} customers"
             if now.customers_served
             else f"{now.complaints:,} complaints; no customers-served data to divide by (import customers-served)",

@@ -97,8 +97,9 @@ EIGHT = pd.DataFrame(
 
 def test_pareto_bars_fold_the_rest_into_one_bar():
     # A 50, B 20, C 10, D 8, E 5, F 4, G 2, H 1 = 100: cumulative 50, 70, 80: C reaches 80 %, so
-    # the vital few are A, B, C; one more (extra=1) shows D; E..H (4 categories, 12) are one bar
-    bars = pareto_bars(EIGHT, extra=1)
+    # the vital few are A, B, C; 8 categories are more than a cap of 6 + 1: one more (extra=1)
+    # shows D; E..H (4 categories, 12) are one bar
+    bars = pareto_bars(EIGHT, extra=1, cap=6)
     assert bars["category"].tolist() == ["A", "B", "C", "D", "Other 4 categories"]
     assert bars["complaints"].tolist() == [50, 20, 10, 8, 12]
     assert bars["cumulative_pct"].tolist() == [50.0, 70.0, 80.0, 88.0, 100.0]
@@ -110,11 +111,13 @@ def test_pareto_bars_fold_the_rest_into_one_bar():
     assert capped["complaints"].tolist() == [50, 20, 30]
 
 
-def test_pareto_bars_never_fold_a_single_category():
-    # 3 + 4 = 7 shown leaves H alone: it is drawn as itself, not as "Other 1 categories"
-    bars = pareto_bars(EIGHT, extra=4)
+def test_pareto_bars_draw_every_category_when_they_fit():
+    # a cap of 7 would leave H alone: drawn as itself, not as "Other 1 categories"
+    bars = pareto_bars(EIGHT, extra=1, cap=7)
     assert bars["category"].tolist() == ["A", "B", "C", "D", "E", "F", "G", "H"]
     assert bars["cumulative_pct"].iloc[-1] == 100.0
+    # the default cap, 15: eight categories (or the demo's 13) are all drawn
+    assert len(pareto_bars(EIGHT)) == 8
 
 
 def test_pareto_table_lists_every_category():

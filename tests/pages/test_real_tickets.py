@@ -125,6 +125,8 @@ def test_boston_first_response_is_not_recorded_and_the_time_axis_reads_in_words(
     assert cards["Answered within target"] == "not recorded"
     assert cards["Median first response"] == "not recorded"
     assert cards["Resolved within target"].endswith(" %")  # resolution is recorded
+    # nor does it record customers served: no rate to divide, not a dash
+    assert cards["Complaints per 1,000 served"] == "not recorded"
     axis = chart(at, "complaints_resolution_vs_target")["layout"]["xaxis"]
     assert axis["type"] == "log" and len(axis["tickvals"]) >= 3
     assert all(word.split()[-1] in ("min", "h", "day", "days", "week", "year") for word in axis["ticktext"])
@@ -134,3 +136,13 @@ def test_the_rows_page_of_a_survey_only_store_opens_on_its_responses(monkeypatch
     at = open_page(monkeypatch, stores["skytrax"], ROWS, {"period": ["2010-01-01", "2025-12-31"]})
     assert at.segmented_control(key="rows").value == "responses"
     assert "Response" in at.dataframe[0].value.columns and len(at.dataframe[0].value) == 50  # a full page
+
+
+def test_the_overview_of_boston_says_what_the_export_does_not_record(monkeypatch, stores):
+    # the on-time tile read "no target set / 44 %" and the rate "–": neither first responses nor
+    # customers served are in the export
+    at = open_page(monkeypatch, stores["boston"], PAGES[0], {"period": ["2010-01-01", "2025-12-31"]})
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Answered / resolved on time"].startswith("not recorded / ")
+    assert cards["Answered / resolved on time"].endswith(" %")
+    assert cards["Complaints per 1,000 served"] == "not recorded"
