@@ -16,6 +16,7 @@ from servicequality.charts.common import (
     NEUTRAL,
     SHORTFALL,
     SURPLUS,
+    clip,
     layout,
 )
 
@@ -37,6 +38,7 @@ PALETTE = [
 ]
 
 
+CLICK_ID_LIMIT = 200  # ui.crossfilter.MAX_VALUE_LENGTH: a longer value is no key it accepts
 PARETO_LABEL_WIDTH = 26  # characters of a category's label: a 390 px phone keeps ~180 px for the bars
 
 
@@ -61,6 +63,10 @@ def pareto(bars: pd.DataFrame, *, colour_by: str = "family", title: str) -> go.F
     category_id, the value a click filters by ("" for the rest). colour_by: 'family' or 'component'.
     """
     d = bars.reset_index(drop=True).assign(label=short_labels(bars["category"]))
+    # A name a file wrote can be megabytes (issue 16): the hover shows it cut, and an id longer than
+    # a click can hand back (ui.crossfilter.MAX_VALUE_LENGTH) is no id: the bar filters by nothing.
+    d["category"] = [clip(c) for c in d["category"].astype(str)]
+    d["category_id"] = d["category_id"].where(d["category_id"].astype(str).str.len() <= CLICK_ID_LIMIT, "")
     rest = d["family"] == "other"
     fig = go.Figure()
     group_col = "family" if colour_by == "family" else "component_name"

@@ -125,15 +125,18 @@ def pareto_bars(pareto: pd.DataFrame, *, extra: int = PARETO_EXTRA, cap: int = P
     """complaint_pareto rows as the chart's bars: the categories most frequent first (ties by name);
     more than `cap` + 1 of them (the demo's 13 are all drawn), the vital few (vital_few) plus
     `extra`, at most `cap`, then one bar "Other N categories" summing the rest. Columns: category (the bar's words),
-    category_id (the value a click filters by; "" for the rest, which is no category), family
+    category_id (the value a click filters by; "" for the rest and for 'Unmapped', no categories), family
     ('other' for the rest), component_name, complaints, folded (categories in the bar: 1, or N),
     share_pct and cumulative_pct (of every complaint: the last bar's is 100)."""
     d = pareto.sort_values(["complaints", "category"], ascending=[False, True]).reset_index(drop=True)
     total = int(d["complaints"].sum())
     # a rest of one category would be a bar for itself under another name: fold two or more
     shown = len(d) if len(d) <= cap + 1 or not total else min(vital_few(d).count + extra, cap)
-    bars = d.head(shown)[["category", "family", "component_name", "complaints"]].assign(
-        category_id=d["category"].head(shown), folded=1
+    top = d.head(shown)
+    bars = top[["category", "family", "component_name", "complaints"]].assign(
+        # 'Unmapped' (complaints without a category of the store) is no value the sidebar offers either
+        category_id=top["category"].where(top["family"] != "unmapped", ""),
+        folded=1,
     )
     rest = d.iloc[shown:]
     if len(rest):

@@ -116,6 +116,8 @@ def test_pareto_bars_draw_every_category_when_they_fit():
     bars = pareto_bars(EIGHT, extra=1, cap=7)
     assert bars["category"].tolist() == ["A", "B", "C", "D", "E", "F", "G", "H"]
     assert bars["cumulative_pct"].iloc[-1] == 100.0
+    # H is 'unmapped' (no category of the store): a click on it filters by nothing
+    assert bars["category_id"].tolist() == ["A", "B", "C", "D", "E", "F", "G", ""]
     # the default cap, 15: eight categories (or the demo's 13) are all drawn
     assert len(pareto_bars(EIGHT)) == 8
 
