@@ -244,7 +244,10 @@ def duration_ticks(minutes, max_ticks: int = 5) -> tuple[list[float], list[str],
     every other one, so that a phone's labels do not overprint), their words, and the axis range
     (log10) holding the values and the ticks. Values that are missing or not positive (a log axis
     cannot show them) are left out; with none, the range 1 min to 1 day."""
-    v = np.asarray(minutes, dtype=float)
+    # targets come as nullable integers: pd.NA is no float, so through to_numeric
+    v = pd.to_numeric(pd.Series(np.ravel(np.asarray(minutes, dtype=object))), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
     v = v[np.isfinite(v) & (v > 0)]
     lo, hi = (float(v.min()), float(v.max())) if v.size else (1.0, 1_440.0)
     at = [m for m, _ in DURATION_TICKS]

@@ -110,3 +110,20 @@ def test_handling_against_target_labels_its_log_axis_in_words():
     assert axis.type == "log"
     assert list(axis.ticktext) == ["1 week", "30 days", "90 days", "1 year"]
     assert list(axis.tickvals) == [10_080, 43_200, 129_600, 525_600]
+
+
+def test_handling_against_target_without_a_target_keeps_its_ticks():
+    # no target set: the target column is a nullable integer of missing values (pd.NA), which
+    # raised "float() argument must be ... not 'NAType'"; the times alone set the ticks: 1 min
+    # (the last at or below 1) to 4 h (the first at or above 200): 1, 5, 15 min, 1 h, 4 h
+    df = pd.DataFrame(
+        {
+            "channel": ["Phone", "Email"],
+            "median_first_response_minutes": [1.0, 30.0],
+            "p90_first_response_minutes": [10.0, 200.0],
+            "first_response_target": pd.array([None, None], dtype="Int64"),
+            "responded_n": [3, 2],
+        }
+    )
+    fig = cc.handling_vs_target(df, stage="first_response", title="t")
+    assert list(fig.layout.xaxis.ticktext) == ["1 min", "5 min", "15 min", "1 h", "4 h"]
