@@ -41,8 +41,10 @@ with row[0]:
     scope = complaints.rate_scope(filters)
     ui.metric(
         scope.label,
-        ui.fmt_number(head.rate_per_1000, 2),
-        n=f"{head.complaints:,} complaints / {head.served:,} customers",
+        ui.fmt_number(head.rate_per_1000, 2) if head.served else "not recorded",
+        n=f"{head.complaints:,} complaints / {head.served:,} customers"
+        if head.served
+        else f"{head.complaints:,} complaints; no customers served recorded to divide by",
         help=scope.note or None,
     )
     if scope.note:
@@ -90,19 +92,48 @@ else:
         horizontal=True,
         key="complaints_colour_by",
     )
+    bars = complaints.pareto_bars(pareto)
     ui.chart(
-        cc.pareto(pareto, colour_by=colour_by, title="Complaint categories, most frequent first (Pareto)"),
+        cc.pareto(bars, colour_by=colour_by, title="Complaint categories, most frequent first (Pareto)"),
         key="complaints_pareto",
         filename="complaint_categories_pareto",
-        select=ui.CrossFilter("category", "x"),
+        select=ui.CrossFilter("category", "customdata:-1"),
         hint="Click a category's bar to filter the dashboard by it.",
     )
     few = complaints.vital_few(pareto)
     st.markdown(complaints.vital_few_words(few))
+    with st.expander(f"Every category ({len(pareto):,})"):
+        ui.table(
+            complaints.pareto_table(pareto).rename(
+                columns={
+                    "category": "Category",
+                    "family": "Family",
+                    "component_name": "Component",
+                    "complaints": "Complaints",
+                    "share_pct": "Share (%)",
+                    "cumulative_pct": "Cumulative share (%)",
+                }
+            ),
+            key="complaints_categories_table",
+            filename="complaint_categories",
+            column_config={
+                "Complaints": st.column_config.NumberColumn(format="%d"),
+                "Share (%)": st.column_config.NumberColumn(format="%.1f"),
+                "Cumulative share (%)": st.column_config.NumberColumn(format="%.1f"),
+            },
+        )
+    folded = int(bars["folded"].iloc[-1]) if (bars["family"] == complaints.OTHER_FAMILY).any() else 0
     ui.how_computed(
         "Bars: complaints per category, sorted descending. Line: cumulative share of all complaints. Each category "
         "belongs to a family (product or service) and points at one of the ten components; the mapping is data "
-        "(the complaint_categories table), so your own categories can map differently.",
+        "(the complaint_categories table), so your own categories can map differently."
+        + (
+            f" The chart shows the categories that hold 80% of the complaints and {complaints.PARETO_EXTRA} more "
+            f"(at most {complaints.PARETO_CAP}); the other {folded} are summed in the last bar, and listed under "
+            "'Every category'."
+            if folded
+            else ""
+        ),
         filters,
         f"{few.total:,} complaints",
         ["complaints without a mapped category appear as 'Unmapped'"] if "Unmapped" in set(pareto["category"]) else [],

@@ -19,8 +19,10 @@ if not session.may(DRILL):  # not in this role's navigation; a typed URL ends he
 st.title("Rows behind the numbers")
 st.caption(filters.describe())
 
+# What the store holds: a survey-only store opens on its responses, not on an empty list of complaints.
+opening_kind = drilldown.default_kind(ui.query("store_contents"))
 # What the link asked for, before the widgets silently drop values they do not know.
-request = drilldown.parse_request({key: st.query_params.get_all(key) for key in st.query_params})
+request = drilldown.parse_request({key: st.query_params.get_all(key) for key in st.query_params}, opening_kind)
 for problem in request.problems:
     st.warning(f"The link asked for something this page does not know. {problem}", icon=":material/link_off:")
 
@@ -29,14 +31,14 @@ with controls[0]:
     kind = st.segmented_control(
         "Rows",
         list(drilldown.KINDS),
-        default=drilldown.DEFAULT_KIND,
+        default=opening_kind,
         format_func=drilldown.KINDS.get,
         key="rows",
         bind="query-params",
         required=True,
         help="All tickets: complaints, requests and compliments.",
     )
-kind = kind if kind in drilldown.KINDS else drilldown.DEFAULT_KIND
+kind = kind if kind in drilldown.KINDS else opening_kind
 sorts = drilldown.SORTS[kind]
 with controls[1]:
     sort = st.selectbox("Sort by", list(sorts), format_func=sorts.get, key="rows_sort", bind="query-params")

@@ -4,6 +4,9 @@ here. Every axis has a title in plain words; every hover shows n.
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -13,6 +16,7 @@ from servicequality.charts.common import (
     NEUTRAL,
     SHORTFALL,
     SURPLUS,
+    clip,
     layout,
 )
 
@@ -34,61 +38,105 @@ PALETTE = [
 ]
 
 
-def pareto(df: pd.DataFrame, *, colour_by: str = "family", title: str) -> go.Figure:
-    """Complaint categories as bars sorted descending plus the cumulative share line.
+CLICK_ID_LIMIT = 200  # ui.crossfilter.MAX_VALUE_LENGTH: a longer value is no key it accepts
+PARETO_LABEL_WIDTH = 26  # characters of a category's label: a 390 px phone keeps ~180 px for the bars
 
-    `df`: category, family, component_name, complaints. colour_by: 'family' or 'component'.
+
+def short_labels(labels: pd.Series, width: int = PARETO_LABEL_WIDTH) -> list[str]:
+    """Each label cut to `width` characters with an ellipsis (the whole one shows on hover), kept
+    distinct: two labels that cut the same read "... (2)" for the second."""
+    seen: dict[str, int] = {}
+    out = []
+    for text in labels.astype(str):
+        short = text if len(text) <= width else text[: width - 1].rstrip() + "…"
+        seen[short] = seen.get(short, 0) + 1
+        out.append(short if seen[short] == 1 else f"{short} ({seen[short]})")
+    return out
+
+
+def pareto(bars: pd.DataFrame, *, colour_by: str = "family", title: str) -> go.Figure:
+    """Complaint categories as horizontal bars, most frequent at the top, plus the cumulative share
+    on a second axis along the top; the rest of the categories in one grey bar at the bottom.
+
+    `bars`: metrics.complaints.pareto_bars (category, category_id, family, component_name,
+    complaints, folded, share_pct, cumulative_pct). Every point's customdata ends with its
+    category_id, the value a click filters by ("" for the rest). colour_by: 'family' or 'component'.
     """
-    d = df.sort_values(["complaints", "category"], ascending=[False, True]).reset_index(drop=True)
-    total = d["complaints"].sum()
-    d["cumulative_pct"] = 100 * d["complaints"].cumsum() / total if total else 0.0
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    d = bars.reset_index(drop=True).assign(label=short_labels(bars["category"]))
+    # A name a file wrote can be megabytes (issue 16): the hover shows it cut, and an id longer than
+    # a click can hand back (ui.crossfilter.MAX_VALUE_LENGTH) is no id: the bar filters by nothing.
+    d["category"] = [clip(c) for c in d["category"].astype(str)]
+    d["category_id"] = d["category_id"].where(d["category_id"].astype(str).str.len() <= CLICK_ID_LIMIT, "")
+    rest = d["family"] == "other"
+    fig = go.Figure()
     group_col = "family" if colour_by == "family" else "component_name"
-    groups = list(dict.fromkeys(d[group_col]))
-    for i, group in enumerate(groups):
-        part = d[d[group_col] == group]
+    for i, group in enumerate(dict.fromkeys(d.loc[~rest, group_col])):
+        part = d[~rest & (d[group_col] == group)]
         colour = (
             FAMILY_COLOURS.get(group, PALETTE[i % len(PALETTE)]) if colour_by == "family" else PALETTE[i % len(PALETTE)]
         )
-        name = FAMILY_NAMES.get(group, group) if colour_by == "family" else group
         fig.add_trace(
             go.Bar(
-                x=part["category"],
-                y=part["complaints"],
-                name=name,
+                x=part["complaints"],
+                y=part["label"],
+                orientation="h",
+                name=FAMILY_NAMES.get(group, group) if colour_by == "family" else group,
                 marker_color=colour,
-                customdata=part[["family", "component_name"]].to_numpy(),
-                hovertemplate="%{x}: %{y:,} complaints<br>family %{customdata[0]}, component "
-                "%{customdata[1]}<extra></extra>",
-            ),
-            secondary_y=False,
+                customdata=part[["category", "family", "component_name", "share_pct", "category_id"]].to_numpy(),
+                hovertemplate="%{customdata[0]}: %{x:,} complaints (%{customdata[3]:.1f}%)<br>family "
+                "%{customdata[1]}, component %{customdata[2]}<extra></extra>",
+            )
+        )
+    if rest.any():
+        part = d[rest]
+        fig.add_trace(
+            go.Bar(
+                x=part["complaints"],
+                y=part["label"],
+                orientation="h",
+                name="Other categories (see the table)",
+                marker_color=NEUTRAL,
+                customdata=part[["folded", "share_pct", "category_id"]].to_numpy(),
+                hovertemplate="%{customdata[0]} less frequent categories together: %{x:,} complaints "
+                "(%{customdata[1]:.1f}%)<extra></extra>",
+            )
         )
     fig.add_trace(
         go.Scatter(
-            x=d["category"],
-            y=d["cumulative_pct"],
-            name="Cumulative share",
+            x=d["cumulative_pct"],
+            y=d["label"],
+            xaxis="x2",
+            name="Cumulative share (%)",
             mode="lines+markers",
             line=dict(color=INK, width=2),
-            hovertemplate="up to %{x}: %{y:.1f}% of complaints<extra></extra>",
+            customdata=d[["category", "category_id"]].to_numpy(),
+            hovertemplate="up to %{customdata[0]}: %{x:.1f}% of complaints<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        barmode="stack",
+        legend=dict(orientation="h", y=-0.2, title_text=None),
+        xaxis=dict(title_text="Complaints", rangemode="tozero", nticks=5),
+        xaxis2=dict(
+            title_text="Cumulative share (%)",
+            overlaying="x",
+            side="top",
+            range=[0, 105],
+            tickvals=[0, 20, 40, 60, 80, 100],
+            showgrid=False,
         ),
-        secondary_y=True,
+        yaxis=dict(
+            title_text="Complaint category",
+            categoryorder="array",
+            categoryarray=d["label"],
+            autorange="reversed",
+            automargin=True,
+        ),
     )
-    fig.update_xaxes(
-        title_text="Complaint category (most frequent first)", categoryorder="array", categoryarray=d["category"]
-    )
-    fig.update_yaxes(title_text="Complaints", secondary_y=False)
-    fig.update_yaxes(
-        title_text="Cumulative share of complaints (%)",
-        range=[0, 105],
-        secondary_y=True,
-        showgrid=False,
-        tickmode="linear",
-        tick0=0,
-        dtick=20,
-    )
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.3, title_text=None))
-    return layout(fig, title, 440)
+    fig = layout(fig, title, max(300, 150 + 28 * len(d)))
+    # the top axis's ticks and title sit between the chart's title and the bars: room for them
+    fig.update_layout(margin_t=fig.layout.margin.t + 45, height=fig.layout.height + 45)
+    return fig
 
 
 def channel_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
@@ -172,6 +220,48 @@ def monthly_complaints(by_family: pd.DataFrame, rates: pd.DataFrame, *, title: s
     return layout(fig, title, 520 if panels == 2 else 380)
 
 
+# Durations a reader knows, in minutes, about half a decade apart: the ticks of a log time axis.
+# Plotly's own (powers of ten: 1,000 and 10,000 minutes) left one tick on a 390 px phone.
+DURATION_TICKS: tuple[tuple[float, str], ...] = (
+    (1, "1 min"),
+    (5, "5 min"),
+    (15, "15 min"),
+    (60, "1 h"),
+    (240, "4 h"),
+    (1_440, "1 day"),
+    (4_320, "3 days"),
+    (10_080, "1 week"),
+    (43_200, "30 days"),
+    (129_600, "90 days"),
+    (525_600, "1 year"),
+)
+ROUND_DURATIONS = frozenset({"1 min", "1 h", "1 day", "1 week", "30 days", "1 year"})
+
+
+def duration_ticks(minutes, max_ticks: int = 5) -> tuple[list[float], list[str], list[float]]:
+    """Ticks for a log axis of minutes: the DURATION_TICKS from the last at or below the smallest
+    value to the first at or above the largest (more than `max_ticks` of them: the round ones, then
+    every other one, so that a phone's labels do not overprint), their words, and the axis range
+    (log10) holding the values and the ticks. Values that are missing or not positive (a log axis
+    cannot show them) are left out; with none, the range 1 min to 1 day."""
+    # targets come as nullable integers: pd.NA is no float, so through to_numeric
+    v = pd.to_numeric(pd.Series(np.ravel(np.asarray(minutes, dtype=object))), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = (float(v.min()), float(v.max())) if v.size else (1.0, 1_440.0)
+    at = [m for m, _ in DURATION_TICKS]
+    first = max([i for i, m in enumerate(at) if m <= lo], default=0)
+    last = min([i for i, m in enumerate(at) if m >= hi], default=len(at) - 1)
+    chosen = list(DURATION_TICKS[first : last + 1])
+    if len(chosen) > max_ticks:  # the round ones: 1 min, 1 h, 1 day, 1 week, 30 days, 1 year
+        chosen = [t for t in chosen if t[1] in ROUND_DURATIONS]
+    while len(chosen) > max_ticks:
+        chosen = chosen[::2]
+    bounds = [math.log10(min(lo, chosen[0][0]) / 1.3), math.log10(max(hi, at[last]) * 1.3)]
+    return [m for m, _ in chosen], [w for _, w in chosen], bounds
+
+
 def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure:
     """Per channel: median and 90th-percentile time against the target (minutes, log scale).
     `df`: channel plus median_<stage>_minutes, p90_<stage>_minutes, <stage>_target, and n."""
@@ -200,7 +290,10 @@ def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure
                 hovertemplate="%{y}: " + name.lower() + " %{x:,.1f} min<br>n = %{customdata[0]:,}<extra></extra>",
             )
         )
-    fig.update_xaxes(title_text="Minutes from opening (log scale)", type="log", dtick=1)
+    values, words, bounds = duration_ticks(d[[target, median, p90]].to_numpy().ravel())
+    fig.update_xaxes(
+        title_text="Time from opening (log scale)", type="log", tickvals=values, ticktext=words, range=bounds
+    )
     fig.update_yaxes(title_text="Channel", automargin=True)
     fig.update_layout(legend=dict(orientation="h", y=-0.3, title_text=None))
     return layout(fig, title, max(280, 120 + 34 * len(d)))

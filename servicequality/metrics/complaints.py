@@ -113,6 +113,60 @@ def vital_few(pareto: pd.DataFrame, share_of_total: float = 0.8) -> VitalFew:
     return VitalFew(count, len(top), total, top["category"].head(min(count, 3)).tolist())
 
 
+# The Pareto chart shows the vital few plus PARETO_EXTRA categories, at most PARETO_CAP bars of
+# categories, then one bar for the rest: 67 CFPB issues drawn as 67 bars were unreadable (at 390 px
+# every other label dropped); the table under the chart keeps every category.
+PARETO_EXTRA = 3
+PARETO_CAP = 15
+OTHER_FAMILY = "other"
+
+
+def pareto_bars(pareto: pd.DataFrame, *, extra: int = PARETO_EXTRA, cap: int = PARETO_CAP) -> pd.DataFrame:
+    """complaint_pareto rows as the chart's bars: the categories most frequent first (ties by name);
+    more than `cap` + 1 of them (the demo's 13 are all drawn), the vital few (vital_few) plus
+    `extra`, at most `cap`, then one bar "Other N categories" summing the rest. Columns: category (the bar's words),
+    category_id (the value a click filters by; "" for the rest and for 'Unmapped', no categories), family
+    ('other' for the rest), component_name, complaints, folded (categories in the bar: 1, or N),
+    share_pct and cumulative_pct (of every complaint: the last bar's is 100)."""
+    d = pareto.sort_values(["complaints", "category"], ascending=[False, True]).reset_index(drop=True)
+    total = int(d["complaints"].sum())
+    # a rest of one category would be a bar for itself under another name: fold two or more
+    shown = len(d) if len(d) <= cap + 1 or not total else min(vital_few(d).count + extra, cap)
+    top = d.head(shown)
+    bars = top[["category", "family", "component_name", "complaints"]].assign(
+        # 'Unmapped' (complaints without a category of the store) is no value the sidebar offers either
+        category_id=top["category"].where(top["family"] != "unmapped", ""),
+        folded=1,
+    )
+    rest = d.iloc[shown:]
+    if len(rest):
+        other = {
+            "category": f"Other {len(rest)} categories",
+            "category_id": "",
+            "family": OTHER_FAMILY,
+            "component_name": "several",
+            "complaints": int(rest["complaints"].sum()),
+            "folded": len(rest),
+        }
+        bars = pd.concat([bars, pd.DataFrame([other])], ignore_index=True)
+    bars["complaints"] = bars["complaints"].astype("int64")
+    bars["share_pct"] = 100 * bars["complaints"] / total if total else 0.0
+    bars["cumulative_pct"] = 100 * bars["complaints"].cumsum() / total if total else 0.0
+    return bars[
+        ["category", "category_id", "family", "component_name", "complaints", "folded", "share_pct", "cumulative_pct"]
+    ]
+
+
+def pareto_table(pareto: pd.DataFrame) -> pd.DataFrame:
+    """Every category of complaint_pareto, most frequent first, with its share and the cumulative
+    share of all complaints (%): the full list the chart folds into "Other"."""
+    d = pareto.sort_values(["complaints", "category"], ascending=[False, True]).reset_index(drop=True)
+    total = d["complaints"].sum()
+    d["share_pct"] = 100 * d["complaints"] / total if total else 0.0
+    d["cumulative_pct"] = 100 * d["complaints"].cumsum() / total if total else 0.0
+    return d[["category", "family", "component_name", "complaints", "share_pct", "cumulative_pct"]]
+
+
 def vital_few_words(few: VitalFew) -> str:
     """The Pareto's sentence (markdown), worded for one category, for all of them and for some."""
     lead = ", ".join(few.leaders)
@@ -161,8 +215,15 @@ def handling_tiles(head: Headline, handling: pd.Series, *, no_target: bool = Fal
     `no_target`: no complaint has a target (no_target_set), so the shares say so even when none was
     answered or resolved."""
 
+    # Complaints, none of which has a first response: the export does not record it (Boston 311's
+    # closed requests have a closing time and no first response), whether or not some are still open.
+    first_missing = head.complaints > 0 and not int(handling["responded_n"] or 0)
+    missing_words = f"no first response in the export for these {head.complaints:,} complaints" if first_missing else ""
+
     def times(stage: str, still: str, done: str) -> tuple[str, str]:
         def one(column: str) -> str:
+            if stage == "first_response" and first_missing:
+                return "not recorded"
             return fmt.fmt_survival_minutes(handling[column], int(handling[still]), int(handling[done]))
 
         return one(f"median_{stage}_minutes"), "90th percentile " + one(f"p90_{stage}_minutes")
@@ -174,16 +235,22 @@ def handling_tiles(head: Headline, handling: pd.Series, *, no_target: bool = Fal
         Tile(
             "Median first response",
             first_median,
-            f"{fmt.fmt_n(handling['responded_n'])} answered, {int(handling['awaiting_first_n']):,} still waiting",
+            missing_words
+            or f"{fmt.fmt_n(handling['responded_n'])} answered, {int(handling['awaiting_first_n']):,} still waiting",
             first_p90,
             "off",
         ),
         Tile(
             "Answered within target",
             fmt.fmt_within(
-                head.first_response_within_target, first_n, int(handling["responded_n"] or 0), no_target=no_target
+                head.first_response_within_target,
+                first_n,
+                int(handling["responded_n"] or 0),
+                no_target=no_target,
+                not_recorded=first_missing,
             ),
-            f"{fmt.fmt_n(first_n)} with a target, {int(handling['late_awaiting_first_n']):,} of them "
+            missing_words
+            or f"{fmt.fmt_n(first_n)} with a target, {int(handling['late_awaiting_first_n']):,} of them "
             "still waiting past it (late)",
         ),
         Tile(

@@ -37,6 +37,19 @@ KINDS: dict[str, str] = {
 }
 DEFAULT_KIND = "complaints"
 
+
+def default_kind(contents: pd.DataFrame) -> str:
+    """The rows the page opens on: what the store holds (store_contents). Complaints when it has any;
+    else all tickets (requests, compliments); else survey responses (a survey-only store opened on
+    an empty list of complaints); complaints for an empty store."""
+    row = contents.iloc[0]
+    if row["has_complaints"]:
+        return "complaints"
+    if row["has_tickets"]:
+        return "tickets"
+    return "responses" if row["has_responses"] else DEFAULT_KIND
+
+
 # Dimensions a cell can fix: key -> words; the catalogue's, as Explore's (servicequality.catalog).
 CELL_DIMENSIONS: dict[str, str] = {key: d.label for key, d in catalog.DIMENSIONS.items()}
 # Which cell dimensions apply to which rows (survey responses have no category).
@@ -181,9 +194,10 @@ class RowsRequest:
         return dict(self.cell)
 
 
-def parse_request(params: Mapping[str, Any]) -> RowsRequest:
+def parse_request(params: Mapping[str, Any], default: str = DEFAULT_KIND) -> RowsRequest:
     """Clean the rows page's URL parameters. Never raises: unknown values fall back to defaults
-    and are named in `problems`, so the page can say what it ignored."""
+    and are named in `problems`, so the page can say what it ignored. `default`: the kind of rows
+    a URL without one opens on (default_kind)."""
     problems: list[str] = []
 
     def first(key: str) -> str | None:
@@ -195,10 +209,10 @@ def parse_request(params: Mapping[str, Any]) -> RowsRequest:
     # The page's bound controls keep their labels in the URL ('Survey responses', 'Opened'): a key
     # there would be dropped by the control, so only labels count.
     asked = first("rows")
-    kind = {label: key for key, label in KINDS.items()}.get(asked or KINDS[DEFAULT_KIND])
+    kind = {label: key for key, label in KINDS.items()}.get(asked or KINDS[default])
     if kind is None:
-        problems.append(f"Unknown kind of rows {literal(asked, 40)}: showing complaints.")
-        kind = DEFAULT_KIND
+        problems.append(f"Unknown kind of rows {literal(asked, 40)}: showing {KINDS[default].lower()}.")
+        kind = default
     cell = []
     for dim in CELL_DIMENSIONS:
         value = first(PREFIX + dim)

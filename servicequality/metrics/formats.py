@@ -29,12 +29,26 @@ def fmt_p(p: float) -> str:
     return "< 0.001" if p < 0.001 else (f"{p:.2g}" if p < 0.1 else f"{p:.2f}")
 
 
-def fmt_within(share: float, targeted_n: int, handled_n: int, digits: int = 1, *, no_target: bool = False) -> str:
+def fmt_within(
+    share: float,
+    targeted_n: int,
+    handled_n: int,
+    digits: int = 1,
+    *,
+    no_target: bool = False,
+    not_recorded: bool = False,
+) -> str:
     """A share within target in %; "no target set" when complaints were handled but none has a
     target, or when `no_target` says none of them has one, handled or not (a target nobody set is
-    not a target, so there is no share to show)."""
+    not a target, so there is no share to show); else "not recorded" when `not_recorded` says the
+    export holds no such time for these complaints (Boston 311 records no first response, and sets
+    deadlines): a field an export lacks is neither 0 nor a dash."""
     if not targeted_n:
-        return "no target set" if handled_n or no_target else "–"
+        if no_target:  # the CFPB store: no target anywhere, whatever the export records
+            return "no target set"
+        if not_recorded:
+            return "not recorded"
+        return "no target set" if handled_n else "–"
     return fmt_number(100 * share, digits, " %")
 
 

@@ -322,10 +322,15 @@ def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Fi
     scope = complaint_rate_scope(filters)
     rate = change_delta(moves, "complaint_rate")
     within = change_delta(moves, "resolution_within", 1, " pts")
+    # complaints, none with a first response: the export does not record it (Boston 311)
+    first_missing = now.complaints > 0 and not now.responded_n
+    first_within = fmt.fmt_within(
+        now.first_response_within, now.first_response_n, now.complaints, 0, not_recorded=first_missing
+    )
     return [
         Tile(
             scope.label,
-            fmt.fmt_number(now.complaint_rate, 2),
+            fmt.fmt_number(now.complaint_rate, 2) if now.customers_served else "not recorded",
             f"{now.complaints:,} complaints / {now.customers_served:,} customers"
             if now.customers_served
             else f"{now.complaints:,} complaints; no customers-served data to divide by (import customers-served)",
@@ -352,8 +357,7 @@ def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Fi
         ),
         Tile(
             "Answered / resolved on time",
-            f"{fmt.fmt_within(now.first_response_within, now.first_response_n, now.complaints, 0)} / "
-            f"{fmt.fmt_within(now.resolution_within, now.resolution_n, now.complaints, 0)}"
+            f"{first_within} / {fmt.fmt_within(now.resolution_within, now.resolution_n, now.complaints, 0)}"
             if now.first_response_n or now.resolution_n or not now.complaints
             else "no targets set",
             f"{fmt.fmt_n(now.resolution_n)} judged against a target, {now.late_open_n:,} of them "

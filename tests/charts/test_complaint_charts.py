@@ -29,3 +29,101 @@ def test_monthly_complaints_with_rates_draw_both_panels():
     assert [t.type for t in fig.data] == ["bar", "bar", "scatter"]
     assert list(fig.data[2].y) == [1.5, 2.0, 0.5]
     assert fig.layout.xaxis2.title.text == "Month" and fig.layout.yaxis2.title.text == "Per 1,000 served"
+
+
+# --- the Pareto of many categories (CFPB: 67 issues in the default period) --------------------
+
+
+def _many(n: int) -> pd.DataFrame:
+    # complaint_pareto rows: category Cnn with 100 - nn complaints (C01 99 ... C40 60), long names
+    return pd.DataFrame(
+        {
+            "category": [f"C{i:02d} problem with a credit reporting company's investigation" for i in range(1, n + 1)],
+            "family": ["service" if i % 2 else "product" for i in range(1, n + 1)],
+            "component_key": ["reliability"] * n,
+            "component_name": ["Reliability"] * n,
+            "complaints": [100 - i for i in range(1, n + 1)],
+        }
+    )
+
+
+def test_the_pareto_of_40_categories_draws_16_horizontal_bars_and_ends_at_100_percent():
+    from servicequality.metrics.complaints import pareto_bars
+
+    # 40 categories, 99 down to 60 (sum 40 x 159 / 2 = 3,180): 80% is 2,544; the first k sum
+    # 99k - k(k-1)/2: 2,535 at k = 30, 2,604 at k = 31, so the vital few are 31; 31 + 3 is capped at
+    # 15 bars of categories, and one bar sums the other 25 (C16..C40: 25 x (84 + 60) / 2 = 1,800)
+    fig = cc.pareto(pareto_bars(_many(40)), title="t")
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert {t.orientation for t in bars} == {"h"}
+    labels = [y for t in bars for y in t.y]
+    assert len(labels) == 16
+    other = bars[-1]
+    assert list(other.y) == ["Other 25 categories"] and list(other.x) == [1800]
+    assert other.customdata[0][-1] == ""  # a click on it filters by nothing
+    assert bars[0].customdata[0][-1] == "C01 problem with a credit reporting company's investigation"
+    line = next(t for t in fig.data if t.type == "scatter")
+    assert line.xaxis == "x2" and round(line.x[-1], 6) == 100.0
+    # 99 / 3,180 = 3.11 % after the first bar
+    assert round(line.x[0], 2) == 3.11
+    # labels a 390 px phone can hold, all different, the whole name on hover
+    assert max(len(y) for y in labels) <= 26 and len(set(labels)) == 16
+    assert fig.layout.yaxis.autorange == "reversed"
+
+
+def test_short_labels_stay_distinct():
+    labels = pd.Series(["Problem with a purchase shown on statement", "Problem with a purchase shown on bill", "Fees"])
+    assert cc.short_labels(labels, 20) == ["Problem with a purc…", "Problem with a purc… (2)", "Fees"]
+
+
+# --- the log time axis against the target --------------------------------------------------------
+
+
+def test_duration_ticks_in_words_for_boston_like_resolution_times():
+    # target 21,000 min (14.6 days), median 46,000 (31.9 days), p90 150,000 (104 days): from the
+    # last tick at or below 21,000 (1 week = 10,080) to the first at or above 150,000 (1 year =
+    # 525,600): 1 week, 30 days, 90 days, 1 year
+    values, words, bounds = cc.duration_ticks([21_000, 46_000, 150_000])
+    assert values == [10_080, 43_200, 129_600, 525_600]
+    assert words == ["1 week", "30 days", "90 days", "1 year"]
+    assert 10 ** bounds[0] < 10_080 and 10 ** bounds[1] > 525_600
+
+
+def test_duration_ticks_keep_the_round_ones_over_a_wide_range():
+    # 2 min to 4,000 min: 1 min ... 3 days is 7 ticks, more than 5: the round ones, 1 min, 1 h, 1 day
+    values, words, _ = cc.duration_ticks([2, 40, 4_000])
+    assert words == ["1 min", "1 h", "1 day"] and values == [1, 60, 1_440]
+
+
+def test_handling_against_target_labels_its_log_axis_in_words():
+    df = pd.DataFrame(
+        {
+            "channel": ["Phone", "Web"],
+            "median_resolution_minutes": [46_000.0, 30_000.0],
+            "p90_resolution_minutes": [150_000.0, 90_000.0],
+            "resolution_target": [21_000.0, 21_000.0],
+            "resolved_n": [10, 5],
+        }
+    )
+    fig = cc.handling_vs_target(df, stage="resolution", title="t")
+    axis = fig.layout.xaxis
+    assert axis.type == "log"
+    assert list(axis.ticktext) == ["1 week", "30 days", "90 days", "1 year"]
+    assert list(axis.tickvals) == [10_080, 43_200, 129_600, 525_600]
+
+
+def test_handling_against_target_without_a_target_keeps_its_ticks():
+    # no target set: the target column is a nullable integer of missing values (pd.NA), which
+    # raised "float() argument must be ... not 'NAType'"; the times alone set the ticks: 1 min
+    # (the last at or below 1) to 4 h (the first at or above 200): 1, 5, 15 min, 1 h, 4 h
+    df = pd.DataFrame(
+        {
+            "channel": ["Phone", "Email"],
+            "median_first_response_minutes": [1.0, 30.0],
+            "p90_first_response_minutes": [10.0, 200.0],
+            "first_response_target": pd.array([None, None], dtype="Int64"),
+            "responded_n": [3, 2],
+        }
+    )
+    fig = cc.handling_vs_target(df, stage="first_response", title="t")
+    assert list(fig.layout.xaxis.ticktext) == ["1 min", "5 min", "15 min", "1 h", "4 h"]

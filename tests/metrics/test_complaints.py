@@ -9,7 +9,11 @@ from servicequality.filters import Filters
 from servicequality.metrics.complaints import (
     RATE_LABEL,
     VitalFew,
+    handling_tiles,
+    headline,
     no_target_set,
+    pareto_bars,
+    pareto_table,
     rate_scope,
     vital_few,
     vital_few_words,
@@ -76,3 +80,95 @@ def test_the_pareto_sentence_for_one_two_and_more_categories():
         "**2 of 4 categories** account for 80% of the complaints (led by A, B)."
     )
     assert vital_few_words(VitalFew(3, 3, 9, ["A", "B", "C"])).startswith("**All 3 categories** are needed")
+
+
+# --- the Pareto's bars: the vital few, a few more, the rest in one bar ----------------------------
+
+EIGHT = pd.DataFrame(
+    {
+        "category": ["B", "A", "C", "D", "E", "F", "G", "H"],
+        "family": ["service", "product", "service", "service", "product", "product", "service", "unmapped"],
+        "component_key": ["x"] * 8,
+        "component_name": ["X"] * 8,
+        "complaints": [20, 50, 10, 8, 5, 4, 2, 1],
+    }
+)
+
+
+def test_pareto_bars_fold_the_rest_into_one_bar():
+    # A 50, B 20, C 10, D 8, E 5, F 4, G 2, H 1 = 100: cumulative 50, 70, 80: C reaches 80 %, so
+    # the vital few are A, B, C; 8 categories are more than a cap of 6 + 1: one more (extra=1)
+    # shows D; E..H (4 categories, 12) are one bar
+    bars = pareto_bars(EIGHT, extra=1, cap=6)
+    assert bars["category"].tolist() == ["A", "B", "C", "D", "Other 4 categories"]
+    assert bars["complaints"].tolist() == [50, 20, 10, 8, 12]
+    assert bars["cumulative_pct"].tolist() == [50.0, 70.0, 80.0, 88.0, 100.0]
+    assert bars["category_id"].tolist() == ["A", "B", "C", "D", ""]  # the rest filters by nothing
+    assert bars["folded"].tolist() == [1, 1, 1, 1, 4]
+    # capped at 2 bars of categories: A, B, then C..H (6, 30)
+    capped = pareto_bars(EIGHT, extra=3, cap=2)
+    assert capped["category"].tolist() == ["A", "B", "Other 6 categories"]
+    assert capped["complaints"].tolist() == [50, 20, 30]
+
+
+def test_pareto_bars_draw_every_category_when_they_fit():
+    # a cap of 7 would leave H alone: drawn as itself, not as "Other 1 categories"
+    bars = pareto_bars(EIGHT, extra=1, cap=7)
+    assert bars["category"].tolist() == ["A", "B", "C", "D", "E", "F", "G", "H"]
+    assert bars["cumulative_pct"].iloc[-1] == 100.0
+    # H is 'unmapped' (no category of the store): a click on it filters by nothing
+    assert bars["category_id"].tolist() == ["A", "B", "C", "D", "E", "F", "G", ""]
+    # the default cap, 15: eight categories (or the demo's 13) are all drawn
+    assert len(pareto_bars(EIGHT)) == 8
+
+
+def test_pareto_table_lists_every_category():
+    table = pareto_table(EIGHT)
+    assert table["category"].tolist() == ["A", "B", "C", "D", "E", "F", "G", "H"]
+    assert table["share_pct"].tolist() == [50.0, 20.0, 10.0, 8.0, 5.0, 4.0, 2.0, 1.0]
+
+
+# --- handling tiles where the export records no first response (Boston 311) ----------------------
+
+
+def _boston_like(awaiting: int) -> tuple:
+    # complaints all without a first response; resolution times and per-ticket deadlines recorded
+    complaints = 1_597 + awaiting
+    summary = pd.Series({"complaints": complaints, "customers_served": 0})
+    quality = pd.Series(
+        {"reopened": None, "reopened_n": 0, "escalated": None, "escalated_n": 0, "satisfied": None, "satisfaction_n": 0}
+    )
+    handling = pd.Series(
+        {
+            "complaints": complaints,
+            "responded_n": 0,
+            "median_first_response_minutes": float("nan"),
+            "p90_first_response_minutes": float("nan"),
+            "first_response_within_target": 0,
+            "targeted_first_n": 0,
+            "awaiting_first_n": awaiting,
+            "late_awaiting_first_n": 0,
+            "resolved_n": 1_597,
+            "median_resolution_minutes": 46_151.3,
+            "p90_resolution_minutes": float("nan"),
+            "resolution_within_target": 1_281,
+            "targeted_resolution_n": 1_597 + awaiting,
+            "still_open_n": awaiting,
+            "late_open_n": awaiting,
+        }
+    )
+    return headline(summary, handling, quality), handling
+
+
+def test_first_response_an_export_lacks_is_not_recorded_not_a_dash():
+    for awaiting in (1_288, 0):  # some still open; or every one closed (a filter on closed ones)
+        head, handling = _boston_like(awaiting)
+        tiles = {t.label: t for t in handling_tiles(head, handling)}
+        assert tiles["Answered within target"].value == "not recorded", awaiting
+        assert tiles["Median first response"].value == "not recorded", awaiting
+        # not "n = 0 answered, 1,288 still waiting": nothing says they wait
+        words = f"no first response in the export for these {1_597 + awaiting:,} complaints"
+        assert tiles["Median first response"].n == tiles["Answered within target"].n == words
+        # 1,281 of 1,597 + awaiting judged: resolution is recorded
+        expected = f"{100 * 1_281 / (1_597 + awaiting):.1f} %"
+        assert tiles["Resolved within target"].value == expected

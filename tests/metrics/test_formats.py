@@ -25,6 +25,10 @@ def test_within_target_share_says_when_no_target_was_set():
     assert formats.fmt_within(math.nan, 0, 0) == "–"
     # none answered or resolved, and none of them has a target either (the CFPB store): say so
     assert formats.fmt_within(math.nan, 0, 0, no_target=True) == "no target set"
+    # the export records no first response at all (Boston 311): not recorded, not a dash
+    assert formats.fmt_within(math.nan, 0, 0, not_recorded=True) == "not recorded"
+    # no target anywhere (the CFPB store, which records neither time): that is the reason to say
+    assert formats.fmt_within(math.nan, 0, 0, no_target=True, not_recorded=True) == "no target set"
 
 
 def test_kaplan_meier_times_say_not_reached_or_not_recorded():

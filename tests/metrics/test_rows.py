@@ -5,6 +5,7 @@ Expected rows by hand from tests/fixture_db.py (period 2024-01-01 .. 2024-02-29)
 import datetime as dt
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -251,3 +252,46 @@ def test_rows_page_follows_a_cell_in_the_link(monkeypatch, fixture_db_path):
     assert not at.exception
     assert sorted(at.dataframe[0].value["Ticket"]) == ["T1", "T2"]
     assert "Region: `North` · Month: `Jan 2024`" in at.markdown[0].value
+
+
+def _contents(**has) -> pd.DataFrame:
+    # a store_contents row: every probe 0 but those named
+    names = ("has_complaints", "has_gaps", "has_ratings_only", "has_compliments", "has_visits")
+    more = ("has_customer_complaints", "has_tickets", "has_responses")
+    return pd.DataFrame([{name: has.get(name, 0) for name in names + more}])
+
+
+def test_the_rows_open_on_what_the_store_holds():
+    assert drilldown.default_kind(_contents(has_complaints=1, has_tickets=1, has_responses=1)) == "complaints"
+    # requests only (no complaint): all tickets
+    assert drilldown.default_kind(_contents(has_tickets=1, has_responses=1)) == "tickets"
+    # a survey-only store (Skytrax lounges, the kiosk): its responses, not an empty list of complaints
+    assert drilldown.default_kind(_contents(has_gaps=1, has_responses=1)) == "responses"
+    assert drilldown.default_kind(_contents()) == "complaints"  # an empty store: the page's default
+    # a link without a kind opens on the store's, and an unknown kind falls back to it
+    assert drilldown.parse_request({}, "responses").kind == "responses"
+    assert drilldown.parse_request({"rows_sort": ["Submitted"]}, "responses").sort == "submitted_at"
+    assert drilldown.parse_request({"rows": "x"}, "responses").problems == (
+        "Unknown kind of rows `x`: showing survey responses.",
+    )
+
+
+@pytest.fixture(scope="module")
+def survey_only_db(tmp_path_factory):
+    """The fixture's branches and survey responses, no ticket."""
+
+    def fill(con):
+        con.executemany("insert into branches values ($1, $2, $3, $4, $5, $6, $7)", fixture_db.BRANCHES)
+        con.executemany(
+            f"insert into survey_responses {RESPONSE_COLUMNS} values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [(r[0], r[1], dt.datetime.fromisoformat(r[2]), *r[3:]) for r in fixture_db.SURVEY_RESPONSES],
+        )
+
+    return store.build_atomically(tmp_path_factory.mktemp("surveys") / "surveys.duckdb", fill)
+
+
+def test_rows_page_opens_on_the_responses_of_a_survey_only_store(monkeypatch, survey_only_db):
+    at = open_rows(monkeypatch, survey_only_db, {})
+    assert at.segmented_control(key="rows").value == "responses"
+    # R1-R4 in the period (R5 is Nov 2023), newest first
+    assert at.dataframe[0].value["Response"].tolist() == ["R4", "R3", "R2", "R1"]

@@ -57,6 +57,18 @@ def test_a_click_adds_to_what_is_chosen_and_keeps_a_value_once():
     assert both.updates == {"channel": ["Email", "Web", "Phone"]}
 
 
+def test_a_pareto_bar_filters_by_its_category_and_the_other_bar_by_nothing():
+    # the Pareto's bars carry [whole name, family, component, share, category id]; the bar of the
+    # folded categories carries [how many, share, ""]: "Other 54 categories" is no category
+    pareto = CrossFilter("category", "customdata:-1")
+    clicked = bar(x=12, y="Attitude", customdata=["Attitude", "service", "Courtesy", 40.0, "Attitude"])
+    out = selection_to_filters([clicked], pareto, NOTHING, OPTIONS)
+    assert out.updates == {"category": ["Attitude"]}
+    other = bar(x=30, y="Other 54 categories", customdata=[54, 12.5, ""])
+    out = selection_to_filters([other], pareto, NOTHING, OPTIONS)
+    assert (out.updates, out.applied, out.ignored) == ({}, [], [])
+
+
 def test_branch_ids_come_from_customdata_and_the_chip_shows_the_label():
     # charts put the branch_id last in customdata; the axis shows the label
     point = bar(x=-0.4, y="Alpha (B1)", customdata=[42, -0.9, 0.1, "B1"])
@@ -242,7 +254,7 @@ CLICKABLE = {
     "gaps_contributions": ("component", -1),
     "gaps_tolerance": ("component", -1),
     "gaps_ipa": ("component", -1),
-    "complaints_pareto": ("category", "x"),
+    "complaints_pareto": ("category", -1),
     "complaints_channels": ("channel", "y"),
     "complaints_branch_rates": ("branch", -1),
     "complaints_region_rates": ("region", -1),
