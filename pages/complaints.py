@@ -117,7 +117,7 @@ else:
             key="complaints_categories_table",
             filename="complaint_categories",
             column_config={
-                "Complaints": st.column_config.NumberColumn(format="%d"),
+                "Complaints": st.column_config.NumberColumn(format="localized"),
                 "Share (%)": st.column_config.NumberColumn(format="%.1f"),
                 "Cumulative share (%)": st.column_config.NumberColumn(format="%.1f"),
             },
