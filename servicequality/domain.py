@@ -3,8 +3,7 @@
 Source: ../shared/domain.md (seeds 000-003; Parasuraman, Zeithaml & Berry 1985 for the ten
 determinants, 1988 for the five RATER dimensions). The store holds the same rows in the
 `components` and `complaint_categories` tables, so a customer's own taxonomy is data, not code:
-the components seed every new store, the complaint categories only the demo's (and the tests'
-fixture); they label charts, nothing more.
+these constants seed a new store and label charts, nothing more.
 """
 
 from __future__ import annotations

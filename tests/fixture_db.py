@@ -192,7 +192,6 @@ SURVEY_IMPORTANCE = [
 def fill(con) -> None:
     con.executemany("insert into branches values ($1, $2, $3, $4, $5, $6, $7)", BRANCHES)
     store.seed_default_targets(con)
-    store.seed_demo_categories(con)  # the demo's taxonomy: the tickets below file under it
     con.executemany("insert into customers_served values ($1, $2, $3)", CUSTOMERS_SERVED)
     con.executemany(
         "insert into tickets values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, null)",

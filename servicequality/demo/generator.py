@@ -780,11 +780,10 @@ def _profile_notes(net: _Network) -> pd.DataFrame:
 
 
 def generate(con: duckdb.DuckDBPyConnection, *, seed: int = 7, scale: str = "default") -> None:
-    """Fill an empty store (schema and the components already present) with the demo network."""
+    """Fill an empty store (schema and reference data already present) with the demo network."""
     if scale not in SCALES:
         raise ValueError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     store.seed_default_targets(con)  # the demo's chain has set these targets
-    store.seed_demo_categories(con)  # and files its complaints under its own taxonomy
     net = _network(seed, SCALES[scale])
     lists = {
         "branch_ids": net.branches["branch_id"].tolist(),

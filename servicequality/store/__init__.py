@@ -22,7 +22,6 @@ from servicequality.store.connection import (
     read_only_config,
     row_counts,
     seed_default_targets,
-    seed_demo_categories,
 )
 from servicequality.store.engine import query_runner
 from servicequality.store.runner import (
@@ -51,7 +50,6 @@ __all__ = [
     "connect_read_write",
     "create_schema",
     "seed_default_targets",
-    "seed_demo_categories",
     "cursor",
     "database_path",
     "load_query",

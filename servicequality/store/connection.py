@@ -126,11 +126,9 @@ def connect_read_write(path: Path | str, *, memory_mb: int | None = None, spill:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table and seed the reference data: the ten components (SERVQUAL's, which every
-    survey mapping points at). Complaint categories and service targets are not reference data: a
-    store has the categories its imports created or imported and the targets somebody set (an
-    import of targets, `import --default-targets`, or the demo's), never invented ones. A CFPB or
-    Boston 311 import listed the demo's 13 categories it never had (seed_demo_categories)."""
+    """Create every table and seed the reference data (components, complaint taxonomy). Service
+    targets are not reference data: a store has the targets somebody set (an import of targets,
+    `import --default-targets`, or the demo's), never invented ones."""
     _allow_not_recorded(con)
     old_scores = _set_aside_survey_scores(con)
     _add_columns(con)
@@ -147,18 +145,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         "insert into components values ($1, $2, $3, $4, $5) on conflict do nothing",
         [(c.key, c.name, c.rater_group, c.description, i + 1) for i, c in enumerate(domain.COMPONENTS)],
     )
-
-
-def seed_demo_categories(con: duckdb.DuckDBPyConnection) -> int:
-    """Add the demo's complaint taxonomy (domain.COMPLAINT_CATEGORIES) where a category of that name
-    is missing; returns how many were added. Only the demo (and tests built like it) call it."""
-    ((before,),) = con.execute("select count(*) from complaint_categories").fetchall()
     con.executemany(
         "insert into complaint_categories values ($1, $2, $3, $4) on conflict do nothing",
         [tuple(c) for c in domain.COMPLAINT_CATEGORIES],
     )
-    ((after,),) = con.execute("select count(*) from complaint_categories").fetchall()
-    return after - before
 
 
 # The views of schema.sql (recreated by it); and the ticket fields an export may not record.

@@ -42,8 +42,7 @@ POINTER = "current"
 PREFIX = "snapshot-"
 KEEP = 2
 ROLLUPS_SUFFIX = ".rollups"
-# The tables create_schema fills with reference rows before the history's rows arrive (the components;
-# complaint_categories too in stores built before categories stopped being seeded).
+# The tables create_schema fills with reference rows before the history's rows arrive.
 SEEDED = ("components", "complaint_categories")
 
 

@@ -1,6 +1,6 @@
 """The real ticket exports through the pages: the CFPB sample's 67 categories in one readable Pareto,
 Boston 311's first response that the export does not record, the handling chart's time axis, the
-Rows page of a survey-only store, and stores that hold only the categories they imported.
+and the Rows page of a survey-only store.
 
 Expected numbers come from the raw CSV files read with pandas, not from the store."""
 
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from servicequality import ingest, store
+from servicequality import ingest
 from servicequality.ui.navigation import PAGES
 from tests.conftest import ROOT, SHARED_DATA, require_or_skip
 
@@ -71,17 +71,6 @@ def cfpb_issues() -> pd.Series:
     # the sample's two first lines are unzip's messages, then the header
     raw = pd.read_csv(CFPB, skiprows=2, dtype=str, keep_default_na=False)
     return raw["Issue"]
-
-
-def test_stores_hold_only_the_categories_they_imported(stores):
-    # The demo's 13 categories (Function ... Premises) were in every new store: Boston 311 files no
-    # category at all, the CFPB store has one per issue of the sample (pandas: distinct "Issue")
-    issues = set(cfpb_issues())
-    with store.connect_read_only(stores["boston"]) as con:
-        assert con.execute("select count(*) from complaint_categories").fetchall() == [(0,)]
-    with store.connect_read_only(stores["cfpb"]) as con:
-        held = {c for (c,) in con.execute("select category from complaint_categories").fetchall()}
-    assert held == issues and "Attitude" not in held
 
 
 def test_the_cfpb_pareto_shows_the_vital_few_and_one_bar_for_the_rest(monkeypatch, stores):

@@ -249,8 +249,6 @@ def _fill_mini(con) -> None:
         f"insert into survey_scores {SCORE_COLUMNS} values ($1, $2, $3, $4, $5, null)",
         MINI_SCORES,
     )
-    # a store holds only the categories put into it: Attitude, pointing at courtesy
-    con.execute("insert into complaint_categories values ('Attitude', 'service', 'courtesy', 'Rude or unhelpful.')")
     for tid, kind, category in (("U1", "complaint", "Attitude"), ("U2", "complaint", None), ("U3", "request", None)):
         con.execute(
             "insert into tickets (ticket_id, branch_id, channel, kind, category, priority, opened_at, status, "

@@ -115,29 +115,6 @@ def test_a_new_store_has_no_service_targets_nobody_set(tmp_path):
         con.close()
 
 
-def test_a_new_store_has_no_complaint_categories_nobody_imported(tmp_path):
-    # A CFPB or Boston 311 import listed the demo's 13 categories (Function ... Premises) it never
-    # had: the categories of a store are those its imports created, the demo's only in the demo.
-    db = store.build_atomically(tmp_path / "new.duckdb", lambda con: None)
-    con = store.connect_read_write(db)
-    try:
-        assert con.execute("select count(*) from complaint_categories").fetchall() == [(0,)]
-        assert con.execute("select count(*) from components").fetchall() == [(10,)]  # SERVQUAL's ten
-        store.create_schema(con)  # the schema brought up to date again (every import, every refresh)
-        assert con.execute("select count(*) from complaint_categories").fetchall() == [(0,)]
-        # the demo's taxonomy, where the demo asks for it: 6 product and 7 service categories
-        assert store.seed_demo_categories(con) == 13
-        assert con.execute(
-            "select family, count(*) from complaint_categories group by family order by family"
-        ).fetchall() == [
-            ("product", 6),
-            ("service", 7),
-        ]
-        assert store.seed_demo_categories(con) == 0
-    finally:
-        con.close()
-
-
 def _blocks(path) -> tuple[int, int]:
     con = store.connect_read_only(path)
     try:

@@ -2,7 +2,7 @@
 of the same file as the reference.
 
 - throughput: `rows` tickets of the bench store exported to CSV and imported, validation on, into a
-  store holding only the branches and the complaint categories;
+  store holding only the branches;
 - a daily import: 50,000 tickets dated the day after the store's last, imported into a copy of the
   10 M-ticket store (the copy is made before the clock starts), rollup refresh included.
 
@@ -131,9 +131,6 @@ def throughput(bench_db: Path, rows: int, workdir: Path) -> dict:
     def fill(c):
         c.execute("attach $p as src (read_only)", {"p": str(bench_db)})
         c.execute("insert into branches select * from src.branches")
-        # the chain's complaint taxonomy, imported before its tickets (a new store has none: a
-        # category the store does not know sends its rows through the Python rules, ingest.bulk)
-        c.execute("insert into complaint_categories select * from src.complaint_categories")
         c.execute("detach src")
 
     store.build_atomically(target, fill)
@@ -211,8 +208,7 @@ def report_lines(imp: dict | None) -> list[str]:
     if bulk and "skipped" not in bulk:
         lines.append(
             f"- **Throughput**: {bulk['rows']:,} tickets exported to CSV ({bulk['csv_mb']:,.0f} MB) and imported with "
-            f"`mappings/store_tickets.toml`, validation on, into a store holding only the branches and the "
-            "complaint categories: "
+            f"`mappings/store_tickets.toml`, validation on, into a store holding only the branches: "
             f"{bulk['seconds']:,.0f} s, **{bulk['rows_per_s']:,.0f} rows/s** (target ≥ 300,000), peak RSS "
             f"**{bulk['peak_rss_mb']:,.0f} MB** (target ≤ 2,048); {bulk['stored']:,} stored. DuckDB's bare "
             f"`read_csv` of the same file into a table: {bulk['bare_read_csv_s']:,.1f} s."
