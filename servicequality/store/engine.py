@@ -95,11 +95,14 @@ def needs_spark(where: History | None, name: str, params: Mapping[str, Any]) -> 
 FACT_WORDS = {
     "tickets": "tickets",
     "ticket_sources": "tickets",
+    "ticket_customers": "tickets",
     "survey_responses": "survey responses",
     "survey_sources": "survey responses",
     "survey_scores": "survey answers",
     "survey_item_missing": "survey answers",
     "survey_importance": "importance points",
+    "response_customers": "survey responses",
+    "visits": "visits",
 }
 NOT_CONFIGURED = (
     "This part reads the {what} this snapshot leaves in its Parquet history, which only Spark reads: "
