@@ -1,9 +1,11 @@
 -- filter_values: the values the sidebar offers for each selection: channels and customer segments
--- that occur in tickets or surveys, branch types, complaint categories and service components.
+-- that occur in tickets or surveys, complaint categories that occur in tickets, branch types and
+-- service components.
 -- Grain: one row per (dimension, value).
 -- Parameters: none.
--- Reads rollup_dimension_values (servicequality/store/rollups.py) for the channels and segments found
--- in tickets and surveys, instead of scanning every ticket: the view dimension_values materialised.
+-- Reads rollup_dimension_values (servicequality/store/rollups.py) for the channels, segments and
+-- categories found in tickets and surveys, instead of scanning every ticket: the view dimension_values
+-- materialised.
 -- Oracle: rollup_dimension_values -> dimension_values
 -- Columns:
 --   dimension   'channel' | 'segment' | 'branch_type' | 'category' | 'component'
@@ -15,8 +17,6 @@ from (
     select dimension, value, value as label, 0 as sort_order from rollup_dimension_values
     union
     select 'branch_type', branch_type, branch_type, 0 from branches
-    union
-    select 'category', category, category, 0 from complaint_categories
     union
     select 'component', component_key, name, sort_order from components
 ) as v

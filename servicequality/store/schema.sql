@@ -451,7 +451,9 @@ join survey_responses as r on r.response_id = sc.response_id
 join branches as b on b.branch_id = r.branch_id
 group by sc.response_id, sc.component_key;
 
--- The channels and segments that occur in tickets or survey responses (the sidebar's choices).
+-- The channels and segments that occur in tickets or survey responses, and the complaint categories
+-- that occur in tickets (the sidebar's choices: a category the store lists but no ticket has, such
+-- as the default ones a store is seeded with, would select nothing).
 create or replace view dimension_values as
 select distinct 'channel' as dimension, channel as value from tickets
 union
@@ -459,7 +461,9 @@ select distinct 'channel' as dimension, channel as value from survey_responses
 union
 select distinct 'segment' as dimension, segment as value from tickets
 union
-select distinct 'segment' as dimension, segment as value from survey_responses;
+select distinct 'segment' as dimension, segment as value from survey_responses
+union
+select distinct 'category' as dimension, category as value from tickets where category is not null;
 
 create or replace view customers_served_facts as
 select cs.branch_id, b.region, b.branch_type, b.size_band, cs.served_on, cs.customers

@@ -191,6 +191,7 @@ def _normalise_link(options: FilterOptions) -> list[str]:
 
 MIN_N_RANGE = (2, 1000)
 OPTION_LIMIT = 120
+NONE_RECORDED = "None in this data"
 
 
 def _drop_unreadable_numbers() -> list[str]:
@@ -240,14 +241,17 @@ def _multiselect(key: str, options: FilterOptions) -> list[str]:
     """One selection's multi-select, as the catalogue declares it; its value lives in the URL."""
     d = catalog.DIMENSIONS[key]
     labels = options.labels.get(key)
+    values = options.values[key]
     return st.multiselect(
         d.label,
-        options.values[key],
+        values,
         # a name a file wrote can be megabytes: the box shows its first characters
         format_func=lambda v: clip(str((labels or {}).get(v, v)), OPTION_LIMIT),
         key=key,
         bind="query-params",
-        placeholder=d.placeholder,
+        # nothing to choose (no complaint category in a survey-only store): say so, not an empty list
+        placeholder=d.placeholder if values else NONE_RECORDED,
+        disabled=not values,
         help=d.help,
     )
 

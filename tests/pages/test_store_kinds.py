@@ -166,3 +166,25 @@ def test_one_branch_is_not_compared_with_itself(monkeypatch, stores):
     assert not any("against the whole network" in t for t in titles), titles
     assert any("no other branch to compare it with" in i.value for i in at.info), [i.value for i in at.info]
     assert not any("Furthest below the network" in m.value for m in at.markdown)
+
+
+def test_the_category_filter_offers_only_categories_the_tickets_have(monkeypatch, stores):
+    # Every new store is seeded with 13 default categories (Attitude, Etiquette ...). The CFPB
+    # sample's complaints name none of them; the box listed them all the same beside the sample's
+    # issues, each selecting nothing. The survey-only kiosk store has no category at all.
+    import pandas as pd
+
+    sample = pd.read_csv(STORES["tickets_only"][1], skiprows=2, usecols=["Issue"], dtype=str)
+    issues = sample["Issue"].str.strip().dropna().unique()  # 86: the import made a category of each
+    monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    box = at.sidebar.multiselect(key="category")
+    assert sorted(box.options) == sorted(issues)  # the mapping keeps each issue as its category
+    assert "Attitude" not in box.options and not box.disabled
+    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    box = at.sidebar.multiselect(key="category")
+    assert box.options == [] and box.disabled
+    assert box.placeholder == "None in this data"
