@@ -22,8 +22,14 @@ cell_responses as (
         b.branch_type,
         r.channel,
         r.segment,
-        r.nps,
-        r.overall_satisfaction,
+        -- the overall answers on the survey's own scale (the classic 0-10 and 1-5 columns when the
+        -- survey used those), and as percent of maximum possible to sort by (response_answers)
+        coalesce(r.recommend_answer, r.nps) as recommend_answer,
+        coalesce(r.recommend_min, case when r.nps is not null then 0 end) as recommend_min,
+        coalesce(r.recommend_max, case when r.nps is not null then 10 end) as recommend_max,
+        coalesce(r.satisfaction_answer, r.overall_satisfaction) as satisfaction_answer,
+        coalesce(r.satisfaction_min, case when r.overall_satisfaction is not null then 1 end) as satisfaction_min,
+        coalesce(r.satisfaction_max, case when r.overall_satisfaction is not null then 5 end) as satisfaction_max,
         r.comment
     from survey_responses as r
     join branches as b on b.branch_id = r.branch_id

@@ -318,11 +318,13 @@ COLUMNS: dict[str, dict[str, str]] = {
         "response_id": "Response",
         "submitted_at": "Submitted",
         "branch_name": "Branch",
-        "comment": "Comment",
-        "overall_satisfaction": "Overall satisfaction (1-5)",
-        "nps": "Likelihood to recommend (0-10)",
+        # the answer and the survey's scale: '8 (1-10)' (answers_on_scale)
+        "overall_satisfaction": "Overall satisfaction",
+        "nps": "Likelihood to recommend",
+        "performance": "Performance (% of maximum)",
         "mean_gap": "Mean gap (perception − expectation)",
         "mean_perception": "Mean perception (1-7)",
+        "comment": "Comment",
         "channel": "Channel",
         "segment": "Customer segment",
         "region": "Region",
@@ -421,7 +423,35 @@ def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False) -> pd.DataF
 
     shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind])
     columns = COLUMNS[kind]
-    shown = shown[[c for c in columns if c in shown.columns]].rename(columns=columns)
     text = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c]) or shown[c].dtype == object]
-    shown[text] = shown[text].fillna("")
+    shown = shown.assign(**{c: shown[c].fillna("") for c in text})
+    if kind == "responses":
+        # after the blanks: an unanswered question stays null, which the page shows as not recorded
+        shown = shown.assign(
+            **{
+                shown_as: answers_on_scale(shown, prefix)
+                for shown_as, prefix in (("overall_satisfaction", "satisfaction"), ("nps", "recommend"))
+                if f"{prefix}_answer" in shown.columns
+            }
+        )
+        if "performance" in shown.columns:
+            shown["performance"] = shown["performance"].round(1)
+    shown = shown[[c for c in columns if c in shown.columns]].rename(columns=columns)
     return shown.reset_index(drop=True)
+
+
+def answers_on_scale(rows: pd.DataFrame, prefix: str) -> pd.Series:
+    """A response's overall answer with the survey's scale, as text: '8 (1-10)', '4 (1-5)'; None
+    where it was not asked or answered "don't know". Surveys ask on their own scales (a hospital's
+    1-10, the classic 1-5 and 0-10; one export may change scale part-way), so a bare 8 would not say
+    how good it is."""
+    answer, low, high = rows[f"{prefix}_answer"], rows[f"{prefix}_min"], rows[f"{prefix}_max"]
+    return pd.Series(
+        [None if pd.isna(a) else f"{_number(a)} ({_number(lo)}-{_number(hi)})" for a, lo, hi in zip(answer, low, high)],
+        index=rows.index,
+        dtype=object,
+    )
+
+
+def _number(value: Any) -> str:
+    return f"{float(value):g}"

@@ -69,6 +69,34 @@ def test_complaints_only_and_sorting_by_each_whitelisted_key(fixture_con):
     assert ids(drilldown.fetch_page(run, P, "responses", {}, "mean_gap", False, 1)) == ["R4", "R2", "R1", "R3"]
 
 
+def test_responses_show_their_answers_on_their_scale_and_their_performance(fixture_con):
+    run = runner(fixture_con)
+    page = drilldown.fetch_page(run, P, "responses", {}, "response_id", False, 1)
+    shown = drilldown.for_display(page.rows, "responses", reveal=True).set_index("Response")
+    # The classic scales: R1 answered 10 of 0-10 and 5 of 1-5; R4 answered neither (not recorded).
+    assert shown.loc["R1", "Likelihood to recommend"] == "10 (0-10)"
+    assert shown.loc["R1", "Overall satisfaction"] == "5 (1-5)"
+    assert shown.loc["R4", ["Likelihood to recommend", "Overall satisfaction"]].isna().all()
+    # Performance, the mean over the components rated of the component's percent of maximum (1-7):
+    #   R1 reliability (5-1)/6, (5-1)/6 -> 66.67; tangibles (6-1)/6 -> 83.33; mean 75.0
+    #   R2 reliability (6-1)/6, (4-1)/6 -> 66.67; tangibles (4-1)/6 -> 50.0; mean 58.33
+    #   R4 reliability 100, 100 -> 100; tangibles (3-1)/6 -> 33.33; mean 66.67
+    assert shown.loc[["R1", "R2", "R4"], "Performance (% of maximum)"].tolist() == [75.0, 58.3, 66.7]
+    # Sorted by the answer as a share of its scale: nps R2 6, R3 8, R1 10, R4 none (last);
+    # satisfaction R2 3, R3 4, R1 5, R4 none.
+    for key in ("nps", "overall_satisfaction"):
+        assert ids(drilldown.fetch_page(run, P, "responses", {}, key, False, 1)) == ["R2", "R3", "R1", "R4"]
+        assert ids(drilldown.fetch_page(run, P, "responses", {}, key, True, 1)) == ["R1", "R3", "R2", "R4"]
+
+
+def test_answers_on_another_scale_say_it():
+    # A hospital's 1-10 question, one answer of 7.5 (an average of two raters, say) and one not asked.
+    rows = pd.DataFrame(
+        {"satisfaction_answer": [6.0, 7.5, None], "satisfaction_min": [1, 1, None], "satisfaction_max": [10, 10, None]}
+    )
+    assert drilldown.answers_on_scale(rows, "satisfaction").tolist() == ["6 (1-10)", "7.5 (1-10)", None]
+
+
 def test_a_sort_key_outside_the_whitelist_sorts_by_the_default(fixture_con):
     run = runner(fixture_con)
     evil = drilldown.fetch_page(run, P, "complaints", {}, "1; drop table tickets; --", True, 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -172,8 +173,6 @@ def test_the_category_filter_offers_only_categories_the_tickets_have(monkeypatch
     # Every new store is seeded with 13 default categories (Attitude, Etiquette ...). The CFPB
     # sample's complaints name none of them; the box listed them all the same beside the sample's
     # issues, each selecting nothing. The survey-only kiosk store has no category at all.
-    import pandas as pd
-
     sample = pd.read_csv(STORES["tickets_only"][1], skiprows=2, usecols=["Issue"], dtype=str)
     issues = sample["Issue"].str.strip().dropna().unique()  # 86: the import made a category of each
     monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
@@ -188,3 +187,30 @@ def test_the_category_filter_offers_only_categories_the_tickets_have(monkeypatch
     box = at.sidebar.multiselect(key="category")
     assert box.options == [] and box.disabled
     assert box.placeholder == "None in this data"
+
+
+def test_hospital_responses_show_their_answers_on_the_1_to_10_scale(stores):
+    # The Rows page showed "not recorded" for every hospital response's overall satisfaction and
+    # recommendation (it read the classic 1-5 and 0-10 columns only). The export's record 134183,
+    # read with pandas: q1 (overall, 1-10) = 6, q136 (recommend, 1-10) = 10, surveyed 05/04/2017.
+    import datetime as dt
+    from dataclasses import replace
+
+    from servicequality import store
+    from servicequality.metrics import drilldown
+    from tests.conftest import FIXTURE_PERIOD
+
+    raw = pd.read_excel(STORES["performance_only"][1], engine="calamine", dtype=str)
+    record = raw[raw["id"].str.strip() == "134183"].iloc[0]
+    assert (record["q1"].strip(), record["q136"].strip()) == ("6", "10")
+    con = store.connect_read_only(stores["performance_only"])
+    try:
+        run = lambda name, filters, **extra: store.run_query(con, name, {**filters.params(), **extra})  # noqa: E731
+        period = replace(FIXTURE_PERIOD, start=dt.date(2017, 4, 5), end=dt.date(2017, 4, 5))
+        page = drilldown.fetch_page(run, period, "responses", {}, "response_id", False, 1)
+    finally:
+        con.close()
+    shown = drilldown.for_display(page.rows, "responses", reveal=True).set_index("Response")
+    assert shown.loc["134183", "Overall satisfaction"] == "6 (1-10)"
+    assert shown.loc["134183", "Likelihood to recommend"] == "10 (1-10)"
+    assert 0 <= shown.loc["134183", "Performance (% of maximum)"] <= 100
