@@ -356,15 +356,19 @@ def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Fi
             "Kaplan-Meier: a complaint still open counts with its age so far, so slow ones are not left out.",
         ),
         Tile(
-            "Answered / resolved on time",
-            f"{first_within} / {fmt.fmt_within(now.resolution_within, now.resolution_n, now.complaints, 0)}"
+            # an export without first responses (Boston 311): the one share it has, to its decimal
+            "Resolved on time" if first_missing else "Answered / resolved on time",
+            fmt.fmt_within(now.resolution_within, now.resolution_n, now.complaints)
+            if first_missing and now.resolution_n
+            else f"{first_within} / {fmt.fmt_within(now.resolution_within, now.resolution_n, now.complaints, 0)}"
             if now.first_response_n or now.resolution_n or not now.complaints
             else "no targets set",
             f"{fmt.fmt_n(now.resolution_n)} judged against a target, {now.late_open_n:,} of them "
             "still open past it (late)",
             within.text,
             within.colour,
-            "Targets per channel and priority (service_targets), or a complaint's own deadline where the export "
+            ("The export records no first response: only the share resolved on time is shown. " * first_missing)
+            + "Targets per channel and priority (service_targets), or a complaint's own deadline where the export "
             "sets one per ticket. A complaint still open after its target has "
             "passed counts as late. The change is that of the share resolved on time." + within.test,
         ),
