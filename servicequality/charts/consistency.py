@@ -17,6 +17,7 @@ from servicequality.charts.common import (
     NEUTRAL,
     SHORTFALL,
     SURPLUS,
+    clip,
     layout,
     stack,
     wrap_title,
@@ -339,13 +340,31 @@ def control_chart(chart: pd.DataFrame, months: pd.Series, measure: Measure, *, t
     return layout(fig, title, 440)
 
 
+RANK_LABEL_LIMIT = 24
+
+
 def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlight: str | None = None) -> go.Figure:
     """Branches in rank order: the shrunk estimate with its 95% interval (dot and whisker) and the
     raw value (open circle), with the network value as a dashed line."""
     d = ranked.reset_index(drop=True)
-    labels = "#" + d["rank"].astype(str) + " " + d["label"]
+    # names cut to RANK_LABEL_LIMIT (the whole name in the hover): the names of a hospital with its
+    # Hebrew id left the ranking of a phone's screen a plot of 60 px; a click filters by the branch id
+    labels = "#" + d["rank"].astype(str) + " " + d["label"].map(lambda name: clip(str(name), RANK_LABEL_LIMIT))
     fmt = f".{measure.digits}f"
     fig = go.Figure()
+    if len(d):
+        # the network value as a legend entry: its text over the plot printed onto the first branch's dot
+        net = float(d["network"].iloc[0])
+        fig.add_trace(
+            go.Scatter(
+                x=[net, net],
+                y=[labels.iloc[0], labels.iloc[-1]],
+                mode="lines",
+                name=f"Network {net:{fmt}}",
+                line=dict(color=INK, dash="dash", width=1),
+                hoverinfo="skip",
+            )
+        )
     fig.add_trace(
         go.Scatter(
             x=d["value"],
@@ -353,8 +372,8 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
             mode="markers",
             name="Raw branch value",
             marker=dict(symbol="circle-open", size=8, color=NEUTRAL),
-            customdata=stack(d["volume"], _ids(d)),
-            hovertemplate="%{y}: raw %{x:"
+            customdata=stack(d["volume"], d["label"], _ids(d)),
+            hovertemplate="%{customdata[1]}: raw %{x:"
             + fmt
             + "}<br>"
             + measure.volume_label
@@ -376,9 +395,14 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
                 color=INK,
                 thickness=1,
             ),
-            customdata=stack(d["shrunk_low"], d["shrunk_high"], d["shrinkage"], _ids(d)),
-            hovertemplate="%{y}: %{x:" + fmt + "} (%{customdata[0]:" + fmt + "} to %{customdata[1]:" + fmt + "})"
-            "<br>pulled %{customdata[2]:.0%} of the way to the network<extra></extra>",
+            customdata=stack(d["shrunk_low"], d["shrunk_high"], d["shrinkage"], d["label"], _ids(d)),
+            hovertemplate="%{customdata[3]}: %{x:"
+            + fmt
+            + "} (%{customdata[0]:"
+            + fmt
+            + "} to %{customdata[1]:"
+            + fmt
+            + "})<br>pulled %{customdata[2]:.0%} of the way to the network<extra></extra>",
         )
     )
     mine = d["label"] == highlight
@@ -393,12 +417,15 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
                 hoverinfo="skip",
             )
         )
-    if len(d):
-        net = float(d["network"].iloc[0])
-        fig.add_vline(x=net, line_dash="dash", line_color=INK, annotation_text=f"Network {net:{fmt}}")
     # short, in lines of 20: fits under a plot that long branch names leave narrow on a phone
     fig.update_xaxes(title_text=wrap_title(f"{measure.short} ({measure.unit})", 20))
-    fig.update_yaxes(title_text="Branch, in rank order", autorange="reversed", automargin=True)
+    fig.update_yaxes(
+        title_text="Branch, in rank order",
+        autorange="reversed",
+        automargin=True,
+        categoryorder="array",  # rank order, whichever trace names a branch first
+        categoryarray=labels.tolist(),
+    )
     fig.update_layout(legend=dict(orientation="h", y=-0.08, title_text=None))
     return layout(fig, title, max(300, 110 + 20 * len(d)))
 
