@@ -320,13 +320,21 @@ def interval_bars(
         )
     )
     if reference is not None and np.isfinite(reference):
-        fig.add_vline(
-            x=reference,
-            line_dash="dash",
-            line_color=INK,
-            annotation_text=f"{reference_name} {reference:{fmt}}",
-            annotation_position="bottom right",
+        # The reference's value in the legend, not printed on the plot: there it sat on the last
+        # row's interval (Boston's 'Network 6.8' on Inspectional Services).
+        fig.add_vline(x=reference, line_dash="dash", line_color=INK)
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=dict(color=INK, dash="dash", width=1),
+                name=f"{reference_name} {reference:{fmt}}",
+                hoverinfo="skip",
+            )
         )
+        fig.data[0].showlegend = False
+        fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.08, title_text=None))
     fig.update_xaxes(title_text=value_title)
     fig.update_yaxes(title_text=label_title, autorange="reversed", automargin=True)
     # room for the title and a wrapped axis title, so that every branch keeps its label
