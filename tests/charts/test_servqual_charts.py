@@ -63,3 +63,27 @@ def test_ipa_numbers_keep_off_the_split_lines():
     args = ([11.0, 11.0], [4.95, 5.05], ["1", "2"], [10.0, 12.0], [3.8, 6.0])
     assert charts_servqual._label_positions(*args)[0].startswith("bottom")  # blind to the line
     assert charts_servqual._label_positions(*args, splits=(11.5, 4.82))[0] == "middle right"
+
+
+def test_alpha_values_short_of_the_threshold_are_written_past_its_line():
+    # the kiosk survey's Communication 0.46 and Security 0.83; 0.699 rounds to 0.70 at 2 decimals
+    alphas = pd.DataFrame(
+        {
+            "component_key": ["communication", "security", "courtesy"],
+            "component_name": ["Communication", "Security", "Courtesy"],
+            "alpha": [0.46, 0.83, 0.699],
+            "k": [3, 4, 2],
+            "n_complete": [102, 99, 101],
+        }
+    )
+    fig = charts_servqual.alpha_bars(alphas, threshold=0.70, title="Cronbach's alpha")
+    labels = {a.y: a for a in fig.layout.annotations if a.y in set(alphas["component_name"])}
+    # left of 0.70 the label starts at the line (x = 0.70), not at the bar's end: the line at 0.70
+    # would cross "0.46 < 0.70" written from 0.46 on; 0.83 is written at its own bar's end
+    assert [(labels[n].x, labels[n].text) for n in ("Communication", "Security", "Courtesy")] == [
+        (0.70, "0.46 < 0.70"),
+        (0.83, "0.83"),
+        (0.70, "0.699 < 0.70"),
+    ]
+    assert len(labels) == 3 and all(a.xanchor == "left" and a.xshift > 0 for a in labels.values())
+    assert not fig.data[0].text  # no second copy at the bars' ends
