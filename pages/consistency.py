@@ -280,7 +280,7 @@ else:
         st.markdown(
             f"**{control.runs} months are part of a run of 8 or more on one side of the centre line** (a shift)."
         )
-    formula = control_charts.CONTROL_FORMULAS[chart_name]
+    formula = control_charts.control_formula(chart_name, m)
     ui.how_computed(
         f"One point per month for this branch; centre line = the branch's own value over the period; limits {formula}. "
         "Marked: points beyond the limits (special causes) and runs of 8 or more on one side of the centre line.",
@@ -310,7 +310,9 @@ if comparable:
     ui.how_computed(
         "Empirical Bayes (normal-normal): τ² by the method of moments (DerSimonian-Laird); each branch's estimate "
         "θ̂ = B·μ + (1 − B)·y with B = s²/(s² + τ²), s² its sampling variance at the network value; 95% interval "
-        "θ̂ ± 1.96·√((1 − B)s² + B²/Σw). Ranked on θ̂; the open circle is the raw value.",
+        "θ̂ ± 1.96·√((1 − B)s² + B²/Σw)"
+        + consistency.on_the_scale(m, "cut at")
+        + ". Ranked on θ̂; the open circle is the raw value.",
         filters,
         f"{len(ranked)} ranked branches",
         [

@@ -358,7 +358,9 @@ def ranking(measure: pd.DataFrame, key: str, min_volume: float) -> tuple[pd.Data
     """Shrink the eligible branches toward the network and rank them (1 = best).
 
     s_i² from `standard_error` at the pooled value (pooled sd for means), so a branch with no
-    events still has a sampling variance. Returns (ranked rows, rows not ranked for low volume).
+    events still has a sampling variance. A bounded score's intervals are cut at its scale
+    (`Measure.bounds`): the true value is on the scale, so the cut interval covers it as often as
+    the normal one did. Returns (ranked rows, rows not ranked for low volume).
     """
     m = MEASURES[key]
     ok = measure["volume"] > 0
@@ -374,6 +376,8 @@ def ranking(measure: pd.DataFrame, key: str, min_volume: float) -> tuple[pd.Data
         target = float(eligible["events"].sum() / eligible["volume"].sum())
     se = standard_error(m.kind, target, eligible["volume"].to_numpy(), sigma)
     shrunk = shrink(eligible["raw"].to_numpy(), se * se)
+    if m.bounds is not None:
+        shrunk[["shrunk_low", "shrunk_high"]] = shrunk[["shrunk_low", "shrunk_high"]].clip(*m.bounds)
     for column in ("shrunk", "shrunk_low", "shrunk_high"):
         eligible[column] = shrunk[column].to_numpy() * m.scale
     eligible["shrinkage"] = shrunk["shrinkage"].to_numpy()
@@ -417,11 +421,15 @@ def funnel_view(measure: pd.DataFrame, key: str, adjustment: str = "auto") -> Fu
 
 def limits_in_words(f: Funnel, m: Measure) -> str:
     """What the funnel's limits are, in words, for "How is this computed?"."""
-    words = _limits_in_words(f, m)
-    if m.bounds is not None:
-        low, high = (fmt_number(b, 0) for b in m.bounds)
-        words += f", drawn no further than the scale's {low} and {high}"
-    return words
+    return _limits_in_words(f, m) + on_the_scale(m)
+
+
+def on_the_scale(m: Measure, how: str = "drawn no further than") -> str:
+    """ ", drawn no further than the scale's 0 and 100" for a bounded score; "" for the others."""
+    if m.bounds is None:
+        return ""
+    low, high = (fmt_number(b, 0) for b in m.bounds)
+    return f", {how} the scale's {low} and {high}"
 
 
 def _limits_in_words(f: Funnel, m: Measure) -> str:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from servicequality.metrics.consistency import MEASURES, FunnelView, branch_measure
+from servicequality.metrics.consistency import MEASURES, FunnelView, Measure, branch_measure, on_the_scale
 from servicequality.stats.consistency import p_chart, u_chart, xmr_chart
 
 
@@ -30,6 +30,11 @@ CONTROL_FORMULAS = {
     "Laney u′ chart": "ū ± 3·σ_z·√(ū/Eᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
     "XmR chart": "X̄ ± 2.66·MR̄ (moving ranges above 3.267·MR̄ signal a jump)",
 }
+
+
+def control_formula(name: str, m: Measure) -> str:
+    """The chart's limits (CONTROL_FORMULAS), and for a bounded score that they stop at its ends."""
+    return CONTROL_FORMULAS[name] + (on_the_scale(m) if name == "XmR chart" else "")
 
 
 class ControlChart(NamedTuple):
@@ -56,6 +61,10 @@ def control_chart(months: pd.DataFrame, branch: str, key: str, laney: bool = Tru
         chart, name = u_chart(series["events"], series["volume"], laney=laney), "Laney u′ chart" if laney else "u chart"
     else:
         chart, name = xmr_chart(series["raw"]), "XmR chart"
+        if m.bounds is not None:
+            # X̄ ± 2.66·MR̄ can pass a bounded score's ends (a branch near 100): drawn at the scale's
+            # end, which moves no signal, since no month can lie beyond it
+            chart[["lcl", "ucl"]] = chart[["lcl", "ucl"]].clip(*m.bounds)
     chart["n"] = series["volume"].to_numpy()
     beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"].tolist()
     return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()))

@@ -103,3 +103,35 @@ def test_funnel_limits_of_a_bounded_score_stop_at_the_scale():
     assert len(limits) == 4
     assert all(0 <= y <= 100 for t in limits for y in t.y)
     assert min(min(t.y) for t in limits) == 0 and max(max(t.y) for t in limits) == 100
+
+
+def _ranked() -> pd.DataFrame:
+    # three ranked branches of survey performance (0-100): the first's interval cut at 100 by
+    # metrics.consistency.ranking, the network at 70
+    return pd.DataFrame(
+        {
+            "branch_id": ["Z", "P", "Q"],
+            "label": ["Zurich (Z)", "Porto (P)", "Quito (Q)"],
+            "rank": [1, 2, 3],
+            "value": [99.0, 61.0, 40.0],
+            "volume": [6.0, 40.0, 30.0],
+            "shrunk": [96.7, 61.2, 40.6],
+            "shrunk_low": [83.0, 55.7, 34.3],
+            "shrunk_high": [100.0, 66.7, 47.0],
+            "shrinkage": [0.09, 0.01, 0.02],
+            "network": [70.0] * 3,
+        }
+    )
+
+
+def test_the_ranking_of_a_bounded_score_keeps_its_axis_on_the_scale():
+    # values 34.3 to 100, padded by 5% of the span 65.7 (3.285): 31.015 to 103.285, the top held at
+    # 100 + 2 (a hair for a marker on 100); plotly's autorange ran to 170 on a phone
+    fig = cc.ranking_chart(_ranked(), MEASURES["survey_performance"], title="t")
+    start, end = fig.layout.xaxis.range
+    assert math.isclose(start, 31.015) and end == 102.0
+    # the network (70) is right of the middle (66.5): its words go to the left of its line
+    assert [a.xanchor for a in fig.layout.annotations] == ["right"]
+    # a gap has no scale's ends: plotly's own range, the words where plotly puts them
+    gap = cc.ranking_chart(_ranked(), MEASURES["survey_gap"], title="t")
+    assert gap.layout.xaxis.range is None and gap.layout.annotations[0].xanchor != "right"
