@@ -104,36 +104,17 @@ else:
     st.markdown(complaints.vital_few_words(few))
     with st.expander(f"Every category ({len(pareto):,})"):
         ui.table(
-            complaints.pareto_table(pareto).rename(
-                columns={
-                    "category": "Category",
-                    "family": "Family",
-                    "component_name": "Component",
-                    "complaints": "Complaints",
-                    "share_pct": "Share (%)",
-                    "cumulative_pct": "Cumulative share (%)",
-                }
-            ),
+            complaints.pareto_labelled_table(pareto),
             key="complaints_categories_table",
             filename="complaint_categories",
             column_config={
-                "Complaints": st.column_config.NumberColumn(format="localized"),
-                "Share (%)": st.column_config.NumberColumn(format="%.1f"),
-                "Cumulative share (%)": st.column_config.NumberColumn(format="%.1f"),
+                complaints.PARETO_TABLE_LABELS["complaints"]: st.column_config.NumberColumn(format="localized"),
+                complaints.PARETO_TABLE_LABELS["share_pct"]: st.column_config.NumberColumn(format="%.1f"),
+                complaints.PARETO_TABLE_LABELS["cumulative_pct"]: st.column_config.NumberColumn(format="%.1f"),
             },
         )
-    folded = int(bars["folded"].iloc[-1]) if (bars["family"] == complaints.OTHER_FAMILY).any() else 0
     ui.how_computed(
-        "Bars: complaints per category, sorted descending. Line: cumulative share of all complaints. Each category "
-        "belongs to a family (product or service) and points at one of the ten components; the mapping is data "
-        "(the complaint_categories table), so your own categories can map differently."
-        + (
-            f" The chart shows the categories that hold 80% of the complaints and {complaints.PARETO_EXTRA} more "
-            f"(at most {complaints.PARETO_CAP}); the other {folded} are summed in the last bar, and listed under "
-            "'Every category'."
-            if folded
-            else ""
-        ),
+        complaints.pareto_method(bars),
         filters,
         f"{few.total:,} complaints",
         ["complaints without a mapped category appear as 'Unmapped'"] if "Unmapped" in set(pareto["category"]) else [],

@@ -10,7 +10,7 @@ import streamlit as st
 from servicequality import ui
 from servicequality.charts import consistency as cc
 from servicequality.charts.common import interval_bars, stored, wrap_title
-from servicequality.metrics import complaints, consistency, performance
+from servicequality.metrics import complaints, consistency, control_charts, performance
 
 filters = ui.current_filters()
 
@@ -227,7 +227,7 @@ else:
 # --- control chart ---------------------------------------------------------------------------------
 st.subheader("Control chart over time")
 options = present.loc[shown, "branch_id"].tolist()
-default_branch = consistency.default_control_branch(view, filters.my_branch)
+default_branch = control_charts.default_control_branch(view, filters.my_branch)
 default_branch = default_branch if default_branch in options else options[0]
 labels = dict(zip(present["branch_id"], present["label"], strict=False))
 left, right = st.columns([2, 1])
@@ -254,7 +254,7 @@ if key == "return_rate":
     months = consistency.with_returns(
         months, ui.network_query("customer_returns_months", filters), ("branch_id", "month")
     )
-control = consistency.control_chart(months, branch, key, laney)
+control = control_charts.control_chart(months, branch, key, laney)
 if control is None:
     st.info("No months with data for this branch in the period.")
 elif len(control.series) < 2:
@@ -269,7 +269,7 @@ else:
         filename=f"{key}_control_chart_{branch}",
         select=ui.CrossFilter("month", "x"),
     )
-    st.caption(consistency.chart_words(m.kind, laney))
+    st.caption(control_charts.chart_words(m.kind, laney))
     if control.beyond:
         st.markdown(
             "**Special causes beyond the limits:** " + ", ".join(f"{pd.Timestamp(x):%b %Y}" for x in control.beyond)
@@ -280,7 +280,7 @@ else:
         st.markdown(
             f"**{control.runs} months are part of a run of 8 or more on one side of the centre line** (a shift)."
         )
-    formula = consistency.CONTROL_FORMULAS[chart_name]
+    formula = control_charts.control_formula(chart_name, m)
     ui.how_computed(
         f"One point per month for this branch; centre line = the branch's own value over the period; limits {formula}. "
         "Marked: points beyond the limits (special causes) and runs of 8 or more on one side of the centre line.",
@@ -310,7 +310,9 @@ if comparable:
     ui.how_computed(
         "Empirical Bayes (normal-normal): τ² by the method of moments (DerSimonian-Laird); each branch's estimate "
         "θ̂ = B·μ + (1 − B)·y with B = s²/(s² + τ²), s² its sampling variance at the network value; 95% interval "
-        "θ̂ ± 1.96·√((1 − B)s² + B²/Σw). Ranked on θ̂; the open circle is the raw value.",
+        "θ̂ ± 1.96·√((1 − B)s² + B²/Σw)"
+        + consistency.on_the_scale(m, "cut at")
+        + ". Ranked on θ̂; the open circle is the raw value.",
         filters,
         f"{len(ranked)} ranked branches",
         [

@@ -6,6 +6,7 @@ import math
 import streamlit as st
 
 from servicequality import ui
+from servicequality.charts import ipa as charts_ipa
 from servicequality.charts import servqual as charts_servqual
 from servicequality.metrics import drilldown, performance, servqual
 from servicequality.stats import servqual as servqual_stats
@@ -250,7 +251,7 @@ if ipa.empty:
     st.info("No importance points in this filter, so there is no importance-performance matrix.")
 else:
     ui.chart(
-        charts_servqual.importance_performance_matrix(
+        charts_ipa.importance_performance_matrix(
             ipa,
             importance_split=imp_split,
             performance_split=perf_split,

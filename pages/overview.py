@@ -117,24 +117,16 @@ else:
                     filename="weakest_components",
                     select=ui.CrossFilter("component", "customdata:-1"),
                 )
-                # five columns fit the half-page column at 1440 px (with the RATER group, n was cut off)
+                # four columns fit a phone's 358 px; a long name wraps (the grid wraps rows over 64 px)
                 ui.table(
-                    weakest[["component_name", "mean_gap", "ci_low", "ci_high", "n"]].rename(
-                        columns={
-                            "component_name": "Component",
-                            "mean_gap": "Gap (P − E)",
-                            "ci_low": "95% CI low",
-                            "ci_high": "95% CI high",
-                            "n": "n",
-                        }
-                    ),
+                    overview.weakest_table(weakest),
                     key="overview_weakest_table",
                     filename="weakest_components",
+                    row_height=66 if overview.weakest_table_wraps(weakest) else None,
                     column_config={
-                        **{
-                            c: st.column_config.NumberColumn(format="%.2f")
-                            for c in ("Gap (P − E)", "95% CI low", "95% CI high")
-                        },
+                        "Component": st.column_config.TextColumn(width=130),
+                        "Gap (P − E)": st.column_config.NumberColumn(format="%.2f"),
+                        "± (95% CI)": st.column_config.NumberColumn(format="%.2f"),
                         "n": st.column_config.NumberColumn(format="localized"),
                     },
                 )

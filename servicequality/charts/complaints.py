@@ -18,7 +18,9 @@ from servicequality.charts.common import (
     SURPLUS,
     clip,
     layout,
+    stack,
 )
+from servicequality.metrics.formats import fmt_minutes
 
 FAMILY_COLOURS = {"product": "#2471a3", "service": "#b9770e", "unmapped": "#808b96"}
 FAMILY_NAMES = {"product": "Product", "service": "Service", "unmapped": "Unmapped"}
@@ -262,6 +264,11 @@ def duration_ticks(minutes, max_ticks: int = 5) -> tuple[list[float], list[str],
     return [m for m, _ in chosen], [w for _, w in chosen], bounds
 
 
+def _minutes_in_words(minutes: pd.Series) -> list[str]:
+    """fmt_minutes of each value; a target not set (a nullable integer's pd.NA) reads "–"."""
+    return [fmt_minutes(m) for m in pd.to_numeric(minutes, errors="coerce").astype(float)]
+
+
 def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure:
     """Per channel: median and 90th-percentile time against the target (minutes, log scale).
     `df`: channel plus median_<stage>_minutes, p90_<stage>_minutes, <stage>_target, and n."""
@@ -286,8 +293,9 @@ def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure
                     color=colour,
                     line=dict(width=3 if column == target else 0, color=colour),
                 ),
-                customdata=d[[n_col]].to_numpy(),
-                hovertemplate="%{y}: " + name.lower() + " %{x:,.1f} min<br>n = %{customdata[0]:,}<extra></extra>",
+                # the time in words as the ticks give it ("32.0 days", not "46,151.3 min")
+                customdata=stack(d[n_col], _minutes_in_words(d[column])),
+                hovertemplate="%{y}: " + name.lower() + " %{customdata[1]}<br>n = %{customdata[0]:,}<extra></extra>",
             )
         )
     values, words, bounds = duration_ticks(d[[target, median, p90]].to_numpy().ravel())

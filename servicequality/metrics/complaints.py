@@ -167,6 +167,40 @@ def pareto_table(pareto: pd.DataFrame) -> pd.DataFrame:
     return d[["category", "family", "component_name", "complaints", "share_pct", "cumulative_pct"]]
 
 
+# The "Every category" table's headers, for pareto_table's columns.
+PARETO_TABLE_LABELS = {
+    "category": "Category",
+    "family": "Family",
+    "component_name": "Component",
+    "complaints": "Complaints",
+    "share_pct": "Share (%)",
+    "cumulative_pct": "Cumulative share (%)",
+}
+
+
+def pareto_labelled_table(pareto: pd.DataFrame) -> pd.DataFrame:
+    """pareto_table with its headers in words (PARETO_TABLE_LABELS): the "Every category" table."""
+    return pareto_table(pareto).rename(columns=PARETO_TABLE_LABELS)
+
+
+def pareto_method(bars: pd.DataFrame) -> str:
+    """The Pareto's "How is this computed?" text, from pareto_bars: what a bar and the line are and,
+    when the chart folds categories into a last "Other N categories" bar, which ones it draws."""
+    words = (
+        "Bars: complaints per category, sorted descending. Line: cumulative share of all complaints. Each category "
+        "belongs to a family (product or service) and points at one of the ten components; the mapping is data "
+        "(the complaint_categories table), so your own categories can map differently."
+    )
+    folded = bars.loc[bars["family"] == OTHER_FAMILY, "folded"]
+    if folded.empty:
+        return words
+    return words + (
+        f" The chart shows the categories that hold 80% of the complaints and {PARETO_EXTRA} more "
+        f"(at most {PARETO_CAP}); the other {int(folded.iloc[-1])} are summed in the last bar, and listed under "
+        "'Every category'."
+    )
+
+
 def vital_few_words(few: VitalFew) -> str:
     """The Pareto's sentence (markdown), worded for one category, for all of them and for some."""
     lead = ", ".join(few.leaders)

@@ -1,5 +1,6 @@
 """From per-branch query rows to one measure per branch (value, volume, interval), pooled
-groups, peer comparisons and rankings; the statistics themselves are in `stats.consistency`.
+groups, peer comparisons, rankings and the funnel view; the statistics themselves are in
+`stats.consistency`, a branch's months as a control chart in `metrics.control_charts`.
 """
 
 from __future__ import annotations
@@ -25,14 +26,11 @@ from servicequality.stats.consistency import (
     heterogeneity_test,
     kruskal_wallis_from_rank_sums,
     kruskal_wallis_in_words,
-    p_chart,
     percentile_spread,
     poisson_rate_interval,
     pooled_sd,
     shrink,
     standard_error,
-    u_chart,
-    xmr_chart,
 )
 
 # --- from per-branch query rows to one measure ---------------------------------------------------
@@ -360,7 +358,9 @@ def ranking(measure: pd.DataFrame, key: str, min_volume: float) -> tuple[pd.Data
     """Shrink the eligible branches toward the network and rank them (1 = best).
 
     s_i² from `standard_error` at the pooled value (pooled sd for means), so a branch with no
-    events still has a sampling variance. Returns (ranked rows, rows not ranked for low volume).
+    events still has a sampling variance. A bounded score's intervals are cut at its scale
+    (`Measure.bounds`): the true value is on the scale, so the cut interval covers it as often as
+    the normal one did. Returns (ranked rows, rows not ranked for low volume).
     """
     m = MEASURES[key]
     ok = measure["volume"] > 0
@@ -376,6 +376,8 @@ def ranking(measure: pd.DataFrame, key: str, min_volume: float) -> tuple[pd.Data
         target = float(eligible["events"].sum() / eligible["volume"].sum())
     se = standard_error(m.kind, target, eligible["volume"].to_numpy(), sigma)
     shrunk = shrink(eligible["raw"].to_numpy(), se * se)
+    if m.bounds is not None:
+        shrunk[["shrunk_low", "shrunk_high"]] = shrunk[["shrunk_low", "shrunk_high"]].clip(*m.bounds)
     for column in ("shrunk", "shrunk_low", "shrunk_high"):
         eligible[column] = shrunk[column].to_numpy() * m.scale
     eligible["shrinkage"] = shrunk["shrinkage"].to_numpy()
@@ -419,11 +421,15 @@ def funnel_view(measure: pd.DataFrame, key: str, adjustment: str = "auto") -> Fu
 
 def limits_in_words(f: Funnel, m: Measure) -> str:
     """What the funnel's limits are, in words, for "How is this computed?"."""
-    words = _limits_in_words(f, m)
-    if m.bounds is not None:
-        low, high = (fmt_number(b, 0) for b in m.bounds)
-        words += f", drawn no further than the scale's {low} and {high}"
-    return words
+    return _limits_in_words(f, m) + on_the_scale(m)
+
+
+def on_the_scale(m: Measure, how: str = "drawn no further than") -> str:
+    """ ", drawn no further than the scale's 0 and 100" for a bounded score; "" for the others."""
+    if m.bounds is None:
+        return ""
+    low, high = (fmt_number(b, 0) for b in m.bounds)
+    return f", {how} the scale's {low} and {high}"
 
 
 def _limits_in_words(f: Funnel, m: Measure) -> str:
@@ -468,116 +474,6 @@ def spread(ranked: pd.DataFrame) -> Spread:
         percentile_spread(values),
         values.std() if len(values) > 1 else math.nan,
     )
-
-
-def default_control_branch(view: FunnelView, my_branch: str | None) -> str:
-    """My branch when it has data, else the first branch outside the limits, else the first branch."""
-    present = view.present
-    options = present["branch_id"].tolist()
-    if my_branch in options:
-        return my_branch
-    outside = present.loc[present["outside"] != 0, "branch_id"]
-    return outside.iloc[0] if len(outside) else options[0]
-
-
-CONTROL_FORMULAS = {
-    "p chart": "p̄ ± 3·√(p̄(1 − p̄)/nᵢ)",
-    "Laney p′ chart": "p̄ ± 3·σ_z·√(p̄(1 − p̄)/nᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
-    "u chart": "ū ± 3·√(ū/Eᵢ)",
-    "Laney u′ chart": "ū ± 3·σ_z·√(ū/Eᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
-    "XmR chart": "X̄ ± 2.66·MR̄ (moving ranges above 3.267·MR̄ signal a jump)",
-}
-
-
-class ControlChart(NamedTuple):
-    series: pd.DataFrame  # the branch's months with volume: branch_measure rows plus month
-    chart: pd.DataFrame  # centre, limits and signals per month, plus n
-    name: str  # a key of CONTROL_FORMULAS
-    beyond: list  # months beyond the limits
-    runs: int  # months in a run of 8 or more on one side
-
-
-def control_chart(months: pd.DataFrame, branch: str, key: str, laney: bool = True) -> ControlChart | None:
-    """One branch's months as a p/u chart (Laney's p′/u′ when `laney`) or an XmR chart for means;
-    None when the branch has no month with volume."""
-    m = MEASURES[key]
-    mine = months[months["branch_id"] == branch]
-    series = branch_measure(mine, key)
-    series["month"] = mine["month"].to_numpy()
-    series = series[(series["volume"] > 0) & series["raw"].notna()].reset_index(drop=True)
-    if series.empty:
-        return None
-    if m.kind == "proportion":
-        chart, name = p_chart(series["events"], series["volume"], laney=laney), "Laney p′ chart" if laney else "p chart"
-    elif m.kind == "rate":
-        chart, name = u_chart(series["events"], series["volume"], laney=laney), "Laney u′ chart" if laney else "u chart"
-    else:
-        chart, name = xmr_chart(series["raw"]), "XmR chart"
-    chart["n"] = series["volume"].to_numpy()
-    beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"].tolist()
-    return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()))
-
-
-def control_chart_against_network(
-    months: pd.DataFrame, branch: str, key: str, laney: bool = True
-) -> ControlChart | None:
-    """One branch's months against the network's same months, so that what every branch shares
-    (a seasonal peak, a network-wide change) cancels and what is left is the branch's own.
-
-    Counts (rates, shares): a u′ chart of observed ÷ expected events, expected_i = the branch's
-    volume_i × the network's value in month i (indirect standardisation; Laney's widening as in
-    control_chart). Means: an XmR chart of the branch's mean − the network's mean each month.
-    `months` must hold every branch of the network (consistency_branch_months, network-wide).
-    Sources: Spiegelhalter (2005), Statistics in Medicine 24:1185-1202 (indirectly standardised
-    ratios); Laney (2002), Quality Engineering 14(4):531-537; Wheeler & Chambers, ch. 9.
-    """
-    m = MEASURES[key]
-    rows = branch_measure(months, key)
-    rows["month"] = months["month"].to_numpy()
-    rows = rows[(rows["volume"] > 0) & rows["raw"].notna()]
-    if m.kind == "mean":
-        weighted = (rows["raw"] * rows["volume"]).groupby(rows["month"]).sum()
-        network = weighted / rows.groupby("month")["volume"].sum()
-    else:
-        network = rows.groupby("month")["events"].sum() / rows.groupby("month")["volume"].sum()
-    series = rows[rows["branch_id"] == branch].reset_index(drop=True)
-    if series.empty:
-        return None
-    reference = series["month"].map(network).to_numpy()
-    if m.kind == "mean":
-        chart, name = xmr_chart(series["raw"].to_numpy() - reference), "XmR chart of the difference from the network"
-    else:
-        expected = series["volume"].to_numpy() * reference
-        chart = u_chart(series["events"], expected, laney=laney)
-        name = "Laney u′ chart of observed ÷ expected" if laney else "u chart of observed ÷ expected"
-        chart["expected"] = expected
-    chart["n"] = series["volume"].to_numpy()
-    beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"].tolist()
-    return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()))
-
-
-# What each control chart is, in plain words (shown under the chart).
-CHART_WORDS = {
-    "proportion": "Laney p′ chart: each month's share with limits 3 standard errors either side of the branch's "
-    "average, widened (or narrowed) by how much the months really vary beyond sampling noise, so that large "
-    "volumes do not make every month look special.",
-    "rate": "Laney u′ chart: each month's rate per 1,000 with limits 3 standard errors either side of the "
-    "branch's average, widened (or narrowed) by how much the months really vary beyond sampling noise.",
-    "mean": "XmR chart: each month's value (X) with limits 2.66 average moving ranges (mR, the change from one "
-    "month to the next) either side of the branch's average; a month outside them is more than routine "
-    "variation.",
-}
-PLAIN_CHART_WORDS = {
-    "proportion": "p chart: each month's share with limits 3 standard errors (from that month's volume) either "
-    "side of the branch's average.",
-    "rate": "u chart: each month's rate with limits 3 standard errors (from that month's volume) either side of "
-    "the branch's average.",
-}
-
-
-def chart_words(kind: str, laney: bool) -> str:
-    """The control chart in plain words: what a point is and where its limits come from."""
-    return CHART_WORDS[kind] if laney or kind == "mean" else PLAIN_CHART_WORDS[kind]
 
 
 def difference_in_words(view: FunnelView, m: Measure) -> str:

@@ -31,6 +31,26 @@ def with_gap_intervals(df: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     return out
 
 
+# The weakest components' table: four columns, the interval as its half-width, so that it fits a
+# 390 px phone (with 95% CI low and high as columns, n was off the screen).
+WEAKEST_COLUMNS = {"component_name": "Component", "mean_gap": "Gap (P − E)", "margin": "± (95% CI)", "n": "n"}
+
+
+WEAKEST_NAME_WIDTH = 16  # characters of a component's name on one line of its 130 px column
+
+
+def weakest_table_wraps(weakest: pd.DataFrame) -> bool:
+    """Whether a component's name needs a second line ("Understanding the customer")."""
+    return bool((weakest["component_name"].str.len() > WEAKEST_NAME_WIDTH).any())
+
+
+def weakest_table(weakest: pd.DataFrame) -> pd.DataFrame:
+    """with_gap_intervals rows as the weakest components' table: component, gap, the interval's
+    half-width (the paired t interval is symmetric: gap ± t·s/√n) and n, headed in words."""
+    out = weakest.assign(margin=(weakest["ci_high"] - weakest["ci_low"]) / 2)
+    return out[list(WEAKEST_COLUMNS)].rename(columns=WEAKEST_COLUMNS).reset_index(drop=True)
+
+
 def _f(value) -> float:
     return math.nan if value is None or pd.isna(value) else float(value)
 

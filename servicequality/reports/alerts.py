@@ -35,7 +35,7 @@ import pandas as pd
 
 from servicequality import stats
 from servicequality.filters import Filters
-from servicequality.metrics import consistency
+from servicequality.metrics import consistency, control_charts
 from servicequality.stats import changes
 
 Runner = Callable[..., pd.DataFrame]
@@ -226,7 +226,8 @@ def _control_chart(rule: Rule, ctx: Context) -> list[Signal]:
     if months.empty:
         return []
     months = months.assign(month=pd.to_datetime(months["month"]))
-    chart_of = consistency.control_chart_against_network if rule.against == "network" else consistency.control_chart
+    against_network = rule.against == "network"
+    chart_of = control_charts.control_chart_against_network if against_network else control_charts.control_chart
     wanted = pd.Timestamp(ctx.filters.start)
     out = []
     for branch in sorted(months["branch_id"].unique()):
@@ -256,7 +257,7 @@ def _control_chart(rule: Rule, ctx: Context) -> list[Signal]:
 
 
 def _chart_evidence(
-    m: consistency.Measure, chart: consistency.ControlChart, last: pd.Series, beyond: bool, worse: bool
+    m: consistency.Measure, chart: control_charts.ControlChart, last: pd.Series, beyond: bool, worse: bool
 ) -> str:
     months = len(chart.series)
     why = (

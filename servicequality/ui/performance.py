@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from servicequality.charts import ipa as charts_ipa
 from servicequality.charts import performance as charts_performance
-from servicequality.charts import servqual as charts_servqual
 from servicequality.filters import Filters
 from servicequality.metrics import performance
 from servicequality.ui.crossfilter import CrossFilter
@@ -289,7 +289,7 @@ def derived_matrix(filters: Filters, perf: pd.DataFrame) -> None:
         return
     ipa, imp_split, perf_split = performance.derived_importance_performance(perf, result)
     chart(
-        charts_servqual.importance_performance_matrix(
+        charts_ipa.importance_performance_matrix(
             ipa,
             importance_split=imp_split,
             performance_split=perf_split,

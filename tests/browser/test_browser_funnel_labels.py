@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from servicequality import ingest
-from tests.conftest import ROOT, SHARED_DATA, require_or_skip
+from tests.conftest import SHARED_DATA
 from tools import browser
 
 pytestmark = pytest.mark.browser
@@ -35,17 +34,8 @@ OVERLAPS = """(key) => {
 
 
 @pytest.fixture(scope="module")
-def skytrax(tmp_path_factory):
-    require_or_skip(SKYTRAX.exists(), f"the real export {SKYTRAX} is missing")
-    db = tmp_path_factory.mktemp("skytrax") / "skytrax.duckdb"
-    ingest.run_import("surveys", SKYTRAX, ROOT / "mappings" / "skytrax_lounges.toml", db)
-    with browser.streamlit_server(db) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def demo(demo_db_path):
-    with browser.streamlit_server(demo_db_path) as url:
+def skytrax(serve_export):
+    with serve_export("surveys", SKYTRAX, "skytrax_lounges.toml") as url:
         yield url
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from servicequality import ingest
 from servicequality.ui.navigation import PAGES
-from tests.conftest import ROOT, SHARED_DATA, require_or_skip
+from tests.conftest import SHARED_DATA
 from tools import browser
 
 pytestmark = pytest.mark.browser
@@ -31,14 +30,9 @@ PERFORMANCE_ONLY = {"hospital", "lounges"}
 
 
 @pytest.fixture(scope="module", params=list(EXPORTS))
-def imported(request, tmp_path_factory, chromium_path):
+def imported(request, serve_export, chromium_path):
     name = request.param
-    target, file, mapping = EXPORTS[name]
-    require_or_skip(file.exists(), f"the real export {file} is missing")
-    db = tmp_path_factory.mktemp(name) / f"{name}.duckdb"
-    result = ingest.run_import(target, file, ROOT / "mappings" / mapping, db)
-    assert result.rows_stored > 0
-    with browser.streamlit_server(db) as url, browser.chromium(chromium_path, height=2200) as context:
+    with serve_export(*EXPORTS[name]) as url, browser.chromium(chromium_path, height=2200) as context:
         yield name, url, context
 
 

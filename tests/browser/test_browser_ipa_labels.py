@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from servicequality import ingest
-from tests.conftest import ROOT, SHARED_DATA, require_or_skip
+from tests.conftest import SHARED_DATA
 from tools import browser
 
 pytestmark = pytest.mark.browser
@@ -38,17 +37,8 @@ OVERLAPS = """(key) => {
 
 
 @pytest.fixture(scope="module")
-def hospital(tmp_path_factory):
-    require_or_skip(HOSPITAL.exists(), f"the real export {HOSPITAL} is missing")
-    db = tmp_path_factory.mktemp("hospital") / "hospital.duckdb"
-    ingest.run_import("surveys", HOSPITAL, ROOT / "mappings" / "il_hospital_survey.toml", db)
-    with browser.streamlit_server(db) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def demo(demo_db_path):
-    with browser.streamlit_server(demo_db_path) as url:
+def hospital(serve_export):
+    with serve_export("surveys", HOSPITAL, "il_hospital_survey.toml") as url:
         yield url
 
 

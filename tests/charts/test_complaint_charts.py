@@ -127,3 +127,24 @@ def test_handling_against_target_without_a_target_keeps_its_ticks():
     )
     fig = cc.handling_vs_target(df, stage="first_response", title="t")
     assert list(fig.layout.xaxis.ticktext) == ["1 min", "5 min", "15 min", "1 h", "4 h"]
+
+
+def test_handling_against_target_hovers_a_time_in_words():
+    # Phone's median 46,151.3 min / 1,440 = 32.05 days; Web's 300 min / 60 = 5.0 h; Web's target
+    # 45 min stays minutes; Phone's target is not set (pd.NA): "–"
+    df = pd.DataFrame(
+        {
+            "channel": ["Web", "Phone"],
+            "median_resolution_minutes": [300.0, 46_151.3],
+            "p90_resolution_minutes": [2_000.0, 150_000.0],
+            "resolution_target": pd.array([45, None], dtype="Int64"),
+            "resolved_n": [5, 1_234],
+        }
+    )
+    fig = cc.handling_vs_target(df, stage="resolution", title="t")
+    target, median, p90 = fig.data  # sorted by channel: Phone, Web
+    assert [list(row) for row in median.customdata] == [[1_234, "32.0 days"], [5, "5.0 h"]]
+    assert [row[1] for row in target.customdata] == ["–", "45 min"]
+    # 150,000 / 1,440 = 104.2 days; 2,000 / 60 = 33.3 h
+    assert [row[1] for row in p90.customdata] == ["104.2 days", "33.3 h"]
+    assert " min<br>" not in median.hovertemplate and "%{customdata[1]}" in median.hovertemplate

@@ -103,3 +103,48 @@ def test_funnel_limits_of_a_bounded_score_stop_at_the_scale():
     assert len(limits) == 4
     assert all(0 <= y <= 100 for t in limits for y in t.y)
     assert min(min(t.y) for t in limits) == 0 and max(max(t.y) for t in limits) == 100
+
+
+def _ranked() -> pd.DataFrame:
+    # three ranked branches of survey performance (0-100): the first's interval cut at 100 by
+    # metrics.consistency.ranking, the network at 70
+    return pd.DataFrame(
+        {
+            "branch_id": ["Z", "P", "Q"],
+            "label": ["Zurich (Z)", "Porto (P)", "Quito (Q)"],
+            "rank": [1, 2, 3],
+            "value": [99.0, 61.0, 40.0],
+            "volume": [6.0, 40.0, 30.0],
+            "shrunk": [96.7, 61.2, 40.6],
+            "shrunk_low": [83.0, 55.7, 34.3],
+            "shrunk_high": [100.0, 66.7, 47.0],
+            "shrinkage": [0.09, 0.01, 0.02],
+            "network": [70.0] * 3,
+        }
+    )
+
+
+def test_the_ranking_of_a_bounded_score_keeps_its_axis_on_the_scale():
+    # values 34.3 to 100, padded by 5% of the span 65.7 (3.285): 31.015 to 103.285, the top held at
+    # 100 + 2 (a hair for a marker on 100); plotly's autorange ran to 170 on a phone
+    fig = cc.ranking_chart(_ranked(), MEASURES["survey_performance"], title="t")
+    start, end = fig.layout.xaxis.range
+    assert math.isclose(start, 31.015) and end == 102.0
+    # a gap has no scale's ends: plotly's own range
+    gap = cc.ranking_chart(_ranked(), MEASURES["survey_gap"], title="t")
+    assert gap.layout.xaxis.range is None
+
+
+def test_the_ranking_names_the_network_in_its_legend_and_keeps_rank_order():
+    # 'Network 44.5' printed over the plot sat on the first branch's dot (Boston at 390 px): it is
+    # the dashed line's legend entry; the network line, drawn first, must not reorder the branches.
+    fig = cc.ranking_chart(_ranked(), MEASURES["survey_performance"], title="t")
+    assert not fig.layout.annotations
+    line = next(t for t in fig.data if t.mode == "lines")
+    assert line.name == "Network 70.0" and set(line.x) == {70.0}
+    assert list(fig.layout.yaxis.categoryarray) == ["#1 Zurich (Z)", "#2 Porto (P)", "#3 Quito (Q)"]
+    # a name longer than 24 characters is cut on the axis to its first 23 and an ellipsis, whole in the hover
+    ranked = _ranked().assign(label=["Jerusalem Mental Health Center (המרכז הירושלמי)", "Porto (P)", "Quito (Q)"])
+    fig = cc.ranking_chart(ranked, MEASURES["survey_performance"], title="t")
+    assert fig.layout.yaxis.categoryarray[0] == "#1 Jerusalem Mental Health…"
+    assert "Jerusalem Mental Health Center (המרכז הירושלמי)" in list(fig.data[1].customdata[0])

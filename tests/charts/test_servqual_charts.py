@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from servicequality.charts import ipa as charts_ipa
 from servicequality.charts import servqual as charts_servqual
-from servicequality.charts.servqual import IPA_KEY_WIDTH
+from servicequality.charts.ipa import IPA_KEY_WIDTH
 
 
 def _ipa() -> pd.DataFrame:
@@ -31,7 +32,7 @@ def _ipa() -> pd.DataFrame:
 
 
 def test_points_carry_numbers_and_the_key_names_them():
-    fig = charts_servqual.importance_performance_matrix(
+    fig = charts_ipa.importance_performance_matrix(
         _ipa(), importance_split=12.4, performance_split=76.6, title="Derived importance against performance"
     )
     trace = fig.data[0]
@@ -48,9 +49,7 @@ def test_points_carry_numbers_and_the_key_names_them():
 
 def test_points_close_together_get_labels_on_different_sides():
     # Reliability (3.3, 84.1) and Security (4.2, 83.1): on a phone's plot they are 5 px apart
-    fig = charts_servqual.importance_performance_matrix(
-        _ipa(), importance_split=12.4, performance_split=76.6, title="t"
-    )
+    fig = charts_ipa.importance_performance_matrix(_ipa(), importance_split=12.4, performance_split=76.6, title="t")
     positions = list(fig.data[0].textposition)
     assert positions[0] != positions[2]
 
@@ -61,5 +60,29 @@ def test_ipa_numbers_keep_off_the_split_lines():
     # (16 px: its marker covers the place above point 1). Below point 1 the number's box (6 to 25 px
     # under it) would cross the line; beside it, it does not.
     args = ([11.0, 11.0], [4.95, 5.05], ["1", "2"], [10.0, 12.0], [3.8, 6.0])
-    assert charts_servqual._label_positions(*args)[0].startswith("bottom")  # blind to the line
-    assert charts_servqual._label_positions(*args, splits=(11.5, 4.82))[0] == "middle right"
+    assert charts_ipa._label_positions(*args)[0].startswith("bottom")  # blind to the line
+    assert charts_ipa._label_positions(*args, splits=(11.5, 4.82))[0] == "middle right"
+
+
+def test_alpha_values_short_of_the_threshold_are_written_past_its_line():
+    # the kiosk survey's Communication 0.46 and Security 0.83; 0.699 rounds to 0.70 at 2 decimals
+    alphas = pd.DataFrame(
+        {
+            "component_key": ["communication", "security", "courtesy"],
+            "component_name": ["Communication", "Security", "Courtesy"],
+            "alpha": [0.46, 0.83, 0.699],
+            "k": [3, 4, 2],
+            "n_complete": [102, 99, 101],
+        }
+    )
+    fig = charts_servqual.alpha_bars(alphas, threshold=0.70, title="Cronbach's alpha")
+    labels = {a.y: a for a in fig.layout.annotations if a.y in set(alphas["component_name"])}
+    # left of 0.70 the label starts at the line (x = 0.70), not at the bar's end: the line at 0.70
+    # would cross "0.46 < 0.70" written from 0.46 on; 0.83 is written at its own bar's end
+    assert [(labels[n].x, labels[n].text) for n in ("Communication", "Security", "Courtesy")] == [
+        (0.70, "0.46 < 0.70"),
+        (0.83, "0.83"),
+        (0.70, "0.699 < 0.70"),
+    ]
+    assert len(labels) == 3 and all(a.xanchor == "left" and a.xshift > 0 for a in labels.values())
+    assert not fig.data[0].text  # no second copy at the bars' ends

@@ -13,6 +13,8 @@ from servicequality.metrics.complaints import (
     headline,
     no_target_set,
     pareto_bars,
+    pareto_labelled_table,
+    pareto_method,
     pareto_table,
     rate_scope,
     vital_few,
@@ -126,6 +128,51 @@ def test_pareto_table_lists_every_category():
     table = pareto_table(EIGHT)
     assert table["category"].tolist() == ["A", "B", "C", "D", "E", "F", "G", "H"]
     assert table["share_pct"].tolist() == [50.0, 20.0, 10.0, 8.0, 5.0, 4.0, 2.0, 1.0]
+
+
+# Twenty categories, most frequent not first: T 300, S 200, R 150, Q 100, P 60 (cumulative 30, 50,
+# 65, 75, 81 %: P crosses 80 %, so the vital few are five), then O 40, N 30, M 25 and twelve more
+# (L 20, K 18, J 15, I 12, H 10, G 8, F 5, E 3, D, C, B, A 1 each) = 1,000 complaints.
+TWENTY = pd.DataFrame(
+    {
+        "category": list("ABCDEFGHIJKLMNOPQRST"),
+        "family": ["service", "product"] * 10,
+        "component_name": ["X"] * 20,
+        "complaints": [1, 1, 1, 1, 3, 5, 8, 10, 12, 15, 18, 20, 25, 30, 40, 60, 100, 150, 200, 300],
+    }
+)
+
+
+def test_the_pareto_method_says_how_many_categories_the_last_bar_folds():
+    # 20 categories > 15 + 1: the vital five plus three more (O, N, M) are drawn, the other
+    # 20 - 8 = 12 (L..A, 95 complaints) are one bar
+    bars = pareto_bars(TWENTY)
+    assert bars["category"].tolist() == [*"TSRQPONM", "Other 12 categories"]
+    assert bars["complaints"].iloc[-1] == 95
+    words = pareto_method(bars)
+    assert words.startswith("Bars: complaints per category, sorted descending.")
+    assert words.endswith(
+        " The chart shows the categories that hold 80% of the complaints and 3 more (at most 15); "
+        "the other 12 are summed in the last bar, and listed under 'Every category'."
+    )
+    # eight categories are all drawn: nothing folded, nothing said about it
+    assert "summed in the last bar" not in pareto_method(pareto_bars(EIGHT))
+
+
+def test_the_every_category_table_has_headers_in_words():
+    table = pareto_labelled_table(TWENTY)
+    assert table.columns.tolist() == [
+        "Category",
+        "Family",
+        "Component",
+        "Complaints",
+        "Share (%)",
+        "Cumulative share (%)",
+    ]
+    assert len(table) == 20  # the table keeps what the chart folds
+    # T 300 of 1,000 first; S's cumulative share is (300 + 200) / 1,000
+    assert table["Category"].iloc[0] == "T" and table["Share (%)"].iloc[0] == 30.0
+    assert table["Cumulative share (%)"].iloc[1] == 50.0
 
 
 # --- handling tiles where the export records no first response (Boston 311) ----------------------

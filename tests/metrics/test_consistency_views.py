@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from servicequality.metrics import consistency
+from servicequality.metrics import consistency, control_charts
 
 
 def _performance_rows() -> pd.DataFrame:
@@ -61,4 +61,64 @@ def test_the_words_say_how_many_and_whose_minimum():
     )
     assert "1 branch with fewer than 100 customers served (a fixed minimum) is left out" in (
         consistency.dot_plot_left_out(1, 100, "complaint_rate")
+    )
+
+
+# --- the ranking's and the control chart's limits on the 0-100 scale ----------------------------
+
+
+def _near_the_top() -> pd.DataFrame:
+    # two small branches near 100 (Zurich 99 of 6, Hannover 97 of 5) and two larger ones lower down
+    return pd.DataFrame(
+        {
+            "branch_id": ["H", "P", "Z", "Q"],
+            "branch_name": ["Hannover", "Porto", "Zurich", "Quito"],
+            "performance_n": [5, 40, 6, 30],
+            "mean_performance": [97.0, 61.0, 99.0, 40.0],
+            "sd_performance": [5.0, 18.0, 2.0, 20.0],
+        }
+    )
+
+
+def test_shrunk_intervals_of_survey_performance_stop_at_100(monkeypatch):
+    key = "survey_performance"
+    bounded, _ = consistency.ranking(consistency.branch_measure(_near_the_top(), key), key, 2)
+    # the same ranking with the scale's bounds taken away: the normal interval θ̂ ± 1.96·√var
+    monkeypatch.setitem(consistency.MEASURES, key, consistency.MEASURES[key]._replace(bounds=None))
+    free, _ = consistency.ranking(consistency.branch_measure(_near_the_top(), key), key, 2)
+    bounded, free = bounded.set_index("branch_id"), free.set_index("branch_id")
+    # Zurich (θ̂ ≈ 96.7, interval ≈ 83.0 to 110.5) and Hannover passed 100: now cut at 100
+    assert free.loc["Z", "shrunk_high"] > 105 and free.loc["H", "shrunk_high"] > 100
+    assert bounded.loc[["Z", "H"], "shrunk_high"].tolist() == [100.0, 100.0]
+    # nothing else moves: the estimates, the lower ends, Porto's and Quito's intervals, the ranks
+    for column in ("shrunk", "shrunk_low", "rank"):
+        assert bounded[column].tolist() == free[column].tolist()
+    assert bounded.loc[["P", "Q"], "shrunk_high"].tolist() == free.loc[["P", "Q"], "shrunk_high"].tolist()
+
+
+def test_the_xmr_limits_of_survey_performance_stay_between_0_and_100():
+    months = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"])
+    rows = pd.DataFrame(
+        {
+            "branch_id": ["Z"] * 4 + ["Q"] * 4,
+            "branch_name": ["Zurich"] * 4 + ["Quito"] * 4,
+            "month": list(months) * 2,
+            "performance_n": [10] * 8,
+            "mean_performance": [98.0, 90.0, 99.0, 97.0, 3.0, 10.0, 2.0, 5.0],
+            "sd_performance": [3.0] * 8,
+        }
+    )
+    # Zurich: X̄ = 384 / 4 = 96, MR̄ = (8 + 9 + 2) / 3 = 6.333; 96 ± 2.66 · 6.333 = 79.153 to 112.847
+    zurich = control_charts.control_chart(rows, "Z", "survey_performance")
+    assert round(zurich.chart["lcl"].iloc[0], 3) == 79.153 and zurich.chart["ucl"].iloc[0] == 100.0
+    # Quito: X̄ = 20 / 4 = 5, MR̄ = (7 + 8 + 3) / 3 = 6; 5 ± 15.96 = -10.96 to 20.96
+    quito = control_charts.control_chart(rows, "Q", "survey_performance")
+    assert quito.chart["lcl"].iloc[0] == 0.0 and round(quito.chart["ucl"].iloc[0], 2) == 20.96
+    assert not zurich.beyond and not quito.beyond
+    words = control_charts.control_formula(zurich.name, consistency.MEASURES["survey_performance"])
+    assert words.endswith(", drawn no further than the scale's 0 and 100")
+    # the gap has no bounds: its limits and words stay as they are
+    assert (
+        control_charts.control_formula("XmR chart", consistency.MEASURES["survey_gap"])
+        == (control_charts.CONTROL_FORMULAS["XmR chart"])
     )

@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from servicequality import store
@@ -79,3 +80,27 @@ def test_monthly_on_fixture(fixture_con):
     # January NPS: promoter R1, detractor R2 of 2 -> 0; February: R3 (8) passive of 1 -> 0
     assert m["nps"].tolist() == pytest.approx([0.0, 0.0])
     assert m["csat_pct"].tolist() == pytest.approx([50.0, 100.0])
+
+
+def test_the_weakest_components_table_gives_the_interval_as_its_half_width():
+    # -1.02 in (-1.10, -0.94): ± 0.08; -0.33 in (-0.40, -0.26): ± 0.07
+    weakest = pd.DataFrame(
+        {
+            "component_key": ["responsiveness", "understanding"],
+            "component_name": ["Responsiveness", "Understanding the customer"],
+            "mean_gap": [-1.02, -0.33],
+            "sd_gap": [1.0, 1.1],
+            "ci_low": [-1.10, -0.40],
+            "ci_high": [-0.94, -0.26],
+            "n": [600, 13_833],
+        },
+        index=[4, 7],  # rows picked from a sorted frame keep their old index
+    )
+    table = overview.weakest_table(weakest)
+    assert table.columns.tolist() == ["Component", "Gap (P − E)", "± (95% CI)", "n"]
+    assert table["± (95% CI)"].tolist() == pytest.approx([0.08, 0.07])
+    assert table["n"].tolist() == [600, 13_833] and table.index.tolist() == [0, 1]
+    # 'Understanding the customer' (26 characters) needs a second line; the other nine names do not
+    assert overview.weakest_table_wraps(weakest)
+    assert not overview.weakest_table_wraps(weakest.iloc[:1])
+    assert not overview.weakest_table_wraps(pd.DataFrame({"component_name": ["Professionalism"]}))

@@ -57,16 +57,20 @@ def test_overview_key_numbers_on_fixture(monkeypatch, fixture_db_path):
     assert "4 complaints / 1,000 customers" in captions
 
 
-def test_overview_weakest_components_table_fits_its_half_column(monkeypatch, fixture_db_path):
-    # At 1440 px the half-page column is about 490 px wide: with a sixth column (RATER group) the n
-    # column was cut off at "1" of "13,833" on the demo. Five columns, n last.
+def test_overview_weakest_components_table_fits_a_phone(monkeypatch, fixture_db_path):
+    # At 390 px the grid has 356 px: with 95% CI low and high as two columns the demo's table was
+    # 410 px wide and n scrolled off. Four columns, the interval as its half-width, n last.
     at = open_app(monkeypatch, fixture_db_path, query={"period": ["2024-01-01", "2024-02-29"]})
     table = next(d.value for d in at.dataframe if "Gap (P − E)" in d.value.columns)
-    assert list(table.columns) == ["Component", "Gap (P − E)", "95% CI low", "95% CI high", "n"]
+    assert list(table.columns) == ["Component", "Gap (P − E)", "± (95% CI)", "n"]
     # the fixture's two components (tests/fixture_db.py), gap = mean over R1-R4 of mean P - mean E:
     # reliability (5-6.5, 5-6, 5.5-6, 7-7) / 4 = -0.75; tangibles (1, 0, 1, -3) / 4 = -0.25
     assert table["Component"].tolist() == ["Reliability", "Tangibles"]
     assert table["Gap (P − E)"].tolist() == pytest.approx([-0.75, -0.25])
+    # ± t(0.975, 3) · s / √4 with t = 3.1824 (a t table): reliability s² = (0.75² + 0.25² + 0.25²
+    # + 0.75²) / 3 = 1.25 / 3, ± 1.027; tangibles s² = (1.25² + 0.25² + 1.25² + 2.75²) / 3 = 10.75 / 3,
+    # ± 3.012
+    assert table["± (95% CI)"].tolist() == pytest.approx([1.027, 3.012], abs=0.001)
     assert table["n"].tolist() == [4, 4]
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from servicequality import store
 from servicequality.__main__ import main
-from servicequality.metrics import consistency
+from servicequality.metrics import control_charts
 from servicequality.reports import alerts
 from servicequality.store import rollups
 from tools import browser
@@ -66,7 +66,7 @@ def test_control_chart_against_the_network_by_hand():
             "branch_name": ["A", "A", "A", "B", "B", "B"],
         }
     )
-    chart = consistency.control_chart_against_network(months, "A", "complaint_rate", laney=False)
+    chart = control_charts.control_chart_against_network(months, "A", "complaint_rate", laney=False)
     np.testing.assert_allclose(chart.chart["value"], [1.0, 0.5, 1.5])
     np.testing.assert_allclose(chart.chart["expected"], [10.0, 20.0, 20.0])
     assert chart.chart["centre"].iloc[0] == pytest.approx(1.0)
