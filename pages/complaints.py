@@ -84,6 +84,8 @@ st.subheader("What customers complain about")
 pareto = ui.query("complaint_pareto", filters)
 if pareto.empty:
     st.info("No complaints in this period.")
+elif not_recorded := complaints.no_category_recorded(pareto):
+    st.info(not_recorded)
 else:
     colour_by = st.radio(
         "Colour the categories by",

@@ -201,6 +201,19 @@ def pareto_method(bars: pd.DataFrame) -> str:
     )
 
 
+def no_category_recorded(pareto: pd.DataFrame) -> str | None:
+    """What to say instead of a Pareto when no complaint of the period has a category of the store
+    (complaint_pareto's one row 'Unmapped': Boston 311's export gives none); None when some have one.
+    A chart of one bar named by our own placeholder would read as a category."""
+    if set(pareto["category"]) != {"Unmapped"}:
+        return None
+    total = int(pareto["complaints"].sum())
+    return (
+        f"Complaint category not recorded: none of the {total:,} complaints in this period has one (the export, "
+        "or its mapping, gives no category the store knows), so there is no Pareto of categories to draw."
+    )
+
+
 def vital_few_words(few: VitalFew) -> str:
     """The Pareto's sentence (markdown), worded for one category, for all of them and for some."""
     lead = ", ".join(few.leaders)

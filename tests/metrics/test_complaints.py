@@ -11,6 +11,7 @@ from servicequality.metrics.complaints import (
     VitalFew,
     handling_tiles,
     headline,
+    no_category_recorded,
     no_target_set,
     pareto_bars,
     pareto_labelled_table,
@@ -219,3 +220,13 @@ def test_first_response_an_export_lacks_is_not_recorded_not_a_dash():
         # 1,281 of 1,597 + awaiting judged: resolution is recorded
         expected = f"{100 * 1_281 / (1_597 + awaiting):.1f} %"
         assert tiles["Resolved within target"].value == expected
+
+
+def test_no_pareto_when_no_complaint_has_a_category():
+    # Boston 311: every complaint 'Unmapped' (no category in the export): one bar named by our own
+    # placeholder read as a category ("One category holds all 2,885 complaints (Unmapped)").
+    unmapped = pd.DataFrame({"category": ["Unmapped"], "complaints": [2885]})
+    assert "none of the 2,885 complaints" in no_category_recorded(unmapped)
+    # one complaint with a category is enough for a Pareto (of two bars)
+    some = pd.DataFrame({"category": ["Unmapped", "Access"], "complaints": [2884, 1]})
+    assert no_category_recorded(some) is None

@@ -138,4 +138,8 @@ def test_the_overview_of_boston_says_what_the_export_does_not_record(monkeypatch
     complaints = open_page(monkeypatch, stores["boston"], COMPLAINTS, {"period": ["2010-01-01", "2025-12-31"]})
     shown = {m.label: m.value for m in complaints.metric}["Resolved within target"]
     assert cards["Resolved on time"] == shown and shown.endswith(" %") and "." in shown
+    # Boston's export gives no category: no Pareto of one 'Unmapped' bar, a sentence saying so
+    assert any("Complaint category not recorded" in i.value for i in complaints.info)
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in complaints.get("plotly_chart")]
+    assert not any("Pareto" in t for t in titles), titles
     assert cards["Complaints per 1,000 served"] == "not recorded"
