@@ -369,6 +369,8 @@ with left:
     backlog = ui.query("handling_backlog", filters)
     open_n = int(backlog["open_complaints"].sum())
     st.markdown(f"**Open backlog at {filters.end:%d %b %Y}: {open_n:,} complaints**")
+    # not the tiles' 'still open' (the period's complaints open on the data's last day): say which
+    st.caption(complaints.backlog_words(open_n, int(backlog["opened_before_period"].sum())))
     if open_n == 0:
         st.info("No complaint was open at the end of the period.")
     else:

@@ -214,6 +214,18 @@ def no_category_recorded(pareto: pd.DataFrame) -> str | None:
     )
 
 
+def backlog_words(open_n: int, opened_before: int) -> str:
+    """What the backlog counts, against the tiles' 'still open': the backlog is every complaint open
+    at the end of the period, whenever opened, even one resolved since; the tiles count the period's
+    complaints open on the data's last recorded day (Boston 2015: a backlog of 1,332 against 1,288
+    still open, both right)."""
+    before = f", {opened_before:,} of them opened before the period" if opened_before else ""
+    return (
+        f"Every complaint open at the end of the period ({open_n:,}{before}), including those resolved since; "
+        "the tiles above count the period's complaints that are still open on the data's last recorded day."
+    )
+
+
 def vital_few_words(few: VitalFew) -> str:
     """The Pareto's sentence (markdown), worded for one category, for all of them and for some."""
     lead = ", ".join(few.leaders)

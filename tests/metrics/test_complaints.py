@@ -9,6 +9,7 @@ from servicequality.filters import Filters
 from servicequality.metrics.complaints import (
     RATE_LABEL,
     VitalFew,
+    backlog_words,
     handling_tiles,
     headline,
     no_category_recorded,
@@ -230,3 +231,9 @@ def test_no_pareto_when_no_complaint_has_a_category():
     # one complaint with a category is enough for a Pareto (of two bars)
     some = pd.DataFrame({"category": ["Unmapped", "Access"], "complaints": [2884, 1]})
     assert no_category_recorded(some) is None
+
+
+def test_the_backlog_says_how_it_differs_from_still_open():
+    words = backlog_words(72, 16)  # CFPB: 72 open at the period's end, 16 opened before it
+    assert "(72, 16 of them opened before the period)" in words and "resolved since" in words
+    assert "opened before" not in backlog_words(5, 0)
