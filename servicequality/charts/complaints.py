@@ -148,6 +148,8 @@ def channel_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
     other = d["complaints"] - d["product_complaints"] - d["service_complaints"]
     fig = go.Figure()
     for column, family in (("product_complaints", "product"), ("service_complaints", "service")):
+        if not (d[column] > 0).any():
+            continue  # a family no complaint has: no legend entry for nothing (Boston: every one unmapped)
         fig.add_trace(
             go.Bar(
                 y=d["channel"],
@@ -311,11 +313,18 @@ def within_target_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
     """Share of complaints answered and resolved within target per channel (%).
     `df`: channel, first_pct, first_n, resolution_pct, resolution_n."""
     d = df.sort_values("channel")
+    # a share nothing was judged for (an export without first responses: Boston 311) has no bars,
+    # and no legend entry either
+    series = [
+        s
+        for s in (
+            ("first_pct", "first_n", "First response within target", SURPLUS),
+            ("resolution_pct", "resolution_n", "Resolved within target", "#1e8449"),
+        )
+        if d[s[1]].fillna(0).sum() > 0
+    ]
     fig = go.Figure()
-    for pct, n, name, colour in (
-        ("first_pct", "first_n", "First response within target", SURPLUS),
-        ("resolution_pct", "resolution_n", "Resolved within target", "#1e8449"),
-    ):
+    for pct, n, name, colour in series:
         fig.add_trace(
             go.Bar(
                 x=d["channel"],
@@ -328,6 +337,11 @@ def within_target_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
         )
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.3, title_text=None))
     fig.update_xaxes(title_text="Channel")
+    if len(series) == 1:  # one share: each channel's n under its name (Boston: 100 % of Social media is 1)
+        n = d[series[0][1]].fillna(0).astype(int)
+        fig.update_xaxes(
+            tickvals=d["channel"].tolist(), ticktext=(d["channel"] + "<br>n " + n.map("{:,}".format)).tolist()
+        )
     fig.update_yaxes(title_text="Share within target (%)", range=[0, 100])
     return layout(fig, title, 360)
 

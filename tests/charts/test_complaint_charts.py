@@ -148,3 +148,34 @@ def test_handling_against_target_hovers_a_time_in_words():
     # 150,000 / 1,440 = 104.2 days; 2,000 / 60 = 33.3 h
     assert [row[1] for row in p90.customdata] == ["104.2 days", "33.3 h"]
     assert " min<br>" not in median.hovertemplate and "%{customdata[1]}" in median.hovertemplate
+
+
+def test_within_target_bars_leave_out_a_share_nothing_was_judged_for():
+    # Boston 311 records no first response: its legend listed 'First response within target' with no
+    # bar, and Social media's 100 % (1 of 1) looked like City staff's 50 % (1 of 2) and Phone's.
+    df = pd.DataFrame(
+        {
+            "channel": ["Phone", "City staff", "Social media"],
+            "first_pct": [None, None, None],
+            "first_n": [0, 0, 0],
+            "resolution_pct": [44.5, 50.0, 100.0],
+            "resolution_n": [2877, 2, 1],
+        }
+    )
+    fig = cc.within_target_bars(df, title="t")
+    assert [t.name for t in fig.data] == ["Resolved within target"]
+    assert list(fig.data[0].x) == ["City staff", "Phone", "Social media"]  # a click filters by the channel
+    assert list(fig.layout.xaxis.ticktext) == ["City staff<br>n 2", "Phone<br>n 2,877", "Social media<br>n 1"]
+    both = df.assign(first_pct=[90.0, 80.0, 70.0], first_n=[10, 5, 1])
+    assert len(cc.within_target_bars(both, title="t").data) == 2
+
+
+def test_channel_bars_list_only_the_families_complaints_have():
+    # Boston 311: every complaint without a category; the legend listed Service and Product too
+    df = pd.DataFrame(
+        {"channel": ["Phone", "Social media"], "complaints": [2882, 1], "product_complaints": [0, 0]}
+        | {"service_complaints": [0, 0], "tickets": [3000, 5]}
+    )
+    assert [t.name for t in cc.channel_bars(df, title="t").data] == ["Unmapped"]
+    mixed = df.assign(service_complaints=[10, 1])  # Phone: 10 service, 2,872 unmapped
+    assert [t.name for t in cc.channel_bars(mixed, title="t").data] == ["Service", "Unmapped"]
