@@ -40,7 +40,7 @@ if not available:
         "the share resolved within target needs targets (import targets), and the survey measures need responses."
     )
     st.stop()
-left, right = st.columns([2, 3])
+left, right = st.columns([3, 2])  # the measures' names are the longer ones
 with left:
     key = st.selectbox(
         "Measure",

@@ -423,6 +423,7 @@ def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False) -> pd.DataF
 
     shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind])
     columns = COLUMNS[kind]
+    shown = shown.assign(**{c: _dates_if_midnight(shown[c]) for c in ("opened_at", "submitted_at") if c in shown})
     text = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c]) or shown[c].dtype == object]
     shown = shown.assign(**{c: shown[c].fillna("") for c in text})
     if kind == "responses":
@@ -455,3 +456,14 @@ def answers_on_scale(rows: pd.DataFrame, prefix: str) -> pd.Series:
 
 def _number(value: Any) -> str:
     return f"{float(value):g}"
+
+
+def _dates_if_midnight(stamps: pd.Series) -> pd.Series:
+    """Times of an export that records dates only (CFPB's 'Date received', the hospital's survey
+    date) as dates: '2020-03-19', not a made-up '2020-03-19 00:00:00'. Any time of day keeps them all."""
+    if not pd.api.types.is_datetime64_any_dtype(stamps):
+        return stamps
+    present = stamps.dropna()
+    if present.empty or (present != present.dt.normalize()).any():
+        return stamps
+    return stamps.dt.date

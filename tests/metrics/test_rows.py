@@ -323,3 +323,13 @@ def test_rows_page_opens_on_the_responses_of_a_survey_only_store(monkeypatch, su
     assert at.segmented_control(key="rows").value == "responses"
     # R1-R4 in the period (R5 is Nov 2023), newest first
     assert at.dataframe[0].value["Response"].tolist() == ["R4", "R3", "R2", "R1"]
+
+
+def test_an_export_of_dates_shows_dates_not_midnight():
+    # CFPB's 'Date received' and the hospital's survey date hold no time: 00:00:00 was made up
+    dates = pd.DataFrame({"ticket_id": ["A", "B"], "opened_at": pd.to_datetime(["2020-03-19", "2020-03-18"])})
+    shown = drilldown.for_display(dates, "complaints", reveal=True)
+    assert shown["Opened"].tolist() == [dt.date(2020, 3, 19), dt.date(2020, 3, 18)]
+    # one time of day in the page: every stamp keeps its time
+    times = dates.assign(opened_at=pd.to_datetime(["2020-03-19", "2020-03-18 10:30"], format="ISO8601"))
+    assert drilldown.for_display(times, "complaints", reveal=True)["Opened"].iloc[1] == pd.Timestamp("2020-03-18 10:30")
