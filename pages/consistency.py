@@ -62,6 +62,7 @@ m = consistency.MEASURES[key]
 if key == "complaint_rate" and (note := complaints.rate_scope(filters).note):
     st.caption(note)
 suffix = " %" if m.unit == "%" else ""
+points = " pts" if m.unit == "%" else ""  # a difference of shares: percentage points
 min_volume = consistency.minimum_volume(key, filters.min_n)
 
 if key == "survey_performance":
@@ -125,10 +126,10 @@ else:
         else:
             ui.metric(
                 "Spread: CV / P80 − P50",
-                f"{ui.fmt_number(100 * spread.cv, 1, ' %')} / {ui.fmt_number(spread.p80_p50, m.digits)}",
+                f"{ui.fmt_number(100 * spread.cv, 1, ' %')} / {ui.fmt_number(spread.p80_p50, m.digits, points)}",
                 n=f"{len(ranked)} ranked branches",
                 help="Coefficient of variation = SD of the branch values ÷ their mean. P80 − P50: how far the fifth "
-                "of branches at the top sits from the median branch.",
+                f"of branches at the top sits from the median branch, in {consistency.difference_unit(m)}.",
             )
     with row[3]:
         ui.metric(
@@ -136,7 +137,7 @@ else:
             ui.fmt_number(funnel.phi, 2),
             delta="overdispersed" if funnel.overdispersed else "within sampling noise",
             delta_color="off",
-            n=f"{len(present)} branches; τ = {ui.fmt_number(math.sqrt(funnel.tau2) * m.scale, m.digits)}",
+            n=f"{len(present)} branches; τ = {ui.fmt_number(math.sqrt(funnel.tau2) * m.scale, m.digits, points)}",
             help="Mean squared winsorised z-score: about 1 when branches differ only by chance. Tested with "
             "I·φ against χ² on I − 1 degrees of freedom.",
         )

@@ -141,8 +141,18 @@ def funnel_plot(
             font=dict(size=11, color=LABEL_INK),
             bgcolor=LABEL_BOX,
         )
-    fig.update_xaxes(title_text=f"Volume: {measure.volume_label} (log scale)", type="log", dtick=1, range=ranges[0])
-    fig.update_yaxes(title_text=measure.short, range=ranges[1])  # the long label runs into the title on a phone
+    # a tick per power of ten, or, when the axis spans less than 2.5 of them (11 hospitals of 30 to
+    # 300 respondents showed one tick, 100), at 1, 2 and 5 of each
+    fig.update_xaxes(title_text=f"Volume: {measure.volume_label} (log scale)", type="log", range=ranges[0])
+    if ranges[0][1] - ranges[0][0] >= 2.5:
+        fig.update_xaxes(dtick=1)
+    else:
+        steps = (1, 2, 5) if ranges[0][1] - ranges[0][0] >= 1 else range(1, 10)  # 50 to 168: 50, 60 ... 100
+        ticks = [m * 10**k for k in range(math.floor(ranges[0][0]), math.ceil(ranges[0][1]) + 1) for m in steps]
+        ticks = [t for t in ticks if ranges[0][0] <= math.log10(t) <= ranges[0][1]]
+        fig.update_xaxes(tickvals=ticks, ticktext=[f"{t:,}" for t in ticks])
+    # short (the long label runs into the title on a phone), with the unit of a share
+    fig.update_yaxes(title_text=measure.short + (" (%)" if measure.unit == "%" else ""), range=ranges[1])
     fig.update_layout(legend=dict(orientation="h", y=-0.2, title_text=None))
     return layout(fig, title, 520)
 

@@ -440,13 +440,19 @@ def _limits_in_words(f: Funnel, m: Measure) -> str:
     return f"normal with the between-branch variance τ² added (τ = {fmt_number(math.sqrt(f.tau2) * m.scale, m.digits)})"
 
 
+def difference_unit(m: Measure) -> str:
+    """The unit of a spread or difference of the measure's values: a share's are percentage points
+    (τ = 50.4 % read as half of something; it is 50.4 points between shares), others its own."""
+    return "percentage points" if m.unit == "%" else m.unit
+
+
 def tau_words(tau: float, funnel_tau: float, m: Measure) -> str:
     """The ranking's between-branch SD τ in words, to the measure's decimals like the φ card's τ.
 
     The two are different estimates: the ranking's from the ranked branches' values (method of
     moments), the funnel's from all branches' winsorised z-scores; when they differ as shown, say so."""
     shown, funnel_shown = fmt_number(tau, m.digits), fmt_number(funnel_tau, m.digits)
-    words = f"Between-branch standard deviation τ = {shown} {m.unit} among the ranked branches"
+    words = f"Between-branch standard deviation τ = {shown} {difference_unit(m)} among the ranked branches"
     if shown != funnel_shown:
         words += (
             f" (the funnel's τ = {funnel_shown} on the overdispersion card comes from winsorised z-scores, "

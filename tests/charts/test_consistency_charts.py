@@ -148,3 +148,23 @@ def test_the_ranking_names_the_network_in_its_legend_and_keeps_rank_order():
     fig = cc.ranking_chart(ranked, MEASURES["survey_performance"], title="t")
     assert fig.layout.yaxis.categoryarray[0] == "#1 Jerusalem Mental Health…"
     assert "Jerusalem Mental Health Center (המרכז הירושלמי)" in list(fig.data[1].customdata[0])
+
+
+def test_a_funnel_over_few_powers_of_ten_has_ticks_at_1_2_5():
+    # 11 hospitals of 30 to 300 respondents drew one volume tick, "100"; the complaint shares of the
+    # first test span 100 to 5,000 (an axis of 2.04 powers of ten, padded) and show the unit of a share
+    volume = pd.Series([5000.0, 400.0, 100.0, 105.0, 4000.0])
+    funnel = CS.funnel("proportion", volume, pd.Series([4250.0, 340.0, 50.0, 55.0, 3400.0]) / volume)
+    fig = cc.funnel_plot(funnel, pd.Series(list("ABCDE")), MEASURES["within_target"], title="t")
+    # the axis: 10^1.81 = 65 to 10^3.85 = 7,120: ticks at 100, 200, 500, 1,000, 2,000, 5,000
+    assert list(fig.layout.xaxis.ticktext) == ["100", "200", "500", "1,000", "2,000", "5,000"]
+    assert fig.layout.yaxis.title.text == "Resolved within target (%)"
+    # the hospitals' 50 to 168 respondents (an axis of half a power of ten): 50, 60 ... 100
+    narrow = pd.Series([55.0, 80.0, 150.0])
+    funnel = CS.funnel("proportion", narrow, pd.Series([40.0, 60.0, 120.0]) / narrow)
+    ticks = cc.funnel_plot(funnel, pd.Series(list("ABC")), MEASURES["within_target"], title="t").layout.xaxis.ticktext
+    assert {"60", "70", "80", "90", "100"} <= set(ticks) and all(int(t) % 10 == 0 and int(t) <= 200 for t in ticks)
+    # 1 to 100,000 (five powers of ten): a tick per power
+    wide = pd.Series([1.0, 100.0, 100_000.0])
+    funnel = CS.funnel("proportion", wide, pd.Series([1.0, 80.0, 80_000.0]) / wide)
+    assert cc.funnel_plot(funnel, pd.Series(list("ABC")), MEASURES["within_target"], title="t").layout.xaxis.dtick == 1

@@ -464,3 +464,11 @@ def test_additive_limits_in_words_show_tau_to_the_measures_decimals():
     assert C.limits_in_words(f, m) == (
         "normal with the between-branch variance τ² added (τ = 5.6), drawn no further than the scale's 0 and 100"
     )
+
+
+def test_tau_of_a_share_is_in_percentage_points():
+    # Boston's resolved within target: "τ = 50.4 %" read as half of something; it is a standard
+    # deviation between shares, in percentage points
+    words = C.tau_words(50.4, 18.4, C.MEASURES["within_target"])
+    assert words.startswith("Between-branch standard deviation τ = 50.4 percentage points among")
+    assert C.difference_unit(C.MEASURES["complaint_rate"]) == "per 1,000"
