@@ -174,6 +174,8 @@ else:
             filename=f"{key}_by_branch",
             select=ui.CrossFilter("branch", "customdata:-1"),
         )
+        if chance := consistency.dot_plot_chance(dots.rows, funnel.target * m.scale):
+            st.caption(chance)
     ui.how_computed(
         "Each branch's raw value with its 95% interval (Wilson for shares, exact Poisson for rates, t for gaps, "
         "t on the logit of the 0-100 score for survey performance, so it stays within 0-100); "

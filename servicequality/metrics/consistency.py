@@ -249,6 +249,28 @@ def dot_plot_left_out(too_few: int, min_volume: int, key: str) -> str:
     )
 
 
+def dot_plot_chance(rows: pd.DataFrame, reference: float) -> str | None:
+    """How many of the dot plot's 95% intervals leave out the network value, against how many would
+    by chance alone (1 in 20 of n branches, even when every branch is like the network); None when
+    none does. The colours are 95% ones; the funnel's cards count outside 99.8% limits, so two
+    coloured branches of 42 beside '0 of 42 outside' read as a contradiction (support tickets)."""
+    n = len(rows)
+    away = int(((rows["ci_low"] > reference) | (rows["ci_high"] < reference)).sum())
+    if not away:
+        return None
+    expected = 0.05 * n
+    verdict = (
+        "no more than chance alone would colour"
+        if away <= expected
+        else "more than the 1 in 20 chance alone would colour"
+    )
+    return (
+        f"{away} of {n} branch intervals leave out the network value: {verdict} ({expected:,.1f} of {n} "
+        "at 95%, even if every branch were like the network). The funnel plot's 99.8% limits are the test "
+        "to act on."
+    )
+
+
 def branch_measure(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     """One measure per branch: columns events (None for means), volume, raw (unscaled) value,
     sd (means only), value (display units), ci_low/ci_high (display units), plus the branch labels."""

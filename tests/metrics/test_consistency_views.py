@@ -122,3 +122,15 @@ def test_the_xmr_limits_of_survey_performance_stay_between_0_and_100():
         control_charts.control_formula("XmR chart", consistency.MEASURES["survey_gap"])
         == (control_charts.CONTROL_FORMULAS["XmR chart"])
     )
+
+
+def test_the_dot_plot_says_how_many_coloured_branches_chance_alone_would_give():
+    # 42 products, two intervals above the network (0.10): 2 <= 0.05 * 42 = 2.1 by chance alone
+    rows = pd.DataFrame({"ci_low": [0.12, 0.11] + [0.01] * 40, "ci_high": [0.3, 0.2] + [0.2] * 40})
+    words = consistency.dot_plot_chance(rows, 0.10)
+    assert words.startswith("2 of 42 branch intervals leave out the network value: no more than chance")
+    assert "(2.1 of 42 at 95%" in words
+    # 5 of 20 (chance: 1.0): more than chance
+    many = pd.DataFrame({"ci_low": [0.2] * 5 + [0.0] * 15, "ci_high": [0.3] * 5 + [0.2] * 15})
+    assert "more than the 1 in 20" in consistency.dot_plot_chance(many, 0.10)
+    assert consistency.dot_plot_chance(rows.iloc[2:], 0.10) is None
