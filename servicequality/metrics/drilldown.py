@@ -334,8 +334,10 @@ COLUMNS["complaints"] = COLUMNS["tickets"]
 # What a cell the row does not hold shows (st.dataframe writes "None"): a response's unanswered
 # question was not recorded; a ticket's time may still be to come (open), or have no target set.
 MISSING = {"tickets": "–", "complaints": "–", "responses": "not recorded"}
-# Free text and identifiers that may carry personal data: masked unless revealed.
-PERSONAL = {"tickets": ("ticket_id",), "complaints": ("ticket_id",), "responses": ("response_id", "comment")}
+# Free text that may carry personal data: masked unless revealed. Identifiers are not free text
+# (a 12-digit ticket number is not a phone number): only an e-mail address in one is masked.
+PERSONAL = {"tickets": (), "complaints": (), "responses": ("comment",)}
+IDENTIFIERS = {"tickets": ("ticket_id",), "complaints": ("ticket_id",), "responses": ("response_id",)}
 
 
 @dataclass(frozen=True)
@@ -419,7 +421,7 @@ def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False) -> pd.DataF
     not hold (no comment, no category) shows blank, not the word None."""
     from servicequality.metrics import privacy
 
-    shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind])
+    shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind], IDENTIFIERS[kind])
     columns = COLUMNS[kind]
     shown = shown[[c for c in columns if c in shown.columns]].rename(columns=columns)
     text = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c]) or shown[c].dtype == object]
