@@ -109,10 +109,19 @@ if st.button("Import", type="primary", disabled=not ready, key="data_import_go")
 if session.may(AUDIT):
     st.header("Audit log")
     events = audit.read(audit.audit_path(database), last=1_000)
+    # The log records what is done in this dashboard; `python -m servicequality import` does not
+    # pass through it, so the page must not claim no file was imported while it lists imports below.
+    outside = "Imports from the command line are not in it: the store's own list of imports, below, holds every import."
     if events.empty:
-        st.caption("Nobody has revealed personal data, exported rows or imported a file yet.")
+        st.caption(
+            "The audit log records reveals of personal data, row exports and imports made in this dashboard: "
+            f"none yet. {outside}"
+        )
     else:
-        st.caption("Reveals of personal data, exports and imports, newest first (the last 1,000).")
+        st.caption(
+            "Reveals of personal data, row exports and imports made in this dashboard, newest first "
+            f"(the last 1,000). {outside}"
+        )
         ui.table(
             events,
             key="data_audit",

@@ -177,6 +177,22 @@ def test_the_data_page_shows_imports_and_rejected_rows(monkeypatch, db_with_reje
     assert rejected["line"].tolist() == [3]
 
 
+def test_the_audit_log_does_not_deny_an_import_made_from_the_command_line(monkeypatch, db_with_rejections):
+    """db_with_rejections was imported by ingest.run_import (the CLI's path), which writes no audit
+    event: the page used to say "Nobody has ... imported a file yet" above that very import."""
+    monkeypatch.setenv("SQ_DATABASE", str(db_with_rejections))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert not any("Nobody has" in c for c in captions), captions
+    audit_caption = next(c for c in captions if "audit log records" in c)
+    assert "made in this dashboard: none yet" in audit_caption
+    assert "Imports from the command line are not in it" in audit_caption
+    assert "run 1, tickets from **t.csv**" in " ".join(m.value for m in at.markdown)  # the import it points to
+
+
 def test_the_data_page_on_a_store_without_imports(monkeypatch, fixture_db_path):
     monkeypatch.setenv("SQ_DATABASE", str(fixture_db_path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
