@@ -54,7 +54,9 @@ LABELS = {
     "n": "n",
 }
 SCORE_WORDS = {"perception": "perception", "expectation": "expectation", "gap": "the gap P − E"}
-TWO_DECIMALS = {c: st.column_config.NumberColumn(format="%.2f") for c in list(LABELS.values())[1:6]}
+TABLE_FORMATS = {c: st.column_config.NumberColumn(format="%.2f") for c in list(LABELS.values())[1:6]} | {
+    LABELS["n"]: st.column_config.NumberColumn(format="localized")
+}
 
 
 # --- gaps by component or RATER group ---------------------------------------------------------
@@ -85,7 +87,7 @@ else:
         table[list(LABELS)].rename(columns=LABELS | ({"label": "RATER group"} if rater else {})),
         key="components_gaps_table",
         filename="rater_group_gaps" if rater else "component_gaps",
-        column_config=TWO_DECIMALS,
+        column_config=TABLE_FORMATS,
     )
     drilldown.rows_link("responses", "See the survey responses behind these gaps")
 ui.how_computed(
