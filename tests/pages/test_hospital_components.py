@@ -1,5 +1,6 @@
-"""The Ten components page on the Israeli hospital export (a performance-only survey of 1,032
-respondents): its numbers written as every other page writes them."""
+"""The Ten components page on the Israeli hospital export (a performance-only survey whose items
+cover 8 of the ten components): its numbers written as every other page writes them, and the two
+components it never asks named rather than silently left out."""
 
 from __future__ import annotations
 
@@ -42,3 +43,16 @@ def test_the_ratings_table_writes_n_with_thousands_separators(components_page):
     config = json.loads(table.proto.columns)
     assert config["n"]["type_config"]["format"] == "localized"
     assert config["Performance (0-100)"]["type_config"]["format"] == "%.1f"  # the others as they were
+
+
+def test_the_components_the_survey_never_asks_are_named(components_page):
+    # The mapping's [survey.items] (mappings/il_hospital_survey.toml) cover security, communication,
+    # understanding, courtesy, competence, responsiveness, reliability and tangibles: none credibility or access.
+    table = next(d for d in components_page.dataframe if "Performance (0-100)" in d.value.columns)
+    assert len(table.value) == 8
+    assert not {"Credibility", "Accessibility"} & set(table.value["Component"])
+    captions = " ".join(c.value for c in components_page.caption).replace("\\", "")
+    assert (
+        "The survey asks about 8 of the 10 components: no question covers Credibility or Accessibility, "
+        "so they do not appear on this page." in captions
+    )
