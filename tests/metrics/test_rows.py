@@ -191,6 +191,25 @@ def test_display_leaves_ticket_and_response_numbers_unmasked():
     assert (shown["Response"].tolist(), shown["Comment"].tolist()) == (["101001685290"], ["call [phone]"])
 
 
+def test_display_writes_kind_and_priority_as_words_and_names_the_branch_code():
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        {
+            "ticket_id": ["T1", "T2", "T3"],
+            "branch_name": ["Public Works", "Mayor's 24-hour hotline", "Public Works"],
+            "branch_id": ["PWDx", "INFO", "PWDx"],
+            "kind": ["complaint", "compliment", "request"],
+            "priority": ["normal", "urgent", "high"],
+        }
+    )
+    shown = drilldown.for_display(rows, "tickets")
+    assert list(shown.columns) == ["Ticket", "Branch", "Branch code", "Kind", "Priority"]  # was "Branch id"
+    assert shown["Kind"].tolist() == ["Complaint", "Compliment", "Request"]  # was "complaint"
+    assert shown["Priority"].tolist() == ["Normal", "Urgent", "High"]
+    assert rows["kind"].tolist()[0] == "complaint"  # the rows the query returned are not changed
+
+
 @pytest.fixture(scope="module")
 def personal_db(tmp_path_factory):
     """The fixture plus a response whose comment holds personal data."""
