@@ -193,6 +193,28 @@ def test_the_audit_log_does_not_deny_an_import_made_from_the_command_line(monkey
     assert "run 1, tickets from **t.csv**" in " ".join(m.value for m in at.markdown)  # the import it points to
 
 
+def _open_data_page(monkeypatch, db) -> AppTest:
+    monkeypatch.setenv("SQ_DATABASE", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _select(at, label):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def test_the_store_chart_says_what_survey_item_missing_holds(monkeypatch, db_with_rejections):
+    import json
+
+    at = _open_data_page(monkeypatch, db_with_rejections)
+    labels = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
+    assert "Survey answers not rated (n/a, don't know, blank)" in labels  # was "Survey item missing"
+    assert "Survey item missing" not in labels and "Survey scores" in labels
+
+
 def test_the_data_page_on_a_store_without_imports(monkeypatch, fixture_db_path):
     monkeypatch.setenv("SQ_DATABASE", str(fixture_db_path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
