@@ -206,6 +206,46 @@ def _select(at, label):
     return next(s for s in at.selectbox if s.label == label)
 
 
+def _fill_with_two_imports(con):
+    from tests import fixture_db
+
+    fixture_db.fill(con)
+    # run 1 tickets with CFPB's mapping, run 2 (the newest) surveys with the hospital's
+    con.execute(
+        "insert into import_runs values "
+        "(1, timestamp '2026-01-01 10:00', timestamp '2026-01-01 10:01', 'tickets', 'c.csv', 'x', "
+        "'cfpb_complaints', 'y', 3, 3, 0, 0), "
+        "(2, timestamp '2026-01-02 10:00', timestamp '2026-01-02 10:01', 'surveys', 's.xls', 'x', "
+        "'il_hospital_survey', 'y', 2, 2, 0, 0)"
+    )
+
+
+def test_the_mapping_box_opens_on_the_stores_own_last_import(monkeypatch, tmp_path):
+    # It opened on boston311.toml (the first shipped tickets mapping) whatever the store held.
+    from servicequality import store
+
+    db = store.build_atomically(tmp_path / "two_imports.duckdb", _fill_with_two_imports)
+    at = _open_data_page(monkeypatch, db)
+    assert _select(at, "What the file holds").value == "surveys"  # the newest import's kind
+    assert _select(at, "Mapping").value == "il_hospital_survey.toml"
+    _select(at, "What the file holds").set_value("tickets").run()
+    assert _select(at, "Mapping").value == "cfpb_complaints.toml"  # run 1, the last tickets import
+    _select(at, "What the file holds").set_value("branches").run()
+    assert _select(at, "Mapping").value is None  # never imported here: nothing chosen for the steward
+
+
+def test_the_mapping_box_chooses_nothing_without_a_shipped_mapping_to_follow(
+    monkeypatch, fixture_db_path, db_with_rejections
+):
+    at = _open_data_page(monkeypatch, fixture_db_path)  # no imports at all
+    assert _select(at, "What the file holds").value == "tickets"
+    mapping = _select(at, "Mapping")
+    assert mapping.value is None and mapping.proto.placeholder == "Choose the mapping of the export's source"
+    assert "boston311.toml" in mapping.options  # still offered, just not chosen
+    at = _open_data_page(monkeypatch, db_with_rejections)  # imported with its own m.toml, not a shipped one
+    assert _select(at, "Mapping").value is None
+
+
 def test_the_store_chart_says_what_survey_item_missing_holds(monkeypatch, db_with_rejections):
     import json
 
