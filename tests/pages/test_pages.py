@@ -266,3 +266,35 @@ def test_data_page_uploader_takes_every_format_a_mapping_can_name(monkeypatch, f
     # a mapping may say format = "xls" (mappings/il_hospital_survey.toml reads a legacy .xls)
     assert {f".{f}" for f in FORMATS} <= set(uploader.proto.type), list(uploader.proto.type)
     assert ".xls" in uploader.proto.type
+
+
+def _fill_visits_only(con) -> None:
+    # two branches and four visits (c1 back after 10 days), no ticket and no survey response
+    con.execute(
+        "insert into branches values ('B1', 'Alpha', 'North', 'Town', 'Standard', 'Small', null), "
+        "('B2', 'Beta', 'South', 'Port', 'Standard', 'Small', null)"
+    )
+    con.execute(
+        "insert into visits (customer_key, branch_id, visited_on) values "
+        "('c1', 'B1', date '2024-01-05'), ('c1', 'B1', date '2024-01-15'), ('c2', 'B2', date '2024-01-07'), "
+        "('c3', 'B2', date '2024-02-01')"
+    )
+
+
+def test_a_store_without_tickets_says_so_not_that_its_tickets_hold_no_compliments(monkeypatch, tmp_path):
+    from servicequality import store
+
+    db = store.build_atomically(tmp_path / "visits_only.duckdb", _fill_visits_only)
+    for page_path in ("pages/customers.py", "pages/overview.py"):
+        page = next(p for p in PAGES if p.path == page_path)
+        at = open_app(monkeypatch, db, page, {"period": ["2024-01-01", "2024-02-29"]})
+        assert not at.exception, [e.value for e in at.exception]
+        reputation = next(m for m in at.metric if m.label == "Reputation (praise share)")
+        assert reputation.value == "not recorded"
+        words = " ".join(e.value for elements in (at.caption, at.markdown, at.info) for e in elements)
+        assert "tickets hold no compliments" not in words, page_path
+        assert "the store holds no tickets" in words, page_path
+    # the Customers page's reputation and recovery sections say the same
+    infos = [i.value for i in open_app(monkeypatch, db, next(p for p in PAGES if p.path == "pages/customers.py")).info]
+    assert any(i.startswith("The store holds no tickets, so reputation") for i in infos), infos
+    assert any(i.startswith("The store holds no tickets, so recovery after complaints") for i in infos), infos
