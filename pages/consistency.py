@@ -230,8 +230,11 @@ options = present.loc[shown, "branch_id"].tolist()
 default_branch = consistency.default_control_branch(view, filters.my_branch)
 if default_branch != filters.my_branch and not (present["outside"] != 0).any():
     # Nobody outside the limits: the first branch by name was a flat line at 0 on the support store
-    # ("Adobe Photoshop", no return in the period). The branch with the most volume has the most to show.
+    # ("Adobe Photoshop", no return in the period). The branch with the most volume among those with
+    # any event (means have none to count) has the most to show.
     candidates = present[present["branch_id"].isin(options)]
+    with_events = candidates[candidates["events"].fillna(1) > 0]
+    candidates = with_events if len(with_events) else candidates
     default_branch = candidates.sort_values("volume", ascending=False, kind="stable")["branch_id"].iloc[0]
 default_branch = default_branch if default_branch in options else options[0]
 labels = dict(zip(present["branch_id"], present["label"], strict=False))
