@@ -18,6 +18,8 @@ filters = ui.current_filters()
 
 st.title("Ten components")
 st.caption(filters.describe())
+if not_asked := servqual.not_asked_words(ui.query):
+    st.caption(plain(not_asked, limit=1_000))  # component names are the store's data
 # A survey with expectations is read as gaps (from the rollups); one without, or on request, as ratings.
 if servqual.component_table(ui.query, filters).empty:
     perf = performance.performance_table(ui.query, filters)
@@ -54,7 +56,9 @@ LABELS = {
     "n": "n",
 }
 SCORE_WORDS = {"perception": "perception", "expectation": "expectation", "gap": "the gap P − E"}
-TWO_DECIMALS = {c: st.column_config.NumberColumn(format="%.2f") for c in list(LABELS.values())[1:6]}
+TABLE_FORMATS = {c: st.column_config.NumberColumn(format="%.2f") for c in list(LABELS.values())[1:6]} | {
+    LABELS["n"]: st.column_config.NumberColumn(format="localized")
+}
 
 
 # --- gaps by component or RATER group ---------------------------------------------------------
@@ -85,7 +89,7 @@ else:
         table[list(LABELS)].rename(columns=LABELS | ({"label": "RATER group"} if rater else {})),
         key="components_gaps_table",
         filename="rater_group_gaps" if rater else "component_gaps",
-        column_config=TWO_DECIMALS,
+        column_config=TABLE_FORMATS,
     )
     drilldown.rows_link("responses", "See the survey responses behind these gaps")
 ui.how_computed(

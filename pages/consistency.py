@@ -230,7 +230,7 @@ else:
 # --- control chart ---------------------------------------------------------------------------------
 st.subheader("Control chart over time")
 options = present.loc[shown, "branch_id"].tolist()
-default_branch = control_charts.default_control_branch(view, filters.my_branch)
+default_branch = control_charts.default_control_branch(view, filters.my_branch, options)
 default_branch = default_branch if default_branch in options else options[0]
 labels = dict(zip(present["branch_id"], present["label"], strict=False))
 left, right = st.columns([2, 1])

@@ -98,7 +98,12 @@ if filters.categories or filters.components:
     )
 elif not contents["has_compliments"]:
     st.info(
-        "The tickets hold no compliments, so reputation (compliments among compliments and complaints) is not "
+        (
+            "The store holds no tickets, so reputation (compliments among compliments and complaints) is not "
+            "recorded here. Import tickets, compliments among them, to see it."
+        )
+        if not contents["has_tickets"]
+        else "The tickets hold no compliments, so reputation (compliments among compliments and complaints) is not "
         "recorded here. Import tickets whose kind includes compliments to see it."
     )
 else:
@@ -129,8 +134,9 @@ if not has_visits:
     st.stop()
 if not contents["has_customer_complaints"]:
     st.info(
-        "No complaint in this store names its customer, so recovery after complaints cannot be measured. Import "
-        "tickets with a mapping that names the customer column (`customer`), and visits, to see it."
+        ("No complaint in this store names its customer" if contents["has_tickets"] else "The store holds no tickets")
+        + ", so recovery after complaints cannot be measured. Import tickets with a mapping that names the "
+        "customer column (`customer`), and visits, to see it."
     )
     st.stop()
 recovery_rows = customers.recovery_rows(ui.query("complaint_recovery", filters))

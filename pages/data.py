@@ -48,6 +48,19 @@ def shipped_mappings(target: str) -> dict[str, Path]:
     return found
 
 
+def last_imports() -> dict[str, str]:
+    """target -> the mapping name of this store's newest import of it, newest target first (empty
+    before the first import, or when the store cannot be read: the page says why further down)."""
+    try:
+        with closing(store.connect_read_only(database)) as con:
+            runs = ingest.recent_runs(con)
+    except store.StoreError:
+        return {}
+    if runs.empty:
+        return {}
+    return dict(runs.drop_duplicates("target")[["target", "mapping_name"]].itertuples(index=False))
+
+
 def save_upload(upload, folder: Path) -> Path:
     # Only the base name of what the browser sent: no path components from the client.
     name = Path(upload.name).name or "upload"
@@ -57,11 +70,16 @@ def save_upload(upload, folder: Path) -> Path:
 
 
 st.header("Import a file")
+# The store's own last import sets the defaults: a mapping named for another store's export is
+# never offered first (the box opened on boston311.toml whatever the store held).
+previous = last_imports()
+newest = next(iter(previous), None)
 left, right = st.columns(2)
 with left:
     target = st.selectbox(
         "What the file holds",
         list(TARGETS),
+        index=list(TARGETS).index(newest) if newest in TARGETS else 0,
         key="data_import_target",
         help="tickets, surveys, visits (identified customers' visits: the return rate), branches, customers-served "
         "(the denominator of complaint rates), targets (per channel and priority) or categories (the complaint "
@@ -71,11 +89,16 @@ with left:
 with right:
     choices = shipped_mappings(target)
     own = "Upload my own mapping…"
+    options = [*choices, own]
+    last = next((name for name, path in choices.items() if load_mapping(path).name == previous.get(target)), None)
     chosen = st.selectbox(
         "Mapping",
-        [*choices, own],
+        options,
+        index=options.index(last) if last is not None else None,
+        placeholder="Choose the mapping of the export's source",
         key=f"data_import_mapping_{target}",
-        help="How the export's columns become the store's fields: see mappings/README.md.",
+        help="How the export's columns become the store's fields: see mappings/README.md. It opens on the "
+        "mapping of this store's last import of this kind, when that was a shipped one.",
     )
     mapping_upload = (
         st.file_uploader("Mapping file (.toml)", type=["toml"], key="data_import_mapping_file")
@@ -83,7 +106,7 @@ with right:
         else None
     )
 
-ready = upload is not None and (chosen != own or mapping_upload is not None)
+ready = upload is not None and chosen is not None and (chosen != own or mapping_upload is not None)
 if st.button("Import", type="primary", disabled=not ready, key="data_import_go"):
     with tempfile.TemporaryDirectory(prefix="sq-upload-") as folder:
         folder = Path(folder)
@@ -109,10 +132,19 @@ if st.button("Import", type="primary", disabled=not ready, key="data_import_go")
 if session.may(AUDIT):
     st.header("Audit log")
     events = audit.read(audit.audit_path(database), last=1_000)
+    # The log records what is done in this dashboard; `python -m servicequality import` does not
+    # pass through it, so the page must not claim no file was imported while it lists imports below.
+    outside = "Imports from the command line are not in it: the store's own list of imports, below, holds every import."
     if events.empty:
-        st.caption("Nobody has revealed personal data, exported rows or imported a file yet.")
+        st.caption(
+            "The audit log records reveals of personal data, row exports and imports made in this dashboard: "
+            f"none yet. {outside}"
+        )
     else:
-        st.caption("Reveals of personal data, exports and imports, newest first (the last 1,000).")
+        st.caption(
+            "Reveals of personal data, row exports and imports made in this dashboard, newest first "
+            f"(the last 1,000). {outside}"
+        )
         ui.table(
             events,
             key="data_audit",

@@ -49,9 +49,9 @@ with controls[2]:
         value=False,
         key="rows_reveal_personal",
         disabled=not session.may(PERSONAL),
-        help="Names after titles, e-mail addresses, phone numbers and long numbers in identifiers and comments "
-        "are masked by default. Revealing them is never kept in the link, and each reveal is written to the "
-        "audit log."
+        help="Names after titles, e-mail addresses, phone numbers and long numbers in comments, and e-mail "
+        "addresses used as identifiers, are masked by default (a ticket's or response's own number is not). "
+        "Revealing them is never kept in the link, and each reveal is written to the audit log."
         if session.may(PERSONAL)
         else "Your role does not include personal data: it stays masked.",
     )

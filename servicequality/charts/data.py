@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+# Tables whose name, read as words, would not say what they hold ("Survey item missing": the
+# answers to rating items that are not ratings, schema.sql).
+TABLE_WORDS = {"survey_item_missing": "Survey answers not rated (n/a, don't know, blank)"}
+
+
+def table_words(table: str) -> str:
+    """'Survey scores' for survey_scores; TABLE_WORDS where the name alone would mislead."""
+    return TABLE_WORDS.get(table, table.replace("_", " ").capitalize())
+
 
 def store_counts_chart(counts):
     """A horizontal bar per table: what the store holds (plotly Figure, no Streamlit)."""
     fig = go.Figure(
         go.Bar(
             x=counts["rows"],
-            y=counts["table"].str.replace("_", " ").str.capitalize(),  # "Survey scores", not survey_scores
+            y=counts["table"].map(table_words),
             orientation="h",
             text=counts["rows"],
             texttemplate="%{text:,}",

@@ -13,14 +13,25 @@ from servicequality.metrics.consistency import MEASURES, FunnelView, Measure, br
 from servicequality.stats.consistency import p_chart, u_chart, xmr_chart
 
 
-def default_control_branch(view: FunnelView, my_branch: str | None) -> str:
-    """My branch when it has data, else the first branch outside the limits, else the first branch."""
+def default_control_branch(view: FunnelView, my_branch: str | None, options: list[str] | None = None) -> str:
+    """My branch when it has data, else the first branch outside the limits, else the branch with the
+    most volume among those with any event (a mean has none to count), else the busiest. `options`:
+    the branches the page may show (all present ones by default).
+
+    The first branch by name was a flat line at 0 on the support store ('Adobe Photoshop', no return
+    in the period); the busiest one with something to count has the most to show."""
     present = view.present
-    options = present["branch_id"].tolist()
-    if my_branch in options:
+    if options is not None:
+        present = present[present["branch_id"].isin(options)]
+    ids = present["branch_id"].tolist()
+    if my_branch in ids:
         return my_branch
     outside = present.loc[present["outside"] != 0, "branch_id"]
-    return outside.iloc[0] if len(outside) else options[0]
+    if len(outside):
+        return outside.iloc[0]
+    with_events = present[present["events"].fillna(1) > 0] if "events" in present else present
+    candidates = with_events if len(with_events) else present
+    return candidates.sort_values("volume", ascending=False, kind="stable")["branch_id"].iloc[0]
 
 
 CONTROL_FORMULAS = {

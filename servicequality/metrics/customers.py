@@ -422,6 +422,16 @@ def tiles(
                 + delta.test,
             )
         )
+    elif not contents["has_tickets"]:
+        out.append(
+            formats.Tile(
+                "Reputation (praise share)",
+                "not recorded",
+                "the store holds no tickets",
+                help="Reputation needs compliments as well as complaints; this store holds no tickets at all, so "
+                "it is not recorded (not 0 %).",
+            )
+        )
     else:
         out.append(
             formats.Tile(

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from servicequality import catalog
+from servicequality import catalog, domain
 from servicequality.filters import Filters
 from servicequality.metrics.formats import literal
 
@@ -295,7 +295,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "ticket_id": "Ticket",
         "opened_at": "Opened",
         "branch_name": "Branch",
-        "branch_id": "Branch id",
+        "branch_id": "Branch code",  # "Branch" is the name's column; a header said "Branch id"
         "region": "Region",
         "branch_type": "Branch type",
         "channel": "Channel",
@@ -336,8 +336,16 @@ COLUMNS["complaints"] = COLUMNS["tickets"]
 # What a cell the row does not hold shows (st.dataframe writes "None"): a response's unanswered
 # question was not recorded; a ticket's time may still be to come (open), or have no target set.
 MISSING = {"tickets": "–", "complaints": "–", "responses": "not recorded"}
-# Free text and identifiers that may carry personal data: masked unless revealed.
-PERSONAL = {"tickets": ("ticket_id",), "complaints": ("ticket_id",), "responses": ("response_id", "comment")}
+# Free text that may carry personal data: masked unless revealed. Identifiers are not free text
+# (a 12-digit ticket number is not a phone number): only an e-mail address in one is masked.
+PERSONAL = {"tickets": (), "complaints": (), "responses": ("comment",)}
+IDENTIFIERS = {"tickets": ("ticket_id",), "complaints": ("ticket_id",), "responses": ("response_id",)}
+# Values the store keeps as lower-case codes (schema.sql's checks), shown as words: "Complaint",
+# "Normal"; any other value as stored.
+WORDS = {
+    "kind": {k: k.capitalize() for k in domain.TICKET_KINDS},
+    "priority": {p: p.capitalize() for p in domain.PRIORITIES},
+}
 
 
 @dataclass(frozen=True)
@@ -417,11 +425,12 @@ def _count_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False) -> pd.DataFrame:
-    """Rows with words for headers and personal data masked (unless `reveal`); a text the row does
-    not hold (no comment, no category) shows blank, not the word None."""
+    """Rows with words for headers and codes (WORDS), personal data masked (unless `reveal`); a text
+    the row does not hold (no comment, no category) shows blank, not the word None."""
     from servicequality.metrics import privacy
 
-    shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind])
+    shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind], IDENTIFIERS[kind])
+    shown = shown.assign(**{c: shown[c].replace(words) for c, words in WORDS.items() if c in shown.columns})
     columns = COLUMNS[kind]
     shown = shown.assign(**{c: _dates_if_midnight(shown[c]) for c in ("opened_at", "submitted_at") if c in shown})
     text = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c]) or shown[c].dtype == object]

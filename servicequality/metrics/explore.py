@@ -71,11 +71,16 @@ QUERY = {
 
 def default_measure(contents: pd.DataFrame) -> str:
     """The measure the page opens on: complaints when the store has any, else the survey's gap, else
-    its ratings (store_contents)."""
+    its ratings, else the return rate of its identified customers' visits (store_contents): a
+    visits-only store opened on "Complaints (count)" and "Nothing to show"."""
     row = contents.iloc[0]
-    if row["has_complaints"] or not (row["has_gaps"] or row["has_ratings_only"]):
+    if row["has_complaints"]:
         return DEFAULT_MEASURE
-    return "gap" if row["has_gaps"] else "performance"
+    if row["has_gaps"]:
+        return "gap"
+    if row["has_ratings_only"]:
+        return "performance"
+    return "return_rate" if row["has_visits"] else DEFAULT_MEASURE
 
 
 def query_name(measure: str) -> str:

@@ -7,6 +7,10 @@ Pure functions. What is masked, and with what:
 - a name after a title (Mr, Mrs, Ms, Miss, Mx, Dr, Prof, Sir, Madam) -> the title and [name]
 Dates (2024-01-15, 15/01/2024) stay, and so does text already redacted at the source (CFPB's
 'XXXX', 'XX/XX/XXXX'). Masking errs on the side of hiding: a reference number may go too.
+
+An identifier (a ticket's or a response's id) is not free text: its digits are the record's own
+number (Boston 311's ids are 12 plain digits, which the phone rule would hide), so only an id that
+holds an e-mail address is masked (mask_identifier).
 """
 
 from __future__ import annotations
@@ -59,10 +63,23 @@ def mask_text(text: object) -> object:
     return NAME_AFTER_TITLE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}[name]", text)
 
 
-def mask_columns(df: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> pd.DataFrame:
-    """A copy of `df` with `columns` (those present) masked cell by cell."""
+def mask_identifier(value: object) -> object:
+    """The identifier with any e-mail address in it masked; digits stay (they are the record's number)."""
+    if not isinstance(value, str) or not value:
+        return value
+    return EMAIL.sub("[email]", value)
+
+
+def mask_columns(
+    df: pd.DataFrame, columns: list[str] | tuple[str, ...], identifiers: list[str] | tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """A copy of `df` with the free-text `columns` and the `identifiers` (those present) masked cell
+    by cell."""
     out = df.copy()
     for column in columns:
         if column in out.columns:
             out[column] = out[column].map(mask_text)
+    for column in identifiers:
+        if column in out.columns:
+            out[column] = out[column].map(mask_identifier)
     return out

@@ -111,6 +111,21 @@ def component_table(run: Runner, filters: Filters) -> pd.DataFrame:
     return _with_intervals(df).sort_values("mean_gap").reset_index(drop=True)
 
 
+def not_asked_words(run: Callable[[str], pd.DataFrame]) -> str | None:
+    """A sentence naming the components no item of the store's survey covers (survey_components), in
+    their canonical order; None when the survey covers every one, or when the store holds no survey."""
+    components = run("survey_components")
+    asked = components["asked"] == 1
+    if not asked.any() or asked.all():
+        return None
+    names = components.loc[~asked, "component_name"].tolist()
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return (
+        f"The survey asks about {int(asked.sum())} of the {len(components)} components: no question covers "
+        f"{listed}, so {'it does' if len(names) == 1 else 'they do'} not appear on this page."
+    )
+
+
 def rater_table(run: Runner, filters: Filters) -> pd.DataFrame:
     """One row per answered RATER group, as component_table; `label` is the group name."""
     df = run("servqual_rater_gaps", filters)

@@ -42,11 +42,11 @@ COLUMNS = {
     "not_applicable_share": "Not applicable %",
     "left_out_share": "Left out %",
 }
-ONE_DECIMAL = {
+TABLE_FORMATS = {
     label: st.column_config.NumberColumn(format="%.1f")
     for key, label in COLUMNS.items()
     if key not in ("component_name", "scale", "n", "rating_text")
-}
+} | {COLUMNS["n"]: st.column_config.NumberColumn(format="localized")}  # 1,032 as every other page writes it
 
 
 @st.cache_data(show_spinner="Deriving importance…", max_entries=32)
@@ -144,7 +144,7 @@ def performance_section(filters: Filters, perf: pd.DataFrame) -> None:
         perf[list(COLUMNS)].rename(columns=COLUMNS),
         key="performance_table",
         filename="component_performance",
-        column_config=ONE_DECIMAL,
+        column_config=TABLE_FORMATS,
     )
     how_computed(
         PERFORMANCE_FORMULA,

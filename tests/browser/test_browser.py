@@ -194,7 +194,7 @@ def test_rows_page_exports_every_row_streamed(server, page):
             if count % 5000 == 0:
                 peak = max(peak, _rss_mb(server.pid))
     assert count == total
-    assert header[:4] == ["Ticket", "Opened", "Branch", "Branch id"]
+    assert header[:4] == ["Ticket", "Opened", "Branch", "Branch code"]
     print(f"export of {count:,} rows: server RSS {before:.0f} MB before, {peak:.0f} MB at most while streaming")
 
 

@@ -228,7 +228,7 @@ def test_branch_manager_sees_her_branch_peers_anonymised(
         assert _named(" ".join(text.split()), branches, {"B001"}) == set()
         _open(page, f"{server}/rows?rows=Complaints")
         rows = _csv(page)
-        assert rows and {r["Branch id"] for r in rows} == {"B001"}
+        assert rows and {r["Branch code"] for r in rows} == {"B001"}
         # the same link forwarded to someone without her sign-in cookie: refused
         href = page.get_by_role("link", name=re.compile("Download all")).get_attribute("href")
         forwarded = httpx.get(server + href if href.startswith("/") else href)
@@ -282,7 +282,7 @@ def test_no_way_to_widen_a_branch_managers_scope(server, idp, chromium_path, bra
         # the whole export under a link naming other branches and regions: hers alone
         _open(page, f"{server}/rows?rows=Complaints&branch=B002&branch=B003&region=South")
         rows = _csv(page)
-        assert rows and {r["Branch id"] for r in rows} == {"B001"}
+        assert rows and {r["Branch code"] for r in rows} == {"B001"}
         # a click on a peer's dot in the spread filters nothing in
         _open(page, f"{server}/consistency")
         strip = browser.chart_locator(page, "consistency_spread")

@@ -177,6 +177,84 @@ def test_the_data_page_shows_imports_and_rejected_rows(monkeypatch, db_with_reje
     assert rejected["line"].tolist() == [3]
 
 
+def test_the_audit_log_does_not_deny_an_import_made_from_the_command_line(monkeypatch, db_with_rejections):
+    """db_with_rejections was imported by ingest.run_import (the CLI's path), which writes no audit
+    event: the page used to say "Nobody has ... imported a file yet" above that very import."""
+    monkeypatch.setenv("SQ_DATABASE", str(db_with_rejections))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert not any("Nobody has" in c for c in captions), captions
+    audit_caption = next(c for c in captions if "audit log records" in c)
+    assert "made in this dashboard: none yet" in audit_caption
+    assert "Imports from the command line are not in it" in audit_caption
+    assert "run 1, tickets from **t.csv**" in " ".join(m.value for m in at.markdown)  # the import it points to
+
+
+def _open_data_page(monkeypatch, db) -> AppTest:
+    monkeypatch.setenv("SQ_DATABASE", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _select(at, label):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def _fill_with_two_imports(con):
+    from tests import fixture_db
+
+    fixture_db.fill(con)
+    # run 1 tickets with CFPB's mapping, run 2 (the newest) surveys with the hospital's
+    con.execute(
+        "insert into import_runs values "
+        "(1, timestamp '2026-01-01 10:00', timestamp '2026-01-01 10:01', 'tickets', 'c.csv', 'x', "
+        "'cfpb_complaints', 'y', 3, 3, 0, 0), "
+        "(2, timestamp '2026-01-02 10:00', timestamp '2026-01-02 10:01', 'surveys', 's.xls', 'x', "
+        "'il_hospital_survey', 'y', 2, 2, 0, 0)"
+    )
+
+
+def test_the_mapping_box_opens_on_the_stores_own_last_import(monkeypatch, tmp_path):
+    # It opened on boston311.toml (the first shipped tickets mapping) whatever the store held.
+    from servicequality import store
+
+    db = store.build_atomically(tmp_path / "two_imports.duckdb", _fill_with_two_imports)
+    at = _open_data_page(monkeypatch, db)
+    assert _select(at, "What the file holds").value == "surveys"  # the newest import's kind
+    assert _select(at, "Mapping").value == "il_hospital_survey.toml"
+    _select(at, "What the file holds").set_value("tickets").run()
+    assert _select(at, "Mapping").value == "cfpb_complaints.toml"  # run 1, the last tickets import
+    _select(at, "What the file holds").set_value("branches").run()
+    assert _select(at, "Mapping").value is None  # never imported here: nothing chosen for the steward
+
+
+def test_the_mapping_box_chooses_nothing_without_a_shipped_mapping_to_follow(
+    monkeypatch, fixture_db_path, db_with_rejections
+):
+    at = _open_data_page(monkeypatch, fixture_db_path)  # no imports at all
+    assert _select(at, "What the file holds").value == "tickets"
+    mapping = _select(at, "Mapping")
+    assert mapping.value is None and mapping.proto.placeholder == "Choose the mapping of the export's source"
+    assert "boston311.toml" in mapping.options  # still offered, just not chosen
+    at = _open_data_page(monkeypatch, db_with_rejections)  # imported with its own m.toml, not a shipped one
+    assert _select(at, "Mapping").value is None
+
+
+def test_the_store_chart_says_what_survey_item_missing_holds(monkeypatch, db_with_rejections):
+    import json
+
+    at = _open_data_page(monkeypatch, db_with_rejections)
+    labels = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
+    assert "Survey answers not rated (n/a, don't know, blank)" in labels  # was "Survey item missing"
+    assert "Survey item missing" not in labels and "Survey scores" in labels
+
+
 def test_the_data_page_on_a_store_without_imports(monkeypatch, fixture_db_path):
     monkeypatch.setenv("SQ_DATABASE", str(fixture_db_path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

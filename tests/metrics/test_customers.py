@@ -398,3 +398,28 @@ def test_month_by_month_a_customer_counts_in_each_month_they_visit(con):
         ("B2", 3, 1, 1, 0),
         ("B2", 4, 1, 0, 0),
     ]
+
+
+def _contents(**has) -> pd.Series:
+    # a store_contents row: every probe 0 but those named
+    names = ("has_complaints", "has_gaps", "has_ratings_only", "has_compliments", "has_visits")
+    more = ("has_customer_complaints", "has_tickets", "has_responses")
+    return pd.Series({name: has.get(name, 0) for name in names + more})
+
+
+@pytest.mark.parametrize(
+    ("contents", "words"),
+    [
+        # a survey-only store: no ticket at all, so "the tickets hold no compliments" was not true
+        (_contents(has_responses=1, has_ratings_only=1), "the store holds no tickets"),
+        # a visits-only store (the support tickets' purchases)
+        (_contents(has_visits=1), "the store holds no tickets"),
+        # complaints but no compliment: the tickets themselves lack them
+        (_contents(has_tickets=1, has_complaints=1), "the tickets hold no compliments"),
+    ],
+)
+def test_reputation_not_recorded_says_what_the_store_lacks(contents, words):
+    summary = pd.Series({"compliments": 0, "complaints": 0})
+    reputation = customers.tiles(contents, pd.DataFrame(), pd.DataFrame(), summary, summary, 30)[-1]
+    assert (reputation.label, reputation.value, reputation.n) == ("Reputation (praise share)", "not recorded", words)
+    assert ("holds no tickets at all" in reputation.help) == (words == "the store holds no tickets")

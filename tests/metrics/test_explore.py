@@ -311,3 +311,38 @@ def test_the_cells_table_shows_every_number_to_its_measures_decimals(
     assert formats[next(c for c in numeric if c.startswith("n ("))] == "%,d"
     if "95% interval, low" in frame:
         assert formats["95% interval, low"] == formats["95% interval, high"] == value_format
+
+
+def _contents(**has) -> pd.DataFrame:
+    # a store_contents row: every probe 0 but those named
+    names = ("has_complaints", "has_gaps", "has_ratings_only", "has_compliments", "has_visits")
+    more = ("has_customer_complaints", "has_tickets", "has_responses")
+    return pd.DataFrame([{name: has.get(name, 0) for name in names + more}])
+
+
+def test_explore_opens_on_a_measure_the_store_has():
+    assert explore.default_measure(_contents(has_complaints=1, has_gaps=1, has_visits=1)) == explore.DEFAULT_MEASURE
+    assert explore.default_measure(_contents(has_gaps=1, has_ratings_only=1, has_visits=1)) == "gap"
+    assert explore.default_measure(_contents(has_ratings_only=1, has_visits=1)) == "performance"
+    # visits and nothing else (the support tickets' purchases): it opened on "Complaints (count)"
+    assert explore.default_measure(_contents(has_visits=1)) == "return_rate"
+    assert explore.default_measure(_contents(has_visits=1, has_tickets=1, has_compliments=1)) == "return_rate"
+    assert explore.default_measure(_contents()) == explore.DEFAULT_MEASURE  # an empty store: the usual default
+
+
+def test_a_visits_only_store_opens_on_the_return_rate(monkeypatch, tmp_path):
+    def fill(con):
+        con.executemany("insert into branches values ($1, $2, $3, $4, $5, $6, $7)", fixture_db.BRANCHES)
+        # c1 back at B1 after 10 days; c2 and c3 once; c4 in June makes January's customers judgeable
+        con.execute(
+            "insert into visits (customer_key, branch_id, visited_on) values ('c1', 'B1', date '2024-01-05'), "
+            "('c1', 'B1', date '2024-01-15'), ('c2', 'B2', date '2024-01-07'), ('c3', 'B3', date '2024-02-01'), "
+            "('c4', 'B1', date '2024-06-01')"
+        )
+
+    db = store.build_atomically(tmp_path / "visits_only.duckdb", fill)
+    at = open_explore(monkeypatch, db, {})
+    assert_clean(at)
+    measure = next(s for s in at.selectbox if s.label == "Measure")
+    assert measure.value == "return_rate"
+    assert not any(i.value.startswith("Nothing to show") for i in at.info), [i.value for i in at.info]

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from servicequality.metrics.privacy import mask_columns, mask_text
+from servicequality.metrics.privacy import mask_columns, mask_identifier, mask_text
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,25 @@ def test_mask_columns_masks_only_the_named_columns():
     assert out["comment"].isna().tolist() == [False, True]
     assert out["channel"].tolist() == ["a@b.com", "Phone"]
     assert df["comment"].tolist()[0] == "mail a@b.com"  # the input is not changed
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("101001685290", "101001685290"),  # Boston 311's 12-digit ids: mask_text reads "[phone]"
+        ("4111111111111111", "4111111111111111"),
+        ("T00000001", "T00000001"),
+        ("jane.doe@example.com", "[email]"),
+        (None, None),
+    ],
+)
+def test_identifiers_keep_their_digits_but_not_an_address(value, expected):
+    assert mask_text("101001685290") == "[phone]"  # the free-text rule the identifier escapes
+    assert mask_identifier(value) == expected
+
+
+def test_mask_columns_masks_identifiers_by_their_own_rule():
+    df = pd.DataFrame({"ticket_id": ["101001685290", "a@b.com"], "comment": ["101001685290", None]})
+    out = mask_columns(df, ["comment"], identifiers=["ticket_id"])
+    assert out["ticket_id"].tolist() == ["101001685290", "[email]"]
+    assert out["comment"].tolist()[0] == "[phone]"

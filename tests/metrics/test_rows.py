@@ -191,17 +191,51 @@ def test_display_masks_personal_data_unless_revealed():
 
     rows = pd.DataFrame(
         {
-            "response_id": ["R1", "4111111111111111"],
+            "response_id": ["R1", "jane@example.com"],
             "comment": ["Mrs Smith: a@b.com", None],
             "channel": ["Phone", "Web"],
         }
     )
     masked = drilldown.for_display(rows, "responses")
     assert masked["Comment"].tolist() == ["Mrs [name]: [email]", ""]  # no comment: blank, not None
-    assert masked["Response"].tolist() == ["R1", "[number]"]
+    assert masked["Response"].tolist() == ["R1", "[email]"]  # an id that is an address is still masked
     assert list(masked.columns) == ["Response", "Comment", "Channel"]
     shown = drilldown.for_display(rows, "responses", reveal=True)
     assert shown["Comment"].tolist()[0] == "Mrs Smith: a@b.com"
+
+
+def test_display_leaves_ticket_and_response_numbers_unmasked():
+    """Boston 311's CASE_ENQUIRY_IDs are 12 plain digits: the free-text phone rule ("10-12 plain
+    digits") read every one as a phone number and the Ticket column showed "[phone]"."""
+    import pandas as pd
+
+    tickets = pd.DataFrame({"ticket_id": ["101001685290", "T2", "4111111111111111"], "channel": ["Web"] * 3})
+    shown = drilldown.for_display(tickets, "tickets")
+    assert shown["Ticket"].tolist() == ["101001685290", "T2", "4111111111111111"]
+    assert drilldown.for_display(tickets, "complaints")["Ticket"].tolist()[0] == "101001685290"
+    responses = pd.DataFrame({"response_id": ["101001685290"], "comment": ["call 101001685290"]})
+    shown = drilldown.for_display(responses, "responses")
+    # the same digits in a comment are free text: still masked there
+    assert (shown["Response"].tolist(), shown["Comment"].tolist()) == (["101001685290"], ["call [phone]"])
+
+
+def test_display_writes_kind_and_priority_as_words_and_names_the_branch_code():
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        {
+            "ticket_id": ["T1", "T2", "T3"],
+            "branch_name": ["Public Works", "Mayor's 24-hour hotline", "Public Works"],
+            "branch_id": ["PWDx", "INFO", "PWDx"],
+            "kind": ["complaint", "compliment", "request"],
+            "priority": ["normal", "urgent", "high"],
+        }
+    )
+    shown = drilldown.for_display(rows, "tickets")
+    assert list(shown.columns) == ["Ticket", "Branch", "Branch code", "Kind", "Priority"]  # was "Branch id"
+    assert shown["Kind"].tolist() == ["Complaint", "Compliment", "Request"]  # was "complaint"
+    assert shown["Priority"].tolist() == ["Normal", "Urgent", "High"]
+    assert rows["kind"].tolist()[0] == "complaint"  # the rows the query returned are not changed
 
 
 @pytest.fixture(scope="module")

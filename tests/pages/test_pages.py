@@ -270,3 +270,74 @@ def test_data_page_uploader_takes_every_format_a_mapping_can_name(monkeypatch, f
     # a mapping may say format = "xls" (mappings/il_hospital_survey.toml reads a legacy .xls)
     assert {f".{f}" for f in FORMATS} <= set(uploader.proto.type), list(uploader.proto.type)
     assert ".xls" in uploader.proto.type
+
+
+def _fill_visits_only(con) -> None:
+    # two branches and four visits (c1 back after 10 days), no ticket and no survey response
+    con.execute(
+        "insert into branches values ('B1', 'Alpha', 'North', 'Town', 'Standard', 'Small', null), "
+        "('B2', 'Beta', 'South', 'Port', 'Standard', 'Small', null)"
+    )
+    con.execute(
+        "insert into visits (customer_key, branch_id, visited_on) values "
+        "('c1', 'B1', date '2024-01-05'), ('c1', 'B1', date '2024-01-15'), ('c2', 'B2', date '2024-01-07'), "
+        "('c3', 'B2', date '2024-02-01')"
+    )
+
+
+def test_a_store_without_tickets_says_so_not_that_its_tickets_hold_no_compliments(monkeypatch, tmp_path):
+    from servicequality import store
+
+    db = store.build_atomically(tmp_path / "visits_only.duckdb", _fill_visits_only)
+    for page_path in ("pages/customers.py", "pages/overview.py"):
+        page = next(p for p in PAGES if p.path == page_path)
+        at = open_app(monkeypatch, db, page, {"period": ["2024-01-01", "2024-02-29"]})
+        assert not at.exception, [e.value for e in at.exception]
+        reputation = next(m for m in at.metric if m.label == "Reputation (praise share)")
+        assert reputation.value == "not recorded"
+        words = " ".join(e.value for elements in (at.caption, at.markdown, at.info) for e in elements)
+        assert "tickets hold no compliments" not in words, page_path
+        assert "the store holds no tickets" in words, page_path
+    # the Customers page's reputation and recovery sections say the same
+    infos = [i.value for i in open_app(monkeypatch, db, next(p for p in PAGES if p.path == "pages/customers.py")).info]
+    assert any(i.startswith("The store holds no tickets, so reputation") for i in infos), infos
+    assert any(i.startswith("The store holds no tickets, so recovery after complaints") for i in infos), infos
+
+
+def _fill_visits_three_branches(con, gamma_back: bool = False) -> None:
+    # Alpha (B1) 1 customer, Beta (B2) 3, Gamma (B3) 2 in January 2024; nobody back unless
+    # gamma_back (g1 again on 20 Jan). No branch is outside the limits at these volumes. A June
+    # visit at B3 (outside the period) makes January's customers judgeable.
+    con.execute(
+        "insert into branches values ('B1', 'Alpha', 'North', 'Town', 'Standard', 'Small', null), "
+        "('B2', 'Beta', 'North', 'Town', 'Standard', 'Small', null), "
+        "('B3', 'Gamma', 'South', 'Port', 'Standard', 'Small', null)"
+    )
+    con.execute(
+        "insert into visits (customer_key, branch_id, visited_on) values "
+        "('a1', 'B1', date '2024-01-05'), ('b1', 'B2', date '2024-01-06'), ('b2', 'B2', date '2024-01-07'), "
+        "('b3', 'B2', date '2024-01-08'), ('g1', 'B3', date '2024-01-09'), ('g2', 'B3', date '2024-01-10'), "
+        "('g9', 'B3', date '2024-06-01')"
+    )
+    if gamma_back:
+        con.execute("insert into visits (customer_key, branch_id, visited_on) values ('g1', 'B3', date '2024-01-20')")
+
+
+@pytest.mark.parametrize(("gamma_back", "opened_on"), [(False, "B2"), (True, "B3")])
+def test_the_control_chart_opens_on_the_branch_with_the_most_to_show(monkeypatch, tmp_path, gamma_back, opened_on):
+    # It opened on the first branch by name (Alpha, one customer; on the support store "Adobe
+    # Photoshop", a flat line at 0) when no branch was outside the limits. Now: the most volume among
+    # branches with a return (Gamma, 1 of 2, when g1 came back), else the most volume (Beta, 3 customers).
+    from servicequality import store
+
+    db = store.build_atomically(
+        tmp_path / "visits_three.duckdb", lambda con: _fill_visits_three_branches(con, gamma_back)
+    )
+    page = next(p for p in PAGES if p.path == "pages/consistency.py")
+    at = open_app(monkeypatch, db, page, {"period": ["2024-01-01", "2024-01-31"]})
+    assert not at.exception, [e.value for e in at.exception]
+    assert next(s for s in at.selectbox if s.label == "Measure").value == "return_rate"
+    assert next(s for s in at.selectbox if s.label == "Branch").value == opened_on
+    # my branch, when set, still comes first
+    at = open_app(monkeypatch, db, page, {"period": ["2024-01-01", "2024-01-31"], "my_branch": "Alpha (B1)"})
+    assert next(s for s in at.selectbox if s.label == "Branch").value == "B1"

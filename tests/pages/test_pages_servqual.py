@@ -100,6 +100,12 @@ def test_components_page_on_fixture(monkeypatch, fixture_db_path):
     assert table.loc["Reliability", "Gap (P − E)"] == pytest.approx(-0.75)
     assert table.loc["Reliability", "Mean perception"] == pytest.approx(5.625)
     assert table.loc["Tangibles", "n"] == 4
+    formats = {
+        k: v["type_config"]["format"]
+        for k, v in json.loads(at.dataframe[0].proto.columns).items()
+        if "type_config" in v
+    }
+    assert formats["n"] == "localized" and formats["Gap (P − E)"] == "%.2f"  # "1,032", not "1032"
     # alpha 0.558 (test_servqual.py), flagged below 0.70
     assert any("Reliability (α = 0.56, 2 items)" in w.value for w in at.warning)
     # no branch filter: the page offers a branch, the first is Alpha (B1)

@@ -410,3 +410,31 @@ def test_component_performance_gives_a_raw_rating_only_on_one_shared_scale(tmp_p
     assert wide["access"].isna().all()
     assert wide["satisfaction"].tolist() == pytest.approx([100.0, 25.0, math.nan], nan_ok=True)
     assert wide["recommend"].tolist() == pytest.approx([100.0, math.nan, 0.0], nan_ok=True)
+
+
+# --- which components the survey asks ------------------------------------------------------------
+
+
+def _fill_with_a_dont_know_component(con):
+    from tests import fixture_db
+
+    fixture_db.fill(con)
+    # R5 (B3, outside the test period) answered courtesy's one item "don't know": asked, not rated
+    con.execute("insert into survey_item_missing values ('R5', 'courtesy', 'COU1', 'don''t know', '9')")
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["rollups", "plain"])
+def test_survey_components_marks_what_any_item_covers_in_any_period(fixture_con, tmp_path, plain):
+    # the fixture's scores cover reliability and tangibles only (R1-R5); every other component is unasked
+    df = store.run_query(fixture_con, "survey_components", {}, plain=plain)
+    assert df["sort_order"].tolist() == list(range(1, 11))
+    assert df.loc[df["asked"] == 1, "component_key"].tolist() == ["reliability", "tangibles"]
+    # a component answered only "don't know", by a response outside any test period, was still asked
+    path = store.build_atomically(tmp_path / "dont_know.duckdb", _fill_with_a_dont_know_component)
+    con = store.connect_read_only(path)
+    try:
+        df = store.run_query(con, "survey_components", {}, plain=plain)
+    finally:
+        con.close()
+    assert df.loc[df["asked"] == 1, "component_key"].tolist() == ["courtesy", "reliability", "tangibles"]
+    assert df.loc[df["asked"] == 0, "component_name"].tolist()[:2] == ["Security", "Credibility"]
