@@ -33,11 +33,13 @@ elif model.performance_only:
 else:
     st.caption("No survey responses in this filter: the survey figures are left out.")
 
+contents = ui.query("store_contents").iloc[0]
 if has_tickets:
     ui.tiles(overview.complaint_tiles(now, moves, filters))
-else:
+elif contents["has_complaints"]:
     st.caption("No complaints in this filter: the complaint figures are left out.")
-contents = ui.query("store_contents").iloc[0]
+else:  # a survey or visits store: widening the filter would not bring any
+    st.caption("The store holds no complaints: there are no complaint figures.")
 if contents["has_visits"] or contents["has_compliments"]:
     # customers who come back and the share of feedback that is praise (the Customers page has more)
     ui.tiles(customers.headline_tiles(ui.query, filters, contents), columns=4)

@@ -329,7 +329,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "segment": "Customer segment",
         "region": "Region",
         "branch_type": "Branch type",
-        "branch_id": "Branch id",
+        "branch_id": "Branch code",
     },
 }
 COLUMNS["complaints"] = COLUMNS["tickets"]

@@ -214,3 +214,14 @@ def test_hospital_responses_show_their_answers_on_the_1_to_10_scale(stores):
     assert shown.loc["134183", "Overall satisfaction"] == "6 (1-10)"
     assert shown.loc["134183", "Likelihood to recommend"] == "10 (1-10)"
     assert 0 <= shown.loc["134183", "Performance (% of maximum)"] <= 100
+
+
+def test_a_store_without_complaints_does_not_ask_to_widen_the_filter(monkeypatch, stores):
+    # the hospital survey holds no ticket at all: "No complaints in this filter" asked for a wider one
+    monkeypatch.setenv("SQ_DATABASE", str(stores["performance_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
+    at.run()
+    captions = [c.value for c in at.caption]
+    assert "The store holds no complaints: there are no complaint figures." in captions
+    assert not any("No complaints in this filter" in c for c in captions)
