@@ -632,6 +632,10 @@ def check_response_queries(con, only: tuple[str, ...] | None = None, *, sample: 
                         where = f"drill_responses {cell} {sort} desc={descending} {limit}@{offset} [{label}]"
                         assert_same(fast, plain, where)
                         key = {"branch": "branch_name"}.get(sort, sort)
+                        answer = {"nps": "recommend", "overall_satisfaction": "satisfaction"}.get(sort)
+                        if answer:  # the answer as a share of its scale (the survey's own, or the classic)
+                            low, high = every[f"{answer}_min"], every[f"{answer}_max"]
+                            every = every.assign(**{key: (every[f"{answer}_answer"] - low) / (high - low)})
                         if key in every.columns:
                             ordered = every.sort_values(
                                 [key, "response_id"], ascending=[not descending, True], na_position="last"
