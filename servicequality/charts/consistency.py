@@ -429,15 +429,7 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
         )
     # short, in lines of 20: fits under a plot that long branch names leave narrow on a phone
     fig.update_xaxes(title_text=wrap_title(f"{measure.short} ({measure.unit})", 20))
-    if measure.bounds is not None and len(d):
-        # plotly's autorange pads for the markers in pixels: on a phone's plot of 90 px a 0-100 score's
-        # axis ran to 170; the scale's ends (and a hair more, for a marker on them) hold it
-        low, high = measure.bounds
-        hair = 0.02 * (high - low)
-        values = d[["value", "shrunk", "shrunk_low", "shrunk_high", "network"]].to_numpy(float).ravel()
-        start, end = _padded(values[np.isfinite(values)])
-        start, end = max(start, low - hair), min(end, high + hair)
-        fig.update_xaxes(range=[start, end])
+    _hold_to_scale(fig, d, measure)
     fig.update_yaxes(
         title_text="Branch, in rank order",
         autorange="reversed",
@@ -447,6 +439,20 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
     )
     fig.update_layout(legend=dict(orientation="h", y=-0.08, title_text=None))
     return layout(fig, title, max(300, 110 + 20 * len(d)))
+
+
+def _hold_to_scale(fig: go.Figure, d: pd.DataFrame, measure: Measure) -> None:
+    """The value axis of a bounded score held to its scale: plotly's autorange pads for the markers
+    in pixels, and on a phone's plot of 90 px a 0-100 score's axis ran to 170. The data's range (5 %
+    more each side) within the scale's ends and a hair more, for a marker on them."""
+    if measure.bounds is None or not len(d):
+        return
+    low, high = measure.bounds
+    hair = 0.02 * (high - low)
+    columns = [c for c in ("value", "shrunk", "shrunk_low", "shrunk_high", "network") if c in d]
+    values = d[columns].to_numpy(float).ravel()
+    start, end = _padded(values[np.isfinite(values)])
+    fig.update_xaxes(range=[max(start, low - hair), min(end, high + hair)])
 
 
 def spread_strip(values: pd.DataFrame, measure: Measure, *, title: str, highlight: str | None = None) -> go.Figure:
@@ -474,18 +480,7 @@ def spread_strip(values: pd.DataFrame, measure: Measure, *, title: str, highligh
         fig.add_vline(x=x, line_dash="dot", line_color=INK, annotation_text=name, annotation_position=where)
     # short, in lines of 20: fits under a plot that long branch names leave narrow on a phone
     fig.update_xaxes(title_text=wrap_title(f"{measure.short} ({measure.unit})", 20))
-    if measure.bounds is not None and len(d):
-        # plotly's autorange pads for the markers in pixels: on a phone's plot of 90 px a 0-100 score's
-        # axis ran to 170; the scale's ends (and a hair more, for a marker on them) hold it
-        low, high = measure.bounds
-        hair = 0.02 * (high - low)
-        values = d[["value", "shrunk", "shrunk_low", "shrunk_high", "network"]].to_numpy(float).ravel()
-        start, end = _padded(values[np.isfinite(values)])
-        start, end = max(start, low - hair), min(end, high + hair)
-        fig.update_xaxes(range=[start, end])
-        if fig.layout.annotations and float(d["network"].iloc[0]) > (start + end) / 2:
-            # the network's words to the left of its line, where the right half has no room for them
-            fig.update_annotations(xanchor="right")
+    _hold_to_scale(fig, d, measure)
     fig.update_yaxes(title_text="Branches", showticklabels=False, range=[-0.6, 0.6])
     return layout(fig, title, 300)
 
