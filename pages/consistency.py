@@ -126,8 +126,9 @@ else:
         else:
             ui.metric(
                 "Spread: CV / P80 − P50",
-                f"{ui.fmt_number(100 * spread.cv, 1, ' %')} / {ui.fmt_number(spread.p80_p50, m.digits, points)}",
-                n=f"{len(ranked)} ranked branches",
+                f"{ui.fmt_number(100 * spread.cv, 1, ' %')} / {ui.fmt_number(spread.p80_p50, m.digits)}",
+                # the unit of P80 − P50 under the card: with it the value ran out of a quarter row
+                n=f"{len(ranked)} ranked branches" + ("; P80 − P50 in points" if points else ""),
                 help="Coefficient of variation = SD of the branch values ÷ their mean. P80 − P50: how far the fifth "
                 f"of branches at the top sits from the median branch, in {consistency.difference_unit(m)}.",
             )
