@@ -261,6 +261,7 @@ else:
         "Priority",
         priorities,
         index=priorities.index("normal") if "normal" in priorities else 0,
+        format_func=str.capitalize,  # the stored codes in words, as the Rows page writes them
         horizontal=True,
         key="complaints_priority",
     )
