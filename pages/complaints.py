@@ -299,6 +299,8 @@ else:
                 select=ui.CrossFilter("channel", "y"),
                 hint="Click a channel's marker to filter the dashboard by it.",
             )
+    if own_deadlines := complaints.own_deadline_words(chosen):
+        st.caption(own_deadlines)
     by_channel = complaints.within_target_by_channel(targets)
     if no_target:
         st.info(
@@ -390,7 +392,8 @@ with left:
         )
     ui.how_computed(
         "Open at the end of the period = opened before the end of its last day and not resolved by then. Age = "
-        "time from opening to the end of the period.",
+        "time from opening to the end of the period; an export that records the opening date only is read from "
+        "the middle of that day.",
         filters,
         f"{open_n:,} open complaints, {int(backlog['opened_before_period'].sum()):,} of them opened before the period",
     )

@@ -2,7 +2,10 @@
 -- "Open at the end" = opened before the end of day $end and not resolved by then (resolved
 -- later, or open with no resolution). Complaints opened before $start count too: an old open
 -- complaint is still backlog; opened_before_period says how many of them there are.
--- Age = days from opening to the end of day $end.
+-- Age = days from opening to the end of day $end. An opening at exactly midnight is a date with no
+-- time of day (a date-only export: CFPB's 'Date received'): the complaint is between d and d + 1 days
+-- old, d the whole days from its date to $end, and its age is the middle, d + 0.5, so that one opened
+-- on the last day reads 'Under 1 day' (from midnight it would read one whole day, the most it can be).
 -- Grain: one row per age bucket (all five, zero when empty), youngest first.
 -- Parameters: $start, $end, $regions, $branches, $channels, $segments, $branch_types, $categories, $components
 -- Columns: bucket_order, age_bucket, open_complaints, opened_before_period, mean_age_days
@@ -36,7 +39,11 @@ open_rows as (
 open_at_end as (
     select
         o.opened_at,
-        date_diff('second', o.opened_at, cast($end as timestamp) + interval 1 day) / 86400.0 as age_days
+        case
+            when o.opened_at = date_trunc('day', o.opened_at)
+                then date_diff('day', cast(o.opened_at as date), $end) + 0.5
+            else date_diff('second', o.opened_at, cast($end as timestamp) + interval 1 day) / 86400.0
+        end as age_days
     from open_rows as o
     where ($regions is null or list_contains($regions, o.region))
         -- Selected on o: branch_types, branches, channels, segments, categories, components

@@ -6,7 +6,8 @@ import plotly.graph_objects as go
 
 # Tables whose name, read as words, would not say what they hold ("Survey item missing": the
 # answers to rating items that are not ratings, schema.sql).
-TABLE_WORDS = {"survey_item_missing": "Survey answers not rated (n/a, don't know, blank)"}
+# Broken in two so that on a phone the label does not squeeze the bars to a sliver.
+TABLE_WORDS = {"survey_item_missing": "Survey answers not rated<br>(n/a, don't know, blank)"}
 
 
 def table_words(table: str) -> str:

@@ -260,6 +260,33 @@ def no_target_set(targets: pd.DataFrame) -> bool:
     return not (shown or judged)
 
 
+def own_deadline_words(chosen: pd.DataFrame) -> str | None:
+    """A caption for the time-against-target charts of one priority (handling_targets rows) when some
+    channel's complaints were judged against deadlines of their own that differ (Boston 311's per-request
+    target times): the chart marks no target for them, and the caption says why and where their
+    within-target share is. None when every charted channel shows its target or has none."""
+    stages = (
+        ("first_response_target", "targeted_first_n", "responded_n"),
+        ("resolution_target", "targeted_resolution_n", "resolved_n"),
+    )
+    varying = sorted(
+        {
+            str(channel)
+            for target, judged, handled in stages
+            for channel in chosen.loc[
+                chosen[target].isna() & (chosen[judged].fillna(0) > 0) & (chosen[handled].fillna(0) > 0), "channel"
+            ]
+        }
+    )
+    if not varying:
+        return None
+    return (
+        f"No target marker for {', '.join(varying)}: each complaint there carries a deadline of its own, "
+        "and they differ, so no one target can be drawn; how many met their own deadline is in the share "
+        "within target below."
+    )
+
+
 def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
     """handling_targets rows with the within-target percents per channel x priority."""
     return targets.assign(

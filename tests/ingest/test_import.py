@@ -251,7 +251,7 @@ def test_the_store_chart_says_what_survey_item_missing_holds(monkeypatch, db_wit
 
     at = _open_data_page(monkeypatch, db_with_rejections)
     labels = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
-    assert "Survey answers not rated (n/a, don't know, blank)" in labels  # was "Survey item missing"
+    assert "Survey answers not rated<br>(n/a, don't know, blank)" in labels  # was "Survey item missing"
     assert "Survey item missing" not in labels and "Survey scores" in labels
 
 

@@ -14,6 +14,7 @@ from servicequality.metrics.complaints import (
     headline,
     no_category_recorded,
     no_target_set,
+    own_deadline_words,
     pareto_bars,
     pareto_labelled_table,
     pareto_method,
@@ -64,6 +65,16 @@ def test_no_target_set_only_when_no_pair_shows_one_and_none_was_judged():
     assert not no_target_set(_targets(60, None, 0, 0))
     # per-complaint deadlines that differ show no single target, but 3 were judged against them
     assert not no_target_set(_targets(None, None, 0, 3))
+
+
+def test_own_deadlines_that_differ_are_named_under_the_target_charts():
+    rows = _targets(None, None, 0, 3).assign(responded_n=[0, 2], resolved_n=[3, 0])
+    # Phone: 3 resolved, judged against their own deadlines, no one target -> named
+    assert own_deadline_words(rows).startswith("No target marker for Phone:")
+    # Web answered 2 but none judged (no deadline): not named; a Phone target shown: nothing to say
+    assert own_deadline_words(_targets(None, 60, 0, 3).assign(responded_n=[0, 2], resolved_n=[3, 0])) is None
+    # judged but nothing handled yet (still open past its deadline): no marker is expected either
+    assert own_deadline_words(rows.assign(resolved_n=[0, 0])) is None
 
 
 def test_the_pareto_sentence_for_one_two_and_more_categories():

@@ -313,3 +313,32 @@ def test_kruskal_wallis_on_the_demo_matches_scipy_on_raw_gaps(demo_con):
     reference = st.kruskal(*[g["gap"].to_numpy() for _, g in raw.groupby("branch_id")])
     assert kw.h == pytest.approx(reference.statistic, rel=1e-9)
     assert kw.p_value < 0.05  # the survey_weak branches differ
+
+
+@pytest.fixture(scope="module")
+def date_only_db(tmp_path_factory):
+    """Three complaints of an export that records dates only (opened at midnight), still open."""
+
+    def fill(con):
+        con.execute("insert into branches values ('D1', 'Dates', 'R', 'C', 'Standard', 'Small', null)")
+        for ticket_id, opened in (("D-1", "2024-01-31"), ("D-2", "2024-01-30"), ("D-3", "2024-01-25")):
+            con.execute(
+                "insert into tickets values ($1, 'D1', 'Web', 'complaint', 'Billing', 'normal', "
+                "cast($2 as timestamp), null, null, 'open', 0, false, null, 'Individual', null)",
+                [ticket_id, opened],
+            )
+
+    return store.build_atomically(tmp_path_factory.mktemp("dates") / "dates.duckdb", fill)
+
+
+def test_handling_backlog_ages_a_date_only_complaint_from_its_date(date_only_db):
+    con = store.connect_read_only(date_only_db)
+    try:
+        df = run(con, "handling_backlog", Filters(dt.date(2024, 1, 1), dt.date(2024, 1, 31)))
+    finally:
+        con.close()
+    # at the end of 2024-01-31: opened on the 31st = 0 whole days + half a day = 0.5 (under 1 day; from
+    # midnight it would read 1.0 and fall in 1-3 days); on the 30th 1.5 (1-3 days); on the 25th 6.5
+    # (3-7 days; from midnight 7.0, 7-30 days)
+    assert df["open_complaints"].tolist() == [1, 1, 1, 0, 0]
+    assert df["mean_age_days"].tolist()[:3] == pytest.approx([0.5, 1.5, 6.5])
