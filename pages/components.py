@@ -10,7 +10,7 @@ from servicequality.charts import common as charts
 from servicequality.charts import servqual as charts_servqual
 from servicequality.charts.common import stored
 from servicequality.metrics import drilldown, performance, servqual
-from servicequality.metrics.formats import plain
+from servicequality.metrics.formats import branch_labels, plain
 from servicequality.stats import servqual as servqual_stats
 from servicequality.ui.performance import performance_section
 
@@ -148,7 +148,7 @@ if filters.branches or filters.regions:
     )
 else:
     branches = ui.query("filter_branches")
-    labels = dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")", strict=True))
+    labels = dict(zip(branches["branch_id"], branch_labels(branches), strict=True))
     # The sidebar's "My branch" (branch manager view), when chosen, is the default branch here.
     my_branch = getattr(filters, "my_branch", None)
     kind = st.radio("Compare", ["A branch", "A region"], horizontal=True, key="components_compare_kind")

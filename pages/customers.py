@@ -8,6 +8,7 @@ from servicequality import ui
 from servicequality.charts import customers as charts
 from servicequality.charts.common import interval_bars
 from servicequality.metrics import consistency, customers
+from servicequality.metrics.formats import branch_labels
 
 filters = ui.current_filters()
 previous = filters.previous_period()
@@ -28,7 +29,7 @@ branch_rows = ui.query("consistency_branch_measures", filters)
 my_label = None
 if filters.my_branch:
     named = branch_rows.loc[branch_rows["branch_id"] == filters.my_branch]
-    my_label = f"{named.iloc[0]['branch_name']} ({filters.my_branch})" if len(named) else None
+    my_label = branch_labels(named).iloc[0] if len(named) else None
 
 
 def branch_chart(df: pd.DataFrame, network: float, *, n_words: str, title: str, axis: str, name: str) -> None:

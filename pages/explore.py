@@ -9,6 +9,7 @@ import streamlit as st
 from servicequality import ui
 from servicequality.charts import explore as charts_explore
 from servicequality.metrics import drilldown, explore, performance
+from servicequality.metrics.formats import branch_labels
 
 filters = ui.current_filters()
 
@@ -71,7 +72,7 @@ branches = ui.query("filter_branches")
 values = ui.query("filter_values")
 components = values[values["dimension"] == "component"]
 names = {
-    "branch": dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")")),
+    "branch": dict(zip(branches["branch_id"], branch_labels(branches))),
     "component": dict(zip(components["value"], components["label"])),
 }
 cells = explore.cells(ui.query, filters, choice, names)

@@ -8,7 +8,7 @@ import streamlit as st
 from servicequality import store, ui
 from servicequality.access.roles import DRILL, PERSONAL
 from servicequality.metrics import drilldown, explore
-from servicequality.metrics.formats import literal
+from servicequality.metrics.formats import branch_labels, literal
 from servicequality.ui import downloads, session
 
 filters = ui.current_filters()
@@ -64,7 +64,7 @@ if cell:
     values = ui.query("filter_values")
     components = values[values["dimension"] == "component"]
     names = {
-        "branch": dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")")),
+        "branch": dict(zip(branches["branch_id"], branch_labels(branches))),
         "component": dict(zip(components["value"], components["label"])),
     }
     words = " · ".join(

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from servicequality import stats
-from servicequality.metrics.formats import fmt_number
+from servicequality.metrics.formats import branch_labels, fmt_number
 from servicequality.stats.changes import p_value_text
 from servicequality.stats.consistency import (
     MIN_CUSTOMERS_SERVED,
@@ -292,9 +292,7 @@ def branch_measure(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     out["ci_low"] = [i.low * m.scale for i in intervals]
     out["ci_high"] = [i.high * m.scale for i in intervals]
     if "branch_name" in out:
-        # an anonymised peer's name is its id ("Peer A"): said once
-        named = out["branch_name"] + " (" + out["branch_id"] + ")"
-        out["label"] = named.where(out["branch_name"] != out["branch_id"], out["branch_id"])
+        out["label"] = branch_labels(out)  # an anonymised peer's name is its id ("Peer A"): said once
     return out.reset_index(drop=True)
 
 

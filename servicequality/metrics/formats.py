@@ -110,6 +110,15 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&])")
 _AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
 
 
+def branch_labels(rows):
+    """A branch as every page names it, the sidebar's way: 'Harbour Street (B014)'; the id alone when
+    the name is missing or is the id itself (an anonymised peer, 'Peer A'; an export that names its
+    branches by their id). `rows`: a DataFrame with branch_name and branch_id; a Series on its index."""
+    names, ids = rows["branch_name"], rows["branch_id"].astype(str)
+    alone = names.isna() | (names.astype(str) == ids)
+    return ids.where(alone, names.astype(str) + " (" + ids + ")")
+
+
 def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, the last of them an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -13,7 +13,7 @@ from servicequality import stats
 from servicequality.filters import Filters
 from servicequality.metrics import formats, performance
 from servicequality.metrics.complaints import rate_scope as complaint_rate_scope
-from servicequality.metrics.formats import Tile
+from servicequality.metrics.formats import Tile, branch_labels
 from servicequality.stats import changes
 
 Runner = Callable[[str, Filters], pd.DataFrame]
@@ -234,7 +234,7 @@ def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tu
     ranked["difference_low"] = ranked["ci_low"] - network
     ranked["difference_high"] = ranked["ci_high"] - network
     below = ranked[ranked["difference"] < 0].sort_values("difference").head(limit).copy()
-    below["label"] = below["branch_name"] + " (" + below["region"] + ")"
+    below["label"] = branch_labels(below)
     return below.reset_index(drop=True), network, left_out, len(ranked)
 
 

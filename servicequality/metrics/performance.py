@@ -15,6 +15,7 @@ import pandas as pd
 
 from servicequality import domain
 from servicequality.filters import Filters
+from servicequality.metrics.formats import branch_labels
 from servicequality.stats import drivers
 from servicequality.stats.estimates import mean_confidence_interval, wilson_interval
 from servicequality.stats.servqual import quadrant
@@ -222,7 +223,7 @@ def branches_below_network(run: Runner, filters: Filters, limit: int = 10) -> tu
     ranked["difference_low"] = ranked["ci_low"] - network
     ranked["difference_high"] = ranked["ci_high"] - network
     below = ranked[ranked["difference"] < 0].sort_values("difference").head(limit).copy()
-    below["label"] = below["branch_name"] + " (" + below["region"] + ")"
+    below["label"] = branch_labels(below)
     return below.reset_index(drop=True), network, left_out, len(ranked)
 
 

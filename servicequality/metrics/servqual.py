@@ -16,6 +16,7 @@ import pandas as pd
 
 from servicequality import stats
 from servicequality.filters import Filters
+from servicequality.metrics.formats import branch_labels
 from servicequality.stats.servqual import (
     ALPHA_THRESHOLD,
     Contribution,
@@ -228,7 +229,7 @@ def gap_grid(run: Runner, filters: Filters, by: str = "branch") -> pd.DataFrame:
         raise ValueError("by must be 'branch' or 'region'")
     df = run("component_branch_gaps" if by == "branch" else "component_region_gaps", filters).copy()
     if by == "branch":
-        df["unit"] = df["branch_name"] + " (" + df["branch_id"] + "), " + df["region"]
+        df["unit"] = branch_labels(df) + ", " + df["region"]
     else:
         df["unit"] = df["region"]
     df["suppressed"] = df["n"] < filters.min_n

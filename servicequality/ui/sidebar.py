@@ -12,7 +12,7 @@ from streamlit.errors import StreamlitAPIException
 from servicequality import catalog
 from servicequality.charts.common import clip
 from servicequality.filters import PEER_GROUPS, RETURN_DAYS_RANGE, Filters
-from servicequality.metrics.formats import literal
+from servicequality.metrics.formats import branch_labels, literal
 from servicequality.ui.crossfilter import FilterOptions
 from servicequality.ui.data import (
     DEFAULT_MIN_N,
@@ -66,7 +66,7 @@ def sidebar_filters(*, required: bool = True) -> Filters | None:
     # Row-level security: both lists hold only the branches (and their regions and types) this
     # person may see (ui.data); Filters.scope restricts every query whatever is chosen.
     component_values = values[values["dimension"] == "component"]
-    branch_label = dict(zip(branches["branch_id"], branches["branch_name"] + " (" + branches["branch_id"] + ")"))
+    branch_label = dict(zip(branches["branch_id"], branch_labels(branches)))
     component_label = dict(zip(component_values["value"], component_values["label"]))
     options = FilterOptions(
         values={

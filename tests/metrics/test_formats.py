@@ -49,3 +49,14 @@ def test_plain_text_is_no_markdown():
     # letters, digits and spaces stay; line breaks become spaces; long text is cut
     assert formats.plain("Northern\nQuarter 7") == "Northern Quarter 7"
     assert formats.plain("x" * 200, limit=10) == "x" * 9 + "…"
+
+
+def test_a_branch_is_named_the_same_way_on_every_page():
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        {"branch_id": ["B014", "Peer A", "גהה", "B9"], "branch_name": ["Harbour Street", "Peer A", "Geha", None]},
+        index=[7, 3, 5, 1],  # a filtered frame keeps its index: the labels must land on their own rows
+    )
+    labels = formats.branch_labels(rows)
+    assert labels.to_dict() == {7: "Harbour Street (B014)", 3: "Peer A", 5: "Geha (גהה)", 1: "B9"}

@@ -94,7 +94,7 @@ def test_branches_below_network_leaves_out_branches_above_it():
     assert (left_out, compared) == (1, 3)
     assert rows["branch_id"].tolist() == ["B"]
     assert rows.loc[0, "difference"] == pytest.approx(60 - 710 / 11)
-    assert rows.loc[0, "label"] == "Beta (North)"
+    assert rows.loc[0, "label"] == "Beta (B)"  # the sidebar's way: name (id), on every page
 
 
 def test_branches_below_network_is_empty_when_every_branch_is_above_it():
