@@ -108,6 +108,13 @@ def _plotly(
     """Draw the chart (clickable with `select`); the cross-filters it answers to."""
     config = {"toImageButtonOptions": {"format": "png", "filename": filename or key, "scale": 2}, "displaylogo": False}
     fig = escape_labels(fig)
+    if fig.layout.dragmode is None:
+        # No drag-to-zoom on the plot: on a phone a swipe over a chart then scrolls the page (plotly.js
+        # stops the page scrolling under any other dragmode, plotly.js#2844); hover still works, and the
+        # mode bar's zoom and pan buttons still turn dragging on. A clickable chart (`select`) gets
+        # 'pan' from Streamlit 1.67 instead, which replaces a dragmode of false whenever on_select is
+        # set: a swipe there scrolls the page only from the chart's margins.
+        fig.update_layout(dragmode=False)
     if not select:
         st.plotly_chart(fig, key=key, config=config)
         return ()
