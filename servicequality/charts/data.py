@@ -6,8 +6,7 @@ import plotly.graph_objects as go
 
 # Tables whose name, read as words, would not say what they hold ("Survey item missing": the
 # answers to rating items that are not ratings, schema.sql).
-# Broken in two so that on a phone the label does not squeeze the bars to a sliver.
-TABLE_WORDS = {"survey_item_missing": "Survey answers not rated<br>(n/a, don't know, blank)"}
+TABLE_WORDS = {"survey_item_missing": "Survey answers not rated (n/a, don't know, blank)"}
 
 
 def table_words(table: str) -> str:
@@ -17,10 +16,11 @@ def table_words(table: str) -> str:
 
 def store_counts_chart(counts):
     """A horizontal bar per table: what the store holds (plotly Figure, no Streamlit)."""
+    words = counts["table"].map(table_words)
     fig = go.Figure(
         go.Bar(
             x=counts["rows"],
-            y=counts["table"].map(table_words),
+            y=words,
             orientation="h",
             text=counts["rows"],
             texttemplate="%{text:,}",
@@ -30,6 +30,9 @@ def store_counts_chart(counts):
     )
     # Room for the label beside the longest bar, on a phone too (inside labels hid the small counts).
     fig.update_xaxes(range=[0, max(float(counts["rows"].max()), 1.0) * 1.35])
+    # A label with a parenthesis breaks before it, so that on a phone it does not squeeze the bars
+    # to a sliver (the tick text, not the category: ui.widgets escapes a category's '<br>').
+    fig.update_yaxes(tickvals=list(words), ticktext=[w.replace(" (", "<br>(") for w in words])
     fig.update_layout(
         title="What the store holds: rows per table",
         xaxis_title="Rows",
