@@ -151,6 +151,7 @@ def gap_bars(
     fig.add_vline(x=0, line_color=INK, line_width=1)
     fig.update_xaxes(title_text=value_title, zeroline=False)
     fig.update_yaxes(title_text=None, autorange="reversed", automargin=True)
+    short_category_ticks(fig, df[label])
     return layout(fig, title, height or max(220, 60 + 34 * len(df)))
 
 
@@ -219,9 +220,12 @@ def escape_labels(fig: go.Figure) -> go.Figure:
     # an axis's category order names the same labels: written the same way, or they would not match
     for name in fig.layout:
         axis = fig.layout[name]
-        if name.startswith(("xaxis", "yaxis")) and axis is not None and axis.categoryarray is not None:
-            if _needs_escape(axis.categoryarray):
+        if name.startswith(("xaxis", "yaxis")) and axis is not None:
+            if axis.categoryarray is not None and _needs_escape(axis.categoryarray):
                 axis.categoryarray = _escaped(axis.categoryarray)
+            # tick values that name categories (short_category_ticks) must match them too
+            if axis.tickvals is not None and _needs_escape(axis.tickvals):
+                axis.tickvals = _escaped(axis.tickvals)
     return fig
 
 
@@ -255,6 +259,19 @@ def stored(text: object) -> str:
     """A name a file wrote, for a chart title or annotation (plotly reads <b>, <a href>, <br>
     there): cut to LABEL_LIMIT and written with entities, so it shows as its characters."""
     return html.escape(clip(str(text)), quote=False)
+
+
+BAR_LABEL_LIMIT = 28  # a bar chart's category label: past it, cut on the axis (whole in the hover)
+
+
+def short_category_ticks(fig: go.Figure, labels, limit: int = BAR_LABEL_LIMIT) -> None:
+    """The y axis of a horizontal bar chart writes each category cut to `limit` characters, so that
+    long branch names ('Jerusalem Mental Health Center (המרכז הירושלמי)') do not squeeze the plot to
+    a sliver on a phone. The categories stay whole (two names alike for their first characters stay
+    two bars; the hover names them whole): only the tick text is cut."""
+    labels = [str(v) for v in labels]
+    if any(len(v) > limit for v in labels):
+        fig.update_yaxes(tickvals=labels, ticktext=[html.escape(clip(v, limit), quote=False) for v in labels])
 
 
 def interval_bars(
@@ -337,5 +354,6 @@ def interval_bars(
         fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.08, title_text=None))
     fig.update_xaxes(title_text=value_title)
     fig.update_yaxes(title_text=label_title, autorange="reversed", automargin=True)
+    short_category_ticks(fig, d[label])
     # room for the title and a wrapped axis title, so that every branch keeps its label
     return layout(fig, title, max(220, 140 + 24 * len(d)))

@@ -120,3 +120,22 @@ def test_names_in_customdata_are_text_in_hover_labels_and_clicks_get_them_back()
     point = {"customdata": list(fig.data[0].customdata[1])}
     assert crossfilter.point_value(point, "customdata:-1") == "B<2>"
     assert crossfilter.point_value(point, "customdata:1") == 8
+
+
+def test_long_bar_labels_are_cut_on_the_axis_only_and_stay_two_bars():
+    long_a = "Jerusalem Mental Health Center (המרכז הירושלמי)"
+    long_b = "Jerusalem Mental Health Center & Annex (B7)"  # the same first 28 characters, and an '&'
+    df = pd.DataFrame(
+        {"label": [long_a, long_b, "Geha (גהה)"], "mean_gap": [-1.0, -0.5, 0.2], "ci_low": [-1.5, -1.0, -0.1]}
+    ).assign(ci_high=lambda d: d["mean_gap"] + 0.4, n=[30, 20, 10])
+    fig = common.escape_labels(common.gap_bars(df, label="label", title="t"))
+    axis = fig.layout.yaxis
+    # the categories whole (escaped), so the two long names are two bars; the ticks name each of them
+    assert list(fig.data[0].y) == [long_a, "Jerusalem Mental Health Center &amp; Annex (B7)", "Geha (גהה)"]
+    assert list(axis.tickvals) == list(fig.data[0].y)
+    # cut to 27 characters (Jerusalem 9 + space + Mental 6 + space + Health 6 + space + Cen 3) and an
+    # ellipsis; a short one whole
+    assert list(axis.ticktext) == ["Jerusalem Mental Health Cen…", "Jerusalem Mental Health Cen…", "Geha (גהה)"]
+    # nothing to cut: the axis left to plotly
+    short = common.gap_bars(df.assign(label=["A", "B", "C"]), label="label", title="t")
+    assert short.layout.yaxis.tickvals is None
