@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from servicequality import ingest
 from servicequality.ui.navigation import PAGES
 from tests.conftest import ROOT, SHARED_DATA, require_or_skip
+from tests.ingest.test_import_boston311 import CHANNELS, _raw
 
 pytestmark = pytest.mark.slow
 
@@ -26,17 +27,6 @@ BOSTON = [
     for name in ("Equipment Repair.csv", "General Comments For a Program or Policy.csv")
 ]
 SKYTRAX = SHARED_DATA / "skytrax_lounges" / "lounge.csv"
-# mappings/boston311.toml's [values.channel] and [dates], for the raw files read with pandas
-CHANNEL_WORDS = {
-    "Constituent Call": "Phone",
-    "Self Service": "Web",
-    "Twitter": "Social media",
-    "Citizens Connect App": "App",
-    "Employee Generated": "City staff",
-    "City Worker App": "City staff",
-    "Maximo Integration": "City staff",
-}
-BOSTON_DATES = "%m/%d/%Y %I:%M:%S %p"
 CFPB_YEAR = ["2019-03-21", "2020-03-19"]  # the CFPB store's default period: its last year
 COMPLAINTS = next(p for p in PAGES if p.url_path == "complaints")
 ROWS = next(p for p in PAGES if p.url_path == "rows")
@@ -134,17 +124,10 @@ def test_boston_first_response_is_not_recorded_and_the_time_axis_reads_in_words(
     # marks no target, and a caption names those channels. Which they are, from the raw files: the
     # mapping's complaint titles and channel names, deadlines (TARGET_DT - OPEN_DT) that differ, and at
     # least one complaint closed (the chart's points are the resolved ones)
-    raw = pd.concat(pd.read_csv(path, dtype=str) for path in BOSTON)
-    titles = raw["CASE_TITLE"].fillna("")
-    complaint = titles.str.contains(r"(?i)compla|complant|\bmiss(?:ed|ted)\b") & ~titles.str.contains(
-        r"(?i)compl[ie]ment"
-    )
-    rows = raw[complaint & raw["TARGET_DT"].notna()].assign(
-        channel=lambda d: d["Source"].map(CHANNEL_WORDS),
-        deadline=lambda d: (
-            pd.to_datetime(d["TARGET_DT"], format=BOSTON_DATES) - pd.to_datetime(d["OPEN_DT"], format=BOSTON_DATES)
-        ),
-    )
+    # (the raw files as tests/ingest/test_import_boston311.py reads them: the mapping's kinds, dates)
+    raw = pd.concat(_raw(path) for path in BOSTON)
+    rows = raw[(raw["kind"] == "complaint") & raw["TARGET_DT"].notna()]
+    rows = rows.assign(channel=rows["Source"].map(CHANNELS), deadline=rows["TARGET_DT"] - rows["OPEN_DT"])
     per_channel = rows.groupby("channel").agg(deadlines=("deadline", "nunique"), closed=("CLOSED_DT", "count"))
     differing = sorted(per_channel.index[(per_channel["deadlines"] > 1) & (per_channel["closed"] > 0)])
     assert differing  # Boston's phone complaints at least
