@@ -40,14 +40,21 @@ def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
     return "<br>".join(textwrap.wrap(title, width, break_long_words=False)) if len(title) > width else title
 
 
+MONTH_LABEL_ROOM = 50  # px right of the plot for the last month's label ('Dec 2015', turned 30°)
+
+
 def layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
-    """The house layout: left-aligned title (wrapped), tight margins, one font."""
+    """The house layout: left-aligned title (wrapped), tight margins, one font. A month axis
+    ('%b %Y' ticks) gets MONTH_LABEL_ROOM on the right: plotly turns crowded labels 30° to the
+    right and hides one that would cross the chart's edge, so the last month went unlabelled
+    (Boston's 'Dec 2015' at 1440 px)."""
     title = wrap_title(title)
     lines = title.count("<br>") + 1
+    months = any(axis.tickformat == "%b %Y" for axis in fig.select_xaxes())
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left"),
         height=height + 22 * (lines - 1),
-        margin=dict(l=10, r=10, t=50 + 22 * (lines - 1), b=10),
+        margin=dict(l=10, r=MONTH_LABEL_ROOM if months else 10, t=50 + 22 * (lines - 1), b=10),
         font=FONT,
         hoverlabel=dict(font_size=12),
     )
