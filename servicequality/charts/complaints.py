@@ -281,7 +281,8 @@ def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure
     for column, name, symbol, colour in (
         (target, "Target", "line-ns", INK),
         (median, "Median", "circle", SURPLUS),
-        (p90, "90th percentile", "diamond", SHORTFALL),
+        # open, so that a median equal to it (a channel of one complaint) still shows inside it
+        (p90, "90th percentile", "diamond-open", SHORTFALL),
     ):
         fig.add_trace(
             go.Scatter(
@@ -291,9 +292,9 @@ def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure
                 name=name,
                 marker=dict(
                     symbol=symbol,
-                    size=14 if column == target else 11,
+                    size={target: 14, median: 11}.get(column, 15),
                     color=colour,
-                    line=dict(width=3 if column == target else 0, color=colour),
+                    line=dict(width={target: 3, median: 0}.get(column, 2.5), color=colour),
                 ),
                 # the time in words as the ticks give it ("32.0 days", not "46,151.3 min")
                 customdata=stack(d[n_col], _minutes_in_words(d[column])),

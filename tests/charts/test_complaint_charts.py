@@ -150,6 +150,24 @@ def test_handling_against_target_hovers_a_time_in_words():
     assert " min<br>" not in median.hovertemplate and "%{customdata[1]}" in median.hovertemplate
 
 
+def test_handling_against_target_shows_a_median_equal_to_its_90th_percentile():
+    # Boston's Social media: one complaint, so median = 90th percentile = 12,000 min; a filled
+    # diamond drawn over the circle hid the median. The diamond is an outline larger than the circle.
+    df = pd.DataFrame(
+        {
+            "channel": ["Social media", "Phone"],
+            "median_resolution_minutes": [12_000.0, 300.0],
+            "p90_resolution_minutes": [12_000.0, 9_000.0],
+            "resolution_target": pd.array([None, 4_320], dtype="Int64"),
+            "resolved_n": [1, 2_882],
+        }
+    )
+    target, median, p90 = cc.handling_vs_target(df, stage="resolution", title="t").data
+    assert median.marker.symbol == "circle" and p90.marker.symbol == "diamond-open"
+    assert p90.marker.size > median.marker.size and p90.marker.line.width > 0
+    assert median.x[1] == p90.x[1] == 12_000.0  # sorted by channel: Phone, Social media
+
+
 def test_within_target_bars_leave_out_a_share_nothing_was_judged_for():
     # Boston 311 records no first response: its legend listed 'First response within target' with no
     # bar, and Social media's 100 % (1 of 1) looked like City staff's 50 % (1 of 2) and Phone's.
