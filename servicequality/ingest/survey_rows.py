@@ -174,6 +174,8 @@ class SurveyRows:
             if key not in self.answers:
                 continue
             answer, index = self.answers[key]
+            if not answer.recorded_on(record.get("submitted_at")):
+                continue  # before the export recorded it: the cell holds a placeholder, not an answer
             scale = answer.scale_on(record.get("submitted_at"))
             value = self._cell(key, key, index, cells, scale)
             if isinstance(value, float):

@@ -26,7 +26,7 @@ COMPONENT_KEYS = tuple(c.key for c in domain.COMPONENTS)
 # Declared codes that are answers but not ratings: the mapping key and the reason stored.
 MISSING_CODES = {"not_applicable": "not applicable", "dont_know": "don't know", "not_rated": "not rated"}
 _SCALE_KEYS = {"scale", "best"} | set(MISSING_CODES)
-_ANSWER_KEYS = _SCALE_KEYS | {"column", "scale_changes"}
+_ANSWER_KEYS = _SCALE_KEYS | {"column", "scale_changes", "recorded_from"}
 # Overall satisfaction and would-recommend: the [survey.<key>] tables and the store columns' prefix.
 ANSWERS = {"overall": "satisfaction", "recommend": "recommend"}
 
@@ -57,11 +57,21 @@ class ItemScale:
 @dataclass(frozen=True)
 class AnswerSpec:
     """One overall question (satisfaction or recommend): its column and scale, the scale possibly
-    changing from a date on (a survey that moved from 1-5 to 1-10)."""
+    changing from a date on (a survey that moved from 1-5 to 1-10), and the day from which the
+    export records it at all (before it, the column's value is a placeholder: not recorded)."""
 
     column: str
     scale: ItemScale
     changes: tuple[tuple[dt.date, ItemScale], ...] = ()
+    recorded_from: dt.date | None = None
+
+    def recorded_on(self, when: dt.date | dt.datetime | None) -> bool:
+        """Whether an answer given on `when` is recorded: always without recorded_from; with it, only
+        on or after that day (an answer with no date cannot be placed, so it is not)."""
+        if self.recorded_from is None:
+            return True
+        day = when.date() if isinstance(when, dt.datetime) else when
+        return day is not None and day >= self.recorded_from
 
     def scale_on(self, when: dt.date | dt.datetime | None) -> ItemScale:
         scale = self.scale
@@ -136,7 +146,7 @@ def item_scale(where: str, table: dict, base: ItemScale) -> ItemScale:
     return ItemScale(low, high, best == "low", codes)
 
 
-def _date(where: str, value: Any) -> dt.date:
+def _date(where: str, value: Any, key: str = "from") -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -144,7 +154,7 @@ def _date(where: str, value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise MappingError(f"{where}: from = {value!r} must be a date, e.g. from = 2015-06-01") from None
+        raise MappingError(f"{where}: {key} = {value!r} must be a date, e.g. {key} = 2015-06-01") from None
 
 
 def answer_spec(where: str, key: str, table: Any) -> AnswerSpec:
@@ -162,7 +172,8 @@ def answer_spec(where: str, key: str, table: Any) -> AnswerSpec:
         if not isinstance(change, dict) or set(change) - {"from", "scale"} or "from" not in change:
             raise MappingError(f"{where} scale_changes #{i} takes from = a date and scale = [lowest, highest]")
         changes.append((_date(where, change["from"]), item_scale(where, {"scale": change["scale"]}, scale)))
-    return AnswerSpec(table["column"], scale, tuple(sorted(changes, key=lambda c: c[0])))
+    recorded_from = _date(where, table["recorded_from"], "recorded_from") if "recorded_from" in table else None
+    return AnswerSpec(table["column"], scale, tuple(sorted(changes, key=lambda c: c[0])), recorded_from)
 
 
 def _patterns(where: str, sv: dict) -> dict[str, Any]:

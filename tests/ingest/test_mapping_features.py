@@ -169,6 +169,30 @@ def test_codes_in_a_pair_and_in_the_adequate_level(tmp_path):
     assert csat == [("A", 4), ("B", 2)]
 
 
+def test_an_answer_before_its_recorded_from_day_is_not_recorded(tmp_path):
+    # Skytrax's 'recommended' is 0 on reviews before it was asked: a 0 there is no "no".
+    # A (1 March, before the 2 March start) -> not recorded, though its cell says 0; B (2 March, the
+    # first day) -> 0 kept; C (5 March) -> 1; overall satisfaction has no recorded_from: all three.
+    mapping = PAIRS.format(scale="") + '[survey.recommend]\ncolumn = "rec"\nscale = [0, 1]\nrecorded_from = 2024-03-02\n'
+    csv = (
+        "id,site,when,E1,P1,A1,E2,P2,A2,sat,rec\n"
+        "A,S1,2024-03-01,6,5,,4,5,,4,0\n"
+        "B,S1,2024-03-02,6,5,,4,5,,3,0\n"
+        "C,S1,2024-03-05,6,5,,4,5,,5,1\n"
+    )
+    result, con = _import(tmp_path, mapping, csv)
+    rows = con.execute(
+        "select response_id, recommend_answer, recommend_min, recommend_max, satisfaction_answer "
+        "from survey_responses order by 1"
+    ).fetchall()
+    con.close()
+    assert (result.rows_stored, result.rows_rejected) == (3, 0)
+    assert rows == [("A", None, None, None, 4), ("B", 0, 0, 1, 3), ("C", 1, 0, 1, 5)]
+    (tmp_path / "bad.toml").write_text(mapping.replace("recorded_from = 2024-03-02", 'recorded_from = "soon"'))
+    with pytest.raises(mapping_file.MappingError, match=r"\[survey.recommend\]: recorded_from = 'soon' must be a date"):
+        mapping_file.load(tmp_path / "bad.toml")
+
+
 def test_servqual_pairs_off_the_1_to_7_scale_are_refused(tmp_path):
     (tmp_path / "m.toml").write_text(PAIRS.format(scale="scale = [1, 5]"))
     with pytest.raises(mapping_file.MappingError, match="SERVQUAL pairs must be 1-7"):
