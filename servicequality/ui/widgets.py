@@ -237,8 +237,11 @@ def table(
 ) -> None:
     """A table with a CSV download beside it (text cells a spreadsheet would run are escaped);
     `download=False` when the page offers a fuller export of its own (the Rows page). `formats`:
-    column -> printf format the screen shows it in ("%,.2f"); the CSV keeps the numbers as they are."""
+    column -> printf format the screen shows it in ("%,.2f"); the CSV keeps the numbers as they are.
+    A missing value shows as "–", as in the charts' hovers and the cards (Streamlit's own is "None",
+    which read like a word of the data in a suppressed cell's value and interval)."""
     dataframe_kwargs.setdefault("hide_index", True)
+    dataframe_kwargs.setdefault("placeholder", "–")
     if formats:
         config = dict(dataframe_kwargs.get("column_config") or {})
         for column, number_format in formats.items():
