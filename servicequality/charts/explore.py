@@ -134,7 +134,11 @@ def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
         fig.update_yaxes(title_text=dim.label, autorange="reversed", automargin=True, type="category")
         height = max(300, 90 + 26 * (len(shown) + len(hidden)))
     else:
-        fig.update_xaxes(title_text=dim.label, type="category")
+        # time in its own order, suppressed cells in their place: without the array plotly put the
+        # shown months first and the suppressed ones after them (May 2006 after Mar 2015)
+        fig.update_xaxes(
+            title_text=dim.label, type="category", categoryorder="array", categoryarray=cells["label1"].tolist()
+        )
         fig.update_yaxes(title_text=m.axis)
         height = 420
     fig.update_layout(

@@ -358,6 +358,22 @@ def _shares(k: pd.Series, n: pd.Series) -> tuple:
 # --- tables for people ------------------------------------------------------------------------
 
 
+def csat_other_scales(csat_n: int, satisfaction_n: int, scales: str) -> str | None:
+    """A caption when CSAT (answers 4-5 of a 1-5 overall satisfaction) leaves answers out: those the
+    survey took on another scale (Skytrax moved to 1-10 in June 2015, so its last months have no
+    CSAT at all). `csat_n`: CSAT's answers in the filter; `satisfaction_n` and `scales`: overall
+    satisfaction's answers on every scale and those scales (metrics.performance.overall_answers)."""
+    other = satisfaction_n - csat_n
+    if other <= 0:
+        return None
+    others = ", ".join(s for s in (x.strip() for x in scales.split(",")) if s and s != "1-5") or "another scale"
+    return (
+        f"CSAT counts overall satisfaction on a 1-5 scale only: {other:,} of the {satisfaction_n:,} answers in "
+        f"this filter were on {others} and are not in it (cells and months with none of 1-5 are missing). The "
+        "Ten components page shows overall satisfaction on every scale, as 0-100."
+    )
+
+
 def format_value(value: float, measure: str) -> str:
     m = MEASURES[measure]
     if value is None or (isinstance(value, float) and math.isnan(value)):

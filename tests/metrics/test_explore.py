@@ -346,3 +346,34 @@ def test_a_visits_only_store_opens_on_the_return_rate(monkeypatch, tmp_path):
     measure = next(s for s in at.selectbox if s.label == "Measure")
     assert measure.value == "return_rate"
     assert not any(i.value.startswith("Nothing to show") for i in at.info), [i.value for i in at.info]
+
+
+def test_months_stay_in_time_order_when_some_are_suppressed():
+    # cells come sorted by the first dimension: Jan shown, Feb suppressed (n = 4), Mar shown. The
+    # suppressed month was drawn after every shown one (Jan, Mar, Feb) on the Skytrax store.
+    cells = pd.DataFrame(
+        {
+            "key1": ["2015-01", "2015-02", "2015-03"],
+            "key2": [None, None, None],
+            "label1": ["Jan 2015", "Feb 2015", "Mar 2015"],
+            "label2": [None, None, None],
+            "value": [70.0, None, 55.0],
+            "low": [60.0, float("nan"), 45.0],
+            "high": [80.0, float("nan"), 65.0],
+            "n": [40, 4, 35],
+            "suppressed": [False, True, False],
+        }
+    )
+    fig = charts_explore.bars(cells, explore.resolve("csat", "month", None))
+    assert list(fig.layout.xaxis.categoryarray) == ["Jan 2015", "Feb 2015", "Mar 2015"]
+    assert fig.layout.xaxis.categoryorder == "array"
+    bars, crosses = fig.data
+    assert list(bars.x) == ["Jan 2015", "Mar 2015"] and list(crosses.x) == ["Feb 2015"]
+
+
+def test_csat_names_the_overall_answers_on_another_scale():
+    # 1,940 answers, 1,821 of them on 1-5: 119 on 1-10 left out of CSAT
+    note = explore.csat_other_scales(1_821, 1_940, "1-10, 1-5")
+    assert "119 of the 1,940 answers in this filter were on 1-10 and are not in it" in note
+    assert explore.csat_other_scales(100, 100, "1-5") is None  # every answer on 1-5
+    assert "50 of the 50 answers in this filter were on 0-10" in explore.csat_other_scales(0, 50, "0-10")
