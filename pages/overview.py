@@ -29,7 +29,7 @@ if servqual_survey:
     ui.tiles(overview.survey_tiles(now, moves))
 elif model.performance_only:
     st.caption(model.sentence())
-    performance_ui.overall_figures(filters, lowest=perf)
+    performance_ui.overall_figures(filters, lowest=perf, previous=previous)
 else:
     st.caption("No survey responses in this filter: the survey figures are left out.")
 

@@ -16,7 +16,7 @@ import pandas as pd
 from servicequality import domain
 from servicequality.filters import Filters
 from servicequality.metrics.formats import branch_labels
-from servicequality.stats import drivers
+from servicequality.stats import changes, drivers
 from servicequality.stats.estimates import mean_confidence_interval, wilson_interval
 from servicequality.stats.servqual import quadrant
 
@@ -128,6 +128,7 @@ class OverallAnswer:
     scales: str  # '1-10', or '1-5, 1-10' when the question changed scale
     mean_rating: float  # on the survey's own scale; NaN when answers came on several scales
     flag_yes: int | None  # a 0/1 question: how many said yes
+    sd: float = math.nan  # of the 0-100 answers (NaN below 2 answers)
 
     def words(self) -> str:
         if self.n == 0:
@@ -166,8 +167,26 @@ def overall_answers(run: Runner, filters: Filters) -> tuple[int, dict[str, Overa
             str(row[f"{key}_scales"] or ""),
             math.nan if pd.isna(rating) else float(rating),
             None if flag is None or pd.isna(flag) else int(flag),
+            sd,
         )
     return int(row["responses"]), out
+
+
+def overall_changes(now: dict[str, OverallAnswer], before: dict[str, OverallAnswer]) -> dict[str, changes.Change]:
+    """Overall satisfaction and would-recommend against the previous period (the two periods hold
+    different respondents): a yes/no question by the two-proportion z test on its yes share, any
+    other by Welch's z on the 0-100 answers (stats.changes). Nothing to test when either period has
+    no answers or the question changed kind (a flag in one period, a scale in the other)."""
+    out = {}
+    for key, a in now.items():
+        b = before.get(key)
+        if b is None or not a.n or not b.n or (a.flag_yes is None) != (b.flag_yes is None):
+            out[key] = changes.NO_CHANGE
+        elif a.flag_yes is not None:
+            out[key] = changes.proportion_change(a.flag_yes, a.n, b.flag_yes, b.n)  # points of the yes %
+        else:
+            out[key] = changes.mean_change(a.mean, a.sd, a.n, b.mean, b.sd, b.n, of="the 0-100 answers")
+    return out
 
 
 def respondent_frame(run: Runner, filters: Filters) -> pd.DataFrame:

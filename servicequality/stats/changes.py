@@ -71,15 +71,18 @@ def nps_change(promoters1: int, detractors1: int, n1: int, promoters0: int, detr
     return Change(100 * (m1 - m0), _z_p(m1 - m0, se), "Welch z test on the −1/0/+1 scores")
 
 
-def mean_change(mean1: float, sd1: float, n1: int, mean0: float, sd0: float, n0: int) -> Change:
+def mean_change(
+    mean1: float, sd1: float, n1: int, mean0: float, sd0: float, n0: int, of: str = "the respondents' weighted gaps"
+) -> Change:
     """Two means of independent respondents (a score averaged per respondent): Welch's z,
-    (x̄₁ − x̄₀) / √(s₁²/n₁ + s₀²/n₀) against the normal (n in the hundreds).
+    (x̄₁ − x̄₀) / √(s₁²/n₁ + s₀²/n₀) against the normal (n in the hundreds). `of`: what the means
+    are of, for the test's words.
     Source: Welch (1947), Biometrika 34:28-35.
     """
     if n1 < 2 or n0 < 2 or any(math.isnan(v) for v in (mean1, sd1, mean0, sd0)):
         return NO_CHANGE
     se = math.sqrt(sd1 * sd1 / n1 + sd0 * sd0 / n0)
-    return Change(mean1 - mean0, _z_p(mean1 - mean0, se), "Welch z test on the respondents' weighted gaps")
+    return Change(mean1 - mean0, _z_p(mean1 - mean0, se), f"Welch z test on {of}")
 
 
 def rate_change(events1: int, exposure1: float, events0: int, exposure0: float, per: float = 1000.0) -> Change:

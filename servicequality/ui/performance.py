@@ -10,6 +10,7 @@ from servicequality.charts import ipa as charts_ipa
 from servicequality.charts import performance as charts_performance
 from servicequality.filters import Filters
 from servicequality.metrics import performance
+from servicequality.metrics.overview import change_delta
 from servicequality.ui.crossfilter import CrossFilter
 from servicequality.ui.data import network_query, query
 from servicequality.ui.widgets import chart, how_computed, metric, table
@@ -54,20 +55,27 @@ def _importance(frame: pd.DataFrame, outcome: str, components: tuple[str, ...]):
     return performance.derived_importance(frame, outcome, list(components))
 
 
-def overall_figures(filters: Filters, lowest: pd.DataFrame | None = None) -> None:
+def overall_figures(filters: Filters, lowest: pd.DataFrame | None = None, previous: Filters | None = None) -> None:
     """Responses, overall satisfaction and would-recommend (0-100), and with `lowest` (a performance
-    table) the lowest-rated component."""
+    table) the lowest-rated component; with `previous` (the Overview's previous period), each
+    answer's change against it, coloured only beyond sampling noise."""
     responses, answers = performance.overall_answers(query, filters)
+    moves = performance.overall_changes(answers, performance.overall_answers(query, previous)[1]) if previous else {}
     cols = st.columns(4 if lowest is not None else 3)
     with cols[0]:
         metric("Survey responses", f"{responses:,}", n="in the filter")
-    for col, answer in zip(cols[1:], answers.values(), strict=False):
+    for col, (key, answer) in zip(cols[1:], answers.items(), strict=False):
+        flag = answer.flag_yes is not None
+        delta = change_delta(moves, key, 1, " pts" if flag else "") if key in moves else None
         with col:
             metric(
-                answer.label.capitalize() + (" (yes %)" if answer.flag_yes is not None else " (0-100)"),
+                answer.label.capitalize() + (" (yes %)" if flag else " (0-100)"),
                 "not asked" if answer.n == 0 else f"{answer.mean:.1f}",
                 n=answer.words() if answer.n else "no answers in this filter",
-                help="Percent of maximum possible: 100 × (answer − lowest) / (highest − lowest) on the scale asked.",
+                delta=delta.text if delta else None,
+                delta_color=delta.colour if delta else "normal",
+                help="Percent of maximum possible: 100 × (answer − lowest) / (highest − lowest) on the scale asked."
+                + (delta.test if delta else ""),
             )
     if lowest is not None:
         with cols[3]:

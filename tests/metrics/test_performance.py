@@ -115,3 +115,33 @@ def test_branches_below_network_is_empty_when_every_branch_is_above_it():
     assert network == pytest.approx(68.0)
     assert (left_out, compared) == (1, 2)
     assert rows.empty
+
+
+def _answer(n, mean, sd=math.nan, flag_yes=None):
+    return performance.OverallAnswer("overall satisfaction", n, mean, 0.0, 100.0, "1-5", mean, flag_yes, sd)
+
+
+def test_overall_answers_against_the_previous_period():
+    now = {"satisfaction": _answer(539, 50.2, 20.0), "recommend": _answer(539, 48.4, flag_yes=261)}
+    before = {"satisfaction": _answer(404, 55.5, 22.0), "recommend": _answer(404, 56.9, flag_yes=230)}
+    moves = performance.overall_changes(now, before)
+    # Welch z by hand: se = √(20²/539 + 22²/404) = √(0.742115 + 1.198020) = 1.392888;
+    # z = (50.2 − 55.5) / 1.392888 = −3.8050; p = erfc(3.8050 / √2) ≈ 1.42e-4
+    sat = moves["satisfaction"]
+    assert sat.difference == pytest.approx(-5.3)
+    assert sat.p_value == pytest.approx(math.erfc(5.3 / 1.392888 / math.sqrt(2)), rel=1e-4)
+    assert sat.p_value == pytest.approx(1.42e-4, rel=0.01) and "0-100 answers" in sat.test
+    # yes shares 261/539 = 48.42 % and 230/404 = 56.93 %: −8.51 points; Pearson's χ² of the 2×2
+    # table without continuity correction (scipy) gives the same p as the pooled z test (≈ 0.0097)
+    rec = moves["recommend"]
+    assert rec.difference == pytest.approx(100 * (261 / 539 - 230 / 404))
+    chi2 = stats.chi2_contingency([[261, 539 - 261], [230, 404 - 230]], correction=False)
+    assert rec.p_value == pytest.approx(chi2.pvalue, rel=1e-9) and rec.p_value == pytest.approx(0.0097, abs=5e-4)
+
+
+def test_overall_answers_with_nothing_to_compare_have_no_change():
+    now = {"satisfaction": _answer(10, 60.0, 5.0), "recommend": _answer(10, 40.0, flag_yes=4)}
+    # no answers before; a question asked as a flag now and on a scale before
+    before = {"satisfaction": _answer(0, math.nan), "recommend": _answer(20, 70.0, 10.0)}
+    moves = performance.overall_changes(now, before)
+    assert all(math.isnan(m.difference) and math.isnan(m.p_value) for m in moves.values())
