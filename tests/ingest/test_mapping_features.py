@@ -173,7 +173,8 @@ def test_an_answer_before_its_recorded_from_day_is_not_recorded(tmp_path):
     # Skytrax's 'recommended' is 0 on reviews before it was asked: a 0 there is no "no".
     # A (1 March, before the 2 March start) -> not recorded, though its cell says 0; B (2 March, the
     # first day) -> 0 kept; C (5 March) -> 1; overall satisfaction has no recorded_from: all three.
-    mapping = PAIRS.format(scale="") + '[survey.recommend]\ncolumn = "rec"\nscale = [0, 1]\nrecorded_from = 2024-03-02\n'
+    recommend = '[survey.recommend]\ncolumn = "rec"\nscale = [0, 1]\nrecorded_from = 2024-03-02\n'
+    mapping = PAIRS.format(scale="") + recommend
     csv = (
         "id,site,when,E1,P1,A1,E2,P2,A2,sat,rec\n"
         "A,S1,2024-03-01,6,5,,4,5,,4,0\n"
