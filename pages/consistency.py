@@ -298,6 +298,8 @@ if comparable:
     st.subheader("Ranking, with shrinkage toward the network")
     if ranked.empty:
         st.info(f"No branch has at least {min_volume:,} {m.volume_label} in this period, so none is ranked.")
+    elif noise := consistency.ranks_noise(ranked, m, min_volume):
+        st.info(noise)
     else:
         ui.chart(
             cc.ranking_chart(

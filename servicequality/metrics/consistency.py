@@ -484,6 +484,21 @@ def tau_words(tau: float, funnel_tau: float, m: Measure) -> str:
     )
 
 
+def ranks_noise(ranked: pd.DataFrame, m: Measure, min_volume: float) -> str | None:
+    """Why there is no ranking when the ranked branches differ no more than chance makes them: the
+    between-branch variance τ² (DerSimonian-Laird, cut at 0) is 0, every estimate is shrunk all the
+    way to the mean and every branch would be '#1'. None when there is something to rank."""
+    if len(ranked) < 2 or float(ranked["tau"].iloc[0]) > 0:
+        return None
+    mean = fmt_number(float(ranked["network"].iloc[0]), m.digits)
+    return (
+        f"No ranking: the {len(ranked):,} branches with at least {min_volume:,} {m.volume_label} differ no more "
+        f"than chance would make them (between-branch standard deviation τ estimated at 0), so each one's best "
+        f"estimate is their mean, {mean}, and a ranking would rank noise. Their own values are in the funnel plot "
+        "above and the spread below."
+    )
+
+
 class Spread(NamedTuple):
     cv: float  # SD ÷ mean of the ranked branch values
     p80_p50: float

@@ -134,3 +134,28 @@ def test_the_dot_plot_says_how_many_coloured_branches_chance_alone_would_give():
     many = pd.DataFrame({"ci_low": [0.2] * 5 + [0.0] * 15, "ci_high": [0.3] * 5 + [0.2] * 15})
     assert "more than the 1 in 20" in consistency.dot_plot_chance(many, 0.10)
     assert consistency.dot_plot_chance(rows.iloc[2:], 0.10) is None
+
+
+def test_no_ranking_when_the_branches_differ_no_more_than_chance():
+    # means 60, 61, 59 of 40 respondents each, sd 20: each s² = 20² / 40 = 10, so Cochran's
+    # Q = Σ (y − 60)² / 10 = (0 + 1 + 1) / 10 = 0.2 < 2 degrees of freedom: τ² = 0 (DerSimonian-
+    # Laird, cut at 0), every estimate is the mean 60 and every branch was '#1' (the support data).
+    key = "survey_performance"
+    rows = pd.DataFrame(
+        {
+            "branch_id": ["A", "B", "C"],
+            "branch_name": ["A", "B", "C"],
+            "performance_n": [40, 40, 40],
+            "mean_performance": [60.0, 61.0, 59.0],
+            "sd_performance": [20.0, 20.0, 20.0],
+        }
+    )
+    m = consistency.MEASURES[key]
+    ranked, _ = consistency.ranking(consistency.branch_measure(rows, key), key, 30)
+    assert ranked["rank"].tolist() == [1, 1, 1] and ranked["tau"].iloc[0] == 0
+    words = consistency.ranks_noise(ranked, m, 30)
+    assert words.startswith("No ranking: the 3 branches with at least 30 respondents differ no more than chance")
+    assert "their mean, 60.0," in words
+    # branches far apart (Zurich 99, Quito 40): τ > 0, a ranking to show
+    spread, _ = consistency.ranking(consistency.branch_measure(_near_the_top(), key), key, 2)
+    assert spread["tau"].iloc[0] > 0 and consistency.ranks_noise(spread, m, 2) is None
