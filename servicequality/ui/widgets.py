@@ -70,13 +70,19 @@ HINTS = {
 # width there and scrolls sideways instead of squeezing: ui.chart(..., wide=True) puts it in a
 # container whose key carries WIDE_PREFIX, and this rule (app.py injects it once per run) applies
 # below WIDE_BELOW_PX of screen width.
+# Above it, a line saying so, shown only there (WIDE_HINT_PREFIX): a chart cut at the screen's edge
+# does not tell a reader that the rest is a swipe away.
 WIDE_PREFIX = "wide_chart_"
+WIDE_HINT_PREFIX = "wide_hint_"
+WIDE_HINT = ":material/swipe: Wider than the screen: swipe sideways on the chart to see all of it."
 WIDE_MIN_PX = 760
 WIDE_BELOW_PX = 700
 WIDE_CHART_CSS = (
-    f"<style>@media (max-width: {WIDE_BELOW_PX}px) {{ "
+    f'<style>[class*="st-key-{WIDE_HINT_PREFIX}"] {{ display: none; }} '
+    f"@media (max-width: {WIDE_BELOW_PX}px) {{ "
     f'[class*="st-key-{WIDE_PREFIX}"] {{ overflow-x: auto; }} '
-    f'[class*="st-key-{WIDE_PREFIX}"] > * {{ min-width: {WIDE_MIN_PX}px; }} }}</style>'
+    f'[class*="st-key-{WIDE_PREFIX}"] > * {{ min-width: {WIDE_MIN_PX}px; }} '
+    f'[class*="st-key-{WIDE_HINT_PREFIX}"] {{ display: flex; }} }}</style>'
 )
 
 
@@ -92,8 +98,10 @@ def chart(
     """A plotly chart with a PNG download (the mode bar's camera) and, with `select`, cross-filtering:
     a click on a point adds its value to the matching sidebar filter on every page (see
     servicequality.ui.crossfilter), with a caption saying so. `wide`: on a phone the chart keeps
-    WIDE_MIN_PX of width and scrolls sideways (WIDE_CHART_CSS)."""
+    WIDE_MIN_PX of width and scrolls sideways, under a line saying so (WIDE_CHART_CSS)."""
     if wide:
+        with st.container(key=WIDE_HINT_PREFIX + key):
+            st.caption(WIDE_HINT)
         with st.container(key=WIDE_PREFIX + key):
             selects = _plotly(fig, key, select, filename)
     else:

@@ -150,6 +150,9 @@ def test_dense_charts_keep_their_width_on_a_phone_and_fill_a_desktop(server, pho
     browser.wait_for_page(phone)
     small = phone.evaluate(WIDE_CHART, "gaps_heatmap")
     assert small["chart"] >= 760 and small["scroll"] > small["box"], small
+    # a line above it says the rest is a swipe away (on a phone only: below, not on the desktop)
+    hint = phone.locator(".st-key-wide_hint_gaps_heatmap")
+    assert hint.is_visible() and "swipe sideways" in hint.inner_text()
     # by region too: squeezed to the phone's 358 px, its "+0.21 n = 2,283" cells overprinted each other
     region = phone.locator('[class*="st-key-gaps_heatmap_by"] label').filter(has_text="Region")
     browser.wait_for_rerun(phone, region.click)
@@ -162,6 +165,7 @@ def test_dense_charts_keep_their_width_on_a_phone_and_fill_a_desktop(server, pho
     browser.wait_for_page(page)
     large = page.evaluate(WIDE_CHART, "gaps_heatmap")
     assert large["scroll"] == large["box"] and abs(large["chart"] - large["box"]) <= 2, large
+    assert not page.locator(".st-key-wide_hint_gaps_heatmap").is_visible()
 
 
 def _rss_mb(pid: int) -> float:
