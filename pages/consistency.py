@@ -312,7 +312,8 @@ if comparable:
             filename=f"{key}_ranking",
             select=ui.CrossFilter("branch", "customdata:-1"),
         )
-        st.caption(consistency.tau_words(float(ranked["tau"].iloc[0]), math.sqrt(funnel.tau2) * m.scale, m))
+        if len(ranked) > 1:  # one branch has no spread to estimate
+            st.caption(consistency.tau_words(float(ranked["tau"].iloc[0]), math.sqrt(funnel.tau2) * m.scale, m))
     ui.how_computed(
         "Empirical Bayes (normal-normal): τ² by the method of moments (DerSimonian-Laird); each branch's estimate "
         "θ̂ = B·μ + (1 − B)·y with B = s²/(s² + τ²), s² its sampling variance at the network value; 95% interval "
