@@ -84,17 +84,22 @@ def sidebar_filters(*, required: bool = True) -> Filters | None:
     st.session_state[OPTIONS_KEY] = options
     ignored = _normalise_link(options)
 
+    # Whole calendar years around the data, so a period like "all of 2024" can be picked.
+    lowest, highest = first.replace(month=1, day=1), last.replace(month=12, day=31)
+    linked, period_note = _clip_linked_period(lowest, highest)
     with st.sidebar:
         st.header("Filters")
         if ignored:
             why = "no such value" if access.branches is None else "no such value, or outside what you may see"
             st.warning(f"Ignored in the link ({why}): " + "; ".join(ignored))
+        if period_note:
+            st.warning(period_note)
         period = st.date_input(
             "Period",
-            value=default_period(first, last),
-            # Whole calendar years around the data, so a period like "all of 2024" can be picked.
-            min_value=first.replace(month=1, day=1),
-            max_value=last.replace(month=12, day=31),
+            # a link's period cut to the box's range: the box then falls back to its value
+            value=linked or default_period(first, last),
+            min_value=lowest,
+            max_value=highest,
             key="period",
             bind="query-params",
             help="Inclusive date range. Headline changes compare with the period of equal length just before.",
@@ -253,6 +258,34 @@ def _multiselect(key: str, options: FilterOptions) -> list[str]:
         placeholder=d.placeholder if values else NONE_RECORDED,
         disabled=not values,
         help=d.help,
+    )
+
+
+def _clip_linked_period(lowest: dt.date, highest: dt.date) -> tuple[tuple[dt.date, dt.date] | None, str | None]:
+    """A link's period reaching outside [lowest, highest] (the date box's range), or not a date:
+    Streamlit's bound date box replaced it with the default period without a word. Returns the
+    period cut to the range (None: the default) and what was done, in words (None: the link's
+    period fits, or there is none)."""
+    raw = st.query_params.get_all("period")
+    if not raw:
+        return None, None
+    try:
+        days = [dt.date.fromisoformat(value) for value in raw]
+    except ValueError:
+        return None, (
+            f"Ignored in the link (not a date): period {literal(' – '.join(raw), 60)}; showing the last year of data."
+        )
+    if max(days) < lowest or min(days) > highest:
+        return None, (
+            f"The link's period, {min(days):%d %b %Y} – {max(days):%d %b %Y}, holds no data (the data's years run "
+            f"{lowest:%Y} – {highest:%Y}): showing the last year of data instead."
+        )
+    clipped = (max(min(days), lowest), min(max(days), highest))
+    if clipped == (min(days), max(days)):
+        return None, None
+    return clipped, (
+        f"The link's period, {min(days):%d %b %Y} – {max(days):%d %b %Y}, runs outside the data's years: "
+        f"cut to {clipped[0]:%d %b %Y} – {clipped[1]:%d %b %Y}."
     )
 
 

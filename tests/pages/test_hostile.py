@@ -322,3 +322,31 @@ def test_megabyte_category_names_are_cut_on_the_page(monkeypatch, fixture_db_pat
     assert specs and not big, [re.findall(r'"(\\w+)":[^:]{0,40}Attitude aaaa', s)[:5] for s in big]
     cut = "Attitude " + "a" * 70 + "…"  # 79 characters and an ellipsis
     assert any(cut in json.dumps(json.loads(s), ensure_ascii=False) for s in specs)  # drawn, cut
+
+
+@pytest.mark.parametrize(
+    ("period", "said", "shown"),
+    [
+        # the fixture's data runs Nov 2023 - Feb 2024: the date box holds 01 Jan 2023 - 31 Dec 2024
+        (
+            ["2000-01-01", "2030-12-31"],
+            "runs outside the data's years: cut to 01 Jan 2023 – 31 Dec 2024",
+            "01 Jan 2023 to 31 Dec 2024",
+        ),
+        (["2024-02-01", "2030-12-31"], "cut to 01 Feb 2024 – 31 Dec 2024", "01 Feb 2024 to 31 Dec 2024"),
+        # nothing of it inside: the default, the data's last 365 days
+        (["1990-01-01", "1990-12-31"], "holds no data (the data's years run 2023 – 2024)", None),
+        (["soon", "2024-01-31"], "Ignored in the link (not a date): period `soon – 2024-01-31`", None),
+    ],
+)
+def test_a_link_period_outside_the_data_is_cut_and_said(monkeypatch, fixture_db_path, period, said, shown):
+    # Streamlit's bound date box replaced such a period with the default without a word
+    monkeypatch.setenv("SQ_DATABASE", str(fixture_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["period"] = period
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(said in w.value for w in at.warning), [w.value for w in at.warning]
+    described = at.caption[0].value  # the overview's first line: the filter in words
+    # without a period in the link: the default, the data's last 365 days (all of them here)
+    assert described.startswith(shown or "01 Nov 2023 to 10 Feb 2024"), described
