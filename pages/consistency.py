@@ -284,6 +284,8 @@ else:
         st.markdown(
             f"**{control.runs} months are part of a run of 8 or more on one side of the centre line** (a shift)."
         )
+    elif not control.runs_checked:
+        st.caption(control_charts.RUNS_NOT_CHECKED.format(volume=m.volume_label))
     formula = control_charts.control_formula(chart_name, m)
     ui.how_computed(
         f"One point per month for this branch; centre line = the branch's own value over the period; limits {formula}. "

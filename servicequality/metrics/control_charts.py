@@ -54,6 +54,7 @@ class ControlChart(NamedTuple):
     name: str  # a key of CONTROL_FORMULAS
     beyond: list  # months beyond the limits
     runs: int  # months in a run of 8 or more on one side
+    runs_checked: bool = True  # False: too few events a month for the run rule (stats.consistency.run_rule_holds)
 
 
 def control_chart(months: pd.DataFrame, branch: str, key: str, laney: bool = True) -> ControlChart | None:
@@ -78,7 +79,7 @@ def control_chart(months: pd.DataFrame, branch: str, key: str, laney: bool = Tru
             chart[["lcl", "ucl"]] = chart[["lcl", "ucl"]].clip(*m.bounds)
     chart["n"] = series["volume"].to_numpy()
     beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"].tolist()
-    return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()))
+    return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()), _runs_checked(chart))
 
 
 def control_chart_against_network(
@@ -116,7 +117,17 @@ def control_chart_against_network(
         chart["expected"] = expected
     chart["n"] = series["volume"].to_numpy()
     beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"].tolist()
-    return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()))
+    return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()), _runs_checked(chart))
+
+
+def _runs_checked(chart: pd.DataFrame) -> bool:
+    return bool(chart["runs_checked"].all()) if "runs_checked" in chart else True
+
+
+RUNS_NOT_CHECKED = (
+    "Runs on one side of the centre line are not looked for: with this few {volume} a month most months "
+    "fall on the same side of the line by chance (mostly none at all), so a run of 8 would be no sign of a shift."
+)
 
 
 # What each control chart is, in plain words (shown under the chart).

@@ -335,8 +335,56 @@ def funnel(
 # --- control charts ----------------------------------------------------------------------------
 
 
+RUN_RULE_MAX_SIDE = 0.6
+
+
+def one_side_chance(below: np.ndarray, above: np.ndarray) -> float:
+    """The mean over months of the chance of the likelier side of the centre line, from each month's
+    P(below) and P(above) under the chart's own model."""
+    return float(np.mean(np.maximum(below, above))) if below.size else math.nan
+
+
+def run_rule_holds(kind: Kind, centre: float, volume: Sequence[float]) -> bool:
+    """Whether the run rule (8 months in a row on one side of the centre line) keeps its meaning
+    on a chart of counts. The rule assumes a month is about as likely above the line as below (a
+    run of 8 then has chance 2 · 0.5⁸ = 0.0078); with few events a month most months are 0, below
+    the line, and runs come by chance (6 customers a month at a 0.5 % share: P(0) = 0.97, a run of
+    8 below with chance 0.78).
+
+    Month i: X_i ~ Binomial(n_i, p̄) for a proportion, Poisson(ū·E_i) for a rate; below = P(X_i <
+    m_i), above = P(X_i > m_i), m_i = the centre line's count (n_i·p̄ or ū·E_i; a month on the line
+    breaks a run). Held when the mean over the months of max(below, above) is at most
+    RUN_RULE_MAX_SIDE = 0.6: a run of 8 on one side then has chance at most 0.6⁸ + 0.4⁸ = 0.017,
+    about twice the symmetric rule's (the bound is this dashboard's choice, not a published one).
+    Sources: Western Electric Statistical Quality Control Handbook (1956) and Montgomery,
+    "Introduction to Statistical Quality Control", 7th ed., §5.3.6 (the rule and its assumption of
+    a symmetric distribution about the centre line); Wheeler, "Understanding Variation" (1993)
+    on runs in charts of rare events.
+    """
+    v = np.asarray(volume, dtype=float)
+    if not v.size or not centre > 0:
+        return True  # a line at 0: every month is on it, and no run can form
+    m = centre * v
+    if kind == "proportion":
+        if centre >= 1:
+            return True  # every month on the line
+        n = np.round(v)
+        dist = _st.binom(n, centre)
+    else:
+        dist = _st.poisson(m)
+    # P(X < m) = P(X <= ceil(m) - 1); P(X > m) = 1 - P(X <= floor(m))
+    below = dist.cdf(np.ceil(m) - 1)
+    above = dist.sf(np.floor(m))
+    return one_side_chance(below, above) <= RUN_RULE_MAX_SIDE
+
+
 def _attribute_chart(
-    value: np.ndarray, centre: float, sigma: np.ndarray, lower_bound: float | None, upper_bound: float | None
+    value: np.ndarray,
+    centre: float,
+    sigma: np.ndarray,
+    lower_bound: float | None,
+    upper_bound: float | None,
+    runs_hold: bool = True,
 ) -> pd.DataFrame:
     lcl = centre - 3 * sigma
     ucl = centre + 3 * sigma
@@ -344,7 +392,11 @@ def _attribute_chart(
         lcl = np.clip(lcl, lower_bound, None)
     if upper_bound is not None:
         ucl = np.clip(ucl, None, upper_bound)
-    return _with_signals(pd.DataFrame({"value": value, "centre": centre, "lcl": lcl, "ucl": ucl}))
+    chart = _with_signals(pd.DataFrame({"value": value, "centre": centre, "lcl": lcl, "ucl": ucl}))
+    chart["runs_checked"] = runs_hold
+    if not runs_hold:
+        chart["run_of_8"] = False
+    return chart
 
 
 def _laney_sigma_z(value: np.ndarray, centre: float, sigma: np.ndarray) -> float:
@@ -359,7 +411,8 @@ def p_chart(events: Sequence[float], n: Sequence[float], *, laney: bool = False)
     p̄ = Σx / Σn, σ_i = √(p̄(1 − p̄)/n_i), limits p̄ ± 3σ_i (clipped to [0, 1]).
     Laney p′: z_i = (p_i − p̄)/σ_i, σ_z = MR̄_z / 1.128 (moving ranges of consecutive z),
     limits p̄ ± 3·σ_i·σ_z: the p chart widened (or narrowed) by the between-subgroup variation
-    that large subgroups otherwise flag as special causes.
+    that large subgroups otherwise flag as special causes. The run rule only where it holds
+    (run_rule_holds; `runs_checked` says whether it was applied).
     Sources: Montgomery, "Introduction to Statistical Quality Control", 7th ed., §7.2;
     Laney (2002), "Improved control charts for attributes", Quality Engineering 14(4):531-537.
     """
@@ -370,7 +423,7 @@ def p_chart(events: Sequence[float], n: Sequence[float], *, laney: bool = False)
     sigma = np.sqrt(centre * (1 - centre) / n)
     if laney:
         sigma = sigma * _laney_sigma_z(p, centre, sigma)
-    return _attribute_chart(p, centre, sigma, 0.0, 1.0)
+    return _attribute_chart(p, centre, sigma, 0.0, 1.0, run_rule_holds("proportion", centre, n))
 
 
 def u_chart(events: Sequence[float], exposure: Sequence[float], *, laney: bool = False) -> pd.DataFrame:
@@ -388,7 +441,7 @@ def u_chart(events: Sequence[float], exposure: Sequence[float], *, laney: bool =
     sigma = np.sqrt(centre / e)
     if laney:
         sigma = sigma * _laney_sigma_z(u, centre, sigma)
-    return _attribute_chart(u, centre, sigma, 0.0, None)
+    return _attribute_chart(u, centre, sigma, 0.0, None, run_rule_holds("rate", centre, e))
 
 
 def xmr_chart(values: Sequence[float]) -> pd.DataFrame:

@@ -472,3 +472,30 @@ def test_tau_of_a_share_is_in_percentage_points():
     words = C.tau_words(50.4, 18.4, C.MEASURES["within_target"])
     assert words.startswith("Between-branch standard deviation τ = 50.4 percentage points among")
     assert C.difference_unit(C.MEASURES["complaint_rate"]) == "per 1,000"
+
+
+def test_the_run_rule_holds_only_where_a_month_falls_on_either_side_alike():
+    # proportion, n = 4 a month at p = 0.5: the line's count is 2; below = P(X < 2) = (1 + 4) / 16
+    # = 0.3125, above = P(X > 2) = (4 + 1) / 16 = 0.3125: held
+    assert CS.run_rule_holds("proportion", 0.5, [4, 4, 4])
+    # 6 customers a month at 0.5 %: the line's count 0.03; below = P(0) = 0.995^6 = 0.9704: not held
+    assert not CS.run_rule_holds("proportion", 0.005, [6] * 10)
+    # rates (Poisson): mean 0.5 a month, below = P(0) = e^-0.5 = 0.6065 > 0.6: not held;
+    # mean 1, below = P(0) = e^-1 = 0.3679, above = 1 - 2 e^-1 = 0.2642: held
+    assert not CS.run_rule_holds("rate", 0.5, [1.0] * 8)
+    assert CS.run_rule_holds("rate", 1.0, [1.0] * 8)
+    assert math.exp(-0.5) > CS.RUN_RULE_MAX_SIDE > math.exp(-1)  # the two cases sit either side of the bound
+    # a line at 0: every month on it, no run can form
+    assert CS.run_rule_holds("proportion", 0.0, [6] * 10)
+
+
+def test_a_p_chart_of_rare_events_marks_no_run_and_says_it_looked_for_none():
+    # ten months of 6 customers, one returning in the last month: p̄ = 1/60; nine months of 0 lie
+    # below the line (0.0167), a 'run of 9' that P(0) = (59/60)^6 = 0.904 a month makes likely
+    events, n = [0] * 9 + [1], [6] * 10
+    chart = CS.p_chart(events, n, laney=False)
+    assert not chart["run_of_8"].any() and not chart["runs_checked"].any()
+    # the same shares with 600 a month (0 of 600 nine times, 10 of 600 once): the runs are checked and
+    # the nine months below the line are a run
+    big = CS.p_chart([0] * 9 + [10], [600] * 10, laney=False)
+    assert big["runs_checked"].all() and big["run_of_8"].sum() == 9
