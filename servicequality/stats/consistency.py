@@ -399,10 +399,16 @@ def _attribute_chart(
     return chart
 
 
-def _laney_sigma_z(value: np.ndarray, centre: float, sigma: np.ndarray) -> float:
+def _laney_sigma_z(value: np.ndarray, centre: float, sigma: np.ndarray, narrow: bool = True) -> float:
+    """Laney's σ_z = MR̄_z / 1.128. `narrow=False` (months of rare events, run_rule_holds false):
+    at least 1, the plain chart's limits. There most months are 0 with one and the same z, their
+    moving ranges 0, and σ_z came out far below 1: the limits closed in until a single event in a
+    month of 11 customers was 'beyond the limits' (the support data; the exact chance of one or more
+    at p̄ = 1.2 % is 1 − 0.988¹¹ = 12 %). This floor is this dashboard's choice."""
     z = standard_score(value, centre, sigma)
     mr = np.abs(np.diff(z))
-    return float(np.mean(mr) / 1.128) if mr.size else 1.0
+    sigma_z = float(np.mean(mr) / 1.128) if mr.size else 1.0
+    return sigma_z if narrow else max(1.0, sigma_z)
 
 
 def p_chart(events: Sequence[float], n: Sequence[float], *, laney: bool = False) -> pd.DataFrame:
@@ -421,9 +427,10 @@ def p_chart(events: Sequence[float], n: Sequence[float], *, laney: bool = False)
     p = x / n
     centre = x.sum() / n.sum()
     sigma = np.sqrt(centre * (1 - centre) / n)
+    runs_hold = run_rule_holds("proportion", centre, n)
     if laney:
-        sigma = sigma * _laney_sigma_z(p, centre, sigma)
-    return _attribute_chart(p, centre, sigma, 0.0, 1.0, run_rule_holds("proportion", centre, n))
+        sigma = sigma * _laney_sigma_z(p, centre, sigma, narrow=runs_hold)
+    return _attribute_chart(p, centre, sigma, 0.0, 1.0, runs_hold)
 
 
 def u_chart(events: Sequence[float], exposure: Sequence[float], *, laney: bool = False) -> pd.DataFrame:
@@ -439,9 +446,10 @@ def u_chart(events: Sequence[float], exposure: Sequence[float], *, laney: bool =
     u = c / e
     centre = c.sum() / e.sum()
     sigma = np.sqrt(centre / e)
+    runs_hold = run_rule_holds("rate", centre, e)
     if laney:
-        sigma = sigma * _laney_sigma_z(u, centre, sigma)
-    return _attribute_chart(u, centre, sigma, 0.0, None, run_rule_holds("rate", centre, e))
+        sigma = sigma * _laney_sigma_z(u, centre, sigma, narrow=runs_hold)
+    return _attribute_chart(u, centre, sigma, 0.0, None, runs_hold)
 
 
 def xmr_chart(values: Sequence[float]) -> pd.DataFrame:

@@ -499,3 +499,21 @@ def test_a_p_chart_of_rare_events_marks_no_run_and_says_it_looked_for_none():
     # the nine months below the line are a run
     big = CS.p_chart([0] * 9 + [10], [600] * 10, laney=False)
     assert big["runs_checked"].all() and big["run_of_8"].sum() == 9
+
+
+def test_laney_does_not_narrow_a_chart_of_rare_events():
+    # nine months of 11 customers, one returning in the eighth: p̄ = 1/99 = 0.0101,
+    # σ = √(0.0101 · 0.9899 / 11) = 0.03015, p chart UCL = 0.0101 + 3 · 0.03015 = 0.1005.
+    # Laney's z: −0.335 for each month of 0 and (1/11 − 0.0101) / 0.03015 = 2.68 for the one;
+    # moving ranges 0 six times, then 3.015 twice: MR̄ = 6.03 / 8 = 0.754, σ_z = 0.668 < 1, which
+    # closed the limit in to 0.0705 and put the month (0.0909) beyond it. Here the runs do not
+    # hold (P(0) = 0.9899^11 = 0.89 a month), so σ_z is kept at 1: the p chart's own limit.
+    events, n = [0] * 7 + [1, 0], [11] * 9
+    laney = CS.p_chart(events, n, laney=True)
+    assert laney["ucl"].iloc[7] == pytest.approx(0.0101 + 3 * 0.03015, abs=2e-4)
+    assert not laney["beyond_limits"].any()
+    # with 1,100 a month and the same shape (0 seven times, 100 once) Laney's σ_z still narrows or
+    # widens as Laney (2002) has it: the runs hold there (a line of 11.1 a month)
+    big = CS.p_chart([0] * 7 + [100, 0], [1_100] * 9, laney=True)
+    plain = CS.p_chart([0] * 7 + [100, 0], [1_100] * 9, laney=False)
+    assert big["runs_checked"].all() and big["ucl"].iloc[0] != pytest.approx(plain["ucl"].iloc[0])
