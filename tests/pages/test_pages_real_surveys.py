@@ -34,17 +34,23 @@ def lounges(tmp_path_factory):
     return db
 
 
-def open_consistency(monkeypatch, db, **query) -> AppTest:
+def open_page(monkeypatch, db, page: str, **query) -> AppTest:
+    """`page` of the store `db` with the link's `query` (period: PERIOD unless given; None: the
+    default), with no exception and no error box."""
     monkeypatch.setenv("SQ_DATABASE", str(db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = PERIOD
-    for key, value in query.items():
-        at.query_params[key] = value
+    for key, value in ({"period": PERIOD} | query).items():
+        if value is not None:
+            at.query_params[key] = value
     at.run()
-    at.switch_page("pages/consistency.py").run()
+    at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def open_consistency(monkeypatch, db, **query) -> AppTest:
+    return open_page(monkeypatch, db, "consistency", **query)
 
 
 def dot_plot(at) -> dict:
@@ -75,14 +81,9 @@ def test_the_dot_plot_draws_only_branches_with_the_minimum_responses(monkeypatch
 def test_explore_csat_by_month_keeps_time_order_and_names_the_answers_left_out(monkeypatch, lounges):
     # Counted from lounge.csv with pandas: 1,940 reviews in PERIOD answer overall satisfaction, 119
     # of them dated 2015-06-09 on, when Skytrax asked it on 1-10: CSAT (4-5 of 5) cannot count them.
-    monkeypatch.setenv("SQ_DATABASE", str(lounges))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = PERIOD
-    at.query_params["explore_measure"] = explore.MEASURES["csat"].label  # the link holds the labels
-    at.query_params["dim1"] = explore.DIMENSIONS["month"].label
-    at.run()
-    at.switch_page("pages/explore.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    # the link holds the labels
+    link = {"explore_measure": explore.MEASURES["csat"].label, "dim1": explore.DIMENSIONS["month"].label}
+    at = open_page(monkeypatch, lounges, "explore", **link)
     captions = " ".join(c.value for c in at.caption)
     assert "119 of the 1,940 answers in this filter were on 1-10" in captions
     months = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]["categoryarray"]
@@ -94,11 +95,7 @@ def test_the_overview_compares_overall_satisfaction_with_the_previous_year(monke
     # Worked out with pandas from lounge.csv: overall_rating on 1-5 (1-10 from 2015-06-09) as 0-100;
     # 03 Aug 2014 - 02 Aug 2015 (the default: the data's last year) 539 answers, mean 50.23, sd 33.28;
     # the year before 403, mean 55.52, sd 30.01: -5.29, Welch z = -2.55, p = 0.011.
-    monkeypatch.setenv("SQ_DATABASE", str(lounges))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/overview.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page(monkeypatch, lounges, "overview", period=None)
     card = next(m for m in at.metric if m.label == "Overall satisfaction (0-100)")
     assert (card.value, card.proto.delta) == ("50.2", "-5.3 vs previous")
     assert "p = 0.011: beyond sampling noise" in card.proto.help
