@@ -89,6 +89,9 @@ present, funnel, worse, better = view.present, view.funnel, view.worse, view.bet
 # sidebar's, but never below the default (a link with min_n=2 would show every small peer).
 shown = consistency.shown_branches(present, filters.scope, max(min_volume, consistency.minimum_volume(key, 30)))
 ranked, not_ranked = consistency.ranking(measure, key, min_volume)
+# branches that differ no more than chance (τ = 0) are not ranked: every one would be #1
+noise = consistency.ranks_noise(ranked, m, min_volume) if not ranked.empty else None
+counted = f"{len(ranked)} " + ("branches, none ranked" if noise else "ranked branches")
 
 # One branch has nothing to be compared with: no funnel, no ranking, only its own control chart.
 comparable = len(present) >= 2
@@ -119,7 +122,7 @@ else:
             ui.metric(
                 "Spread: SD / P80 − P50",
                 f"{ui.fmt_number(spread.sd, 2)} / {ui.fmt_number(spread.p80_p50, 2)}",
-                n=f"{len(ranked)} ranked branches",
+                n=counted,
                 help="A coefficient of variation is meaningless for a gap near 0, so the standard deviation of the "
                 "branch gaps is shown instead.",
             )
@@ -128,7 +131,7 @@ else:
                 "Spread: CV / P80 − P50",
                 f"{ui.fmt_number(100 * spread.cv, 1, ' %')} / {ui.fmt_number(spread.p80_p50, m.digits)}",
                 # the unit of P80 − P50 under the card: with it the value ran out of a quarter row
-                n=f"{len(ranked)} ranked branches" + ("; P80 − P50 in points" if points else ""),
+                n=counted + ("; P80 − P50 in points" if points else ""),
                 help="Coefficient of variation = SD of the branch values ÷ their mean. P80 − P50: how far the fifth "
                 f"of branches at the top sits from the median branch, in {consistency.difference_unit(m)}.",
             )
@@ -300,7 +303,7 @@ if comparable:
     st.subheader("Ranking, with shrinkage toward the network")
     if ranked.empty:
         st.info(f"No branch has at least {min_volume:,} {m.volume_label} in this period, so none is ranked.")
-    elif noise := consistency.ranks_noise(ranked, m, min_volume):
+    elif noise:
         st.info(noise)
     else:
         ui.chart(
@@ -323,7 +326,7 @@ if comparable:
         + consistency.on_the_scale(m, "cut at")
         + ". Ranked on θ̂; the open circle is the raw value.",
         filters,
-        f"{len(ranked)} ranked branches",
+        counted,
         [
             f"{len(not_ranked)} branches with fewer than {min_volume:,} {m.volume_label} are not ranked"
             + (

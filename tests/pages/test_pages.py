@@ -145,7 +145,8 @@ def test_not_a_database_gives_a_message(monkeypatch, tmp_path):
 def test_consistency_page_when_every_complaint_met_its_target(monkeypatch, demo_db_path, tmp_path):
     # Issue 14, item 11: with every target met, "resolved within target" is 100 % in every branch,
     # its standard error is 0, and the ranking crashed (IntCastingNaNError) while the funnel flagged
-    # all 48 branches as outside the limits. Now: no error, nobody outside, every branch ranked 1.
+    # all 48 branches as outside the limits. Now: no error, nobody outside, and no ranking (every
+    # branch would be #1: the between-branch SD is 0) but a sentence saying why.
     import shutil
 
     from servicequality.store import connect_read_write, rollups
@@ -165,8 +166,9 @@ def test_consistency_page_when_every_complaint_met_its_target(monkeypatch, demo_
     assert values["Network: Resolved within target"] == "100.0 %"
     assert values["Outside 99.8% limits"].startswith("0 of ")
     titles = [spec["layout"]["title"]["text"].replace("<br>", " ") for spec in plotly_specs(at)]
-    assert any(t.startswith("Branches ranked on") for t in titles), titles
-    assert any("48 ranked branches" in c.value for c in at.caption)
+    assert not any(t.startswith("Branches ranked on") for t in titles), titles
+    assert any(i.value.startswith("No ranking: the 48 branches with at least") for i in at.info)
+    assert any("48 branches, none ranked" in c.value for c in at.caption)  # the spread card's n
 
 
 def test_complaint_rate_under_a_channel_selection_names_its_denominator(monkeypatch, fixture_db_path):
