@@ -19,10 +19,13 @@ handling = ui.query("handling_summary", filters).iloc[0]
 quality = ui.query("handling_quality", filters).iloc[0]
 head = complaints.headline(summary, handling, quality)
 if head.complaints == 0:
-    st.info(
-        "No complaints in this period and filter: nothing to chart. Widen the period or the filters, "
-        "or import tickets (Data page)."
-    )
+    if ui.query("store_contents").iloc[0]["has_complaints"]:
+        st.info(
+            "No complaints in this period and filter: nothing to chart. Widen the period or the filters in the "
+            "sidebar."
+        )
+    else:  # a survey or visits store: no period or filter would bring any
+        st.info("The store holds no complaints: import tickets on the Data page to see them here.")
     st.stop()
 
 

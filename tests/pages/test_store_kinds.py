@@ -225,3 +225,13 @@ def test_a_store_without_complaints_does_not_ask_to_widen_the_filter(monkeypatch
     captions = [c.value for c in at.caption]
     assert "The store holds no complaints: there are no complaint figures." in captions
     assert not any("No complaints in this filter" in c for c in captions)
+    # the Complaints and Rows pages likewise: "Widen the period" on a store with no ticket at all
+    at.switch_page("pages/complaints.py").run()
+    infos = [i.value for i in at.info]
+    assert "The store holds no complaints: import tickets on the Data page to see them here." in infos
+    assert not any("Widen" in i for i in infos)
+    at.switch_page("pages/rows.py").run()
+    at.segmented_control(key="rows").set_value("complaints").run()
+    infos = [i.value for i in at.info]
+    assert any(i.startswith("The store holds no complaints: choose another kind of row") for i in infos), infos
+    assert not any("Widen" in i for i in infos)
