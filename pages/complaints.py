@@ -21,8 +21,7 @@ head = complaints.headline(summary, handling, quality)
 if head.complaints == 0:
     if ui.query("store_contents").iloc[0]["has_complaints"]:
         st.info(
-            "No complaints in this period and filter: nothing to chart. Widen the period or the filters in the "
-            "sidebar."
+            "No complaints in this period and filter: nothing to chart. Widen the period or the filters in the sidebar."
         )
     else:  # a survey or visits store: no period or filter would bring any
         st.info("The store holds no complaints: import tickets on the Data page to see them here.")
