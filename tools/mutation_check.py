@@ -82,8 +82,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "Laney sigma-z from the median moving range",
         "servicequality/stats/consistency.py",
-        "return float(np.mean(mr) / 1.128) if mr.size else 1.0",
-        "return float(np.median(mr) / 1.128) if mr.size else 1.0",
+        "sigma_z = float(np.mean(mr) / 1.128) if mr.size else 1.0",
+        "sigma_z = float(np.median(mr) / 1.128) if mr.size else 1.0",
     ),
     Mutation(
         "ranking on raw values instead of shrunk ones",
