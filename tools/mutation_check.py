@@ -57,7 +57,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "XmR limits 3 instead of 2.66 moving ranges",
-        "servicequality/stats/consistency.py",
+        "servicequality/stats/control.py",
         '"lcl": centre - 2.66 * mr_bar, "ucl": centre + 2.66 * mr_bar',
         '"lcl": centre - 3 * mr_bar, "ucl": centre + 3 * mr_bar',
     ),
@@ -81,7 +81,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "Laney sigma-z from the median moving range",
-        "servicequality/stats/consistency.py",
+        "servicequality/stats/control.py",
         "sigma_z = float(np.mean(mr) / 1.128) if mr.size else 1.0",
         "sigma_z = float(np.median(mr) / 1.128) if mr.size else 1.0",
     ),

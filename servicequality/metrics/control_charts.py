@@ -10,7 +10,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from servicequality.metrics.consistency import MEASURES, FunnelView, Measure, branch_measure, on_the_scale
-from servicequality.stats.consistency import p_chart, u_chart, xmr_chart
+from servicequality.stats.control import p_chart, u_chart, xmr_chart
 
 
 def default_control_branch(view: FunnelView, my_branch: str | None, options: list[str] | None = None) -> str:
@@ -54,7 +54,7 @@ class ControlChart(NamedTuple):
     name: str  # a key of CONTROL_FORMULAS
     beyond: list  # months beyond the limits
     runs: int  # months in a run of 8 or more on one side
-    runs_checked: bool = True  # False: too few events a month for the run rule (stats.consistency.run_rule_holds)
+    runs_checked: bool = True  # False: too few events a month for the run rule (stats.control.run_rule_holds)
 
 
 def control_chart(months: pd.DataFrame, branch: str, key: str, laney: bool = True) -> ControlChart | None:

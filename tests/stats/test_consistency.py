@@ -13,6 +13,7 @@ from servicequality import store
 from servicequality.filters import Filters
 from servicequality.metrics import consistency as C
 from servicequality.stats import consistency as CS
+from servicequality.stats import control as CC
 
 # --- funnel limits --------------------------------------------------------------------------------
 
@@ -95,7 +96,7 @@ def test_funnel_flags_the_outlier_and_not_the_rest():
 
 def test_p_chart_hand_worked():
     # p̄ = 12 / 300 = 0.04; σ = √(0.04·0.96/100) = 0.019596; UCL = 0.04 + 3σ = 0.098788; LCL = −0.0188 -> 0
-    chart = CS.p_chart([2, 4, 6], [100, 100, 100])
+    chart = CC.p_chart([2, 4, 6], [100, 100, 100])
     assert chart["centre"].iloc[0] == pytest.approx(0.04)
     assert chart["ucl"].tolist() == pytest.approx([0.04 + 3 * math.sqrt(0.000384)] * 3)
     assert chart["lcl"].tolist() == [0, 0, 0]
@@ -104,14 +105,14 @@ def test_p_chart_hand_worked():
 def test_laney_p_prime_hand_worked():
     # z = (p − p̄)/σ = −0.02/σ, 0, 0.02/σ; moving ranges 0.02/σ twice -> σ_z = (0.02/σ)/1.128
     # UCL′ = p̄ + 3·σ·σ_z = 0.04 + 0.06/1.128 = 0.0931915
-    chart = CS.p_chart([2, 4, 6], [100, 100, 100], laney=True)
+    chart = CC.p_chart([2, 4, 6], [100, 100, 100], laney=True)
     assert chart["ucl"].iloc[0] == pytest.approx(0.04 + 0.06 / 1.128)
     assert chart["lcl"].iloc[0] == pytest.approx(0.0)  # 0.04 − 0.0532 < 0
 
 
 def test_u_chart_hand_worked():
     # ū = 30 / 2000 = 0.015; σ = √(0.015/1000) = 0.003873; limits 0.015 ± 0.011619
-    chart = CS.u_chart([10, 20], [1000, 1000])
+    chart = CC.u_chart([10, 20], [1000, 1000])
     assert chart["ucl"].iloc[0] == pytest.approx(0.015 + 3 * math.sqrt(0.015 / 1000))
     assert chart["lcl"].iloc[0] == pytest.approx(0.015 - 3 * math.sqrt(0.015 / 1000))
 
@@ -119,7 +120,7 @@ def test_u_chart_hand_worked():
 def test_xmr_chart_hand_worked():
     # x = 5, 7, 6, 10: X̄ = 7; MR = 2, 1, 4 -> MR̄ = 7/3
     # limits 7 ± 2.66·7/3 = 7 ± 6.20667; MR upper limit 3.267·7/3 = 7.623
-    chart = CS.xmr_chart([5, 7, 6, 10])
+    chart = CC.xmr_chart([5, 7, 6, 10])
     assert chart["centre"].iloc[0] == pytest.approx(7)
     assert chart["ucl"].iloc[0] == pytest.approx(7 + 2.66 * 7 / 3)
     assert chart["lcl"].iloc[0] == pytest.approx(7 - 2.66 * 7 / 3)
@@ -131,12 +132,12 @@ def test_xmr_chart_hand_worked():
 def test_special_causes_beyond_limits_and_runs_of_8():
     # 20 points: a run of 9 above the centre, one far outlier
     values = [1, -1] * 3 + [1] * 9 + [-1, 1, -1, 1, 30]
-    chart = CS.xmr_chart(values)
+    chart = CC.xmr_chart(values)
     assert chart["beyond_limits"].tolist() == [False] * 19 + [True]
-    runs = CS.runs_on_one_side(values, 0.0)
+    runs = CC.runs_on_one_side(values, 0.0)
     # points 7 to 15 (the nine 1s after 1, −1 three times) form the run
     assert runs.tolist() == [False] * 6 + [True] * 9 + [False] * 5
-    assert not CS.runs_on_one_side([1] * 7 + [-1], 0.0).any()
+    assert not CC.runs_on_one_side([1] * 7 + [-1], 0.0).any()
 
 
 # --- shrinkage ------------------------------------------------------------------------------------
@@ -336,7 +337,7 @@ def test_funnel_and_laney_chart_of_a_share_of_100_percent_everywhere():
     assert f.target == 1.0
     assert f.points["outside_99.8"].tolist() == [0, 0, 0]
     assert f.points["z"].tolist() == [0.0, 0.0, 0.0]
-    chart = CS.p_chart([40, 90, 300], [40, 90, 300], laney=True)
+    chart = CC.p_chart([40, 90, 300], [40, 90, 300], laney=True)
     assert chart["lcl"].tolist() == chart["ucl"].tolist() == [1.0, 1.0, 1.0]
     assert not chart.isna().any().any()
 
@@ -347,7 +348,7 @@ def test_funnel_and_laney_chart_of_a_share_of_100_percent_everywhere():
 def test_laney_sigma_z_is_the_mean_moving_range_over_1_128():
     # z = (0.5, 0.7, 0.4, 0.45 − 0.5) / 0.1 = 0, 2, −1, −0.5; moving ranges 2, 3, 0.5 (unequal):
     # mean 5.5/3 = 1.8333 -> σ_z = 1.8333 / 1.128 = 1.62530 (the median, 2, would give 1.7730).
-    sigma_z = CS._laney_sigma_z(np.array([0.5, 0.7, 0.4, 0.45]), 0.5, np.array([0.1, 0.1, 0.1, 0.1]))
+    sigma_z = CC._laney_sigma_z(np.array([0.5, 0.7, 0.4, 0.45]), 0.5, np.array([0.1, 0.1, 0.1, 0.1]))
     assert sigma_z == pytest.approx((5.5 / 3) / 1.128)
 
 
@@ -477,27 +478,27 @@ def test_tau_of_a_share_is_in_percentage_points():
 def test_the_run_rule_holds_only_where_a_month_falls_on_either_side_alike():
     # proportion, n = 4 a month at p = 0.5: the line's count is 2; below = P(X < 2) = (1 + 4) / 16
     # = 0.3125, above = P(X > 2) = (4 + 1) / 16 = 0.3125: held
-    assert CS.run_rule_holds("proportion", 0.5, [4, 4, 4])
+    assert CC.run_rule_holds("proportion", 0.5, [4, 4, 4])
     # 6 customers a month at 0.5 %: the line's count 0.03; below = P(0) = 0.995^6 = 0.9704: not held
-    assert not CS.run_rule_holds("proportion", 0.005, [6] * 10)
+    assert not CC.run_rule_holds("proportion", 0.005, [6] * 10)
     # rates (Poisson): mean 0.5 a month, below = P(0) = e^-0.5 = 0.6065 > 0.6: not held;
     # mean 1, below = P(0) = e^-1 = 0.3679, above = 1 - 2 e^-1 = 0.2642: held
-    assert not CS.run_rule_holds("rate", 0.5, [1.0] * 8)
-    assert CS.run_rule_holds("rate", 1.0, [1.0] * 8)
-    assert math.exp(-0.5) > CS.RUN_RULE_MAX_SIDE > math.exp(-1)  # the two cases sit either side of the bound
+    assert not CC.run_rule_holds("rate", 0.5, [1.0] * 8)
+    assert CC.run_rule_holds("rate", 1.0, [1.0] * 8)
+    assert math.exp(-0.5) > CC.RUN_RULE_MAX_SIDE > math.exp(-1)  # the two cases sit either side of the bound
     # a line at 0: every month on it, no run can form
-    assert CS.run_rule_holds("proportion", 0.0, [6] * 10)
+    assert CC.run_rule_holds("proportion", 0.0, [6] * 10)
 
 
 def test_a_p_chart_of_rare_events_marks_no_run_and_says_it_looked_for_none():
     # ten months of 6 customers, one returning in the last month: p̄ = 1/60; nine months of 0 lie
     # below the line (0.0167), a 'run of 9' that P(0) = (59/60)^6 = 0.904 a month makes likely
     events, n = [0] * 9 + [1], [6] * 10
-    chart = CS.p_chart(events, n, laney=False)
+    chart = CC.p_chart(events, n, laney=False)
     assert not chart["run_of_8"].any() and not chart["runs_checked"].any()
     # the same shares with 600 a month (0 of 600 nine times, 10 of 600 once): the runs are checked and
     # the nine months below the line are a run
-    big = CS.p_chart([0] * 9 + [10], [600] * 10, laney=False)
+    big = CC.p_chart([0] * 9 + [10], [600] * 10, laney=False)
     assert big["runs_checked"].all() and big["run_of_8"].sum() == 9
 
 
@@ -509,11 +510,11 @@ def test_laney_does_not_narrow_a_chart_of_rare_events():
     # closed the limit in to 0.0705 and put the month (0.0909) beyond it. Here the runs do not
     # hold (P(0) = 0.9899^11 = 0.89 a month), so σ_z is kept at 1: the p chart's own limit.
     events, n = [0] * 7 + [1, 0], [11] * 9
-    laney = CS.p_chart(events, n, laney=True)
+    laney = CC.p_chart(events, n, laney=True)
     assert laney["ucl"].iloc[7] == pytest.approx(0.0101 + 3 * 0.03015, abs=2e-4)
     assert not laney["beyond_limits"].any()
     # with 1,100 a month and the same shape (0 seven times, 100 once) Laney's σ_z still narrows or
     # widens as Laney (2002) has it: the runs hold there (a line of 11.1 a month)
-    big = CS.p_chart([0] * 7 + [100, 0], [1_100] * 9, laney=True)
-    plain = CS.p_chart([0] * 7 + [100, 0], [1_100] * 9, laney=False)
+    big = CC.p_chart([0] * 7 + [100, 0], [1_100] * 9, laney=True)
+    plain = CC.p_chart([0] * 7 + [100, 0], [1_100] * 9, laney=False)
     assert big["runs_checked"].all() and big["ucl"].iloc[0] != pytest.approx(plain["ucl"].iloc[0])
