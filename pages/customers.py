@@ -15,8 +15,9 @@ previous = filters.previous_period()
 
 st.title("Customers")
 st.caption(
-    f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y} (the return "
-    "rate with the same stretch of it whose customers can be judged)."
+    f"{filters.describe()}. "
+    + ui.compared_with(previous, "; the return rate with the stretch of it whose customers can be judged")
+    + "."
 )
 
 contents = ui.query("store_contents").iloc[0]

@@ -12,7 +12,7 @@ filters = ui.current_filters()
 previous = filters.previous_period()
 
 st.title("Executive overview")
-st.caption(f"{filters.describe()}. Changes compare with {previous.start:%d %b %Y} – {previous.end:%d %b %Y}.")
+st.caption(f"{filters.describe()}. {ui.compared_with(previous)}.")
 
 now = overview.headline(ui.query, filters)
 before = overview.headline(ui.query, previous, times=False)  # compared by its shares only
@@ -26,7 +26,7 @@ servqual_survey, perf, model = survey.servqual, survey.ratings, survey.model
 has_tickets = now.complaints > 0 or now.customers_served > 0
 
 if servqual_survey:
-    ui.tiles(overview.survey_tiles(now, moves))
+    ui.tiles(overview.survey_tiles(now, moves, ui.query("survey_questions").iloc[0]))
 elif model.performance_only:
     st.caption(model.sentence())
     performance_ui.overall_figures(filters, lowest=perf, previous=previous)

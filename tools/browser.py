@@ -165,6 +165,11 @@ def wait_for_rerun(page, action) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import streamlit.logger
+
+    # The page list imports the ui package, whose cached functions warn "No runtime found" outside a
+    # server: this process is not one, and the warnings buried the script's own lines.
+    streamlit.logger.set_log_level("error")
     from servicequality.ui.navigation import PAGES
 
     parser = argparse.ArgumentParser(description=__doc__)

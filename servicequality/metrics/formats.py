@@ -82,6 +82,30 @@ def fmt_minutes(minutes: float) -> str:
     return f"{minutes / 1440:,.1f} days"
 
 
+def unanswered(asked: object) -> tuple[str, str]:
+    """A card's value and n where the filter holds no answer: "not asked" where the store's surveys
+    never had the question (the survey_questions probe is 0; a question the export lacks is not
+    recorded, not 0), else "no answers"."""
+    return ("no answers", "none in this filter") if asked else ("not asked", "not in this survey")
+
+
+def fmt_span(start, end) -> str:
+    """01 Oct 2019, or 01 Sep 2019 – 30 Sep 2019: a period of one day is one date."""
+    return f"{start:%d %b %Y}" if start == end else f"{start:%d %b %Y} – {end:%d %b %Y}"
+
+
+def compared_with(start, end, first_day, detail: str = "") -> str:
+    """What a page's changes compare with: the previous period (and `detail` on it), or why there
+    are none. `first_day` is the store's first dated day (None: nothing dated). A previous period
+    wholly before it holds no data, so "Changes compare with ..." would promise changes no card
+    can show."""
+    span = fmt_span(start, end)
+    if first_day is None or first_day > end:
+        return f"No changes are shown: the data start after the previous period ({span})"
+    started = f" (the data start on {first_day:%d %b %Y})" if first_day > start else ""
+    return f"Changes compare with {span}{started}{detail}"
+
+
 def fmt_n(n: float) -> str:
     return "n = 0" if not n or (isinstance(n, float) and math.isnan(n)) else f"n = {int(n):,}"
 

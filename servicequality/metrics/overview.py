@@ -4,7 +4,7 @@ same code serves the dashboard (cached queries) and the tests (a plain connectio
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -298,9 +298,12 @@ def _tile(label: str, value: str, n: str, delta: Delta, help: str) -> Tile:
     return Tile(label, value, n, delta.text, delta.colour, help + delta.test)
 
 
-def survey_tiles(now: Headline, moves: dict[str, changes.Change]) -> list[Tile]:
-    """SERVQUAL score unweighted and weighted, CSAT and NPS, each with its n and its change."""
+def survey_tiles(now: Headline, moves: dict[str, changes.Change], asked: Mapping[str, int] | None = None) -> list[Tile]:
+    """SERVQUAL score unweighted and weighted, CSAT and NPS, each with its n and its change. `asked`
+    is the survey_questions row (has_csat, has_nps); without it both questions count as asked."""
     fmt = formats
+    asked = asked if asked is not None else {"has_csat": 1, "has_nps": 1}
+    csat_none, nps_none = fmt.unanswered(asked["has_csat"]), fmt.unanswered(asked["has_nps"])
     return [
         _tile(
             "SERVQUAL score (unweighted)",
@@ -320,15 +323,15 @@ def survey_tiles(now: Headline, moves: dict[str, changes.Change]) -> list[Tile]:
         ),
         _tile(
             "CSAT (satisfied, 4-5 of 5)",
-            fmt.fmt_number(100 * now.csat, 1, " %") if now.csat_n else "no answers",
-            fmt.fmt_n(now.csat_n),
+            fmt.fmt_number(100 * now.csat, 1, " %") if now.csat_n else csat_none[0],
+            fmt.fmt_n(now.csat_n) if now.csat_n else csat_none[1],
             change_delta(moves, "csat", 1, " pts"),
             "Share of survey answers of 4 or 5 to overall satisfaction.",
         ),
         _tile(
             "Net Promoter Score",
-            fmt.fmt_number(now.nps, 1) if now.nps_n else "no answers",
-            fmt.fmt_n(now.nps_n),
+            fmt.fmt_number(now.nps, 1) if now.nps_n else nps_none[0],
+            fmt.fmt_n(now.nps_n) if now.nps_n else nps_none[1],
             change_delta(moves, "nps", 1),
             "% promoters (9-10) − % detractors (0-6) on the 0-10 recommendation question.",
         ),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from servicequality.filters import Filters
-from servicequality.metrics import complaints, consistency, customers, overview, performance
+from servicequality.metrics import complaints, consistency, customers, formats, overview, performance
 from servicequality.metrics.formats import Tile
 
 Runner = Callable[..., pd.DataFrame]
@@ -157,13 +157,15 @@ class Snapshot:
 def _ratings_tiles(run: Runner, filters: Filters, ratings: pd.DataFrame) -> list[Tile]:
     """The overview's tiles for a survey read as ratings (ui.performance.overall_figures)."""
     responses, answers = performance.overall_answers(run, filters)
+    asked = run("survey_questions").iloc[0]
     out = [Tile("Survey responses", f"{responses:,}", "in the filter")]
-    for answer in answers.values():
+    for key, answer in answers.items():
+        none = formats.unanswered(asked[f"has_{key}"])
         out.append(
             Tile(
                 answer.label.capitalize() + (" (yes %)" if answer.flag_yes is not None else " (0-100)"),
-                "not asked" if answer.n == 0 else f"{answer.mean:.1f}",
-                answer.words() if answer.n else "no answers in this filter",
+                f"{answer.mean:.1f}" if answer.n else none[0],
+                answer.words() if answer.n else none[1],
             )
         )
     if not ratings.empty:
@@ -233,7 +235,7 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
     survey = overview.survey_view(run, filters, now)
     snap = Snapshot(period, scope, filters, previous, survey, complaints=now.complaints)
     if survey.servqual:
-        snap.survey_tiles = overview.survey_tiles(now, moves)
+        snap.survey_tiles = overview.survey_tiles(now, moves, run("survey_questions").iloc[0])
     elif survey.ratings_only:
         snap.survey_note = survey.model.sentence()
         snap.survey_tiles = _ratings_tiles(run, filters, survey.ratings)

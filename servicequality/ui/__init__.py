@@ -25,7 +25,13 @@ from servicequality.metrics.formats import (
 from servicequality.ui.crossfilter import CrossFilter
 from servicequality.ui.data import connection, engine_note, network_query, query, store_problem
 from servicequality.ui.my_branch import my_branch_strip
-from servicequality.ui.sidebar import current_filters, default_period, drop_unreadable_int, sidebar_filters
+from servicequality.ui.sidebar import (
+    compared_with,
+    current_filters,
+    default_period,
+    drop_unreadable_int,
+    sidebar_filters,
+)
 from servicequality.ui.widgets import (
     WIDE_CHART_CSS,
     chart,
@@ -46,6 +52,7 @@ __all__ = [
     "WIDE_CHART_CSS",
     "CrossFilter",
     "chart",
+    "compared_with",
     "connection",
     "current_filters",
     "engine_note",

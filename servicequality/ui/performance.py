@@ -10,6 +10,7 @@ from servicequality.charts import ipa as charts_ipa
 from servicequality.charts import performance as charts_performance
 from servicequality.filters import Filters
 from servicequality.metrics import performance
+from servicequality.metrics.formats import unanswered
 from servicequality.metrics.overview import change_delta
 from servicequality.ui.crossfilter import CrossFilter
 from servicequality.ui.data import network_query, query
@@ -61,6 +62,7 @@ def overall_figures(filters: Filters, lowest: pd.DataFrame | None = None, previo
     answer's change against it, coloured only beyond sampling noise."""
     responses, answers = performance.overall_answers(query, filters)
     moves = performance.overall_changes(answers, performance.overall_answers(query, previous)[1]) if previous else {}
+    asked = query("survey_questions").iloc[0]
     cols = st.columns(4 if lowest is not None else 3)
     with cols[0]:
         metric("Survey responses", f"{responses:,}", n="in the filter")
@@ -70,8 +72,8 @@ def overall_figures(filters: Filters, lowest: pd.DataFrame | None = None, previo
         with col:
             metric(
                 answer.label.capitalize() + (" (yes %)" if flag else " (0-100)"),
-                "not asked" if answer.n == 0 else f"{answer.mean:.1f}",
-                n=answer.words() if answer.n else "no answers in this filter",
+                f"{answer.mean:.1f}" if answer.n else unanswered(asked[f"has_{key}"])[0],
+                n=answer.words() if answer.n else unanswered(asked[f"has_{key}"])[1],
                 delta=delta.text if delta else None,
                 delta_color=delta.colour if delta else "normal",
                 help="Percent of maximum possible: 100 × (answer − lowest) / (highest − lowest) on the scale asked."

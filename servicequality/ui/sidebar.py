@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitAPIException
 from servicequality import catalog
 from servicequality.charts.common import clip
 from servicequality.filters import PEER_GROUPS, RETURN_DAYS_RANGE, Filters
+from servicequality.metrics import formats
 from servicequality.metrics.formats import branch_labels, literal
 from servicequality.ui.crossfilter import FilterOptions
 from servicequality.ui.data import (
@@ -45,6 +46,12 @@ def data_bounds() -> tuple[dt.date, dt.date] | None:
         return None
     # each engine's own date type (DuckDB a date, Spark a timestamp): compared as dates
     return pd.Timestamp(row["first_day"]).date(), pd.Timestamp(row["last_day"]).date()
+
+
+def compared_with(previous: Filters, detail: str = "") -> str:
+    """The caption's words on the previous period a page compares with (metrics.formats.compared_with)."""
+    bounds = data_bounds()
+    return formats.compared_with(previous.start, previous.end, bounds[0] if bounds else None, detail)
 
 
 def sidebar_filters(*, required: bool = True) -> Filters | None:

@@ -11,8 +11,15 @@ from tests.conftest import FIXTURE_PERIOD, query_extras
 
 # Queries that read no branch's rows: the period's bounds, the sidebar's lists (the sidebar keeps
 # only the scope's branches, regions and types), the store's row counts (data stewards) and which
-# components the questionnaire covers (the same for every branch).
-NOT_PER_BRANCH = {"date_bounds", "filter_branches", "filter_values", "store_contents", "survey_components"}
+# components and overall questions the questionnaire covers (the same for every branch).
+NOT_PER_BRANCH = {
+    "date_bounds",
+    "filter_branches",
+    "filter_values",
+    "store_contents",
+    "survey_components",
+    "survey_questions",
+}
 
 
 def _run(con, name, filters):

@@ -1,5 +1,6 @@
 """Number formats shared by every page (issue 14, item 8)."""
 
+import datetime as dt
 import math
 
 from servicequality.metrics import formats
@@ -60,3 +61,29 @@ def test_a_branch_is_named_the_same_way_on_every_page():
     )
     labels = formats.branch_labels(rows)
     assert labels.to_dict() == {7: "Harbour Street (B014)", 3: "Peer A", 5: "Geha (גהה)", 1: "B9"}
+
+
+def test_compared_with_says_when_the_previous_period_holds_no_data():
+    sep, oct1 = dt.date(2019, 9, 30), dt.date(2019, 10, 1)
+    # the kiosk: all data on 1 Oct 2019, the previous period the day before
+    assert (
+        formats.compared_with(sep, sep, oct1)
+        == "No changes are shown: the data start after the previous period (30 Sep 2019)"
+    )
+    assert formats.compared_with(sep, sep, None).startswith("No changes are shown")  # nothing dated
+    # data from mid-September: the previous period holds part of them
+    words = formats.compared_with(dt.date(2019, 9, 1), sep, dt.date(2019, 9, 16))
+    assert words == "Changes compare with 01 Sep 2019 – 30 Sep 2019 (the data start on 16 Sep 2019)"
+    # data from before: the plain sentence, and the detail only where there is a comparison
+    words = formats.compared_with(dt.date(2019, 9, 1), sep, dt.date(2019, 1, 1), "; a detail")
+    assert words == "Changes compare with 01 Sep 2019 – 30 Sep 2019; a detail"
+    assert formats.compared_with(sep, sep, oct1, "; a detail").endswith("(30 Sep 2019)")
+    # the first day of the previous period itself: the whole period is covered
+    assert formats.compared_with(dt.date(2019, 9, 1), sep, dt.date(2019, 9, 1)) == (
+        "Changes compare with 01 Sep 2019 – 30 Sep 2019"
+    )
+
+
+def test_an_unanswered_question_is_not_asked_only_where_the_store_never_had_it():
+    assert formats.unanswered(0) == ("not asked", "not in this survey")
+    assert formats.unanswered(1) == ("no answers", "none in this filter")

@@ -235,3 +235,20 @@ def test_a_store_without_complaints_does_not_ask_to_widen_the_filter(monkeypatch
     infos = [i.value for i in at.info]
     assert any(i.startswith("The store holds no complaints: choose another kind of row") for i in infos), infos
     assert not any("Widen" in i for i in infos)
+
+
+def test_a_question_the_survey_never_asked_is_not_asked(monkeypatch, stores):
+    # The kiosk survey asks overall satisfaction on 1-5 but no 0-10 recommendation: its NPS card read
+    # "no answers, n = 0", as if the filter had missed them. Its one day of data (1 Oct 2019) also
+    # has no previous period: the caption promised "Changes compare with ..." and no card had one.
+    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
+    at.run()
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Net Promoter Score"] == "not asked"
+    assert cards["CSAT (satisfied, 4-5 of 5)"].endswith("%")  # asked, and answered
+    caption = at.caption[0].value
+    # the period is cut to the data (one day); the day before it holds nothing
+    assert "No changes are shown: the data start after the previous period" in caption, caption
+    assert "Changes compare with" not in caption
