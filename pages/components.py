@@ -112,6 +112,8 @@ grain = st.radio("Period", ["Month", "Quarter"], horizontal=True, key="component
 trend = servqual.gap_trend(ui.query, filters, quarterly=grain == "Quarter")
 if trend.empty:
     st.info("No survey scores in this filter.")
+elif trend["period"].nunique() < 2:  # one dot a panel, and no band: an interval needs two periods
+    ui.one_period_info(trend["period"].iloc[0], grain.lower())
 else:
     ui.chart(
         charts_servqual.gap_trend_panels(

@@ -71,10 +71,7 @@ panels, missing_panels = overview.trend_panels(months)
 if not panels:
     st.info("No tickets or survey ratings in this period.")
 elif len(months) < 2:
-    st.info(
-        f"All the data in this period falls in one month ({months['month'].iloc[0]:%B %Y}): there is no trend to "
-        "draw. Widen the period to see one."
-    )
+    ui.one_period_info(months["month"].iloc[0])
 else:
     ui.chart(
         charts.monthly_trend(months, panels, title="Month by month"),

@@ -82,6 +82,25 @@ def fmt_minutes(minutes: float) -> str:
     return f"{minutes / 1440:,.1f} days"
 
 
+def period_words(period, grain: str) -> str:
+    """October 2019 or 2019 Q4: a month or quarter as a caption names it."""
+    return f"{period:%B %Y}" if grain == "month" else f"{period.year} Q{(period.month - 1) // 3 + 1}"
+
+
+def one_period(period, grain: str, store_first, store_last) -> str:
+    """Why a trend has nothing to draw: every row of the filter falls in one month (or quarter).
+    "Widen the period" only where the store holds more; a store of one month (the kiosk's one day)
+    would be asked for what it does not have."""
+    words = period_words(period, grain)
+    same = period_words(store_first, grain) == period_words(store_last, grain) == words
+    if same:
+        return f"The store's data all fall in one {grain} ({words}): there is no trend to draw."
+    return (
+        f"All the data in this filter fall in one {grain} ({words}): there is no trend to draw. Widen the "
+        "period to see one."
+    )
+
+
 def unanswered(asked: object) -> tuple[str, str]:
     """A card's value and n where the filter holds no answer: "not asked" where the store's surveys
     never had the question (the survey_questions probe is 0; a question the export lacks is not

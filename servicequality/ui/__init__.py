@@ -30,6 +30,7 @@ from servicequality.ui.sidebar import (
     current_filters,
     default_period,
     drop_unreadable_int,
+    one_period_info,
     sidebar_filters,
 )
 from servicequality.ui.widgets import (
@@ -69,6 +70,7 @@ __all__ = [
     "view_from_url",
     "write_view_to_url",
     "minus",
+    "one_period_info",
     "how_computed",
     "metric",
     "my_branch_strip",

@@ -54,6 +54,12 @@ def compared_with(previous: Filters, detail: str = "") -> str:
     return formats.compared_with(previous.start, previous.end, bounds[0] if bounds else None, detail)
 
 
+def one_period_info(period, grain: str = "month") -> None:
+    """An info box in place of a trend whose filter holds one month or quarter (formats.one_period)."""
+    first, last = data_bounds() or (period, period)
+    st.info(formats.one_period(pd.Timestamp(period), grain, first, last), icon=":material/timeline:")
+
+
 def sidebar_filters(*, required: bool = True) -> Filters | None:
     """Render the filters every page shares; their values live in the URL (bind='query-params'),
     so they survive page switches and a pasted link reproduces the view. A store with nothing dated

@@ -87,3 +87,20 @@ def test_compared_with_says_when_the_previous_period_holds_no_data():
 def test_an_unanswered_question_is_not_asked_only_where_the_store_never_had_it():
     assert formats.unanswered(0) == ("not asked", "not in this survey")
     assert formats.unanswered(1) == ("no answers", "none in this filter")
+
+
+def test_one_period_asks_to_widen_only_where_the_store_holds_more():
+    oct1, oct31 = dt.date(2019, 10, 1), dt.date(2019, 10, 31)
+    # the kiosk: one day of data, so one month whatever the period
+    assert formats.one_period(oct1, "month", oct1, oct1) == (
+        "The store's data all fall in one month (October 2019): there is no trend to draw."
+    )
+    # a store from March to December: the filter's one month is not all there is
+    words = formats.one_period(oct1, "month", dt.date(2019, 3, 1), dt.date(2019, 12, 9))
+    assert words.startswith("All the data in this filter fall in one month (October 2019)")
+    assert words.endswith("Widen the period to see one.")
+    # quarters: 1 Oct and 31 Dec are one quarter (Q4), 30 Sep is Q3
+    assert formats.one_period(oct31, "quarter", oct1, dt.date(2019, 12, 31)).startswith(
+        "The store's data all fall in one quarter (2019 Q4)"
+    )
+    assert "Widen" in formats.one_period(oct31, "quarter", dt.date(2019, 9, 30), oct1)

@@ -252,3 +252,10 @@ def test_a_question_the_survey_never_asked_is_not_asked(monkeypatch, stores):
     # the period is cut to the data (one day); the day before it holds nothing
     assert "No changes are shown: the data start after the previous period" in caption, caption
     assert "Changes compare with" not in caption
+    # one month: the trend is a sentence, not a dot per panel (an interval band needs two months)
+    kiosk_month = "The store's data all fall in one month (October 2019): there is no trend to draw."
+    assert kiosk_month in [i.value for i in at.info]
+    at.switch_page("pages/components.py").run()
+    assert kiosk_month in [i.value for i in at.info]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert not any("by month" in t for t in titles), titles
