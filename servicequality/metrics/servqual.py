@@ -229,7 +229,11 @@ def gap_grid(run: Runner, filters: Filters, by: str = "branch") -> pd.DataFrame:
         raise ValueError("by must be 'branch' or 'region'")
     df = run("component_branch_gaps" if by == "branch" else "component_region_gaps", filters).copy()
     if by == "branch":
-        df["unit"] = branch_labels(df) + ", " + df["region"]
+        # the region after the branch, unless the branch's name already says it ("Kiosk users,
+        # Korea (KR), Korea" read twice)
+        label = branch_labels(df)
+        said = [str(r).casefold() in str(n).casefold() for n, r in zip(df["branch_name"], df["region"], strict=True)]
+        df["unit"] = label.where(said, label + ", " + df["region"])
     else:
         df["unit"] = df["region"]
     df["suppressed"] = df["n"] < filters.min_n

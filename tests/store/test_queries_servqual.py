@@ -129,6 +129,24 @@ def test_gap_grid_suppresses_cells_below_the_minimum(fixture_con):
     assert grid.loc[("B1", "reliability"), "unit"] == "Alpha (B1), North"
 
 
+def test_gap_grid_names_the_region_once():
+    # The kiosk's one branch is "Kiosk users, Korea (KR)" in region Korea: its row read "Kiosk users,
+    # Korea (KR), Korea". A name that says its region keeps it once; the others get it after.
+    rows = pd.DataFrame(
+        {
+            "branch_id": ["KR", "B2", "B3"],
+            "branch_name": ["Kiosk users, Korea", "Harbour Street", "North Gate"],
+            "region": ["Korea", "South", "north"],  # "north" is in "North Gate", whatever its case
+            "component_key": ["security"] * 3,
+            "n": [40, 40, 40],
+            "mean_gap": [-1.0, -0.5, 0.2],
+            "sd_gap": [1.0, 1.0, 1.0],
+        }
+    )
+    grid = servqual.gap_grid(lambda name, filters: rows, P, by="branch")
+    assert grid["unit"].tolist() == ["Kiosk users, Korea (KR)", "Harbour Street (B2), South", "North Gate (B3)"]
+
+
 # --- zone of tolerance -----------------------------------------------------------------------------------
 
 
