@@ -77,13 +77,6 @@ def funnel_plot(
                     hovertemplate=f"{level}% limit at %{{x:,.0f}}: %{{y:.{measure.digits}f}}<extra></extra>",
                 )
             )
-    fig.add_hline(
-        y=funnel.target * s,
-        line_color=INK,
-        line_width=1,
-        annotation_text=f"Network {funnel.target * s:.{measure.digits}f}",
-        annotation_position="top left",
-    )
     outside = pts["outside_99.8"] != 0
     colours = np.where(pts["outside_99.8"] > 0, SHORTFALL if not measure.higher_is_better else SURPLUS, NEUTRAL)
     colours = np.where(pts["outside_99.8"] < 0, SURPLUS if not measure.higher_is_better else SHORTFALL, colours)
@@ -124,7 +117,19 @@ def funnel_plot(
         funnel.target * s,
         pts["label"].astype(str).to_numpy(),
         ranges=(ranges[0], ranges[1]),
-        network_label=f"Network {funnel.target * s:.{measure.digits}f}",
+    )
+    # The network's line is named in the legend: printed over the plot ("Network 1.23" at its left
+    # end) it sat on the branches' dots there.
+    network = f"Network {funnel.target * s:.{measure.digits}f}"
+    fig.add_trace(
+        go.Scatter(
+            x=[10 ** ranges[0][0], 10 ** ranges[0][1]],
+            y=[funnel.target * s] * 2,
+            mode="lines",
+            line=dict(color=INK, width=1),
+            name=network,
+            hovertemplate=f"{network}<extra></extra>",
+        )
     )
     for (ax, ay), (_, point) in zip(offsets, pts[named].iterrows(), strict=True):
         fig.add_annotation(
@@ -187,13 +192,12 @@ def _label_offsets(
     labels: np.ndarray,
     *,
     ranges: tuple[tuple[float, float], tuple[float, float]],
-    network_label: str = "",
     sizes=FUNNEL_PLOT_SIZES,
 ) -> list[tuple[int, int]]:
     """Pixel offsets (ax, ay) of the named points' labels, in the order of the named points. A
     point above the centre line gets its label above it, one below gets it below, so no arrow
     crosses the line to reach its dot. In volume order, each name takes the nearest place where it
-    overlaps no name placed before it, no named dot and not the network line's label, and its arrow
+    overlaps no name placed before it and no named dot, and its arrow
     crosses no arrow or name placed before, on every plot size in `sizes` (x is log10 volume,
     `ranges` the axes' data ranges); when none is free, the place that costs least (overlap in px²,
     CROSSING_PX2 per crossing; approximate boxes: NAME_CHAR_PX per character)."""
@@ -201,12 +205,10 @@ def _label_offsets(
     x_span, y_span = (x1 - x0) or 1.0, (y1 - y0) or 1.0
     index = sorted(np.flatnonzero(named), key=lambda i: xs[i])
     dots = [{i: ((xs[i] - x0) / x_span * w, (y1 - ys[i]) / y_span * h) for i in index} for w, h in sizes]
-    boxes: list[list[Box]] = []  # per plot size: the network's label, the named dots, the names placed
+    boxes: list[list[Box]] = []  # per plot size: the named dots, the names placed
     arrows: list[list[Segment]] = [[] for _ in sizes]
-    for (_, h), at in zip(sizes, dots, strict=True):
-        line = (y1 - centre) / y_span * h
-        boxes.append([_name_box(4 + _name_width(network_label) / 2, line - NAME_BOX_PX / 2, network_label)])
-        boxes[-1] += [(px - 6, py - 6, px + 6, py + 6) for px, py in at.values()]  # 9 px dots
+    for at in dots:
+        boxes.append([(px - 6, py - 6, px + 6, py + 6) for px, py in at.values()])  # 9 px dots
     offsets: dict[int, tuple[int, int]] = {}
     for i in index:
         sign = -1 if ys[i] >= centre else 1
@@ -221,7 +223,7 @@ def _label_offsets(
                 total += NAME_BOX_PX * (max(0.0, -20 - name[0]) + max(0.0, name[2] - w - 20))  # off the figure
                 arrow = (px, py, px + ax, py + ay)
                 total += CROSSING_PX2 * sum(_crosses(arrow, other) for other in drawn)
-                total += CROSSING_PX2 * sum(_through(arrow, t) for t in taken[len(at) + 1 :])
+                total += CROSSING_PX2 * sum(_through(arrow, t) for t in taken[len(at) :])  # the names placed
             return round(total), abs(offset[1]) + abs(offset[0]) / 2
 
         offsets[i] = min(candidates, key=cost)

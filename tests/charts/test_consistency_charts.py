@@ -152,6 +152,21 @@ def test_the_ranking_names_the_network_in_its_legend_and_keeps_rank_order():
     assert "Jerusalem Mental Health Center (המרכז הירושלמי)" in list(fig.data[1].customdata[0])
 
 
+def test_the_funnel_names_the_network_in_its_legend():
+    # 'Network 84.3' printed at the line's left end sat on the branches' dots there (the demo at
+    # 1440 px): it is the line's legend entry, and the only annotations are the branches' names.
+    # Pooled share 8,095 / 9,605 = 84.28 % (the first test's five branches).
+    volume = pd.Series([5000.0, 400.0, 100.0, 105.0, 4000.0])
+    funnel = CS.funnel("proportion", volume, pd.Series([4250.0, 340.0, 50.0, 55.0, 3400.0]) / volume)
+    fig = cc.funnel_plot(funnel, pd.Series(list("ABCDE")), MEASURES["within_target"], title="t")
+    assert all(a.showarrow for a in fig.layout.annotations) and not fig.layout.shapes
+    line = next(t for t in fig.data if t.name.startswith("Network"))
+    assert line.name == "Network 84.3" and all(math.isclose(y, 100 * 8095 / 9605) for y in line.y)
+    # across the whole axis: its ends are the axis range's (log10 units)
+    start, end = fig.layout.xaxis.range
+    assert math.isclose(math.log10(line.x[0]), start) and math.isclose(math.log10(line.x[1]), end)
+
+
 def test_a_funnel_over_few_powers_of_ten_has_ticks_at_1_2_5():
     # 11 hospitals of 30 to 300 respondents drew one volume tick, "100"; the complaint shares of the
     # first test span 100 to 5,000 (an axis of 2.04 powers of ten, padded) and show the unit of a share
