@@ -105,12 +105,8 @@ if suppressed:
         f"{'are' if suppressed > 1 else 'is'} suppressed: left blank or marked ×, with their n in the hover and "
         "the pivot table."
     )
-if choice.measure == "csat":
-    _, answers = performance.overall_answers(ui.query, filters)
-    satisfaction = answers["satisfaction"]
-    note = explore.csat_other_scales(int(cells["n"].sum()), satisfaction.n, satisfaction.scales)
-    if note:
-        st.caption(note)
+if choice.measure == "csat" and (note := explore.csat_note(ui.query, filters, int(cells["n"].sum()))):
+    st.caption(note)
 left_out = []
 if suppressed:
     left_out.append(

@@ -83,14 +83,7 @@ if page.asked_page > page.pages:
         f"showing page {page.page:,}."
     )
 if page.total == 0:
-    words = {"complaints": "complaints", "tickets": "tickets", "responses": "survey responses"}[kind]
-    held = ui.query("store_contents").iloc[0][
-        {"complaints": "has_complaints", "tickets": "has_tickets", "responses": "has_responses"}[kind]
-    ]
-    if held:
-        st.info(f"No {words} match these filters. Widen the period or the filters in the sidebar.")
-    else:  # widening would bring none: say what the store lacks
-        st.info(f"The store holds no {words}: choose another kind of row above, or import them on the Data page.")
+    st.info(drilldown.no_rows_words(kind, ui.query("store_contents")))
     st.stop()
 
 st.caption(

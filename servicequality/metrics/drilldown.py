@@ -36,6 +36,9 @@ KINDS: dict[str, str] = {
     "responses": "Survey responses",
 }
 DEFAULT_KIND = "complaints"
+# Each kind of row: its store_contents probe and its words in a sentence.
+KIND_PROBES = {"complaints": "has_complaints", "tickets": "has_tickets", "responses": "has_responses"}
+KIND_WORDS = {"complaints": "complaints", "tickets": "tickets", "responses": "survey responses"}
 
 
 def default_kind(contents: pd.DataFrame) -> str:
@@ -43,11 +46,16 @@ def default_kind(contents: pd.DataFrame) -> str:
     else all tickets (requests, compliments); else survey responses (a survey-only store opened on
     an empty list of complaints); complaints for an empty store."""
     row = contents.iloc[0]
-    if row["has_complaints"]:
-        return "complaints"
-    if row["has_tickets"]:
-        return "tickets"
-    return "responses" if row["has_responses"] else DEFAULT_KIND
+    return next((kind for kind, probe in KIND_PROBES.items() if row[probe]), DEFAULT_KIND)
+
+
+def no_rows_words(kind: str, contents: pd.DataFrame) -> str:
+    """Why a list of rows is empty: the filters (widen them), or a store that holds no such rows at
+    all (widening would bring none)."""
+    words = KIND_WORDS[kind]
+    if contents.iloc[0][KIND_PROBES[kind]]:
+        return f"No {words} match these filters. Widen the period or the filters in the sidebar."
+    return f"The store holds no {words}: choose another kind of row above, or import them on the Data page."
 
 
 # Dimensions a cell can fix: key -> words; the catalogue's, as Explore's (servicequality.catalog).

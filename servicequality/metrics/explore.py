@@ -374,6 +374,12 @@ def csat_other_scales(csat_n: int, satisfaction_n: int, scales: str) -> str | No
     )
 
 
+def csat_note(run: Runner, filters: Filters, csat_n: int) -> str | None:
+    """csat_other_scales for the filter: overall satisfaction's answers and scales from survey_overall."""
+    row = run("survey_overall", filters).iloc[0]
+    return csat_other_scales(csat_n, int(row["n_satisfaction"]), str(row["satisfaction_scales"] or ""))
+
+
 def format_value(value: float, measure: str) -> str:
     m = MEASURES[measure]
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -367,3 +367,15 @@ def test_an_export_of_dates_shows_dates_not_midnight():
     # one time of day in the page: every stamp keeps its time
     times = dates.assign(opened_at=pd.to_datetime(["2020-03-19", "2020-03-18 10:30"], format="ISO8601"))
     assert drilldown.for_display(times, "complaints", reveal=True)["Opened"].iloc[1] == pd.Timestamp("2020-03-18 10:30")
+
+
+def test_an_empty_list_says_whether_widening_would_help():
+    held = _contents(has_complaints=1, has_tickets=1)
+    assert drilldown.no_rows_words("complaints", held) == (
+        "No complaints match these filters. Widen the period or the filters in the sidebar."
+    )
+    # a survey-only store: no ticket would come with a wider period
+    assert drilldown.no_rows_words("tickets", _contents(has_responses=1)) == (
+        "The store holds no tickets: choose another kind of row above, or import them on the Data page."
+    )
+    assert drilldown.no_rows_words("responses", held).startswith("The store holds no survey responses:")
