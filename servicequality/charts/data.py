@@ -9,6 +9,9 @@ import plotly.graph_objects as go
 TABLE_WORDS = {"survey_item_missing": "Survey answers not rated (n/a, don't know, blank)"}
 
 
+ROW_PX = 30  # two lines of 11 px tick text and the space between rows
+
+
 def table_words(table: str) -> str:
     """'Survey scores' for survey_scores; TABLE_WORDS where the name alone would mislead."""
     return TABLE_WORDS.get(table, table.replace("_", " ").capitalize())
@@ -38,7 +41,9 @@ def store_counts_chart(counts):
         xaxis_title="Rows",
         yaxis_title=None,
         yaxis={"autorange": "reversed"},
-        height=320,
+        # a row per table with room for a two-line label (at 320 px for 11 tables, 20 px a row, the
+        # broken label touched its neighbours)
+        height=90 + ROW_PX * len(counts),
         margin={"l": 10, "r": 40, "t": 50, "b": 40},
     )
     return fig

@@ -86,7 +86,7 @@ SORTS: dict[str, dict[str, str]] = {
         "branch": "Branch",
         "channel": "Channel",
         "segment": "Segment",
-        "nps": "Likelihood to recommend",
+        "nps": "Would recommend",
         "overall_satisfaction": "Overall satisfaction",
         "mean_gap": "Mean gap",
     },
@@ -328,7 +328,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "branch_name": "Branch",
         # the answer and the survey's scale: '8 (1-10)' (answers_on_scale)
         "overall_satisfaction": "Overall satisfaction",
-        "nps": "Likelihood to recommend",
+        "nps": "Would recommend",
         "performance": "Performance (% of maximum)",
         "mean_gap": "Mean gap (perception − expectation)",
         "mean_perception": "Mean perception (1-7)",
@@ -462,13 +462,17 @@ def answers_on_scale(rows: pd.DataFrame, prefix: str) -> pd.Series:
     """A response's overall answer with the survey's scale, as text: '8 (1-10)', '4 (1-5)'; None
     where it was not asked or answered "don't know". Surveys ask on their own scales (a hospital's
     1-10, the classic 1-5 and 0-10; one export may change scale part-way), so a bare 8 would not say
-    how good it is."""
+    how good it is. A yes/no question (0-1: Skytrax's "recommended") reads 'yes' or 'no', not '1 (0-1)'."""
     answer, low, high = rows[f"{prefix}_answer"], rows[f"{prefix}_min"], rows[f"{prefix}_max"]
-    return pd.Series(
-        [None if pd.isna(a) else f"{_number(a)} ({_number(lo)}-{_number(hi)})" for a, lo, hi in zip(answer, low, high)],
-        index=rows.index,
-        dtype=object,
-    )
+
+    def text(a, lo, hi) -> str | None:
+        if pd.isna(a):
+            return None
+        if lo == 0 and hi == 1:
+            return "yes" if a == 1 else "no"
+        return f"{_number(a)} ({_number(lo)}-{_number(hi)})"
+
+    return pd.Series([text(*v) for v in zip(answer, low, high, strict=True)], index=rows.index, dtype=object)
 
 
 def _number(value: Any) -> str:

@@ -74,9 +74,9 @@ def test_responses_show_their_answers_on_their_scale_and_their_performance(fixtu
     page = drilldown.fetch_page(run, P, "responses", {}, "response_id", False, 1)
     shown = drilldown.for_display(page.rows, "responses", reveal=True).set_index("Response")
     # The classic scales: R1 answered 10 of 0-10 and 5 of 1-5; R4 answered neither (not recorded).
-    assert shown.loc["R1", "Likelihood to recommend"] == "10 (0-10)"
+    assert shown.loc["R1", "Would recommend"] == "10 (0-10)"
     assert shown.loc["R1", "Overall satisfaction"] == "5 (1-5)"
-    assert shown.loc["R4", ["Likelihood to recommend", "Overall satisfaction"]].isna().all()
+    assert shown.loc["R4", ["Would recommend", "Overall satisfaction"]].isna().all()
     # Performance, the mean over the components rated of the component's percent of maximum (1-7):
     #   R1 reliability (5-1)/6, (5-1)/6 -> 66.67; tangibles (6-1)/6 -> 83.33; mean 75.0
     #   R2 reliability (6-1)/6, (4-1)/6 -> 66.67; tangibles (4-1)/6 -> 50.0; mean 58.33
@@ -95,6 +95,11 @@ def test_answers_on_another_scale_say_it():
         {"satisfaction_answer": [6.0, 7.5, None], "satisfaction_min": [1, 1, None], "satisfaction_max": [10, 10, None]}
     )
     assert drilldown.answers_on_scale(rows, "satisfaction").tolist() == ["6 (1-10)", "7.5 (1-10)", None]
+    # a yes/no question (Skytrax's "recommended", 0-1) read "1 (0-1)"; 0 on 0-10 stays a number
+    flags = pd.DataFrame(
+        {"recommend_answer": [1.0, 0.0, 0.0, None], "recommend_min": [0, 0, 0, None], "recommend_max": [1, 1, 10, None]}
+    )
+    assert drilldown.answers_on_scale(flags, "recommend").tolist() == ["yes", "no", "0 (0-10)", None]
 
 
 def test_a_sort_key_outside_the_whitelist_sorts_by_the_default(fixture_con):
@@ -163,7 +168,7 @@ def test_parse_request_names_what_it_ignored():
             "rows": ["Survey responses"],  # the labels the page's bound controls write
             "rows_category": ["Delivery"],
             "rows_region": ["North"],
-            "rows_sort": ["Likelihood to recommend"],
+            "rows_sort": ["Would recommend"],
             "rows_desc": ["false"],
             "rows_page": ["3"],
         }

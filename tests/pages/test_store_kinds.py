@@ -212,7 +212,7 @@ def test_hospital_responses_show_their_answers_on_the_1_to_10_scale(stores):
         con.close()
     shown = drilldown.for_display(page.rows, "responses", reveal=True).set_index("Response")
     assert shown.loc["134183", "Overall satisfaction"] == "6 (1-10)"
-    assert shown.loc["134183", "Likelihood to recommend"] == "10 (1-10)"
+    assert shown.loc["134183", "Would recommend"] == "10 (1-10)"
     assert 0 <= shown.loc["134183", "Performance (% of maximum)"] <= 100
 
 
