@@ -23,6 +23,7 @@ from servicequality.charts.common import (
     wrap_title,
 )
 from servicequality.metrics.consistency import Measure
+from servicequality.metrics.formats import minus
 from servicequality.stats.consistency import Funnel
 
 LIMIT_95 = "#7f8c8d"
@@ -120,7 +121,7 @@ def funnel_plot(
     )
     # The network's line is named in the legend: printed over the plot ("Network 1.23" at its left
     # end) it sat on the branches' dots there.
-    network = f"Network {funnel.target * s:.{measure.digits}f}"
+    network = minus(f"Network {funnel.target * s:.{measure.digits}f}")
     fig.add_trace(
         go.Scatter(
             x=[10 ** ranges[0][0], 10 ** ranges[0][1]],
@@ -374,7 +375,7 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
                 mode="lines",
                 # the mean of the ranked branches (the shrinkage's target), not the network of every
                 # branch that the cards and the funnel show: Skytrax's 58.0 beside their 56.0
-                name=f"Ranked branches' mean {net:{fmt}}",
+                name=minus(f"Ranked branches' mean {net:{fmt}}"),
                 line=dict(color=INK, dash="dash", width=1),
                 hoverinfo="skip",
             )

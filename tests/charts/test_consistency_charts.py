@@ -165,6 +165,10 @@ def test_the_funnel_names_the_network_in_its_legend():
     # across the whole axis: its ends are the axis range's (log10 units)
     start, end = fig.layout.xaxis.range
     assert math.isclose(math.log10(line.x[0]), start) and math.isclose(math.log10(line.x[1]), end)
+    # a negative network (a gap) with the real minus sign the cards use: −0.29, not -0.29
+    gaps = CS.funnel("mean", volume, pd.Series([-0.2, -0.5, -0.9, -0.1, -0.3]), sd=pd.Series([1.0] * 5))
+    fig = cc.funnel_plot(gaps, pd.Series(list("ABCDE")), MEASURES["survey_gap"], title="t")
+    assert next(t for t in fig.data if t.name.startswith("Network")).name.startswith("Network −0.")
 
 
 def test_a_funnel_over_few_powers_of_ten_has_ticks_at_1_2_5():
