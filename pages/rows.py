@@ -20,7 +20,9 @@ st.title("Rows behind the numbers")
 st.caption(filters.describe())
 
 # What the store holds: a survey-only store opens on its responses, not on an empty list of complaints.
-opening_kind = drilldown.default_kind(ui.query("store_contents"))
+contents = ui.query("store_contents")
+opening_kind = drilldown.default_kind(contents)
+has_gaps = contents.iloc[0]["has_gaps"]
 # What the link asked for, before the widgets silently drop values they do not know.
 request = drilldown.parse_request({key: st.query_params.get_all(key) for key in st.query_params}, opening_kind)
 for problem in request.problems:
@@ -39,7 +41,7 @@ with controls[0]:
         help="All tickets: complaints, requests and compliments.",
     )
 kind = kind if kind in drilldown.KINDS else opening_kind
-sorts = drilldown.SORTS[kind]
+sorts = drilldown.sorts_for(kind, has_gaps)
 with controls[1]:
     sort = st.selectbox("Sort by", list(sorts), format_func=sorts.get, key="rows_sort", bind="query-params")
 with controls[2]:
@@ -83,7 +85,7 @@ if page.asked_page > page.pages:
         f"showing page {page.page:,}."
     )
 if page.total == 0:
-    st.info(drilldown.no_rows_words(kind, ui.query("store_contents")))
+    st.info(drilldown.no_rows_words(kind, contents))
     st.stop()
 
 st.caption(
@@ -104,7 +106,7 @@ if reveal:
         )
         st.session_state["rows_reveal_logged"] = view
 ui.table(
-    drilldown.for_display(page.rows, kind, reveal),
+    drilldown.for_display(page.rows, kind, reveal, has_gaps),
     key="rows_table",
     placeholder=drilldown.MISSING[kind],
     download=False,  # the link below exports every row, not this page's 50

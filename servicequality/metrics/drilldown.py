@@ -432,9 +432,23 @@ def _count_params(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k not in ("sort", "descending")}
 
 
-def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False) -> pd.DataFrame:
+# A response's SERVQUAL columns: in a store whose surveys asked no expectations (store_contents'
+# has_gaps 0: Skytrax, the hospital) every one is empty, and "Mean perception (1-7)" names a scale
+# those surveys did not use.
+GAP_COLUMNS = ("mean_gap", "mean_perception")
+
+
+def sorts_for(kind: str, has_gaps: object = True) -> dict[str, str]:
+    """The Sort by choices of a kind of row; no mean gap where the store holds no gaps."""
+    return {k: v for k, v in SORTS[kind].items() if has_gaps or k not in GAP_COLUMNS}
+
+
+def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False, has_gaps: object = True) -> pd.DataFrame:
     """Rows with words for headers and codes (WORDS), personal data masked (unless `reveal`); a text
-    the row does not hold (no comment, no category) shows blank, not the word None."""
+    the row does not hold (no comment, no category) shows blank, not the word None. Without
+    `has_gaps` (a store of ratings only) the SERVQUAL columns are left out."""
+    if not has_gaps:
+        rows = rows.drop(columns=[c for c in GAP_COLUMNS if c in rows.columns])
     from servicequality.metrics import privacy
 
     shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind], IDENTIFIERS[kind])

@@ -384,3 +384,15 @@ def test_an_empty_list_says_whether_widening_would_help():
         "The store holds no tickets: choose another kind of row above, or import them on the Data page."
     )
     assert drilldown.no_rows_words("responses", held).startswith("The store holds no survey responses:")
+
+
+def test_a_store_without_gaps_has_no_gap_columns_or_sort():
+    assert "mean_gap" in drilldown.sorts_for("responses", 1)
+    assert "mean_gap" not in drilldown.sorts_for("responses", 0)
+    assert drilldown.sorts_for("complaints", 0) == drilldown.SORTS["complaints"]
+    rows = pd.DataFrame({"response_id": ["R1"], "mean_gap": [None], "mean_perception": [None], "performance": [50.0]})
+    assert list(drilldown.for_display(rows, "responses", has_gaps=0).columns) == [
+        "Response",
+        "Performance (% of maximum)",
+    ]
+    assert "Mean gap (perception − expectation)" in drilldown.for_display(rows, "responses").columns

@@ -259,3 +259,25 @@ def test_a_question_the_survey_never_asked_is_not_asked(monkeypatch, stores):
     assert kiosk_month in [i.value for i in at.info]
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert not any("by month" in t for t in titles), titles
+
+
+def test_a_ratings_only_store_lists_responses_without_gap_columns(monkeypatch, stores):
+    # The hospital asked no expectations: every response's "Mean gap" was "not recorded", and "Mean
+    # perception (1-7)" named a scale its 1-4 and 1-10 items do not use. Neither is a column, nor a sort.
+    monkeypatch.setenv("SQ_DATABASE", str(stores["performance_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
+    at.run()
+    at.switch_page("pages/rows.py").run()
+    assert at.segmented_control(key="rows").value == "responses"
+    columns = list(at.dataframe[0].value.columns)
+    assert "Performance (% of maximum)" in columns and "Overall satisfaction" in columns
+    assert not any("gap" in c.lower() or "perception" in c.lower() for c in columns), columns
+    assert not any("gap" in o.lower() for o in at.selectbox(key="rows_sort").options)
+    # the SERVQUAL kiosk keeps them
+    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
+    at.run()
+    at.switch_page("pages/rows.py").run()
+    assert "Mean gap (perception − expectation)" in list(at.dataframe[0].value.columns)
