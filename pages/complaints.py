@@ -68,12 +68,14 @@ with row[2]:
     )
 with row[3]:
     ui.metric(
-        "Satisfied with the handling (4-5 of 5)",
+        "Satisfied with handling",
         pct(head.satisfied) if quality["satisfaction_n"] else "not recorded",
         # no chip without a score: "mean – of 5" reads as a number that is missing
         delta=f"mean {ui.fmt_number(quality['mean_satisfaction'], 2)} of 5" if quality["satisfaction_n"] else None,
         delta_color="off",
         n=ui.fmt_n(quality["satisfaction_n"]) + " scored complaints",
+        # "(4-5 of 5)" in the label was cut to "(4-5 …" on a 1440 px screen's quarter-width card
+        help="Share of the scored complaints whose customer rated the handling 4 or 5 on a 1-5 scale.",
     )
 drilldown.rows_link("complaints", "See the complaints behind these numbers")
 
