@@ -394,6 +394,8 @@ def cell_text(row: pd.Series, measure: str) -> str:
     if measure == "complaint_rate":
         served = 0 if pd.isna(row["extra"]) else int(row["extra"])
         return f"{format_value(row['value'], measure)} ({int(row['n']):,} of {served:,} served)"
+    if MEASURES[measure].key == "count":  # '16,427', not '16,427 (n = 16,427)'
+        return format_value(row["value"], measure)
     return f"{format_value(row['value'], measure)} (n = {int(row['n']):,})"
 
 
@@ -407,7 +409,8 @@ def long_table(df: pd.DataFrame, choice: Choice) -> pd.DataFrame:
     if not m.interval.startswith("none"):
         out["95% interval, low"] = df["low"].round(m.digits + 2)
         out["95% interval, high"] = df["high"].round(m.digits + 2)
-    out[f"n ({m.n_words})"] = df["n"].astype(int)
+    if m.key != "count":  # a count's n is the count itself: the same column twice
+        out[f"n ({m.n_words})"] = df["n"].astype(int)
     if choice.measure == "complaint_rate":
         out["Customers served"] = df["extra"].fillna(0).astype("int64")
     if m.survey:
@@ -424,7 +427,7 @@ def long_table_formats(choice: Choice) -> dict[str, str]:
     m = MEASURES[choice.measure]
     whole = "%,d"
     value = whole if m.key == "count" else f"%,.{m.digits}f" + m.unit.replace("%", "%%")
-    formats = {m.label: value, f"n ({m.n_words})": whole}
+    formats = {m.label: value} | ({} if m.key == "count" else {f"n ({m.n_words})": whole})
     if not m.interval.startswith("none"):
         formats["95% interval, low"] = formats["95% interval, high"] = value
     if choice.measure == "complaint_rate":

@@ -66,7 +66,9 @@ def test_every_measure_with_one_and_two_dimensions(monkeypatch, fixture_db_path)
         assert spec["data"], f"{measure}: empty chart"
         (cells,) = at.dataframe  # one dimension: the table of cells
         assert list(cells.value.columns[:2]) == [explore.DIMENSIONS[dim1].label, label]
-        assert any(c.startswith("n (") for c in cells.value.columns), measure
+        assert any(c.startswith("n (") for c in cells.value.columns) != (measure == "count"), (
+            measure
+        )  # a count is its n
 
         at.selectbox(key="dim2").set_value(dim2).run()
         assert_clean(at)
@@ -74,7 +76,11 @@ def test_every_measure_with_one_and_two_dimensions(monkeypatch, fixture_db_path)
         assert explore.DIMENSIONS[dim2].label.lower() in spec["layout"]["title"]["text"].replace("<br>", " "), measure
         pivot, cells = at.dataframe  # two dimensions: the wide pivot, then the cells
         assert pivot.value.columns[0] == explore.DIMENSIONS[dim1].label
-        assert all("n = " in v or "served" in v or v == "–" for v in pivot.value.iloc[:, 1:].to_numpy().ravel())
+        texts = pivot.value.iloc[:, 1:].to_numpy().ravel()
+        if measure == "count":  # its own n: the count alone
+            assert all(v == "–" or v.replace(",", "").isdigit() for v in texts), texts
+        else:
+            assert all("n = " in v or "served" in v or v == "–" for v in texts)
         assert list(cells.value.columns[:3]) == [explore.DIMENSIONS[dim1].label, explore.DIMENSIONS[dim2].label, label]
 
 
@@ -102,6 +108,9 @@ def test_survey_cells_below_the_minimum_show_n_not_value(monkeypatch, fixture_db
     # B2 and B3 have one respondent each: below min_n = 2, so only n is shown
     assert pivot.loc["Beta (B2)", "Reliability"] == "suppressed (n = 1)"
     assert pivot.loc["Gamma (B3)", "Tangibles"] == "suppressed (n = 1)"
+    # a count is its own n: '3', not '3 (n = 3)'
+    counted = pd.Series({"suppressed": False, "value": 16427.0, "n": 16427, "extra": None})
+    assert explore.cell_text(counted, "count") == "16,427"
     cells = at.dataframe[1].value
     suppressed = cells[cells["Note"] != ""]
     assert suppressed["SERVQUAL gap (perception − expectation)"].isna().all()
@@ -308,7 +317,10 @@ def test_the_cells_table_shows_every_number_to_its_measures_decimals(
     assert numeric and all(formats.get(c) for c in numeric), (numeric, formats)
     label = explore.MEASURES[measure].label
     assert formats[label] == value_format
-    assert formats[next(c for c in numeric if c.startswith("n ("))] == "%,d"
+    if measure == "count":  # a count's n is the count: no second column of the same numbers
+        assert not any(c.startswith("n (") for c in frame.columns), list(frame.columns)
+    else:
+        assert formats[next(c for c in numeric if c.startswith("n ("))] == "%,d"
     if "95% interval, low" in frame:
         assert formats["95% interval, low"] == formats["95% interval, high"] == value_format
 
