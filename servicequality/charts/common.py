@@ -271,14 +271,27 @@ def stored(text: object) -> str:
 BAR_LABEL_LIMIT = 28  # a bar chart's category label: past it, cut on the axis (whole in the hover)
 
 
+def short_labels(labels, width: int = BAR_LABEL_LIMIT) -> list[str]:
+    """Each label cut to `width` characters with an ellipsis (the whole one shows on hover), kept
+    distinct: two labels that cut the same read "... (2)" for the second. The one rule every chart
+    cuts its category labels by."""
+    seen: dict[str, int] = {}
+    out = []
+    for text in (str(v) for v in labels):
+        short = text if len(text) <= width else text[: width - 1].rstrip() + "…"
+        seen[short] = seen.get(short, 0) + 1
+        out.append(short if seen[short] == 1 else f"{short} ({seen[short]})")
+    return out
+
+
 def short_category_ticks(fig: go.Figure, labels, limit: int = BAR_LABEL_LIMIT) -> None:
-    """The y axis of a horizontal bar chart writes each category cut to `limit` characters, so that
-    long branch names ('Jerusalem Mental Health Center (המרכז הירושלמי)') do not squeeze the plot to
-    a sliver on a phone. The categories stay whole (two names alike for their first characters stay
-    two bars; the hover names them whole): only the tick text is cut."""
+    """The y axis of a horizontal bar chart writes each category cut to `limit` characters
+    (short_labels), so that long branch names ('Jerusalem Mental Health Center (המרכז הירושלמי)') do
+    not squeeze the plot to a sliver on a phone. The categories stay whole (two names alike for their
+    first characters stay two bars; the hover names them whole): only the tick text is cut."""
     labels = [str(v) for v in labels]
     if any(len(v) > limit for v in labels):
-        fig.update_yaxes(tickvals=labels, ticktext=[html.escape(clip(v, limit), quote=False) for v in labels])
+        fig.update_yaxes(tickvals=labels, ticktext=[html.escape(t, quote=False) for t in short_labels(labels, limit)])
 
 
 def interval_bars(

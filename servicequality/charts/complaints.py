@@ -18,6 +18,7 @@ from servicequality.charts.common import (
     SURPLUS,
     clip,
     layout,
+    short_labels,
     stack,
 )
 from servicequality.metrics.formats import fmt_minutes
@@ -44,18 +45,6 @@ CLICK_ID_LIMIT = 200  # ui.crossfilter.MAX_VALUE_LENGTH: a longer value is no ke
 PARETO_LABEL_WIDTH = 26  # characters of a category's label: a 390 px phone keeps ~180 px for the bars
 
 
-def short_labels(labels: pd.Series, width: int = PARETO_LABEL_WIDTH) -> list[str]:
-    """Each label cut to `width` characters with an ellipsis (the whole one shows on hover), kept
-    distinct: two labels that cut the same read "... (2)" for the second."""
-    seen: dict[str, int] = {}
-    out = []
-    for text in labels.astype(str):
-        short = text if len(text) <= width else text[: width - 1].rstrip() + "…"
-        seen[short] = seen.get(short, 0) + 1
-        out.append(short if seen[short] == 1 else f"{short} ({seen[short]})")
-    return out
-
-
 def pareto(bars: pd.DataFrame, *, colour_by: str = "family", title: str) -> go.Figure:
     """Complaint categories as horizontal bars, most frequent at the top, plus the cumulative share
     on a second axis along the top; the rest of the categories in one grey bar at the bottom.
@@ -64,7 +53,7 @@ def pareto(bars: pd.DataFrame, *, colour_by: str = "family", title: str) -> go.F
     complaints, folded, share_pct, cumulative_pct). Every point's customdata ends with its
     category_id, the value a click filters by ("" for the rest). colour_by: 'family' or 'component'.
     """
-    d = bars.reset_index(drop=True).assign(label=short_labels(bars["category"]))
+    d = bars.reset_index(drop=True).assign(label=short_labels(bars["category"], PARETO_LABEL_WIDTH))
     # A name a file wrote can be megabytes (issue 16): the hover shows it cut, and an id longer than
     # a click can hand back (ui.crossfilter.MAX_VALUE_LENGTH) is no id: the bar filters by nothing.
     d["category"] = [clip(c) for c in d["category"].astype(str)]

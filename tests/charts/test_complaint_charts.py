@@ -3,6 +3,7 @@
 import pandas as pd
 
 from servicequality.charts import complaints as cc
+from servicequality.charts.common import short_labels
 
 MONTHS = pd.to_datetime(["2015-01-01", "2015-02-01", "2015-03-01"])
 BY_FAMILY = pd.DataFrame({"month": MONTHS, "family": ["service", "service", "product"], "complaints": [5, 7, 2]})
@@ -73,7 +74,7 @@ def test_the_pareto_of_40_categories_draws_16_horizontal_bars_and_ends_at_100_pe
 
 def test_short_labels_stay_distinct():
     labels = pd.Series(["Problem with a purchase shown on statement", "Problem with a purchase shown on bill", "Fees"])
-    assert cc.short_labels(labels, 20) == ["Problem with a purc…", "Problem with a purc… (2)", "Fees"]
+    assert short_labels(labels, 20) == ["Problem with a purc…", "Problem with a purc… (2)", "Fees"]
 
 
 # --- the log time axis against the target --------------------------------------------------------
