@@ -366,7 +366,7 @@ def interval_bars(
                 y=[None],
                 mode="lines",
                 line=dict(color=INK, dash="dash", width=1),
-                name=f"{reference_name} {reference:{fmt}}",
+                name=f"{reference_name} {formats.minus(f'{reference:{fmt}}')}",
                 hoverinfo="skip",
             )
         )

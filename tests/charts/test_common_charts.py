@@ -139,3 +139,22 @@ def test_long_bar_labels_are_cut_on_the_axis_only_and_stay_two_bars():
     # nothing to cut: the axis left to plotly
     short = common.gap_bars(df.assign(label=["A", "B", "C"]), label="label", title="t")
     assert short.layout.yaxis.tickvals is None
+
+
+def test_the_reference_line_writes_a_negative_value_with_the_minus_sign():
+    # the dot plot's legend read "Network -0.29" beside cards and ticks that write −0.29
+    df = pd.DataFrame({"label": ["A", "B"], "value": [-0.5, 0.1], "ci_low": [-0.7, -0.1], "ci_high": [-0.3, 0.3]})
+    fig = common.interval_bars(
+        df.assign(volume=[40, 50]), label="label", title="t", value_title="Gap", reference=-0.29, dots=True
+    )
+    assert [t.name for t in fig.data if t.name and t.name.startswith("Network")] == ["Network −0.29"]
+    # a name of the caller's own keeps its hyphens: only the number is rewritten
+    fig = common.interval_bars(
+        df.assign(volume=[40, 50]),
+        label="label",
+        title="t",
+        value_title="Gap",
+        reference=-0.29,
+        reference_name="Peer-group",
+    )
+    assert any(t.name == "Peer-group −0.29" for t in fig.data)
