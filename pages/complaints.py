@@ -73,7 +73,9 @@ with row[3]:
         # no chip without a score: "mean – of 5" reads as a number that is missing
         delta=f"mean {ui.fmt_number(quality['mean_satisfaction'], 2)} of 5" if quality["satisfaction_n"] else None,
         delta_color="off",
-        n=ui.fmt_n(quality["satisfaction_n"]) + " scored complaints",
+        n=ui.fmt_n(quality["satisfaction_n"]) + " scored complaints"
+        if quality["satisfaction_n"]
+        else "no complaint in this filter has a score",
         # "(4-5 of 5)" in the label was cut to "(4-5 …" on a 1440 px screen's quarter-width card
         help="Share of the scored complaints whose customer rated the handling 4 or 5 on a 1-5 scale.",
     )
@@ -404,7 +406,7 @@ with left:
 with right:
     scores = ui.query("handling_satisfaction", filters)
     scored = int(scores["complaints"].sum())
-    st.markdown(f"**Satisfaction with the handling: {scored:,} scored complaints**")
+    st.markdown("**Satisfaction with the handling**" + (f": {scored:,} scored complaints" if scored else ""))
     if scored == 0:
         st.info("No complaint in this period has a satisfaction score.")
     else:

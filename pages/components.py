@@ -18,6 +18,7 @@ filters = ui.current_filters()
 
 st.title("Ten components")
 st.caption(filters.describe())
+ui.stop_without_surveys("the ten components")
 if not_asked := servqual.not_asked_words(ui.query):
     st.caption(plain(not_asked, limit=1_000))  # component names are the store's data
 # A survey with expectations is read as gaps (from the rollups); one without, or on request, as ratings.

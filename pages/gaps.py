@@ -16,6 +16,7 @@ filters = ui.current_filters()
 
 st.title("SERVQUAL gaps")
 st.caption(filters.describe())
+ui.stop_without_surveys("the gaps")
 # Without expectations there is no gap to show: the same views read the ratings instead.
 if servqual.component_table(ui.query, filters).empty:
     perf = performance.performance_table(ui.query, filters)

@@ -31,7 +31,7 @@ elif model.performance_only:
     st.caption(model.sentence())
     performance_ui.overall_figures(filters, lowest=perf, previous=previous)
 else:
-    st.caption("No survey responses in this filter: the survey figures are left out.")
+    st.caption(ui.no_surveys("the survey figures are left out"))
 
 contents = ui.query("store_contents").iloc[0]
 if has_tickets:
@@ -91,7 +91,7 @@ else:
 
 # The survey sections, when the filtered store holds a survey.
 if not servqual_survey and perf.empty:
-    st.caption("No survey responses in this filter: the weakest components and the branch comparison are left out.")
+    st.caption(ui.no_surveys("the weakest components and the branch comparison are left out"))
 else:
     left, right = st.columns(2)
     with left:

@@ -295,6 +295,25 @@ def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def no_first_response_words(complaints: int) -> str:
+    """A first-response card's n where the export records none (Boston 311, the CFPB): their open
+    complaints are not "still waiting"."""
+    return f"no first response in the export for these {complaints:,} complaints"
+
+
+def handled_words(handled: int, verb: str, still_open: int, state: str, untimed: int) -> str:
+    """A handling time's n: 'n = 1,200 resolved, 56 still open', then the closed complaints whose
+    time the export does not hold, which are in neither (the CFPB's 5,122 closed complaints have no
+    closing date: "n = 0 resolved, 56 still open" left them out as if they did not exist)."""
+    words = f"{fmt.fmt_n(handled)} {verb}, {still_open:,} {state}"
+    return words + (f"; {untimed:,} closed with no time recorded" if untimed else "")
+
+
+def untimed(complaints: int, handled: int, still_open: int) -> int:
+    """Complaints closed with no handling time recorded: neither handled in time nor still open."""
+    return max(int(complaints) - int(handled or 0) - int(still_open or 0), 0)
+
+
 def handling_tiles(head: Headline, handling: pd.Series, *, no_target: bool = False) -> list[Tile]:
     """Median and 90th percentile times to first response and to resolution (Kaplan-Meier) and the
     shares within target, from a handling_summary row: the Complaints page's and the report's.
@@ -304,12 +323,16 @@ def handling_tiles(head: Headline, handling: pd.Series, *, no_target: bool = Fal
     # Complaints, none of which has a first response: the export does not record it (Boston 311's
     # closed requests have a closing time and no first response), whether or not some are still open.
     first_missing = head.complaints > 0 and not int(handling["responded_n"] or 0)
-    missing_words = f"no first response in the export for these {head.complaints:,} complaints" if first_missing else ""
+    missing_words = no_first_response_words(head.complaints) if first_missing else ""
+    first_untimed = untimed(head.complaints, handling["responded_n"], handling["awaiting_first_n"])
+    resolution_untimed = untimed(head.complaints, handling["resolved_n"], handling["still_open_n"])
 
     def times(stage: str, still: str, done: str) -> tuple[str, str]:
         def one(column: str) -> str:
             if stage == "first_response" and first_missing:
                 return "not recorded"
+            if stage == "resolution" and resolution_untimed and not int(handling[done] or 0):
+                return "not recorded"  # closed, and no closing time (the CFPB)
             return fmt.fmt_survival_minutes(handling[column], int(handling[still]), int(handling[done]))
 
         return one(f"median_{stage}_minutes"), "90th percentile " + one(f"p90_{stage}_minutes")
@@ -322,7 +345,13 @@ def handling_tiles(head: Headline, handling: pd.Series, *, no_target: bool = Fal
             "Median first response",
             first_median,
             missing_words
-            or f"{fmt.fmt_n(handling['responded_n'])} answered, {int(handling['awaiting_first_n']):,} still waiting",
+            or handled_words(
+                int(handling["responded_n"] or 0),
+                "answered",
+                int(handling["awaiting_first_n"]),
+                "still waiting",
+                first_untimed,
+            ),
             first_p90,
             "off",
         ),
@@ -342,7 +371,13 @@ def handling_tiles(head: Headline, handling: pd.Series, *, no_target: bool = Fal
         Tile(
             "Median resolution time",
             resolution_median,
-            f"{fmt.fmt_n(handling['resolved_n'])} resolved, {int(handling['still_open_n']):,} still open",
+            handled_words(
+                int(handling["resolved_n"] or 0),
+                "resolved",
+                int(handling["still_open_n"]),
+                "still open",
+                resolution_untimed,
+            ),
             resolution_p90,
             "off",
         ),
@@ -352,6 +387,8 @@ def handling_tiles(head: Headline, handling: pd.Series, *, no_target: bool = Fal
                 head.resolution_within_target, resolution_n, int(handling["resolved_n"] or 0), no_target=no_target
             ),
             f"{fmt.fmt_n(resolution_n)} with a target, {int(handling['late_open_n']):,} of them still open past it "
-            "(late)",
+            "(late)"
+            if resolution_n or not no_target
+            else "no target is set for these complaints",
         ),
     ]

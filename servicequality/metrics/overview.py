@@ -12,7 +12,9 @@ import pandas as pd
 from servicequality import stats
 from servicequality.filters import Filters
 from servicequality.metrics import formats, performance
+from servicequality.metrics.complaints import handled_words, no_first_response_words
 from servicequality.metrics.complaints import rate_scope as complaint_rate_scope
+from servicequality.metrics.complaints import untimed as complaints_untimed
 from servicequality.metrics.formats import Tile, branch_labels
 from servicequality.stats import changes
 
@@ -347,6 +349,10 @@ def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Fi
     within = change_delta(moves, "resolution_within", 1, " pts")
     # complaints, none with a first response: the export does not record it (Boston 311)
     first_missing = now.complaints > 0 and not now.responded_n
+    # closed with no time recorded: neither handled in time nor still open (the CFPB's 5,122 closed
+    # complaints have no closing date: "n = 0 resolved, 56 still open" left them out of the sentence)
+    untimed_first = complaints_untimed(now.complaints, now.responded_n, now.awaiting_first_n)
+    untimed = complaints_untimed(now.complaints, now.resolved_n, now.still_open_n)
     first_within = fmt.fmt_within(
         now.first_response_within, now.first_response_n, now.complaints, 0, not_recorded=first_missing
     )
@@ -364,16 +370,23 @@ def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Fi
         ),
         Tile(
             "Median first response",
-            fmt.fmt_survival_minutes(now.median_first_response, now.awaiting_first_n, now.responded_n),
-            f"{fmt.fmt_n(now.responded_n)} answered, {now.awaiting_first_n:,} still waiting",
+            "not recorded"
+            if first_missing
+            else fmt.fmt_survival_minutes(now.median_first_response, now.awaiting_first_n, now.responded_n),
+            # Boston 311 and the CFPB record no first response: their open complaints are not "waiting"
+            no_first_response_words(now.complaints)
+            if first_missing
+            else handled_words(now.responded_n, "answered", now.awaiting_first_n, "still waiting", untimed_first),
             f"target (median) {fmt.fmt_minutes(now.median_first_response_target)}" if now.first_response_n else None,
             "off",
             "Kaplan-Meier: a complaint still waiting counts with its wait so far, so slow ones are not left out.",
         ),
         Tile(
             "Median resolution time",
-            fmt.fmt_survival_minutes(now.median_resolution, now.still_open_n, now.resolved_n),
-            f"{fmt.fmt_n(now.resolved_n)} resolved, {now.still_open_n:,} still open",
+            "not recorded"
+            if untimed and not now.resolved_n
+            else fmt.fmt_survival_minutes(now.median_resolution, now.still_open_n, now.resolved_n),
+            handled_words(now.resolved_n, "resolved", now.still_open_n, "still open", untimed),
             f"target (median) {fmt.fmt_minutes(now.median_resolution_target)}" if now.resolution_n else None,
             "off",
             "Kaplan-Meier: a complaint still open counts with its age so far, so slow ones are not left out.",
@@ -385,9 +398,13 @@ def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Fi
             if first_missing and now.resolution_n
             else f"{first_within} / {fmt.fmt_within(now.resolution_within, now.resolution_n, now.complaints, 0)}"
             if now.first_response_n or now.resolution_n or not now.complaints
-            else "no targets set",
+            else "no target",  # "no targets set" was cut on a quarter-width card at 1440 px
             f"{fmt.fmt_n(now.resolution_n)} judged against a target, {now.late_open_n:,} of them "
-            "still open past it (late)",
+            "still open past it (late)"
+            if now.resolution_n
+            else "no target is set for these complaints"
+            if now.complaints
+            else fmt.fmt_n(0),
             within.text,
             within.colour,
             ("The export records no first response: only the share resolved on time is shown. " * first_missing)

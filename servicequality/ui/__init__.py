@@ -30,8 +30,10 @@ from servicequality.ui.sidebar import (
     current_filters,
     default_period,
     drop_unreadable_int,
+    no_surveys,
     one_period_info,
     sidebar_filters,
+    stop_without_surveys,
 )
 from servicequality.ui.widgets import (
     WIDE_CHART_CSS,
@@ -70,6 +72,7 @@ __all__ = [
     "view_from_url",
     "write_view_to_url",
     "minus",
+    "no_surveys",
     "one_period_info",
     "how_computed",
     "metric",
@@ -78,6 +81,7 @@ __all__ = [
     "query",
     "share_link",
     "sidebar_filters",
+    "stop_without_surveys",
     "store_problem",
     "table",
     "tiles",

@@ -60,6 +60,21 @@ def one_period_info(period, grain: str = "month") -> None:
     st.info(formats.one_period(pd.Timestamp(period), grain, first, last), icon=":material/timeline:")
 
 
+def no_surveys(consequence: str) -> str:
+    """Why a page shows no survey figures: none in this filter, or none in the store at all (then a
+    wider filter would bring none: Boston 311 and the CFPB hold complaints only)."""
+    if query("store_contents").iloc[0]["has_responses"]:
+        return f"No survey responses in this filter: {consequence}."
+    return f"The store holds no survey responses: {consequence}."
+
+
+def stop_without_surveys(page_words: str) -> None:
+    """On a survey page of a store that holds no survey at all: one sentence, and nothing else."""
+    if not query("store_contents").iloc[0]["has_responses"]:
+        st.info(f"The store holds no survey responses: import a survey on the Data page to see {page_words} here.")
+        st.stop()
+
+
 def sidebar_filters(*, required: bool = True) -> Filters | None:
     """Render the filters every page shares; their values live in the URL (bind='query-params'),
     so they survive page switches and a pasted link reproduces the view. A store with nothing dated

@@ -248,3 +248,52 @@ def test_the_backlog_says_how_it_differs_from_still_open():
     words = backlog_words(72, 16)  # CFPB: 72 open at the period's end, 16 opened before it
     assert "(72, 16 of them opened before the period)" in words and "resolved since" in words
     assert "opened before" not in backlog_words(5, 0)
+
+
+def test_closed_complaints_with_no_closing_time_are_counted_not_dropped():
+    # The CFPB sample, 21 Mar 2019 - 19 Mar 2020: 5,178 complaints, 56 open ("In progress"), 5,122
+    # closed, and no closing date or first response in the export, no target anywhere. The cards read
+    # "n = 0 resolved, 56 still open": 5,122 closed complaints were in neither count.
+    summary = pd.Series({"complaints": 5_178, "customers_served": 0})
+    quality = pd.Series(
+        {"reopened": None, "reopened_n": 0, "escalated": None, "escalated_n": 0, "satisfied": None, "satisfaction_n": 0}
+    )
+    nan = float("nan")
+    handling = pd.Series(
+        {
+            "complaints": 5_178,
+            "responded_n": 0,
+            "median_first_response_minutes": nan,
+            "p90_first_response_minutes": nan,
+            "first_response_within_target": 0,
+            "targeted_first_n": 0,
+            "awaiting_first_n": 56,
+            "late_awaiting_first_n": 0,
+            "resolved_n": 0,
+            "median_resolution_minutes": nan,
+            "p90_resolution_minutes": nan,
+            "resolution_within_target": 0,
+            "targeted_resolution_n": 0,
+            "still_open_n": 56,
+            "late_open_n": 0,
+        }
+    )
+    tiles = {t.label: t for t in handling_tiles(headline(summary, handling, quality), handling, no_target=True)}
+    resolution = tiles["Median resolution time"]
+    assert resolution.value == "not recorded"
+    assert resolution.n == "n = 0 resolved, 56 still open; 5,122 closed with no time recorded"  # 5,178 - 56
+    assert tiles["Resolved within target"].value == "no target set"
+    assert tiles["Resolved within target"].n == "no target is set for these complaints"
+    # a store that records the times: nothing added (1,000 resolved + 20 open = 1,020)
+    timed = pd.Series(
+        {
+            **handling,
+            "resolved_n": 1_000,
+            "median_resolution_minutes": 600.0,
+            "complaints": 1_020,
+            "still_open_n": 20,
+            "awaiting_first_n": 20,
+        }
+    )
+    timed_tiles = handling_tiles(headline(pd.Series({**summary, "complaints": 1_020}), timed, quality), timed)
+    assert next(t.n for t in timed_tiles if t.label == "Median resolution time") == "n = 1,000 resolved, 20 still open"

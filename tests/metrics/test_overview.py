@@ -104,3 +104,42 @@ def test_the_weakest_components_table_gives_the_interval_as_its_half_width():
     assert overview.weakest_table_wraps(weakest)
     assert not overview.weakest_table_wraps(weakest.iloc[:1])
     assert not overview.weakest_table_wraps(pd.DataFrame({"component_name": ["Professionalism"]}))
+
+
+def test_the_overview_counts_complaints_closed_with_no_time_and_names_a_missing_first_response():
+    # The CFPB sample's year: 5,178 complaints, 56 open, no first response, no closing date, no
+    # target. The cards read "n = 0 answered, 56 still waiting", "n = 0 resolved, 56 still open" and
+    # "n = 0 judged against a target, 0 of them still open past it (late)".
+    nan = math.nan
+    now = overview.Headline(
+        respondents=0,
+        servqual_unweighted=nan,
+        servqual_weighted=nan,
+        importance_n=0,
+        csat=nan,
+        csat_n=0,
+        nps=nan,
+        nps_n=0,
+        complaints=5_178,
+        customers_served=0,
+        complaint_rate=nan,
+        median_first_response=nan,
+        median_first_response_target=nan,
+        first_response_within=nan,
+        first_response_n=0,
+        median_resolution=nan,
+        median_resolution_target=nan,
+        resolution_within=nan,
+        resolution_n=0,
+        awaiting_first_n=56,
+        still_open_n=56,
+    )
+    moves = overview.headline_changes(now, now)  # no previous figures: no change to show
+    tiles = {t.label: t for t in overview.complaint_tiles(now, moves, P)}
+    first = tiles["Median first response"]
+    assert (first.value, first.n) == ("not recorded", "no first response in the export for these 5,178 complaints")
+    resolution = tiles["Median resolution time"]
+    assert resolution.value == "not recorded"
+    assert resolution.n == "n = 0 resolved, 56 still open; 5,122 closed with no time recorded"
+    on_time = tiles["Resolved on time"]
+    assert (on_time.value, on_time.n) == ("no target", "no target is set for these complaints")

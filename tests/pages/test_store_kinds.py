@@ -281,3 +281,42 @@ def test_a_ratings_only_store_lists_responses_without_gap_columns(monkeypatch, s
     at.run()
     at.switch_page("pages/rows.py").run()
     assert "Mean gap (perception − expectation)" in list(at.dataframe[0].value.columns)
+
+
+def test_a_complaints_store_says_what_its_export_does_not_record(monkeypatch, stores):
+    # The CFPB's year from 21 Mar 2019: pandas counts 5,178 complaints, 4,381 + 598 + 143 = 5,122
+    # "Closed ..." and 35 + 21 = 56 open ("In progress", "Untimely response"); no closing date, no
+    # first response, no target, no satisfaction score, no survey. The cards read "n = 0 resolved, 56
+    # still open" (5,122 closed complaints in neither), "n = 0 answered, 56 still waiting", "n = 0
+    # scored complaints"; the Components page showed a "Survey responses 0" card.
+    raw = pd.read_csv(STORES["tickets_only"][1], skiprows=2, dtype=str, keep_default_na=False)
+    period = raw[raw["Date received"].between("2019-03-21", "2020-03-19")]
+    response = period["Company response to consumer"]
+    closed, still_open = (
+        int(response.str.startswith("Closed").sum()),
+        int(response.isin(["In progress", "Untimely response"]).sum()),
+    )
+    assert (len(period), closed, still_open) == (5_178, 5_122, 56)
+    monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2019-03-21", "2020-03-19"]
+    at.run()
+    cards = {m.label: m for m in at.metric}
+    resolution = cards["Median resolution time"]
+    assert resolution.value == "not recorded"
+    first = cards["Median first response"]
+    assert first.value == "not recorded"
+    notes = [c.value for c in at.caption]
+    assert f"n = 0 resolved, {still_open} still open; {closed:,} closed with no time recorded" in notes, notes
+    assert f"no first response in the export for these {len(period):,} complaints" in notes
+    assert "The store holds no survey responses: the survey figures are left out." in notes
+    assert not any("still waiting" in n for n in notes), notes
+    at.switch_page("pages/complaints.py").run()
+    cards = {m.label: m for m in at.metric}
+    assert cards["Median resolution time"].value == "not recorded"
+    notes = [c.value for c in at.caption]
+    assert "no complaint in this filter has a score" in notes and not any("n = 0 scored" in n for n in notes)
+    for page in ("pages/components.py", "pages/gaps.py"):
+        at.switch_page(page).run()
+        assert not at.metric, [m.label for m in at.metric]  # no "Survey responses 0" card
+        assert [i.value for i in at.info][0].startswith("The store holds no survey responses: import a survey")
