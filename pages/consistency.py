@@ -36,7 +36,8 @@ has_ratings = no_gaps and not ui.network_query("branch_performance", filters).em
 available = consistency.measures_with_data(rows, has_ratings, bool(contents["has_visits"]))
 if not available:
     st.info(
-        "No measure here can compare the branches: the complaint rate needs customers served (import customers-served), "
+        "No measure here can compare the branches: the complaint rate needs customers served (import "
+        "customers-served), "
         "the share resolved within target needs targets (import targets), and the survey measures need responses."
     )
     st.stop()
