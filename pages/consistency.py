@@ -92,7 +92,7 @@ shown = consistency.shown_branches(present, filters.scope, max(min_volume, consi
 ranked, not_ranked = consistency.ranking(measure, key, min_volume)
 # branches that differ no more than chance (τ = 0) are not ranked: every one would be #1
 noise = consistency.ranks_noise(ranked, m, min_volume) if not ranked.empty else None
-counted = f"{len(ranked)} " + ("branches, none ranked" if noise else "ranked branches")
+counted = consistency.ranked_words(len(ranked), noise=bool(noise))
 
 # One branch has nothing to be compared with: no funnel, no ranking, only its own control chart.
 comparable = len(present) >= 2

@@ -499,6 +499,13 @@ def ranks_noise(ranked: pd.DataFrame, m: Measure, min_volume: float) -> str | No
     )
 
 
+def ranked_words(n: int, *, noise: bool = False) -> str:
+    """The spread card's n: '45 ranked branches', '1 ranked branch', '48 branches, none ranked'."""
+    if noise:
+        return f"{n:,} branch{'es' if n != 1 else ''}, none ranked"
+    return f"{n:,} ranked branch{'es' if n != 1 else ''}"
+
+
 class Spread(NamedTuple):
     cv: float  # SD ÷ mean of the ranked branch values
     p80_p50: float
@@ -506,9 +513,10 @@ class Spread(NamedTuple):
 
 
 def spread(ranked: pd.DataFrame) -> Spread:
-    """Spread of the ranked branches' values; NaN where there are too few."""
+    """Spread of the ranked branches' values; NaN where there are too few: one branch has no spread
+    (its "P80 − P50" of 0.00 read as branches all alike, Skytrax with one airport ranked)."""
     values = ranked["value"]
-    if not len(values):
+    if len(values) < 2:
         return Spread(math.nan, math.nan, math.nan)
     return Spread(
         coefficient_of_variation(values),

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
+import pytest
 
 from servicequality.metrics import consistency, control_charts
 
@@ -159,3 +162,15 @@ def test_no_ranking_when_the_branches_differ_no_more_than_chance():
     # branches far apart (Zurich 99, Quito 40): τ > 0, a ranking to show
     spread, _ = consistency.ranking(consistency.branch_measure(_near_the_top(), key), key, 2)
     assert spread["tau"].iloc[0] > 0 and consistency.ranks_noise(spread, m, 2) is None
+
+
+def test_one_ranked_branch_has_no_spread():
+    # Skytrax, one airport ranked: the card read "– / 0.00" (P80 − P50 of one value) and "1 ranked
+    # branches". Two values 40 and 50: P80 − P50 by linear interpolation = 48 − 45 = 3.
+    one = consistency.spread(pd.DataFrame({"value": [58.0]}))
+    assert all(math.isnan(v) for v in one)
+    two = consistency.spread(pd.DataFrame({"value": [40.0, 50.0]}))
+    assert two.p80_p50 == pytest.approx(3.0) and two.sd == pytest.approx(math.sqrt(50))
+    assert consistency.ranked_words(1) == "1 ranked branch"
+    assert consistency.ranked_words(45) == "45 ranked branches"
+    assert consistency.ranked_words(48, noise=True) == "48 branches, none ranked"
