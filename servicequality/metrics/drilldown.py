@@ -341,9 +341,11 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 COLUMNS["complaints"] = COLUMNS["tickets"]
-# What a cell the row does not hold shows (st.dataframe writes "None"): a response's unanswered
-# question was not recorded; a ticket's time may still be to come (open), or have no target set.
-MISSING = {"tickets": "–", "complaints": "–", "responses": "not recorded"}
+# What a cell the row does not hold shows (st.dataframe writes "None"): a response with no answer
+# (not asked, or "don't know": the store keeps both as null; "not recorded" was wrong for the
+# hospital's q1 = 11, "don't know", which the export does record); a ticket's time may still be to
+# come (open), or have no target set.
+MISSING = {"tickets": "–", "complaints": "–", "responses": "no answer"}
 # Free text that may carry personal data: masked unless revealed. Identifiers are not free text
 # (a 12-digit ticket number is not a phone number): only an e-mail address in one is masked.
 PERSONAL = {"tickets": (), "complaints": (), "responses": ("comment",)}
@@ -458,7 +460,7 @@ def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False, has_gaps: o
     text = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c]) or shown[c].dtype == object]
     shown = shown.assign(**{c: shown[c].fillna("") for c in text})
     if kind == "responses":
-        # after the blanks: an unanswered question stays null, which the page shows as not recorded
+        # after the blanks: an unanswered question stays null, which the page shows as "no answer"
         shown = shown.assign(
             **{
                 shown_as: answers_on_scale(shown, prefix)

@@ -276,8 +276,8 @@ def test_rows_page_masks_by_default_and_reveals_on_request(monkeypatch, personal
     at = open_rows(monkeypatch, personal_db, {"rows": "responses", "rows_sort": "response_id"})
     table = at.dataframe[0].value
     assert table["Response"].tolist() == ["R6", "R4", "R3", "R2", "R1"]
-    # an unanswered question shows as not recorded, not as the word None
-    assert at.dataframe[0].proto.placeholder == "not recorded"
+    # an unanswered question shows as "no answer" (not asked, or "don't know"), not as the word None
+    assert at.dataframe[0].proto.placeholder == "no answer"
     assert table["Comment"].iloc[0] == "Mr [name] ([email], [phone]) was very helpful"
     assert "personal data masked" in at.caption[-1].value
     from servicequality.access import audit
