@@ -14,14 +14,10 @@ filters = ui.current_filters()
 previous = filters.previous_period()
 
 st.title("Customers")
-st.caption(
-    f"{filters.describe()}. "
-    + ui.compared_with(previous, "; the return rate with the stretch of it whose customers can be judged")
-    + "."
-)
-
 contents = ui.query("store_contents").iloc[0]
 has_visits = bool(contents["has_visits"])
+judged = "; the return rate with the stretch of it whose customers can be judged" if has_visits else ""
+st.caption(f"{filters.describe()}. " + ui.compared_with(previous, judged) + ".")
 days = filters.return_days
 ui.tiles(customers.headline_tiles(ui.query, filters, contents))
 returns_now = ui.query("customer_returns", filters) if has_visits else pd.DataFrame()
@@ -131,8 +127,8 @@ else:
 
 # --- recovery after complaints ----------------------------------------------------------------------
 st.subheader("After a complaint: do customers come back?")
-if not has_visits:
-    st.info(customers.NO_CUSTOMERS)
+if not has_visits:  # the same reason as the return rate's, said once above
+    st.info("This needs identified customers too (see above).")
     st.stop()
 if not contents["has_customer_complaints"]:
     st.info(

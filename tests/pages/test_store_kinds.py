@@ -320,3 +320,17 @@ def test_a_complaints_store_says_what_its_export_does_not_record(monkeypatch, st
         at.switch_page(page).run()
         assert not at.metric, [m.label for m in at.metric]  # no "Survey responses 0" card
         assert [i.value for i in at.info][0].startswith("The store holds no survey responses: import a survey")
+
+
+def test_a_store_without_customers_says_so_once(monkeypatch, stores):
+    # CFPB: no customer key. The same "No identified customers in this store ..." box stood under both
+    # headings, and the caption spoke of "the return rate with the stretch of it ... judged".
+    monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2019-03-21", "2020-03-19"]
+    at.run()
+    at.switch_page("pages/customers.py").run()
+    infos = [i.value for i in at.info]
+    assert sum(i.startswith("No identified customers in this store") for i in infos) == 1, infos
+    assert "This needs identified customers too (see above)." in infos
+    assert "return rate" not in at.caption[0].value
