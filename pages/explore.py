@@ -32,7 +32,7 @@ for message in explore.link_messages({key: st.query_params.get(key) for key in l
 # rows page, or a return through the navigation, shows it again.
 defaults = {
     "explore_measure": explore.default_measure(ui.query("store_contents")),
-    "dim1": explore.DEFAULT_DIM1,
+    "dim1": explore.default_dimension(ui.query("filter_branches")),
     "dim2": explore.NO_DIMENSION,
 }
 ui.view_from_url(labels, defaults, "explore_view")

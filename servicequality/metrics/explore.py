@@ -83,6 +83,14 @@ def default_measure(contents: pd.DataFrame) -> str:
     return "return_rate" if row["has_visits"] else DEFAULT_MEASURE
 
 
+def default_dimension(branches: pd.DataFrame) -> str:
+    """The first dimension the page opens on: region, unless every branch is in one region (Boston
+    311's departments: "by region" was one bar, "Boston"); then branch."""
+    if branches["region"].nunique() <= 1 and len(branches) > 1:
+        return "branch"
+    return DEFAULT_DIM1
+
+
 def query_name(measure: str) -> str:
     """The explore_* query behind a measure."""
     return QUERY[MEASURES[measure].source]

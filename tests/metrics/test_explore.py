@@ -389,3 +389,12 @@ def test_csat_names_the_overall_answers_on_another_scale():
     assert "119 of the 1,940 answers in this filter were on 1-10 and are not in it" in note
     assert explore.csat_other_scales(100, 100, "1-5") is None  # every answer on 1-5
     assert "50 of the 50 answers in this filter were on 0-10" in explore.csat_other_scales(0, 50, "0-10")
+
+
+def test_explore_opens_by_branch_when_every_branch_is_in_one_region():
+    one_region = pd.DataFrame({"branch_id": ["BPS_", "PWDx"], "region": ["Boston", "Boston"]})
+    assert explore.default_dimension(one_region) == "branch"  # "by region" was one bar
+    two = pd.DataFrame({"branch_id": ["B1", "B2"], "region": ["North", "South"]})
+    assert explore.default_dimension(two) == explore.DEFAULT_DIM1 == "region"
+    # one branch: by branch is one bar too, so the usual default
+    assert explore.default_dimension(one_region.head(1)) == "region"
