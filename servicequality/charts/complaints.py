@@ -260,18 +260,26 @@ def _minutes_in_words(minutes: pd.Series) -> list[str]:
     return [fmt_minutes(m) for m in pd.to_numeric(minutes, errors="coerce").astype(float)]
 
 
+P90_MIN_N = 10  # handled complaints a channel needs for its 90th percentile to be more than its largest time
+
+
 def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure:
     """Per channel: median and 90th-percentile time against the target (minutes, log scale).
     `df`: channel plus median_<stage>_minutes, p90_<stage>_minutes, <stage>_target, and n."""
     d = df.sort_values("channel")
     median, p90, target = f"median_{stage}_minutes", f"p90_{stage}_minutes", f"{stage}_target"
     n_col = "responded_n" if stage == "first_response" else "resolved_n"
+    # A 90th percentile of fewer than P90_MIN_N times is their largest (Boston 311's Social media: one
+    # complaint, its median and "90th percentile" the same time): left out there, and the legend says so.
+    few = d[n_col].fillna(0) < P90_MIN_N
+    d = d.assign(**{p90: d[p90].where(~few)})
+    p90_name = "90th percentile" + (f" (channels of {P90_MIN_N} or more)" if few.any() else "")
     fig = go.Figure()
     for column, name, symbol, colour in (
         (target, "Target", "line-ns", INK),
         (median, "Median", "circle", SURPLUS),
-        # open, so that a median equal to it (a channel of one complaint) still shows inside it
-        (p90, "90th percentile", "diamond-open", SHORTFALL),
+        # open, so that a median equal to it still shows inside it
+        (p90, p90_name, "diamond-open", SHORTFALL),
     ):
         fig.add_trace(
             go.Scatter(
@@ -287,7 +295,9 @@ def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure
                 ),
                 # the time in words as the ticks give it ("32.0 days", not "46,151.3 min")
                 customdata=stack(d[n_col], _minutes_in_words(d[column])),
-                hovertemplate="%{y}: " + name.lower() + " %{customdata[1]}<br>n = %{customdata[0]:,}<extra></extra>",
+                hovertemplate="%{y}: "
+                + name.split(" (")[0].lower()
+                + " %{customdata[1]}<br>n = %{customdata[0]:,}<extra></extra>",
             )
         )
     values, words, bounds = duration_ticks(d[[target, median, p90]].to_numpy().ravel())
@@ -300,8 +310,9 @@ def handling_vs_target(df: pd.DataFrame, *, stage: str, title: str) -> go.Figure
 
 
 def within_target_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
-    """Share of complaints answered and resolved within target per channel (%).
-    `df`: channel, first_pct, first_n, resolution_pct, resolution_n."""
+    """Share of complaints answered and resolved within target per channel (%), with 95% interval
+    whiskers. `df`: channel, first_pct, first_n, resolution_pct, resolution_n and, for the whiskers,
+    first_low/high, resolution_low/high."""
     d = df.sort_values("channel")
     # a share nothing was judged for (an export without first responses: Boston 311) has no bars,
     # and no legend entry either
@@ -315,14 +326,30 @@ def within_target_bars(df: pd.DataFrame, *, title: str) -> go.Figure:
     ]
     fig = go.Figure()
     for pct, n, name, colour in series:
+        stage = pct.removesuffix("_pct")
+        # the 95% interval (Wilson) as a whisker, where the frame has it (metrics.within_target_by_channel)
+        whisker = (
+            dict(
+                type="data",
+                array=(d[f"{stage}_high"] - d[pct]).tolist(),
+                arrayminus=(d[pct] - d[f"{stage}_low"]).tolist(),
+                color=INK,
+                thickness=1.2,
+                width=4,
+            )
+            if f"{stage}_low" in d
+            else None
+        )
         fig.add_trace(
             go.Bar(
                 x=d["channel"],
                 y=d[pct],
                 name=name,
                 marker_color=colour,
-                customdata=d[[n]].to_numpy(),
-                hovertemplate="%{x}: %{y:.1f}%<br>n = %{customdata[0]:,}<extra></extra>",
+                error_y=whisker,
+                customdata=stack(d[n], d.get(f"{stage}_low", d[pct]), d.get(f"{stage}_high", d[pct])),
+                hovertemplate="%{x}: %{y:.1f}% (95% interval %{customdata[1]:.0f}-%{customdata[2]:.0f})"
+                "<br>n = %{customdata[0]:,}<extra></extra>",
             )
         )
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.3, title_text=None))

@@ -1,9 +1,13 @@
 """Complaint chart builders, read back from the figure."""
 
+import math
+
 import pandas as pd
+import pytest
 
 from servicequality.charts import complaints as cc
 from servicequality.charts.common import short_labels
+from servicequality.metrics.complaints import within_target_by_channel
 
 MONTHS = pd.to_datetime(["2015-01-01", "2015-02-01", "2015-03-01"])
 BY_FAMILY = pd.DataFrame({"month": MONTHS, "family": ["service", "service", "product"], "complaints": [5, 7, 2]})
@@ -103,7 +107,7 @@ def test_handling_against_target_labels_its_log_axis_in_words():
             "median_resolution_minutes": [46_000.0, 30_000.0],
             "p90_resolution_minutes": [150_000.0, 90_000.0],
             "resolution_target": [21_000.0, 21_000.0],
-            "resolved_n": [10, 5],
+            "resolved_n": [10, 50],
         }
     )
     fig = cc.handling_vs_target(df, stage="resolution", title="t")
@@ -123,7 +127,7 @@ def test_handling_against_target_without_a_target_keeps_its_ticks():
             "median_first_response_minutes": [1.0, 30.0],
             "p90_first_response_minutes": [10.0, 200.0],
             "first_response_target": pd.array([None, None], dtype="Int64"),
-            "responded_n": [3, 2],
+            "responded_n": [30, 20],
         }
     )
     fig = cc.handling_vs_target(df, stage="first_response", title="t")
@@ -139,34 +143,41 @@ def test_handling_against_target_hovers_a_time_in_words():
             "median_resolution_minutes": [300.0, 46_151.3],
             "p90_resolution_minutes": [2_000.0, 150_000.0],
             "resolution_target": pd.array([45, None], dtype="Int64"),
-            "resolved_n": [5, 1_234],
+            "resolved_n": [15, 1_234],
         }
     )
     fig = cc.handling_vs_target(df, stage="resolution", title="t")
     target, median, p90 = fig.data  # sorted by channel: Phone, Web
-    assert [list(row) for row in median.customdata] == [[1_234, "32.0 days"], [5, "5.0 h"]]
+    assert [list(row) for row in median.customdata] == [[1_234, "32.0 days"], [15, "5.0 h"]]
     assert [row[1] for row in target.customdata] == ["–", "45 min"]
     # 150,000 / 1,440 = 104.2 days; 2,000 / 60 = 33.3 h
     assert [row[1] for row in p90.customdata] == ["104.2 days", "33.3 h"]
     assert " min<br>" not in median.hovertemplate and "%{customdata[1]}" in median.hovertemplate
 
 
-def test_handling_against_target_shows_a_median_equal_to_its_90th_percentile():
-    # Boston's Social media: one complaint, so median = 90th percentile = 12,000 min; a filled
-    # diamond drawn over the circle hid the median. The diamond is an outline larger than the circle.
+def test_handling_against_target_leaves_out_the_90th_percentile_of_a_few_complaints():
+    # Boston's Social media: one complaint, so its "90th percentile" was its only time, drawn over the
+    # median (12,000 min). Under 10 handled complaints the diamond is left out and the legend says so.
+    # A channel of 12 whose median equals its 90th percentile (9,000 min) keeps both: the diamond is
+    # an outline larger than the circle, so the median shows inside it.
     df = pd.DataFrame(
         {
             "channel": ["Social media", "Phone"],
-            "median_resolution_minutes": [12_000.0, 300.0],
+            "median_resolution_minutes": [12_000.0, 9_000.0],
             "p90_resolution_minutes": [12_000.0, 9_000.0],
             "resolution_target": pd.array([None, 4_320], dtype="Int64"),
-            "resolved_n": [1, 2_882],
+            "resolved_n": [1, 12],
         }
     )
     target, median, p90 = cc.handling_vs_target(df, stage="resolution", title="t").data
     assert median.marker.symbol == "circle" and p90.marker.symbol == "diamond-open"
     assert p90.marker.size > median.marker.size and p90.marker.line.width > 0
-    assert median.x[1] == p90.x[1] == 12_000.0  # sorted by channel: Phone, Social media
+    # sorted by channel: Phone, Social media
+    assert p90.x[0] == median.x[0] == 9_000.0 and math.isnan(p90.x[1]) and median.x[1] == 12_000.0
+    assert p90.name == "90th percentile (channels of 10 or more)"
+    assert "90th percentile %{customdata[1]}" in p90.hovertemplate
+    every = df.assign(resolved_n=[10, 12])  # 10 is enough: the plain name
+    assert cc.handling_vs_target(every, stage="resolution", title="t").data[2].name == "90th percentile"
 
 
 def test_within_target_bars_leave_out_a_share_nothing_was_judged_for():
@@ -187,6 +198,31 @@ def test_within_target_bars_leave_out_a_share_nothing_was_judged_for():
     assert list(fig.layout.xaxis.ticktext) == ["City staff<br>n 2", "Phone<br>n 2,877", "Social media<br>n 1"]
     both = df.assign(first_pct=[90.0, 80.0, 70.0], first_n=[10, 5, 1])
     assert len(cc.within_target_bars(both, title="t").data) == 2
+
+
+def test_within_target_bars_draw_each_share_with_its_interval():
+    # Wilson 95% intervals (metrics.within_target_by_channel): Social media 1 of 1 is 100 % with a low
+    # end of 1 / (1 + 1.96²) = 20.65 %; the whisker reaches down from the bar by 79.35 points.
+    by_channel = within_target_by_channel(
+        pd.DataFrame(
+            {
+                "channel": ["Phone", "Social media"],
+                "targeted_first_n": [0, 0],
+                "first_response_within_target": [0, 0],
+                "targeted_resolution_n": [2_877, 1],
+                "resolution_within_target": [1_280, 1],
+            }
+        )
+    )
+    social = by_channel.set_index("channel").loc["Social media"]
+    assert social["resolution_pct"] == 100.0
+    assert social["resolution_low"] == pytest.approx(100 / (1 + 1.959964**2), abs=1e-3)
+    assert social["resolution_high"] == pytest.approx(100.0)
+    fig = cc.within_target_bars(by_channel, title="t")
+    (bars,) = fig.data
+    assert bars.error_y.arrayminus[1] == pytest.approx(100 - social["resolution_low"])
+    # Phone: 1,280 of 2,877 = 44.49 %, a narrow interval (about ±1.8 points)
+    assert bars.error_y.array[0] + bars.error_y.arrayminus[0] < 4
 
 
 def test_channel_bars_list_only_the_families_complaints_have():
