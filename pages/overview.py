@@ -6,6 +6,7 @@ import streamlit as st
 from servicequality import ui
 from servicequality.charts import common as charts
 from servicequality.metrics import customers, drilldown, overview
+from servicequality.metrics.formats import none_below_words
 from servicequality.ui import performance as performance_ui
 
 filters = ui.current_filters()
@@ -154,11 +155,7 @@ else:
             if not compared:
                 st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
             elif below.empty:
-                st.info(
-                    "No branch is below the network: "
-                    f"{'the one branch' if compared == 1 else f'each of the {compared} branches'} with "
-                    f"{filters.min_n} or more responses has an overall gap at or above the network's {network:+.2f}."
-                )
+                st.info(ui.minus(none_below_words(compared, filters.min_n, f"{network:+.2f}", "an overall gap")))
             else:
                 ui.chart(
                     charts.gap_bars(

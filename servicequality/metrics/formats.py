@@ -101,6 +101,18 @@ def one_period(period, grain: str, store_first, store_last) -> str:
     )
 
 
+def none_below_words(compared: int, min_n: int, network: str, measure: str) -> str:
+    """Why a "furthest below the network" list is empty. One branch with enough responses has no
+    other to be below ("the one branch ... at or above the network's" was said of Skytrax's one
+    airport, which is most of the network); several are each at or above it."""
+    if compared == 1:
+        return f"Only one branch has {min_n} or more responses: there is no other branch to compare it with."
+    return (
+        f"No branch is below the network: each of the {compared} branches with {min_n} or more responses has "
+        f"{measure} at or above the network's {network}."
+    )
+
+
 def unanswered(asked: object) -> tuple[str, str]:
     """A card's value and n where the filter holds no answer: "not asked" where the store's surveys
     never had the question (the survey_questions probe is 0; a question the export lacks is not

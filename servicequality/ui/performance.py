@@ -10,7 +10,7 @@ from servicequality.charts import ipa as charts_ipa
 from servicequality.charts import performance as charts_performance
 from servicequality.filters import Filters
 from servicequality.metrics import performance
-from servicequality.metrics.formats import unanswered
+from servicequality.metrics.formats import none_below_words, unanswered
 from servicequality.metrics.overview import change_delta
 from servicequality.ui.crossfilter import CrossFilter
 from servicequality.ui.data import network_query, query
@@ -113,11 +113,7 @@ def branches_below_network(filters: Filters) -> None:
     if not compared:
         st.info(f"No branch has {filters.min_n} or more survey responses in this period.")
     elif below.empty:
-        st.info(
-            "No branch is below the network: "
-            f"{'the one branch' if compared == 1 else f'each of the {compared} branches'} with {filters.min_n} or "
-            f"more responses has an overall performance at or above the network's {network:.1f} / 100."
-        )
+        st.info(none_below_words(compared, filters.min_n, f"{network:.1f} / 100", "an overall performance"))
     else:
         chart(
             charts_performance.difference_bars(

@@ -104,3 +104,14 @@ def test_one_period_asks_to_widen_only_where_the_store_holds_more():
         "The store's data all fall in one quarter (2019 Q4)"
     )
     assert "Widen" in formats.one_period(oct31, "quarter", dt.date(2019, 9, 30), oct1)
+
+
+def test_an_empty_below_the_network_list_says_why():
+    # Skytrax: one airport with 30 or more reviews; it was "the one branch ... at or above the network's"
+    assert formats.none_below_words(1, 30, "58.0 / 100", "an overall performance") == (
+        "Only one branch has 30 or more responses: there is no other branch to compare it with."
+    )
+    assert formats.none_below_words(4, 30, "+0.10", "an overall gap") == (
+        "No branch is below the network: each of the 4 branches with 30 or more responses has an overall gap "
+        "at or above the network's +0.10."
+    )
