@@ -160,6 +160,7 @@ with right:
             filename="complaints_by_month",
             select=ui.CrossFilter("month", "x"),
         )
+        ui.partial_months_note(filters)
         ui.how_computed(
             "Complaints opened per calendar month by family; rate = complaints ÷ customers served × 1,000 in the "
             "same month. Partial months at the ends of the period count only their days inside it.",

@@ -80,6 +80,7 @@ else:
         filename="monthly_trend",
         select=ui.CrossFilter("month", "x"),
     )
+    ui.partial_months_note(filters)
     if missing_panels:
         st.caption("Not shown, no data in this period: " + "; ".join(missing_panels) + ".")
     ui.how_computed(

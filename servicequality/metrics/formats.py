@@ -6,6 +6,7 @@ number the same way.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from dataclasses import dataclass
@@ -110,6 +111,32 @@ def none_below_words(compared: int, min_n: int, network: str, measure: str) -> s
     return (
         f"No branch is below the network: each of the {compared} branches with {min_n} or more responses has "
         f"{measure} at or above the network's {network}."
+    )
+
+
+def partial_months(start, end, first_day, last_day) -> str | None:
+    """A caption naming the months at either end of a monthly chart that hold only part of their
+    days: the period's start or end, or the store's first or last day of data, falls inside them.
+    Their counts are not comparable with whole months (the CFPB's year from 21 Mar 2019: March 2019
+    holds 11 days, March 2020 19); None when both ends are whole months."""
+
+    lo, hi = max(start, first_day), min(end, last_day)
+    if lo > hi:
+        return None
+    parts = []
+    if lo.day != 1:
+        parts.append(f"{lo:%b %Y} from {lo:%d %b}")
+    if hi.day != calendar.monthrange(hi.year, hi.month)[1]:
+        if (hi.year, hi.month) == (lo.year, lo.month) and parts:
+            parts[-1] += f" to {hi:%d %b}"
+        else:
+            parts.append(f"{hi:%b %Y} to {hi:%d %b}")
+    if not parts:
+        return None
+    return (
+        f"Part of a month only: {parts[0]}. Its counts cover only those days."
+        if len(parts) == 1
+        else f"Parts of months only: {' and '.join(parts)}. Their counts cover only those days."
     )
 
 

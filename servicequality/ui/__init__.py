@@ -32,6 +32,7 @@ from servicequality.ui.sidebar import (
     drop_unreadable_int,
     no_surveys,
     one_period_info,
+    partial_months_note,
     sidebar_filters,
     stop_without_surveys,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "minus",
     "no_surveys",
     "one_period_info",
+    "partial_months_note",
     "how_computed",
     "metric",
     "my_branch_strip",

@@ -75,6 +75,14 @@ def stop_without_surveys(page_words: str) -> None:
         st.stop()
 
 
+def partial_months_note(filters: Filters) -> None:
+    """A caption under a monthly chart whose first or last month holds only part of its days
+    (formats.partial_months, the period cut to the store's dated days)."""
+    bounds = data_bounds()
+    if bounds and (words := formats.partial_months(filters.start, filters.end, *bounds)):
+        st.caption(words)
+
+
 def sidebar_filters(*, required: bool = True) -> Filters | None:
     """Render the filters every page shares; their values live in the URL (bind='query-params'),
     so they survive page switches and a pasted link reproduces the view. A store with nothing dated

@@ -115,3 +115,22 @@ def test_an_empty_below_the_network_list_says_why():
         "No branch is below the network: each of the 4 branches with 30 or more responses has an overall gap "
         "at or above the network's +0.10."
     )
+
+
+def test_partial_months_at_the_ends_of_a_monthly_chart_are_named():
+    d = dt.date
+    # the CFPB sample: data 21 Mar 2019 to 19 Mar 2020, the period a year from 21 Mar 2019
+    assert formats.partial_months(d(2019, 3, 21), d(2020, 3, 19), d(2019, 3, 21), d(2020, 3, 19)) == (
+        "Parts of months only: Mar 2019 from 21 Mar and Mar 2020 to 19 Mar. Their counts cover only those days."
+    )
+    # the hospital survey ends on 5 Apr 2017; a period of whole calendar years asks for all of 2017
+    assert formats.partial_months(d(2016, 1, 1), d(2017, 12, 31), d(2015, 6, 1), d(2017, 4, 5)) == (
+        "Part of a month only: Apr 2017 to 05 Apr. Its counts cover only those days."
+    )
+    # whole months (31 Dec, and 29 Feb of a leap year, are last days): nothing to say
+    assert formats.partial_months(d(2024, 1, 1), d(2024, 2, 29), d(2020, 1, 1), d(2025, 1, 1)) is None
+    assert formats.partial_months(d(2025, 1, 1), d(2025, 12, 31), d(2020, 1, 1), d(2026, 1, 1)) is None
+    # one month cut at both ends
+    assert formats.partial_months(d(2019, 10, 3), d(2019, 10, 20), d(2019, 1, 1), d(2020, 1, 1)) == (
+        "Part of a month only: Oct 2019 from 03 Oct to 20 Oct. Its counts cover only those days."
+    )
