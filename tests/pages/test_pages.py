@@ -228,9 +228,8 @@ def test_without_targets_the_pages_say_no_target_set(monkeypatch, fixture_db_pat
     con.close()
     query = {"period": ["2024-01-01", "2024-02-29"]}
     overview = open_app(monkeypatch, db, query=query)
-    assert (
-        metric_values(overview)["Answered / resolved on time"] == "no target"
-    )  # "no targets set" was cut on a quarter-width card
+    # "no targets set" was cut on a quarter-width card
+    assert metric_values(overview)["Answered / resolved on time"] == "no target"
     complaints_page = next(p for p in ALL_PAGES if p.url_path == "complaints")
     at = open_app(monkeypatch, db, complaints_page, query)
     assert not at.exception, [e.value for e in at.exception]
