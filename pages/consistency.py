@@ -105,9 +105,10 @@ else:
     row = st.columns(4)
     with row[0]:
         ui.metric(
-            f"Network: {m.short}",
+            # the measure under the value: "Network: Survey performance (0-100)" was cut on a quarter card
+            "Network",
             ui.fmt_number(funnel.target * m.scale, m.digits, suffix),
-            n=f"n = {int(present['volume'].sum()):,} {m.volume_label}",
+            n=f"{m.short}; n = {int(present['volume'].sum()):,} {m.volume_label}",
         )
     with row[1]:
         ui.metric(

@@ -7,6 +7,7 @@ context still says what it measures.
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 
 import numpy as np
@@ -271,6 +272,23 @@ def stored(text: object) -> str:
 BAR_LABEL_LIMIT = 28  # a bar chart's category label: past it, cut on the axis (whole in the hover)
 
 
+# Hebrew and Arabic letters: a label cut inside a run of them drew its ellipsis at the run's far
+# end ("#8 Ma'ale HaCarmel (מעלה ה…" read with the "…" beside the bracket).
+_RIGHT_TO_LEFT = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` cut to `width` characters, the last an ellipsis; a cut that falls inside right-to-left
+    text goes back to before it (and its opening bracket), so the ellipsis ends left-to-right text."""
+    head = text[: width - 1].rstrip()
+    if _RIGHT_TO_LEFT.match(text[width - 1 : width] or " ") or _RIGHT_TO_LEFT.match(head[-1:] or " "):
+        back = head
+        while back and (_RIGHT_TO_LEFT.match(back[-1]) or back[-1] in " ([{-–"):
+            back = back[:-1]
+        head = back or head  # a name wholly right-to-left: cut where it falls
+    return head + "…"
+
+
 def short_labels(labels, width: int = BAR_LABEL_LIMIT) -> list[str]:
     """Each label cut to `width` characters with an ellipsis (the whole one shows on hover), kept
     distinct: two labels that cut the same read "... (2)" for the second. The one rule every chart
@@ -278,7 +296,7 @@ def short_labels(labels, width: int = BAR_LABEL_LIMIT) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for text in (str(v) for v in labels):
-        short = text if len(text) <= width else text[: width - 1].rstrip() + "…"
+        short = text if len(text) <= width else _cut(text, width)
         seen[short] = seen.get(short, 0) + 1
         out.append(short if seen[short] == 1 else f"{short} ({seen[short]})")
     return out

@@ -17,8 +17,8 @@ from servicequality.charts.common import (
     NEUTRAL,
     SHORTFALL,
     SURPLUS,
-    clip,
     layout,
+    short_labels,
     stack,
     wrap_title,
 )
@@ -362,7 +362,7 @@ def ranking_chart(ranked: pd.DataFrame, measure: Measure, *, title: str, highlig
     d = ranked.reset_index(drop=True)
     # names cut to RANK_LABEL_LIMIT (the whole name in the hover): the names of a hospital with its
     # Hebrew id left the ranking of a phone's screen a plot of 60 px; a click filters by the branch id
-    labels = "#" + d["rank"].astype(str) + " " + d["label"].map(lambda name: clip(str(name), RANK_LABEL_LIMIT))
+    labels = "#" + d["rank"].astype(str) + " " + pd.Series(short_labels(d["label"], RANK_LABEL_LIMIT), index=d.index)
     fmt = f".{measure.digits}f"
     fig = go.Figure()
     if len(d):

@@ -247,7 +247,8 @@ TREND_PANELS: tuple[tuple[str, str, str], ...] = (
     ("csat_pct", "CSAT: satisfied (4-5)", "%"),
     ("nps", "Net Promoter Score", "NPS"),
 )
-COUNT_PANEL = ("complaints", "Complaints (no customers-served data for a rate)", "complaints")
+# a panel title fits a phone's plot (about 40 characters at 390 px; "(no customers-served data for a rate)" was cut)
+COUNT_PANEL = ("complaints", "Complaints (no rate: no customers served)", "complaints")
 # A survey without expectations has no gap to trend: its ratings and overall satisfaction instead.
 PERFORMANCE_PANELS: tuple[tuple[str, str, str], ...] = (
     ("mean_performance", "Survey performance (0-100)", "0-100"),

@@ -158,3 +158,13 @@ def test_the_reference_line_writes_a_negative_value_with_the_minus_sign():
         reference_name="Peer-group",
     )
     assert any(t.name == "Peer-group −0.29" for t in fig.data)
+
+
+def test_a_cut_never_falls_inside_right_to_left_text():
+    # "Ma'ale HaCarmel (מעלה הכרמל)" cut to 24 drew "(מעלה ה…" with the ellipsis beside the bracket
+    # (the bidi algorithm ends the Hebrew run at the left): the cut goes back to before the bracket.
+    assert common.short_labels(["Ma'ale HaCarmel (מעלה הכרמל)"], 24) == ["Ma'ale HaCarmel…"]
+    # a cut in left-to-right text stays where it falls (23 characters and the ellipsis)
+    assert common.short_labels(["Jerusalem Mental Health Center (המרכז הירושלמי)"], 24) == ["Jerusalem Mental Health…"]
+    # a name wholly in Hebrew is cut where it falls
+    assert common.short_labels(["המרכז הירושלמי לבריאות הנפש"], 10) == ["המרכז היר…"]  # 5 + 1 + 3 letters
