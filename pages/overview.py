@@ -68,7 +68,9 @@ ui.how_computed(
 st.subheader("Monthly trend")
 months = overview.monthly(ui.query, filters)
 # A panel whose measure has no value in any month (e.g. no survey) is left out and said so.
-panels, missing_panels = overview.trend_panels(months)
+panels, missing_panels = overview.trend_panels(
+    months, overview.unheld_panels(contents, ui.query("survey_questions").iloc[0])
+)
 if not panels:
     st.info("No tickets or survey ratings in this period.")
 elif len(months) < 2:

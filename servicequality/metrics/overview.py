@@ -256,8 +256,30 @@ PERFORMANCE_PANELS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def trend_panels(months: pd.DataFrame) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """The panels that have a value in some month, and the titles of those left out.
+def unheld_panels(contents: Mapping[str, int], asked: Mapping[str, int]) -> frozenset[str]:
+    """The trend columns the store cannot have in any period (store_contents and survey_questions
+    rows): the complaint panels without complaints, the survey panels without responses, CSAT or NPS
+    where no survey asked them. "Not shown, no data in this period" named them, as if another period
+    had them (the CFPB's SERVQUAL gap and NPS; the kiosk's NPS)."""
+    out = set()
+    if not contents["has_complaints"]:
+        out |= {"complaint_rate", "complaints"}
+    if not contents["has_responses"]:
+        out |= {"mean_gap", "mean_performance", "mean_satisfaction", "csat_pct", "nps"}
+    if not asked["has_csat"]:
+        out.add("csat_pct")
+    if not asked["has_nps"]:
+        out.add("nps")
+    if not asked["has_satisfaction"]:
+        out.add("mean_satisfaction")
+    return frozenset(out)
+
+
+def trend_panels(
+    months: pd.DataFrame, unheld: frozenset[str] = frozenset()
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The panels that have a value in some month, and the titles of those left out (but for the
+    `unheld` columns: unheld_panels, nothing any period would show).
 
     With complaints but no customers served to divide by, the first panel shows the count instead
     of the rate (the count goes in n_complaints)."""
@@ -268,7 +290,7 @@ def trend_panels(months: pd.DataFrame) -> tuple[list[tuple[str, str, str]], list
         months["n_complaints"] = months["complaints"].fillna(0).astype(int)
         panels[0] = COUNT_PANEL
     shown = [p for p in panels if not months.empty and months[p[0]].notna().any()]
-    return shown, [p[1] for p in panels if p not in shown]
+    return shown, [p[1] for p in panels if p not in shown and p[0] not in unheld]
 
 
 # --- the headline tiles (the overview page and the snapshot report show these) -------------------

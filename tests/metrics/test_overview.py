@@ -143,3 +143,26 @@ def test_the_overview_counts_complaints_closed_with_no_time_and_names_a_missing_
     assert resolution.n == "n = 0 resolved, 56 still open; 5,122 closed with no time recorded"
     on_time = tiles["Resolved on time"]
     assert (on_time.value, on_time.n) == ("no target", "no target is set for these complaints")
+
+
+def test_the_trend_does_not_call_missing_what_the_store_never_holds():
+    # The CFPB (complaints only): "Not shown, no data in this period: SERVQUAL gap (P − E); CSAT ...;
+    # Net Promoter Score", as if another period had them. The kiosk (no NPS question): its NPS.
+    months = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2019-04-01", "2019-05-01"]),
+            "complaint_rate": [None, None],
+            "complaints": [800, 2_100],
+            "mean_gap": [None, None],
+            "csat_pct": [None, None],
+            "nps": [None, None],
+        }
+    )
+    cfpb = {"has_complaints": 1, "has_responses": 0}
+    asked = {"has_csat": 0, "has_nps": 0, "has_satisfaction": 0}
+    panels, missing = overview.trend_panels(months.copy(), overview.unheld_panels(cfpb, asked))
+    assert [p[0] for p in panels] == ["complaints"] and missing == []
+    # the same months in a store that has a survey elsewhere: those panels are said to be missing here
+    survey_elsewhere = {"has_complaints": 1, "has_responses": 1}
+    _, missing = overview.trend_panels(months.copy(), overview.unheld_panels(survey_elsewhere, asked | {"has_csat": 1}))
+    assert missing == ["SERVQUAL gap (P − E)", "CSAT: satisfied (4-5)"]  # NPS never asked: not named
