@@ -32,12 +32,6 @@ def pct(value: float) -> str:
     return ui.fmt_number(100 * value, 1, " %")
 
 
-def recorded_note(recorded: int, complaints: int) -> str:
-    """' (not recorded for 120)' when the export leaves the field empty for some complaints."""
-    missing = int(complaints or 0) - int(recorded or 0)
-    return f" (not recorded for {missing:,})" if missing > 0 else ""
-
-
 row = st.columns(4)
 with row[0]:
     scope = complaints.rate_scope(filters)
@@ -55,16 +49,14 @@ with row[1]:
     ui.metric(
         "Reopened",
         pct(head.reopened) if quality["reopened_n"] else "not recorded",
-        n=f"{int(quality['reopened'] or 0):,} of {int(quality['reopened_n']):,} complaints"
-        + recorded_note(quality["reopened_n"], quality["complaints"]),
+        n=complaints.recorded_words(quality["reopened"], quality["reopened_n"], quality["complaints"]),
         help="Complaints reopened at least once after being resolved.",
     )
 with row[2]:
     ui.metric(
         "Escalated",
         pct(head.escalated) if quality["escalated_n"] else "not recorded",
-        n=f"{int(quality['escalated'] or 0):,} of {int(quality['escalated_n']):,} complaints"
-        + recorded_note(quality["escalated_n"], quality["complaints"]),
+        n=complaints.recorded_words(quality["escalated"], quality["escalated_n"], quality["complaints"]),
     )
 with row[3]:
     ui.metric(

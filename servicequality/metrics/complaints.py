@@ -306,6 +306,16 @@ def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def recorded_words(count: object, recorded: object, complaints: object) -> str:
+    """A yes/no field's n (reopened, escalated): '12 of 400 complaints (not recorded for 120)'; where
+    the export records it for none, says so ('0 of 0 complaints (not recorded for 5,178)' on the CFPB)."""
+    count, recorded, complaints = (int(v or 0) for v in (count, recorded, complaints))
+    if not recorded and complaints:
+        return f"not in the export for these {complaints:,} complaints"
+    missing = complaints - recorded
+    return f"{count:,} of {recorded:,} complaints" + (f" (not recorded for {missing:,})" if missing > 0 else "")
+
+
 def no_first_response_words(complaints: int) -> str:
     """A first-response card's n where the export records none (Boston 311, the CFPB): their open
     complaints are not "still waiting"."""

@@ -20,6 +20,7 @@ from servicequality.metrics.complaints import (
     pareto_method,
     pareto_table,
     rate_scope,
+    recorded_words,
     vital_few,
     vital_few_words,
 )
@@ -297,3 +298,10 @@ def test_closed_complaints_with_no_closing_time_are_counted_not_dropped():
     )
     timed_tiles = handling_tiles(headline(pd.Series({**summary, "complaints": 1_020}), timed, quality), timed)
     assert next(t.n for t in timed_tiles if t.label == "Median resolution time") == "n = 1,000 resolved, 20 still open"
+
+
+def test_a_field_recorded_for_none_says_so():
+    # CFPB: no "reopened" column at all; it read "0 of 0 complaints (not recorded for 5,178)"
+    assert recorded_words(None, 0, 5_178) == "not in the export for these 5,178 complaints"
+    assert recorded_words(12, 400, 520) == "12 of 400 complaints (not recorded for 120)"
+    assert recorded_words(3, 10, 10) == "3 of 10 complaints"
