@@ -167,7 +167,10 @@ branch_rows = ui.query("consistency_branch_measures", filters)
 rate = consistency.branch_measure(branch_rows, "complaint_rate")
 rate = rate[rate["volume"] > 0]
 if rate.empty:
-    st.info("No customers served are recorded in this period.")
+    st.info(
+        "No customers served are recorded for these branches and days: the complaint rate needs them "
+        "(import customers-served on the Data page)."
+    )
 else:
     network_rate = consistency.pooled(branch_rows, "complaint_rate")["value"]
     my_label = None
@@ -269,7 +272,12 @@ else:
     with left:
         answered = chosen[chosen["responded_n"] > 0]
         if answered.empty:
-            st.info("No answered complaints at this priority.")
+            # Boston 311 and the CFPB: no first response in the export at all, at any priority
+            st.info(
+                "The export records no first response for these complaints."
+                if not int(handling["responded_n"] or 0)
+                else "No answered complaints at this priority."
+            )
         else:
             ui.chart(
                 cc.handling_vs_target(
@@ -285,7 +293,13 @@ else:
     with right:
         resolved = chosen[chosen["resolved_n"] > 0]
         if resolved.empty:
-            st.info("No resolved complaints at this priority.")
+            # the CFPB: its closed complaints have no closing time
+            st.info(
+                "The export records no resolution time for these complaints."
+                if not int(handling["resolved_n"] or 0)
+                and int(handling["complaints"] or 0) > int(handling["still_open_n"] or 0)
+                else "No resolved complaints at this priority."
+            )
         else:
             ui.chart(
                 cc.handling_vs_target(

@@ -316,6 +316,10 @@ def test_a_complaints_store_says_what_its_export_does_not_record(monkeypatch, st
     assert cards["Median resolution time"].value == "not recorded"
     notes = [c.value for c in at.caption]
     assert "no complaint in this filter has a score" in notes and not any("n = 0 scored" in n for n in notes)
+    assert f"not in the export for these {len(period):,} complaints" in notes  # reopened: no such column
+    infos = [i.value for i in at.info]
+    assert "The export records no first response for these complaints." in infos
+    assert "The export records no resolution time for these complaints." in infos
     for page in ("pages/components.py", "pages/gaps.py"):
         at.switch_page(page).run()
         assert not at.metric, [m.label for m in at.metric]  # no "Survey responses 0" card
