@@ -36,8 +36,10 @@ defaults = {
     "dim2": explore.NO_DIMENSION,
 }
 ui.view_from_url(labels, defaults, "explore_view")
-# Without a view from the link or the session, open on a measure the store has data for.
+# Without a view from the link or the session, open on a measure the store has data for, by a
+# dimension with more than one value.
 st.session_state.setdefault("explore_measure", defaults["explore_measure"])
+st.session_state.setdefault("dim1", defaults["dim1"])
 
 columns = st.columns(3)
 with columns[0]:

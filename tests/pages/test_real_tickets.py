@@ -157,3 +157,13 @@ def test_the_overview_of_boston_says_what_the_export_does_not_record(monkeypatch
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in complaints.get("plotly_chart")]
     assert not any("Pareto" in t for t in titles), titles
     assert cards["Complaints per 1,000 served"] == "not recorded"
+
+
+def test_explore_opens_on_boston_by_its_departments(monkeypatch, stores):
+    # Boston's nine departments are one region, "Boston": Explore opened on one bar "by region"
+    explore_page = next(p for p in PAGES if p.url_path == "explore")
+    at = open_page(monkeypatch, stores["boston"], explore_page, {"period": ["2010-01-01", "2025-12-31"]})
+    assert at.selectbox(key="dim1").value == "branch"
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+    assert "by branch" in spec["layout"]["title"]["text"].replace("<br>", " ")
+    assert "dim1" not in at.query_params  # the store's default stays out of the link
