@@ -45,6 +45,16 @@ def stores(tmp_path_factory):
     return out
 
 
+def open_app(monkeypatch, db, period: list[str] | None = None) -> AppTest:
+    """The app on `db` (its opening page run), with the sidebar's period when given."""
+    monkeypatch.setenv("SQ_DATABASE", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if period:
+        at.query_params["period"] = period
+    at.run()
+    return at
+
+
 def _has_data(trace: dict) -> bool:
     return any(len(trace.get(axis) or []) for axis in ("x", "y", "z", "values"))
 
@@ -52,10 +62,7 @@ def _has_data(trace: dict) -> bool:
 @pytest.mark.parametrize("kind", list(STORES))
 @pytest.mark.parametrize("page", PAGES, ids=[p.url_path for p in PAGES])
 def test_every_page_renders_on_each_kind_of_store(monkeypatch, stores, kind, page):
-    monkeypatch.setenv("SQ_DATABASE", str(stores[kind]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
-    at.run()
+    at = open_app(monkeypatch, stores[kind], ["2010-01-01", "2025-12-31"])
     at.switch_page(page.path).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -76,9 +83,7 @@ def test_every_page_renders_on_each_kind_of_store(monkeypatch, stores, kind, pag
 def test_rows_rejected_as_a_whole_show_a_dash_for_column_and_value(monkeypatch, stores):
     # kiosk.csv (CP949) lines 25, 81, 158 and 205 answer none of the 48 SERVQUAL items: each row is
     # rejected whole, naming no column and no value (found with pandas: every item column blank)
-    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    at = open_app(monkeypatch, stores["one_branch_surveys_only"])
     at.switch_page("pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     rejected = next(d.value for d in at.dataframe if "reason" in d.value.columns)
@@ -94,9 +99,7 @@ def test_a_store_of_visits_alone_takes_its_period_from_them(monkeypatch, stores)
 
     purchases = pd.read_csv(STORES["visits_only"][1], usecols=["Date of Purchase"])
     days = pd.to_datetime(purchases["Date of Purchase"]).dt.date
-    monkeypatch.setenv("SQ_DATABASE", str(stores["visits_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    at = open_app(monkeypatch, stores["visits_only"])
     customers = next(p for p in PAGES if p.url_path == "customers")
     at.switch_page(customers.path).run()
     assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
@@ -117,9 +120,7 @@ def test_the_data_page_opens_on_a_store_with_nothing_dated(monkeypatch, tmp_path
         con.execute("insert into branches values ('B1', 'One', 'North', 'Leeds', 'Shop', 'Small', null)")
 
     db = store.build_atomically(tmp_path / "branches.duckdb", one_branch)
-    monkeypatch.setenv("SQ_DATABASE", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    at = open_app(monkeypatch, db)
     assert not at.exception
     assert "no tickets, survey responses, customers served or visits" in at.error[0].value
     at.switch_page(DATA_PAGE.path).run()
@@ -137,10 +138,7 @@ def test_complaints_without_targets_satisfaction_or_disputes_say_so(monkeypatch,
     period = raw[raw["Date received"].between("2019-03-21", "2020-03-19")]
     asked = period[period["Consumer disputed?"] != "N/A"]
     assert len(period) == 5178 and len(asked) == 0  # the CFPB stopped asking in 2017
-    monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = ["2019-03-21", "2020-03-19"]
-    at.run()
+    at = open_app(monkeypatch, stores["tickets_only"], ["2019-03-21", "2020-03-19"])
     complaints = next(p for p in PAGES if p.url_path == "complaints")
     at.switch_page(complaints.path).run()
     assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
@@ -158,10 +156,7 @@ def test_complaints_without_targets_satisfaction_or_disputes_say_so(monkeypatch,
 def test_one_branch_is_not_compared_with_itself(monkeypatch, stores):
     # The kiosk survey is one branch: "against the whole network" drew it beside itself, every
     # difference +0.00 ("Furthest below the network: Security (+0.00 points)").
-    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
-    at.run()
+    at = open_app(monkeypatch, stores["one_branch_surveys_only"], ["2010-01-01", "2025-12-31"])
     at.switch_page(next(p for p in PAGES if p.url_path == "components").path).run()
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert not any("against the whole network" in t for t in titles), titles
@@ -175,15 +170,11 @@ def test_the_category_filter_offers_only_categories_the_tickets_have(monkeypatch
     # issues, each selecting nothing. The survey-only kiosk store has no category at all.
     sample = pd.read_csv(STORES["tickets_only"][1], skiprows=2, usecols=["Issue"], dtype=str)
     issues = sample["Issue"].str.strip().dropna().unique()  # 86: the import made a category of each
-    monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    at = open_app(monkeypatch, stores["tickets_only"])
     box = at.sidebar.multiselect(key="category")
     assert sorted(box.options) == sorted(issues)  # the mapping keeps each issue as its category
     assert "Attitude" not in box.options and not box.disabled
-    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    at = open_app(monkeypatch, stores["one_branch_surveys_only"])
     box = at.sidebar.multiselect(key="category")
     assert box.options == [] and box.disabled
     assert box.placeholder == "None in this data"
@@ -218,10 +209,7 @@ def test_hospital_responses_show_their_answers_on_the_1_to_10_scale(stores):
 
 def test_a_store_without_complaints_does_not_ask_to_widen_the_filter(monkeypatch, stores):
     # the hospital survey holds no ticket at all: "No complaints in this filter" asked for a wider one
-    monkeypatch.setenv("SQ_DATABASE", str(stores["performance_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
-    at.run()
+    at = open_app(monkeypatch, stores["performance_only"], ["2010-01-01", "2025-12-31"])
     captions = [c.value for c in at.caption]
     assert "The store holds no complaints: there are no complaint figures." in captions
     assert not any("No complaints in this filter" in c for c in captions)
@@ -241,10 +229,7 @@ def test_a_question_the_survey_never_asked_is_not_asked(monkeypatch, stores):
     # The kiosk survey asks overall satisfaction on 1-5 but no 0-10 recommendation: its NPS card read
     # "no answers, n = 0", as if the filter had missed them. Its one day of data (1 Oct 2019) also
     # has no previous period: the caption promised "Changes compare with ..." and no card had one.
-    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
-    at.run()
+    at = open_app(monkeypatch, stores["one_branch_surveys_only"], ["2010-01-01", "2025-12-31"])
     cards = {m.label: m.value for m in at.metric}
     assert cards["Net Promoter Score"] == "not asked"
     assert cards["CSAT (satisfied, 4-5 of 5)"].endswith("%")  # asked, and answered
@@ -264,10 +249,7 @@ def test_a_question_the_survey_never_asked_is_not_asked(monkeypatch, stores):
 def test_a_ratings_only_store_lists_responses_without_gap_columns(monkeypatch, stores):
     # The hospital asked no expectations: every response's "Mean gap" was "not recorded", and "Mean
     # perception (1-7)" named a scale its 1-4 and 1-10 items do not use. Neither is a column, nor a sort.
-    monkeypatch.setenv("SQ_DATABASE", str(stores["performance_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
-    at.run()
+    at = open_app(monkeypatch, stores["performance_only"], ["2010-01-01", "2025-12-31"])
     at.switch_page("pages/rows.py").run()
     assert at.segmented_control(key="rows").value == "responses"
     columns = list(at.dataframe[0].value.columns)
@@ -275,10 +257,7 @@ def test_a_ratings_only_store_lists_responses_without_gap_columns(monkeypatch, s
     assert not any("gap" in c.lower() or "perception" in c.lower() for c in columns), columns
     assert not any("gap" in o.lower() for o in at.selectbox(key="rows_sort").options)
     # the SERVQUAL kiosk keeps them
-    monkeypatch.setenv("SQ_DATABASE", str(stores["one_branch_surveys_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = ["2010-01-01", "2025-12-31"]
-    at.run()
+    at = open_app(monkeypatch, stores["one_branch_surveys_only"], ["2010-01-01", "2025-12-31"])
     at.switch_page("pages/rows.py").run()
     assert "Mean gap (perception − expectation)" in list(at.dataframe[0].value.columns)
 
@@ -297,10 +276,7 @@ def test_a_complaints_store_says_what_its_export_does_not_record(monkeypatch, st
         int(response.isin(["In progress", "Untimely response"]).sum()),
     )
     assert (len(period), closed, still_open) == (5_178, 5_122, 56)
-    monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = ["2019-03-21", "2020-03-19"]
-    at.run()
+    at = open_app(monkeypatch, stores["tickets_only"], ["2019-03-21", "2020-03-19"])
     cards = {m.label: m for m in at.metric}
     resolution = cards["Median resolution time"]
     assert resolution.value == "not recorded"
@@ -329,10 +305,7 @@ def test_a_complaints_store_says_what_its_export_does_not_record(monkeypatch, st
 def test_a_store_without_customers_says_so_once(monkeypatch, stores):
     # CFPB: no customer key. The same "No identified customers in this store ..." box stood under both
     # headings, and the caption spoke of "the return rate with the stretch of it ... judged".
-    monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["period"] = ["2019-03-21", "2020-03-19"]
-    at.run()
+    at = open_app(monkeypatch, stores["tickets_only"], ["2019-03-21", "2020-03-19"])
     at.switch_page("pages/customers.py").run()
     infos = [i.value for i in at.info]
     assert sum(i.startswith("No identified customers in this store") for i in infos) == 1, infos
