@@ -8,6 +8,7 @@ one row per component (or per component and branch, month, ...).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
@@ -222,6 +223,12 @@ def complaints_vs_survey(run: Runner, filters: Filters) -> pd.DataFrame:
     return out.sort_values("sort_order").reset_index(drop=True)
 
 
+def _names(name: str, region: str) -> bool:
+    """Whether a branch's name says its region as a word of its own: "Kiosk users, Korea" says Korea;
+    "Westfield Centre" does not say West, nor "Northern Quarter" North."""
+    return re.search(rf"(?<!\w){re.escape(region)}(?!\w)", name, flags=re.IGNORECASE) is not None
+
+
 def gap_grid(run: Runner, filters: Filters, by: str = "branch") -> pd.DataFrame:
     """Gap per component and branch (or region), with `suppressed` set where n < filters.min_n.
     Suppressed cells keep their n (to say how many) but lose their gap."""
@@ -232,7 +239,7 @@ def gap_grid(run: Runner, filters: Filters, by: str = "branch") -> pd.DataFrame:
         # the region after the branch, unless the branch's name already says it ("Kiosk users,
         # Korea (KR), Korea" read twice)
         label = branch_labels(df)
-        said = [str(r).casefold() in str(n).casefold() for n, r in zip(df["branch_name"], df["region"], strict=True)]
+        said = [_names(str(n), str(r)) for n, r in zip(df["branch_name"], df["region"], strict=True)]
         df["unit"] = label.where(said, label + ", " + df["region"])
     else:
         df["unit"] = df["region"]

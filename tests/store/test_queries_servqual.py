@@ -134,17 +134,31 @@ def test_gap_grid_names_the_region_once():
     # Korea (KR), Korea". A name that says its region keeps it once; the others get it after.
     rows = pd.DataFrame(
         {
-            "branch_id": ["KR", "B2", "B3"],
-            "branch_name": ["Kiosk users, Korea", "Harbour Street", "North Gate"],
-            "region": ["Korea", "South", "north"],  # "north" is in "North Gate", whatever its case
-            "component_key": ["security"] * 3,
-            "n": [40, 40, 40],
-            "mean_gap": [-1.0, -0.5, 0.2],
-            "sd_gap": [1.0, 1.0, 1.0],
+            "branch_id": ["KR", "B2", "B3", "B25", "B2x"],
+            "branch_name": [
+                "Kiosk users, Korea",
+                "Harbour Street",
+                "North Gate",
+                "Westfield Centre",
+                "Northern Quarter",
+            ],
+            # "north" is the word North in "North Gate", whatever its case; "West" and "North" are only the
+            # start of "Westfield" and "Northern" (the demo's two rows that lost their region)
+            "region": ["Korea", "South", "north", "West", "North"],
+            "component_key": ["security"] * 5,
+            "n": [40] * 5,
+            "mean_gap": [-1.0, -0.5, 0.2, 0.1, 0.0],
+            "sd_gap": [1.0] * 5,
         }
     )
     grid = servqual.gap_grid(lambda name, filters: rows, P, by="branch")
-    assert grid["unit"].tolist() == ["Kiosk users, Korea (KR)", "Harbour Street (B2), South", "North Gate (B3)"]
+    assert grid["unit"].tolist() == [
+        "Kiosk users, Korea (KR)",
+        "Harbour Street (B2), South",
+        "North Gate (B3)",
+        "Westfield Centre (B25), West",
+        "Northern Quarter (B2x), North",
+    ]
 
 
 # --- zone of tolerance -----------------------------------------------------------------------------------
