@@ -170,7 +170,8 @@ except store.StoreError as exc:
     st.info(str(exc))
     st.stop()
 ui.chart(charts_data.store_counts_chart(counts), key="data_store_counts", filename="store_rows_per_table")
-if counts.set_index("table").loc["customers_served", "rows"] == 0:
+held = counts.set_index("table")["rows"]
+if held["customers_served"] == 0 and held["tickets"] > 0:  # a survey or visits store has no rate to miss
     st.caption(
         "No customers-served data: complaint rates per 1,000 served cannot be computed until it is "
         "imported (`import customers-served`)."

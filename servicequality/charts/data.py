@@ -6,7 +6,12 @@ import plotly.graph_objects as go
 
 # Tables whose name, read as words, would not say what they hold ("Survey item missing": the
 # answers to rating items that are not ratings, schema.sql).
-TABLE_WORDS = {"survey_item_missing": "Survey answers not rated (n/a, don't know, blank)"}
+TABLE_WORDS = {
+    "survey_item_missing": "Survey answers not rated (n/a, don't know, blank)",
+    # the taxonomy every store is seeded with (store/snapshot.py SEEDED), not categories of the data's
+    # complaints: "Complaint categories 13" read as 13 in a survey store
+    "complaint_categories": "Complaint categories (reference list)",
+}
 
 
 ROW_PX = 30  # two lines of 11 px tick text and the space between rows

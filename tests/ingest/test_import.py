@@ -260,6 +260,7 @@ def test_the_store_chart_says_what_survey_item_missing_holds(monkeypatch, db_wit
         == "Survey answers not rated<br>(n/a, don't know, blank)"
     )
     assert "Survey item missing" not in labels and "Survey scores" in labels
+    assert "Complaint categories (reference list)" in labels  # seeded in every store, not the data's
     # each row has room for that label's two lines: 320 px for 11 tables (20 px a row) let it touch
     # its neighbours; the plot area (height less the 50 + 40 px margins) gives each table 30 px
     layout = spec["layout"]

@@ -90,6 +90,8 @@ def test_rows_rejected_as_a_whole_show_a_dash_for_column_and_value(monkeypatch, 
     assert rejected["line"].tolist() == [25, 81, 158, 205]
     assert rejected["column_name"].tolist() == ["–"] * 4
     assert rejected["value"].tolist() == ["–"] * 4
+    # a survey store misses no complaint rate: no "No customers-served data" caption
+    assert not any("customers-served" in c.value for c in at.caption), [c.value for c in at.caption]
 
 
 def test_a_store_of_visits_alone_takes_its_period_from_them(monkeypatch, stores):
