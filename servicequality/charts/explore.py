@@ -126,7 +126,8 @@ def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
                 marker=dict(symbol="x-thin", size=12, line=dict(width=2, color=SUPPRESSED_COLOUR)),
                 customdata=_customdata(hidden, choice),
                 hovertemplate=_hover(choice),
-                name=f"Suppressed: fewer than the minimum responses ({len(hidden)})",
+                # the count as a count: "(116)" after "the minimum responses" read as the minimum
+                name=f"{len(hidden):,} suppressed: fewer responses than the minimum",
             )
         )
     if horizontal:
@@ -143,7 +144,9 @@ def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
         height = 420
     fig.update_layout(
         showlegend=len(hidden) > 0,
-        legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+        # under the plot (common.layout moves it to the figure's foot): above it, it overprinted the
+        # title wrapped to two lines on a phone
+        legend=dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top"),
     )
     return layout(fig, title_for(choice), height)
 

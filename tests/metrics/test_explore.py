@@ -381,6 +381,10 @@ def test_months_stay_in_time_order_when_some_are_suppressed():
     assert fig.layout.xaxis.categoryorder == "array"
     bars, crosses = fig.data
     assert list(bars.x) == ["Jan 2015", "Mar 2015"] and list(crosses.x) == ["Feb 2015"]
+    # the legend under the plot, at the figure's foot: above it, it overprinted the title wrapped to
+    # two lines on a phone (Skytrax at 390 px); its count reads as a count, not as the minimum
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
+    assert crosses.name == "1 suppressed: fewer responses than the minimum"
 
 
 def test_csat_names_the_overall_answers_on_another_scale():
