@@ -167,12 +167,14 @@ def monthly_complaints(by_family: pd.DataFrame, rates: pd.DataFrame, *, title: s
     complaint_rate, complaints, customers_served. Without rates (no customers served recorded)
     the first panel alone: an empty second one took the month labels with it."""
     panels = 2 if not rates.empty else 1
+    # "by family" only where a complaint has one (Boston 311 has no category: one grey bar a month)
+    by = "Complaints by family" if set(by_family["family"]) - {"unmapped"} else "Complaints"
     fig = make_subplots(
         rows=panels,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.1,
-        subplot_titles=["Complaints by family", "Complaints per 1,000 customers served"][:panels],
+        subplot_titles=[by, "Complaints per 1,000 customers served"][:panels],
     )
     for family in dict.fromkeys(by_family["family"]):
         part = by_family[by_family["family"] == family]

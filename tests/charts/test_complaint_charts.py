@@ -24,6 +24,9 @@ def test_monthly_complaints_without_customers_served_draw_one_panel_with_its_mon
     assert fig.layout.xaxis.title.text == "Month" and fig.layout.xaxis.tickformat == "%b %Y"
     assert [t.type for t in fig.data] == ["bar", "bar"]
     assert [a.text for a in fig.layout.annotations] == ["Complaints by family"]
+    # Boston 311: no complaint has a category, so no family: the panel is not "by family"
+    unmapped = BY_FAMILY.assign(family="unmapped")
+    assert [a.text for a in cc.monthly_complaints(unmapped, empty, title="t").layout.annotations] == ["Complaints"]
 
 
 def test_monthly_complaints_with_rates_draw_both_panels():
