@@ -355,7 +355,13 @@ IDENTIFIERS = {"tickets": ("ticket_id",), "complaints": ("ticket_id",), "respons
 WORDS = {
     "kind": {k: k.capitalize() for k in domain.TICKET_KINDS},
     "priority": {p: p.capitalize() for p in domain.PRIORITIES},
+    # schema.sql's status check and complaint_categories' families: "closed" and "service" sat
+    # beside "Complaint" and "Normal"
+    "status": {s: s.capitalize() for s in ("open", "resolved", "closed")},
+    "family": {f: f.capitalize() for f in ("service", "product", "unmapped")},
 }
+# Times in minutes to one decimal: a deadline read from a timestamp came out as 21600.983333.
+MINUTES = ("first_response_minutes", "resolution_minutes", "resolution_target")
 
 
 @dataclass(frozen=True)
@@ -455,6 +461,7 @@ def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False, has_gaps: o
 
     shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind], IDENTIFIERS[kind])
     shown = shown.assign(**{c: shown[c].replace(words) for c, words in WORDS.items() if c in shown.columns})
+    shown = shown.assign(**{c: pd.to_numeric(shown[c]).round(1) for c in MINUTES if c in shown.columns})
     columns = COLUMNS[kind]
     shown = shown.assign(**{c: _dates_if_midnight(shown[c]) for c in ("opened_at", "submitted_at") if c in shown})
     text = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c]) or shown[c].dtype == object]

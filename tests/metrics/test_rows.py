@@ -241,6 +241,16 @@ def test_display_writes_kind_and_priority_as_words_and_names_the_branch_code():
     assert shown["Kind"].tolist() == ["Complaint", "Compliment", "Request"]  # was "complaint"
     assert shown["Priority"].tolist() == ["Normal", "Urgent", "High"]
     assert rows["kind"].tolist()[0] == "complaint"  # the rows the query returned are not changed
+    # status and family as words too, and a deadline from a timestamp to one decimal of a minute
+    more = rows.assign(
+        status=["closed", "open", "resolved"],
+        family=["service", "product", None],
+        resolution_target=[21_600.983333, None, 60.04],
+    )
+    shown = drilldown.for_display(more, "tickets")
+    assert shown["Status"].tolist() == ["Closed", "Open", "Resolved"]
+    assert shown["Category family"].tolist() == ["Service", "Product", ""]
+    assert shown["Resolution target (minutes)"].tolist()[::2] == [21_601.0, 60.0]
 
 
 @pytest.fixture(scope="module")
