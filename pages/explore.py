@@ -79,8 +79,13 @@ names = {
 }
 cells = explore.cells(ui.query, filters, choice, names)
 if cells.empty:
+    # Widening helps only if the widest filter has some (the CFPB's resolution times: never)
+    bounds = ui.data_bounds()
+    anywhere = bounds is not None and not explore.cells(ui.query, filters.widest(*bounds), choice, names).empty
     st.info(
         f"Nothing to show: no {m.n_words} in this period and filter. Widen the period or the filters in the sidebar."
+        if anywhere
+        else f"Nothing to show: no {m.n_words} in any period or filter of this store, so no {m.label.lower()}."
     )
     st.stop()
 

@@ -117,6 +117,11 @@ class Filters:
         that show them anonymised (servicequality.ui.data.network_query)."""
         return replace(self, regions=(), branch_types=(), branches=())
 
+    def widest(self, start: dt.date, end: dt.date) -> Filters:
+        """Every day from `start` to `end` and no selection (the scope kept): what widening the
+        period and the filters as far as they go would show."""
+        return replace(self, start=start, end=end, **{name: () for name in SELECTIONS})
+
     def without_scope(self) -> Filters:
         """These filters over every branch: only for reads whose rows are anonymised before
         anything is shown (servicequality.ui.data.network_query)."""

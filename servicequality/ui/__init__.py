@@ -28,6 +28,7 @@ from servicequality.ui.my_branch import my_branch_strip
 from servicequality.ui.sidebar import (
     compared_with,
     current_filters,
+    data_bounds,
     default_period,
     drop_unreadable_int,
     no_surveys,
@@ -58,6 +59,7 @@ __all__ = [
     "chart",
     "compared_with",
     "connection",
+    "data_bounds",
     "current_filters",
     "engine_note",
     "default_period",

@@ -313,3 +313,32 @@ def test_a_store_without_customers_says_so_once(monkeypatch, stores):
     assert sum(i.startswith("No identified customers in this store") for i in infos) == 1, infos
     assert "This needs identified customers too (see above)." in infos
     assert "return rate" not in at.caption[0].value
+
+
+def test_explore_does_not_ask_to_widen_for_what_the_store_never_holds(monkeypatch, stores):
+    # The CFPB records no closing time: "Nothing to show ... Widen the period or the filters" sent the
+    # reader looking for resolution times that no period has.
+    from servicequality.metrics import explore
+
+    monkeypatch.setenv("SQ_DATABASE", str(stores["tickets_only"]))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2019-03-21", "2019-04-30"]
+    at.query_params["explore_measure"] = explore.MEASURES["resolution"].label
+    at.run()
+    at.switch_page("pages/explore.py").run()
+    infos = [i.value for i in at.info]
+    assert any(
+        i.startswith("Nothing to show: no complaints resolved in any period or filter of this store") for i in infos
+    )
+    assert not any("Widen" in i for i in infos), infos
+    # complaints the store has, on a day with none by fax (pandas: 21 Mar 2019 has 39 by web, 17 by
+    # referral, 7 by phone): there widening does help
+    raw = pd.read_csv(STORES["tickets_only"][1], skiprows=2, dtype=str, keep_default_na=False)
+    assert not ((raw["Date received"] == "2019-03-21") & (raw["Submitted via"] == "Fax")).any()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["period"] = ["2019-03-21", "2019-03-21"]
+    at.query_params["channel"] = ["Fax"]
+    at.run()
+    at.switch_page("pages/explore.py").run()
+    infos = [i.value for i in at.info]
+    assert any(i.startswith("Nothing to show") and "Widen the period" in i for i in infos), infos
