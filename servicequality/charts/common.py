@@ -278,14 +278,19 @@ _RIGHT_TO_LEFT = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
 def _cut(text: str, width: int) -> str:
-    """`text` cut to `width` characters, the last an ellipsis; a cut that falls inside right-to-left
-    text goes back to before it (and its opening bracket), so the ellipsis ends left-to-right text."""
+    """`text` cut to `width` characters, the last an ellipsis. A cut that falls inside right-to-left
+    text goes back to before it (and its opening bracket), so the ellipsis ends left-to-right text;
+    one inside a closing bracket goes back to before the bracket ("Mayor's 24-hour hotline (IN…"
+    named a code that is not one), unless that leaves less than half the width."""
     head = text[: width - 1].rstrip()
     if _RIGHT_TO_LEFT.match(text[width - 1 : width] or " ") or _RIGHT_TO_LEFT.match(head[-1:] or " "):
         back = head
         while back and (_RIGHT_TO_LEFT.match(back[-1]) or back[-1] in " ([{-–"):
             back = back[:-1]
         head = back or head  # a name wholly right-to-left: cut where it falls
+    opened = head.rfind("(")
+    if opened > head.rfind(")") and len(head[:opened].rstrip()) >= width // 2:
+        head = head[:opened].rstrip()
     return head + "…"
 
 

@@ -168,3 +168,11 @@ def test_a_cut_never_falls_inside_right_to_left_text():
     assert common.short_labels(["Jerusalem Mental Health Center (המרכז הירושלמי)"], 24) == ["Jerusalem Mental Health…"]
     # a name wholly in Hebrew is cut where it falls
     assert common.short_labels(["המרכז הירושלמי לבריאות הנפש"], 10) == ["המרכז היר…"]  # 5 + 1 + 3 letters
+
+
+def test_a_cut_does_not_leave_half_a_code_in_brackets():
+    # Boston 311 on a phone: "Mayor's 24-hour hotline (IN…" (the code is INFO); to before the bracket
+    assert common.short_labels(["Mayor's 24-hour hotline (INFO)"], 28) == ["Mayor's 24-hour hotline…"]
+    # a code that fits stays whole, and a bracket early in the name is not worth losing the rest for
+    assert common.short_labels(["Public Works (PWDx)"], 28) == ["Public Works (PWDx)"]
+    assert common.short_labels(["Hub (Boston City Hall Plaza North)"], 28) == ["Hub (Boston City Hall Plaza…"]
