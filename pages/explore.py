@@ -147,7 +147,14 @@ labels = {
     for i, row in cells.iterrows()
 }
 # One box per view: the cell chosen under another measure or dimension is not carried over.
-picked = st.selectbox("Cell", list(labels), format_func=labels.get, key=f"explore_rows_cell_{stem}")
+# It opens on the largest cell, not the first by name (the CFPB's "Advertising (n = 3)").
+picked = st.selectbox(
+    "Cell",
+    list(labels),
+    index=list(labels).index(cells["n"].idxmax()),
+    format_func=labels.get,
+    key=f"explore_rows_cell_{stem}",
+)
 row = cells.loc[picked]
 cell = {choice.dim1: row["key1"]}
 if choice.dim2:
@@ -159,8 +166,6 @@ if not m.rows:
         "behind each cell are in the table above."
     )
 else:
-    rows_columns = st.columns(2)
-    with rows_columns[0]:
-        drilldown.rows_link(m.rows, f"Show the {kind_words} behind {labels[picked]}", **cell)
-    with rows_columns[1]:
-        drilldown.rows_link(m.rows, f"Show every {kind_words[:-1]} behind this chart")
+    # one under the other: side by side, a long cell name was cut ("... Commission (n = 1")
+    drilldown.rows_link(m.rows, f"Show the {kind_words} behind {labels[picked]}", **cell)
+    drilldown.rows_link(m.rows, f"Show every {kind_words[:-1]} behind this chart")
