@@ -97,10 +97,16 @@ if choice.measure == "complaint_rate" and not (cells["extra"].fillna(0) > 0).any
     st.stop()
 
 selectable = choice.dim1 in explore.CROSS_FILTERABLE
+figure = charts_explore.explore_chart(cells, choice)
+heatmap = figure.data[0].type == "heatmap"
 ui.chart(
-    charts_explore.explore_chart(cells, choice),
+    figure,
     key="explore_chart",
     select=ui.CrossFilter(choice.dim1, "customdata:0") if selectable else None,
+    # a heatmap has cells, not the bars and points of the usual hint
+    hint=f"Click a cell to filter the dashboard by its {explore.DIMENSIONS[choice.dim1].label.lower()}."
+    if heatmap
+    else None,
     filename=f"explore_{choice.measure}_by_{choice.dim1}" + (f"_and_{choice.dim2}" if choice.dim2 else ""),
     # two dimensions: a heatmap's numbers (or grouped bars) need more than a phone's width; it scrolls
     wide=choice.dim2 is not None,

@@ -402,3 +402,15 @@ def test_explore_opens_by_branch_when_every_branch_is_in_one_region():
     assert explore.default_dimension(two) == explore.DEFAULT_DIM1 == "region"
     # one branch: by branch is one bar too, so the usual default
     assert explore.default_dimension(one_region.head(1)) == "region"
+
+
+@pytest.mark.slow  # the demo store
+def test_a_heatmap_asks_for_a_click_on_a_cell(monkeypatch, demo_db_path):
+    # 48 branches by 12 months is a heatmap: "Click a bar or point" named what it does not have
+    state = {"explore_measure": "count", "dim1": "branch", "dim2": "month"}
+    at = open_explore(monkeypatch, demo_db_path, state, {"period": ["2025-01-01", "2025-12-31"]})
+    assert_clean(at)
+    (spec,) = specs(at)
+    assert spec["data"][0]["type"] == "heatmap"
+    captions = [c.value for c in at.caption]
+    assert any(c.endswith("Click a cell to filter the dashboard by its branch.") for c in captions), captions
