@@ -115,8 +115,12 @@ suppressed = int(cells["suppressed"].sum())
 if suppressed:
     st.caption(
         f"{suppressed:,} cell{'s' if suppressed > 1 else ''} with fewer than {filters.min_n} responses "
-        f"{'are' if suppressed > 1 else 'is'} suppressed: left blank or marked ×, with their n in the hover and "
-        "the pivot table."
+        f"{'are' if suppressed > 1 else 'is'} suppressed: "
+        + (
+            "left blank or marked ×, with their n in the hover and the pivot table."
+            if choice.dim2 or charts_explore.crosses_drawn(cells)
+            else "left out of the chart (too many to mark), with their n in the pivot table."
+        )
     )
 if choice.measure == "csat" and (note := explore.csat_note(ui.query, filters, int(cells["n"].sum()))):
     st.caption(note)

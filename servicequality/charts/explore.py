@@ -93,6 +93,17 @@ def _colours(df: pd.DataFrame, choice: Choice) -> list[str] | str:
     return NEUTRAL if choice.measure in ("count", "complaint_rate") else SURPLUS
 
 
+MAX_CROSSES = 20  # suppressed cells drawn as crosses, at most, and only while fewer than the shown ones
+
+
+def crosses_drawn(cells: pd.DataFrame) -> bool:
+    """Whether a one-dimension chart marks its suppressed cells: 116 crosses for one bar (Skytrax's
+    airports, most with fewer than 30 reviews) made a chart 4,400 px tall of nothing. Beyond
+    MAX_CROSSES, or more than the shown cells, they are left out (the page says so)."""
+    hidden = int(cells["suppressed"].sum())
+    return hidden <= MAX_CROSSES or hidden <= len(cells) - hidden
+
+
 def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
     """One bar per value of the first dimension: time left to right, anything else as horizontal
     bars largest first. Suppressed cells show as grey crosses at zero, with their n."""
@@ -116,6 +127,8 @@ def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
             name=m.label,
         )
     )
+    if not crosses_drawn(cells):
+        hidden = hidden.iloc[0:0]
     if len(hidden):
         zeros = np.zeros(len(hidden))
         fig.add_trace(

@@ -414,3 +414,29 @@ def test_a_heatmap_asks_for_a_click_on_a_cell(monkeypatch, demo_db_path):
     assert spec["data"][0]["type"] == "heatmap"
     captions = [c.value for c in at.caption]
     assert any(c.endswith("Click a cell to filter the dashboard by its branch.") for c in captions), captions
+
+
+def test_many_suppressed_cells_are_left_out_of_the_chart():
+    # Skytrax's performance by airport: 116 of 117 suppressed drew 116 crosses, 4,400 px tall
+    n = 25
+    cells = pd.DataFrame(
+        {
+            "key1": [f"A{i}" for i in range(n)],
+            "key2": [None] * n,
+            "label1": [f"Airport {i}" for i in range(n)],
+            "label2": [None] * n,
+            "value": [58.0, 61.0] + [None] * (n - 2),
+            "low": [50.0, 55.0] + [float("nan")] * (n - 2),
+            "high": [66.0, 67.0] + [float("nan")] * (n - 2),
+            "n": [40, 35] + [3] * (n - 2),
+            "suppressed": [False, False] + [True] * (n - 2),
+        }
+    )
+    choice = explore.resolve("performance", "branch", None)
+    assert not charts_explore.crosses_drawn(cells)  # 23 suppressed: more than 20, and than the 2 shown
+    fig = charts_explore.bars(cells, choice)
+    # 300 px for two bars (max(300, 90 + 26 * 2)) and the title's lines; with the crosses 90 + 26 * 25 = 740
+    assert len(fig.data) == 1 and fig.layout.height < 400
+    # a few (3 of 5): still marked where they are
+    few = cells.head(5)
+    assert charts_explore.crosses_drawn(few) and len(charts_explore.bars(few, choice).data) == 2
