@@ -89,6 +89,10 @@ if cells.empty:
     )
     st.stop()
 
+if no_category := explore.no_category_words(cells, choice):
+    st.info(no_category)
+    st.stop()
+
 if choice.measure == "complaint_rate" and not (cells["extra"].fillna(0) > 0).any():
     st.info(
         f"{int(cells['n'].sum()):,} complaints, but no customers served recorded for this period and filter: no "

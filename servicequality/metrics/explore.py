@@ -388,6 +388,19 @@ def csat_note(run: Runner, filters: Filters, csat_n: int) -> str | None:
     return csat_other_scales(csat_n, int(row["n_satisfaction"]), str(row["satisfaction_scales"] or ""))
 
 
+def no_category_words(cells: pd.DataFrame, choice: Choice) -> str | None:
+    """What to say instead of a chart split by category or family when no complaint in the filter
+    has one (Boston 311: one bar, "Unmapped 2,885", our own placeholder read as a category)."""
+    for position, dim in ((1, choice.dim1), (2, choice.dim2)):
+        if dim in ("category", "family") and set(cells[f"key{position}"].astype(str).str.lower()) == {"unmapped"}:
+            return (
+                f"Complaint category not recorded: none of these {int(cells['n'].sum()):,} complaints has one (the "
+                f"export, or its mapping, gives none the store knows), so there is no {DIMENSIONS[dim].label.lower()} "
+                "to split them by. Choose another dimension."
+            )
+    return None
+
+
 def format_value(value: float, measure: str) -> str:
     m = MEASURES[measure]
     if value is None or (isinstance(value, float) and math.isnan(value)):

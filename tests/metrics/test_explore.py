@@ -440,3 +440,17 @@ def test_many_suppressed_cells_are_left_out_of_the_chart():
     # a few (3 of 5): still marked where they are
     few = cells.head(5)
     assert charts_explore.crosses_drawn(few) and len(charts_explore.bars(few, choice).data) == 2
+
+
+def test_a_split_by_category_where_none_is_recorded_says_so():
+    # Boston 311: "by complaint category" drew one bar, "Unmapped 2,885"
+    cells = pd.DataFrame({"key1": ["Unmapped"], "key2": [None], "n": [2_885]})
+    words = explore.no_category_words(cells, explore.resolve("count", "category", None))
+    assert words.startswith("Complaint category not recorded: none of these 2,885 complaints has one")
+    family = cells.assign(key1=["unmapped"])
+    assert "no category family to split" in explore.no_category_words(family, explore.resolve("count", "family", None))
+    # as the second dimension too; and nothing to say where one category is recorded
+    by_month = pd.DataFrame({"key1": ["2015-01", "2015-02"], "key2": ["Unmapped", "Unmapped"], "n": [3, 4]})
+    assert explore.no_category_words(by_month, explore.resolve("count", "month", "category"))
+    some = pd.DataFrame({"key1": ["Unmapped", "Access"], "key2": [None, None], "n": [5, 1]})
+    assert explore.no_category_words(some, explore.resolve("count", "category", None)) is None
