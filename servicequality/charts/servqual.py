@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from servicequality.charts.common import INK, NEUTRAL, SHORTFALL, SURPLUS, layout, stack, wrap_title
+from servicequality.charts.common import HIGHLIGHT, INK, NEUTRAL, SHORTFALL, SURPLUS, layout, stack, wrap_title
 
 GAP_AXIS = "Gap: perception − expectation<br>(points on a 1-7 scale)"  # two lines: fits a phone
 SUPPRESSED = "#aeb6bf"  # mid grey with dark text: a readable cell on either theme
@@ -112,7 +112,9 @@ def selection_vs_network(df: pd.DataFrame, *, selection_label: str, title: str) 
     """Grouped horizontal bars: the selection's gap and the network's, per component, with
     95% intervals. `df` from servqual.selection_vs_network."""
     fig = go.Figure()
-    for suffix, label, colour in (("network", "Whole network", NEUTRAL), ("selection", selection_label, SURPLUS)):
+    # One colour a series: the selection's bars coloured by sign (red below 0, blue above) showed one
+    # blue swatch in the legend beside red bars; the zero line says the sign.
+    for suffix, label, colour in (("network", "Whole network", NEUTRAL), ("selection", selection_label, HIGHLIGHT)):
         value, low, high, n = (f"{c}_{suffix}" for c in ("mean_gap", "ci_low", "ci_high", "n"))
         fig.add_trace(
             go.Bar(
@@ -120,7 +122,7 @@ def selection_vs_network(df: pd.DataFrame, *, selection_label: str, title: str) 
                 y=df["component_name"],
                 orientation="h",
                 name=label,
-                marker_color=colour if suffix == "network" else _gap_colours(df[value]),
+                marker_color=colour,
                 error_x=dict(
                     type="data",
                     symmetric=False,

@@ -86,3 +86,28 @@ def test_alpha_values_short_of_the_threshold_are_written_past_its_line():
     ]
     assert len(labels) == 3 and all(a.xanchor == "left" and a.xshift > 0 for a in labels.values())
     assert not fig.data[0].text  # no second copy at the bars' ends
+
+
+def test_a_selection_against_the_network_has_one_colour_a_series():
+    # Mill Lane's bars were red below 0 and blue above, under one blue swatch in the legend
+    from servicequality.charts import servqual as cs
+    from servicequality.charts.common import HIGHLIGHT, NEUTRAL
+
+    df = pd.DataFrame(
+        {
+            "component_name": ["Courtesy", "Tangibles"],
+            "component_key": ["courtesy", "tangibles"],
+            **{
+                f"{c}_{s}": v
+                for s in ("network", "selection")
+                for c, v in (
+                    ("mean_gap", [-0.4, 0.3]),
+                    ("ci_low", [-0.6, 0.1]),
+                    ("ci_high", [-0.2, 0.5]),
+                    ("n", [40, 40]),
+                )
+            },
+        }
+    )
+    network, selection = cs.selection_vs_network(df, selection_label="Mill Lane (B033)", title="t").data
+    assert network.marker.color == NEUTRAL and selection.marker.color == HIGHLIGHT
