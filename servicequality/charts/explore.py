@@ -205,6 +205,18 @@ def grouped_bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
     return layout(fig, title_for(choice), 460)
 
 
+def heatmap_text(cell: pd.Series, measure: str) -> str:
+    """A heatmap cell's words: value and n; a count alone ("531<br>n=531" said it twice); a
+    Kaplan-Meier median the open complaints keep out of reach, "not reached" (Boston's hotline in
+    January 2015: 118 of 127 still open read "–", like a cell with no complaint)."""
+    if MEASURES[measure].key == "count":
+        return format_value(cell["value"], measure)
+    value = cell["value"]
+    if measure in ("first_response", "resolution") and (value is None or math.isnan(value)) and cell["n"] > 0:
+        return f"not reached<br>n={int(cell['n']):,}"
+    return f"{format_value(value, measure)}<br>n={int(cell['n']):,}"
+
+
 def heatmap(cells: pd.DataFrame, choice: Choice) -> go.Figure:
     """First dimension down, second across; the colour is the value, the text value and n."""
     m = MEASURES[choice.measure]
@@ -231,7 +243,7 @@ def heatmap(cells: pd.DataFrame, choice: Choice) -> go.Figure:
                 text[r, c] = f"n={int(cell['n'])}<br>suppressed"
             else:
                 z[r, c] = cell["value"]
-                text[r, c] = f"{format_value(cell['value'], choice.measure)}<br>n={int(cell['n']):,}"
+                text[r, c] = heatmap_text(cell, choice.measure)
     diverging = choice.measure in ("gap", "nps")
     limit = np.nanmax(np.abs(z)) if diverging and np.isfinite(z).any() else None
     fig = go.Figure(

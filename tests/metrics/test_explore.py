@@ -454,3 +454,13 @@ def test_a_split_by_category_where_none_is_recorded_says_so():
     assert explore.no_category_words(by_month, explore.resolve("count", "month", "category"))
     some = pd.DataFrame({"key1": ["Unmapped", "Access"], "key2": [None, None], "n": [5, 1]})
     assert explore.no_category_words(some, explore.resolve("count", "category", None)) is None
+
+
+def test_heatmap_cells_say_a_count_once_and_a_median_out_of_reach():
+    cell = pd.Series({"value": 531.0, "n": 531, "suppressed": False})
+    assert charts_explore.heatmap_text(cell, "count") == "531"  # was "531<br>n=531"
+    # Boston's hotline, Jan 2015: 9 of 127 resolved, the rest open: the Kaplan-Meier median is not reached
+    open_cell = pd.Series({"value": float("nan"), "n": 9, "suppressed": False})
+    assert charts_explore.heatmap_text(open_cell, "resolution") == "not reached<br>n=9"
+    timed = pd.Series({"value": 14.26, "n": 40, "suppressed": False})
+    assert charts_explore.heatmap_text(timed, "resolution") == "14.3<br>n=40"
