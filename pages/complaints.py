@@ -297,7 +297,7 @@ else:
             st.info(
                 "The export records no resolution time for these complaints."
                 if not int(handling["resolved_n"] or 0)
-                and int(handling["complaints"] or 0) > int(handling["still_open_n"] or 0)
+                and complaints.untimed(handling["complaints"], handling["resolved_n"], handling["still_open_n"])
                 else "No resolved complaints at this priority."
             )
         else:

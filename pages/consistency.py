@@ -37,8 +37,8 @@ available = consistency.measures_with_data(rows, has_ratings, bool(contents["has
 if not available:
     st.info(
         "No measure here can compare the branches: the complaint rate needs customers served (import "
-        "customers-served), "
-        "the share resolved within target needs targets (import targets), and the survey measures need responses."
+        "customers-served), the share resolved within target needs targets (import targets), and the survey "
+        "measures need responses."
     )
     st.stop()
 left, right = st.columns([3, 2])  # the measures' names are the longer ones
