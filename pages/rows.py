@@ -22,7 +22,12 @@ st.caption(filters.describe())
 # What the store holds: a survey-only store opens on its responses, not on an empty list of complaints.
 contents = ui.query("store_contents")
 opening_kind = drilldown.default_kind(contents)
-has_gaps = contents.iloc[0]["has_gaps"]
+# What no export in the store recorded at all: its columns are left out (and named under the table).
+probes = {
+    **contents.iloc[0].to_dict(),
+    **ui.query("survey_questions").iloc[0].to_dict(),
+    **ui.query("recorded_fields").iloc[0].to_dict(),
+}
 # What the link asked for, before the widgets silently drop values they do not know.
 request = drilldown.parse_request({key: st.query_params.get_all(key) for key in st.query_params}, opening_kind)
 for problem in request.problems:
@@ -41,7 +46,8 @@ with controls[0]:
         help="All tickets: complaints, requests and compliments.",
     )
 kind = kind if kind in drilldown.KINDS else opening_kind
-sorts = drilldown.sorts_for(kind, has_gaps)
+leave_out = drilldown.unrecorded(kind, probes, ui.query("filter_branches"))
+sorts = drilldown.sorts_for(kind, leave_out)
 with controls[1]:
     sort = st.selectbox("Sort by", list(sorts), format_func=sorts.get, key="rows_sort", bind="query-params")
 with controls[2]:
@@ -106,12 +112,14 @@ if reveal:
         )
         st.session_state["rows_reveal_logged"] = view
 ui.table(
-    drilldown.for_display(page.rows, kind, reveal, has_gaps),
+    drilldown.for_display(page.rows, kind, reveal, leave_out),
     key="rows_table",
     placeholder=drilldown.MISSING[kind],
     download=False,  # the link below exports every row, not this page's 50
     height=min(36 * (len(page.rows) + 1) + 3, 36 * 21 + 3),  # up to 20 rows in view, then scroll
 )
+if unheld := drilldown.unrecorded_words(kind, leave_out):
+    st.caption(unheld)
 access = session.current_access()
 whole = downloads.RowsExport(
     str(store.database_path()),

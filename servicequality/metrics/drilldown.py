@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -440,23 +440,65 @@ def _count_params(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k not in ("sort", "descending")}
 
 
-# A response's SERVQUAL columns: in a store whose surveys asked no expectations (store_contents'
-# has_gaps 0: Skytrax, the hospital) every one is empty, and "Mean perception (1-7)" names a scale
-# those surveys did not use.
-GAP_COLUMNS = ("mean_gap", "mean_perception")
+# The columns an export may not record at all, and the probe that says whether the store holds any
+# value of each (recorded_fields; store_contents' has_gaps; survey_questions' has_satisfaction and
+# has_recommend). A column no export recorded is blank on every page: the CFPB sample has no handling
+# times, Boston 311 no category, Skytrax and the hospital no expectations ("Mean perception (1-7)"
+# would also name a scale those surveys did not use). The page leaves them out and names them once.
+RECORDED_BY: dict[str, dict[str, str]] = {
+    "tickets": {
+        "category": "has_category",
+        "family": "has_category",
+        "component_name": "has_component",
+        "first_response_minutes": "has_first_response",
+        "resolution_minutes": "has_resolution",
+        "resolution_target": "has_resolution_target",
+        "within_target": "has_resolution_target",
+        "reopened_count": "has_reopened",
+        "escalated": "has_escalated",
+        "satisfaction": "has_handling_satisfaction",
+    },
+    "responses": {
+        "overall_satisfaction": "has_satisfaction",
+        "nps": "has_recommend",
+        "mean_gap": "has_gaps",
+        "mean_perception": "has_gaps",
+        "comment": "has_comment",
+    },
+}
+RECORDED_BY["complaints"] = RECORDED_BY["tickets"]
 
 
-def sorts_for(kind: str, has_gaps: object = True) -> dict[str, str]:
-    """The Sort by choices of a kind of row; no mean gap where the store holds no gaps."""
-    return {k: v for k, v in SORTS[kind].items() if has_gaps or k not in GAP_COLUMNS}
+def unrecorded(kind: str, probes: Mapping[str, object], branches: pd.DataFrame | None = None) -> tuple[str, ...]:
+    """The columns of `kind` to leave out: those whose probe (RECORDED_BY) is 0 in `probes` (a probe
+    missing from it counts as recorded), and the branch code where every branch's code is its name
+    (Skytrax's lounges: "Branch" and "Branch code" said the same twice; `branches`: filter_branches)."""
+    columns = tuple(c for c, probe in RECORDED_BY[kind].items() if not probes.get(probe, 1))
+    if branches is not None and len(branches) and (branches["branch_id"] == branches["branch_name"]).all():
+        columns += ("branch_id",)
+    return columns
 
 
-def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False, has_gaps: object = True) -> pd.DataFrame:
+def unrecorded_words(kind: str, columns: Collection[str]) -> str | None:
+    """The sentence under the table naming the columns left out because no export recorded them
+    (the branch code, left out as a repeat of the name, is not one of them); None when there is none."""
+    names = [label for column, label in COLUMNS[kind].items() if column in columns and column in RECORDED_BY[kind]]
+    if not names:
+        return None
+    return f"Not recorded in this store's data, so not shown: {', '.join(names)}."
+
+
+def sorts_for(kind: str, leave_out: Collection[str] = ()) -> dict[str, str]:
+    """The Sort by choices of a kind of row, less the columns left out (unrecorded): no sorting by a
+    first response time no complaint has."""
+    return {k: v for k, v in SORTS[kind].items() if k not in leave_out}
+
+
+def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False, leave_out: Collection[str] = ()) -> pd.DataFrame:
     """Rows with words for headers and codes (WORDS), personal data masked (unless `reveal`); a text
-    the row does not hold (no comment, no category) shows blank, not the word None. Without
-    `has_gaps` (a store of ratings only) the SERVQUAL columns are left out."""
-    if not has_gaps:
-        rows = rows.drop(columns=[c for c in GAP_COLUMNS if c in rows.columns])
+    the row does not hold (no comment, no category) shows blank, not the word None. The columns in
+    `leave_out` (unrecorded) are not shown."""
+    rows = rows.drop(columns=[c for c in leave_out if c in rows.columns])
     from servicequality.metrics import privacy
 
     shown = rows if reveal else privacy.mask_columns(rows, PERSONAL[kind], IDENTIFIERS[kind])

@@ -10,8 +10,9 @@ from servicequality import store
 from tests.conftest import FIXTURE_PERIOD, query_extras
 
 # Queries that read no branch's rows: the period's bounds, the sidebar's lists (the sidebar keeps
-# only the scope's branches, regions and types), the store's row counts (data stewards) and which
-# components and overall questions the questionnaire covers (the same for every branch).
+# only the scope's branches, regions and types), the store's row counts (data stewards), which
+# fields any export recorded at all, and which components and overall questions the questionnaire
+# covers (the same for every branch).
 NOT_PER_BRANCH = {
     "date_bounds",
     "filter_branches",
@@ -19,6 +20,7 @@ NOT_PER_BRANCH = {
     "store_contents",
     "survey_components",
     "survey_questions",
+    "recorded_fields",
 }
 
 

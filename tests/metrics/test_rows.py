@@ -397,12 +397,69 @@ def test_an_empty_list_says_whether_widening_would_help():
 
 
 def test_a_store_without_gaps_has_no_gap_columns_or_sort():
-    assert "mean_gap" in drilldown.sorts_for("responses", 1)
-    assert "mean_gap" not in drilldown.sorts_for("responses", 0)
-    assert drilldown.sorts_for("complaints", 0) == drilldown.SORTS["complaints"]
+    no_gaps = drilldown.unrecorded("responses", {"has_gaps": 0, "has_satisfaction": 1, "has_recommend": 1})
+    assert set(no_gaps) == {"mean_gap", "mean_perception"}
+    assert "mean_gap" in drilldown.sorts_for("responses")
+    assert "mean_gap" not in drilldown.sorts_for("responses", no_gaps)
+    # the tickets' probes do not touch the responses' columns, nor the reverse
+    assert drilldown.unrecorded("complaints", {"has_gaps": 0}) == ()
+    assert drilldown.sorts_for("complaints", no_gaps) == drilldown.SORTS["complaints"]
     rows = pd.DataFrame({"response_id": ["R1"], "mean_gap": [None], "mean_perception": [None], "performance": [50.0]})
-    assert list(drilldown.for_display(rows, "responses", has_gaps=0).columns) == [
+    assert list(drilldown.for_display(rows, "responses", leave_out=no_gaps).columns) == [
         "Response",
         "Performance (% of maximum)",
     ]
     assert "Mean gap (perception − expectation)" in drilldown.for_display(rows, "responses").columns
+
+
+def test_columns_no_export_recorded_are_left_out_and_named_once():
+    # The CFPB sample's probes (recorded_fields on its import): a category and escalation, no
+    # handling time, no target, no reopening, no satisfaction.
+    cfpb = {
+        "has_category": 1,
+        "has_component": 1,
+        "has_first_response": 0,
+        "has_resolution": 0,
+        "has_resolution_target": 0,
+        "has_reopened": 0,
+        "has_escalated": 1,
+        "has_handling_satisfaction": 0,
+    }
+    out = drilldown.unrecorded("complaints", cfpb)
+    assert set(out) == {
+        "first_response_minutes",
+        "resolution_minutes",
+        "resolution_target",
+        "within_target",
+        "reopened_count",
+        "satisfaction",
+    }
+    sorts = drilldown.sorts_for("complaints", out)
+    assert "first_response_minutes" not in sorts and "satisfaction" not in sorts and "category" in sorts
+    rows = pd.DataFrame(
+        {
+            "ticket_id": ["T1"],
+            "category": ["Late"],
+            "escalated": [True],
+            "first_response_minutes": [None],
+            "satisfaction": [None],
+        }
+    )
+    assert list(drilldown.for_display(rows, "complaints", leave_out=out).columns) == ["Ticket", "Category", "Escalated"]
+    # named in the table's order, with the table's headers
+    assert drilldown.unrecorded_words("complaints", out) == (
+        "Not recorded in this store's data, so not shown: First response (minutes), Resolution (minutes), "
+        "Resolution target (minutes), Resolved within target, Times reopened, Satisfaction with handling (1-5)."
+    )
+    assert drilldown.unrecorded_words("complaints", ()) is None
+    # a probe the caller did not run counts as recorded: nothing is hidden by accident
+    assert drilldown.unrecorded("tickets", {}) == ()
+
+
+def test_a_branch_code_that_repeats_the_name_is_left_out_silently():
+    lounges = pd.DataFrame({"branch_id": ["Heathrow T5", "Doha"], "branch_name": ["Heathrow T5", "Doha"]})
+    coded = pd.DataFrame({"branch_id": ["LHR5", "Doha"], "branch_name": ["Heathrow T5", "Doha"]})
+    assert drilldown.unrecorded("responses", {}, lounges) == ("branch_id",)
+    assert drilldown.unrecorded("responses", {}, coded) == ()  # one code differs: the codes say something
+    assert drilldown.unrecorded("tickets", {}, lounges.iloc[:0]) == ()
+    assert drilldown.unrecorded_words("responses", ("branch_id",)) is None  # a repeat, not unrecorded

@@ -9,6 +9,7 @@ import pytest
 
 from servicequality import store
 from servicequality.store import periods, runner
+from servicequality.store.connection import connect_read_write
 from tests.conftest import FIXTURE_PERIOD as P
 from tests.conftest import query_extras
 
@@ -657,3 +658,54 @@ def test_a_cell_keys_line_values_each_dimension_as_the_catalogue_does():
     ]
     with pytest.raises(KeyError, match="no Explore dimension 'colour'"):
         generate.expand_cell_keys("-- Cell keys on h by opened_on: colour")
+
+
+def test_recorded_fields_say_which_optional_fields_any_row_holds(fixture_db_path, tmp_path):
+    # The fixture's tickets record every optional field (T1: first response, resolution, reopened 0,
+    # escalated false, satisfaction 4; the default targets cover Phone/normal); R1 has a comment.
+    con = store.connect_read_only(fixture_db_path)
+    try:
+        assert run(con, "recorded_fields").iloc[0].to_dict() == dict.fromkeys(
+            [
+                "has_category",
+                "has_component",
+                "has_first_response",
+                "has_resolution",
+                "has_resolution_target",
+                "has_reopened",
+                "has_escalated",
+                "has_handling_satisfaction",
+                "has_comment",
+            ],
+            1,
+        )
+    finally:
+        con.close()
+    # An export like the CFPB sample's: no handling times, targets, reopenings or scores; one ticket
+    # keeps a resolution (a single row is enough), and a target comes from a ticket's own deadline
+    # once the channel targets are gone.
+    copy = tmp_path / "fields.duckdb"
+    copy.write_bytes(fixture_db_path.read_bytes())
+    con = connect_read_write(copy)
+    try:
+        con.execute(
+            "update tickets set first_response_at = null, reopened_count = null, satisfaction = null, "
+            "resolved_at = case when ticket_id = 'T2' then resolved_at end"
+        )
+        con.execute("delete from service_targets")
+        con.execute("update survey_responses set comment = null")
+        row = run(con, "recorded_fields").iloc[0]
+        assert (row["has_first_response"], row["has_reopened"], row["has_handling_satisfaction"]) == (0, 0, 0)
+        assert (row["has_resolution"], row["has_category"], row["has_escalated"]) == (1, 1, 1)
+        assert (row["has_resolution_target"], row["has_comment"]) == (0, 0)
+        con.execute("update tickets set resolution_target_at = opened_at + interval 3 day where ticket_id = 'T1'")
+        con.execute("update tickets set category = null, escalated = null")
+        row = run(con, "recorded_fields").iloc[0]
+        assert (row["has_resolution_target"], row["has_category"], row["has_component"], row["has_escalated"]) == (
+            1,
+            0,
+            0,
+            0,
+        )
+    finally:
+        con.close()

@@ -1,0 +1,58 @@
+-- recorded_fields: which of a row's optional fields the store's exports record at all, so that the
+-- Rows page leaves out a column that would be blank on every page (the CFPB sample records no
+-- handling time, Boston 311 no category) and says so once, instead of 50 dashes a page.
+-- Grain: one row.
+-- Parameters: none.
+-- Columns (each 1 or 0; a probe of one row, not a count):
+--   has_category          any ticket with a category
+--   has_component         any ticket whose category maps to a component of good service
+--   has_first_response    any ticket with a first response time
+--   has_resolution        any ticket with a resolution time
+--   has_resolution_target any ticket with a resolution target: its own deadline, or a service target
+--                         set for the channel and priority of some ticket
+--   has_reopened          any ticket that records how often it was reopened (0 included)
+--   has_escalated         any ticket that records whether it was escalated
+--   has_handling_satisfaction  any ticket with a satisfaction score for its handling
+--   has_comment           any survey response with a comment
+-- Like store_contents, the probes are rows of one `union all` turned into columns at the end.
+select
+    max(case when p.probe = 1 then p.n end) as has_category,
+    max(case when p.probe = 2 then p.n end) as has_component,
+    max(case when p.probe = 3 then p.n end) as has_first_response,
+    max(case when p.probe = 4 then p.n end) as has_resolution,
+    max(case when p.probe = 5 then p.n end) as has_resolution_target,
+    max(case when p.probe = 6 then p.n end) as has_reopened,
+    max(case when p.probe = 7 then p.n end) as has_escalated,
+    max(case when p.probe = 8 then p.n end) as has_handling_satisfaction,
+    max(case when p.probe = 9 then p.n end) as has_comment
+from (
+    select 1 as probe, count(*) as n from (select 1 from tickets where category is not null limit 1) as c
+    union all
+    select 2, count(*) from (
+        select 1
+        from tickets as t
+        join complaint_categories as k on k.category = t.category
+        where k.component_key is not null
+        limit 1
+    ) as k
+    union all
+    select 3, count(*) from (select 1 from tickets where first_response_at is not null limit 1) as f
+    union all
+    select 4, count(*) from (select 1 from tickets where resolved_at is not null limit 1) as r
+    union all
+    select 5, count(*) from (
+        select 1
+        from tickets as t
+        left join service_targets as s on s.channel = t.channel and s.priority = t.priority
+        where t.resolution_target_at is not null or s.channel is not null
+        limit 1
+    ) as g
+    union all
+    select 6, count(*) from (select 1 from tickets where reopened_count is not null limit 1) as o
+    union all
+    select 7, count(*) from (select 1 from tickets where escalated is not null limit 1) as e
+    union all
+    select 8, count(*) from (select 1 from tickets where satisfaction is not null limit 1) as s
+    union all
+    select 9, count(*) from (select 1 from survey_responses where comment is not null limit 1) as m
+) as p
