@@ -14,8 +14,11 @@
 --   complaints                    complaints opened in the period
 --   responded_n                   of those, with a first response
 --   median_first_response_minutes median minutes to first response (Kaplan-Meier, below)
+--   first_response_n              the median's sample: complaints with a first response, or still
+--                                 awaiting one (censored at their age)
 --   resolved_n                    complaints with a resolution time
 --   median_resolution_minutes     median minutes to resolution (Kaplan-Meier)
+--   resolution_n                  the median's sample: resolved, or still open (censored)
 --   targeted_resolution_n         complaints with a resolution target judged against it: resolved, or
 --                                 still open past it (late); the share's denominator
 --   resolution_within_target      of those, resolved within their target
@@ -180,8 +183,10 @@ select
     c.complaints,
     c.responded_n,
     k.median_first as median_first_response_minutes,
+    c.first_total as first_response_n,
     c.resolved_n,
     k.median_resolution as median_resolution_minutes,
+    c.resolution_total as resolution_n,
     c.targeted_resolution_n,
     c.resolution_within_target,
     c.still_open_n

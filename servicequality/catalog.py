@@ -233,7 +233,7 @@ MEASURES: dict[str, Measure] = {
             TICKET_DIMS,
             False,
             1,
-            "complaints answered",
+            "complaints, answered or still waiting",
             "complaints",
             "Median minutes from opening to the first response (Kaplan-Meier): a complaint still waiting "
             "counts with its wait so far (censored at the data's last recorded moment).",
@@ -249,7 +249,7 @@ MEASURES: dict[str, Measure] = {
             TICKET_DIMS,
             False,
             1,
-            "complaints resolved",
+            "complaints, resolved or still open",
             "complaints",
             "Median hours from opening to resolution (Kaplan-Meier): a complaint still open counts with "
             "its age so far (censored at the data's last recorded moment).",

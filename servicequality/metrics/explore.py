@@ -311,10 +311,12 @@ def _values(measure: str, rows: pd.DataFrame) -> tuple:
         low = pd.Series([1000 * i.low for i in intervals], index=rows.index)
         high = pd.Series([1000 * i.high for i in intervals], index=rows.index)
         return value, low, high, events, exposure
+    # A Kaplan-Meier median's n is its sample: the handled and those still waiting (censored), not
+    # the handled alone (Boston's hotline, January 2015: "not reached, n=9" for 127 requests).
     if measure == "first_response":
-        return num("median_first_response_minutes"), nan, nan, num("responded_n"), nan
+        return num("median_first_response_minutes"), nan, nan, num("first_response_n"), nan
     if measure == "resolution":
-        return num("median_resolution_minutes") / 60, nan, nan, num("resolved_n"), nan
+        return num("median_resolution_minutes") / 60, nan, nan, num("resolution_n"), nan
     if measure == "within_target":
         k, n = num("resolution_within_target").fillna(0), num("targeted_resolution_n")
         return _shares(k, n)

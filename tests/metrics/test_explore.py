@@ -156,6 +156,7 @@ def test_measures_by_hand_on_the_fixture(fixture_con):
     # and T2 360 -> S 1/2 after 3: 3 (percentile_cont said 181.5); Wednesday T1 1; Saturday T5 0.5
     first = cells_by(fixture_con, p, "first_response", "weekday")
     assert {k: v["value"] for k, v in first.items()} == {"1": 3.0, "3": 1.0, "6": 0.5}
+    assert {k: v["n"] for k, v in first.items()} == {"1": 2, "3": 1, "6": 1}
     # Perception by segment: Individual R1 (5 + 5 + 6) / 3... per respondent: mean over components of the
     # component's mean perception: R1 (5 + 6) / 2 = 5.5, R3 (5.5 + 7) / 2 = 6.25 -> 5.875
     perception = cells_by(fixture_con, p, "perception", "segment")
@@ -171,6 +172,8 @@ def test_measures_by_hand_on_the_fixture(fixture_con):
     # 48 h with one at risk: S 0 -> 48 h; service T5 1 h (S 1/2), T1 12 h -> median 1 h
     resolution = cells_by(fixture_con, p, "resolution", "family")
     assert {k: v["value"] for k, v in resolution.items()} == {"product": 48.0, "service": 1.0}
+    # the median's n is its sample, the open T3 included: product 2 (1 resolved), service 2
+    assert {k: v["n"] for k, v in resolution.items()} == {"product": 2, "service": 2}
 
 
 def test_rate_split_by_channel_uses_all_customers_served(fixture_con):
@@ -459,8 +462,9 @@ def test_a_split_by_category_where_none_is_recorded_says_so():
 def test_heatmap_cells_say_a_count_once_and_a_median_out_of_reach():
     cell = pd.Series({"value": 531.0, "n": 531, "suppressed": False})
     assert charts_explore.heatmap_text(cell, "count") == "531"  # was "531<br>n=531"
-    # Boston's hotline, Jan 2015: 9 of 127 resolved, the rest open: the Kaplan-Meier median is not reached
-    open_cell = pd.Series({"value": float("nan"), "n": 9, "suppressed": False})
-    assert charts_explore.heatmap_text(open_cell, "resolution") == "not reached<br>n=9"
+    # Boston's hotline, Jan 2015: 9 of 127 resolved, the rest open: the Kaplan-Meier median is not
+    # reached, over its sample of 127 (cells() gives resolution_n, the open ones included)
+    open_cell = pd.Series({"value": float("nan"), "n": 127, "suppressed": False})
+    assert charts_explore.heatmap_text(open_cell, "resolution") == "not reached<br>n=127"
     timed = pd.Series({"value": 14.26, "n": 40, "suppressed": False})
     assert charts_explore.heatmap_text(timed, "resolution") == "14.3<br>n=40"

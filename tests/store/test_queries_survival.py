@@ -281,6 +281,8 @@ def test_explore_medians_keep_the_open_complaints_above_the_bound_at_risk(tmp_pa
         for plain in (False, True):
             row = store.run_query(con, "explore_tickets", params, plain=plain).iloc[0]
             assert row["key1"] == "Phone" and row["complaints"] == 6 and row["still_open_n"] == 2
+            # the median's sample: the four resolved and the two open, not the resolved alone
+            assert (row["resolved_n"], row["resolution_n"]) == (4, 6)
             assert row["median_resolution_minutes"] == pytest.approx(30)
             assert row["median_first_response_minutes"] == pytest.approx(0)  # answered as they opened
     finally:
