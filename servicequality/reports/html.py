@@ -231,12 +231,26 @@ def _outside_section(snap: Snapshot) -> str:
 
 def _outside_measure(o: Outside) -> str:
     m = o.measure
+    branches = f"{o.branches:,} branch{'' if o.branches == 1 else 'es'}"
     title = (
         f"<div class='measure'><h3>{e(m.label)}</h3><p class='note'>Network: {e(_number(o.network_value, m.digits))} "
-        f"over {o.branches} branches with {e(m.volume_label)}.</p>"
+        f"over {branches} with {e(m.volume_label)}.</p>"
     )
+    if o.branches < 2:  # the kiosk's one branch: the network is itself
+        return title + "<p class='note'>Only one branch has any: there is nothing to compare it with.</p></div>"
+    few = ""
+    if o.too_few:
+        few = (
+            f"<p class='note'>{o.too_few:,} branch{'' if o.too_few == 1 else 'es'} in scope with fewer than "
+            f"{o.min_volume:,} {e(m.volume_label)} {'is' if o.too_few == 1 else 'are'} not judged: too few to "
+            "tell a signal from chance.</p>"
+        )
     if o.rows.empty:
-        return title + "<p>No branch in scope is outside the 95% limits: the differences are within chance.</p></div>"
+        judged = f"with at least {o.min_volume:,} {e(m.volume_label)} " if o.too_few else ""
+        return (
+            title + f"<p class='note'>No branch in scope {judged}is outside the 95% limits: the differences are "
+            "within chance.</p>" + few + "</div>"
+        )
     header = [("Branch", False), ("Value", True), ("95% interval", True), (m.volume_label.capitalize(), True)]
     header.append(("Signal", False))
     rows = [
@@ -249,7 +263,7 @@ def _outside_measure(o: Outside) -> str:
         )
         for r in o.rows.itertuples()
     ]
-    return title + _table(header, rows) + "</div>"
+    return title + _table(header, rows) + few + "</div>"
 
 
 def render(snap: Snapshot, *, source: str, generated: dt.datetime | None = None) -> str:

@@ -131,6 +131,8 @@ class Outside:
     network_value: float  # display units
     branches: int  # branches in the funnel (the network's with volume)
     view: consistency.FunnelView
+    min_volume: int = 0  # the volume a branch needs to be judged (consistency.minimum_volume)
+    too_few: int = 0  # branches of the scope with some volume but less than min_volume: not judged
 
 
 @dataclass
@@ -192,7 +194,10 @@ def _weakest(run: Runner, filters: Filters, survey: overview.SurveyView) -> pd.D
 
 def _outside(run: Runner, filters: Filters, scope: Scope) -> list[Outside]:
     """Per measure with data: the scope's branches outside the 99.8% funnel limits of the whole
-    network (special-cause signals), and those between the 95% and 99.8% limits (watch)."""
+    network (special-cause signals), and those between the 95% and 99.8% limits (watch). Only a
+    branch with the volume the Consistency page ranks from (the report's minimum n for survey
+    measures, consistency.minimum_volume) is judged: the limits are drawn with every branch, but a
+    lounge with two reviews flagged "watch" (Skytrax, 2014) is noise the header's minimum disowns."""
     network = filters.network_wide()
     rows = run("consistency_branch_measures", network)
     ratings = run("branch_performance", network)
@@ -216,12 +221,15 @@ def _outside(run: Runner, filters: Filters, scope: Scope) -> list[Outside]:
             in_scope = present["region"] == scope.value
         elif scope.kind == "branch":
             in_scope = present["branch_id"] == scope.value
+        min_volume = consistency.minimum_volume(key, filters.min_n)
+        judged = present["volume"] >= min_volume
         m = consistency.MEASURES[key]
         network = view.funnel.target * m.scale
         flagged = present.assign(side=side, order=side.map({"worse": 0, "watch": 1, "better": 2}))
-        flagged = flagged.assign(distance=-(flagged["value"] - network).abs())[(side != "") & in_scope]
+        flagged = flagged.assign(distance=-(flagged["value"] - network).abs())[(side != "") & in_scope & judged]
         flagged = flagged.sort_values(["order", "distance"]).drop(columns=["order", "distance"])
-        out.append(Outside(m, flagged.reset_index(drop=True), network, len(present), view))
+        too_few = int((in_scope & ~judged).sum())
+        out.append(Outside(m, flagged.reset_index(drop=True), network, len(present), view, min_volume, too_few))
     return out
 
 

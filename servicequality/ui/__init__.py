@@ -2,6 +2,7 @@
 
 - `data`: the cached read-only connection and cached named queries.
 - `sidebar`: the filter sidebar (its values live in the URL).
+- `captions`: what a page says about the data behind it (previous period, partial months, no surveys).
 - `widgets`: number formats, metric cards, "How is this computed?", clickable charts, chips, tables.
 - `my_branch`: my branch against its peers and the network.
 - `crossfilter` (pure): a chart click becomes a filter; `export` (pure): safe CSV;
@@ -22,20 +23,21 @@ from servicequality.metrics.formats import (
     fmt_within,
     minus,
 )
-from servicequality.ui.crossfilter import CrossFilter
-from servicequality.ui.data import connection, engine_note, network_query, query, store_problem
-from servicequality.ui.my_branch import my_branch_strip
-from servicequality.ui.sidebar import (
+from servicequality.ui.captions import (
     compared_with,
-    current_filters,
-    data_bounds,
-    default_period,
-    drop_unreadable_int,
     no_surveys,
     one_period_info,
     partial_months_note,
-    sidebar_filters,
     stop_without_surveys,
+)
+from servicequality.ui.crossfilter import CrossFilter
+from servicequality.ui.data import connection, data_bounds, engine_note, network_query, query, store_problem
+from servicequality.ui.my_branch import my_branch_strip
+from servicequality.ui.sidebar import (
+    current_filters,
+    default_period,
+    drop_unreadable_int,
+    sidebar_filters,
 )
 from servicequality.ui.widgets import (
     WIDE_CHART_CSS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +183,13 @@ def store_problem() -> str | None:
     except store.StoreError as exc:
         return str(exc)
     return None
+
+
+def data_bounds() -> tuple[dt.date, dt.date] | None:
+    """The first and last day of tickets, survey responses, customers served and visits; None when
+    the store holds none of them."""
+    row = query("date_bounds").iloc[0]
+    if pd.isna(row["first_day"]):
+        return None
+    # each engine's own date type (DuckDB a date, Spark a timestamp): compared as dates
+    return pd.Timestamp(row["first_day"]).date(), pd.Timestamp(row["last_day"]).date()

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from servicequality import catalog
 from servicequality.charts.common import clip
 from servicequality.filters import PEER_GROUPS, RETURN_DAYS_RANGE, Filters
-from servicequality.metrics import formats
 from servicequality.metrics.formats import branch_labels, literal
 from servicequality.ui.crossfilter import FilterOptions
 from servicequality.ui.data import (
@@ -20,6 +18,7 @@ from servicequality.ui.data import (
     DEFAULT_RETURN_DAYS,
     FILTERS_KEY,
     OPTIONS_KEY,
+    data_bounds,
     query,
 )
 from servicequality.ui.session import current_access
@@ -36,51 +35,6 @@ NOTHING_DATED = (
     "The database holds no tickets, survey responses, customers served or visits yet: import some on "
     "the Data page (see README)."
 )
-
-
-def data_bounds() -> tuple[dt.date, dt.date] | None:
-    """The first and last day of tickets, survey responses, customers served and visits; None when
-    the store holds none of them."""
-    row = query("date_bounds").iloc[0]
-    if pd.isna(row["first_day"]):
-        return None
-    # each engine's own date type (DuckDB a date, Spark a timestamp): compared as dates
-    return pd.Timestamp(row["first_day"]).date(), pd.Timestamp(row["last_day"]).date()
-
-
-def compared_with(previous: Filters, detail: str = "") -> str:
-    """The caption's words on the previous period a page compares with (metrics.formats.compared_with)."""
-    bounds = data_bounds()
-    return formats.compared_with(previous.start, previous.end, bounds[0] if bounds else None, detail)
-
-
-def one_period_info(period, grain: str = "month") -> None:
-    """An info box in place of a trend whose filter holds one month or quarter (formats.one_period)."""
-    first, last = data_bounds() or (period, period)
-    st.info(formats.one_period(pd.Timestamp(period), grain, first, last), icon=":material/timeline:")
-
-
-def no_surveys(consequence: str) -> str:
-    """Why a page shows no survey figures: none in this filter, or none in the store at all (then a
-    wider filter would bring none: Boston 311 and the CFPB hold complaints only)."""
-    if query("store_contents").iloc[0]["has_responses"]:
-        return f"No survey responses in this filter: {consequence}."
-    return f"The store holds no survey responses: {consequence}."
-
-
-def stop_without_surveys(page_words: str) -> None:
-    """On a survey page of a store that holds no survey at all: one sentence, and nothing else."""
-    if not query("store_contents").iloc[0]["has_responses"]:
-        st.info(f"The store holds no survey responses: import a survey on the Data page to see {page_words} here.")
-        st.stop()
-
-
-def partial_months_note(filters: Filters) -> None:
-    """A caption under a monthly chart whose first or last month holds only part of its days
-    (formats.partial_months, the period cut to the store's dated days)."""
-    bounds = data_bounds()
-    if bounds and (words := formats.partial_months(filters.start, filters.end, *bounds)):
-        st.caption(words)
 
 
 def sidebar_filters(*, required: bool = True) -> Filters | None:

@@ -169,3 +169,51 @@ def test_reports_on_real_exports(tmp_path):
     assert "Survey responses 1,032" in text  # every row of the export (tests/ingest/test_import_surveys_real.py)
     assert "Lowest-rated component" in text and "Survey performance: ratings as percent of maximum" in text
     assert "No complaints in this period and scope" in text
+
+
+def test_report_judges_only_branches_with_the_minimum_n(tmp_path):
+    """Skytrax's lounges in 2014: most have a handful of reviews. The funnel limits are drawn with
+    every lounge, but only those with the report's minimum n (30) are judged: a lounge of two reviews
+    listed as "watch" contradicted the header's "Minimum n for a branch: 30". The kiosk's survey has
+    one branch: nothing to compare it with, and no "1 branches"."""
+    from servicequality import ingest
+    from tests.conftest import ROOT, SHARED_DATA, require_or_skip
+
+    lounges = SHARED_DATA / "skytrax_lounges" / "lounge.csv"
+    kiosk = SHARED_DATA / "kiosk_servqual" / "kiosk.csv"
+    require_or_skip(lounges.exists() and kiosk.exists(), f"the real exports are not in {SHARED_DATA}")
+    db = tmp_path / "lounges.duckdb"
+    ingest.run_import("surveys", lounges, ROOT / "mappings" / "skytrax_lounges.toml", db)
+    con = store.connect_read_only(db)
+    try:
+        run = store.query_runner(con)
+        scope = snapshot.resolve_scope("executive", None, run("filter_branches"))
+        snap = snapshot.gather(run, snapshot.parse_period("2014"), scope)
+        # the lounges with some reviews in 2014 but fewer than 30, counted apart from the code
+        volumes = con.execute(
+            "select branch_id, count(*) as n from survey_responses where year(submitted_at) = 2014 group by 1"
+        ).df()
+    finally:
+        con.close()
+    (performance,) = [o for o in snap.outside if o.measure.key == "survey_performance"]
+    assert performance.min_volume == 30
+    assert (performance.rows["volume"] >= 30).all()
+    small = int((volumes["n"] < 30).sum())
+    assert small >= 10  # the case this test is about: many small lounges
+    # every small lounge with a rating is counted once as not judged (one may have rated nothing)
+    assert small - 1 <= performance.too_few <= small
+    text = _text(html.render(snap, source="lounges.duckdb"))
+    assert f"{performance.too_few:,} branches in scope with fewer than 30 respondents are not judged" in text
+
+    db = tmp_path / "kiosk.duckdb"
+    ingest.run_import("surveys", kiosk, ROOT / "mappings" / "kiosk_servqual.toml", db)
+    con = store.connect_read_only(db)
+    try:
+        run = store.query_runner(con)
+        scope = snapshot.resolve_scope("executive", None, run("filter_branches"))
+        text = _text(html.render(snapshot.gather(run, snapshot.parse_period("2019"), scope), source="kiosk"))
+    finally:
+        con.close()
+    assert "over 1 branch with" in text and "1 branches" not in text
+    assert "Only one branch has any: there is nothing to compare it with." in text
+    assert "the differences are within chance" not in text
