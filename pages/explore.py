@@ -83,9 +83,9 @@ if cells.empty:
     bounds = ui.data_bounds()
     anywhere = bounds is not None and not explore.cells(ui.query, filters.widest(*bounds), choice, names).empty
     st.info(
-        f"Nothing to show: no {m.n_words} in this period and filter. Widen the period or the filters in the sidebar."
+        f"Nothing to show: no {m.none_words} in this period and filter. Widen the period or the filters in the sidebar."
         if anywhere
-        else f"Nothing to show: no {m.n_words} in any period or filter of this store, so no {m.label.lower()}."
+        else f"Nothing to show: no {m.none_words} in any period or filter of this store, so no {m.label.lower()}."
     )
     st.stop()
 

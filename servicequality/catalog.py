@@ -133,6 +133,14 @@ class Measure:
     bounds: tuple[float, float] | None = None  # the scale's range: intervals are clipped to it
     reads: tuple[str, ...] = ()  # the queries (queries/*.sql) that compute it, Explore's first
     statistic: str = ""  # where its estimate and interval are computed
+    # what a filter with no value of it lacks, where that is not n_words: a median's n counts the
+    # open complaints too, but without one answered there is no median ("no complaints answered")
+    lacking: str = ""
+
+    @property
+    def none_words(self) -> str:
+        """The words of "Nothing to show: no ... in this period": `lacking`, else what n counts."""
+        return self.lacking or self.n_words
 
 
 MEASURES: dict[str, Measure] = {
@@ -240,6 +248,7 @@ MEASURES: dict[str, Measure] = {
             "none shown for a median",
             reads=("explore_tickets", "handling_summary"),
             statistic="Kaplan-Meier in SQL (checked against scipy.stats.ecdf)",
+            lacking="complaints answered",
         ),
         Measure(
             "resolution",
@@ -256,6 +265,7 @@ MEASURES: dict[str, Measure] = {
             "none shown for a median",
             reads=("explore_tickets", "handling_summary"),
             statistic="Kaplan-Meier in SQL (checked against scipy.stats.ecdf)",
+            lacking="complaints resolved",
         ),
         Measure(
             "within_target",

@@ -81,8 +81,16 @@ class Filters:
         return (self.end - self.start).days + 1
 
     def previous_period(self) -> Filters:
-        """The period of equal length that ends the day before this one starts."""
+        """The period a change is measured against, ending the day before this one starts: as many
+        whole calendar months when this period is whole months (February against all of January,
+        a quarter against the quarter before, a year against the year before: "February 2015"
+        against 4-31 January, its 28 days, was not the previous month anyone means); otherwise the
+        same number of days."""
         end = self.start - dt.timedelta(days=1)
+        if self.start.day == 1 and (self.end + dt.timedelta(days=1)).day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            index = self.start.year * 12 + self.start.month - 1 - months
+            return replace(self, start=dt.date(index // 12, index % 12 + 1, 1), end=end)
         return replace(self, start=end - dt.timedelta(days=self.days - 1), end=end)
 
     def params(self) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Page-level numbers on the fixture, worked out by hand from tests/fixture_db.py."""
 
+import datetime as dt
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -30,14 +32,37 @@ def test_headline_on_fixture(fixture_con):
     assert h.resolution_within == pytest.approx(2 / 4)
 
 
-def test_previous_period_is_empty_on_fixture(fixture_con):
-    # 2024-01-01..2024-02-29 is 60 days; previous: 2023-11-02..2023-12-31 holds T7 and 1000 served
+def test_previous_period_on_fixture(fixture_con):
+    # 2024-01-01..2024-02-29 is January and February, whole months: the previous period is November
+    # and December 2023 (61 days, not the 60 days back from 2 November), which hold T7 (30 Dec), the
+    # 1,000 served and R5 (1 Nov, which the 60 days back left out)
     prev = P.previous_period()
-    assert (prev.start.isoformat(), prev.end.isoformat()) == ("2023-11-02", "2023-12-31")
+    assert (prev.start.isoformat(), prev.end.isoformat()) == ("2023-11-01", "2023-12-31")
     h = overview.headline(runner(fixture_con), prev)
     assert h.complaints == 1 and h.customers_served == 1000
-    assert h.respondents == 0  # R5 is on 2023-11-01, a day before
-    assert math.isnan(h.servqual_unweighted)
+    assert h.respondents == 1
+    assert h.servqual_unweighted == pytest.approx(6.0)  # R5: perception 7, expectation 1 on both items
+    # a period of days that are not whole months goes back as many days: 2 Jan - 29 Feb is 59 days,
+    # so 4 Nov - 1 Jan, without R5
+    days = replace(P, start=dt.date(2024, 1, 2)).previous_period()
+    assert (days.start.isoformat(), days.end.isoformat()) == ("2023-11-04", "2024-01-01")
+    assert overview.headline(runner(fixture_con), days).respondents == 0
+
+
+def test_previous_period_of_whole_months_is_calendar_months():
+    def previous(start, end):
+        p = replace(P, start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end)).previous_period()
+        return p.start.isoformat(), p.end.isoformat()
+
+    # February 2015 (28 days) against all of January (31), not 4-31 January
+    assert previous("2015-02-01", "2015-02-28") == ("2015-01-01", "2015-01-31")
+    assert previous("2025-03-01", "2025-03-31") == ("2025-02-01", "2025-02-28")  # 31 days against 28
+    assert previous("2025-07-01", "2025-09-30") == ("2025-04-01", "2025-06-30")  # Q3 against Q2
+    assert previous("2025-01-01", "2025-12-31") == ("2024-01-01", "2024-12-31")  # across a leap year
+    assert previous("2025-01-01", "2025-01-31") == ("2024-12-01", "2024-12-31")  # across the year's turn
+    # a part of a month, or a month's end without its start: as many days back
+    assert previous("2025-03-01", "2025-03-30") == ("2025-01-30", "2025-02-28")
+    assert previous("2025-03-02", "2025-03-31") == ("2025-01-31", "2025-03-01")
 
 
 def test_headline_without_times_keeps_the_shares(fixture_con):
