@@ -92,7 +92,8 @@ def sidebar_filters(*, required: bool = True) -> Filters | None:
             max_value=highest,
             key="period",
             bind="query-params",
-            help="Inclusive date range. Headline changes compare with the period of equal length just before.",
+            help="Inclusive date range. Headline changes compare with the period just before: as many whole months "
+            "when the range is whole calendar months, otherwise as many days.",
         )
         chosen = {key: _multiselect(key, options) for key in catalog.SIDEBAR_ORDER}
         min_n = st.number_input(
