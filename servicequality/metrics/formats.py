@@ -140,6 +140,22 @@ def partial_months(start, end, first_day, last_day) -> str | None:
     )
 
 
+def period_coverage(start, end, first_day, last_day) -> str | None:
+    """A sentence for a period that runs past the store's data: how many of its days hold none, or
+    that none do (a report of Dec 2025 - Feb 2026 on data that end 31 Dec 2025 said "(90 days)" and
+    no more); None when the data cover the whole period, or when nothing is dated."""
+    if first_day is None or last_day is None:
+        return None
+    days = (end - start).days + 1
+    data = f"The store's data run from {first_day:%d %b %Y} to {last_day:%d %b %Y}"
+    if end < first_day or start > last_day:
+        return f"{data}: none fall in this period."
+    outside = max(0, (first_day - start).days) + max(0, (end - last_day).days)
+    if not outside:
+        return None
+    return f"{data}: {outside:,} of this period's {days:,} days have none."
+
+
 def unanswered(asked: object) -> tuple[str, str]:
     """A card's value and n where the filter holds no answer: "not asked" where the store's surveys
     never had the question (the survey_questions probe is 0; a question the export lacks is not

@@ -117,8 +117,9 @@ def _headline(snap: Snapshot) -> str:
     months = snap.months
     panels, _ = overview.trend_panels(months) if months is not None else ([], [])
     if panels and len(months) >= 2:
-        start, end = snap.trend_filters.start, snap.trend_filters.end
-        title = f"Month by month, {start:%b %Y} – {end:%b %Y}"
+        # the months the data hold, not the window asked for (Boston's Feb 2015: its two months)
+        shown = pd.to_datetime(months["month"])
+        title = f"Month by month, {shown.min():%b %Y} – {shown.max():%b %Y}"
         parts.append(_chart(charts.monthly_trend(months, panels, title=title), height=TREND_HEIGHT))
     return "".join(parts)
 
@@ -274,6 +275,7 @@ def render(snap: Snapshot, *, source: str, generated: dt.datetime | None = None)
         f"<h1>{e(title)}</h1>",
         f'<p class="filters"><b>Filters:</b> {e(snap.filters.describe())}. Minimum n for a branch: '
         f"{snap.filters.min_n}.</p>",
+        f'<p class="note">{e(snap.coverage)}</p>' if snap.coverage else "",
         _headline(snap),
         _weakest(snap),
         _handling(snap),

@@ -154,6 +154,7 @@ class Snapshot:
     targets: pd.DataFrame | None = None
     outside: list[Outside] = field(default_factory=list)
     complaints: int = 0
+    coverage: str | None = None  # how much of the period the store's data cover (formats.period_coverage)
 
 
 def _ratings_tiles(run: Runner, filters: Filters, ratings: pd.DataFrame) -> list[Tile]:
@@ -255,8 +256,17 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
     if contents["has_visits"] or contents["has_compliments"]:
         snap.customer_tiles = customers.headline_tiles(run, filters, contents)
 
-    # The trend: the twelve months up to the period's end (or the period itself when longer).
+    bounds = run("date_bounds").iloc[0]
+    first, last = (
+        (None, None) if pd.isna(bounds["first_day"]) else (_day(bounds["first_day"]), _day(bounds["last_day"]))
+    )
+    snap.coverage = formats.period_coverage(filters.start, filters.end, first, last)
+
+    # The trend: the twelve months up to the period's end (or the period itself when longer), from
+    # the month the data start when later ("Month by month, Mar 2014 - Feb 2015" drew Boston's two).
     trend_start = min(filters.start, _months_before(filters.end, TREND_MONTHS))
+    if first is not None and trend_start < first <= filters.end:
+        trend_start = first.replace(day=1)
     snap.trend_filters = replace(filters, start=trend_start)
     snap.months = overview.monthly(run, snap.trend_filters)
     snap.weakest = _weakest(run, filters, survey)
@@ -274,6 +284,11 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
             snap.targets = complaints.targets_table(targets)
     snap.outside = _outside(run, filters, scope)
     return snap
+
+
+def _day(value) -> dt.date:
+    """A date_bounds value as a date (DuckDB gives a date, Spark a timestamp)."""
+    return pd.Timestamp(value).date()
 
 
 def _months_before(end: dt.date, months: int) -> dt.date:

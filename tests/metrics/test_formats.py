@@ -134,3 +134,21 @@ def test_partial_months_at_the_ends_of_a_monthly_chart_are_named():
     assert formats.partial_months(d(2019, 10, 3), d(2019, 10, 20), d(2019, 1, 1), d(2020, 1, 1)) == (
         "Part of a month only: Oct 2019 from 03 Oct to 20 Oct. Its counts cover only those days."
     )
+
+
+def test_period_coverage_says_how_much_of_a_period_has_no_data():
+    d = dt.date
+    # the demo's data end 31 Dec 2025: Dec 2025 - Feb 2026 is 31 + 31 + 28 = 90 days, 59 after the end
+    assert formats.period_coverage(d(2025, 12, 1), d(2026, 2, 28), d(2023, 1, 1), d(2025, 12, 31)) == (
+        "The store's data run from 01 Jan 2023 to 31 Dec 2025: 59 of this period's 90 days have none."
+    )
+    # the kiosk's one day in a year: 273 days before it (1 Jan - 30 Sep) and 91 after (2 Oct - 31 Dec)
+    assert formats.period_coverage(d(2019, 1, 1), d(2019, 12, 31), d(2019, 10, 1), d(2019, 10, 1)) == (
+        "The store's data run from 01 Oct 2019 to 01 Oct 2019: 364 of this period's 365 days have none."
+    )
+    # the CFPB's data end 19 Mar 2020: the second quarter holds none
+    assert formats.period_coverage(d(2020, 4, 1), d(2020, 6, 30), d(2019, 3, 21), d(2020, 3, 19)) == (
+        "The store's data run from 21 Mar 2019 to 19 Mar 2020: none fall in this period."
+    )
+    assert formats.period_coverage(d(2020, 1, 1), d(2020, 1, 31), d(2019, 3, 21), d(2020, 3, 19)) is None
+    assert formats.period_coverage(d(2020, 1, 1), d(2020, 1, 31), None, None) is None

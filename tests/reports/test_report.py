@@ -161,6 +161,21 @@ def test_reports_on_real_exports(tmp_path):
     assert f"{in_2019:,} complaints; no customers-served data to divide by" in text
     assert "No service targets are set for these complaints" in text
     assert "Share within target by channel" not in text
+    # a quarter after the data's end (pandas: received 06 Apr 2015 to 19 Mar 2020) says so
+    out = tmp_path / "cfpb_q2.html"
+    assert main(["report", "--db", str(tmp_path / "cfpb.duckdb"), "--period", "2020-Q2", "--out", str(out)]) == 0
+    received = pd.to_datetime(expected["Date received"])
+    assert (
+        f"The store's data run from {received.min():%d %b %Y} to {received.max():%d %b %Y}: none fall in this period."
+        in _text(out.read_text())
+    )
+    # and a year the data cover from 21 Mar on, with a month-by-month chart of the months it holds
+    out = tmp_path / "cfpb_2020.html"
+    assert main(["report", "--db", str(tmp_path / "cfpb.duckdb"), "--period", "2020", "--out", str(out)]) == 0
+    document = out.read_text()
+    # 2020 is 366 days; the data end on 19 Mar, day 79: 287 days have none
+    assert "287 of this period's 366 days have none." in _text(document)
+    assert "Month by month, Jan 2020 \\u2013 Mar 2020" in document  # the months of 2020 the data hold
 
     out = tmp_path / "hospital.html"
     period = "2016-11-01..2017-04-05"
