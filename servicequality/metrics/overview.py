@@ -323,6 +323,51 @@ def _tile(label: str, value: str, n: str, delta: Delta, help: str) -> Tile:
     return Tile(label, value, n, delta.text, delta.colour, help + delta.test)
 
 
+def ratings_tiles(
+    run: Runner,
+    filters: Filters,
+    asked: Mapping[str, int],
+    lowest: pd.DataFrame | None = None,
+    previous: Filters | None = None,
+) -> list[Tile]:
+    """The headline tiles of a survey read as ratings (no expectations: Skytrax, the hospital), for
+    the Overview and the report alike: responses, overall satisfaction and would-recommend (0-100,
+    or yes %), with `previous` each answer's change against it (coloured only beyond sampling noise),
+    and with `lowest` (a performance table) the lowest-rated component. `asked`: survey_questions."""
+    responses, answers = performance.overall_answers(run, filters)
+    moves = performance.overall_changes(answers, performance.overall_answers(run, previous)[1]) if previous else {}
+    out = [Tile("Survey responses", f"{responses:,}", "in the filter")]
+    for key, answer in answers.items():
+        flag = answer.flag_yes is not None
+        delta = change_delta(moves, key, 1, " pts" if flag else "") if key in moves else Delta(None, "normal", "")
+        value, n = (f"{answer.mean:.1f}", answer.words()) if answer.n else formats.unanswered(asked[f"has_{key}"])
+        out.append(
+            Tile(
+                answer.label.capitalize() + (" (yes %)" if flag else " (0-100)"),
+                value,
+                n,
+                delta.text,
+                delta.colour,
+                "Percent of maximum possible: 100 × (answer − lowest) / (highest − lowest) on the scale asked."
+                + delta.test,
+            )
+        )
+    if lowest is not None:
+        if lowest.empty:
+            out.append(Tile("Lowest-rated component", "none rated", "no ratings in this filter"))
+        else:
+            worst = lowest.sort_values("mean_performance").iloc[0]
+            out.append(
+                Tile(
+                    "Lowest-rated component",
+                    str(worst["component_name"]),
+                    f"{worst['mean_performance']:.1f} / 100 "
+                    f"({performance.interval_words(worst['ci_low'], worst['ci_high'])}), n = {int(worst['n']):,}",
+                )
+            )
+    return out
+
+
 def survey_tiles(now: Headline, moves: dict[str, changes.Change], asked: Mapping[str, int] | None = None) -> list[Tile]:
     """SERVQUAL score unweighted and weighted, CSAT and NPS, each with its n and its change. `asked`
     is the survey_questions row (has_csat, has_nps); without it both questions count as asked."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from servicequality.filters import Filters
-from servicequality.metrics import complaints, consistency, customers, formats, overview, performance
+from servicequality.metrics import complaints, consistency, customers, formats, overview
 from servicequality.metrics.formats import Tile
 
 Runner = Callable[..., pd.DataFrame]
@@ -157,33 +157,6 @@ class Snapshot:
     coverage: str | None = None  # how much of the period the store's data cover (formats.period_coverage)
 
 
-def _ratings_tiles(run: Runner, filters: Filters, ratings: pd.DataFrame) -> list[Tile]:
-    """The overview's tiles for a survey read as ratings (ui.performance.overall_figures)."""
-    responses, answers = performance.overall_answers(run, filters)
-    asked = run("survey_questions").iloc[0]
-    out = [Tile("Survey responses", f"{responses:,}", "in the filter")]
-    for key, answer in answers.items():
-        none = formats.unanswered(asked[f"has_{key}"])
-        out.append(
-            Tile(
-                answer.label.capitalize() + (" (yes %)" if answer.flag_yes is not None else " (0-100)"),
-                f"{answer.mean:.1f}" if answer.n else none[0],
-                answer.words() if answer.n else none[1],
-            )
-        )
-    if not ratings.empty:
-        worst = ratings.sort_values("mean_performance").iloc[0]
-        out.append(
-            Tile(
-                "Lowest-rated component",
-                str(worst["component_name"]),
-                f"{worst['mean_performance']:.1f} / 100 "
-                f"({performance.interval_words(worst['ci_low'], worst['ci_high'])}), n = {int(worst['n']):,}",
-            )
-        )
-    return out
-
-
 def _weakest(run: Runner, filters: Filters, survey: overview.SurveyView) -> pd.DataFrame:
     if survey.servqual:
         gaps = overview.with_gap_intervals(run("component_gaps", filters))
@@ -247,7 +220,8 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
         snap.survey_tiles = overview.survey_tiles(now, moves, run("survey_questions").iloc[0])
     elif survey.ratings_only:
         snap.survey_note = survey.model.sentence()
-        snap.survey_tiles = _ratings_tiles(run, filters, survey.ratings)
+        asked = run("survey_questions").iloc[0]
+        snap.survey_tiles = overview.ratings_tiles(run, filters, asked, survey.ratings, previous)
     else:
         snap.survey_note = "No survey responses in this period and scope: the survey figures are left out."
     if now.complaints > 0 or now.customers_served > 0:

@@ -10,11 +10,11 @@ from servicequality.charts import ipa as charts_ipa
 from servicequality.charts import performance as charts_performance
 from servicequality.filters import Filters
 from servicequality.metrics import performance
-from servicequality.metrics.formats import none_below_words, unanswered
-from servicequality.metrics.overview import change_delta
+from servicequality.metrics.formats import none_below_words
+from servicequality.metrics.overview import ratings_tiles
 from servicequality.ui.crossfilter import CrossFilter
 from servicequality.ui.data import network_query, query
-from servicequality.ui.widgets import chart, how_computed, metric, table
+from servicequality.ui.widgets import chart, how_computed, metric, table, tiles
 
 PERFORMANCE_FORMULA = (
     "A respondent's score on a component is the mean of their ratings of its items, each rescaled to percent of "
@@ -59,38 +59,9 @@ def _importance(frame: pd.DataFrame, outcome: str, components: tuple[str, ...]):
 def overall_figures(filters: Filters, lowest: pd.DataFrame | None = None, previous: Filters | None = None) -> None:
     """Responses, overall satisfaction and would-recommend (0-100), and with `lowest` (a performance
     table) the lowest-rated component; with `previous` (the Overview's previous period), each
-    answer's change against it, coloured only beyond sampling noise."""
-    responses, answers = performance.overall_answers(query, filters)
-    moves = performance.overall_changes(answers, performance.overall_answers(query, previous)[1]) if previous else {}
+    answer's change against it, coloured only beyond sampling noise (metrics.overview.ratings_tiles)."""
     asked = query("survey_questions").iloc[0]
-    cols = st.columns(4 if lowest is not None else 3)
-    with cols[0]:
-        metric("Survey responses", f"{responses:,}", n="in the filter")
-    for col, (key, answer) in zip(cols[1:], answers.items(), strict=False):
-        flag = answer.flag_yes is not None
-        delta = change_delta(moves, key, 1, " pts" if flag else "") if key in moves else None
-        with col:
-            metric(
-                answer.label.capitalize() + (" (yes %)" if flag else " (0-100)"),
-                f"{answer.mean:.1f}" if answer.n else unanswered(asked[f"has_{key}"])[0],
-                n=answer.words() if answer.n else unanswered(asked[f"has_{key}"])[1],
-                delta=delta.text if delta else None,
-                delta_color=delta.colour if delta else "normal",
-                help="Percent of maximum possible: 100 × (answer − lowest) / (highest − lowest) on the scale asked."
-                + (delta.test if delta else ""),
-            )
-    if lowest is not None:
-        with cols[3]:
-            if lowest.empty:
-                metric("Lowest-rated component", "none rated", n="no ratings in this filter")
-            else:
-                worst = lowest.sort_values("mean_performance").iloc[0]
-                metric(
-                    "Lowest-rated component",
-                    f"{worst['component_name']}",
-                    n=f"{worst['mean_performance']:.1f} / 100 "
-                    f"({performance.interval_words(worst['ci_low'], worst['ci_high'])}), n = {int(worst['n']):,}",
-                )
+    tiles(ratings_tiles(query, filters, asked, lowest, previous), columns=4 if lowest is not None else 3)
 
 
 def weakest_components(filters: Filters, perf: pd.DataFrame) -> None:
