@@ -51,6 +51,13 @@ tr { break-inside: avoid; }
 section { break-before: auto; }
 @page { size: A4; margin: 18mm 15mm 16mm 15mm; }
 @media print { body { max-width: none; padding: 0; } }
+@media screen and (max-width: 600px) {
+  /* a phone: two tiles a row (four cut "44.4 %" in two); a chart or a wide table scrolls in its own box,
+     not the page */
+  .tiles { grid-template-columns: repeat(2, 1fr); }
+  .chart { overflow-x: auto; }
+  table { display: block; overflow-x: auto; }
+}
 """
 
 

@@ -251,3 +251,21 @@ def test_a_ratings_only_report_shows_changes_against_the_previous_period(tmp_pat
     text = _text(out.read_text())
     assert "Overall satisfaction (0-100) 50.2 −5.3 vs previous" in text
     assert "Changes compare with 03 Aug 2013 – 02 Aug 2014" in text
+
+
+@pytest.mark.browser
+def test_the_html_report_fits_a_phone(fixture_con, chromium_path, tmp_path):
+    """At 390 px the page does not scroll sideways: the tiles go two a row, a chart or a wide table
+    (the handling table's nine columns) scrolls in its own box. Before, the page was 712 px wide."""
+    from tools import browser
+
+    run = store.query_runner(fixture_con)
+    scope = snapshot.resolve_scope("executive", None, run("filter_branches"))
+    page_file = tmp_path / "report.html"
+    page_file.write_text(html.render(snapshot.gather(run, snapshot.parse_period(FIXTURE_DAYS), scope), source="f"))
+    with browser.chromium(executable=chromium_path, width=390, height=800) as context:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        columns = page.evaluate("getComputedStyle(document.querySelector('.tiles')).gridTemplateColumns")
+        assert len(columns.split()) == 2, columns
