@@ -325,7 +325,11 @@ def no_first_response_words(complaints: int) -> str:
 def handled_words(handled: int, verb: str, still_open: int, state: str, untimed: int) -> str:
     """A handling time's n: 'n = 1,200 resolved, 56 still open', then the closed complaints whose
     time the export does not hold, which are in neither (the CFPB's 5,122 closed complaints have no
-    closing date: "n = 0 resolved, 56 still open" left them out as if they did not exist)."""
+    closing date: "n = 0 resolved, 56 still open" left them out as if they did not exist). With
+    none timed, those come first: "none resolved with a time recorded: 5,122 closed without one, 56
+    still open" ("n = 0 resolved" beside thousands closed read as a contradiction)."""
+    if untimed and not handled:
+        return f"none {verb} with a time recorded: {untimed:,} closed without one, {still_open:,} {state}"
     words = f"{fmt.fmt_n(handled)} {verb}, {still_open:,} {state}"
     return words + (f"; {untimed:,} closed with no time recorded" if untimed else "")
 

@@ -356,6 +356,22 @@ def headline_tiles(run, filters: Filters, contents: pd.Series) -> list[formats.T
     return tiles(contents, returns_now, returns_before, summary_now, summary_before, filters.return_days, narrow)
 
 
+def _returned_words(returned: int, judged: int, not_judged: int, return_days: int) -> str:
+    """The return rate's n: "1,203 of 4,010 customers came back; 312 seen too recently to judge". With
+    none judged, why ("0 of 0 customers came back; 12,141 seen too recently" on a period that ends
+    within the return window of the data's last visit)."""
+    if not judged:
+        if not_judged:
+            return (
+                f"all {not_judged:,} customers seen within {return_days} days of the data's last visit: too "
+                "recent to judge"
+            )
+        return "no identified customer visited in this filter"
+    return f"{returned:,} of {judged:,} customers came back" + (
+        f"; {not_judged:,} seen too recently to judge" if not_judged else ""
+    )
+
+
 def tiles(
     contents: pd.Series,
     returns_now: pd.DataFrame,
@@ -378,8 +394,7 @@ def tiles(
             formats.Tile(
                 f"Return rate ({return_days} days)",
                 formats.fmt_number(100 * now.rate.value, 1, " %") if now.rate.n else "not judged yet",
-                f"{now.rate.events:,} of {now.rate.n:,} customers came back"
-                + (f"; {now.not_judged:,} seen too recently to judge" if now.not_judged else ""),
+                _returned_words(now.rate.events, now.rate.n, now.not_judged, return_days),
                 delta.text,
                 delta.colour,
                 f"Identified customers who visited again within {return_days} days of their first visit in the "

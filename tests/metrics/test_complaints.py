@@ -282,7 +282,7 @@ def test_closed_complaints_with_no_closing_time_are_counted_not_dropped():
     tiles = {t.label: t for t in handling_tiles(headline(summary, handling, quality), handling, no_target=True)}
     resolution = tiles["Median resolution time"]
     assert resolution.value == "not recorded"
-    assert resolution.n == "n = 0 resolved, 56 still open; 5,122 closed with no time recorded"  # 5,178 - 56
+    assert resolution.n == "none resolved with a time recorded: 5,122 closed without one, 56 still open"  # 5,178 - 56
     assert tiles["Resolved within target"].value == "no target set"
     assert tiles["Resolved within target"].n == "no target is set for these complaints"
     # a store that records the times: nothing added (1,000 resolved + 20 open = 1,020)
@@ -305,3 +305,16 @@ def test_a_field_recorded_for_none_says_so():
     assert recorded_words(None, 0, 5_178) == "not in the export for these 5,178 complaints"
     assert recorded_words(12, 400, 520) == "12 of 400 complaints (not recorded for 120)"
     assert recorded_words(3, 10, 10) == "3 of 10 complaints"
+
+
+def test_handled_words_put_the_untimed_first_when_none_is_timed():
+    from servicequality.metrics.complaints import handled_words as words
+
+    assert words(1200, "resolved", 56, "still open", 30) == (
+        "n = 1,200 resolved, 56 still open; 30 closed with no time recorded"
+    )
+    # the CFPB's year: no closing date at all, 56 open
+    assert words(0, "resolved", 56, "still open", 5122) == (
+        "none resolved with a time recorded: 5,122 closed without one, 56 still open"
+    )
+    assert words(0, "resolved", 56, "still open", 0) == "n = 0 resolved, 56 still open"  # all of them open

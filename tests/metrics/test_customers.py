@@ -423,3 +423,17 @@ def test_reputation_not_recorded_says_what_the_store_lacks(contents, words):
     reputation = customers.tiles(contents, pd.DataFrame(), pd.DataFrame(), summary, summary, 30)[-1]
     assert (reputation.label, reputation.value, reputation.n) == ("Reputation (praise share)", "not recorded", words)
     assert ("holds no tickets at all" in reputation.help) == (words == "the store holds no tickets")
+
+
+def test_a_return_rate_with_none_judged_says_why():
+    # The demo's December to February report: every customer of December was seen within 30 days
+    # of the data's last visit (31 Dec), so none could be judged: "0 of 0 customers came back" said nothing.
+    summary = pd.Series({"compliments": 0, "complaints": 0})
+    recent = pd.DataFrame({"branch_id": ["B1", "B2"], "customers": [12_000, 141], "judged": [0, 0], "returned": [0, 0]})
+    rate = customers.tiles(_contents(has_visits=1), recent, pd.DataFrame(), summary, summary, 30)[0]
+    assert rate.value == "not judged yet"
+    assert rate.n == "all 12,141 customers seen within 30 days of the data's last visit: too recent to judge"
+    # some judged: the counts as before, the recent ones after them (40 of 100 back; 12,041 recent)
+    some = recent.assign(judged=[100, 0], returned=[40, 0])
+    rate = customers.tiles(_contents(has_visits=1), some, pd.DataFrame(), summary, summary, 30)[0]
+    assert (rate.value, rate.n) == ("40.0 %", "40 of 100 customers came back; 12,041 seen too recently to judge")

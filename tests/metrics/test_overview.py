@@ -165,7 +165,7 @@ def test_the_overview_counts_complaints_closed_with_no_time_and_names_a_missing_
     assert (first.value, first.n) == ("not recorded", "no first response in the export for these 5,178 complaints")
     resolution = tiles["Median resolution time"]
     assert resolution.value == "not recorded"
-    assert resolution.n == "n = 0 resolved, 56 still open; 5,122 closed with no time recorded"
+    assert resolution.n == "none resolved with a time recorded: 5,122 closed without one, 56 still open"
     on_time = tiles["Resolved on time"]
     assert (on_time.value, on_time.n) == ("no target", "no target is set for these complaints")
 

@@ -285,7 +285,7 @@ def test_a_complaints_store_says_what_its_export_does_not_record(monkeypatch, st
     first = cards["Median first response"]
     assert first.value == "not recorded"
     notes = [c.value for c in at.caption]
-    assert f"n = 0 resolved, {still_open} still open; {closed:,} closed with no time recorded" in notes, notes
+    assert f"none resolved with a time recorded: {closed:,} closed without one, {still_open} still open" in notes, notes
     assert f"no first response in the export for these {len(period):,} complaints" in notes
     assert "The store holds no survey responses: the survey figures are left out." in notes
     assert not any("still waiting" in n for n in notes), notes
