@@ -167,22 +167,49 @@ def _interval(low: float, high: float, digits: int) -> str:
 
 
 def _minutes(value: object) -> str:
-    return "–" if value is None or pd.isna(value) else f"{float(value):,.0f}"
+    if value is None or pd.isna(value):
+        return "–"
+    return "<1" if 0 < float(value) < 0.5 else f"{float(value):,.0f}"
 
 
 def _percent(value: object) -> str:
     return "no target" if value is None or pd.isna(value) else f"{float(value):.1f} %"
 
 
+def _target(value: object, judged: object) -> str:
+    """A pair's target: its minutes; "per complaint" where its complaints carry their own deadlines,
+    which differ (Boston 311: judged against them, so "–" beside 44.4 % within target misled); else
+    "no target"."""
+    if value is not None and not pd.isna(value):
+        return _minutes(value)
+    return "per complaint" if int(judged or 0) else "no target"
+
+
+def _median(value: object, handled: object, waiting: object, complaints: object) -> str:
+    """A pair's Kaplan-Meier median: its minutes; "not reached" where handled ones are too few for it,
+    or every complaint is still waiting; "not recorded" where the export holds no time for them (the
+    CFPB's first responses). One "–" said all three."""
+    if value is not None and not pd.isna(value):
+        return _minutes(value)
+    if int(handled or 0) or int(waiting or 0) >= int(complaints or 0):
+        return "not reached"
+    return "not recorded"
+
+
 def _handling(snap: Snapshot) -> str:
     if not snap.handling_tiles:
         return ""
     parts = ["<h2>How complaints are handled against targets</h2>", _tiles(snap.handling_tiles)]
-    parts.append(
-        '<p class="note">Times count the complaints still open too (Kaplan-Meier, censored at their age on the '
-        'last recorded moment); a percentile the open cases keep out of reach reads "not reached". A complaint '
-        "still open after its target has passed counts as late.</p>"
-    )
+    notes = []
+    if snap.timed:  # the CFPB's complaints have no time at all: nothing is censored, nothing reached
+        notes.append(
+            "Times count the complaints still open too (Kaplan-Meier, censored at their age on the last recorded "
+            'moment); a percentile the open cases keep out of reach reads "not reached".'
+        )
+    if snap.targeted:
+        notes.append("A complaint still open after its target has passed counts as late.")
+    if notes:
+        parts.append(f'<p class="note">{" ".join(notes)}</p>')
     by_channel = snap.within_by_channel
     if by_channel is not None and by_channel[["first_pct", "resolution_pct"]].notna().any().any():
         fig = cc.within_target_bars(by_channel, title="Share within target by channel (all priorities)")
@@ -209,11 +236,11 @@ def _handling(snap: Snapshot) -> str:
                 r.channel,
                 r.priority,
                 f"{int(r.complaints):,}",
-                _minutes(r.first_response_target),
-                _minutes(r.median_first_response_minutes),
+                _target(r.first_response_target, r.targeted_first_n),
+                _median(r.median_first_response_minutes, r.responded_n, r.awaiting_first_n, r.complaints),
                 _percent(r.first_pct),
-                _minutes(r.resolution_target),
-                _minutes(r.median_resolution_minutes),
+                _target(r.resolution_target, r.targeted_resolution_n),
+                _median(r.median_resolution_minutes, r.resolved_n, r.still_open_n, r.complaints),
                 _percent(r.resolution_pct),
             )
             for r in snap.targets.itertuples()

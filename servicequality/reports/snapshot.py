@@ -155,6 +155,8 @@ class Snapshot:
     outside: list[Outside] = field(default_factory=list)
     complaints: int = 0
     coverage: str | None = None  # how much of the period the store's data cover (formats.period_coverage)
+    timed: bool = False  # some complaint has a handling time (answered or resolved)
+    targeted: bool = False  # some complaint is judged against a target
 
 
 def _weakest(run: Runner, filters: Filters, survey: overview.SurveyView) -> pd.DataFrame:
@@ -253,6 +255,8 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
         targets = run("handling_targets", filters)
         no_target = not targets.empty and complaints.no_target_set(targets)
         snap.handling_tiles = complaints.handling_tiles(head, handling, no_target=no_target)
+        snap.timed = any(int(handling[c] or 0) for c in ("responded_n", "resolved_n"))
+        snap.targeted = any(int(handling[c] or 0) for c in ("targeted_first_n", "targeted_resolution_n"))
         if not targets.empty:
             snap.within_by_channel = complaints.within_target_by_channel(targets)
             snap.targets = complaints.targets_table(targets)
