@@ -417,6 +417,10 @@ def complaint_tiles(now: Headline, moves: dict[str, changes.Change], filters: Fi
     within = change_delta(moves, "resolution_within", 1, " pts")
     # complaints, none with a first response: the export does not record it (Boston 311)
     first_missing = now.complaints > 0 and not now.responded_n
+    if within.text and not first_missing:
+        # two shares on the card, one change: say whose ("77 % / 70 %, -8.0 pts vs previous" did not),
+        # after the sign, from which Streamlit draws the arrow ("resolved -8.3 pts" drew a green up arrow)
+        within = Delta(within.text.replace(" pts ", " pts resolved ", 1), within.colour, within.test)
     # closed with no time recorded: neither handled in time nor still open (the CFPB's 5,122 closed
     # complaints have no closing date: "n = 0 resolved, 56 still open" left them out of the sentence)
     untimed_first = complaints_untimed(now.complaints, now.responded_n, now.awaiting_first_n)

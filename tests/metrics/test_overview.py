@@ -191,3 +191,14 @@ def test_the_trend_does_not_call_missing_what_the_store_never_holds():
     survey_elsewhere = {"has_complaints": 1, "has_responses": 1}
     _, missing = overview.trend_panels(months.copy(), overview.unheld_panels(survey_elsewhere, asked | {"has_csat": 1}))
     assert missing == ["SERVQUAL gap (P − E)", "CSAT: satisfied (4-5)"]  # NPS never asked: not named
+
+
+def test_the_two_share_card_says_whose_change_it_shows(fixture_con):
+    # The card shows answered and resolved on time; its one change is the resolved share's: now T1
+    # and T5 of 4 (50 %), before T7 of 1 (resolved in 60 minutes, within its target): -50 points.
+    now = overview.headline(runner(fixture_con), P)
+    before = overview.headline(runner(fixture_con), P.previous_period(), times=False)
+    tiles = {t.label: t for t in overview.complaint_tiles(now, overview.headline_changes(now, before), P)}
+    delta = tiles["Answered / resolved on time"].delta
+    # the sign first (Streamlit draws the arrow from it), then whose change it is
+    assert delta.startswith(("−50.0 pts resolved ", "-50.0 pts resolved ")), delta
