@@ -113,7 +113,8 @@ def _headline(snap: Snapshot) -> str:
     if snap.complaint_tiles:
         parts.append(_tiles(snap.complaint_tiles))
     else:
-        parts.append('<p class="note">No complaints in this period and scope: the complaint figures are left out.</p>')
+        none = "No complaints in this period and scope" if snap.holds_complaints else "The store holds no complaints"
+        parts.append(f'<p class="note">{none}: the complaint figures are left out.</p>')
     if snap.customer_tiles:
         parts.append(_tiles(snap.customer_tiles))
     if any((t.delta or "").endswith(("vs previous", "(noise)")) for t in tiles):  # a change, not a target

@@ -156,6 +156,7 @@ class Snapshot:
     complaints: int = 0
     coverage: str | None = None  # how much of the period the store's data cover (formats.period_coverage)
     timed: bool = False  # some complaint has a handling time (answered or resolved)
+    holds_complaints: bool = True  # the store holds complaints at all (store_contents), in any period
     targeted: bool = False  # some complaint is judged against a target
 
 
@@ -225,10 +226,15 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
         asked = run("survey_questions").iloc[0]
         snap.survey_tiles = overview.ratings_tiles(run, filters, asked, survey.ratings, previous)
     else:
-        snap.survey_note = "No survey responses in this period and scope: the survey figures are left out."
+        snap.survey_note = (
+            "No survey responses in this period and scope: the survey figures are left out."
+            if run("store_contents").iloc[0]["has_responses"]
+            else "The store holds no survey responses: the survey figures are left out."
+        )
     if now.complaints > 0 or now.customers_served > 0:
         snap.complaint_tiles = overview.complaint_tiles(now, moves, filters)
     contents = run("store_contents").iloc[0]
+    snap.holds_complaints = bool(contents["has_complaints"])
     if contents["has_visits"] or contents["has_compliments"]:
         snap.customer_tiles = customers.headline_tiles(run, filters, contents)
 
