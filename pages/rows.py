@@ -33,24 +33,23 @@ request = drilldown.parse_request({key: st.query_params.get_all(key) for key in 
 for problem in request.problems:
     st.warning(f"The link asked for something this page does not know. {problem}", icon=":material/link_off:")
 
-controls = st.columns([2, 2, 1])
-with controls[0]:
-    kind = st.segmented_control(
-        "Rows",
-        list(drilldown.KINDS),
-        default=opening_kind,
-        format_func=drilldown.KINDS.get,
-        key="rows",
-        bind="query-params",
-        required=True,
-        help="All tickets: complaints, requests and compliments.",
-    )
+kind = st.segmented_control(
+    "Rows",
+    drilldown.kinds_held(contents, request.kind),
+    default=opening_kind,
+    format_func=drilldown.KINDS.get,
+    key="rows",
+    bind="query-params",
+    required=True,
+    help="All tickets: complaints, requests and compliments. Visits: identified customers' visits or purchases.",
+)
+controls = st.columns([3, 2])
 kind = kind if kind in drilldown.KINDS else opening_kind
 leave_out = drilldown.unrecorded(kind, probes, ui.query("filter_branches"))
 sorts = drilldown.sorts_for(kind, leave_out)
-with controls[1]:
+with controls[0]:
     sort = st.selectbox("Sort by", list(sorts), format_func=sorts.get, key="rows_sort", bind="query-params")
-with controls[2]:
+with controls[1]:
     descending = st.toggle("Largest or latest first", value=True, key="rows_desc", bind="query-params")
     reveal = st.toggle(
         "Show personal data",
@@ -120,6 +119,8 @@ ui.table(
 )
 if unheld := drilldown.unrecorded_words(kind, leave_out):
     st.caption(unheld)
+if kind in drilldown.BLANK_NOTES:
+    st.caption(drilldown.BLANK_NOTES[kind])
 access = session.current_access()
 whole = downloads.RowsExport(
     str(store.database_path()),

@@ -14,6 +14,8 @@
 --   has_escalated         any ticket that records whether it was escalated
 --   has_handling_satisfaction  any ticket with a satisfaction score for its handling
 --   has_comment           any survey response with a comment
+--   has_visit_channel, has_visit_segment, has_visit_value, has_referred
+--                         any visit with a channel, a segment, a value, whether it came on a referral
 -- Like store_contents, the probes are rows of one `union all` turned into columns at the end.
 select
     max(case when p.probe = 1 then p.n end) as has_category,
@@ -24,7 +26,11 @@ select
     max(case when p.probe = 6 then p.n end) as has_reopened,
     max(case when p.probe = 7 then p.n end) as has_escalated,
     max(case when p.probe = 8 then p.n end) as has_handling_satisfaction,
-    max(case when p.probe = 9 then p.n end) as has_comment
+    max(case when p.probe = 9 then p.n end) as has_comment,
+    max(case when p.probe = 10 then p.n end) as has_visit_channel,
+    max(case when p.probe = 11 then p.n end) as has_visit_segment,
+    max(case when p.probe = 12 then p.n end) as has_visit_value,
+    max(case when p.probe = 13 then p.n end) as has_referred
 from (
     select 1 as probe, count(*) as n from (select 1 from tickets where category is not null limit 1) as c
     union all
@@ -55,4 +61,12 @@ from (
     select 8, count(*) from (select 1 from tickets where satisfaction is not null limit 1) as s
     union all
     select 9, count(*) from (select 1 from survey_responses where comment is not null limit 1) as m
+    union all
+    select 10, count(*) from (select 1 from visits where channel is not null limit 1) as vc
+    union all
+    select 11, count(*) from (select 1 from visits where segment is not null limit 1) as vs
+    union all
+    select 12, count(*) from (select 1 from visits where value is not null limit 1) as vv
+    union all
+    select 13, count(*) from (select 1 from visits where referred is not null limit 1) as vr
 ) as p

@@ -34,11 +34,22 @@ KINDS: dict[str, str] = {
     "complaints": "Complaints",
     "tickets": "All tickets",
     "responses": "Survey responses",
+    "visits": "Visits",
 }
 DEFAULT_KIND = "complaints"
 # Each kind of row: its store_contents probe and its words in a sentence.
-KIND_PROBES = {"complaints": "has_complaints", "tickets": "has_tickets", "responses": "has_responses"}
-KIND_WORDS = {"complaints": "complaints", "tickets": "tickets", "responses": "survey responses"}
+KIND_PROBES = {
+    "complaints": "has_complaints",
+    "tickets": "has_tickets",
+    "responses": "has_responses",
+    "visits": "has_visits",
+}
+KIND_WORDS = {
+    "complaints": "complaints",
+    "tickets": "tickets",
+    "responses": "survey responses",
+    "visits": "visits of identified customers",
+}
 
 
 def default_kind(contents: pd.DataFrame) -> str:
@@ -47,6 +58,15 @@ def default_kind(contents: pd.DataFrame) -> str:
     an empty list of complaints); complaints for an empty store."""
     row = contents.iloc[0]
     return next((kind for kind, probe in KIND_PROBES.items() if row[probe]), DEFAULT_KIND)
+
+
+def kinds_held(contents: pd.DataFrame, asked: str) -> list[str]:
+    """The kinds of row the page offers: those the store holds (store_contents), and the one a link
+    asked for even if the store holds none (the page then says so); complaints for an empty store.
+    Four choices did not fit a phone's width, and a store of purchases offered three empty lists."""
+    row = contents.iloc[0]
+    held = [kind for kind, probe in KIND_PROBES.items() if row[probe] or kind == asked]
+    return held or [DEFAULT_KIND]
 
 
 def no_rows_words(kind: str, contents: pd.DataFrame) -> str:
@@ -65,6 +85,8 @@ KIND_DIMENSIONS: dict[str, frozenset[str]] = {
     "complaints": frozenset(CELL_DIMENSIONS),
     "tickets": frozenset(CELL_DIMENSIONS),
     "responses": frozenset(k for k, d in catalog.DIMENSIONS.items() if d.surveys),
+    # visits have no category and point at no component (customer_returns reads neither)
+    "visits": frozenset(k for k, d in catalog.DIMENSIONS.items() if d.surveys and k != "component"),
 }
 
 # Sortable columns per kind: key -> words. The key is bound as $sort and matched in SQL.
@@ -92,7 +114,14 @@ SORTS: dict[str, dict[str, str]] = {
     },
 }
 SORTS["tickets"] = SORTS["complaints"]
-DEFAULT_SORT = {"complaints": "opened_at", "tickets": "opened_at", "responses": "submitted_at"}
+SORTS["visits"] = {
+    "visited_on": "Visited",
+    "branch": "Branch",
+    "channel": "Channel",
+    "segment": "Segment",
+    "value": "Value",
+}
+DEFAULT_SORT = {"complaints": "opened_at", "tickets": "opened_at", "responses": "submitted_at", "visits": "visited_on"}
 
 PAGE_SIZE = 50
 MAX_CELL_VALUE = 200  # longer cell values are not real keys: treated as "matches nothing"
@@ -296,7 +325,12 @@ def range_words(page: int, total: int, page_size: int = PAGE_SIZE) -> str:
 
 # --- fetching and showing a page of rows ----------------------------------------------------
 
-QUERIES = {"complaints": "drill_tickets", "tickets": "drill_tickets", "responses": "drill_responses"}
+QUERIES = {
+    "complaints": "drill_tickets",
+    "tickets": "drill_tickets",
+    "responses": "drill_responses",
+    "visits": "drill_visits",
+}
 
 COLUMNS: dict[str, dict[str, str]] = {
     "tickets": {
@@ -341,15 +375,28 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 COLUMNS["complaints"] = COLUMNS["tickets"]
+COLUMNS["visits"] = {
+    "visited_on": "Visited",
+    "days_since_previous": "Days since previous visit",
+    "branch_name": "Branch",
+    "branch_id": "Branch code",
+    "region": "Region",
+    "branch_type": "Branch type",
+    "channel": "Channel",
+    "segment": "Customer segment",
+    "value": "Value",
+    "referred": "Came on a referral",
+}
 # What a cell the row does not hold shows (st.dataframe writes "None"): a response with no answer
 # (not asked, or "don't know": the store keeps both as null; "not recorded" was wrong for the
 # hospital's q1 = 11, "don't know", which the export does record); a ticket's time may still be to
 # come (open), or have no target set.
-MISSING = {"tickets": "–", "complaints": "–", "responses": "no answer"}
+MISSING = {"tickets": "–", "complaints": "–", "responses": "no answer", "visits": "–"}
 # Free text that may carry personal data: masked unless revealed. Identifiers are not free text
 # (a 12-digit ticket number is not a phone number): only an e-mail address in one is masked.
-PERSONAL = {"tickets": (), "complaints": (), "responses": ("comment",)}
-IDENTIFIERS = {"tickets": ("ticket_id",), "complaints": ("ticket_id",), "responses": ("response_id",)}
+# A visit has no free text, and no query returns a customer's key (drill_visits).
+PERSONAL = {"tickets": (), "complaints": (), "responses": ("comment",), "visits": ()}
+IDENTIFIERS = {"tickets": ("ticket_id",), "complaints": ("ticket_id",), "responses": ("response_id",), "visits": ()}
 # Values the store keeps as lower-case codes (schema.sql's checks), shown as words: "Complaint",
 # "Normal"; any other value as stored.
 WORDS = {
@@ -408,7 +455,7 @@ def _query_params(kind: str, cell: Mapping[str, str], sort: str, descending: boo
 EXPORT_LIMIT = 2**31 - 1  # "every row": the drill queries always page; the largest LIMIT Spark takes (an INT)
 
 
-TIME_SORTS = {"opened_at", "submitted_at"}
+TIME_SORTS = {"opened_at", "submitted_at", "visited_on"}
 
 
 def export_windows(filters: Filters, kind: str, sort: str, descending: bool) -> list[Filters]:
@@ -467,6 +514,12 @@ RECORDED_BY: dict[str, dict[str, str]] = {
     },
 }
 RECORDED_BY["complaints"] = RECORDED_BY["tickets"]
+RECORDED_BY["visits"] = {
+    "channel": "has_visit_channel",
+    "segment": "has_visit_segment",
+    "value": "has_visit_value",
+    "referred": "has_referred",
+}
 
 
 def unrecorded(kind: str, probes: Mapping[str, object], branches: pd.DataFrame | None = None) -> tuple[str, ...]:
@@ -477,6 +530,10 @@ def unrecorded(kind: str, probes: Mapping[str, object], branches: pd.DataFrame |
     if branches is not None and len(branches) and (branches["branch_id"] == branches["branch_name"]).all():
         columns += ("branch_id",)
     return columns
+
+
+# What a row's dash means, beyond "not recorded", where a kind has a column whose blank says more.
+BLANK_NOTES = {"visits": "Days since previous visit: – on a customer's first visit on record."}
 
 
 def unrecorded_words(kind: str, columns: Collection[str]) -> str | None:
@@ -505,7 +562,9 @@ def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False, leave_out: 
     shown = shown.assign(**{c: shown[c].replace(words) for c, words in WORDS.items() if c in shown.columns})
     shown = shown.assign(**{c: pd.to_numeric(shown[c]).round(1) for c in MINUTES if c in shown.columns})
     columns = COLUMNS[kind]
-    shown = shown.assign(**{c: _dates_if_midnight(shown[c]) for c in ("opened_at", "submitted_at") if c in shown})
+    shown = shown.assign(
+        **{c: _dates_if_midnight(shown[c]) for c in ("opened_at", "submitted_at", "visited_on") if c in shown}
+    )
     text = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c]) or shown[c].dtype == object]
     shown = shown.assign(**{c: shown[c].fillna("") for c in text})
     if kind == "responses":
@@ -519,6 +578,15 @@ def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False, leave_out: 
         )
         if "performance" in shown.columns:
             shown["performance"] = shown["performance"].round(1)
+    if kind == "visits":
+        if "value" in shown.columns:
+            shown["value"] = pd.to_numeric(shown["value"]).round(2)
+        if "referred" in shown.columns:  # yes / no, and a blank (not recorded) as the page's placeholder
+            shown["referred"] = pd.Series(
+                [None if pd.isna(v) else ("yes" if v else "no") for v in shown["referred"]],
+                index=shown.index,
+                dtype=object,
+            )
     shown = shown[[c for c in columns if c in shown.columns]].rename(columns=columns)
     return shown.reset_index(drop=True)
 

@@ -50,6 +50,8 @@ def test_complaints_only_and_sorting_by_each_whitelisted_key(fixture_con):
     run = runner(fixture_con)
     complaints = {"T1", "T2", "T3", "T5"}
     for kind, keys in drilldown.SORTS.items():
+        if kind == "visits":  # the fixture has none: tests/store/test_queries.py, drill_visits
+            continue
         expected = (
             complaints
             if kind == "complaints"
@@ -463,3 +465,45 @@ def test_a_branch_code_that_repeats_the_name_is_left_out_silently():
     assert drilldown.unrecorded("responses", {}, coded) == ()  # one code differs: the codes say something
     assert drilldown.unrecorded("tickets", {}, lounges.iloc[:0]) == ()
     assert drilldown.unrecorded_words("responses", ("branch_id",)) is None  # a repeat, not unrecorded
+
+
+def test_visits_show_dates_and_words():
+    rows = pd.DataFrame(
+        {
+            "visited_on": pd.to_datetime(["2021-12-30", "2021-12-29"]),
+            "days_since_previous": [10, None],
+            "branch_id": ["B1", "B2"],
+            "branch_name": ["Alpha", "Beta"],
+            "value": [12.346, None],
+            "referred": pd.array([True, pd.NA], dtype="boolean"),
+        }
+    )
+    shown = drilldown.for_display(rows, "visits")
+    assert list(shown.columns) == [
+        "Visited",
+        "Days since previous visit",
+        "Branch",
+        "Branch code",
+        "Value",
+        "Came on a referral",
+    ]
+    assert shown["Visited"].tolist() == [dt.date(2021, 12, 30), dt.date(2021, 12, 29)]  # a date, no 00:00:00
+    assert shown["Value"].iloc[0] == 12.35 and shown["Came on a referral"].iloc[0] == "yes"
+    assert pd.isna(shown["Came on a referral"].iloc[1])  # not recorded: the page's placeholder
+    # visits have no category or component cell
+    assert "category" not in drilldown.KIND_DIMENSIONS["visits"]
+    assert "component" not in drilldown.KIND_DIMENSIONS["visits"]
+
+
+def test_the_page_offers_the_kinds_the_store_holds_and_the_one_asked_for():
+    def contents(**has):
+        probes = ("has_complaints", "has_tickets", "has_responses", "has_visits")
+        return pd.DataFrame([{p: has.get(p, 0) for p in probes}])
+
+    everything = contents(has_complaints=1, has_tickets=1, has_responses=1, has_visits=1)
+    assert drilldown.kinds_held(everything, "complaints") == ["complaints", "tickets", "responses", "visits"]
+    purchases = contents(has_visits=1)
+    assert drilldown.kinds_held(purchases, "visits") == ["visits"]
+    # a link asking for complaints on it: offered, in its place, so the page can say there are none
+    assert drilldown.kinds_held(purchases, "complaints") == ["complaints", "visits"]
+    assert drilldown.kinds_held(contents(), "complaints") == ["complaints"]  # an empty store

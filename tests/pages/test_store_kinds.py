@@ -220,10 +220,11 @@ def test_a_store_without_complaints_does_not_ask_to_widen_the_filter(monkeypatch
     infos = [i.value for i in at.info]
     assert "The store holds no complaints: import tickets on the Data page to see them here." in infos
     assert not any("Widen" in i for i in infos)
+    # the Rows page offers only the survey responses it holds (a link asking for complaints would
+    # add them, to say there are none: drilldown.kinds_held, tests/metrics/test_rows.py)
     at.switch_page("pages/rows.py").run()
-    at.segmented_control(key="rows").set_value("complaints").run()
+    assert at.segmented_control(key="rows").options == ["Survey responses"]
     infos = [i.value for i in at.info]
-    assert any(i.startswith("The store holds no complaints: choose another kind of row") for i in infos), infos
     assert not any("Widen" in i for i in infos)
 
 
@@ -262,6 +263,48 @@ def test_a_ratings_only_store_lists_responses_without_gap_columns(monkeypatch, s
     at = open_app(monkeypatch, stores["one_branch_surveys_only"], ["2010-01-01", "2025-12-31"])
     at.switch_page("pages/rows.py").run()
     assert "Mean gap (perception − expectation)" in list(at.dataframe[0].value.columns)
+
+
+def test_a_visits_only_store_lists_its_visits(monkeypatch, stores):
+    # The support purchases: customers' purchase dates by product, nothing else. The Rows page said
+    # "The store holds no complaints" and offered no visits. Pandas on the export: the purchases of
+    # 2021 (its last year), each a visit; no customer's key is shown, hashed or not.
+    raw = pd.read_csv(STORES["visits_only"][1], dtype=str)
+    bought = pd.to_datetime(raw["Date of Purchase"])
+    in_2021 = int((bought.dt.year == 2021).sum())
+    at = open_app(monkeypatch, stores["visits_only"], ["2021-01-01", "2021-12-31"])
+    at.switch_page("pages/rows.py").run()
+    assert at.segmented_control(key="rows").value == "visits"
+    assert any(c.value.startswith(f"rows 1-50 of {in_2021:,}") for c in at.caption), [c.value for c in at.caption]
+    table = at.dataframe[0].value
+    # no channel, segment, value or referral in the export: left out and named; the product is the
+    # branch, its code the same words: left out too
+    assert list(table.columns) == [
+        "Visited",
+        "Days since previous visit",
+        "Branch",
+        "Region",
+        "Branch type",
+    ]
+    assert any("so not shown: Channel, Customer segment, Value, Came on a referral" in c.value for c in at.caption)
+    assert table["Visited"].iloc[0] == bought[bought.dt.year == 2021].max().date()  # latest first
+    assert not table.astype(str).apply(lambda c: c.str.contains("@")).any().any()  # no e-mail, hashed or not
+    assert list(at.selectbox(key="rows_sort").options) == ["Visited", "Branch"]
+
+
+def test_a_complaints_store_lists_only_the_columns_its_export_records(monkeypatch, stores):
+    # The CFPB records no handling time, no target, no reopening and no handling score (pandas: the
+    # export has no such column); it records the issue (category) and whether the complaint was disputed.
+    at = open_app(monkeypatch, stores["tickets_only"], ["2019-03-21", "2020-03-19"])
+    at.switch_page("pages/rows.py").run()
+    columns = list(at.dataframe[0].value.columns)
+    assert "Category" in columns and "Escalated" in columns
+    for gone in ("First response (minutes)", "Resolution (minutes)", "Resolution target (minutes)", "Times reopened"):
+        assert gone not in columns
+    assert any(
+        c.value.startswith("Not recorded in this store's data, so not shown: First response") for c in at.caption
+    )
+    assert "First response (minutes)" not in at.selectbox(key="rows_sort").options
 
 
 def test_a_complaints_store_says_what_its_export_does_not_record(monkeypatch, stores):

@@ -5,6 +5,7 @@ import math
 import re
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from servicequality import store
@@ -661,7 +662,7 @@ def test_a_cell_keys_line_values_each_dimension_as_the_catalogue_does():
 
 
 def test_recorded_fields_say_which_optional_fields_any_row_holds(fixture_db_path, tmp_path):
-    # The fixture's tickets record every optional field (T1: first response, resolution, reopened 0,
+    # The fixture's tickets record every optional field (it has no visits) (T1: first response, resolution, reopened 0,
     # escalated false, satisfaction 4; the default targets cover Phone/normal); R1 has a comment.
     con = store.connect_read_only(fixture_db_path)
     try:
@@ -678,7 +679,7 @@ def test_recorded_fields_say_which_optional_fields_any_row_holds(fixture_db_path
                 "has_comment",
             ],
             1,
-        )
+        ) | dict.fromkeys(["has_visit_channel", "has_visit_segment", "has_visit_value", "has_referred"], 0)
     finally:
         con.close()
     # An export like the CFPB sample's: no handling times, targets, reopenings or scores; one ticket
@@ -707,5 +708,55 @@ def test_recorded_fields_say_which_optional_fields_any_row_holds(fixture_db_path
             0,
             0,
         )
+    finally:
+        con.close()
+
+
+def test_drill_visits_lists_the_filter_and_cell_in_order(fixture_db_path, tmp_path):
+    from servicequality.metrics.drilldown import QUERY_DEFAULTS
+
+    copy = tmp_path / "visits.duckdb"
+    copy.write_bytes(fixture_db_path.read_bytes())
+    con = connect_read_write(copy)
+    try:
+        con.execute(
+            "insert into visits values "
+            "('C1', 'B1', date '2024-01-10', 'Phone', 'Individual', 10.0, true), "
+            "('C2', 'B2', date '2024-02-05', null, null, null, null), "
+            "('C1', 'B3', date '2024-01-20', 'Web', 'Premium', 25.5, false), "
+            "('C3', 'B2', date '2024-01-15', 'Phone', 'Premium', 7.0, false), "
+            "('C3', 'B1', date '2023-12-31', 'Phone', 'Individual', 5.0, false)"  # before the period
+        )
+
+        def drill(**params):
+            both = {**P.params(), **QUERY_DEFAULTS, "sort": "visited_on", **params}
+            rows = store.run_query(con, "drill_visits", both)
+            assert not [c for c in rows.columns if "customer" in c]  # no key leaves the store
+            total = store.run_query(con, "drill_visits_count", both).iloc[0]["total_rows"]
+            days = [None if pd.isna(d) else int(d) for d in rows["days_since_previous"]]
+            return list(zip([str(d)[:10] for d in rows["visited_on"]], rows["branch_id"], days, strict=True)), total
+
+        # the period's four visits, latest first; days since the same customer's previous visit: C1's
+        # second 10 (10 Jan -> 20 Jan), C3's 15 (31 Dec, before the period, -> 15 Jan), first visits none
+        assert drill() == (
+            [
+                ("2024-02-05", "B2", None),
+                ("2024-01-20", "B3", 10),
+                ("2024-01-15", "B2", 15),
+                ("2024-01-10", "B1", None),
+            ],
+            4,
+        )
+        assert drill(descending=False)[0][0] == ("2024-01-10", "B1", None)
+        # by value, largest first (25.5, 10, 7); the one with none recorded last both ways
+        assert [d for d, _, _ in drill(sort="value")[0]] == ["2024-01-20", "2024-01-10", "2024-01-15", "2024-02-05"]
+        assert drill(sort="value", descending=False)[0][-1][0] == "2024-02-05"
+        # a region cell (North: B1 and B2), a month cell, a channel selection, a page of one from the second
+        assert drill(cell_region="North")[1] == 3
+        assert drill(cell_month="2024-02") == ([("2024-02-05", "B2", None)], 1)
+        assert drill(channels=["Phone"])[1] == 2
+        assert drill(limit=1, offset=1) == ([("2024-01-20", "B3", 10)], 4)
+        # branch names sort as text: Alpha (B1), Beta (B2: two, ties by the visit), Gamma (B3)
+        assert [b for _, b, _ in drill(sort="branch", descending=False)[0]] == ["B1", "B2", "B2", "B3"]
     finally:
         con.close()
