@@ -72,7 +72,11 @@ panels, missing_panels = overview.trend_panels(
     months, overview.unheld_panels(contents, ui.query("survey_questions").iloc[0])
 )
 if not panels:
-    st.info("No tickets or survey ratings in this period.")
+    st.info(
+        "No tickets or survey ratings in this period."
+        if contents["has_tickets"] or contents["has_responses"]
+        else "The store holds no tickets or survey ratings: there is no monthly trend to draw."
+    )
 elif len(months) < 2:
     ui.one_period_info(months["month"].iloc[0])
 else:

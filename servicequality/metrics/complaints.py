@@ -329,7 +329,8 @@ def handled_words(handled: int, verb: str, still_open: int, state: str, untimed:
     none timed, those come first: "none resolved with a time recorded: 5,122 closed without one, 56
     still open" ("n = 0 resolved" beside thousands closed read as a contradiction)."""
     if untimed and not handled:
-        return f"none {verb} with a time recorded: {untimed:,} closed without one, {still_open:,} {state}"
+        words = f"none {verb} with a time recorded: {untimed:,} closed without one"
+        return words + (f", {still_open:,} {state}" if still_open else "")
     words = f"{fmt.fmt_n(handled)} {verb}, {still_open:,} {state}"
     return words + (f"; {untimed:,} closed with no time recorded" if untimed else "")
 

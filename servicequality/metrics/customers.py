@@ -393,7 +393,10 @@ def tiles(
         out.append(
             formats.Tile(
                 f"Return rate ({return_days} days)",
-                formats.fmt_number(100 * now.rate.value, 1, " %") if now.rate.n else "not judged yet",
+                # "not judged yet" was cut on a quarter-width card at 1440 px
+                formats.fmt_number(100 * now.rate.value, 1, " %")
+                if now.rate.n
+                else ("too recent" if now.not_judged else "no visits"),
                 _returned_words(now.rate.events, now.rate.n, now.not_judged, return_days),
                 delta.text,
                 delta.colour,

@@ -100,14 +100,14 @@ SORTS: dict[str, dict[str, str]] = {
         "priority": "Priority",
         "first_response_minutes": "First response (minutes)",
         "resolution_minutes": "Resolution (minutes)",
-        "satisfaction": "Satisfaction",
+        "satisfaction": "Satisfaction with handling",
     },
     "responses": {
         "submitted_at": "Submitted",
         "response_id": "Response",
         "branch": "Branch",
         "channel": "Channel",
-        "segment": "Segment",
+        "segment": "Customer segment",
         "nps": "Would recommend",
         "overall_satisfaction": "Overall satisfaction",
         "mean_gap": "Mean gap",
@@ -118,7 +118,7 @@ SORTS["visits"] = {
     "visited_on": "Visited",
     "branch": "Branch",
     "channel": "Channel",
-    "segment": "Segment",
+    "segment": "Customer segment",
     "value": "Value",
 }
 DEFAULT_SORT = {"complaints": "opened_at", "tickets": "opened_at", "responses": "submitted_at", "visits": "visited_on"}
@@ -514,6 +514,7 @@ RECORDED_BY: dict[str, dict[str, str]] = {
     },
 }
 RECORDED_BY["complaints"] = RECORDED_BY["tickets"]
+GAP_COLUMNS = ("mean_gap", "mean_perception")
 RECORDED_BY["visits"] = {
     "channel": "has_visit_channel",
     "segment": "has_visit_segment",
@@ -578,6 +579,9 @@ def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False, leave_out: 
         )
         if "performance" in shown.columns:
             shown["performance"] = shown["performance"].round(1)
+        for column in GAP_COLUMNS:  # two decimals, as the pages show gaps (-1.691 was shown)
+            if column in shown.columns:
+                shown[column] = pd.to_numeric(shown[column]).round(2)
     if kind == "visits":
         if "value" in shown.columns:
             shown["value"] = pd.to_numeric(shown["value"]).round(2)

@@ -66,10 +66,12 @@ def fmt_survival_minutes(minutes: float, still_open: int, handled: int) -> str:
 
 
 def fmt_signed(value: float, digits: int = 2) -> str:
-    """+0.12 / -0.30: a change with its sign (ASCII minus: st.metric reads it for the arrow)."""
+    """+0.12 / -0.30: a change with its sign (ASCII minus: st.metric reads it for the arrow). A change
+    that rounds to nothing is +0.00, not "-0.00" with a down arrow (the demo's third quarter)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:+,.{digits}f}"
+    shown = round(float(value), digits)
+    return f"{shown if shown else 0.0:+,.{digits}f}"
 
 
 def fmt_minutes(minutes: float) -> str:

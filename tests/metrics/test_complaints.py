@@ -318,3 +318,5 @@ def test_handled_words_put_the_untimed_first_when_none_is_timed():
         "none resolved with a time recorded: 5,122 closed without one, 56 still open"
     )
     assert words(0, "resolved", 56, "still open", 0) == "n = 0 resolved, 56 still open"  # all of them open
+    # none open: no "0 still open" (the CFPB's October 2019)
+    assert words(0, "resolved", 0, "still open", 77) == "none resolved with a time recorded: 77 closed without one"

@@ -431,7 +431,7 @@ def test_a_return_rate_with_none_judged_says_why():
     summary = pd.Series({"compliments": 0, "complaints": 0})
     recent = pd.DataFrame({"branch_id": ["B1", "B2"], "customers": [12_000, 141], "judged": [0, 0], "returned": [0, 0]})
     rate = customers.tiles(_contents(has_visits=1), recent, pd.DataFrame(), summary, summary, 30)[0]
-    assert rate.value == "not judged yet"
+    assert rate.value == "too recent"
     assert rate.n == "all 12,141 customers seen within 30 days of the data's last visit: too recent to judge"
     # some judged: the counts as before, the recent ones after them (40 of 100 back; 12,041 recent)
     some = recent.assign(judged=[100, 0], returned=[40, 0])

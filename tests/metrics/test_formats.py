@@ -152,3 +152,10 @@ def test_period_coverage_says_how_much_of_a_period_has_no_data():
     )
     assert formats.period_coverage(d(2020, 1, 1), d(2020, 1, 31), d(2019, 3, 21), d(2020, 3, 19)) is None
     assert formats.period_coverage(d(2020, 1, 1), d(2020, 1, 31), None, None) is None
+
+
+def test_a_signed_change_that_rounds_to_nothing_has_no_minus():
+    assert formats.fmt_signed(-0.001) == "+0.00"  # was "-0.00", drawn with a down arrow
+    assert formats.fmt_signed(-0.04, 1) == "+0.0"
+    assert formats.fmt_signed(-0.05, 1) == "-0.1" and formats.fmt_signed(0.126) == "+0.13"
+    assert formats.fmt_signed(-1234.5, 1) == "-1,234.5"

@@ -273,6 +273,9 @@ def test_a_visits_only_store_lists_its_visits(monkeypatch, stores):
     bought = pd.to_datetime(raw["Date of Purchase"])
     in_2021 = int((bought.dt.year == 2021).sum())
     at = open_app(monkeypatch, stores["visits_only"], ["2021-01-01", "2021-12-31"])
+    # the Overview's trend: not "in this period", the store has none at all
+    infos = [i.value for i in at.info]
+    assert "The store holds no tickets or survey ratings: there is no monthly trend to draw." in infos, infos
     at.switch_page("pages/rows.py").run()
     assert at.segmented_control(key="rows").value == "visits"
     assert any(c.value.startswith(f"rows 1-50 of {in_2021:,}") for c in at.caption), [c.value for c in at.caption]
