@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from servicequality.charts.common import NEUTRAL, SHORTFALL, SURPLUS, layout
-from servicequality.metrics.explore import DIMENSIONS, MEASURES, Choice, format_value
+from servicequality.metrics.explore import DIMENSIONS, MEASURES, Choice, format_value, unreached, value_words
 
 SUPPRESSED_COLOUR = "#808b96"
 MAX_GROUPS_FOR_BARS = 6  # more second-dimension values than this: a heatmap instead of grouped bars
@@ -55,8 +55,8 @@ def _hover(choice: Choice) -> str:
 def _customdata(df: pd.DataFrame, choice: Choice) -> np.ndarray:
     m = MEASURES[choice.measure]
     value_text = [
-        "suppressed: fewer responses than the minimum" if s else format_value(v, choice.measure)
-        for v, s in zip(df["value"], df["suppressed"])
+        "suppressed: fewer responses than the minimum" if s else value_words(v, n, choice.measure)
+        for v, n, s in zip(df["value"], df["n"], df["suppressed"])
     ]
     interval_text = [
         "–" if (isinstance(lo, float) and math.isnan(lo)) else f"{lo:,.{m.digits}f} to {hi:,.{m.digits}f}"
@@ -143,6 +143,22 @@ def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
                 name=f"{len(hidden):,} suppressed: fewer responses than the minimum",
             )
         )
+    # a median the open complaints keep out of reach: a mark at zero, not an empty slot that reads as
+    # nothing (Boston's worst months)
+    open_cells = shown[unreached(shown, choice.measure)]
+    if len(open_cells):
+        zeros = np.zeros(len(open_cells))
+        fig.add_trace(
+            go.Scatter(
+                x=zeros if horizontal else open_cells["label1"],
+                y=open_cells["label1"] if horizontal else zeros,
+                mode="markers",
+                marker=dict(symbol="arrow-right" if horizontal else "arrow-up", size=13, color=SUPPRESSED_COLOUR),
+                customdata=_customdata(open_cells, choice),
+                hovertemplate=_hover(choice),
+                name=f"{len(open_cells):,} not reached: too many still open",
+            )
+        )
     if horizontal:
         fig.update_xaxes(title_text=m.axis)
         fig.update_yaxes(title_text=dim.label, autorange="reversed", automargin=True, type="category")
@@ -156,7 +172,7 @@ def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
         fig.update_yaxes(title_text=m.axis)
         height = 420
     fig.update_layout(
-        showlegend=len(hidden) > 0,
+        showlegend=len(hidden) > 0 or len(open_cells) > 0,
         # under the plot (common.layout moves it to the figure's foot): above it, it overprinted the
         # title wrapped to two lines on a phone
         legend=dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top"),
@@ -211,10 +227,7 @@ def heatmap_text(cell: pd.Series, measure: str) -> str:
     January 2015: 118 of 127 still open read "–", like a cell with no complaint)."""
     if MEASURES[measure].key == "count":
         return format_value(cell["value"], measure)
-    value = cell["value"]
-    if measure in ("first_response", "resolution") and (value is None or math.isnan(value)) and cell["n"] > 0:
-        return f"not reached<br>n={int(cell['n']):,}"
-    return f"{format_value(value, measure)}<br>n={int(cell['n']):,}"
+    return f"{value_words(cell['value'], cell['n'], measure)}<br>n={int(cell['n']):,}"
 
 
 def heatmap(cells: pd.DataFrame, choice: Choice) -> go.Figure:

@@ -413,8 +413,29 @@ def format_value(value: float, measure: str) -> str:
     return f"{value:,.{m.digits}f}{m.unit}"
 
 
+MEDIANS = ("first_response", "resolution")  # Kaplan-Meier medians: a cell can hold one not reached
+NOT_REACHED = "not reached"
+
+
+def unreached(cells: pd.DataFrame, measure: str) -> pd.Series:
+    """The cells whose Kaplan-Meier median is not reached: a sample (n > 0) with something handled
+    (cells() leaves the others out) whose open complaints keep the survival above one half."""
+    if measure not in MEDIANS:
+        return pd.Series(False, index=cells.index)
+    return cells["value"].isna() & (cells["n"] > 0) & ~cells["suppressed"].astype(bool)
+
+
+def value_words(value: float, n: float, measure: str) -> str:
+    """A cell's value in words: format_value, or "not reached" for a median its open complaints keep
+    out of reach (Boston's March 2015: a blank bar and "– (n = 242)" read as nothing to show)."""
+    if measure in MEDIANS and (value is None or math.isnan(value)) and n and n > 0:
+        return NOT_REACHED
+    return format_value(value, measure)
+
+
 def cell_text(row: pd.Series, measure: str) -> str:
-    """'−0.52 (n = 41)', 'suppressed (n = 3)' or, for the rate, '5.00 (2 of 400 served)'."""
+    """'−0.52 (n = 41)', 'suppressed (n = 3)', 'not reached (n = 242)' or, for the rate, '5.00 (2 of
+    400 served)'."""
     if row["suppressed"]:
         return f"suppressed (n = {int(row['n']):,})"
     if measure == "complaint_rate":
@@ -422,7 +443,7 @@ def cell_text(row: pd.Series, measure: str) -> str:
         return f"{format_value(row['value'], measure)} ({int(row['n']):,} of {served:,} served)"
     if MEASURES[measure].key == "count":  # '16,427', not '16,427 (n = 16,427)'
         return format_value(row["value"], measure)
-    return f"{format_value(row['value'], measure)} (n = {int(row['n']):,})"
+    return f"{value_words(row['value'], row['n'], measure)} (n = {int(row['n']):,})"
 
 
 def long_table(df: pd.DataFrame, choice: Choice) -> pd.DataFrame:
@@ -443,6 +464,8 @@ def long_table(df: pd.DataFrame, choice: Choice) -> pd.DataFrame:
         out["Note"] = np.where(df["suppressed"], "suppressed: fewer responses than the minimum", "")
     if choice.measure == "complaint_rate":
         out["Note"] = np.where(df["extra"].fillna(0) > 0, "", "no customers served recorded in this cell")
+    if choice.measure in MEDIANS:
+        out["Note"] = np.where(unreached(df, choice.measure), f"{NOT_REACHED}: too many still open", "")
     return out.reset_index(drop=True)
 
 

@@ -468,3 +468,36 @@ def test_heatmap_cells_say_a_count_once_and_a_median_out_of_reach():
     assert charts_explore.heatmap_text(open_cell, "resolution") == "not reached<br>n=127"
     timed = pd.Series({"value": 14.26, "n": 40, "suppressed": False})
     assert charts_explore.heatmap_text(timed, "resolution") == "14.3<br>n=40"
+
+
+def test_a_median_not_reached_is_said_and_marked_not_left_blank():
+    # Boston 311, resolution by month: March 2015's 242 requests (most still open) have no median:
+    # its bar slot was empty and its table cell "– (n = 242)"; February's median is 672.6 h.
+    nan = float("nan")
+    cells = pd.DataFrame(
+        {
+            "key1": ["2015-02", "2015-03"],
+            "key2": [None, None],
+            "label1": ["Feb 2015", "Mar 2015"],
+            "label2": ["", ""],
+            "value": [672.6, nan],
+            "low": [nan, nan],
+            "high": [nan, nan],
+            "n": [872, 242],
+            "suppressed": [False, False],
+            "extra": [nan, nan],
+            "order1": ["2015-02", "2015-03"],
+            "order2": ["", ""],
+        }
+    )
+    choice = explore.resolve("resolution", "month", None)
+    assert explore.unreached(cells, "resolution").tolist() == [False, True]
+    assert explore.cell_text(cells.iloc[1], "resolution") == "not reached (n = 242)"
+    assert explore.cell_text(cells.iloc[0], "resolution") == "672.6 (n = 872)"
+    fig = charts_explore.bars(cells, choice)
+    marks = [t for t in fig.data if t.name and "not reached" in t.name]
+    assert len(marks) == 1 and list(marks[0].x) == ["Mar 2015"] and list(marks[0].y) == [0.0]
+    assert marks[0].name == "1 not reached: too many still open"
+    assert explore.long_table(cells, choice)["Note"].tolist() == ["", "not reached: too many still open"]
+    # a survey mean's missing value is not a median: no such words
+    assert not explore.unreached(cells, "gap").any()
