@@ -16,6 +16,11 @@
 --   has_comment           any survey response with a comment
 --   has_visit_channel, has_visit_segment, has_visit_value, has_referred
 --                         any visit with a channel, a segment, a value, whether it came on a referral
+--   has_ticket_segment, has_response_segment
+--                         any ticket, any survey response with a customer segment
+--   has_region            any branch with a region
+-- A value a mapping wrote for a field its export lacks ("Not recorded", "Region not recorded":
+-- mappings/boston311.toml, skytrax_lounges.toml) is not a recorded value.
 -- Like store_contents, the probes are rows of one `union all` turned into columns at the end.
 select
     max(case when p.probe = 1 then p.n end) as has_category,
@@ -30,7 +35,10 @@ select
     max(case when p.probe = 10 then p.n end) as has_visit_channel,
     max(case when p.probe = 11 then p.n end) as has_visit_segment,
     max(case when p.probe = 12 then p.n end) as has_visit_value,
-    max(case when p.probe = 13 then p.n end) as has_referred
+    max(case when p.probe = 13 then p.n end) as has_referred,
+    max(case when p.probe = 14 then p.n end) as has_ticket_segment,
+    max(case when p.probe = 15 then p.n end) as has_response_segment,
+    max(case when p.probe = 16 then p.n end) as has_region
 from (
     select 1 as probe, count(*) as n from (select 1 from tickets where category is not null limit 1) as c
     union all
@@ -64,9 +72,21 @@ from (
     union all
     select 10, count(*) from (select 1 from visits where channel is not null limit 1) as vc
     union all
-    select 11, count(*) from (select 1 from visits where segment is not null limit 1) as vs
+    select 11, count(*) from (
+        select 1 from visits where segment is not null and lower(segment) not like '%not recorded%' limit 1
+    ) as vs
     union all
     select 12, count(*) from (select 1 from visits where value is not null limit 1) as vv
     union all
     select 13, count(*) from (select 1 from visits where referred is not null limit 1) as vr
+    union all
+    select 14, count(*) from (select 1 from tickets where lower(segment) not like '%not recorded%' limit 1) as ts
+    union all
+    select 15, count(*) from (
+        select 1 from survey_responses where lower(segment) not like '%not recorded%' limit 1
+    ) as rs
+    union all
+    select 16, count(*) from (
+        select 1 from branches where region is not null and lower(region) not like '%not recorded%' limit 1
+    ) as br
 ) as p

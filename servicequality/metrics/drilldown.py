@@ -504,6 +504,8 @@ RECORDED_BY: dict[str, dict[str, str]] = {
         "reopened_count": "has_reopened",
         "escalated": "has_escalated",
         "satisfaction": "has_handling_satisfaction",
+        "segment": "has_ticket_segment",
+        "region": "has_region",
     },
     "responses": {
         "overall_satisfaction": "has_satisfaction",
@@ -511,6 +513,8 @@ RECORDED_BY: dict[str, dict[str, str]] = {
         "mean_gap": "has_gaps",
         "mean_perception": "has_gaps",
         "comment": "has_comment",
+        "segment": "has_response_segment",
+        "region": "has_region",
     },
 }
 RECORDED_BY["complaints"] = RECORDED_BY["tickets"]
@@ -520,6 +524,7 @@ RECORDED_BY["visits"] = {
     "segment": "has_visit_segment",
     "value": "has_visit_value",
     "referred": "has_referred",
+    "region": "has_region",
 }
 
 

@@ -280,16 +280,12 @@ def test_a_visits_only_store_lists_its_visits(monkeypatch, stores):
     assert at.segmented_control(key="rows").value == "visits"
     assert any(c.value.startswith(f"rows 1-50 of {in_2021:,}") for c in at.caption), [c.value for c in at.caption]
     table = at.dataframe[0].value
-    # no channel, segment, value or referral in the export: left out and named; the product is the
-    # branch, its code the same words: left out too
-    assert list(table.columns) == [
-        "Visited",
-        "Days since previous visit",
-        "Branch",
-        "Region",
-        "Branch type",
-    ]
-    assert any("so not shown: Channel, Customer segment, Value, Came on a referral" in c.value for c in at.caption)
+    # no channel, segment, value, referral or region in the export ("Region not recorded", the
+    # mapping's words): left out and named; the product is the branch, its code the same words: left out
+    assert list(table.columns) == ["Visited", "Days since previous visit", "Branch", "Branch type"]
+    assert any(
+        "so not shown: Region, Channel, Customer segment, Value, Came on a referral" in c.value for c in at.caption
+    ), [c.value for c in at.caption]
     assert table["Visited"].iloc[0] == bought[bought.dt.year == 2021].max().date()  # latest first
     assert not table.astype(str).apply(lambda c: c.str.contains("@")).any().any()  # no e-mail, hashed or not
     assert list(at.selectbox(key="rows_sort").options) == ["Visited", "Branch"]

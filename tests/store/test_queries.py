@@ -662,24 +662,26 @@ def test_a_cell_keys_line_values_each_dimension_as_the_catalogue_does():
 
 
 def test_recorded_fields_say_which_optional_fields_any_row_holds(fixture_db_path, tmp_path):
-    # The fixture's tickets record every optional field (it has no visits) (T1: first response, resolution, reopened 0,
-    # escalated false, satisfaction 4; the default targets cover Phone/normal); R1 has a comment.
+    # The fixture's tickets record every optional field (T1: first response, resolution, reopened 0,
+    # escalated false, satisfaction 4; the default targets cover Phone/normal); R1 has a comment; no visits.
     con = store.connect_read_only(fixture_db_path)
     try:
-        assert run(con, "recorded_fields").iloc[0].to_dict() == dict.fromkeys(
-            [
-                "has_category",
-                "has_component",
-                "has_first_response",
-                "has_resolution",
-                "has_resolution_target",
-                "has_reopened",
-                "has_escalated",
-                "has_handling_satisfaction",
-                "has_comment",
-            ],
-            1,
-        ) | dict.fromkeys(["has_visit_channel", "has_visit_segment", "has_visit_value", "has_referred"], 0)
+        recorded = [
+            "has_category",
+            "has_component",
+            "has_first_response",
+            "has_resolution",
+            "has_resolution_target",
+            "has_reopened",
+            "has_escalated",
+            "has_handling_satisfaction",
+            "has_comment",
+            "has_ticket_segment",
+            "has_response_segment",
+            "has_region",
+        ]
+        visits = ["has_visit_channel", "has_visit_segment", "has_visit_value", "has_referred"]
+        assert run(con, "recorded_fields").iloc[0].to_dict() == dict.fromkeys(recorded, 1) | dict.fromkeys(visits, 0)
     finally:
         con.close()
     # An export like the CFPB sample's: no handling times, targets, reopenings or scores; one ticket
@@ -701,7 +703,13 @@ def test_recorded_fields_say_which_optional_fields_any_row_holds(fixture_db_path
         assert (row["has_resolution_target"], row["has_comment"]) == (0, 0)
         con.execute("update tickets set resolution_target_at = opened_at + interval 3 day where ticket_id = 'T1'")
         con.execute("update tickets set category = null, escalated = null")
+        # a mapping's placeholder for a field its export lacks is no recorded value (Boston's segment)
+        con.execute("update tickets set segment = 'Not recorded'")
+        con.execute(
+            "update branches set region = case when branch_id = 'B1' then 'North' else 'Region not recorded' end"
+        )
         row = run(con, "recorded_fields").iloc[0]
+        assert (row["has_ticket_segment"], row["has_response_segment"], row["has_region"]) == (0, 1, 1)
         assert (row["has_resolution_target"], row["has_category"], row["has_component"], row["has_escalated"]) == (
             1,
             0,
