@@ -8,7 +8,7 @@ from servicequality import ui
 from servicequality.charts import customers as charts
 from servicequality.charts.common import interval_bars
 from servicequality.metrics import consistency, customers
-from servicequality.metrics.formats import branch_labels
+from servicequality.metrics.formats import branch_labels, comparison_words
 
 filters = ui.current_filters()
 previous = filters.previous_period()
@@ -17,9 +17,10 @@ st.title("Customers")
 contents = ui.query("store_contents").iloc[0]
 has_visits = bool(contents["has_visits"])
 judged = "; the return rate with the stretch of it whose customers can be judged" if has_visits else ""
-st.caption(f"{filters.describe()}. " + ui.compared_with(previous, judged) + ".")
+cards = customers.headline_tiles(ui.query, filters, contents)
+st.caption(f"{filters.describe()}.{comparison_words(cards, ui.compared_with(previous, judged))}")
 days = filters.return_days
-ui.tiles(customers.headline_tiles(ui.query, filters, contents))
+ui.tiles(cards)
 returns_now = ui.query("customer_returns", filters) if has_visits else pd.DataFrame()
 
 branch_rows = ui.query("consistency_branch_measures", filters)

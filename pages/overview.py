@@ -6,14 +6,21 @@ import streamlit as st
 from servicequality import ui
 from servicequality.charts import common as charts
 from servicequality.metrics import customers, drilldown, overview
-from servicequality.metrics.formats import none_below_words
+from servicequality.metrics.formats import comparison_words, none_below_words
 from servicequality.ui import performance as performance_ui
 
 filters = ui.current_filters()
 previous = filters.previous_period()
 
 st.title("Executive overview")
-st.caption(f"{filters.describe()}. {ui.compared_with(previous)}.")
+caption = st.empty()  # filled once the cards are known: "Changes compare with" only if one shows a change
+cards = []
+
+
+def show(row, columns=None) -> None:
+    cards.extend(row)
+    ui.tiles(row, columns)
+
 
 now = overview.headline(ui.query, filters)
 before = overview.headline(ui.query, previous, times=False)  # compared by its shares only
@@ -27,23 +34,24 @@ servqual_survey, perf, model = survey.servqual, survey.ratings, survey.model
 has_tickets = now.complaints > 0 or now.customers_served > 0
 
 if servqual_survey:
-    ui.tiles(overview.survey_tiles(now, moves, ui.query("survey_questions").iloc[0]))
+    show(overview.survey_tiles(now, moves, ui.query("survey_questions").iloc[0]))
 elif model.performance_only:
     st.caption(model.sentence())
-    performance_ui.overall_figures(filters, lowest=perf, previous=previous)
+    show(overview.ratings_tiles(ui.query, filters, ui.query("survey_questions").iloc[0], perf, previous), 4)
 else:
     st.caption(ui.no_surveys("the survey figures are left out"))
 
 contents = ui.query("store_contents").iloc[0]
 if has_tickets:
-    ui.tiles(overview.complaint_tiles(now, moves, filters))
+    show(overview.complaint_tiles(now, moves, filters))
 elif contents["has_complaints"]:
     st.caption("No complaints in this filter: the complaint figures are left out.")
 else:  # a survey or visits store: widening the filter would not bring any
     st.caption("The store holds no complaints: there are no complaint figures.")
 if contents["has_visits"] or contents["has_compliments"]:
     # customers who come back and the share of feedback that is praise (the Customers page has more)
-    ui.tiles(customers.headline_tiles(ui.query, filters, contents), columns=4)
+    show(customers.headline_tiles(ui.query, filters, contents), columns=4)
+caption.caption(f"{filters.describe()}.{comparison_words(cards, ui.compared_with(previous))}")
 with st.container(horizontal=True, gap="medium"):
     if servqual_survey:  # the rows page lists SERVQUAL responses with their gaps
         drilldown.rows_link("responses", "See the survey responses behind these numbers")

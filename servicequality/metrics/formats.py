@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -200,6 +201,24 @@ class Tile:
     delta_color: str = "normal"
     help: str | None = None
     note: str | None = None
+
+    @property
+    def is_change(self) -> bool:
+        """The delta is a change against the previous period (change_delta's words), not a reference."""
+        return bool(self.delta) and self.delta.endswith(("vs previous", "(noise)"))
+
+
+def any_change(tiles: Sequence[Tile]) -> bool:
+    """Whether any tile shows a change: only then does a caption say what changes compare with (the
+    CFPB's October 2019, every card "not recorded" or "no target", said "Changes compare with ...")."""
+    return any(t.is_change for t in tiles)
+
+
+def comparison_words(tiles: Sequence[Tile], compared: str) -> str:
+    """The caption's sentence on changes (compared_with's words) after the filters: said where a card
+    shows a change, or where it says why none can ("No changes are shown: the data start after ...");
+    nothing where the cards hold nothing that could change."""
+    return f" {compared}." if any_change(tiles) or compared.startswith("No changes") else ""
 
 
 # Streamlit markdown's own characters: emphasis, links and images, headings, lists, tables, HTML,

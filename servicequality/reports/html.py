@@ -20,7 +20,7 @@ from servicequality.charts import common as charts
 from servicequality.charts import complaints as cc
 from servicequality.charts import performance as charts_performance
 from servicequality.metrics import overview
-from servicequality.metrics.formats import Tile, fmt_number, minus
+from servicequality.metrics.formats import Tile, any_change, fmt_number, minus
 from servicequality.reports.snapshot import Outside, Snapshot
 
 TREND_HEIGHT = 520  # fits under the headline tiles on the first page
@@ -117,7 +117,7 @@ def _headline(snap: Snapshot) -> str:
         parts.append(f'<p class="note">{none}: the complaint figures are left out.</p>')
     if snap.customer_tiles:
         parts.append(_tiles(snap.customer_tiles))
-    if any((t.delta or "").endswith(("vs previous", "(noise)")) for t in tiles):  # a change, not a target
+    if any_change(tiles):  # a change, not a target
         parts.append(
             f'<p class="note">Changes compare with {snap.previous.start:%d %b %Y} – {snap.previous.end:%d %b %Y}; '
             '"(noise)" marks a change within sampling noise (p ≥ 0.05 in its test).</p>'

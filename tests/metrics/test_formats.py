@@ -159,3 +159,18 @@ def test_a_signed_change_that_rounds_to_nothing_has_no_minus():
     assert formats.fmt_signed(-0.04, 1) == "+0.0"
     assert formats.fmt_signed(-0.05, 1) == "-0.1" and formats.fmt_signed(0.126) == "+0.13"
     assert formats.fmt_signed(-1234.5, 1) == "-1,234.5"
+
+
+def test_the_caption_speaks_of_changes_only_where_a_card_can_show_one():
+    change = formats.Tile("Reputation", "7.4 %", "n", "-3.9 pts vs previous")
+    noise = formats.Tile("Return rate", "0.4 %", "n", "+0.0 pts (noise)")
+    target = formats.Tile("Median resolution time", "28.0 days", "n", "target (median) 15.0 days", "off")
+    unrecorded = formats.Tile("Complaints per 1,000 served", "not recorded", "n")
+    words = "Changes compare with 01 Jan 2015 – 31 Jan 2015"
+    assert formats.comparison_words([target, change], words) == f" {words}."
+    assert formats.comparison_words([noise], words) == f" {words}."
+    # the CFPB's October 2019: every card not recorded or a target, nothing that could change
+    assert formats.comparison_words([target, unrecorded], words) == ""
+    # why there are none is still said
+    why = "No changes are shown: the data start after the previous period (01 Sep 2019 – 30 Sep 2019)"
+    assert formats.comparison_words([unrecorded], why) == f" {why}."
