@@ -16,12 +16,12 @@ previous = filters.previous_period()
 st.title("Customers")
 contents = ui.query("store_contents").iloc[0]
 has_visits = bool(contents["has_visits"])
-judged = "; the return rate with the stretch of it whose customers can be judged" if has_visits else ""
+returns_now = ui.query("customer_returns", filters) if has_visits else pd.DataFrame()
+judged = customers.comparable_words(filters, customers.as_of(returns_now)) if has_visits else ""
 cards = customers.headline_tiles(ui.query, filters, contents)
 st.caption(f"{filters.describe()}.{comparison_words(cards, ui.compared_with(previous, judged))}")
 days = filters.return_days
 ui.tiles(cards)
-returns_now = ui.query("customer_returns", filters) if has_visits else pd.DataFrame()
 
 branch_rows = ui.query("consistency_branch_measures", filters)
 my_label = None

@@ -128,6 +128,25 @@ def comparable_previous(filters: Filters, as_of: dt.date | None) -> Filters:
     return replace(previous, end=max(previous.start, previous.end - dt.timedelta(days=cut)))
 
 
+def comparable_words(filters: Filters, last_visit: dt.date | None) -> str:
+    """The caption's words on which customers the return rate compares (comparable_previous), after
+    "Changes compare with ...": the days whose customers can be judged, against the same stretch of
+    the period before ("the stretch of it whose customers can be judged" named no day: the support
+    purchases' October compared 1 Oct with 1 Sep only); "" when every customer can be judged."""
+    if last_visit is None or pd.isna(last_visit):
+        return ""
+    last_judged = pd.Timestamp(last_visit).date() - dt.timedelta(days=filters.return_days)
+    if last_judged >= filters.end:
+        return ""
+    if last_judged < filters.start:
+        return "; no customer of this period can be judged yet for the return rate"
+    before = comparable_previous(filters, last_visit)
+    return (
+        f"; the return rate compares customers first seen {formats.fmt_span(filters.start, last_judged)} with "
+        f"{formats.fmt_span(before.start, before.end)}"
+    )
+
+
 def as_of(rows: pd.DataFrame) -> dt.date | None:
     """The last visit day the store holds, from customer_returns' rows (None without rows)."""
     return pd.Timestamp(rows["as_of"].iloc[0]).date() if len(rows) and "as_of" in rows else None

@@ -437,3 +437,22 @@ def test_a_return_rate_with_none_judged_says_why():
     some = recent.assign(judged=[100, 0], returned=[40, 0])
     rate = customers.tiles(_contents(has_visits=1), some, pd.DataFrame(), summary, summary, 30)[0]
     assert (rate.value, rate.n) == ("40.0 %", "40 of 100 customers came back; 12,041 seen too recently to judge")
+
+
+def test_the_return_rate_names_the_stretch_it_compares():
+    # The support purchases: last visit 30 Dec 2021, a 90-day window: customers first seen up to
+    # 1 Oct can be judged. October 2021 (31 days) against September (30 days, whole months): the
+    # first day of each, 1 Oct against 1 Sep (September cut by the 30 days October runs past 1 Oct).
+    october = Filters(dt.date(2021, 10, 1), dt.date(2021, 10, 31), return_days=90)
+    assert customers.comparable_words(october, dt.date(2021, 12, 30)) == (
+        "; the return rate compares customers first seen 01 Oct 2021 with 01 Sep 2021"
+    )
+    # a period whose customers can all be judged: nothing to add
+    june = Filters(dt.date(2021, 6, 1), dt.date(2021, 6, 30), return_days=90)
+    assert customers.comparable_words(june, dt.date(2021, 12, 30)) == ""
+    # none of December's can be judged
+    december = Filters(dt.date(2021, 12, 1), dt.date(2021, 12, 30), return_days=90)
+    assert customers.comparable_words(december, dt.date(2021, 12, 30)) == (
+        "; no customer of this period can be judged yet for the return rate"
+    )
+    assert customers.comparable_words(june, None) == ""
