@@ -104,6 +104,20 @@ def crosses_drawn(cells: pd.DataFrame) -> bool:
     return hidden <= MAX_CROSSES or hidden <= len(cells) - hidden
 
 
+def _marks_at_zero(cells: pd.DataFrame, choice: Choice, horizontal: bool, marker: dict, name: str) -> go.Scatter:
+    """Cells with no bar to draw (suppressed, a median not reached) as marks at zero, with their hover."""
+    zeros = np.zeros(len(cells))
+    return go.Scatter(
+        x=zeros if horizontal else cells["label1"],
+        y=cells["label1"] if horizontal else zeros,
+        mode="markers",
+        marker=marker,
+        customdata=_customdata(cells, choice),
+        hovertemplate=_hover(choice),
+        name=name,
+    )
+
+
 def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
     """One bar per value of the first dimension: time left to right, anything else as horizontal
     bars largest first. Suppressed cells show as grey crosses at zero, with their n."""
@@ -130,35 +144,17 @@ def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
     if not crosses_drawn(cells):
         hidden = hidden.iloc[0:0]
     if len(hidden):
-        zeros = np.zeros(len(hidden))
-        fig.add_trace(
-            go.Scatter(
-                x=zeros if horizontal else hidden["label1"],
-                y=hidden["label1"] if horizontal else zeros,
-                mode="markers",
-                marker=dict(symbol="x-thin", size=12, line=dict(width=2, color=SUPPRESSED_COLOUR)),
-                customdata=_customdata(hidden, choice),
-                hovertemplate=_hover(choice),
-                # the count as a count: "(116)" after "the minimum responses" read as the minimum
-                name=f"{len(hidden):,} suppressed: fewer responses than the minimum",
-            )
-        )
+        # the count as a count: "(116)" after "the minimum responses" read as the minimum
+        name = f"{len(hidden):,} suppressed: fewer responses than the minimum"
+        marker = dict(symbol="x-thin", size=12, line=dict(width=2, color=SUPPRESSED_COLOUR))
+        fig.add_trace(_marks_at_zero(hidden, choice, horizontal, marker, name))
     # a median the open complaints keep out of reach: a mark at zero, not an empty slot that reads as
     # nothing (Boston's worst months)
     open_cells = shown[unreached(shown, choice.measure)]
     if len(open_cells):
-        zeros = np.zeros(len(open_cells))
-        fig.add_trace(
-            go.Scatter(
-                x=zeros if horizontal else open_cells["label1"],
-                y=open_cells["label1"] if horizontal else zeros,
-                mode="markers",
-                marker=dict(symbol="arrow-right" if horizontal else "arrow-up", size=13, color=SUPPRESSED_COLOUR),
-                customdata=_customdata(open_cells, choice),
-                hovertemplate=_hover(choice),
-                name=f"{len(open_cells):,} not reached: too many still open",
-            )
-        )
+        marker = dict(symbol="arrow-right" if horizontal else "arrow-up", size=13, color=SUPPRESSED_COLOUR)
+        name = f"{len(open_cells):,} not reached: too many still open"
+        fig.add_trace(_marks_at_zero(open_cells, choice, horizontal, marker, name))
     if horizontal:
         fig.update_xaxes(title_text=m.axis)
         fig.update_yaxes(title_text=dim.label, autorange="reversed", automargin=True, type="category")
