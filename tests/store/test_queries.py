@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from servicequality import store
-from servicequality.store import periods, runner
+from servicequality.store import periods, rollups, runner
 from servicequality.store.connection import connect_read_write
 from tests.conftest import FIXTURE_PERIOD as P
 from tests.conftest import query_extras
@@ -735,11 +735,13 @@ def test_drill_visits_lists_the_filter_and_cell_in_order(fixture_db_path, tmp_pa
             "('C3', 'B2', date '2024-01-15', 'Phone', 'Premium', 7.0, false), "
             "('C3', 'B1', date '2023-12-31', 'Phone', 'Individual', 5.0, false)"  # before the period
         )
+        rollups.refresh(con)  # the previous visit days come from rollup_visit_days
 
         def drill(**params):
             both = {**P.params(), **QUERY_DEFAULTS, "sort": "visited_on", **params}
             rows = store.run_query(con, "drill_visits", both)
             assert not [c for c in rows.columns if "customer" in c]  # no key leaves the store
+            pd.testing.assert_frame_equal(rows, store.run_query(con, "drill_visits", both, plain=True))
             total = store.run_query(con, "drill_visits_count", both).iloc[0]["total_rows"]
             days = [None if pd.isna(d) else int(d) for d in rows["days_since_previous"]]
             return list(zip([str(d)[:10] for d in rows["visited_on"]], rows["branch_id"], days, strict=True)), total
