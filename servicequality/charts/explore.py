@@ -198,17 +198,15 @@ def grouped_bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
         )
     hidden = cells[cells["suppressed"]]
     if len(hidden):
-        fig.add_trace(
-            go.Scatter(
-                x=hidden["label1"],
-                y=np.zeros(len(hidden)),
-                mode="markers",
-                marker=dict(symbol="x-thin", size=12, line=dict(width=2, color=SUPPRESSED_COLOUR)),
-                customdata=_customdata(hidden, choice),
-                hovertemplate=_hover(choice),
-                name=f"Suppressed cells ({len(hidden)})",
-            )
-        )
+        marker = dict(symbol="x-thin", size=12, line=dict(width=2, color=SUPPRESSED_COLOUR))
+        name = f"{len(hidden):,} suppressed: fewer responses than the minimum"
+        fig.add_trace(_marks_at_zero(hidden, choice, False, marker, name))
+    # a median not reached (too many still open) marked at zero, as in bars(): a gap in a group read as nothing
+    open_cells = cells[unreached(cells, choice.measure)]
+    if len(open_cells):
+        marker = dict(symbol="arrow-up", size=13, color=SUPPRESSED_COLOUR)
+        name = f"{len(open_cells):,} not reached: too many still open"
+        fig.add_trace(_marks_at_zero(open_cells, choice, False, marker, name))
     fig.update_layout(barmode="group", legend=dict(title_text=DIMENSIONS[choice.dim2].label))
     fig.update_xaxes(
         title_text=DIMENSIONS[choice.dim1].label, type="category", categoryorder="array", categoryarray=categories

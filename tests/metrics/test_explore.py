@@ -501,3 +501,8 @@ def test_a_median_not_reached_is_said_and_marked_not_left_blank():
     assert explore.long_table(cells, choice)["Note"].tolist() == ["", "not reached: too many still open"]
     # a survey mean's missing value is not a median: no such words
     assert not explore.unreached(cells, "gap").any()
+    # grouped by a second dimension: marked too
+    two = cells.assign(key2=["Phone", "Phone"], label2=["Phone", "Phone"], order2=["Phone", "Phone"])
+    grouped = charts_explore.grouped_bars(two, explore.resolve("resolution", "month", "channel"))
+    marks = [t for t in grouped.data if t.name and "not reached" in t.name]
+    assert len(marks) == 1 and list(marks[0].x) == ["Mar 2015"]
