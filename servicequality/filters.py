@@ -8,6 +8,7 @@ filters written once in SQL as `($regions is null or list_contains($regions, reg
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -135,8 +136,10 @@ class Filters:
         anything is shown (servicequality.ui.data.network_query)."""
         return replace(self, scope=None)
 
-    def describe(self) -> str:
-        """Plain words for the 'How is this computed?' notes."""
+    def describe(self, branch_names: Mapping[str, str] | None = None) -> str:
+        """Plain words for the 'How is this computed?' notes. `branch_names` (id -> label, e.g.
+        'Public Works (PWDx)') names the selected branches; without it they are their ids."""
+        named = branch_names or {}
         parts = [f"{self.start:%d %b %Y} to {self.end:%d %b %Y} ({self.days} day{'' if self.days == 1 else 's'})"]
         for name in SELECTIONS:
             values = getattr(self, name)
@@ -145,8 +148,11 @@ class Filters:
             label = name.replace("_", " ")
             if name == "branches" and self.scope is not None:
                 values = [b for b in values if b in self.scope] or self.scope
-                parts.append(f"{label}: {', '.join(values) if len(values) <= 5 else f'{len(values)} of yours'}")
+                shown = ", ".join(named.get(b, b) for b in values)
+                parts.append(f"{label}: {shown if len(values) <= 5 else f'{len(values)} of yours'}")
                 continue
+            if name == "branches":
+                values = [named.get(b, b) for b in values]
             parts.append(f"{label}: {', '.join(values) if values else 'all'}")
         if self.my_branch:
             parts.append(f"my branch: {self.my_branch} ({PEER_GROUPS[self.peers].lower()} as peers)")

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         args.out.write_text(document, encoding="utf-8")
         size = args.out.stat().st_size
     else:
-        header = f"{snap.period.words} · {snap.scope.words} · {snap.filters.describe()}"
+        header = f"{snap.period.words} · {snap.scope.words} · {snap.filters.describe(snap.branch_names)}"
         try:
             size = pdf.html_to_pdf(document, args.out, header=header)
         except pdf.PdfError as exc:

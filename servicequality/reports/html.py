@@ -308,7 +308,7 @@ def render(snap: Snapshot, *, source: str, generated: dt.datetime | None = None)
     title = f"Service quality report: {snap.period.words}, {snap.scope.words}"
     body = [
         f"<h1>{e(title)}</h1>",
-        f'<p class="filters"><b>Filters:</b> {e(snap.filters.describe())}. Minimum n for a branch: '
+        f'<p class="filters"><b>Filters:</b> {e(snap.filters.describe(snap.branch_names))}. Minimum n for a branch: '
         f"{snap.filters.min_n}.</p>",
         f'<p class="note">{e(snap.coverage)}</p>' if snap.coverage else "",
         _headline(snap),

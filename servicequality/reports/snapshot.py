@@ -157,6 +157,7 @@ class Snapshot:
     coverage: str | None = None  # how much of the period the store's data cover (formats.period_coverage)
     timed: bool = False  # some complaint has a handling time (answered or resolved)
     holds_complaints: bool = True  # the store holds complaints at all (store_contents), in any period
+    branch_names: dict[str, str] = field(default_factory=dict)  # id -> 'Name (id)', for the filters line
     targeted: bool = False  # some complaint is judged against a target
 
 
@@ -219,6 +220,8 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
     moves = overview.headline_changes(now, before)
     survey = overview.survey_view(run, filters, now)
     snap = Snapshot(period, scope, filters, previous, survey, complaints=now.complaints)
+    branches = run("filter_branches")
+    snap.branch_names = dict(zip(branches["branch_id"], formats.branch_labels(branches), strict=True))
     if survey.servqual:
         snap.survey_tiles = overview.survey_tiles(now, moves, run("survey_questions").iloc[0])
     elif survey.ratings_only:

@@ -89,6 +89,14 @@ def test_region_report_narrows_the_numbers(fixture_con):
     assert "Region North" in text
 
 
+def test_a_branch_report_names_its_branch_in_the_filters_line(fixture_con):
+    # the fixture's B1 is Alpha: "branches: B1" named a code the reader may not know
+    run = store.query_runner(fixture_con)
+    scope = snapshot.resolve_scope("branch", "B1", run("filter_branches"))
+    text = _text(html.render(snapshot.gather(run, snapshot.parse_period(FIXTURE_DAYS), scope), source="f"))
+    assert "branches: Alpha (B1)" in text
+
+
 def test_names_from_the_store_are_text_not_markup(fixture_con):
     run = store.query_runner(fixture_con)
     period = snapshot.parse_period(FIXTURE_DAYS)
