@@ -585,6 +585,8 @@ def test_only_a_query_that_says_so_takes_its_plain_form_from_the_models():
         "customer_returns",
         "customer_returns_months",
         "drill_tickets",
+        # hand-worked visits and days since the previous one (test_drill_visits_lists_the_filter_and_cell_in_order)
+        "drill_visits",
         "explore_returns",
         "handling_summary",
         "handling_targets",
