@@ -259,14 +259,22 @@ if targets.empty:
     st.info("No complaints in this period.")
 else:
     priorities = [p for p in ("low", "normal", "high", "urgent") if p in set(targets["priority"])]
-    priority = st.radio(
-        "Priority",
-        priorities,
-        index=priorities.index("normal") if "normal" in priorities else 0,
-        format_func=str.capitalize,  # the stored codes in words, as the Rows page writes them
-        horizontal=True,
-        key="complaints_priority",
+    # One priority on every complaint (a mapping's constant where the export records none: the CFPB,
+    # Boston 311) is no choice to offer, nor a word for the titles.
+    several = len(priorities) > 1
+    priority = (
+        st.radio(
+            "Priority",
+            priorities,
+            index=priorities.index("normal") if "normal" in priorities else 0,
+            format_func=str.capitalize,  # the stored codes in words, as the Rows page writes them
+            horizontal=True,
+            key="complaints_priority",
+        )
+        if several
+        else priorities[0]
     )
+    of_priority = f" ({stored(priority)} priority)" if several else ""
     chosen = targets[targets["priority"] == priority]
     left, right = st.columns(2)
     with left:
@@ -276,14 +284,14 @@ else:
             st.info(
                 "The export records no first response for these complaints."
                 if not int(handling["responded_n"] or 0)
-                else "No answered complaints at this priority."
+                else f"No answered complaints{' at this priority' if several else ''}."
             )
         else:
             ui.chart(
                 cc.handling_vs_target(
                     answered,
                     stage="first_response",
-                    title=f"Time to first response against target ({stored(priority)} priority)",
+                    title=f"Time to first response against target{of_priority}",
                 ),
                 key="complaints_first_vs_target",
                 filename=f"first_response_vs_target_{priority}",
@@ -298,14 +306,14 @@ else:
                 "The export records no resolution time for these complaints."
                 if not int(handling["resolved_n"] or 0)
                 and complaints.untimed(handling["complaints"], handling["resolved_n"], handling["still_open_n"])
-                else "No resolved complaints at this priority."
+                else f"No resolved complaints{' at this priority' if several else ''}."
             )
         else:
             ui.chart(
                 cc.handling_vs_target(
                     resolved,
                     stage="resolution",
-                    title=f"Time to resolution against target ({stored(priority)} priority)",
+                    title=f"Time to resolution against target{of_priority}",
                 ),
                 key="complaints_resolution_vs_target",
                 filename=f"resolution_vs_target_{priority}",
@@ -324,7 +332,9 @@ else:
         st.info("No complaint with a target has been answered or resolved yet: no share within target to chart.")
     else:
         ui.chart(
-            cc.within_target_bars(by_channel, title="Share within target by channel (all priorities)"),
+            cc.within_target_bars(
+                by_channel, title="Share within target by channel" + (" (all priorities)" if several else "")
+            ),
             key="complaints_within_target",
             filename="within_target_by_channel",
             select=ui.CrossFilter("channel", "x"),
@@ -347,7 +357,7 @@ else:
     )
     shown = [
         "Channel",
-        "Priority",
+        *(["Priority"] if several else []),
         "Complaints",
         "First response target (min)",
         "Median first response (min)",
@@ -358,12 +368,14 @@ else:
         "P90 resolution (min)",
         "Resolved within target (%)",
     ]
-    with st.expander("Every channel and priority"):
+    with st.expander("Every channel and priority" if several else "Every channel"):
         ui.table(
             table[shown],
             key="complaints_targets_table",
             filename="handling_by_channel_and_priority",
-            column_config={c: st.column_config.NumberColumn(format="%.1f") for c in shown[3:]},
+            column_config={
+                c: st.column_config.NumberColumn(format="%.1f") for c in shown[shown.index("Complaints") + 1 :]
+            },
         )
     ui.how_computed(
         "Times are minutes from opening to the first response and to resolution; median and 90th percentile "

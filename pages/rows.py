@@ -22,12 +22,12 @@ st.caption(filters.describe())
 # What the store holds: a survey-only store opens on its responses, not on an empty list of complaints.
 contents = ui.query("store_contents")
 opening_kind = drilldown.default_kind(contents)
-# What no export in the store recorded at all: its columns are left out (and named under the table).
-probes = {
-    **contents.iloc[0].to_dict(),
-    **ui.query("survey_questions").iloc[0].to_dict(),
-    **ui.query("recorded_fields").iloc[0].to_dict(),
-}
+# What no row of the period records (no export in the store, or none of the period's: the CFPB's
+# escalation ends in 2017): its columns are left out, and named under the table.
+in_store = {**contents.iloc[0].to_dict(), **ui.query("survey_questions").iloc[0].to_dict()}
+if bounds := ui.data_bounds():
+    in_store |= ui.query("recorded_fields", start=bounds[0], end=bounds[1]).iloc[0].to_dict()
+probes = in_store | ui.query("recorded_fields", filters).iloc[0].to_dict()
 # What the link asked for, before the widgets silently drop values they do not know.
 request = drilldown.parse_request({key: st.query_params.get_all(key) for key in st.query_params}, opening_kind)
 for problem in request.problems:
@@ -117,7 +117,7 @@ ui.table(
     download=False,  # the link below exports every row, not this page's 50
     height=min(36 * (len(page.rows) + 1) + 3, 36 * 21 + 3),  # up to 20 rows in view, then scroll
 )
-if unheld := drilldown.unrecorded_words(kind, leave_out):
+if unheld := drilldown.unrecorded_words(kind, leave_out, in_store, page.rows):
     st.caption(unheld)
 if kind in drilldown.BLANK_NOTES:
     st.caption(drilldown.BLANK_NOTES[kind])

@@ -53,7 +53,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "branch_id": "Branch code",
     },
 }
-COLUMNS["complaints"] = COLUMNS["tickets"]
+# Complaints only: "Kind" would say "Complaint" on every row.
+COLUMNS["complaints"] = {c: label for c, label in COLUMNS["tickets"].items() if c != "kind"}
 COLUMNS["visits"] = {
     "visited_on": "Visited",
     "days_since_previous": "Days since previous visit",
@@ -131,11 +132,20 @@ RECORDED_BY["visits"] = {
 }
 
 
+# Columns left out when every ticket of the period holds one value: a mapping's constant where the
+# export records none (priority "normal" for the CFPB and Boston 311), repeated 50 times a page,
+# says nothing about any row. Named once under the table with the value.
+ONE_VALUE: dict[str, dict[str, str]] = {"tickets": {"priority": "has_priority_choice"}}
+ONE_VALUE["complaints"] = ONE_VALUE["tickets"]
+
+
 def unrecorded(kind: str, probes: Mapping[str, object], branches: pd.DataFrame | None = None) -> tuple[str, ...]:
-    """The columns of `kind` to leave out: those whose probe (RECORDED_BY) is 0 in `probes` (a probe
-    missing from it counts as recorded), and the branch code where every branch's code is its name
-    (Skytrax's lounges: "Branch" and "Branch code" said the same twice; `branches`: filter_branches)."""
-    columns = tuple(c for c, probe in RECORDED_BY[kind].items() if not probes.get(probe, 1))
+    """The columns of `kind` to leave out: those whose probe (RECORDED_BY, ONE_VALUE) is 0 in `probes`
+    (recorded_fields over the period, with the store-wide probes; a probe missing from it counts as
+    recorded), and the branch code where every branch's code is its name (Skytrax's lounges:
+    "Branch" and "Branch code" said the same twice; `branches`: filter_branches)."""
+    probed = RECORDED_BY[kind] | ONE_VALUE.get(kind, {})
+    columns = tuple(c for c, probe in probed.items() if not probes.get(probe, 1))
     if branches is not None and len(branches) and (branches["branch_id"] == branches["branch_name"]).all():
         columns += ("branch_id",)
     return columns
@@ -145,13 +155,34 @@ def unrecorded(kind: str, probes: Mapping[str, object], branches: pd.DataFrame |
 BLANK_NOTES = {"visits": "Days since previous visit: – on a customer's first visit on record."}
 
 
-def unrecorded_words(kind: str, columns: Collection[str]) -> str | None:
-    """The sentence under the table naming the columns left out because no export recorded them
-    (the branch code, left out as a repeat of the name, is not one of them); None when there is none."""
-    names = [label for column, label in COLUMNS[kind].items() if column in columns and column in RECORDED_BY[kind]]
-    if not names:
-        return None
-    return f"Not recorded in this store's data, so not shown: {', '.join(names)}."
+def unrecorded_words(
+    kind: str,
+    columns: Collection[str],
+    in_store: Mapping[str, object] | None = None,
+    rows: pd.DataFrame | None = None,
+) -> str | None:
+    """The sentences under the table naming the columns left out (unrecorded): those no export in the
+    store recorded at all (their probe is 0 in `in_store`, recorded_fields over the data's whole span;
+    without it, every one), those no row of the period records (the CFPB's escalation ends in 2017),
+    and those with one value on every row, named with it from `rows` (the page's rows). The branch
+    code, left out as a repeat of the name, is not named. None when there is nothing to say."""
+    labels = COLUMNS[kind]
+    recorded = RECORDED_BY[kind]
+    missing = [c for c in labels if c in columns and c in recorded]
+    never = [c for c in missing if in_store is None or not in_store.get(recorded[c], 1)]
+    sentences = []
+    if never:
+        sentences.append(f"Not recorded in this store's data, so not shown: {', '.join(labels[c] for c in never)}.")
+    if period := [labels[c] for c in missing if c not in never]:
+        sentences.append(f"Not recorded in this period, so not shown: {', '.join(period)}.")
+    for column in (c for c in ONE_VALUE.get(kind, {}) if c in columns):
+        value = rows[column].iloc[0] if rows is not None and column in rows and len(rows) else None
+        if value is None or pd.isna(value):
+            sentences.append(f"{labels[column]} is the same on every row here, so not shown.")
+        else:
+            value = WORDS.get(column, {}).get(value, value)
+            sentences.append(f"{labels[column]}: {value} on every row here, so not shown.")
+    return " ".join(sentences) or None
 
 
 def for_display(rows: pd.DataFrame, kind: str, reveal: bool = False, leave_out: Collection[str] = ()) -> pd.DataFrame:

@@ -212,8 +212,12 @@ def _handling(snap: Snapshot) -> str:
     if notes:
         parts.append(f'<p class="note">{" ".join(notes)}</p>')
     by_channel = snap.within_by_channel
+    # One priority on every complaint (a mapping's constant where the export records none: the CFPB,
+    # Boston 311) is no column to print, nor a word for the titles.
+    several = snap.targets is not None and snap.targets["priority"].nunique() > 1
     if by_channel is not None and by_channel[["first_pct", "resolution_pct"]].notna().any().any():
-        fig = cc.within_target_bars(by_channel, title="Share within target by channel (all priorities)")
+        title = "Share within target by channel" + (" (all priorities)" if several else "")
+        fig = cc.within_target_bars(by_channel, title=title)
         parts.append(_chart(fig, height=320))
     elif by_channel is not None:
         parts.append(
@@ -223,7 +227,7 @@ def _handling(snap: Snapshot) -> str:
     if snap.targets is not None and not snap.targets.empty:
         header = [
             ("Channel", False),
-            ("Priority", False),
+            *([("Priority", False)] if several else []),
             ("Complaints", True),
             ("First response target (min)", True),
             ("Median first response (min)", True),
@@ -235,7 +239,7 @@ def _handling(snap: Snapshot) -> str:
         rows = [
             (
                 r.channel,
-                r.priority,
+                *([r.priority] if several else []),
                 f"{int(r.complaints):,}",
                 _target(r.first_response_target, r.targeted_first_n),
                 _median(r.median_first_response_minutes, r.responded_n, r.awaiting_first_n, r.complaints),
@@ -246,7 +250,7 @@ def _handling(snap: Snapshot) -> str:
             )
             for r in snap.targets.itertuples()
         ]
-        parts.append("<h3>By channel and priority</h3>" + _table(header, rows))
+        parts.append(f"<h3>By channel{' and priority' if several else ''}</h3>" + _table(header, rows))
     return "".join(parts)
 
 

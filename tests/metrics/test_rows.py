@@ -243,6 +243,8 @@ def test_display_writes_kind_and_priority_as_words_and_names_the_branch_code():
     assert shown["Kind"].tolist() == ["Complaint", "Compliment", "Request"]  # was "complaint"
     assert shown["Priority"].tolist() == ["Normal", "Urgent", "High"]
     assert rows["kind"].tolist()[0] == "complaint"  # the rows the query returned are not changed
+    # a list of complaints only: "Kind" would say "Complaint" on every row
+    assert list(drilldown.for_display(rows, "complaints").columns) == ["Ticket", "Branch", "Branch code", "Priority"]
     # status and family as words too, and a deadline from a timestamp to one decimal of a minute
     more = rows.assign(
         status=["closed", "open", "resolved"],
@@ -456,6 +458,25 @@ def test_columns_no_export_recorded_are_left_out_and_named_once():
     assert drilldown.unrecorded_words("complaints", ()) is None
     # a probe the caller did not run counts as recorded: nothing is hidden by accident
     assert drilldown.unrecorded("tickets", {}) == ()
+
+
+def test_a_column_empty_in_the_period_only_and_one_priority_are_named_apart():
+    # The CFPB's last year: escalation recorded in the store (until 2017) but by none of the period's
+    # complaints; every complaint's priority is the mapping's "normal".
+    period = {"has_escalated": 0, "has_first_response": 0, "has_priority_choice": 0}
+    store_wide = {"has_escalated": 1, "has_first_response": 0}
+    out = drilldown.unrecorded("complaints", period)
+    assert set(out) == {"escalated", "first_response_minutes", "priority"}
+    assert "priority" not in drilldown.sorts_for("complaints", out)
+    rows = pd.DataFrame({"ticket_id": ["T1", "T2"], "priority": ["normal", "normal"]})
+    assert drilldown.unrecorded_words("complaints", out, store_wide, rows) == (
+        "Not recorded in this store's data, so not shown: First response (minutes). "
+        "Not recorded in this period, so not shown: Escalated. "
+        "Priority: Normal on every row here, so not shown."
+    )
+    # several priorities: the column stays
+    assert "priority" not in drilldown.unrecorded("complaints", {"has_priority_choice": 1})
+    assert drilldown.unrecorded("responses", {"has_priority_choice": 0}) == ()  # responses have none
 
 
 def test_a_branch_code_that_repeats_the_name_is_left_out_silently():

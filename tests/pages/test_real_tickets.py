@@ -133,6 +133,31 @@ def test_boston_first_response_is_not_recorded_and_the_time_axis_reads_in_words(
     assert differing  # Boston's phone complaints at least
     caption = next(c.value for c in at.caption if c.value.startswith("No target marker for"))
     assert caption.startswith(f"No target marker for {', '.join(differing)}:")
+    # Boston records no priority (the mapping's constant "normal" on every request): no choice of one,
+    # nor a word of it in the titles
+    assert not at.radio, [r.label for r in at.radio]
+    assert chart(at, "complaints_resolution_vs_target")["layout"]["title"]["text"].startswith(
+        "Time to resolution against target"
+    )
+    assert "priority" not in chart(at, "complaints_resolution_vs_target")["layout"]["title"]["text"]
+
+
+def test_the_rows_page_of_the_cfpb_leaves_out_what_its_last_year_does_not_record(monkeypatch, stores):
+    # The sample's "Consumer disputed?" (escalated) is answered only until 2017 (pandas below); its
+    # priority is the mapping's constant. In the default year neither says anything about a row.
+    raw = pd.read_csv(CFPB, skiprows=2, dtype=str, usecols=["Date received", "Consumer disputed?"])
+    answered = raw[raw["Consumer disputed?"].isin(["Yes", "No"])]
+    assert len(answered) and answered["Date received"].max() < "2018"
+    assert not raw[raw["Date received"].between(*CFPB_YEAR)]["Consumer disputed?"].isin(["Yes", "No"]).any()
+    at = open_page(monkeypatch, stores["cfpb"], ROWS, {"period": CFPB_YEAR})
+    columns = list(at.dataframe[0].value.columns)
+    assert "Escalated" not in columns and "Priority" not in columns and "Category" in columns
+    captions = " ".join(c.value for c in at.caption)
+    assert "Not recorded in this period, so not shown: Escalated." in captions
+    assert "Priority: Normal on every row here, so not shown." in captions
+    # over the whole sample the answers of 2015-2017 are there: the column comes back
+    whole = open_page(monkeypatch, stores["cfpb"], ROWS, {"period": ["2011-01-01", "2020-12-31"]})
+    assert "Escalated" in whole.dataframe[0].value.columns
 
 
 def test_the_rows_page_of_a_survey_only_store_opens_on_its_responses(monkeypatch, stores):

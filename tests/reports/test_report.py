@@ -77,6 +77,8 @@ def test_fixture_report_holds_the_hand_worked_numbers(fixture_con):
     assert "Median first response 1 min" in text
     assert "Median resolution time 12.0 h" in text
     assert "01 Jan 2024 to 29 Feb 2024 (60 days)" in text
+    # four priorities among the fixture's complaints (low, normal, high, urgent): a column of them
+    assert "By channel and priority Channel Priority Complaints" in text
 
 
 def test_region_report_narrows_the_numbers(fixture_con):
@@ -178,7 +180,10 @@ def test_reports_on_real_exports(tmp_path):
             )
         ).sum()
     )
-    assert f"Web normal {web:,} no target not recorded no target no target not recorded no target" in text
+    # every complaint's priority is the mapping's "normal": no Priority column, no "and priority"
+    assert "By channel Channel Complaints First response target (min)" in text
+    assert "By channel and priority" not in text and "all priorities" not in text
+    assert f"Web {web:,} no target not recorded no target no target not recorded no target" in text
     assert "Share within target by channel" not in text
     # a quarter after the data's end (pandas: received 06 Apr 2015 to 19 Mar 2020) says so
     out = tmp_path / "cfpb_q2.html"

@@ -681,6 +681,7 @@ def test_recorded_fields_say_which_optional_fields_any_row_holds(fixture_db_path
             "has_ticket_segment",
             "has_response_segment",
             "has_region",
+            "has_priority_choice",  # normal, high, urgent and low in January and February
         ]
         visits = ["has_visit_channel", "has_visit_segment", "has_visit_value", "has_referred"]
         assert run(con, "recorded_fields").iloc[0].to_dict() == dict.fromkeys(recorded, 1) | dict.fromkeys(visits, 0)
@@ -718,6 +719,30 @@ def test_recorded_fields_say_which_optional_fields_any_row_holds(fixture_db_path
             0,
             0,
         )
+    finally:
+        con.close()
+
+
+def test_recorded_fields_probe_the_period_only(fixture_db_path, tmp_path):
+    # The CFPB's "consumer disputed?" (escalated) ends in 2017: its last year records none. Here the
+    # January tickets lose theirs; February's T3 and T4 keep False (a recorded answer).
+    copy = tmp_path / "period.duckdb"
+    copy.write_bytes(fixture_db_path.read_bytes())
+    con = connect_read_write(copy)
+    january, february = replace(P, end=dt.date(2024, 1, 31)), replace(P, start=dt.date(2024, 2, 1))
+    try:
+        con.execute("update tickets set escalated = null where opened_at < timestamp '2024-02-01'")
+        assert [run(con, "recorded_fields", f).iloc[0]["has_escalated"] for f in (P, january, february)] == [1, 0, 1]
+        # Priorities: T1 normal, T2 high, T5 urgent, T6 low in January; T3 and T4 both normal in
+        # February; T7 alone (normal) in December 2023. One priority on every ticket is no choice.
+        december = replace(P, start=dt.date(2023, 12, 1), end=dt.date(2023, 12, 31))
+        choice = [run(con, "recorded_fields", f).iloc[0]["has_priority_choice"] for f in (january, february, december)]
+        assert choice == [1, 0, 0]
+        con.execute("update tickets set priority = 'high' where ticket_id = 'T4'")
+        assert run(con, "recorded_fields", february).iloc[0]["has_priority_choice"] == 1
+        # A period without a row records nothing; a branch's region does not depend on the period.
+        empty = run(con, "recorded_fields", replace(P, start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31)))
+        assert empty.iloc[0].to_dict() == {column: 0 for column in empty.columns} | {"has_region": 1}
     finally:
         con.close()
 
