@@ -307,6 +307,23 @@ def short_labels(labels, width: int = BAR_LABEL_LIMIT) -> list[str]:
     return out
 
 
+def wrapped_labels(labels, width: int = BAR_LABEL_LIMIT, lines: int = 2) -> list[str]:
+    """Each label on up to `lines` lines of at most `width` characters, broken between words (plotly's
+    "<br>" between lines, the text escaped for its markup), the last line cut with an ellipsis (_cut)
+    when the label needs more; kept distinct as short_labels keeps them. Cut to one line, the CFPB's
+    commonest issue, "Incorrect information on your report", read "Incorrect information on y…"."""
+    seen: dict[str, int] = {}
+    out = []
+    for text in (str(v) for v in labels):
+        parts = textwrap.wrap(text, width) or [text]
+        if len(parts) > lines:
+            parts = [*parts[: lines - 1], _cut(" ".join(parts[lines - 1 :]), width)]
+        label = "<br>".join(html.escape(part, quote=False) for part in parts)
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
 def short_category_ticks(fig: go.Figure, labels, limit: int = BAR_LABEL_LIMIT) -> None:
     """The y axis of a horizontal bar chart writes each category cut to `limit` characters
     (short_labels), so that long branch names ('Jerusalem Mental Health Center (המרכז הירושלמי)') do

@@ -20,6 +20,7 @@ from servicequality.charts.common import (
     layout,
     short_labels,
     stack,
+    wrapped_labels,
 )
 from servicequality.metrics.formats import fmt_minutes
 
@@ -42,7 +43,8 @@ PALETTE = [
 
 
 CLICK_ID_LIMIT = 200  # ui.crossfilter.MAX_VALUE_LENGTH: a longer value is no key it accepts
-PARETO_LABEL_WIDTH = 26  # characters of a category's label: a 390 px phone keeps ~180 px for the bars
+# characters of a line of a category's label, two lines at most: a 390 px phone keeps ~180 px for the bars
+PARETO_LABEL_WIDTH = 26
 
 
 def pareto(bars: pd.DataFrame, *, colour_by: str = "family", title: str) -> go.Figure:
@@ -122,9 +124,15 @@ def pareto(bars: pd.DataFrame, *, colour_by: str = "family", title: str) -> go.F
             categoryarray=d["label"],
             autorange="reversed",
             automargin=True,
+            # each bar's name on up to two lines (the bars' own labels are cut to one: escape_labels
+            # writes a label's "<br>" as its characters, not a line break)
+            tickvals=d["label"],
+            ticktext=wrapped_labels(d["category"], PARETO_LABEL_WIDTH),
         ),
     )
-    fig = layout(fig, title, max(300, 150 + 28 * len(d)))
+    # a bar whose label takes two lines needs the room of two
+    per_bar = 38 if any("<br>" in t for t in fig.layout.yaxis.ticktext) else 28
+    fig = layout(fig, title, max(300, 150 + per_bar * len(d)))
     # the top axis's ticks and title sit between the chart's title and the bars: room for them
     fig.update_layout(margin_t=fig.layout.margin.t + 45, height=fig.layout.height + 45)
     return fig

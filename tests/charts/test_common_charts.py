@@ -176,3 +176,22 @@ def test_a_cut_does_not_leave_half_a_code_in_brackets():
     # a code that fits stays whole, and a bracket early in the name is not worth losing the rest for
     assert common.short_labels(["Public Works (PWDx)"], 28) == ["Public Works (PWDx)"]
     assert common.short_labels(["Hub (Boston City Hall Plaza North)"], 28) == ["Hub (Boston City Hall Plaza…"]
+
+
+def test_wrapped_labels_break_between_words_on_two_lines_at_most():
+    labels = [
+        "Incorrect information on your report",  # 36: 'Incorrect information on' (24) + 'your report'
+        "Problem with a credit reporting company's investigation into an existing problem",
+        "Fees",
+        "Fees",
+        "<b>bold</b> & more",
+    ]
+    assert common.wrapped_labels(labels, 26) == [
+        "Incorrect information on<br>your report",
+        # the first line's words (21 characters: 'reporting' would make 31), the rest cut to 26
+        "Problem with a credit<br>reporting company's inves…",
+        "Fees",
+        "Fees (2)",
+        "&lt;b&gt;bold&lt;/b&gt; &amp; more",  # plotly's markup is not the name's
+    ]
+    assert common.wrapped_labels(["Problem with a credit reporting"], 26, lines=1) == ["Problem with a credit rep…"]
