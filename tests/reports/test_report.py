@@ -140,6 +140,9 @@ def test_demo_pdf_headline_equals_the_overview_page(demo_db_path, chromium_path,
     # every page states the filters in its header
     for page in reader.pages:
         assert "01 Nov 2025 to 30 Nov 2025" in page.extract_text()
+    # the month-by-month chart fits under the three rows of tiles on the first page (at 520 px it
+    # went to the second and left the first half empty)
+    assert "Month by month" in reader.pages[0].extract_text()
 
     at = open_app(monkeypatch, demo_db_path, query={"period": ["2025-11-01", "2025-11-30"]})
     tiles = {m.label: m.value for m in at.metric}
