@@ -7,6 +7,7 @@ number the same way.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import math
 import re
 from collections.abc import Sequence
@@ -141,6 +142,18 @@ def partial_months(start, end, first_day, last_day) -> str | None:
         if len(parts) == 1
         else f"Parts of months only: {' and '.join(parts)}. Their counts cover only those days."
     )
+
+
+def data_span(first_day: object, last_day: object) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of a date_bounds row as dates (DuckDB gives dates, Spark and pandas
+    timestamps); None when the store holds nothing dated (a null, NaT or NaN first day)."""
+    if first_day is None or first_day != first_day:  # NaT and NaN are not equal to themselves
+        return None
+    return _as_date(first_day), _as_date(last_day)
+
+
+def _as_date(value: object) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value  # a Timestamp is a datetime
 
 
 def period_coverage(start, end, first_day, last_day) -> str | None:

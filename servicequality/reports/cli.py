@@ -10,9 +10,8 @@ import time
 import tomllib
 from pathlib import Path
 
-import pandas as pd
-
 from servicequality import store
+from servicequality.metrics import formats
 from servicequality.reports import alerts, deliver, html, pdf, snapshot
 from servicequality.store import rollups
 
@@ -125,7 +124,11 @@ def run_alerts(args: argparse.Namespace) -> int:
             return 2
         run_query = store.query_runner(con)
         branches = run_query("filter_branches")
-        as_of = args.as_of or pd.Timestamp(run_query("date_bounds").iloc[0]["last_day"]).date()
+        bounds = run_query("date_bounds").iloc[0]
+        as_of = args.as_of or (formats.data_span(bounds["first_day"], bounds["last_day"]) or (None, None))[1]
+        if as_of is None:
+            print(f"alerts: {args.db} holds no dated rows: nothing to check.", file=sys.stderr)
+            return 2
         signals = alerts.evaluate(run_query, rules, as_of, link_base=delivery.dashboard_url)
     finally:
         con.close()

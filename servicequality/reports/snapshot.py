@@ -222,6 +222,7 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
     snap = Snapshot(period, scope, filters, previous, survey, complaints=now.complaints)
     branches = run("filter_branches")
     snap.branch_names = dict(zip(branches["branch_id"], formats.branch_labels(branches), strict=True))
+    contents = run("store_contents").iloc[0]
     if survey.servqual:
         snap.survey_tiles = overview.survey_tiles(now, moves, run("survey_questions").iloc[0])
     elif survey.ratings_only:
@@ -231,20 +232,17 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
     else:
         snap.survey_note = (
             "No survey responses in this period and scope: the survey figures are left out."
-            if run("store_contents").iloc[0]["has_responses"]
+            if contents["has_responses"]
             else "The store holds no survey responses: the survey figures are left out."
         )
     if now.complaints > 0 or now.customers_served > 0:
         snap.complaint_tiles = overview.complaint_tiles(now, moves, filters)
-    contents = run("store_contents").iloc[0]
     snap.holds_complaints = bool(contents["has_complaints"])
     if contents["has_visits"] or contents["has_compliments"]:
         snap.customer_tiles = customers.headline_tiles(run, filters, contents)
 
     bounds = run("date_bounds").iloc[0]
-    first, last = (
-        (None, None) if pd.isna(bounds["first_day"]) else (_day(bounds["first_day"]), _day(bounds["last_day"]))
-    )
+    first, last = formats.data_span(bounds["first_day"], bounds["last_day"]) or (None, None)
     snap.coverage = formats.period_coverage(filters.start, filters.end, first, last)
 
     # The trend: the twelve months up to the period's end (or the period itself when longer), from
@@ -271,11 +269,6 @@ def gather(run: Runner, period: Period, scope: Scope, min_n: int = 30) -> Snapsh
             snap.targets = complaints.targets_table(targets)
     snap.outside = _outside(run, filters, scope)
     return snap
-
-
-def _day(value) -> dt.date:
-    """A date_bounds value as a date (DuckDB gives a date, Spark a timestamp)."""
-    return pd.Timestamp(value).date()
 
 
 def _months_before(end: dt.date, months: int) -> dt.date:

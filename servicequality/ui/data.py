@@ -12,6 +12,7 @@ import streamlit as st
 
 from servicequality import store
 from servicequality.filters import Filters
+from servicequality.metrics import formats
 from servicequality.store import engine, rollups
 from servicequality.ui import crossfilter
 
@@ -189,7 +190,4 @@ def data_bounds() -> tuple[dt.date, dt.date] | None:
     """The first and last day of tickets, survey responses, customers served and visits; None when
     the store holds none of them."""
     row = query("date_bounds").iloc[0]
-    if pd.isna(row["first_day"]):
-        return None
-    # each engine's own date type (DuckDB a date, Spark a timestamp): compared as dates
-    return pd.Timestamp(row["first_day"]).date(), pd.Timestamp(row["last_day"]).date()
+    return formats.data_span(row["first_day"], row["last_day"])

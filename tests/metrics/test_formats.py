@@ -174,3 +174,19 @@ def test_the_caption_speaks_of_changes_only_where_a_card_can_show_one():
     # why there are none is still said
     why = "No changes are shown: the data start after the previous period (01 Sep 2019 – 30 Sep 2019)"
     assert formats.comparison_words([unrecorded], why) == f" {why}."
+
+
+def test_data_span_reads_each_engines_dates():
+    import datetime as dt
+
+    import pandas as pd
+
+    # DuckDB gives dates, Spark (and a pandas column of them) timestamps; an empty store a null
+    assert formats.data_span(dt.date(2024, 1, 1), dt.date(2024, 2, 29)) == (dt.date(2024, 1, 1), dt.date(2024, 2, 29))
+    assert formats.data_span(pd.Timestamp("2023-12-30 00:00"), pd.Timestamp("2024-02-06")) == (
+        dt.date(2023, 12, 30),
+        dt.date(2024, 2, 6),
+    )
+    assert formats.data_span(None, None) is None
+    assert formats.data_span(pd.NaT, pd.NaT) is None
+    assert formats.data_span(float("nan"), float("nan")) is None
