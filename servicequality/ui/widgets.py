@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -121,9 +122,10 @@ def _plotly(
         # stops the page scrolling under any other dragmode, plotly.js#2844); hover still works, and the
         # mode bar's zoom and pan buttons still turn dragging on. A clickable chart (`select`) gets
         # 'pan' from Streamlit 1.67 instead, which replaces a dragmode of false whenever on_select is
-        # set: a swipe there scrolls the page only from the chart's margins.
+        # set: a swipe there scrolls the page only from the chart's margins. So on a phone or tablet
+        # no chart is clickable (the sidebar's filters do the same): a reader must get past it.
         fig.update_layout(dragmode=False)
-    if not select:
+    if not select or on_touch_device():
         st.plotly_chart(fig, key=key, config=config)
         return ()
     selects = (select,) if isinstance(select, CrossFilter) else tuple(select)
@@ -140,6 +142,21 @@ def _plotly(
         selection_mode="points",
     )
     return selects
+
+
+# A phone's or tablet's browser names itself in its User-Agent ("Mobile" in Chrome and Safari on
+# phones, "Android", "iPhone", "iPad"; Firefox for Android "Mobile" too).
+TOUCH_AGENTS = re.compile(r"Mobi|Android|iPhone|iPad|iPod")
+
+
+def on_touch_device() -> bool:
+    """The browser says it is a phone or tablet (TOUCH_AGENTS in its User-Agent header). Streamlit
+    does not tell the screen's width; the User-Agent is what a server knows of the device."""
+    try:
+        agent = st.context.headers.get("User-Agent") or ""
+    except Exception:  # noqa: BLE001 - no request behind the run (AppTest, a bare script): not a phone
+        return False
+    return bool(TOUCH_AGENTS.search(agent))
 
 
 def _hint(selects: Sequence[CrossFilter]) -> str:
