@@ -82,11 +82,16 @@ if cells.empty:
     # Widening helps only if the widest filter has some (the CFPB's resolution times: never)
     bounds = ui.data_bounds()
     anywhere = bounds is not None and not explore.cells(ui.query, filters.widest(*bounds), choice, names).empty
-    st.info(
-        f"Nothing to show: no {m.none_words} in this period and filter. Widen the period or the filters in the sidebar."
-        if anywhere
-        else f"Nothing to show: no {m.none_words} in any period or filter of this store, so no {m.label.lower()}."
-    )
+    if anywhere:
+        st.info(
+            f"Nothing to show: no {m.none_words} in this period and filter. Widen the period or the filters in the "
+            "sidebar."
+        )
+    else:
+        probes = {**ui.query("store_contents").iloc[0].to_dict(), **ui.query("survey_questions").iloc[0].to_dict()}
+        if bounds is not None:
+            probes |= ui.query("recorded_fields", start=bounds[0], end=bounds[1]).iloc[0].to_dict()
+        st.info(explore.never_words(choice.measure, probes))
     st.stop()
 
 if no_category := explore.no_category_words(cells, choice):

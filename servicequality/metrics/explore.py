@@ -393,6 +393,47 @@ def csat_note(run: Runner, filters: Filters, csat_n: int) -> str | None:
     return csat_other_scales(csat_n, int(row["n_satisfaction"]), str(row["satisfaction_scales"] or ""))
 
 
+def never_words(measure: str, probes: Mapping[str, object]) -> str:
+    """Why a measure has nothing to show in any period or filter of this store, in words. `probes`:
+    store_contents, survey_questions and recorded_fields over the data's whole span. A store whose
+    exports do not record what the measure needs says so ("not recorded", "asked on another scale"),
+    not "no answers": the hospital's 1,012 satisfaction answers on 1-10 read "no answers ... so no
+    csat", the CFPB's 6,551 closed complaints "no complaints resolved"."""
+    m = MEASURES[measure]
+
+    def has(probe: str) -> bool:
+        return bool(probes.get(probe, 1))
+
+    complaints = has("has_complaints")
+    if measure == "csat" and not has("has_csat") and has("has_satisfaction"):
+        return (
+            "Not recorded on its scale: CSAT counts answers of 4 or 5 to overall satisfaction asked on 1-5, and "
+            "this store's surveys ask it on another scale. The Ten components page shows their overall "
+            "satisfaction as 0-100."
+        )
+    if measure == "nps" and not has("has_nps") and has("has_recommend"):
+        return (
+            "Not recorded on its scale: the Net Promoter Score needs the would-recommend question on 0-10, and "
+            "this store's surveys ask it another way (yes or no, or another scale). The Ten components page "
+            "shows their answers as 0-100."
+        )
+    if measure in ("csat", "nps") and not (has("has_satisfaction") if measure == "csat" else has("has_recommend")):
+        question = "overall satisfaction" if measure == "csat" else "whether they would recommend"
+        return f"Not asked: no survey in this store asks {question}, so there is no {m.label}."
+    timed = {"first_response": ("has_first_response", "first response"), "resolution": ("has_resolution", "resolution")}
+    if measure in timed and complaints and not has(timed[measure][0]):
+        return (
+            f"Not recorded: this store's exports give no {timed[measure][1]} time for any complaint, so there is no "
+            f"{m.label.lower()}."
+        )
+    if measure in ("gap", "perception") and not has("has_gaps") and has("has_ratings_only"):
+        return (
+            "Not recorded: this store's surveys ask no expectations (ratings only), so there is no gap or 1-7 "
+            "perception. Choose Survey performance (0-100)."
+        )
+    return f"Nothing to show: no {m.none_words} in any period or filter of this store, so no {m.label.lower()}."
+
+
 def no_category_words(cells: pd.DataFrame, choice: Choice) -> str | None:
     """What to say instead of a chart split by category or family when no complaint in the filter
     has one (Boston 311: one bar, "Unmapped 2,885", our own placeholder read as a category)."""

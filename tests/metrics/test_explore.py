@@ -506,3 +506,35 @@ def test_a_median_not_reached_is_said_and_marked_not_left_blank():
     grouped = charts_explore.grouped_bars(two, explore.resolve("resolution", "month", "channel"))
     marks = [t for t in grouped.data if t.name and "not reached" in t.name]
     assert len(marks) == 1 and list(marks[0].x) == ["Mar 2015"]
+
+
+def test_a_measure_the_store_cannot_give_says_why_not_no_answers():
+    # The hospital: satisfaction on 1-10 (no 1-5 CSAT), recommend on its own scale, ratings only.
+    hospital = {
+        "has_complaints": 0,
+        "has_gaps": 0,
+        "has_ratings_only": 1,
+        "has_csat": 0,
+        "has_satisfaction": 1,
+        "has_nps": 0,
+        "has_recommend": 1,
+    }
+    assert explore.never_words("csat", hospital).startswith("Not recorded on its scale: CSAT counts answers of 4")
+    assert explore.never_words("nps", hospital).startswith("Not recorded on its scale: the Net Promoter Score")
+    assert explore.never_words("gap", hospital).startswith("Not recorded: this store's surveys ask no expectations")
+    # a survey that never asked the question
+    assert explore.never_words("nps", hospital | {"has_recommend": 0}) == (
+        "Not asked: no survey in this store asks whether they would recommend, so there is no Net Promoter Score."
+    )
+    # The CFPB: complaints closed, no resolution time in the export
+    cfpb = {"has_complaints": 1, "has_first_response": 0, "has_resolution": 0}
+    assert explore.never_words("resolution", cfpb) == (
+        "Not recorded: this store's exports give no resolution time for any complaint, so there is no median "
+        "resolution time (hours)."
+    )
+    # complaints with times, but none in any filter (all still open): the words about what n lacks
+    assert explore.never_words("resolution", cfpb | {"has_resolution": 1}).startswith(
+        "Nothing to show: no complaints resolved in any period"
+    )
+    # a probe the caller did not run counts as recorded
+    assert explore.never_words("csat", {}).startswith("Nothing to show:")

@@ -191,6 +191,18 @@ def test_the_overview_of_boston_says_what_the_export_does_not_record(monkeypatch
     assert cards["Complaints per 1,000 served"] == "not recorded"
 
 
+def test_explore_says_the_cfpb_records_no_resolution_time(monkeypatch, stores):
+    # 6,551 of the sample's complaints are closed (pandas: "Company response to consumer" says how),
+    # none with a time: "no complaints resolved" was wrong, "not recorded" is right
+    explore_page = next(p for p in PAGES if p.url_path == "explore")
+    query = {"period": CFPB_YEAR, "explore_measure": "Median resolution time (hours)"}
+    at = open_page(monkeypatch, stores["cfpb"], explore_page, query)
+    assert [i.value for i in at.info] == [
+        "Not recorded: this store's exports give no resolution time for any complaint, so there is no median "
+        "resolution time (hours)."
+    ]
+
+
 def test_explore_opens_on_boston_by_its_departments(monkeypatch, stores):
     # Boston's nine departments are one region, "Boston": Explore opened on one bar "by region"
     explore_page = next(p for p in PAGES if p.url_path == "explore")
