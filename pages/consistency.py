@@ -278,7 +278,7 @@ else:
         filename=f"{key}_control_chart_{branch}",
         select=ui.CrossFilter("month", "x"),
     )
-    st.caption(control_charts.chart_words(m.kind, laney))
+    st.caption(control_charts.chart_words(m.kind, laney, chart))
     if control.beyond:
         st.markdown(
             "**Special causes beyond the limits:** " + ", ".join(f"{pd.Timestamp(x):%b %Y}" for x in control.beyond)

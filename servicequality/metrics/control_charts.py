@@ -10,7 +10,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from servicequality.metrics.consistency import MEASURES, FunnelView, Measure, branch_measure, on_the_scale
-from servicequality.stats.control import p_chart, u_chart, xmr_chart
+from servicequality.stats.control import EXACT_BELOW, p_chart, u_chart, xmr_chart
 
 
 def default_control_branch(view: FunnelView, my_branch: str | None, options: list[str] | None = None) -> str:
@@ -40,7 +40,14 @@ CONTROL_FORMULAS = {
     "u chart": "ū ± 3·√(ū/Eᵢ)",
     "Laney u′ chart": "ū ± 3·σ_z·√(ū/Eᵢ), σ_z = mean moving range of the z-scores ÷ 1.128 (Laney 2002)",
     "XmR chart": "X̄ ± 2.66·MR̄ (moving ranges above 3.267·MR̄ signal a jump)",
+    # every month of few expected events (stats.control.exact_limits)
+    "p chart, exact limits": "the counts k/nᵢ beyond which a month has less than a 0.135% chance under "
+    "Binomial(nᵢ, p̄), either side (exact probability limits: too few events a month for p̄ ± 3σ)",
+    "u chart, exact limits": "the counts k/Eᵢ beyond which a month has less than a 0.135% chance under "
+    "Poisson(ū·Eᵢ), either side (exact probability limits: too few events a month for ū ± 3σ)",
 }
+# A chart whose every month took exact limits is named for them, not for Laney's widening.
+EXACT_NAMES = {"proportion": "p chart, exact limits", "rate": "u chart, exact limits"}
 
 
 def control_formula(name: str, m: Measure) -> str:
@@ -77,6 +84,8 @@ def control_chart(months: pd.DataFrame, branch: str, key: str, laney: bool = Tru
             # X̄ ± 2.66·MR̄ can pass a bounded score's ends (a branch near 100): drawn at the scale's
             # end, which moves no signal, since no month can lie beyond it
             chart[["lcl", "ucl"]] = chart[["lcl", "ucl"]].clip(*m.bounds)
+    if m.kind in EXACT_NAMES and chart["exact"].all():
+        name = EXACT_NAMES[m.kind]
     chart["n"] = series["volume"].to_numpy()
     beyond = series.loc[chart["beyond_limits"].to_numpy(), "month"].tolist()
     return ControlChart(series, chart, name, beyond, int(chart["run_of_8"].sum()), _runs_checked(chart))
@@ -149,6 +158,25 @@ PLAIN_CHART_WORDS = {
 }
 
 
-def chart_words(kind: str, laney: bool) -> str:
-    """The control chart in plain words: what a point is and where its limits come from."""
-    return CHART_WORDS[kind] if laney or kind == "mean" else PLAIN_CHART_WORDS[kind]
+def chart_words(kind: str, laney: bool, chart: pd.DataFrame | None = None) -> str:
+    """The control chart in plain words: what a point is and where its limits come from, and which
+    months took exact limits for their few expected events (stats.control.exact_limits)."""
+    exact = int(chart["exact"].sum()) if chart is not None and "exact" in chart else 0
+    if kind != "mean" and exact and exact == len(chart):
+        model = "binomial" if kind == "proportion" else "Poisson"
+        return (
+            f"{EXACT_NAMES[kind]}: each month's {'share' if kind == 'proportion' else 'rate'} "
+            f"against the branch's average. Every month expected fewer than {EXACT_BELOW:g} events at that "
+            f"average, too few for limits 3 standard errors either side, so the limits are exact {model} ones: "
+            "the counts with less than a 0.135% chance either side."
+        )
+    words = CHART_WORDS[kind] if laney or kind == "mean" else PLAIN_CHART_WORDS[kind]
+    if exact:
+        which = "Every month" if exact == len(chart) else f"{exact} of the {len(chart)} months"
+        model = "binomial" if kind == "proportion" else "Poisson"
+        words += (
+            f" {which} expected fewer than {EXACT_BELOW:g} events at the branch's average: too few for those "
+            f"limits, so {'its' if exact == 1 else 'their'} limits are exact {model} ones instead, the counts "
+            "with less than a 0.135% chance either side."
+        )
+    return words

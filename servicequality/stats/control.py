@@ -18,6 +18,12 @@ from scipy import stats as _st
 from servicequality.stats.consistency import Kind, standard_score
 
 RUN_RULE_MAX_SIDE = 0.6
+# A month whose expected count under the centre line is below EXACT_BELOW (for a share, of events or
+# of non-events) gets exact probability limits (exact_limits), not p̄ ± 3σ: the normal approximation
+# to the binomial needs about 5 of each (Montgomery, 7th ed., §3.4.3).
+EXACT_BELOW = 5.0
+# The chance of a point beyond each 3-sigma limit of a normal chart, the exact limits' tail.
+TAIL = float(_st.norm.sf(3))  # 0.00135
 
 
 def one_side_chance(below: np.ndarray, above: np.ndarray) -> float:
@@ -67,18 +73,52 @@ def _attribute_chart(
     lower_bound: float | None,
     upper_bound: float | None,
     runs_hold: bool = True,
+    exact: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
+    """The chart's frame. `exact`: (the months that take exact limits, their lower and upper limits)."""
     lcl = centre - 3 * sigma
     ucl = centre + 3 * sigma
     if lower_bound is not None:
         lcl = np.clip(lcl, lower_bound, None)
     if upper_bound is not None:
         ucl = np.clip(ucl, None, upper_bound)
+    months = np.zeros(len(value), dtype=bool)
+    if exact is not None:
+        months, low, high = exact
+        lcl, ucl = np.where(months, low, lcl), np.where(months, high, ucl)
     chart = _with_signals(pd.DataFrame({"value": value, "centre": centre, "lcl": lcl, "ucl": ucl}))
+    chart["exact"] = months
     chart["runs_checked"] = runs_hold
     if not runs_hold:
         chart["run_of_8"] = False
     return chart
+
+
+def exact_limits(kind: Kind, centre: float, volume: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact probability limits for the months of few expected events: (which months take them, lower
+    limit, upper limit, each as a share or rate like the chart's points).
+
+    Month i: X_i ~ Binomial(n_i, p̄) for a proportion (taken where min(n_i·p̄, n_i·(1 − p̄)) <
+    EXACT_BELOW), Poisson(ū·E_i) for a rate (where ū·E_i < EXACT_BELOW). Upper limit
+    F⁻¹(1 − α)/n_i and lower F⁻¹(α)/n_i with α = TAIL = P(Z > 3) = 0.00135, F⁻¹ the distribution's
+    quantile (the least k with P(X ≤ k) ≥ q): a count beyond them has a chance of at most α under the
+    centre line, as a 3-sigma limit has under the normal approximation. At 16 customers a month and a
+    0.5 % share, p̄ + 3σ = 5.9 % put a month with one return (6.25 %) beyond the limits, though one or
+    more happens with chance 1 − 0.995¹⁶ = 7.7 %; the exact upper limit is 2/16.
+    Sources: Montgomery, "Introduction to Statistical Quality Control", 7th ed., §7.2.1 (probability
+    limits for the p chart) and §3.4.3 (when the normal approximation holds); Ryan, "Statistical
+    Methods for Quality Improvement", 3rd ed., §8.2.
+    """
+    v = np.asarray(volume, dtype=float)
+    if kind == "proportion":
+        months = np.minimum(v * centre, v * (1 - centre)) < EXACT_BELOW
+        dist = _st.binom(np.round(v), min(max(centre, 0.0), 1.0))
+    else:
+        months = v * centre < EXACT_BELOW
+        dist = _st.poisson(v * centre)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low, high = dist.ppf(TAIL) / v, dist.ppf(1 - TAIL) / v
+    return months, low, high
 
 
 def _laney_sigma_z(value: np.ndarray, centre: float, sigma: np.ndarray, narrow: bool = True) -> float:
@@ -101,6 +141,7 @@ def p_chart(events: Sequence[float], n: Sequence[float], *, laney: bool = False)
     limits p̄ ± 3·σ_i·σ_z: the p chart widened (or narrowed) by the between-subgroup variation
     that large subgroups otherwise flag as special causes. The run rule only where it holds
     (run_rule_holds; `runs_checked` says whether it was applied).
+    A month of few expected events (exact_limits) takes exact binomial limits instead, Laney or not.
     Sources: Montgomery, "Introduction to Statistical Quality Control", 7th ed., §7.2;
     Laney (2002), "Improved control charts for attributes", Quality Engineering 14(4):531-537.
     """
@@ -112,14 +153,15 @@ def p_chart(events: Sequence[float], n: Sequence[float], *, laney: bool = False)
     runs_hold = run_rule_holds("proportion", centre, n)
     if laney:
         sigma = sigma * _laney_sigma_z(p, centre, sigma, narrow=runs_hold)
-    return _attribute_chart(p, centre, sigma, 0.0, 1.0, runs_hold)
+    return _attribute_chart(p, centre, sigma, 0.0, 1.0, runs_hold, exact_limits("proportion", centre, n))
 
 
 def u_chart(events: Sequence[float], exposure: Sequence[float], *, laney: bool = False) -> pd.DataFrame:
     """u chart (or Laney's u′ chart) for events per unit of exposure per subgroup.
 
     ū = Σc / ΣE, σ_i = √(ū / E_i), limits ū ± 3σ_i (lower clipped at 0); Laney u′ multiplies
-    σ_i by σ_z = MR̄_z / 1.128 as in p_chart.
+    σ_i by σ_z = MR̄_z / 1.128 as in p_chart. A month of few expected events (exact_limits) takes
+    exact Poisson limits instead.
     Sources: Montgomery, "Introduction to Statistical Quality Control", 7th ed., §7.3;
     Laney (2002), Quality Engineering 14(4):531-537.
     """
@@ -131,7 +173,7 @@ def u_chart(events: Sequence[float], exposure: Sequence[float], *, laney: bool =
     runs_hold = run_rule_holds("rate", centre, e)
     if laney:
         sigma = sigma * _laney_sigma_z(u, centre, sigma, narrow=runs_hold)
-    return _attribute_chart(u, centre, sigma, 0.0, None, runs_hold)
+    return _attribute_chart(u, centre, sigma, 0.0, None, runs_hold, exact_limits("rate", centre, e))
 
 
 def xmr_chart(values: Sequence[float]) -> pd.DataFrame:

@@ -174,3 +174,19 @@ def test_one_ranked_branch_has_no_spread():
     assert consistency.ranked_words(1) == "1 ranked branch"
     assert consistency.ranked_words(45) == "45 ranked branches"
     assert consistency.ranked_words(48, noise=True) == "48 branches, none ranked"
+
+
+def test_the_chart_words_say_which_months_took_exact_limits():
+    from servicequality.metrics import control_charts
+    from servicequality.stats.control import p_chart
+
+    # 16 customers a month at p̄ = 1/192: 0.08 expected, every month exact; 1,000 and 10 a month: one of two
+    rare = p_chart([0, 0, 1] + [0] * 9, [16] * 12)
+    assert control_charts.chart_words("proportion", True, rare) == (
+        "p chart, exact limits: each month's share against the branch's average. Every month expected fewer "
+        "than 5 events at that average, too few for limits 3 standard errors either side, so the limits are "
+        "exact binomial ones: the counts with less than a 0.135% chance either side."
+    )
+    mixed = control_charts.chart_words("rate", False, p_chart([50, 1], [1000, 10]))
+    assert "1 of the 2 months expected fewer than 5 events" in mixed and "its limits are exact Poisson" in mixed
+    assert "exact" not in control_charts.chart_words("proportion", True, p_chart([50, 60], [1000, 1000]))

@@ -95,17 +95,22 @@ def test_funnel_flags_the_outlier_and_not_the_rest():
 
 
 def test_p_chart_hand_worked():
-    # p̄ = 12 / 300 = 0.04; σ = √(0.04·0.96/100) = 0.019596; UCL = 0.04 + 3σ = 0.098788; LCL = −0.0188 -> 0
-    chart = CC.p_chart([2, 4, 6], [100, 100, 100])
+    # p̄ = 120 / 3000 = 0.04 (40 expected a month: the normal limits); σ = √(0.04·0.96/1000) = 0.0061968;
+    # UCL = 0.04 + 3σ = 0.0585903; LCL = 0.04 − 3σ = 0.0214097
+    chart = CC.p_chart([20, 40, 60], [1000, 1000, 1000])
     assert chart["centre"].iloc[0] == pytest.approx(0.04)
-    assert chart["ucl"].tolist() == pytest.approx([0.04 + 3 * math.sqrt(0.000384)] * 3)
-    assert chart["lcl"].tolist() == [0, 0, 0]
+    assert chart["ucl"].tolist() == pytest.approx([0.04 + 3 * math.sqrt(0.0000384)] * 3)
+    assert chart["lcl"].tolist() == pytest.approx([0.04 - 3 * math.sqrt(0.0000384)] * 3)
+    assert not chart["exact"].any()
+    # 100 a month: 4 expected, fewer than 5, so exact binomial limits (test_a_month_of_few_events...)
+    assert CC.p_chart([2, 4, 6], [100, 100, 100])["exact"].all()
 
 
 def test_laney_p_prime_hand_worked():
     # z = (p − p̄)/σ = −0.02/σ, 0, 0.02/σ; moving ranges 0.02/σ twice -> σ_z = (0.02/σ)/1.128
     # UCL′ = p̄ + 3·σ·σ_z = 0.04 + 0.06/1.128 = 0.0931915
-    chart = CC.p_chart([2, 4, 6], [100, 100, 100], laney=True)
+    # (σ cancels: the same limits at any volume; 1,000 a month keeps the normal limits)
+    chart = CC.p_chart([20, 40, 60], [1000, 1000, 1000], laney=True)
     assert chart["ucl"].iloc[0] == pytest.approx(0.04 + 0.06 / 1.128)
     assert chart["lcl"].iloc[0] == pytest.approx(0.0)  # 0.04 − 0.0532 < 0
 
@@ -508,13 +513,49 @@ def test_laney_does_not_narrow_a_chart_of_rare_events():
     # Laney's z: −0.335 for each month of 0 and (1/11 − 0.0101) / 0.03015 = 2.68 for the one;
     # moving ranges 0 six times, then 3.015 twice: MR̄ = 6.03 / 8 = 0.754, σ_z = 0.668 < 1, which
     # closed the limit in to 0.0705 and put the month (0.0909) beyond it. Here the runs do not
-    # hold (P(0) = 0.9899^11 = 0.89 a month), so σ_z is kept at 1: the p chart's own limit.
+    # hold (P(0) = 0.9899^11 = 0.89 a month), so σ_z is kept at 1, and with 0.11 events expected a
+    # month the limits are exact anyway: P(X ≥ 2) = 1 − 0.9899^11 − 11 · 0.0101 · 0.9899^10 = 0.0052
+    # > 0.00135 and P(X ≥ 3) ≈ 165 · 0.0101³ = 0.00017 < 0.00135, so the upper limit is 2 / 11.
     events, n = [0] * 7 + [1, 0], [11] * 9
     laney = CC.p_chart(events, n, laney=True)
-    assert laney["ucl"].iloc[7] == pytest.approx(0.0101 + 3 * 0.03015, abs=2e-4)
+    assert laney["ucl"].iloc[7] == pytest.approx(2 / 11)
     assert not laney["beyond_limits"].any()
     # with 1,100 a month and the same shape (0 seven times, 100 once) Laney's σ_z still narrows or
     # widens as Laney (2002) has it: the runs hold there (a line of 11.1 a month)
     big = CC.p_chart([0] * 7 + [100, 0], [1_100] * 9, laney=True)
     plain = CC.p_chart([0] * 7 + [100, 0], [1_100] * 9, laney=False)
     assert big["runs_checked"].all() and big["ucl"].iloc[0] != pytest.approx(plain["ucl"].iloc[0])
+
+
+def test_a_month_of_few_events_takes_exact_limits():
+    # The support store's GoPro Hero: 16 customers a month, one return in 192: p̄ = 1/192 = 0.0052.
+    # p̄ + 3σ = 0.0052 + 3·√(0.0052·0.9948/16) = 0.0592 put the month of one return (1/16 = 0.0625)
+    # beyond the limits, though P(X ≥ 1) = 1 − (191/192)^16 = 0.078. Exact: P(X ≥ 2) = 0.0031,
+    # P(X ≥ 3) = 0.000099 (sums below), so the least k with P(X ≤ k) ≥ 0.99865 is 2: UCL = 2/16.
+    p, n = 1 / 192, 16
+
+    def at_least(k: int) -> float:  # 1 − Σ_{j<k} C(n, j) p^j (1 − p)^(n − j), by hand
+        return 1 - sum(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(k))
+
+    assert at_least(2) > 0.00135 > at_least(3)
+    events = [0, 0, 1] + [0] * 9
+    for laney in (False, True):
+        chart = CC.p_chart(events, [n] * 12, laney=laney)
+        assert chart["exact"].all()
+        assert chart["ucl"].tolist() == pytest.approx([2 / 16] * 12)
+        assert chart["lcl"].tolist() == [0.0] * 12
+        assert not chart["beyond_limits"].any()
+    # four returns in one month are beyond: p̄ = 4/192, P(X ≥ 3) = 0.0039 > 0.00135 > P(X ≥ 4) =
+    # 0.00027, so UCL = 3/16 and 4/16 lies above it (scipy's quantile agrees)
+    p = 4 / 192
+    assert at_least(3) > 0.00135 > at_least(4)
+    four = CC.p_chart([0, 0, 4] + [0] * 9, [n] * 12)
+    assert four["ucl"].iloc[2] == pytest.approx(3 / 16) == st.binom(16, p).ppf(1 - 0.00135) / 16
+    assert four["beyond_limits"].tolist() == [False, False, True] + [False] * 9
+    # a rate: 0.5 events expected a month (ū = 1/2000, 1,000 exposure): Poisson limits, by scipy
+    rate = CC.u_chart([1, 0, 0, 0], [1000] * 4)
+    assert rate["exact"].all()
+    assert rate["ucl"].iloc[0] == pytest.approx(st.poisson(0.25).ppf(1 - 0.00135) / 1000)
+    # a month of many events keeps p̄ ± 3σ beside one of few in the same chart
+    mixed = CC.p_chart([50, 1], [1000, 10])
+    assert mixed["exact"].tolist() == [False, True]
