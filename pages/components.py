@@ -262,7 +262,11 @@ both = servqual.complaints_vs_survey(ui.query, filters)
 mapped = int(both["complaints_mapped"].max()) if len(both) else 0
 all_complaints = int(both["complaints_all"].max()) if len(both) else 0
 if both.empty or mapped == 0:
-    st.info("No complaints with a category mapped to a component in this filter.")
+    st.info(
+        "No complaints with a category mapped to a component in this filter."
+        if ui.query("store_contents").iloc[0]["has_complaints"]
+        else "The store holds no complaints, so there are none to set beside the survey."
+    )
 else:
     ui.chart(
         charts_servqual.complaints_beside_gaps(both, title="What complaints point at, and what the survey says"),

@@ -30,9 +30,10 @@ for message in explore.link_messages({key: st.query_params.get(key) for key in l
 
 # The view is in the URL (labels) and remembered for the session, so the browser's Back from the
 # rows page, or a return through the navigation, shows it again.
+opening_measure = explore.default_measure(ui.query("store_contents"))
 defaults = {
-    "explore_measure": explore.default_measure(ui.query("store_contents")),
-    "dim1": explore.default_dimension(ui.query("filter_branches")),
+    "explore_measure": opening_measure,
+    "dim1": explore.default_dimension(ui.query("filter_branches"), ui.query("filter_values"), opening_measure),
     "dim2": explore.NO_DIMENSION,
 }
 ui.view_from_url(labels, defaults, "explore_view")

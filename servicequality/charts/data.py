@@ -30,8 +30,10 @@ def store_counts_chart(counts):
             x=counts["rows"],
             y=words,
             orientation="h",
-            text=counts["rows"],
-            texttemplate="%{text:,}",
+            # "none" for an empty table: a survey store's "Tickets 0" read as a count of zero tickets
+            # recorded, where the store holds no tickets at all
+            text=[f"{int(r):,}" if r else "none" for r in counts["rows"]],
+            texttemplate="%{text}",
             textposition="outside",
             cliponaxis=False,
         )

@@ -83,11 +83,20 @@ def default_measure(contents: pd.DataFrame) -> str:
     return "return_rate" if row["has_visits"] else DEFAULT_MEASURE
 
 
-def default_dimension(branches: pd.DataFrame) -> str:
+def default_dimension(branches: pd.DataFrame, values: pd.DataFrame | None = None, measure: str | None = None) -> str:
     """The first dimension the page opens on: region, unless every branch is in one region (Boston
-    311's departments: "by region" was one bar, "Boston"); then branch."""
+    311's departments: "by region" was one bar, "Boston"); then branch. A store of one branch (the
+    kiosk survey: "Korea", one bar by region or by branch) opens on the first of segment and channel
+    with more than one value in `values` (filter_values) that `measure` can be split by (every
+    measure can today: explore.unsupported), else month."""
     if branches["region"].nunique() <= 1 and len(branches) > 1:
         return "branch"
+    if len(branches) == 1 and values is not None:
+        counts = values["dimension"].value_counts()
+        for dim in ("segment", "channel"):
+            if counts.get(dim, 0) > 1 and (measure is None or unsupported(measure, dim) is None):
+                return dim
+        return "month"
     return DEFAULT_DIM1
 
 

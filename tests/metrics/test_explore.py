@@ -405,6 +405,12 @@ def test_explore_opens_by_branch_when_every_branch_is_in_one_region():
     assert explore.default_dimension(two) == explore.DEFAULT_DIM1 == "region"
     # one branch: by branch is one bar too, so the usual default
     assert explore.default_dimension(one_region.head(1)) == "region"
+    # ... unless the store's values say more (the kiosk survey: one branch, five age groups, one channel)
+    values = pd.DataFrame({"dimension": ["segment"] * 5 + ["channel", "component", "component"]})
+    assert explore.default_dimension(one_region.head(1), values, "gap") == "segment"
+    assert explore.default_dimension(one_region.head(1), values.iloc[4:], "gap") == "month"  # one of each
+    two_channels = pd.DataFrame({"dimension": ["segment", "channel", "channel"]})
+    assert explore.default_dimension(one_region.head(1), two_channels, "count") == "channel"
 
 
 @pytest.mark.slow  # the demo store
