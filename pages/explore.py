@@ -150,7 +150,10 @@ ui.how_computed(
 )
 
 st.subheader("Pivot table")
-st.caption("Every cell with its n." + (" Survey cells below the minimum show their n only." if m.survey else ""))
+st.caption(
+    "Every cell with its n."
+    + (f" Cells with fewer {m.n_words} than the minimum show their n only." if m.survey else "")
+)
 stem = f"explore_{choice.measure}_{choice.dim1}" + (f"_{choice.dim2}" if choice.dim2 else "")
 if choice.dim2:
     ui.table(explore.wide_table(cells, choice), key="explore_pivot", filename=f"{stem}_pivot")

@@ -14,7 +14,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from servicequality.charts.common import NEUTRAL, SHORTFALL, SURPLUS, layout
-from servicequality.metrics.explore import DIMENSIONS, MEASURES, Choice, format_value, unreached, value_words
+from servicequality.metrics.explore import (
+    DIMENSIONS,
+    MEASURES,
+    Choice,
+    format_value,
+    suppressed_words,
+    unreached,
+    value_words,
+)
 
 SUPPRESSED_COLOUR = "#808b96"
 MAX_GROUPS_FOR_BARS = 6  # more second-dimension values than this: a heatmap instead of grouped bars
@@ -55,7 +63,7 @@ def _hover(choice: Choice) -> str:
 def _customdata(df: pd.DataFrame, choice: Choice) -> np.ndarray:
     m = MEASURES[choice.measure]
     value_text = [
-        "suppressed: fewer responses than the minimum" if s else value_words(v, n, choice.measure)
+        suppressed_words(choice.measure) if s else value_words(v, n, choice.measure)
         for v, n, s in zip(df["value"], df["n"], df["suppressed"])
     ]
     interval_text = [
@@ -145,7 +153,7 @@ def bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
         hidden = hidden.iloc[0:0]
     if len(hidden):
         # the count as a count: "(116)" after "the minimum responses" read as the minimum
-        name = f"{len(hidden):,} suppressed: fewer responses than the minimum"
+        name = f"{len(hidden):,} {suppressed_words(choice.measure)}"
         marker = dict(symbol="x-thin", size=12, line=dict(width=2, color=SUPPRESSED_COLOUR))
         fig.add_trace(_marks_at_zero(hidden, choice, horizontal, marker, name))
     # a median the open complaints keep out of reach: a mark at zero, not an empty slot that reads as
@@ -199,7 +207,7 @@ def grouped_bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
     hidden = cells[cells["suppressed"]]
     if len(hidden):
         marker = dict(symbol="x-thin", size=12, line=dict(width=2, color=SUPPRESSED_COLOUR))
-        name = f"{len(hidden):,} suppressed: fewer responses than the minimum"
+        name = f"{len(hidden):,} {suppressed_words(choice.measure)}"
         fig.add_trace(_marks_at_zero(hidden, choice, False, marker, name))
     # a median not reached (too many still open) marked at zero, as in bars(): a gap in a group read as nothing
     open_cells = cells[unreached(cells, choice.measure)]

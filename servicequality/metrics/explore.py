@@ -456,6 +456,12 @@ def no_category_words(cells: pd.DataFrame, choice: Choice) -> str | None:
     return None
 
 
+def suppressed_words(measure: str) -> str:
+    """What a suppressed cell says, in the measure's own n: "fewer respondents than the minimum", and
+    for the return rate "fewer customers judged" (a visits store has no responses)."""
+    return f"suppressed: fewer {MEASURES[measure].n_words} than the minimum"
+
+
 def format_value(value: float, measure: str) -> str:
     m = MEASURES[measure]
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -511,7 +517,7 @@ def long_table(df: pd.DataFrame, choice: Choice) -> pd.DataFrame:
     if choice.measure == "complaint_rate":
         out["Customers served"] = df["extra"].fillna(0).astype("int64")
     if m.survey:
-        out["Note"] = np.where(df["suppressed"], "suppressed: fewer responses than the minimum", "")
+        out["Note"] = np.where(df["suppressed"], suppressed_words(choice.measure), "")
     if choice.measure == "complaint_rate":
         out["Note"] = np.where(df["extra"].fillna(0) > 0, "", "no customers served recorded in this cell")
     if choice.measure in MEDIANS:

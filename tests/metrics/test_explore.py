@@ -387,7 +387,10 @@ def test_months_stay_in_time_order_when_some_are_suppressed():
     # the legend under the plot, at the figure's foot: above it, it overprinted the title wrapped to
     # two lines on a phone (Skytrax at 390 px); its count reads as a count, not as the minimum
     assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
-    assert crosses.name == "1 suppressed: fewer responses than the minimum"
+    assert crosses.name == "1 suppressed: fewer answers than the minimum"  # CSAT's n counts answers
+    # a visits store's return rate counts customers judged, not responses (the support store)
+    assert explore.suppressed_words("return_rate") == "suppressed: fewer customers judged than the minimum"
+    assert explore.suppressed_words("gap") == "suppressed: fewer respondents than the minimum"
 
 
 def test_csat_names_the_overall_answers_on_another_scale():
