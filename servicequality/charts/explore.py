@@ -223,13 +223,18 @@ def grouped_bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
     return layout(fig, title_for(choice), 460)
 
 
+NO_VALUE = "#c8ccd2"  # a heatmap cell with no value: grey, off both ends of the colour scales
+
+
 def heatmap_text(cell: pd.Series, measure: str) -> str:
     """A heatmap cell's words: value and n; a count alone ("531<br>n=531" said it twice); a
     Kaplan-Meier median the open complaints keep out of reach, "not reached" (Boston's hotline in
     January 2015: 118 of 127 still open read "–", like a cell with no complaint)."""
     if MEASURES[measure].key == "count":
         return format_value(cell["value"], measure)
-    return f"{value_words(cell['value'], cell['n'], measure)}<br>n={int(cell['n']):,}"
+    # "not reached" on two lines: on one it ran into the next cell's words at a phone's width
+    words = value_words(cell["value"], cell["n"], measure).replace("not reached", "not<br>reached")
+    return f"{words}<br>n={int(cell['n']):,}"
 
 
 def heatmap(cells: pd.DataFrame, choice: Choice) -> go.Figure:
@@ -281,4 +286,12 @@ def heatmap(cells: pd.DataFrame, choice: Choice) -> go.Figure:
     )
     fig.update_xaxes(title_text=DIMENSIONS[choice.dim2].label, type="category", side="bottom")
     fig.update_yaxes(title_text=DIMENSIONS[choice.dim1].label, type="category", autorange="reversed", automargin=True)
-    return layout(fig, title_for(choice), max(360, 120 + 28 * len(rows)))
+    fig = layout(fig, title_for(choice), max(360, 120 + 28 * len(rows)))
+    # A cell without a value (no data, suppressed, a median not reached) shows the plot's background:
+    # white read as the scale's lightest end (Boston's hotline months "not reached" looked fastest).
+    fig.update_layout(plot_bgcolor=NO_VALUE)
+    fig.update_xaxes(showgrid=False)  # grid lines drawn across the grey cells read as cell borders
+    fig.update_yaxes(showgrid=False)
+    if len(columns) <= 12:  # plotly shrank the words to fit ("not reached" at about 6 px): readable instead
+        fig.update_traces(textfont_size=10)
+    return fig

@@ -474,9 +474,34 @@ def test_heatmap_cells_say_a_count_once_and_a_median_out_of_reach():
     # Boston's hotline, Jan 2015: 9 of 127 resolved, the rest open: the Kaplan-Meier median is not
     # reached, over its sample of 127 (cells() gives resolution_n, the open ones included)
     open_cell = pd.Series({"value": float("nan"), "n": 127, "suppressed": False})
-    assert charts_explore.heatmap_text(open_cell, "resolution") == "not reached<br>n=127"
+    assert charts_explore.heatmap_text(open_cell, "resolution") == "not<br>reached<br>n=127"
     timed = pd.Series({"value": 14.26, "n": 40, "suppressed": False})
     assert charts_explore.heatmap_text(timed, "resolution") == "14.3<br>n=40"
+
+
+def test_a_heatmap_cell_without_a_value_is_grey_not_the_scales_light_end():
+    nan = float("nan")
+    cells = pd.DataFrame(
+        {
+            "key1": ["Phone", "Phone"],
+            "key2": ["2015-02", "2015-03"],
+            "label1": ["Phone", "Phone"],
+            "label2": ["Feb 2015", "Mar 2015"],
+            "value": [672.6, nan],  # March: a median not reached
+            "low": [nan, nan],
+            "high": [nan, nan],
+            "n": [872, 242],
+            "suppressed": [False, False],
+            "extra": [nan, nan],
+            "order1": ["Phone", "Phone"],
+            "order2": ["2015-02", "2015-03"],
+        }
+    )
+    fig = charts_explore.heatmap(cells, explore.resolve("resolution", "channel", "month"))
+    z = fig.data[0].z
+    assert z[0][0] == 672.6 and math.isnan(z[0][1])  # no colour: the background shows
+    assert fig.layout.plot_bgcolor == charts_explore.NO_VALUE not in ("white", "#ffffff", None)
+    assert fig.data[0].colorscale[0][1] != charts_explore.NO_VALUE  # not the scale's end either
 
 
 def test_a_median_not_reached_is_said_and_marked_not_left_blank():
