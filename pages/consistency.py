@@ -285,6 +285,8 @@ else:
         )
     else:
         st.markdown("**No month beyond the control limits.**")
+    if thin := control_charts.thin_months_words(m, chart):
+        st.caption(thin)
     if control.runs:
         st.markdown(
             f"**{control.runs} months are part of a run of 8 or more on one side of the centre line** (a shift)."

@@ -158,6 +158,27 @@ PLAIN_CHART_WORDS = {
 }
 
 
+# Below this median volume a month (XmR chart of means), a month's mean swings with one answer and
+# the limits span most of the scale: "no month beyond the limits" then says little.
+THIN_MONTH = 10
+
+
+def thin_months_words(m: Measure, chart: pd.DataFrame) -> str | None:
+    """For an XmR chart whose months hold few answers (median n under THIN_MONTH), what its silence
+    is worth: Skytrax's Bangkok lounge, a median of 1.5 reviews a month, had limits of about 4 to 100
+    on a 0-100 scale and read only "No month beyond the control limits"."""
+    if m.kind != "mean" or "n" not in chart or chart.empty:
+        return None
+    median = float(chart["n"].median())
+    if median >= THIN_MONTH:
+        return None
+    label = m.volume_label[:-1] if median == 1 and m.volume_label.endswith("s") else m.volume_label  # respondent
+    return (
+        f"Its months hold a median of {median:g} {label}: each month's value moves a lot with a single "
+        "one, so the limits are wide and only an extreme month could fall outside them."
+    )
+
+
 def chart_words(kind: str, laney: bool, chart: pd.DataFrame | None = None) -> str:
     """The control chart in plain words: what a point is and where its limits come from, and which
     months took exact limits for their few expected events (stats.control.exact_limits)."""

@@ -190,3 +190,19 @@ def test_the_chart_words_say_which_months_took_exact_limits():
     mixed = control_charts.chart_words("rate", False, p_chart([50, 1], [1000, 10]))
     assert "1 of the 2 months expected fewer than 5 events" in mixed and "its limits are exact Poisson" in mixed
     assert "exact" not in control_charts.chart_words("proportion", True, p_chart([50, 60], [1000, 1000]))
+
+
+def test_an_xmr_chart_of_thin_months_says_what_its_silence_is_worth():
+    from servicequality.metrics import consistency, control_charts
+
+    mean = next(m for m in consistency.MEASURES.values() if m.kind == "mean")
+    rate = next(m for m in consistency.MEASURES.values() if m.kind != "mean")
+    # reviews a month 1, 2, 1, 3: median 1.5
+    thin = pd.DataFrame({"n": [1, 2, 1, 3], "value": [40.0, 90.0, 20.0, 60.0]})
+    words = control_charts.thin_months_words(mean, thin)
+    assert words.startswith(f"Its months hold a median of 1.5 {mean.volume_label}:")
+    assert control_charts.thin_months_words(mean, thin.assign(n=[10, 12, 9, 30])) is None  # median 11
+    assert control_charts.thin_months_words(mean, pd.DataFrame({"n": [1, 1, 2]})).startswith(
+        "Its months hold a median of 1 respondent:"  # Skytrax's read "1 respondents"
+    )
+    assert control_charts.thin_months_words(rate, thin) is None  # counts: exact limits say it (chart_words)
