@@ -156,11 +156,23 @@ def funnel_plot(
         steps = (1, 2, 5) if ranges[0][1] - ranges[0][0] >= 1 else range(1, 10)  # 50 to 168: 50, 60 ... 100
         ticks = [m * 10**k for k in range(math.floor(ranges[0][0]), math.ceil(ranges[0][1]) + 1) for m in steps]
         ticks = [t for t in ticks if ranges[0][0] <= math.log10(t) <= ranges[0][1]]
+        if len(ticks) < 3:  # the support store's 120 to 280 customers: one tick, 200
+            ticks = nice_ticks(10 ** ranges[0][0], 10 ** ranges[0][1])
         fig.update_xaxes(tickvals=ticks, ticktext=[f"{t:,}" for t in ticks])
     # short (the long label runs into the title on a phone), with the unit of a share
     fig.update_yaxes(title_text=measure.short + (" (%)" if measure.unit == "%" else ""), range=ranges[1])
     fig.update_layout(legend=dict(orientation="h", y=-0.2, title_text=None))
     return layout(fig, title, 520)
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[int]:
+    """Whole numbers at a step of 1, 2 or 5 times a power of ten, the finest giving at most `count`
+    ticks between `low` and `high` (positive): 120 to 280 gives 150, 200, 250."""
+    raw = max(high - low, 1e-9) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if (high - low) / (m * magnitude) <= count)
+    step = max(step, 1)
+    return [int(k * step) for k in range(math.ceil(low / step), math.floor(high / step) + 1) if k * step > 0]
 
 
 def _padded(values: np.ndarray, share: float = 0.05) -> tuple[float, float]:

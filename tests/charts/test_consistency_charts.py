@@ -189,3 +189,18 @@ def test_a_funnel_over_few_powers_of_ten_has_ticks_at_1_2_5():
     wide = pd.Series([1.0, 100.0, 100_000.0])
     funnel = CS.funnel("proportion", wide, pd.Series([1.0, 80.0, 80_000.0]) / wide)
     assert cc.funnel_plot(funnel, pd.Series(list("ABC")), MEASURES["within_target"], title="t").layout.xaxis.dtick == 1
+
+
+def test_a_funnel_over_less_than_a_doubling_has_whole_ticks_across_it():
+    # The support store's products: 150 to 250 customers judged each showed one volume tick, "200".
+    # The curve runs from 0.8 to 1.15 times the volumes (120 to 288), padded by 5 % of its log span:
+    # 10^2.060 = 115 to 10^2.478 = 301. The 1-2-5 ticks of each power of ten give 200 alone; whole
+    # steps of 50 (at most 5 ticks; 20 would give 10) give 150, 200, 250, 300.
+    volume = pd.Series([150.0, 180.0, 200.0, 220.0, 250.0])
+    funnel = CS.funnel("proportion", volume, pd.Series([1.0, 2.0, 0.0, 1.0, 0.0]) / volume)
+    fig = cc.funnel_plot(funnel, pd.Series(list("ABCDE")), MEASURES["return_rate"], title="t")
+    low, high = (10**x for x in fig.layout.xaxis.range)
+    assert 114 < low < 116 and 300 < high < 302
+    assert list(fig.layout.xaxis.tickvals) == [150, 200, 250, 300]
+    assert cc.nice_ticks(120, 280) == [150, 200, 250]
+    assert cc.nice_ticks(25, 160) == [50, 100, 150]
