@@ -223,7 +223,8 @@ def grouped_bars(cells: pd.DataFrame, choice: Choice) -> go.Figure:
     return layout(fig, title_for(choice), 460)
 
 
-NO_VALUE = "#c8ccd2"  # a heatmap cell with no value: grey, off both ends of the colour scales
+# A heatmap cell with no value: grey, off both ends of the colour scales, under dark words (10:1)
+NO_VALUE, NO_VALUE_INK = "#c8ccd2", "#1c2833"
 
 
 def heatmap_text(cell: pd.Series, measure: str) -> str:
@@ -266,13 +267,15 @@ def heatmap(cells: pd.DataFrame, choice: Choice) -> go.Figure:
                 text[r, c] = heatmap_text(cell, choice.measure)
     diverging = choice.measure in ("gap", "nps")
     limit = np.nanmax(np.abs(z)) if diverging and np.isfinite(z).any() else None
+    words = "%{text}" if z.size <= 240 else None
+    empty = np.isnan(z)
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=columns,
             y=rows,
-            text=text,
-            texttemplate="%{text}" if z.size <= 240 else None,
+            text=np.where(empty, "", text),
+            texttemplate=words,
             customdata=data,
             hovertemplate=_hover(choice),
             colorscale="RdBu" if diverging else "Blues",
@@ -284,13 +287,30 @@ def heatmap(cells: pd.DataFrame, choice: Choice) -> go.Figure:
             ygap=1,
         )
     )
+    # A cell without a value (no data, suppressed, a median not reached) in grey with dark words, a
+    # layer of its own: left blank it showed the white behind, which read as the colour scale's light
+    # end (Boston's hotline months "not reached" looked fastest).
+    if empty.any():
+        fig.add_trace(
+            go.Heatmap(
+                z=np.where(empty, 0.0, np.nan),
+                x=columns,
+                y=rows,
+                text=np.where(empty, text, ""),
+                texttemplate=words,
+                textfont=dict(color=NO_VALUE_INK),
+                customdata=data,
+                hovertemplate=_hover(choice),
+                colorscale=[[0, NO_VALUE], [1, NO_VALUE]],
+                showscale=False,
+                xgap=1,
+                ygap=1,
+            )
+        )
     fig.update_xaxes(title_text=DIMENSIONS[choice.dim2].label, type="category", side="bottom")
     fig.update_yaxes(title_text=DIMENSIONS[choice.dim1].label, type="category", autorange="reversed", automargin=True)
     fig = layout(fig, title_for(choice), max(360, 120 + 28 * len(rows)))
-    # A cell without a value (no data, suppressed, a median not reached) shows the plot's background:
-    # white read as the scale's lightest end (Boston's hotline months "not reached" looked fastest).
-    fig.update_layout(plot_bgcolor=NO_VALUE)
-    fig.update_xaxes(showgrid=False)  # grid lines drawn across the grey cells read as cell borders
+    fig.update_xaxes(showgrid=False)  # grid lines across the cells' gaps read as borders
     fig.update_yaxes(showgrid=False)
     if len(columns) <= 12:  # plotly shrank the words to fit ("not reached" at about 6 px): readable instead
         fig.update_traces(textfont_size=10)

@@ -498,10 +498,14 @@ def test_a_heatmap_cell_without_a_value_is_grey_not_the_scales_light_end():
         }
     )
     fig = charts_explore.heatmap(cells, explore.resolve("resolution", "channel", "month"))
-    z = fig.data[0].z
-    assert z[0][0] == 672.6 and math.isnan(z[0][1])  # no colour: the background shows
-    assert fig.layout.plot_bgcolor == charts_explore.NO_VALUE not in ("white", "#ffffff", None)
-    assert fig.data[0].colorscale[0][1] != charts_explore.NO_VALUE  # not the scale's end either
+    values, blanks = fig.data
+    assert values.z[0][0] == 672.6 and math.isnan(values.z[0][1])
+    # March's cell is a grey layer of its own, with its words in dark ink; February's is not on it
+    assert math.isnan(blanks.z[0][0]) and blanks.z[0][1] == 0
+    assert {c for _, c in blanks.colorscale} == {charts_explore.NO_VALUE} and not blanks.showscale
+    assert list(blanks.text[0]) == ["", "not<br>reached<br>n=242"] and list(values.text[0])[1] == ""
+    assert blanks.textfont.color == charts_explore.NO_VALUE_INK
+    assert charts_explore.NO_VALUE not in {c for _, c in values.colorscale}  # not the value scale's end
 
 
 def test_a_median_not_reached_is_said_and_marked_not_left_blank():
