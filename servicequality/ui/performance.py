@@ -280,6 +280,8 @@ def derived_matrix(filters: Filters, perf: pd.DataFrame) -> None:
         filename="derived_importance_performance",
         select=CrossFilter("component", "customdata:-1"),
     )
+    if unsettled := performance.unsettled_quadrants(ipa, imp_split, perf_split):
+        st.caption(unsettled)
     how_computed(
         "Importance is derived, not stated: "
         + IMPORTANCE_FORMULA.format(outcome="overall satisfaction")

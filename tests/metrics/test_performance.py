@@ -145,3 +145,47 @@ def test_overall_answers_with_nothing_to_compare_have_no_change():
     before = {"satisfaction": _answer(0, math.nan), "recommend": _answer(20, 70.0, 10.0)}
     moves = performance.overall_changes(now, before)
     assert all(math.isnan(m.difference) and math.isnan(m.p_value) for m in moves.values())
+
+
+def test_a_quadrant_the_intervals_do_not_settle_is_said_to_be_on_the_line():
+    # Three components, as Skytrax's: relative importance 0.326, 0.40, 0.274 (bootstrap intervals
+    # below); performance 50.9, 60.4, 57.2 on 0-100 with sd 30 and n 2,251, 2,260, 2,231.
+    # Splits: importance (32.6 + 40.0 + 27.4) / 3 = 33.33 %, performance (50.9 + 60.4 + 57.2) / 3 = 56.17.
+    # Reliability: importance 32.6 < 33.33, "Low priority", but its interval 25.1-40.0 holds 33.33;
+    # its performance interval, 50.9 ± t(0.975, 2250) · 30 / √2251 = 50.9 ± 1.240, does not hold 56.17.
+    # Tangibles: 40.0 (36.0-44.0) clear of 33.33; 60.4 ± 1.238 clear of 56.17. Courtesy: importance
+    # 27.4 (24.0-30.9) clear; performance 57.2 ± 1.246 = 55.95-58.45 holds 56.17.
+    result = DriverImportance(
+        ("reliability", "tangibles", "courtesy"),
+        np.array([0.163, 0.2, 0.137]),
+        np.array([0.326, 0.40, 0.274]),
+        0.5,
+        2_200,
+        0,
+        np.array([0.251, 0.360, 0.240]),
+        np.array([0.400, 0.440, 0.309]),
+        200,
+    )
+    perf = pd.DataFrame(
+        {
+            "component_key": ["reliability", "tangibles", "courtesy"],
+            "component_name": ["Reliability", "Tangibles", "Courtesy"],
+            "n": [2_251, 2_260, 2_231],
+            "mean_performance": [50.9, 60.4, 57.2],
+            "sd_performance": [30.0, 30.0, 30.0],
+        }
+    )
+    ipa, imp_split, perf_split = performance.derived_importance_performance(perf, result)
+    assert imp_split == pytest.approx(100 / 3) and perf_split == pytest.approx(56.1667, abs=1e-4)
+    half = stats.t.ppf(0.975, 2_250) * 30 / math.sqrt(2_251)
+    assert half == pytest.approx(1.240, abs=1e-3)
+    assert ipa.loc[0, "performance_low"] == pytest.approx(50.9 - half)
+    words = performance.unsettled_quadrants(ipa, imp_split, perf_split)
+    assert words == (
+        "On the line, so their quadrant is not settled (a 95% interval holds the split): Reliability (importance "
+        "32.6% (95% interval 25.1-40.0) against 33.3%); Courtesy (performance 57.2 (56.0-58.4) against 56.2)."
+    )
+    # every one clear of both lines: nothing to say
+    clear = ipa.assign(importance_low=ipa["importance_pct"], importance_high=ipa["importance_pct"], performance_low=0.0)
+    clear["performance_high"] = 0.0
+    assert performance.unsettled_quadrants(clear, imp_split, perf_split) is None
