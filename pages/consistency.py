@@ -74,7 +74,9 @@ if key == "return_rate":
         f"A customer counts at their first visit in the period and came back when they visited again within "
         f"{filters.return_days} days (the sidebar's return window); customers seen too recently to judge are left out."
     )
-measure = consistency.branch_measure(rows, key)
+measure, placeholders = consistency.without_placeholders(consistency.branch_measure(rows, key))
+if left_out := consistency.placeholder_words(placeholders, m):
+    st.caption(left_out)
 view = consistency.funnel_view(measure, key, adjustment)
 my_label = None
 if filters.my_branch:

@@ -6,6 +6,7 @@ groups, peer comparisons, rankings and the funnel view; the statistics themselve
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -294,6 +295,39 @@ def branch_measure(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     if "branch_name" in out:
         out["label"] = branch_labels(out)  # an anonymised peer's name is its id ("Peer A"): said once
     return out.reset_index(drop=True)
+
+
+# A branch a mapping makes for the rows its export gives no branch ([defaults] branch_id: Skytrax's
+# "Airport not given", the CFPB's "Unknown" state) is no branch to compare or rank: "#11 Airport not
+# given" stood among the lounges.
+PLACEHOLDER_NAMES = re.compile(
+    r"^\s*(?:unknown|unspecified|none|n/?a)\s*$|not given|not recorded|not stated", re.IGNORECASE
+)
+
+
+def without_placeholders(measure: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the branch rows to compare, the placeholders left out): a row whose branch's name or id reads
+    as no branch (PLACEHOLDER_NAMES)."""
+    names = measure["branch_name"] if "branch_name" in measure else measure["branch_id"]
+    mask = names.astype(str).str.contains(PLACEHOLDER_NAMES) | measure["branch_id"].astype(str).str.contains(
+        PLACEHOLDER_NAMES
+    )
+    return measure[~mask].reset_index(drop=True), measure[mask].reset_index(drop=True)
+
+
+def placeholder_words(left_out: pd.DataFrame, m: Measure) -> str | None:
+    """The sentence naming the placeholders left out of the comparisons, with their volume."""
+    held = left_out[left_out["volume"] > 0]
+    if held.empty:
+        return None
+    names = ", ".join(
+        f"{label} ({int(v):,} {m.volume_label})"
+        for label, v in zip(held.get("label", held["branch_id"]), held["volume"], strict=True)
+    )
+    return (
+        f"Left out of the comparisons below, as no branch: {names}, the rows whose export gives no branch. "
+        "They count in the store's totals on the other pages."
+    )
 
 
 def _interval(

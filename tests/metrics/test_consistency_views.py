@@ -206,3 +206,24 @@ def test_an_xmr_chart_of_thin_months_says_what_its_silence_is_worth():
         "Its months hold a median of 1 respondent:"  # Skytrax's read "1 respondents"
     )
     assert control_charts.thin_months_words(rate, thin) is None  # counts: exact limits say it (chart_words)
+
+
+def test_a_mappings_placeholder_for_no_branch_is_not_compared():
+    # Skytrax's "[defaults] branch_id = Airport not given" (94 reviews) was ranked #11 among the
+    # lounges; the CFPB's "Unknown" state likewise. A real name that merely holds a word stays.
+    rows = pd.DataFrame(
+        {
+            "branch_id": ["Airport not given", "Doha", "Unknown", "UP", "N/A"],
+            "branch_name": ["Airport not given", "Doha Airport", "Unknown", "Unknown Pleasures", "N/A"],
+            "volume": [94.0, 300.0, 12.0, 40.0, 0.0],
+        }
+    )
+    rows["label"] = rows["branch_name"]
+    kept, left_out = consistency.without_placeholders(rows)
+    assert kept["branch_id"].tolist() == ["Doha", "UP"]
+    assert left_out["branch_id"].tolist() == ["Airport not given", "Unknown", "N/A"]
+    words = consistency.placeholder_words(left_out, consistency.MEASURES["survey_performance"])
+    assert words.startswith(
+        "Left out of the comparisons below, as no branch: Airport not given (94 respondents), Unknown (12 respondents),"
+    )  # N/A holds nothing in the filter: not named
+    assert consistency.placeholder_words(left_out.iloc[:0], consistency.MEASURES["survey_performance"]) is None

@@ -203,6 +203,22 @@ def test_explore_says_the_cfpb_records_no_resolution_time(monkeypatch, stores):
     ]
 
 
+def test_skytraxs_reviews_without_an_airport_are_not_ranked_as_one(monkeypatch, stores):
+    # the mapping files the reviews that name no airport under "Airport not given": no lounge to rank,
+    # funnel or chart. pandas: 94 blank "airport" cells, 79 of them dated 2010 or later, each with a
+    # rated item (1-5; 0 = not rated)
+    raw = pd.read_csv(SKYTRAX, dtype=str)
+    blank = raw[raw["airport"].isna() & (raw["date"] >= "2010")]
+    items = [c for c in raw.columns if c.endswith("_rating") and c != "overall_rating"]
+    rated = int((blank[items].apply(pd.to_numeric, errors="coerce") > 0).any(axis=1).sum())
+    consistency_page = next(p for p in PAGES if p.url_path == "consistency")
+    at = open_page(monkeypatch, stores["skytrax"], consistency_page, {"period": ["2010-01-01", "2016-12-31"]})
+    for key in ("consistency_ranking", "consistency_funnel", "consistency_branches"):
+        assert "Airport not given" not in json.dumps(chart(at, key)), key
+    caption = next(c.value for c in at.caption if c.value.startswith("Left out of the comparisons below"))
+    assert f"Airport not given ({rated:,} respondents)" in caption and rated == 79
+
+
 def test_explore_opens_on_boston_by_its_departments(monkeypatch, stores):
     # Boston's nine departments are one region, "Boston": Explore opened on one bar "by region"
     explore_page = next(p for p in PAGES if p.url_path == "explore")
