@@ -186,7 +186,9 @@ def _outside(run: Runner, filters: Filters, scope: Scope) -> list[Outside]:
     for key in consistency.measures_with_data(rows, has_ratings):
         if key not in FUNNEL_MEASURES:
             continue
-        view = consistency.funnel_view(consistency.branch_measure(rows, key), key)
+        # a mapping's placeholder for rows without a branch is no branch to judge (as on the page)
+        measure, _ = consistency.without_placeholders(consistency.branch_measure(rows, key))
+        view = consistency.funnel_view(measure, key)
         if view is None:
             continue
         present = view.present
